@@ -1,0 +1,75 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, lowest first. A target may import only the ones above it in this list:
+//   CaseportCore   – rules and values, Foundation only
+//   CaseportStore  – Fluent models, migrations, scoped queries (SQLite + PostgreSQL)
+//   CaseportWeb    – Vapor app: routes, middleware, pages
+//   caseport       – the executable
+let package = Package(
+    name: "Caseport",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "caseport", targets: ["caseport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.0"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+    ],
+    targets: [
+        .target(name: "CaseportCore"),
+        .target(
+            name: "CaseportStore",
+            dependencies: [
+                "CaseportCore",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "CaseportWeb",
+            dependencies: [
+                "CaseportCore",
+                "CaseportStore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "Leaf", package: "leaf"),
+            ]
+        ),
+        .executableTarget(
+            name: "caseport",
+            dependencies: ["CaseportWeb", "CaseportStore", "CaseportCore"]
+        ),
+        // Builds throw-away databases (SQLite, or PostgreSQL when DATABASE_URL is set) for the tests.
+        .target(
+            name: "CaseportTestSupport",
+            dependencies: [
+                "CaseportStore", "CaseportCore",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            path: "Tests/CaseportTestSupport"
+        ),
+        .testTarget(name: "CaseportCoreTests", dependencies: ["CaseportCore"]),
+        .testTarget(
+            name: "CaseportStoreTests",
+            dependencies: ["CaseportStore", "CaseportCore", "CaseportTestSupport"]
+        ),
+        .testTarget(
+            name: "CaseportWebTests",
+            dependencies: [
+                "CaseportWeb", "CaseportStore", "CaseportCore", "CaseportTestSupport",
+                .product(name: "XCTVapor", package: "vapor"),
+            ]
+        ),
+    ]
+)

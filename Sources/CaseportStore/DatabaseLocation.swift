@@ -1,0 +1,96 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+
+/// Where the data lives: an SQLite file under the data directory (the default) or a PostgreSQL
+/// server named by `DATABASE_URL`.
+public enum DatabaseLocation: Sendable, Equatable {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    public struct Problem: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Reads the environment. A malformed `DATABASE_URL` is a `Problem` whose text names what is wrong.
+    public static func from(environment: [String: String]) throws -> DatabaseLocation {
+        if let url = environment["DATABASE_URL"]?.trimmingCharacters(in: .whitespaces), !url.isEmpty {
+            try validatePostgresURL(url)
+            return .postgres(url: url)
+        }
+        let dataDirectory = environment["CASEPORT_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
+        return .sqlite(path: URL(fileURLWithPath: dataDirectory).appendingPathComponent("caseport.sqlite").path)
+    }
+
+    static func validatePostgresURL(_ url: String) throws {
+        guard let components = URLComponents(string: url), let scheme = components.scheme else {
+            throw Problem(description: "DATABASE_URL is not a URL; expected postgres://user:password@host:port/database")
+        }
+        guard ["postgres", "postgresql"].contains(scheme.lowercased()) else {
+            throw Problem(description: "DATABASE_URL has the scheme \"\(scheme)\"; only postgres:// is supported")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw Problem(description: "DATABASE_URL names no host; expected postgres://user:password@host:port/database")
+        }
+        guard components.path.count > 1 else {
+            throw Problem(description: "DATABASE_URL names no database; expected postgres://user:password@host:port/database")
+        }
+    }
+
+    /// Where the SQLite file's folder must exist before opening it.
+    public var sqliteDirectory: String? {
+        guard case .sqlite(let path) = self else { return nil }
+        return URL(fileURLWithPath: path).deletingLastPathComponent().path
+    }
+
+    /// A short description for logs and error lines, without the password.
+    public var summary: String {
+        switch self {
+        case .sqlite(let path): return "SQLite at \(path)"
+        case .postgres(let url):
+            let components = URLComponents(string: url)
+            let host = components?.host ?? "?"
+            let port = components?.port ?? 5432
+            return "PostgreSQL at \(host):\(port)\(components?.path ?? "")"
+        }
+    }
+
+    public func factory() throws -> DatabaseConfigurationFactory {
+        switch self {
+        case .sqlite(let path):
+            return .sqlite(.file(path), sqlLogLevel: .trace)
+        case .postgres(let url):
+            let configuration = try SQLPostgresConfiguration(url: url)
+            return .postgres(configuration: configuration, maxConnectionsPerEventLoop: 4,
+                             connectionPoolTimeout: .seconds(10), sqlLogLevel: .trace)
+        }
+    }
+
+    public var databaseID: DatabaseID {
+        switch self {
+        case .sqlite: return .sqlite
+        case .postgres: return .psql
+        }
+    }
+}
+
+public enum DatabasePreparation {
+    /// Settings that SQLite keeps per database file: WAL lets readers work while one writer writes.
+    public static func prepare(_ database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
+        _ = try await sql.raw("PRAGMA journal_mode = WAL").all()
+        _ = try await sql.raw("PRAGMA synchronous = NORMAL").all()
+    }
+
+    /// Answers whether the database can be reached right now (health check).
+    public static func ping(_ database: any Database) async -> Bool {
+        guard let sql = database as? any SQLDatabase else { return false }
+        do {
+            _ = try await sql.raw("SELECT 1 AS ok").first()
+            return true
+        } catch {
+            return false
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import CaseportCore
+import FluentKit
+import Foundation
+
+/// The demo deployment (`caseport demo`): two customers, their objects, contacts and users, staff,
+/// and cases with Swedish text. Loading it twice changes nothing: it is skipped when customer 1001 exists.
+public enum DemoData {
+    public static let password = "Demo1234"
+
+    public struct Login: Sendable {
+        public var organisation: String
+        public var username: String
+        public var what: String
+    }
+
+    public static let portalLogins: [Login] = [
+        Login(organisation: "solglantan", username: "anna", what: "administrator, contact linked to customer 1001"),
+        Login(organisation: "solglantan", username: "styrelsen", what: "shared account of the board, customer 1001"),
+        Login(organisation: "norrsken", username: "erik", what: "contact linked to one object of customer 1002"),
+        Login(organisation: "1002", username: "faktura", what: "invoice-customer login for 1002 (sees all of 1002)"),
+        Login(organisation: "norrsken", username: "nordstjarnan", what: "object login for Nordstjärnan 4 (1002)"),
+    ]
+    public static let staffLogins = ["admin@example.com (admin)", "handler@example.com (handler)"]
+
+    /// Returns false when the demo data was already there.
+    @discardableResult
+    public static func load(on database: any Database, hasher: any PasswordHashing, now: Date = Date()) async throws -> Bool {
+        if try await CustomerRecord.query(on: database).filter(\.$customerNumber == "1001").first() != nil {
+            return false
+        }
+        let hash = try await hasher.hash(password)
+        try await database.transaction { db in
+            try await seed(on: db, passwordHash: hash, now: now)
+        }
+        return true
+    }
+
+    private static func seed(on db: any Database, passwordHash hash: String, now: Date) async throws {
+        let solglantan = CustomerRecord(name: "Brf Solgläntan", shortCode: "solglantan", customerNumber: "1001")
+        let norrsken = CustomerRecord(name: "Fastighets AB Norrsken", shortCode: "norrsken", customerNumber: "1002")
+        try await solglantan.create(on: db)
+        try await norrsken.create(on: db)
+        let solId = try solglantan.requireID(), norId = try norrsken.requireID()
+
+        let husA = ObjectRecord(customerId: solId, name: "Solgläntan hus A", address: "Gläntvägen 2, 412 58 Göteborg")
+        let husB = ObjectRecord(customerId: solId, name: "Solgläntan hus B", address: "Gläntvägen 4, 412 58 Göteborg")
+        let nordstjarnan = ObjectRecord(customerId: norId, name: "Nordstjärnan 4", address: "Polstjärnegatan 4, 417 56 Göteborg")
+        let karlavagnen = ObjectRecord(customerId: norId, name: "Karlavagnen 7", address: "Stjärngatan 7, 417 57 Göteborg")
+        for object in [husA, husB, nordstjarnan, karlavagnen] { try await object.create(on: db) }
+
+        let anna = ContactRecord(firstName: "Anna", lastName: "Lindqvist", email: "anna@solglantan.example", phone: "070-123 45 67")
+        let erik = ContactRecord(firstName: "Erik", lastName: "Bergström", email: "erik@norrsken.example", phone: "070-765 43 21")
+        let sara = ContactRecord(firstName: "Sara", lastName: "Öberg", email: "sara@norrsken.example")
+        for contact in [anna, erik, sara] { try await contact.create(on: db) }
+        try await ContactCustomerLink(contactId: try anna.requireID(), customerId: solId).create(on: db)
+        try await ContactObjectLink(contactId: try erik.requireID(), objectId: try nordstjarnan.requireID()).create(on: db)
+        try await ContactCustomerLink(contactId: try sara.requireID(), customerId: norId).create(on: db)
+
+        let users = [
+            PortalUserRecord(organisationId: solId, username: "anna", loginKind: .contact, contactId: anna.id,
+                             firstName: "Anna", lastName: "Lindqvist", email: anna.email, phone: anna.phone,
+                             passwordHash: hash, isAdmin: true),
+            PortalUserRecord(organisationId: solId, username: "styrelsen", loginKind: .contact, contactId: anna.id,
+                             firstName: "Styrelsen", lastName: "Solgläntan", passwordHash: hash, isShared: true),
+            PortalUserRecord(organisationId: norId, username: "erik", loginKind: .contact, contactId: erik.id,
+                             firstName: "Erik", lastName: "Bergström", email: erik.email, passwordHash: hash),
+            PortalUserRecord(organisationId: norId, username: "faktura", loginKind: .invoiceCustomer,
+                             firstName: "Fastighets AB", lastName: "Norrsken", passwordHash: hash),
+            PortalUserRecord(organisationId: norId, username: "nordstjarnan", loginKind: .object,
+                             objectId: nordstjarnan.id, firstName: "Nordstjärnan", lastName: "4", passwordHash: hash),
+        ]
+        for user in users { try await user.create(on: db) }
+
+        try await StaffUserRecord(email: "admin@example.com", name: "Maria Admin", role: .admin, passwordHash: hash).create(on: db)
+        try await StaffUserRecord(email: "handler@example.com", name: "Henrik Handläggare", role: .handler, passwordHash: hash).create(on: db)
+
+        // 64 cases over the last six months, oldest first so numbers follow dates.
+        let places: [(customer: Int, object: ObjectRecord, contact: ContactRecord?)] = [
+            (solId, husA, anna), (solId, husB, anna), (solId, husA, nil),
+            (norId, nordstjarnan, erik), (norId, karlavagnen, sara), (norId, nordstjarnan, nil),
+        ]
+        let count = 64
+        for index in 0..<count {
+            let place = places[index % places.count]
+            let text = demoTexts[index % demoTexts.count]
+            var new = NewCase(subject: text.subject, description: text.description,
+                              createdByName: index % 3 == 0 ? "Henrik Handläggare" : (place.contact.map { "\($0.firstName) \($0.lastName)" } ?? "Kundtjänst"),
+                              origin: index % 3 == 0 ? .backOffice : .portal)
+            new.customerId = place.customer
+            new.objectId = try place.object.requireID()
+            new.primaryContactId = place.contact?.id
+            new.category = text.category
+            new.status = index < count - 20 ? (index % 4 == 0 ? .closed : .resolved) : [.new, .open, .waitingForCustomer, .reopened][index % 4]
+            new.createdAt = now.addingTimeInterval(-Double(count - index) * 2.7 * 86_400)
+            try await CaseCreation.create(new, on: db)
+        }
+        // A case that only its contact sees: no customer, no object.
+        var personal = NewCase(subject: "Fråga om nyckelbricka", description: "Min nyckelbricka till tvättstugan fungerar inte sedan i måndags.",
+                               createdByName: "Erik Bergström", origin: .portal)
+        personal.primaryContactId = erik.id
+        personal.createdAt = now.addingTimeInterval(-3_600)
+        try await CaseCreation.create(personal, on: db)
+    }
+
+    struct DemoText { var subject: String; var description: String; var category: String }
+
+    static let demoTexts: [DemoText] = [
+        DemoText(subject: "Läckande kran i tvättstugan", description: "Kranen vid tvättmaskin 2 droppar hela tiden och det har bildats en pöl på golvet. Kan ni skicka någon den här veckan?", category: "VVS"),
+        DemoText(subject: "Trasig belysning i trapphus", description: "Lampan på våning 3 i trapphuset blinkar och slocknar. Det är mörkt på kvällarna.", category: "El"),
+        DemoText(subject: "Hissen står still", description: "Hissen har stannat mellan våning 2 och 3. Ingen är instängd men den går inte att använda.", category: "Hiss"),
+        DemoText(subject: "Klotter på entrédörren", description: "Någon har sprejat klotter på entrédörren mot gatan under helgen. Önskar sanering.", category: "Fasad"),
+        DemoText(subject: "Element blir inte varmt", description: "Elementet i vardagsrummet i lägenhet 1102 är kallt trots att termostaten står på max.", category: "Värme"),
+        DemoText(subject: "Snöröjning av gångväg", description: "Gångvägen mellan husen är inte skottad och det är halt. Risk för fallolyckor.", category: "Utemiljö"),
+        DemoText(subject: "Stopp i avlopp", description: "Avloppet i köket i lägenhet 1204 är stopp. Vattnet rinner inte undan alls.", category: "VVS"),
+        DemoText(subject: "Dörrstängare trasig", description: "Porten till cykelrummet stänger inte av sig själv längre. Obehöriga kan ta sig in.", category: "Lås"),
+        DemoText(subject: "Fuktfläck i taket", description: "En brun fläck har dykt upp i taket i badrummet. Den växer sakta. Möjligt läckage från lägenheten ovanför.", category: "Skada"),
+        DemoText(subject: "Ventilationen låter", description: "Fläkten på vinden låter högt och gnisslar, särskilt nattetid. Grannarna i översta våningen störs.", category: "Ventilation"),
+        DemoText(subject: "Byte av lås efter förlorad nyckel", description: "En boende har tappat sin nyckel till källarförrådet. Vi önskar byte av cylinder och tre nya nycklar.", category: "Lås"),
+        DemoText(subject: "Översyn av lekplatsen", description: "Gungan på lekplatsen har en lös kedja. Önskar besiktning och åtgärd före sommaren.", category: "Utemiljö"),
+    ]
+}

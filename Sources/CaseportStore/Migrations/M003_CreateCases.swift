@@ -1,0 +1,57 @@
+import FluentKit
+import SQLKit
+
+/// Cases, their contact links and the case-number counter (SPEC A7, B1).
+struct M003_CreateCases: AsyncMigration {
+    var name: String { "003_create_cases" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(CaseRecord.schema)
+            .field("id", .int, .identifier(auto: true))
+            .field("number", .int, .required)
+            .field("subject", .string, .required)
+            .field("description", .string, .required)
+            .field("status", .string, .required)
+            .field("category", .string)
+            .field("case_type", .string)
+            .field("priority", .string)
+            .field("customer_id", .int, .references(CustomerRecord.schema, "id"))
+            .field("object_id", .int, .references(ObjectRecord.schema, "id"))
+            .field("primary_contact_id", .int, .references(ContactRecord.schema, "id", onDelete: .setNull))
+            .field("created_by_user_id", .int, .references(PortalUserRecord.schema, "id", onDelete: .setNull))
+            .field("created_by_staff_id", .int, .references(StaffUserRecord.schema, "id", onDelete: .setNull))
+            .field("created_by_name", .string, .required)
+            .field("origin", .string, .required)
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .unique(on: "number")
+            .create()
+        try await database.schema(CaseContactLink.schema)
+            .field("id", .int, .identifier(auto: true))
+            .field("case_id", .int, .required, .references(CaseRecord.schema, "id", onDelete: .cascade))
+            .field("contact_id", .int, .required, .references(ContactRecord.schema, "id", onDelete: .cascade))
+            .field("is_primary", .bool, .required)
+            .unique(on: "contact_id", "case_id")
+            .create()
+        try await database.schema("counters")
+            .field("id", .string, .identifier(auto: false))
+            .field("value", .int, .required)
+            .create()
+
+        let sql = try database.requireSQL()
+        // The A7 scope filters on customer, object or contact link and sorts newest first:
+        // each branch has an index that serves both the filter and the order.
+        try await sql.create(index: "cases_customer_created").on(CaseRecord.schema)
+            .column("customer_id").column("created_at").run()
+        try await sql.create(index: "cases_object_created").on(CaseRecord.schema)
+            .column("object_id").column("created_at").run()
+        try await sql.create(index: "cases_created").on(CaseRecord.schema).column("created_at").run()
+        try await sql.insert(into: "counters").columns("id", "value").values(CaseNumbers.counterName, CaseNumbers.firstNumber - 1).run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("counters").delete()
+        try await database.schema(CaseContactLink.schema).delete()
+        try await database.schema(CaseRecord.schema).delete()
+    }
+}

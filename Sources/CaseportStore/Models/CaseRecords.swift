@@ -1,0 +1,45 @@
+import CaseportCore
+import FluentKit
+import Foundation
+
+/// A case (ärende / sag / sak). Read through `VisibleCases` in the portal, never directly.
+public final class CaseRecord: Model, @unchecked Sendable {
+    public static let schema = "cases"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    /// The human-readable number, sequential across the deployment (see `CaseNumbers`).
+    @Field(key: "number") public var number: Int
+    @Field(key: "subject") public var subject: String
+    @Field(key: "description") public var description: String
+    @Field(key: "status") public var status: CaseStatus
+    @OptionalField(key: "category") public var category: String?
+    @OptionalField(key: "case_type") public var caseType: String?
+    @OptionalField(key: "priority") public var priority: String?
+    @OptionalField(key: "customer_id") public var customerId: Int?
+    @OptionalField(key: "object_id") public var objectId: Int?
+    @OptionalField(key: "primary_contact_id") public var primaryContactId: Int?
+    @OptionalField(key: "created_by_user_id") public var createdByUserId: Int?
+    @OptionalField(key: "created_by_staff_id") public var createdByStaffId: Int?
+    /// The author's name as shown in lists, kept so it survives renames and deletions.
+    @Field(key: "created_by_name") public var createdByName: String
+    @Field(key: "origin") public var origin: CaseOrigin
+    @Field(key: "created_at") public var createdAt: Date
+    @Field(key: "updated_at") public var updatedAt: Date
+
+    public init() {}
+}
+
+/// A contact linked to a case. The primary contact is always linked too, so "cases the contact is
+/// linked to" (A7) is one look-up in this table.
+public final class CaseContactLink: Model, @unchecked Sendable {
+    public static let schema = "case_contacts"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "case_id") public var caseId: Int
+    @Field(key: "contact_id") public var contactId: Int
+    @Field(key: "is_primary") public var isPrimary: Bool
+    public init() {}
+    public init(caseId: Int, contactId: Int, isPrimary: Bool) {
+        self.caseId = caseId
+        self.contactId = contactId
+        self.isPrimary = isPrimary
+    }
+}

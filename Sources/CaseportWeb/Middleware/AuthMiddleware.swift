@@ -1,0 +1,85 @@
+import CaseportCore
+import CaseportStore
+import Fluent
+import Vapor
+
+/// The signed-in portal user and what the access rule says about them.
+struct PortalPrincipal: Sendable {
+    let user: PortalUserRecord
+    let viewer: PortalViewer
+    var visibility: CaseVisibility { CaseVisibility(for: viewer) }
+}
+
+struct StaffPrincipal: Sendable {
+    let user: StaffUserRecord
+}
+
+extension Request {
+    private struct PortalKey: StorageKey { typealias Value = PortalPrincipal }
+    private struct StaffKey: StorageKey { typealias Value = StaffPrincipal }
+
+    var portalPrincipal: PortalPrincipal? {
+        get { storage[PortalKey.self] }
+        set { storage[PortalKey.self] = newValue }
+    }
+
+    var staffPrincipal: StaffPrincipal? {
+        get { storage[StaffKey.self] }
+        set { storage[StaffKey.self] = newValue }
+    }
+
+    func requirePortal() throws -> PortalPrincipal {
+        guard let principal = portalPrincipal else { throw Abort.redirect(to: "/login") }
+        return principal
+    }
+
+    func requireStaff() throws -> StaffPrincipal {
+        guard let principal = staffPrincipal else { throw Abort.redirect(to: "/staff/login") }
+        return principal
+    }
+}
+
+/// Loads the portal user from the portal session cookie, when there is one. Pages that need a user
+/// sit behind `PortalGuard`; an inactive user's session is ended on the spot.
+struct PortalSessionMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let token = request.cookies[CookieNames.portalSession]?.string,
+           let userId = try await Sessions(database: request.db).userId(token: token, realm: .portal),
+           let user = try await PortalUserRecord.find(userId, on: request.db), user.isActive {
+            let viewer = try await PortalViewers.viewer(for: user, on: request.db)
+            request.portalPrincipal = PortalPrincipal(user: user, viewer: viewer)
+            if request.cookies[CookieNames.language] == nil, let code = user.language,
+               let saved = Language(rawValue: code) {
+                request.language = saved
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+struct StaffSessionMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let token = request.cookies[CookieNames.staffSession]?.string,
+           let userId = try await Sessions(database: request.db).userId(token: token, realm: .staff),
+           let user = try await StaffUserRecord.find(userId, on: request.db), user.isActive {
+            request.staffPrincipal = StaffPrincipal(user: user)
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Sends a visitor without a portal session to the portal's login page.
+struct PortalGuard: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.portalPrincipal != nil else { return request.redirect(to: "/login") }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Sends a visitor without a staff session to the staff login page.
+struct StaffGuard: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.staffPrincipal != nil else { return request.redirect(to: "/staff/login") }
+        return try await next.respond(to: request)
+    }
+}

@@ -1,0 +1,57 @@
+import CaseportStore
+import Vapor
+
+/// Cross-site request forgery protection for every form (double-submit token).
+///
+/// Each browser gets a random token in an HttpOnly, SameSite=Lax cookie; every form carries the same
+/// token in the hidden field `csrf_token`. A state-changing request whose field (or `X-CSRF-Token`
+/// header) does not match the cookie is refused with 403 before any handler runs. The token is
+/// replaced at login and logout.
+struct CSRFMiddleware: AsyncMiddleware {
+    static let fieldName = "csrf_token"
+
+    private struct TokenField: Decodable {
+        var csrf_token: String?
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let existing = request.cookies[CookieNames.csrf].map(\.string).flatMap { $0.count == 43 ? $0 : nil }
+        request.csrfToken = existing ?? Sessions.newToken()
+
+        if ![.GET, .HEAD, .OPTIONS].contains(request.method) {
+            let sent = request.headers.first(name: "X-CSRF-Token")
+                ?? (try? request.content.decode(TokenField.self))?.csrf_token
+            guard let existing, let sent, Self.constantTimeEqual(existing, sent) else {
+                throw Abort(.forbidden, reason: "csrf")
+            }
+        }
+        let response = try await next.respond(to: request)
+        if request.csrfToken != existing {
+            response.cookies[CookieNames.csrf] = request.cookie(request.csrfToken, maxAge: nil)
+        }
+        return response
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}
+
+extension Request {
+    private struct CSRFKey: StorageKey { typealias Value = String }
+
+    /// The token every form on the page must carry.
+    var csrfToken: String {
+        get { storage[CSRFKey.self] ?? "" }
+        set { storage[CSRFKey.self] = newValue }
+    }
+
+    /// Issues a new token (at login and logout), so a token seen before cannot be reused.
+    func renewCSRFToken() {
+        csrfToken = Sessions.newToken()
+    }
+}

@@ -1,0 +1,38 @@
+import CaseportCore
+import CaseportStore
+import Fluent
+import Vapor
+
+/// The language switch (A3): a small form on every page. The choice is kept in a cookie for a year
+/// and, for a signed-in portal user, on the account.
+struct LanguageController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.post("language", use: choose)
+    }
+
+    struct Choice: Content {
+        var language: String?
+        var returnTo: String?
+    }
+
+    func choose(request: Request) async throws -> Response {
+        let choice = try request.content.decode(Choice.self)
+        guard let code = choice.language, let language = Language(rawValue: code) else {
+            throw Abort(.badRequest)
+        }
+        if let principal = request.portalPrincipal {
+            principal.user.language = language.rawValue
+            try await principal.user.save(on: request.db)
+        }
+        let response = request.redirect(to: Self.safeReturnPath(choice.returnTo), redirectType: .normal)
+        response.cookies[CookieNames.language] = request.cookie(language.rawValue, maxAge: 365 * 24 * 3600)
+        return response
+    }
+
+    /// Only a local path is followed, so the switch cannot be used to send people elsewhere.
+    static func safeReturnPath(_ path: String?) -> String {
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"),
+              path.count < 500 else { return "/" }
+        return path
+    }
+}

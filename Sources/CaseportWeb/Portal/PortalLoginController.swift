@@ -1,0 +1,124 @@
+import CaseportCore
+import CaseportStore
+import Fluent
+import Vapor
+
+/// Portal login and logout (A1, A2, A6, A11).
+struct PortalLoginController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("login", use: show)
+        routes.post("login", use: submit)
+        routes.post("logout", use: logout)
+    }
+
+    struct LoginForm: Content {
+        var organisation: String?
+        var username: String?
+        var password: String?
+    }
+
+    struct LoginPage: Encodable {
+        var layout: Layout
+        var organisation: String
+        var username: String
+        var error: String?
+        var organisationHint: String
+    }
+
+    func show(request: Request) async throws -> Response {
+        if request.portalPrincipal != nil { return request.redirect(to: "/cases") }
+        return try await render(request, organisation: "", username: "", error: nil, status: .ok)
+    }
+
+    func submit(request: Request) async throws -> Response {
+        let form = (try? request.content.decode(LoginForm.self)) ?? LoginForm()
+        let organisation = form.organisation ?? ""
+        let username = form.username ?? ""
+        let password = form.password ?? ""
+        // What the user typed comes back on every error, cut to the field's length so a huge value
+        // cannot be echoed; the password never comes back.
+        let keptOrganisation = String(organisation.prefix(InputLimits.organisation))
+        let keptUsername = String(username.prefix(InputLimits.username))
+        func fail(_ key: String) async throws -> Response {
+            try await render(request, organisation: keptOrganisation, username: keptUsername,
+                             error: request.t(key), status: .ok)
+        }
+
+        let trimmedOrganisation = organisation.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmedUsername = username.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmedOrganisation.isEmpty || trimmedUsername.isEmpty || password.isEmpty {
+            return try await fail("login_error_missing")
+        }
+        if organisation.count > InputLimits.organisation || username.count > InputLimits.username
+            || password.count > InputLimits.password {
+            return try await fail("login_error_too_long")
+        }
+
+        let services = request.caseport
+        let attempts = LoginAttempts(database: request.db)
+        let key = LoginThrottle.key(realm: "portal", organisation: trimmedOrganisation, username: trimmedUsername)
+        if try await attempts.isLocked(key: key) {
+            _ = try await services.passwords.verify(password, against: services.dummyPasswordHash)
+            return try await fail("login_error_locked")
+        }
+
+        let settings = try await SettingsStore(database: request.db).load()
+        let user = try await PortalAccounts.find(organisation: trimmedOrganisation, username: trimmedUsername,
+                                                 field: settings.organisationLoginField, on: request.db)
+        let passwordMatches = try await services.passwords.verify(
+            password, against: user?.passwordHash ?? services.dummyPasswordHash)
+        guard let user, passwordMatches else {
+            let nowLocked = try await attempts.recordFailure(key: key)
+            request.logger.info("portal login failed", metadata: ["locked": "\(nowLocked)"])
+            return try await fail(nowLocked ? "login_error_locked" : "login_error_invalid")
+        }
+        guard user.isActive else {
+            return try await fail("login_error_inactive")
+        }
+
+        try await attempts.clear(key: key)
+        user.lastLoginAt = Date()
+        try await user.save(on: request.db)
+        return try await startSession(request, realm: .portal, userId: try user.requireID(), redirect: "/cases")
+    }
+
+    func logout(request: Request) async throws -> Response {
+        try await endSession(request, realm: .portal, redirect: "/login")
+    }
+
+    private func render(_ request: Request, organisation: String, username: String, error: String?,
+                        status: HTTPResponseStatus) async throws -> Response {
+        let settings = try await SettingsStore(database: request.db).load()
+        let hintKey = "login_organisation_hint_\(settings.organisationLoginField.rawValue)"
+        let page = LoginPage(layout: Layout(request, title: request.t("login_title")), organisation: organisation,
+                             username: username, error: error, organisationHint: request.t(hintKey))
+        let response = try await request.view.render("portal/login", page).encodeResponse(for: request).get()
+        response.status = status
+        return response
+    }
+}
+
+/// Starts a session with a brand-new id (the old one, if any, is ended) and a new CSRF token.
+func startSession(_ request: Request, realm: SessionRealm, userId: Int, redirect: String) async throws -> Response {
+    let sessions = Sessions(database: request.db)
+    let cookieName = CookieNames.session(realm)
+    if let old = request.cookies[cookieName]?.string {
+        try await sessions.end(token: old)
+    }
+    let token = try await sessions.start(realm: realm, userId: userId)
+    request.renewCSRFToken()
+    let response = request.redirect(to: redirect, redirectType: .normal)
+    response.cookies[cookieName] = request.cookie(token, maxAge: Int(Sessions.lifetime))
+    return response
+}
+
+func endSession(_ request: Request, realm: SessionRealm, redirect: String) async throws -> Response {
+    let cookieName = CookieNames.session(realm)
+    if let token = request.cookies[cookieName]?.string {
+        try await Sessions(database: request.db).end(token: token)
+    }
+    request.renewCSRFToken()
+    let response = request.redirect(to: redirect, redirectType: .normal)
+    response.cookies[cookieName] = request.expiredCookie()
+    return response
+}

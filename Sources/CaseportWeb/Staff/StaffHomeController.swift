@@ -1,0 +1,39 @@
+import CaseportCore
+import CaseportStore
+import Fluent
+import Vapor
+
+/// The back office's start page. For now it greets the signed-in staff member and shows the newest
+/// cases of all customers; case handling itself comes with the back-office issue.
+struct StaffHomeController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("staff", use: home)
+    }
+
+    struct Row: Encodable {
+        var number: Int
+        var subject: String
+        var status: String
+        var createdAt: String
+    }
+
+    struct HomePage: Encodable {
+        var layout: Layout
+        var role: String
+        var cases: [Row]
+    }
+
+    func home(request: Request) async throws -> View {
+        let staff = try request.requireStaff()
+        let newest = try await CaseRecord.query(on: request.db)
+            .sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(20).all()
+        let page = HomePage(
+            layout: Layout(request, title: request.t("staff_home_title"), area: "staff"),
+            role: request.t("staff_role_\(staff.user.role.rawValue)"),
+            cases: newest.map {
+                Row(number: $0.number, subject: $0.subject, status: request.t($0.status.labelKey),
+                    createdAt: request.language.formatDateTime($0.createdAt))
+            })
+        return try await request.view.render("staff/home", page)
+    }
+}

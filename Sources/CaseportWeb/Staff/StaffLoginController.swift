@@ -1,0 +1,75 @@
+import CaseportCore
+import CaseportStore
+import Fluent
+import Vapor
+
+/// Staff sign in with e-mail and password at /staff/login (D1). Same lockout rule as the portal.
+struct StaffLoginController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let staff = routes.grouped("staff")
+        staff.get("login", use: show)
+        staff.post("login", use: submit)
+        staff.post("logout", use: logout)
+    }
+
+    struct LoginForm: Content {
+        var email: String?
+        var password: String?
+    }
+
+    struct LoginPage: Encodable {
+        var layout: Layout
+        var email: String
+        var error: String?
+    }
+
+    func show(request: Request) async throws -> Response {
+        if request.staffPrincipal != nil { return request.redirect(to: "/staff") }
+        return try await render(request, email: "", error: nil)
+    }
+
+    func submit(request: Request) async throws -> Response {
+        let form = (try? request.content.decode(LoginForm.self)) ?? LoginForm()
+        let email = (form.email ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let password = form.password ?? ""
+        let keptEmail = String(email.prefix(InputLimits.email))
+        if email.isEmpty || password.isEmpty {
+            return try await render(request, email: keptEmail, error: request.t("staff_login_error_missing"))
+        }
+        if email.count > InputLimits.email || password.count > InputLimits.password {
+            return try await render(request, email: keptEmail, error: request.t("login_error_too_long"))
+        }
+        let services = request.caseport
+        let attempts = LoginAttempts(database: request.db)
+        let key = LoginThrottle.key(realm: "staff", organisation: "", username: email)
+        if try await attempts.isLocked(key: key) {
+            _ = try await services.passwords.verify(password, against: services.dummyPasswordHash)
+            return try await render(request, email: keptEmail, error: request.t("login_error_locked"))
+        }
+        let user = try await StaffUserRecord.query(on: request.db)
+            .filter(\.$emailKey == LoginKey.fold(email)).first()
+        let matches = try await services.passwords.verify(password, against: user?.passwordHash ?? services.dummyPasswordHash)
+        guard let user, matches else {
+            let locked = try await attempts.recordFailure(key: key)
+            return try await render(request, email: keptEmail,
+                                    error: request.t(locked ? "login_error_locked" : "staff_login_error_invalid"))
+        }
+        guard user.isActive else {
+            return try await render(request, email: keptEmail, error: request.t("login_error_inactive"))
+        }
+        try await attempts.clear(key: key)
+        user.lastLoginAt = Date()
+        try await user.save(on: request.db)
+        return try await startSession(request, realm: .staff, userId: try user.requireID(), redirect: "/staff")
+    }
+
+    func logout(request: Request) async throws -> Response {
+        try await endSession(request, realm: .staff, redirect: "/staff/login")
+    }
+
+    private func render(_ request: Request, email: String, error: String?) async throws -> Response {
+        let page = LoginPage(layout: Layout(request, title: request.t("staff_login_title"), area: "staff"),
+                             email: email, error: error)
+        return try await request.view.render("staff/login", page).encodeResponse(for: request).get()
+    }
+}

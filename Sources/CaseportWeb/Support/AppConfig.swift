@@ -1,0 +1,44 @@
+import CaseportStore
+import Foundation
+
+/// Configuration from the environment, checked once at start-up. A bad value stops the server with a
+/// message that names the variable.
+public struct AppConfig: Sendable {
+    public var database: DatabaseLocation
+    /// bcrypt work factor; 12 in production. Tests lower it to stay quick.
+    public var bcryptCost: Int
+    /// `auto` marks cookies Secure when the request came over TLS (directly or per X-Forwarded-Proto).
+    public var secureCookies: CookieSecurity
+    public var dataDirectory: String
+
+    public enum CookieSecurity: String, Sendable { case auto, always, never }
+
+    public struct Problem: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func from(environment: [String: String]) throws -> AppConfig {
+        let database: DatabaseLocation
+        do {
+            database = try DatabaseLocation.from(environment: environment)
+        } catch let problem as DatabaseLocation.Problem {
+            throw Problem(description: problem.description)
+        }
+        var cost = 12
+        if let raw = environment["CASEPORT_BCRYPT_COST"], !raw.isEmpty {
+            guard let value = Int(raw), (4...31).contains(value) else {
+                throw Problem(description: "CASEPORT_BCRYPT_COST must be a whole number from 4 to 31, not \"\(raw)\"")
+            }
+            cost = value
+        }
+        var cookies = CookieSecurity.auto
+        if let raw = environment["CASEPORT_SECURE_COOKIES"], !raw.isEmpty {
+            guard let value = CookieSecurity(rawValue: raw) else {
+                throw Problem(description: "CASEPORT_SECURE_COOKIES must be auto, always or never, not \"\(raw)\"")
+            }
+            cookies = value
+        }
+        let dataDirectory = environment["CASEPORT_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
+        return AppConfig(database: database, bcryptCost: cost, secureCookies: cookies, dataDirectory: dataDirectory)
+    }
+}

@@ -1,0 +1,37 @@
+import CaseportStore
+import Vapor
+
+/// Cookie names and how they are set. Portal and staff sessions use separate cookies, so one browser
+/// can hold both and neither ever opens the other's pages.
+enum CookieNames {
+    static let portalSession = "caseport_portal"
+    static let staffSession = "caseport_staff"
+    static let csrf = "caseport_csrf"
+    static let language = "caseport_lang"
+
+    static func session(_ realm: SessionRealm) -> String {
+        realm == .portal ? portalSession : staffSession
+    }
+}
+
+extension Request {
+    /// Whether this request reached us over TLS, directly or through a proxy that says so.
+    var cameOverTLS: Bool {
+        switch caseport.config.secureCookies {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            return url.scheme == "https" || headers.first(name: "X-Forwarded-Proto")?.lowercased() == "https"
+        }
+    }
+
+    func cookie(_ value: String, maxAge: Int?) -> HTTPCookies.Value {
+        HTTPCookies.Value(string: value, maxAge: maxAge, path: "/", isSecure: cameOverTLS, isHTTPOnly: true,
+                          sameSite: .lax)
+    }
+
+    func expiredCookie() -> HTTPCookies.Value {
+        HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/",
+                          isSecure: cameOverTLS, isHTTPOnly: true, sameSite: .lax)
+    }
+}

@@ -1,0 +1,61 @@
+import CaseportCore
+import CaseportStore
+import Fluent
+import Leaf
+import Vapor
+
+/// Sets up one Caseport application: database, views, middleware and routes.
+/// The executable and the tests both start here, so what is tested is what runs.
+public func configure(_ app: Application, config: AppConfig) async throws {
+    if let directory = config.database.sqliteDirectory {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+    app.databases.use(try config.database.factory(), as: config.database.databaseID)
+    app.migrations.add(CaseportMigrations.all)
+
+    let translations = try Translations.load(
+        from: URL(fileURLWithPath: app.directory.resourcesDirectory).appendingPathComponent("Locales"))
+    let passwords = BcryptPasswords(cost: config.bcryptCost, threadPool: app.threadPool)
+    let dummyHash = try await passwords.hash(Sessions.newToken())
+    app.caseport = AppServices(config: config, translations: translations, passwords: passwords,
+                               dummyPasswordHash: dummyHash)
+
+    app.views.use(.leaf)
+    app.leaf.cache.isEnabled = app.environment.isRelease
+    // Form posts are small; uploads (a later issue) set their own limit on their route.
+    app.routes.defaultMaxBodySize = "1mb"
+
+    app.middleware = Middlewares()
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(LanguageMiddleware())
+    app.middleware.use(CSRFMiddleware())
+
+    try routes(app)
+    app.asyncCommands.use(MigrateCommand(), as: "migrate")
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(StaffCommands(), as: "staff")
+}
+
+func routes(_ app: Application) throws {
+    try app.register(collection: HealthController())
+
+    let portal = app.grouped(PortalSessionMiddleware())
+    portal.get { request -> Response in
+        request.redirect(to: request.portalPrincipal == nil ? "/login" : "/cases")
+    }
+    try portal.register(collection: PortalLoginController())
+    try portal.register(collection: LanguageController())
+    try portal.grouped(PortalGuard()).register(collection: PortalCaseController())
+
+    let staff = app.grouped(StaffSessionMiddleware())
+    try staff.register(collection: StaffLoginController())
+    try staff.grouped(StaffGuard()).register(collection: StaffHomeController())
+}
+
+/// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.
+public func prepareDatabase(_ app: Application) async throws {
+    try await DatabasePreparation.prepare(app.db)
+    try await app.autoMigrate()
+}

@@ -1,0 +1,68 @@
+import CaseportWeb
+import Foundation
+import Logging
+import Vapor
+
+/// `caseport [serve|migrate|demo|staff create] …`
+///
+/// Configuration problems and an unreachable database end the process with one line on standard error
+/// that names the problem, and exit status 1.
+@main
+enum Entrypoint {
+    static func main() async {
+        var environment: Environment
+        do {
+            environment = try Environment.detect()
+            try LoggingSystem.bootstrap(from: &environment)
+        } catch {
+            fail("\(error)")
+        }
+        let config: AppConfig
+        do {
+            config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            fail("\(error)")
+        }
+        let app: Application
+        do {
+            app = try await Application.make(environment)
+        } catch {
+            fail("could not start: \(error)")
+        }
+        do {
+            try await configure(app, config: config)
+            let command = environment.arguments.dropFirst().first { !$0.hasPrefix("-") } ?? "serve"
+            if command == "serve" {
+                do {
+                    try await prepareDatabase(app)
+                } catch {
+                    throw StartupFailure(text: "cannot use the database (\(config.database.summary)): \(describe(error))")
+                }
+            }
+            try await app.execute()
+            try await app.asyncShutdown()
+        } catch {
+            try? await app.asyncShutdown()
+            fail(describe(error))
+        }
+    }
+
+    struct StartupFailure: Error, CustomStringConvertible { let text: String; var description: String { text } }
+
+    /// One readable line for an error. Driver errors hide their detail from `description`
+    /// (it may hold secrets), so the reflection is used, flattened and cut.
+    static func describe(_ error: any Error) -> String {
+        if error is StartupFailure || error is AppConfig.Problem { return "\(error)" }
+        var text = "\(error)"
+        if text.contains("Generic description") || text.isEmpty {
+            text = String(reflecting: error)
+        }
+        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        return flat.count > 400 ? String(flat.prefix(400)) + "…" : flat
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("caseport: \(message)\n".utf8))
+        exit(1)
+    }
+}

@@ -1,0 +1,96 @@
+import CaseportCore
+import CaseportStore
+import CaseportTestSupport
+import FluentKit
+import XCTest
+
+/// A reproducible random register (customers, objects, contacts with random links, cases placed at
+/// random) checked viewer by viewer: the SQL scope and the Core rule must return the same cases.
+final class RandomGraphAccessTests: XCTestCase {
+    /// SplitMix64: a seeded generator, so a failure can be replayed.
+    struct SeededGenerator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    var harness: StoreHarness!
+
+    override func setUp() async throws {
+        harness = try await StoreHarness()
+    }
+
+    override func tearDown() async throws {
+        await harness.shutdown()
+    }
+
+    func testSQLScopeAgreesWithCoreRuleOnARandomRegister() async throws {
+        let db = harness.database
+        var random = SeededGenerator(state: 20_261_123)
+
+        var customers: [Int] = []
+        for n in 0..<12 {
+            let record = CustomerRecord(name: "Kund \(n)", shortCode: "rk\(n)", customerNumber: "9\(n)")
+            try await record.create(on: db)
+            customers.append(try record.requireID())
+        }
+        var objects: [(id: Int, owner: Int)] = []
+        for n in 0..<36 {
+            let owner = customers.randomElement(using: &random)!
+            let record = ObjectRecord(customerId: owner, name: "Objekt \(n)", address: "")
+            try await record.create(on: db)
+            objects.append((try record.requireID(), owner))
+        }
+        var contacts: [ContactLinks] = []
+        for n in 0..<30 {
+            let record = ContactRecord(firstName: "K\(n)", lastName: "R")
+            try await record.create(on: db)
+            var links = ContactLinks(contactId: try record.requireID())
+            for customer in customers where Int.random(in: 0..<10, using: &random) == 0 {
+                try await ContactCustomerLink(contactId: links.contactId, customerId: customer).create(on: db)
+                links.customerIds.insert(customer)
+            }
+            for object in objects where Int.random(in: 0..<12, using: &random) == 0 {
+                try await ContactObjectLink(contactId: links.contactId, objectId: object.id).create(on: db)
+                links.objectIds.insert(object.id)
+            }
+            contacts.append(links)
+        }
+        for n in 0..<300 {
+            var new = NewCase(subject: "Slump \(n)", description: "", createdByName: "R", origin: .portal)
+            let object = Bool.random(using: &random) ? objects.randomElement(using: &random) : nil
+            new.objectId = object?.id
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0: new.customerId = nil
+            case 1: new.customerId = object?.owner ?? customers.randomElement(using: &random)
+            default: new.customerId = customers.randomElement(using: &random)
+            }
+            if Int.random(in: 0..<3, using: &random) == 0 { new.primaryContactId = contacts.randomElement(using: &random)!.contactId }
+            if Int.random(in: 0..<5, using: &random) == 0 { new.otherContactIds = [contacts.randomElement(using: &random)!.contactId] }
+            try await CaseCreation.create(new, on: db)
+        }
+
+        var viewers: [PortalViewer] = [.contactUser(contact: nil), .disabled]
+        viewers += contacts.map { .contactUser(contact: $0) }
+        viewers += customers.map { .invoiceCustomer(customerId: $0) }
+        viewers += objects.map { .object(objectId: $0.id, customerId: $0.owner) }
+
+        let facts = try await CaseAccessFactsQuery(database: db).all()
+        XCTAssertEqual(facts.count, 300)
+        let cases = VisibleCases(database: db)
+        var sawSomething = 0
+        for viewer in viewers {
+            let visibility = CaseVisibility(for: viewer)
+            let fromSQL = try await cases.allIds(for: visibility)
+            let fromCore = Set(facts.filter { visibility.canSee($0.value) }.keys)
+            XCTAssertEqual(fromSQL, fromCore, "viewer \(viewer)")
+            if !fromSQL.isEmpty { sawSomething += 1 }
+        }
+        XCTAssertGreaterThan(sawSomething, viewers.count / 2, "the random register should give most viewers cases")
+    }
+}
