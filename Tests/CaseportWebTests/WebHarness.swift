@@ -1,0 +1,106 @@
+import CaseportCore
+import CaseportStore
+import CaseportTestSupport
+@testable import CaseportWeb
+import Foundation
+import NIOCore
+import Vapor
+import XCTVapor
+import XCTest
+
+/// A configured Caseport app on a fresh database with the demo data, exactly as `caseport demo` makes it.
+/// bcrypt runs at a low cost here to keep the suite quick; the code path is the production one.
+final class WebHarness: @unchecked Sendable {
+    let app: Application
+    let location: DatabaseLocation
+
+    init(loadDemo: Bool = true) async throws {
+        location = TestDatabase.freshLocation()
+        app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        let config = AppConfig(database: location, bcryptCost: 4, secureCookies: .auto, dataDirectory: NSTemporaryDirectory())
+        try await configure(app, config: config)
+        try await TestDatabase.wipe(app.db)
+        try await prepareDatabase(app)
+        if loadDemo {
+            try await DemoData.load(on: app.db, hasher: app.caseport.passwords)
+        }
+    }
+
+    func shutdown() async throws {
+        try await app.asyncShutdown()
+        TestDatabase.removeFiles(of: location)
+    }
+
+    func browser() -> Browser { Browser(app: app) }
+}
+
+/// A minimal browser: keeps cookies, reads the CSRF token from the last page, submits forms.
+final class Browser: @unchecked Sendable {
+    let app: Application
+    var cookies: [String: String] = [:]
+    var lastBody = ""
+
+    init(app: Application) { self.app = app }
+
+    var csrfToken: String? {
+        guard let range = lastBody.range(of: #"name="csrf_token" value="([^"]+)""#, options: .regularExpression) else { return nil }
+        let match = String(lastBody[range])
+        return match.components(separatedBy: "value=\"").last?.replacingOccurrences(of: "\"", with: "")
+    }
+
+    @discardableResult
+    func get(_ path: String, headers extra: HTTPHeaders = [:]) async throws -> XCTHTTPResponse {
+        try await send(.GET, path, headers: extra, body: nil)
+    }
+
+    /// Posts a form with the page's CSRF token added (unless `csrf` is false).
+    @discardableResult
+    func post(_ path: String, _ fields: [String: String], csrf: Bool = true,
+              headers extra: HTTPHeaders = [:]) async throws -> XCTHTTPResponse {
+        var fields = fields
+        if csrf, fields["csrf_token"] == nil {
+            if csrfToken == nil { try await get("/login") }
+            fields["csrf_token"] = csrfToken ?? ""
+        }
+        var headers = extra
+        headers.contentType = .urlEncodedForm
+        let body = fields.map { key, value in
+            "\(Self.formEncode(key))=\(Self.formEncode(value))"
+        }.joined(separator: "&")
+        return try await send(.POST, path, headers: headers, body: ByteBuffer(string: body))
+    }
+
+    static func formEncode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._*")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed)!
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: ByteBuffer?) async throws -> XCTHTTPResponse {
+        var headers = headers
+        if !cookies.isEmpty {
+            headers.replaceOrAdd(name: .cookie, value: cookies.map { "\($0)=\($1)" }.joined(separator: "; "))
+        }
+        let response = try await app.testable().sendRequest(method, path, headers: headers, body: body)
+        for (name, value) in response.headers.setCookie?.all ?? [:] {
+            if value.string.isEmpty || value.maxAge == 0 { cookies[name] = nil } else { cookies[name] = value.string }
+        }
+        let text = response.body.string
+        if response.headers.contentType?.subType == "html" { lastBody = text }
+        return response
+    }
+
+    /// Logs in to the portal with a demo account.
+    @discardableResult
+    func portalLogin(_ organisation: String, _ username: String, password: String = DemoData.password) async throws -> XCTHTTPResponse {
+        try await get("/login")
+        return try await post("/login", ["organisation": organisation, "username": username, "password": password])
+    }
+
+    @discardableResult
+    func staffLogin(_ email: String, password: String = DemoData.password) async throws -> XCTHTTPResponse {
+        try await get("/staff/login")
+        return try await post("/staff/login", ["email": email, "password": password])
+    }
+}
