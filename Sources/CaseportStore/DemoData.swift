@@ -83,9 +83,11 @@ public enum DemoData {
         for index in 0..<count {
             let place = places[index % places.count]
             let text = demoTexts[index % demoTexts.count]
+            // Cases without a contact, and every third case, were registered by the company.
+            let byCustomer = index % 3 != 0 ? place.contact : nil
             var new = NewCase(subject: text.subject, description: text.description,
-                              createdByName: index % 3 == 0 ? "Henrik Handläggare" : (place.contact.map { "\($0.firstName) \($0.lastName)" } ?? "Kundtjänst"),
-                              origin: index % 3 == 0 ? .backOffice : .portal)
+                              createdByName: byCustomer.map { "\($0.firstName) \($0.lastName)" } ?? "Henrik Handläggare",
+                              origin: byCustomer == nil ? .backOffice : .portal)
             new.customerId = place.customer
             new.objectId = try place.object.requireID()
             new.primaryContactId = place.contact?.id

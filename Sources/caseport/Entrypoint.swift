@@ -53,9 +53,22 @@ enum Entrypoint {
     /// (it may hold secrets), so the reflection is used, flattened and cut.
     static func describe(_ error: any Error) -> String {
         if error is StartupFailure || error is AppConfig.Problem { return "\(error)" }
+        let reflected = String(reflecting: error)
+        // The most common start-up problems, said plainly; anything else is shown as the driver reports it.
+        let known: [(String, String)] = [
+            ("Connection refused", "connection refused – is the server running and the host and port right?"),
+            ("password authentication failed", "the user name or password was refused"),
+            ("no pg_hba.conf entry", "the server does not accept this client (pg_hba.conf)"),
+            ("does not exist", "the database or role named in DATABASE_URL does not exist"),
+            ("timed out", "the connection timed out"),
+            ("Name or service not known", "the host name could not be resolved"),
+        ]
+        for (needle, plain) in known where reflected.localizedCaseInsensitiveContains(needle) {
+            return plain
+        }
         var text = "\(error)"
         if text.contains("Generic description") || text.isEmpty {
-            text = String(reflecting: error)
+            text = reflected
         }
         let flat = text.replacingOccurrences(of: "\n", with: " ")
         return flat.count > 400 ? String(flat.prefix(400)) + "…" : flat

@@ -26,7 +26,8 @@ struct CSRFMiddleware: AsyncMiddleware {
             }
         }
         let response = try await next.respond(to: request)
-        if request.csrfToken != existing {
+        // Only pages carry forms; JSON and health answers need no token cookie.
+        if request.csrfToken != existing, response.headers.contentType?.subType == "html" || response.status == .seeOther {
             response.cookies[CookieNames.csrf] = request.cookie(request.csrfToken, maxAge: nil)
         }
         return response

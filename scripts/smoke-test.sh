@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Starts the built server the way the README does (demo data on SQLite), checks that it answers,
+# and checks that a bad DATABASE_URL stops start-up with one clear line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bin=$(swift build --show-bin-path)/caseport
+data=$(mktemp -d)
+port=18080
+export CASEPORT_DATA_DIR="$data"
+passed=0; failed=0
+check() { # check "what" command…
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; fi
+}
+
+check "demo loads" bash -c "'$bin' demo > '$data/demo.log' 2>&1"
+check "demo twice changes nothing" bash -c "'$bin' demo 2>&1 | grep -q 'nothing changed'"
+"$bin" serve --port "$port" > "$data/serve.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+check "health answers ok" bash -c "curl -sf http://127.0.0.1:$port/healthz | grep -q '\"ok\"'"
+check "login page has a CSRF field" bash -c "curl -sf http://127.0.0.1:$port/login | grep -q 'name=\"csrf_token\"'"
+
+bad_scheme() {
+  local out; out=$(DATABASE_URL="mysql://nobody@localhost/x" "$bin" serve 2>&1)
+  [ $? -eq 1 ] && echo "$out" | grep -q 'DATABASE_URL has the scheme "mysql"'
+}
+unreachable() {
+  local out; out=$(DATABASE_URL="postgres://nobody@127.0.0.1:1/x" "$bin" serve 2>&1)
+  [ $? -eq 1 ] && echo "$out" | tail -n 1 | grep -q 'cannot use the database'
+}
+check "a malformed DATABASE_URL stops start-up" bad_scheme
+check "an unreachable database stops start-up" unreachable
+echo "smoke test: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
