@@ -7,4 +7,7 @@ public enum InputLimits {
     public static let name = 200
     public static let subject = 200
     public static let description = 20_000
+    public static let message = 10_000
+    public static let phone = 40
+    public static let fieldValue = 1_000
 }

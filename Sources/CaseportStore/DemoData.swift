@@ -24,18 +24,21 @@ public enum DemoData {
 
     /// Returns false when the demo data was already there.
     @discardableResult
-    public static func load(on database: any Database, hasher: any PasswordHashing, now: Date = Date()) async throws -> Bool {
+    public static func load(on database: any Database, hasher: any PasswordHashing, storage: (any FileStorage)? = nil,
+                            now: Date = Date()) async throws -> Bool {
         if try await CustomerRecord.query(on: database).filter(\.$customerNumber == "1001").first() != nil {
             return false
         }
         let hash = try await hasher.hash(password)
         try await database.transaction { db in
-            try await seed(on: db, passwordHash: hash, now: now)
+            try await seed(on: db, passwordHash: hash, storage: storage, now: now)
         }
         return true
     }
 
-    private static func seed(on db: any Database, passwordHash hash: String, now: Date) async throws {
+    private static func seed(on db: any Database, passwordHash hash: String, storage: (any FileStorage)?,
+                             now: Date) async throws {
+        let catalogue = try await seedCatalogue(on: db)
         let solglantan = CustomerRecord(name: "Brf Solgläntan", shortCode: "solglantan", customerNumber: "1001")
         let norrsken = CustomerRecord(name: "Fastighets AB Norrsken", shortCode: "norrsken", customerNumber: "1002")
         try await solglantan.create(on: db)
@@ -91,10 +94,14 @@ public enum DemoData {
             new.customerId = place.customer
             new.objectId = try place.object.requireID()
             new.primaryContactId = place.contact?.id
-            new.category = text.category
+            new.categoryId = catalogue.categories[text.category]
+            new.caseTypeId = catalogue.defaultType
+            new.priorityId = catalogue.normalPriority
             new.status = index < count - 20 ? (index % 4 == 0 ? .closed : .resolved) : [.new, .open, .waitingForCustomer, .reopened][index % 4]
             new.createdAt = now.addingTimeInterval(-Double(count - index) * 2.7 * 86_400)
-            try await CaseCreation.create(new, on: db)
+            let record = try await CaseCreation.create(new, on: db)
+            try await seedConversation(caseId: try record.requireID(), index: index, customerName: byCustomer.map { "\($0.firstName) \($0.lastName)" },
+                                       createdAt: new.createdAt, on: db)
         }
         // A case that only its contact sees: no customer, no object.
         var personal = NewCase(subject: "Fråga om nyckelbricka", description: "Min nyckelbricka till tvättstugan fungerar inte sedan i måndags.",
@@ -102,6 +109,98 @@ public enum DemoData {
         personal.primaryContactId = erik.id
         personal.createdAt = now.addingTimeInterval(-3_600)
         try await CaseCreation.create(personal, on: db)
+        try await seedSettings(on: db)
+        if let storage {
+            try await seedRegisterFile(name: "Ordningsregler Solgläntan.txt", customerId: solId, objectId: nil,
+                                       text: "Ordningsregler för Brf Solgläntan.\nTvättstugan är öppen 07–22.", storage: storage, now: now, on: db)
+            try await seedRegisterFile(name: "Energideklaration Nordstjärnan 4.txt", customerId: nil, objectId: nordstjarnan.id,
+                                       text: "Energideklaration för Nordstjärnan 4, upprättad 2025.", storage: storage, now: now, on: db)
+            try await seedRegisterFile(name: "Driftinstruktion Karlavagnen 7.txt", customerId: nil, objectId: karlavagnen.id,
+                                       text: "Driftinstruktion för värmesystemet i Karlavagnen 7.", storage: storage, now: now, on: db)
+        }
+    }
+
+    struct Catalogue {
+        var categories: [String: Int] = [:]
+        var defaultType: Int?
+        var normalPriority: Int?
+    }
+
+    private static func seedCatalogue(on db: any Database) async throws -> Catalogue {
+        var catalogue = Catalogue()
+        let names = ["VVS", "El", "Hiss", "Fasad", "Värme", "Utemiljö", "Lås", "Skada", "Ventilation", "Garantiärende"]
+        for (index, name) in names.enumerated() {
+            let category = CategoryRecord(name: name, sortOrder: index)
+            try await category.create(on: db)
+            catalogue.categories[name] = category.id
+        }
+        for (rank, name) in ["Akut", "Hög", "Normal", "Låg"].enumerated() {
+            let priority = PriorityRecord(name: name, rank: rank)
+            try await priority.create(on: db)
+            if name == "Normal" { catalogue.normalPriority = priority.id }
+        }
+        let fault = CaseTypeRecord(name: "Felanmälan", description: "Något är trasigt eller fungerar inte.", sortOrder: 0)
+        let order = CaseTypeRecord(name: "Beställning", description: "Beställ ett arbete. Debiteras enligt prislista.",
+                                   isBillable: true, sortOrder: 1)
+        let warranty = CaseTypeRecord(name: "Reklamation", description: "Fel som omfattas av garanti.", sortOrder: 2)
+        for type in [fault, order, warranty] { try await type.create(on: db) }
+        catalogue.defaultType = fault.id
+        let fields = [
+            CaseTypeFieldRecord(caseTypeId: try fault.requireID(), label: "Lägenhetsnummer", kind: .text, isRequired: true, sortOrder: 0),
+            CaseTypeFieldRecord(caseTypeId: try fault.requireID(), label: "Får vi gå in med huvudnyckel?", kind: .yesno, sortOrder: 1),
+            CaseTypeFieldRecord(caseTypeId: try order.requireID(), label: "Önskat datum", kind: .date, isRequired: true, sortOrder: 0),
+            CaseTypeFieldRecord(caseTypeId: try order.requireID(), label: "Antal", kind: .number, sortOrder: 1),
+            CaseTypeFieldRecord(caseTypeId: try warranty.requireID(), label: "Upptäckt datum", kind: .date, isRequired: true, sortOrder: 0),
+            CaseTypeFieldRecord(caseTypeId: try warranty.requireID(), label: "Typ av fel", kind: .choice, isRequired: true,
+                                choices: ["Fukt", "El", "VVS", "Övrigt"], sortOrder: 1),
+        ]
+        for field in fields { try await field.create(on: db) }
+        return catalogue
+    }
+
+    /// The demo shows the extra list columns category and object (the back office will make this a setting page).
+    private static func seedSettings(on db: any Database) async throws {
+        var settings = try await SettingsStore(database: db).load()
+        settings.extraListColumns = [.category, .object]
+        settings.customerMayEditCategory = true
+        settings.customerMayEditPriority = true
+        try await SettingsStore(database: db).save(settings)
+    }
+
+    private static func seedConversation(caseId: Int, index: Int, customerName: String?, createdAt: Date,
+                                         on db: any Database) async throws {
+        let conversation = CaseConversation(database: db)
+        let staff = CaseConversation.Author(kind: .staff, name: "Henrik Handläggare")
+        let replyAt = createdAt.addingTimeInterval(3 * 3_600)
+        try await conversation.add(caseId: caseId, author: staff,
+                                   body: "Tack för ert ärende. Vi har tagit emot det och återkommer med en tid för besök.",
+                                   at: replyAt)
+        if index % 2 == 0 {
+            try await conversation.add(caseId: caseId, author: staff,
+                                       body: "Intern anteckning: kontrollera garantitiden med entreprenören innan besöket.",
+                                       isInternal: true, at: replyAt.addingTimeInterval(60))
+        }
+        if let customerName, index % 3 == 1 {
+            try await conversation.add(caseId: caseId, author: .init(kind: .customer, name: customerName),
+                                       body: "Tack! Det går bra att komma förmiddagar. Portkoden är 1234.",
+                                       at: replyAt.addingTimeInterval(3_600))
+        }
+    }
+
+    private static func seedRegisterFile(name: String, customerId: Int?, objectId: Int?, text: String,
+                                         storage: any FileStorage, now: Date, on db: any Database) async throws {
+        let key = storage.newKey()
+        try await storage.write(Array(text.utf8), key: key)
+        let file = StoredFileRecord()
+        file.customerId = customerId
+        file.objectId = objectId
+        file.storageKey = key
+        file.originalName = name
+        file.contentType = "text/plain"
+        file.byteSize = text.utf8.count
+        file.uploaderName = "Henrik Handläggare"
+        file.createdAt = now
+        try await file.create(on: db)
     }
 
     struct DemoText { var subject: String; var description: String; var category: String }

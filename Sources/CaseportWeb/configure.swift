@@ -18,7 +18,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     let passwords = BcryptPasswords(cost: config.bcryptCost, threadPool: app.threadPool)
     let dummyHash = try await passwords.hash(Sessions.newToken())
     app.caseport = AppServices(config: config, translations: translations, passwords: passwords,
-                               dummyPasswordHash: dummyHash)
+                               dummyPasswordHash: dummyHash,
+                               storage: LocalFileStorage(dataDirectory: config.dataDirectory))
 
     app.views.use(.leaf)
     app.leaf.cache.isEnabled = app.environment.isRelease
@@ -47,7 +48,14 @@ func routes(_ app: Application) throws {
     }
     try portal.register(collection: PortalLoginController())
     try portal.register(collection: LanguageController())
-    try portal.grouped(PortalGuard()).register(collection: PortalCaseController())
+    try portal.register(collection: AccountLinksController())
+    let signedIn = portal.grouped(PortalGuard())
+    // Registered before the case page so that /cases/new is not read as a case number.
+    try signedIn.register(collection: PortalNewCaseController())
+    try signedIn.register(collection: PortalCaseListController())
+    try signedIn.register(collection: PortalCaseController())
+    try signedIn.register(collection: PortalFilesController())
+    try signedIn.register(collection: PortalUsersController())
 
     let staff = app.grouped(StaffSessionMiddleware())
     try staff.register(collection: StaffLoginController())

@@ -15,7 +15,7 @@ final class CasePagesTests: XCTestCase {
     func numbersOnPage(_ html: String) -> [Int] {
         var numbers: [Int] = []
         var rest = Substring(html)
-        while let range = rest.range(of: "<td class=\"nowrap\"><a href=\"/cases/") {
+        while let range = rest.range(of: "data-case-number=\"") {
             rest = rest[range.upperBound...]
             let digits = rest.prefix { $0.isNumber }
             if let number = Int(digits) { numbers.append(number) }

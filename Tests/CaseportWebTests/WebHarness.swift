@@ -13,23 +13,26 @@ import XCTest
 final class WebHarness: @unchecked Sendable {
     let app: Application
     let location: DatabaseLocation
+    let dataDirectory: String
 
     init(loadDemo: Bool = true) async throws {
         location = TestDatabase.freshLocation()
         app = try await Application.make(.testing)
         app.logger.logLevel = .warning
-        let config = AppConfig(database: location, bcryptCost: 4, secureCookies: .auto, dataDirectory: NSTemporaryDirectory())
+        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("caseport-web-\(UUID().uuidString)").path
+        let config = AppConfig(database: location, bcryptCost: 4, secureCookies: .auto, dataDirectory: dataDirectory)
         try await configure(app, config: config)
         try await TestDatabase.wipe(app.db)
         try await prepareDatabase(app)
         if loadDemo {
-            try await DemoData.load(on: app.db, hasher: app.caseport.passwords)
+            try await DemoData.load(on: app.db, hasher: app.caseport.passwords, storage: app.caseport.storage)
         }
     }
 
     func shutdown() async throws {
         try await app.asyncShutdown()
         TestDatabase.removeFiles(of: location)
+        try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 
     func browser() -> Browser { Browser(app: app) }

@@ -13,6 +13,7 @@ struct M001_CreateRegister: AsyncMigration {
             .field("short_code", .string, .required)
             .field("short_code_key", .string, .required)
             .field("customer_number", .string, .required)
+            .field("single_user", .bool, .required, .sql(.default(false)))
             .field("created_at", .datetime)
             .unique(on: "short_code_key")
             .unique(on: "customer_number")

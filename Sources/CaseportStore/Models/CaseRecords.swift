@@ -11,19 +11,29 @@ public final class CaseRecord: Model, @unchecked Sendable {
     @Field(key: "subject") public var subject: String
     @Field(key: "description") public var description: String
     @Field(key: "status") public var status: CaseStatus
-    @OptionalField(key: "category") public var category: String?
-    @OptionalField(key: "case_type") public var caseType: String?
-    @OptionalField(key: "priority") public var priority: String?
+    @OptionalField(key: "category_id") public var categoryId: Int?
+    @OptionalField(key: "case_type_id") public var caseTypeId: Int?
+    @OptionalField(key: "priority_id") public var priorityId: Int?
+    @OptionalField(key: "work_site_address") public var workSiteAddress: String?
+    @OptionalField(key: "reference_name") public var referenceName: String?
+    /// Where the customer asked for a copy by e-mail, and the phone for "SMS me on new messages" (B4).
+    @OptionalField(key: "copy_email") public var copyEmail: String?
+    @OptionalField(key: "sms_phone") public var smsPhone: String?
     @OptionalField(key: "customer_id") public var customerId: Int?
     @OptionalField(key: "object_id") public var objectId: Int?
     @OptionalField(key: "primary_contact_id") public var primaryContactId: Int?
     @OptionalField(key: "created_by_user_id") public var createdByUserId: Int?
     @OptionalField(key: "created_by_staff_id") public var createdByStaffId: Int?
+    /// The person on a shared account who registered the case (A8).
+    @OptionalField(key: "created_by_person_id") public var createdByPersonId: Int?
     /// The author's name as shown in lists, kept so it survives renames and deletions.
     @Field(key: "created_by_name") public var createdByName: String
     @Field(key: "origin") public var origin: CaseOrigin
     @Field(key: "created_at") public var createdAt: Date
     @Field(key: "updated_at") public var updatedAt: Date
+    /// The last change a customer can see (message, file, status); compared with `case_reads`
+    /// for the "new information" marker.
+    @Field(key: "last_activity_at") public var lastActivityAt: Date
 
     public init() {}
 }

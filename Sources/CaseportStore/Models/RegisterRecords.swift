@@ -12,10 +12,13 @@ public final class CustomerRecord: Model, @unchecked Sendable {
     @Field(key: "short_code") public var shortCode: String
     @Field(key: "short_code_key") public var shortCodeKey: String
     @Field(key: "customer_number") public var customerNumber: String
+    /// The organisation may have only one portal user (A9): that user edits itself, there is no list.
+    @Field(key: "single_user") public var singleUser: Bool
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
 
     public init() {}
-    public init(name: String, shortCode: String, customerNumber: String) {
+    public init(name: String, shortCode: String, customerNumber: String, singleUser: Bool = false) {
+        self.singleUser = singleUser
         self.name = name
         self.nameKey = LoginKey.fold(name)
         self.shortCode = shortCode

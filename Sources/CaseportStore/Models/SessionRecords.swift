@@ -42,3 +42,16 @@ public final class SettingRecord: Model, @unchecked Sendable {
         self.value = value
     }
 }
+
+/// A one-time link for a portal account: activating a self-registration, or setting a password.
+/// The id is the SHA-256 of the token in the link.
+public final class AccountTokenRecord: Model, @unchecked Sendable {
+    public static let schema = "account_tokens"
+    @ID(custom: "id", generatedBy: .user) public var id: String?
+    @Field(key: "user_id") public var userId: Int
+    /// "activate" or "set_password".
+    @Field(key: "purpose") public var purpose: String
+    @Field(key: "expires_at") public var expiresAt: Double
+    @OptionalField(key: "used_at") public var usedAt: Double?
+    public init() {}
+}

@@ -25,7 +25,7 @@ public struct Sessions: Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    static func storedId(for token: String) -> String {
+    public static func storedId(for token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 

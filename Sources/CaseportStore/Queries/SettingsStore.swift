@@ -1,42 +1,26 @@
 import CaseportCore
 import FluentKit
+import Foundation
 
-/// The deployment's settings that exist so far. The back office will edit them (D5).
-public struct PortalSettings: Sendable, Equatable {
-    public var organisationLoginField: OrganisationLoginField = .any
-    public init() {}
-}
-
+/// Reads and writes `PortalSettings`, kept as one JSON document in the `settings` table.
 public struct SettingsStore: Sendable {
     let database: any Database
     public init(database: any Database) { self.database = database }
 
-    static let organisationLoginFieldKey = "organisation_login_field"
+    static let portalKey = "portal"
 
     public func load() async throws -> PortalSettings {
-        var settings = PortalSettings()
-        let rows = try await SettingRecord.query(on: database).all()
-        for row in rows {
-            switch row.id {
-            case Self.organisationLoginFieldKey:
-                settings.organisationLoginField = OrganisationLoginField(rawValue: row.value) ?? .any
-            default:
-                break
-            }
-        }
-        return settings
+        guard let row = try await SettingRecord.find(Self.portalKey, on: database) else { return PortalSettings() }
+        return (try? JSONDecoder().decode(PortalSettings.self, from: Data(row.value.utf8))) ?? PortalSettings()
     }
 
     public func save(_ settings: PortalSettings) async throws {
-        try await upsert(Self.organisationLoginFieldKey, settings.organisationLoginField.rawValue)
-    }
-
-    private func upsert(_ key: String, _ value: String) async throws {
-        if let row = try await SettingRecord.find(key, on: database) {
+        let value = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
+        if let row = try await SettingRecord.find(Self.portalKey, on: database) {
             row.value = value
             try await row.update(on: database)
         } else {
-            try await SettingRecord(key: key, value: value).create(on: database)
+            try await SettingRecord(key: Self.portalKey, value: value).create(on: database)
         }
     }
 }

@@ -13,6 +13,13 @@ public struct CaseListRow: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var createdByName: String
     public var origin: CaseOrigin
+    public var categoryName: String?
+    public var caseTypeName: String?
+    public var priorityName: String?
+    public var customerName: String?
+    public var objectName: String?
+    /// 1 when something visible happened since this user last opened the case.
+    public var hasNews: Int
 }
 
 /// One case as the portal shows it.
@@ -22,18 +29,35 @@ public struct CaseDetail: Codable, Sendable, Equatable {
     public var subject: String
     public var description: String
     public var status: CaseStatus
-    public var category: String?
-    public var caseType: String?
-    public var priority: String?
+    public var categoryId: Int?
+    public var categoryName: String?
+    public var caseTypeId: Int?
+    public var caseTypeName: String?
+    public var caseTypeBillable: Bool?
+    public var priorityId: Int?
+    public var priorityName: String?
     public var customerId: Int?
     public var customerName: String?
     public var objectId: Int?
     public var objectName: String?
     public var objectAddress: String?
+    public var workSiteAddress: String?
+    public var referenceName: String?
     public var createdAt: Date
     public var updatedAt: Date
     public var createdByName: String
     public var origin: CaseOrigin
+}
+
+/// Who is reading, for the "new information" marker: activity after the later of the user's last
+/// visit (or, for a case never opened, the account's creation) counts as news.
+public struct CaseReader: Sendable {
+    public var userId: Int
+    public var since: Date
+    public init(userId: Int, since: Date) {
+        self.userId = userId
+        self.since = since
+    }
 }
 
 /// The portal's only way to read cases: every function takes the viewer's `CaseVisibility` and
@@ -47,28 +71,68 @@ public struct VisibleCases: Sendable {
 
     private var sql: any SQLDatabase { get throws { try database.requireSQL() } }
 
-    /// A page of visible cases, newest first.
-    public func page(for visibility: CaseVisibility, offset: Int, limit: Int) async throws -> [CaseListRow] {
-        try await sql.raw("""
-            SELECT c.id, c.number, c.subject, c.description, c.status, c.created_at, c.created_by_name, c.origin
+    /// The WHERE clause: the access rule AND every part of the filter.
+    func whereClause(_ visibility: CaseVisibility, _ filter: CaseFilter, dialect: String) -> SQLQueryString {
+        var parts: [SQLQueryString] = [CaseVisibilitySQL.predicate(visibility)]
+        switch filter.statusGroup {
+        case .all: break
+        case .active: parts.append("c.status <> \(bind: CaseStatus.closed.rawValue)")
+        case .closed: parts.append("c.status = \(bind: CaseStatus.closed.rawValue)")
+        }
+        if let status = filter.status { parts.append("c.status = \(bind: status.rawValue)") }
+        if let id = filter.categoryId { parts.append("c.category_id = \(bind: id)") }
+        if let id = filter.caseTypeId { parts.append("c.case_type_id = \(bind: id)") }
+        if let id = filter.customerId { parts.append("c.customer_id = \(bind: id)") }
+        if let id = filter.objectId { parts.append("c.object_id = \(bind: id)") }
+        if let from = filter.createdFrom { parts.append("c.created_at >= \(bind: from)") }
+        if let before = filter.createdBefore { parts.append("c.created_at < \(bind: before)") }
+        if let text = CaseSearchIndex.predicate(terms: filter.searchTerms, dialect: dialect) {
+            // A number typed on its own also finds that case directly.
+            if filter.searchTerms.count == 1, let number = Int(filter.searchTerms[0]) {
+                parts.append("(" + text + " OR c.number = \(bind: number))")
+            } else {
+                parts.append(text)
+            }
+        }
+        return parts.joined(separator: " AND ")
+    }
+
+    /// A page of visible cases matching the filter, newest first.
+    public func page(for visibility: CaseVisibility, filter: CaseFilter = CaseFilter(), reader: CaseReader? = nil,
+                     offset: Int, limit: Int) async throws -> [CaseListRow] {
+        let sql = try self.sql
+        let reader = reader ?? CaseReader(userId: -1, since: .distantFuture)
+        return try await sql.raw("""
+            SELECT c.id, c.number, c.subject, c.description, c.status, c.created_at, c.created_by_name, c.origin,
+                   cat.name AS category_name, ct.name AS case_type_name, p.name AS priority_name,
+                   cu.name AS customer_name, o.name AS object_name,
+                   CASE WHEN c.last_activity_at > COALESCE(r.seen_at, \(bind: reader.since)) THEN 1 ELSE 0 END AS has_news
             FROM cases c
-            WHERE \(CaseVisibilitySQL.predicate(visibility))
+            LEFT JOIN categories cat ON cat.id = c.category_id
+            LEFT JOIN case_types ct ON ct.id = c.case_type_id
+            LEFT JOIN priorities p ON p.id = c.priority_id
+            LEFT JOIN customers cu ON cu.id = c.customer_id
+            LEFT JOIN objects o ON o.id = c.object_id
+            LEFT JOIN case_reads r ON r.case_id = c.id AND r.user_id = \(bind: reader.userId)
+            WHERE \(whereClause(visibility, filter, dialect: sql.dialect.name))
             ORDER BY c.created_at DESC, c.id DESC
             LIMIT \(bind: limit) OFFSET \(bind: offset)
             """).all(decoding: CaseListRow.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
     }
 
-    public func count(for visibility: CaseVisibility) async throws -> Int {
+    public func count(for visibility: CaseVisibility, filter: CaseFilter = CaseFilter()) async throws -> Int {
+        let sql = try self.sql
         let row = try await sql.raw("""
-            SELECT COUNT(*) AS n FROM cases c WHERE \(CaseVisibilitySQL.predicate(visibility))
+            SELECT COUNT(*) AS n FROM cases c WHERE \(whereClause(visibility, filter, dialect: sql.dialect.name))
             """).first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// Every visible case id; for tests and tools that compare the SQL scope with the Core rule.
-    public func allIds(for visibility: CaseVisibility) async throws -> Set<Int> {
+    public func allIds(for visibility: CaseVisibility, filter: CaseFilter = CaseFilter()) async throws -> Set<Int> {
+        let sql = try self.sql
         let rows = try await sql.raw("""
-            SELECT c.id FROM cases c WHERE \(CaseVisibilitySQL.predicate(visibility))
+            SELECT c.id FROM cases c WHERE \(whereClause(visibility, filter, dialect: sql.dialect.name))
             """).all()
         return Set(try rows.map { try $0.decode(column: "id", as: Int.self) })
     }
@@ -76,14 +140,28 @@ public struct VisibleCases: Sendable {
     /// The case with this number, or nil when it does not exist or the viewer may not see it.
     public func find(number: Int, for visibility: CaseVisibility) async throws -> CaseDetail? {
         try await sql.raw("""
-            SELECT c.id, c.number, c.subject, c.description, c.status, c.category, c.case_type, c.priority,
+            SELECT c.id, c.number, c.subject, c.description, c.status,
+                   c.category_id, cat.name AS category_name, c.case_type_id, ct.name AS case_type_name,
+                   ct.is_billable AS case_type_billable, c.priority_id, p.name AS priority_name,
                    c.customer_id, cu.name AS customer_name, c.object_id, o.name AS object_name,
-                   o.address AS object_address, c.created_at, c.updated_at, c.created_by_name, c.origin
+                   o.address AS object_address, c.work_site_address, c.reference_name,
+                   c.created_at, c.updated_at, c.created_by_name, c.origin
             FROM cases c
+            LEFT JOIN categories cat ON cat.id = c.category_id
+            LEFT JOIN case_types ct ON ct.id = c.case_type_id
+            LEFT JOIN priorities p ON p.id = c.priority_id
             LEFT JOIN customers cu ON cu.id = c.customer_id
             LEFT JOIN objects o ON o.id = c.object_id
             WHERE c.number = \(bind: number) AND \(CaseVisibilitySQL.predicate(visibility))
             """).first(decoding: CaseDetail.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
+    }
+
+    /// Whether the case with this id is visible; used before touching its messages or files.
+    public func isVisible(caseId: Int, for visibility: CaseVisibility) async throws -> Bool {
+        let row = try await sql.raw("""
+            SELECT c.id FROM cases c WHERE c.id = \(bind: caseId) AND \(CaseVisibilitySQL.predicate(visibility))
+            """).first()
+        return row != nil
     }
 }
 

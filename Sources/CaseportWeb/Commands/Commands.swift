@@ -22,7 +22,7 @@ struct DemoCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await prepareDatabase(app)
-        let loaded = try await DemoData.load(on: app.db, hasher: app.caseport.passwords)
+        let loaded = try await DemoData.load(on: app.db, hasher: app.caseport.passwords, storage: app.caseport.storage)
         context.console.print(loaded ? "Demo data loaded." : "Demo data was already there; nothing changed.")
         context.console.print("Portal logins at /login (organisation / username), password \(DemoData.password):")
         for login in DemoData.portalLogins {

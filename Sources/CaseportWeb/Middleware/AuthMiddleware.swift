@@ -6,6 +6,8 @@ import Vapor
 /// The signed-in portal user and what the access rule says about them.
 struct PortalPrincipal: Sendable {
     let user: PortalUserRecord
+    /// The customer the user logs in under.
+    let organisation: CustomerRecord
     let viewer: PortalViewer
     var visibility: CaseVisibility { CaseVisibility(for: viewer) }
 }
@@ -45,9 +47,10 @@ struct PortalSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let token = request.cookies[CookieNames.portalSession]?.string,
            let userId = try await Sessions(database: request.db).userId(token: token, realm: .portal),
-           let user = try await PortalUserRecord.find(userId, on: request.db), user.isActive {
+           let user = try await PortalUserRecord.find(userId, on: request.db), user.isActive,
+           let organisation = try await CustomerRecord.find(user.organisationId, on: request.db) {
             let viewer = try await PortalViewers.viewer(for: user, on: request.db)
-            request.portalPrincipal = PortalPrincipal(user: user, viewer: viewer)
+            request.portalPrincipal = PortalPrincipal(user: user, organisation: organisation, viewer: viewer)
             if request.cookies[CookieNames.language] == nil, let code = user.language,
                let saved = Language(rawValue: code) {
                 request.language = saved

@@ -19,8 +19,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         request.csrfToken = existing ?? Sessions.newToken()
 
         if ![.GET, .HEAD, .OPTIONS].contains(request.method) {
-            let sent = request.headers.first(name: "X-CSRF-Token")
-                ?? (try? request.content.decode(TokenField.self))?.csrf_token
+            let sent = request.headers.first(name: "X-CSRF-Token") ?? Self.formToken(request)
             guard let existing, let sent, Self.constantTimeEqual(existing, sent) else {
                 throw Abort(.forbidden, reason: "csrf")
             }
@@ -31,6 +30,15 @@ struct CSRFMiddleware: AsyncMiddleware {
             response.cookies[CookieNames.csrf] = request.cookie(request.csrfToken, maxAge: nil)
         }
         return response
+    }
+
+    /// The token from the form. Upload forms stream their body (it is never held in memory), so they
+    /// carry the token in the action URL's query instead.
+    static func formToken(_ request: Request) -> String? {
+        if request.headers.contentType?.subType == "form-data", request.body.data == nil {
+            return request.query[String.self, at: fieldName]
+        }
+        return (try? request.content.decode(TokenField.self))?.csrf_token
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

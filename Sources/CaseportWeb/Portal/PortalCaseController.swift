@@ -3,61 +3,51 @@ import CaseportStore
 import Fluent
 import Vapor
 
-/// The first pages behind the login: the viewer's cases and one case (B1, B5 in outline).
-/// Every read goes through `VisibleCases`, which applies the A7 rule in SQL.
+/// One case in the portal (B5): details, the type's fields, messages, files, and the customer's
+/// edits. Every action first finds the case through `VisibleCases`, so a case outside the A7 rule
+/// answers 404 to every route, exactly like a number that does not exist.
 struct PortalCaseController: RouteCollection {
-    static let pageSize = 25
-
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("cases", use: list)
-        routes.get("cases", ":number", use: show)
+        let one = routes.grouped("cases", ":number")
+        one.get(use: show)
+        one.post("messages", use: postMessage)
+        one.on(.POST, "files", body: .stream, use: upload)
+        one.get("files", ":fileId", use: download)
+        one.post("files", ":fileId", "remove", use: removeFile)
+        one.post("classification", use: classify)
     }
 
-    struct CaseRow: Encodable {
-        var number: Int
-        var subject: String
-        var summary: String
+    // MARK: Page
+
+    struct MessageView: Encodable {
+        var author: String
+        var fromCompany: Bool
+        var fromSystem: Bool
+        var body: String
+        var long: Bool
         var preview: String
-        var status: String
-        var closed: Bool
         var createdAt: String
-        var createdBy: String
-        var fromPortal: Bool
     }
 
-    struct ListPage: Encodable {
-        var layout: Layout
-        var cases: [CaseRow]
-        var page: Int
-        var pageCount: Int
-        var total: Int
-        var previousPage: Int?
-        var nextPage: Int?
+    struct FileView: Encodable {
+        var id: Int
+        var name: String
+        var size: String
+        var uploader: String
+        var createdAt: String
+        var isImage: Bool
+        var removable: Bool
     }
 
-    func list(request: Request) async throws -> View {
-        let principal = try request.requirePortal()
-        let cases = VisibleCases(database: request.db)
-        let total = try await cases.count(for: principal.visibility)
-        let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
-        let requested = (try? request.query.get(Int.self, at: "page")) ?? 1
-        let page = min(max(1, requested), pageCount)
-        let rows = try await cases.page(for: principal.visibility, offset: (page - 1) * Self.pageSize,
-                                        limit: Self.pageSize)
-        let language = request.language
-        let context = ListPage(
-            layout: Layout(request, title: request.t("cases_title")),
-            cases: rows.map { row in
-                CaseRow(number: row.number, subject: row.subject,
-                        summary: Self.shorten(row.description, to: 90),
-                        preview: Self.shorten(row.description, to: 500),
-                        status: request.t(row.status.labelKey), closed: row.status.isClosed,
-                        createdAt: language.formatDateTime(row.createdAt), createdBy: row.createdByName,
-                        fromPortal: row.origin == .portal)
-            },
-            page: page, pageCount: pageCount, total: total,
-            previousPage: page > 1 ? page - 1 : nil, nextPage: page < pageCount ? page + 1 : nil)
-        return try await request.view.render("portal/cases", context)
+    struct FieldView: Encodable {
+        var label: String
+        var value: String
+    }
+
+    struct Option: Encodable {
+        var id: Int
+        var name: String
+        var selected: Bool
     }
 
     struct CasePage: Encodable {
@@ -67,42 +57,296 @@ struct PortalCaseController: RouteCollection {
         var description: String
         var status: String
         var closed: Bool
-        var category: String?
-        var caseType: String?
-        var priority: String?
+        var categoryName: String?
+        var caseTypeName: String?
+        var billable: Bool
+        var priorityName: String?
         var customerName: String?
         var objectName: String?
         var objectAddress: String?
+        var workSiteAddress: String?
+        var referenceName: String?
         var createdAt: String
         var updatedAt: String
         var createdBy: String
         var fromPortal: Bool
+        var fields: [FieldView]
+        var messages: [MessageView]
+        var files: [FileView]
+        var messageBody: String
+        var copyToMe: Bool
+        var person: PersonPicker.Context
+        var errors: [String: String]
+        var notice: String?
+        var canEditCategory: Bool
+        var canEditPriority: Bool
+        var categories: [Option]
+        var priorities: [Option]
+        var maxUploadMegabytes: Int
     }
 
-    func show(request: Request) async throws -> View {
+    /// What a failed form keeps.
+    struct PageState {
+        var messageBody = ""
+        var copyToMe = false
+        var person: PersonPicker.Input?
+        var errors: [String: String] = [:]
+        var notice: String?
+    }
+
+    func findCase(_ request: Request) async throws -> (PortalPrincipal, CaseDetail) {
         let principal = try request.requirePortal()
-        // A number that is malformed, missing or outside the viewer's rule gets the same 404.
         guard let raw = request.parameters.get("number"), raw.count <= 12, let number = Int(raw),
               let detail = try await VisibleCases(database: request.db).find(number: number, for: principal.visibility)
         else { throw Abort(.notFound) }
+        return (principal, detail)
+    }
+
+    func show(request: Request) async throws -> Response {
+        let (principal, detail) = try await findCase(request)
+        var state = PageState()
+        if let notice = try? request.query.get(String.self, at: "notice"), ["message", "uploaded", "removed", "saved", "created"].contains(notice) {
+            state.notice = request.t("notice_\(notice)")
+        }
+        let response = try await render(request, principal: principal, detail: detail, state: state, status: .ok)
+        // Opening the case clears its "new information" marker for this user.
+        try await CaseConversation(database: request.db).markSeen(caseId: detail.id, userId: try principal.user.requireID())
+        return response
+    }
+
+    func render(_ request: Request, principal: PortalPrincipal, detail: CaseDetail, state: PageState,
+                status: HTTPResponseStatus) async throws -> Response {
+        let conversation = CaseConversation(database: request.db)
         let language = request.language
-        let context = CasePage(
+        let settings = try await SettingsStore(database: request.db).load()
+        let messages = try await conversation.publicMessages(caseId: detail.id)
+        let files = try await VisibleFiles(database: request.db).caseFiles(caseId: detail.id)
+        let fields = try await conversation.fieldValues(caseId: detail.id)
+        let editable = !detail.status.isClosed
+        let canEditCategory = editable && settings.customerMayEditCategory
+        let canEditPriority = editable && settings.customerMayEditPriority
+        let categories = canEditCategory
+            ? try await CategoryRecord.query(on: request.db).filter(\.$isActive == true).sort(\.$sortOrder).all() : []
+        let priorities = canEditPriority ? try await PriorityRecord.query(on: request.db).sort(\.$rank).all() : []
+        let userId = try principal.user.requireID()
+        let page = CasePage(
             layout: Layout(request, title: "\(request.t("case_number_short")) \(detail.number) – \(detail.subject)"),
             number: detail.number, subject: detail.subject, description: detail.description,
             status: request.t(detail.status.labelKey), closed: detail.status.isClosed,
-            category: detail.category, caseType: detail.caseType, priority: detail.priority,
-            customerName: detail.customerName, objectName: detail.objectName, objectAddress: detail.objectAddress,
+            categoryName: detail.categoryName, caseTypeName: detail.caseTypeName, billable: detail.caseTypeBillable ?? false,
+            priorityName: detail.priorityName, customerName: detail.customerName, objectName: detail.objectName,
+            objectAddress: detail.objectAddress, workSiteAddress: detail.workSiteAddress, referenceName: detail.referenceName,
             createdAt: language.formatDateTime(detail.createdAt), updatedAt: language.formatDateTime(detail.updatedAt),
-            createdBy: detail.createdByName, fromPortal: detail.origin == .portal)
-        return try await request.view.render("portal/case", context)
+            createdBy: detail.createdByName, fromPortal: detail.origin == .portal,
+            fields: fields.map { FieldView(label: $0.label, value: Self.display($0.value, language: request)) },
+            messages: messages.map { message in
+                MessageView(author: message.authorKind == .system ? request.t("message_system_author") : message.authorName,
+                            fromCompany: message.authorKind == .staff, fromSystem: message.authorKind == .system,
+                            body: message.body, long: message.body.count > 300,
+                            preview: PortalCaseListController.shorten(message.body, to: 200),
+                            createdAt: language.formatDateTime(message.createdAt))
+            },
+            files: files.map { file in
+                FileView(id: file.id, name: file.originalName, size: Self.formatSize(file.byteSize, language: language),
+                         uploader: file.uploaderName, createdAt: language.formatDateTime(file.createdAt),
+                         isImage: ContentSniffing.isImage(file.contentType),
+                         removable: file.uploadedByUserId == userId && editable)
+            },
+            messageBody: state.messageBody, copyToMe: state.copyToMe,
+            person: try await PersonPicker.context(request, principal: principal, input: state.person),
+            errors: state.errors, notice: state.notice,
+            canEditCategory: canEditCategory, canEditPriority: canEditPriority,
+            categories: categories.map { Option(id: $0.id!, name: $0.name, selected: $0.id == detail.categoryId) },
+            priorities: priorities.map { Option(id: $0.id!, name: $0.name, selected: $0.id == detail.priorityId) },
+            maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576)
+        let response = try await request.view.render("portal/case", page).encodeResponse(for: request).get()
+        response.status = status
+        return response
     }
 
-    /// The first `limit` characters, cut at a word where possible, with an ellipsis when cut.
-    static func shorten(_ text: String, to limit: Int) -> String {
-        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        guard flat.count > limit else { return flat }
-        let cut = flat.prefix(limit)
-        let atWord = cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut
-        return atWord.trimmingCharacters(in: .whitespaces) + "…"
+    /// Yes/no field values are stored as "yes"/"no" and shown in the reader's language.
+    static func display(_ value: String, language request: Request) -> String {
+        switch value {
+        case "yes": return request.t("answer_yes")
+        case "no": return request.t("answer_no")
+        default: return value
+        }
+    }
+
+    static func formatSize(_ bytes: Int, language: Language) -> String {
+        let formatter = NumberFormatter()
+        formatter.locale = language.locale
+        formatter.maximumFractionDigits = 1
+        if bytes < 1024 { return "\(bytes) B" }
+        if bytes < 1_048_576 { return (formatter.string(from: NSNumber(value: Double(bytes) / 1024)) ?? "") + " kB" }
+        return (formatter.string(from: NSNumber(value: Double(bytes) / 1_048_576)) ?? "") + " MB"
+    }
+
+    // MARK: Messages
+
+    struct MessageForm: Content {
+        var body: String?
+        var copy_to_me: String?
+        var person: String?
+        var person_first_name: String?
+        var person_last_name: String?
+        var person_email: String?
+        var person_phone: String?
+
+        var personInput: PersonPicker.Input {
+            PersonPicker.Input(person: person, person_first_name: person_first_name, person_last_name: person_last_name,
+                               person_email: person_email, person_phone: person_phone)
+        }
+    }
+
+    func postMessage(request: Request) async throws -> Response {
+        let (principal, detail) = try await findCase(request)
+        let form = (try? request.content.decode(MessageForm.self)) ?? MessageForm()
+        let body = (form.body ?? "").trimmed
+        var state = PageState(messageBody: form.body ?? "", copyToMe: form.copy_to_me != nil, person: form.personInput)
+        if body.isEmpty { state.errors["body"] = request.t("message_error_empty") }
+        if body.count > InputLimits.message { state.errors["body"] = request.t("form_too_long") }
+        try await PersonPicker.validate(form.personInput, principal: principal, errors: &state.errors, request: request)
+        guard state.errors.isEmpty else {
+            return try await render(request, principal: principal, detail: detail, state: state, status: .unprocessableEntity)
+        }
+        let author = try await PersonPicker.resolve(form.personInput, principal: principal, request: request)
+        var notifications: [OutboxRecord] = []
+        if state.copyToMe, let email = author.email {
+            notifications.append(Notifications.messageCopy(request, to: email, caseNumber: detail.number,
+                                                           subject: detail.subject, body: body))
+        }
+        try await CaseConversation(database: request.db).add(
+            caseId: detail.id,
+            author: .init(kind: .customer, userId: try principal.user.requireID(), personId: author.personId, name: author.name),
+            body: body, notifications: notifications)
+        return request.redirect(to: "/cases/\(detail.number)?notice=message#messages", redirectType: .normal)
+    }
+
+    // MARK: Files
+
+    func upload(request: Request) async throws -> Response {
+        let (principal, detail) = try await findCase(request)
+        let storage = request.caseport.storage
+        let receiver = UploadReceiver(incomingDirectory: storage.incomingDirectory)
+        let received: UploadReceiver.Received
+        do {
+            received = try await receiver.receive(request)
+        } catch let failure as UploadReceiver.Failure {
+            var state = PageState()
+            switch failure {
+            case .tooLarge: state.errors["files"] = request.t("upload_error_too_large")
+            case .tooMany: state.errors["files"] = request.t("upload_error_too_many")
+            case .malformed: state.errors["files"] = request.t("upload_error_failed")
+            }
+            return try await render(request, principal: principal, detail: detail, state: state,
+                                    status: failure == .tooLarge ? .payloadTooLarge : .badRequest)
+        }
+        let files = received.files.filter { $0.fieldName == "files" }
+        guard !files.isEmpty else {
+            received.discard()
+            var state = PageState()
+            state.errors["files"] = request.t("upload_error_none")
+            return try await render(request, principal: principal, detail: detail, state: state, status: .unprocessableEntity)
+        }
+        let userId = try principal.user.requireID()
+        let author = CaseConversation.Author(kind: .customer, userId: userId, name: principal.user.displayName)
+        let registry = VisibleFiles(database: request.db)
+        for file in files {
+            let key = storage.newKey()
+            let head = Self.firstBytes(of: file.temporaryPath)
+            do {
+                try await storage.adopt(temporaryPath: file.temporaryPath, key: key)
+                let record = StoredFileRecord()
+                record.caseId = detail.id
+                record.storageKey = key
+                record.originalName = Self.cleanFilename(file.filename)
+                record.contentType = ContentSniffing.detect(head) ?? "application/octet-stream"
+                record.byteSize = file.byteSize
+                record.uploadedByUserId = userId
+                record.uploaderName = principal.user.displayName
+                record.createdAt = Date()
+                let text = request.t("message_file_uploaded").replacingOccurrences(of: "{name}", with: record.originalName)
+                try await registry.addToCase(record, message: text, author: author)
+            } catch {
+                try? await storage.delete(key: key)
+                received.discard()
+                throw error
+            }
+        }
+        return request.redirect(to: "/cases/\(detail.number)?notice=uploaded#files", redirectType: .normal)
+    }
+
+    static func firstBytes(of path: String) -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        return Array((try? handle.read(upToCount: 16)) ?? Data())
+    }
+
+    /// Keeps the name readable but harmless: no folders, no control characters, at most 200 characters.
+    static func cleanFilename(_ name: String) -> String {
+        let base = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let cleaned = String(base.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.map(Character.init))
+            .trimmed
+        return cleaned.isEmpty ? "file" : String(cleaned.prefix(200))
+    }
+
+    func download(request: Request) async throws -> Response {
+        let principal = try request.requirePortal()
+        guard let number = request.parameters.get("number").flatMap(Int.init),
+              let fileId = request.parameters.get("fileId").flatMap(Int.init),
+              let detail = try await VisibleCases(database: request.db).find(number: number, for: principal.visibility),
+              let file = try await VisibleFiles(database: request.db).find(fileId: fileId, cases: principal.visibility,
+                                                                           register: FileVisibility(for: principal.viewer)),
+              file.caseId == detail.id
+        else { throw Abort(.notFound) }
+        return try await FileResponses.serve(file, request: request, inline: request.query[String.self, at: "inline"] == "1")
+    }
+
+    func removeFile(request: Request) async throws -> Response {
+        let (principal, detail) = try await findCase(request)
+        guard !detail.status.isClosed, let fileId = request.parameters.get("fileId").flatMap(Int.init) else {
+            throw Abort(.notFound)
+        }
+        let user = principal.user
+        guard let existing = try await StoredFileRecord.query(on: request.db).filter(\.$id == fileId)
+            .filter(\.$caseId == detail.id).first() else { throw Abort(.notFound) }
+        let text = request.t("message_file_removed").replacingOccurrences(of: "{name}", with: existing.originalName)
+        guard let removed = try await VisibleFiles(database: request.db).removeFromCase(
+            fileId: fileId, caseId: detail.id, byUserId: try user.requireID(), message: text,
+            author: .init(kind: .customer, userId: user.id, name: user.displayName)) else {
+            throw Abort(.forbidden)
+        }
+        try await request.caseport.storage.delete(key: removed.storageKey)
+        return request.redirect(to: "/cases/\(detail.number)?notice=removed#files", redirectType: .normal)
+    }
+
+    // MARK: Category and priority
+
+    struct ClassificationForm: Content {
+        var category: String?
+        var priority: String?
+    }
+
+    func classify(request: Request) async throws -> Response {
+        let (_, detail) = try await findCase(request)
+        let settings = try await SettingsStore(database: request.db).load()
+        guard !detail.status.isClosed, settings.customerMayEditCategory || settings.customerMayEditPriority else {
+            throw Abort(.forbidden)
+        }
+        let form = try request.content.decode(ClassificationForm.self)
+        var categoryId = detail.categoryId
+        var priorityId = detail.priorityId
+        if settings.customerMayEditCategory, let raw = form.category {
+            categoryId = Int(raw)
+            if let id = categoryId, try await CategoryRecord.find(id, on: request.db) == nil { throw Abort(.badRequest) }
+        }
+        if settings.customerMayEditPriority, let raw = form.priority {
+            priorityId = Int(raw)
+            if let id = priorityId, try await PriorityRecord.find(id, on: request.db) == nil { throw Abort(.badRequest) }
+        }
+        try await CaseConversation(database: request.db).updateClassification(caseId: detail.id, categoryId: categoryId,
+                                                                              priorityId: priorityId)
+        return request.redirect(to: "/cases/\(detail.number)?notice=saved", redirectType: .normal)
     }
 }

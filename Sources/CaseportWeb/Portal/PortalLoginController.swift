@@ -23,6 +23,7 @@ struct PortalLoginController: RouteCollection {
         var username: String
         var error: String?
         var organisationHint: String
+        var registrationOpen: Bool
     }
 
     func show(request: Request) async throws -> Response {
@@ -91,7 +92,8 @@ struct PortalLoginController: RouteCollection {
         let settings = try await SettingsStore(database: request.db).load()
         let hintKey = "login_organisation_hint_\(settings.organisationLoginField.rawValue)"
         let page = LoginPage(layout: Layout(request, title: request.t("login_title")), organisation: organisation,
-                             username: username, error: error, organisationHint: request.t(hintKey))
+                             username: username, error: error, organisationHint: request.t(hintKey),
+                             registrationOpen: settings.selfRegistrationOpen)
         let response = try await request.view.render("portal/login", page).encodeResponse(for: request).get()
         response.status = status
         return response

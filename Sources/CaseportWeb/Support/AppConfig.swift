@@ -10,8 +10,19 @@ public struct AppConfig: Sendable {
     /// `auto` marks cookies Secure when the request came over TLS (directly or per X-Forwarded-Proto).
     public var secureCookies: CookieSecurity
     public var dataDirectory: String
+    /// The address people reach Caseport at, for links in e-mails (e.g. https://portal.example.com).
+    public var publicURL: String?
 
     public enum CookieSecurity: String, Sendable { case auto, always, never }
+
+    public init(database: DatabaseLocation, bcryptCost: Int, secureCookies: CookieSecurity, dataDirectory: String,
+                publicURL: String? = nil) {
+        self.database = database
+        self.bcryptCost = bcryptCost
+        self.secureCookies = secureCookies
+        self.dataDirectory = dataDirectory
+        self.publicURL = publicURL
+    }
 
     public struct Problem: Error, CustomStringConvertible {
         public let description: String
@@ -39,6 +50,14 @@ public struct AppConfig: Sendable {
             cookies = value
         }
         let dataDirectory = environment["CASEPORT_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
-        return AppConfig(database: database, bcryptCost: cost, secureCookies: cookies, dataDirectory: dataDirectory)
+        var publicURL: String?
+        if let raw = environment["CASEPORT_PUBLIC_URL"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            guard let url = URL(string: raw), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw Problem(description: "CASEPORT_PUBLIC_URL must be an http(s) address such as https://portal.example.com, not \"\(raw)\"")
+            }
+            publicURL = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+        }
+        return AppConfig(database: database, bcryptCost: cost, secureCookies: cookies, dataDirectory: dataDirectory,
+                         publicURL: publicURL)
     }
 }

@@ -10,6 +10,7 @@ struct AppServices: Sendable {
     /// A real hash of a random password, checked when the typed account does not exist so that
     /// unknown and known usernames take the same time to answer (A2).
     let dummyPasswordHash: String
+    let storage: LocalFileStorage
 }
 
 extension Application {

@@ -20,6 +20,9 @@ struct Layout: Encodable {
     var userName: String?
     /// "portal" or "staff": decides the navigation and the logout form's target.
     var area: String
+    /// Which menu entry is the current page: "cases", "new", "files" or "users".
+    var section: String
+    var showUsers: Bool
 
     init(_ request: Request, title: String, area: String = "portal") {
         self.title = title
@@ -31,6 +34,13 @@ struct Layout: Encodable {
         }
         self.path = request.url.path
         self.area = area
+        let path = request.url.path
+        if path.hasPrefix("/cases/new") { section = "new" }
+        else if path.hasPrefix("/cases") { section = "cases" }
+        else if path.hasPrefix("/files") { section = "files" }
+        else if path.hasPrefix("/users") { section = "users" }
+        else { section = "" }
+        showUsers = request.portalPrincipal.map { $0.user.isAdmin || $0.organisation.singleUser } ?? false
         if area == "staff" {
             self.userName = request.staffPrincipal?.user.name
         } else {

@@ -2,8 +2,8 @@ import FluentKit
 import SQLKit
 
 /// Database-backed sessions (shared by every app server), login throttling and settings.
-struct M004_CreateSessions: AsyncMigration {
-    var name: String { "004_create_sessions_logins_settings" }
+struct M005_CreateSessions: AsyncMigration {
+    var name: String { "005_create_sessions_logins_settings" }
 
     func prepare(on database: any Database) async throws {
         try await database.schema(SessionRecord.schema)
@@ -33,14 +33,4 @@ struct M004_CreateSessions: AsyncMigration {
         try await database.schema(LoginAttemptRecord.schema).delete()
         try await database.schema(SessionRecord.schema).delete()
     }
-}
-
-public enum CaseportMigrations {
-    /// Every migration, in order. Never edit one that has shipped: add a new one.
-    public static let all: [any Migration] = [
-        M001_CreateRegister(),
-        M002_CreateAccounts(),
-        M003_CreateCases(),
-        M004_CreateSessions(),
-    ]
 }

@@ -1,0 +1,35 @@
+/// The deployment's portal settings (SPEC D5). Staff edit them in the back office; until then the
+/// defaults below apply and the demo sets a few.
+public struct PortalSettings: Codable, Sendable, Equatable {
+    /// Extra columns in the portal's case list (B1), beyond number, subject, description, created, status.
+    public enum ListColumn: String, Codable, Sendable, CaseIterable {
+        case category, caseType = "case_type", priority, object, customer
+    }
+
+    public var organisationLoginField: OrganisationLoginField = .any
+    public var extraListColumns: [ListColumn] = []
+    public var customerMayEditCategory = false
+    public var customerMayEditPriority = false
+    public var smsEnabled = false
+    public var selfRegistrationOpen = false
+    public var passwordPolicy = PasswordPolicy.standard
+    public var objectRequired = false
+    public var customerRequired = false
+
+    public init() {}
+
+    // Settings saved by an older version lack newer keys: each missing key keeps its default.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = PortalSettings()
+        organisationLoginField = (try? container.decode(OrganisationLoginField.self, forKey: .organisationLoginField)) ?? defaults.organisationLoginField
+        extraListColumns = (try? container.decode([ListColumn].self, forKey: .extraListColumns)) ?? defaults.extraListColumns
+        customerMayEditCategory = (try? container.decode(Bool.self, forKey: .customerMayEditCategory)) ?? defaults.customerMayEditCategory
+        customerMayEditPriority = (try? container.decode(Bool.self, forKey: .customerMayEditPriority)) ?? defaults.customerMayEditPriority
+        smsEnabled = (try? container.decode(Bool.self, forKey: .smsEnabled)) ?? defaults.smsEnabled
+        selfRegistrationOpen = (try? container.decode(Bool.self, forKey: .selfRegistrationOpen)) ?? defaults.selfRegistrationOpen
+        passwordPolicy = (try? container.decode(PasswordPolicy.self, forKey: .passwordPolicy)) ?? defaults.passwordPolicy
+        objectRequired = (try? container.decode(Bool.self, forKey: .objectRequired)) ?? defaults.objectRequired
+        customerRequired = (try? container.decode(Bool.self, forKey: .customerRequired)) ?? defaults.customerRequired
+    }
+}

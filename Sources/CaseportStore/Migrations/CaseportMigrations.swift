@@ -1,0 +1,14 @@
+import FluentKit
+
+public enum CaseportMigrations {
+    /// Every migration, in order. Never edit one that has shipped: add a new one.
+    public static let all: [any Migration] = [
+        M001_CreateRegister(),
+        M002_CreateAccounts(),
+        M003_CreateCatalogue(),
+        M004_CreateCases(),
+        M005_CreateSessions(),
+        M006_CreateConversation(),
+        M007_CreateCaseSearch(),
+    ]
+}

@@ -1,0 +1,98 @@
+import FluentKit
+import Foundation
+
+/// A case category (e.g. "VVS", "Warranty claim"), configured by staff.
+public final class CategoryRecord: Model, @unchecked Sendable {
+    public static let schema = "categories"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "name") public var name: String
+    @Field(key: "sort_order") public var sortOrder: Int
+    @Field(key: "is_active") public var isActive: Bool
+    public init() {}
+    public init(name: String, sortOrder: Int = 0) {
+        self.name = name
+        self.sortOrder = sortOrder
+        self.isActive = true
+    }
+}
+
+/// A priority level; `rank` orders them (lower is more urgent).
+public final class PriorityRecord: Model, @unchecked Sendable {
+    public static let schema = "priorities"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "name") public var name: String
+    @Field(key: "rank") public var rank: Int
+    public init() {}
+    public init(name: String, rank: Int) {
+        self.name = name
+        self.rank = rank
+    }
+}
+
+/// A kind of case the customer picks first on the new-case form (B4); may be billable and carries
+/// its own extra fields.
+public final class CaseTypeRecord: Model, @unchecked Sendable {
+    public static let schema = "case_types"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "name") public var name: String
+    @Field(key: "description") public var description: String
+    @Field(key: "is_billable") public var isBillable: Bool
+    @Field(key: "is_active") public var isActive: Bool
+    @Field(key: "sort_order") public var sortOrder: Int
+    public init() {}
+    public init(name: String, description: String = "", isBillable: Bool = false, sortOrder: Int = 0) {
+        self.name = name
+        self.description = description
+        self.isBillable = isBillable
+        self.isActive = true
+        self.sortOrder = sortOrder
+    }
+}
+
+public enum CaseFieldKind: String, Codable, Sendable, CaseIterable {
+    case text, number, date, choice, yesno
+}
+
+/// One extra field of a case type.
+public final class CaseTypeFieldRecord: Model, @unchecked Sendable {
+    public static let schema = "case_type_fields"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "case_type_id") public var caseTypeId: Int
+    @Field(key: "label") public var label: String
+    @Field(key: "kind") public var kind: CaseFieldKind
+    @Field(key: "is_required") public var isRequired: Bool
+    /// For `choice`: the options, one per line.
+    @Field(key: "choices") public var choices: String
+    @Field(key: "sort_order") public var sortOrder: Int
+    public init() {}
+    public init(caseTypeId: Int, label: String, kind: CaseFieldKind, isRequired: Bool = false,
+                choices: [String] = [], sortOrder: Int = 0) {
+        self.caseTypeId = caseTypeId
+        self.label = label
+        self.kind = kind
+        self.isRequired = isRequired
+        self.choices = choices.joined(separator: "\n")
+        self.sortOrder = sortOrder
+    }
+    public var choiceList: [String] { choices.split(separator: "\n").map(String.init) }
+}
+
+/// The value a case has for one extra field; the label is kept so the case reads the same after
+/// the type is edited.
+public final class CaseFieldValueRecord: Model, @unchecked Sendable {
+    public static let schema = "case_field_values"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "case_id") public var caseId: Int
+    @OptionalField(key: "field_id") public var fieldId: Int?
+    @Field(key: "label") public var label: String
+    @Field(key: "value") public var value: String
+    @Field(key: "sort_order") public var sortOrder: Int
+    public init() {}
+    public init(caseId: Int, fieldId: Int?, label: String, value: String, sortOrder: Int) {
+        self.caseId = caseId
+        self.fieldId = fieldId
+        self.label = label
+        self.value = value
+        self.sortOrder = sortOrder
+    }
+}

@@ -1,0 +1,103 @@
+import FluentKit
+import Foundation
+
+public enum MessageAuthorKind: String, Codable, Sendable {
+    case customer
+    case staff
+    /// Written by Caseport itself, e.g. "file uploaded".
+    case system
+}
+
+/// A message on a case. `isInternal` marks staff notes, which no portal query ever returns.
+public final class CaseMessageRecord: Model, @unchecked Sendable {
+    public static let schema = "case_messages"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "case_id") public var caseId: Int
+    @Field(key: "author_kind") public var authorKind: MessageAuthorKind
+    @OptionalField(key: "author_user_id") public var authorUserId: Int?
+    @OptionalField(key: "author_staff_id") public var authorStaffId: Int?
+    @OptionalField(key: "author_person_id") public var authorPersonId: Int?
+    @Field(key: "author_name") public var authorName: String
+    @Field(key: "body") public var body: String
+    @Field(key: "is_internal") public var isInternal: Bool
+    @Field(key: "created_at") public var createdAt: Date
+    public init() {}
+}
+
+/// A stored file: on a case, or on a customer or object (B9). The bytes live in file storage under
+/// `storageKey`, a generated name; the uploaded name is kept only for display and download.
+public final class StoredFileRecord: Model, @unchecked Sendable {
+    public static let schema = "files"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @OptionalField(key: "case_id") public var caseId: Int?
+    @OptionalField(key: "customer_id") public var customerId: Int?
+    @OptionalField(key: "object_id") public var objectId: Int?
+    @Field(key: "storage_key") public var storageKey: String
+    @Field(key: "original_name") public var originalName: String
+    @Field(key: "content_type") public var contentType: String
+    @Field(key: "byte_size") public var byteSize: Int
+    @OptionalField(key: "uploaded_by_user_id") public var uploadedByUserId: Int?
+    @OptionalField(key: "uploaded_by_staff_id") public var uploadedByStaffId: Int?
+    @Field(key: "uploader_name") public var uploaderName: String
+    @Field(key: "created_at") public var createdAt: Date
+    @OptionalField(key: "removed_at") public var removedAt: Date?
+    public init() {}
+}
+
+/// When a portal user last opened a case; drives the "new information" marker (B1).
+public final class CaseReadRecord: Model, @unchecked Sendable {
+    public static let schema = "case_reads"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "user_id") public var userId: Int
+    @Field(key: "case_id") public var caseId: Int
+    @Field(key: "seen_at") public var seenAt: Date
+    public init() {}
+}
+
+/// A person saved on a shared account (A8), picked as author of cases and messages.
+public final class AccountPersonRecord: Model, @unchecked Sendable {
+    public static let schema = "account_people"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "user_id") public var userId: Int
+    @Field(key: "first_name") public var firstName: String
+    @Field(key: "last_name") public var lastName: String
+    @OptionalField(key: "email") public var email: String?
+    @OptionalField(key: "phone") public var phone: String?
+    @Field(key: "created_at") public var createdAt: Date
+    public init() {}
+    public var displayName: String { "\(firstName) \(lastName)".trimmingCharacters(in: .whitespaces) }
+}
+
+/// A notification waiting to be sent (E1). Written in the same transaction as the change that
+/// causes it; the delivery worker comes with the notifications issue, until then messages wait here.
+public final class OutboxRecord: Model, @unchecked Sendable {
+    public static let schema = "outbox"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    /// "email" or "sms".
+    @Field(key: "channel") public var channel: String
+    /// What the message is, e.g. "case_copy", "login_details", "registration".
+    @Field(key: "kind") public var kind: String
+    @Field(key: "recipient") public var recipient: String
+    @Field(key: "language") public var language: String
+    @Field(key: "subject") public var subject: String
+    @Field(key: "body") public var body: String
+    @OptionalField(key: "case_id") public var caseId: Int?
+    @Field(key: "status") public var status: String
+    @Field(key: "attempts") public var attempts: Int
+    @OptionalField(key: "last_error") public var lastError: String?
+    @Field(key: "created_at") public var createdAt: Date
+    public init() {}
+    public init(channel: String = "email", kind: String, recipient: String, language: String, subject: String,
+                body: String, caseId: Int? = nil) {
+        self.channel = channel
+        self.kind = kind
+        self.recipient = recipient
+        self.language = language
+        self.subject = subject
+        self.body = body
+        self.caseId = caseId
+        self.status = "pending"
+        self.attempts = 0
+        self.createdAt = Date()
+    }
+}

@@ -1,0 +1,109 @@
+import CaseportCore
+import FluentKit
+import Foundation
+import SQLKit
+
+/// A message as the portal shows it. Internal notes never become one of these.
+public struct PublicMessage: Codable, Sendable, Equatable {
+    public var id: Int
+    public var authorKind: MessageAuthorKind
+    public var authorName: String
+    public var body: String
+    public var createdAt: Date
+}
+
+/// Messages, read markers and customer edits of one case. Callers pass a case id they obtained
+/// through `VisibleCases`, so the access rule has already been applied.
+public struct CaseConversation: Sendable {
+    let database: any Database
+    public init(database: any Database) { self.database = database }
+
+    /// Public messages, newest first.
+    public func publicMessages(caseId: Int, limit: Int = 200) async throws -> [PublicMessage] {
+        try await database.requireSQL().raw("""
+            SELECT id, author_kind, author_name, body, created_at FROM case_messages
+            WHERE case_id = \(bind: caseId) AND is_internal = \(bind: false)
+            ORDER BY created_at DESC, id DESC
+            LIMIT \(bind: limit)
+            """).all(decoding: PublicMessage.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
+    }
+
+    public struct Author: Sendable {
+        public var kind: MessageAuthorKind
+        public var userId: Int?
+        public var staffId: Int?
+        public var personId: Int?
+        public var name: String
+        public init(kind: MessageAuthorKind, userId: Int? = nil, staffId: Int? = nil, personId: Int? = nil, name: String) {
+            self.kind = kind
+            self.userId = userId
+            self.staffId = staffId
+            self.personId = personId
+            self.name = name
+        }
+    }
+
+    /// Adds a message (and any notifications) and marks the case as having news, in one transaction.
+    @discardableResult
+    public func add(caseId: Int, author: Author, body: String, isInternal: Bool = false,
+                    notifications: [OutboxRecord] = [], at now: Date = Date()) async throws -> CaseMessageRecord {
+        try await database.transaction { tx in
+            let message = try await Self.insert(caseId: caseId, author: author, body: body, isInternal: isInternal, at: now, on: tx)
+            for notification in notifications {
+                notification.caseId = caseId
+                try await notification.create(on: tx)
+            }
+            return message
+        }
+    }
+
+    static func insert(caseId: Int, author: Author, body: String, isInternal: Bool, at now: Date,
+                       on tx: any Database) async throws -> CaseMessageRecord {
+        let message = CaseMessageRecord()
+        message.caseId = caseId
+        message.authorKind = author.kind
+        message.authorUserId = author.userId
+        message.authorStaffId = author.staffId
+        message.authorPersonId = author.personId
+        message.authorName = author.name
+        message.body = body
+        message.isInternal = isInternal
+        message.createdAt = now
+        try await message.create(on: tx)
+        if !isInternal {
+            try await CaseRecord.query(on: tx).filter(\.$id == caseId)
+                .set(\.$lastActivityAt, to: now).set(\.$updatedAt, to: now).update()
+            try await CaseSearchIndex.refresh(caseId: caseId, on: tx)
+        }
+        return message
+    }
+
+    /// Records that the user has seen the case now (clears the "new information" marker).
+    public func markSeen(caseId: Int, userId: Int, at now: Date = Date()) async throws {
+        if let read = try await CaseReadRecord.query(on: database)
+            .filter(\.$caseId == caseId).filter(\.$userId == userId).first() {
+            read.seenAt = now
+            try await read.update(on: database)
+        } else {
+            let read = CaseReadRecord()
+            read.caseId = caseId
+            read.userId = userId
+            read.seenAt = now
+            do {
+                try await read.create(on: database)
+            } catch {
+                // Two tabs opened the case at once: the other request recorded the visit.
+            }
+        }
+    }
+
+    /// The customer changes category or priority (B5, when the deployment allows it).
+    public func updateClassification(caseId: Int, categoryId: Int?, priorityId: Int?, at now: Date = Date()) async throws {
+        try await CaseRecord.query(on: database).filter(\.$id == caseId)
+            .set(\.$categoryId, to: categoryId).set(\.$priorityId, to: priorityId).set(\.$updatedAt, to: now).update()
+    }
+
+    public func fieldValues(caseId: Int) async throws -> [CaseFieldValueRecord] {
+        try await CaseFieldValueRecord.query(on: database).filter(\.$caseId == caseId).sort(\.$sortOrder).all()
+    }
+}

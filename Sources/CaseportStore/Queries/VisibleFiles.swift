@@ -1,0 +1,100 @@
+import CaseportCore
+import FluentKit
+import Foundation
+import SQLKit
+
+/// A file as the portal lists it.
+public struct FileListing: Codable, Sendable, Equatable {
+    public var id: Int
+    public var originalName: String
+    public var contentType: String
+    public var byteSize: Int
+    public var uploaderName: String
+    public var uploadedByUserId: Int?
+    public var createdAt: Date
+    public var customerName: String?
+    public var objectName: String?
+}
+
+/// Files through the access rule: case files follow the case rule (A7), customer and object files
+/// follow `FileVisibility` (B9). Downloads look files up only through `find`.
+public struct VisibleFiles: Sendable {
+    let database: any Database
+    public init(database: any Database) { self.database = database }
+
+    static func registerPredicate(_ visibility: FileVisibility) -> SQLQueryString {
+        var branches: [SQLQueryString] = []
+        if !visibility.customerIds.isEmpty {
+            branches.append("f.customer_id IN (\(binds: visibility.customerIds.sorted()))")
+        }
+        if !visibility.objectIds.isEmpty {
+            branches.append("f.object_id IN (\(binds: visibility.objectIds.sorted()))")
+        }
+        if !visibility.objectOwnerIds.isEmpty {
+            branches.append("f.object_id IN (SELECT o.id FROM objects o WHERE o.customer_id IN (\(binds: visibility.objectOwnerIds.sorted())))")
+        }
+        guard !branches.isEmpty else { return "1 = 0" }
+        return "(" + branches.joined(separator: " OR ") + ")"
+    }
+
+    /// The file with this id when the viewer may download it; nil otherwise (also when removed).
+    public func find(fileId: Int, cases: CaseVisibility, register: FileVisibility) async throws -> StoredFileRecord? {
+        let row = try await database.requireSQL().raw("""
+            SELECT f.id FROM files f
+            WHERE f.id = \(bind: fileId) AND f.removed_at IS NULL AND (
+                (f.case_id IS NOT NULL AND f.case_id IN (SELECT c.id FROM cases c WHERE \(CaseVisibilitySQL.predicate(cases))))
+                OR (f.case_id IS NULL AND \(Self.registerPredicate(register))))
+            """).first()
+        guard let id = try row?.decode(column: "id", as: Int.self) else { return nil }
+        return try await StoredFileRecord.find(id, on: database)
+    }
+
+    /// The files of one case (the caller found the case through `VisibleCases`), newest first.
+    public func caseFiles(caseId: Int) async throws -> [FileListing] {
+        try await database.requireSQL().raw("""
+            SELECT f.id, f.original_name, f.content_type, f.byte_size, f.uploader_name, f.uploaded_by_user_id,
+                   f.created_at, NULL AS customer_name, NULL AS object_name
+            FROM files f WHERE f.case_id = \(bind: caseId) AND f.removed_at IS NULL
+            ORDER BY f.created_at DESC, f.id DESC
+            """).all(decoding: FileListing.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
+    }
+
+    /// Customer and object files the viewer may see (B9), newest first.
+    public func registerFiles(for visibility: FileVisibility, offset: Int = 0, limit: Int = 100) async throws -> [FileListing] {
+        try await database.requireSQL().raw("""
+            SELECT f.id, f.original_name, f.content_type, f.byte_size, f.uploader_name, f.uploaded_by_user_id,
+                   f.created_at, cu.name AS customer_name, o.name AS object_name
+            FROM files f
+            LEFT JOIN customers cu ON cu.id = f.customer_id
+            LEFT JOIN objects o ON o.id = f.object_id
+            WHERE f.case_id IS NULL AND f.removed_at IS NULL AND \(Self.registerPredicate(visibility))
+            ORDER BY f.created_at DESC, f.id DESC
+            LIMIT \(bind: limit) OFFSET \(bind: offset)
+            """).all(decoding: FileListing.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
+    }
+
+    /// Saves an uploaded file on a case and writes the message that says so, in one transaction.
+    public func addToCase(_ file: StoredFileRecord, message: String, author: CaseConversation.Author,
+                          at now: Date = Date()) async throws {
+        try await database.transaction { tx in
+            try await file.create(on: tx)
+            _ = try await CaseConversation.insert(caseId: file.caseId!, author: author, body: message,
+                                                  isInternal: false, at: now, on: tx)
+        }
+    }
+
+    /// Marks a case file removed and writes the message that says so. Only the uploader may remove
+    /// their own file; returns false when this user may not.
+    public func removeFromCase(fileId: Int, caseId: Int, byUserId userId: Int, message: String,
+                               author: CaseConversation.Author, at now: Date = Date()) async throws -> StoredFileRecord? {
+        try await database.transaction { tx in
+            guard let file = try await StoredFileRecord.query(on: tx)
+                .filter(\.$id == fileId).filter(\.$caseId == caseId)
+                .filter(\.$uploadedByUserId == userId).filter(\.$removedAt == nil).first() else { return nil }
+            file.removedAt = now
+            try await file.update(on: tx)
+            _ = try await CaseConversation.insert(caseId: caseId, author: author, body: message, isInternal: false, at: now, on: tx)
+            return file
+        }
+    }
+}

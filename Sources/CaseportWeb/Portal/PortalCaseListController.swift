@@ -1,0 +1,243 @@
+import CaseportCore
+import CaseportStore
+import Fluent
+import Vapor
+
+/// The case list with search and filters (B1, B2, B3). The query lives in the URL, so a search can be
+/// bookmarked, shared and paged. Filter choices offer only customers and objects the viewer may see.
+struct PortalCaseListController: RouteCollection {
+    static let pageSize = 25
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("cases", use: list)
+    }
+
+    struct Query: Decodable {
+        var q: String?
+        var state: String?
+        var status: String?
+        var category: String?
+        var type: String?
+        var customer: String?
+        var object: String?
+        var from: String?
+        var to: String?
+        var page: String?
+    }
+
+    struct Column: Encodable {
+        var key: String
+        var label: String
+    }
+
+    struct Cell: Encodable {
+        var value: String
+        var label: String
+    }
+
+    struct CaseRow: Encodable {
+        var number: Int
+        var subject: String
+        var summary: String
+        var preview: String
+        var status: String
+        var closed: Bool
+        var createdAt: String
+        var createdBy: String
+        var fromPortal: Bool
+        var hasNews: Bool
+        var extra: [Cell]
+    }
+
+    struct Option: Encodable {
+        var value: String
+        var name: String
+        var selected: Bool
+    }
+
+    struct ListPage: Encodable {
+        var layout: Layout
+        var cases: [CaseRow]
+        var columns: [Column]
+        var page: Int
+        var pageCount: Int
+        var total: Int
+        var previousLink: String?
+        var nextLink: String?
+        var firstLink: String?
+        var lastLink: String?
+        var q: String
+        var from: String
+        var to: String
+        var states: [Option]
+        var statuses: [Option]
+        var categories: [Option]
+        var types: [Option]
+        var customers: [Option]
+        var objects: [Option]
+        var filtered: Bool
+        var errors: [String: String]
+    }
+
+    func list(request: Request) async throws -> View {
+        let principal = try request.requirePortal()
+        let query = (try? request.query.decode(Query.self)) ?? Query()
+        var errors: [String: String] = [:]
+        let options = try await FilterOptions.load(for: principal, on: request.db)
+        let filter = Self.filter(from: query, options: options, errors: &errors)
+        errors = errors.mapValues { request.t($0) }
+
+        let cases = VisibleCases(database: request.db)
+        let total = try await cases.count(for: principal.visibility, filter: filter)
+        let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let page = min(max(1, Int(query.page ?? "") ?? 1), pageCount)
+        let reader = CaseReader(userId: try principal.user.requireID(), since: principal.user.createdAt ?? .distantPast)
+        let rows = try await cases.page(for: principal.visibility, filter: filter, reader: reader,
+                                        offset: (page - 1) * Self.pageSize, limit: Self.pageSize)
+        let settings = try await SettingsStore(database: request.db).load()
+        let language = request.language
+        func link(_ page: Int) -> String { Self.link(query, page: page) }
+
+        let context = ListPage(
+            layout: Layout(request, title: request.t("cases_title")),
+            cases: rows.map { row in
+                CaseRow(number: row.number, subject: row.subject,
+                        summary: Self.shorten(row.description, to: 90), preview: Self.shorten(row.description, to: 500),
+                        status: request.t(row.status.labelKey), closed: row.status.isClosed,
+                        createdAt: language.formatDateTime(row.createdAt), createdBy: row.createdByName,
+                        fromPortal: row.origin == .portal, hasNews: row.hasNews == 1,
+                        extra: settings.extraListColumns.map { column in
+                            Cell(value: Self.value(of: column, in: row) ?? "–", label: request.t("column_\(column.rawValue)"))
+                        })
+            },
+            columns: settings.extraListColumns.map { Column(key: $0.rawValue, label: request.t("column_\($0.rawValue)")) },
+            page: page, pageCount: pageCount, total: total,
+            previousLink: page > 1 ? link(page - 1) : nil, nextLink: page < pageCount ? link(page + 1) : nil,
+            firstLink: page > 2 ? link(1) : nil, lastLink: page < pageCount - 1 ? link(pageCount) : nil,
+            q: String((query.q ?? "").prefix(200)), from: query.from ?? "", to: query.to ?? "",
+            states: CaseFilter.StatusGroup.allCases.map {
+                Option(value: $0.rawValue, name: request.t("filter_state_\($0.rawValue)"), selected: filter.statusGroup == $0)
+            },
+            statuses: CaseStatus.allCases.map {
+                Option(value: $0.rawValue, name: request.t($0.labelKey), selected: filter.status == $0)
+            },
+            categories: options.categories.map { Option(value: String($0.id), name: $0.name, selected: filter.categoryId == $0.id) },
+            types: options.types.map { Option(value: String($0.id), name: $0.name, selected: filter.caseTypeId == $0.id) },
+            customers: options.customers.map { Option(value: String($0.id), name: $0.name, selected: filter.customerId == $0.id) },
+            objects: options.objects.map { Option(value: String($0.id), name: $0.name, selected: filter.objectId == $0.id) },
+            filtered: !filter.isEmpty, errors: errors)
+        return try await request.view.render("portal/cases", context)
+    }
+
+    /// Reads the filter from the URL. Unknown or foreign ids are dropped (a customer the viewer may
+    /// not see is simply not a filter), and a malformed date is reported next to its field.
+    static func filter(from query: Query, options: FilterOptions, errors: inout [String: String]) -> CaseFilter {
+        var filter = CaseFilter()
+        filter.text = String((query.q ?? "").prefix(200))
+        filter.statusGroup = query.state.flatMap(CaseFilter.StatusGroup.init(rawValue:)) ?? .all
+        filter.status = query.status.flatMap(CaseStatus.init(rawValue:))
+        func pick(_ raw: String?, from allowed: [FilterOptions.Item]) -> Int? {
+            guard let id = raw.flatMap(Int.init), allowed.contains(where: { $0.id == id }) else { return nil }
+            return id
+        }
+        filter.categoryId = pick(query.category, from: options.categories)
+        filter.caseTypeId = pick(query.type, from: options.types)
+        filter.customerId = pick(query.customer, from: options.customers)
+        filter.objectId = pick(query.object, from: options.objects)
+        if let raw = query.from, !raw.isEmpty {
+            if let date = parseDay(raw) { filter.createdFrom = date } else { errors["from"] = "filter_error_date" }
+        }
+        if let raw = query.to, !raw.isEmpty {
+            if let date = parseDay(raw) { filter.createdBefore = date.addingTimeInterval(86_400) } else { errors["to"] = "filter_error_date" }
+        }
+        return filter
+    }
+
+    /// A day typed as YYYY-MM-DD (what a date input sends), taken in the server's time zone.
+    static func parseDay(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = .current
+        formatter.dateFormat = "yyyy-MM-dd"
+        guard text.count == 10 else { return nil }
+        return formatter.date(from: text)
+    }
+
+    static func link(_ query: Query, page: Int) -> String {
+        var items: [URLQueryItem] = []
+        let pairs: [(String, String?)] = [("q", query.q), ("state", query.state), ("status", query.status),
+                                          ("category", query.category), ("type", query.type), ("customer", query.customer),
+                                          ("object", query.object), ("from", query.from), ("to", query.to)]
+        for (name, value) in pairs { if let value, !value.isEmpty { items.append(URLQueryItem(name: name, value: value)) } }
+        items.append(URLQueryItem(name: "page", value: String(page)))
+        var components = URLComponents()
+        components.path = "/cases"
+        components.queryItems = items
+        return components.string ?? "/cases"
+    }
+
+    static func value(of column: PortalSettings.ListColumn, in row: CaseListRow) -> String? {
+        switch column {
+        case .category: return row.categoryName
+        case .caseType: return row.caseTypeName
+        case .priority: return row.priorityName
+        case .object: return row.objectName
+        case .customer: return row.customerName
+        }
+    }
+
+    /// The first `limit` characters, cut at a word where possible, with an ellipsis when cut.
+    static func shorten(_ text: String, to limit: Int) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        guard flat.count > limit else { return flat }
+        let cut = flat.prefix(limit)
+        let atWord = cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut
+        return atWord.trimmingCharacters(in: .whitespaces) + "…"
+    }
+}
+
+/// The values the search form offers: categories and types of the deployment, and only the
+/// customers and objects within the viewer's reach (A7).
+struct FilterOptions {
+    struct Item { var id: Int; var name: String }
+    var categories: [Item] = []
+    var types: [Item] = []
+    var customers: [Item] = []
+    var objects: [Item] = []
+
+    static func load(for principal: PortalPrincipal, on db: any Database) async throws -> FilterOptions {
+        var options = FilterOptions()
+        options.categories = try await CategoryRecord.query(on: db).filter(\.$isActive == true).sort(\.$sortOrder).all()
+            .map { Item(id: $0.id!, name: $0.name) }
+        options.types = try await CaseTypeRecord.query(on: db).filter(\.$isActive == true).sort(\.$sortOrder).all()
+            .map { Item(id: $0.id!, name: $0.name) }
+        let visibility = principal.visibility
+        let reach = try await Reach.of(visibility, on: db)
+        options.customers = reach.customers.map { Item(id: $0.id!, name: $0.name) }
+        options.objects = reach.objects.map { Item(id: $0.id!, name: $0.name) }
+        return options
+    }
+}
+
+/// The customers and objects a viewer works with: the ones the access rule names directly, the
+/// objects of those customers and the owners of those objects.
+struct Reach {
+    var customers: [CustomerRecord]
+    var objects: [ObjectRecord]
+
+    static func of(_ visibility: CaseVisibility, on db: any Database) async throws -> Reach {
+        var objectIds = visibility.objectIds
+        var customerIds = visibility.customerIds
+        let owners = visibility.objectOwnerIds.union(visibility.customerIds)
+        if !owners.isEmpty {
+            let owned = try await ObjectRecord.query(on: db).filter(\.$customerId ~~ owners).limit(2_000).all()
+            objectIds.formUnion(owned.compactMap(\.id))
+        }
+        let objects = objectIds.isEmpty ? [] :
+            try await ObjectRecord.query(on: db).filter(\.$id ~~ objectIds).sort(\.$name).limit(2_000).all()
+        customerIds.formUnion(objects.map(\.customerId))
+        let customers = customerIds.isEmpty ? [] :
+            try await CustomerRecord.query(on: db).filter(\.$id ~~ customerIds).sort(\.$name).limit(2_000).all()
+        return Reach(customers: customers, objects: objects)
+    }
+}

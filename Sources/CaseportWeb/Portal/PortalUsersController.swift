@@ -1,0 +1,302 @@
+import CaseportCore
+import CaseportStore
+import Fluent
+import Vapor
+
+/// Customer-side user administration (A9) at /users. An organisation's administrators list, add and
+/// edit its users; in an organisation that may have only one user there is no list and the user
+/// edits itself.
+struct PortalUsersController: RouteCollection {
+    static let pageSize = 50
+
+    func boot(routes: any RoutesBuilder) throws {
+        let users = routes.grouped("users")
+        users.get(use: list)
+        users.get("new", use: newForm)
+        users.post("new", use: create)
+        users.get(":userId", use: editForm)
+        users.post(":userId", use: update)
+    }
+
+    struct UserRow: Encodable {
+        var id: Int
+        var name: String
+        var username: String
+        var email: String
+        var isAdmin: Bool
+        var isShared: Bool
+        var isActive: Bool
+    }
+
+    struct ListPage: Encodable {
+        var layout: Layout
+        var users: [UserRow]
+        var notice: String?
+        var page: Int
+        var pageCount: Int
+        var previousPage: Int?
+        var nextPage: Int?
+    }
+
+    struct FormPage: Encodable {
+        var layout: Layout
+        var isNew: Bool
+        var isSelf: Bool
+        var action: String
+        var values: [String: String]
+        var errors: [String: String]
+        var hasErrors: Bool
+        var isAdmin: Bool
+        var isShared: Bool
+        var isActive: Bool
+        var sendLoginDetails: Bool
+        var showAdminFields: Bool
+        var notice: String?
+        var passwordRules: String
+    }
+
+    /// Who may manage which accounts: admins their organisation's; everybody in a one-user organisation itself.
+    struct Scope {
+        var principal: PortalPrincipal
+        var organisation: CustomerRecord
+        var isAdmin: Bool { principal.user.isAdmin }
+        var singleUser: Bool { organisation.singleUser }
+    }
+
+    func scope(_ request: Request) async throws -> Scope {
+        let principal = try request.requirePortal()
+        guard let organisation = try await CustomerRecord.find(principal.user.organisationId, on: request.db) else {
+            throw Abort(.notFound)
+        }
+        let scope = Scope(principal: principal, organisation: organisation)
+        guard scope.isAdmin || scope.singleUser else { throw Abort(.notFound) }
+        return scope
+    }
+
+    func list(request: Request) async throws -> Response {
+        let scope = try await scope(request)
+        if scope.singleUser {
+            return request.redirect(to: "/users/\(try scope.principal.user.requireID())")
+        }
+        let query = PortalUserRecord.query(on: request.db).filter(\.$organisationId == scope.organisation.id!)
+        let total = try await query.count()
+        let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let page = min(max(1, (try? request.query.get(Int.self, at: "page")) ?? 1), pageCount)
+        let users = try await PortalUserRecord.query(on: request.db).filter(\.$organisationId == scope.organisation.id!)
+            .sort(\.$lastName).sort(\.$firstName).sort(\.$id)
+            .range((page - 1) * Self.pageSize ..< page * Self.pageSize).all()
+        let notice = (try? request.query.get(String.self, at: "notice")).flatMap { ["created", "saved"].contains($0) ? request.t("users_notice_\($0)") : nil }
+        let context = ListPage(
+            layout: Layout(request, title: request.t("users_title")),
+            users: users.map { UserRow(id: $0.id!, name: $0.displayName, username: $0.username, email: $0.email ?? "",
+                                       isAdmin: $0.isAdmin, isShared: $0.isShared, isActive: $0.isActive) },
+            notice: notice, page: page, pageCount: pageCount,
+            previousPage: page > 1 ? page - 1 : nil, nextPage: page < pageCount ? page + 1 : nil)
+        return try await request.view.render("portal/users", context).encodeResponse(for: request).get()
+    }
+
+    func newForm(request: Request) async throws -> Response {
+        let scope = try await scope(request)
+        guard scope.isAdmin, !scope.singleUser else { throw Abort(.notFound) }
+        return try await render(request, scope: scope, target: nil, values: ["is_active": "1"], errors: [:], status: .ok)
+    }
+
+    func editForm(request: Request) async throws -> Response {
+        let scope = try await scope(request)
+        let target = try await findTarget(request, scope: scope)
+        let values: [String: String] = [
+            "first_name": target.firstName, "last_name": target.lastName, "username": target.username,
+            "email": target.email ?? "", "phone": target.phone ?? "",
+            "is_admin": target.isAdmin ? "1" : "", "is_shared": target.isShared ? "1" : "", "is_active": target.isActive ? "1" : "",
+        ]
+        return try await render(request, scope: scope, target: target, values: values, errors: [:], status: .ok)
+    }
+
+    func findTarget(_ request: Request, scope: Scope) async throws -> PortalUserRecord {
+        guard let id = request.parameters.get("userId").flatMap(Int.init),
+              let target = try await PortalUserRecord.query(on: request.db).filter(\.$id == id)
+                .filter(\.$organisationId == scope.organisation.id!).first()
+        else { throw Abort(.notFound) }
+        // Outside a one-user organisation only administrators manage users; a user may always edit itself.
+        guard scope.isAdmin || target.id == scope.principal.user.id else { throw Abort(.notFound) }
+        return target
+    }
+
+    func readValues(_ request: Request) -> [String: String] {
+        var values = (try? request.content.decode([String: String].self)) ?? [:]
+        values["csrf_token"] = nil
+        return values.filter { $0.key.count <= 40 }.mapValues { String($0.prefix(1_000)) }
+    }
+
+    func create(request: Request) async throws -> Response {
+        let scope = try await scope(request)
+        guard scope.isAdmin, !scope.singleUser else { throw Abort(.notFound) }
+        let values = readValues(request)
+        let errors = try await check(request, values: values, scope: scope, target: nil)
+        guard errors.isEmpty else {
+            return try await render(request, scope: scope, target: nil, values: values, errors: errors, status: .unprocessableEntity)
+        }
+        let password = values["password"] ?? ""
+        let sendDetails = values["send_login_details"] != nil
+        // Without a password typed, the account gets an unusable random one until the link is used.
+        let hash = try await request.caseport.passwords.hash(password.isEmpty ? Sessions.newToken() : password)
+        let admin = scope.principal.user
+        let user = try await request.db.transaction { tx -> PortalUserRecord in
+            // The new user reaches what the administrator's contact reaches: a new contact with the same links.
+            var contactId: Int?
+            if let adminContact = admin.contactId {
+                let contact = ContactRecord(firstName: values["first_name"]!.trimmed, lastName: values["last_name"]!.trimmed,
+                                            email: values["email"]?.trimmed.nilIfEmpty, phone: values["phone"]?.trimmed.nilIfEmpty)
+                try await contact.create(on: tx)
+                contactId = contact.id
+                for link in try await ContactCustomerLink.query(on: tx).filter(\.$contactId == adminContact).all() {
+                    try await ContactCustomerLink(contactId: contact.id!, customerId: link.customerId).create(on: tx)
+                }
+                for link in try await ContactObjectLink.query(on: tx).filter(\.$contactId == adminContact).all() {
+                    try await ContactObjectLink(contactId: contact.id!, objectId: link.objectId).create(on: tx)
+                }
+            }
+            let user = PortalUserRecord(
+                organisationId: scope.organisation.id!, username: values["username"]!.trimmed, loginKind: .contact,
+                contactId: contactId, firstName: values["first_name"]!.trimmed, lastName: values["last_name"]!.trimmed,
+                email: values["email"]?.trimmed.nilIfEmpty, phone: values["phone"]?.trimmed.nilIfEmpty, passwordHash: hash,
+                isAdmin: values["is_admin"] != nil, isShared: values["is_shared"] != nil, isActive: values["is_active"] != nil)
+            try await user.create(on: tx)
+            if sendDetails, let email = user.email {
+                try await Self.queueLoginDetails(request, user: user, email: email, organisation: scope.organisation, on: tx)
+            }
+            return user
+        }
+        _ = user
+        return request.redirect(to: "/users?notice=created", redirectType: .normal)
+    }
+
+    static func queueLoginDetails(_ request: Request, user: PortalUserRecord, email: String, organisation: CustomerRecord,
+                                  on db: any Database) async throws {
+        let token = try await AccountTokens(database: db).issue(userId: try user.requireID(), purpose: "set_password",
+                                                                lifetime: 7 * 24 * 3_600)
+        let link = "\(request.publicBaseURL)/password/set?token=\(token)"
+        try await Notifications.loginDetails(request, to: email, name: user.displayName, organisation: organisation.shortCode,
+                                             username: user.username, link: link,
+                                             language: user.language.flatMap(Language.init(rawValue:)) ?? request.language)
+            .create(on: db)
+    }
+
+    func update(request: Request) async throws -> Response {
+        let scope = try await scope(request)
+        let target = try await findTarget(request, scope: scope)
+        var values = readValues(request)
+        let isSelf = target.id == scope.principal.user.id
+        if isSelf {
+            // Nobody can lock themselves out: their own admin and active flags stay as they are.
+            values["is_admin"] = target.isAdmin ? "1" : nil
+            values["is_active"] = "1"
+        }
+        if !scope.isAdmin {
+            values["is_admin"] = target.isAdmin ? "1" : nil
+            values["is_shared"] = target.isShared ? "1" : nil
+        }
+        let errors = try await check(request, values: values, scope: scope, target: target)
+        guard errors.isEmpty else {
+            return try await render(request, scope: scope, target: target, values: values, errors: errors, status: .unprocessableEntity)
+        }
+        target.firstName = values["first_name"]!.trimmed
+        target.lastName = values["last_name"]!.trimmed
+        target.username = values["username"]!.trimmed
+        target.usernameKey = LoginKey.fold(target.username)
+        target.email = values["email"]?.trimmed.nilIfEmpty
+        target.phone = values["phone"]?.trimmed.nilIfEmpty
+        target.isAdmin = values["is_admin"] != nil
+        target.isShared = values["is_shared"] != nil
+        let wasActive = target.isActive
+        target.isActive = values["is_active"] != nil
+        let password = values["password"] ?? ""
+        if !password.isEmpty {
+            target.passwordHash = try await request.caseport.passwords.hash(password)
+        }
+        let sendDetails = values["send_login_details"] != nil
+        try await request.db.transaction { tx in
+            try await target.update(on: tx)
+            if sendDetails, let email = target.email {
+                try await Self.queueLoginDetails(request, user: target, email: email, organisation: scope.organisation, on: tx)
+            }
+        }
+        if (wasActive && !target.isActive) || (!password.isEmpty && !isSelf) {
+            try await Sessions(database: request.db).endAll(realm: .portal, userId: try target.requireID())
+        }
+        if scope.singleUser {
+            return request.redirect(to: "/users/\(try target.requireID())?notice=saved", redirectType: .normal)
+        }
+        return request.redirect(to: "/users?notice=saved", redirectType: .normal)
+    }
+
+    func check(_ request: Request, values: [String: String], scope: Scope, target: PortalUserRecord?) async throws -> [String: String] {
+        var errors: [String: String] = [:]
+        for key in ["first_name", "last_name", "username"] {
+            let value = (values[key] ?? "").trimmed
+            if value.isEmpty { errors[key] = request.t("form_required") }
+            else if value.count > InputLimits.name { errors[key] = request.t("form_too_long") }
+        }
+        let email = (values["email"] ?? "").trimmed
+        if !email.isEmpty, !email.looksLikeEmail { errors["email"] = request.t("form_invalid_email") }
+        if values["send_login_details"] != nil, email.isEmpty { errors["email"] = request.t("users_error_email_for_details") }
+        if (values["phone"] ?? "").count > InputLimits.phone { errors["phone"] = request.t("form_too_long") }
+        let username = (values["username"] ?? "").trimmed
+        if errors["username"] == nil {
+            let clash = try await PortalUserRecord.query(on: request.db)
+                .filter(\.$organisationId == scope.organisation.id!).filter(\.$usernameKey == LoginKey.fold(username)).first()
+            if let clash, clash.id != target?.id { errors["username"] = request.t("users_error_username_taken") }
+        }
+        let password = values["password"] ?? "", confirmation = values["password_confirm"] ?? ""
+        if !password.isEmpty {
+            let policy = try await SettingsStore(database: request.db).load().passwordPolicy
+            let problems = policy.problems(with: password)
+            if !problems.isEmpty { errors["password"] = problems.map { request.t($0.rawValue) }.joined(separator: " ") }
+            else if password != confirmation { errors["password_confirm"] = request.t("password_mismatch") }
+        } else if target == nil, values["send_login_details"] == nil {
+            errors["password"] = request.t("users_error_password_or_details")
+        }
+        return errors
+    }
+
+    func render(_ request: Request, scope: Scope, target: PortalUserRecord?, values: [String: String],
+                errors: [String: String], status: HTTPResponseStatus) async throws -> Response {
+        let isSelf = target?.id == scope.principal.user.id
+        let policy = try await SettingsStore(database: request.db).load().passwordPolicy
+        var values = values
+        values["password"] = nil
+        values["password_confirm"] = nil
+        let notice = (try? request.query.get(String.self, at: "notice")) == "saved" ? request.t("users_notice_saved") : nil
+        let page = FormPage(
+            layout: Layout(request, title: request.t(target == nil ? "users_new_title" : (isSelf ? "users_self_title" : "users_edit_title"))),
+            isNew: target == nil, isSelf: isSelf,
+            action: target.map { "/users/\($0.id!)" } ?? "/users/new",
+            values: values, errors: errors, hasErrors: !errors.isEmpty,
+            isAdmin: values["is_admin"] != nil, isShared: values["is_shared"] != nil, isActive: values["is_active"] != nil,
+            sendLoginDetails: values["send_login_details"] != nil,
+            showAdminFields: scope.isAdmin && !isSelf, notice: notice,
+            passwordRules: Self.describe(policy, request: request))
+        let response = try await request.view.render("portal/user-form", page).encodeResponse(for: request).get()
+        response.status = status
+        return response
+    }
+
+    static func describe(_ policy: PasswordPolicy, request: Request) -> String {
+        var parts = [request.t("password_rule_length").replacingOccurrences(of: "{n}", with: String(policy.minimumLength))]
+        if policy.requiresDigit { parts.append(request.t("password_rule_digit")) }
+        if policy.requiresUppercase { parts.append(request.t("password_rule_uppercase")) }
+        if !policy.forbiddenCharacters.isEmpty {
+            parts.append(request.t("password_rule_forbidden").replacingOccurrences(of: "{chars}", with: policy.forbiddenCharacters))
+        }
+        return parts.joined(separator: " ")
+    }
+}
+
+extension Request {
+    /// The address links in e-mails start with: CASEPORT_PUBLIC_URL, else what this request was sent to.
+    var publicBaseURL: String {
+        if let configured = caseport.config.publicURL { return configured }
+        let host = headers.first(name: .host) ?? "127.0.0.1:8080"
+        return "\(cameOverTLS ? "https" : "http")://\(host)"
+    }
+}
