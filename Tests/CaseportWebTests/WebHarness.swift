@@ -3,6 +3,7 @@ import CaseportStore
 import CaseportTestSupport
 @testable import CaseportWeb
 import Foundation
+import Fluent
 import NIOCore
 import Vapor
 import XCTVapor
@@ -105,5 +106,52 @@ final class Browser: @unchecked Sendable {
     func staffLogin(_ email: String, password: String = DemoData.password) async throws -> XCTHTTPResponse {
         try await get("/staff/login")
         return try await post("/staff/login", ["email": email, "password": password])
+    }
+}
+
+extension Browser {
+    /// Posts files as multipart/form-data, the way the case page's upload form does
+    /// (CSRF token in the action URL).
+    @discardableResult
+    func upload(_ path: String, files: [(name: String, type: String, bytes: [UInt8])], csrf: Bool = true) async throws -> XCTHTTPResponse {
+        let boundary = "----caseport-test-\(UUID().uuidString)"
+        var body = ByteBuffer()
+        for file in files {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"\(file.name)\"\r\nContent-Type: \(file.type)\r\n\r\n")
+            body.writeBytes(file.bytes)
+            body.writeString("\r\n")
+        }
+        body.writeString("--\(boundary)--\r\n")
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        let token = csrf ? "?csrf_token=\(csrfToken ?? "")" : ""
+        return try await send(.POST, path + token, headers: headers, body: body)
+    }
+
+    /// Case numbers listed on the last page, in order.
+    var listedCaseNumbers: [Int] {
+        var numbers: [Int] = []
+        var rest = Substring(lastBody)
+        while let range = rest.range(of: "data-case-number=\"") {
+            rest = rest[range.upperBound...]
+            if let number = Int(rest.prefix { $0.isNumber }) { numbers.append(number) }
+        }
+        return numbers
+    }
+}
+
+/// Small fixtures read from the demo data.
+enum Demo {
+    static func customer(_ number: String, on db: any Database) async throws -> CustomerRecord {
+        try await CustomerRecord.query(on: db).filter(\.$customerNumber == number).first()!
+    }
+
+    static func caseNumbers(ofCustomer number: String, on db: any Database) async throws -> Set<Int> {
+        let customer = try await customer(number, on: db)
+        return Set(try await CaseRecord.query(on: db).filter(\.$customerId == customer.id!).all().map(\.number))
+    }
+
+    static func pngBytes() -> [UInt8] {
+        [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 0, count: 32)
     }
 }

@@ -32,10 +32,10 @@ struct CSRFMiddleware: AsyncMiddleware {
         return response
     }
 
-    /// The token from the form. Upload forms stream their body (it is never held in memory), so they
-    /// carry the token in the action URL's query instead.
+    /// The token from the form. Upload (multipart) forms stream their body, which is never held in
+    /// memory, so they carry the token in the action URL's query instead.
     static func formToken(_ request: Request) -> String? {
-        if request.headers.contentType?.subType == "form-data", request.body.data == nil {
+        if request.headers.contentType?.subType == "form-data" {
             return request.query[String.self, at: fieldName]
         }
         return (try? request.content.decode(TokenField.self))?.csrf_token

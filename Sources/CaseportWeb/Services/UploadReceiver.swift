@@ -1,6 +1,5 @@
 import CaseportCore
 import Foundation
-import MultipartKit
 import Vapor
 
 /// Reads a multipart/form-data upload as it streams in, writing each file part to a temporary file
@@ -37,78 +36,70 @@ struct UploadReceiver {
     let incomingDirectory: URL
 
     func receive(_ request: Request) async throws -> Received {
-        guard let boundary = request.headers.contentType?.parameters["boundary"],
+        guard let boundary = request.headers.contentType?.parameters["boundary"], !boundary.isEmpty,
               request.headers.contentType?.subType == "form-data" else { throw Failure.malformed }
         try FileManager.default.createDirectory(at: incomingDirectory, withIntermediateDirectories: true)
 
-        final class State {
-            var received = Received()
-            var headers: [String: String] = [:]
-            var handle: FileHandle?
-            var currentFile: ReceivedFile?
-            var fieldBuffer: [UInt8] = []
-            var failure: Failure?
-        }
-        let state = State()
-        let parser = MultipartParser(boundary: boundary)
-        let directory = incomingDirectory
-        parser.onHeader = { name, value in state.headers[name.lowercased()] = value }
-        parser.onBody = { buffer in
-            guard state.failure == nil else { return }
-            if state.currentFile == nil, state.fieldBuffer.isEmpty, state.handle == nil {
-                let disposition = state.headers["content-disposition"] ?? ""
-                let name = Self.parameter("name", in: disposition) ?? ""
-                if let filename = Self.parameter("filename", in: disposition) {
-                    guard state.received.files.count < Self.maximumFiles else { state.failure = .tooMany; return }
-                    let path = directory.appendingPathComponent(UUID().uuidString).path
-                    FileManager.default.createFile(atPath: path, contents: nil)
-                    state.handle = FileHandle(forWritingAtPath: path)
-                    state.currentFile = ReceivedFile(fieldName: name, filename: filename,
-                                                     contentType: state.headers["content-type"] ?? "application/octet-stream",
-                                                     temporaryPath: path, byteSize: 0)
-                }
-            }
-            if var file = state.currentFile {
-                file.byteSize += buffer.readableBytes
-                state.currentFile = file
-                if file.byteSize > Self.maximumFileBytes { state.failure = .tooLarge; return }
-                if let bytes = buffer.readBytes(length: buffer.readableBytes) { state.handle?.write(Data(bytes)) }
-            } else if state.fieldBuffer.count + buffer.readableBytes <= 1_000_000,
-                      let bytes = buffer.readBytes(length: buffer.readableBytes) {
-                state.fieldBuffer += bytes
-            }
-        }
-        parser.onPartComplete = {
-            let disposition = state.headers["content-disposition"] ?? ""
-            if let file = state.currentFile {
-                try? state.handle?.close()
-                // An empty file input sends a part with no name and no bytes: ignore it.
-                if file.byteSize > 0 || !file.filename.isEmpty {
-                    state.received.files.append(file)
-                } else {
-                    try? FileManager.default.removeItem(atPath: file.temporaryPath)
-                }
-            } else if let name = Self.parameter("name", in: disposition), Self.parameter("filename", in: disposition) == nil {
-                state.received.fields[name] = String(decoding: state.fieldBuffer, as: UTF8.self)
-            } else if Self.parameter("filename", in: disposition) != nil {
-                // A file part with no bytes at all never reached onBody: nothing to keep.
-            }
-            state.headers = [:]
-            state.handle = nil
-            state.currentFile = nil
-            state.fieldBuffer = []
-        }
+        var received = Received()
+        var stream = MultipartStream(boundary: boundary)
+        var handle: FileHandle?
+        var currentFile: ReceivedFile?
+        var fieldName: String?
+        var fieldBytes: [UInt8] = []
 
         func cleanUp() {
-            try? state.handle?.close()
-            if let file = state.currentFile { try? FileManager.default.removeItem(atPath: file.temporaryPath) }
-            state.received.discard()
+            try? handle?.close()
+            if let file = currentFile { try? FileManager.default.removeItem(atPath: file.temporaryPath) }
+            received.discard()
         }
+
         do {
             for try await chunk in request.body {
-                try parser.execute(chunk)
-                if let failure = state.failure { throw failure }
+                try stream.feed(Array(chunk.readableBytesView)) { event in
+                    switch event {
+                    case .partStart(let headers):
+                        let disposition = headers["content-disposition"] ?? ""
+                        let name = Self.parameter("name", in: disposition) ?? ""
+                        if let filename = Self.parameter("filename", in: disposition) {
+                            guard received.files.count < Self.maximumFiles else { throw Failure.tooMany }
+                            let path = incomingDirectory.appendingPathComponent(UUID().uuidString).path
+                            FileManager.default.createFile(atPath: path, contents: nil)
+                            handle = FileHandle(forWritingAtPath: path)
+                            currentFile = ReceivedFile(fieldName: name, filename: filename,
+                                                       contentType: headers["content-type"] ?? "application/octet-stream",
+                                                       temporaryPath: path, byteSize: 0)
+                        } else {
+                            fieldName = name
+                            fieldBytes = []
+                        }
+                    case .bodyBytes(let bytes):
+                        if var file = currentFile {
+                            file.byteSize += bytes.count
+                            currentFile = file
+                            if file.byteSize > Self.maximumFileBytes { throw Failure.tooLarge }
+                            handle?.write(Data(bytes))
+                        } else if fieldBytes.count + bytes.count <= 100_000 {
+                            fieldBytes += bytes
+                        }
+                    case .partEnd:
+                        if let file = currentFile {
+                            try? handle?.close()
+                            handle = nil
+                            currentFile = nil
+                            // An empty file input sends a part with no file name and no bytes: ignore it.
+                            if file.filename.isEmpty && file.byteSize == 0 {
+                                try? FileManager.default.removeItem(atPath: file.temporaryPath)
+                            } else {
+                                received.files.append(file)
+                            }
+                        } else if let name = fieldName {
+                            received.fields[name] = String(decoding: fieldBytes, as: UTF8.self)
+                            fieldName = nil
+                        }
+                    }
+                }
             }
+            guard stream.isComplete else { throw Failure.malformed }
         } catch let failure as Failure {
             cleanUp()
             throw failure
@@ -116,8 +107,7 @@ struct UploadReceiver {
             cleanUp()
             throw Failure.malformed
         }
-        state.received.files.removeAll { $0.byteSize == 0 && $0.filename.isEmpty }
-        return state.received
+        return received
     }
 
     /// A parameter of a Content-Disposition header, e.g. `filename="Bild 1.jpg"` (RFC 7578).
