@@ -134,6 +134,10 @@ public enum DemoData {
             try await category.create(on: db)
             catalogue.categories[name] = category.id
         }
+        for supplier in [SupplierRecord(name: "Rörläggarna i Väst AB", email: "order@rorlaggarna.example", phone: "031-22 33 44"),
+                         SupplierRecord(name: "Elbolaget Norden", email: "jour@elbolaget.example", phone: "031-55 66 77")] {
+            try await supplier.create(on: db)
+        }
         for (rank, name) in ["Akut", "Hög", "Normal", "Låg"].enumerated() {
             let priority = PriorityRecord(name: name, rank: rank)
             try await priority.create(on: db)

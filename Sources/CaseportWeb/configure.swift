@@ -61,6 +61,7 @@ func routes(_ app: Application) throws {
     let staff = app.grouped(StaffSessionMiddleware())
     try staff.register(collection: StaffLoginController())
     try staff.grouped(StaffGuard()).register(collection: StaffHomeController())
+    try staff.grouped(StaffGuard()).register(collection: StaffCasesController())
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.

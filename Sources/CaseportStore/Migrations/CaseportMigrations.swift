@@ -10,5 +10,6 @@ public enum CaseportMigrations {
         M005_CreateSessions(),
         M006_CreateConversation(),
         M007_CreateCaseSearch(),
+        M008_CreateCaseEvents(),
     ]
 }

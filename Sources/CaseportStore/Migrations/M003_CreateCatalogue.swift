@@ -17,6 +17,13 @@ struct M003_CreateCatalogue: AsyncMigration {
             .field("name", .string, .required)
             .field("rank", .int, .required)
             .create()
+        try await database.schema(SupplierRecord.schema)
+            .field("id", .int, .identifier(auto: true))
+            .field("name", .string, .required)
+            .field("email", .string)
+            .field("phone", .string)
+            .field("is_active", .bool, .required)
+            .create()
         try await database.schema(CaseTypeRecord.schema)
             .field("id", .int, .identifier(auto: true))
             .field("name", .string, .required)
@@ -37,7 +44,8 @@ struct M003_CreateCatalogue: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        for table in [CaseTypeFieldRecord.schema, CaseTypeRecord.schema, PriorityRecord.schema, CategoryRecord.schema] {
+        for table in [CaseTypeFieldRecord.schema, CaseTypeRecord.schema, SupplierRecord.schema, PriorityRecord.schema,
+                      CategoryRecord.schema] {
             try await database.schema(table).delete()
         }
     }

@@ -24,6 +24,10 @@ struct M004_CreateCases: AsyncMigration {
             .field("primary_contact_id", .int, .references(ContactRecord.schema, "id", onDelete: .setNull))
             .field("created_by_user_id", .int, .references(PortalUserRecord.schema, "id", onDelete: .setNull))
             .field("created_by_staff_id", .int, .references(StaffUserRecord.schema, "id", onDelete: .setNull))
+            .field("handler_id", .int, .references(StaffUserRecord.schema, "id", onDelete: .setNull))
+            .field("supplier_id", .int, .references(SupplierRecord.schema, "id", onDelete: .setNull))
+            .field("has_unread_activity", .bool, .required, .sql(.default(false)))
+            .field("version", .int, .required, .sql(.default(1)))
             .field("created_by_person_id", .int)
             .field("created_by_name", .string, .required)
             .field("origin", .string, .required)
@@ -60,6 +64,10 @@ struct M004_CreateCases: AsyncMigration {
         try await sql.create(index: "cases_object_created").on(CaseRecord.schema)
             .column("object_id").column("created_at").run()
         try await sql.create(index: "cases_created").on(CaseRecord.schema).column("created_at").run()
+        // The back office filters on these alone; each index also serves the newest-first order.
+        for column in ["status", "handler_id", "category_id", "case_type_id", "priority_id", "has_unread_activity"] {
+            try await sql.create(index: "cases_\(column)_created").on(CaseRecord.schema).column(column).column("created_at").run()
+        }
         try await sql.create(index: "case_field_values_case").on(CaseFieldValueRecord.schema).column("case_id").run()
         try await sql.insert(into: "counters").columns("id", "value").values(CaseNumbers.counterName, CaseNumbers.firstNumber - 1).run()
     }

@@ -24,6 +24,13 @@ public final class CaseRecord: Model, @unchecked Sendable {
     @OptionalField(key: "primary_contact_id") public var primaryContactId: Int?
     @OptionalField(key: "created_by_user_id") public var createdByUserId: Int?
     @OptionalField(key: "created_by_staff_id") public var createdByStaffId: Int?
+    /// The staff member handling the case, and the supplier sent to do the work (D3).
+    @OptionalField(key: "handler_id") public var handlerId: Int?
+    @OptionalField(key: "supplier_id") public var supplierId: Int?
+    /// Set when the customer writes or uploads; cleared when staff read the case (D4).
+    @Field(key: "has_unread_activity") public var hasUnreadActivity: Bool
+    /// Raised by every staff edit, so an edit based on an older page is refused instead of overwriting.
+    @Field(key: "version") public var version: Int
     /// The person on a shared account who registered the case (A8).
     @OptionalField(key: "created_by_person_id") public var createdByPersonId: Int?
     /// The author's name as shown in lists, kept so it survives renames and deletions.

@@ -96,3 +96,20 @@ public final class CaseFieldValueRecord: Model, @unchecked Sendable {
         self.sortOrder = sortOrder
     }
 }
+
+/// A subcontractor the company sends to do the work (leverandør / partner).
+public final class SupplierRecord: Model, @unchecked Sendable {
+    public static let schema = "suppliers"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "name") public var name: String
+    @OptionalField(key: "email") public var email: String?
+    @OptionalField(key: "phone") public var phone: String?
+    @Field(key: "is_active") public var isActive: Bool
+    public init() {}
+    public init(name: String, email: String? = nil, phone: String? = nil) {
+        self.name = name
+        self.email = email
+        self.phone = phone
+        self.isActive = true
+    }
+}

@@ -71,8 +71,11 @@ public struct CaseConversation: Sendable {
         message.createdAt = now
         try await message.create(on: tx)
         if !isInternal {
-            try await CaseRecord.query(on: tx).filter(\.$id == caseId)
-                .set(\.$lastActivityAt, to: now).set(\.$updatedAt, to: now).update()
+            let update = CaseRecord.query(on: tx).filter(\.$id == caseId)
+                .set(\.$lastActivityAt, to: now).set(\.$updatedAt, to: now)
+            // A customer's message or upload is unread activity for the back office (D4).
+            if author.kind == .customer { update.set(\.$hasUnreadActivity, to: true) }
+            try await update.update()
             try await CaseSearchIndex.refresh(caseId: caseId, on: tx)
         }
         return message

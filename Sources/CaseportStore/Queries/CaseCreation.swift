@@ -30,6 +30,7 @@ public struct NewCase: Sendable {
     public var copyEmail: String?
     public var smsPhone: String?
     public var fieldValues: [FieldValue] = []
+    public var handlerId: Int?
     public var createdByUserId: Int?
     public var createdByStaffId: Int?
     public var createdByPersonId: Int?
@@ -75,6 +76,9 @@ public enum CaseCreation {
             record.createdAt = new.createdAt
             record.updatedAt = new.createdAt
             record.lastActivityAt = new.createdAt
+            record.handlerId = new.handlerId
+            record.hasUnreadActivity = new.origin == .portal
+            record.version = 1
             try await record.create(on: tx)
             let caseId = try record.requireID()
             var linked = Set<Int>()

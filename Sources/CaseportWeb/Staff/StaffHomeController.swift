@@ -3,8 +3,8 @@ import CaseportStore
 import Fluent
 import Vapor
 
-/// The back office's start page. For now it greets the signed-in staff member and shows the newest
-/// cases of all customers; case handling itself comes with the back-office issue.
+/// The back office's start page: who is signed in, how many cases have unread customer activity (D4),
+/// and the newest cases of all customers.
 struct StaffHomeController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("staff", use: home)
@@ -20,6 +20,7 @@ struct StaffHomeController: RouteCollection {
     struct HomePage: Encodable {
         var layout: Layout
         var role: String
+        var unread: Int
         var cases: [Row]
     }
 
@@ -30,6 +31,7 @@ struct StaffHomeController: RouteCollection {
         let page = HomePage(
             layout: Layout(request, title: request.t("staff_home_title"), area: "staff"),
             role: request.t("staff_role_\(staff.user.role.rawValue)"),
+            unread: try await StaffCases(database: request.db).countUnread(),
             cases: newest.map {
                 Row(number: $0.number, subject: $0.subject, status: request.t($0.status.labelKey),
                     createdAt: request.language.formatDateTime($0.createdAt))

@@ -1,0 +1,185 @@
+import CaseportCore
+import FluentKit
+import Foundation
+import SQLKit
+
+/// One row of the back office's case list.
+public struct StaffCaseRow: Codable, Sendable, Equatable {
+    public var id: Int
+    public var number: Int
+    public var subject: String
+    public var status: CaseStatus
+    public var createdAt: Date
+    public var customerName: String?
+    public var objectName: String?
+    public var handlerName: String?
+    public var priorityName: String?
+    public var hasUnreadActivity: Bool
+}
+
+/// The back office's reads and writes of cases. Staff see every case; every change is checked against
+/// the workflow and written with an event in the same transaction.
+public struct StaffCases: Sendable {
+    let database: any Database
+    public init(database: any Database) { self.database = database }
+
+    func whereClause(_ filter: StaffCaseFilter, dialect: String) -> SQLQueryString {
+        var parts: [SQLQueryString] = ["1 = 1"]
+        let base = filter.base
+        switch base.statusGroup {
+        case .all: break
+        case .active: parts.append("c.status <> \(bind: CaseStatus.closed.rawValue)")
+        case .closed: parts.append("c.status = \(bind: CaseStatus.closed.rawValue)")
+        }
+        if let status = base.status { parts.append("c.status = \(bind: status.rawValue)") }
+        if let id = base.categoryId { parts.append("c.category_id = \(bind: id)") }
+        if let id = base.caseTypeId { parts.append("c.case_type_id = \(bind: id)") }
+        if let id = base.customerId { parts.append("c.customer_id = \(bind: id)") }
+        if let id = base.objectId { parts.append("c.object_id = \(bind: id)") }
+        if let id = filter.handlerId { parts.append("c.handler_id = \(bind: id)") }
+        if filter.unassigned { parts.append("c.handler_id IS NULL") }
+        if let id = filter.priorityId { parts.append("c.priority_id = \(bind: id)") }
+        if filter.unreadOnly { parts.append("c.has_unread_activity = \(bind: true)") }
+        if let from = base.createdFrom { parts.append("c.created_at >= \(bind: from)") }
+        if let before = base.createdBefore { parts.append("c.created_at < \(bind: before)") }
+        if let text = CaseSearchIndex.predicate(terms: base.searchTerms, dialect: dialect) {
+            if base.searchTerms.count == 1, let number = Int(base.searchTerms[0]) {
+                parts.append("(" + text + " OR c.number = \(bind: number))")
+            } else {
+                parts.append(text)
+            }
+        }
+        return parts.joined(separator: " AND ")
+    }
+
+    public func page(_ filter: StaffCaseFilter, offset: Int, limit: Int) async throws -> [StaffCaseRow] {
+        let sql = try database.requireSQL()
+        return try await sql.raw("""
+            SELECT c.id, c.number, c.subject, c.status, c.created_at, cu.name AS customer_name, o.name AS object_name,
+                   s.name AS handler_name, p.name AS priority_name, c.has_unread_activity
+            FROM cases c
+            LEFT JOIN customers cu ON cu.id = c.customer_id
+            LEFT JOIN objects o ON o.id = c.object_id
+            LEFT JOIN staff_users s ON s.id = c.handler_id
+            LEFT JOIN priorities p ON p.id = c.priority_id
+            WHERE \(whereClause(filter, dialect: sql.dialect.name))
+            ORDER BY c.created_at DESC, c.id DESC
+            LIMIT \(bind: limit) OFFSET \(bind: offset)
+            """).all(decoding: StaffCaseRow.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
+    }
+
+    public func count(_ filter: StaffCaseFilter) async throws -> Int {
+        let sql = try database.requireSQL()
+        let row = try await sql.raw("SELECT COUNT(*) AS n FROM cases c WHERE \(whereClause(filter, dialect: sql.dialect.name))").first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    public func countUnread() async throws -> Int {
+        try await CaseRecord.query(on: database).filter(\.$hasUnreadActivity == true).count()
+    }
+
+    public func find(number: Int) async throws -> CaseRecord? {
+        try await CaseRecord.query(on: database).filter(\.$number == number).first()
+    }
+
+    public func events(caseId: Int, limit: Int = 200) async throws -> [CaseEventRecord] {
+        try await CaseEventRecord.query(on: database).filter(\.$caseId == caseId)
+            .sort(\.$at, .descending).sort(\.$id, .descending).limit(limit).all()
+    }
+
+    /// Every message of the case, internal notes included, newest first.
+    public func allMessages(caseId: Int, limit: Int = 200) async throws -> [CaseMessageRecord] {
+        try await CaseMessageRecord.query(on: database).filter(\.$caseId == caseId)
+            .sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(limit).all()
+    }
+
+    public struct Actor: Sendable {
+        public var staffId: Int
+        public var name: String
+        public init(staffId: Int, name: String) {
+            self.staffId = staffId
+            self.name = name
+        }
+    }
+
+    public enum ChangeError: Error, Equatable {
+        /// Someone saved the case after this edit's page was loaded.
+        case stale
+        case transitionNotAllowed(from: CaseStatus, to: CaseStatus)
+        case notFound
+    }
+
+    /// One field's new value, as shown in the timeline.
+    public struct Change: Sendable {
+        public var field: String
+        public var before: String?
+        public var after: String?
+        public var apply: @Sendable (CaseRecord) -> Void
+        public init(field: String, before: String?, after: String?, apply: @escaping @Sendable (CaseRecord) -> Void) {
+            self.field = field
+            self.before = before
+            self.after = after
+            self.apply = apply
+        }
+    }
+
+    /// Applies edits made on a page that showed `version`; refuses when the case changed meanwhile.
+    public func edit(caseId: Int, expectedVersion: Int, changes: [Change], by actor: Actor, at now: Date = Date()) async throws {
+        try await database.transaction { tx in
+            guard let record = try await CaseRecord.find(caseId, on: tx) else { throw ChangeError.notFound }
+            guard record.version == expectedVersion else { throw ChangeError.stale }
+            let real = changes.filter { $0.before != $0.after }
+            guard !real.isEmpty else { return }
+            for change in real {
+                change.apply(record)
+                try await CaseEventRecord(caseId: caseId, at: now, staffId: actor.staffId, actorName: actor.name,
+                                          kind: change.field == "handler" || change.field == "supplier" ? change.field : "field",
+                                          field: change.field, before: change.before, after: change.after).create(on: tx)
+            }
+            try await self.bump(record, at: now, on: tx)
+            try await CaseSearchIndex.refresh(caseId: caseId, on: tx)
+        }
+    }
+
+    /// Moves the case along the workflow; only the transitions `CaseStatus` allows.
+    public func changeStatus(caseId: Int, to next: CaseStatus, expectedVersion: Int, by actor: Actor,
+                             at now: Date = Date()) async throws {
+        try await database.transaction { tx in
+            guard let record = try await CaseRecord.find(caseId, on: tx) else { throw ChangeError.notFound }
+            guard record.version == expectedVersion else { throw ChangeError.stale }
+            guard record.status.canMove(to: next) else {
+                throw ChangeError.transitionNotAllowed(from: record.status, to: next)
+            }
+            let before = record.status
+            record.status = next
+            record.lastActivityAt = now
+            try await CaseEventRecord(caseId: caseId, at: now, staffId: actor.staffId, actorName: actor.name, kind: "status",
+                                      field: "status", before: before.rawValue, after: next.rawValue).create(on: tx)
+            try await self.bump(record, at: now, on: tx)
+        }
+    }
+
+    /// A public message (seen by the customer) or an internal note (never shown in the portal).
+    public func addMessage(caseId: Int, body: String, isInternal: Bool, by actor: Actor, at now: Date = Date()) async throws {
+        try await database.transaction { tx in
+            _ = try await CaseConversation.insert(caseId: caseId, author: .init(kind: .staff, staffId: actor.staffId, name: actor.name),
+                                                  body: body, isInternal: isInternal, at: now, on: tx)
+            try await CaseEventRecord(caseId: caseId, at: now, staffId: actor.staffId, actorName: actor.name,
+                                      kind: isInternal ? "note" : "message").create(on: tx)
+        }
+    }
+
+    public func markRead(caseId: Int) async throws {
+        try await CaseRecord.query(on: database).filter(\.$id == caseId).set(\.$hasUnreadActivity, to: false).update()
+    }
+
+    public func markAllRead() async throws {
+        try await CaseRecord.query(on: database).filter(\.$hasUnreadActivity == true).set(\.$hasUnreadActivity, to: false).update()
+    }
+
+    private func bump(_ record: CaseRecord, at now: Date, on tx: any Database) async throws {
+        record.version += 1
+        record.updatedAt = now
+        try await record.update(on: tx)
+    }
+}

@@ -1,0 +1,158 @@
+import CaseportCore
+import CaseportStore
+@testable import CaseportWeb
+import Fluent
+import Vapor
+import XCTVapor
+import XCTest
+
+/// Case handling in the back office (D3, D4): workflow enforced on the server, internal notes kept
+/// out of the portal, stale edits refused without losing input, every change on the timeline.
+final class StaffCaseHandlingTests: XCTestCase {
+    var harness: WebHarness!
+    override func setUp() async throws { harness = try await WebHarness() }
+    override func tearDown() async throws { try await harness.shutdown() }
+
+    func newCase() async throws -> CaseRecord {
+        let customer = try await Demo.customer("1001", on: harness.app.db)
+        return try await CaseRecord.query(on: harness.app.db).filter(\.$customerId == customer.id!)
+            .filter(\.$status == .new).sort(\.$number, .descending).first()!
+    }
+
+    func reload(_ record: CaseRecord) async throws -> CaseRecord {
+        try await CaseRecord.find(record.id, on: harness.app.db)!
+    }
+
+    func testACaseGoesFromNewToClosedOnlyByAllowedSteps() async throws {
+        var record = try await newCase()
+        let staff = harness.browser()
+        try await staff.staffLogin("handler@example.com")
+        try await staff.get("/staff/cases/\(record.number)")
+        XCTAssertTrue(staff.lastBody.contains("value=\"open\""))
+        XCTAssertFalse(staff.lastBody.contains("name=\"status\" value=\"reopened\""), "only allowed transitions are offered")
+
+        let refused = try await staff.post("/staff/cases/\(record.number)/status", ["status": "reopened", "version": String(record.version)])
+        XCTAssertEqual(refused.status, .unprocessableEntity, "and others are refused on the server")
+        let awaited1 = try await reload(record).status
+        XCTAssertEqual(awaited1, .new)
+
+        for next in ["open", "waiting_for_customer", "resolved", "closed"] {
+            record = try await reload(record)
+            let response = try await staff.post("/staff/cases/\(record.number)/status", ["status": next, "version": String(record.version)])
+            XCTAssertEqual(response.status, .seeOther, next)
+        }
+        record = try await reload(record)
+        XCTAssertEqual(record.status, .closed)
+        let events = try await CaseEventRecord.query(on: harness.app.db).filter(\.$caseId == record.id!).filter(\.$kind == "status").all()
+        XCTAssertEqual(events.map { $0.after ?? "" }, ["open", "waiting_for_customer", "resolved", "closed"])
+        XCTAssertTrue(events.allSatisfy { $0.actorName == "Henrik Handläggare" })
+        try await staff.get("/staff/cases/\(record.number)")
+        XCTAssertTrue(staff.lastBody.contains("Status: Åtgärdat – väntar på godkännande → Avslutat"))
+    }
+
+    func testAStaleEditIsRefusedAndKeepsWhatWasTyped() async throws {
+        let record = try await newCase()
+        let first = harness.browser(), second = harness.browser()
+        try await first.staffLogin("handler@example.com")
+        try await second.staffLogin("admin@example.com")
+        try await first.get("/staff/cases/\(record.number)")
+        try await second.get("/staff/cases/\(record.number)")
+        let version = String(record.version)
+        let awaited2 = try await second.post("/staff/cases/\(record.number)", ["subject": "Ändrad av admin", "description": record.description,
+                                                                                "version": version]).status
+        XCTAssertEqual(awaited2, .seeOther)
+        let stale = try await first.post("/staff/cases/\(record.number)", ["subject": "Min ändring", "description": "Min text",
+                                                                            "version": version])
+        XCTAssertEqual(stale.status, .conflict)
+        XCTAssertTrue(first.lastBody.contains("Någon annan har ändrat ärendet"))
+        XCTAssertTrue(first.lastBody.contains("value=\"Min ändring\""))
+        XCTAssertTrue(first.lastBody.contains("Min text</textarea>"))
+        let awaited3 = try await reload(record).subject
+        XCTAssertEqual(awaited3, "Ändrad av admin")
+        let events = try await CaseEventRecord.query(on: harness.app.db).filter(\.$caseId == record.id!).filter(\.$field == "subject").all()
+        XCTAssertEqual(events.map(\.before), [record.subject])
+        XCTAssertEqual(events.map(\.after), ["Ändrad av admin"])
+    }
+
+    func testHandlerAssignmentAndBadInput() async throws {
+        let record = try await newCase()
+        let handler = try await StaffUserRecord.query(on: harness.app.db).filter(\.$emailKey == "handler@example.com").first()!
+        let staff = harness.browser()
+        try await staff.staffLogin("admin@example.com")
+        try await staff.get("/staff/cases/\(record.number)")
+        let bad = try await staff.post("/staff/cases/\(record.number)", ["subject": "", "description": "kvar", "handler": "999999",
+                                                                          "version": String(record.version)])
+        XCTAssertEqual(bad.status, .unprocessableEntity)
+        XCTAssertTrue(staff.lastBody.contains("kvar</textarea>"))
+        let awaited4 = try await staff.post("/staff/cases/\(record.number)", ["subject": record.subject, "description": record.description,
+                                                                               "handler": String(handler.id!), "version": String(record.version)]).status
+        XCTAssertEqual(awaited4, .seeOther)
+        let awaited5 = try await reload(record).handlerId
+        XCTAssertEqual(awaited5, handler.id)
+        try await staff.get("/staff/cases?handler=\(handler.id!)")
+        XCTAssertTrue(staff.listedCaseNumbers.contains(record.number))
+        let awaited6 = try await staff.get("/staff/cases/99999999").status
+        XCTAssertEqual(awaited6, .notFound)
+    }
+
+    func testInternalNotesStayInTheBackOfficeAndMessagesReachThePortal() async throws {
+        let record = try await newCase()
+        let staff = harness.browser()
+        try await staff.staffLogin("handler@example.com")
+        try await staff.get("/staff/cases/\(record.number)")
+        try await staff.post("/staff/cases/\(record.number)/messages", ["body": "Notering: kunden verkar irriterad", "internal": "1"])
+        try await staff.post("/staff/cases/\(record.number)/messages", ["body": "Vi kommer på torsdag förmiddag."])
+        try await staff.get("/staff/cases/\(record.number)")
+        XCTAssertTrue(staff.lastBody.contains("kunden verkar irriterad"))
+
+        let anna = harness.browser()
+        try await anna.portalLogin("solglantan", "anna")
+        try await anna.get("/cases/\(record.number)")
+        XCTAssertTrue(anna.lastBody.contains("Vi kommer på torsdag förmiddag."))
+        XCTAssertFalse(anna.lastBody.contains("irriterad"))
+        try await anna.get("/cases?q=irriterad")
+        XCTAssertEqual(anna.listedCaseNumbers, [])
+        try await anna.get("/cases?q=torsdag")
+        XCTAssertEqual(anna.listedCaseNumbers, [record.number])
+    }
+
+    func testCustomerActivityIsMarkedUntilReadAndMarkAllClearsIt() async throws {
+        let record = try await newCase()
+        try await StaffCases(database: harness.app.db).markAllRead()
+        let anna = harness.browser()
+        try await anna.portalLogin("solglantan", "anna")
+        try await anna.get("/cases/\(record.number)")
+        try await anna.post("/cases/\(record.number)/messages", ["body": "Finns det någon tid nästa vecka?"])
+
+        let staff = harness.browser()
+        try await staff.staffLogin("handler@example.com")
+        try await staff.get("/staff")
+        XCTAssertTrue(staff.lastBody.contains("Oläst kundaktivitet: <strong>1</strong>"))
+        try await staff.get("/staff/cases?unread=1")
+        XCTAssertEqual(staff.listedCaseNumbers, [record.number])
+        try await staff.get("/staff/cases/\(record.number)")
+        try await staff.get("/staff/cases?unread=1")
+        XCTAssertEqual(staff.listedCaseNumbers, [], "opening the case reads it")
+
+        try await anna.get("/cases/\(record.number)")
+        try await anna.upload("/cases/\(record.number)/files", files: [("foto.png", "image/png", Demo.pngBytes())])
+        let awaited7 = try await StaffCases(database: harness.app.db).countUnread()
+        XCTAssertEqual(awaited7, 1, "an upload is activity too")
+        try await staff.get("/staff/cases")
+        try await staff.post("/staff/cases/mark-all-read", [:])
+        let awaited8 = try await StaffCases(database: harness.app.db).countUnread()
+        XCTAssertEqual(awaited8, 0)
+    }
+
+    func testAPortalSessionCannotReachTheBackOfficeCasePages() async throws {
+        let record = try await newCase()
+        let anna = harness.browser()
+        try await anna.portalLogin("solglantan", "anna")
+        let response = try await anna.get("/staff/cases/\(record.number)")
+        XCTAssertEqual(response.headers.first(name: .location), "/staff/login")
+        try await anna.get("/cases")
+        let awaited9 = try await anna.post("/staff/cases/\(record.number)/messages", ["body": "x", "internal": "1"]).headers.first(name: .location)
+        XCTAssertEqual(awaited9,
+                       "/staff/login")
+    }
+}

@@ -1,0 +1,121 @@
+"""axe-core on the portal's pages: no violation of impact "serious" or "critical" is allowed.
+
+Each test walks one path through the portal the way a person does (logged in, forms filled, files
+uploaded) and lets axe-core (bundled with axe-selenium-python) check every page on the way in the
+browser. All pages of a test are checked before it fails, and the failure lists every serious or
+critical violation with the page, the rule, the elements and what to fix.
+"""
+
+from axe_selenium_python import Axe
+
+from helpers import (choose_case_type, create_case, fill, fill_fault_report, login, open_case, open_page,
+                     path_of, send_form, send_message, tiny_png, upload_files)
+
+ANNA = ("solglantan", "anna")
+BLOCKING = ("serious", "critical")
+
+
+class AccessibilityAudit:
+    """Runs axe-core on pages one after another and keeps the blocking violations of each."""
+
+    def __init__(self, driver):
+        self.driver = driver
+        self.findings = []  # (page, violation)
+        self.pages = []
+
+    def check(self, page_name):
+        axe = Axe(self.driver)
+        axe.inject()
+        version = self.driver.execute_script("return axe.version")
+        assert int(version.split(".")[0]) >= 4, (
+            f"axe-core {version} is too old: before 3.2 it reports every visually hidden <label> as missing. "
+            "Install axe-selenium-python>=3 (scripts/e2e.sh does).")
+        results = axe.run()
+        assert results["passes"], "axe-core ran no checks at all: the injection failed"
+        where = f"{page_name} ({path_of(self.driver)})"
+        self.pages.append(where)
+        self.findings += [(where, v) for v in results["violations"] if v["impact"] in BLOCKING]
+
+    def assert_clean(self):
+        assert not self.findings, describe(self.findings)
+
+
+def describe(findings):
+    """The violations as readable lines: page, rule, impact, and each element with what to fix."""
+    lines = [f"{len(findings)} serious or critical accessibility violation(s):"]
+    for page, violation in findings:
+        lines.append(f"- {page}: [{violation['impact']}] {violation['id']}: {violation['help']} "
+                     f"({violation['helpUrl']})")
+        for node in violation["nodes"]:
+            lines.append(f"    at {', '.join(str(t) for t in node['target'])}: {node['html'][:200]}")
+            lines.extend("        " + line for line in (node.get("failureSummary") or "").splitlines())
+    return "\n".join(lines)
+
+
+def test_login_pages(browser):
+    audit = AccessibilityAudit(browser)
+    open_page(browser, "/login")
+    audit.check("login")
+    login(browser, "solglantan", "nobody", password="wrong", expect_success=False)
+    audit.check("login with an error")
+    audit.assert_clean()
+
+
+def test_case_list_documents_and_error_pages(browser):
+    audit = AccessibilityAudit(browser)
+    login(browser, *ANNA)
+    audit.check("case list")
+    open_page(browser, "/cases?q=kran&state=active&from=2020-01-01&to=bad-date")
+    audit.check("case list, filtered, with a date error")
+    open_page(browser, "/cases?q=qzxjvw")
+    audit.check("case list without hits")
+    open_page(browser, "/files")
+    audit.check("documents")
+    open_case(browser, 999999)
+    audit.check("not found")
+    audit.assert_clean()
+
+
+def test_new_case_pages(browser):
+    audit = AccessibilityAudit(browser)
+    login(browser, *ANNA)
+    open_page(browser, "/cases/new")
+    audit.check("new case: choose type")
+    choose_case_type(browser, "Felanmälan")
+    audit.check("new case form")
+    fill(browser, "copy_email", "not-an-address")
+    send_form(browser)
+    audit.check("new case form with errors")
+    fill_fault_report(browser, "Trasig dörrklocka", "Dörrklockan vid port B ringer inte.", category="El")
+    fill(browser, "copy_email", "anna@solglantan.example")
+    send_form(browser)
+    audit.check("new case confirmation")
+    audit.assert_clean()
+
+
+def test_case_pages(browser, tmp_path):
+    audit = AccessibilityAudit(browser)
+    login(browser, *ANNA)
+    open_case(browser, 1001)  # a closed demo case with messages from the company
+    audit.check("closed demo case")
+    create_case(browser, "Sprucken ruta i tvättstugan", "Fönstret i tvättstugan har en spricka.")
+    send_message(browser, "En bild på sprickan kommer.")
+    picture = tmp_path / "spricka.png"
+    picture.write_bytes(tiny_png())
+    note = tmp_path / "anteckning.txt"
+    note.write_text("Sprickan är 20 cm lång.", encoding="utf-8")
+    upload_files(browser, picture, note)
+    audit.check("open case with messages, a picture and a file")
+    audit.assert_clean()
+
+
+def test_shared_account_pages(browser):
+    audit = AccessibilityAudit(browser)
+    login(browser, "solglantan", "styrelsen")
+    choose_case_type(browser, "Felanmälan")
+    audit.check("new case form with the person picker")
+    send_form(browser)
+    audit.check("person picker with errors")
+    open_case(browser, 1002)
+    audit.check("case page with the person picker")
+    audit.assert_clean()
