@@ -66,6 +66,18 @@ public enum BenchmarkData {
             VALUES (1, 'bench', 'bench', 'contact', 1, 'Bench', 'User', \(bind: passwordHash), \(bind: true), \(bind: false), \(bind: true), \(unsafeRaw: time("\(now)")))
             """).run()
 
+        // A small catalogue and four handlers, so back-office filters have realistic selectivity.
+        for n in 1...10 {
+            try await sql.raw("INSERT INTO categories (id, name, sort_order, is_active) VALUES (\(bind: n), \(bind: "Kategori \(n)"), \(bind: n), \(bind: true))").run()
+        }
+        for n in 1...4 {
+            try await sql.raw("INSERT INTO priorities (id, name, rank) VALUES (\(bind: n), \(bind: "Prioritet \(n)"), \(bind: n))").run()
+            try await sql.raw("INSERT INTO case_types (id, name, description, is_billable, is_active, sort_order) VALUES (\(bind: n), \(bind: "Typ \(n)"), '', \(bind: false), \(bind: true), \(bind: n))").run()
+            try await sql.raw("""
+                INSERT INTO staff_users (id, email, email_key, name, role, password_hash, is_active)
+                VALUES (\(bind: n), \(bind: "handler\(n)@bench.example"), \(bind: "handler\(n)@bench.example"), \(bind: "Handläggare \(n)"), 'handler', \(bind: passwordHash), \(bind: true))
+                """).run()
+        }
         try await sql.raw("CREATE TABLE bench_words (id INTEGER PRIMARY KEY, word TEXT NOT NULL)").run()
         for (index, word) in words.enumerated() {
             try await sql.raw("INSERT INTO bench_words (id, word) VALUES (\(bind: index), \(bind: word))").run()
@@ -81,7 +93,8 @@ public enum BenchmarkData {
             let k = "(n + \(start))"
             try await sql.raw(withSeries(count, """
                 INSERT INTO cases (number, subject, description, status, customer_id, object_id, created_by_name, origin,
-                                   created_at, updated_at, last_activity_at)
+                                   created_at, updated_at, last_activity_at, category_id, case_type_id, priority_id, handler_id,
+                                   has_unread_activity)
                 SELECT \(CaseNumbers.firstNumber - 1) + \(k),
                        w1.word || ' ' || w2.word,
                        'Ärende ' || \(k) || ': ' || w1.word || ' i ' || w3.word || ', behöver åtgärdas. Kontakta styrelsen vid frågor.',
@@ -90,7 +103,10 @@ public enum BenchmarkData {
                        CASE WHEN \(k) % 10 = 0 THEN NULL ELSE (((\(k) - 1) % \(shape.customers)) * 4) + 1 + ((\(k) / \(shape.customers)) % 4) END,
                        'Bench', CASE WHEN \(k) % 3 = 0 THEN 'back_office' ELSE 'portal' END,
                        \(time("\(now) - (\(shape.cases) - \(k)) * 30")), \(time("\(now) - (\(shape.cases) - \(k)) * 30")),
-                       \(time("\(now) - (\(shape.cases) - \(k)) * 30"))
+                       \(time("\(now) - (\(shape.cases) - \(k)) * 30")),
+                       (\(k) % 10) + 1, (\(k) % 4) + 1, ((\(k) / 3) % 4) + 1,
+                       CASE WHEN \(k) % 5 = 0 THEN NULL ELSE ((\(k) / 7) % 4) + 1 END,
+                       CASE WHEN \(k) % 97 = 0 THEN \(postgres ? "true" : "1") ELSE \(postgres ? "false" : "0") END
                 FROM_SERIES
                 JOIN bench_words w1 ON w1.id = \(k) % 50
                 JOIN bench_words w2 ON w2.id = (\(k) / 50) % 50
@@ -117,6 +133,9 @@ public enum BenchmarkData {
             try await sql.raw("SELECT setval(pg_get_serial_sequence('customers', 'id'), \(unsafeRaw: String(shape.customers)))").run()
             try await sql.raw("SELECT setval(pg_get_serial_sequence('objects', 'id'), \(unsafeRaw: String(shape.customers * 4)))").run()
             try await sql.raw("SELECT setval(pg_get_serial_sequence('contacts', 'id'), \(unsafeRaw: String(shape.customers)))").run()
+            for table in ["categories", "priorities", "case_types", "staff_users"] {
+                try await sql.raw("SELECT setval(pg_get_serial_sequence(\(bind: table), 'id'), (SELECT MAX(id) FROM \(unsafeRaw: table)))").run()
+            }
             try await sql.raw("ANALYZE").run()
         } else {
             try await sql.raw("""

@@ -68,9 +68,14 @@ public struct StaffCases: Sendable {
             """).all(decoding: StaffCaseRow.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
     }
 
-    public func count(_ filter: StaffCaseFilter) async throws -> Int {
+    /// How many cases match, counting no further than `cap` + 1: the back office sees every case, and
+    /// counting a million of them on each page view would cost more than the page itself. A result
+    /// above `cap` reads "more than `cap`".
+    public func count(_ filter: StaffCaseFilter, cap: Int = 10_000) async throws -> Int {
         let sql = try database.requireSQL()
-        let row = try await sql.raw("SELECT COUNT(*) AS n FROM cases c WHERE \(whereClause(filter, dialect: sql.dialect.name))").first()
+        let row = try await sql.raw("""
+            SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases c WHERE \(whereClause(filter, dialect: sql.dialect.name)) LIMIT \(bind: cap + 1)) AS capped
+            """).first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 

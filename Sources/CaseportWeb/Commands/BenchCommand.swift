@@ -65,7 +65,7 @@ struct BenchCommand: AsyncCommand {
         console.print("bench user sees \(total) cases; \(iterations) runs per query")
 
         // Each measured unit is what one page view asks of the database.
-        let measurements: [(String, @Sendable () async throws -> Void)] = [
+        var measurements: [(String, @Sendable () async throws -> Void)] = [
             ("list, first page (count + 25 rows)", {
                 _ = try await cases.count(for: visibility)
                 _ = try await cases.page(for: visibility, reader: reader, offset: 0, limit: pageSize)
@@ -87,6 +87,31 @@ struct BenchCommand: AsyncCommand {
                 _ = try await files.caseFiles(caseId: detail.id)
             }),
         ]
+        // The back office (D3): a handler's list, newest first, with any single filter.
+        let staffCases = StaffCases(database: db)
+        var staffFilters: [(String, StaffCaseFilter)] = [("staff list, no filter", StaffCaseFilter())]
+        func filter(_ change: (inout StaffCaseFilter) -> Void) -> StaffCaseFilter { var f = StaffCaseFilter(); change(&f); return f }
+        staffFilters += [
+            ("staff list, status = open", filter { $0.base.status = .open }),
+            ("staff list, active cases", filter { $0.base.statusGroup = .active }),
+            ("staff list, handler = 2", filter { $0.handlerId = 2 }),
+            ("staff list, unassigned", filter { $0.unassigned = true }),
+            ("staff list, customer = 7", filter { $0.base.customerId = 7 }),
+            ("staff list, object = 30", filter { $0.base.objectId = 30 }),
+            ("staff list, category = 3", filter { $0.base.categoryId = 3 }),
+            ("staff list, type = 2", filter { $0.base.caseTypeId = 2 }),
+            ("staff list, priority = 1", filter { $0.priorityId = 1 }),
+            ("staff list, unread activity", filter { $0.unreadOnly = true }),
+            ("staff list, text \"läckage\"", filter { $0.base.text = "läckage" }),
+        ]
+        for (name, staffFilter) in staffFilters {
+            // What the page asks: the first 50 rows and the count (capped at 10 000).
+            measurements.append(("\(name)", {
+                _ = try await staffCases.count(staffFilter, cap: StaffCasesController.countCap)
+                _ = try await staffCases.page(staffFilter, offset: 0, limit: StaffCasesController.pageSize)
+            }))
+        }
+
         console.print("query                                              median ms    p99 ms")
         for (name, body) in measurements {
             for _ in 0..<5 { try await body() } // warm caches

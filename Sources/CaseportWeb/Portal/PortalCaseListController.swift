@@ -226,15 +226,16 @@ struct Reach {
     var objects: [ObjectRecord]
 
     static func of(_ visibility: CaseVisibility, on db: any Database) async throws -> Reach {
-        var objectIds = visibility.objectIds
         var customerIds = visibility.customerIds
         let owners = visibility.objectOwnerIds.union(visibility.customerIds)
-        if !owners.isEmpty {
-            let owned = try await ObjectRecord.query(on: db).filter(\.$customerId ~~ owners).limit(2_000).all()
-            objectIds.formUnion(owned.compactMap(\.id))
+        var objects: [ObjectRecord] = []
+        if !owners.isEmpty || !visibility.objectIds.isEmpty {
+            // One query for both: the objects named directly and those of the customers in reach.
+            objects = try await ObjectRecord.query(on: db).group(.or) { either in
+                if !owners.isEmpty { either.filter(\.$customerId ~~ owners) }
+                if !visibility.objectIds.isEmpty { either.filter(\.$id ~~ visibility.objectIds) }
+            }.sort(\.$name).limit(2_000).all()
         }
-        let objects = objectIds.isEmpty ? [] :
-            try await ObjectRecord.query(on: db).filter(\.$id ~~ objectIds).sort(\.$name).limit(2_000).all()
         customerIds.formUnion(objects.map(\.customerId))
         let customers = customerIds.isEmpty ? [] :
             try await CustomerRecord.query(on: db).filter(\.$id ~~ customerIds).sort(\.$name).limit(2_000).all()

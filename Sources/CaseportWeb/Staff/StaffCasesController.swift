@@ -9,6 +9,8 @@ import Vapor
 /// with the typed values kept.
 struct StaffCasesController: RouteCollection {
     static let pageSize = 50
+    /// Beyond this the list says "more than 10 000" and pages stop; filters narrow it down.
+    static let countCap = 10_000
 
     func boot(routes: any RoutesBuilder) throws {
         let cases = routes.grouped("staff", "cases")
@@ -42,7 +44,7 @@ struct StaffCasesController: RouteCollection {
     struct ListPage: Encodable {
         var layout: Layout
         var rows: [Row]
-        var total: Int
+        var total: String
         var unreadTotal: Int
         var page: Int
         var pageCount: Int
@@ -85,8 +87,8 @@ struct StaffCasesController: RouteCollection {
         filter.unreadOnly = query.unread == "1"
 
         let cases = StaffCases(database: request.db)
-        let total = try await cases.count(filter)
-        let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let counted = try await cases.count(filter, cap: Self.countCap)
+        let pageCount = max(1, (min(counted, Self.countCap) + Self.pageSize - 1) / Self.pageSize)
         let page = min(max(1, Int(query.page ?? "") ?? 1), pageCount)
         let rows = try await cases.page(filter, offset: (page - 1) * Self.pageSize, limit: Self.pageSize)
         let catalogue = try await StaffCatalogue.load(on: request.db)
@@ -112,7 +114,8 @@ struct StaffCasesController: RouteCollection {
                     createdAt: language.formatDateTime($0.createdAt), customer: $0.customerName ?? "–", object: $0.objectName ?? "–",
                     handler: $0.handlerName ?? "–", priority: $0.priorityName ?? "–", unread: $0.hasUnreadActivity)
             },
-            total: total, unreadTotal: try await cases.countUnread(), page: page, pageCount: pageCount,
+            total: counted > Self.countCap ? request.t("staff_more_than").replacingOccurrences(of: "{n}", with: String(Self.countCap)) : String(counted),
+            unreadTotal: try await cases.countUnread(), page: page, pageCount: pageCount,
             previousLink: page > 1 ? link(page - 1) : nil, nextLink: page < pageCount ? link(page + 1) : nil,
             q: filter.base.text, statuses: statuses, handlers: handlers,
             categories: catalogue.categories.map { Option(value: String($0.id!), name: $0.name, selected: filter.base.categoryId == $0.id) },
