@@ -80,6 +80,14 @@ public enum DatabasePreparation {
     public static func prepare(_ database: any Database) async throws {
         guard let sql = database as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
         _ = try await sql.raw("PRAGMA journal_mode = WAL").all()
+    }
+
+    /// Per-connection SQLite settings: memory-mapped reads and a larger page cache. SQLite forgets
+    /// them when a connection closes, so they are applied to each connection the pools hold.
+    public static func tune(_ connection: any Database) async throws {
+        guard let sql = connection as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
+        _ = try await sql.raw("PRAGMA mmap_size = 1073741824").all()
+        _ = try await sql.raw("PRAGMA cache_size = -32768").all()
         _ = try await sql.raw("PRAGMA synchronous = NORMAL").all()
     }
 

@@ -68,4 +68,10 @@ func routes(_ app: Application) throws {
 public func prepareDatabase(_ app: Application) async throws {
     try await DatabasePreparation.prepare(app.db)
     try await app.autoMigrate()
+    // SQLite keeps one connection per event loop; give each its settings (no-op on PostgreSQL).
+    for eventLoop in app.eventLoopGroup.makeIterator() {
+        if let database = app.databases.database(logger: app.logger, on: eventLoop) {
+            try await DatabasePreparation.tune(database)
+        }
+    }
 }

@@ -31,13 +31,20 @@ public enum CaseSearchIndex {
         }
     }
 
-    /// `c.id IN (…cases matching every term…)`, or nil when there is nothing to search for.
-    static func predicate(terms: [String], dialect: String) -> SQLQueryString? {
+    /// The condition "case `c` matches every term", or nil when there is nothing to search for.
+    ///
+    /// - Parameter perRow: on SQLite, test each candidate case against the index (a rowid seek per
+    ///   case) instead of materialising every match first. Right when the other conditions leave few
+    ///   candidates, as the portal's access rule does; wrong for the back office, which sees every case.
+    static func predicate(terms: [String], dialect: String, perRow: Bool = false) -> SQLQueryString? {
         guard !terms.isEmpty else { return nil }
         // Terms hold only letters and digits (CaseFilter.searchTerms), so quoting them is safe;
         // they are still passed as bound parameters.
         if dialect == "sqlite" {
             let match = terms.map { "\"\($0)\"*" }.joined(separator: " ")
+            if perRow {
+                return "EXISTS (SELECT 1 FROM case_search s WHERE s.rowid = c.id AND case_search MATCH \(bind: match))"
+            }
             return "c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH \(bind: match))"
         }
         let query = terms.map { "\($0):*" }.joined(separator: " & ")

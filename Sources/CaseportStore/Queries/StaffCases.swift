@@ -57,14 +57,16 @@ public struct StaffCases: Sendable {
         return try await sql.raw("""
             SELECT c.id, c.number, c.subject, c.status, c.created_at, cu.name AS customer_name, o.name AS object_name,
                    s.name AS handler_name, p.name AS priority_name, c.has_unread_activity
-            FROM cases c
+            FROM (SELECT c.id FROM cases c
+                  WHERE \(whereClause(filter, dialect: sql.dialect.name))
+                  ORDER BY c.created_at DESC, c.id DESC
+                  LIMIT \(bind: limit) OFFSET \(bind: offset)) page
+            JOIN cases c ON c.id = page.id
             LEFT JOIN customers cu ON cu.id = c.customer_id
             LEFT JOIN objects o ON o.id = c.object_id
             LEFT JOIN staff_users s ON s.id = c.handler_id
             LEFT JOIN priorities p ON p.id = c.priority_id
-            WHERE \(whereClause(filter, dialect: sql.dialect.name))
             ORDER BY c.created_at DESC, c.id DESC
-            LIMIT \(bind: limit) OFFSET \(bind: offset)
             """).all(decoding: StaffCaseRow.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
     }
 

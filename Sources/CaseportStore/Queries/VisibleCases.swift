@@ -86,7 +86,7 @@ public struct VisibleCases: Sendable {
         if let id = filter.objectId { parts.append("c.object_id = \(bind: id)") }
         if let from = filter.createdFrom { parts.append("c.created_at >= \(bind: from)") }
         if let before = filter.createdBefore { parts.append("c.created_at < \(bind: before)") }
-        if let text = CaseSearchIndex.predicate(terms: filter.searchTerms, dialect: dialect) {
+        if let text = CaseSearchIndex.predicate(terms: filter.searchTerms, dialect: dialect, perRow: true) {
             // A number typed on its own also finds that case directly.
             if filter.searchTerms.count == 1, let number = Int(filter.searchTerms[0]) {
                 parts.append("(" + text + " OR c.number = \(bind: number))")
@@ -102,21 +102,25 @@ public struct VisibleCases: Sendable {
                      offset: Int, limit: Int) async throws -> [CaseListRow] {
         let sql = try self.sql
         let reader = reader ?? CaseReader(userId: -1, since: .distantFuture)
+        // The page's ids are chosen first, from the indexes alone; only those rows are then joined
+        // with their names (a "deferred join"), so a viewer with thousands of cases costs a sort of ids.
         return try await sql.raw("""
             SELECT c.id, c.number, c.subject, c.description, c.status, c.created_at, c.created_by_name, c.origin,
                    cat.name AS category_name, ct.name AS case_type_name, p.name AS priority_name,
                    cu.name AS customer_name, o.name AS object_name,
                    CASE WHEN c.last_activity_at > COALESCE(r.seen_at, \(bind: reader.since)) THEN 1 ELSE 0 END AS has_news
-            FROM cases c
+            FROM (SELECT c.id FROM cases c
+                  WHERE \(whereClause(visibility, filter, dialect: sql.dialect.name))
+                  ORDER BY c.created_at DESC, c.id DESC
+                  LIMIT \(bind: limit) OFFSET \(bind: offset)) page
+            JOIN cases c ON c.id = page.id
             LEFT JOIN categories cat ON cat.id = c.category_id
             LEFT JOIN case_types ct ON ct.id = c.case_type_id
             LEFT JOIN priorities p ON p.id = c.priority_id
             LEFT JOIN customers cu ON cu.id = c.customer_id
             LEFT JOIN objects o ON o.id = c.object_id
             LEFT JOIN case_reads r ON r.case_id = c.id AND r.user_id = \(bind: reader.userId)
-            WHERE \(whereClause(visibility, filter, dialect: sql.dialect.name))
             ORDER BY c.created_at DESC, c.id DESC
-            LIMIT \(bind: limit) OFFSET \(bind: offset)
             """).all(decoding: CaseListRow.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
     }
 
