@@ -141,7 +141,8 @@ public enum BenchmarkData {
             try await sql.raw("""
                 INSERT INTO case_search (rowid, body)
                 SELECT c.id, lower(c.number || ' ' || c.subject || ' ' || c.description || ' ' || COALESCE(m.body, ''))
-                FROM cases c LEFT JOIN case_messages m ON m.case_id = c.id
+                       || ' zzc' || COALESCE(c.customer_id, 0) || COALESCE(' zzo' || c.object_id, '') || COALESCE(' zzw' || o.customer_id, '')
+                FROM cases c LEFT JOIN case_messages m ON m.case_id = c.id LEFT JOIN objects o ON o.id = c.object_id
                 """).run()
             try await sql.raw("ANALYZE").run()
         }

@@ -165,6 +165,30 @@ final class NewCaseAndSearchTests: XCTestCase {
         XCTAssertEqual(erik.listedCaseNumbers, [theirs.number], "while its own customer finds it")
     }
 
+    /// Each branch of the access rule finds its cases by search: object link, contact link, object owner.
+    func testSearchFollowsEveryBranchOfTheAccessRule() async throws {
+        let db = harness.app.db
+        let solglantan = try await Demo.customer("1001", on: db)
+        let nordstjarnan = try await ObjectRecord.query(on: db).filter(\.$name == "Nordstjärnan 4").first()!
+        let erikContact = try await ContactRecord.query(on: db).filter(\.$firstName == "Erik").first()!
+        var onErikObject = NewCase(subject: "Frostskadad vattenmätare", description: "x", createdByName: "T", origin: .backOffice)
+        onErikObject.customerId = solglantan.id   // another customer, on erik's object
+        onErikObject.objectId = nordstjarnan.id
+        let first = try await CaseCreation.create(onErikObject, on: db)
+        var linkedOnly = NewCase(subject: "Frostskadad ledning i förrådet", description: "y", createdByName: "T", origin: .backOffice)
+        linkedOnly.otherContactIds = [erikContact.id!]
+        let second = try await CaseCreation.create(linkedOnly, on: db)
+
+        let erik = harness.browser()
+        try await erik.portalLogin("norrsken", "erik")
+        try await erik.get("/cases?q=frostskadad")
+        XCTAssertEqual(Set(erik.listedCaseNumbers), [first.number, second.number])
+        let anna = harness.browser()
+        try await anna.portalLogin("solglantan", "anna")
+        try await anna.get("/cases?q=frostskadad")
+        XCTAssertEqual(anna.listedCaseNumbers, [first.number], "anna sees her customer's case, not erik's personal one")
+    }
+
     func testFiltersNarrowAndOfferOnlyWhatTheViewerMaySee() async throws {
         let db = harness.app.db
         let norrsken = try await Demo.customer("1002", on: db)

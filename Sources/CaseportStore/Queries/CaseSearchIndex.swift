@@ -19,8 +19,9 @@ public enum CaseSearchIndex {
             SELECT body FROM case_messages WHERE case_id = \(bind: caseId) AND is_internal = \(bind: false)
             """).all()
         parts += try messages.map { try $0.decode(column: "body", as: String.self) }
-        let document = parts.joined(separator: "\n").lowercased()
+        var document = parts.joined(separator: "\n").lowercased()
         if sql.dialect.name == "sqlite" {
+            document += "\n" + (try await accessTokens(caseId: caseId, on: sql)).joined(separator: " ")
             try await sql.raw("DELETE FROM case_search WHERE rowid = \(bind: caseId)").run()
             try await sql.raw("INSERT INTO case_search (rowid, body) VALUES (\(bind: caseId), \(bind: document))").run()
         } else {
@@ -31,20 +32,47 @@ public enum CaseSearchIndex {
         }
     }
 
-    /// The condition "case `c` matches every term", or nil when there is nothing to search for.
-    ///
-    /// - Parameter perRow: on SQLite, test each candidate case against the index (a rowid seek per
-    ///   case) instead of materialising every match first. Right when the other conditions leave few
-    ///   candidates, as the portal's access rule does; wrong for the back office, which sees every case.
-    static func predicate(terms: [String], dialect: String, perRow: Bool = false) -> SQLQueryString? {
+    /// Words added to a case's SQLite document naming what the access rule looks at: its customer
+    /// (`zzc…`), object (`zzo…`), the object's owner (`zzw…`) and linked contacts (`zzk…`). A search
+    /// then asks FTS5 for "the terms AND one of the viewer's tokens", which it answers from short
+    /// doclists instead of every case containing a common word. They only narrow: the SQL access
+    /// predicate is still applied to every result, so a stale token can hide a hit, never reveal one.
+    static func accessTokens(caseId: Int, on sql: any SQLDatabase) async throws -> [String] {
+        var tokens: [String] = []
+        if let row = try await sql.raw("""
+            SELECT c.customer_id, c.object_id, o.customer_id AS owner_id FROM cases c
+            LEFT JOIN objects o ON o.id = c.object_id WHERE c.id = \(bind: caseId)
+            """).first() {
+            if let id = try row.decode(column: "customer_id", as: Int?.self) { tokens.append("zzc\(id)") }
+            if let id = try row.decode(column: "object_id", as: Int?.self) { tokens.append("zzo\(id)") }
+            if let id = try row.decode(column: "owner_id", as: Int?.self) { tokens.append("zzw\(id)") }
+        }
+        let contacts = try await sql.raw("SELECT contact_id FROM case_contacts WHERE case_id = \(bind: caseId)").all()
+        tokens += try contacts.map { "zzk\(try $0.decode(column: "contact_id", as: Int.self))" }
+        return tokens
+    }
+
+    /// The viewer's access tokens as an FTS5 OR-group, or nil when there are too many to help.
+    static func accessMatch(_ visibility: CaseVisibility) -> String? {
+        var tokens = visibility.customerIds.sorted().map { "zzc\($0)" }
+        tokens += visibility.objectIds.sorted().map { "zzo\($0)" }
+        tokens += visibility.objectOwnerIds.sorted().map { "zzw\($0)" }
+        if let contact = visibility.contactId { tokens.append("zzk\(contact)") }
+        guard !tokens.isEmpty, tokens.count <= 200 else { return nil }
+        return "(" + tokens.joined(separator: " OR ") + ")"
+    }
+
+    /// `c.id IN (…cases matching every term…)`, or nil when there is nothing to search for.
+    /// On SQLite a viewer's access tokens are added to the match (see `accessTokens`).
+    /// (A per-row check, `EXISTS … WHERE rowid = c.id AND MATCH`, was measured 10× slower on SQLite:
+    /// FTS5 evaluates the whole match for each row.)
+    static func predicate(terms: [String], dialect: String, visibility: CaseVisibility? = nil) -> SQLQueryString? {
         guard !terms.isEmpty else { return nil }
         // Terms hold only letters and digits (CaseFilter.searchTerms), so quoting them is safe;
         // they are still passed as bound parameters.
         if dialect == "sqlite" {
-            let match = terms.map { "\"\($0)\"*" }.joined(separator: " ")
-            if perRow {
-                return "EXISTS (SELECT 1 FROM case_search s WHERE s.rowid = c.id AND case_search MATCH \(bind: match))"
-            }
+            var match = terms.map { "\"\($0)\"*" }.joined(separator: " AND ")
+            if let visibility, let access = accessMatch(visibility) { match += " AND " + access }
             return "c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH \(bind: match))"
         }
         let query = terms.map { "\($0):*" }.joined(separator: " & ")

@@ -86,7 +86,7 @@ public struct VisibleCases: Sendable {
         if let id = filter.objectId { parts.append("c.object_id = \(bind: id)") }
         if let from = filter.createdFrom { parts.append("c.created_at >= \(bind: from)") }
         if let before = filter.createdBefore { parts.append("c.created_at < \(bind: before)") }
-        if let text = CaseSearchIndex.predicate(terms: filter.searchTerms, dialect: dialect, perRow: true) {
+        if let text = CaseSearchIndex.predicate(terms: filter.searchTerms, dialect: dialect, visibility: visibility) {
             // A number typed on its own also finds that case directly.
             if filter.searchTerms.count == 1, let number = Int(filter.searchTerms[0]) {
                 parts.append("(" + text + " OR c.number = \(bind: number))")
