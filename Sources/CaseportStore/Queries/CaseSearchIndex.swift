@@ -76,6 +76,11 @@ public enum CaseSearchIndex {
             return "c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH \(bind: match))"
         }
         let query = terms.map { "\($0):*" }.joined(separator: " & ")
+        if visibility != nil {
+            // Written as a semi-join so PostgreSQL may probe the viewer's few cases by key instead of
+            // collecting every document with a common word.
+            return "EXISTS (SELECT 1 FROM case_search s WHERE s.case_id = c.id AND s.document @@ to_tsquery('simple', \(bind: query)))"
+        }
         return "c.id IN (SELECT case_id FROM case_search WHERE document @@ to_tsquery('simple', \(bind: query)))"
     }
 }

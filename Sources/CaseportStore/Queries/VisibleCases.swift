@@ -73,7 +73,7 @@ public struct VisibleCases: Sendable {
 
     /// The WHERE clause: the access rule AND every part of the filter.
     func whereClause(_ visibility: CaseVisibility, _ filter: CaseFilter, dialect: String) -> SQLQueryString {
-        var parts: [SQLQueryString] = [CaseVisibilitySQL.predicate(visibility)]
+        var parts: [SQLQueryString] = [CaseVisibilitySQL.predicate(visibility, dialect: dialect)]
         switch filter.statusGroup {
         case .all: break
         case .active: parts.append("c.status <> \(bind: CaseStatus.closed.rawValue)")
@@ -143,7 +143,8 @@ public struct VisibleCases: Sendable {
 
     /// The case with this number, or nil when it does not exist or the viewer may not see it.
     public func find(number: Int, for visibility: CaseVisibility) async throws -> CaseDetail? {
-        try await sql.raw("""
+        let sql = try self.sql
+        return try await sql.raw("""
             SELECT c.id, c.number, c.subject, c.description, c.status,
                    c.category_id, cat.name AS category_name, c.case_type_id, ct.name AS case_type_name,
                    ct.is_billable AS case_type_billable, c.priority_id, p.name AS priority_name,
@@ -156,14 +157,15 @@ public struct VisibleCases: Sendable {
             LEFT JOIN priorities p ON p.id = c.priority_id
             LEFT JOIN customers cu ON cu.id = c.customer_id
             LEFT JOIN objects o ON o.id = c.object_id
-            WHERE c.number = \(bind: number) AND \(CaseVisibilitySQL.predicate(visibility))
+            WHERE c.number = \(bind: number) AND \(CaseVisibilitySQL.predicate(visibility, dialect: sql.dialect.name))
             """).first(decoding: CaseDetail.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
     }
 
     /// Whether the case with this id is visible; used before touching its messages or files.
     public func isVisible(caseId: Int, for visibility: CaseVisibility) async throws -> Bool {
+        let sql = try self.sql
         let row = try await sql.raw("""
-            SELECT c.id FROM cases c WHERE c.id = \(bind: caseId) AND \(CaseVisibilitySQL.predicate(visibility))
+            SELECT c.id FROM cases c WHERE c.id = \(bind: caseId) AND \(CaseVisibilitySQL.predicate(visibility, dialect: sql.dialect.name))
             """).first()
         return row != nil
     }

@@ -39,10 +39,11 @@ public struct VisibleFiles: Sendable {
 
     /// The file with this id when the viewer may download it; nil otherwise (also when removed).
     public func find(fileId: Int, cases: CaseVisibility, register: FileVisibility) async throws -> StoredFileRecord? {
-        let row = try await database.requireSQL().raw("""
+        let sql = try database.requireSQL()
+        let row = try await sql.raw("""
             SELECT f.id FROM files f
             WHERE f.id = \(bind: fileId) AND f.removed_at IS NULL AND (
-                (f.case_id IS NOT NULL AND f.case_id IN (SELECT c.id FROM cases c WHERE \(CaseVisibilitySQL.predicate(cases))))
+                (f.case_id IS NOT NULL AND f.case_id IN (SELECT c.id FROM cases c WHERE \(CaseVisibilitySQL.predicate(cases, dialect: sql.dialect.name))))
                 OR (f.case_id IS NULL AND \(Self.registerPredicate(register))))
             """).first()
         guard let id = try row?.decode(column: "id", as: Int.self) else { return nil }
