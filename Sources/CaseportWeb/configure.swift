@@ -22,7 +22,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
                                storage: LocalFileStorage(dataDirectory: config.dataDirectory))
 
     app.views.use(.leaf)
-    app.leaf.cache.isEnabled = app.environment.isRelease
+    // Templates are parsed once and kept; CASEPORT_TEMPLATE_RELOAD=1 re-reads them on every render
+    // (for editing templates with the server running).
+    app.leaf.cache.isEnabled = Environment.get("CASEPORT_TEMPLATE_RELOAD") != "1"
     // Form posts are small; uploads (a later issue) set their own limit on their route.
     app.routes.defaultMaxBodySize = "1mb"
 

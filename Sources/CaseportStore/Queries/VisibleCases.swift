@@ -104,15 +104,24 @@ public struct VisibleCases: Sendable {
         let reader = reader ?? CaseReader(userId: -1, since: .distantFuture)
         // The page's ids are chosen first, from the indexes alone; only those rows are then joined
         // with their names (a "deferred join"), so a viewer with thousands of cases costs a sort of ids.
+        let condition = whereClause(visibility, filter, dialect: sql.dialect.name)
+        // PostgreSQL, seeing ORDER BY … LIMIT, likes to walk the whole created_at index and filter;
+        // a viewer's cases are few, so they are collected first (MATERIALIZED) and then sorted.
+        let pageIds: SQLQueryString = sql.dialect.name == "postgresql"
+            ? """
+              WITH visible AS MATERIALIZED (SELECT c.id, c.created_at FROM cases c WHERE \(condition))
+              SELECT id FROM visible ORDER BY created_at DESC, id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
+              """
+            : """
+              SELECT c.id FROM cases c WHERE \(condition)
+              ORDER BY c.created_at DESC, c.id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
+              """
         return try await sql.raw("""
             SELECT c.id, c.number, c.subject, c.description, c.status, c.created_at, c.created_by_name, c.origin,
                    cat.name AS category_name, ct.name AS case_type_name, p.name AS priority_name,
                    cu.name AS customer_name, o.name AS object_name,
                    CASE WHEN c.last_activity_at > COALESCE(r.seen_at, \(bind: reader.since)) THEN 1 ELSE 0 END AS has_news
-            FROM (SELECT c.id FROM cases c
-                  WHERE \(whereClause(visibility, filter, dialect: sql.dialect.name))
-                  ORDER BY c.created_at DESC, c.id DESC
-                  LIMIT \(bind: limit) OFFSET \(bind: offset)) page
+            FROM (\(pageIds)) page
             JOIN cases c ON c.id = page.id
             LEFT JOIN categories cat ON cat.id = c.category_id
             LEFT JOIN case_types ct ON ct.id = c.case_type_id
