@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts a throw-away PostgreSQL server on loopback for the test suite and prints its DATABASE_URL.
 # Installs Debian's PostgreSQL when it is missing. Usage: eval "$(scripts/start-test-postgres.sh)"
+# CASEPORT_TEST_PG_PORT, CASEPORT_TEST_PG_DIR and CASEPORT_TEST_PG_OPTIONS (extra "-c name=value"
+# server settings) choose another server, e.g. for the benchmark.
 set -euo pipefail
 PORT="${CASEPORT_TEST_PG_PORT:-55432}"
 DIR="${CASEPORT_TEST_PG_DIR:-/tmp/caseport-test-pg}"
@@ -23,7 +25,7 @@ if ! run_as_pg "$bindir/pg_ctl" -D "$DIR" status >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] && chown postgres:postgres "$DIR"
   run_as_pg "$bindir/initdb" -D "$DIR" -U caseport --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   run_as_pg "$bindir/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w \
-    -o "-p $PORT -c listen_addresses=127.0.0.1 -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >&2
+    -o "-p $PORT -c listen_addresses=127.0.0.1 -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${CASEPORT_TEST_PG_OPTIONS:-}" start >&2
   run_as_pg "$bindir/createdb" -h 127.0.0.1 -p "$PORT" -U caseport caseport_test
 fi
 echo "export DATABASE_URL=postgres://caseport@127.0.0.1:$PORT/caseport_test"
