@@ -24,31 +24,11 @@ public struct StaffCases: Sendable {
     public init(database: any Database) { self.database = database }
 
     func whereClause(_ filter: StaffCaseFilter, dialect: String) -> SQLQueryString {
-        var parts: [SQLQueryString] = ["1 = 1"]
-        let base = filter.base
-        switch base.statusGroup {
-        case .all: break
-        case .active: parts.append("c.status <> \(bind: CaseStatus.closed.rawValue)")
-        case .closed: parts.append("c.status = \(bind: CaseStatus.closed.rawValue)")
-        }
-        if let status = base.status { parts.append("c.status = \(bind: status.rawValue)") }
-        if let id = base.categoryId { parts.append("c.category_id = \(bind: id)") }
-        if let id = base.caseTypeId { parts.append("c.case_type_id = \(bind: id)") }
-        if let id = base.customerId { parts.append("c.customer_id = \(bind: id)") }
-        if let id = base.objectId { parts.append("c.object_id = \(bind: id)") }
+        var parts: [SQLQueryString] = ["1 = 1"] + CaseFilterSQL.conditions(filter.base, dialect: dialect, visibility: nil)
         if let id = filter.handlerId { parts.append("c.handler_id = \(bind: id)") }
         if filter.unassigned { parts.append("c.handler_id IS NULL") }
         if let id = filter.priorityId { parts.append("c.priority_id = \(bind: id)") }
         if filter.unreadOnly { parts.append("c.has_unread_activity = \(bind: true)") }
-        if let from = base.createdFrom { parts.append("c.created_at >= \(bind: from)") }
-        if let before = base.createdBefore { parts.append("c.created_at < \(bind: before)") }
-        if let text = CaseSearchIndex.predicate(terms: base.searchTerms, dialect: dialect) {
-            if base.searchTerms.count == 1, let number = Int(base.searchTerms[0]) {
-                parts.append("(" + text + " OR c.number = \(bind: number))")
-            } else {
-                parts.append(text)
-            }
-        }
         return parts.joined(separator: " AND ")
     }
 

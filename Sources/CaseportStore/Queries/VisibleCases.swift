@@ -73,27 +73,8 @@ public struct VisibleCases: Sendable {
 
     /// The WHERE clause: the access rule AND every part of the filter.
     func whereClause(_ visibility: CaseVisibility, _ filter: CaseFilter, dialect: String) -> SQLQueryString {
-        var parts: [SQLQueryString] = [CaseVisibilitySQL.predicate(visibility, dialect: dialect)]
-        switch filter.statusGroup {
-        case .all: break
-        case .active: parts.append("c.status <> \(bind: CaseStatus.closed.rawValue)")
-        case .closed: parts.append("c.status = \(bind: CaseStatus.closed.rawValue)")
-        }
-        if let status = filter.status { parts.append("c.status = \(bind: status.rawValue)") }
-        if let id = filter.categoryId { parts.append("c.category_id = \(bind: id)") }
-        if let id = filter.caseTypeId { parts.append("c.case_type_id = \(bind: id)") }
-        if let id = filter.customerId { parts.append("c.customer_id = \(bind: id)") }
-        if let id = filter.objectId { parts.append("c.object_id = \(bind: id)") }
-        if let from = filter.createdFrom { parts.append("c.created_at >= \(bind: from)") }
-        if let before = filter.createdBefore { parts.append("c.created_at < \(bind: before)") }
-        if let text = CaseSearchIndex.predicate(terms: filter.searchTerms, dialect: dialect, visibility: visibility) {
-            // A number typed on its own also finds that case directly.
-            if filter.searchTerms.count == 1, let number = Int(filter.searchTerms[0]) {
-                parts.append("(" + text + " OR c.number = \(bind: number))")
-            } else {
-                parts.append(text)
-            }
-        }
+        let parts = [CaseVisibilitySQL.predicate(visibility, dialect: dialect)]
+            + CaseFilterSQL.conditions(filter, dialect: dialect, visibility: visibility)
         return parts.joined(separator: " AND ")
     }
 

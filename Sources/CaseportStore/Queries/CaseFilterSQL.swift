@@ -1,0 +1,33 @@
+import CaseportCore
+import SQLKit
+
+/// A `CaseFilter` as SQL conditions over `cases c`, shared by the portal (which adds the access rule)
+/// and the back office (which adds its own filters).
+enum CaseFilterSQL {
+    /// - Parameter visibility: the viewer's access rule, when there is one; it lets SQLite's search
+    ///   use the access tokens (see `CaseSearchIndex`).
+    static func conditions(_ filter: CaseFilter, dialect: String, visibility: CaseVisibility?) -> [SQLQueryString] {
+        var parts: [SQLQueryString] = []
+        switch filter.statusGroup {
+        case .all: break
+        case .active: parts.append("c.status <> \(bind: CaseStatus.closed.rawValue)")
+        case .closed: parts.append("c.status = \(bind: CaseStatus.closed.rawValue)")
+        }
+        if let status = filter.status { parts.append("c.status = \(bind: status.rawValue)") }
+        if let id = filter.categoryId { parts.append("c.category_id = \(bind: id)") }
+        if let id = filter.caseTypeId { parts.append("c.case_type_id = \(bind: id)") }
+        if let id = filter.customerId { parts.append("c.customer_id = \(bind: id)") }
+        if let id = filter.objectId { parts.append("c.object_id = \(bind: id)") }
+        if let from = filter.createdFrom { parts.append("c.created_at >= \(bind: from)") }
+        if let before = filter.createdBefore { parts.append("c.created_at < \(bind: before)") }
+        if let text = CaseSearchIndex.predicate(terms: filter.searchTerms, dialect: dialect, visibility: visibility) {
+            // A number typed on its own also finds that case directly.
+            if filter.searchTerms.count == 1, let number = Int(filter.searchTerms[0]) {
+                parts.append("(" + text + " OR c.number = \(bind: number))")
+            } else {
+                parts.append(text)
+            }
+        }
+        return parts
+    }
+}
