@@ -104,13 +104,13 @@ struct StaffCasesController: RouteCollection {
             return components.string ?? "/staff/cases"
         }
         var statuses = [Option(value: "active", name: request.t("filter_state_active"), selected: query.status == "active")]
-        statuses += CaseStatus.allCases.map { Option(value: $0.rawValue, name: request.t($0.labelKey), selected: query.status == $0.rawValue) }
+        statuses += CaseStatus.allCases.map { Option(value: $0.rawValue, name: request.staffStatus($0), selected: query.status == $0.rawValue) }
         var handlers = [Option(value: "none", name: request.t("staff_unassigned"), selected: filter.unassigned)]
         handlers += catalogue.staff.map { Option(value: String($0.id!), name: $0.name, selected: filter.handlerId == $0.id) }
         let context = ListPage(
             layout: Layout(request, title: request.t("staff_cases_title"), area: "staff"),
             rows: rows.map {
-                Row(number: $0.number, subject: $0.subject, status: request.t($0.status.labelKey), closed: $0.status.isClosed,
+                Row(number: $0.number, subject: $0.subject, status: request.staffStatus($0.status), closed: $0.status.isClosed,
                     createdAt: language.formatDateTime($0.createdAt), customer: $0.customerName ?? "–", object: $0.objectName ?? "–",
                     handler: $0.handlerName ?? "–", priority: $0.priorityName ?? "–", unread: $0.hasUnreadActivity)
             },
@@ -223,8 +223,8 @@ struct StaffCasesController: RouteCollection {
         let staffNames = Dictionary(uniqueKeysWithValues: catalogue.staff.map { ($0.id!, $0.name) })
         let page = CasePage(
             layout: Layout(request, title: "\(request.t("case_number_short")) \(record.number) – \(record.subject)", area: "staff"),
-            number: record.number, version: record.version, status: request.t(record.status.labelKey), closed: record.status.isClosed,
-            transitions: record.status.allowedNext.map { Option(value: $0.rawValue, name: request.t($0.labelKey), selected: false) },
+            number: record.number, version: record.version, status: request.staffStatus(record.status), closed: record.status.isClosed,
+            transitions: record.status.allowedNext.map { Option(value: $0.rawValue, name: request.staffStatus($0), selected: false) },
             values: values, errors: state.errors, notice: state.notice,
             categories: options(catalogue.categories, "category", id: { $0.id }, name: { $0.name }),
             types: options(catalogue.types, "type", id: { $0.id }, name: { $0.name }),
@@ -249,7 +249,7 @@ struct StaffCasesController: RouteCollection {
     static func describe(_ event: CaseEventRecord, request: Request, staffNames: [Int: String], language: Language) -> EventView {
         func label(_ raw: String?) -> String {
             guard let raw, !raw.isEmpty else { return "–" }
-            if event.kind == "status", let status = CaseStatus(rawValue: raw) { return request.t(status.labelKey) }
+            if event.kind == "status", let status = CaseStatus(rawValue: raw) { return request.staffStatus(status) }
             return raw
         }
         let text: String
@@ -407,5 +407,12 @@ struct StaffCatalogue {
             suppliers: try await SupplierRecord.query(on: db).filter(\.$isActive == true).sort(\.$name).all(),
             // Customer choice lists stop at 1 000; a search field replaces them with the master-data pages.
             customers: try await CustomerRecord.query(on: db).sort(\.$name).limit(1_000).all())
+    }
+}
+
+extension Request {
+    /// A status as staff read it: the portal's "Waiting for you" is "Waiting for the customer" here.
+    func staffStatus(_ status: CaseStatus) -> String {
+        status == .waitingForCustomer ? t("staff_status_waiting_for_customer") : t(status.labelKey)
     }
 }

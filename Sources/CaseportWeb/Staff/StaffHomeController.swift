@@ -33,7 +33,7 @@ struct StaffHomeController: RouteCollection {
             role: request.t("staff_role_\(staff.user.role.rawValue)"),
             unread: try await StaffCases(database: request.db).countUnread(),
             cases: newest.map {
-                Row(number: $0.number, subject: $0.subject, status: request.t($0.status.labelKey),
+                Row(number: $0.number, subject: $0.subject, status: request.staffStatus($0.status),
                     createdAt: request.language.formatDateTime($0.createdAt))
             })
         return try await request.view.render("staff/home", page)
