@@ -6,8 +6,17 @@ import Foundation
 public struct Translations: Sendable {
     public let tables: [Language: [String: String]]
 
+    /// Each language's strings with English filling its gaps, merged once at load, not per page view.
+    private let merged: [Language: [String: String]]
+
     public init(tables: [Language: [String: String]]) {
         self.tables = tables
+        let english = tables[.en] ?? [:]
+        var merged: [Language: [String: String]] = [:]
+        for language in Language.allCases {
+            merged[language] = english.merging(tables[language] ?? [:]) { _, own in own }
+        }
+        self.merged = merged
     }
 
     public static func load(from directory: URL) throws -> Translations {
@@ -22,8 +31,7 @@ public struct Translations: Sendable {
 
     /// Every string of one language, with English filling any gap.
     public func table(for language: Language) -> [String: String] {
-        let english = tables[.en] ?? [:]
-        return english.merging(tables[language] ?? [:]) { _, own in own }
+        merged[language] ?? [:]
     }
 
     public func text(_ key: String, in language: Language) -> String {

@@ -150,15 +150,6 @@ public struct VisibleCases: Sendable {
             WHERE c.number = \(bind: number) AND \(CaseVisibilitySQL.predicate(visibility, dialect: sql.dialect.name))
             """).first(decoding: CaseDetail.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
     }
-
-    /// Whether the case with this id is visible; used before touching its messages or files.
-    public func isVisible(caseId: Int, for visibility: CaseVisibility) async throws -> Bool {
-        let sql = try self.sql
-        let row = try await sql.raw("""
-            SELECT c.id FROM cases c WHERE c.id = \(bind: caseId) AND \(CaseVisibilitySQL.predicate(visibility, dialect: sql.dialect.name))
-            """).first()
-        return row != nil
-    }
 }
 
 /// The facts the Core rule needs about cases, read without any scope. Used to prove that the SQL

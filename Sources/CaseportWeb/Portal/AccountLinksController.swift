@@ -39,9 +39,7 @@ struct AccountLinksController: RouteCollection {
 
     func register(request: Request) async throws -> Response {
         let settings = try await open(request)
-        var values = (try? request.content.decode([String: String].self)) ?? [:]
-        values["csrf_token"] = nil
-        values = values.filter { $0.key.count <= 40 }.mapValues { String($0.prefix(1_000)) }
+        let values = request.formValues(longest: 1_000)
         var errors: [String: String] = [:]
         for key in ["organisation", "email", "first_name", "last_name"] where (values[key] ?? "").trimmed.isEmpty {
             errors[key] = request.t("form_required")

@@ -107,6 +107,8 @@ func startSession(_ request: Request, realm: SessionRealm, userId: Int, redirect
     if let old = request.cookies[cookieName]?.string {
         try await sessions.end(token: old)
     }
+    // Expired sessions are cleared here, at a moment that is rare and not on every page view.
+    try await sessions.deleteExpired()
     let token = try await sessions.start(realm: realm, userId: userId)
     request.renewCSRFToken()
     let response = request.redirect(to: redirect, redirectType: .normal)

@@ -100,11 +100,7 @@ struct PortalNewCaseController: RouteCollection {
     }
 
     func readForm(_ request: Request) -> NewCaseForm {
-        var values = (try? request.content.decode([String: String].self)) ?? [:]
-        values["csrf_token"] = nil
-        // Bound what is kept: field names are short and known; values are cut at the longest a field takes.
-        values = values.filter { $0.key.count <= 40 }.mapValues { String($0.prefix(InputLimits.description + 1)) }
-        return NewCaseForm(values: values)
+        NewCaseForm(values: request.formValues())
     }
 
     /// "Send": check, then show the confirmation page or the form with its problems.
@@ -116,10 +112,10 @@ struct PortalNewCaseController: RouteCollection {
         try await PersonPicker.validate(form.personInput, principal: principal, errors: &errors, request: request)
         guard checked != nil, errors.isEmpty else {
             return try await formPage(request, principal: principal, form: form, errors: errors, template: "portal/new-case",
-                                      status: .unprocessableEntity)
+                                      status: .unprocessableEntity, setting: setting)
         }
         return try await formPage(request, principal: principal, form: form, errors: [:], template: "portal/new-case-confirm",
-                                  status: .ok)
+                                  status: .ok, setting: setting)
     }
 
     /// "Cancel" on the confirmation page: back to the form, values kept.
@@ -138,7 +134,7 @@ struct PortalNewCaseController: RouteCollection {
         try await PersonPicker.validate(form.personInput, principal: principal, errors: &errors, request: request)
         guard let checked, errors.isEmpty else {
             return try await formPage(request, principal: principal, form: form, errors: errors, template: "portal/new-case",
-                                      status: .unprocessableEntity)
+                                      status: .unprocessableEntity, setting: setting)
         }
         let author = try await PersonPicker.resolve(form.personInput, principal: principal, request: request)
         var new = NewCase(subject: checked.subject, description: checked.description, createdByName: author.name, origin: .portal)
@@ -168,9 +164,15 @@ struct PortalNewCaseController: RouteCollection {
         return request.redirect(to: "/cases/\(record.number)?notice=created", redirectType: .normal)
     }
 
+    /// - Parameter loaded: the setting the caller already read for this form, so it is not read twice.
     func formPage(_ request: Request, principal: PortalPrincipal, form: NewCaseForm, errors: [String: String],
-                  template: String, status: HTTPResponseStatus) async throws -> Response {
-        let setting = try await NewCaseForm.Setting.load(request, principal: principal, typeId: Int(form["type"]))
+                  template: String, status: HTTPResponseStatus, setting loaded: NewCaseForm.Setting? = nil) async throws -> Response {
+        let setting: NewCaseForm.Setting
+        if let loaded {
+            setting = loaded
+        } else {
+            setting = try await NewCaseForm.Setting.load(request, principal: principal, typeId: Int(form["type"]))
+        }
         let values = form.values
         let fields = setting.fields.map { field -> FieldInput in
             let name = "field_\(field.id!)"

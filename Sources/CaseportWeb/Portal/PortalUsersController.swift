@@ -122,16 +122,10 @@ struct PortalUsersController: RouteCollection {
         return target
     }
 
-    func readValues(_ request: Request) -> [String: String] {
-        var values = (try? request.content.decode([String: String].self)) ?? [:]
-        values["csrf_token"] = nil
-        return values.filter { $0.key.count <= 40 }.mapValues { String($0.prefix(1_000)) }
-    }
-
     func create(request: Request) async throws -> Response {
         let scope = try await scope(request)
         guard scope.isAdmin, !scope.singleUser else { throw Abort(.notFound) }
-        let values = readValues(request)
+        let values = request.formValues(longest: 1_000)
         let errors = try await check(request, values: values, scope: scope, target: nil)
         guard errors.isEmpty else {
             return try await render(request, scope: scope, target: nil, values: values, errors: errors, status: .unprocessableEntity)
@@ -185,7 +179,7 @@ struct PortalUsersController: RouteCollection {
     func update(request: Request) async throws -> Response {
         let scope = try await scope(request)
         let target = try await findTarget(request, scope: scope)
-        var values = readValues(request)
+        var values = request.formValues(longest: 1_000)
         let isSelf = target.id == scope.principal.user.id
         if isSelf {
             // Nobody can lock themselves out: their own admin and active flags stay as they are.

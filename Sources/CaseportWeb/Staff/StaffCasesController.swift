@@ -270,16 +270,10 @@ struct StaffCasesController: RouteCollection {
         return StaffCases.Actor(staffId: try staff.user.requireID(), name: staff.user.name)
     }
 
-    func readValues(_ request: Request) -> [String: String] {
-        var values = (try? request.content.decode([String: String].self)) ?? [:]
-        values["csrf_token"] = nil
-        return values.filter { $0.key.count <= 40 }.mapValues { String($0.prefix(InputLimits.description + 1)) }
-    }
-
     func edit(request: Request) async throws -> Response {
         let actor = try actor(request)
         let record = try await findCase(request)
-        let values = readValues(request)
+        let values = request.formValues()
         let catalogue = try await StaffCatalogue.load(on: request.db)
         var errors: [String: String] = [:]
         let subject = (values["subject"] ?? "").trimmed, description = (values["description"] ?? "").trimmed
@@ -339,7 +333,7 @@ struct StaffCasesController: RouteCollection {
     func changeStatus(request: Request) async throws -> Response {
         let actor = try actor(request)
         let record = try await findCase(request)
-        let values = readValues(request)
+        let values = request.formValues()
         guard let next = values["status"].flatMap(CaseStatus.init(rawValue:)), let version = Int(values["version"] ?? "") else {
             throw Abort(.badRequest)
         }
@@ -357,7 +351,7 @@ struct StaffCasesController: RouteCollection {
     func addMessage(request: Request) async throws -> Response {
         let actor = try actor(request)
         let record = try await findCase(request)
-        let values = readValues(request)
+        let values = request.formValues()
         let body = (values["body"] ?? "").trimmed
         let isInternal = values["internal"] != nil
         guard !body.isEmpty, body.count <= InputLimits.message else {
