@@ -11,5 +11,6 @@ public enum CaseportMigrations {
         M006_CreateConversation(),
         M007_CreateCaseSearch(),
         M008_CreateCaseEvents(),
+        M009_CreateAuditLog(),
     ]
 }

@@ -86,3 +86,13 @@ struct StaffGuard: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 }
+
+/// Lets only admins through (D1: settings, staff accounts, master-data imports); a handler gets the
+/// "not allowed" page. Sits behind `StaffGuard`.
+struct StaffAdminGuard: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let staff = request.staffPrincipal else { return request.redirect(to: "/staff/login") }
+        guard staff.user.role == .admin else { throw Abort(.forbidden) }
+        return try await next.respond(to: request)
+    }
+}
