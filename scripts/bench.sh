@@ -21,7 +21,7 @@ CASEPORT_DATA_DIR="$sqlite_dir" scripts/bench-http.sh "$bin"
 
 echo "== PostgreSQL"
 # Memory settings as an operator would give a 24 GiB machine; the defaults (128 MB) measure disk reads.
-eval "$(CASEPORT_TEST_PG_PORT=55433 CASEPORT_TEST_PG_DIR=/tmp/caseport-bench-pg \
+eval "$(CASEPORT_TEST_PG_PORT=55440 CASEPORT_TEST_PG_DIR=/tmp/caseport-bench-pg \
   CASEPORT_TEST_PG_OPTIONS="-c shared_buffers=4GB -c effective_cache_size=16GB -c work_mem=16MB" scripts/start-test-postgres.sh)"
 psql "$DATABASE_URL" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" >/dev/null
 LOG_LEVEL=warning "$bin" bench --cases "$CASES" --customers "$CUSTOMERS"

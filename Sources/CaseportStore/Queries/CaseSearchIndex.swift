@@ -20,8 +20,8 @@ public enum CaseSearchIndex {
             """).all()
         parts += try messages.map { try $0.decode(column: "body", as: String.self) }
         var document = parts.joined(separator: "\n").lowercased()
+        document += "\n" + (try await accessTokens(caseId: caseId, on: sql)).joined(separator: " ")
         if sql.dialect.name == "sqlite" {
-            document += "\n" + (try await accessTokens(caseId: caseId, on: sql)).joined(separator: " ")
             try await sql.raw("DELETE FROM case_search WHERE rowid = \(bind: caseId)").run()
             try await sql.raw("INSERT INTO case_search (rowid, body) VALUES (\(bind: caseId), \(bind: document))").run()
         } else {
@@ -32,10 +32,10 @@ public enum CaseSearchIndex {
         }
     }
 
-    /// Words added to a case's SQLite document naming what the access rule looks at: its customer
+    /// Words added to a case's document naming what the access rule looks at: its customer
     /// (`zzc…`), object (`zzo…`), the object's owner (`zzw…`) and linked contacts (`zzk…`). A search
-    /// then asks FTS5 for "the terms AND one of the viewer's tokens", which it answers from short
-    /// doclists instead of every case containing a common word. They only narrow: the SQL access
+    /// then asks FTS5 or the GIN index for "the terms AND one of the viewer's tokens", which they
+    /// answer from short posting lists instead of every case containing a common word. They only narrow: the SQL access
     /// predicate is still applied to every result, so a stale token can hide a hit, never reveal one.
     static func accessTokens(caseId: Int, on sql: any SQLDatabase) async throws -> [String] {
         var tokens: [String] = []
@@ -52,18 +52,19 @@ public enum CaseSearchIndex {
         return tokens
     }
 
-    /// The viewer's access tokens as an FTS5 OR-group, or nil when there are too many to help.
-    static func accessMatch(_ visibility: CaseVisibility) -> String? {
+    /// The viewer's access tokens as an OR-group (FTS5 `OR`, tsquery `|`), or nil when there are too
+    /// many to help.
+    static func accessMatch(_ visibility: CaseVisibility, or: String = " OR ") -> String? {
         var tokens = visibility.customerIds.sorted().map { "zzc\($0)" }
         tokens += visibility.objectIds.sorted().map { "zzo\($0)" }
         tokens += visibility.objectOwnerIds.sorted().map { "zzw\($0)" }
         if let contact = visibility.contactId { tokens.append("zzk\(contact)") }
         guard !tokens.isEmpty, tokens.count <= 200 else { return nil }
-        return "(" + tokens.joined(separator: " OR ") + ")"
+        return "(" + tokens.joined(separator: or) + ")"
     }
 
     /// `c.id IN (…cases matching every term…)`, or nil when there is nothing to search for.
-    /// On SQLite a viewer's access tokens are added to the match (see `accessTokens`).
+    /// A viewer's access tokens are added to the match (see `accessTokens`).
     /// (A per-row check, `EXISTS … WHERE rowid = c.id AND MATCH`, was measured 10× slower on SQLite:
     /// FTS5 evaluates the whole match for each row.)
     static func predicate(terms: [String], dialect: String, visibility: CaseVisibility? = nil) -> SQLQueryString? {
@@ -75,12 +76,8 @@ public enum CaseSearchIndex {
             if let visibility, let access = accessMatch(visibility) { match += " AND " + access }
             return "c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH \(bind: match))"
         }
-        let query = terms.map { "\($0):*" }.joined(separator: " & ")
-        if visibility != nil {
-            // Written as a semi-join so PostgreSQL may probe the viewer's few cases by key instead of
-            // collecting every document with a common word.
-            return "EXISTS (SELECT 1 FROM case_search s WHERE s.case_id = c.id AND s.document @@ to_tsquery('simple', \(bind: query)))"
-        }
+        var query = terms.map { "\($0):*" }.joined(separator: " & ")
+        if let visibility, let access = accessMatch(visibility, or: " | ") { query += " & " + access }
         return "c.id IN (SELECT case_id FROM case_search WHERE document @@ to_tsquery('simple', \(bind: query)))"
     }
 }

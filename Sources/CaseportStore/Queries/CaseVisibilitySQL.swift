@@ -11,6 +11,13 @@ import SQLKit
 /// SQLite answers the plain form with a multi-index OR.
 enum CaseVisibilitySQL {
     static func predicate(_ visibility: CaseVisibility, dialect: String) -> SQLQueryString {
+        let branches = self.branches(visibility, dialect: dialect)
+        guard !branches.isEmpty else { return "1 = 0" }
+        return "(" + branches.joined(separator: " OR ") + ")"
+    }
+
+    /// The rule's alternatives, any of which makes a case visible; none means nothing is.
+    static func branches(_ visibility: CaseVisibility, dialect: String) -> [SQLQueryString] {
         let postgres = dialect == "postgresql"
         func inSubquery(_ column: String, _ subquery: SQLQueryString) -> SQLQueryString {
             postgres ? "\(unsafeRaw: column) = ANY(ARRAY(" + subquery + "))" : "\(unsafeRaw: column) IN (" + subquery + ")"
@@ -29,7 +36,6 @@ enum CaseVisibilitySQL {
         if let contactId = visibility.contactId {
             branches.append(inSubquery("c.id", "SELECT cc.case_id FROM case_contacts cc WHERE cc.contact_id = \(bind: contactId)"))
         }
-        guard !branches.isEmpty else { return "1 = 0" }
-        return "(" + branches.joined(separator: " OR ") + ")"
+        return branches
     }
 }

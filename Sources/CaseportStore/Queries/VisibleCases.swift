@@ -78,6 +78,18 @@ public struct VisibleCases: Sendable {
         return parts.joined(separator: " AND ")
     }
 
+    /// PostgreSQL's form of the visible cases: `id, created_at` of each branch of the rule, UNIONed.
+    /// Asked with the rule's OR, PostgreSQL answers with a BitmapOr that reads every visible row from
+    /// the heap (26 ms for 2 000 cases); per branch, it answers from the covering indexes of M013 alone.
+    func postgresVisible(_ visibility: CaseVisibility, _ filter: CaseFilter) -> SQLQueryString {
+        let branches = CaseVisibilitySQL.branches(visibility, dialect: "postgresql")
+        let conditions = CaseFilterSQL.conditions(filter, dialect: "postgresql", visibility: visibility)
+        guard !branches.isEmpty else { return "SELECT c.id, c.created_at FROM cases c WHERE 1 = 0" }
+        return branches.map { branch in
+            "SELECT c.id, c.created_at FROM cases c WHERE " + ([branch] + conditions).joined(separator: " AND ")
+        }.joined(separator: " UNION ")
+    }
+
     /// A page of visible cases matching the filter, newest first.
     public func page(for visibility: CaseVisibility, filter: CaseFilter = CaseFilter(), reader: CaseReader? = nil,
                      offset: Int, limit: Int) async throws -> [CaseListRow] {
@@ -86,11 +98,9 @@ public struct VisibleCases: Sendable {
         // The page's ids are chosen first, from the indexes alone; only those rows are then joined
         // with their names (a "deferred join"), so a viewer with thousands of cases costs a sort of ids.
         let condition = whereClause(visibility, filter, dialect: sql.dialect.name)
-        // PostgreSQL, seeing ORDER BY … LIMIT, likes to walk the whole created_at index and filter;
-        // a viewer's cases are few, so they are collected first (MATERIALIZED) and then sorted.
         let pageIds: SQLQueryString = sql.dialect.name == "postgresql"
             ? """
-              WITH visible AS MATERIALIZED (SELECT c.id, c.created_at FROM cases c WHERE \(condition))
+              WITH visible AS MATERIALIZED (\(postgresVisible(visibility, filter)))
               SELECT id FROM visible ORDER BY created_at DESC, id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
               """
             : """
@@ -116,9 +126,10 @@ public struct VisibleCases: Sendable {
 
     public func count(for visibility: CaseVisibility, filter: CaseFilter = CaseFilter()) async throws -> Int {
         let sql = try self.sql
-        let row = try await sql.raw("""
-            SELECT COUNT(*) AS n FROM cases c WHERE \(whereClause(visibility, filter, dialect: sql.dialect.name))
-            """).first()
+        let row = try await sql.raw(sql.dialect.name == "postgresql"
+            ? "SELECT COUNT(*) AS n FROM (\(postgresVisible(visibility, filter))) visible"
+            : "SELECT COUNT(*) AS n FROM cases c WHERE \(whereClause(visibility, filter, dialect: sql.dialect.name))"
+        ).first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
