@@ -17,7 +17,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         from: URL(fileURLWithPath: app.directory.resourcesDirectory).appendingPathComponent("Locales"))
     let passwords = BcryptPasswords(cost: config.bcryptCost, threadPool: app.threadPool)
     let dummyHash = try await passwords.hash(Sessions.newToken())
-    app.caseport = AppServices(config: config, translations: translations, passwords: passwords,
+    app.caseport = AppServices(config: config, translations: translations,
+                               pageStrings: PageStrings.all(translations), passwords: passwords,
                                dummyPasswordHash: dummyHash,
                                storage: LocalFileStorage(dataDirectory: config.dataDirectory))
 

@@ -13,5 +13,6 @@ public enum CaseportMigrations {
         M008_CreateCaseEvents(),
         M009_CreateAuditLog(),
         M013_PostgresVisibleCaseIndexes(),
+        M014_CreateChangeStamp(),
     ]
 }

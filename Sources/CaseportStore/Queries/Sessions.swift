@@ -1,5 +1,6 @@
 import Crypto
 import FluentKit
+import SQLKit
 import Foundation
 
 /// Which part of Caseport a session belongs to.
@@ -48,6 +49,25 @@ public struct Sessions: Sendable {
             .filter(\.$expiresAt > now.timeIntervalSince1970)
             .first()
         return record?.userId
+    }
+
+    /// A live session's user and the database's change stamp (M014), in one round trip: what every
+    /// signed-in page view asks first.
+    public struct Found: Sendable {
+        public let userId: Int
+        public let stamp: Int64
+    }
+
+    public func find(token: String, realm: SessionRealm, now: Date = Date()) async throws -> Found? {
+        guard token.count <= 100 else { return nil }
+        let sql = try database.requireSQL()
+        guard let row = try await sql.raw("""
+            SELECT s.user_id, (SELECT n FROM change_stamp WHERE id = 1) AS stamp FROM sessions s
+            WHERE s.id = \(bind: Self.storedId(for: token)) AND s.realm = \(bind: realm.rawValue)
+              AND s.expires_at > \(bind: now.timeIntervalSince1970)
+            """).first() else { return nil }
+        return Found(userId: try row.decode(column: "user_id", as: Int.self),
+                     stamp: try row.decode(column: "stamp", as: Int64.self))
     }
 
     public func end(token: String) async throws {

@@ -4,6 +4,8 @@ import Fluent
 import Vapor
 
 /// The signed-in portal user and what the access rule says about them.
+/// Kept between requests by `AppServices.principals` and shared by concurrent requests: treat its
+/// records as read-only; to change the user, load a fresh record.
 struct PortalPrincipal: Sendable {
     let user: PortalUserRecord
     /// The customer the user logs in under.
@@ -19,6 +21,14 @@ struct StaffPrincipal: Sendable {
 extension Request {
     private struct PortalKey: StorageKey { typealias Value = PortalPrincipal }
     private struct StaffKey: StorageKey { typealias Value = StaffPrincipal }
+
+    private struct StampKey: StorageKey { typealias Value = Int64 }
+
+    /// The database's change stamp, read with the session (`Sessions.find`); nil without a session.
+    var changeStamp: Int64? {
+        get { storage[StampKey.self] }
+        set { storage[StampKey.self] = newValue }
+    }
 
     var portalPrincipal: PortalPrincipal? {
         get { storage[PortalKey.self] }
@@ -43,20 +53,35 @@ extension Request {
 
 /// Loads the portal user from the portal session cookie, when there is one. Pages that need a user
 /// sit behind `PortalGuard`; an inactive user's session is ended on the spot.
+///
+/// One query per request when nothing changed: the session lookup also reads the change stamp, and
+/// the user, organisation and access links read at that stamp are reused (`StampedCache`).
 struct PortalSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let token = request.cookies[CookieNames.portalSession]?.string,
-           let userId = try await Sessions(database: request.db).userId(token: token, realm: .portal),
-           let user = try await PortalUserRecord.find(userId, on: request.db), user.isActive,
-           let organisation = try await CustomerRecord.find(user.organisationId, on: request.db) {
-            let viewer = try await PortalViewers.viewer(for: user, on: request.db)
-            request.portalPrincipal = PortalPrincipal(user: user, organisation: organisation, viewer: viewer)
-            if request.cookies[CookieNames.language] == nil, let code = user.language,
-               let saved = Language(rawValue: code) {
+           let session = try await Sessions(database: request.db).find(token: token, realm: .portal) {
+            request.changeStamp = session.stamp
+            let key = "\(session.userId)"
+            let cache = request.caseport.principals
+            if let principal = cache.value(for: key, at: session.stamp) {
+                request.portalPrincipal = principal
+            } else if let principal = try await Self.load(userId: session.userId, on: request.db) {
+                cache.store(principal, for: key, at: session.stamp)
+                request.portalPrincipal = principal
+            }
+            if let principal = request.portalPrincipal, request.cookies[CookieNames.language] == nil,
+               let code = principal.user.language, let saved = Language(rawValue: code) {
                 request.language = saved
             }
         }
         return try await next.respond(to: request)
+    }
+
+    static func load(userId: Int, on db: any Database) async throws -> PortalPrincipal? {
+        guard let user = try await PortalUserRecord.find(userId, on: db), user.isActive,
+              let organisation = try await CustomerRecord.find(user.organisationId, on: db) else { return nil }
+        let viewer = try await PortalViewers.viewer(for: user, on: db)
+        return PortalPrincipal(user: user, organisation: organisation, viewer: viewer)
     }
 }
 

@@ -20,9 +20,11 @@ struct LanguageController: RouteCollection {
         guard let code = choice.language, let language = Language(rawValue: code) else {
             throw Abort(.badRequest)
         }
-        if let principal = request.portalPrincipal {
-            principal.user.language = language.rawValue
-            try await principal.user.save(on: request.db)
+        // A fresh record: the principal's is shared between requests (see PortalPrincipal).
+        if let principal = request.portalPrincipal,
+           let user = try await PortalUserRecord.find(principal.user.id, on: request.db) {
+            user.language = language.rawValue
+            try await user.save(on: request.db)
         }
         let response = request.redirect(to: Self.safeReturnPath(choice.returnTo), redirectType: .normal)
         response.cookies[CookieNames.language] = request.cookie(language.rawValue, maxAge: 365 * 24 * 3600)

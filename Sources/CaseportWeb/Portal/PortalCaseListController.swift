@@ -82,19 +82,16 @@ struct PortalCaseListController: RouteCollection {
     func list(request: Request) async throws -> View {
         let principal = try request.requirePortal()
         let query = (try? request.query.decode(Query.self)) ?? Query()
+        let data = try await Self.data(for: principal, query: query, request: request)
         var errors: [String: String] = [:]
-        let options = try await FilterOptions.load(for: principal, on: request.db)
+        let options = data.options
         let filter = Self.filter(from: query, options: options, errors: &errors)
         errors = errors.mapValues { request.t($0) }
-
-        let cases = VisibleCases(database: request.db)
-        let total = try await cases.count(for: principal.visibility, filter: filter)
-        let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
-        let page = min(max(1, Int(query.page ?? "") ?? 1), pageCount)
-        let reader = CaseReader(userId: try principal.user.requireID(), since: principal.user.createdAt ?? .distantPast)
-        let rows = try await cases.page(for: principal.visibility, filter: filter, reader: reader,
-                                        offset: (page - 1) * Self.pageSize, limit: Self.pageSize)
-        let settings = try await SettingsStore(database: request.db).load()
+        let total = data.total
+        let pageCount = data.pageCount
+        let page = data.page
+        let rows = data.rows
+        let settings = data.settings
         let language = request.language
         func link(_ page: Int) -> String { Self.link(query, page: page) }
 
@@ -127,6 +124,31 @@ struct PortalCaseListController: RouteCollection {
             objects: options.objects.map { Option(value: String($0.id), name: $0.name, selected: filter.objectId == $0.id) },
             filtered: !filter.isEmpty, errors: errors)
         return try await request.view.render("portal/cases", context)
+    }
+
+    /// What the page reads from the database, reused while the change stamp stays the same (a
+    /// stamp raised by any change to cases, their messages, reads, the register or the settings).
+    static func data(for principal: PortalPrincipal, query: Query, request: Request) async throws -> CaseListData {
+        let userId = try principal.user.requireID()
+        let key = "\(userId)|\(request.url.query ?? "")"
+        if let stamp = request.changeStamp, let cached = request.caseport.caseLists.value(for: key, at: stamp) {
+            return cached
+        }
+        let options = try await FilterOptions.load(for: principal, on: request.db)
+        var ignored: [String: String] = [:]
+        let filter = Self.filter(from: query, options: options, errors: &ignored)
+        let cases = VisibleCases(database: request.db)
+        let total = try await cases.count(for: principal.visibility, filter: filter)
+        let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let page = min(max(1, Int(query.page ?? "") ?? 1), pageCount)
+        let reader = CaseReader(userId: userId, since: principal.user.createdAt ?? .distantPast)
+        let rows = try await cases.page(for: principal.visibility, filter: filter, reader: reader,
+                                        offset: (page - 1) * Self.pageSize, limit: Self.pageSize)
+        let settings = try await SettingsStore(database: request.db).load()
+        let data = CaseListData(options: options, settings: settings, total: total, pageCount: pageCount,
+                                page: page, rows: rows)
+        if let stamp = request.changeStamp { request.caseport.caseLists.store(data, for: key, at: stamp) }
+        return data
     }
 
     /// Reads the filter from the URL. Unknown or foreign ids are dropped (a customer the viewer may
@@ -196,10 +218,20 @@ struct PortalCaseListController: RouteCollection {
     }
 }
 
+/// What one case list page read from the database.
+struct CaseListData: Sendable {
+    var options: FilterOptions
+    var settings: PortalSettings
+    var total: Int
+    var pageCount: Int
+    var page: Int
+    var rows: [CaseListRow]
+}
+
 /// The values the search form offers: categories and types of the deployment, and only the
 /// customers and objects within the viewer's reach (A7).
-struct FilterOptions {
-    struct Item { var id: Int; var name: String }
+struct FilterOptions: Sendable {
+    struct Item: Sendable { var id: Int; var name: String }
     var categories: [Item] = []
     var types: [Item] = []
     var customers: [Item] = []

@@ -6,11 +6,17 @@ import Vapor
 struct AppServices: Sendable {
     let config: AppConfig
     let translations: Translations
+    /// `translations` in the form page templates take, per language.
+    let pageStrings: [Language: PageStrings]
     let passwords: BcryptPasswords
     /// A real hash of a random password, checked when the typed account does not exist so that
     /// unknown and known usernames take the same time to answer (A2).
     let dummyPasswordHash: String
     let storage: LocalFileStorage
+    /// Signed-in portal users by user id, valid at one change stamp (see PortalSessionMiddleware).
+    let principals = StampedCache<PortalPrincipal>(capacity: 20_000)
+    /// What a case list page read from the database, by user and query (see PortalCaseListController).
+    let caseLists = StampedCache<CaseListData>(capacity: 20_000)
 }
 
 extension Application {

@@ -12,7 +12,7 @@ struct Layout: Encodable {
 
     var title: String
     var lang: String
-    var t: [String: String]
+    var t: PageStrings
     var csrf: String
     var languages: [LanguageChoice]
     /// Where the language switch returns to.
@@ -27,7 +27,7 @@ struct Layout: Encodable {
     init(_ request: Request, title: String, area: String = "portal") {
         self.title = title
         self.lang = request.language.rawValue
-        self.t = request.caseport.translations.table(for: request.language)
+        self.t = request.caseport.pageStrings[request.language] ?? PageStrings([:])
         self.csrf = request.csrfToken
         self.languages = Language.allCases.map {
             LanguageChoice(code: $0.rawValue, name: $0.nativeName, selected: $0 == request.language)
