@@ -2,6 +2,7 @@ import CaseportCore
 import CaseportStore
 import Fluent
 import Leaf
+import LeafKit
 import Vapor
 
 /// Sets up one Caseport application: database, views, middleware and routes.
@@ -22,10 +23,19 @@ public func configure(_ app: Application, config: AppConfig) async throws {
                                dummyPasswordHash: dummyHash,
                                storage: LocalFileStorage(dataDirectory: config.dataDirectory))
 
-    app.views.use(.leaf)
     // Templates are parsed once and kept; CASEPORT_TEMPLATE_RELOAD=1 re-reads them on every render
-    // (for editing templates with the server running).
-    app.leaf.cache.isEnabled = Environment.get("CASEPORT_TEMPLATE_RELOAD") != "1"
+    // (for editing templates with the server running). Leaf's own provider turns its cache off in
+    // the development environment — the default of `caseport serve` — which re-parsed every
+    // template on every page view (a third of a list page's time), so the renderer is made here.
+    let templateCache = DefaultLeafCache()
+    templateCache.isEnabled = Environment.get("CASEPORT_TEMPLATE_RELOAD") != "1"
+    app.leaf.cache = templateCache
+    app.views.use { app in
+        var userInfo = app.leaf.userInfo
+        userInfo["application"] = app
+        return LeafRenderer(configuration: app.leaf.configuration, tags: app.leaf.tags, cache: app.leaf.cache,
+                            sources: app.leaf.sources, eventLoop: app.eventLoopGroup.next(), userInfo: userInfo)
+    }
     // Form posts are small; uploads (a later issue) set their own limit on their route.
     app.routes.defaultMaxBodySize = "1mb"
 

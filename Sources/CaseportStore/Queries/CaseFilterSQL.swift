@@ -10,7 +10,11 @@ enum CaseFilterSQL {
         var parts: [SQLQueryString] = []
         switch filter.statusGroup {
         case .all: break
-        case .active: parts.append("c.status <> \(bind: CaseStatus.closed.rawValue)")
+        case .active:
+            // Spelled as the list of open statuses, not `<> 'closed'`: a count over the status index
+            // then starts at the first open status instead of stepping over every closed case.
+            let open = CaseStatus.allCases.filter { !$0.isClosed }.map(\.rawValue)
+            parts.append("c.status IN (\(binds: open))")
         case .closed: parts.append("c.status = \(bind: CaseStatus.closed.rawValue)")
         }
         if let status = filter.status { parts.append("c.status = \(bind: status.rawValue)") }
