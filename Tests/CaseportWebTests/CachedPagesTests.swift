@@ -22,7 +22,7 @@ final class CachedPagesTests: XCTestCase {
         try await browser.portalLogin("solglantan", "anna")
         _ = try await browser.get("/cases")
         let first = try XCTUnwrap(browser.listedCaseNumbers.first)
-        XCTAssertEqual(harness.app.caseport.caseLists.count, 1, "the list's values are kept")
+        XCTAssertEqual(harness.app.caseport.caseListPages.count, 1, "the list's values are kept")
 
         try await sql.raw("UPDATE cases SET subject = 'Ändrad av en annan server' WHERE number = \(bind: first)").run()
         _ = try await browser.get("/cases")

@@ -79,8 +79,30 @@ struct PortalCaseListController: RouteCollection {
         var errors: [String: String]
     }
 
+    struct Frame: Encodable {
+        var layout: Layout
+        var listHTML: String
+    }
+
+    /// The page frame around the list. The list itself (`portal/case-list`) is rendered once per
+    /// user, language, query and change stamp and kept: rendering 25 rows through Leaf was most of a
+    /// page view's time, and an unchanged stamp means nothing on the list can have changed.
     func list(request: Request) async throws -> View {
         let principal = try request.requirePortal()
+        let key = "\(try principal.user.requireID())|\(request.language.rawValue)|\(request.url.query ?? "")"
+        let pages = request.caseport.caseListPages
+        let html: String
+        if let stamp = request.changeStamp, let kept = pages.value(for: key, at: stamp) {
+            html = kept
+        } else {
+            html = try await renderList(request: request, principal: principal)
+            if let stamp = request.changeStamp { pages.store(html, for: key, at: stamp) }
+        }
+        return try await request.view.render("portal/cases",
+                                             Frame(layout: Layout(request, title: request.t("cases_title")), listHTML: html))
+    }
+
+    func renderList(request: Request, principal: PortalPrincipal) async throws -> String {
         let query = (try? request.query.decode(Query.self)) ?? Query()
         let data = try await Self.data(for: principal, query: query, request: request)
         var errors: [String: String] = [:]
@@ -123,17 +145,13 @@ struct PortalCaseListController: RouteCollection {
             customers: options.customers.map { Option(value: String($0.id), name: $0.name, selected: filter.customerId == $0.id) },
             objects: options.objects.map { Option(value: String($0.id), name: $0.name, selected: filter.objectId == $0.id) },
             filtered: !filter.isEmpty, errors: errors)
-        return try await request.view.render("portal/cases", context)
+        let view = try await request.view.render("portal/case-list", context)
+        return String(buffer: view.data)
     }
 
-    /// What the page reads from the database, reused while the change stamp stays the same (a
-    /// stamp raised by any change to cases, their messages, reads, the register or the settings).
+    /// What the list reads from the database.
     static func data(for principal: PortalPrincipal, query: Query, request: Request) async throws -> CaseListData {
         let userId = try principal.user.requireID()
-        let key = "\(userId)|\(request.url.query ?? "")"
-        if let stamp = request.changeStamp, let cached = request.caseport.caseLists.value(for: key, at: stamp) {
-            return cached
-        }
         let options = try await FilterOptions.load(for: principal, on: request.db)
         var ignored: [String: String] = [:]
         let filter = Self.filter(from: query, options: options, errors: &ignored)
@@ -145,10 +163,8 @@ struct PortalCaseListController: RouteCollection {
         let rows = try await cases.page(for: principal.visibility, filter: filter, reader: reader,
                                         offset: (page - 1) * Self.pageSize, limit: Self.pageSize)
         let settings = try await SettingsStore(database: request.db).load()
-        let data = CaseListData(options: options, settings: settings, total: total, pageCount: pageCount,
-                                page: page, rows: rows)
-        if let stamp = request.changeStamp { request.caseport.caseLists.store(data, for: key, at: stamp) }
-        return data
+        return CaseListData(options: options, settings: settings, total: total, pageCount: pageCount,
+                            page: page, rows: rows)
     }
 
     /// Reads the filter from the URL. Unknown or foreign ids are dropped (a customer the viewer may

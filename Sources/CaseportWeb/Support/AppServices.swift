@@ -15,8 +15,8 @@ struct AppServices: Sendable {
     let storage: LocalFileStorage
     /// Signed-in portal users by user id, valid at one change stamp (see PortalSessionMiddleware).
     let principals = StampedCache<PortalPrincipal>(capacity: 20_000)
-    /// What a case list page read from the database, by user and query (see PortalCaseListController).
-    let caseLists = StampedCache<CaseListData>(capacity: 20_000)
+    /// Rendered case lists by user, language and query (see PortalCaseListController).
+    let caseListPages = StampedCache<String>(capacity: 1_000)
 }
 
 extension Application {
