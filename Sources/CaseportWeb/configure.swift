@@ -64,6 +64,7 @@ func routes(_ app: Application) throws {
     try staff.register(collection: StaffLoginController())
     try staff.grouped(StaffGuard()).register(collection: StaffHomeController())
     try staff.grouped(StaffGuard()).register(collection: StaffCasesController())
+    try staff.grouped(StaffGuard(), StaffAdminGuard()).register(collection: StaffOutboxController())
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.
