@@ -53,6 +53,7 @@ func routes(_ app: Application) throws {
     try portal.register(collection: PortalLoginController())
     try portal.register(collection: LanguageController())
     try portal.register(collection: AccountLinksController())
+    try portal.register(collection: PasswordResetController())
     let signedIn = portal.grouped(PortalGuard())
     // Registered before the case page so that /cases/new is not read as a case number.
     try signedIn.register(collection: PortalNewCaseController())

@@ -216,6 +216,8 @@ struct PortalCaseController: RouteCollection {
             notifications.append(Notifications.messageCopy(request, to: email, caseNumber: detail.number,
                                                            subject: detail.subject, body: body))
         }
+        notifications += try await Notifications.toHandler(request, caseId: detail.id, kind: "handler_customer_message",
+                                                           author: author.name, text: body)
         try await CaseConversation(database: request.db).add(
             caseId: detail.id,
             author: .init(kind: .customer, userId: try principal.user.requireID(), personId: author.personId, name: author.name),
@@ -273,6 +275,12 @@ struct PortalCaseController: RouteCollection {
                 received.discard()
                 throw error
             }
+        }
+        // D4: the handler hears of the upload (one mail for the whole post).
+        let names = files.map { Self.cleanFilename($0.filename) }.joined(separator: ", ")
+        for notification in try await Notifications.toHandler(request, caseId: detail.id, kind: "handler_customer_upload",
+                                                               author: principal.user.displayName, text: names) {
+            try await notification.create(on: request.db)
         }
         return request.redirect(to: "/cases/\(detail.number)?notice=uploaded#files", redirectType: .normal)
     }
