@@ -59,6 +59,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PortalNewCaseController())
     try signedIn.register(collection: PortalCaseListController())
     try signedIn.register(collection: PortalCaseController())
+    try signedIn.register(collection: PortalApprovalController())
     try signedIn.register(collection: PortalFilesController())
     try signedIn.register(collection: PortalUsersController())
 

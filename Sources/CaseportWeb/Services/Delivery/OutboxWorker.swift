@@ -146,6 +146,10 @@ struct BackgroundJobs: LifecycleHandler {
         for _ in 0..<config.concurrency {
             started.append(Task { await worker.run() })
         }
+        let approvals = ApprovalJob(database: application.db, translations: application.caseport.translations,
+                                    config: application.caseport.config, clock: { Date() })
+        let logger = application.logger
+        started.append(Task { await approvals.runForever(logger: logger) })
         tasks.withLockedValue { $0 = started }
         application.logger.info("outbox: delivery started (\(worker.channels.isEmpty ? "no transport configured" : worker.channels.joined(separator: ", ")))")
     }
