@@ -75,7 +75,9 @@ let package = Package(
             dependencies: [
                 "CaseportWeb", "CaseportStore", "CaseportCore", "CaseportTestSupport",
                 .product(name: "XCTVapor", package: "vapor"),
-            ]
+            ],
+            // Mail gate fixtures (raw .eml files), read from disk by the tests.
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -41,6 +41,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(StaffCommands(), as: "staff")
     app.asyncCommands.use(BenchCommand(), as: "bench")
     app.asyncCommands.use(OutboxBenchCommand(), as: "bench-outbox")
+    app.asyncCommands.use(MailgateCommand(), as: "mailgate")
 }
 
 func routes(_ app: Application) throws {
