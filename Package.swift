@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.0"),
         .package(url: "https://github.com/vapor/leaf-kit.git", from: "1.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.65.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.27.0"),
     ],
     targets: [
         .target(name: "CaseportCore"),
@@ -45,6 +47,10 @@ let package = Package(
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "Leaf", package: "leaf"),
                 .product(name: "LeafKit", package: "leaf-kit"),
+                // The SMTP client (E1) speaks to the mail server directly over NIO, with TLS.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .executableTarget(
@@ -71,7 +77,9 @@ let package = Package(
             dependencies: [
                 "CaseportWeb", "CaseportStore", "CaseportCore", "CaseportTestSupport",
                 .product(name: "XCTVapor", package: "vapor"),
-            ]
+            ],
+            // Mail gate fixtures (raw .eml files), read from disk by the tests.
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -51,6 +51,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(StaffCommands(), as: "staff")
     app.asyncCommands.use(BenchCommand(), as: "bench")
+    app.asyncCommands.use(OutboxBenchCommand(), as: "bench-outbox")
+    app.asyncCommands.use(MailgateCommand(), as: "mailgate")
 }
 
 func routes(_ app: Application) throws {
@@ -63,11 +65,13 @@ func routes(_ app: Application) throws {
     try portal.register(collection: PortalLoginController())
     try portal.register(collection: LanguageController())
     try portal.register(collection: AccountLinksController())
+    try portal.register(collection: PasswordResetController())
     let signedIn = portal.grouped(PortalGuard())
     // Registered before the case page so that /cases/new is not read as a case number.
     try signedIn.register(collection: PortalNewCaseController())
     try signedIn.register(collection: PortalCaseListController())
     try signedIn.register(collection: PortalCaseController())
+    try signedIn.register(collection: PortalApprovalController())
     try signedIn.register(collection: PortalFilesController())
     try signedIn.register(collection: PortalUsersController())
 
@@ -75,6 +79,7 @@ func routes(_ app: Application) throws {
     try staff.register(collection: StaffLoginController())
     try staff.grouped(StaffGuard()).register(collection: StaffHomeController())
     try staff.grouped(StaffGuard()).register(collection: StaffCasesController())
+    try staff.grouped(StaffGuard(), StaffAdminGuard()).register(collection: StaffOutboxController())
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.

@@ -38,6 +38,7 @@ enum Entrypoint {
                 } catch {
                     throw StartupFailure(text: "cannot use the database (\(config.database.summary)): \(describe(error))")
                 }
+                enableBackgroundJobs(app)
             }
             try await app.execute()
             try await app.asyncShutdown()

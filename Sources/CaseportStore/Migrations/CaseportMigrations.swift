@@ -12,6 +12,7 @@ public enum CaseportMigrations {
         M007_CreateCaseSearch(),
         M008_CreateCaseEvents(),
         M009_CreateAuditLog(),
+        M010_CreateDelivery(),
         M013_PostgresVisibleCaseIndexes(),
         M014_CreateChangeStamp(),
     ]

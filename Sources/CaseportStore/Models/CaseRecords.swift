@@ -41,6 +41,9 @@ public final class CaseRecord: Model, @unchecked Sendable {
     /// The last change a customer can see (message, file, status); compared with `case_reads`
     /// for the "new information" marker.
     @Field(key: "last_activity_at") public var lastActivityAt: Date
+    /// Unix seconds when staff marked the case resolved, and when the approval reminder went out (B6).
+    @OptionalField(key: "resolved_at") public var resolvedAt: Double?
+    @OptionalField(key: "approval_reminded_at") public var approvalRemindedAt: Double?
 
     public init() {}
 }

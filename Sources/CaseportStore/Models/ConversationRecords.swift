@@ -69,7 +69,8 @@ public final class AccountPersonRecord: Model, @unchecked Sendable {
 }
 
 /// A notification waiting to be sent (E1). Written in the same transaction as the change that
-/// causes it; the delivery worker comes with the notifications issue, until then messages wait here.
+/// causes it; `OutboxQueue` hands due rows to the delivery worker. Status: pending → sending → sent,
+/// or back to pending with a later `nextAttemptAt`, or failed after too many attempts.
 public final class OutboxRecord: Model, @unchecked Sendable {
     public static let schema = "outbox"
     @ID(custom: "id", generatedBy: .database) public var id: Int?
@@ -86,6 +87,10 @@ public final class OutboxRecord: Model, @unchecked Sendable {
     @Field(key: "attempts") public var attempts: Int
     @OptionalField(key: "last_error") public var lastError: String?
     @Field(key: "created_at") public var createdAt: Date
+    /// Unix seconds: not handed out before this; while `sending`, the claim lasts until `claimedUntil`.
+    @Field(key: "next_attempt_at") public var nextAttemptAt: Double
+    @OptionalField(key: "claimed_until") public var claimedUntil: Double?
+    @OptionalField(key: "sent_at") public var sentAt: Double?
     public init() {}
     public init(channel: String = "email", kind: String, recipient: String, language: String, subject: String,
                 body: String, caseId: Int? = nil) {
@@ -99,5 +104,19 @@ public final class OutboxRecord: Model, @unchecked Sendable {
         self.status = "pending"
         self.attempts = 0
         self.createdAt = Date()
+        self.nextAttemptAt = 0
     }
+}
+
+/// An e-mail the mail gate could not place on a case (B7): kept whole for staff, never dropped.
+public final class UnplacedMailRecord: Model, @unchecked Sendable {
+    public static let schema = "unplaced_mail"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "received_at") public var receivedAt: Double
+    @Field(key: "sender") public var sender: String
+    @Field(key: "subject") public var subject: String
+    @Field(key: "reason") public var reason: String
+    @Field(key: "raw") public var raw: String
+    @OptionalField(key: "handled_at") public var handledAt: Double?
+    public init() {}
 }

@@ -23,4 +23,21 @@ public struct SettingsStore: Sendable {
             try await SettingRecord(key: Self.portalKey, value: value).create(on: database)
         }
     }
+
+    /// A random secret kept in the settings table under `name`, made on first use. Every server
+    /// sharing the database reads the same one (used to sign reply addresses when CASEPORT_SECRET is unset).
+    public func secret(named name: String) async throws -> String {
+        if let row = try await SettingRecord.find(name, on: database) { return row.value }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
+        let value = bytes.map { String(format: "%02x", $0) }.joined()
+        do {
+            try await SettingRecord(key: name, value: value).create(on: database)
+            return value
+        } catch {
+            // Another server made it first: use theirs.
+            guard let row = try await SettingRecord.find(name, on: database) else { throw error }
+            return row.value
+        }
+    }
 }

@@ -140,6 +140,9 @@ public struct StaffCases: Sendable {
             let before = record.status
             record.status = next
             record.lastActivityAt = now
+            // B6: a resolved case waits for the customer's approval from now; the reminder clock restarts.
+            record.resolvedAt = next == .resolved ? now.timeIntervalSince1970 : nil
+            record.approvalRemindedAt = nil
             try await CaseEventRecord(caseId: caseId, at: now, staffId: actor.staffId, actorName: actor.name, kind: "status",
                                       field: "status", before: before.rawValue, after: next.rawValue).create(on: tx)
             try await self.bump(record, at: now, on: tx)
@@ -147,8 +150,13 @@ public struct StaffCases: Sendable {
     }
 
     /// A public message (seen by the customer) or an internal note (never shown in the portal).
-    public func addMessage(caseId: Int, body: String, isInternal: Bool, by actor: Actor, at now: Date = Date()) async throws {
+    public func addMessage(caseId: Int, body: String, isInternal: Bool, by actor: Actor, notifications: [OutboxRecord] = [],
+                           at now: Date = Date()) async throws {
         try await database.transaction { tx in
+            for notification in notifications where !isInternal {
+                notification.caseId = caseId
+                try await notification.create(on: tx)
+            }
             _ = try await CaseConversation.insert(caseId: caseId, author: .init(kind: .staff, staffId: actor.staffId, name: actor.name),
                                                   body: body, isInternal: isInternal, at: now, on: tx)
             try await CaseEventRecord(caseId: caseId, at: now, staffId: actor.staffId, actorName: actor.name,

@@ -83,6 +83,9 @@ struct PortalCaseController: RouteCollection {
         var categories: [Option]
         var priorities: [Option]
         var maxUploadMegabytes: Int
+        /// B6: the case is resolved and waits for the customer's "Approved" or "Not OK".
+        var awaitingApproval: Bool
+        var approvalComment: String
     }
 
     /// What a failed form keeps.
@@ -92,6 +95,7 @@ struct PortalCaseController: RouteCollection {
         var person: PersonPicker.Input?
         var errors: [String: String] = [:]
         var notice: String?
+        var approvalComment = ""
     }
 
     func findCase(_ request: Request) async throws -> (PortalPrincipal, CaseDetail) {
@@ -105,7 +109,7 @@ struct PortalCaseController: RouteCollection {
     func show(request: Request) async throws -> Response {
         let (principal, detail) = try await findCase(request)
         var state = PageState()
-        if let notice = try? request.query.get(String.self, at: "notice"), ["message", "uploaded", "removed", "saved", "created"].contains(notice) {
+        if let notice = try? request.query.get(String.self, at: "notice"), ["message", "uploaded", "removed", "saved", "created", "approved", "rejected"].contains(notice) {
             state.notice = request.t("notice_\(notice)")
         }
         let response = try await render(request, principal: principal, detail: detail, state: state, status: .ok)
@@ -158,7 +162,8 @@ struct PortalCaseController: RouteCollection {
             canEditCategory: canEditCategory, canEditPriority: canEditPriority,
             categories: categories.map { Option(id: $0.id!, name: $0.name, selected: $0.id == detail.categoryId) },
             priorities: priorities.map { Option(id: $0.id!, name: $0.name, selected: $0.id == detail.priorityId) },
-            maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576)
+            maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576,
+            awaitingApproval: detail.status == .resolved, approvalComment: state.approvalComment)
         let response = try await request.view.render("portal/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
@@ -216,6 +221,8 @@ struct PortalCaseController: RouteCollection {
             notifications.append(Notifications.messageCopy(request, to: email, caseNumber: detail.number,
                                                            subject: detail.subject, body: body))
         }
+        notifications += try await Notifications.toHandler(request, caseId: detail.id, kind: "handler_customer_message",
+                                                           author: author.name, text: body)
         try await CaseConversation(database: request.db).add(
             caseId: detail.id,
             author: .init(kind: .customer, userId: try principal.user.requireID(), personId: author.personId, name: author.name),
@@ -273,6 +280,12 @@ struct PortalCaseController: RouteCollection {
                 received.discard()
                 throw error
             }
+        }
+        // D4: the handler hears of the upload (one mail for the whole post).
+        let names = files.map { Self.cleanFilename($0.filename) }.joined(separator: ", ")
+        for notification in try await Notifications.toHandler(request, caseId: detail.id, kind: "handler_customer_upload",
+                                                               author: principal.user.displayName, text: names) {
+            try await notification.create(on: request.db)
         }
         return request.redirect(to: "/cases/\(detail.number)?notice=uploaded#files", redirectType: .normal)
     }

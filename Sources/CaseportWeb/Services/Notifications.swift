@@ -2,8 +2,8 @@ import CaseportCore
 import CaseportStore
 import Vapor
 
-/// Builds the notifications that go to the outbox, in the recipient's language. Delivery (SMTP, SMS)
-/// comes with the notifications issue; until then they are stored, never lost.
+/// Builds the notifications that go to the outbox, in the recipient's language. `OutboxWorker` delivers
+/// them (SMTP, SMS gateway); a notification about a case carries a signed reply address (B7).
 enum Notifications {
     static func fill(_ template: String, _ values: [String: String]) -> String {
         values.reduce(template) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
@@ -38,5 +38,58 @@ enum Notifications {
         return OutboxRecord(kind: "registration", recipient: email, language: request.language.rawValue,
                             subject: request.t("mail_registration_subject"),
                             body: fill(request.t("mail_registration_body"), values))
+    }
+
+    static func text(_ request: Request, _ key: String, _ language: Language) -> String {
+        request.caseport.translations.text(key, in: language)
+    }
+
+    /// The language a portal user chose, else the deployment's fallback.
+    static func language(of user: PortalUserRecord?) -> Language {
+        user?.language.flatMap(Language.init(rawValue:)) ?? .fallback
+    }
+
+    /// B4/B5: when the company writes on a case whose creator asked for SMS, a text to that phone.
+    static func companyWrote(_ request: Request, record: CaseRecord) async throws -> [OutboxRecord] {
+        guard let phone = record.smsPhone?.trimmingCharacters(in: .whitespaces), !phone.isEmpty,
+              try await SettingsStore(database: request.db).load().smsEnabled else { return [] }
+        var creator: PortalUserRecord?
+        if let userId = record.createdByUserId { creator = try await PortalUserRecord.find(userId, on: request.db) }
+        let language = Self.language(of: creator)
+        let values = ["number": String(record.number), "subject": record.subject, "company": request.caseport.config.delivery.companyName,
+                      "link": "\(request.publicBaseURL)/cases/\(record.number)"]
+        return [OutboxRecord(channel: "sms", kind: "sms_company_wrote", recipient: phone, language: language.rawValue,
+                             subject: "", body: fill(text(request, "sms_company_wrote", language), values), caseId: record.id)]
+    }
+
+    /// D4: the case's handler hears when the customer writes or uploads.
+    static func toHandler(_ request: Request, caseId: Int, kind: String, author: String, text body: String) async throws -> [OutboxRecord] {
+        guard let record = try await CaseRecord.find(caseId, on: request.db), let handlerId = record.handlerId,
+              let handler = try await StaffUserRecord.find(handlerId, on: request.db) else { return [] }
+        let language = Language.fallback
+        let values = ["number": String(record.number), "subject": record.subject, "author": author, "text": body,
+                      "link": "\(request.publicBaseURL)/staff/cases/\(record.number)"]
+        return [OutboxRecord(kind: kind, recipient: handler.email, language: language.rawValue,
+                             subject: fill(text(request, "mail_\(kind)_subject", language), values),
+                             body: fill(text(request, "mail_\(kind)_body", language), values), caseId: caseId)]
+    }
+
+    /// A4: the lost-password link.
+    static func passwordReset(_ request: Request, user: PortalUserRecord, email: String, link: String) -> OutboxRecord {
+        let language = Self.language(of: user)
+        let values = ["name": user.displayName, "link": link]
+        return OutboxRecord(kind: "password_reset", recipient: email, language: language.rawValue,
+                            subject: text(request, "mail_password_reset_subject", language),
+                            body: fill(text(request, "mail_password_reset_body", language), values))
+    }
+
+    /// B6: the reminder that a resolved case waits for the customer's approval.
+    static func approvalReminder(translations: Translations, baseURL: String, to email: String, language: Language,
+                                 record: CaseRecord, company: String) -> OutboxRecord {
+        let values = ["number": String(record.number), "subject": record.subject, "company": company,
+                      "link": "\(baseURL)/cases/\(record.number)"]
+        return OutboxRecord(kind: "approval_reminder", recipient: email, language: language.rawValue,
+                            subject: fill(translations.text("mail_approval_reminder_subject", in: language), values),
+                            body: fill(translations.text("mail_approval_reminder_body", in: language), values), caseId: record.id)
     }
 }

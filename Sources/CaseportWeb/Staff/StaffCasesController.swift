@@ -360,7 +360,9 @@ struct StaffCasesController: RouteCollection {
                                     state: PageState(errors: ["body": error], messageBody: values["body"] ?? "", internalNote: isInternal),
                                     status: .unprocessableEntity)
         }
-        try await StaffCases(database: request.db).addMessage(caseId: record.id!, body: body, isInternal: isInternal, by: actor)
+        let notifications = isInternal ? [] : try await Notifications.companyWrote(request, record: record)
+        try await StaffCases(database: request.db).addMessage(caseId: record.id!, body: body, isInternal: isInternal, by: actor,
+                                                             notifications: notifications)
         return request.redirect(to: "/staff/cases/\(record.number)?notice=message#messages", redirectType: .normal)
     }
 }

@@ -13,6 +13,9 @@ public struct AppConfig: Sendable {
     /// The address people reach Caseport at, for links in e-mails (e.g. https://portal.example.com).
     public var publicURL: String?
 
+    /// Mail and SMS delivery, approval timing and the mail gate's key (E1, B6, B7).
+    public var delivery = DeliveryConfig()
+
     public enum CookieSecurity: String, Sendable { case auto, always, never }
 
     public init(database: DatabaseLocation, bcryptCost: Int, secureCookies: CookieSecurity, dataDirectory: String,
@@ -57,7 +60,9 @@ public struct AppConfig: Sendable {
             }
             publicURL = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
         }
-        return AppConfig(database: database, bcryptCost: cost, secureCookies: cookies, dataDirectory: dataDirectory,
-                         publicURL: publicURL)
+        var config = AppConfig(database: database, bcryptCost: cost, secureCookies: cookies, dataDirectory: dataDirectory,
+                               publicURL: publicURL)
+        config.delivery = try DeliveryConfig.from(environment: environment)
+        return config
     }
 }

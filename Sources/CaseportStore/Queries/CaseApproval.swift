@@ -1,0 +1,125 @@
+import CaseportCore
+import FluentKit
+import Foundation
+import SQLKit
+
+/// The customer's approval of a resolved case (B6), and the scheduled steps when no answer comes: a
+/// reminder after a set time, then closing as approved 24 hours later. Every change writes a case event;
+/// the customer's answer is also a message on the case, so both sides see it in the conversation.
+public struct CaseApproval: Sendable {
+    let database: any Database
+    public init(database: any Database) { self.database = database }
+
+    public static let graceAfterReminder: TimeInterval = 24 * 3_600
+
+    public enum Failure: Error { case notAwaitingApproval }
+
+    /// "Approved": the case closes.
+    public func approve(caseId: Int, author: CaseConversation.Author, message: String, at now: Date = Date()) async throws {
+        try await database.transaction { tx in
+            let record = try await Self.awaiting(caseId, on: tx)
+            try await Self.move(record, to: .closed, actor: author.name, kind: "approved", at: now, on: tx)
+            _ = try await CaseConversation.insert(caseId: caseId, author: author, body: message, isInternal: false, at: now, on: tx)
+        }
+    }
+
+    /// "Not OK" with a comment: the case is reopened and the comment becomes a message for the handler.
+    public func reject(caseId: Int, author: CaseConversation.Author, message: String, notifications: [OutboxRecord] = [],
+                       at now: Date = Date()) async throws {
+        try await database.transaction { tx in
+            let record = try await Self.awaiting(caseId, on: tx)
+            try await Self.move(record, to: .reopened, actor: author.name, kind: "rejected", at: now, on: tx)
+            _ = try await CaseConversation.insert(caseId: caseId, author: author, body: message, isInternal: false, at: now, on: tx)
+            for notification in notifications {
+                notification.caseId = caseId
+                try await notification.create(on: tx)
+            }
+        }
+    }
+
+    static func awaiting(_ caseId: Int, on tx: any Database) async throws -> CaseRecord {
+        guard let record = try await CaseRecord.find(caseId, on: tx), record.status == .resolved else { throw Failure.notAwaitingApproval }
+        return record
+    }
+
+    static func move(_ record: CaseRecord, to next: CaseStatus, actor: String, kind: String, at now: Date, on tx: any Database) async throws {
+        let before = record.status
+        record.status = next
+        record.resolvedAt = nil
+        record.approvalRemindedAt = nil
+        record.lastActivityAt = now
+        record.updatedAt = now
+        record.version += 1
+        try await record.update(on: tx)
+        try await CaseEventRecord(caseId: record.id!, at: now, staffId: nil, actorName: actor, kind: "status", field: "status",
+                                  before: before.rawValue, after: next.rawValue).create(on: tx)
+        try await CaseEventRecord(caseId: record.id!, at: now, staffId: nil, actorName: actor, kind: kind).create(on: tx)
+    }
+
+    /// Resolved cases waiting longer than `after` without a reminder: each gets `reminder(case)` queued
+    /// (nil when nobody can be reached) and is marked reminded, in one transaction per case.
+    @discardableResult
+    public func sendReminders(after: TimeInterval, now: Date, actorName: String,
+                              reminder: @escaping @Sendable (CaseRecord, any Database) async throws -> OutboxRecord?) async throws -> Int {
+        let due = try await CaseRecord.query(on: database).filter(\.$status == .resolved)
+            .filter(\.$resolvedAt <= now.timeIntervalSince1970 - after).filter(\.$approvalRemindedAt == nil).limit(500).all()
+        for record in due {
+            try await database.transaction { tx in
+                // Claimed by the update itself: a second runner finds it already reminded.
+                let claimed = try await tx.requireSQL().raw("""
+                    UPDATE cases SET approval_reminded_at = \(bind: now.timeIntervalSince1970)
+                    WHERE id = \(bind: record.id!) AND status = 'resolved' AND approval_reminded_at IS NULL RETURNING id
+                    """).all()
+                guard !claimed.isEmpty else { return }
+                if let mail = try await reminder(record, tx) {
+                    mail.caseId = record.id
+                    try await mail.create(on: tx)
+                }
+                try await CaseEventRecord(caseId: record.id!, at: now, staffId: nil, actorName: actorName, kind: "approval_reminder")
+                    .create(on: tx)
+            }
+        }
+        return due.count
+    }
+
+    /// Resolved cases whose reminder went out 24 hours ago or more close as approved, with an event and
+    /// a message saying so.
+    @discardableResult
+    public func closeUnanswered(now: Date, actorName: String, message: String) async throws -> Int {
+        let due = try await CaseRecord.query(on: database).filter(\.$status == .resolved)
+            .filter(\.$approvalRemindedAt <= now.timeIntervalSince1970 - Self.graceAfterReminder).limit(500).all()
+        var closed = 0
+        for record in due {
+            let done = try await database.transaction { tx -> Bool in
+                guard let fresh = try await CaseRecord.find(record.id, on: tx), fresh.status == .resolved,
+                      let reminded = fresh.approvalRemindedAt, reminded <= now.timeIntervalSince1970 - Self.graceAfterReminder else { return false }
+                try await Self.move(fresh, to: .closed, actor: actorName, kind: "auto_approved", at: now, on: tx)
+                _ = try await CaseConversation.insert(caseId: fresh.id!, author: .init(kind: .system, name: actorName), body: message,
+                                                      isInternal: false, at: now, on: tx)
+                return true
+            }
+            if done { closed += 1 }
+        }
+        return closed
+    }
+}
+
+/// Runs a scheduled job on one server at a time: on PostgreSQL inside a transaction holding
+/// `pg_try_advisory_xact_lock` (another server skips this round); SQLite is a single node.
+public enum JobLock {
+    public static func run(_ name: String, on database: any Database, _ body: @Sendable @escaping (any Database) async throws -> Void) async throws -> Bool {
+        let sql = try database.requireSQL()
+        guard sql.dialect.name == "postgresql" else {
+            try await body(database)
+            return true
+        }
+        return try await database.transaction { tx in
+            struct Row: Decodable { var locked: Bool }
+            let row = try await tx.requireSQL().raw("SELECT pg_try_advisory_xact_lock(hashtext(\(bind: "caseport:" + name))) AS locked")
+                .first(decoding: Row.self)
+            guard row?.locked == true else { return false }
+            try await body(tx)
+            return true
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import CaseportStore
+import Fluent
+import Vapor
+
+/// `caseport bench-outbox --messages 5000`: fills the outbox of the configured database and times how
+/// long the delivery worker takes to hand every message to the SMTP server in SMTP_HOST/SMTP_PORT
+/// (a local aiosmtpd in `scripts/bench-outbox.sh`), with OUTBOX_CONCURRENCY connections. Prints
+/// messages a second. Use an empty database: the rows it adds are delivered for real.
+struct OutboxBenchCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "messages", help: "How many messages to queue and deliver (default 5000).")
+        var messages: Int?
+        init() {}
+    }
+
+    var help: String { "Times outbox delivery to the configured SMTP server (messages a second)." }
+
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await prepareDatabase(app)
+        let config = app.caseport.config.delivery
+        guard config.smtp != nil else { throw Failure(description: "set SMTP_HOST, SMTP_PORT and MAIL_FROM to the test SMTP server") }
+        let count = signature.messages ?? 5_000
+        let queue = OutboxQueue(database: app.db)
+        guard try await queue.counts().filter({ $0.key != "sent" }).values.reduce(0, +) == 0 else {
+            throw Failure(description: "the outbox already has undelivered rows; use an empty database")
+        }
+        try await app.db.transaction { tx in
+            for n in 0..<count {
+                try await OutboxRecord(kind: "bench", recipient: "bench\(n)@example.org", language: "sv",
+                                       subject: "Ärende \(n): läckande kran i tvättstugan",
+                                       body: "Hej!\n\nVi har tagit emot ert ärende \(n).\n\nhttps://portal.example/cases/\(n)",
+                                       caseId: nil).create(on: tx)
+            }
+        }
+        let worker = OutboxWorker(database: app.db, config: config, group: app.eventLoopGroup, client: app.client,
+                                  logger: app.logger)
+        let started = Date()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<config.concurrency {
+                group.addTask { while try await worker.deliverBatch() > 0 {} }
+            }
+            try await group.waitForAll()
+        }
+        let seconds = Date().timeIntervalSince(started)
+        let counts = try await queue.counts()
+        context.console.print("outbox: \(count) messages, \(config.concurrency) SMTP connections, \(app.caseport.config.database.summary)")
+        context.console.print("outbox: \(String(format: "%.2f", seconds)) s, \(String(format: "%.0f", Double(count) / seconds)) messages/s; rows: \(counts)")
+    }
+}

@@ -1,0 +1,156 @@
+import CaseportCore
+import CaseportStore
+import Fluent
+import Foundation
+import Vapor
+
+/// Places an e-mailed reply on its case (B7). The reply address carries a token signed for one case and
+/// one recipient; the gate accepts it only from that recipient's address, and only for a portal user
+/// who can see the case under the access rule (A7) or a contact linked to the case. The reply's own text
+/// (without quoted history and signature) becomes a customer message; attachments are stored like
+/// uploads. Anything that cannot be placed is kept whole in `unplaced_mail` for staff — never dropped.
+struct MailGate: Sendable {
+    let database: any Database
+    let storage: LocalFileStorage
+    let tokens: ReplyTokens
+    let translations: Translations
+    /// Largest attachment kept (the same limit as uploads).
+    static let maximumAttachmentBytes = 30 * 1_048_576
+
+    enum Outcome: Equatable {
+        case placed(caseId: Int, messageId: Int, attachments: Int)
+        case unplaced(reason: String)
+    }
+
+    /// `recipient`: the envelope recipient when the MTA passes it (e.g. `$ORIGINAL_RECIPIENT`), else the
+    /// token is looked for in Delivered-To, X-Original-To, To and Cc.
+    func receive(_ raw: [UInt8], recipient: String? = nil, now: Date = Date()) async throws -> Outcome {
+        let message = MIMEPart.parse(raw)
+        let sender = message.header("From").flatMap { MIMEText.address(in: MIMEText.decodeHeader($0)) } ?? ""
+        let subject = MIMEText.decodeHeader(message.header("Subject") ?? "")
+        func unplaced(_ reason: String) async throws -> Outcome {
+            let record = UnplacedMailRecord()
+            record.receivedAt = now.timeIntervalSince1970
+            record.sender = String(sender.prefix(300))
+            record.subject = String(subject.prefix(500))
+            record.reason = reason
+            // Kept byte for byte (Latin-1 maps every byte to one character, so nothing is lost).
+            record.raw = String(bytes: raw, encoding: .utf8) ?? String(bytes: raw, encoding: .isoLatin1) ?? ""
+            try await record.create(on: database)
+            return .unplaced(reason: reason)
+        }
+
+        var candidates: [String] = []
+        if let recipient { candidates.append(recipient) }
+        for name in ["Delivered-To", "X-Original-To", "To", "Cc"] {
+            candidates += message.allHeaders(name).flatMap { MIMEText.addresses(in: $0) }
+        }
+        let found = candidates.compactMap(ReplyTokens.token(inAddress:))
+        guard !found.isEmpty else { return try await unplaced("no_token") }
+        guard !sender.isEmpty, let caseId = found.lazy.compactMap({ tokens.verify(token: $0, sender: sender) }).first else {
+            return try await unplaced("bad_token")
+        }
+        guard let record = try await CaseRecord.find(caseId, on: database) else { return try await unplaced("unknown_case") }
+        guard let author = try await author(for: sender, caseRecord: record) else { return try await unplaced("unknown_sender") }
+
+        let leaves = message.leaves
+        let textPart = leaves.first { !$0.isAttachment && $0.contentType == "text/plain" }
+        let htmlPart = leaves.first { !$0.isAttachment && $0.contentType == "text/html" }
+        let fullText = textPart?.text ?? htmlPart.map { MIMEText.plainText(fromHTML: $0.text) } ?? ""
+        let body = String(ReplyText.extract(fullText).prefix(InputLimits.message))
+        let attachments = leaves.filter(\.isAttachment).filter { !$0.decodedBody.isEmpty }
+        guard !body.isEmpty || !attachments.isEmpty else { return try await unplaced("empty") }
+
+        var messageId = 0
+        if !body.isEmpty {
+            let added = try await CaseConversation(database: database).add(caseId: caseId, author: author, body: body, at: now)
+            messageId = added.id ?? 0
+        }
+        var stored = 0
+        let registry = VisibleFiles(database: database)
+        for attachment in attachments {
+            let bytes = attachment.decodedBody
+            guard bytes.count <= Self.maximumAttachmentBytes else { continue }
+            let key = storage.newKey()
+            try await storage.write(bytes, key: key)
+            let file = StoredFileRecord()
+            file.caseId = caseId
+            file.storageKey = key
+            file.originalName = PortalCaseController.cleanFilename(attachment.filename ?? "attachment")
+            file.contentType = ContentSniffing.detect(Array(bytes.prefix(16))) ?? "application/octet-stream"
+            file.byteSize = bytes.count
+            file.uploadedByUserId = author.userId
+            file.uploaderName = author.name
+            file.createdAt = now
+            let language = Language.fallback
+            let text = translations.text("message_file_uploaded", in: language).replacingOccurrences(of: "{name}", with: file.originalName)
+            do {
+                try await registry.addToCase(file, message: text, author: author, at: now)
+                stored += 1
+            } catch {
+                try? await storage.delete(key: key)
+                throw error
+            }
+        }
+        try await CaseEventRecord(caseId: caseId, at: now, staffId: nil, actorName: author.name, kind: "email_reply").create(on: database)
+        return .placed(caseId: caseId, messageId: messageId, attachments: stored)
+    }
+
+    /// The portal user with this address who can see the case (A7), else a contact linked to the case.
+    func author(for email: String, caseRecord: CaseRecord) async throws -> CaseConversation.Author? {
+        let users = try await PortalUserRecord.query(on: database).filter(\.$isActive == true).all()
+            .filter { $0.email?.lowercased() == email }
+        for user in users {
+            let viewer = try await PortalViewers.viewer(for: user, on: database)
+            if try await VisibleCases(database: database).find(number: caseRecord.number, for: CaseVisibility(for: viewer)) != nil {
+                return .init(kind: .customer, userId: user.id, name: user.displayName)
+            }
+        }
+        let links = try await CaseContactLink.query(on: database).filter(\.$caseId == caseRecord.id!).all()
+        if !links.isEmpty, let contact = try await ContactRecord.query(on: database).filter(\.$id ~~ links.map(\.contactId)).all()
+            .first(where: { $0.email?.lowercased() == email }) {
+            return .init(kind: .customer, name: "\(contact.firstName) \(contact.lastName)")
+        }
+        return nil
+    }
+}
+
+/// `caseport mailgate [--recipient ADDRESS]`: reads one message from standard input and places it
+/// (see `MailGate`). For an MTA pipe, e.g. Postfix `reply: "|/usr/local/bin/caseport mailgate"`.
+/// Exit status 0 when the message was placed or kept for staff; 75 (EX_TEMPFAIL, the MTA retries later)
+/// when the database could not be reached.
+struct MailgateCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "recipient", help: "The envelope recipient, when the MTA passes it.")
+        var recipient: String?
+        init() {}
+    }
+
+    var help: String { "Reads one e-mail reply from standard input and adds it to its case (B7)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        var input: [UInt8] = []
+        while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty {
+            input += chunk
+            if input.count > 60 * 1_048_576 { break }
+        }
+        do {
+            try await prepareDatabase(app)
+            let worker = OutboxWorker(database: app.db, config: app.caseport.config.delivery, group: app.eventLoopGroup,
+                                      client: app.client, logger: app.logger)
+            let gate = MailGate(database: app.db, storage: app.caseport.storage, tokens: ReplyTokens(secret: try await worker.secret()),
+                                translations: app.caseport.translations)
+            let outcome = try await gate.receive(input, recipient: signature.recipient)
+            switch outcome {
+            case .placed(let caseId, _, let attachments):
+                context.console.print("mailgate: added to case id \(caseId) with \(attachments) attachment(s)")
+            case .unplaced(let reason):
+                context.console.print("mailgate: kept for staff (\(reason))")
+            }
+        } catch {
+            FileHandle.standardError.write(Data("caseport mailgate: \(error)\n".utf8))
+            exit(75)
+        }
+    }
+}
