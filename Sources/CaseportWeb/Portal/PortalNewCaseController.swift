@@ -150,6 +150,16 @@ struct PortalNewCaseController: RouteCollection {
         new.fieldValues = checked.fieldValues
         new.createdByUserId = try principal.user.requireID()
         new.createdByPersonId = author.personId
+        // D2: where the deployment takes inquiries first, the submission waits in the staff inbox.
+        if setting.settings.inquiriesFirst {
+            let inquiry = try await Inquiries(database: request.db).submit(new, senderEmail: author.email ?? principal.user.email,
+                                                                           senderPhone: author.phone ?? principal.user.phone)
+            if let email = checked.copyEmail {
+                try await Notifications.inquiryCopy(request, to: email, subject: checked.subject, description: checked.description)
+                    .create(on: request.db)
+            }
+            return request.redirect(to: "/inquiries/\(inquiry.id!)?notice=received", redirectType: .normal)
+        }
         var notifications: [OutboxRecord] = []
         if let email = checked.copyEmail {
             notifications.append(Notifications.caseCopy(request, to: email, subject: checked.subject, description: checked.description))
