@@ -225,3 +225,48 @@ def test_a_branding_change_shows_in_the_portal(new_browser, tmp_path):
     open_page(anna, "/cases")
     assert anna.execute_script("return getComputedStyle(document.querySelector('.topbar')).backgroundColor") == standard_menu
     assert not find_all(anna, "img.brand-logo")
+
+
+def test_back_office_pages_pass_axe(new_browser):
+    """axe-core on the settings, branding, inbox and "my inquiries" pages, with and without errors shown."""
+    from test_accessibility import AccessibilityAudit
+
+    admin, anna = new_browser(), new_browser()
+    staff_login(admin, "admin@example.com")
+    audit = AccessibilityAudit(admin)
+    set_intake(admin, "inquiries")
+    try:
+        login(anna, *ANNA)
+        send_inquiry(anna, f"Tillgänglighet {unique_word()}", "Kontroll av sidan")
+        customer_audit = AccessibilityAudit(anna)
+        customer_audit.check("my inquiry")
+        open_page(anna, "/inquiries")
+        customer_audit.check("my inquiries")
+        customer_audit.assert_clean()
+
+        for path in ("/staff/settings", "/staff/settings/types", "/staff/settings/types/1", "/staff/settings/catalogue",
+                     "/staff/settings/branding", "/staff/inbox"):
+            open_page(admin, path)
+            audit.check(path)
+        open_page(admin, "/staff/settings/branding")
+        fill(admin, "colour_text", "nope")
+        click_and_wait_for_new_page(admin, primary_button(admin, "#branding-form"))
+        audit.check("branding with an error")
+        open_page(admin, "/staff/settings/catalogue")
+        fill(admin, "new-category", "")
+        click_and_wait_for_new_page(admin, find(admin, "form[action='/staff/settings/catalogue/categories'] button"))
+        audit.check("catalogue with an error")
+        open_page(admin, "/staff/inbox")
+        click_and_wait_for_new_page(admin, find(admin, "tr[data-inquiry-id] a"))
+        audit.check("create case from inquiry")
+        fill(admin, "subject", "")
+        click_and_wait_for_new_page(admin, primary_button(admin, "main form"))
+        audit.check("create case from inquiry with an error")
+        audit.assert_clean()
+    finally:
+        open_page(admin, "/staff/inbox")
+        for box in find_all(admin, "tr[data-inquiry-id] input[type=checkbox]"):
+            box.click()
+        if find_all(admin, "tr[data-inquiry-id]"):
+            click_and_wait_for_new_page(admin, find(admin, "button[name=action][value=delete]"))
+        set_intake(admin, "cases")
