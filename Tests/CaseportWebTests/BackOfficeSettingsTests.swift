@@ -183,6 +183,24 @@ final class BackOfficeSettingsTests: XCTestCase {
         XCTAssertEqual(renamed, .seeOther)
         let lines = try await auditDetails()
         XCTAssertTrue(lines.contains("priority \(priority.id!) name: \(priority.name) → Brådskande"))
+
+        // A deactivated priority is no longer offered to customers who may change it.
+        var settings = try await SettingsStore(database: harness.app.db).load()
+        settings.customerMayEditPriority = true
+        try await SettingsStore(database: harness.app.db).save(settings)
+        try await admin.post("/staff/settings/catalogue/priorities", ["name": "Tillfällig"])
+        let temporary = try await PriorityRecord.query(on: harness.app.db).filter(\.$name == "Tillfällig").first()!
+        let anna = harness.browser()
+        try await anna.portalLogin("solglantan", "anna")
+        let open = try await CaseRecord.query(on: harness.app.db).filter(\.$customerId == usedCase.customerId!)
+            .filter(\.$status == .new).first()!
+        try await anna.get("/cases/\(open.number)")
+        XCTAssertTrue(anna.lastBody.contains(">Tillfällig<"))
+        try await admin.post("/staff/settings/catalogue/priorities/\(temporary.id!)", ["name": "Tillfällig", "order": String(temporary.rank)])
+        let inactive = try await PriorityRecord.find(temporary.id, on: harness.app.db)!.isActive
+        XCTAssertFalse(inactive)
+        try await anna.get("/cases/\(open.number)")
+        XCTAssertFalse(anna.lastBody.contains(">Tillfällig<"))
     }
 
     func testColoursAreStrictlyHexAndCannotInjectCSS() async throws {
