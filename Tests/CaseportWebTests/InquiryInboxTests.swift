@@ -201,6 +201,28 @@ final class InquiryInboxTests: XCTestCase {
         XCTAssertEqual(remembered, made.first?.id)
     }
 
+    func testTheInboxPagesBeyondOneHundred() async throws {
+        let customer = try await Demo.customer("1001", on: db)
+        for index in 1...105 {
+            var new = NewCase(subject: "Förfrågan \(index)", description: "x", createdByName: "Anna Lindqvist", origin: .portal)
+            new.customerId = customer.id
+            new.createdAt = Date(timeIntervalSince1970: 1_800_000_000 + Double(index))
+            try await Inquiries(database: db).submit(new, senderEmail: nil, senderPhone: nil)
+        }
+        let staff = harness.browser()
+        try await staff.staffLogin("handler@example.com")
+        try await staff.get("/staff/inbox")
+        XCTAssertTrue(staff.lastBody.contains(">Förfrågan 105<"))
+        XCTAssertFalse(staff.lastBody.contains(">Förfrågan 5<"))
+        XCTAssertTrue(staff.lastBody.contains("href=\"/staff/inbox?page=2\" rel=\"next\""))
+        try await staff.get("/staff/inbox?page=2")
+        XCTAssertTrue(staff.lastBody.contains(">Förfrågan 5<"))
+        XCTAssertTrue(staff.lastBody.contains(">Förfrågan 1<"))
+        XCTAssertFalse(staff.lastBody.contains(">Förfrågan 6<"))
+        try await staff.get("/staff/inbox?page=999")
+        XCTAssertTrue(staff.lastBody.contains(">Förfrågan 1<"), "a page past the end shows the last one")
+    }
+
     func testDeleteOneAndForeignIds() async throws {
         try await takeInquiriesFirst()
         let anna = harness.browser()

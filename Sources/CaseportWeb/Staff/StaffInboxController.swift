@@ -37,6 +37,10 @@ struct StaffInboxController: RouteCollection {
         var notice: String?
         var error: String?
         var smsEnabled: Bool
+        var page: Int
+        var pageCount: Int
+        var previousLink: String?
+        var nextLink: String?
     }
 
     func list(request: Request) async throws -> Response {
@@ -45,7 +49,10 @@ struct StaffInboxController: RouteCollection {
 
     func renderList(_ request: Request, error: String?, status: HTTPResponseStatus) async throws -> Response {
         let inquiries = Inquiries(database: request.db)
-        let waiting = try await inquiries.waiting(limit: Self.pageSize)
+        let total = try await inquiries.countNew()
+        let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let pageNumber = min(max(1, (try? request.query.get(Int.self, at: "page")) ?? 1), pageCount)
+        let waiting = try await inquiries.waiting(offset: (pageNumber - 1) * Self.pageSize, limit: Self.pageSize)
         let names = try await Names.load(for: waiting, on: request.db)
         let language = request.language
         var notice: String?
@@ -63,8 +70,11 @@ struct StaffInboxController: RouteCollection {
                     object: inquiry.objectId.flatMap { names.objects[$0] } ?? "–",
                     sender: inquiry.senderName, caseType: inquiry.caseTypeId.flatMap { names.types[$0] } ?? "–")
             },
-            total: try await inquiries.countNew(), notice: notice, error: error,
-            smsEnabled: try await SettingsStore(database: request.db).load().smsEnabled)
+            total: total, notice: notice, error: error,
+            smsEnabled: try await SettingsStore(database: request.db).load().smsEnabled,
+            page: pageNumber, pageCount: pageCount,
+            previousLink: pageNumber > 1 ? "/staff/inbox?page=\(pageNumber - 1)" : nil,
+            nextLink: pageNumber < pageCount ? "/staff/inbox?page=\(pageNumber + 1)" : nil)
         let response = try await request.view.render("staff/inbox", page).encodeResponse(for: request).get()
         response.status = status
         return response

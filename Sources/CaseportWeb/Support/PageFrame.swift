@@ -25,7 +25,7 @@ struct PageFrameMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let settings = try await SettingsStore(database: request.db).load()
         var frame = PageFrame(branding: settings.branding, inquiriesFirst: settings.inquiriesFirst)
-        if request.staffPrincipal != nil, request.method == .GET {
+        if request.staffPrincipal != nil {
             frame.inboxCount = try await Inquiries(database: request.db).countNew()
         }
         request.pageFrame = frame
