@@ -34,7 +34,7 @@ public struct Branding: Codable, Sendable, Equatable {
 
     public init() {}
 
-    public func colour(_ colour: Colour) -> String { colours[colour.rawValue] ?? colour.standard }
+    public func colour(_ colour: Colour) -> String { colours[colour.rawValue].flatMap(Self.normalisedColour) ?? colour.standard }
 
     /// `#rrggbb` (any case, surrounding spaces ignored) → lower-cased; anything else → nil.
     public static func normalisedColour(_ input: String) -> String? {
