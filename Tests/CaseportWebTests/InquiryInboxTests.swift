@@ -128,6 +128,8 @@ final class InquiryInboxTests: XCTestCase {
         XCTAssertEqual(processed.status, .processed)
         XCTAssertEqual(processed.caseId, record.id)
         XCTAssertEqual(processed.processedByName, "Henrik Handläggare")
+        try await staff.get("/staff/cases/\(record.number)")
+        XCTAssertTrue(staff.lastBody.contains("Skapade ärendet av kundens förfrågan"), "the timeline says where the case came from")
 
         let outbox = try await OutboxRecord.query(on: db).filter(\.$caseId == record.id!).sort(\.$id).all()
         XCTAssertEqual(outbox.map { "\($0.channel) \($0.kind) \($0.recipient)" }, [

@@ -86,7 +86,7 @@ public struct Inquiries: Sendable {
     /// (`UPDATE … WHERE status = 'new' RETURNING`) makes a double submit or two staff at once create
     /// one case, not two.
     /// - Parameter notifications: made once the case (and so its number) exists; queued in the same transaction.
-    public func createCase(inquiryId: Int, _ new: NewCase, processedBy name: String,
+    public func createCase(inquiryId: Int, _ new: NewCase, processedBy name: String, staffId: Int? = nil,
                            notifications: @escaping @Sendable (CaseRecord) -> [OutboxRecord] = { _ in [] }) async throws -> CaseRecord {
         try await database.transaction { tx in
             let sql = try tx.requireSQL()
@@ -95,6 +95,9 @@ public struct Inquiries: Sendable {
                 """).first()
             guard claimed != nil else { throw InquiryError.alreadyProcessed }
             let record = try await CaseCreation.create(new, on: tx)
+            // The timeline says who made the case from the inquiry, and when (D3).
+            try await CaseEventRecord(caseId: try record.requireID(), at: Date(), staffId: staffId, actorName: name,
+                                      kind: "from_inquiry").create(on: tx)
             for notification in notifications(record) {
                 notification.caseId = try record.requireID()
                 try await notification.create(on: tx)

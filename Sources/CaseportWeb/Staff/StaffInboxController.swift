@@ -124,7 +124,8 @@ struct StaffInboxController: RouteCollection {
                 new.categoryId = warranty
                 let recipients = notifyCustomer ? try await customerRecipients(inquiry, request: request) : nil
                 do {
-                    _ = try await inquiries.createCase(inquiryId: id, new, processedBy: try actorName(request)) { record in
+                    _ = try await inquiries.createCase(inquiryId: id, new, processedBy: try actorName(request),
+                                                           staffId: try request.requireStaff().user.requireID()) { record in
                         guard let recipients else { return [] }
                         return Notifications.inquiryAccepted(request, email: recipients.email, phone: recipients.phone, sms: settings.smsEnabled,
                                                              language: recipients.language, caseNumber: record.number, subject: record.subject)
@@ -342,7 +343,8 @@ struct StaffInboxController: RouteCollection {
         let record: CaseRecord
         do {
             record = try await Inquiries(database: request.db).createCase(inquiryId: try inquiry.requireID(), new,
-                                                                        processedBy: try actorName(request)) { record in
+                                                                        processedBy: try actorName(request),
+                                                           staffId: try request.requireStaff().user.requireID()) { record in
                 var rows: [OutboxRecord] = []
                 if notifyCustomer {
                     rows += Notifications.inquiryAccepted(request, email: senderEmail, phone: senderPhone, sms: settings.smsEnabled,
