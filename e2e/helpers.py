@@ -27,8 +27,14 @@ _locales = {}
 def texts(language="en"):
     """The app's own strings for one language (Resources/Locales/<language>.json)."""
     if language not in _locales:
-        path = REPO_ROOT / "Resources" / "Locales" / f"{language}.json"
-        _locales[language] = json.loads(path.read_text(encoding="utf-8"))
+        folder = REPO_ROOT / "Resources" / "Locales"
+        table = json.loads((folder / f"{language}.json").read_text(encoding="utf-8"))
+        # Each part of the product may keep its strings in Locales/<area>/<language>.json (merged as the app does).
+        for area in sorted(p for p in folder.iterdir() if p.is_dir()):
+            extra = area / f"{language}.json"
+            if extra.exists():
+                table.update(json.loads(extra.read_text(encoding="utf-8")))
+        _locales[language] = table
     return _locales[language]
 
 

@@ -15,6 +15,12 @@ public struct PortalSettings: Codable, Sendable, Equatable {
     public var passwordPolicy = PasswordPolicy.standard
     public var objectRequired = false
     public var customerRequired = false
+    /// D2: portal submissions land in the staff inbox as inquiries instead of becoming cases at once.
+    public var inquiriesFirst = false
+    /// C8: the portal's colours and logo.
+    public var branding = Branding()
+    /// The category bulk-created cases from the inbox get (D2, "warranty claim"); found or created on first use.
+    public var warrantyCategoryId: Int?
 
     public init() {}
 
@@ -31,5 +37,8 @@ public struct PortalSettings: Codable, Sendable, Equatable {
         passwordPolicy = (try? container.decode(PasswordPolicy.self, forKey: .passwordPolicy)) ?? defaults.passwordPolicy
         objectRequired = (try? container.decode(Bool.self, forKey: .objectRequired)) ?? defaults.objectRequired
         customerRequired = (try? container.decode(Bool.self, forKey: .customerRequired)) ?? defaults.customerRequired
+        inquiriesFirst = (try? container.decode(Bool.self, forKey: .inquiriesFirst)) ?? defaults.inquiriesFirst
+        branding = (try? container.decode(Branding.self, forKey: .branding)) ?? defaults.branding
+        warrantyCategoryId = try? container.decode(Int.self, forKey: .warrantyCategoryId)
     }
 }

@@ -58,7 +58,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 func routes(_ app: Application) throws {
     try app.register(collection: HealthController())
 
-    let portal = app.grouped(PortalSessionMiddleware())
+    try app.register(collection: BrandingController())
+
+    let portal = app.grouped(PortalSessionMiddleware(), PageFrameMiddleware())
     portal.get { request -> Response in
         request.redirect(to: request.portalPrincipal == nil ? "/login" : "/cases")
     }
@@ -74,12 +76,20 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PortalApprovalController())
     try signedIn.register(collection: PortalFilesController())
     try signedIn.register(collection: PortalUsersController())
+    try signedIn.register(collection: PortalInquiriesController())
 
-    let staff = app.grouped(StaffSessionMiddleware())
+    let staff = app.grouped(StaffSessionMiddleware(), PageFrameMiddleware())
     try staff.register(collection: StaffLoginController())
     try staff.grouped(StaffGuard()).register(collection: StaffHomeController())
     try staff.grouped(StaffGuard()).register(collection: StaffCasesController())
     try staff.grouped(StaffGuard(), StaffAdminGuard()).register(collection: StaffOutboxController())
+    try staff.grouped(StaffGuard()).register(collection: StaffInboxController())
+    // Settings (D5) and branding (C8): administrators only.
+    let settings = staff.grouped(StaffGuard(), StaffAdminGuard())
+    try settings.register(collection: StaffSettingsController())
+    try settings.register(collection: StaffCatalogueSettingsController())
+    try settings.register(collection: StaffCaseTypesController())
+    try settings.register(collection: StaffBrandingController())
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.

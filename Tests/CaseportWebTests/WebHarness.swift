@@ -113,11 +113,12 @@ extension Browser {
     /// Posts files as multipart/form-data, the way the case page's upload form does
     /// (CSRF token in the action URL).
     @discardableResult
-    func upload(_ path: String, files: [(name: String, type: String, bytes: [UInt8])], csrf: Bool = true) async throws -> XCTHTTPResponse {
+    func upload(_ path: String, files: [(name: String, type: String, bytes: [UInt8])], csrf: Bool = true,
+                field: String = "files") async throws -> XCTHTTPResponse {
         let boundary = "----caseport-test-\(UUID().uuidString)"
         var body = ByteBuffer()
         for file in files {
-            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"\(file.name)\"\r\nContent-Type: \(file.type)\r\n\r\n")
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(file.name)\"\r\nContent-Type: \(file.type)\r\n\r\n")
             body.writeBytes(file.bytes)
             body.writeString("\r\n")
         }

@@ -22,10 +22,13 @@ public final class PriorityRecord: Model, @unchecked Sendable {
     @ID(custom: "id", generatedBy: .database) public var id: Int?
     @Field(key: "name") public var name: String
     @Field(key: "rank") public var rank: Int
+    /// Added by M012: a priority cases use is deactivated, not deleted.
+    @Field(key: "is_active") public var isActive: Bool
     public init() {}
     public init(name: String, rank: Int) {
         self.name = name
         self.rank = rank
+        self.isActive = true
     }
 }
 
@@ -64,9 +67,12 @@ public final class CaseTypeFieldRecord: Model, @unchecked Sendable {
     /// For `choice`: the options, one per line.
     @Field(key: "choices") public var choices: String
     @Field(key: "sort_order") public var sortOrder: Int
+    /// Added by M012: a field cases have values for is deactivated (no longer asked), not deleted.
+    @Field(key: "is_active") public var isActive: Bool
     public init() {}
     public init(caseTypeId: Int, label: String, kind: CaseFieldKind, isRequired: Bool = false,
                 choices: [String] = [], sortOrder: Int = 0) {
+        self.isActive = true
         self.caseTypeId = caseTypeId
         self.label = label
         self.kind = kind

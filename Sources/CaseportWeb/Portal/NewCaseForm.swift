@@ -52,7 +52,7 @@ struct NewCaseForm {
             var fields: [CaseTypeFieldRecord] = []
             if let caseType {
                 fields = try await CaseTypeFieldRecord.query(on: db).filter(\.$caseTypeId == caseType.requireID())
-                    .sort(\.$sortOrder).all()
+                    .filter(\.$isActive == true).sort(\.$sortOrder).all()
             }
             let rule = CaseCreationRule(for: principal.viewer)
             let reach = try await Reach.of(CaseVisibility(for: principal.viewer), on: db)

@@ -131,7 +131,8 @@ struct PortalCaseController: RouteCollection {
         let canEditPriority = editable && settings.customerMayEditPriority
         let categories = canEditCategory
             ? try await CategoryRecord.query(on: request.db).filter(\.$isActive == true).sort(\.$sortOrder).all() : []
-        let priorities = canEditPriority ? try await PriorityRecord.query(on: request.db).sort(\.$rank).all() : []
+        // A deactivated priority (D5) is no longer offered, like a deactivated category.
+        let priorities = canEditPriority ? try await PriorityRecord.query(on: request.db).filter(\.$isActive == true).sort(\.$rank).all() : []
         let userId = try principal.user.requireID()
         let page = CasePage(
             layout: Layout(request, title: "\(request.t("case_number_short")) \(detail.number) – \(detail.subject)"),

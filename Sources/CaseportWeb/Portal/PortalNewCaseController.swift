@@ -150,6 +150,20 @@ struct PortalNewCaseController: RouteCollection {
         new.fieldValues = checked.fieldValues
         new.createdByUserId = try principal.user.requireID()
         new.createdByPersonId = author.personId
+        // D2: where the deployment takes inquiries first, the submission waits in the staff inbox.
+        if setting.settings.inquiriesFirst {
+            let copy = checked.copyEmail.map {
+                Notifications.inquiryCopy(request, to: $0, subject: checked.subject, description: checked.description)
+            }
+            let senderEmail = author.email ?? principal.user.email, senderPhone = author.phone ?? principal.user.phone
+            let submitted = new
+            let inquiryId = try await request.db.transaction { tx in
+                let inquiry = try await Inquiries(database: tx).submit(submitted, senderEmail: senderEmail, senderPhone: senderPhone)
+                try await copy?.create(on: tx)
+                return try inquiry.requireID()
+            }
+            return request.redirect(to: "/inquiries/\(inquiryId)?notice=received", redirectType: .normal)
+        }
         var notifications: [OutboxRecord] = []
         if let email = checked.copyEmail {
             notifications.append(Notifications.caseCopy(request, to: email, subject: checked.subject, description: checked.description))

@@ -92,4 +92,47 @@ enum Notifications {
                             subject: fill(translations.text("mail_approval_reminder_subject", in: language), values),
                             body: fill(translations.text("mail_approval_reminder_body", in: language), values), caseId: record.id)
     }
+
+    // D2: the inquiry inbox.
+
+    static func inquiryCopy(_ request: Request, to email: String, subject: String, description: String) -> OutboxRecord {
+        let values = ["subject": subject, "body": description]
+        return OutboxRecord(kind: "inquiry_copy", recipient: email, language: request.language.rawValue,
+                            subject: fill(request.t("mail_inquiry_copy_subject"), values),
+                            body: fill(request.t("mail_inquiry_copy_body"), values))
+    }
+
+    /// "Your inquiry is now case N": to the customer who sent it, by e-mail and (when SMS is on) SMS.
+    static func inquiryAccepted(_ request: Request, email: String?, phone: String?, sms: Bool, language: Language,
+                                caseNumber: Int, subject: String) -> [OutboxRecord] {
+        let values = ["number": String(caseNumber), "subject": subject]
+        let t = { (key: String) in fill(request.caseport.translations.text(key, in: language), values) }
+        var rows: [OutboxRecord] = []
+        if let email {
+            rows.append(OutboxRecord(kind: "inquiry_accepted", recipient: email, language: language.rawValue,
+                                     subject: t("mail_inquiry_accepted_subject"), body: t("mail_inquiry_accepted_body")))
+        }
+        if sms, let phone {
+            rows.append(OutboxRecord(channel: "sms", kind: "inquiry_accepted", recipient: phone, language: language.rawValue,
+                                     subject: "", body: t("sms_inquiry_accepted")))
+        }
+        return rows
+    }
+
+    /// "New case N for you": to the supplier assigned when the case was made from an inquiry.
+    static func supplierAssigned(_ request: Request, email: String?, phone: String?, sms: Bool, caseNumber: Int,
+                                 subject: String, address: String) -> [OutboxRecord] {
+        let values = ["number": String(caseNumber), "subject": subject, "address": address]
+        let t = { (key: String) in fill(request.t(key), values) }
+        var rows: [OutboxRecord] = []
+        if let email {
+            rows.append(OutboxRecord(kind: "supplier_assigned", recipient: email, language: request.language.rawValue,
+                                     subject: t("mail_supplier_assigned_subject"), body: t("mail_supplier_assigned_body")))
+        }
+        if sms, let phone {
+            rows.append(OutboxRecord(channel: "sms", kind: "supplier_assigned", recipient: phone, language: request.language.rawValue,
+                                     subject: "", body: t("sms_supplier_assigned")))
+        }
+        return rows
+    }
 }

@@ -23,6 +23,13 @@ struct Layout: Encodable {
     /// Which menu entry is the current page: "cases", "new", "files" or "users".
     var section: String
     var showUsers: Bool
+    /// C8: the deployment's colours (a cacheable stylesheet whose URL changes with every save) and logo.
+    var brandingStylesheet: String?
+    var logoURL: String?
+    /// D2: the staff header's badge (unprocessed inquiries); the portal's "my inquiries" link.
+    var inboxCount: Int
+    var showInquiries: Bool
+    var isAdmin: Bool
 
     init(_ request: Request, title: String, area: String = "portal") {
         self.title = title
@@ -39,8 +46,19 @@ struct Layout: Encodable {
         else if path.hasPrefix("/cases") { section = "cases" }
         else if path.hasPrefix("/files") { section = "files" }
         else if path.hasPrefix("/users") { section = "users" }
+        else if path.hasPrefix("/inquiries") { section = "inquiries" }
+        else if path.hasPrefix("/staff/inbox") { section = "inbox" }
+        else if path.hasPrefix("/staff/settings") { section = "settings" }
+        else if path.hasPrefix("/staff/cases") { section = "staff_cases" }
         else { section = "" }
         showUsers = request.portalPrincipal.map { $0.user.isAdmin || $0.organisation.singleUser } ?? false
+        let frame = request.pageFrame
+        let branding = frame.branding
+        brandingStylesheet = branding.revision > 0 ? "/branding.css?v=\(branding.revision)" : nil
+        logoURL = branding.logoKey != nil ? "/branding/logo?v=\(branding.revision)" : nil
+        inboxCount = frame.inboxCount ?? 0
+        showInquiries = area == "portal" && frame.inquiriesFirst && request.portalPrincipal != nil
+        isAdmin = request.staffPrincipal?.user.role == .admin
         if area == "staff" {
             self.userName = request.staffPrincipal?.user.name
         } else {

@@ -1,0 +1,51 @@
+import CaseportCore
+import CaseportStore
+import Fluent
+import Vapor
+
+/// Shared by the settings pages (D5, C8): who is changing things, and one audit line per change.
+enum SettingsAudit {
+    /// One change as the audit log shows it: "field: before → after".
+    struct Change {
+        var field: String
+        var before: String
+        var after: String
+    }
+
+    static func actor(_ request: Request) throws -> AuditActor {
+        let staff = try request.requireStaff()
+        return .staff(id: staff.user.id, name: staff.user.name)
+    }
+
+    static func record(_ changes: [Change], subject: String, request: Request, on database: (any Database)? = nil) async throws {
+        let log = AuditLog(database: database ?? request.db)
+        let actor = try actor(request)
+        for change in changes where change.before != change.after {
+            try await log.record(.settingsChanged, by: actor, subject: subject,
+                                 details: "\(change.field): \(change.before) → \(change.after)",
+                                 ip: request.remoteAddress?.ipAddress)
+        }
+    }
+}
+
+/// The settings pages' sub-navigation.
+struct SettingsTab: Encodable {
+    var href: String
+    var name: String
+    var current: Bool
+
+    static func all(_ request: Request) -> [SettingsTab] {
+        let path = request.url.path
+        return [("/staff/settings", "settings_general_title"), ("/staff/settings/types", "settings_types_title"),
+                ("/staff/settings/catalogue", "settings_catalogue_title"), ("/staff/settings/branding", "branding_title")]
+            .map { href, key in
+                let current = href == "/staff/settings" ? path == href : path.hasPrefix(href)
+                return SettingsTab(href: href, name: request.t(key), current: current)
+            }
+    }
+}
+
+extension String {
+    /// "yes"/"no" for audit lines, independent of the page's language.
+    static func flag(_ value: Bool) -> String { value ? "yes" : "no" }
+}

@@ -1,0 +1,34 @@
+import CaseportCore
+import CaseportStore
+import Vapor
+
+/// What the frame of every page needs from the database, read once per request before the page's
+/// controller runs: the branding (C8) for portal and staff headers, whether the portal shows
+/// "my inquiries" (D2), and, for staff, the inbox badge count.
+struct PageFrame: Sendable {
+    var branding = Branding()
+    var inquiriesFirst = false
+    var inboxCount: Int?
+}
+
+extension Request {
+    private struct PageFrameKey: StorageKey { typealias Value = PageFrame }
+
+    var pageFrame: PageFrame {
+        get { storage[PageFrameKey.self] ?? PageFrame() }
+        set { storage[PageFrameKey.self] = newValue }
+    }
+}
+
+/// Loads `PageFrame`. Sits after the session middleware of the portal and staff route groups.
+struct PageFrameMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let settings = try await SettingsStore(database: request.db).load()
+        var frame = PageFrame(branding: settings.branding, inquiriesFirst: settings.inquiriesFirst)
+        if request.staffPrincipal != nil {
+            frame.inboxCount = try await Inquiries(database: request.db).countNew()
+        }
+        request.pageFrame = frame
+        return try await next.respond(to: request)
+    }
+}
