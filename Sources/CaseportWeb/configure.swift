@@ -64,6 +64,12 @@ func routes(_ app: Application) throws {
     try staff.register(collection: StaffLoginController())
     try staff.grouped(StaffGuard()).register(collection: StaffHomeController())
     try staff.grouped(StaffGuard()).register(collection: StaffCasesController())
+    // Master data (D6): every staff member; imports, staff accounts and the audit log: admins only.
+    try staff.grouped(StaffGuard()).register(collection: MasterDataController())
+    let staffAdmin = staff.grouped(StaffGuard(), StaffAdminGuard())
+    try staffAdmin.register(collection: StaffUsersController())
+    try staffAdmin.register(collection: StaffAuditController())
+    try staffAdmin.register(collection: ImportController())
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.

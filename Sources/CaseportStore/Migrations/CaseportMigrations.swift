@@ -12,5 +12,6 @@ public enum CaseportMigrations {
         M007_CreateCaseSearch(),
         M008_CreateCaseEvents(),
         M009_CreateAuditLog(),
+        M011_MasterData(),
     ]
 }

@@ -48,7 +48,7 @@ struct PortalSessionMiddleware: AsyncMiddleware {
         if let token = request.cookies[CookieNames.portalSession]?.string,
            let userId = try await Sessions(database: request.db).userId(token: token, realm: .portal),
            let user = try await PortalUserRecord.find(userId, on: request.db), user.isActive,
-           let organisation = try await CustomerRecord.find(user.organisationId, on: request.db) {
+           let organisation = try await CustomerRecord.find(user.organisationId, on: request.db), organisation.isActive {
             let viewer = try await PortalViewers.viewer(for: user, on: request.db)
             request.portalPrincipal = PortalPrincipal(user: user, organisation: organisation, viewer: viewer)
             if request.cookies[CookieNames.language] == nil, let code = user.language,

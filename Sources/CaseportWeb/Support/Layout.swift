@@ -20,9 +20,12 @@ struct Layout: Encodable {
     var userName: String?
     /// "portal" or "staff": decides the navigation and the logout form's target.
     var area: String
-    /// Which menu entry is the current page: "cases", "new", "files" or "users".
+    /// Which menu entry is the current page: "cases", "new", "files" or "users"; in the back office
+    /// "staff-cases", "master", "staff-users" or "audit".
     var section: String
     var showUsers: Bool
+    /// The back-office menu shows staff accounts and the audit log to administrators only (D1).
+    var staffAdmin: Bool
 
     init(_ request: Request, title: String, area: String = "portal") {
         self.title = title
@@ -39,7 +42,13 @@ struct Layout: Encodable {
         else if path.hasPrefix("/cases") { section = "cases" }
         else if path.hasPrefix("/files") { section = "files" }
         else if path.hasPrefix("/users") { section = "users" }
+        else if path.hasPrefix("/staff/staff-users") { section = "staff-users" }
+        else if path.hasPrefix("/staff/audit") { section = "audit" }
+        else if path.hasPrefix("/staff/customers") || path.hasPrefix("/staff/objects") || path.hasPrefix("/staff/contacts")
+                    || path.hasPrefix("/staff/portal-users") || path.hasPrefix("/staff/import") { section = "master" }
+        else if path.hasPrefix("/staff/cases") { section = "staff-cases" }
         else { section = "" }
+        staffAdmin = area == "staff" && request.staffPrincipal?.user.role == .admin
         showUsers = request.portalPrincipal.map { $0.user.isAdmin || $0.organisation.singleUser } ?? false
         if area == "staff" {
             self.userName = request.staffPrincipal?.user.name

@@ -1,0 +1,4 @@
+import Vapor
+struct ImportController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {}
+}
