@@ -40,6 +40,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(StaffCommands(), as: "staff")
     app.asyncCommands.use(BenchCommand(), as: "bench")
+    app.asyncCommands.use(ImportBenchCommand(), as: "bench-import")
 }
 
 func routes(_ app: Application) throws {
