@@ -101,7 +101,11 @@ struct PortalLoginController: RouteCollection {
     }
 
     func logout(request: Request) async throws -> Response {
-        try await endSession(request, realm: .portal, redirect: "/login")
+        if let user = request.portalPrincipal?.user {
+            try await AuditLog(database: request.db).record(.logout, by: .portal(id: user.id, name: "\(user.displayName) (\(user.username))"),
+                                                           subject: "portal user \(user.id ?? 0)", ip: request.clientAddress)
+        }
+        return try await endSession(request, realm: .portal, redirect: "/login")
     }
 
     private func render(_ request: Request, organisation: String, username: String, error: String?,

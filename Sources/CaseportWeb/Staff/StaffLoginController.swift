@@ -77,7 +77,10 @@ struct StaffLoginController: RouteCollection {
     }
 
     func logout(request: Request) async throws -> Response {
-        try await endSession(request, realm: .staff, redirect: "/staff/login")
+        if let user = request.staffPrincipal?.user {
+            try await request.audit(.logout, subject: "staff user \(user.id ?? 0)")
+        }
+        return try await endSession(request, realm: .staff, redirect: "/staff/login")
     }
 
     private func render(_ request: Request, email: String, error: String?) async throws -> Response {
