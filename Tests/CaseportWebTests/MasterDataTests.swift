@@ -101,6 +101,21 @@ final class MasterDataTests: XCTestCase {
         let object = try await ObjectRecord.query(on: db).filter(\.$name == "Hus C").first()
         let sol = try await Demo.customer("1001", on: db)
         XCTAssertEqual(object?.customerId, sol.id)
+
+        // A deactivated object is no longer offered when a customer creates a case.
+        let type = try await CaseTypeRecord.query(on: db).filter(\.$isActive == true).first()!
+        let anna = harness.browser()
+        try await anna.portalLogin("solglantan", "anna")
+        try await anna.get("/cases/new?type=\(type.id!)")
+        XCTAssertTrue(anna.lastBody.contains("Hus C"))
+        try await staff.get("/staff/objects/\(object!.id!)")
+        let off = try await staff.post("/staff/objects/\(object!.id!)", ["customer_number": "1001", "name": "Hus C", "address": "Gläntvägen 6"])
+        XCTAssertEqual(off.status, .seeOther)
+        let inactive = try await ObjectRecord.find(object!.id, on: db)
+        XCTAssertEqual(inactive?.isActive, false)
+        try await anna.get("/cases/new?type=\(type.id!)")
+        XCTAssertFalse(anna.lastBody.contains("Hus C"))
+        XCTAssertTrue(anna.lastBody.contains("Solgläntan hus A"))
     }
 
     func testContactLinksChangeWhatTheirUserSeesAndAreAudited() async throws {
