@@ -184,6 +184,22 @@ final class StaffAccountsAndAuditTests: XCTestCase {
         XCTAssertEqual(locked.first?.actorName, "solglantan / nobody")
     }
 
+    func testACustomerAdministratorsAccessChangesAreAudited() async throws {
+        let styrelsen = try await PortalUserRecord.query(on: db).filter(\.$usernameKey == "styrelsen").first()!
+        let anna = harness.browser()
+        try await anna.portalLogin("solglantan", "anna")
+        try await anna.get("/users/\(styrelsen.id!)")
+        try await anna.post("/users/\(styrelsen.id!)", ["first_name": "Styrelsen", "last_name": "Solgläntan", "username": "styrelsen",
+                                                       "is_shared": "1", "is_admin": "1"])
+        try await anna.get("/users/new")
+        try await anna.post("/users/new", ["first_name": "Ny", "last_name": "Boende", "username": "nyboende", "is_active": "1",
+                                           "password": "Secret12", "password_confirm": "Secret12"])
+        let lines = try await auditLines(.accessChanged)
+        XCTAssertEqual(lines.compactMap(\.details), ["deactivated, made administrator", "created by the customer's administrator"])
+        XCTAssertEqual(lines.first?.actorKind, "portal")
+        XCTAssertEqual(lines.first?.subject, "portal user \(styrelsen.id!) 1001/styrelsen")
+    }
+
     func testTheAuditPageFiltersAndPagesOlder() async throws {
         let log = AuditLog(database: db)
         let base = Date(timeIntervalSince1970: 1_700_000_000)
