@@ -154,17 +154,22 @@ struct MasterDataController: RouteCollection {
         record.singleUser = values["single_user"] != nil
         record.isActive = target == nil ? true : values["is_active"] != nil
         let isNew = target == nil, changeText = changes.text
-        try await request.db.transaction { tx in
-            try await record.save(on: tx)
-            let subject = "customer \(record.customerNumber) \(record.name)"
-            if isNew {
-                try await request.audit(.masterDataChanged, subject: subject, details: "created", on: tx)
-            } else if let details = changeText {
-                try await request.audit(.masterDataChanged, subject: subject, details: details, on: tx)
+        do {
+            try await request.db.transaction { tx in
+                try await record.save(on: tx)
+                let subject = "customer \(record.customerNumber) \(record.name)"
+                if isNew {
+                    try await request.audit(.masterDataChanged, subject: subject, details: "created", on: tx)
+                } else if let details = changeText {
+                    try await request.audit(.masterDataChanged, subject: subject, details: details, on: tx)
+                }
+                if wasActive != record.isActive {
+                    try await request.audit(.accessChanged, subject: subject, details: record.isActive ? "reactivated" : "deactivated", on: tx)
+                }
             }
-            if wasActive != record.isActive {
-                try await request.audit(.accessChanged, subject: subject, details: record.isActive ? "reactivated" : "deactivated", on: tx)
-            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Someone saved the same unique value between the check and the write.
+            return try await renderCustomer(request, target: target, values: values, errors: ["customer_number": request.t("md_error_saved_meanwhile")], status: .conflict)
         }
         return request.redirect(to: target == nil ? "/staff/customers?notice=created" : "/staff/customers/\(record.id!)?notice=saved",
                                 redirectType: .normal)

@@ -170,23 +170,28 @@ extension MasterDataController {
         if let hash { record.passwordHash = hash }
         let isNew = target == nil, changeText = changes.text
         let accessText = access.text
-        try await request.db.transaction { tx in
-            try await record.save(on: tx)
-            let subject = "portal user \(record.id!) \(organisation.customerNumber)/\(record.username)"
-            if isNew {
-                try await request.audit(.accessChanged, subject: subject,
-                                        details: "created, \(kind.rawValue)\(record.isActive ? "" : ", inactive")", on: tx)
-            } else {
-                if let details = changeText { try await request.audit(.masterDataChanged, subject: subject, details: details, on: tx) }
-                if let details = accessText { try await request.audit(.accessChanged, subject: subject, details: details, on: tx) }
-                if wasActive != record.isActive {
-                    try await request.audit(.accessChanged, subject: subject, details: record.isActive ? "reactivated" : "deactivated", on: tx)
+        do {
+            try await request.db.transaction { tx in
+                try await record.save(on: tx)
+                let subject = "portal user \(record.id!) \(organisation.customerNumber)/\(record.username)"
+                if isNew {
+                    try await request.audit(.accessChanged, subject: subject,
+                                            details: "created, \(kind.rawValue)\(record.isActive ? "" : ", inactive")", on: tx)
+                } else {
+                    if let details = changeText { try await request.audit(.masterDataChanged, subject: subject, details: details, on: tx) }
+                    if let details = accessText { try await request.audit(.accessChanged, subject: subject, details: details, on: tx) }
+                    if wasActive != record.isActive {
+                        try await request.audit(.accessChanged, subject: subject, details: record.isActive ? "reactivated" : "deactivated", on: tx)
+                    }
+                    if !password.isEmpty { try await request.audit(.accessChanged, subject: subject, details: "password set by staff", on: tx) }
                 }
-                if !password.isEmpty { try await request.audit(.accessChanged, subject: subject, details: "password set by staff", on: tx) }
+                if sendDetails, let email = record.email {
+                    try await PortalUsersController.queueLoginDetails(request, user: record, email: email, organisation: organisation, on: tx)
+                }
             }
-            if sendDetails, let email = record.email {
-                try await PortalUsersController.queueLoginDetails(request, user: record, email: email, organisation: organisation, on: tx)
-            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Someone saved the same unique value between the check and the write.
+            return try await renderPortalUser(request, target: target, organisation: organisation, values: values, errors: ["username": request.t("md_error_saved_meanwhile")], status: .conflict)
         }
         if target != nil, !record.isActive || !password.isEmpty {
             try await Sessions(database: request.db).endAll(realm: .portal, userId: record.id!)

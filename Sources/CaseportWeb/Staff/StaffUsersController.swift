@@ -102,10 +102,15 @@ struct StaffUsersController: RouteCollection {
         let hash = try await request.caseport.passwords.hash(password)
         let role = StaffRole(rawValue: values["role"] ?? "") ?? .handler
         let user = StaffUserRecord(email: values["email"]!.trimmed, name: values["name"]!.trimmed, role: role, passwordHash: hash)
-        try await request.db.transaction { tx in
-            try await user.create(on: tx)
-            try await request.audit(.accessChanged, subject: "staff user \(user.id!) \(user.email)",
-                                    details: "created, role: \(role.rawValue)", on: tx)
+        do {
+            try await request.db.transaction { tx in
+                try await user.create(on: tx)
+                try await request.audit(.accessChanged, subject: "staff user \(user.id!) \(user.email)",
+                                        details: "created, role: \(role.rawValue)", on: tx)
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Someone saved the same unique value between the check and the write.
+            return try await render(request, target: nil, values: values, errors: ["email": request.t("md_error_saved_meanwhile")], status: .conflict)
         }
         return request.redirect(to: "/staff/staff-users?notice=created", redirectType: .normal)
     }
