@@ -107,14 +107,26 @@ final class MasterDataImportTests: XCTestCase {
 
         try await browser.uploadCSV(kind: "users", name: "u.csv",
                                     csv: "customer_number,username,first_name,last_name,email,is_admin\n2001,eva,Eva,Ek,eva@example.com,ja\n")
-        try await browser.post("/staff/import/run", ["kind": "users", "upload": try XCTUnwrap(browser.hidden("upload"))])
+        XCTAssertTrue(browser.lastBody.contains("name=\"send_login_details\""), "users can be sent login details")
+        try await browser.post("/staff/import/run", ["kind": "users", "upload": try XCTUnwrap(browser.hidden("upload")),
+                                                     "send_login_details": "1"])
         let eva = try await PortalUserRecord.query(on: db).filter(\.$usernameKey == "eva").first()
         XCTAssertEqual(eva?.isAdmin, true)
         XCTAssertEqual(eva?.isActive, true)
-        // Nobody knows the imported password: the login fails until a set-password link is used.
+        // Nobody knows the imported password: the login fails until the set-password link is used.
         let login = harness.browser()
-        try await login.portalLogin("eken", "eva", password: "")
+        try await login.portalLogin("eken", "eva", password: "Secret12")
         XCTAssertNil(login.cookies["caseport_portal"])
+        let mail = try await OutboxRecord.query(on: db).filter(\.$kind == "login_details").filter(\.$recipient == "eva@example.com").first()
+        let body = try XCTUnwrap(mail?.body)
+        let token = try XCTUnwrap(body.components(separatedBy: "token=").last?.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+        let eve = harness.browser()
+        try await eve.get("/password/set?token=\(token)")
+        try await eve.post("/password/set", ["token": String(token), "password": "Secret12", "password_confirm": "Secret12"])
+        try await eve.portalLogin("eken", "eva", password: "Secret12")
+        XCTAssertNotNil(eve.cookies["caseport_portal"], "the link from the import sets a working password")
+        let line = try await AuditEventRecord.query(on: db).filter(\.$action == "data_imported").sort(\.$id, .descending).first()
+        XCTAssertEqual(line?.details, "1 rows from a CSV file, login details queued for 1")
     }
 
     func testAFileThatIsNotCSVOrLacksAColumnGetsAMessage() async throws {

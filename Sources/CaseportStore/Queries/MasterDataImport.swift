@@ -88,9 +88,12 @@ public struct MasterDataImport: Sendable {
     /// Writes clean rows. Call inside a transaction and re-check first: `known` must be fresh.
     /// `passwordHash` is given to imported portal users: the hash of a random secret nobody holds,
     /// so they log in only after a set-password link.
+    /// Returns the new ids in row order for contacts and users (empty for the other kinds).
+    @discardableResult
     public func write(_ rows: [ImportRow], kind: ImportKind, known: ImportKnown, passwordHash: String,
-                      now: Date = Date()) async throws {
+                      now: Date = Date()) async throws -> [Int] {
         let sql = try database.requireSQL()
+        var newIds: [Int] = []
         for batch in rows.chunked(Self.batch) {
             switch kind {
             case .customers:
@@ -119,6 +122,7 @@ public struct MasterDataImport: Sendable {
                 // the ascending ids pair up with the batch's rows.
                 let ids = try await insert.returning("id").all().map { try $0.decode(column: "id", as: Int.self) }.sorted()
                 guard ids.count == batch.count else { throw ImportWriteError.countMismatch }
+                newIds += ids
                 var links: [(Int, Int)] = []
                 for (row, id) in zip(batch, ids) {
                     for number in Set(ImportRules.customerNumbers(row["customer_numbers"])) {
@@ -155,9 +159,13 @@ public struct MasterDataImport: Sendable {
                         SQLBind(passwordHash), SQLBind(ImportRules.yesNo(row["is_admin"]) ?? false), SQLBind(false), SQLBind(true), SQLBind(now),
                     ])
                 }
-                try await insert.run()
+                // As for contacts: ascending ids pair up with the batch's rows.
+                let ids = try await insert.returning("id").all().map { try $0.decode(column: "id", as: Int.self) }.sorted()
+                guard ids.count == batch.count else { throw ImportWriteError.countMismatch }
+                newIds += ids
             }
         }
+        return newIds
     }
 }
 

@@ -61,6 +61,8 @@ struct ImportController: RouteCollection {
         var headers: [String]
         var sample: [[String]]
         var clean: Bool
+        var offerLoginDetails: Bool
+        var sendLoginDetails: Bool
         var changed: Bool
     }
 
@@ -135,15 +137,22 @@ struct ImportController: RouteCollection {
             return try await formResponse(request, selected: kind, error: request.t("import_expired"))
         }
         let fileName = String((values["file_name"] ?? "").prefix(200))
+        let sendDetails = values["send_login_details"] != nil
         let hash = try await request.caseport.passwords.hash(Sessions.newToken())
         // Checked again inside the transaction: the register may have changed since the preview.
         let outcome = try await request.db.transaction { tx -> ImportCheck? in
             let check = try await Self.check(request, table: table, kind: kind, on: tx)
             guard check.isClean else { return check }
-            try await MasterDataImport(database: tx).write(check.rows, kind: kind, known: try await MasterDataImport(database: tx)
-                .known(for: check.rows, kind: kind), passwordHash: hash)
+            let importer = MasterDataImport(database: tx)
+            let ids = try await importer.write(check.rows, kind: kind, known: try await importer.known(for: check.rows, kind: kind),
+                                               passwordHash: hash)
+            var mailed = 0
+            if kind == .users, sendDetails {
+                mailed = try await Self.queueLoginDetails(request, rows: check.rows, ids: ids, on: tx)
+            }
             try await request.audit(.dataImported, subject: "import \(kind.rawValue)",
-                                    details: "\(check.rows.count) rows from \(fileName.isEmpty ? "a CSV file" : fileName)", on: tx)
+                                    details: "\(check.rows.count) rows from \(fileName.isEmpty ? "a CSV file" : fileName)"
+                                        + (mailed > 0 ? ", login details queued for \(mailed)" : ""), on: tx)
             return nil
         }
         if let problems = outcome {
@@ -151,6 +160,26 @@ struct ImportController: RouteCollection {
         }
         try? FileManager.default.removeItem(at: url)
         return request.redirect(to: "/staff/import?done=\(table.rows.count)&kind=\(kind.rawValue)", redirectType: .normal)
+    }
+
+    /// A one-time set-password link for every imported user with an e-mail address (as A9's
+    /// "send login details"): written to the outbox in the import's transaction.
+    static func queueLoginDetails(_ request: Request, rows: [ImportRow], ids: [Int], on db: any Database) async throws -> Int {
+        let numbers = Set(rows.map { $0["customer_number"] })
+        let organisations = Dictionary(try await CustomerRecord.query(on: db).filter(\.$customerNumber ~~ numbers).all()
+            .map { ($0.customerNumber, $0) }, uniquingKeysWith: { a, _ in a })
+        let tokens = AccountTokens(database: db)
+        var count = 0
+        for (row, id) in zip(rows, ids) where !row["email"].isEmpty {
+            guard let organisation = organisations[row["customer_number"]] else { continue }
+            let token = try await tokens.issue(userId: id, purpose: "set_password", lifetime: 7 * 24 * 3_600)
+            try await Notifications.loginDetails(
+                request, to: row["email"], name: "\(row["first_name"]) \(row["last_name"])", organisation: organisation.shortCode,
+                username: row["username"], link: "\(request.publicBaseURL)/password/set?token=\(token)", language: request.language)
+                .create(on: db)
+            count += 1
+        }
+        return count
     }
 
     static func check(_ request: Request, table: CSVTable, kind: ImportKind, on db: any Database) async throws -> ImportCheck {
@@ -201,7 +230,9 @@ struct ImportController: RouteCollection {
             moreProblems: problemRows.count > Self.shownProblemRows,
             headers: columns,
             sample: check.isClean ? check.rows.prefix(10).map { row in columns.map { row[$0] } } : [],
-            clean: check.isClean, changed: changed)
+            clean: check.isClean, offerLoginDetails: kind == .users,
+            sendLoginDetails: request.method == .POST && (try? request.content.get(String.self, at: "send_login_details")) != nil,
+            changed: changed)
         let response = try await request.view.render("staff/import-preview", page).encodeResponse(for: request).get()
         response.status = check.isClean ? .ok : .unprocessableEntity
         return response
