@@ -137,6 +137,13 @@ final class MasterDataImportTests: XCTestCase {
         let missing = try await browser.uploadCSV(kind: "objects", name: "x.csv", csv: "name,address\nA,B\n")
         XCTAssertEqual(missing.status, .unprocessableEntity)
         XCTAssertTrue(browser.lastBody.contains("Kolumn saknas: customer_number"))
+        // The upload form carries its CSRF token in the action URL; without it the post is refused.
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=x")
+        let forged = try await browser.send(.POST, "/staff/import", headers: headers, body: ByteBuffer(string: "--x--\r\n"))
+        XCTAssertEqual(forged.status, .forbidden)
+        let noToken = try await browser.post("/staff/customers/new", ["name": "X", "short_code": "x", "customer_number": "8"], csrf: false)
+        XCTAssertEqual(noToken.status, .forbidden)
         let expired = try await browser.post("/staff/import/run", ["kind": "contacts", "upload": String(repeating: "a", count: 43)])
         XCTAssertEqual(expired.status, .unprocessableEntity)
     }
