@@ -53,6 +53,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(BenchCommand(), as: "bench")
     app.asyncCommands.use(OutboxBenchCommand(), as: "bench-outbox")
     app.asyncCommands.use(MailgateCommand(), as: "mailgate")
+    app.asyncCommands.use(ImportBenchCommand(), as: "bench-import")
 }
 
 func routes(_ app: Application) throws {
@@ -90,6 +91,12 @@ func routes(_ app: Application) throws {
     try settings.register(collection: StaffCatalogueSettingsController())
     try settings.register(collection: StaffCaseTypesController())
     try settings.register(collection: StaffBrandingController())
+    // Master data (D6): every staff member; imports, staff accounts and the audit log: admins only.
+    try staff.grouped(StaffGuard()).register(collection: MasterDataController())
+    let staffAdmin = staff.grouped(StaffGuard(), StaffAdminGuard())
+    try staffAdmin.register(collection: StaffUsersController())
+    try staffAdmin.register(collection: StaffAuditController())
+    try staffAdmin.register(collection: ImportController())
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.

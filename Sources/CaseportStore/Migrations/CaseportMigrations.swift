@@ -13,6 +13,7 @@ public enum CaseportMigrations {
         M008_CreateCaseEvents(),
         M009_CreateAuditLog(),
         M010_CreateDelivery(),
+        M011_MasterData(),
         M012_CreateInquiriesAndSettings(),
         M013_PostgresVisibleCaseIndexes(),
         M014_CreateChangeStamp(),

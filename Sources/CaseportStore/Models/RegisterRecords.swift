@@ -14,11 +14,14 @@ public final class CustomerRecord: Model, @unchecked Sendable {
     @Field(key: "customer_number") public var customerNumber: String
     /// The organisation may have only one portal user (A9): that user edits itself, there is no list.
     @Field(key: "single_user") public var singleUser: Bool
+    /// Deactivated customers (D6, M011) keep their cases; their users cannot log in.
+    @Field(key: "is_active") public var isActive: Bool
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
 
     public init() {}
     public init(name: String, shortCode: String, customerNumber: String, singleUser: Bool = false) {
         self.singleUser = singleUser
+        self.isActive = true
         self.name = name
         self.nameKey = LoginKey.fold(name)
         self.shortCode = shortCode
@@ -34,6 +37,7 @@ public final class ObjectRecord: Model, @unchecked Sendable {
     @Field(key: "customer_id") public var customerId: Int
     @Field(key: "name") public var name: String
     @Field(key: "address") public var address: String
+    @Field(key: "is_active") public var isActive: Bool
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
 
     public init() {}
@@ -41,6 +45,7 @@ public final class ObjectRecord: Model, @unchecked Sendable {
         self.customerId = customerId
         self.name = name
         self.address = address
+        self.isActive = true
     }
 }
 
@@ -52,6 +57,7 @@ public final class ContactRecord: Model, @unchecked Sendable {
     @Field(key: "last_name") public var lastName: String
     @OptionalField(key: "email") public var email: String?
     @OptionalField(key: "phone") public var phone: String?
+    @Field(key: "is_active") public var isActive: Bool
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
 
     public init() {}
@@ -60,6 +66,7 @@ public final class ContactRecord: Model, @unchecked Sendable {
         self.lastName = lastName
         self.email = email
         self.phone = phone
+        self.isActive = true
     }
 }
 

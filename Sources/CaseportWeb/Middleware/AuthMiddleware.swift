@@ -79,7 +79,8 @@ struct PortalSessionMiddleware: AsyncMiddleware {
 
     static func load(userId: Int, on db: any Database) async throws -> PortalPrincipal? {
         guard let user = try await PortalUserRecord.find(userId, on: db), user.isActive,
-              let organisation = try await CustomerRecord.find(user.organisationId, on: db) else { return nil }
+              let organisation = try await CustomerRecord.find(user.organisationId, on: db),
+              organisation.isActive else { return nil }
         let viewer = try await PortalViewers.viewer(for: user, on: db)
         return PortalPrincipal(user: user, organisation: organisation, viewer: viewer)
     }

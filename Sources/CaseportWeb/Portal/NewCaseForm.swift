@@ -36,9 +36,10 @@ struct NewCaseForm {
         var customers: [CustomerRecord] {
             reach.customers.filter { rule.selectableCustomerIds.contains($0.id!) }
         }
-        /// The objects offered: linked ones and those of selectable customers.
+        /// The objects offered: linked ones and those of selectable customers, unless staff deactivated them (D6).
         var objects: [ObjectRecord] {
-            reach.objects.filter { rule.selectableObjectIds.contains($0.id!) || rule.objectsOfCustomerIds.contains($0.customerId) }
+            reach.objects.filter { ($0.isActive || $0.id == rule.objectFixed)
+                && (rule.selectableObjectIds.contains($0.id!) || rule.objectsOfCustomerIds.contains($0.customerId)) }
         }
         var customerFixed: CustomerRecord? { rule.customerFixed.flatMap { id in reach.customers.first { $0.id == id } } }
         var objectFixed: ObjectRecord? { rule.objectFixed.flatMap { id in reach.objects.first { $0.id == id } } }

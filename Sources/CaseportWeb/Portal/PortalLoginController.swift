@@ -58,8 +58,12 @@ struct PortalLoginController: RouteCollection {
         let services = request.caseport
         let attempts = LoginAttempts(database: request.db)
         let key = LoginThrottle.key(realm: "portal", organisation: trimmedOrganisation, username: trimmedUsername)
+        let audit = AuditLog(database: request.db)
+        let typed = "\(String(trimmedOrganisation.prefix(100))) / \(String(trimmedUsername.prefix(100)))"
         if try await attempts.isLocked(key: key) {
             _ = try await services.passwords.verify(password, against: services.dummyPasswordHash)
+            try await audit.record(.loginFailed, by: .anonymous(typed: typed), subject: "portal login",
+                                   details: "locked", ip: request.clientAddress)
             return try await fail("login_error_locked")
         }
 
@@ -71,20 +75,37 @@ struct PortalLoginController: RouteCollection {
         guard let user, passwordMatches else {
             let nowLocked = try await attempts.recordFailure(key: key)
             request.logger.info("portal login failed", metadata: ["locked": "\(nowLocked)"])
+            // E5: the typed names are logged, never whether such an account exists.
+            try await audit.record(.loginFailed, by: .anonymous(typed: typed), subject: "portal login",
+                                   details: "wrong organisation, username or password", ip: request.clientAddress)
+            if nowLocked {
+                try await audit.record(.accountLocked, by: .anonymous(typed: typed), subject: "portal login",
+                                       details: "\(LoginThrottle().maximumFailures) failures", ip: request.clientAddress)
+            }
             return try await fail(nowLocked ? "login_error_locked" : "login_error_invalid")
         }
-        guard user.isActive else {
+        let account = AuditActor.portal(id: user.id, name: "\(user.displayName) (\(user.username))")
+        let organisationIsActive = try await CustomerRecord.find(user.organisationId, on: request.db)?.isActive ?? false
+        guard user.isActive, organisationIsActive else {
+            try await audit.record(.loginFailed, by: account, subject: "portal user \(user.id ?? 0)",
+                                   details: "account inactive", ip: request.clientAddress)
             return try await fail("login_error_inactive")
         }
 
         try await attempts.clear(key: key)
+        try await audit.record(.loginSucceeded, by: account, subject: "portal user \(user.id ?? 0)",
+                               ip: request.clientAddress)
         user.lastLoginAt = Date()
         try await user.save(on: request.db)
         return try await startSession(request, realm: .portal, userId: try user.requireID(), redirect: "/cases")
     }
 
     func logout(request: Request) async throws -> Response {
-        try await endSession(request, realm: .portal, redirect: "/login")
+        if let user = request.portalPrincipal?.user {
+            try await AuditLog(database: request.db).record(.logout, by: .portal(id: user.id, name: "\(user.displayName) (\(user.username))"),
+                                                           subject: "portal user \(user.id ?? 0)", ip: request.clientAddress)
+        }
+        return try await endSession(request, realm: .portal, redirect: "/login")
     }
 
     private func render(_ request: Request, organisation: String, username: String, error: String?,

@@ -156,6 +156,11 @@ struct PortalUsersController: RouteCollection {
                 email: values["email"]?.trimmed.nilIfEmpty, phone: values["phone"]?.trimmed.nilIfEmpty, passwordHash: hash,
                 isAdmin: values["is_admin"] != nil, isShared: values["is_shared"] != nil, isActive: values["is_active"] != nil)
             try await user.create(on: tx)
+            try await AuditLog(database: tx).record(
+                .accessChanged, by: .portal(id: admin.id, name: "\(admin.displayName) (\(admin.username))"),
+                subject: "portal user \(user.id!) \(scope.organisation.customerNumber)/\(user.username)",
+                details: "created by the customer's administrator\(user.isAdmin ? ", administrator" : "")\(user.isActive ? "" : ", inactive")",
+                ip: request.clientAddress)
             if sendDetails, let email = user.email {
                 try await Self.queueLoginDetails(request, user: user, email: email, organisation: scope.organisation, on: tx)
             }
@@ -194,6 +199,7 @@ struct PortalUsersController: RouteCollection {
         guard errors.isEmpty else {
             return try await render(request, scope: scope, target: target, values: values, errors: errors, status: .unprocessableEntity)
         }
+        let wasAdmin = target.isAdmin
         target.firstName = values["first_name"]!.trimmed
         target.lastName = values["last_name"]!.trimmed
         target.username = values["username"]!.trimmed
@@ -209,8 +215,19 @@ struct PortalUsersController: RouteCollection {
             target.passwordHash = try await request.caseport.passwords.hash(password)
         }
         let sendDetails = values["send_login_details"] != nil
+        var access: [String] = []
+        if wasActive != target.isActive { access.append(target.isActive ? "reactivated" : "deactivated") }
+        if wasAdmin != target.isAdmin { access.append(target.isAdmin ? "made administrator" : "no longer administrator") }
+        if !password.isEmpty, !isSelf { access.append("password set by the customer's administrator") }
+        let actor = scope.principal.user, accessChanges = access
         try await request.db.transaction { tx in
             try await target.update(on: tx)
+            if !accessChanges.isEmpty {
+                try await AuditLog(database: tx).record(
+                    .accessChanged, by: .portal(id: actor.id, name: "\(actor.displayName) (\(actor.username))"),
+                    subject: "portal user \(target.id!) \(scope.organisation.customerNumber)/\(target.username)",
+                    details: accessChanges.joined(separator: ", "), ip: request.clientAddress)
+            }
             if sendDetails, let email = target.email {
                 try await Self.queueLoginDetails(request, user: target, email: email, organisation: scope.organisation, on: tx)
             }

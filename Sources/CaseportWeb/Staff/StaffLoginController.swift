@@ -42,8 +42,11 @@ struct StaffLoginController: RouteCollection {
         let services = request.caseport
         let attempts = LoginAttempts(database: request.db)
         let key = LoginThrottle.key(realm: "staff", organisation: "", username: email)
+        let audit = AuditLog(database: request.db)
+        let typed = AuditActor.anonymous(typed: String(email.prefix(200)))
         if try await attempts.isLocked(key: key) {
             _ = try await services.passwords.verify(password, against: services.dummyPasswordHash)
+            try await audit.record(.loginFailed, by: typed, subject: "staff login", details: "locked", ip: request.clientAddress)
             return try await render(request, email: keptEmail, error: request.t("login_error_locked"))
         }
         let user = try await StaffUserRecord.query(on: request.db)
@@ -51,20 +54,33 @@ struct StaffLoginController: RouteCollection {
         let matches = try await services.passwords.verify(password, against: user?.passwordHash ?? services.dummyPasswordHash)
         guard let user, matches else {
             let locked = try await attempts.recordFailure(key: key)
+            try await audit.record(.loginFailed, by: typed, subject: "staff login",
+                                   details: "wrong e-mail or password", ip: request.clientAddress)
+            if locked {
+                try await audit.record(.accountLocked, by: typed, subject: "staff login",
+                                       details: "\(LoginThrottle().maximumFailures) failures", ip: request.clientAddress)
+            }
             return try await render(request, email: keptEmail,
                                     error: request.t(locked ? "login_error_locked" : "staff_login_error_invalid"))
         }
+        let account = AuditActor.staff(id: user.id, name: user.name)
         guard user.isActive else {
+            try await audit.record(.loginFailed, by: account, subject: "staff user \(user.id ?? 0)",
+                                   details: "account inactive", ip: request.clientAddress)
             return try await render(request, email: keptEmail, error: request.t("login_error_inactive"))
         }
         try await attempts.clear(key: key)
+        try await audit.record(.loginSucceeded, by: account, subject: "staff user \(user.id ?? 0)", ip: request.clientAddress)
         user.lastLoginAt = Date()
         try await user.save(on: request.db)
         return try await startSession(request, realm: .staff, userId: try user.requireID(), redirect: "/staff")
     }
 
     func logout(request: Request) async throws -> Response {
-        try await endSession(request, realm: .staff, redirect: "/staff/login")
+        if let user = request.staffPrincipal?.user {
+            try await request.audit(.logout, subject: "staff user \(user.id ?? 0)")
+        }
+        return try await endSession(request, realm: .staff, redirect: "/staff/login")
     }
 
     private func render(_ request: Request, email: String, error: String?) async throws -> Response {

@@ -15,6 +15,8 @@ struct AppServices: Sendable {
     let storage: LocalFileStorage
     /// Signed-in portal users by user id, valid at one change stamp (see PortalSessionMiddleware).
     let principals = StampedCache<PortalPrincipal>(capacity: 20_000)
+    /// The deployment's settings at one change stamp (see PageFrameMiddleware).
+    let settings = StampedCache<PortalSettings>(capacity: 1)
     /// Rendered case lists by user, language and query (see PortalCaseListController).
     let caseListPages = StampedCache<String>(capacity: 1_000)
 }

@@ -20,7 +20,8 @@ struct Layout: Encodable {
     var userName: String?
     /// "portal" or "staff": decides the navigation and the logout form's target.
     var area: String
-    /// Which menu entry is the current page: "cases", "new", "files" or "users".
+    /// Which menu entry is the current page: "cases", "new", "files" or "users"; in the back office
+    /// "staff-cases", "master", "staff-users" or "audit".
     var section: String
     var showUsers: Bool
     /// C8: the deployment's colours (a cacheable stylesheet whose URL changes with every save) and logo.
@@ -29,7 +30,8 @@ struct Layout: Encodable {
     /// D2: the staff header's badge (unprocessed inquiries); the portal's "my inquiries" link.
     var inboxCount: Int
     var showInquiries: Bool
-    var isAdmin: Bool
+    /// The back-office menu shows staff accounts and the audit log to administrators only (D1).
+    var staffAdmin: Bool
 
     init(_ request: Request, title: String, area: String = "portal") {
         self.title = title
@@ -49,8 +51,13 @@ struct Layout: Encodable {
         else if path.hasPrefix("/inquiries") { section = "inquiries" }
         else if path.hasPrefix("/staff/inbox") { section = "inbox" }
         else if path.hasPrefix("/staff/settings") { section = "settings" }
-        else if path.hasPrefix("/staff/cases") { section = "staff_cases" }
+        else if path.hasPrefix("/staff/staff-users") { section = "staff-users" }
+        else if path.hasPrefix("/staff/audit") { section = "audit" }
+        else if path.hasPrefix("/staff/customers") || path.hasPrefix("/staff/objects") || path.hasPrefix("/staff/contacts")
+                    || path.hasPrefix("/staff/portal-users") || path.hasPrefix("/staff/import") { section = "master" }
+        else if path.hasPrefix("/staff/cases") { section = "staff-cases" }
         else { section = "" }
+        staffAdmin = area == "staff" && request.staffPrincipal?.user.role == .admin
         showUsers = request.portalPrincipal.map { $0.user.isAdmin || $0.organisation.singleUser } ?? false
         let frame = request.pageFrame
         let branding = frame.branding
@@ -58,7 +65,6 @@ struct Layout: Encodable {
         logoURL = branding.logoKey != nil ? "/branding/logo?v=\(branding.revision)" : nil
         inboxCount = frame.inboxCount ?? 0
         showInquiries = area == "portal" && frame.inquiriesFirst && request.portalPrincipal != nil
-        isAdmin = request.staffPrincipal?.user.role == .admin
         if area == "staff" {
             self.userName = request.staffPrincipal?.user.name
         } else {

@@ -21,9 +21,16 @@ extension Request {
 }
 
 /// Loads `PageFrame`. Sits after the session middleware of the portal and staff route groups.
+/// For a signed-in portal user the settings come from the copy kept at the request's change stamp.
 struct PageFrameMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let settings = try await SettingsStore(database: request.db).load()
+        let settings: PortalSettings
+        if let stamp = request.changeStamp, let kept = request.caseport.settings.value(for: "portal", at: stamp) {
+            settings = kept
+        } else {
+            settings = try await SettingsStore(database: request.db).load()
+            if let stamp = request.changeStamp { request.caseport.settings.store(settings, for: "portal", at: stamp) }
+        }
         var frame = PageFrame(branding: settings.branding, inquiriesFirst: settings.inquiriesFirst)
         if request.staffPrincipal != nil {
             frame.inboxCount = try await Inquiries(database: request.db).countNew()

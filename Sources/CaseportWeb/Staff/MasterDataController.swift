@@ -1,0 +1,209 @@
+import CaseportCore
+import CaseportStore
+import Fluent
+import Vapor
+
+/// Master data for staff (D6): customers, objects, contacts with their links, and portal users.
+/// Lists are searched and paged in SQL (never a whole table); forms keep every value and show
+/// errors beside the fields; every change writes an audit line (E5). Customers, objects and
+/// contacts are deactivated, never deleted, because cases refer to them.
+struct MasterDataController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let staff = routes.grouped("staff")
+        staff.get("customers", use: customers)
+        staff.get("customers", "new", use: newCustomer)
+        staff.post("customers", "new", use: saveCustomer)
+        staff.get("customers", ":id", use: editCustomer)
+        staff.post("customers", ":id", use: saveCustomer)
+
+        staff.get("objects", use: objects)
+        staff.get("objects", "new", use: newObject)
+        staff.post("objects", "new", use: saveObject)
+        staff.get("objects", ":id", use: editObject)
+        staff.post("objects", ":id", use: saveObject)
+
+        staff.get("contacts", use: contacts)
+        staff.get("contacts", "new", use: newContact)
+        staff.post("contacts", "new", use: saveContact)
+        staff.get("contacts", ":id", use: editContact)
+        staff.post("contacts", ":id", use: saveContact)
+        staff.post("contacts", ":id", "customers", use: addCustomerLink)
+        staff.post("contacts", ":id", "customers", ":linked", "remove", use: removeCustomerLink)
+        staff.post("contacts", ":id", "objects", use: addObjectLink)
+        staff.post("contacts", ":id", "objects", ":linked", "remove", use: removeObjectLink)
+
+        staff.get("portal-users", use: portalUsers)
+        staff.get("portal-users", "new", use: newPortalUser)
+        staff.post("portal-users", "new", use: savePortalUser)
+        staff.get("portal-users", ":id", use: editPortalUser)
+        staff.post("portal-users", ":id", use: savePortalUser)
+        staff.post("portal-users", ":id", "unlock", use: unlockPortalUser)
+    }
+
+    static func id(_ request: Request, _ name: String = "id") throws -> Int {
+        guard let id = request.parameters.get(name).flatMap(Int.init) else { throw Abort(.notFound) }
+        return id
+    }
+
+    /// The `?customer=` filter of a list, when it names a customer.
+    static func customerFilter(_ request: Request) async throws -> CustomerRecord? {
+        guard let id = try? request.query.get(Int.self, at: "customer") else { return nil }
+        return try await CustomerRecord.find(id, on: request.db)
+    }
+
+    static func yesNo(_ request: Request, _ value: Bool) -> String { request.t(value ? "answer_yes" : "answer_no") }
+
+    static func activeCell(_ request: Request, _ active: Bool) -> MasterDataPages.Cell {
+        active ? .init(text: request.t("answer_yes")) : .init(text: request.t("md_inactive"), inactive: true)
+    }
+
+    /// Required text within the name limit; writes the error into `errors`.
+    static func requireText(_ request: Request, _ values: [String: String], _ key: String, into errors: inout [String: String],
+                            limit: Int = InputLimits.name, required: Bool = true) {
+        let value = (values[key] ?? "").trimmed
+        if value.isEmpty { if required { errors[key] = request.t("form_required") } }
+        else if value.count > limit { errors[key] = request.t("form_too_long") }
+    }
+
+    static func customer(number: String, on db: any Database) async throws -> CustomerRecord? {
+        try await CustomerRecord.query(on: db).filter(\.$customerNumber == number.trimmed).first()
+    }
+
+    // MARK: customers
+
+    func customers(request: Request) async throws -> View {
+        let q = request.searchText
+        func filtered() -> QueryBuilder<CustomerRecord> {
+            let query = CustomerRecord.query(on: request.db)
+            if !q.isEmpty {
+                let like = TextSearch.like(request.db), pattern = TextSearch.pattern(q)
+                query.group(.or) {
+                    $0.filter(\.$name, like, pattern).filter(\.$shortCodeKey, like, TextSearch.pattern(LoginKey.fold(q)))
+                        .filter(\.$customerNumber, like, pattern)
+                }
+            }
+            return query
+        }
+        let paging = StaffPaging(request, total: try await filtered().count(), path: "/staff/customers", query: ["q": q])
+        let records = try await filtered().sort(\.$name).sort(\.$id)
+            .range(paging.offset ..< paging.offset + StaffPaging.pageSize).all()
+        let headers = ["md_name", "md_customer_number", "md_short_code", "md_active"].map(request.t)
+        let page = MasterDataPages.ListPage(
+            layout: Layout(request, title: request.t("md_customers"), area: "staff"),
+            tabs: MasterDataPages.tabs(request, current: "customers"), path: "/staff/customers",
+            addLink: "/staff/customers/new", addLabel: request.t("md_add_customer"), q: q,
+            searchLabel: request.t("md_search_customers"), hidden: [], filterNote: nil, headers: headers,
+            rows: records.map {
+                .init(id: $0.id!, headers: headers, cells: [
+                    .init(text: $0.name, link: "/staff/customers/\($0.id!)"), .init(text: $0.customerNumber),
+                    .init(text: $0.shortCode), Self.activeCell(request, $0.isActive),
+                ])
+            },
+            paging: paging, notice: request.notice(["created", "saved"], prefix: "md_notice_"))
+        return try await request.view.render("staff/md-list", page)
+    }
+
+    func newCustomer(request: Request) async throws -> Response {
+        try await renderCustomer(request, target: nil, values: ["is_active": "1"], errors: [:], status: .ok)
+    }
+
+    func editCustomer(request: Request) async throws -> Response {
+        guard let target = try await CustomerRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
+        let values = ["name": target.name, "short_code": target.shortCode, "customer_number": target.customerNumber,
+                      "single_user": target.singleUser ? "1" : "", "is_active": target.isActive ? "1" : ""]
+        return try await renderCustomer(request, target: target, values: values.filter { !$0.value.isEmpty || $0.key == "name" }, errors: [:], status: .ok)
+    }
+
+    func saveCustomer(request: Request) async throws -> Response {
+        let existingId = request.parameters.get("id").flatMap(Int.init)
+        var target: CustomerRecord?
+        if request.parameters.get("id") != nil {
+            guard let existingId, let found = try await CustomerRecord.find(existingId, on: request.db) else { throw Abort(.notFound) }
+            target = found
+        }
+        let values = request.formValues(longest: 1_000)
+        var errors: [String: String] = [:]
+        Self.requireText(request, values, "name", into: &errors)
+        Self.requireText(request, values, "short_code", into: &errors, limit: 50)
+        Self.requireText(request, values, "customer_number", into: &errors, limit: 50)
+        if errors["short_code"] == nil,
+           let clash = try await CustomerRecord.query(on: request.db).filter(\.$shortCodeKey == LoginKey.fold(values["short_code"]!)).first(),
+           clash.id != target?.id {
+            errors["short_code"] = request.t("md_error_short_code_taken")
+        }
+        if errors["customer_number"] == nil,
+           let clash = try await Self.customer(number: values["customer_number"]!, on: request.db), clash.id != target?.id {
+            errors["customer_number"] = request.t("md_error_customer_number_taken")
+        }
+        guard errors.isEmpty else {
+            return try await renderCustomer(request, target: target, values: values, errors: errors, status: .unprocessableEntity)
+        }
+        let record = target ?? CustomerRecord()
+        var changes = ChangeList()
+        let wasActive = target?.isActive ?? true
+        let name = values["name"]!.trimmed, shortCode = values["short_code"]!.trimmed, number = values["customer_number"]!.trimmed
+        changes.compare("name", target?.name, name)
+        changes.compare("short code", target?.shortCode, shortCode)
+        changes.compare("customer number", target?.customerNumber, number)
+        changes.compare("single user", target.map { String($0.singleUser) }, String(values["single_user"] != nil))
+        record.name = name
+        record.nameKey = LoginKey.fold(name)
+        record.shortCode = shortCode
+        record.shortCodeKey = LoginKey.fold(shortCode)
+        record.customerNumber = number
+        record.singleUser = values["single_user"] != nil
+        record.isActive = target == nil ? true : values["is_active"] != nil
+        let isNew = target == nil, changeText = changes.text
+        do {
+            try await request.db.transaction { tx in
+                try await record.save(on: tx)
+                let subject = "customer \(record.customerNumber) \(record.name)"
+                if isNew {
+                    try await request.audit(.masterDataChanged, subject: subject, details: "created", on: tx)
+                } else if let details = changeText {
+                    try await request.audit(.masterDataChanged, subject: subject, details: details, on: tx)
+                }
+                if wasActive != record.isActive {
+                    try await request.audit(.accessChanged, subject: subject, details: record.isActive ? "reactivated" : "deactivated", on: tx)
+                }
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Someone saved the same unique value between the check and the write.
+            return try await renderCustomer(request, target: target, values: values, errors: ["customer_number": request.t("md_error_saved_meanwhile")], status: .conflict)
+        }
+        return request.redirect(to: target == nil ? "/staff/customers?notice=created" : "/staff/customers/\(record.id!)?notice=saved",
+                                redirectType: .normal)
+    }
+
+    func renderCustomer(_ request: Request, target: CustomerRecord?, values: [String: String], errors: [String: String],
+                        status: HTTPResponseStatus) async throws -> Response {
+        var fields: [MasterDataPages.Field] = [
+            .init(name: "customer_number", label: request.t("md_customer_number"), value: values["customer_number"] ?? "",
+                  error: errors["customer_number"], required: true, maxLength: 50),
+            .init(name: "name", label: request.t("md_name"), value: values["name"] ?? "", error: errors["name"], required: true),
+            .init(name: "short_code", label: request.t("md_short_code"), value: values["short_code"] ?? "",
+                  error: errors["short_code"], required: true, hint: request.t("md_short_code_hint"), maxLength: 50),
+            .init(name: "single_user", label: request.t("md_single_user"), kind: "checkbox", checked: values["single_user"] != nil,
+                  hint: request.t("md_single_user_hint")),
+        ]
+        var related: [MasterDataPages.Related] = []
+        if let target, let id = target.id {
+            fields.append(.init(name: "is_active", label: request.t("md_active_label"), kind: "checkbox",
+                                checked: values["is_active"] != nil, hint: request.t("md_customer_active_hint")))
+            related = [
+                .init(href: "/staff/objects?customer=\(id)", label: request.t("md_related_objects")),
+                .init(href: "/staff/contacts?customer=\(id)", label: request.t("md_related_contacts")),
+                .init(href: "/staff/portal-users?customer=\(id)", label: request.t("md_related_portal_users")),
+                .init(href: "/staff/cases?customer=\(id)", label: request.t("md_related_cases")),
+            ]
+        }
+        let page = MasterDataPages.FormPage(
+            layout: Layout(request, title: target.map { $0.name } ?? request.t("md_add_customer"), area: "staff"),
+            tabs: MasterDataPages.tabs(request, current: "customers"),
+            backLink: "/staff/customers", backLabel: request.t("md_customers"),
+            action: target.map { "/staff/customers/\($0.id!)" } ?? "/staff/customers/new",
+            fields: fields, hasErrors: !errors.isEmpty, notice: request.notice(["saved"], prefix: "md_notice_"),
+            related: related)
+        return try await MasterDataPages.render(request, page, status: status)
+    }
+}

@@ -1,0 +1,123 @@
+import CaseportCore
+import CaseportStore
+import Vapor
+
+/// The page shapes shared by the master-data screens (D6): one list template and one form template
+/// serve customers, objects, contacts and portal users, so the four look and behave alike.
+enum MasterDataPages {
+    struct Tab: Encodable {
+        var href: String
+        var label: String
+        var current: Bool
+    }
+
+    struct Cell: Encodable {
+        /// The column's name, shown above the value when the table becomes cards on a phone.
+        var label: String = ""
+        var text: String
+        var link: String?
+        /// Shown as a grey "inactive" status pill.
+        var inactive: Bool = false
+        var tag: String?
+    }
+
+    struct Row: Encodable {
+        var id: Int
+        var cells: [Cell]
+        init(id: Int, headers: [String], cells: [Cell]) {
+            self.id = id
+            self.cells = zip(headers, cells).map { header, cell in
+                var cell = cell
+                cell.label = header
+                return cell
+            }
+        }
+    }
+
+    struct ListPage: Encodable {
+        var layout: Layout
+        var tabs: [Tab]
+        var path: String
+        var addLink: String
+        var addLabel: String
+        var q: String
+        var searchLabel: String
+        var hidden: [SelectOption]
+        var filterNote: String?
+        var headers: [String]
+        var rows: [Row]
+        var paging: StaffPaging
+        var notice: String?
+    }
+
+    struct Field: Encodable {
+        var name: String
+        var label: String
+        /// text, email, tel, number, password, checkbox or select.
+        var kind: String = "text"
+        var value: String = ""
+        var checked: Bool = false
+        var error: String?
+        var required: Bool = false
+        var options: [SelectOption] = []
+        var hint: String?
+        var maxLength: Int = 200
+    }
+
+    struct Related: Encodable {
+        var href: String
+        var label: String
+    }
+
+    /// A linked record on the contact page, with a form that removes the link.
+    struct Link: Encodable {
+        var text: String
+        var href: String
+        var removeAction: String
+    }
+
+    struct FormPage: Encodable {
+        var layout: Layout
+        var tabs: [Tab]
+        var backLink: String
+        var backLabel: String
+        var action: String
+        var fields: [Field]
+        var hasErrors: Bool
+        var notice: String?
+        var related: [Related] = []
+        /// Contact pages: the customer and object links.
+        var linkSection: LinkSection?
+        /// Portal user pages: the A2 lock and its unlock button.
+        var lock: LockState?
+    }
+
+    struct LinkSection: Encodable {
+        var customers: [Link]
+        var objects: [Link]
+        var addCustomerAction: String
+        var addObjectAction: String
+        var customerError: String?
+        var objectError: String?
+        var customerValue: String
+        var objectValue: String
+    }
+
+    struct LockState: Encodable {
+        var locked: Bool
+        var unlockAction: String
+    }
+
+    static func tabs(_ request: Request, current: String) -> [Tab] {
+        var tabs = [("customers", "md_customers"), ("objects", "md_objects"), ("contacts", "md_contacts"),
+                    ("portal-users", "md_portal_users")]
+        if request.staffPrincipal?.user.role == .admin { tabs.append(("import", "import_title")) }
+        return tabs.map { Tab(href: "/staff/\($0.0)", label: request.t($0.1), current: $0.0 == current) }
+    }
+
+    static func render(_ request: Request, _ page: FormPage, status: HTTPResponseStatus) async throws -> Response {
+        let response = try await request.view.render("staff/md-form", page).encodeResponse(for: request).get()
+        response.status = status
+        return response
+    }
+}
