@@ -131,6 +131,11 @@ public enum BenchmarkData {
                        || ' zzc' || COALESCE(c.customer_id, 0) || COALESCE(' zzo' || c.object_id, '') || COALESCE(' zzw' || o.customer_id, ''))
                 FROM cases c LEFT JOIN case_messages m ON m.case_id = c.id LEFT JOIN objects o ON o.id = c.object_id
                 """).run()
+            try await sql.raw("""
+                INSERT INTO search_words (word)
+                SELECT word FROM ts_stat('SELECT document FROM case_search') WHERE word !~ '^zz[cowk][0-9]+$'
+                ON CONFLICT DO NOTHING
+                """).run()
             try await sql.raw("SELECT setval(pg_get_serial_sequence('customers', 'id'), \(unsafeRaw: String(shape.customers)))").run()
             try await sql.raw("SELECT setval(pg_get_serial_sequence('objects', 'id'), \(unsafeRaw: String(shape.customers * 4)))").run()
             try await sql.raw("SELECT setval(pg_get_serial_sequence('contacts', 'id'), \(unsafeRaw: String(shape.customers)))").run()

@@ -17,5 +17,6 @@ public enum CaseportMigrations {
         M012_CreateInquiriesAndSettings(),
         M013_PostgresVisibleCaseIndexes(),
         M014_CreateChangeStamp(),
+        M015_PostgresSearchWords(),
     ]
 }

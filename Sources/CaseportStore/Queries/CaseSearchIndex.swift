@@ -29,6 +29,12 @@ public enum CaseSearchIndex {
                 INSERT INTO case_search (case_id, document) VALUES (\(bind: caseId), to_tsvector('simple', \(bind: document)))
                 ON CONFLICT (case_id) DO UPDATE SET document = EXCLUDED.document
                 """).run()
+            try await sql.raw("""
+                INSERT INTO search_words (word)
+                SELECT w FROM unnest(tsvector_to_array(to_tsvector('simple', \(bind: document)))) w
+                WHERE w !~ '^zz[cowk][0-9]+$'
+                ON CONFLICT DO NOTHING
+                """).run()
         }
     }
 
@@ -76,8 +82,19 @@ public enum CaseSearchIndex {
             if let visibility, let access = accessMatch(visibility) { match += " AND " + access }
             return "c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH \(bind: match))"
         }
-        var query = terms.map { "\($0):*" }.joined(separator: " & ")
-        if let visibility, let access = accessMatch(visibility, or: " | ") { query += " & " + access }
-        return "c.id IN (SELECT case_id FROM case_search WHERE document @@ to_tsquery('simple', \(bind: query)))"
+        // PostgreSQL: each word becomes the OR of the indexed words it starts (M015), or a prefix
+        // query when it starts more than 64 of them; the terms and the viewer's tokens are ANDed.
+        var query: SQLQueryString = terms.map { term -> SQLQueryString in
+            """
+            (SELECT CASE WHEN count(*) BETWEEN 1 AND 64 THEN string_agg(quote_literal(w.word), ' | ')::tsquery
+                         ELSE to_tsquery('simple', \(bind: term + ":*")) END
+             FROM (SELECT word FROM search_words WHERE word >= \(bind: term) AND word < \(bind: term + "\u{10FFFF}")
+                   ORDER BY word LIMIT 65) w)
+            """
+        }.joined(separator: " && ")
+        if let visibility, let access = accessMatch(visibility, or: " | ") {
+            query = query + " && to_tsquery('simple', \(bind: access))"
+        }
+        return "c.id IN (SELECT case_id FROM case_search WHERE document @@ (" + query + "))"
     }
 }
