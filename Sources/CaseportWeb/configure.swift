@@ -63,6 +63,7 @@ func routes(_ app: Application) throws {
 
     let staff = app.grouped(StaffSessionMiddleware())
     try staff.register(collection: StaffLoginController())
+    try staff.register(collection: StaffPasswordController())
     try staff.grouped(StaffGuard()).register(collection: StaffHomeController())
     try staff.grouped(StaffGuard()).register(collection: StaffCasesController())
     // Master data (D6): every staff member; imports, staff accounts and the audit log: admins only.
