@@ -81,6 +81,7 @@ func routes(_ app: Application) throws {
 
     let staff = app.grouped(StaffSessionMiddleware(), PageFrameMiddleware())
     try staff.register(collection: StaffLoginController())
+    try staff.register(collection: StaffPasswordController())
     try staff.grouped(StaffGuard()).register(collection: StaffHomeController())
     try staff.grouped(StaffGuard()).register(collection: StaffCasesController())
     try staff.grouped(StaffGuard(), StaffAdminGuard()).register(collection: StaffOutboxController())

@@ -129,6 +129,44 @@ final class StaffAccountsAndAuditTests: XCTestCase {
         XCTAssertEqual(access, ["created, role: handler", "deactivated", "reactivated"])
     }
 
+    func testANewStaffMemberChoosesAPasswordThroughAOneTimeLink() async throws {
+        let admin = try await staff("admin@example.com")
+        try await admin.get("/staff/staff-users/new")
+        let neither = try await admin.post("/staff/staff-users/new", ["name": "Lina Länk", "email": "lina@example.com", "role": "handler"])
+        XCTAssertEqual(neither.status, .unprocessableEntity, "a password or a link")
+        XCTAssertTrue(admin.lastBody.contains("id=\"pw-error\""))
+        let created = try await admin.post("/staff/staff-users/new", ["name": "Lina Länk", "email": "lina@example.com", "role": "handler",
+                                                                       "send_link": "1"])
+        XCTAssertEqual(created.status, .seeOther)
+        let mail = try await OutboxRecord.query(on: db).filter(\.$kind == "staff_login_details").filter(\.$recipient == "lina@example.com").first()
+        let body = try XCTUnwrap(mail?.body)
+        XCTAssertTrue(body.contains("/staff/password/set?token="))
+        let token = String(try XCTUnwrap(body.components(separatedBy: "token=").last?.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }))
+
+        let lina = harness.browser()
+        let noPassword = try await lina.staffLogin("lina@example.com", password: "")
+        XCTAssertNotEqual(noPassword.headers.first(name: .location), "/staff")
+        let bad = try await lina.get("/staff/password/set?token=nope")
+        XCTAssertEqual(bad.status, .notFound)
+        try await lina.get("/staff/password/set?token=\(token)")
+        let weak = try await lina.post("/staff/password/set", ["token": token, "password": "weak", "password_confirm": "weak"])
+        XCTAssertEqual(weak.status, .unprocessableEntity)
+        let saved = try await lina.post("/staff/password/set", ["token": token, "password": "Secret12", "password_confirm": "Secret12"])
+        XCTAssertEqual(saved.status, .ok)
+        let reused = try await lina.post("/staff/password/set", ["token": token, "password": "Other123", "password_confirm": "Other123"])
+        XCTAssertEqual(reused.status, .notFound, "the link works once")
+        let login = try await lina.staffLogin("lina@example.com", password: "Secret12")
+        XCTAssertEqual(login.headers.first(name: .location), "/staff")
+
+        // An administrator can send a fresh link later (a reset).
+        let user = try await staffUser("lina@example.com")
+        try await admin.get("/staff/staff-users/\(user.id!)")
+        try await admin.post("/staff/staff-users/\(user.id!)", ["name": user.name, "email": user.email, "role": "handler", "is_active": "1",
+                                                               "send_link": "1"])
+        let mails = try await OutboxRecord.query(on: db).filter(\.$kind == "staff_login_details").count()
+        XCTAssertEqual(mails, 2)
+    }
+
     func testTheLastAdminCannotBeDemotedOrDeactivatedAndNobodyDeactivatesThemself() async throws {
         let admin = try await staff("admin@example.com")
         let me = try await staffUser("admin@example.com")

@@ -29,7 +29,7 @@ extension MasterDataController {
         // The page's customers in one query.
         let owners = Dictionary(uniqueKeysWithValues: try await CustomerRecord.query(on: request.db)
             .filter(\.$id ~~ Set(records.map(\.customerId))).all().map { ($0.id!, $0) })
-        let headers = ["md_object_id", "md_name", "md_address", "md_customer", "md_active"].map(request.t)
+        let headers = ["md_name", "md_object_id", "md_address", "md_customer", "md_active"].map(request.t)
         let page = MasterDataPages.ListPage(
             layout: Layout(request, title: request.t("md_objects"), area: "staff"),
             tabs: MasterDataPages.tabs(request, current: "objects"), path: "/staff/objects",
@@ -41,8 +41,8 @@ extension MasterDataController {
             rows: records.map { object in
                 let owner = owners[object.customerId]
                 return .init(id: object.id!, headers: headers, cells: [
-                    .init(text: String(object.id!)),
-                    .init(text: object.name, link: "/staff/objects/\(object.id!)"), .init(text: object.address),
+                    .init(text: object.name, link: "/staff/objects/\(object.id!)"), .init(text: String(object.id!)),
+                    .init(text: object.address),
                     .init(text: owner.map { "\($0.name) (\($0.customerNumber))" } ?? "", link: owner.map { "/staff/customers/\($0.id!)" }),
                     Self.activeCell(request, object.isActive),
                 ])

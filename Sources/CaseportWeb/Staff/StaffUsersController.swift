@@ -45,6 +45,7 @@ struct StaffUsersController: RouteCollection {
         var hasErrors: Bool
         var roles: [SelectOption]
         var isActive: Bool
+        var sendLink: Bool
         var passwordRules: String
     }
 
@@ -95,18 +96,21 @@ struct StaffUsersController: RouteCollection {
         let values = request.formValues(longest: 1_000)
         var errors = try await check(request, values: values, target: nil)
         let password = values["password"] ?? ""
-        if password.isEmpty { errors["password"] = request.t("form_required") }
+        let sendLink = values["send_link"] != nil
+        if password.isEmpty && !sendLink { errors["password"] = request.t("staff_users_error_password_or_link") }
         guard errors.isEmpty else {
             return try await render(request, target: nil, values: values, errors: errors, status: .unprocessableEntity)
         }
-        let hash = try await request.caseport.passwords.hash(password)
+        // With a link and no password, the account gets the hash of a random secret until the link is used.
+        let hash = try await request.caseport.passwords.hash(password.isEmpty ? Sessions.newToken() : password)
         let role = StaffRole(rawValue: values["role"] ?? "") ?? .handler
         let user = StaffUserRecord(email: values["email"]!.trimmed, name: values["name"]!.trimmed, role: role, passwordHash: hash)
         do {
             try await request.db.transaction { tx in
                 try await user.create(on: tx)
                 try await request.audit(.accessChanged, subject: "staff user \(user.id!) \(user.email)",
-                                        details: "created, role: \(role.rawValue)", on: tx)
+                                        details: "created, role: \(role.rawValue)\(sendLink ? ", set-password link sent" : "")", on: tx)
+                if sendLink { try await StaffPasswordController.queueLink(request, to: user, on: tx) }
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // Someone saved the same unique value between the check and the write.
@@ -128,6 +132,7 @@ struct StaffUsersController: RouteCollection {
             return try await render(request, target: target, values: values, errors: errors, status: .unprocessableEntity)
         }
         let name = values["name"]!.trimmed, email = values["email"]!.trimmed
+        let sendLink = values["send_link"] != nil && willBeActive
         let problem: StaffAccountRule.Problem? = try await request.db.transaction { tx -> StaffAccountRule.Problem? in
             // Counted inside the transaction, so two admins demoting each other cannot both pass.
             let others = try await StaffUserRecord.query(on: tx).filter(\.$role == .admin).filter(\.$isActive == true)
@@ -158,6 +163,10 @@ struct StaffUsersController: RouteCollection {
             }
             if let details = changes.text {
                 try await request.audit(.masterDataChanged, subject: subject, details: details, on: tx)
+            }
+            if sendLink {
+                try await StaffPasswordController.queueLink(request, to: target, on: tx)
+                try await request.audit(.accessChanged, subject: subject, details: "set-password link sent", on: tx)
             }
             return nil
         }
@@ -209,7 +218,7 @@ struct StaffUsersController: RouteCollection {
             roles: StaffRole.allCases.map {
                 SelectOption(value: $0.rawValue, name: request.t("staff_role_\($0.rawValue)"), selected: values["role"] == $0.rawValue)
             },
-            isActive: values["is_active"] != nil,
+            isActive: values["is_active"] != nil, sendLink: values["send_link"] != nil,
             passwordRules: PortalUsersController.describe(policy, request: request))
         let response = try await request.view.render("staff/staff-user-form", page).encodeResponse(for: request).get()
         response.status = status
