@@ -118,6 +118,30 @@ final class MasterDataTests: XCTestCase {
         XCTAssertTrue(anna.lastBody.contains("Solgläntan hus A"))
     }
 
+    /// Search documents name their object's owner (access tokens); moving an object to another
+    /// customer re-indexes its cases, so the new owner's users find them by text at once.
+    func testAnObjectMovedToAnotherCustomerIsFoundByTheNewOwnersSearch() async throws {
+        let husA = try await ObjectRecord.query(on: db).filter(\.$name == "Solgläntan hus A").first()!
+        let someCase = try await CaseRecord.query(on: db).filter(\.$objectId == husA.id!).first()!
+        let word = someCase.subject.split { !$0.isLetter }.map(String.init).max { $0.count < $1.count }!
+        // Erik's contact linked to customer 1002 sees the cases of 1002's objects (A7).
+        let erik = try await ContactRecord.query(on: db).filter(\.$firstName == "Erik").first()!
+        let norrsken = try await Demo.customer("1002", on: db)
+        try await ContactCustomerLink(contactId: erik.requireID(), customerId: norrsken.requireID()).create(on: db)
+        let portal = harness.browser()
+        try await portal.portalLogin("norrsken", "erik")
+        try await portal.get("/cases?q=\(Browser.formEncode(word))")
+        XCTAssertFalse(portal.listedCaseNumbers.contains(someCase.number), "1002 does not own hus A yet")
+
+        let staff = try await handler()
+        try await staff.get("/staff/objects/\(husA.id!)")
+        let moved = try await staff.post("/staff/objects/\(husA.id!)",
+                                         ["customer_number": "1002", "name": husA.name, "address": husA.address, "is_active": "1"])
+        XCTAssertEqual(moved.status, .seeOther)
+        try await portal.get("/cases?q=\(Browser.formEncode(word))")
+        XCTAssertTrue(portal.listedCaseNumbers.contains(someCase.number), "searching \(word)")
+    }
+
     func testContactLinksChangeWhatTheirUserSeesAndAreAudited() async throws {
         let staff = try await handler()
         let erik = try await ContactRecord.query(on: db).filter(\.$firstName == "Erik").first()!

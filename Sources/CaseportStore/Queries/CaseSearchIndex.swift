@@ -38,6 +38,12 @@ public enum CaseSearchIndex {
         }
     }
 
+    /// Re-indexes every case of one object: its owner, and so its cases' access tokens, changed.
+    public static func refresh(objectId: Int, on database: any Database) async throws {
+        let rows = try await database.requireSQL().raw("SELECT id FROM cases WHERE object_id = \(bind: objectId)").all()
+        for row in rows { try await refresh(caseId: try row.decode(column: "id", as: Int.self), on: database) }
+    }
+
     /// Words added to a case's document naming what the access rule looks at: its customer
     /// (`zzc…`), object (`zzo…`), the object's owner (`zzw…`) and linked contacts (`zzk…`). A search
     /// then asks FTS5 or the GIN index for "the terms AND one of the viewer's tokens", which they

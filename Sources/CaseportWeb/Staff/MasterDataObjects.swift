@@ -85,6 +85,7 @@ extension MasterDataController {
             return try await renderObject(request, target: target, values: values, errors: errors, status: .unprocessableEntity)
         }
         let record = target ?? ObjectRecord()
+        let previousOwnerId = target?.customerId  // `record` is `target`: read before it changes
         var changes = ChangeList()
         changes.compare("name", target?.name, values["name"]!.trimmed)
         changes.compare("address", target?.address, values["address"]!.trimmed)
@@ -95,8 +96,12 @@ extension MasterDataController {
         record.customerId = owner.id!
         record.isActive = target == nil ? true : values["is_active"] != nil
         let isNew = target == nil, changeText = changes.text
+        let ownerChanged = previousOwnerId != nil && previousOwnerId != owner.id
         try await request.db.transaction { tx in
             try await record.save(on: tx)
+            // The object's cases carry their owner in their search documents (`zzw…` tokens); a
+            // stale token would hide those cases from the new owner's searches.
+            if ownerChanged { try await CaseSearchIndex.refresh(objectId: record.requireID(), on: tx) }
             let subject = "object \(record.id!) \(record.name)"
             if isNew {
                 try await request.audit(.masterDataChanged, subject: subject, details: "created, customer \(owner.customerNumber)", on: tx)
