@@ -83,6 +83,9 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--auth", default=None)
     parser.add_argument("--refuse", action="append", default=[])
+    parser.add_argument("--tls", choices=["starttls", "tls"], default=None, help="with --cert and --key")
+    parser.add_argument("--cert", default=None)
+    parser.add_argument("--key", default=None)
     parser.add_argument("--no-summaries", action="store_true", help="only the .eml files (benchmark)")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
@@ -97,6 +100,14 @@ def main():
             return AuthResult(success=ok)
 
         kwargs = dict(authenticator=authenticator, auth_require_tls=False, auth_required=True)
+    if args.tls:
+        import ssl
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.cert, args.key)
+        if args.tls == "starttls":
+            kwargs.update(tls_context=context, require_starttls=True)
+        else:
+            kwargs.update(ssl_context=context)
     controller = Controller(Store(args.dir, args.refuse, summaries=not args.no_summaries), hostname="127.0.0.1", port=port,
                             data_size_limit=50 * 1024 * 1024, **kwargs)
     controller.start()

@@ -102,4 +102,114 @@ final class OutboxCrashTests: XCTestCase {
         XCTAssertLessThanOrEqual(repeats, DeliveryConfig().concurrency, "at most the one in flight per connection")
         try await app.asyncShutdown()
     }
+
+    /// Two `caseport serve` processes on one PostgreSQL database deliver 1 000 messages: each arrives
+    /// exactly once (FOR UPDATE SKIP LOCKED). Runs only with DATABASE_URL (PostgreSQL).
+    func testTwoServerProcessesOnOnePostgreSQLDeliverWithoutADuplicate() async throws {
+        guard case .postgres(let url) = TestDatabase.freshLocation() else {
+            throw XCTSkip("needs PostgreSQL (DATABASE_URL); SQLite is a single-node database")
+        }
+        let binary = try Self.serverBinary()
+        let smtp = try SMTPTestServer(arguments: ["--no-summaries"])
+        defer { smtp.stop() }
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("caseport-two-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        try await configure(app, config: AppConfig(database: .postgres(url: url), bcryptCost: 4, secureCookies: .auto,
+                                                   dataDirectory: dataDirectory))
+        try await TestDatabase.wipe(app.db)
+        try await prepareDatabase(app)
+        try await app.db.transaction { tx in
+            for n in 0..<1_000 {
+                try await OutboxRecord(kind: "bulk", recipient: "m\(n)@example.org", language: "sv", subject: "Meddelande \(n)",
+                                       body: "Hej nummer \(n)").create(on: tx)
+            }
+        }
+        let environment = ["DATABASE_URL": url, "CASEPORT_DATA_DIR": dataDirectory, "SMTP_HOST": "127.0.0.1",
+                           "SMTP_PORT": String(smtp.port), "MAIL_FROM": "support@fastighet.example", "LOG_LEVEL": "warning"]
+        var servers: [Process] = []
+        for _ in 0..<2 {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["serve", "--hostname", "127.0.0.1", "--port", String(Int.random(in: 20_000...40_000))]
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            process.currentDirectoryURL = SMTPTestServer.repositoryRoot
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            servers.append(process)
+        }
+        defer { for server in servers where server.isRunning { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() } }
+        let finish = Date().addingTimeInterval(180)
+        while Date() < finish {
+            if try await OutboxQueue(database: app.db).counts() == ["sent": 1_000] { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        // Both servers may still hold a connection; give the last 250s a moment to be written.
+        try await Task.sleep(for: .milliseconds(300))
+        let ids = try smtp.deliveredMessageIds()
+        XCTAssertEqual(ids.count, 1_000)
+        XCTAssertEqual(Set(ids).count, 1_000, "no message twice")
+        let final = try await OutboxQueue(database: app.db).counts()
+        XCTAssertEqual(final, ["sent": 1_000])
+        try await app.asyncShutdown()
+    }
+
+    /// `caseport mailgate` as an MTA runs it: a message on standard input, exit status 0, the reply kept
+    /// for staff when it cannot be placed.
+    func testMailgateCommandReadsStandardInput() async throws {
+        let binary = try Self.serverBinary()
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("caseport-gate-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        var environment = ["CASEPORT_DATA_DIR": dataDirectory, "LOG_LEVEL": "warning", "CASEPORT_SECRET": "cli-secret"]
+        let location: DatabaseLocation
+        if case .postgres(let url) = TestDatabase.freshLocation() {
+            location = .postgres(url: url)
+            environment["DATABASE_URL"] = url
+        } else {
+            location = .sqlite(path: URL(fileURLWithPath: dataDirectory).appendingPathComponent("caseport.sqlite").path)
+        }
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        try await configure(app, config: AppConfig(database: location, bcryptCost: 4, secureCookies: .auto, dataDirectory: dataDirectory))
+        try await TestDatabase.wipe(app.db)
+        try await prepareDatabase(app)
+        try await DemoData.load(on: app.db, hasher: app.caseport.passwords, storage: app.caseport.storage)
+        let customer = try await CaseportWebTests.Demo.customer("1001", on: app.db)
+        let target = try await CaseRecord.query(on: app.db).filter(\.$customerId == customer.id!).filter(\.$status != .closed)
+            .sort(\.$number, .descending).first()!
+        let token = ReplyTokens(secret: "cli-secret").token(caseId: target.id!, recipient: "anna@solglantan.example")
+        func run(_ mail: String) throws -> (Int32, String) {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["mailgate"]
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            process.currentDirectoryURL = SMTPTestServer.repositoryRoot
+            let input = Pipe(), output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            input.fileHandleForWriting.write(Data(mail.utf8))
+            try input.fileHandleForWriting.close()
+            let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, printed)
+        }
+        let good = "From: Anna Lindqvist <anna@solglantan.example>\r\nTo: <svar+\(token)@fastighet.example>\r\n"
+            + "Subject: Re: =?UTF-8?Q?=C3=A4rende?=\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nTack, det fungerar nu.\r\n\r\n> gammalt\r\n"
+        let placed = try run(good)
+        XCTAssertEqual(placed.0, 0)
+        XCTAssertTrue(placed.1.contains("added to case"), placed.1)
+        let message = try await CaseMessageRecord.query(on: app.db).filter(\.$caseId == target.id!).sort(\.$id, .descending).first()
+        XCTAssertEqual(message?.body, "Tack, det fungerar nu.")
+        let forged = try run(good.replacingOccurrences(of: token, with: "c\(target.id!)-000000000000000000000000"))
+        XCTAssertEqual(forged.0, 0)
+        XCTAssertTrue(forged.1.contains("kept for staff"), forged.1)
+        let kept = try await UnplacedMailRecord.query(on: app.db).count()
+        XCTAssertEqual(kept, 1)
+        try await app.asyncShutdown()
+    }
 }

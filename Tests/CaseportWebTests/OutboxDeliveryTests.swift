@@ -140,6 +140,49 @@ final class OutboxDeliveryTests: XCTestCase {
         XCTAssertEqual(try server.received().count, 1)
     }
 
+    /// STARTTLS and TLS from the start, against aiosmtpd with a certificate made here for 127.0.0.1 and
+    /// trusted through SMTP_CA_FILE; with the system's trust store the same server is refused.
+    func testSTARTTLSAndImplicitTLSWithAVerifiedCertificate() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("caseport-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cert = directory.appendingPathComponent("cert.pem").path, key = directory.appendingPathComponent("key.pem").path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                             "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        do { try openssl.run() } catch { throw XCTSkip("openssl is not installed") }
+        openssl.waitUntilExit()
+        guard openssl.terminationStatus == 0 else { throw XCTSkip("openssl could not make a test certificate") }
+
+        for mode in [SMTPSettings.Security.starttls, .tls] {
+            let server = try SMTPTestServer(arguments: ["--tls", mode.rawValue, "--cert", cert, "--key", key, "--auth", "mailer:hemligt"])
+            defer { server.stop() }
+            try await OutboxRecord.query(on: harness.app.db).delete()
+            try await OutboxRecord(kind: "test", recipient: "tls@example.org", language: "sv", subject: "Säkert", body: "Hej")
+                .create(on: harness.app.db)
+            var settings = config(port: server.port)
+            settings.smtp?.security = mode
+            settings.smtp?.user = "mailer"
+            settings.smtp?.password = "hemligt"
+            // Not trusted: refused, and the message waits.
+            try await worker(settings).deliverBatch()
+            var row = try await OutboxRecord.query(on: harness.app.db).first()!
+            XCTAssertEqual(row.status, "pending", "\(mode): an untrusted certificate must be refused")
+            XCTAssertEqual(try server.received().count, 0)
+            // Trusted through SMTP_CA_FILE: delivered.
+            row.nextAttemptAt = 0
+            try await row.update(on: harness.app.db)
+            settings.smtp?.caFile = cert
+            try await worker(settings).deliverBatch()
+            row = try await OutboxRecord.query(on: harness.app.db).first()!
+            XCTAssertEqual(row.status, "sent", "\(mode): \(row.lastError ?? "")")
+            XCTAssertEqual(try server.received().first?.subject, "Säkert")
+        }
+    }
+
     func testRefusedRecipientFailsAloneAndTheRestOfTheBatchIsSent() async throws {
         let server = try SMTPTestServer(arguments: ["--refuse", "nobody@example.org"])
         smtp = server

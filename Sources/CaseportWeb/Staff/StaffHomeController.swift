@@ -22,6 +22,8 @@ struct StaffHomeController: RouteCollection {
         var role: String
         var unread: Int
         var cases: [Row]
+        /// Admins get a link to the delivery page (E1).
+        var isAdmin: Bool
     }
 
     func home(request: Request) async throws -> View {
@@ -35,7 +37,8 @@ struct StaffHomeController: RouteCollection {
             cases: newest.map {
                 Row(number: $0.number, subject: $0.subject, status: request.staffStatus($0.status),
                     createdAt: request.language.formatDateTime($0.createdAt))
-            })
+            },
+            isAdmin: staff.user.role == .admin)
         return try await request.view.render("staff/home", page)
     }
 }

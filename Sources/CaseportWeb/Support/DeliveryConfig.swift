@@ -3,7 +3,7 @@ import Foundation
 /// How notifications leave Caseport (E1) and the timing of background jobs (B6), from the environment:
 ///
 /// - `SMTP_HOST`, `SMTP_PORT` (25, 465 with tls, 587 with starttls), `SMTP_USER`, `SMTP_PASSWORD`,
-///   `SMTP_SECURITY` (none | starttls | tls), `MAIL_FROM` (required with SMTP_HOST)
+///   `SMTP_SECURITY` (none | starttls | tls), `MAIL_FROM` (required with SMTP_HOST), `SMTP_CA_FILE`
 /// - `SMS_GATEWAY_URL`, `SMS_GATEWAY_TOKEN`: a JSON POST `{"to": …, "text": …}` with a bearer token
 /// - `CASEPORT_COMPANY_NAME`: the name mails are sent under (default "Caseport")
 /// - `MAIL_REPLY_ADDRESS`: e.g. `reply@portal.example.com`; notifications about a case then carry
@@ -49,6 +49,7 @@ public struct DeliveryConfig: Sendable {
             let port = try number("SMTP_PORT", 1...65_535) ?? (security == .tls ? 465 : security == .starttls ? 587 : 25)
             config.smtp = SMTPSettings(host: host, port: port, user: value("SMTP_USER"), password: environment["SMTP_PASSWORD"],
                                        security: security, from: from)
+            config.smtp?.caFile = value("SMTP_CA_FILE")
         }
         if let url = value("SMS_GATEWAY_URL") {
             guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? "") else {

@@ -15,6 +15,8 @@ public struct SMTPSettings: Sendable {
     public var from: String
     /// The name we greet the server with (EHLO).
     public var heloName: String = "caseport"
+    /// A PEM file of certificate authorities to trust instead of the system's (a private mail server).
+    public var caFile: String?
 
     public init(host: String, port: Int, user: String? = nil, password: String? = nil, security: Security, from: String) {
         self.host = host
@@ -57,7 +59,9 @@ final class SMTPConnection: @unchecked Sendable {
 
     static func open(_ settings: SMTPSettings, on group: any EventLoopGroup) async throws -> SMTPConnection {
         let replies = SMTPReplyHandler()
-        let tls: NIOSSLContext? = settings.security == .none ? nil : try NIOSSLContext(configuration: .makeClientConfiguration())
+        var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+        if let caFile = settings.caFile { tlsConfiguration.trustRoots = .file(caFile) }
+        let tls: NIOSSLContext? = settings.security == .none ? nil : try NIOSSLContext(configuration: tlsConfiguration)
         let host = settings.host
         let implicitTLS = settings.security == .tls
         let channel = try await ClientBootstrap(group: group)
