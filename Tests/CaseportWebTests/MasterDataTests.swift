@@ -116,6 +116,13 @@ final class MasterDataTests: XCTestCase {
         try await anna.get("/cases/new?type=\(type.id!)")
         XCTAssertFalse(anna.lastBody.contains("Hus C"))
         XCTAssertTrue(anna.lastBody.contains("Solgläntan hus A"))
+        // …nor accepted when its id is sent anyway.
+        let forged = try await anna.post("/cases/new/confirm", ["type": String(type.id!), "subject": "Läckage i Hus C",
+                                                                "description": "Vatten på golvet.", "object": String(object!.id!)])
+        XCTAssertNotEqual(forged.status, .seeOther)
+        XCTAssertTrue(anna.lastBody.contains("id=\"object-error\""))
+        let saved = try await CaseRecord.query(on: db).filter(\.$subject == "Läckage i Hus C").count()
+        XCTAssertEqual(saved, 0)
     }
 
     /// Search documents name their object's owner (access tokens); moving an object to another

@@ -96,7 +96,10 @@ struct NewCaseForm {
 
         var customerId = setting.rule.customerFixed ?? Int(trimmed("customer"))
         let objectId = setting.rule.objectFixed ?? Int(trimmed("object"))
-        let object = objectId.flatMap { id in setting.reach.objects.first { $0.id == id } }
+        // Only what the form offers: a deactivated object (D6) is refused even when its id is forged.
+        let object = objectId.flatMap { id in
+            setting.reach.objects.first { $0.id == id && ($0.isActive || id == setting.rule.objectFixed) }
+        }
         if objectId != nil && object == nil { errors["object"] = request.t("form_choose_from_list") }
         if customerId == nil, let object { customerId = object.customerId }
         if let customerId, let object, object.customerId != customerId {
