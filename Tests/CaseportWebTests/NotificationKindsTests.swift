@@ -109,6 +109,20 @@ final class NotificationKindsTests: XCTestCase {
         XCTAssertTrue(rows[0].body.contains("/staff/cases/\(target.number)"))
         XCTAssertTrue(rows[1].body.contains("bild.png"))
         XCTAssertEqual(rows.map(\.caseId), [target.id, target.id])
+        XCTAssertEqual(rows.map(\.language), ["sv", "sv"], "a handler who chose no language gets the fallback")
+
+        // A handler who switched the back office to English gets the next notice in English.
+        let staff = harness.browser()
+        try await staff.staffLogin("handler@example.com")
+        try await staff.get("/staff")
+        try await staff.post("/language", ["language": "en", "returnTo": "/staff"])
+        try await browser.get("/cases/\(target.number)")
+        try await browser.post("/cases/\(target.number)/messages", ["body": "Now it drips in the hall too."])
+        let english = try await OutboxRecord.query(on: harness.app.db).filter(\.$recipient == "handler@example.com")
+            .sort(\.$id, .descending).first()
+        XCTAssertEqual(english?.language, "en")
+        XCTAssertEqual(english?.subject, harness.app.caseport.translations.text("mail_handler_customer_message_subject", in: .en)
+            .replacingOccurrences(of: "{number}", with: String(target.number)).replacingOccurrences(of: "{subject}", with: target.subject))
     }
 
     func testCustomerWhoAskedForSMSGetsOneWhenTheCompanyWrites() async throws {

@@ -18,5 +18,6 @@ public enum CaseportMigrations {
         M013_PostgresVisibleCaseIndexes(),
         M014_CreateChangeStamp(),
         M015_PostgresSearchWords(),
+        M016_StaffLanguage(),
     ]
 }

@@ -66,6 +66,8 @@ public final class StaffUserRecord: Model, @unchecked Sendable {
     @Field(key: "is_active") public var isActive: Bool
     @OptionalField(key: "last_login_at") public var lastLoginAt: Date?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    /// A `Language` code, saved by the language switch; mail to this person is written in it.
+    @OptionalField(key: "language") public var language: String?
 
     public init() {}
     public init(email: String, name: String, role: StaffRole, passwordHash: String) {

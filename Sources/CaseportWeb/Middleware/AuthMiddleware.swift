@@ -92,6 +92,9 @@ struct StaffSessionMiddleware: AsyncMiddleware {
            let userId = try await Sessions(database: request.db).userId(token: token, realm: .staff),
            let user = try await StaffUserRecord.find(userId, on: request.db), user.isActive {
             request.staffPrincipal = StaffPrincipal(user: user)
+            if request.cookies[CookieNames.language] == nil, let code = user.language, let saved = Language(rawValue: code) {
+                request.language = saved
+            }
         }
         return try await next.respond(to: request)
     }

@@ -26,6 +26,13 @@ struct LanguageController: RouteCollection {
             user.language = language.rawValue
             try await user.save(on: request.db)
         }
+        // The switch is one route for both realms; a signed-in staff member's choice is kept too.
+        if let token = request.cookies[CookieNames.staffSession]?.string,
+           let session = try await Sessions(database: request.db).find(token: token, realm: .staff),
+           let staff = try await StaffUserRecord.find(session.userId, on: request.db) {
+            staff.language = language.rawValue
+            try await staff.save(on: request.db)
+        }
         let response = request.redirect(to: Self.safeReturnPath(choice.returnTo), redirectType: .normal)
         response.cookies[CookieNames.language] = request.cookie(language.rawValue, maxAge: 365 * 24 * 3600)
         return response

@@ -66,7 +66,7 @@ enum Notifications {
     static func toHandler(_ request: Request, caseId: Int, kind: String, author: String, text body: String) async throws -> [OutboxRecord] {
         guard let record = try await CaseRecord.find(caseId, on: request.db), let handlerId = record.handlerId,
               let handler = try await StaffUserRecord.find(handlerId, on: request.db) else { return [] }
-        let language = Language.fallback
+        let language = handler.language.flatMap(Language.init(rawValue:)) ?? .fallback
         let values = ["number": String(record.number), "subject": record.subject, "author": author, "text": body,
                       "link": "\(request.publicBaseURL)/staff/cases/\(record.number)"]
         return [OutboxRecord(kind: kind, recipient: handler.email, language: language.rawValue,

@@ -16,6 +16,8 @@ public struct DeliveryConfig: Sendable {
     public var smsGatewayURL: String?
     public var smsGatewayToken: String?
     public var companyName = "Caseport"
+    /// CASEPORT_PUBLIC_URL, for the logo in HTML mail (mail can only show images by address).
+    public var publicURL: String?
     public var replyAddress: String?
     public var secret: String?
     public var maxAttempts = 8
@@ -59,6 +61,9 @@ public struct DeliveryConfig: Sendable {
             config.smsGatewayToken = value("SMS_GATEWAY_TOKEN")
         }
         if let name = value("CASEPORT_COMPANY_NAME") { config.companyName = name }
+        if let url = value("CASEPORT_PUBLIC_URL"), let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? "") {
+            config.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
         if let reply = value("MAIL_REPLY_ADDRESS") {
             guard reply.split(separator: "@").count == 2 else {
                 throw AppConfig.Problem(description: "MAIL_REPLY_ADDRESS must be an e-mail address such as reply@portal.example.com, not \"\(reply)\"")

@@ -1,3 +1,4 @@
+import CaseportCore
 import Foundation
 
 /// Turns an outbox row into an RFC 5322 message: multipart/alternative with a plain-text and an HTML
@@ -7,6 +8,10 @@ import Foundation
 struct MailComposer: Sendable {
     var companyName: String
     var fromAddress: String
+    /// The deployment's colours (C8) for the HTML part.
+    var branding = Branding()
+    /// The logo's public address, when there is a logo and CASEPORT_PUBLIC_URL is set.
+    var logoURL: String?
 
     struct Mail: Sendable {
         var outboxId: Int
@@ -33,7 +38,8 @@ struct MailComposer: Sendable {
         ]
         if let replyTo = mail.replyTo { headers.insert("Reply-To: <\(replyTo)>", at: 3) }
         let text = mail.body
-        let html = Self.html(body: mail.body, subject: mail.subject, company: companyName, language: mail.language)
+        let html = Self.html(body: mail.body, subject: mail.subject, company: companyName, language: mail.language,
+                             branding: branding, logoURL: logoURL)
         var out = headers.joined(separator: "\r\n") + "\r\n\r\n"
         out += "--\(boundary)\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
         out += Self.base64Lines(text) + "\r\n"
@@ -88,26 +94,32 @@ struct MailComposer: Sendable {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    /// The text as HTML: escaped, paragraphs kept, links clickable, the company's name as a header.
-    static func html(body: String, subject: String, company: String, language: String) -> String {
+    /// The text as HTML: escaped, paragraphs kept, links clickable, the company's logo or name as a
+    /// header, in the deployment's colours (`Branding.colour` only ever returns `#rrggbb`).
+    static func html(body: String, subject: String, company: String, language: String,
+                     branding: Branding = Branding(), logoURL: String? = nil) -> String {
+        let heading = branding.colour(.heading), text = branding.colour(.text)
+        let background = branding.colour(.pageBackground)
         let paragraphs = body.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n").map { paragraph -> String in
             let lines = paragraph.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
                 line.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
                     let raw = String(word)
                     if raw.hasPrefix("https://") || raw.hasPrefix("http://") {
-                        return "<a href=\"\(escape(raw))\" style=\"color:#1d4e89\">\(escape(raw))</a>"
+                        return "<a href=\"\(escape(raw))\" style=\"color:\(heading)\">\(escape(raw))</a>"
                     }
                     return escape(raw)
                 }.joined(separator: " ")
             }
             return "<p style=\"margin:0 0 1em\">\(lines.joined(separator: "<br>"))</p>"
         }.joined(separator: "\n")
+        let header = logoURL.map { "<img src=\"\(escape($0))\" alt=\"\(escape(company))\" height=\"40\" style=\"height:40px;width:auto\">" }
+            ?? escape(company)
         return """
             <!doctype html>
             <html lang="\(escape(language))"><head><meta charset="utf-8"><title>\(escape(subject))</title></head>
-            <body style="margin:0;padding:0;background:#f4f5f7">
-            <div style="max-width:600px;margin:0 auto;padding:24px;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1f2933">
-            <div style="font-size:18px;font-weight:bold;color:#1d4e89;padding-bottom:12px;border-bottom:2px solid #1d4e89;margin-bottom:16px">\(escape(company))</div>
+            <body style="margin:0;padding:0;background:\(background)">
+            <div style="max-width:600px;margin:0 auto;padding:24px;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:\(text)">
+            <div style="font-size:18px;font-weight:bold;color:\(heading);padding-bottom:12px;border-bottom:2px solid \(heading);margin-bottom:16px">\(header)</div>
             \(paragraphs)
             </div></body></html>
             """

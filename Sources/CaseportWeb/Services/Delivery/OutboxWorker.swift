@@ -67,7 +67,10 @@ final class OutboxWorker: Sendable {
     }
 
     private func deliverEmails(_ rows: [OutboxQueue.Claimed], smtp: SMTPSettings, queue: OutboxQueue) async throws {
-        let composer = MailComposer(companyName: config.companyName, fromAddress: smtp.from)
+        // The deployment's branding (C8) as it is now: colours for the HTML part, the logo by address.
+        let branding = try await SettingsStore(database: database).load().branding
+        let logoURL = branding.logoKey != nil ? config.publicURL.map { "\($0)/branding/logo?v=\(branding.revision)" } : nil
+        let composer = MailComposer(companyName: config.companyName, fromAddress: smtp.from, branding: branding, logoURL: logoURL)
         let tokens = try await replyTokens()
         let connection: SMTPConnection
         do {
