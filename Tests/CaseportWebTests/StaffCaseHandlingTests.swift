@@ -23,6 +23,25 @@ final class StaffCaseHandlingTests: XCTestCase {
         try await CaseRecord.find(record.id, on: harness.app.db)!
     }
 
+    /// A deactivated category is not offered to staff any more, except on a case that already has it.
+    func testDeactivatedCategoriesAreOfferedOnlyWhereAlreadyChosen() async throws {
+        let record = try await newCase()
+        let categories = try await CategoryRecord.query(on: harness.app.db).sort(\.$id).all()
+        let other = try XCTUnwrap(categories.first { $0.id != record.categoryId })
+        other.name = "Utgången kategori"
+        other.isActive = false
+        try await other.save(on: harness.app.db)
+        let staff = harness.browser()
+        try await staff.staffLogin("handler@example.com")
+        try await staff.get("/staff/cases/\(record.number)")
+        XCTAssertFalse(staff.lastBody.contains("Utgången kategori"))
+
+        record.categoryId = other.id
+        try await record.save(on: harness.app.db)
+        try await staff.get("/staff/cases/\(record.number)")
+        XCTAssertTrue(staff.lastBody.contains("<option value=\"\(other.id!)\" selected>Utgången kategori</option>"))
+    }
+
     func testACaseGoesFromNewToClosedOnlyByAllowedSteps() async throws {
         var record = try await newCase()
         let staff = harness.browser()

@@ -42,13 +42,7 @@ public struct Sessions: Sendable {
 
     /// The user id behind a token, when the session exists, is of this realm and has not expired.
     public func userId(token: String, realm: SessionRealm, now: Date = Date()) async throws -> Int? {
-        guard token.count <= 100 else { return nil }
-        let record = try await SessionRecord.query(on: database)
-            .filter(\.$id == Self.storedId(for: token))
-            .filter(\.$realm == realm.rawValue)
-            .filter(\.$expiresAt > now.timeIntervalSince1970)
-            .first()
-        return record?.userId
+        try await find(token: token, realm: realm, now: now)?.userId
     }
 
     /// A live session's user and the database's change stamp (M014), in one round trip: what every

@@ -109,17 +109,13 @@ struct PortalCaseListController: RouteCollection {
         let options = data.options
         let filter = Self.filter(from: query, options: options, errors: &errors)
         errors = errors.mapValues { request.t($0) }
-        let total = data.total
-        let pageCount = data.pageCount
-        let page = data.page
-        let rows = data.rows
-        let settings = data.settings
+        let (page, pageCount, settings) = (data.page, data.pageCount, data.settings)
         let language = request.language
         func link(_ page: Int) -> String { Self.link(query, page: page) }
 
         let context = ListPage(
             layout: Layout(request, title: request.t("cases_title")),
-            cases: rows.map { row in
+            cases: data.rows.map { row in
                 CaseRow(number: row.number, subject: row.subject,
                         summary: Self.shorten(row.description, to: 90), preview: Self.shorten(row.description, to: 500),
                         status: request.t(row.status.labelKey), closed: row.status.isClosed,
@@ -130,7 +126,7 @@ struct PortalCaseListController: RouteCollection {
                         })
             },
             columns: settings.extraListColumns.map { Column(key: $0.rawValue, label: request.t("column_\($0.rawValue)")) },
-            page: page, pageCount: pageCount, total: total,
+            page: page, pageCount: pageCount, total: data.total,
             previousLink: page > 1 ? link(page - 1) : nil, nextLink: page < pageCount ? link(page + 1) : nil,
             firstLink: page > 2 ? link(1) : nil, lastLink: page < pageCount - 1 ? link(pageCount) : nil,
             q: String((query.q ?? "").prefix(200)), from: query.from ?? "", to: query.to ?? "",

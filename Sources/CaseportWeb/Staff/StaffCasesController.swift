@@ -158,13 +158,7 @@ struct StaffCasesController: RouteCollection {
         var values: [String: String]
         var errors: [String: String]
         var notice: String?
-        var categories: [Option]
-        var types: [Option]
-        var priorities: [Option]
-        var handlers: [Option]
-        var suppliers: [Option]
-        var customers: [Option]
-        var objects: [Option]
+        var choices: StaffCaseChoices
         var messages: [MessageView]
         var events: [EventView]
         var messageBody: String
@@ -211,28 +205,14 @@ struct StaffCasesController: RouteCollection {
         let cases = StaffCases(database: request.db)
         let values = state.values ?? Self.values(of: record)
         let language = request.language
-        func options<T>(_ items: [T], _ key: String, id: (T) -> Int?, name: (T) -> String) -> [Option] {
-            items.map { Option(value: id($0).map(String.init) ?? "", name: name($0), selected: values[key] == id($0).map(String.init)) }
-        }
-        let objects = try await ObjectRecord.query(on: request.db)
-            .group(.or) { group in
-                if let customer = Int(values["customer"] ?? "") { group.filter(\.$customerId == customer) }
-                if let object = record.objectId { group.filter(\.$id == object) }
-                group.filter(\.$id == -1)
-            }.sort(\.$name).limit(500).all()
+        let choices = try await StaffCaseChoices.load(catalogue, values: values, currentObjectId: record.objectId, on: request.db)
         let staffNames = Dictionary(uniqueKeysWithValues: catalogue.staff.map { ($0.id!, $0.name) })
         let page = CasePage(
             layout: Layout(request, title: "\(request.t("case_number_short")) \(record.number) – \(record.subject)", area: "staff"),
             number: record.number, version: record.version, status: request.staffStatus(record.status), closed: record.status.isClosed,
             transitions: record.status.allowedNext.map { Option(value: $0.rawValue, name: request.staffStatus($0), selected: false) },
             values: values, errors: state.errors, notice: state.notice,
-            categories: options(catalogue.categories, "category", id: { $0.id }, name: { $0.name }),
-            types: options(catalogue.types, "type", id: { $0.id }, name: { $0.name }),
-            priorities: options(catalogue.priorities, "priority", id: { $0.id }, name: { $0.name }),
-            handlers: options(catalogue.staff, "handler", id: { $0.id }, name: { $0.name }),
-            suppliers: options(catalogue.suppliers, "supplier", id: { $0.id }, name: { $0.name }),
-            customers: options(catalogue.customers, "customer", id: { $0.id }, name: { $0.name }),
-            objects: options(objects, "object", id: { $0.id }, name: { "\($0.name) – \($0.address)" }),
+            choices: choices,
             messages: try await cases.allMessages(caseId: record.id!).map {
                 MessageView(author: $0.authorKind == .system ? request.t("message_system_author") : $0.authorName, body: $0.body,
                             isInternal: $0.isInternal, fromCustomer: $0.authorKind == .customer,
@@ -403,6 +383,49 @@ struct StaffCatalogue {
             suppliers: try await SupplierRecord.query(on: db).filter(\.$isActive == true).sort(\.$name).all(),
             // Customer choice lists stop at 1 000; a search field replaces them with the master-data pages.
             customers: try await CustomerRecord.query(on: db).sort(\.$name).limit(1_000).all())
+    }
+}
+
+/// One choice of a back-office select.
+struct StaffOption: Encodable {
+    var value: String
+    var name: String
+    var selected: Bool
+}
+
+/// The selects of a staff case form (the case page, and a case made from an inquiry), with the
+/// typed or stored `values` selected. Deactivated categories, types and priorities are offered only
+/// when they are the value already chosen.
+struct StaffCaseChoices: Encodable {
+    var categories: [StaffOption]
+    var types: [StaffOption]
+    var priorities: [StaffOption]
+    var handlers: [StaffOption]
+    var suppliers: [StaffOption]
+    var customers: [StaffOption]
+    var objects: [StaffOption]
+
+    static func load(_ catalogue: StaffCatalogue, values: [String: String], currentObjectId: Int?,
+                     on db: any Database) async throws -> StaffCaseChoices {
+        func options<T>(_ items: [T], _ key: String, id: (T) -> Int?, name: (T) -> String) -> [StaffOption] {
+            items.map { StaffOption(value: id($0).map(String.init) ?? "", name: name($0), selected: values[key] == id($0).map(String.init)) }
+        }
+        func chosen(_ key: String, _ id: Int?) -> Bool { values[key] == id.map(String.init) }
+        // The chosen customer's objects, and the object the record has now.
+        let objects = try await ObjectRecord.query(on: db)
+            .group(.or) { group in
+                if let customer = Int(values["customer"] ?? "") { group.filter(\.$customerId == customer) }
+                if let object = currentObjectId { group.filter(\.$id == object) }
+                group.filter(\.$id == -1)
+            }.sort(\.$name).limit(500).all()
+        return StaffCaseChoices(
+            categories: options(catalogue.categories.filter { $0.isActive || chosen("category", $0.id) }, "category", id: { $0.id }, name: { $0.name }),
+            types: options(catalogue.types.filter { $0.isActive || chosen("type", $0.id) }, "type", id: { $0.id }, name: { $0.name }),
+            priorities: options(catalogue.priorities.filter { $0.isActive || chosen("priority", $0.id) }, "priority", id: { $0.id }, name: { $0.name }),
+            handlers: options(catalogue.staff, "handler", id: { $0.id }, name: { $0.name }),
+            suppliers: options(catalogue.suppliers, "supplier", id: { $0.id }, name: { $0.name }),
+            customers: options(catalogue.customers, "customer", id: { $0.id }, name: { $0.name }),
+            objects: options(objects, "object", id: { $0.id }, name: { "\($0.name) – \($0.address)" }))
     }
 }
 

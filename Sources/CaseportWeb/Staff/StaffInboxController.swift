@@ -202,13 +202,7 @@ struct StaffInboxController: RouteCollection {
         var values: [String: String]
         var errors: [String: String]
         var hasErrors: Bool
-        var categories: [Option]
-        var types: [Option]
-        var priorities: [Option]
-        var handlers: [Option]
-        var suppliers: [Option]
-        var customers: [Option]
-        var objects: [Option]
+        var choices: StaffCaseChoices
         var smsEnabled: Bool
     }
 
@@ -241,15 +235,7 @@ struct StaffInboxController: RouteCollection {
     func renderForm(_ request: Request, inquiry: InquiryRecord, values: [String: String], errors: [String: String],
                     status: HTTPResponseStatus) async throws -> Response {
         let catalogue = try await StaffCatalogue.load(on: request.db)
-        func options<T>(_ items: [T], _ key: String, id: (T) -> Int?, name: (T) -> String) -> [Option] {
-            items.map { Option(value: id($0).map(String.init) ?? "", name: name($0), selected: values[key] == id($0).map(String.init)) }
-        }
-        let objects = try await ObjectRecord.query(on: request.db)
-            .group(.or) { group in
-                if let customer = Int(values["customer"] ?? "") { group.filter(\.$customerId == customer) }
-                if let object = inquiry.objectId { group.filter(\.$id == object) }
-                group.filter(\.$id == -1)
-            }.sort(\.$name).limit(500).all()
+        let choices = try await StaffCaseChoices.load(catalogue, values: values, currentObjectId: inquiry.objectId, on: request.db)
         let names = try await Names.load(for: [inquiry], on: request.db)
         var original: [Shown] = [Shown(label: request.t("inbox_sender"), value: [inquiry.senderName, inquiry.senderEmail, inquiry.senderPhone].compactMap { $0 }.joined(separator: " · "))]
         if let customer = inquiry.customerId.flatMap({ names.customers[$0] }) { original.append(Shown(label: request.t("case_customer"), value: customer)) }
@@ -260,13 +246,7 @@ struct StaffInboxController: RouteCollection {
             id: try inquiry.requireID(), receivedAt: request.language.formatDateTime(inquiry.createdAt), original: original,
             fieldValues: inquiry.fieldValues.map { Shown(label: $0.label, value: $0.value) },
             values: values, errors: errors, hasErrors: !errors.isEmpty,
-            categories: options(catalogue.categories.filter { $0.isActive || values["category"] == $0.id.map(String.init) }, "category", id: { $0.id }, name: { $0.name }),
-            types: options(catalogue.types, "type", id: { $0.id }, name: { $0.name }),
-            priorities: options(catalogue.priorities.filter { $0.isActive }, "priority", id: { $0.id }, name: { $0.name }),
-            handlers: options(catalogue.staff, "handler", id: { $0.id }, name: { $0.name }),
-            suppliers: options(catalogue.suppliers, "supplier", id: { $0.id }, name: { $0.name }),
-            customers: options(catalogue.customers, "customer", id: { $0.id }, name: { $0.name }),
-            objects: options(objects, "object", id: { $0.id }, name: { "\($0.name) – \($0.address)" }),
+            choices: choices,
             smsEnabled: try await SettingsStore(database: request.db).load().smsEnabled)
         let response = try await request.view.render("staff/inbox-case", page).encodeResponse(for: request).get()
         response.status = status
