@@ -86,12 +86,8 @@ public enum ImportRules {
 
     public static func fold(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() }
 
-    /// The same light check the forms use: something@something.something, no spaces.
-    public static func looksLikeEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
-            && !parts[1].hasSuffix(".") && !text.contains(" ") && text.count <= emailLimit
-    }
+    /// The same check the forms use (`EmailAddress`).
+    public static func looksLikeEmail(_ text: String) -> Bool { EmailAddress.isValid(text) }
 
     public static func yesNo(_ text: String) -> Bool? {
         switch fold(text) {

@@ -28,7 +28,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // the development environment — the default of `caseport serve` — which re-parsed every
     // template on every page view (a third of a list page's time), so the renderer is made here.
     let templateCache = DefaultLeafCache()
-    templateCache.isEnabled = Environment.get("CASEPORT_TEMPLATE_RELOAD") != "1"
+    templateCache.isEnabled = !config.templateReload
     app.leaf.cache = templateCache
     app.views.use { app in
         var userInfo = app.leaf.userInfo

@@ -33,6 +33,7 @@ enum Entrypoint {
             try await configure(app, config: config)
             let command = environment.arguments.dropFirst().first { !$0.hasPrefix("-") } ?? "serve"
             if command == "serve" {
+                if let problem = config.problemServing(arguments: Array(environment.arguments.dropFirst())) { throw problem }
                 do {
                     try await prepareDatabase(app)
                 } catch {

@@ -103,7 +103,11 @@ final class MailGateTests: XCTestCase {
 
         let kept = try await UnplacedMailRecord.query(on: harness.app.db).all()
         XCTAssertEqual(kept.count, 6, "nothing is dropped")
-        XCTAssertTrue(kept.allSatisfy { $0.raw.contains("Subject:") })
+        let storage = harness.app.caseport.storage
+        XCTAssertTrue(kept.allSatisfy { mail in
+            mail.rawKey.flatMap { FileManager.default.contents(atPath: storage.path(for: $0)) }
+                .map { String(decoding: $0, as: UTF8.self).contains("Subject:") } ?? false
+        }, "each kept whole, as a file")
         XCTAssertEqual(kept.first?.subject, "Re: Kopia av ditt meddelande i ärende 1001")
         let messages = try await CaseMessageRecord.query(on: harness.app.db).filter(\.$caseId == target.id!)
             .filter(\.$body ~~ "Kranen i tvättstugan").count()

@@ -16,12 +16,14 @@ final class WebHarness: @unchecked Sendable {
     let location: DatabaseLocation
     let dataDirectory: String
 
-    init(loadDemo: Bool = true) async throws {
+    /// `adjust` changes the configuration before the app is configured (a public URL, proxies, …).
+    init(loadDemo: Bool = true, adjust: (inout AppConfig) -> Void = { _ in }) async throws {
         location = TestDatabase.freshLocation()
         app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("caseport-web-\(UUID().uuidString)").path
-        let config = AppConfig(database: location, bcryptCost: 4, secureCookies: .auto, dataDirectory: dataDirectory)
+        var config = AppConfig(database: location, bcryptCost: 4, secureCookies: .auto, dataDirectory: dataDirectory)
+        adjust(&config)
         try await configure(app, config: config)
         try await TestDatabase.wipe(app.db)
         try await prepareDatabase(app)

@@ -108,7 +108,8 @@ public final class OutboxRecord: Model, @unchecked Sendable {
     }
 }
 
-/// An e-mail the mail gate could not place on a case (B7): kept whole for staff, never dropped.
+/// An e-mail the mail gate could not place on a case (B7): kept whole for staff, never dropped. Since
+/// M017 the message is a file in storage (`rawKey`); older rows hold it in `raw`.
 public final class UnplacedMailRecord: Model, @unchecked Sendable {
     public static let schema = "unplaced_mail"
     @ID(custom: "id", generatedBy: .database) public var id: Int?
@@ -117,6 +118,8 @@ public final class UnplacedMailRecord: Model, @unchecked Sendable {
     @Field(key: "subject") public var subject: String
     @Field(key: "reason") public var reason: String
     @Field(key: "raw") public var raw: String
+    @OptionalField(key: "raw_key") public var rawKey: String?
+    @OptionalField(key: "raw_bytes") public var rawBytes: Int?
     @OptionalField(key: "handled_at") public var handledAt: Double?
     public init() {}
 }

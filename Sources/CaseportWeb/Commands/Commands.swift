@@ -58,8 +58,7 @@ struct StaffCreateCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        guard let email = signature.email?.trimmingCharacters(in: .whitespaces), email.contains("@"),
-              email.count <= InputLimits.email else {
+        guard let email = signature.email?.trimmingCharacters(in: .whitespaces), EmailAddress.isValid(email) else {
             throw Failure(description: "--email must be an e-mail address")
         }
         guard let name = signature.name?.trimmingCharacters(in: .whitespaces), !name.isEmpty,

@@ -97,9 +97,6 @@ struct PersonPicker {
 extension String {
     var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
     var nilIfEmpty: String? { isEmpty ? nil : self }
-    /// A light check: something@something.something, no spaces. The real check is the mail that arrives.
-    var looksLikeEmail: Bool {
-        let parts = split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !contains(" ") && count <= InputLimits.email
-    }
+    /// The strict address rule (`EmailAddress`): nothing that could end an SMTP command or a header.
+    var looksLikeEmail: Bool { EmailAddress.isValid(self) }
 }

@@ -304,10 +304,14 @@ struct PortalUsersController: RouteCollection {
 }
 
 extension Request {
-    /// The address links in e-mails start with: CASEPORT_PUBLIC_URL, else what this request was sent to.
+    /// The address links in e-mails start with: CASEPORT_PUBLIC_URL. Without it (a demo on one machine:
+    /// `caseport serve` refuses a non-loopback address without it) the request's Host counts only when
+    /// it names this machine's loopback, so a lost-password mail can never carry a host the requester chose.
     var publicBaseURL: String {
         if let configured = caseport.config.publicURL { return configured }
-        let host = headers.first(name: .host) ?? "127.0.0.1:8080"
-        return "\(cameOverTLS ? "https" : "http")://\(host)"
+        if let host = headers.first(name: .host), LoopbackHost.isLoopback(hostAndPort: host) {
+            return "http://\(host)"
+        }
+        return "http://127.0.0.1:\(application.http.server.configuration.port)"
     }
 }

@@ -4,12 +4,11 @@ import Fluent
 import Vapor
 
 extension Request {
-    /// The caller's address for the audit log: the first X-Forwarded-For hop behind a proxy, else the peer.
+    /// The caller's address for the audit log: behind our own proxies (CASEPORT_TRUSTED_PROXIES) the
+    /// nearest X-Forwarded-For hop that is not one of them; otherwise the peer, whatever the header says.
     var clientAddress: String? {
-        if let forwarded = headers.first(name: "X-Forwarded-For")?.split(separator: ",").first {
-            return String(forwarded.trimmingCharacters(in: .whitespaces).prefix(64))
-        }
-        return remoteAddress?.ipAddress
+        IPAddressRange.client(peer: remoteAddress?.ipAddress, forwardedFor: headers[canonicalForm: "X-Forwarded-For"].map(String.init),
+                              trusted: caseport.config.trustedProxies)
     }
 
     /// The signed-in staff member as an audit actor.

@@ -293,7 +293,7 @@ struct StaffInboxController: RouteCollection {
         let address = short("work_site_address", 300), reference = short("reference_name", 200)
         let senderName = short("sender_name", 200), senderEmail = short("sender_email", 254), senderPhone = short("sender_phone", 40)
         if senderName == nil { errors["sender_name"] = request.t("form_required") }
-        if let senderEmail, !senderEmail.contains("@") { errors["sender_email"] = request.t("inbox_error_email") }
+        if let senderEmail, !senderEmail.looksLikeEmail { errors["sender_email"] = request.t("inbox_error_email") }
         let notifyCustomer = values["notify_customer"] != nil, notifySupplier = values["notify_supplier"] != nil
         if notifyCustomer, senderEmail == nil, senderPhone == nil { errors["notify_customer"] = request.t("inbox_error_no_customer_address") }
         let supplier = catalogue.suppliers.first { $0.id == supplierId }

@@ -9,6 +9,7 @@ struct StaffOutboxController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("staff", "outbox", use: list)
         routes.post("staff", "outbox", ":id", "retry", use: retry)
+        routes.get("staff", "outbox", "unplaced", ":id", "message", use: unplacedMessage)
     }
 
     struct Row: Encodable {
@@ -57,7 +58,10 @@ struct StaffOutboxController: RouteCollection {
                     ? language.formatDateTime(Date(timeIntervalSince1970: record.nextAttemptAt)) : nil,
                 lastError: record.lastError, canRetry: record.status == "failed" || record.status == "pending")
         }
+        // Only the listed columns: the message itself (a file since M017, a text column before) is
+        // read when an admin downloads it, never for the list.
         let unplaced = try await UnplacedMailRecord.query(on: request.db).filter(\.$handledAt == nil)
+            .field(\.$id).field(\.$receivedAt).field(\.$sender).field(\.$subject).field(\.$reason)
             .sort(\.$id, .descending).limit(100).all().map {
                 Unplaced(id: $0.id!, received: language.formatDateTime(Date(timeIntervalSince1970: $0.receivedAt)),
                          sender: $0.sender, subject: $0.subject, reason: request.t("mailgate_reason_\($0.reason)"))
@@ -72,6 +76,25 @@ struct StaffOutboxController: RouteCollection {
                         counts: Counts(pending: counts["pending"] ?? 0, sending: counts["sending"] ?? 0,
                                        failed: counts["failed"] ?? 0, sent: counts["sent"] ?? 0), rows: rows, unplaced: unplaced, notice: notice, transport: transport)
         return try await request.view.render("staff/outbox", page)
+    }
+
+    /// The unplaced message as it arrived, as a download (never rendered: it is whatever a stranger sent).
+    func unplacedMessage(request: Request) async throws -> Response {
+        guard let id = request.parameters.get("id", as: Int.self),
+              let mail = try await UnplacedMailRecord.find(id, on: request.db) else { throw Abort(.notFound) }
+        let response: Response
+        if let key = mail.rawKey {
+            let path = request.caseport.storage.path(for: key)
+            guard FileManager.default.fileExists(atPath: path) else { throw Abort(.notFound) }
+            response = try await request.fileio.asyncStreamFile(at: path)
+        } else {
+            response = Response(status: .ok, body: .init(string: mail.raw))
+        }
+        response.headers.replaceOrAdd(name: .contentType, value: "application/octet-stream")
+        response.headers.replaceOrAdd(name: .contentDisposition, value: FileResponses.disposition("unplaced-\(id).eml", inline: false))
+        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'; sandbox")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
+        return response
     }
 
     func retry(request: Request) async throws -> Response {

@@ -15,14 +15,22 @@ enum CookieNames {
 }
 
 extension Request {
-    /// Whether this request reached us over TLS, directly or through a proxy that says so.
+    /// Whether this request reached us over TLS, directly or through one of our proxies that says so
+    /// (`X-Forwarded-Proto` from anyone else is ignored).
     var cameOverTLS: Bool {
         switch caseport.config.secureCookies {
         case .always: return true
         case .never: return false
         case .auto:
-            return url.scheme == "https" || headers.first(name: "X-Forwarded-Proto")?.lowercased() == "https"
+            return url.scheme == "https"
+                || (cameThroughTrustedProxy && headers.first(name: "X-Forwarded-Proto")?.lowercased() == "https")
         }
+    }
+
+    /// Whether the peer is one of CASEPORT_TRUSTED_PROXIES, whose X-Forwarded-* headers count.
+    var cameThroughTrustedProxy: Bool {
+        guard let peer = remoteAddress?.ipAddress else { return false }
+        return caseport.config.trustedProxies.contains { $0.contains(peer) }
     }
 
     func cookie(_ value: String, maxAge: Int?) -> HTTPCookies.Value {

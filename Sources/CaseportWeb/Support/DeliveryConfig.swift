@@ -1,3 +1,4 @@
+import CaseportCore
 import Foundation
 
 /// How notifications leave Caseport (E1) and the timing of background jobs (B6), from the environment:
@@ -16,7 +17,7 @@ public struct DeliveryConfig: Sendable {
     public var smsGatewayURL: String?
     public var smsGatewayToken: String?
     public var companyName = "Caseport"
-    /// CASEPORT_PUBLIC_URL, for the logo in HTML mail (mail can only show images by address).
+    /// CASEPORT_PUBLIC_URL (read by `AppConfig`), for links and the logo in HTML mail.
     public var publicURL: String?
     public var replyAddress: String?
     public var secret: String?
@@ -45,7 +46,7 @@ public struct DeliveryConfig: Sendable {
             guard let security = SMTPSettings.Security(rawValue: securityRaw.lowercased()) else {
                 throw AppConfig.Problem(description: "SMTP_SECURITY must be none, starttls or tls, not \"\(securityRaw)\"")
             }
-            guard let from = value("MAIL_FROM"), from.contains("@") else {
+            guard let from = value("MAIL_FROM"), EmailAddress.isValid(from) else {
                 throw AppConfig.Problem(description: "MAIL_FROM must be set to the sender address (e.g. support@example.com) when SMTP_HOST is set")
             }
             let port = try number("SMTP_PORT", 1...65_535) ?? (security == .tls ? 465 : security == .starttls ? 587 : 25)
@@ -61,11 +62,8 @@ public struct DeliveryConfig: Sendable {
             config.smsGatewayToken = value("SMS_GATEWAY_TOKEN")
         }
         if let name = value("CASEPORT_COMPANY_NAME") { config.companyName = name }
-        if let url = value("CASEPORT_PUBLIC_URL"), let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? "") {
-            config.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
-        }
         if let reply = value("MAIL_REPLY_ADDRESS") {
-            guard reply.split(separator: "@").count == 2 else {
+            guard EmailAddress.isValid(reply) else {
                 throw AppConfig.Problem(description: "MAIL_REPLY_ADDRESS must be an e-mail address such as reply@portal.example.com, not \"\(reply)\"")
             }
             config.replyAddress = reply

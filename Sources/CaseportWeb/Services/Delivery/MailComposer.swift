@@ -22,7 +22,12 @@ struct MailComposer: Sendable {
         var replyTo: String?
     }
 
-    func compose(_ mail: Mail, date: Date = Date()) -> String {
+    /// An address that fails `EmailAddress` never reaches a header: it could end the header and add
+    /// others. Such a row is refused for good (rows written before the strict check may hold one).
+    func compose(_ mail: Mail, date: Date = Date()) throws -> String {
+        for address in [mail.recipient, fromAddress] + (mail.replyTo.map { [$0] } ?? []) where !EmailAddress.isValid(address) {
+            throw SMTPError(permanent: true, description: "refused address \(address.debugDescription)")
+        }
         let boundary = "caseport-\(mail.outboxId)-\(UUID().uuidString.prefix(8))"
         let domain = fromAddress.split(separator: "@").last.map(String.init) ?? "caseport"
         var headers = [

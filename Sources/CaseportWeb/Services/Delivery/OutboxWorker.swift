@@ -85,9 +85,9 @@ final class OutboxWorker: Sendable {
             if let caseId = row.caseId, let base = config.replyAddress, let tokens {
                 replyTo = tokens.address(base: base, caseId: caseId, recipient: row.recipient)
             }
-            let data = composer.compose(.init(outboxId: row.id, recipient: row.recipient, language: row.language,
-                                              subject: row.subject, body: row.body, replyTo: replyTo), date: clock())
             do {
+                let data = try composer.compose(.init(outboxId: row.id, recipient: row.recipient, language: row.language,
+                                                      subject: row.subject, body: row.body, replyTo: replyTo), date: clock())
                 try await connection.deliver(from: smtp.from, to: row.recipient, data: data)
             } catch {
                 try await fail(row, error, queue: queue)

@@ -1,3 +1,4 @@
+import CaseportCore
 import Foundation
 import NIOCore
 import NIOPosix
@@ -136,7 +137,12 @@ final class SMTPConnection: @unchecked Sendable {
     }
 
     /// Sends one message. The connection stays usable after a refused recipient (RSET is sent).
+    /// Addresses are checked again here (`EmailAddress`): one with CR, LF or `>` would end the command
+    /// and let its rest become commands of their own. Refused before anything is sent.
     func deliver(from: String, to recipient: String, data: String) async throws {
+        for address in [from, recipient] where !EmailAddress.isValid(address) {
+            throw SMTPError(permanent: true, description: "refused address \(address.debugDescription)")
+        }
         do {
             try await expect("MAIL FROM:<\(from)>", [250])
             try await expect("RCPT TO:<\(recipient)>", [250, 251])

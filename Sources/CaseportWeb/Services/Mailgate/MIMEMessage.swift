@@ -59,24 +59,56 @@ struct MIMEPart {
 
     // MARK: Parsing
 
+    /// Deeper multipart nesting than this is kept as one opaque part. Real mail nests three or four
+    /// levels (mixed › alternative › related); a message built of thousands of levels would otherwise
+    /// cost time in the square of its size.
+    static let deepestNesting = 12
+    /// At most this many parts in one message; the rest are not read.
+    static let mostParts = 500
+
+    /// The whole message: headers and every part, within `deepestNesting` and `mostParts`.
     static func parse(_ bytes: [UInt8]) -> MIMEPart {
-        // Headers end at the first empty line (CRLF CRLF or LF LF).
-        var headerEnd = bytes.count
-        var bodyStart = bytes.count
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == 0x0A {
-                if index + 1 < bytes.count, bytes[index + 1] == 0x0A { headerEnd = index; bodyStart = index + 2; break }
-                if index + 2 < bytes.count, bytes[index + 1] == 0x0D, bytes[index + 2] == 0x0A { headerEnd = index; bodyStart = index + 3; break }
+        var budget = mostParts
+        return parse(bytes[...], depth: 0, budget: &budget)
+    }
+
+    private static func parse(_ bytes: ArraySlice<UInt8>, depth: Int, budget: inout Int) -> MIMEPart {
+        let (headers, bodyStart) = parseHeaders(bytes)
+        var part = MIMEPart(headers: headers, body: Array(bytes[bodyStart...]))
+        if depth < deepestNesting, part.contentType.hasPrefix("multipart/"),
+           let boundary = part.parameter("boundary", of: "Content-Type"), !boundary.isEmpty {
+            for piece in split(part.body, boundary: boundary) {
+                guard budget > 0 else { break }
+                budget -= 1
+                part.parts.append(parse(piece[...], depth: depth + 1, budget: &budget))
             }
-            index += 1
         }
+        return part
+    }
+
+    /// The header block only (unfolded), and where the body starts: what the mail gate reads before it
+    /// has checked the reply token, so a forged message costs no MIME parsing.
+    static func parseHeaders(_ bytes: ArraySlice<UInt8>) -> (headers: [(name: String, value: String)], bodyStart: Int) {
+        // Headers end at the first empty line (CRLF CRLF or LF LF).
+        var headerEnd = bytes.endIndex
+        var bodyStart = bytes.endIndex
+        var index = bytes.startIndex
         if bytes.starts(with: [0x0D, 0x0A]) || bytes.starts(with: [0x0A]) {
-            headerEnd = 0
-            bodyStart = bytes.starts(with: [0x0A]) ? 1 : 2
+            headerEnd = bytes.startIndex
+            bodyStart = bytes.startIndex + (bytes.starts(with: [0x0A]) ? 1 : 2)
+        } else {
+            while index < bytes.endIndex {
+                if bytes[index] == 0x0A {
+                    if index + 1 < bytes.endIndex, bytes[index + 1] == 0x0A { headerEnd = index; bodyStart = index + 2; break }
+                    if index + 2 < bytes.endIndex, bytes[index + 1] == 0x0D, bytes[index + 2] == 0x0A {
+                        headerEnd = index; bodyStart = index + 3; break
+                    }
+                }
+                index += 1
+            }
         }
         // Header bytes are ASCII by the standard; stray 8-bit bytes are read as Latin-1 rather than lost.
-        let headerText = String(decoding: bytes[0..<min(headerEnd, bytes.count)], as: UTF8.self)
+        let headerText = String(decoding: bytes[bytes.startIndex..<headerEnd], as: UTF8.self)
         var headers: [(name: String, value: String)] = []
         for rawLine in headerText.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false) {
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine[...]
@@ -87,11 +119,7 @@ struct MIMEPart {
                                 String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
             }
         }
-        var part = MIMEPart(headers: headers, body: bodyStart < bytes.count ? Array(bytes[bodyStart...]) : [])
-        if part.contentType.hasPrefix("multipart/"), let boundary = part.parameter("boundary", of: "Content-Type") {
-            part.parts = split(part.body, boundary: boundary).map(parse)
-        }
-        return part
+        return (headers, min(bodyStart, bytes.endIndex))
     }
 
     /// The parts between `--boundary` lines, up to `--boundary--`.
@@ -231,11 +259,18 @@ enum MIMEText {
         return out
     }
 
+    /// Compiled once: Foundation's regular expressions cost more to build than to run on a header.
+    nonisolated(unsafe) private static let encodedWord = try! NSRegularExpression(pattern: #"=\?([^?]+)\?([bBqQ])\?([^?]*)\?="#)
+    nonisolated(unsafe) private static let htmlRules: [(NSRegularExpression, String)] = [
+        (#"(?is)<(script|style|head)[^>]*>.*?</\1>"#, ""), (#"(?i)<br\s*/?>"#, "\n"),
+        (#"(?i)</(p|div|tr|li|h[1-6])>"#, "\n"), (#"(?i)<blockquote"#, "\n<blockquote"), (#"<[^>]+>"#, ""),
+    ].map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
+
     /// RFC 2047: `=?UTF-8?B?…?=` and `=?ISO-8859-1?Q?…?=` words decoded; white space between two
     /// encoded words dropped.
     static func decodeHeader(_ value: String) -> String {
         guard value.contains("=?") else { return value }
-        let pattern = try! NSRegularExpression(pattern: #"=\?([^?]+)\?([bBqQ])\?([^?]*)\?="#)
+        let pattern = encodedWord
         let ns = value as NSString
         var result = ""
         var last = 0
@@ -276,11 +311,11 @@ enum MIMEText {
 
     /// Plain text from HTML, for mail that has no text part.
     static func plainText(fromHTML html: String) -> String {
-        var text = html.replacingOccurrences(of: #"(?is)<(script|style|head)[^>]*>.*?</\1>"#, with: "", options: .regularExpression)
-        text = text.replacingOccurrences(of: #"(?i)<br\s*/?>"#, with: "\n", options: .regularExpression)
-        text = text.replacingOccurrences(of: #"(?i)</(p|div|tr|li|h[1-6])>"#, with: "\n", options: .regularExpression)
-        text = text.replacingOccurrences(of: #"(?i)<blockquote"#, with: "\n<blockquote", options: .regularExpression)
-        text = text.replacingOccurrences(of: #"<[^>]+>"#, with: "", options: .regularExpression)
+        var text = html
+        for (rule, replacement) in htmlRules {
+            text = rule.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text),
+                                                 withTemplate: NSRegularExpression.escapedTemplate(for: replacement))
+        }
         for (entity, value) in [("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
             text = text.replacingOccurrences(of: entity, with: value)
         }

@@ -22,37 +22,37 @@ struct MailGate: Sendable {
         case unplaced(reason: String)
     }
 
+    /// Mail larger than this is kept for staff unread: a reply with a 30 MB attachment is about 41 MB
+    /// in base64, and nothing larger is parsed in memory.
+    static let largestParsed = 45 * 1_048_576
+
     /// `recipient`: the envelope recipient when the MTA passes it (e.g. `$ORIGINAL_RECIPIENT`), else the
     /// token is looked for in Delivered-To, X-Original-To, To and Cc.
     func receive(_ raw: [UInt8], recipient: String? = nil, now: Date = Date()) async throws -> Outcome {
-        let message = MIMEPart.parse(raw)
-        let sender = message.header("From").flatMap { MIMEText.address(in: MIMEText.decodeHeader($0)) } ?? ""
-        let subject = MIMEText.decodeHeader(message.header("Subject") ?? "")
+        // Only the top-level headers are read before the reply token is checked: mail with no valid
+        // token costs no MIME parsing, however it is built.
+        let headers = MIMEPart(headers: MIMEPart.parseHeaders(raw[...]).headers, body: [])
+        let sender = headers.header("From").flatMap { MIMEText.address(in: MIMEText.decodeHeader($0)) } ?? ""
         func unplaced(_ reason: String) async throws -> Outcome {
-            let record = UnplacedMailRecord()
-            record.receivedAt = now.timeIntervalSince1970
-            record.sender = String(sender.prefix(300))
-            record.subject = String(subject.prefix(500))
-            record.reason = reason
-            // Kept byte for byte (Latin-1 maps every byte to one character, so nothing is lost).
-            record.raw = String(bytes: raw, encoding: .utf8) ?? String(bytes: raw, encoding: .isoLatin1) ?? ""
-            try await record.create(on: database)
+            try await keep(raw, headers: headers, reason: reason, now: now)
             return .unplaced(reason: reason)
         }
 
         var candidates: [String] = []
         if let recipient { candidates.append(recipient) }
         for name in ["Delivered-To", "X-Original-To", "To", "Cc"] {
-            candidates += message.allHeaders(name).flatMap { MIMEText.addresses(in: $0) }
+            candidates += headers.allHeaders(name).flatMap { MIMEText.addresses(in: $0) }
         }
-        let found = candidates.compactMap(ReplyTokens.token(inAddress:))
+        let found = candidates.prefix(50).compactMap(ReplyTokens.token(inAddress:))
         guard !found.isEmpty else { return try await unplaced("no_token") }
         guard !sender.isEmpty, let caseId = found.lazy.compactMap({ tokens.verify(token: $0, sender: sender) }).first else {
             return try await unplaced("bad_token")
         }
+        guard raw.count <= Self.largestParsed else { return try await unplaced("too_large") }
         guard let record = try await CaseRecord.find(caseId, on: database) else { return try await unplaced("unknown_case") }
         guard let author = try await author(for: sender, caseRecord: record) else { return try await unplaced("unknown_sender") }
 
+        let message = MIMEPart.parse(raw)
         let leaves = message.leaves
         let textPart = leaves.first { !$0.isAttachment && $0.contentType == "text/plain" }
         let htmlPart = leaves.first { !$0.isAttachment && $0.contentType == "text/html" }
@@ -96,6 +96,42 @@ struct MailGate: Sendable {
         return .placed(caseId: caseId, messageId: messageId, attachments: stored)
     }
 
+    /// Keeps a message for staff: the bytes as a file in storage (never in the database, which the
+    /// staff list would otherwise drag along), the sender, subject and reason in `unplaced_mail`.
+    private func keep(_ raw: [UInt8], headers: MIMEPart, reason: String, now: Date) async throws {
+        let key = storage.newKey()
+        try await storage.write(raw, key: key)
+        try await record(headers: headers, reason: reason, key: key, bytes: raw.count, now: now)
+    }
+
+    /// A message too large to read in memory, already written to `path` as it arrived: adopted into
+    /// storage and listed for staff with the sender and subject from its first bytes.
+    func keepUnread(fileAt path: String, bytes: Int, head: [UInt8], now: Date = Date()) async throws -> Outcome {
+        let headers = MIMEPart(headers: MIMEPart.parseHeaders(head[...]).headers, body: [])
+        let key = storage.newKey()
+        try await storage.adopt(temporaryPath: path, key: key)
+        try await record(headers: headers, reason: "too_large", key: key, bytes: bytes, now: now)
+        return .unplaced(reason: "too_large")
+    }
+
+    private func record(headers: MIMEPart, reason: String, key: String, bytes: Int, now: Date) async throws {
+        let record = UnplacedMailRecord()
+        record.receivedAt = now.timeIntervalSince1970
+        let from = headers.header("From").map(MIMEText.decodeHeader) ?? ""
+        record.sender = String((MIMEText.address(in: from) ?? from).prefix(300))
+        record.subject = String(MIMEText.decodeHeader(headers.header("Subject") ?? "").prefix(500))
+        record.reason = reason
+        record.raw = ""
+        record.rawKey = key
+        record.rawBytes = bytes
+        do {
+            try await record.create(on: database)
+        } catch {
+            try? await storage.delete(key: key)
+            throw error
+        }
+    }
+
     /// The portal user with this address who can see the case (A7), else a contact linked to the case.
     func author(for email: String, caseRecord: CaseRecord) async throws -> CaseConversation.Author? {
         let users = try await PortalUserRecord.query(on: database).filter(\.$isActive == true).all()
@@ -130,18 +166,20 @@ struct MailgateCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        var input: [UInt8] = []
-        while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty {
-            input += chunk
-            if input.count > 60 * 1_048_576 { break }
-        }
         do {
             try await prepareDatabase(app)
             let worker = OutboxWorker(database: app.db, config: app.caseport.config.delivery, group: app.eventLoopGroup,
                                       client: app.client, logger: app.logger)
             let gate = MailGate(database: app.db, storage: app.caseport.storage, tokens: ReplyTokens(secret: try await worker.secret()),
                                 translations: app.caseport.translations)
-            let outcome = try await gate.receive(input, recipient: signature.recipient)
+            let outcome: MailGate.Outcome
+            switch try MailInput.read(from: FileHandle.standardInput, inMemoryUpTo: MailGate.largestParsed,
+                                      spillDirectory: app.caseport.storage.incomingDirectory) {
+            case .inMemory(let bytes):
+                outcome = try await gate.receive(bytes, recipient: signature.recipient)
+            case .spilled(let path, let bytes, let head):
+                outcome = try await gate.keepUnread(fileAt: path, bytes: bytes, head: head)
+            }
             switch outcome {
             case .placed(let caseId, _, let attachments):
                 context.console.print("mailgate: added to case id \(caseId) with \(attachments) attachment(s)")
@@ -152,5 +190,44 @@ struct MailgateCommand: AsyncCommand {
             FileHandle.standardError.write(Data("caseport mailgate: \(error)\n".utf8))
             exit(75)
         }
+    }
+}
+
+/// The message on standard input: in memory while it is small enough to parse, else written to a file
+/// as it arrives (the mail gate then keeps it for staff without reading it), so a huge message never
+/// sits in memory whole and nothing is cut off.
+enum MailInput {
+    case inMemory([UInt8])
+    case spilled(path: String, bytes: Int, head: [UInt8])
+
+    /// Past this the rest is read and dropped, so the MTA does not retry forever; the kept file says how
+    /// much arrived. An MTA's own size limit (Postfix: 10 MB by default) normally ends such mail first.
+    static let largestKept = 512 * 1_048_576
+
+    static func read(from input: FileHandle, inMemoryUpTo limit: Int, spillDirectory: URL) throws -> MailInput {
+        var buffer: [UInt8] = []
+        var spill: (handle: FileHandle, path: String)?
+        var total = 0
+        defer { try? spill?.handle.close() }
+        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+            total += chunk.count
+            if let spill {
+                if total <= largestKept { try spill.handle.write(contentsOf: chunk) }
+                continue
+            }
+            buffer += chunk
+            if buffer.count > limit {
+                try FileManager.default.createDirectory(at: spillDirectory, withIntermediateDirectories: true)
+                let path = spillDirectory.appendingPathComponent("mail-\(UUID().uuidString)").path
+                guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+                    throw CocoaError(.fileWriteUnknown)
+                }
+                try handle.write(contentsOf: buffer)
+                spill = (handle, path)
+                buffer = Array(buffer.prefix(64 * 1_024))
+            }
+        }
+        if let spill { return .spilled(path: spill.path, bytes: min(total, largestKept), head: buffer) }
+        return .inMemory(buffer)
     }
 }

@@ -13,11 +13,13 @@ enum ReplyText {
         #"^(sent from my|skickat från min|sendt fra min|sendt fra min|get outlook for|hämta outlook för|hent outlook til)\b.*"#,
     ]
 
+    /// Compiled once, not per reply.
+    nonisolated(unsafe) static let patterns = separators.map { try! NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
+
     static func extract(_ text: String) -> String {
         let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
             .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var kept: [String] = []
-        let patterns = separators.map { try! NSRegularExpression(pattern: $0, options: [.caseInsensitive]) }
         var index = 0
         scan: while index < lines.count {
             let line = lines[index]
