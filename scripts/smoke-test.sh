@@ -30,7 +30,13 @@ unreachable() {
   local out; out=$(DATABASE_URL="postgres://nobody@127.0.0.1:1/x" "$bin" serve 2>&1)
   [ $? -eq 1 ] && echo "$out" | tail -n 1 | grep -q 'cannot use the database'
 }
+# Links in mail come from CASEPORT_PUBLIC_URL; serving beyond loopback without it is refused (issue 9).
+public_without_url() {
+  local out; out=$(env -u CASEPORT_PUBLIC_URL "$bin" serve --hostname 0.0.0.0 --port $((port + 1)) 2>&1)
+  [ $? -eq 1 ] && echo "$out" | tail -n 1 | grep -q 'CASEPORT_PUBLIC_URL must be set'
+}
 check "a malformed DATABASE_URL stops start-up" bad_scheme
+check "serving on 0.0.0.0 without CASEPORT_PUBLIC_URL stops start-up" public_without_url
 check "an unreachable database stops start-up" unreachable
 echo "smoke test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -63,6 +63,24 @@ final class ForwardedHeaderTests: XCTestCase {
         XCTAssertFalse(cookie.contains("Secure"), "X-Forwarded-Proto from an untrusted peer does not make cookies Secure")
     }
 
+    func request(from peer: String, headers: HTTPHeaders) throws -> Request {
+        Request(application: harness.app, method: .GET, url: "/login", headers: headers,
+                remoteAddress: try SocketAddress(ipAddress: peer, port: 40_000), on: harness.app.eventLoopGroup.next())
+    }
+
+    func testATrustedProxyIsBelievedAndNobodyElse() async throws {
+        try await harness.shutdown()
+        harness = try await WebHarness(loadDemo: false) { $0.trustedProxies = [IPAddressRange("10.0.0.0/8")!] }
+        let forwarded: HTTPHeaders = ["X-Forwarded-For": "6.6.6.6, 198.51.100.7", "X-Forwarded-Proto": "https"]
+        let viaProxy = try request(from: "10.0.0.2", headers: forwarded)
+        XCTAssertEqual(viaProxy.clientAddress, "198.51.100.7", "the hop our proxy appended, not what the client wrote")
+        XCTAssertTrue(viaProxy.cameOverTLS)
+        XCTAssertTrue(viaProxy.cookie("x", maxAge: nil).isSecure)
+        let direct = try request(from: "203.0.113.9", headers: forwarded)
+        XCTAssertEqual(direct.clientAddress, "203.0.113.9")
+        XCTAssertFalse(direct.cameOverTLS)
+    }
+
     func testServingOnAPublicAddressNeedsThePublicURL() throws {
         var config = AppConfig(database: .sqlite(path: NSTemporaryDirectory() + "/unused.sqlite"), bcryptCost: 4, secureCookies: .auto,
                                dataDirectory: NSTemporaryDirectory())

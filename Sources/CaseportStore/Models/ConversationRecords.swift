@@ -109,7 +109,7 @@ public final class OutboxRecord: Model, @unchecked Sendable {
 }
 
 /// An e-mail the mail gate could not place on a case (B7): kept whole for staff, never dropped. Since
-/// M017 the message is a file in storage (`rawKey`); older rows hold it in `raw`.
+/// M018 the message is a file in storage (`rawKey`); older rows hold it in `raw`.
 public final class UnplacedMailRecord: Model, @unchecked Sendable {
     public static let schema = "unplaced_mail"
     @ID(custom: "id", generatedBy: .database) public var id: Int?

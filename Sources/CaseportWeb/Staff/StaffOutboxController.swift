@@ -58,7 +58,7 @@ struct StaffOutboxController: RouteCollection {
                     ? language.formatDateTime(Date(timeIntervalSince1970: record.nextAttemptAt)) : nil,
                 lastError: record.lastError, canRetry: record.status == "failed" || record.status == "pending")
         }
-        // Only the listed columns: the message itself (a file since M017, a text column before) is
+        // Only the listed columns: the message itself (a file since M018, a text column before) is
         // read when an admin downloads it, never for the list.
         let unplaced = try await UnplacedMailRecord.query(on: request.db).filter(\.$handledAt == nil)
             .field(\.$id).field(\.$receivedAt).field(\.$sender).field(\.$subject).field(\.$reason)
