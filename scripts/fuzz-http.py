@@ -198,6 +198,7 @@ class Fuzzer:
         self.ids = {"number": ["1"], "fileId": ["1"], "id": ["1"], "userId": ["1"], "staffId": ["1"],
                     "field": ["1"], "linked": ["1"], "kind": ["categories", "priorities"]}
         self.passed = self.failed = 0
+        self.statuses = {}
 
     def setup(self):
         for client in self.clients.values():
@@ -349,13 +350,46 @@ class Fuzzer:
                         b"Connection: close\r\nContent-Length: " + str(len(body or b"")).encode() + b"\r\n\r\n")
         return name, method, path, headers, body, raw_head
 
+    def real_path(self, pattern):
+        """The route with ids that exist, so a request reaches its handler."""
+        return "/".join(self.ids.get(seg[1:], ["1"])[0] if seg.startswith(":") else seg
+                        for seg in pattern.split("/")) or "/"
+
+    def systematic(self, index, name, method, pattern):
+        """A known-nasty request for one route and identity: every route meets each of these."""
+        client = self.clients[name]
+        path = self.real_path(pattern)
+        token_query = ("?csrf_token=" + client.token) if client.token else ""
+        case = index % 4
+        if case == 0:
+            # Empty multipart boundary, token in the query so the request gets past the CSRF check.
+            return name, method, path + token_query, {"Content-Type": "multipart/form-data; boundary="}, b"--\r\n\r\n--\r\n", None
+        if case == 1 or case == 2:
+            # Every field at one limit value (Int.min, Int.max, 1e309, NaN, -0, …).
+            number = NUMBERS[(index // 4) % len(NUMBERS)]
+            fields = [(field, number) for field in FIELDS if field and field != "csrf_token"] + [("csrf_token", client.token)]
+            body = "&".join(f"{urllib.parse.quote(k)}={urllib.parse.quote(v)}" for k, v in fields).encode()
+            if method == "GET":
+                return name, method, path + "?" + body.decode(), {}, None, None
+            if pattern in UPLOAD_ROUTES:
+                boundary = "caseportfuzz"
+                parts = b"".join(b"--" + boundary.encode() + b'\r\nContent-Disposition: form-data; name="' + k.encode() +
+                                 b'"\r\n\r\n' + v.encode() + b"\r\n" for k, v in fields)
+                return (name, method, path + token_query, {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+                        parts + b"--" + boundary.encode() + b"--\r\n", None)
+            return name, method, path, {"Content-Type": "application/x-www-form-urlencoded"}, body, None
+        # Invalid UTF-8 and percent garbage in every field.
+        body = b"&".join(f.encode() + b"=%ff%fe%C0%AF\xff\xfe%zz" for f in FIELDS if f) + b"&csrf_token=" + client.token.encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if method == "POST" else {}
+        return name, method, path + token_query, headers, body if method == "POST" else None, None
+
     def describe(self, name, method, path, headers, body):
         shown_headers = {k: (v if len(v) < 200 else v[:200] + f"…({len(v)})") for k, v in headers.items()}
         shown_body = (body or b"")[:300]
         return f"{name}: {method} {path[:500]} headers={shown_headers} body={shown_body!r}{'…' if body and len(body) > 300 else ''}"
 
-    def one(self, index, method, pattern):
-        name, method, path, headers, body, raw_head = self.build(method, pattern)
+    def one(self, index, method, pattern, request=None):
+        name, method, path, headers, body, raw_head = request or self.build(method, pattern)
         client = self.clients[name]
         try:
             status, _, _ = client.request(method, path, headers, body, raw_head=raw_head)
@@ -367,6 +401,7 @@ class Fuzzer:
                 return False
             self.passed += 1
             return True
+        self.statuses[status] = self.statuses.get(status, 0) + 1
         if status >= 500:
             self.fail(index, f"answered {status}", name, method, path, headers, body)
         else:
@@ -390,9 +425,17 @@ class Fuzzer:
         print(f"FAILED #{index}: {what}\n  {self.describe(name, method, path, headers, body)}", flush=True)
 
     def run(self, count):
+        # First every route, as each identity, meets the systematic cases; then random requests.
+        plan = [(method, pattern, name, case) for case in range(4) for method, pattern in ROUTES
+                for name in ("anonymous", "portal", "staff")]
         for index in range(count):
-            method, pattern = ROUTES[index % len(ROUTES)] if index < len(ROUTES) * 2 else self.random.choice(ROUTES)
-            if not self.one(index, method, pattern):
+            if index < len(plan):
+                method, pattern, name, case = plan[index]
+                request = self.systematic(case + 4 * (index // len(ROUTES)), name, method, pattern)
+            else:
+                method, pattern = self.random.choice(ROUTES)
+                request = None
+            if not self.one(index, method, pattern, request):
                 break
             if index % 250 == 249:
                 # Fuzzed admin forms may have ended a session; sign in again so coverage stays.
@@ -425,7 +468,8 @@ def main():
     started = time.time()
     fuzzer.run(args.requests)
     failed = fuzzer.failed + len(problems)
-    print(f"seed {args.seed}, {args.requests} requests in {time.time() - started:.0f} s", flush=True)
+    print(f"seed {args.seed}, {args.requests} requests in {time.time() - started:.0f} s; answers: "
+          + ", ".join(f"{code}×{n}" for code, n in sorted(fuzzer.statuses.items())), flush=True)
     print(f"fuzz-http: {fuzzer.passed} passed, {failed} failed", flush=True)
     sys.exit(1 if failed else 0)
 

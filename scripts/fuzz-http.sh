@@ -4,6 +4,8 @@
 # 5xx answer or a dead process. The last line is `fuzz-http: N passed, M failed`.
 #   CASEPORT_BIN   the binary (default: $(swift build --show-bin-path)/caseport)
 #   FUZZ_SEED      seed (default 9); FUZZ_REQUESTS number of requests (default 3000)
+#   FUZZ_PORT      port on 127.0.0.1 (default: a free one)
+#   FUZZ_DATABASE_URL  a throw-away PostgreSQL database to run against instead of SQLite
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=${CASEPORT_BIN:-$(swift build --show-bin-path)/caseport}
@@ -12,6 +14,7 @@ export CASEPORT_DATA_DIR="$data"
 export CASEPORT_BCRYPT_COST=4   # the fuzzer posts many logins; the code path is the same at any cost
 export LOG_LEVEL=${LOG_LEVEL:-error}
 unset DATABASE_URL SMTP_HOST SMS_GATEWAY_URL
+if [ -n "${FUZZ_DATABASE_URL:-}" ]; then export DATABASE_URL="$FUZZ_DATABASE_URL"; fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 port=${FUZZ_PORT:-$(free_port)}
