@@ -148,14 +148,17 @@ class Client:
         return status, headers, data
 
     def login(self):
+        """Signs in, then reads a page: login issues a new CSRF token, which the next form needs."""
         if self.name == "portal":
             self.get("/login")
-            return self.post_form("/login", {"organisation": "solglantan", "username": "anna", "password": "Demo1234",
-                                             "csrf_token": self.token})[0] == 303
+            ok = self.post_form("/login", {"organisation": "solglantan", "username": "anna", "password": "Demo1234",
+                                           "csrf_token": self.token})[0] == 303
+            return ok and self.get("/cases")[0] == 200
         if self.name == "staff":
             self.get("/staff/login")
-            return self.post_form("/staff/login", {"email": "admin@example.com", "password": "Demo1234",
-                                                   "csrf_token": self.token})[0] == 303
+            ok = self.post_form("/staff/login", {"email": "admin@example.com", "password": "Demo1234",
+                                                 "csrf_token": self.token})[0] == 303
+            return ok and self.get("/staff")[0] == 200
         self.get("/login")
         return True
 
