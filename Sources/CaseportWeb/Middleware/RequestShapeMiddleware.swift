@@ -2,8 +2,8 @@ import Vapor
 
 /// Refuses requests whose shape no route can use, before anything reads their body (issue 9):
 /// overlong paths answer 404 without touching the file system, a multipart body needs a legal
-/// boundary (MultipartKit traps on an empty one), upload routes take only multipart/form-data and
-/// every other form route only application/x-www-form-urlencoded.
+/// boundary (MultipartKit traps on an empty one), and a POST must be application/x-www-form-urlencoded
+/// or, on upload routes only, multipart/form-data.
 struct RequestShapeMiddleware: AsyncMiddleware {
     /// Longest path segment (NAME_MAX) and whole path we look at; longer ones name nothing here.
     static let maximumSegmentBytes = 255
@@ -26,20 +26,19 @@ struct RequestShapeMiddleware: AsyncMiddleware {
             let type = request.headers.contentType
             // A Content-Type header that does not parse is no form at all.
             if type == nil, request.headers.first(name: .contentType) != nil { throw Abort(.unsupportedMediaType) }
-            if route.acceptsUploads {
-                guard type?.type.lowercased() == "multipart", type?.subType.lowercased() == "form-data" else {
-                    throw Abort(.unsupportedMediaType)
-                }
-            } else if let type {
-                guard type.type.lowercased() == "application", type.subType.lowercased() == "x-www-form-urlencoded" else {
-                    throw Abort(.unsupportedMediaType)
-                }
+            if let type {
+                let isForm = type.type.lowercased() == "application" && type.subType.lowercased() == "x-www-form-urlencoded"
+                let isUpload = type.type.lowercased() == "multipart" && type.subType.lowercased() == "form-data"
+                // Upload routes also let a url-encoded post through, to be refused by the route itself
+                // after its guards (a handler still gets 403 on an admin upload, not 415).
+                guard isForm || (isUpload && route.acceptsUploads) else { throw Abort(.unsupportedMediaType) }
                 // Collected here (up to the form routes' limit) so that every later step, the CSRF
                 // check first, sees the whole body even when it arrived in several chunks.
-                if request.body.data == nil {
+                if isForm, request.body.data == nil {
                     _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
                 }
-                if let body = request.body.data, Self.containsNUL(body.getString(at: body.readerIndex, length: body.readableBytes)) {
+                if isForm, let body = request.body.data,
+                   Self.containsNUL(body.getString(at: body.readerIndex, length: body.readableBytes)) {
                     throw Abort(.badRequest)
                 }
             }
