@@ -22,6 +22,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
                                pageStrings: PageStrings.all(translations), passwords: passwords,
                                dummyPasswordHash: dummyHash,
                                storage: LocalFileStorage(dataDirectory: config.dataDirectory))
+    // Upload parts a crash or a killed server left behind (issue 9).
+    IncomingSweeper.sweep(app.caseport.storage.incomingDirectory)
 
     // Templates are parsed once and kept; CASEPORT_TEMPLATE_RELOAD=1 re-reads them on every render
     // (for editing templates with the server running). Leaf's own provider turns its cache off in
@@ -42,7 +44,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorPageMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(RequestShapeMiddleware())
+    app.middleware.use(PublicFilesMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(LanguageMiddleware())
     app.middleware.use(CSRFMiddleware())
 

@@ -19,9 +19,10 @@ struct CSRFMiddleware: AsyncMiddleware {
         request.csrfToken = existing ?? Sessions.newToken()
 
         if ![.GET, .HEAD, .OPTIONS].contains(request.method) {
-            let sent = request.headers.first(name: "X-CSRF-Token") ?? Self.formToken(request)
+            var sent = request.headers.first(name: "X-CSRF-Token")
+            if sent == nil { sent = try await Self.formToken(request) }
             guard let existing, let sent, Self.constantTimeEqual(existing, sent) else {
-                throw Abort(.forbidden, reason: "csrf")
+                throw FormExpired(typed: FormExpired.typedValues(request))
             }
         }
         let response = try await next.respond(to: request)
@@ -34,9 +35,16 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     /// The token from the form. Upload (multipart) forms stream their body, which is never held in
     /// memory, so they carry the token in the action URL's query instead.
-    static func formToken(_ request: Request) -> String? {
-        if request.headers.contentType?.subType == "form-data" {
+    ///
+    /// A form body arrives in several chunks once it is larger than a socket read (about 1 KB on a
+    /// slow link), and middleware runs before the route collects it: collect it here, up to the
+    /// form routes' limit, or a long message would be refused as an expired form.
+    static func formToken(_ request: Request) async throws -> String? {
+        if request.headers.contentType?.subType.lowercased() == "form-data" {
             return request.query[String.self, at: fieldName]
+        }
+        if request.body.data == nil {
+            _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
         }
         return (try? request.content.decode(TokenField.self))?.csrf_token
     }

@@ -28,13 +28,20 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         switch status {
         case .notFound: key = "error_not_found"
         case .forbidden:
-            key = (error as? Abort)?.reason == "csrf" ? "error_form_expired" : "error_forbidden"
+            key = error is FormExpired ? "error_form_expired" : "error_forbidden"
         case .payloadTooLarge: key = "error_too_large"
+        case .unsupportedMediaType: key = "error_unsupported_type"
         case .badRequest, .unprocessableEntity: key = "error_bad_request"
         default: key = status.code >= 500 ? "error_server" : "error_bad_request"
         }
+        // Refused before the CSRF step ran (a malformed request): the page's forms still need the token.
+        if request.csrfToken.isEmpty, let cookie = request.cookies[CookieNames.csrf]?.string, cookie.count == 43 {
+            request.csrfToken = cookie
+        }
+        let kept = (error as? FormExpired)?.typed.map { ErrorPage.Kept(name: $0.name, value: $0.value) } ?? []
         let context = ErrorPage(layout: Layout(request, title: request.t("error_title")),
-                                message: request.t(key), status: Int(status.code))
+                                message: request.t(key), status: Int(status.code), kept: kept,
+                                backPath: kept.isEmpty ? nil : Self.backPath(request))
         do {
             let response = try await request.view.render("shared/error", context).encodeResponse(for: request).get()
             response.status = status
@@ -45,10 +52,28 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             return response
         }
     }
+
+    /// The page the refused form was on (from Referer), as a local path only — never a link off the site.
+    static func backPath(_ request: Request) -> String? {
+        guard let referer = request.headers.first(name: .referer) else { return nil }
+        let uri = URI(string: referer)
+        var path = uri.path
+        guard path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"), path.utf8.count <= 2048 else { return nil }
+        if let query = uri.query, !query.isEmpty { path += "?" + query }
+        return path
+    }
 }
 
 struct ErrorPage: Encodable {
+    struct Kept: Encodable {
+        var name: String
+        var value: String
+    }
+
     var layout: Layout
     var message: String
     var status: Int
+    /// What the user typed into a form refused as expired, shown so it can be copied.
+    var kept: [Kept] = []
+    var backPath: String?
 }

@@ -11,7 +11,7 @@ struct PortalCaseController: RouteCollection {
         let one = routes.grouped("cases", ":number")
         one.get(use: show)
         one.post("messages", use: postMessage)
-        one.on(.POST, "files", body: .stream, use: upload)
+        one.on(.POST, "files", body: .stream, use: upload).acceptsMultipart()
         one.get("files", ":fileId", use: download)
         one.post("files", ":fileId", "remove", use: removeFile)
         one.post("classification", use: classify)
@@ -237,6 +237,7 @@ struct PortalCaseController: RouteCollection {
         let (principal, detail) = try await findCase(request)
         let storage = request.caseport.storage
         let receiver = UploadReceiver(incomingDirectory: storage.incomingDirectory)
+        IncomingSweeper.sweepIfDue(storage.incomingDirectory)
         let received: UploadReceiver.Received
         do {
             received = try await receiver.receive(request)
@@ -245,14 +246,17 @@ struct PortalCaseController: RouteCollection {
             switch failure {
             case .tooLarge: state.errors["files"] = request.t("upload_error_too_large")
             case .tooMany: state.errors["files"] = request.t("upload_error_too_many")
+            case .tooManyParts: state.errors["files"] = request.t("upload_error_too_many_fields")
             case .malformed: state.errors["files"] = request.t("upload_error_failed")
             }
             return try await render(request, principal: principal, detail: detail, state: state,
-                                    status: failure == .tooLarge ? .payloadTooLarge : .badRequest)
+                                    status: failure == .tooLarge || failure == .tooManyParts ? .payloadTooLarge : .badRequest)
         }
+        // Every temporary file not adopted below (other fields, an error, a cancelled request) is
+        // removed on the way out; adopted ones were moved away, so removing their old path does nothing.
+        defer { received.discard() }
         let files = received.files.filter { $0.fieldName == "files" }
         guard !files.isEmpty else {
-            received.discard()
             var state = PageState()
             state.errors["files"] = request.t("upload_error_none")
             return try await render(request, principal: principal, detail: detail, state: state, status: .unprocessableEntity)
@@ -278,7 +282,6 @@ struct PortalCaseController: RouteCollection {
                 try await registry.addToCase(record, message: text, author: author)
             } catch {
                 try? await storage.delete(key: key)
-                received.discard()
                 throw error
             }
         }

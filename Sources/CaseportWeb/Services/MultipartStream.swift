@@ -65,6 +65,8 @@ struct MultipartStream {
                     if available > Self.maximumHeaderBytes { throw Malformed() }
                     return
                 }
+                // A part's headers are a few short lines; a long block is an attack on memory.
+                if end - consumed > Self.maximumHeaderBytes { throw Malformed() }
                 let text = String(decoding: pending[consumed..<end], as: UTF8.self)
                 var headers: [String: String] = [:]
                 for line in text.split(separator: "\r\n") {

@@ -8,6 +8,11 @@ import Vapor
 struct UploadReceiver {
     static let maximumFileBytes = 30 * 1024 * 1024
     static let maximumFiles = 10
+    /// Parts of any kind, and bytes of all non-file fields together: an upload form has a handful of
+    /// small fields, and without a cap thousands of 100 KB fields could fill the server's memory.
+    static let maximumParts = 50
+    static let maximumFieldBytes = 100_000
+    static let maximumTotalFieldBytes = 256 * 1024
 
     struct ReceivedFile {
         var fieldName: String
@@ -30,6 +35,7 @@ struct UploadReceiver {
     enum Failure: Error {
         case tooLarge
         case tooMany
+        case tooManyParts
         case malformed
     }
 
@@ -46,6 +52,8 @@ struct UploadReceiver {
         var currentFile: ReceivedFile?
         var fieldName: String?
         var fieldBytes: [UInt8] = []
+        var parts = 0
+        var totalFieldBytes = 0
 
         func cleanUp() {
             try? handle?.close()
@@ -58,6 +66,8 @@ struct UploadReceiver {
                 try stream.feed(Array(chunk.readableBytesView)) { event in
                     switch event {
                     case .partStart(let headers):
+                        parts += 1
+                        guard parts <= Self.maximumParts else { throw Failure.tooManyParts }
                         let disposition = headers["content-disposition"] ?? ""
                         let name = Self.parameter("name", in: disposition) ?? ""
                         if let filename = Self.parameter("filename", in: disposition) {
@@ -78,8 +88,10 @@ struct UploadReceiver {
                             currentFile = file
                             if file.byteSize > Self.maximumFileBytes { throw Failure.tooLarge }
                             handle?.write(Data(bytes))
-                        } else if fieldBytes.count + bytes.count <= 100_000 {
-                            fieldBytes += bytes
+                        } else {
+                            totalFieldBytes += bytes.count
+                            if totalFieldBytes > Self.maximumTotalFieldBytes { throw Failure.tooManyParts }
+                            if fieldBytes.count + bytes.count <= Self.maximumFieldBytes { fieldBytes += bytes }
                         }
                     case .partEnd:
                         if let file = currentFile {
@@ -104,6 +116,7 @@ struct UploadReceiver {
             cleanUp()
             throw failure
         } catch {
+            // A broken body, the client going away, or the task being cancelled.
             cleanUp()
             throw Failure.malformed
         }

@@ -15,7 +15,7 @@ struct ImportController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let imports = routes.grouped("staff", "import")
         imports.get(use: form)
-        imports.on(.POST, body: .collect(maxSize: ByteCount(value: Self.maximumBytes)), use: preview)
+        imports.on(.POST, body: .collect(maxSize: ByteCount(value: Self.maximumBytes)), use: preview).acceptsMultipart()
         imports.post("run", use: run)
     }
 

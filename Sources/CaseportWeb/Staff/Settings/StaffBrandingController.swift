@@ -12,7 +12,7 @@ struct StaffBrandingController: RouteCollection {
         branding.post(use: submit)
         branding.get("preview.css", use: previewStylesheet)
         // The logo form is multipart; its CSRF token is in the action URL (see CSRFMiddleware).
-        branding.on(.POST, "logo", body: .collect(maxSize: "3mb"), use: uploadLogo)
+        branding.on(.POST, "logo", body: .collect(maxSize: "3mb"), use: uploadLogo).acceptsMultipart()
         branding.post("logo", "delete", use: removeLogo)
     }
 

@@ -100,7 +100,7 @@ struct StaffCaseTypesController: RouteCollection {
             errors["name"] = request.t("settings_error_name_taken")
         }
         if (values["description"] ?? "").trimmed.count > Self.descriptionLimit { errors["description"] = request.t("form_too_long") }
-        if let order = values["order"]?.trimmed, !order.isEmpty, Int(order).map({ abs($0) < 100_000 }) != true {
+        if let order = values["order"]?.trimmed, !order.isEmpty, Int(order).map({ (-99_999...99_999).contains($0) }) != true {
             errors["order"] = request.t("settings_error_order")
         }
         return errors
@@ -252,7 +252,7 @@ struct StaffCaseTypesController: RouteCollection {
         }
         var order: Int?
         if let text = values["order"]?.trimmed, !text.isEmpty {
-            if let number = Int(text), abs(number) < 100_000 { order = number } else { errors["order"] = request.t("settings_error_order") }
+            if let number = Int(text), (-99_999...99_999).contains(number) { order = number } else { errors["order"] = request.t("settings_error_order") }
         }
         guard errors.isEmpty, let kind else { return (nil, errors) }
         return (FieldInput(label: label, kind: kind, required: values["required"] != nil,

@@ -109,7 +109,7 @@ struct StaffCatalogueSettingsController: RouteCollection {
         }
         var order: Int?
         if orderText.isEmpty { order = nil }
-        else if let number = Int(orderText), abs(number) < 100_000 { order = number }
+        else if let number = Int(orderText), (-99_999...99_999).contains(number) { order = number }
         else { failed.orderError = request.t("settings_error_order") }
         return (name, order, failed.error == nil && failed.orderError == nil ? nil : failed)
     }
