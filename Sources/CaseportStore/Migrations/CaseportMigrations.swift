@@ -19,5 +19,6 @@ public enum CaseportMigrations {
         M014_CreateChangeStamp(),
         M015_PostgresSearchWords(),
         M016_StaffLanguage(),
+        M017_AccountTokenEmail(),
     ]
 }
