@@ -246,7 +246,9 @@ final class CaseConversationTests: XCTestCase {
         let browser = harness.browser()
         try await browser.portalLogin("solglantan", "anna")
         try await browser.get("/cases/\(target.number)")
-        XCTAssertFalse(browser.lastBody.contains("<option value=\"\(retired.id!)\""), "not offered")
+        let select = browser.lastBody.components(separatedBy: "id=\"edit-category\"").last?.components(separatedBy: "</select>").first ?? ""
+        XCTAssertTrue(select.contains("<option value=\"\(other.id!)\" selected>"))
+        XCTAssertFalse(select.contains("<option value=\"\(retired.id!)\""), "not offered")
         let forged = try await browser.post("/cases/\(target.number)/classification", ["category": String(retired.id!)]).status
         XCTAssertEqual(forged, .badRequest)
         let unchanged = try await CaseRecord.find(target.id, on: harness.app.db)?.categoryId
@@ -256,6 +258,8 @@ final class CaseConversationTests: XCTestCase {
         target.categoryId = retired.id
         try await target.save(on: harness.app.db)
         try await browser.get("/cases/\(target.number)")
+        let ownSelect = browser.lastBody.components(separatedBy: "id=\"edit-category\"").last?.components(separatedBy: "</select>").first ?? ""
+        XCTAssertTrue(ownSelect.contains("<option value=\"\(retired.id!)\" selected>"), "the case's own category stays in the list")
         let kept = try await browser.post("/cases/\(target.number)/classification", ["category": String(retired.id!)]).status
         XCTAssertEqual(kept, .seeOther)
         let value = try await CaseRecord.find(target.id, on: harness.app.db)?.categoryId
