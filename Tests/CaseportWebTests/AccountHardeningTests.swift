@@ -147,6 +147,32 @@ final class AccountHardeningTests: XCTestCase {
         XCTAssertEqual(older, .notFound)
     }
 
+    func testSettingAPasswordVoidsTheAccountsOutstandingLinks() async throws {
+        let handler = try await StaffUserRecord.query(on: db).filter(\.$emailKey == "handler@example.com").first()!
+        let staffLink = try await StaffAccountTokens(database: db).issue(staffUserId: handler.id!)
+        let admin = harness.browser()
+        try await admin.staffLogin("admin@example.com")
+        try await admin.get("/staff/staff-users/\(handler.id!)")
+        let set = try await admin.post("/staff/staff-users/\(handler.id!)", [
+            "name": handler.name, "email": handler.email, "role": "handler", "is_active": "1",
+            "password": "Nytt1234", "password_confirm": "Nytt1234"]).status
+        XCTAssertEqual(set, .seeOther)
+        let staffLinkValid = try await StaffAccountTokens(database: db).isValid(token: staffLink)
+        XCTAssertFalse(staffLinkValid)
+
+        let board = try await PortalUserRecord.query(on: db).filter(\.$usernameKey == "styrelsen").first()!
+        let portalLink = try await AccountTokens(database: db).issue(userId: board.id!, purpose: "set_password", lifetime: 3_600)
+        let anna = harness.browser()
+        try await anna.portalLogin("solglantan", "anna")
+        try await anna.get("/users/\(board.id!)")
+        let saved = try await anna.post("/users/\(board.id!)", ["first_name": "Styrelsen", "last_name": "Solgläntan", "username": "styrelsen",
+                                                                 "is_shared": "1", "is_active": "1",
+                                                                 "password": "Nytt1234", "password_confirm": "Nytt1234"]).status
+        XCTAssertEqual(saved, .seeOther)
+        let portalLinkValid = try await AccountTokens(database: db).isValid(token: portalLink, purpose: "set_password")
+        XCTAssertFalse(portalLinkValid)
+    }
+
     // MARK: 9c. Changing one's own password
 
     func testChangingTheOwnPasswordAsksForTheCurrentOneAndEndsOtherSessions() async throws {

@@ -34,6 +34,14 @@ public struct StaffAccountTokens: Sendable {
             .filter(\.$usedAt == nil).filter(\.$expiresAt > now.timeIntervalSince1970).first()
     }
 
+    /// Voids every outstanding link of one staff account (its password was set another way).
+    public func voidAll(staffUserId: Int, now: Date = Date()) async throws {
+        try await database.requireSQL().raw("""
+            UPDATE staff_account_tokens SET used_at = \(bind: now.timeIntervalSince1970)
+            WHERE staff_user_id = \(bind: staffUserId) AND used_at IS NULL
+            """).run()
+    }
+
     public func isValid(token: String, now: Date = Date()) async throws -> Bool {
         try await valid(token, now: now, on: database) != nil
     }

@@ -4,8 +4,9 @@ import Fluent
 import Vapor
 
 /// Lost password (A4): "forgot password" from the login page. The answer is the same whether or not the
-/// account exists; requests are limited per typed organisation + username (the login throttle's table,
-/// under its own realm) so the form cannot be used to flood an inbox. The mail holds a one-time link,
+/// account exists, after the same bcrypt work; requests are limited per account — name, short code and
+/// number share one counter, counted atomically before anything is queued (the login throttle's
+/// table, under its own realm) — so the form cannot be used to flood an inbox. The mail holds a one-time link,
 /// valid for an hour, to the existing set-password page, which applies the password policy.
 struct PasswordResetController: RouteCollection {
     static let lifetime: TimeInterval = 3_600

@@ -170,6 +170,8 @@ struct StaffUsersController: RouteCollection {
             if let details = changes.text {
                 try await request.audit(.masterDataChanged, subject: subject, details: details, on: tx)
             }
+            // A password set here voids older set-password links (one sent below stays valid).
+            if hash != nil { try await StaffAccountTokens(database: tx).voidAll(staffUserId: target.id!) }
             if sendLink {
                 try await StaffPasswordController.queueLink(request, to: target, on: tx)
                 try await request.audit(.accessChanged, subject: subject, details: "set-password link sent", on: tx)
