@@ -9,7 +9,9 @@ public enum ManagedUsers {
     public static func mayManage(_ target: PortalUserRecord, by administrator: CaseVisibility,
                                  on database: any Database) async throws -> Bool {
         guard target.loginKind == .contact else { return false }
-        if let id = target.id, try await AccountTokens(database: database).isPendingRegistration(userId: id) { return false }
+        // A pending registration is inactive until confirmed, so only inactive accounts need the look-up.
+        if !target.isActive, let id = target.id,
+           try await AccountTokens(database: database).isPendingRegistration(userId: id) { return false }
         let reach = try await self.reach(of: target, on: database)
         let foreignObjects = reach.objectIds.subtracting(administrator.objectIds)
         var owners: [Int: Int] = [:]
