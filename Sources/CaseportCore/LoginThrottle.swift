@@ -1,8 +1,8 @@
 import Foundation
 
 /// The lockout rule (SPEC A2): five failed logins in a row lock the account for 20 minutes.
-/// The counter is kept per typed organisation + username, whether or not such an account exists,
-/// so the answers never reveal which accounts exist.
+/// The counter is kept per account (organisation + username, whichever alias was typed), and the
+/// same way whether or not such an account exists, so the answers never reveal which accounts exist.
 public struct LoginThrottle: Sendable {
     public var maximumFailures: Int
     public var lockDuration: TimeInterval

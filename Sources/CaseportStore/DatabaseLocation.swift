@@ -89,6 +89,8 @@ public enum DatabasePreparation {
         _ = try await sql.raw("PRAGMA mmap_size = 1073741824").all()
         _ = try await sql.raw("PRAGMA cache_size = -32768").all()
         _ = try await sql.raw("PRAGMA synchronous = NORMAL").all()
+        // Wait for another connection's write instead of answering "database is locked" at once.
+        _ = try await sql.raw("PRAGMA busy_timeout = 5000").all()
     }
 
     /// Answers whether the database can be reached right now (health check).

@@ -151,8 +151,17 @@ final class AccountsAndDocumentsTests: XCTestCase {
         let bad = try await browser.post("/register", ["organisation": "finns-inte", "email": "sara@norrsken.example",
                                                         "first_name": "Sara", "last_name": "Öberg",
                                                         "password": "Sara1234", "password_confirm": "Sara1234"])
-        XCTAssertEqual(bad.status, .unprocessableEntity)
-        XCTAssertTrue(browser.lastBody.contains("value=\"sara@norrsken.example\""))
+        // Issue 9 (d): an unknown organisation gets the same answer as a registration that went through.
+        XCTAssertEqual(bad.status, .ok)
+        let none = try await PortalUserRecord.query(on: harness.app.db).count()
+        try await browser.get("/register")
+        let missing = try await browser.post("/register", ["organisation": "norrsken", "email": "sara@norrsken.example",
+                                                            "first_name": "", "last_name": "Öberg",
+                                                            "password": "Sara1234", "password_confirm": "Sara1234"])
+        XCTAssertEqual(missing.status, .unprocessableEntity)
+        XCTAssertTrue(browser.lastBody.contains("value=\"sara@norrsken.example\""), "a form with problems keeps what was typed")
+        let stillNone = try await PortalUserRecord.query(on: harness.app.db).count()
+        XCTAssertEqual(stillNone, none)
         try await browser.post("/register", ["organisation": "norrsken", "email": "sara@norrsken.example",
                                              "first_name": "Sara", "last_name": "Öberg",
                                              "password": "Sara1234", "password_confirm": "Sara1234"])

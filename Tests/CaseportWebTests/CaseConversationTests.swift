@@ -230,4 +230,39 @@ final class CaseConversationTests: XCTestCase {
         let value15 = try await browser.post("/cases/\(target.number)/classification", ["category": ""]).status
         XCTAssertEqual(value15, .forbidden)
     }
+
+    /// Issue 9 (f): a deactivated category is not offered and is refused when its id is sent anyway,
+    /// unless it is the case's current category.
+    func testADeactivatedCategoryIsRefusedUnlessItIsTheCurrentOne() async throws {
+        let target = try await annasCase()
+        let retired = try await CategoryRecord.query(on: harness.app.db).filter(\.$name == "El").first()!
+        let other = try await CategoryRecord.query(on: harness.app.db).filter(\.$id != retired.id!)
+            .filter(\.$isActive == true).first()!
+        target.categoryId = other.id
+        try await target.save(on: harness.app.db)
+        retired.isActive = false
+        try await retired.save(on: harness.app.db)
+
+        let browser = harness.browser()
+        try await browser.portalLogin("solglantan", "anna")
+        try await browser.get("/cases/\(target.number)")
+        let select = browser.lastBody.components(separatedBy: "id=\"edit-category\"").last?.components(separatedBy: "</select>").first ?? ""
+        XCTAssertTrue(select.contains("<option value=\"\(other.id!)\" selected>"))
+        XCTAssertFalse(select.contains("<option value=\"\(retired.id!)\""), "not offered")
+        let forged = try await browser.post("/cases/\(target.number)/classification", ["category": String(retired.id!)]).status
+        XCTAssertEqual(forged, .badRequest)
+        let unchanged = try await CaseRecord.find(target.id, on: harness.app.db)?.categoryId
+        XCTAssertEqual(unchanged, other.id)
+
+        // A case that already has the deactivated category keeps it when the form is saved.
+        target.categoryId = retired.id
+        try await target.save(on: harness.app.db)
+        try await browser.get("/cases/\(target.number)")
+        let ownSelect = browser.lastBody.components(separatedBy: "id=\"edit-category\"").last?.components(separatedBy: "</select>").first ?? ""
+        XCTAssertTrue(ownSelect.contains("<option value=\"\(retired.id!)\" selected>"), "the case's own category stays in the list")
+        let kept = try await browser.post("/cases/\(target.number)/classification", ["category": String(retired.id!)]).status
+        XCTAssertEqual(kept, .seeOther)
+        let value = try await CaseRecord.find(target.id, on: harness.app.db)?.categoryId
+        XCTAssertEqual(value, retired.id)
+    }
 }

@@ -19,6 +19,7 @@ public enum CaseportMigrations {
         M014_CreateChangeStamp(),
         M015_PostgresSearchWords(),
         M016_StaffLanguage(),
+        M017_AccountTokenEmail(),
         M018_UnplacedMailFiles(),
     ]
 }

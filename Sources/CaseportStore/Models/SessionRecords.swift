@@ -53,5 +53,7 @@ public final class AccountTokenRecord: Model, @unchecked Sendable {
     @Field(key: "purpose") public var purpose: String
     @Field(key: "expires_at") public var expiresAt: Double
     @OptionalField(key: "used_at") public var usedAt: Double?
+    /// For "activate": the address the link was sent to (M017).
+    @OptionalField(key: "email") public var email: String?
     public init() {}
 }

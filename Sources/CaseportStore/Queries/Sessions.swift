@@ -9,13 +9,35 @@ public enum SessionRealm: String, Sendable {
     case staff
 }
 
+/// How long a session lives: it ends after `idle` without a request, and at the latest `absolute`
+/// after login, however busy it is.
+public struct SessionLimits: Sendable, Equatable {
+    public var idle: TimeInterval
+    public var absolute: TimeInterval
+    /// A session's expiry is pushed forward at most this often, so a page view rarely writes.
+    public var touchInterval: TimeInterval
+
+    public init(idle: TimeInterval = 8 * 3_600, absolute: TimeInterval = 30 * 24 * 3_600, touchInterval: TimeInterval = 60) {
+        self.idle = idle
+        self.absolute = absolute
+        self.touchInterval = touchInterval
+    }
+
+    public static let standard = SessionLimits()
+}
+
 /// Database-backed sessions. The browser holds a random token; the table holds its SHA-256.
+///
+/// `expires_at` is the idle deadline: last seen + idle, capped at created + absolute. Reading a
+/// session moves it forward when it is more than `touchInterval` old. `sessions` is not among the
+/// change-stamp tables (M014), so this write never makes servers drop what they keep.
 public struct Sessions: Sendable {
     let database: any Database
-    public static let lifetime: TimeInterval = 12 * 60 * 60
+    let limits: SessionLimits
 
-    public init(database: any Database) {
+    public init(database: any Database, limits: SessionLimits = .standard) {
         self.database = database
+        self.limits = limits
     }
 
     /// A fresh 256-bit token, URL-safe.
@@ -35,7 +57,7 @@ public struct Sessions: Sendable {
         let token = Self.newToken()
         let record = SessionRecord(id: Self.storedId(for: token), realm: realm.rawValue, userId: userId,
                                    createdAt: now.timeIntervalSince1970,
-                                   expiresAt: now.addingTimeInterval(Self.lifetime).timeIntervalSince1970)
+                                   expiresAt: now.addingTimeInterval(min(limits.idle, limits.absolute)).timeIntervalSince1970)
         try await record.create(on: database)
         return token
     }
@@ -55,11 +77,19 @@ public struct Sessions: Sendable {
     public func find(token: String, realm: SessionRealm, now: Date = Date()) async throws -> Found? {
         guard token.count <= 100 else { return nil }
         let sql = try database.requireSQL()
+        let id = Self.storedId(for: token)
+        let t = now.timeIntervalSince1970
         guard let row = try await sql.raw("""
-            SELECT s.user_id, (SELECT n FROM change_stamp WHERE id = 1) AS stamp FROM sessions s
-            WHERE s.id = \(bind: Self.storedId(for: token)) AND s.realm = \(bind: realm.rawValue)
-              AND s.expires_at > \(bind: now.timeIntervalSince1970)
+            SELECT s.user_id, s.created_at, s.expires_at, (SELECT n FROM change_stamp WHERE id = 1) AS stamp FROM sessions s
+            WHERE s.id = \(bind: id) AND s.realm = \(bind: realm.rawValue)
+              AND s.expires_at > \(bind: t) AND s.created_at > \(bind: t - limits.absolute)
             """).first() else { return nil }
+        let createdAt = try row.decode(column: "created_at", as: Double.self)
+        let expiresAt = try row.decode(column: "expires_at", as: Double.self)
+        let next = min(t + limits.idle, createdAt + limits.absolute)
+        if next - expiresAt >= limits.touchInterval {
+            try await sql.raw("UPDATE sessions SET expires_at = \(bind: next) WHERE id = \(bind: id)").run()
+        }
         return Found(userId: try row.decode(column: "user_id", as: Int.self),
                      stamp: try row.decode(column: "stamp", as: Int64.self))
     }

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SQLKit
 
 /// One-time "set your password" links for staff accounts (D1), kept apart from the portal's
 /// `account_tokens` (whose rows point at portal users). Only a hash of the token is stored.
@@ -33,17 +34,35 @@ public struct StaffAccountTokens: Sendable {
             .filter(\.$usedAt == nil).filter(\.$expiresAt > now.timeIntervalSince1970).first()
     }
 
+    /// Voids every outstanding link of one staff account (its password was set another way).
+    public func voidAll(staffUserId: Int, now: Date = Date()) async throws {
+        try await database.requireSQL().raw("""
+            UPDATE staff_account_tokens SET used_at = \(bind: now.timeIntervalSince1970)
+            WHERE staff_user_id = \(bind: staffUserId) AND used_at IS NULL
+            """).run()
+    }
+
     public func isValid(token: String, now: Date = Date()) async throws -> Bool {
         try await valid(token, now: now, on: database) != nil
     }
 
-    /// The staff user's id when the token is valid; the token is used up.
+    /// The staff user's id when the token is valid; the token is used up by one conditional UPDATE
+    /// and every other outstanding link of that account is voided with it.
     public func redeem(token: String, now: Date = Date()) async throws -> Int? {
-        try await database.transaction { tx in
-            guard let record = try await valid(token, now: now, on: tx) else { return nil }
-            record.usedAt = now.timeIntervalSince1970
-            try await record.update(on: tx)
-            return record.staffUserId
+        guard token.count <= 100 else { return nil }
+        let t = now.timeIntervalSince1970
+        return try await database.transaction { tx in
+            let sql = try tx.requireSQL()
+            guard let row = try await sql.raw("""
+                UPDATE staff_account_tokens SET used_at = \(bind: t)
+                WHERE id = \(bind: Sessions.storedId(for: token)) AND used_at IS NULL AND expires_at > \(bind: t)
+                RETURNING staff_user_id
+                """).first() else { return nil }
+            let id = try row.decode(column: "staff_user_id", as: Int.self)
+            try await sql.raw("""
+                UPDATE staff_account_tokens SET used_at = \(bind: t) WHERE staff_user_id = \(bind: id) AND used_at IS NULL
+                """).run()
+            return id
         }
     }
 }

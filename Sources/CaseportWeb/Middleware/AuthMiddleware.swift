@@ -59,7 +59,7 @@ extension Request {
 struct PortalSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let token = request.cookies[CookieNames.portalSession]?.string,
-           let session = try await Sessions(database: request.db).find(token: token, realm: .portal) {
+           let session = try await Sessions(database: request.db, limits: request.caseport.config.sessions).find(token: token, realm: .portal) {
             request.changeStamp = session.stamp
             let key = "\(session.userId)"
             let cache = request.caseport.principals
@@ -89,7 +89,7 @@ struct PortalSessionMiddleware: AsyncMiddleware {
 struct StaffSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let token = request.cookies[CookieNames.staffSession]?.string,
-           let userId = try await Sessions(database: request.db).userId(token: token, realm: .staff),
+           let userId = try await Sessions(database: request.db, limits: request.caseport.config.sessions).userId(token: token, realm: .staff),
            let user = try await StaffUserRecord.find(userId, on: request.db), user.isActive {
             request.staffPrincipal = StaffPrincipal(user: user)
             if request.cookies[CookieNames.language] == nil, let code = user.language, let saved = Language(rawValue: code) {

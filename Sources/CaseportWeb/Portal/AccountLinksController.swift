@@ -54,21 +54,20 @@ struct AccountLinksController: RouteCollection {
         if !problems.isEmpty { errors["password"] = problems.map { request.t($0.rawValue) }.joined(separator: " ") }
         else if password != values["password_confirm"] { errors["password_confirm"] = request.t("password_mismatch") }
 
-        var organisation: CustomerRecord?
-        if errors["organisation"] == nil {
-            organisation = try await Self.findOrganisation(values["organisation"]!.trimmed, field: settings.organisationLoginField, on: request.db)
-            if organisation == nil { errors["organisation"] = request.t("register_error_organisation") }
-        }
-        if let organisation, errors["email"] == nil,
-           try await PortalUserRecord.query(on: request.db).filter(\.$organisationId == organisation.id!)
-            .filter(\.$usernameKey == LoginKey.fold(email)).first() != nil {
-            errors["email"] = request.t("register_error_taken")
-        }
-        guard errors.isEmpty, let organisation else {
+        guard errors.isEmpty else {
             return try await renderRegister(request, settings: settings, values: values, errors: errors, done: false,
                                             status: .unprocessableEntity)
         }
+        // An unknown organisation, or an address already registered there, gets the same answer as a
+        // registration that went through (and the same bcrypt work), so the form tells nobody which
+        // organisations or accounts exist; nothing is queued for them.
         let hash = try await request.caseport.passwords.hash(password)
+        guard let organisation = try await Self.findOrganisation(values["organisation"]!.trimmed,
+                                                                 field: settings.organisationLoginField, on: request.db),
+              try await PortalUserRecord.query(on: request.db).filter(\.$organisationId == organisation.id!)
+                .filter(\.$usernameKey == LoginKey.fold(email)).first() == nil else {
+            return try await renderRegister(request, settings: settings, values: [:], errors: [:], done: true, status: .ok)
+        }
         let form = values
         try await request.db.transaction { tx in
             let user = PortalUserRecord(organisationId: organisation.id!, username: email, loginKind: .contact,
@@ -78,7 +77,7 @@ struct AccountLinksController: RouteCollection {
             user.language = request.language.rawValue
             try await user.create(on: tx)
             let token = try await AccountTokens(database: tx).issue(userId: try user.requireID(), purpose: "activate",
-                                                                    lifetime: 2 * 24 * 3_600)
+                                                                    lifetime: 2 * 24 * 3_600, email: email)
             try await Notifications.registration(request, to: email,
                                                  link: "\(request.publicBaseURL)/register/confirm?token=\(token)").create(on: tx)
         }
@@ -104,14 +103,15 @@ struct AccountLinksController: RouteCollection {
     func confirmRegistration(request: Request) async throws -> Response {
         _ = try await open(request)
         let token = (try? request.query.get(String.self, at: "token")) ?? ""
-        guard let userId = try await AccountTokens(database: request.db).redeem(token: token, purpose: "activate"),
-              let user = try await PortalUserRecord.find(userId, on: request.db) else {
+        guard let redeemed = try await AccountTokens(database: request.db).use(token: token, purpose: "activate"),
+              let user = try await PortalUserRecord.find(redeemed.userId, on: request.db) else {
             return try await message(request, heading: "register_confirm_failed_heading", text: "register_confirm_failed", login: false,
                                      status: .notFound)
         }
-        // The address is now proven: link the account to the register contact with that address.
-        if user.contactId == nil, let email = user.email {
-            user.contactId = try await ContactRecord.query(on: request.db).filter(\.$email == email).sort(\.$id).first()?.id
+        // The address the link went to is now proven: link the account to a contact with that address,
+        // and only to one of the registration's own organisation (on its customer or its objects).
+        if user.contactId == nil, let email = redeemed.email {
+            user.contactId = try await RegistrationContacts.contact(email: email, organisationId: user.organisationId, on: request.db)
         }
         user.isActive = true
         try await user.update(on: request.db)

@@ -28,7 +28,7 @@ struct LanguageController: RouteCollection {
         }
         // The switch is one route for both realms; a signed-in staff member's choice is kept too.
         if let token = request.cookies[CookieNames.staffSession]?.string,
-           let session = try await Sessions(database: request.db).find(token: token, realm: .staff),
+           let session = try await Sessions(database: request.db, limits: request.caseport.config.sessions).find(token: token, realm: .staff),
            let staff = try await StaffUserRecord.find(session.userId, on: request.db) {
             staff.language = language.rawValue
             try await staff.save(on: request.db)
@@ -38,10 +38,15 @@ struct LanguageController: RouteCollection {
         return response
     }
 
-    /// Only a local path is followed, so the switch cannot be used to send people elsewhere.
+    /// Only a local path is followed, so the switch cannot be used to send people elsewhere: one
+    /// leading "/" (not "//" or "/\\", which browsers read as another host), no backslash and no
+    /// control character anywhere (CR/LF would split the header; a tab is dropped by browsers, so
+    /// "/\t/host" would become "//host"). Anything else goes to "/".
     static func safeReturnPath(_ path: String?) -> String {
-        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"),
-              path.count < 500 else { return "/" }
+        guard let path, path.utf8.count < 500, path.hasPrefix("/"), !path.hasPrefix("//"),
+              !path.unicodeScalars.contains(where: { $0 == "\\" || $0.properties.generalCategory == .control
+                  || $0.properties.generalCategory == .format || $0 == "\u{2028}" || $0 == "\u{2029}" })
+        else { return "/" }
         return path
     }
 }

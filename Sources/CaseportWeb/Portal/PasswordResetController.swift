@@ -4,8 +4,9 @@ import Fluent
 import Vapor
 
 /// Lost password (A4): "forgot password" from the login page. The answer is the same whether or not the
-/// account exists; requests are limited per typed organisation + username (the login throttle's table,
-/// under its own realm) so the form cannot be used to flood an inbox. The mail holds a one-time link,
+/// account exists, after the same bcrypt work; requests are limited per account — name, short code and
+/// number share one counter, counted atomically before anything is queued (the login throttle's
+/// table, under its own realm) — so the form cannot be used to flood an inbox. The mail holds a one-time link,
 /// valid for an hour, to the existing set-password page, which applies the password policy.
 struct PasswordResetController: RouteCollection {
     static let lifetime: TimeInterval = 3_600
@@ -42,23 +43,25 @@ struct PasswordResetController: RouteCollection {
                                     username: String(username.prefix(InputLimits.username)), errors: errors, sent: false,
                                     status: .unprocessableEntity)
         }
-        let attempts = LoginAttempts(database: request.db)
-        let key = LoginThrottle.key(realm: "password_reset", organisation: organisation, username: username)
-        if try await attempts.isLocked(key: key) {
+        // Counted atomically per resolved account before anything is queued, so a burst of requests
+        // queues at most five mails; name, short code and number share one counter.
+        let settings = try await SettingsStore(database: request.db).load()
+        let resolution = try await PortalAccounts.resolve(organisation: organisation, username: username,
+                                                          field: settings.organisationLoginField, realm: "password_reset",
+                                                          on: request.db)
+        let attempt = try await LoginAttempts(database: request.db).count(key: resolution.throttleKey)
+        // The same bcrypt work whatever follows, so the answer's timing does not tell whether the account exists.
+        let services = request.caseport
+        _ = try await services.passwords.verify(username, against: services.dummyPasswordHash)
+        if !attempt.mayProceed {
             request.logger.info("password reset: too many requests")
-        } else {
-            _ = try await attempts.recordFailure(key: key)
-            let settings = try await SettingsStore(database: request.db).load()
-            if let user = try await PortalAccounts.find(organisation: organisation, username: username,
-                                                        field: settings.organisationLoginField, on: request.db),
-               user.isActive, let email = user.email, !email.isEmpty {
-                let base = request.publicBaseURL
-                try await request.db.transaction { tx in
-                    let token = try await AccountTokens(database: tx).issue(userId: try user.requireID(), purpose: "set_password",
-                                                                            lifetime: Self.lifetime)
-                    try await Notifications.passwordReset(request, user: user, email: email,
-                                                          link: "\(base)/password/set?token=\(token)").create(on: tx)
-                }
+        } else if let user = resolution.user, user.isActive, let email = user.email, !email.isEmpty {
+            let base = request.publicBaseURL
+            try await request.db.transaction { tx in
+                let token = try await AccountTokens(database: tx).issue(userId: try user.requireID(), purpose: "set_password",
+                                                                        lifetime: Self.lifetime)
+                try await Notifications.passwordReset(request, user: user, email: email,
+                                                      link: "\(base)/password/set?token=\(token)").create(on: tx)
             }
         }
         return try await render(request, organisation: "", username: "", errors: [:], sent: true, status: .ok)

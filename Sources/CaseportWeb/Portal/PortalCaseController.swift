@@ -129,10 +129,18 @@ struct PortalCaseController: RouteCollection {
         let editable = !detail.status.isClosed
         let canEditCategory = editable && settings.customerMayEditCategory
         let canEditPriority = editable && settings.customerMayEditPriority
+        // A deactivated category or priority (D5) is no longer offered, except the case's own, so that
+        // saving the form keeps it.
         let categories = canEditCategory
-            ? try await CategoryRecord.query(on: request.db).filter(\.$isActive == true).sort(\.$sortOrder).all() : []
-        // A deactivated priority (D5) is no longer offered, like a deactivated category.
-        let priorities = canEditPriority ? try await PriorityRecord.query(on: request.db).filter(\.$isActive == true).sort(\.$rank).all() : []
+            ? try await CategoryRecord.query(on: request.db).group(.or) {
+                $0.filter(\.$isActive == true)
+                if let current = detail.categoryId { $0.filter(\.$id == current) }
+            }.sort(\.$sortOrder).all() : []
+        let priorities = canEditPriority
+            ? try await PriorityRecord.query(on: request.db).group(.or) {
+                $0.filter(\.$isActive == true)
+                if let current = detail.priorityId { $0.filter(\.$id == current) }
+            }.sort(\.$rank).all() : []
         let userId = try principal.user.requireID()
         let page = CasePage(
             layout: Layout(request, title: "\(request.t("case_number_short")) \(detail.number) – \(detail.subject)"),
@@ -356,11 +364,15 @@ struct PortalCaseController: RouteCollection {
         var priorityId = detail.priorityId
         if settings.customerMayEditCategory, let raw = form.category {
             categoryId = Int(raw)
-            if let id = categoryId, try await CategoryRecord.find(id, on: request.db) == nil { throw Abort(.badRequest) }
+            // A deactivated category is not offered, so it is refused when sent anyway — unless it is
+            // the case's current one (keeping it is no change).
+            if let id = categoryId, id != detail.categoryId,
+               try await CategoryRecord.find(id, on: request.db)?.isActive != true { throw Abort(.badRequest) }
         }
         if settings.customerMayEditPriority, let raw = form.priority {
             priorityId = Int(raw)
-            if let id = priorityId, try await PriorityRecord.find(id, on: request.db) == nil { throw Abort(.badRequest) }
+            if let id = priorityId, id != detail.priorityId,
+               try await PriorityRecord.find(id, on: request.db)?.isActive != true { throw Abort(.badRequest) }
         }
         try await CaseConversation(database: request.db).updateClassification(caseId: detail.id, categoryId: categoryId,
                                                                               priorityId: priorityId)

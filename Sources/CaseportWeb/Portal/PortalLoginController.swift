@@ -57,23 +57,25 @@ struct PortalLoginController: RouteCollection {
 
         let services = request.caseport
         let attempts = LoginAttempts(database: request.db)
-        let key = LoginThrottle.key(realm: "portal", organisation: trimmedOrganisation, username: trimmedUsername)
         let audit = AuditLog(database: request.db)
         let typed = "\(String(trimmedOrganisation.prefix(100))) / \(String(trimmedUsername.prefix(100)))"
-        if try await attempts.isLocked(key: key) {
+        let settings = try await SettingsStore(database: request.db).load()
+        let resolution = try await PortalAccounts.resolve(organisation: trimmedOrganisation, username: trimmedUsername,
+                                                          field: settings.organisationLoginField, on: request.db)
+        let key = resolution.throttleKey
+        // Counted before the password is checked (A2), so parallel guesses cannot outrun the lock.
+        let attempt = try await attempts.count(key: key)
+        guard attempt.mayProceed else {
             _ = try await services.passwords.verify(password, against: services.dummyPasswordHash)
             try await audit.record(.loginFailed, by: .anonymous(typed: typed), subject: "portal login",
                                    details: "locked", ip: request.clientAddress)
             return try await fail("login_error_locked")
         }
-
-        let settings = try await SettingsStore(database: request.db).load()
-        let user = try await PortalAccounts.find(organisation: trimmedOrganisation, username: trimmedUsername,
-                                                 field: settings.organisationLoginField, on: request.db)
+        let user = resolution.user
         let passwordMatches = try await services.passwords.verify(
             password, against: user?.passwordHash ?? services.dummyPasswordHash)
         guard let user, passwordMatches else {
-            let nowLocked = try await attempts.recordFailure(key: key)
+            let nowLocked = attempt.isLast
             request.logger.info("portal login failed", metadata: ["locked": "\(nowLocked)"])
             // E5: the typed names are logged, never whether such an account exists.
             try await audit.record(.loginFailed, by: .anonymous(typed: typed), subject: "portal login",
@@ -123,7 +125,7 @@ struct PortalLoginController: RouteCollection {
 
 /// Starts a session with a brand-new id (the old one, if any, is ended) and a new CSRF token.
 func startSession(_ request: Request, realm: SessionRealm, userId: Int, redirect: String) async throws -> Response {
-    let sessions = Sessions(database: request.db)
+    let sessions = Sessions(database: request.db, limits: request.caseport.config.sessions)
     let cookieName = CookieNames.session(realm)
     if let old = request.cookies[cookieName]?.string {
         try await sessions.end(token: old)
@@ -133,7 +135,7 @@ func startSession(_ request: Request, realm: SessionRealm, userId: Int, redirect
     let token = try await sessions.start(realm: realm, userId: userId)
     request.renewCSRFToken()
     let response = request.redirect(to: redirect, redirectType: .normal)
-    response.cookies[cookieName] = request.cookie(token, maxAge: Int(Sessions.lifetime))
+    response.cookies[cookieName] = request.cookie(token, maxAge: Int(request.caseport.config.sessions.absolute))
     return response
 }
 

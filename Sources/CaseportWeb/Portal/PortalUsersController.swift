@@ -26,6 +26,8 @@ struct PortalUsersController: RouteCollection {
         var isAdmin: Bool
         var isShared: Bool
         var isActive: Bool
+        /// Whether the signed-in administrator may open this user (issue 9 point 7).
+        var editable: Bool
     }
 
     struct ListPage: Encodable {
@@ -86,10 +88,16 @@ struct PortalUsersController: RouteCollection {
             .sort(\.$lastName).sort(\.$firstName).sort(\.$id)
             .range((page - 1) * Self.pageSize ..< page * Self.pageSize).all()
         let notice = (try? request.query.get(String.self, at: "notice")).flatMap { ["created", "saved"].contains($0) ? request.t("users_notice_\($0)") : nil }
+        var rows: [UserRow] = []
+        for user in users {
+            var editable = user.id == scope.principal.user.id
+            if !editable { editable = try await ManagedUsers.mayManage(user, by: scope.principal.visibility, on: request.db) }
+            rows.append(UserRow(id: user.id!, name: user.displayName, username: user.username, email: user.email ?? "",
+                                isAdmin: user.isAdmin, isShared: user.isShared, isActive: user.isActive, editable: editable))
+        }
         let context = ListPage(
             layout: Layout(request, title: request.t("users_title")),
-            users: users.map { UserRow(id: $0.id!, name: $0.displayName, username: $0.username, email: $0.email ?? "",
-                                       isAdmin: $0.isAdmin, isShared: $0.isShared, isActive: $0.isActive) },
+            users: rows,
             notice: notice, page: page, pageCount: pageCount,
             previousPage: page > 1 ? page - 1 : nil, nextPage: page < pageCount ? page + 1 : nil)
         return try await request.view.render("portal/users", context).encodeResponse(for: request).get()
@@ -118,7 +126,13 @@ struct PortalUsersController: RouteCollection {
                 .filter(\.$organisationId == scope.organisation.id!).first()
         else { throw Abort(.notFound) }
         // Outside a one-user organisation only administrators manage users; a user may always edit itself.
-        guard scope.isAdmin || target.id == scope.principal.user.id else { throw Abort(.notFound) }
+        if target.id == scope.principal.user.id { return target }
+        guard scope.isAdmin else { throw Abort(.notFound) }
+        // An administrator manages only contact logins whose reach lies within their own, and no
+        // pending registration: the same 404 as for a user of another organisation.
+        guard try await ManagedUsers.mayManage(target, by: scope.principal.visibility, on: request.db) else {
+            throw Abort(.notFound)
+        }
         return target
     }
 
@@ -195,7 +209,14 @@ struct PortalUsersController: RouteCollection {
             values["is_admin"] = target.isAdmin ? "1" : nil
             values["is_shared"] = target.isShared ? "1" : nil
         }
-        let errors = try await check(request, values: values, scope: scope, target: target)
+        var errors = try await check(request, values: values, scope: scope, target: target)
+        let password = values["password"] ?? ""
+        // Changing one's own password asks for the current one (a borrowed session cannot take the account).
+        if isSelf, !password.isEmpty, errors["password"] == nil {
+            let current = String((values["current_password"] ?? "").prefix(InputLimits.password))
+            let matches = current.isEmpty ? false : try await request.caseport.passwords.verify(current, against: target.passwordHash)
+            if !matches { errors["current_password"] = request.t("password_current_wrong") }
+        }
         guard errors.isEmpty else {
             return try await render(request, scope: scope, target: target, values: values, errors: errors, status: .unprocessableEntity)
         }
@@ -210,7 +231,6 @@ struct PortalUsersController: RouteCollection {
         target.isShared = values["is_shared"] != nil
         let wasActive = target.isActive
         target.isActive = values["is_active"] != nil
-        let password = values["password"] ?? ""
         if !password.isEmpty {
             target.passwordHash = try await request.caseport.passwords.hash(password)
         }
@@ -220,6 +240,10 @@ struct PortalUsersController: RouteCollection {
         if wasAdmin != target.isAdmin { access.append(target.isAdmin ? "made administrator" : "no longer administrator") }
         if !password.isEmpty, !isSelf { access.append("password set by the customer's administrator") }
         let actor = scope.principal.user, accessChanges = access
+        if !password.isEmpty {
+            // A new password voids the account's older set-password links (a link sent below stays valid).
+            try await AccountTokens(database: request.db).voidAll(userId: try target.requireID(), purpose: "set_password")
+        }
         try await request.db.transaction { tx in
             try await target.update(on: tx)
             if !accessChanges.isEmpty {
@@ -232,8 +256,13 @@ struct PortalUsersController: RouteCollection {
                 try await Self.queueLoginDetails(request, user: target, email: email, organisation: scope.organisation, on: tx)
             }
         }
-        if (wasActive && !target.isActive) || (!password.isEmpty && !isSelf) {
+        if (wasActive && !target.isActive) || !password.isEmpty {
             try await Sessions(database: request.db).endAll(realm: .portal, userId: try target.requireID())
+        }
+        let redirect = scope.singleUser ? "/users/\(try target.requireID())?notice=saved" : "/users?notice=saved"
+        if isSelf, !password.isEmpty {
+            // Every other session of the account ended above; this browser continues with a new token.
+            return try await startSession(request, realm: .portal, userId: try target.requireID(), redirect: redirect)
         }
         if scope.singleUser {
             return request.redirect(to: "/users/\(try target.requireID())?notice=saved", redirectType: .normal)
@@ -277,6 +306,7 @@ struct PortalUsersController: RouteCollection {
         var values = values
         values["password"] = nil
         values["password_confirm"] = nil
+        values["current_password"] = nil
         let notice = (try? request.query.get(String.self, at: "notice")) == "saved" ? request.t("users_notice_saved") : nil
         let page = FormPage(
             layout: Layout(request, title: request.t(target == nil ? "users_new_title" : (isSelf ? "users_self_title" : "users_edit_title"))),

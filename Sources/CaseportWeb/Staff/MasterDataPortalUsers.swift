@@ -8,9 +8,11 @@ import Vapor
 /// organisation may be typed as name, short code or customer number, so unlocking clears all three.
 extension MasterDataController {
     static func lockKeys(for user: PortalUserRecord, organisation: CustomerRecord) -> [String] {
-        Set([organisation.name, organisation.shortCode, organisation.customerNumber]).map {
-            LoginThrottle.key(realm: "portal", organisation: $0, username: user.username)
-        }
+        // The account's own counter (A2), plus the typed keys counters were kept under before.
+        [PortalAccounts.accountKey(organisationId: user.organisationId, username: user.username)]
+            + Set([organisation.name, organisation.shortCode, organisation.customerNumber]).map {
+                LoginThrottle.key(realm: "portal", organisation: $0, username: user.username)
+            }
     }
 
     static func isLocked(_ user: PortalUserRecord, organisation: CustomerRecord, on db: any Database) async throws -> Bool {

@@ -20,6 +20,7 @@ struct StaffCasesController: RouteCollection {
         cases.post(":number", use: edit)
         cases.post(":number", "status", use: changeStatus)
         cases.post(":number", "messages", use: addMessage)
+        cases.post(":number", "read", use: markRead)
     }
 
     struct Option: Encodable {
@@ -165,6 +166,8 @@ struct StaffCasesController: RouteCollection {
         var internalNote: Bool
         var createdAt: String
         var createdBy: String
+        /// Customer activity nobody in the back office has marked as read yet (D4).
+        var unread: Bool
     }
 
     struct PageState {
@@ -185,12 +188,19 @@ struct StaffCasesController: RouteCollection {
         _ = try request.requireStaff()
         let record = try await findCase(request)
         var state = PageState()
-        if let notice = try? request.query.get(String.self, at: "notice"), ["saved", "status", "message"].contains(notice) {
+        if let notice = try? request.query.get(String.self, at: "notice"), ["saved", "status", "message", "read"].contains(notice) {
             state.notice = request.t("staff_notice_\(notice)")
         }
-        // Opening the case reads the customer's activity (D4).
-        if record.hasUnreadActivity { try await StaffCases(database: request.db).markRead(caseId: record.id!) }
+        // A GET changes nothing: the customer's activity (D4) stays unread until "Mark as read" is posted.
         return try await render(request, record: record, state: state, status: .ok)
+    }
+
+    /// "Mark as read" on the case page (D4): an explicit, CSRF-protected POST.
+    func markRead(request: Request) async throws -> Response {
+        _ = try request.requireStaff()
+        let record = try await findCase(request)
+        if record.hasUnreadActivity { try await StaffCases(database: request.db).markRead(caseId: record.id!) }
+        return request.redirect(to: "/staff/cases/\(record.number)?notice=read", redirectType: .normal)
     }
 
     static func values(of record: CaseRecord) -> [String: String] {
@@ -220,7 +230,8 @@ struct StaffCasesController: RouteCollection {
             },
             events: try await cases.events(caseId: record.id!).map { Self.describe($0, request: request, staffNames: staffNames, language: language) },
             messageBody: state.messageBody, internalNote: state.internalNote,
-            createdAt: language.formatDateTime(record.createdAt), createdBy: record.createdByName)
+            createdAt: language.formatDateTime(record.createdAt), createdBy: record.createdByName,
+            unread: record.hasUnreadActivity)
         let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
         response.status = status
         return response

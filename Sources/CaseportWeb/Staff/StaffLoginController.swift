@@ -44,7 +44,9 @@ struct StaffLoginController: RouteCollection {
         let key = LoginThrottle.key(realm: "staff", organisation: "", username: email)
         let audit = AuditLog(database: request.db)
         let typed = AuditActor.anonymous(typed: String(email.prefix(200)))
-        if try await attempts.isLocked(key: key) {
+        // Counted before the password is checked (A2), so parallel guesses cannot outrun the lock.
+        let attempt = try await attempts.count(key: key)
+        guard attempt.mayProceed else {
             _ = try await services.passwords.verify(password, against: services.dummyPasswordHash)
             try await audit.record(.loginFailed, by: typed, subject: "staff login", details: "locked", ip: request.clientAddress)
             return try await render(request, email: keptEmail, error: request.t("login_error_locked"))
@@ -53,7 +55,7 @@ struct StaffLoginController: RouteCollection {
             .filter(\.$emailKey == LoginKey.fold(email)).first()
         let matches = try await services.passwords.verify(password, against: user?.passwordHash ?? services.dummyPasswordHash)
         guard let user, matches else {
-            let locked = try await attempts.recordFailure(key: key)
+            let locked = attempt.isLast
             try await audit.record(.loginFailed, by: typed, subject: "staff login",
                                    details: "wrong e-mail or password", ip: request.clientAddress)
             if locked {

@@ -127,6 +127,12 @@ struct StaffUsersController: RouteCollection {
         let willBeActive = values["is_active"] != nil
         let isSelf = target.id == request.staffPrincipal?.user.id
         let password = values["password"] ?? ""
+        // Changing one's own password asks for the current one (a borrowed session cannot take the account).
+        if isSelf, !password.isEmpty, errors["password"] == nil {
+            let current = String((values["current_password"] ?? "").prefix(InputLimits.password))
+            let matches = current.isEmpty ? false : try await request.caseport.passwords.verify(current, against: target.passwordHash)
+            if !matches { errors["current_password"] = request.t("password_current_wrong") }
+        }
         let hash = password.isEmpty || !errors.isEmpty ? nil : try await request.caseport.passwords.hash(password)
         guard errors.isEmpty else {
             return try await render(request, target: target, values: values, errors: errors, status: .unprocessableEntity)
@@ -164,6 +170,8 @@ struct StaffUsersController: RouteCollection {
             if let details = changes.text {
                 try await request.audit(.masterDataChanged, subject: subject, details: details, on: tx)
             }
+            // A password set here voids older set-password links (one sent below stays valid).
+            if hash != nil { try await StaffAccountTokens(database: tx).voidAll(staffUserId: target.id!) }
             if sendLink {
                 try await StaffPasswordController.queueLink(request, to: target, on: tx)
                 try await request.audit(.accessChanged, subject: subject, details: "set-password link sent", on: tx)
@@ -174,8 +182,12 @@ struct StaffUsersController: RouteCollection {
             errors[problem == .selfDeactivation ? "is_active" : "role"] = request.t(problem.rawValue)
             return try await render(request, target: target, values: values, errors: errors, status: .unprocessableEntity)
         }
-        if !target.isActive || (hash != nil && !isSelf) {
+        if !target.isActive || hash != nil {
             try await Sessions(database: request.db).endAll(realm: .staff, userId: target.id!)
+        }
+        if isSelf, hash != nil {
+            // Every other session of the account ended above; this browser continues with a new token.
+            return try await startSession(request, realm: .staff, userId: target.id!, redirect: "/staff/staff-users?notice=saved")
         }
         return request.redirect(to: "/staff/staff-users?notice=saved", redirectType: .normal)
     }
@@ -209,6 +221,7 @@ struct StaffUsersController: RouteCollection {
         var values = values
         values["password"] = nil
         values["password_confirm"] = nil
+        values["current_password"] = nil
         let policy = try await SettingsStore(database: request.db).load().passwordPolicy
         let page = FormPage(
             layout: Layout(request, title: request.t(target == nil ? "staff_users_new_title" : "staff_users_edit_title"), area: "staff"),

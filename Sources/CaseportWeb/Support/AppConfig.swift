@@ -25,6 +25,9 @@ public struct AppConfig: Sendable {
     /// Mail and SMS delivery, approval timing and the mail gate's key (E1, B6, B7).
     public var delivery = DeliveryConfig()
 
+    /// Portal and staff sessions end after this long idle, and at the latest this long after login.
+    public var sessions = SessionLimits.standard
+
     public enum CookieSecurity: String, Sendable { case auto, always, never }
 
     public init(database: DatabaseLocation, bcryptCost: Int, secureCookies: CookieSecurity, dataDirectory: String,
@@ -84,6 +87,7 @@ public struct AppConfig: Sendable {
             }
         }
         config.templateReload = environment["CASEPORT_TEMPLATE_RELOAD"] == "1"
+        config.sessions = try sessionLimits(from: environment)
         return config
     }
 
@@ -105,5 +109,18 @@ public struct AppConfig: Sendable {
         }
         guard !LoopbackHost.isLoopback(host: host) else { return nil }
         return Problem(description: "CASEPORT_PUBLIC_URL must be set when serving on \(host) (links in e-mails use it), e.g. https://portal.example.com")
+    }
+
+    static func sessionLimits(from environment: [String: String]) throws -> SessionLimits {
+        func whole(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+            guard let raw = environment[name], !raw.isEmpty else { return value }
+            guard let number = Int(raw), range.contains(number) else {
+                throw Problem(description: "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(raw)\"")
+            }
+            return number
+        }
+        let idleMinutes = try whole("CASEPORT_SESSION_IDLE_MINUTES", default: 480, range: 5...10_080)
+        let maxDays = try whole("CASEPORT_SESSION_MAX_DAYS", default: 30, range: 1...365)
+        return SessionLimits(idle: TimeInterval(idleMinutes * 60), absolute: TimeInterval(maxDays * 24 * 3_600))
     }
 }
