@@ -2,6 +2,7 @@ import CaseportCore
 import CaseportStore
 @testable import CaseportWeb
 import Fluent
+import NIOCore
 import Foundation
 import Vapor
 import XCTest
