@@ -79,6 +79,7 @@ final class RobustFormsTests: XCTestCase {
                                            cookies: browser.cookies)
         XCTAssertEqual(reply.status, 403)
         XCTAssertTrue(reply.body.contains("Viktig text som inte får försvinna."), "the refused text is shown to copy")
+        XCTAssertTrue(reply.body.contains(">Meddelande</label>"), "under the field's name in the user's language, not \"body\"")
         XCTAssertTrue(reply.body.contains("href=\"/cases/\(target.number)/messages\""), "a way back to the form")
         let saved = try await CaseMessageRecord.query(on: harness.app.db).filter(\.$caseId == target.id!).all()
         XCTAssertFalse(saved.contains { $0.body.contains("Viktig text") }, "nothing saved without the token")

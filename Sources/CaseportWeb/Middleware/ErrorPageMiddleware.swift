@@ -38,7 +38,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         if request.csrfToken.isEmpty, let cookie = request.cookies[CookieNames.csrf]?.string, cookie.count == 43 {
             request.csrfToken = cookie
         }
-        let kept = (error as? FormExpired)?.typed.map { ErrorPage.Kept(name: $0.name, value: $0.value) } ?? []
+        let kept = (error as? FormExpired)?.typed.map { ErrorPage.Kept(name: Self.label(for: $0.name, request), value: $0.value) } ?? []
         let context = ErrorPage(layout: Layout(request, title: request.t("error_title")),
                                 message: request.t(key), status: Int(status.code), kept: kept,
                                 backPath: kept.isEmpty ? nil : Self.backPath(request))
@@ -51,6 +51,13 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             response.headers.contentType = .plainText
             return response
         }
+    }
+
+    /// A person's name for a form field ("Message", not "body"); fields without one are just "Text".
+    static func label(for field: String, _ request: Request) -> String {
+        let key = "kept_field_\(field)"
+        let label = request.t(key)
+        return label == key ? request.t("kept_field_other") : label
     }
 
     /// The page the refused form was on (from Referer), as a local path only — never a link off the site.
