@@ -43,10 +43,7 @@ public struct AccountTokens: Sendable {
                 RETURNING user_id, email
                 """).first() else { return nil }
             let userId = try row.decode(column: "user_id", as: Int.self)
-            try await sql.raw("""
-                UPDATE account_tokens SET used_at = \(bind: t)
-                WHERE user_id = \(bind: userId) AND purpose = \(bind: purpose) AND used_at IS NULL
-                """).run()
+            try await AccountTokens(database: tx).voidAll(userId: userId, purpose: purpose, now: now)
             return Redeemed(userId: userId, email: try row.decode(column: "email", as: String?.self))
         }
     }
@@ -70,12 +67,5 @@ public struct AccountTokens: Sendable {
         return try await AccountTokenRecord.query(on: database)
             .filter(\.$id == Sessions.storedId(for: token)).filter(\.$purpose == purpose)
             .filter(\.$usedAt == nil).filter(\.$expiresAt > now.timeIntervalSince1970).first() != nil
-    }
-
-    /// Whether the account waits for its registration to be confirmed (an open "activate" link):
-    /// such an account is not the customer administrator's to edit.
-    public func isPendingRegistration(userId: Int) async throws -> Bool {
-        try await AccountTokenRecord.query(on: database)
-            .filter(\.$userId == userId).filter(\.$purpose == "activate").filter(\.$usedAt == nil).first() != nil
     }
 }

@@ -5,43 +5,75 @@ import SQLKit
 /// Which portal users a customer administrator may manage (A9, issue 9 point 7): contact logins
 /// only — invoice-customer and object logins are for staff — that are not a pending
 /// self-registration, and whose reach lies within the administrator's (`CaseVisibility.isWithin`).
+///
+/// A whole page of users is decided in a fixed number of queries (links, pending registrations,
+/// object owners, cases outside the administrator's rule), whatever the page's length.
 public enum ManagedUsers {
     public static func mayManage(_ target: PortalUserRecord, by administrator: CaseVisibility,
                                  on database: any Database) async throws -> Bool {
-        guard target.loginKind == .contact else { return false }
-        // A pending registration is inactive until confirmed, so only inactive accounts need the look-up.
-        if !target.isActive, let id = target.id,
-           try await AccountTokens(database: database).isPendingRegistration(userId: id) { return false }
-        let reach = try await self.reach(of: target, on: database)
-        let foreignObjects = reach.objectIds.subtracting(administrator.objectIds)
+        guard let id = target.id else { return false }
+        return try await manageable([target], by: administrator, on: database).contains(id)
+    }
+
+    /// The ids of `users` the administrator may manage.
+    public static func manageable(_ users: [PortalUserRecord], by administrator: CaseVisibility,
+                                  on database: any Database) async throws -> Set<Int> {
+        let candidates = users.filter { $0.loginKind == .contact && $0.id != nil }
+        guard !candidates.isEmpty else { return [] }
+        let pending = try await pendingRegistrations(among: candidates.filter { !$0.isActive }.compactMap(\.id), on: database)
+        let reaches = try await reach(of: candidates, on: database)
+        let foreignObjects = reaches.values.reduce(into: Set<Int>()) { $0.formUnion($1.objectIds) }.subtracting(administrator.objectIds)
         var owners: [Int: Int] = [:]
         if !foreignObjects.isEmpty {
             for object in try await ObjectRecord.query(on: database).filter(\.$id ~~ Array(foreignObjects)).all() {
                 owners[object.id!] = object.customerId
             }
         }
-        var contactCasesCovered = true
-        if let contact = reach.contactId, contact != administrator.contactId {
-            contactCasesCovered = try await casesOutside(administrator, linkedTo: contact, on: database) == 0
+        let otherContacts = Set(candidates.compactMap(\.contactId)).subtracting(administrator.contactId.map { [$0] } ?? [])
+        let uncovered = try await contactsWithCasesOutside(administrator, among: otherContacts, on: database)
+        var result: Set<Int> = []
+        for user in candidates {
+            let id = user.id!
+            guard !pending.contains(id) else { continue }
+            let reach = reaches[id] ?? .nothing
+            let covered = reach.contactId.map { !uncovered.contains($0) } ?? true
+            if reach.isWithin(administrator, objectOwners: owners, contactCasesCovered: covered) { result.insert(id) }
         }
-        return reach.isWithin(administrator, objectOwners: owners, contactCasesCovered: contactCasesCovered)
+        return result
     }
 
-    /// What the account would see if it were active: an inactive account is judged by the reach it
-    /// regains when reactivated.
-    static func reach(of user: PortalUserRecord, on database: any Database) async throws -> CaseVisibility {
-        guard user.loginKind == .contact, let contactId = user.contactId else { return .nothing }
-        let customers = try await ContactCustomerLink.query(on: database).filter(\.$contactId == contactId).all().map(\.customerId)
-        let objects = try await ContactObjectLink.query(on: database).filter(\.$contactId == contactId).all().map(\.objectId)
-        return CaseVisibility(for: .contactUser(contact: ContactLinks(contactId: contactId, customerIds: Set(customers),
-                                                                      objectIds: Set(objects))))
+    /// A pending registration is inactive until confirmed, so only inactive accounts are looked up.
+    static func pendingRegistrations(among userIds: [Int], on database: any Database) async throws -> Set<Int> {
+        guard !userIds.isEmpty else { return [] }
+        return Set(try await AccountTokenRecord.query(on: database).filter(\.$userId ~~ userIds)
+            .filter(\.$purpose == "activate").filter(\.$usedAt == nil).all().map(\.userId))
     }
 
-    /// How many cases linked to the contact the administrator's rule does not reach.
-    static func casesOutside(_ visibility: CaseVisibility, linkedTo contactId: Int, on database: any Database) async throws -> Int {
+    /// What each account would see if it were active: an inactive account is judged by the reach it
+    /// regains when reactivated. Keyed by user id.
+    static func reach(of users: [PortalUserRecord], on database: any Database) async throws -> [Int: CaseVisibility] {
+        let contactIds = Array(Set(users.compactMap(\.contactId)))
+        guard !contactIds.isEmpty else { return [:] }
+        let customers = try await ContactCustomerLink.query(on: database).filter(\.$contactId ~~ contactIds).all()
+        let objects = try await ContactObjectLink.query(on: database).filter(\.$contactId ~~ contactIds).all()
+        var result: [Int: CaseVisibility] = [:]
+        for user in users {
+            guard let id = user.id, let contactId = user.contactId else { continue }
+            let links = ContactLinks(contactId: contactId,
+                                     customerIds: Set(customers.filter { $0.contactId == contactId }.map(\.customerId)),
+                                     objectIds: Set(objects.filter { $0.contactId == contactId }.map(\.objectId)))
+            result[id] = CaseVisibility(for: .contactUser(contact: links))
+        }
+        return result
+    }
+
+    /// The contacts among `contactIds` linked to at least one case the administrator's rule does not reach.
+    static func contactsWithCasesOutside(_ visibility: CaseVisibility, among contactIds: Set<Int>,
+                                         on database: any Database) async throws -> Set<Int> {
+        guard !contactIds.isEmpty else { return [] }
         let sql = try database.requireSQL()
         let visible = CaseVisibilitySQL.predicate(visibility, dialect: sql.dialect.name)
-        let query: SQLQueryString = "SELECT COUNT(*) AS n FROM cases c WHERE c.id IN (SELECT cc.case_id FROM case_contacts cc WHERE cc.contact_id = \(bind: contactId)) AND NOT " + visible
-        return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+        let query: SQLQueryString = "SELECT DISTINCT cc.contact_id AS contact_id FROM case_contacts cc JOIN cases c ON c.id = cc.case_id WHERE cc.contact_id IN (\(binds: contactIds.sorted())) AND NOT " + visible
+        return Set(try await sql.raw(query).all().map { try $0.decode(column: "contact_id", as: Int.self) })
     }
 }

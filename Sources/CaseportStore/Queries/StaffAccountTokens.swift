@@ -59,9 +59,7 @@ public struct StaffAccountTokens: Sendable {
                 RETURNING staff_user_id
                 """).first() else { return nil }
             let id = try row.decode(column: "staff_user_id", as: Int.self)
-            try await sql.raw("""
-                UPDATE staff_account_tokens SET used_at = \(bind: t) WHERE staff_user_id = \(bind: id) AND used_at IS NULL
-                """).run()
+            try await StaffAccountTokens(database: tx).voidAll(staffUserId: id, now: now)
             return id
         }
     }
