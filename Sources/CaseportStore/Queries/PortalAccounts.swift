@@ -1,5 +1,6 @@
 import CaseportCore
 import FluentKit
+import SQLKit
 
 /// Finds the portal account for what was typed at login (A1): the organisation is matched against
 /// the customer's name, short code or customer number as the deployment is set to, case-insensitively.
@@ -45,5 +46,15 @@ public enum PortalAccounts {
     public static func find(organisation: String, username: String, field: OrganisationLoginField,
                             on database: any Database) async throws -> PortalUserRecord? {
         try await resolve(organisation: organisation, username: username, field: field, on: database).user
+    }
+
+    /// Active portal users with this e-mail address, any case, oldest first (the mail gate's sender).
+    /// Matched in SQL, so a reply never loads every portal user into memory.
+    public static func activeUsers(withEmail email: String, on database: any Database) async throws -> [PortalUserRecord] {
+        let ids = try await database.requireSQL().raw("""
+            SELECT id FROM portal_users WHERE is_active = \(bind: true) AND LOWER(email) = \(bind: email.lowercased())
+            """).all().map { try $0.decode(column: "id", as: Int.self) }
+        guard !ids.isEmpty else { return [] }
+        return try await PortalUserRecord.query(on: database).filter(\.$id ~~ ids).sort(\.$id).all()
     }
 }

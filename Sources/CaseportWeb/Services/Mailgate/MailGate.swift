@@ -134,8 +134,7 @@ struct MailGate: Sendable {
 
     /// The portal user with this address who can see the case (A7), else a contact linked to the case.
     func author(for email: String, caseRecord: CaseRecord) async throws -> CaseConversation.Author? {
-        let users = try await PortalUserRecord.query(on: database).filter(\.$isActive == true).all()
-            .filter { $0.email?.lowercased() == email }
+        let users = try await PortalAccounts.activeUsers(withEmail: email, on: database)
         for user in users {
             let viewer = try await PortalViewers.viewer(for: user, on: database)
             if try await VisibleCases(database: database).find(number: caseRecord.number, for: CaseVisibility(for: viewer)) != nil {
