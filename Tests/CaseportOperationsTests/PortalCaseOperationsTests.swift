@@ -226,3 +226,81 @@ extension PortalViewer {
         return nil
     }
 }
+
+/// B4 / D2: registering a case from the portal, below HTTP.
+final class RegisterCaseTests: XCTestCase {
+    var harness: StoreHarness!
+    var world: OperationWorld!
+
+    override func setUp() async throws {
+        harness = try await StoreHarness()
+        world = try await OperationWorld.build(on: harness.database)
+    }
+
+    override func tearDown() async throws { await harness.shutdown() }
+
+    func input(object: ChosenId, copyEmail: String? = nil, fields: [Int: String] = [:], typeId: Int? = nil) -> RegisterCase.Input {
+        RegisterCase.Input(typeId: typeId, subject: " Trasig dörr ", description: "Går inte att låsa", category: .none,
+                           customer: .none, object: object, workSiteAddress: "", referenceName: "", copyEmail: copyEmail,
+                           smsPhone: nil, fieldValues: fields, author: .none, language: .en)
+    }
+
+    func testACaseIsCreatedWhereTheRuleAllowsWithItsCopyNumbered() async throws {
+        var texts = OperationWorld.texts
+        texts["mail_case_copy_subject"] = "Case {number}: {subject}"
+        texts["mail_case_copy_body"] = "{body}"
+        world.context.notifications.translations = Translations(tables: [.sv: texts, .en: texts])
+        let outcome = try await RegisterCase.run(input(object: ChosenId(world.caseA.objectId), copyEmail: "anna@example.com"),
+                                                 by: world.anna, in: world.context)
+        guard case .caseCreated(let number)? = outcome.value else { return XCTFail("no case: \(outcome)") }
+        let record = try await CaseRecord.query(on: world.db).filter(\.$number == number).first()
+        XCTAssertEqual(record?.subject, "Trasig dörr")
+        XCTAssertEqual(record?.customerId, world.caseA.customerId, "the object's customer")
+        XCTAssertEqual(record?.createdByUserId, world.anna.userId)
+        let copy = try await world.outbox(of: try XCTUnwrap(record)).first
+        XCTAssertEqual(copy?.subject, "Case \(number): Trasig dörr")
+        XCTAssertEqual(copy?.recipient, "anna@example.com")
+    }
+
+    func testAnObjectOutsideTheViewersReachIsRefusedAndCheckingWritesNothing() async throws {
+        let problems = try await RegisterCase.check(input(object: ChosenId(world.caseB.objectId)), by: world.anna, in: world.context)
+        XCTAssertEqual(problems[.object], ProblemKey.chooseFromList)
+        let fine = try await RegisterCase.check(input(object: ChosenId(world.caseA.objectId), copyEmail: "inte-en-adress"),
+                                                by: world.anna, in: world.context)
+        XCTAssertEqual(fine.messages, [.copyEmail: ProblemKey.invalidEmail])
+        let cases = try await CaseRecord.query(on: world.db).count()
+        XCTAssertEqual(cases, 2, "checking creates nothing")
+    }
+
+    func testTheTypesFieldsAreCheckedByKind() async throws {
+        let type = CaseTypeRecord(name: "Felanmälan")
+        try await type.create(on: world.db)
+        let date = CaseTypeFieldRecord(caseTypeId: type.id!, label: "Datum", kind: .date, isRequired: true)
+        try await date.create(on: world.db)
+        let problems = try await RegisterCase.check(input(object: ChosenId(world.caseA.objectId), fields: [date.id!: "igår"],
+                                                          typeId: type.id), by: world.anna, in: world.context)
+        XCTAssertEqual(problems[.typeField(date.id!)], "form_invalid_date")
+        let missing = try await RegisterCase.check(input(object: ChosenId(world.caseA.objectId), typeId: type.id),
+                                                   by: world.anna, in: world.context)
+        XCTAssertEqual(missing[.typeField(date.id!)], ProblemKey.required)
+        let outcome = try await RegisterCase.run(input(object: ChosenId(world.caseA.objectId), fields: [date.id!: "2026-12-01"],
+                                                       typeId: type.id), by: world.anna, in: world.context)
+        guard case .caseCreated(let number)? = outcome.value else { return XCTFail("no case") }
+        let record = try await CaseRecord.query(on: world.db).filter(\.$number == number).first()
+        let values = try await CaseConversation(database: world.db).fieldValues(caseId: try XCTUnwrap(record?.id))
+        XCTAssertEqual(values.map(\.value), ["2026-12-01"])
+    }
+
+    func testWithInquiriesFirstTheSubmissionWaitsInTheInboxAndNoCaseIsMade() async throws {
+        var settings = try await SettingsStore(database: world.db).load()
+        settings.inquiriesFirst = true
+        try await SettingsStore(database: world.db).save(settings)
+        let outcome = try await RegisterCase.run(input(object: ChosenId(world.caseA.objectId)), by: world.anna, in: world.context)
+        guard case .inquirySent(let id)? = outcome.value else { return XCTFail("no inquiry") }
+        let inquiry = try await InquiryRecord.find(id, on: world.db)
+        XCTAssertEqual(inquiry?.subject, "Trasig dörr")
+        XCTAssertEqual(inquiry?.senderEmail, "anna@example.com")
+        let cases = try await CaseRecord.query(on: world.db).count()
+        XCTAssertEqual(cases, 2)
+    }
+}
