@@ -43,6 +43,7 @@ public struct StaffActor: Sendable {
     }
 
     var caseActor: StaffCases.Actor { StaffCases.Actor(staffId: staffId, name: name) }
+    var auditActor: AuditActor { .staff(id: staffId, name: name) }
     var eventActor: EventActor { EventActor(staffId: staffId, name: name) }
 }
 

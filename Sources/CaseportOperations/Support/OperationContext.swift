@@ -1,3 +1,4 @@
+import CaseportStore
 import FluentKit
 import Foundation
 
@@ -7,12 +8,21 @@ public struct OperationContext: Sendable {
     public var database: any Database
     public var clock: @Sendable () -> Date
     public var notifications: NotificationContext
+    /// Where the acting person is (the client's address), for the audit log (E5); nil for jobs.
+    public var clientAddress: String?
 
     public init(database: any Database, clock: @escaping @Sendable () -> Date = { Date() },
-                notifications: NotificationContext) {
+                notifications: NotificationContext, clientAddress: String? = nil) {
         self.database = database
         self.clock = clock
         self.notifications = notifications
+        self.clientAddress = clientAddress
+    }
+
+    /// Writes one audit line (E5) on `database` — the operation's transaction.
+    func audit(_ action: AuditAction, by actor: AuditActor, subject: String, details: String? = nil,
+               on database: any Database) async throws {
+        try await AuditLog(database: database).record(action, by: actor, subject: subject, details: details, ip: clientAddress)
     }
 
     public var now: Date { clock() }

@@ -23,13 +23,3 @@ extension Request {
                                                               details: details, ip: clientAddress)
     }
 }
-
-/// "before → after" lines for the fields that changed, so an audit line says what an edit did.
-struct ChangeList {
-    var lines: [String] = []
-    mutating func compare(_ field: String, _ before: String?, _ after: String?) {
-        let old = before ?? "", new = after ?? ""
-        if old != new { lines.append("\(field): \(old) → \(new)") }
-    }
-    var text: String? { lines.isEmpty ? nil : lines.joined(separator: "; ") }
-}

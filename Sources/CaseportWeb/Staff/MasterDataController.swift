@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -115,64 +116,29 @@ struct MasterDataController: RouteCollection {
     }
 
     func saveCustomer(request: Request) async throws -> Response {
-        let existingId = request.parameters.get("id").flatMap(Int.init)
         var target: CustomerRecord?
         if request.parameters.get("id") != nil {
-            guard let existingId, let found = try await CustomerRecord.find(existingId, on: request.db) else { throw Abort(.notFound) }
+            guard let found = try await CustomerRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
             target = found
         }
         let values = request.formValues(longest: 1_000)
-        var errors: [String: String] = [:]
-        Self.requireText(request, values, "name", into: &errors)
-        Self.requireText(request, values, "short_code", into: &errors, limit: 50)
-        Self.requireText(request, values, "customer_number", into: &errors, limit: 50)
-        if errors["short_code"] == nil,
-           let clash = try await CustomerRecord.query(on: request.db).filter(\.$shortCodeKey == LoginKey.fold(values["short_code"]!)).first(),
-           clash.id != target?.id {
-            errors["short_code"] = request.t("md_error_short_code_taken")
-        }
-        if errors["customer_number"] == nil,
-           let clash = try await Self.customer(number: values["customer_number"]!, on: request.db), clash.id != target?.id {
-            errors["customer_number"] = request.t("md_error_customer_number_taken")
-        }
-        guard errors.isEmpty else {
-            return try await renderCustomer(request, target: target, values: values, errors: errors, status: .unprocessableEntity)
-        }
-        let record = target ?? CustomerRecord()
-        var changes = ChangeList()
-        let wasActive = target?.isActive ?? true
-        let name = values["name"]!.trimmed, shortCode = values["short_code"]!.trimmed, number = values["customer_number"]!.trimmed
-        changes.compare("name", target?.name, name)
-        changes.compare("short code", target?.shortCode, shortCode)
-        changes.compare("customer number", target?.customerNumber, number)
-        changes.compare("single user", target.map { String($0.singleUser) }, String(values["single_user"] != nil))
-        record.name = name
-        record.nameKey = LoginKey.fold(name)
-        record.shortCode = shortCode
-        record.shortCodeKey = LoginKey.fold(shortCode)
-        record.customerNumber = number
-        record.singleUser = values["single_user"] != nil
-        record.isActive = target == nil ? true : values["is_active"] != nil
-        let isNew = target == nil, changeText = changes.text
+        let input = SaveCustomer.Input(customerId: try target?.requireID(), name: values["name"] ?? "",
+                                       shortCode: values["short_code"] ?? "", customerNumber: values["customer_number"] ?? "",
+                                       singleUser: values["single_user"] != nil, isActive: values["is_active"] != nil)
         do {
-            try await request.db.transaction { tx in
-                try await record.save(on: tx)
-                let subject = "customer \(record.customerNumber) \(record.name)"
-                if isNew {
-                    try await request.audit(.masterDataChanged, subject: subject, details: "created", on: tx)
-                } else if let details = changeText {
-                    try await request.audit(.masterDataChanged, subject: subject, details: details, on: tx)
-                }
-                if wasActive != record.isActive {
-                    try await request.audit(.accessChanged, subject: subject, details: record.isActive ? "reactivated" : "deactivated", on: tx)
-                }
+            switch try await SaveCustomer.run(input, by: try request.staffMember(), in: request.operations) {
+            case .done(let saved):
+                return request.redirect(to: saved.created ? "/staff/customers?notice=created" : "/staff/customers/\(saved.customerId)?notice=saved",
+                                        redirectType: .normal)
+            case .problems(let problems):
+                return try await renderCustomer(request, target: target, values: values, errors: request.texts(problems),
+                                                status: .unprocessableEntity)
             }
-        } catch let error as any DatabaseError where error.isConstraintFailure {
+        } catch OperationError.stale {
             // Someone saved the same unique value between the check and the write.
-            return try await renderCustomer(request, target: target, values: values, errors: ["customer_number": request.t("md_error_saved_meanwhile")], status: .conflict)
+            return try await renderCustomer(request, target: target, values: values,
+                                            errors: ["customer_number": request.t("md_error_saved_meanwhile")], status: .conflict)
         }
-        return request.redirect(to: target == nil ? "/staff/customers?notice=created" : "/staff/customers/\(record.id!)?notice=saved",
-                                redirectType: .normal)
     }
 
     func renderCustomer(_ request: Request, target: CustomerRecord?, values: [String: String], errors: [String: String],

@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -72,48 +73,15 @@ extension MasterDataController {
             target = found
         }
         let values = request.formValues(longest: 1_000)
-        var errors: [String: String] = [:]
-        Self.requireText(request, values, "name", into: &errors)
-        Self.requireText(request, values, "address", into: &errors, limit: 500)
-        Self.requireText(request, values, "customer_number", into: &errors, limit: 50)
-        var owner: CustomerRecord?
-        if errors["customer_number"] == nil {
-            owner = try await Self.customer(number: values["customer_number"]!, on: request.db)
-            if owner == nil { errors["customer_number"] = request.t("md_error_unknown_customer") }
+        let input = SaveObject.Input(objectId: try target?.requireID(), name: values["name"] ?? "", address: values["address"] ?? "",
+                                     customerNumber: values["customer_number"] ?? "", isActive: values["is_active"] != nil)
+        switch try await SaveObject.run(input, by: try request.staffMember(), in: request.operations) {
+        case .done(let saved):
+            return request.redirect(to: saved.created ? "/staff/objects?notice=created" : "/staff/objects/\(saved.objectId)?notice=saved",
+                                    redirectType: .normal)
+        case .problems(let problems):
+            return try await renderObject(request, target: target, values: values, errors: request.texts(problems), status: .unprocessableEntity)
         }
-        guard errors.isEmpty, let owner else {
-            return try await renderObject(request, target: target, values: values, errors: errors, status: .unprocessableEntity)
-        }
-        let record = target ?? ObjectRecord()
-        let previousOwnerId = target?.customerId  // `record` is `target`: read before it changes
-        var changes = ChangeList()
-        changes.compare("name", target?.name, values["name"]!.trimmed)
-        changes.compare("address", target?.address, values["address"]!.trimmed)
-        changes.compare("customer", target.map { String($0.customerId) }, String(owner.id!))
-        let wasActive = target?.isActive ?? true
-        record.name = values["name"]!.trimmed
-        record.address = values["address"]!.trimmed
-        record.customerId = owner.id!
-        record.isActive = target == nil ? true : values["is_active"] != nil
-        let isNew = target == nil, changeText = changes.text
-        let ownerChanged = previousOwnerId != nil && previousOwnerId != owner.id
-        try await request.db.transaction { tx in
-            try await record.save(on: tx)
-            // The object's cases carry their owner in their search documents (`zzw…` tokens); a
-            // stale token would hide those cases from the new owner's searches.
-            if ownerChanged { try await CaseSearchIndex.refresh(objectId: record.requireID(), on: tx) }
-            let subject = "object \(record.id!) \(record.name)"
-            if isNew {
-                try await request.audit(.masterDataChanged, subject: subject, details: "created, customer \(owner.customerNumber)", on: tx)
-            } else if let details = changeText {
-                try await request.audit(.masterDataChanged, subject: subject, details: details, on: tx)
-            }
-            if wasActive != record.isActive {
-                try await request.audit(.accessChanged, subject: subject, details: record.isActive ? "reactivated" : "deactivated", on: tx)
-            }
-        }
-        return request.redirect(to: target == nil ? "/staff/objects?notice=created" : "/staff/objects/\(record.id!)?notice=saved",
-                                redirectType: .normal)
     }
 
     func renderObject(_ request: Request, target: ObjectRecord?, values: [String: String], errors: [String: String],

@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -151,7 +152,7 @@ struct StaffUsersController: RouteCollection {
             var changes = ChangeList()
             changes.compare("name", target.name, name)
             changes.compare("email", target.email, email)
-            if hash != nil { changes.lines.append("password set") }
+            if hash != nil { changes.note("password set") }
             let previousRole = target.role, activeChanged = target.isActive != willBeActive
             target.name = name
             target.email = email

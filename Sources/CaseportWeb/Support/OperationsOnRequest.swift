@@ -8,7 +8,7 @@ import Vapor
 /// or redirect; they do not open transactions or write outbox rows themselves.
 extension Request {
     var operations: OperationContext {
-        OperationContext(database: db, notifications: notificationContext)
+        OperationContext(database: db, notifications: notificationContext, clientAddress: clientAddress)
     }
 
     var notificationContext: NotificationContext {
