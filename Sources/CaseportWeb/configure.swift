@@ -53,10 +53,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(MigrateCommand(), as: "migrate")
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(StaffCommands(), as: "staff")
-    app.asyncCommands.use(BenchCommand(), as: "bench")
-    app.asyncCommands.use(OutboxBenchCommand(), as: "bench-outbox")
     app.asyncCommands.use(MailgateCommand(), as: "mailgate")
-    app.asyncCommands.use(ImportBenchCommand(), as: "bench-import")
 }
 
 func routes(_ app: Application) throws {
