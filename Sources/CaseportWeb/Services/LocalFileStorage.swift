@@ -43,9 +43,10 @@ struct LocalFileStorage: FileStorage {
 
     func open(key: String, range: Range<Int>?) async throws -> StoredObject {
         let url = try location(of: key)
-        guard let (size, modified) = attributes(url), let handle = FileHandle(forReadingAtPath: url.path) else {
+        guard let info = attributes(url), let handle = FileHandle(forReadingAtPath: url.path) else {
             throw FileStorageError.notFound(key: key)
         }
+        let (size, modified) = (info.size, info.modified)
         let lower = min(max(range?.lowerBound ?? 0, 0), size)
         let upper = min(max(range?.upperBound ?? size, lower), size)
         if lower > 0 { try handle.seek(toOffset: UInt64(lower)) }
@@ -84,7 +85,7 @@ struct LocalFileStorage: FileStorage {
     private func attributes(_ url: URL) -> (size: Int, modified: Date)? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
               attributes[.type] as? FileAttributeType == .typeRegular else { return nil }
-        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        let size = (attributes[.size] as? UInt64).map { Int($0) } ?? (attributes[.size] as? NSNumber)?.intValue ?? 0
         return (size, attributes[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0))
     }
 }

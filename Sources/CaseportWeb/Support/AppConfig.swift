@@ -73,7 +73,7 @@ public struct AppConfig: Sendable {
         let cookies = try environment.choice("CASEPORT_SECURE_COOKIES", CookieSecurity.self, "auto, always or never") ?? .auto
         var config = AppConfig(database: database, bcryptCost: cost, secureCookies: cookies, dataDirectory: dataDirectory)
         config.delivery = try DeliveryConfig.from(environment)
-        config.publicURL = try publicURL(environment.text("CASEPORT_PUBLIC_URL"))
+        config.publicURL = try parsePublicURL(environment.text("CASEPORT_PUBLIC_URL"))
         if let raw = environment.text("CASEPORT_TRUSTED_PROXIES") {
             config.trustedProxies = try raw.split(separator: ",").map { piece in
                 let text = piece.trimmingCharacters(in: .whitespaces)
@@ -94,7 +94,7 @@ public struct AppConfig: Sendable {
 
     /// CASEPORT_PUBLIC_URL's one rule: http(s), a host, no user, query or fragment; kept without a
     /// trailing slash so links are `\(publicURL)/path`.
-    static func publicURL(_ raw: String?) throws -> String? {
+    static func parsePublicURL(_ raw: String?) throws -> String? {
         guard let raw else { return nil }
         guard let url = URL(string: raw), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
               url.query == nil, url.fragment == nil, !raw.contains("@") else {
