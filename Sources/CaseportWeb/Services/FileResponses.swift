@@ -51,7 +51,7 @@ enum FileResponses {
         var headers = HTTPHeaders()
         let eTag = "\"\(object.tag)\""
         headers.replaceOrAdd(name: .eTag, value: eTag)
-        if let modified = object.lastModified { headers.lastModified = HTTPHeaders.LastModified(value: modified) }
+        if let modified = object.lastModified { headers.lastModified = HTTPHeaders.LastModified(modified) }
         if request.headers.first(name: .ifNoneMatch) == eTag {
             headers.replaceOrAdd(name: .contentLength, value: String(object.size))
             return Response(status: .notModified, version: .http1_1, headersNoUpdate: headers, body: .empty)
