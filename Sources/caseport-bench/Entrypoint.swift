@@ -15,11 +15,16 @@ enum BenchEntrypoint {
             let app = try await Application.make(environment)
             do {
                 try await configure(app, config: config)
-                app.asyncCommands.use(CasesBenchCommand(config: config), as: "cases")
-                app.asyncCommands.use(OutboxBenchCommand(config: config), as: "outbox")
-                app.asyncCommands.use(ImportBenchCommand(config: config), as: "import")
-                // No default: `caseport-bench` alone lists the benchmarks instead of serving.
+                // Only the benchmarks (serve, demo and the rest are `caseport`'s), and no default:
+                // `caseport-bench` alone lists them.
+                app.asyncCommands.commands = [
+                    "cases": CasesBenchCommand(config: config),
+                    "outbox": OutboxBenchCommand(config: config),
+                    "import": ImportBenchCommand(config: config),
+                ]
                 app.asyncCommands.defaultCommand = nil
+                app.commands.commands = [:]
+                app.commands.defaultCommand = nil
                 try await app.execute()
                 try await app.asyncShutdown()
             } catch {
