@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -127,7 +128,7 @@ struct StaffInboxController: RouteCollection {
                     _ = try await inquiries.createCase(inquiryId: id, new, processedBy: try actorName(request),
                                                            staffId: try request.requireStaff().user.requireID()) { record in
                         guard let recipients else { return [] }
-                        return Notifications.inquiryAccepted(request, email: recipients.email, phone: recipients.phone, sms: settings.smsEnabled,
+                        return Notifications.inquiryAccepted(request.notificationContext, email: recipients.email, phone: recipients.phone, sms: settings.smsEnabled,
                                                              language: recipients.language, caseNumber: record.number, subject: record.subject)
                     }
                     created += 1
@@ -327,11 +328,11 @@ struct StaffInboxController: RouteCollection {
                                                            staffId: try request.requireStaff().user.requireID()) { record in
                 var rows: [OutboxRecord] = []
                 if notifyCustomer {
-                    rows += Notifications.inquiryAccepted(request, email: senderEmail, phone: senderPhone, sms: settings.smsEnabled,
+                    rows += Notifications.inquiryAccepted(request.notificationContext, email: senderEmail, phone: senderPhone, sms: settings.smsEnabled,
                                                           language: recipients.language, caseNumber: record.number, subject: record.subject)
                 }
                 if notifySupplier, let supplier {
-                    rows += Notifications.supplierAssigned(request, email: supplier.email, phone: supplier.phone, sms: settings.smsEnabled,
+                    rows += Notifications.supplierAssigned(request.notificationContext, language: request.language, email: supplier.email, phone: supplier.phone, sms: settings.smsEnabled,
                                                            caseNumber: record.number, subject: record.subject,
                                                            address: address ?? "")
                 }
@@ -344,7 +345,7 @@ struct StaffInboxController: RouteCollection {
         if let supplierId {
             try await StaffCases(database: request.db).edit(
                 caseId: try record.requireID(), expectedVersion: record.version,
-                changes: [.init(field: "supplier", before: nil, after: supplier?.name) { $0.supplierId = supplierId }],
+                changes: [.init(field: .supplier, before: nil, after: supplier?.name) { $0.supplierId = supplierId }],
                 by: StaffCases.Actor(staffId: try request.requireStaff().user.requireID(), name: try actorName(request)))
         }
         return request.redirect(to: "/staff/cases/\(record.number)?notice=saved", redirectType: .normal)
