@@ -7,11 +7,13 @@ import PackageDescription
 //   CaseportOperations – one operation per user action; no Vapor, no Request
 //   CaseportWeb    – Vapor app: routes, middleware, pages
 //   caseport       – the executable
+//   caseport-bench – the benchmarks (seeding, timings), never part of `caseport`
 let package = Package(
     name: "Caseport",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "caseport", targets: ["caseport"]),
+        .executable(name: "caseport-bench", targets: ["caseport-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.0"),
@@ -67,6 +69,16 @@ let package = Package(
         .executableTarget(
             name: "caseport",
             dependencies: ["CaseportWeb", "CaseportStore", "CaseportCore"]
+        ),
+        // The benchmarks: `caseport-bench cases|outbox|import` (docs/PERFORMANCE.md).
+        .executableTarget(
+            name: "caseport-bench",
+            dependencies: [
+                "CaseportWeb", "CaseportStore", "CaseportCore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
         ),
         // Builds throw-away databases (SQLite, or PostgreSQL when DATABASE_URL is set) for the tests.
         .target(

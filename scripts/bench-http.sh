@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serves the data `caseport bench` seeded and measures GET /cases (the first list page) for the bench
+# Serves the data `caseport-bench cases` seeded and measures GET /cases (the first list page) for the bench
 # user with wrk: 16 connections, 2 threads, 20 seconds. Usage: scripts/bench-http.sh path/to/caseport
 set -euo pipefail
 bin="$1"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the built server the way the README does (demo data on SQLite), checks that it answers,
-# and checks that a bad DATABASE_URL stops start-up with one clear line.
+# and checks that a bad DATABASE_URL (or any malformed variable) stops start-up with one clear line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=$(swift build --show-bin-path)/caseport
@@ -35,7 +35,13 @@ public_without_url() {
   local out; out=$(env -u CASEPORT_PUBLIC_URL "$bin" serve --hostname 0.0.0.0 --port $((port + 1)) 2>&1)
   [ $? -eq 1 ] && echo "$out" | tail -n 1 | grep -q 'CASEPORT_PUBLIC_URL must be set'
 }
+# Every variable is checked in AppConfig; a malformed one is named in the one line (issue 10).
+bad_value() {
+  local out; out=$(CASEPORT_SESSION_MAX_DAYS=soon "$bin" serve 2>&1)
+  [ $? -eq 1 ] && echo "$out" | tail -n 1 | grep -q 'CASEPORT_SESSION_MAX_DAYS must be a whole number from 1 to 365, not "soon"'
+}
 check "a malformed DATABASE_URL stops start-up" bad_scheme
+check "a malformed CASEPORT_SESSION_MAX_DAYS stops start-up, named" bad_value
 check "serving on 0.0.0.0 without CASEPORT_PUBLIC_URL stops start-up" public_without_url
 check "an unreachable database stops start-up" unreachable
 echo "smoke test: $passed passed, $failed failed"

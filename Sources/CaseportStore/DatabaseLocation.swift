@@ -13,13 +13,13 @@ public enum DatabaseLocation: Sendable, Equatable {
         public let description: String
     }
 
-    /// Reads the environment. A malformed `DATABASE_URL` is a `Problem` whose text names what is wrong.
-    public static func from(environment: [String: String]) throws -> DatabaseLocation {
-        if let url = environment["DATABASE_URL"]?.trimmingCharacters(in: .whitespaces), !url.isEmpty {
+    /// From the values `AppConfig` read from the environment (`DATABASE_URL`, `CASEPORT_DATA_DIR`): the
+    /// store never reads the environment itself. A malformed URL is a `Problem` that says what is wrong.
+    public static func from(databaseURL: String?, dataDirectory: String) throws -> DatabaseLocation {
+        if let url = databaseURL?.trimmingCharacters(in: .whitespaces), !url.isEmpty {
             try validatePostgresURL(url)
             return .postgres(url: url)
         }
-        let dataDirectory = environment["CASEPORT_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
         return .sqlite(path: URL(fileURLWithPath: dataDirectory).appendingPathComponent("caseport.sqlite").path)
     }
 

@@ -194,7 +194,7 @@ public enum DemoData {
     private static func seedRegisterFile(name: String, customerId: Int?, objectId: Int?, text: String,
                                          storage: any FileStorage, now: Date, on db: any Database) async throws {
         let key = storage.newKey()
-        try await storage.write(Array(text.utf8), key: key)
+        try await storage.put(key: key, bytes: Array(text.utf8))
         let file = StoredFileRecord()
         file.customerId = customerId
         file.objectId = objectId

@@ -26,9 +26,7 @@ struct BrandingController: RouteCollection {
     func logo(request: Request) async throws -> Response {
         let branding = try await SettingsStore(database: request.db).load().branding
         guard let key = branding.logoKey, let type = branding.logoType, Branding.logoTypes.contains(type) else { throw Abort(.notFound) }
-        let path = request.caseport.storage.path(for: key)
-        guard FileManager.default.fileExists(atPath: path) else { throw Abort(.notFound) }
-        let response = try await request.fileio.asyncStreamFile(at: path)
+        let response = try await FileResponses.stream(key, request: request)
         response.headers.replaceOrAdd(name: .contentType, value: type)
         response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'; sandbox")
         response.headers.replaceOrAdd(name: .cacheControl, value: Self.cacheHeader(request, revision: branding.revision))

@@ -18,12 +18,12 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         from: URL(fileURLWithPath: app.directory.resourcesDirectory).appendingPathComponent("Locales"))
     let passwords = BcryptPasswords(cost: config.bcryptCost, threadPool: app.threadPool)
     let dummyHash = try await passwords.hash(Sessions.newToken())
+    let storage = LocalFileStorage(dataDirectory: config.dataDirectory)
     app.caseport = AppServices(config: config, translations: translations,
                                pageStrings: PageStrings.all(translations), passwords: passwords,
-                               dummyPasswordHash: dummyHash,
-                               storage: LocalFileStorage(dataDirectory: config.dataDirectory))
+                               dummyPasswordHash: dummyHash, storage: storage)
     // Upload parts a crash or a killed server left behind (issue 9).
-    IncomingSweeper.sweep(app.caseport.storage.incomingDirectory)
+    IncomingSweeper.sweep(storage.incomingDirectory)
 
     // Templates are parsed once and kept; CASEPORT_TEMPLATE_RELOAD=1 re-reads them on every render
     // (for editing templates with the server running). Leaf's own provider turns its cache off in
@@ -53,10 +53,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(MigrateCommand(), as: "migrate")
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(StaffCommands(), as: "staff")
-    app.asyncCommands.use(BenchCommand(), as: "bench")
-    app.asyncCommands.use(OutboxBenchCommand(), as: "bench-outbox")
     app.asyncCommands.use(MailgateCommand(), as: "mailgate")
-    app.asyncCommands.use(ImportBenchCommand(), as: "bench-import")
 }
 
 func routes(_ app: Application) throws {

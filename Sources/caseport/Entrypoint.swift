@@ -11,15 +11,12 @@ import Vapor
 enum Entrypoint {
     static func main() async {
         var environment: Environment
-        do {
-            environment = try Environment.detect()
-            try LoggingSystem.bootstrap(from: &environment)
-        } catch {
-            fail("\(error)")
-        }
         let config: AppConfig
         do {
+            // The one place the process environment is read (every variable: README, "Configuration").
             config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
+            environment = try Environment.detect()
+            try config.bootstrapLogging(&environment)
         } catch {
             fail("\(error)")
         }

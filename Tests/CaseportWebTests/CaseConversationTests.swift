@@ -111,7 +111,8 @@ final class CaseConversationTests: XCTestCase {
         XCTAssertTrue(browser.lastBody.contains("Filen protokoll.txt togs bort."))
         let value2 = try await browser.get("/cases/\(target.number)/files/\(files[1].id!)").status
         XCTAssertEqual(value2, .notFound)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: harness.app.caseport.storage.path(for: files[1].storageKey)))
+        let removedSize = try await harness.app.caseport.storage.size(key: files[1].storageKey)
+        XCTAssertNil(removedSize, "the bytes are gone from storage")
     }
 
     func testScriptableFilesAreServedAsDownloadsOnly() async throws {
@@ -146,7 +147,7 @@ final class CaseConversationTests: XCTestCase {
         XCTAssertTrue(browser.lastBody.contains("större än 30 MB"))
         let value3 = try await StoredFileRecord.query(on: harness.app.db).filter(\.$caseId == target.id!).count()
         XCTAssertEqual(value3, 0)
-        let incoming = harness.app.caseport.storage.incomingDirectory.path
+        let incoming = harness.incomingDirectory.path
         XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? [], [], "no half-written file is left")
     }
 

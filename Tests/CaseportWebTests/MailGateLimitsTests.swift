@@ -54,8 +54,8 @@ final class MailGateLimitsTests: XCTestCase {
         XCTAssertEqual(kept?.raw, "", "the message is not a database text")
         XCTAssertEqual(kept?.rawBytes, raw.count)
         XCTAssertEqual(kept?.sender, "anna@solglantan.example")
-        let path = harness.app.caseport.storage.path(for: try XCTUnwrap(kept?.rawKey))
-        XCTAssertEqual(FileManager.default.contents(atPath: path).map { [UInt8]($0) }, raw, "kept byte for byte")
+        let stored = try await harness.stored(try XCTUnwrap(kept?.rawKey))
+        XCTAssertEqual(stored, raw, "kept byte for byte")
     }
 
     func testAForgedTokenIsKeptUnreadToo() async throws {
@@ -106,17 +106,17 @@ final class MailGateLimitsTests: XCTestCase {
             + [UInt8](repeating: UInt8(ascii: "A"), count: 300_000)
         let writer = Thread { pipe.fileHandleForWriting.write(Data(raw)); try? pipe.fileHandleForWriting.close() }
         writer.start()
-        let incoming = harness.app.caseport.storage.incomingDirectory
-        let input = try MailInput.read(from: pipe.fileHandleForReading, inMemoryUpTo: 100_000, spillDirectory: incoming)
-        guard case .spilled(let path, let bytes, let head) = input else { return XCTFail("kept in memory") }
+        let input = try MailInput.read(from: pipe.fileHandleForReading, inMemoryUpTo: 100_000, storage: harness.app.caseport.storage)
+        guard case .spilled(let file, let bytes) = input else { return XCTFail("kept in memory") }
         XCTAssertEqual(bytes, raw.count)
-        XCTAssertLessThanOrEqual(head.count, 64 * 1_024)
-        let outcome = try await gate.keepUnread(fileAt: path, bytes: bytes, head: head)
+        XCTAssertEqual(file.head, Array(raw.prefix(64 * 1_024)))
+        let path = file.url.path
+        let outcome = try await gate.keepUnread(file, bytes: bytes)
         XCTAssertEqual(outcome, .unplaced(reason: "too_large"))
         let kept = try await UnplacedMailRecord.query(on: harness.app.db).first()!
         XCTAssertEqual(kept.subject, "Stor bilaga")
-        let stored = harness.app.caseport.storage.path(for: kept.rawKey!)
-        XCTAssertEqual(FileManager.default.contents(atPath: stored).map { [UInt8]($0) }, raw)
+        let stored = try await harness.stored(kept.rawKey!)
+        XCTAssertEqual(stored, raw)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path), "moved out of incoming")
     }
 }

@@ -64,8 +64,8 @@ final class MailGateTests: XCTestCase {
         XCTAssertEqual(message?.body, "Hej,\n\nVi ser fortfarande fukt vid fönstret i trapphus B. Se bifogad översikt.\n\nMed vänlig hälsning\nAnna Lindqvist")
         XCTAssertEqual(files.map(\.originalName), ["översikt.pdf"])
         XCTAssertEqual(files.first?.contentType, "application/pdf")
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: harness.app.caseport.storage.path(for: files[0].storageKey)))
-        XCTAssertTrue(bytes.starts(with: Array("%PDF-1.4".utf8)))
+        let bytes = try await harness.stored(files[0].storageKey)
+        XCTAssertTrue(bytes?.starts(with: Array("%PDF-1.4".utf8)) == true)
     }
 
     func testGmailBase64ReplyWithWrappedAttributionAndImage() async throws {
@@ -103,11 +103,11 @@ final class MailGateTests: XCTestCase {
 
         let kept = try await UnplacedMailRecord.query(on: harness.app.db).all()
         XCTAssertEqual(kept.count, 6, "nothing is dropped")
-        let storage = harness.app.caseport.storage
-        XCTAssertTrue(kept.allSatisfy { mail in
-            mail.rawKey.flatMap { FileManager.default.contents(atPath: storage.path(for: $0)) }
-                .map { String(decoding: $0, as: UTF8.self).contains("Subject:") } ?? false
-        }, "each kept whole, as a file")
+        for mail in kept {
+            let bytes = try await harness.stored(try XCTUnwrap(mail.rawKey))
+            XCTAssertTrue(bytes.map { String(decoding: $0, as: UTF8.self).contains("Subject:") } ?? false,
+                          "each kept whole, as a file")
+        }
         XCTAssertEqual(kept.first?.subject, "Re: Kopia av ditt meddelande i ärende 1001")
         let messages = try await CaseMessageRecord.query(on: harness.app.db).filter(\.$caseId == target.id!)
             .filter(\.$body ~~ "Kranen i tvättstugan").count()

@@ -16,7 +16,7 @@ final class UploadLimitsTests: XCTestCase {
         try await harness.shutdown()
     }
 
-    var incoming: String { harness.app.caseport.storage.incomingDirectory.path }
+    var incoming: String { harness.incomingDirectory.path }
     func leftInIncoming() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? [] }
 
     func annaOnHerCase() async throws -> (Browser, CaseRecord) {

@@ -39,6 +39,18 @@ final class WebHarness: @unchecked Sendable {
     }
 
     func browser() -> Browser { Browser(app: app) }
+
+    /// The bytes storage holds under `key`, or nil when it holds none (read through `FileStorage`).
+    func stored(_ key: String) async throws -> [UInt8]? {
+        do {
+            return try await app.caseport.storage.open(key: key).collect()
+        } catch FileStorageError.notFound {
+            return nil
+        }
+    }
+
+    /// Where the local store stages uploads and large mail (tests check nothing is left there).
+    var incomingDirectory: URL { (app.caseport.storage as! LocalFileStorage).incomingDirectory }
 }
 
 /// A minimal browser: keeps cookies, reads the CSRF token from the last page, submits forms.

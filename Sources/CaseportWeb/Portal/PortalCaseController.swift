@@ -246,8 +246,7 @@ struct PortalCaseController: RouteCollection {
     func upload(request: Request) async throws -> Response {
         let (principal, detail) = try await findCase(request)
         let storage = request.caseport.storage
-        let receiver = UploadReceiver(incomingDirectory: storage.incomingDirectory)
-        IncomingSweeper.sweepIfDue(storage.incomingDirectory)
+        let receiver = UploadReceiver(storage: storage)
         let received: UploadReceiver.Received
         do {
             received = try await receiver.receive(request)
@@ -262,8 +261,8 @@ struct PortalCaseController: RouteCollection {
             return try await render(request, principal: principal, detail: detail, state: state,
                                     status: failure == .tooLarge || failure == .tooManyParts ? .payloadTooLarge : .badRequest)
         }
-        // Every temporary file not adopted below (other fields, an error, a cancelled request) is
-        // removed on the way out; adopted ones were moved away, so removing their old path does nothing.
+        // Every staged file not stored below (other fields, an error, a cancelled request) is removed
+        // on the way out; discarding one that storage took does nothing.
         defer { received.discard() }
         let files = received.files.filter { $0.fieldName == "files" }
         guard !files.isEmpty else {
@@ -277,8 +276,8 @@ struct PortalCaseController: RouteCollection {
         do {
             for file in files {
                 let key = storage.newKey()
-                let head = Self.firstBytes(of: file.temporaryPath)
-                try await storage.adopt(temporaryPath: file.temporaryPath, key: key)
+                let head = Array(file.staged.head.prefix(16))
+                try await storage.put(key: key, from: .staged(file.staged))
                 stored.append(.init(storageKey: key, originalName: Self.cleanFilename(file.filename),
                                     contentType: ContentSniffing.detect(head) ?? "application/octet-stream", byteSize: file.byteSize))
             }
@@ -289,12 +288,6 @@ struct PortalCaseController: RouteCollection {
             throw error
         }
         return request.redirect(to: "/cases/\(detail.number)?notice=uploaded#files", redirectType: .normal)
-    }
-
-    static func firstBytes(of path: String) -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
-        defer { try? handle.close() }
-        return Array((try? handle.read(upToCount: 16)) ?? Data())
     }
 
     /// Keeps the name readable but harmless: no folders, no control characters, at most 200 characters.

@@ -2,8 +2,8 @@ import CaseportCore
 import Foundation
 import Vapor
 
-/// Reads a multipart/form-data upload as it streams in, writing each file part to a temporary file
-/// so that large uploads never sit in memory. A file over the size limit, or a broken upload, stops
+/// Reads a multipart/form-data upload as it streams in, writing each file part to a file staged by
+/// storage (`FileStorage.stage()`) so that large uploads never sit in memory. A file over the size limit, or a broken upload, stops
 /// the request and every temporary file is removed: a half-uploaded file leaves nothing behind.
 struct UploadReceiver {
     static let maximumFileBytes = 30 * 1024 * 1024
@@ -18,7 +18,8 @@ struct UploadReceiver {
         var fieldName: String
         var filename: String
         var contentType: String
-        var temporaryPath: String
+        /// The bytes as they arrived, with their first bytes for sniffing; `put(key:from: .staged)` keeps them.
+        var staged: StagedFile
         var byteSize: Int
     }
 
@@ -26,9 +27,9 @@ struct UploadReceiver {
         var fields: [String: String] = [:]
         var files: [ReceivedFile] = []
 
-        /// Removes the temporary files that were not adopted by storage.
+        /// Removes the staged files that storage did not take.
         func discard() {
-            for file in files { try? FileManager.default.removeItem(atPath: file.temporaryPath) }
+            for file in files { file.staged.discard() }
         }
     }
 
@@ -39,16 +40,14 @@ struct UploadReceiver {
         case malformed
     }
 
-    let incomingDirectory: URL
+    let storage: any FileStorage
 
     func receive(_ request: Request) async throws -> Received {
         guard let boundary = request.headers.contentType?.parameters["boundary"], !boundary.isEmpty,
               request.headers.contentType?.subType == "form-data" else { throw Failure.malformed }
-        try FileManager.default.createDirectory(at: incomingDirectory, withIntermediateDirectories: true)
 
         var received = Received()
         var stream = MultipartStream(boundary: boundary)
-        var handle: FileHandle?
         var currentFile: ReceivedFile?
         var fieldName: String?
         var fieldBytes: [UInt8] = []
@@ -56,8 +55,7 @@ struct UploadReceiver {
         var totalFieldBytes = 0
 
         func cleanUp() {
-            try? handle?.close()
-            if let file = currentFile { try? FileManager.default.removeItem(atPath: file.temporaryPath) }
+            currentFile?.staged.discard()
             received.discard()
         }
 
@@ -72,12 +70,9 @@ struct UploadReceiver {
                         let name = Self.parameter("name", in: disposition) ?? ""
                         if let filename = Self.parameter("filename", in: disposition) {
                             guard received.files.count < Self.maximumFiles else { throw Failure.tooMany }
-                            let path = incomingDirectory.appendingPathComponent(UUID().uuidString).path
-                            FileManager.default.createFile(atPath: path, contents: nil)
-                            handle = FileHandle(forWritingAtPath: path)
                             currentFile = ReceivedFile(fieldName: name, filename: filename,
                                                        contentType: headers["content-type"] ?? "application/octet-stream",
-                                                       temporaryPath: path, byteSize: 0)
+                                                       staged: try storage.stage(), byteSize: 0)
                         } else {
                             fieldName = name
                             fieldBytes = []
@@ -87,7 +82,7 @@ struct UploadReceiver {
                             file.byteSize += bytes.count
                             currentFile = file
                             if file.byteSize > Self.maximumFileBytes { throw Failure.tooLarge }
-                            handle?.write(Data(bytes))
+                            try file.staged.write(bytes)
                         } else {
                             totalFieldBytes += bytes.count
                             if totalFieldBytes > Self.maximumTotalFieldBytes { throw Failure.tooManyParts }
@@ -95,12 +90,11 @@ struct UploadReceiver {
                         }
                     case .partEnd:
                         if let file = currentFile {
-                            try? handle?.close()
-                            handle = nil
+                            file.staged.finish()
                             currentFile = nil
                             // An empty file input sends a part with no file name and no bytes: ignore it.
                             if file.filename.isEmpty && file.byteSize == 0 {
-                                try? FileManager.default.removeItem(atPath: file.temporaryPath)
+                                file.staged.discard()
                             } else {
                                 received.files.append(file)
                             }

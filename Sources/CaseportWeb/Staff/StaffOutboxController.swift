@@ -84,9 +84,7 @@ struct StaffOutboxController: RouteCollection {
               let mail = try await UnplacedMailRecord.find(id, on: request.db) else { throw Abort(.notFound) }
         let response: Response
         if let key = mail.rawKey {
-            let path = request.caseport.storage.path(for: key)
-            guard FileManager.default.fileExists(atPath: path) else { throw Abort(.notFound) }
-            response = try await request.fileio.asyncStreamFile(at: path)
+            response = try await FileResponses.stream(key, request: request)
         } else {
             response = Response(status: .ok, body: .init(string: mail.raw))
         }

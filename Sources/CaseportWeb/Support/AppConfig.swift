@@ -1,6 +1,7 @@
 import CaseportCore
 import CaseportStore
 import Foundation
+import Vapor
 
 /// Configuration from the environment, checked once at start-up. A bad value stops the server with a
 /// message that names the variable.
@@ -21,6 +22,8 @@ public struct AppConfig: Sendable {
     public var trustedProxies: [IPAddressRange] = []
     /// CASEPORT_TEMPLATE_RELOAD=1: re-read Leaf templates on every render (while editing them).
     public var templateReload = false
+    /// LOG_LEVEL; nil leaves it to Vapor's default (`--log` on the command line wins).
+    public var logLevel: Logger.Level?
 
     /// Mail and SMS delivery, approval timing and the mail gate's key (E1, B6, B7).
     public var delivery = DeliveryConfig()
@@ -44,51 +47,60 @@ public struct AppConfig: Sendable {
         public let description: String
     }
 
+    /// Reads and checks every variable Caseport knows (README, "Configuration"); the first malformed
+    /// one is a `Problem` that names it and says what is wrong. `caseport serve` prints it and exits 1.
     public static func from(environment: [String: String]) throws -> AppConfig {
+        try from(ConfigEnvironment(environment))
+    }
+
+    /// The names `from(environment:)` looks up for this environment (conditional ones, such as
+    /// SMTP_PORT, only when what they depend on is set).
+    static func variableNames(reading environment: [String: String]) throws -> [String] {
+        let reader = ConfigEnvironment(environment)
+        _ = try from(reader)
+        return reader.names
+    }
+
+    static func from(_ environment: ConfigEnvironment) throws -> AppConfig {
+        let dataDirectory = environment.text("CASEPORT_DATA_DIR") ?? "./data"
         let database: DatabaseLocation
         do {
-            database = try DatabaseLocation.from(environment: environment)
+            database = try DatabaseLocation.from(databaseURL: environment.text("DATABASE_URL"), dataDirectory: dataDirectory)
         } catch let problem as DatabaseLocation.Problem {
             throw Problem(description: problem.description)
         }
-        var cost = 12
-        if let raw = environment["CASEPORT_BCRYPT_COST"], !raw.isEmpty {
-            guard let value = Int(raw), (4...31).contains(value) else {
-                throw Problem(description: "CASEPORT_BCRYPT_COST must be a whole number from 4 to 31, not \"\(raw)\"")
-            }
-            cost = value
-        }
-        var cookies = CookieSecurity.auto
-        if let raw = environment["CASEPORT_SECURE_COOKIES"], !raw.isEmpty {
-            guard let value = CookieSecurity(rawValue: raw) else {
-                throw Problem(description: "CASEPORT_SECURE_COOKIES must be auto, always or never, not \"\(raw)\"")
-            }
-            cookies = value
-        }
-        let dataDirectory = environment["CASEPORT_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
-        var publicURL: String?
-        if let raw = environment["CASEPORT_PUBLIC_URL"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
-            guard let url = URL(string: raw), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
-                  url.query == nil, url.fragment == nil, !raw.contains("@") else {
-                throw Problem(description: "CASEPORT_PUBLIC_URL must be an http(s) address such as https://portal.example.com, not \"\(raw)\"")
-            }
-            publicURL = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
-        }
+        let cost = try environment.whole("CASEPORT_BCRYPT_COST", 4...31) ?? 12
+        let cookies = try environment.choice("CASEPORT_SECURE_COOKIES", CookieSecurity.self, "auto, always or never") ?? .auto
         var config = AppConfig(database: database, bcryptCost: cost, secureCookies: cookies, dataDirectory: dataDirectory)
-        config.delivery = try DeliveryConfig.from(environment: environment)
-        config.publicURL = publicURL
-        if let raw = environment["CASEPORT_TRUSTED_PROXIES"], !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+        config.delivery = try DeliveryConfig.from(environment)
+        config.publicURL = try parsePublicURL(environment.text("CASEPORT_PUBLIC_URL"))
+        if let raw = environment.text("CASEPORT_TRUSTED_PROXIES") {
             config.trustedProxies = try raw.split(separator: ",").map { piece in
                 let text = piece.trimmingCharacters(in: .whitespaces)
                 guard let range = IPAddressRange(text) else {
-                    throw Problem(description: "CASEPORT_TRUSTED_PROXIES must list IP addresses or ranges such as 10.0.0.0/8, not \"\(text)\"")
+                    throw ConfigEnvironment.problem("CASEPORT_TRUSTED_PROXIES", "must list IP addresses or ranges such as 10.0.0.0/8", text)
                 }
                 return range
             }
         }
-        config.templateReload = environment["CASEPORT_TEMPLATE_RELOAD"] == "1"
-        config.sessions = try sessionLimits(from: environment)
+        config.templateReload = try environment.flag("CASEPORT_TEMPLATE_RELOAD") ?? false
+        config.logLevel = try environment.choice("LOG_LEVEL", Logger.Level.self,
+                                                 "trace, debug, info, notice, warning, error or critical")
+        let idleMinutes = try environment.whole("CASEPORT_SESSION_IDLE_MINUTES", 5...10_080) ?? 480
+        let maxDays = try environment.whole("CASEPORT_SESSION_MAX_DAYS", 1...365) ?? 30
+        config.sessions = SessionLimits(idle: TimeInterval(idleMinutes * 60), absolute: TimeInterval(maxDays * 24 * 3_600))
         return config
+    }
+
+    /// CASEPORT_PUBLIC_URL's one rule: http(s), a host, no user, query or fragment; kept without a
+    /// trailing slash so links are `\(publicURL)/path`.
+    static func parsePublicURL(_ raw: String?) throws -> String? {
+        guard let raw else { return nil }
+        guard let url = URL(string: raw), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
+              url.query == nil, url.fragment == nil, !raw.contains("@") else {
+            throw ConfigEnvironment.problem("CASEPORT_PUBLIC_URL", "must be an http(s) address such as https://portal.example.com", raw)
+        }
+        return raw.hasSuffix("/") ? String(raw.dropLast()) : raw
     }
 
     /// `caseport serve` on an address other people reach must know the address links in e-mails use:
@@ -110,17 +122,20 @@ public struct AppConfig: Sendable {
         guard !LoopbackHost.isLoopback(host: host) else { return nil }
         return Problem(description: "CASEPORT_PUBLIC_URL must be set when serving on \(host) (links in e-mails use it), e.g. https://portal.example.com")
     }
+}
 
-    static func sessionLimits(from environment: [String: String]) throws -> SessionLimits {
-        func whole(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
-            guard let raw = environment[name], !raw.isEmpty else { return value }
-            guard let number = Int(raw), range.contains(number) else {
-                throw Problem(description: "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(raw)\"")
-            }
-            return number
+extension AppConfig {
+    /// Starts logging at `--log` from the command line, else LOG_LEVEL as read here, else Vapor's
+    /// default for the environment (notice in production, info otherwise).
+    public func bootstrapLogging(_ environment: inout Environment) throws {
+        struct LogOption: CommandSignature {
+            @Option(name: "log", help: "Change log level")
+            var level: Logger.Level?
+            init() {}
         }
-        let idleMinutes = try whole("CASEPORT_SESSION_IDLE_MINUTES", default: 480, range: 5...10_080)
-        let maxDays = try whole("CASEPORT_SESSION_MAX_DAYS", default: 30, range: 1...365)
-        return SessionLimits(idle: TimeInterval(idleMinutes * 60), absolute: TimeInterval(maxDays * 24 * 3_600))
+        let level = try LogOption(from: &environment.commandInput).level ?? logLevel
+            ?? (environment == .production ? .notice : .info)
+        let console = Terminal()
+        LoggingSystem.bootstrap { label in ConsoleLogger(label: label, console: console, level: level) }
     }
 }

@@ -12,7 +12,8 @@ struct AppServices: Sendable {
     /// A real hash of a random password, checked when the typed account does not exist so that
     /// unknown and known usernames take the same time to answer (A2).
     let dummyPasswordHash: String
-    let storage: LocalFileStorage
+    /// Stored files by key (local disk today; features never see where).
+    let storage: any FileStorage
     /// Signed-in portal users by user id, valid at one change stamp (see PortalSessionMiddleware).
     let principals = StampedCache<PortalPrincipal>(capacity: 20_000)
     /// The deployment's settings at one change stamp (see PageFrameMiddleware).

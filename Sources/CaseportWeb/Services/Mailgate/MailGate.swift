@@ -11,7 +11,7 @@ import Vapor
 /// uploads. Anything that cannot be placed is kept whole in `unplaced_mail` for staff — never dropped.
 struct MailGate: Sendable {
     let database: any Database
-    let storage: LocalFileStorage
+    let storage: any FileStorage
     let tokens: ReplyTokens
     let translations: Translations
     /// Largest attachment kept (the same limit as uploads).
@@ -72,7 +72,7 @@ struct MailGate: Sendable {
             let bytes = attachment.decodedBody
             guard bytes.count <= Self.maximumAttachmentBytes else { continue }
             let key = storage.newKey()
-            try await storage.write(bytes, key: key)
+            try await storage.put(key: key, bytes: bytes)
             let file = StoredFileRecord()
             file.caseId = caseId
             file.storageKey = key
@@ -100,16 +100,16 @@ struct MailGate: Sendable {
     /// staff list would otherwise drag along), the sender, subject and reason in `unplaced_mail`.
     private func keep(_ raw: [UInt8], headers: MIMEPart, reason: String, now: Date) async throws {
         let key = storage.newKey()
-        try await storage.write(raw, key: key)
+        try await storage.put(key: key, bytes: raw)
         try await record(headers: headers, reason: reason, key: key, bytes: raw.count, now: now)
     }
 
-    /// A message too large to read in memory, already written to `path` as it arrived: adopted into
-    /// storage and listed for staff with the sender and subject from its first bytes.
-    func keepUnread(fileAt path: String, bytes: Int, head: [UInt8], now: Date = Date()) async throws -> Outcome {
-        let headers = MIMEPart(headers: MIMEPart.parseHeaders(head[...]).headers, body: [])
+    /// A message too large to read in memory, already staged as it arrived: stored and listed for
+    /// staff with the sender and subject from its first bytes.
+    func keepUnread(_ file: StagedFile, bytes: Int, now: Date = Date()) async throws -> Outcome {
+        let headers = MIMEPart(headers: MIMEPart.parseHeaders(file.head[...]).headers, body: [])
         let key = storage.newKey()
-        try await storage.adopt(temporaryPath: path, key: key)
+        try await storage.put(key: key, from: .staged(file))
         try await record(headers: headers, reason: "too_large", key: key, bytes: bytes, now: now)
         return .unplaced(reason: "too_large")
     }
@@ -173,11 +173,12 @@ struct MailgateCommand: AsyncCommand {
                                 translations: app.caseport.translations)
             let outcome: MailGate.Outcome
             switch try MailInput.read(from: FileHandle.standardInput, inMemoryUpTo: MailGate.largestParsed,
-                                      spillDirectory: app.caseport.storage.incomingDirectory) {
+                                      storage: app.caseport.storage) {
             case .inMemory(let bytes):
                 outcome = try await gate.receive(bytes, recipient: signature.recipient)
-            case .spilled(let path, let bytes, let head):
-                outcome = try await gate.keepUnread(fileAt: path, bytes: bytes, head: head)
+            case .spilled(let file, let bytes):
+                defer { file.discard() }
+                outcome = try await gate.keepUnread(file, bytes: bytes)
             }
             switch outcome {
             case .placed(let caseId, _, let attachments):
@@ -192,41 +193,45 @@ struct MailgateCommand: AsyncCommand {
     }
 }
 
-/// The message on standard input: in memory while it is small enough to parse, else written to a file
+/// The message on standard input: in memory while it is small enough to parse, else staged in storage
 /// as it arrives (the mail gate then keeps it for staff without reading it), so a huge message never
 /// sits in memory whole and nothing is cut off.
 enum MailInput {
     case inMemory([UInt8])
-    case spilled(path: String, bytes: Int, head: [UInt8])
+    /// `file.head` holds the message's first 64 KB (its headers).
+    case spilled(StagedFile, bytes: Int)
 
     /// Past this the rest is read and dropped, so the MTA does not retry forever; the kept file says how
     /// much arrived. An MTA's own size limit (Postfix: 10 MB by default) normally ends such mail first.
     static let largestKept = 512 * 1_048_576
 
-    static func read(from input: FileHandle, inMemoryUpTo limit: Int, spillDirectory: URL) throws -> MailInput {
+    static func read(from input: FileHandle, inMemoryUpTo limit: Int, storage: any FileStorage) throws -> MailInput {
         var buffer: [UInt8] = []
-        var spill: (handle: FileHandle, path: String)?
+        var spill: StagedFile?
         var total = 0
-        defer { try? spill?.handle.close() }
-        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
-            total += chunk.count
-            if let spill {
-                if total <= largestKept { try spill.handle.write(contentsOf: chunk) }
-                continue
-            }
-            buffer += chunk
-            if buffer.count > limit {
-                try FileManager.default.createDirectory(at: spillDirectory, withIntermediateDirectories: true)
-                let path = spillDirectory.appendingPathComponent("mail-\(UUID().uuidString)").path
-                guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-                    throw CocoaError(.fileWriteUnknown)
+        do {
+            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+                total += chunk.count
+                if let spill {
+                    if total <= largestKept { try spill.write(chunk) }
+                    continue
                 }
-                try handle.write(contentsOf: buffer)
-                spill = (handle, path)
-                buffer = Array(buffer.prefix(64 * 1_024))
+                buffer += chunk
+                if buffer.count > limit {
+                    let file = try storage.stage()
+                    spill = file
+                    try file.write(buffer)
+                    buffer = []
+                }
             }
+        } catch {
+            spill?.discard()
+            throw error
         }
-        if let spill { return .spilled(path: spill.path, bytes: min(total, largestKept), head: buffer) }
+        if let spill {
+            spill.finish()
+            return .spilled(spill, bytes: min(total, largestKept))
+        }
         return .inMemory(buffer)
     }
 }

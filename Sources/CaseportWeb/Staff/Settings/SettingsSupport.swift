@@ -23,7 +23,7 @@ enum SettingsAudit {
         for change in changes where change.before != change.after {
             try await log.record(.settingsChanged, by: actor, subject: subject,
                                  details: "\(change.field): \(change.before) → \(change.after)",
-                                 ip: request.remoteAddress?.ipAddress)
+                                 ip: request.clientAddress)
         }
     }
 }

@@ -146,7 +146,7 @@ struct StaffBrandingController: RouteCollection {
         }
         let storage = request.caseport.storage
         let key = storage.newKey()
-        try await storage.write(bytes, key: key)
+        try await storage.put(key: key, bytes: bytes)
         let oldKey = settings.branding.logoKey
         settings.branding.logoKey = key
         settings.branding.logoType = type

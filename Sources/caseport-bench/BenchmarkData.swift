@@ -1,15 +1,16 @@
 import CaseportCore
+import CaseportStore
 import FluentKit
 import Foundation
 import SQLKit
 
-/// Seeds a large, realistic data set for `caseport bench`, generated inside the database with set-based
+/// Seeds a large, realistic data set for `caseport-bench cases`, generated inside the database with set-based
 /// SQL (a recursive CTE on SQLite, generate_series on PostgreSQL) so a million cases load in a minute or two.
 ///
 /// Shape: `customers` customers with four objects each and one contact linked to the customer;
 /// `cases` cases spread evenly over the customers and their objects, one every 30 seconds back in time;
 /// a public message on every second case; the full-text index for all of them.
-public enum BenchmarkData {
+enum BenchmarkData {
     public struct Shape: Sendable {
         public var customers: Int
         public var cases: Int
@@ -28,7 +29,7 @@ public enum BenchmarkData {
 
     public static func seed(_ shape: Shape, passwordHash: String, on database: any Database,
                             progress: @Sendable (String) -> Void) async throws {
-        let sql = try database.requireSQL()
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         let postgres = sql.dialect.name == "postgresql"
         let now = Date().timeIntervalSince1970
         let series = postgres

@@ -1,12 +1,15 @@
 import CaseportStore
+import CaseportWeb
 import Fluent
 import Vapor
 
-/// `caseport bench-outbox --messages 5000`: fills the outbox of the configured database and times how
+/// `caseport-bench outbox --messages 5000`: fills the outbox of the configured database and times how
 /// long the delivery worker takes to hand every message to the SMTP server in SMTP_HOST/SMTP_PORT
 /// (a local aiosmtpd in `scripts/bench-outbox.sh`), with OUTBOX_CONCURRENCY connections. Prints
 /// messages a second. Use an empty database: the rows it adds are delivered for real.
 struct OutboxBenchCommand: AsyncCommand {
+    let config: AppConfig
+
     struct Signature: CommandSignature {
         @Option(name: "messages", help: "How many messages to queue and deliver (default 5000).")
         var messages: Int?
@@ -20,8 +23,8 @@ struct OutboxBenchCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await prepareDatabase(app)
-        let config = app.caseport.config.delivery
-        guard config.smtp != nil else { throw Failure(description: "set SMTP_HOST, SMTP_PORT and MAIL_FROM to the test SMTP server") }
+        let delivery = config.delivery
+        guard delivery.smtp != nil else { throw Failure(description: "set SMTP_HOST, SMTP_PORT and MAIL_FROM to the test SMTP server") }
         let count = signature.messages ?? 5_000
         let queue = OutboxQueue(database: app.db)
         guard try await queue.counts().filter({ $0.key != "sent" }).values.reduce(0, +) == 0 else {
@@ -35,18 +38,11 @@ struct OutboxBenchCommand: AsyncCommand {
                                        caseId: nil).create(on: tx)
             }
         }
-        let worker = OutboxWorker(database: app.db, config: config, group: app.eventLoopGroup, client: app.client,
-                                  logger: app.logger)
         let started = Date()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<config.concurrency {
-                group.addTask { while try await worker.deliverBatch() > 0 {} }
-            }
-            try await group.waitForAll()
-        }
+        try await BenchmarkAccess.deliverOutbox(app, config: delivery)
         let seconds = Date().timeIntervalSince(started)
         let counts = try await queue.counts()
-        context.console.print("outbox: \(count) messages, \(config.concurrency) SMTP connections, \(app.caseport.config.database.summary)")
+        context.console.print("outbox: \(count) messages, \(delivery.concurrency) SMTP connections, \(config.database.summary)")
         context.console.print("outbox: \(String(format: "%.2f", seconds)) s, \(String(format: "%.0f", Double(count) / seconds)) messages/s; rows: \(counts)")
     }
 }

@@ -1,13 +1,16 @@
 import CaseportCore
 import CaseportStore
+import CaseportWeb
 import Fluent
 import Vapor
 
-/// `caseport bench-import`: times the D6 CSV import of N contacts (default 10 000) along the path the
+/// `caseport-bench import`: times the D6 CSV import of N contacts (default 10 000) along the path the
 /// "import" button takes — parse, check every row against the file and the database, write all rows
 /// with their customer links in one transaction — and prints each step and the total. Each run uses
 /// new e-mail addresses, so it can be repeated on the same database. Target: under 10 s.
 struct ImportBenchCommand: AsyncCommand {
+    let config: AppConfig
+
     struct Signature: CommandSignature {
         @Option(name: "contacts", help: "Rows per import (default 10000).")
         var contacts: Int?
@@ -27,7 +30,7 @@ struct ImportBenchCommand: AsyncCommand {
         for number in ["BENCH-1", "BENCH-2"] where try await CustomerRecord.query(on: db).filter(\.$customerNumber == number).first() == nil {
             try await CustomerRecord(name: "Bench \(number)", shortCode: number.lowercased(), customerNumber: number).create(on: db)
         }
-        context.console.print("database: \(app.caseport.config.database.summary)")
+        context.console.print("database: \(config.database.summary)")
         var totals: [Double] = []
         for run in 1...max(1, signature.runs ?? 3) {
             let tag = "\(Int(Date().timeIntervalSince1970))r\(run)"

@@ -1,13 +1,16 @@
 import CaseportCore
 import CaseportStore
+import CaseportWeb
 import Fluent
 import Vapor
 
-/// `caseport bench`: seeds a fresh database with many cases (default 1 000 000 over 500 customers, with
+/// `caseport-bench cases`: seeds a fresh database with many cases (default 1 000 000 over 500 customers, with
 /// messages), then times the portal's queries for a user of one customer at the database layer and
 /// prints median and p99. Run it against an empty database: SQLite in a fresh CASEPORT_DATA_DIR, or
 /// PostgreSQL via DATABASE_URL. The HTTP figure comes from `scripts/bench-http.sh`, which uses this data.
-struct BenchCommand: AsyncCommand {
+struct CasesBenchCommand: AsyncCommand {
+    let config: AppConfig
+
     struct Signature: CommandSignature {
         @Option(name: "cases", help: "How many cases to seed (default 1000000).")
         var cases: Int?
@@ -52,7 +55,7 @@ struct BenchCommand: AsyncCommand {
         let reader = CaseReader(userId: try user.requireID(), since: user.createdAt ?? .distantPast)
         let iterations = max(10, signature.iterations ?? 200)
         let total = try await cases.count(for: visibility)
-        let pageSize = PortalCaseListController.pageSize
+        let pageSize = BenchmarkAccess.portalCaseListPageSize
         let lastOffset = max(0, (total - 1) / pageSize * pageSize)
         let search: CaseFilter = {
             var filter = CaseFilter()
@@ -61,7 +64,7 @@ struct BenchCommand: AsyncCommand {
         }()
         let sample = try await cases.page(for: visibility, offset: lastOffset / 2, limit: 1)
         guard let someCase = sample.first else { throw Failure(description: "the bench user sees no cases") }
-        console.print("database: \(app.caseport.config.database.summary)")
+        console.print("database: \(config.database.summary)")
         console.print("bench user sees \(total) cases; \(iterations) runs per query")
 
         // Each measured unit is what one page view asks of the database.
@@ -107,8 +110,8 @@ struct BenchCommand: AsyncCommand {
         for (name, staffFilter) in staffFilters {
             // What the page asks: the first 50 rows and the count (capped at 10 000).
             measurements.append(("\(name)", {
-                _ = try await staffCases.count(staffFilter, cap: StaffCasesController.countCap)
-                _ = try await staffCases.page(staffFilter, offset: 0, limit: StaffCasesController.pageSize)
+                _ = try await staffCases.count(staffFilter, cap: BenchmarkAccess.staffCaseCountCap)
+                _ = try await staffCases.page(staffFilter, offset: 0, limit: BenchmarkAccess.staffCaseListPageSize)
             }))
         }
 
