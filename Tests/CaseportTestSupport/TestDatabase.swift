@@ -5,32 +5,66 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
-import SQLKit
 
 /// Where tests keep their data: PostgreSQL when `DATABASE_URL` is set (CI runs the suite both ways),
-/// otherwise a new SQLite file per test.
+/// otherwise SQLite. Either way each test gets a database of its own, already migrated: a clone of a
+/// template that is migrated once per set of migrations (`TemplateKey`), so no test pays for the
+/// migrations and tests can run in parallel (`swift test --parallel`) without sharing a database.
 public enum TestDatabase {
-    public static var isPostgres: Bool { ProcessInfo.processInfo.environment["DATABASE_URL"]?.isEmpty == false }
+    public static var isPostgres: Bool { serverURL != nil }
 
-    public static func freshLocation() -> DatabaseLocation {
-        if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty {
-            return .postgres(url: url)
+    /// `DATABASE_URL`: on PostgreSQL only the server and the database to connect to for
+    /// `CREATE DATABASE`; the tests never write into that database.
+    static var serverURL: String? {
+        guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else { return nil }
+        return url
+    }
+
+    /// A new migrated, empty database for one test. On SQLite it is the file at `sqlitePath` when
+    /// given (a test that hands the path to a child process), else a new file in the temporary folder.
+    /// Give it back with `drop(_:)` when the test ends.
+    public static func fresh(sqlitePath: String? = nil) async throws -> DatabaseLocation {
+        if let url = serverURL {
+            return .postgres(url: try await PostgresTestDatabases.shared.create(serverURL: url))
         }
-        let path = FileManager.default.temporaryDirectory
+        let path = sqlitePath ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("caseport-test-\(UUID().uuidString).sqlite").path
+        try await SQLiteTemplate.shared.copy(to: path)
         return .sqlite(path: path)
     }
 
-    /// Empties a PostgreSQL database shared by the tests, so each test starts from nothing.
-    public static func wipe(_ database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
-        try await sql.raw("DROP SCHEMA public CASCADE").run()
-        try await sql.raw("CREATE SCHEMA public").run()
+    /// Removes a database made by `fresh`: the SQLite file, or the PostgreSQL database (after the
+    /// test's connections are closed). Leftovers of killed runs are swept by later runs.
+    public static func drop(_ location: DatabaseLocation) async {
+        switch location {
+        case .sqlite(let path):
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        case .postgres(let url):
+            guard let server = serverURL else { return }
+            await PostgresTestDatabases.shared.drop(url: url, serverURL: server)
+        }
     }
 
-    public static func removeFiles(of location: DatabaseLocation) {
-        guard case .sqlite(let path) = location else { return }
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    /// Runs every migration on a database (used to build the templates).
+    static func migrate(_ location: DatabaseLocation) async throws {
+        let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        do {
+            databases.use(try location.factory(), as: location.databaseID)
+            var logger = Logger(label: "caseport.test.template")
+            logger.logLevel = .warning
+            let database = databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
+            try await DatabasePreparation.prepare(database)
+            let migrations = Migrations()
+            migrations.add(CaseportMigrations.all)
+            let migrator = Migrator(databases: databases, migrations: migrations, logger: logger,
+                                    on: MultiThreadedEventLoopGroup.singleton.any())
+            try await migrator.setupIfNeeded().get()
+            try await migrator.prepareBatch().get()
+        } catch {
+            await databases.shutdownAsync()
+            throw error
+        }
+        await databases.shutdownAsync()
     }
 }
 
@@ -41,25 +75,18 @@ public final class StoreHarness: @unchecked Sendable {
     public let database: any Database
 
     public init() async throws {
-        location = TestDatabase.freshLocation()
+        location = try await TestDatabase.fresh()
         databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         databases.use(try location.factory(), as: location.databaseID)
         var logger = Logger(label: "caseport.test")
         logger.logLevel = .warning
         database = databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
-        try await TestDatabase.wipe(database)
         try await DatabasePreparation.prepare(database)
-        let migrations = Migrations()
-        migrations.add(CaseportMigrations.all)
-        let migrator = Migrator(databases: databases, migrations: migrations, logger: logger,
-                                on: MultiThreadedEventLoopGroup.singleton.any())
-        try await migrator.setupIfNeeded().get()
-        try await migrator.prepareBatch().get()
     }
 
     public func shutdown() async {
         await databases.shutdownAsync()
-        TestDatabase.removeFiles(of: location)
+        await TestDatabase.drop(location)
     }
 }
 

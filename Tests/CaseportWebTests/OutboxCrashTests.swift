@@ -30,18 +30,13 @@ final class OutboxCrashTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
         var environment: [String: String] = ["CASEPORT_DATA_DIR": dataDirectory]
-        let location: DatabaseLocation
-        if case .postgres(let url) = TestDatabase.freshLocation() {
-            location = .postgres(url: url)
-            environment["DATABASE_URL"] = url
-        } else {
-            location = .sqlite(path: URL(fileURLWithPath: dataDirectory).appendingPathComponent("caseport.sqlite").path)
-        }
+        // On SQLite the child process finds the database in its data directory.
+        let location = try await TestDatabase.fresh(sqlitePath: URL(fileURLWithPath: dataDirectory).appendingPathComponent("caseport.sqlite").path)
+        if case .postgres(let url) = location { environment["DATABASE_URL"] = url }
 
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         try await configure(app, config: AppConfig(database: location, bcryptCost: 4, secureCookies: .auto, dataDirectory: dataDirectory))
-        try await TestDatabase.wipe(app.db)
         try await prepareDatabase(app)
         try await app.db.transaction { tx in
             for n in 0..<1_000 {
@@ -101,12 +96,13 @@ final class OutboxCrashTests: XCTestCase {
         print("outbox crash test: \(ids.count) deliveries of 1000 messages, \(repeats) repeated")
         XCTAssertLessThanOrEqual(repeats, DeliveryConfig().concurrency, "at most the one in flight per connection")
         try await app.asyncShutdown()
+        await TestDatabase.drop(location)
     }
 
     /// Two `caseport serve` processes on one PostgreSQL database deliver 1 000 messages: each arrives
     /// exactly once (FOR UPDATE SKIP LOCKED). Runs only with DATABASE_URL (PostgreSQL).
     func testTwoServerProcessesOnOnePostgreSQLDeliverWithoutADuplicate() async throws {
-        guard case .postgres(let url) = TestDatabase.freshLocation() else {
+        guard TestDatabase.isPostgres, case .postgres(let url) = try await TestDatabase.fresh() else {
             throw XCTSkip("needs PostgreSQL (DATABASE_URL); SQLite is a single-node database")
         }
         let binary = try Self.serverBinary()
@@ -118,7 +114,6 @@ final class OutboxCrashTests: XCTestCase {
         app.logger.logLevel = .warning
         try await configure(app, config: AppConfig(database: .postgres(url: url), bcryptCost: 4, secureCookies: .auto,
                                                    dataDirectory: dataDirectory))
-        try await TestDatabase.wipe(app.db)
         try await prepareDatabase(app)
         try await app.db.transaction { tx in
             for n in 0..<1_000 {
@@ -154,6 +149,7 @@ final class OutboxCrashTests: XCTestCase {
         let final = try await OutboxQueue(database: app.db).counts()
         XCTAssertEqual(final, ["sent": 1_000])
         try await app.asyncShutdown()
+        await TestDatabase.drop(.postgres(url: url))
     }
 
     /// `caseport mailgate` as an MTA runs it: a message on standard input, exit status 0, the reply kept
@@ -164,17 +160,12 @@ final class OutboxCrashTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
         var environment = ["CASEPORT_DATA_DIR": dataDirectory, "LOG_LEVEL": "warning", "CASEPORT_SECRET": "cli-secret"]
-        let location: DatabaseLocation
-        if case .postgres(let url) = TestDatabase.freshLocation() {
-            location = .postgres(url: url)
-            environment["DATABASE_URL"] = url
-        } else {
-            location = .sqlite(path: URL(fileURLWithPath: dataDirectory).appendingPathComponent("caseport.sqlite").path)
-        }
+        // On SQLite the child process finds the database in its data directory.
+        let location = try await TestDatabase.fresh(sqlitePath: URL(fileURLWithPath: dataDirectory).appendingPathComponent("caseport.sqlite").path)
+        if case .postgres(let url) = location { environment["DATABASE_URL"] = url }
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         try await configure(app, config: AppConfig(database: location, bcryptCost: 4, secureCookies: .auto, dataDirectory: dataDirectory))
-        try await TestDatabase.wipe(app.db)
         try await prepareDatabase(app)
         try await DemoData.load(on: app.db, hasher: app.caseport.passwords, storage: app.caseport.storage)
         let customer = try await CaseportWebTests.Demo.customer("1001", on: app.db)
@@ -211,5 +202,6 @@ final class OutboxCrashTests: XCTestCase {
         let kept = try await UnplacedMailRecord.query(on: app.db).count()
         XCTAssertEqual(kept, 1)
         try await app.asyncShutdown()
+        await TestDatabase.drop(location)
     }
 }

@@ -18,14 +18,14 @@ final class WebHarness: @unchecked Sendable {
 
     /// `adjust` changes the configuration before the app is configured (a public URL, proxies, …).
     init(loadDemo: Bool = true, adjust: (inout AppConfig) -> Void = { _ in }) async throws {
-        location = TestDatabase.freshLocation()
+        location = try await TestDatabase.fresh()
         app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("caseport-web-\(UUID().uuidString)").path
         var config = AppConfig(database: location, bcryptCost: 4, secureCookies: .auto, dataDirectory: dataDirectory)
         adjust(&config)
         try await configure(app, config: config)
-        try await TestDatabase.wipe(app.db)
+        // The database is a migrated copy of the template: this only applies the SQLite settings.
         try await prepareDatabase(app)
         if loadDemo {
             try await DemoData.load(on: app.db, hasher: app.caseport.passwords, storage: app.caseport.storage)
@@ -34,7 +34,7 @@ final class WebHarness: @unchecked Sendable {
 
     func shutdown() async throws {
         try await app.asyncShutdown()
-        TestDatabase.removeFiles(of: location)
+        await TestDatabase.drop(location)
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 

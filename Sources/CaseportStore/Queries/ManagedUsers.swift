@@ -73,7 +73,9 @@ public enum ManagedUsers {
         guard !contactIds.isEmpty else { return [] }
         let sql = try database.requireSQL()
         let visible = CaseVisibilitySQL.predicate(visibility, dialect: sql.dialect.name)
-        let query: SQLQueryString = "SELECT DISTINCT cc.contact_id AS contact_id FROM case_contacts cc JOIN cases c ON c.id = cc.case_id WHERE cc.contact_id IN (\(binds: contactIds.sorted())) AND NOT " + visible
+        // IS NOT TRUE rather than NOT: for a case without an object `c.object_id IN (…)` is NULL, and
+        // NOT (false OR NULL) is NULL, which would drop a case the administrator cannot see.
+        let query: SQLQueryString = "SELECT DISTINCT cc.contact_id AS contact_id FROM case_contacts cc JOIN cases c ON c.id = cc.case_id WHERE cc.contact_id IN (\(binds: contactIds.sorted())) AND " + visible + " IS NOT TRUE"
         return Set(try await sql.raw(query).all().map { try $0.decode(column: "contact_id", as: Int.self) })
     }
 }

@@ -1,0 +1,78 @@
+import CaseportCore
+import CaseportStore
+import FluentKit
+import XCTest
+
+/// A case's messages as the portal reads them (public only, newest first, limited), read markers,
+/// and the customer's edits.
+final class CaseConversationTests: StoreTestCase {
+    let start = Date(timeIntervalSince1970: 1_700_000_000)
+
+    func testPublicMessagesLeaveNotesOutNewestFirstAndLimited() async throws {
+        let record = try await make.case("Fall", origin: .backOffice)
+        let conversation = CaseConversation(database: db)
+        let people = try await make.authors()
+        let anna = people.customer, berit = people.staff
+        try await conversation.add(caseId: record.id!, author: anna, body: "Första", at: start)
+        try await conversation.add(caseId: record.id!, author: berit, body: "Intern", isInternal: true, at: start.addingTimeInterval(1))
+        try await conversation.add(caseId: record.id!, author: berit, body: "Svar", at: start.addingTimeInterval(2))
+        let other = try await make.case("Annat fall")
+        try await conversation.add(caseId: other.id!, author: anna, body: "Annat", at: start)
+
+        let messages = try await conversation.publicMessages(caseId: record.id!)
+        XCTAssertEqual(messages.map(\.body), ["Svar", "Första"])
+        XCTAssertEqual(messages.map(\.authorKind), [.staff, .customer])
+        XCTAssertEqual(messages.last?.authorName, "Anna")
+        let newest = try await conversation.publicMessages(caseId: record.id!, limit: 1)
+        XCTAssertEqual(newest.map(\.body), ["Svar"])
+    }
+
+    func testAMessageMarksActivityQueuesItsNotificationsAndIsFoundBySearch() async throws {
+        let record = try await make.case("Fall", origin: .backOffice)
+        let conversation = CaseConversation(database: db)
+        let mail = OutboxRecord(kind: "customer_message", recipient: "berit@example.org", language: "sv", subject: "s", body: "b")
+        let anna = try await make.authors().customer
+        try await conversation.add(caseId: record.id!, author: anna,
+                                   body: "Elementet är kallt", notifications: [mail], at: start)
+        let stored = try await make.reload(record)
+        XCTAssertEqual(stored.lastActivityAt, start)
+        XCTAssertTrue(stored.hasUnreadActivity)
+        let queued = try await OutboxRecord.query(on: db).all()
+        XCTAssertEqual(queued.map(\.caseId), [record.id])
+        var filter = StaffCaseFilter()
+        filter.base.text = "elementet"
+        let found = try await StaffCases(database: db).page(filter, offset: 0, limit: 10)
+        XCTAssertEqual(found.map(\.id), [record.id!], "the message's words are indexed with the case")
+    }
+
+    func testMarkSeenRecordsTheLatestVisitOnce() async throws {
+        let record = try await make.case("Fall")
+        let conversation = CaseConversation(database: db)
+        let anna = try await make.authors().userId
+        try await conversation.markSeen(caseId: record.id!, userId: anna, at: start)
+        try await conversation.markSeen(caseId: record.id!, userId: anna, at: start.addingTimeInterval(60))
+        let reads = try await CaseReadRecord.query(on: db).all()
+        XCTAssertEqual(reads.count, 1)
+        XCTAssertEqual(reads.first?.seenAt, start.addingTimeInterval(60))
+    }
+
+    func testClassificationAndFieldValues() async throws {
+        let category = CategoryRecord(name: "VVS")
+        try await category.create(on: db)
+        let priority = PriorityRecord(name: "Hög", rank: 1)
+        try await priority.create(on: db)
+        let record = try await make.case("Fall") { new in
+            new.fieldValues = [.init(fieldId: nil, label: "Våning", value: "3"), .init(fieldId: nil, label: "Port", value: "B")]
+        }
+        let conversation = CaseConversation(database: db)
+        try await conversation.updateClassification(caseId: record.id!, categoryId: category.id, priorityId: priority.id, at: start)
+        var stored = try await make.reload(record)
+        XCTAssertEqual(stored.categoryId, category.id)
+        XCTAssertEqual(stored.priorityId, priority.id)
+        try await conversation.updateClassification(caseId: record.id!, categoryId: nil, priorityId: nil, at: start)
+        stored = try await make.reload(record)
+        XCTAssertNil(stored.categoryId)
+        let fields = try await conversation.fieldValues(caseId: record.id!)
+        XCTAssertEqual(fields.map(\.label), ["Våning", "Port"], "in the order the form had them")
+    }
+}

@@ -1,0 +1,103 @@
+import CaseportCore
+import CaseportStore
+import CaseportTestSupport
+import FluentKit
+import SQLKit
+import XCTest
+
+/// Login sessions: bound to a realm, idle and absolute limits, ended one by one or all of a user.
+final class SessionsTests: StoreTestCase {
+    func testSessionsAreBoundToARealmAndExpire() async throws {
+        let sessions = Sessions(database: harness.database)
+        let now = Date()
+        let token = try await sessions.start(realm: .portal, userId: 42, now: now)
+        let value7 = try await sessions.userId(token: token, realm: .portal, now: now)
+        XCTAssertEqual(value7, 42)
+        let value8 = try await sessions.userId(token: token, realm: .staff, now: now)
+        XCTAssertNil(value8, "a portal session is no staff session")
+        let value9 = try await sessions.userId(token: token, realm: .portal, now: now.addingTimeInterval(SessionLimits.standard.idle + 1))
+        XCTAssertNil(value9)
+        let stored = try await SessionRecord.query(on: harness.database).first()
+        XCTAssertNotEqual(stored?.id, token, "only a hash of the token is stored")
+        try await sessions.end(token: token)
+        let value10 = try await sessions.userId(token: token, realm: .portal, now: now)
+        XCTAssertNil(value10)
+    }
+
+    /// Issue 9 (e): a session ends after 8 hours without a request, however young it is; requests
+    /// keep it alive, but never beyond 30 days after login.
+    func testASessionEndsWhenIdleAndAtItsAbsoluteLimit() async throws {
+        let sessions = Sessions(database: harness.database)
+        let start = Date()
+        let idle = try await sessions.start(realm: .portal, userId: 1, now: start)
+        let idleAfter = try await sessions.userId(token: idle, realm: .portal, now: start.addingTimeInterval(8 * 3_600 + 1))
+        XCTAssertNil(idleAfter, "eight idle hours end the session")
+
+        let busy = try await sessions.start(realm: .staff, userId: 2, now: start)
+        var now = start
+        for _ in 0..<4 { // a request every seven hours: 28 hours alive
+            now = now.addingTimeInterval(7 * 3_600)
+            let alive = try await sessions.userId(token: busy, realm: .staff, now: now)
+            XCTAssertEqual(alive, 2, "each request keeps the session alive")
+        }
+        var lastAlive = now
+        while now < start.addingTimeInterval(31 * 24 * 3_600) {
+            now = now.addingTimeInterval(7 * 3_600)
+            if try await sessions.userId(token: busy, realm: .staff, now: now) != nil { lastAlive = now }
+        }
+        XCTAssertLessThanOrEqual(lastAlive.timeIntervalSince(start), 30 * 24 * 3_600, "no session outlives 30 days")
+        XCTAssertGreaterThan(lastAlive.timeIntervalSince(start), 29 * 24 * 3_600)
+    }
+
+    /// Keeping a session alive writes the sessions table only, which the change stamp (M014) does
+    /// not watch, and at most once a minute.
+    func testKeepingASessionAliveNeitherRaisesTheChangeStampNorWritesEveryRequest() async throws {
+        let sessions = Sessions(database: harness.database)
+        let start = Date()
+        let token = try await sessions.start(realm: .portal, userId: 7, now: start)
+        let sql = try XCTUnwrap(harness.database as? any SQLDatabase)
+        func stamp() async throws -> Int64 {
+            try await sql.raw("SELECT n FROM change_stamp WHERE id = 1").first()!.decode(column: "n", as: Int64.self)
+        }
+        func expiry() async throws -> Double { try await SessionRecord.query(on: harness.database).first()!.expiresAt }
+        let before = try await stamp()
+        let firstExpiry = try await expiry()
+        _ = try await sessions.find(token: token, realm: .portal, now: start.addingTimeInterval(30))
+        let unchanged = try await expiry()
+        XCTAssertEqual(unchanged, firstExpiry, "no write within the first minute")
+        _ = try await sessions.find(token: token, realm: .portal, now: start.addingTimeInterval(3_600))
+        let moved = try await expiry()
+        XCTAssertEqual(moved, start.addingTimeInterval(3_600 + 8 * 3_600).timeIntervalSince1970, accuracy: 0.01)
+        let after = try await stamp()
+        XCTAssertEqual(after, before)
+    }
+
+    func testEndAllEndsOneUsersSessionsOfOneRealmAndDeleteExpiredOnlyTheExpired() async throws {
+        let sessions = Sessions(database: db)
+        let now = Date()
+        let annaPhone = try await sessions.start(realm: .portal, userId: 1, now: now)
+        let annaLaptop = try await sessions.start(realm: .portal, userId: 1, now: now)
+        let staffOne = try await sessions.start(realm: .staff, userId: 1, now: now)
+        let erik = try await sessions.start(realm: .portal, userId: 2, now: now)
+        try await sessions.endAll(realm: .portal, userId: 1)
+        for token in [annaPhone, annaLaptop] {
+            let gone = try await sessions.userId(token: token, realm: .portal, now: now)
+            XCTAssertNil(gone)
+        }
+        let staff = try await sessions.userId(token: staffOne, realm: .staff, now: now)
+        XCTAssertEqual(staff, 1, "staff user 1 is another account than portal user 1")
+        let other = try await sessions.find(token: erik, realm: .portal, now: now)
+        XCTAssertEqual(other?.userId, 2)
+        let stamp = try await ChangeStamp.current(on: db)
+        XCTAssertEqual(other?.stamp, stamp, "the page's change stamp comes with the session")
+
+        let old = try await sessions.start(realm: .portal, userId: 3, now: now.addingTimeInterval(-9 * 3_600))
+        try await sessions.deleteExpired(now: now)
+        let rows = try await SessionRecord.query(on: db).count()
+        XCTAssertEqual(rows, 2, "the expired one went, the live ones stayed")
+        let oldUser = try await sessions.userId(token: old, realm: .portal, now: now.addingTimeInterval(-9 * 3_600))
+        XCTAssertNil(oldUser)
+        let tooLong = try await sessions.userId(token: String(repeating: "a", count: 101), realm: .portal, now: now)
+        XCTAssertNil(tooLong)
+    }
+}

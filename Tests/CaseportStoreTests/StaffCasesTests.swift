@@ -1,0 +1,153 @@
+import CaseportCore
+import CaseportStore
+import FluentKit
+import XCTest
+
+/// The back office's case list and case changes: filters, newest-first paging, a capped count,
+/// stale edits refused, only workflow transitions, notes kept out of the portal.
+final class StaffCasesTests: StoreTestCase {
+    let start = Date(timeIntervalSince1970: 1_700_000_000)
+
+    func testPageFiltersSortsNewestFirstAndPages() async throws {
+        let c1 = try await make.customer("1", name: "Solgläntan"), c2 = try await make.customer("2")
+        let handler = try await make.staff("Berit")
+        let urgent = PriorityRecord(name: "Akut", rank: 1)
+        try await urgent.create(on: db)
+        var made: [CaseRecord] = []
+        for n in 0..<5 {
+            made.append(try await make.case("Fall \(n)", customer: n < 3 ? c1 : c2, origin: .backOffice,
+                                            createdAt: start.addingTimeInterval(Double(n) * 60)) { new in
+                if n == 1 { new.handlerId = handler.id }
+                if n == 2 { new.priorityId = urgent.id }
+            })
+        }
+        let cases = StaffCases(database: db)
+        let all = try await cases.page(StaffCaseFilter(), offset: 0, limit: 10)
+        XCTAssertEqual(all.map(\.subject), ["Fall 4", "Fall 3", "Fall 2", "Fall 1", "Fall 0"])
+        XCTAssertEqual(all.last?.customerName, "Solgläntan")
+        XCTAssertEqual(all.first(where: { $0.subject == "Fall 1" })?.handlerName, "Berit")
+        XCTAssertEqual(all.first(where: { $0.subject == "Fall 2" })?.priorityName, "Akut")
+        let second = try await cases.page(StaffCaseFilter(), offset: 2, limit: 2)
+        XCTAssertEqual(second.map(\.subject), ["Fall 2", "Fall 1"])
+
+        var filter = StaffCaseFilter()
+        filter.base.customerId = c1.id
+        var page = try await cases.page(filter, offset: 0, limit: 10)
+        XCTAssertEqual(page.map(\.subject), ["Fall 2", "Fall 1", "Fall 0"])
+        filter = StaffCaseFilter()
+        filter.handlerId = handler.id
+        page = try await cases.page(filter, offset: 0, limit: 10)
+        XCTAssertEqual(page.map(\.subject), ["Fall 1"])
+        filter = StaffCaseFilter()
+        filter.unassigned = true
+        let unassigned = try await cases.count(filter)
+        XCTAssertEqual(unassigned, 4)
+        filter = StaffCaseFilter()
+        filter.priorityId = urgent.id
+        page = try await cases.page(filter, offset: 0, limit: 10)
+        XCTAssertEqual(page.map(\.subject), ["Fall 2"])
+
+        let capped = try await cases.count(StaffCaseFilter(), cap: 3)
+        XCTAssertEqual(capped, 4, "counting stops at cap + 1")
+        let exact = try await cases.count(StaffCaseFilter())
+        XCTAssertEqual(exact, 5)
+        let byNumber = try await cases.find(number: made[3].number)
+        XCTAssertEqual(byNumber?.subject, "Fall 3")
+    }
+
+    func testUnreadActivityIsCountedFilteredAndCleared() async throws {
+        let portal = try await make.case("Från portalen", origin: .portal)
+        _ = try await make.case("Från kontoret", origin: .backOffice)
+        let cases = StaffCases(database: db)
+        var unread = try await cases.countUnread()
+        XCTAssertEqual(unread, 1, "a case from the portal is news for the back office")
+        var filter = StaffCaseFilter()
+        filter.unreadOnly = true
+        let page = try await cases.page(filter, offset: 0, limit: 10)
+        XCTAssertEqual(page.map(\.id), [portal.id!])
+        XCTAssertEqual(page.first?.hasUnreadActivity, true)
+        try await cases.markRead(caseId: portal.id!)
+        unread = try await cases.countUnread()
+        XCTAssertEqual(unread, 0)
+        let people = try await make.authors()
+        try await CaseConversation(database: db).add(caseId: portal.id!, author: people.customer, body: "Hej")
+        try await CaseConversation(database: db).add(caseId: portal.id!, author: people.staff, body: "Svar")
+        unread = try await cases.countUnread()
+        XCTAssertEqual(unread, 1, "a customer's message is unread activity; staff's own is not")
+        try await cases.markAllRead()
+        unread = try await cases.countUnread()
+        XCTAssertEqual(unread, 0)
+    }
+
+    func testAnEditFromAStalePageIsRefusedAndARealEditBumpsTheVersion() async throws {
+        let record = try await make.case("Läckande kran", origin: .backOffice)
+        let actor = try await make.authors().actor
+        let cases = StaffCases(database: db)
+        let subject = StaffCases.Change(field: .plain(.subject), before: "Läckande kran", after: "Droppande kran") { $0.subject = "Droppande kran" }
+        try await cases.edit(caseId: record.id!, expectedVersion: 1, changes: [subject], by: actor, at: start)
+        var stored = try await make.reload(record)
+        XCTAssertEqual(stored.subject, "Droppande kran")
+        XCTAssertEqual(stored.version, 2)
+        do {
+            try await cases.edit(caseId: record.id!, expectedVersion: 1, changes: [subject], by: actor)
+            XCTFail("an edit from a page showing version 1 must be refused")
+        } catch let error as StaffCases.ChangeError {
+            XCTAssertEqual(error, .stale)
+        }
+        let unchanged = StaffCases.Change(field: .plain(.subject), before: "x", after: "x") { $0.subject = "aldrig" }
+        try await cases.edit(caseId: record.id!, expectedVersion: 2, changes: [unchanged], by: actor)
+        stored = try await make.reload(record)
+        XCTAssertEqual(stored.version, 2, "a form saved without changes changes nothing")
+        let events = try await cases.events(caseId: record.id!)
+        XCTAssertEqual(events.map(\.event), [.fieldChanged(.subject, before: "Läckande kran", after: "Droppande kran")])
+        XCTAssertEqual(events.first?.actor.name, "Berit")
+    }
+
+    func testStatusMovesOnlyAlongTheWorkflowAndResolvingStartsTheApprovalClock() async throws {
+        let record = try await make.case("Fall", origin: .backOffice)
+        let actor = try await make.authors().actor
+        let cases = StaffCases(database: db)
+        try await cases.changeStatus(caseId: record.id!, to: .resolved, expectedVersion: 1, by: actor, at: start)
+        var stored = try await make.reload(record)
+        XCTAssertEqual(stored.status, .resolved)
+        XCTAssertEqual(stored.resolvedAt, start.timeIntervalSince1970)
+        do {
+            try await cases.changeStatus(caseId: record.id!, to: .open, expectedVersion: 2, by: actor)
+            XCTFail("resolved → open is not a workflow step")
+        } catch let error as StaffCases.ChangeError {
+            XCTAssertEqual(error, .transitionNotAllowed(from: .resolved, to: .open))
+        }
+        do {
+            try await cases.changeStatus(caseId: 999_999, to: .open, expectedVersion: 1, by: actor)
+            XCTFail("no such case")
+        } catch let error as StaffCases.ChangeError {
+            XCTAssertEqual(error, .notFound)
+        }
+        try await cases.changeStatus(caseId: record.id!, to: .reopened, expectedVersion: 2, by: actor)
+        stored = try await make.reload(record)
+        XCTAssertEqual(stored.status, .reopened)
+        XCTAssertNil(stored.resolvedAt)
+        XCTAssertEqual(stored.version, 3)
+    }
+
+    func testNotesStayOutOfThePortalAndNeverNotify() async throws {
+        let record = try await make.case("Fall", origin: .backOffice)
+        let actor = try await make.authors().actor
+        let cases = StaffCases(database: db)
+        let mail = OutboxRecord(kind: "staff_message", recipient: "anna@example.org", language: "sv", subject: "s", body: "b")
+        try await cases.addMessage(caseId: record.id!, body: "Vi kommer i morgon", isInternal: false, by: actor,
+                                   notifications: [mail], at: start)
+        let noteMail = OutboxRecord(kind: "staff_message", recipient: "anna@example.org", language: "sv", subject: "s", body: "b")
+        try await cases.addMessage(caseId: record.id!, body: "Kunden är sur", isInternal: true, by: actor,
+                                   notifications: [noteMail], at: start.addingTimeInterval(60))
+        let all = try await cases.allMessages(caseId: record.id!)
+        XCTAssertEqual(all.map(\.body), ["Kunden är sur", "Vi kommer i morgon"])
+        let portal = try await CaseConversation(database: db).publicMessages(caseId: record.id!)
+        XCTAssertEqual(portal.map(\.body), ["Vi kommer i morgon"])
+        let queued = try await OutboxRecord.query(on: db).all()
+        XCTAssertEqual(queued.count, 1, "an internal note sends nothing")
+        XCTAssertEqual(queued.first?.caseId, record.id)
+        let limited = try await cases.allMessages(caseId: record.id!, limit: 1)
+        XCTAssertEqual(limited.map(\.body), ["Kunden är sur"])
+    }
+}
