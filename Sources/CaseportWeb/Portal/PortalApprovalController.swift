@@ -7,25 +7,25 @@ import Vapor
 /// reopens it. Both are refused unless the case is resolved (the buttons are shown only then).
 struct PortalApprovalController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.post("cases", ":number", "approve", use: approve)
-        routes.post("cases", ":number", "not-ok", use: reject)
+        routes.on(PortalRoute.caseApprove, use: approve)
+        routes.on(PortalRoute.caseReject, use: reject)
     }
 
     func approve(request: Request) async throws -> Response {
         let pages = PortalCaseController()
         let (principal, detail) = try await pages.findCase(request)
-        guard detail.status == .resolved else { return request.redirect(to: "/cases/\(detail.number)", redirectType: .normal) }
+        guard detail.status == .resolved else { return request.redirect(to: PortalRoute.`case`, detail.number) }
         let user = principal.user
         try await CaseApproval(database: request.db).approve(
             caseId: detail.id, author: .init(kind: .customer, userId: try user.requireID(), name: user.displayName),
             message: request.t("approval_approved_message"))
-        return request.redirect(to: "/cases/\(detail.number)?notice=approved", redirectType: .normal)
+        return request.redirect(to: PortalRoute.`case`, detail.number, notice: .approved)
     }
 
     func reject(request: Request) async throws -> Response {
         let pages = PortalCaseController()
         let (principal, detail) = try await pages.findCase(request)
-        guard detail.status == .resolved else { return request.redirect(to: "/cases/\(detail.number)", redirectType: .normal) }
+        guard detail.status == .resolved else { return request.redirect(to: PortalRoute.`case`, detail.number) }
         let comment = (request.formValues(longest: InputLimits.message + 1)["comment"] ?? "").trimmed
         var state = PortalCaseController.PageState()
         state.approvalComment = comment
@@ -41,6 +41,6 @@ struct PortalApprovalController: RouteCollection {
         try await CaseApproval(database: request.db).reject(
             caseId: detail.id, author: .init(kind: .customer, userId: try user.requireID(), name: user.displayName),
             message: body, notifications: notifications)
-        return request.redirect(to: "/cases/\(detail.number)?notice=rejected", redirectType: .normal)
+        return request.redirect(to: PortalRoute.`case`, detail.number, notice: .rejected)
     }
 }

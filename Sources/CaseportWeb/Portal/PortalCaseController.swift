@@ -8,13 +8,12 @@ import Vapor
 /// answers 404 to every route, exactly like a number that does not exist.
 struct PortalCaseController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let one = routes.grouped("cases", ":number")
-        one.get(use: show)
-        one.post("messages", use: postMessage)
-        one.on(.POST, "files", body: .stream, use: upload).acceptsMultipart()
-        one.get("files", ":fileId", use: download)
-        one.post("files", ":fileId", "remove", use: removeFile)
-        one.post("classification", use: classify)
+        routes.on(PortalRoute.`case`, use: show)
+        routes.on(PortalRoute.caseMessage, use: postMessage)
+        routes.on(PortalRoute.caseUpload, body: .stream, use: upload).acceptsMultipart()
+        routes.on(PortalRoute.caseFile, use: download)
+        routes.on(PortalRoute.caseFileRemove, use: removeFile)
+        routes.on(PortalRoute.caseClassify, use: classify)
     }
 
     // MARK: Page
@@ -44,11 +43,7 @@ struct PortalCaseController: RouteCollection {
         var value: String
     }
 
-    struct Option: Encodable {
-        var id: Int
-        var name: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct CasePage: Encodable {
         var layout: Layout
@@ -109,9 +104,7 @@ struct PortalCaseController: RouteCollection {
     func show(request: Request) async throws -> Response {
         let (principal, detail) = try await findCase(request)
         var state = PageState()
-        if let notice = try? request.query.get(String.self, at: "notice"), ["message", "uploaded", "removed", "saved", "created", "approved", "rejected"].contains(notice) {
-            state.notice = request.t("notice_\(notice)")
-        }
+        state.notice = request.notice([.message, .uploaded, .removed, .saved, .created, .approved, .rejected], prefix: "notice_")
         let response = try await render(request, principal: principal, detail: detail, state: state, status: .ok)
         // Opening the case clears its "new information" marker for this user.
         try await CaseConversation(database: request.db).markSeen(caseId: detail.id, userId: try principal.user.requireID())
@@ -169,8 +162,8 @@ struct PortalCaseController: RouteCollection {
             person: try await PersonPicker.context(request, principal: principal, input: state.person),
             errors: state.errors, notice: state.notice,
             canEditCategory: canEditCategory, canEditPriority: canEditPriority,
-            categories: categories.map { Option(id: $0.id!, name: $0.name, selected: $0.id == detail.categoryId) },
-            priorities: priorities.map { Option(id: $0.id!, name: $0.name, selected: $0.id == detail.priorityId) },
+            categories: categories.map { Option(value: String($0.id!), name: $0.name, selected: $0.id == detail.categoryId) },
+            priorities: priorities.map { Option(value: String($0.id!), name: $0.name, selected: $0.id == detail.priorityId) },
             maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576,
             awaitingApproval: detail.status == .resolved, approvalComment: state.approvalComment)
         let response = try await request.view.render("portal/case", page).encodeResponse(for: request).get()
@@ -236,7 +229,7 @@ struct PortalCaseController: RouteCollection {
             caseId: detail.id,
             author: .init(kind: .customer, userId: try principal.user.requireID(), personId: author.personId, name: author.name),
             body: body, notifications: notifications)
-        return request.redirect(to: "/cases/\(detail.number)?notice=message#messages", redirectType: .normal)
+        return request.redirect(to: PortalRoute.`case`, detail.number, notice: .message, fragment: "messages")
     }
 
     // MARK: Files
@@ -299,7 +292,7 @@ struct PortalCaseController: RouteCollection {
                                                                author: principal.user.displayName, text: names) {
             try await notification.create(on: request.db)
         }
-        return request.redirect(to: "/cases/\(detail.number)?notice=uploaded#files", redirectType: .normal)
+        return request.redirect(to: PortalRoute.`case`, detail.number, notice: .uploaded, fragment: "files")
     }
 
     static func firstBytes(of path: String) -> [UInt8] {
@@ -343,7 +336,7 @@ struct PortalCaseController: RouteCollection {
             throw Abort(.forbidden)
         }
         try await request.caseport.storage.delete(key: removed.storageKey)
-        return request.redirect(to: "/cases/\(detail.number)?notice=removed#files", redirectType: .normal)
+        return request.redirect(to: PortalRoute.`case`, detail.number, notice: .removed, fragment: "files")
     }
 
     // MARK: Category and priority
@@ -376,6 +369,6 @@ struct PortalCaseController: RouteCollection {
         }
         try await CaseConversation(database: request.db).updateClassification(caseId: detail.id, categoryId: categoryId,
                                                                               priorityId: priorityId)
-        return request.redirect(to: "/cases/\(detail.number)?notice=saved", redirectType: .normal)
+        return request.redirect(to: PortalRoute.`case`, detail.number, notice: .saved)
     }
 }

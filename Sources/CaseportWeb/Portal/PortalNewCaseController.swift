@@ -7,11 +7,10 @@ import Vapor
 /// "Cancel" on the confirmation page returns to the form with every value kept.
 struct PortalNewCaseController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let new = routes.grouped("cases", "new")
-        new.get(use: start)
-        new.post(use: review)
-        new.post("edit", use: edit)
-        new.post("confirm", use: confirm)
+        routes.on(PortalRoute.newCase, use: start)
+        routes.on(PortalRoute.newCaseReview, use: review)
+        routes.on(PortalRoute.newCaseEdit, use: edit)
+        routes.on(PortalRoute.newCaseConfirm, use: confirm)
     }
 
     struct TypeChoice: Encodable {
@@ -27,11 +26,7 @@ struct PortalNewCaseController: RouteCollection {
         var error: String?
     }
 
-    struct Option: Encodable {
-        var value: String
-        var name: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct FieldInput: Encodable {
         var name: String
@@ -162,7 +157,7 @@ struct PortalNewCaseController: RouteCollection {
                 try await copy?.create(on: tx)
                 return try inquiry.requireID()
             }
-            return request.redirect(to: "/inquiries/\(inquiryId)?notice=received", redirectType: .normal)
+            return request.redirect(to: PortalRoute.inquiry, inquiryId, notice: .received)
         }
         var notifications: [OutboxRecord] = []
         if let email = checked.copyEmail {
@@ -175,7 +170,7 @@ struct PortalNewCaseController: RouteCollection {
             notification.body = notification.body.replacingOccurrences(of: "{number}", with: String(record.number))
             try await notification.update(on: request.db)
         }
-        return request.redirect(to: "/cases/\(record.number)?notice=created", redirectType: .normal)
+        return request.redirect(to: PortalRoute.`case`, record.number, notice: .created)
     }
 
     /// - Parameter loaded: the setting the caller already read for this form, so it is not read twice.

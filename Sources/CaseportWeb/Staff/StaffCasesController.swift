@@ -13,21 +13,16 @@ struct StaffCasesController: RouteCollection {
     static let countCap = 10_000
 
     func boot(routes: any RoutesBuilder) throws {
-        let cases = routes.grouped("staff", "cases")
-        cases.get(use: list)
-        cases.post("mark-all-read", use: markAllRead)
-        cases.get(":number", use: show)
-        cases.post(":number", use: edit)
-        cases.post(":number", "status", use: changeStatus)
-        cases.post(":number", "messages", use: addMessage)
-        cases.post(":number", "read", use: markRead)
+        routes.on(StaffRoute.cases, use: list)
+        routes.on(StaffRoute.casesMarkAllRead, use: markAllRead)
+        routes.on(StaffRoute.`case`, use: show)
+        routes.on(StaffRoute.caseEdit, use: edit)
+        routes.on(StaffRoute.caseStatus, use: changeStatus)
+        routes.on(StaffRoute.caseMessage, use: addMessage)
+        routes.on(StaffRoute.caseRead, use: markRead)
     }
 
-    struct Option: Encodable {
-        var value: String
-        var name: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct Row: Encodable {
         var number: Int
@@ -47,10 +42,7 @@ struct StaffCasesController: RouteCollection {
         var rows: [Row]
         var total: String
         var unreadTotal: Int
-        var page: Int
-        var pageCount: Int
-        var previousLink: String?
-        var nextLink: String?
+        var paging: Paging
         var q: String
         var statuses: [Option]
         var handlers: [Option]
@@ -89,21 +81,15 @@ struct StaffCasesController: RouteCollection {
 
         let cases = StaffCases(database: request.db)
         let counted = try await cases.count(filter, cap: Self.countCap)
-        let pageCount = max(1, (min(counted, Self.countCap) + Self.pageSize - 1) / Self.pageSize)
-        let page = min(max(1, Int(query.page ?? "") ?? 1), pageCount)
-        let rows = try await cases.page(filter, offset: (page - 1) * Self.pageSize, limit: Self.pageSize)
+        // Pages stop at the cap; the list's query is kept in every page link.
+        let paging = Paging(requested: Int(query.page ?? ""), total: min(counted, Self.countCap), pageSize: Self.pageSize) { page in
+            StaffRoute.cases.path([], query: [("q", query.q), ("status", query.status), ("handler", query.handler),
+                                              ("category", query.category), ("type", query.type), ("priority", query.priority),
+                                              ("customer", query.customer), ("unread", query.unread), ("page", String(page))])
+        }
+        let rows = try await cases.page(filter, offset: paging.offset, limit: Self.pageSize)
         let catalogue = try await StaffCatalogue.load(on: request.db)
         let language = request.language
-        func link(_ page: Int) -> String {
-            var components = URLComponents()
-            components.path = "/staff/cases"
-            let pairs: [(String, String?)] = [("q", query.q), ("status", query.status), ("handler", query.handler),
-                                              ("category", query.category), ("type", query.type), ("priority", query.priority),
-                                              ("customer", query.customer), ("unread", query.unread)]
-            components.queryItems = pairs.compactMap { name, value in value.flatMap { $0.isEmpty ? nil : URLQueryItem(name: name, value: $0) } }
-                + [URLQueryItem(name: "page", value: String(page))]
-            return components.string ?? "/staff/cases"
-        }
         var statuses = [Option(value: "active", name: request.t("filter_state_active"), selected: query.status == "active")]
         statuses += CaseStatus.allCases.map { Option(value: $0.rawValue, name: request.staffStatus($0), selected: query.status == $0.rawValue) }
         var handlers = [Option(value: "none", name: request.t("staff_unassigned"), selected: filter.unassigned)]
@@ -116,8 +102,7 @@ struct StaffCasesController: RouteCollection {
                     handler: $0.handlerName ?? "–", priority: $0.priorityName ?? "–", unread: $0.hasUnreadActivity)
             },
             total: counted > Self.countCap ? request.t("staff_more_than").replacingOccurrences(of: "{n}", with: String(Self.countCap)) : String(counted),
-            unreadTotal: try await cases.countUnread(), page: page, pageCount: pageCount,
-            previousLink: page > 1 ? link(page - 1) : nil, nextLink: page < pageCount ? link(page + 1) : nil,
+            unreadTotal: try await cases.countUnread(), paging: paging,
             q: filter.base.text, statuses: statuses, handlers: handlers,
             categories: catalogue.categories.map { Option(value: String($0.id!), name: $0.name, selected: filter.base.categoryId == $0.id) },
             types: catalogue.types.map { Option(value: String($0.id!), name: $0.name, selected: filter.base.caseTypeId == $0.id) },
@@ -130,7 +115,7 @@ struct StaffCasesController: RouteCollection {
     func markAllRead(request: Request) async throws -> Response {
         _ = try request.requireStaff()
         try await StaffCases(database: request.db).markAllRead()
-        return request.redirect(to: "/staff/cases", redirectType: .normal)
+        return request.redirect(to: StaffRoute.cases)
     }
 
     // MARK: The case page
@@ -188,9 +173,7 @@ struct StaffCasesController: RouteCollection {
         _ = try request.requireStaff()
         let record = try await findCase(request)
         var state = PageState()
-        if let notice = try? request.query.get(String.self, at: "notice"), ["saved", "status", "message", "read"].contains(notice) {
-            state.notice = request.t("staff_notice_\(notice)")
-        }
+        state.notice = request.notice([.saved, .status, .message, .read], prefix: "staff_notice_")
         // A GET changes nothing: the customer's activity (D4) stays unread until "Mark as read" is posted.
         return try await render(request, record: record, state: state, status: .ok)
     }
@@ -200,7 +183,7 @@ struct StaffCasesController: RouteCollection {
         _ = try request.requireStaff()
         let record = try await findCase(request)
         if record.hasUnreadActivity { try await StaffCases(database: request.db).markRead(caseId: record.id!) }
-        return request.redirect(to: "/staff/cases/\(record.number)?notice=read", redirectType: .normal)
+        return request.redirect(to: StaffRoute.`case`, record.number, notice: .read)
     }
 
     static func values(of record: CaseRecord) -> [String: String] {
@@ -318,7 +301,7 @@ struct StaffCasesController: RouteCollection {
             return try await render(request, record: fresh, state: PageState(values: values, errors: ["form": request.t("staff_error_stale")]),
                                     status: .conflict)
         }
-        return request.redirect(to: "/staff/cases/\(record.number)?notice=saved", redirectType: .normal)
+        return request.redirect(to: StaffRoute.`case`, record.number, notice: .saved)
     }
 
     func changeStatus(request: Request) async throws -> Response {
@@ -336,7 +319,7 @@ struct StaffCasesController: RouteCollection {
             return try await render(request, record: record, state: PageState(errors: ["form": request.t("staff_error_transition")]),
                                     status: .unprocessableEntity)
         }
-        return request.redirect(to: "/staff/cases/\(record.number)?notice=status", redirectType: .normal)
+        return request.redirect(to: StaffRoute.`case`, record.number, notice: .status)
     }
 
     func addMessage(request: Request) async throws -> Response {
@@ -354,7 +337,7 @@ struct StaffCasesController: RouteCollection {
         let notifications = isInternal ? [] : try await Notifications.companyWrote(request, record: record)
         try await StaffCases(database: request.db).addMessage(caseId: record.id!, body: body, isInternal: isInternal, by: actor,
                                                              notifications: notifications)
-        return request.redirect(to: "/staff/cases/\(record.number)?notice=message#messages", redirectType: .normal)
+        return request.redirect(to: StaffRoute.`case`, record.number, notice: .message, fragment: "messages")
     }
 }
 
@@ -398,11 +381,7 @@ struct StaffCatalogue {
 }
 
 /// One choice of a back-office select.
-struct StaffOption: Encodable {
-    var value: String
-    var name: String
-    var selected: Bool
-}
+typealias StaffOption = SelectOption
 
 /// The selects of a staff case form (the case page, and a case made from an inquiry), with the
 /// typed or stored `values` selected. Deactivated categories, types and priorities are offered only

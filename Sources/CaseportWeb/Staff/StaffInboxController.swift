@@ -11,12 +11,11 @@ struct StaffInboxController: RouteCollection {
     static let pageSize = 100
 
     func boot(routes: any RoutesBuilder) throws {
-        let inbox = routes.grouped("staff", "inbox")
-        inbox.get(use: list)
-        inbox.post("bulk", use: bulk)
-        inbox.get(":id", use: form)
-        inbox.post(":id", use: save)
-        inbox.post(":id", "delete", use: delete)
+        routes.on(StaffRoute.inbox, use: list)
+        routes.on(StaffRoute.inboxBulk, use: bulk)
+        routes.on(StaffRoute.inboxItem, use: form)
+        routes.on(StaffRoute.inboxItemSubmit, use: save)
+        routes.on(StaffRoute.inboxItemDelete, use: delete)
     }
 
     struct Row: Encodable {
@@ -37,10 +36,7 @@ struct StaffInboxController: RouteCollection {
         var notice: String?
         var error: String?
         var smsEnabled: Bool
-        var page: Int
-        var pageCount: Int
-        var previousLink: String?
-        var nextLink: String?
+        var paging: Paging
     }
 
     func list(request: Request) async throws -> Response {
@@ -50,16 +46,11 @@ struct StaffInboxController: RouteCollection {
     func renderList(_ request: Request, error: String?, status: HTTPResponseStatus) async throws -> Response {
         let inquiries = Inquiries(database: request.db)
         let total = try await inquiries.countNew()
-        let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
-        let pageNumber = min(max(1, (try? request.query.get(Int.self, at: "page")) ?? 1), pageCount)
-        let waiting = try await inquiries.waiting(offset: (pageNumber - 1) * Self.pageSize, limit: Self.pageSize)
+        let paging = Paging(request, total: total, pageSize: Self.pageSize, route: StaffRoute.inbox)
+        let waiting = try await inquiries.waiting(offset: paging.offset, limit: Self.pageSize)
         let names = try await Names.load(for: waiting, on: request.db)
         let language = request.language
-        var notice: String?
-        if let raw = try? request.query.get(String.self, at: "notice"), ["created", "deleted"].contains(raw) {
-            let count = (try? request.query.get(Int.self, at: "n")) ?? 1
-            notice = request.t("inbox_notice_\(raw)").replacingOccurrences(of: "{n}", with: String(count))
-        }
+        let notice = request.notice([.created, .deleted], prefix: "inbox_notice_")
         let page = ListPage(
             layout: Layout(request, title: request.t("inbox_title"), area: "staff"),
             rows: waiting.map { inquiry in
@@ -72,9 +63,7 @@ struct StaffInboxController: RouteCollection {
             },
             total: total, notice: notice, error: error,
             smsEnabled: try await SettingsStore(database: request.db).load().smsEnabled,
-            page: pageNumber, pageCount: pageCount,
-            previousLink: pageNumber > 1 ? "/staff/inbox?page=\(pageNumber - 1)" : nil,
-            nextLink: pageNumber < pageCount ? "/staff/inbox?page=\(pageNumber + 1)" : nil)
+            paging: paging)
         let response = try await request.view.render("staff/inbox", page).encodeResponse(for: request).get()
         response.status = status
         return response
@@ -111,7 +100,7 @@ struct StaffInboxController: RouteCollection {
         switch values["action"] {
         case "delete":
             let count = try await Inquiries(database: request.db).delete(ids: ids)
-            return request.redirect(to: "/staff/inbox?notice=deleted&n=\(count)", redirectType: .normal)
+            return request.redirect(to: StaffRoute.inbox, notice: Notice(.deleted, count: count))
         case "create":
             let notifyCustomer = values["notify_customer"] != nil
             let settings = try await SettingsStore(database: request.db).load()
@@ -135,7 +124,7 @@ struct StaffInboxController: RouteCollection {
                     continue
                 }
             }
-            return request.redirect(to: "/staff/inbox?notice=created&n=\(created)", redirectType: .normal)
+            return request.redirect(to: StaffRoute.inbox, notice: Notice(.created, count: created))
         default:
             throw Abort(.badRequest)
         }
@@ -182,11 +171,7 @@ struct StaffInboxController: RouteCollection {
 
     // MARK: One inquiry → a case
 
-    struct Option: Encodable {
-        var value: String
-        var name: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct Shown: Encodable {
         var label: String
@@ -225,7 +210,7 @@ struct StaffInboxController: RouteCollection {
         let inquiry = try await findInquiry(request)
         if inquiry.status == .processed {
             if let caseId = inquiry.caseId, let record = try await CaseRecord.find(caseId, on: request.db) {
-                return request.redirect(to: "/staff/cases/\(record.number)", redirectType: .normal)
+                return request.redirect(to: StaffRoute.`case`, record.number)
             }
             throw Abort(.notFound)
         }
@@ -347,12 +332,12 @@ struct StaffInboxController: RouteCollection {
                 changes: [.init(field: "supplier", before: nil, after: supplier?.name) { $0.supplierId = supplierId }],
                 by: StaffCases.Actor(staffId: try request.requireStaff().user.requireID(), name: try actorName(request)))
         }
-        return request.redirect(to: "/staff/cases/\(record.number)?notice=saved", redirectType: .normal)
+        return request.redirect(to: StaffRoute.`case`, record.number, notice: .saved)
     }
 
     func delete(request: Request) async throws -> Response {
         let inquiry = try await findInquiry(request)
         let count = try await Inquiries(database: request.db).delete(ids: [try inquiry.requireID()])
-        return request.redirect(to: "/staff/inbox?notice=deleted&n=\(count)", redirectType: .normal)
+        return request.redirect(to: StaffRoute.inbox, notice: Notice(.deleted, count: count))
     }
 }
