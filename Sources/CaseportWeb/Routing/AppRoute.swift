@@ -85,18 +85,30 @@ enum AppRoutes {
         return list(PublicRoute.self) + list(PortalRoute.self) + list(StaffRoute.self)
     }
 
-    /// Builds the path of the route named `name` (`staff.case`) from `values`; nil for an unknown name.
+    /// Builds the path of the route named `name` (`staff.case`) from `values`; nil for an unknown name
+    /// or a wrong number of values. Templates call this for every link (`#route`), so each route's
+    /// segments are split once, here, not on every call.
     static func path(named name: String, _ values: [String]) -> String? {
-        func build<R: AppRoute>(_ realm: R.Type) -> String?? {
-            guard let route = R.named(name) else { return nil }
-            guard values.count == route.parameterNames.count else { return .some(nil) }
-            return .some(route.path(values, query: []))
+        guard let segments = segmentsByName[name],
+              values.count == segments.reduce(0, { $0 + ($1.hasPrefix(":") ? 1 : 0) }) else { return nil }
+        var next = values.makeIterator()
+        var path = ""
+        for segment in segments {
+            path += "/"
+            if segment.hasPrefix(":"), let value = next.next() {
+                // Ids and numbers (nearly every link) need no escaping; Foundation's is slow per call.
+                let plain = value.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x2D }
+                path += plain ? value : (value.addingPercentEncoding(withAllowedCharacters: .urlPathSegmentAllowed) ?? value)
+            } else {
+                path += segment
+            }
         }
-        for realm in [build(PublicRoute.self), build(PortalRoute.self), build(StaffRoute.self)] {
-            if let found = realm { return found }
-        }
-        return nil
+        return path.isEmpty ? "/" : path
     }
+
+    private static let segmentsByName: [String: [String]] = Dictionary(uniqueKeysWithValues: all.map { route in
+        (route.name, route.pattern.split(separator: "/").map(String.init))
+    })
 }
 
 extension AppRoutes {
