@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layers, lowest first. A target may import only the ones above it in this list:
 //   CaseportCore   – rules and values, Foundation only
-//   CaseportStore  – Fluent models, migrations, scoped queries (SQLite + PostgreSQL)
+//   CaseportStore  – Fluent models, migrations, scoped queries (SQLite + PostgreSQL), the case-event stream
+//   CaseportOperations – one operation per user action; no Vapor, no Request
 //   CaseportWeb    – Vapor app: routes, middleware, pages
 //   caseport       – the executable
 let package = Package(
@@ -39,10 +40,20 @@ let package = Package(
             ]
         ),
         .target(
+            name: "CaseportOperations",
+            dependencies: [
+                "CaseportCore",
+                "CaseportStore",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
+        ),
+        .target(
             name: "CaseportWeb",
             dependencies: [
                 "CaseportCore",
                 "CaseportStore",
+                "CaseportOperations",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "Leaf", package: "leaf"),
@@ -73,9 +84,13 @@ let package = Package(
             dependencies: ["CaseportStore", "CaseportCore", "CaseportTestSupport"]
         ),
         .testTarget(
+            name: "CaseportOperationsTests",
+            dependencies: ["CaseportOperations", "CaseportStore", "CaseportCore", "CaseportTestSupport"]
+        ),
+        .testTarget(
             name: "CaseportWebTests",
             dependencies: [
-                "CaseportWeb", "CaseportStore", "CaseportCore", "CaseportTestSupport",
+                "CaseportWeb", "CaseportOperations", "CaseportStore", "CaseportCore", "CaseportTestSupport",
                 .product(name: "XCTVapor", package: "vapor"),
             ],
             // Mail gate fixtures (raw .eml files), read from disk by the tests.

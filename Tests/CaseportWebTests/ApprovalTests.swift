@@ -107,10 +107,10 @@ final class ApprovalTests: XCTestCase {
         try await job.run()
         record = try await state()
         XCTAssertEqual(record.status, .closed)
-        let events = try await CaseEventRecord.query(on: harness.app.db).filter(\.$caseId == target.id!).sort(\.$id).all()
-        XCTAssertTrue(events.contains { $0.kind == "approval_reminder" })
-        XCTAssertTrue(events.contains { $0.kind == "auto_approved" && $0.actorName == "Fastighetsservice" })
-        XCTAssertTrue(events.contains { $0.kind == "status" && $0.before == "resolved" && $0.after == "closed" })
+        let events = try await CaseEvents.timeline(caseId: target.id!, on: harness.app.db)
+        XCTAssertTrue(events.contains { $0.event == .approvalReminderSent && $0.audience == .staff })
+        XCTAssertTrue(events.contains { $0.event == .autoApproved && $0.actor.name == "Fastighetsservice" })
+        XCTAssertTrue(events.contains { $0.event == .statusChanged(from: .resolved, to: .closed) })
 
         // The staff timeline says so in words.
         let staff = harness.browser()

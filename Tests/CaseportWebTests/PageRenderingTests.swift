@@ -146,9 +146,12 @@ final class PageRenderingTests: XCTestCase {
     /// Keys the code asks for by name (`request.t("cases_title")`) exist in every language; keys put
     /// together at run time (`"staff_notice_\(kind)"`) are reached by the page visits above.
     func testEveryTranslationKeyNamedInTheCodeExistsInEveryLanguage() throws {
-        let sources = RouteTests.sourceRoot.appendingPathComponent("Sources/CaseportWeb")
-        let regex = try NSRegularExpression(pattern: #"\bt\("([a-z0-9_]+)"\)"#)
+        // `t("key")` in the web layer; `t("key")` and `text("key")` in the operations (notifications).
         var keys: Set<String> = []
+        for (target, pattern) in [("Sources/CaseportWeb", #"\bt\("([a-z0-9_]+)"\)"#),
+                                  ("Sources/CaseportOperations", #"\b(?:t|text)\("([a-z0-9_]+)"\)"#)] {
+        let regex = try NSRegularExpression(pattern: pattern)
+        let sources = RouteTests.sourceRoot.appendingPathComponent(target)
         let enumerator = FileManager.default.enumerator(atPath: sources.path)
         while let file = enumerator?.nextObject() as? String {
             guard file.hasSuffix(".swift") else { continue }
@@ -156,6 +159,7 @@ final class PageRenderingTests: XCTestCase {
             for match in regex.matches(in: text as String, range: NSRange(location: 0, length: text.length)) {
                 keys.insert(text.substring(with: match.range(at: 1)))
             }
+        }
         }
         XCTAssertGreaterThan(keys.count, 150)
         let tables = harness.app.caseport.translations.tables

@@ -62,9 +62,11 @@ final class StaffCaseHandlingTests: XCTestCase {
         }
         record = try await reload(record)
         XCTAssertEqual(record.status, .closed)
-        let events = try await CaseEventRecord.query(on: harness.app.db).filter(\.$caseId == record.id!).filter(\.$kind == "status").all()
-        XCTAssertEqual(events.map { $0.after ?? "" }, ["open", "waiting_for_customer", "resolved", "closed"])
-        XCTAssertTrue(events.allSatisfy { $0.actorName == "Henrik Handläggare" })
+        let events = try await CaseEvents.after(0, on: harness.app.db).filter { $0.caseId == record.id! && $0.event.kind == .statusChanged }
+        XCTAssertEqual(events.map(\.event), [.statusChanged(from: .new, to: .open), .statusChanged(from: .open, to: .waitingForCustomer),
+                                             .statusChanged(from: .waitingForCustomer, to: .resolved),
+                                             .statusChanged(from: .resolved, to: .closed)])
+        XCTAssertTrue(events.allSatisfy { $0.actor.name == "Henrik Handläggare" && $0.audience == .customer })
         try await staff.get("/staff/cases/\(record.number)")
         XCTAssertTrue(staff.lastBody.contains("Status: Åtgärdat – väntar på godkännande → Avslutat"))
     }
@@ -88,9 +90,11 @@ final class StaffCaseHandlingTests: XCTestCase {
         XCTAssertTrue(first.lastBody.contains("Min text</textarea>"))
         let awaited3 = try await reload(record).subject
         XCTAssertEqual(awaited3, "Ändrad av admin")
-        let events = try await CaseEventRecord.query(on: harness.app.db).filter(\.$caseId == record.id!).filter(\.$field == "subject").all()
-        XCTAssertEqual(events.map(\.before), [record.subject])
-        XCTAssertEqual(events.map(\.after), ["Ändrad av admin"])
+        let events = try await CaseEvents.timeline(caseId: record.id!, on: harness.app.db).filter {
+            if case .fieldChanged(.subject, _, _) = $0.event { return true }
+            return false
+        }
+        XCTAssertEqual(events.map(\.event), [.fieldChanged(.subject, before: record.subject, after: "Ändrad av admin")])
     }
 
     func testHandlerAssignmentAndBadInput() async throws {

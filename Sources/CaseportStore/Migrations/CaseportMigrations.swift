@@ -21,5 +21,6 @@ public enum CaseportMigrations {
         M016_StaffLanguage(),
         M017_AccountTokenEmail(),
         M018_UnplacedMailFiles(),
+        M019_TypedCaseEvents(),
     ]
 }

@@ -1,31 +1,22 @@
+import CaseportCore
 import FluentKit
 import Foundation
 
-/// One change to a case, for its timeline (D3) and the customer's news feed (C1): who, when, what,
-/// and the value before and after.
+/// One row of the case-event stream (D3). Written only through `CaseEvents.append`; read back as a
+/// typed `CaseEvent` through `CaseEvents`.
 public final class CaseEventRecord: Model, @unchecked Sendable {
     public static let schema = "case_events"
-    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @ID(custom: "id", generatedBy: .user) public var id: Int?
     @Field(key: "case_id") public var caseId: Int
     @Field(key: "at") public var at: Date
     @OptionalField(key: "staff_id") public var staffId: Int?
+    @OptionalField(key: "portal_user_id") public var portalUserId: Int?
     @Field(key: "actor_name") public var actorName: String
-    /// What changed: "created", "status", "handler", "supplier", "field", "message", "note".
+    /// `CaseEvent.Kind`'s stored name.
     @Field(key: "kind") public var kind: String
-    /// For "field": which one (subject, category, …).
-    @OptionalField(key: "field") public var field: String?
-    @OptionalField(key: "before") public var before: String?
-    @OptionalField(key: "after") public var after: String?
+    /// The kind's data as JSON (`CaseEvent.encodedPayload`), nil for kinds without data.
+    @OptionalField(key: "payload") public var payload: String?
+    /// `EventAudience`: staff only, or also the customer.
+    @Field(key: "audience") public var audience: String
     public init() {}
-    public init(caseId: Int, at: Date, staffId: Int?, actorName: String, kind: String, field: String? = nil,
-                before: String? = nil, after: String? = nil) {
-        self.caseId = caseId
-        self.at = at
-        self.staffId = staffId
-        self.actorName = actorName
-        self.kind = kind
-        self.field = field
-        self.before = before
-        self.after = after
-    }
 }

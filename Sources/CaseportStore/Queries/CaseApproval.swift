@@ -18,8 +18,8 @@ public struct CaseApproval: Sendable {
     public func approve(caseId: Int, author: CaseConversation.Author, message: String, at now: Date = Date()) async throws {
         try await database.transaction { tx in
             let record = try await Self.awaiting(caseId, on: tx)
-            try await Self.move(record, to: .closed, actor: author.name, kind: "approved", at: now, on: tx)
             _ = try await CaseConversation.insert(caseId: caseId, author: author, body: message, isInternal: false, at: now, on: tx)
+            try await Self.move(record, to: .closed, actor: author.eventActor, event: .approved, at: now, on: tx)
         }
     }
 
@@ -28,12 +28,12 @@ public struct CaseApproval: Sendable {
                        at now: Date = Date()) async throws {
         try await database.transaction { tx in
             let record = try await Self.awaiting(caseId, on: tx)
-            try await Self.move(record, to: .reopened, actor: author.name, kind: "rejected", at: now, on: tx)
             _ = try await CaseConversation.insert(caseId: caseId, author: author, body: message, isInternal: false, at: now, on: tx)
             for notification in notifications {
                 notification.caseId = caseId
                 try await notification.create(on: tx)
             }
+            try await Self.move(record, to: .reopened, actor: author.eventActor, event: .rejected, at: now, on: tx)
         }
     }
 
@@ -42,7 +42,9 @@ public struct CaseApproval: Sendable {
         return record
     }
 
-    static func move(_ record: CaseRecord, to next: CaseStatus, actor: String, kind: String, at now: Date, on tx: any Database) async throws {
+    /// Moves the case and appends the status change and `event`; call it last in the transaction.
+    static func move(_ record: CaseRecord, to next: CaseStatus, actor: EventActor, event: CaseEvent, at now: Date,
+                     on tx: any Database) async throws {
         let before = record.status
         record.status = next
         record.resolvedAt = nil
@@ -51,9 +53,8 @@ public struct CaseApproval: Sendable {
         record.updatedAt = now
         record.version += 1
         try await record.update(on: tx)
-        try await CaseEventRecord(caseId: record.id!, at: now, staffId: nil, actorName: actor, kind: "status", field: "status",
-                                  before: before.rawValue, after: next.rawValue).create(on: tx)
-        try await CaseEventRecord(caseId: record.id!, at: now, staffId: nil, actorName: actor, kind: kind).create(on: tx)
+        try await CaseEvents.append(.statusChanged(from: before, to: next), caseId: record.id!, by: actor, at: now, on: tx)
+        try await CaseEvents.append(event, caseId: record.id!, by: actor, at: now, on: tx)
     }
 
     /// Resolved cases waiting longer than `after` without a reminder: each gets `reminder(case)` queued
@@ -75,8 +76,7 @@ public struct CaseApproval: Sendable {
                     mail.caseId = record.id
                     try await mail.create(on: tx)
                 }
-                try await CaseEventRecord(caseId: record.id!, at: now, staffId: nil, actorName: actorName, kind: "approval_reminder")
-                    .create(on: tx)
+                try await CaseEvents.append(.approvalReminderSent, caseId: record.id!, by: EventActor(name: actorName), at: now, on: tx)
             }
         }
         return due.count
@@ -93,9 +93,9 @@ public struct CaseApproval: Sendable {
             let done = try await database.transaction { tx -> Bool in
                 guard let fresh = try await CaseRecord.find(record.id, on: tx), fresh.status == .resolved,
                       let reminded = fresh.approvalRemindedAt, reminded <= now.timeIntervalSince1970 - Self.graceAfterReminder else { return false }
-                try await Self.move(fresh, to: .closed, actor: actorName, kind: "auto_approved", at: now, on: tx)
                 _ = try await CaseConversation.insert(caseId: fresh.id!, author: .init(kind: .system, name: actorName), body: message,
                                                       isInternal: false, at: now, on: tx)
+                try await Self.move(fresh, to: .closed, actor: EventActor(name: actorName), event: .autoApproved, at: now, on: tx)
                 return true
             }
             if done { closed += 1 }

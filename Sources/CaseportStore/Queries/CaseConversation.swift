@@ -41,6 +41,9 @@ public struct CaseConversation: Sendable {
             self.personId = personId
             self.name = name
         }
+
+        /// The same person as the author of a case event.
+        public var eventActor: EventActor { EventActor(staffId: staffId, portalUserId: userId, name: name) }
     }
 
     /// Adds a message (and any notifications) and marks the case as having news, in one transaction.
@@ -57,7 +60,8 @@ public struct CaseConversation: Sendable {
         }
     }
 
-    static func insert(caseId: Int, author: Author, body: String, isInternal: Bool, at now: Date,
+    /// Inserts a message inside the caller's transaction `tx` (and marks the case's activity).
+    public static func insert(caseId: Int, author: Author, body: String, isInternal: Bool, at now: Date,
                        on tx: any Database) async throws -> CaseMessageRecord {
         let message = CaseMessageRecord()
         message.caseId = caseId

@@ -95,9 +95,6 @@ public struct Inquiries: Sendable {
                 """).first()
             guard claimed != nil else { throw InquiryError.alreadyProcessed }
             let record = try await CaseCreation.create(new, on: tx)
-            // The timeline says who made the case from the inquiry, and when (D3).
-            try await CaseEventRecord(caseId: try record.requireID(), at: Date(), staffId: staffId, actorName: name,
-                                      kind: "from_inquiry").create(on: tx)
             for notification in notifications(record) {
                 notification.caseId = try record.requireID()
                 try await notification.create(on: tx)
@@ -108,6 +105,9 @@ public struct Inquiries: Sendable {
                 inquiry.processedByName = name
                 try await inquiry.update(on: tx)
             }
+            // The timeline says who made the case from the inquiry, and when (D3).
+            try await CaseEvents.append(.createdFromInquiry, caseId: try record.requireID(),
+                                        by: EventActor(staffId: staffId, name: name), at: Date(), on: tx)
             return record
         }
     }

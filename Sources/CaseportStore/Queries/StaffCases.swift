@@ -69,9 +69,8 @@ public struct StaffCases: Sendable {
         try await CaseRecord.query(on: database).filter(\.$number == number).first()
     }
 
-    public func events(caseId: Int, limit: Int = 200) async throws -> [CaseEventRecord] {
-        try await CaseEventRecord.query(on: database).filter(\.$caseId == caseId)
-            .sort(\.$at, .descending).sort(\.$id, .descending).limit(limit).all()
+    public func events(caseId: Int, limit: Int = 200) async throws -> [StoredCaseEvent] {
+        try await CaseEvents.timeline(caseId: caseId, limit: limit, on: database)
     }
 
     /// Every message of the case, internal notes included, newest first.
@@ -87,6 +86,8 @@ public struct StaffCases: Sendable {
             self.staffId = staffId
             self.name = name
         }
+
+        public var eventActor: EventActor { EventActor(staffId: staffId, name: name) }
     }
 
     public enum ChangeError: Error, Equatable {
@@ -96,17 +97,30 @@ public struct StaffCases: Sendable {
         case notFound
     }
 
-    /// One field's new value, as shown in the timeline.
+    /// One edited field: the shown names before and after, and how to apply it to the record.
     public struct Change: Sendable {
-        public var field: String
+        public enum Field: Sendable, Equatable {
+            case plain(CaseEventField)
+            case handler
+            case supplier
+        }
+        public var field: Field
         public var before: String?
         public var after: String?
         public var apply: @Sendable (CaseRecord) -> Void
-        public init(field: String, before: String?, after: String?, apply: @escaping @Sendable (CaseRecord) -> Void) {
+        public init(field: Field, before: String?, after: String?, apply: @escaping @Sendable (CaseRecord) -> Void) {
             self.field = field
             self.before = before
             self.after = after
             self.apply = apply
+        }
+
+        var event: CaseEvent {
+            switch field {
+            case .plain(let field): return .fieldChanged(field, before: before, after: after)
+            case .handler: return .handlerChanged(before: before, after: after)
+            case .supplier: return .supplierChanged(before: before, after: after)
+            }
         }
     }
 
@@ -117,14 +131,12 @@ public struct StaffCases: Sendable {
             guard record.version == expectedVersion else { throw ChangeError.stale }
             let real = changes.filter { $0.before != $0.after }
             guard !real.isEmpty else { return }
-            for change in real {
-                change.apply(record)
-                try await CaseEventRecord(caseId: caseId, at: now, staffId: actor.staffId, actorName: actor.name,
-                                          kind: change.field == "handler" || change.field == "supplier" ? change.field : "field",
-                                          field: change.field, before: change.before, after: change.after).create(on: tx)
-            }
+            for change in real { change.apply(record) }
             try await self.bump(record, at: now, on: tx)
             try await CaseSearchIndex.refresh(caseId: caseId, on: tx)
+            for change in real {
+                try await CaseEvents.append(change.event, caseId: caseId, by: actor.eventActor, at: now, on: tx)
+            }
         }
     }
 
@@ -143,9 +155,8 @@ public struct StaffCases: Sendable {
             // B6: a resolved case waits for the customer's approval from now; the reminder clock restarts.
             record.resolvedAt = next == .resolved ? now.timeIntervalSince1970 : nil
             record.approvalRemindedAt = nil
-            try await CaseEventRecord(caseId: caseId, at: now, staffId: actor.staffId, actorName: actor.name, kind: "status",
-                                      field: "status", before: before.rawValue, after: next.rawValue).create(on: tx)
             try await self.bump(record, at: now, on: tx)
+            try await CaseEvents.append(.statusChanged(from: before, to: next), caseId: caseId, by: actor.eventActor, at: now, on: tx)
         }
     }
 
@@ -159,8 +170,8 @@ public struct StaffCases: Sendable {
             }
             _ = try await CaseConversation.insert(caseId: caseId, author: .init(kind: .staff, staffId: actor.staffId, name: actor.name),
                                                   body: body, isInternal: isInternal, at: now, on: tx)
-            try await CaseEventRecord(caseId: caseId, at: now, staffId: actor.staffId, actorName: actor.name,
-                                      kind: isInternal ? "note" : "message").create(on: tx)
+            try await CaseEvents.append(isInternal ? .internalNote : .staffMessage, caseId: caseId, by: actor.eventActor,
+                                        at: now, on: tx)
         }
     }
 

@@ -1,3 +1,4 @@
+import CaseportOperations
 import Vapor
 
 /// Turns every error into a calm page in the user's language (or JSON for /healthz and the API):
@@ -10,6 +11,8 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             let status: HTTPResponseStatus
             if let abort = error as? any AbortError {
                 status = abort.status
+            } else if let refused = error as? OperationError {
+                status = refused.status
             } else {
                 status = .internalServerError
             }

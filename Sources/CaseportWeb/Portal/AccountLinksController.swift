@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -78,7 +79,7 @@ struct AccountLinksController: RouteCollection {
             try await user.create(on: tx)
             let token = try await AccountTokens(database: tx).issue(userId: try user.requireID(), purpose: "activate",
                                                                     lifetime: 2 * 24 * 3_600, email: email)
-            try await Notifications.registration(request, to: email,
+            try await Notifications.registration(request.notificationContext, language: request.language, to: email,
                                                  link: "\(request.publicBaseURL)/register/confirm?token=\(token)").create(on: tx)
         }
         return try await renderRegister(request, settings: settings, values: [:], errors: [:], done: true, status: .ok)

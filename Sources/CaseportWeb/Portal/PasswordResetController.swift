@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -60,7 +61,7 @@ struct PasswordResetController: RouteCollection {
             try await request.db.transaction { tx in
                 let token = try await AccountTokens(database: tx).issue(userId: try user.requireID(), purpose: "set_password",
                                                                         lifetime: Self.lifetime)
-                try await Notifications.passwordReset(request, user: user, email: email,
+                try await Notifications.passwordReset(request.notificationContext, user: user, email: email,
                                                       link: "\(base)/password/set?token=\(token)").create(on: tx)
             }
         }

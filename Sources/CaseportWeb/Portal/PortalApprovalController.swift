@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -12,35 +13,31 @@ struct PortalApprovalController: RouteCollection {
     }
 
     func approve(request: Request) async throws -> Response {
-        let pages = PortalCaseController()
-        let (principal, detail) = try await pages.findCase(request)
-        guard detail.status == .resolved else { return request.redirect(to: PortalRoute.`case`, detail.number) }
-        let user = principal.user
-        try await CaseApproval(database: request.db).approve(
-            caseId: detail.id, author: .init(kind: .customer, userId: try user.requireID(), name: user.displayName),
-            message: request.t("approval_approved_message"))
-        return request.redirect(to: PortalRoute.`case`, detail.number, notice: .approved)
+        try await answer(request, .approved, comment: "")
     }
 
     func reject(request: Request) async throws -> Response {
-        let pages = PortalCaseController()
-        let (principal, detail) = try await pages.findCase(request)
-        guard detail.status == .resolved else { return request.redirect(to: PortalRoute.`case`, detail.number) }
-        let comment = (request.formValues(longest: InputLimits.message + 1)["comment"] ?? "").trimmed
-        var state = PortalCaseController.PageState()
-        state.approvalComment = comment
-        if comment.isEmpty { state.errors["approval"] = request.t("approval_comment_required") }
-        if comment.count > InputLimits.message { state.errors["approval"] = request.t("form_too_long") }
-        guard state.errors.isEmpty else {
+        let comment = request.formValues(longest: InputLimits.message + 1)["comment"] ?? ""
+        return try await answer(request, .notOK(comment: comment), comment: comment)
+    }
+
+    private func answer(_ request: Request, _ answer: AnswerApproval.Answer, comment: String) async throws -> Response {
+        let input = AnswerApproval.Input(caseNumber: try PortalCaseController.caseNumber(request), answer: answer,
+                                         language: request.language)
+        switch try await AnswerApproval.run(input, by: try request.portalMember(), in: request.operations) {
+        case .done(.approved(let number)):
+            return request.redirect(to: PortalRoute.`case`, number, notice: .approved)
+        case .done(.rejected(let number)):
+            return request.redirect(to: PortalRoute.`case`, number, notice: .rejected)
+        case .done(.notAwaiting(let number)):
+            return request.redirect(to: PortalRoute.`case`, number)
+        case .problems(let problems):
+            let pages = PortalCaseController()
+            let (principal, detail) = try await pages.findCase(request)
+            var state = PortalCaseController.PageState()
+            state.approvalComment = comment.trimmed
+            state.errors = request.texts(problems) { _ in "approval" }
             return try await pages.render(request, principal: principal, detail: detail, state: state, status: .unprocessableEntity)
         }
-        let user = principal.user
-        let body = Notifications.fill(request.t("approval_rejected_message"), ["comment": comment])
-        let notifications = try await Notifications.toHandler(request, caseId: detail.id, kind: "handler_customer_message",
-                                                              author: user.displayName, text: body)
-        try await CaseApproval(database: request.db).reject(
-            caseId: detail.id, author: .init(kind: .customer, userId: try user.requireID(), name: user.displayName),
-            message: body, notifications: notifications)
-        return request.redirect(to: PortalRoute.`case`, detail.number, notice: .rejected)
     }
 }

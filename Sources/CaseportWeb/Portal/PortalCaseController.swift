@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -207,29 +208,30 @@ struct PortalCaseController: RouteCollection {
     }
 
     func postMessage(request: Request) async throws -> Response {
-        let (principal, detail) = try await findCase(request)
         let form = (try? request.content.decode(MessageForm.self)) ?? MessageForm()
-        let body = (form.body ?? "").trimmed
-        var state = PageState(messageBody: form.body ?? "", copyToMe: form.copy_to_me != nil, person: form.personInput)
-        if body.isEmpty { state.errors["body"] = request.t("message_error_empty") }
-        if body.count > InputLimits.message { state.errors["body"] = request.t("form_too_long") }
-        try await PersonPicker.validate(form.personInput, principal: principal, errors: &state.errors, request: request)
-        guard state.errors.isEmpty else {
+        let input = WriteCustomerMessage.Input(caseNumber: try Self.caseNumber(request), body: form.body ?? "",
+                                               copyToMe: form.copy_to_me != nil, author: form.personInput.choice,
+                                               language: request.language)
+        switch try await WriteCustomerMessage.run(input, by: try request.portalMember(), in: request.operations) {
+        case .done(let written):
+            return request.redirect(to: PortalRoute.`case`, written.caseNumber, notice: .message, fragment: "messages")
+        case .problems(let problems):
+            let (principal, detail) = try await findCase(request)
+            var state = PageState(messageBody: form.body ?? "", copyToMe: form.copy_to_me != nil, person: form.personInput)
+            state.errors = request.texts(problems) { field in
+                switch field {
+                case .body: return "body"
+                case .author(let picker): return picker.rawValue
+                }
+            }
             return try await render(request, principal: principal, detail: detail, state: state, status: .unprocessableEntity)
         }
-        let author = try await PersonPicker.resolve(form.personInput, principal: principal, request: request)
-        var notifications: [OutboxRecord] = []
-        if state.copyToMe, let email = author.email {
-            notifications.append(Notifications.messageCopy(request, to: email, caseNumber: detail.number,
-                                                           subject: detail.subject, body: body))
-        }
-        notifications += try await Notifications.toHandler(request, caseId: detail.id, kind: "handler_customer_message",
-                                                           author: author.name, text: body)
-        try await CaseConversation(database: request.db).add(
-            caseId: detail.id,
-            author: .init(kind: .customer, userId: try principal.user.requireID(), personId: author.personId, name: author.name),
-            body: body, notifications: notifications)
-        return request.redirect(to: PortalRoute.`case`, detail.number, notice: .message, fragment: "messages")
+    }
+
+    /// The case number in the path; anything else is a case nobody sees.
+    static func caseNumber(_ request: Request) throws -> Int {
+        guard let raw = request.parameters.get("number"), raw.count <= 12, let number = Int(raw) else { throw Abort(.notFound) }
+        return number
     }
 
     // MARK: Files
@@ -262,35 +264,22 @@ struct PortalCaseController: RouteCollection {
             state.errors["files"] = request.t("upload_error_none")
             return try await render(request, principal: principal, detail: detail, state: state, status: .unprocessableEntity)
         }
-        let userId = try principal.user.requireID()
-        let author = CaseConversation.Author(kind: .customer, userId: userId, name: principal.user.displayName)
-        let registry = VisibleFiles(database: request.db)
-        for file in files {
-            let key = storage.newKey()
-            let head = Self.firstBytes(of: file.temporaryPath)
-            do {
+        // The bytes go to storage first; the operation records them in one transaction. When it fails,
+        // nothing refers to the stored bytes, so they are deleted again.
+        var stored: [AttachUploadedFiles.StoredUpload] = []
+        do {
+            for file in files {
+                let key = storage.newKey()
+                let head = Self.firstBytes(of: file.temporaryPath)
                 try await storage.adopt(temporaryPath: file.temporaryPath, key: key)
-                let record = StoredFileRecord()
-                record.caseId = detail.id
-                record.storageKey = key
-                record.originalName = Self.cleanFilename(file.filename)
-                record.contentType = ContentSniffing.detect(head) ?? "application/octet-stream"
-                record.byteSize = file.byteSize
-                record.uploadedByUserId = userId
-                record.uploaderName = principal.user.displayName
-                record.createdAt = Date()
-                let text = request.t("message_file_uploaded").replacingOccurrences(of: "{name}", with: record.originalName)
-                try await registry.addToCase(record, message: text, author: author)
-            } catch {
-                try? await storage.delete(key: key)
-                throw error
+                stored.append(.init(storageKey: key, originalName: Self.cleanFilename(file.filename),
+                                    contentType: ContentSniffing.detect(head) ?? "application/octet-stream", byteSize: file.byteSize))
             }
-        }
-        // D4: the handler hears of the upload (one mail for the whole post).
-        let names = files.map { Self.cleanFilename($0.filename) }.joined(separator: ", ")
-        for notification in try await Notifications.toHandler(request, caseId: detail.id, kind: "handler_customer_upload",
-                                                               author: principal.user.displayName, text: names) {
-            try await notification.create(on: request.db)
+            _ = try await AttachUploadedFiles.run(.init(caseNumber: detail.number, files: stored, language: request.language),
+                                                  by: try request.portalMember(), in: request.operations)
+        } catch {
+            for upload in stored { try? await storage.delete(key: upload.storageKey) }
+            throw error
         }
         return request.redirect(to: PortalRoute.`case`, detail.number, notice: .uploaded, fragment: "files")
     }
@@ -322,21 +311,12 @@ struct PortalCaseController: RouteCollection {
     }
 
     func removeFile(request: Request) async throws -> Response {
-        let (principal, detail) = try await findCase(request)
-        guard !detail.status.isClosed, let fileId = request.parameters.get("fileId").flatMap(Int.init) else {
-            throw Abort(.notFound)
-        }
-        let user = principal.user
-        guard let existing = try await StoredFileRecord.query(on: request.db).filter(\.$id == fileId)
-            .filter(\.$caseId == detail.id).first() else { throw Abort(.notFound) }
-        let text = request.t("message_file_removed").replacingOccurrences(of: "{name}", with: existing.originalName)
-        guard let removed = try await VisibleFiles(database: request.db).removeFromCase(
-            fileId: fileId, caseId: detail.id, byUserId: try user.requireID(), message: text,
-            author: .init(kind: .customer, userId: user.id, name: user.displayName)) else {
-            throw Abort(.forbidden)
-        }
+        guard let fileId = request.parameters.get("fileId").flatMap(Int.init) else { throw Abort(.notFound) }
+        let removed = try await RemoveCaseFile.run(.init(caseNumber: try Self.caseNumber(request), fileId: fileId,
+                                                         language: request.language),
+                                                   by: try request.portalMember(), in: request.operations)
         try await request.caseport.storage.delete(key: removed.storageKey)
-        return request.redirect(to: PortalRoute.`case`, detail.number, notice: .removed, fragment: "files")
+        return request.redirect(to: PortalRoute.`case`, removed.caseNumber, notice: .removed, fragment: "files")
     }
 
     // MARK: Category and priority
@@ -347,28 +327,16 @@ struct PortalCaseController: RouteCollection {
     }
 
     func classify(request: Request) async throws -> Response {
-        let (_, detail) = try await findCase(request)
-        let settings = try await SettingsStore(database: request.db).load()
-        guard !detail.status.isClosed, settings.customerMayEditCategory || settings.customerMayEditPriority else {
-            throw Abort(.forbidden)
+        let form = (try? request.content.decode(ClassificationForm.self)) ?? ClassificationForm()
+        // Absent: leave it. "" (or anything not a number): none.
+        let input = ChangeClassification.Input(caseNumber: try Self.caseNumber(request),
+                                               categoryId: form.category.map { Int($0) },
+                                               priorityId: form.priority.map { Int($0) })
+        do {
+            let number = try await ChangeClassification.run(input, by: try request.portalMember(), in: request.operations)
+            return request.redirect(to: PortalRoute.`case`, number, notice: .saved)
+        } catch ChangeClassification.Failure.notOffered {
+            throw Abort(.badRequest)
         }
-        let form = try request.content.decode(ClassificationForm.self)
-        var categoryId = detail.categoryId
-        var priorityId = detail.priorityId
-        if settings.customerMayEditCategory, let raw = form.category {
-            categoryId = Int(raw)
-            // A deactivated category is not offered, so it is refused when sent anyway — unless it is
-            // the case's current one (keeping it is no change).
-            if let id = categoryId, id != detail.categoryId,
-               try await CategoryRecord.find(id, on: request.db)?.isActive != true { throw Abort(.badRequest) }
-        }
-        if settings.customerMayEditPriority, let raw = form.priority {
-            priorityId = Int(raw)
-            if let id = priorityId, id != detail.priorityId,
-               try await PriorityRecord.find(id, on: request.db)?.isActive != true { throw Abort(.badRequest) }
-        }
-        try await CaseConversation(database: request.db).updateClassification(caseId: detail.id, categoryId: categoryId,
-                                                                              priorityId: priorityId)
-        return request.redirect(to: PortalRoute.`case`, detail.number, notice: .saved)
     }
 }

@@ -135,7 +135,7 @@ struct PortalCaseListController: RouteCollection {
     /// What the list reads from the database.
     static func data(for principal: PortalPrincipal, query: Query, request: Request) async throws -> CaseListData {
         let userId = try principal.user.requireID()
-        let options = try await FilterOptions.load(for: principal, on: request.db)
+        let options = try await FilterOptions.load(for: principal.visibility, on: request.db)
         var ignored: [String: String] = [:]
         let filter = Self.filter(from: query, options: options, errors: &ignored)
         let cases = VisibleCases(database: request.db)
@@ -175,14 +175,7 @@ struct PortalCaseListController: RouteCollection {
     }
 
     /// A day typed as YYYY-MM-DD (what a date input sends), taken in the server's time zone.
-    static func parseDay(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = .current
-        formatter.dateFormat = "yyyy-MM-dd"
-        guard text.count == 10 else { return nil }
-        return formatter.date(from: text)
-    }
+    static func parseDay(_ text: String) -> Date? { CalendarDay.parse(text) }
 
     /// A page of the list with the same search.
     static func link(_ query: Query, page: Int) -> String {
@@ -218,51 +211,4 @@ struct CaseListData: Sendable {
     var settings: PortalSettings
     var paging: Paging
     var rows: [CaseListRow]
-}
-
-/// The values the search form offers: categories and types of the deployment, and only the
-/// customers and objects within the viewer's reach (A7).
-struct FilterOptions: Sendable {
-    struct Item: Sendable { var id: Int; var name: String }
-    var categories: [Item] = []
-    var types: [Item] = []
-    var customers: [Item] = []
-    var objects: [Item] = []
-
-    static func load(for principal: PortalPrincipal, on db: any Database) async throws -> FilterOptions {
-        var options = FilterOptions()
-        options.categories = try await CategoryRecord.query(on: db).filter(\.$isActive == true).sort(\.$sortOrder).all()
-            .map { Item(id: $0.id!, name: $0.name) }
-        options.types = try await CaseTypeRecord.query(on: db).filter(\.$isActive == true).sort(\.$sortOrder).all()
-            .map { Item(id: $0.id!, name: $0.name) }
-        let visibility = principal.visibility
-        let reach = try await Reach.of(visibility, on: db)
-        options.customers = reach.customers.map { Item(id: $0.id!, name: $0.name) }
-        options.objects = reach.objects.map { Item(id: $0.id!, name: $0.name) }
-        return options
-    }
-}
-
-/// The customers and objects a viewer works with: the ones the access rule names directly, the
-/// objects of those customers and the owners of those objects.
-struct Reach {
-    var customers: [CustomerRecord]
-    var objects: [ObjectRecord]
-
-    static func of(_ visibility: CaseVisibility, on db: any Database) async throws -> Reach {
-        var customerIds = visibility.customerIds
-        let owners = visibility.objectOwnerIds.union(visibility.customerIds)
-        var objects: [ObjectRecord] = []
-        if !owners.isEmpty || !visibility.objectIds.isEmpty {
-            // One query for both: the objects named directly and those of the customers in reach.
-            objects = try await ObjectRecord.query(on: db).group(.or) { either in
-                if !owners.isEmpty { either.filter(\.$customerId ~~ owners) }
-                if !visibility.objectIds.isEmpty { either.filter(\.$id ~~ visibility.objectIds) }
-            }.sort(\.$name).limit(2_000).all()
-        }
-        customerIds.formUnion(objects.map(\.customerId))
-        let customers = customerIds.isEmpty ? [] :
-            try await CustomerRecord.query(on: db).filter(\.$id ~~ customerIds).sort(\.$name).limit(2_000).all()
-        return Reach(customers: customers, objects: objects)
-    }
 }

@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -102,15 +103,13 @@ struct PortalNewCaseController: RouteCollection {
     func review(request: Request) async throws -> Response {
         let principal = try request.requirePortal()
         let form = readForm(request)
-        let setting = try await NewCaseForm.Setting.load(request, principal: principal, typeId: Int(form["type"]))
-        var (checked, errors) = form.check(setting, request: request)
-        try await PersonPicker.validate(form.personInput, principal: principal, errors: &errors, request: request)
-        guard checked != nil, errors.isEmpty else {
-            return try await formPage(request, principal: principal, form: form, errors: errors, template: "portal/new-case",
-                                      status: .unprocessableEntity, setting: setting)
+        let problems = try await RegisterCase.check(form.input(language: request.language), by: try request.portalMember(),
+                                                    in: request.operations)
+        guard problems.isEmpty else {
+            return try await formPage(request, principal: principal, form: form, errors: request.texts(problems, name: NewCaseForm.name),
+                                      template: "portal/new-case", status: .unprocessableEntity)
         }
-        return try await formPage(request, principal: principal, form: form, errors: [:], template: "portal/new-case-confirm",
-                                  status: .ok, setting: setting)
+        return try await formPage(request, principal: principal, form: form, errors: [:], template: "portal/new-case-confirm", status: .ok)
     }
 
     /// "Cancel" on the confirmation page: back to the form, values kept.
@@ -124,64 +123,20 @@ struct PortalNewCaseController: RouteCollection {
     func confirm(request: Request) async throws -> Response {
         let principal = try request.requirePortal()
         let form = readForm(request)
-        let setting = try await NewCaseForm.Setting.load(request, principal: principal, typeId: Int(form["type"]))
-        var (checked, errors) = form.check(setting, request: request)
-        try await PersonPicker.validate(form.personInput, principal: principal, errors: &errors, request: request)
-        guard let checked, errors.isEmpty else {
-            return try await formPage(request, principal: principal, form: form, errors: errors, template: "portal/new-case",
-                                      status: .unprocessableEntity, setting: setting)
+        switch try await RegisterCase.run(form.input(language: request.language), by: try request.portalMember(), in: request.operations) {
+        case .done(.caseCreated(let number)):
+            return request.redirect(to: PortalRoute.`case`, number, notice: .created)
+        case .done(.inquirySent(let id)):
+            return request.redirect(to: PortalRoute.inquiry, id, notice: .received)
+        case .problems(let problems):
+            return try await formPage(request, principal: principal, form: form, errors: request.texts(problems, name: NewCaseForm.name),
+                                      template: "portal/new-case", status: .unprocessableEntity)
         }
-        let author = try await PersonPicker.resolve(form.personInput, principal: principal, request: request)
-        var new = NewCase(subject: checked.subject, description: checked.description, createdByName: author.name, origin: .portal)
-        new.caseTypeId = setting.caseType?.id
-        new.categoryId = checked.categoryId
-        new.customerId = checked.customerId
-        new.objectId = checked.objectId
-        new.primaryContactId = setting.rule.primaryContactId
-        new.workSiteAddress = checked.workSiteAddress
-        new.referenceName = checked.referenceName
-        new.copyEmail = checked.copyEmail
-        new.smsPhone = checked.smsPhone
-        new.fieldValues = checked.fieldValues
-        new.createdByUserId = try principal.user.requireID()
-        new.createdByPersonId = author.personId
-        // D2: where the deployment takes inquiries first, the submission waits in the staff inbox.
-        if setting.settings.inquiriesFirst {
-            let copy = checked.copyEmail.map {
-                Notifications.inquiryCopy(request, to: $0, subject: checked.subject, description: checked.description)
-            }
-            let senderEmail = author.email ?? principal.user.email, senderPhone = author.phone ?? principal.user.phone
-            let submitted = new
-            let inquiryId = try await request.db.transaction { tx in
-                let inquiry = try await Inquiries(database: tx).submit(submitted, senderEmail: senderEmail, senderPhone: senderPhone)
-                try await copy?.create(on: tx)
-                return try inquiry.requireID()
-            }
-            return request.redirect(to: PortalRoute.inquiry, inquiryId, notice: .received)
-        }
-        var notifications: [OutboxRecord] = []
-        if let email = checked.copyEmail {
-            notifications.append(Notifications.caseCopy(request, to: email, subject: checked.subject, description: checked.description))
-        }
-        let record = try await CaseCreation.create(new, notifications: notifications, on: request.db)
-        // The case number is known only now: put it into the queued copy.
-        for notification in notifications {
-            notification.subject = notification.subject.replacingOccurrences(of: "{number}", with: String(record.number))
-            notification.body = notification.body.replacingOccurrences(of: "{number}", with: String(record.number))
-            try await notification.update(on: request.db)
-        }
-        return request.redirect(to: PortalRoute.`case`, record.number, notice: .created)
     }
 
-    /// - Parameter loaded: the setting the caller already read for this form, so it is not read twice.
     func formPage(_ request: Request, principal: PortalPrincipal, form: NewCaseForm, errors: [String: String],
-                  template: String, status: HTTPResponseStatus, setting loaded: NewCaseForm.Setting? = nil) async throws -> Response {
-        let setting: NewCaseForm.Setting
-        if let loaded {
-            setting = loaded
-        } else {
-            setting = try await NewCaseForm.Setting.load(request, principal: principal, typeId: Int(form["type"]))
-        }
+                  template: String, status: HTTPResponseStatus) async throws -> Response {
+        let setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: Int(form["type"]), on: request.db)
         let values = form.values
         let fields = setting.fields.map { field -> FieldInput in
             let name = "field_\(field.id!)"

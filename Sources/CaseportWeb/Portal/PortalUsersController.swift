@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -183,7 +184,7 @@ struct PortalUsersController: RouteCollection {
         let token = try await AccountTokens(database: db).issue(userId: try user.requireID(), purpose: "set_password",
                                                                 lifetime: 7 * 24 * 3_600)
         let link = "\(request.publicBaseURL)/password/set?token=\(token)"
-        try await Notifications.loginDetails(request, to: email, name: user.displayName, organisation: organisation.shortCode,
+        try await Notifications.loginDetails(request.notificationContext, to: email, name: user.displayName, organisation: organisation.shortCode,
                                              username: user.username, link: link,
                                              language: user.language.flatMap(Language.init(rawValue:)) ?? request.language)
             .create(on: db)

@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -171,7 +172,7 @@ struct ImportController: RouteCollection {
             guard let organisation = organisations[row["customer_number"]] else { continue }
             let token = try await tokens.issue(userId: id, purpose: "set_password", lifetime: 7 * 24 * 3_600)
             try await Notifications.loginDetails(
-                request, to: row["email"], name: "\(row["first_name"]) \(row["last_name"])", organisation: organisation.shortCode,
+                request.notificationContext, to: row["email"], name: "\(row["first_name"]) \(row["last_name"])", organisation: organisation.shortCode,
                 username: row["username"], link: "\(request.publicBaseURL)/password/set?token=\(token)", language: request.language)
                 .create(on: db)
             count += 1

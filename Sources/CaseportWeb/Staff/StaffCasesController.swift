@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -180,10 +181,14 @@ struct StaffCasesController: RouteCollection {
 
     /// "Mark as read" on the case page (D4): an explicit, CSRF-protected POST.
     func markRead(request: Request) async throws -> Response {
-        _ = try request.requireStaff()
-        let record = try await findCase(request)
-        if record.hasUnreadActivity { try await StaffCases(database: request.db).markRead(caseId: record.id!) }
-        return request.redirect(to: StaffRoute.`case`, record.number, notice: .read)
+        let number = try await MarkCaseRead.run(caseNumber: try Self.caseNumber(request), by: try request.staffMember(),
+                                                in: request.operations)
+        return request.redirect(to: StaffRoute.`case`, number, notice: .read)
+    }
+
+    static func caseNumber(_ request: Request) throws -> Int {
+        guard let number = request.parameters.get("number").flatMap(Int.init) else { throw Abort(.notFound) }
+        return number
     }
 
     static func values(of record: CaseRecord) -> [String: String] {
@@ -199,7 +204,6 @@ struct StaffCasesController: RouteCollection {
         let values = state.values ?? Self.values(of: record)
         let language = request.language
         let choices = try await StaffCaseChoices.load(catalogue, values: values, currentObjectId: record.objectId, on: request.db)
-        let staffNames = Dictionary(uniqueKeysWithValues: catalogue.staff.map { ($0.id!, $0.name) })
         let page = CasePage(
             layout: Layout(request, title: "\(request.t("case_number_short")) \(record.number) – \(record.subject)", area: "staff"),
             number: record.number, version: record.version, status: request.staffStatus(record.status), closed: record.status.isClosed,
@@ -211,7 +215,7 @@ struct StaffCasesController: RouteCollection {
                             isInternal: $0.isInternal, fromCustomer: $0.authorKind == .customer,
                             createdAt: language.formatDateTime($0.createdAt))
             },
-            events: try await cases.events(caseId: record.id!).map { Self.describe($0, request: request, staffNames: staffNames, language: language) },
+            events: try await cases.events(caseId: record.id!).map { Self.describe($0, request: request, language: language) },
             messageBody: state.messageBody, internalNote: state.internalNote,
             createdAt: language.formatDateTime(record.createdAt), createdBy: record.createdByName,
             unread: record.hasUnreadActivity)
@@ -220,163 +224,97 @@ struct StaffCasesController: RouteCollection {
         return response
     }
 
-    static func describe(_ event: CaseEventRecord, request: Request, staffNames: [Int: String], language: Language) -> EventView {
-        func label(_ raw: String?) -> String {
+    static func describe(_ stored: StoredCaseEvent, request: Request, language: Language) -> EventView {
+        func shown(_ raw: String?) -> String {
             guard let raw, !raw.isEmpty else { return "–" }
-            if event.kind == "status", let status = CaseStatus(rawValue: raw) { return request.staffStatus(status) }
             return raw
         }
-        let text: String
-        switch event.kind {
-        case "status", "field", "handler", "supplier":
-            let field = request.t("staff_field_\(event.field ?? event.kind)")
-            text = "\(field): \(label(event.before)) → \(label(event.after))"
-        default:
-            text = request.t("staff_event_\(event.kind)")
+        func change(_ fieldKey: String, _ before: String?, _ after: String?) -> String {
+            "\(request.t("staff_field_\(fieldKey)")): \(shown(before)) → \(shown(after))"
         }
-        return EventView(at: language.formatDateTime(event.at), actor: event.actorName, text: text)
+        let text: String
+        switch stored.event {
+        case .statusChanged(let from, let to):
+            text = change("status", request.staffStatus(from), request.staffStatus(to))
+        case .fieldChanged(let field, let before, let after):
+            text = change(field.rawValue, before, after)
+        case .handlerChanged(let before, let after):
+            text = change("handler", before, after)
+        case .supplierChanged(let before, let after):
+            text = change("supplier", before, after)
+        case .filesUploaded(let names):
+            text = request.t("staff_event_files_uploaded").replacingOccurrences(of: "{names}", with: names.joined(separator: ", "))
+        case .fileRemoved(let name):
+            text = request.t("staff_event_file_removed").replacingOccurrences(of: "{name}", with: name)
+        default:
+            text = request.t("staff_event_\(stored.event.kind.rawValue)")
+        }
+        return EventView(at: language.formatDateTime(stored.at), actor: stored.actor.name, text: text)
     }
 
     // MARK: Changes
 
-    func actor(_ request: Request) throws -> StaffCases.Actor {
-        let staff = try request.requireStaff()
-        return StaffCases.Actor(staffId: try staff.user.requireID(), name: staff.user.name)
-    }
-
     func edit(request: Request) async throws -> Response {
-        let actor = try actor(request)
-        let record = try await findCase(request)
         let values = request.formValues()
-        let catalogue = try await StaffCatalogue.load(on: request.db)
-        var errors: [String: String] = [:]
-        let subject = (values["subject"] ?? "").trimmed, description = (values["description"] ?? "").trimmed
-        if subject.isEmpty { errors["subject"] = request.t("form_required") }
-        if subject.count > InputLimits.subject { errors["subject"] = request.t("form_too_long") }
-        if description.count > InputLimits.description { errors["description"] = request.t("form_too_long") }
-        func pick(_ key: String, from ids: [Int?]) -> Int?? {
-            let raw = values[key] ?? ""
-            if raw.isEmpty { return .some(nil) }
-            guard let id = Int(raw), ids.contains(id) else { errors[key] = request.t("form_choose_from_list"); return .none }
-            return .some(id)
+        guard let version = Int(values["version"] ?? "") else {
+            let record = try await findCase(request)
+            return try await render(request, record: record, state: PageState(values: values, errors: ["form": request.t("error_bad_request")]),
+                                    status: .unprocessableEntity)
         }
-        let category = pick("category", from: catalogue.categories.map(\.id))
-        let type = pick("type", from: catalogue.types.map(\.id))
-        let priority = pick("priority", from: catalogue.priorities.map(\.id))
-        let handler = pick("handler", from: catalogue.staff.map(\.id))
-        let supplier = pick("supplier", from: catalogue.suppliers.map(\.id))
-        let customer = pick("customer", from: catalogue.customers.map(\.id))
-        var object: Int?? = .some(nil)
-        if let raw = values["object"], !raw.isEmpty {
-            if let id = Int(raw), let found = try await ObjectRecord.find(id, on: request.db),
-               customer.flatMap({ $0 }) == nil || customer.flatMap({ $0 }) == found.customerId {
-                object = .some(id)
-            } else {
-                errors["object"] = request.t("new_case_error_object_customer")
-                object = .none
-            }
-        }
-        guard errors.isEmpty, let category, let type, let priority, let handler, let supplier, let customer, let object,
-              let version = Int(values["version"] ?? "") else {
-            if values["version"] == nil { errors["form"] = request.t("error_bad_request") }
-            return try await render(request, record: record, state: PageState(values: values, errors: errors), status: .unprocessableEntity)
-        }
-        let names = catalogue.names
-        func name(_ table: [Int: String], _ id: Int?) -> String? { id.flatMap { table[$0] } }
-        let changes: [StaffCases.Change] = [
-            .init(field: "subject", before: record.subject, after: subject) { $0.subject = subject },
-            .init(field: "description", before: record.description, after: description) { $0.description = description },
-            .init(field: "category", before: name(names.categories, record.categoryId), after: name(names.categories, category)) { $0.categoryId = category },
-            .init(field: "type", before: name(names.types, record.caseTypeId), after: name(names.types, type)) { $0.caseTypeId = type },
-            .init(field: "priority", before: name(names.priorities, record.priorityId), after: name(names.priorities, priority)) { $0.priorityId = priority },
-            .init(field: "handler", before: name(names.staff, record.handlerId), after: name(names.staff, handler)) { $0.handlerId = handler },
-            .init(field: "supplier", before: name(names.suppliers, record.supplierId), after: name(names.suppliers, supplier)) { $0.supplierId = supplier },
-            .init(field: "customer", before: name(names.customers, record.customerId), after: name(names.customers, customer)) { $0.customerId = customer },
-            .init(field: "object", before: record.objectId.map(String.init), after: object.map(String.init)) { $0.objectId = object },
-        ]
+        let input = EditCase.Input(
+            caseNumber: try Self.caseNumber(request), expectedVersion: version,
+            subject: values["subject"] ?? "", description: values["description"] ?? "",
+            category: ChosenId(form: values["category"]), type: ChosenId(form: values["type"]),
+            priority: ChosenId(form: values["priority"]), handler: ChosenId(form: values["handler"]),
+            supplier: ChosenId(form: values["supplier"]), customer: ChosenId(form: values["customer"]),
+            object: ChosenId(form: values["object"]))
         do {
-            try await StaffCases(database: request.db).edit(caseId: record.id!, expectedVersion: version, changes: changes, by: actor)
-        } catch StaffCases.ChangeError.stale {
+            switch try await EditCase.run(input, by: try request.staffMember(), in: request.operations) {
+            case .done(let number):
+                return request.redirect(to: StaffRoute.`case`, number, notice: .saved)
+            case .problems(let problems):
+                let record = try await findCase(request)
+                return try await render(request, record: record, state: PageState(values: values, errors: request.texts(problems)),
+                                        status: .unprocessableEntity)
+            }
+        } catch OperationError.stale {
             let fresh = try await findCase(request)
             return try await render(request, record: fresh, state: PageState(values: values, errors: ["form": request.t("staff_error_stale")]),
                                     status: .conflict)
         }
-        return request.redirect(to: StaffRoute.`case`, record.number, notice: .saved)
     }
 
     func changeStatus(request: Request) async throws -> Response {
-        let actor = try actor(request)
-        let record = try await findCase(request)
         let values = request.formValues()
         guard let next = values["status"].flatMap(CaseStatus.init(rawValue:)), let version = Int(values["version"] ?? "") else {
             throw Abort(.badRequest)
         }
         do {
-            try await StaffCases(database: request.db).changeStatus(caseId: record.id!, to: next, expectedVersion: version, by: actor)
-        } catch StaffCases.ChangeError.stale {
-            return try await render(request, record: record, state: PageState(errors: ["form": request.t("staff_error_stale")]), status: .conflict)
-        } catch StaffCases.ChangeError.transitionNotAllowed {
-            return try await render(request, record: record, state: PageState(errors: ["form": request.t("staff_error_transition")]),
-                                    status: .unprocessableEntity)
+            let number = try await ChangeCaseStatus.run(.init(caseNumber: try Self.caseNumber(request), expectedVersion: version, next: next),
+                                                        by: try request.staffMember(), in: request.operations)
+            return request.redirect(to: StaffRoute.`case`, number, notice: .status)
+        } catch OperationError.stale {
+            return try await render(request, record: try await findCase(request),
+                                    state: PageState(errors: ["form": request.t("staff_error_stale")]), status: .conflict)
+        } catch OperationError.notAllowedNow {
+            return try await render(request, record: try await findCase(request),
+                                    state: PageState(errors: ["form": request.t("staff_error_transition")]), status: .unprocessableEntity)
         }
-        return request.redirect(to: StaffRoute.`case`, record.number, notice: .status)
     }
 
     func addMessage(request: Request) async throws -> Response {
-        let actor = try actor(request)
-        let record = try await findCase(request)
         let values = request.formValues()
-        let body = (values["body"] ?? "").trimmed
         let isInternal = values["internal"] != nil
-        guard !body.isEmpty, body.count <= InputLimits.message else {
-            let error = body.isEmpty ? request.t("message_error_empty") : request.t("form_too_long")
-            return try await render(request, record: record,
-                                    state: PageState(errors: ["body": error], messageBody: values["body"] ?? "", internalNote: isInternal),
+        let input = WriteStaffMessage.Input(caseNumber: try Self.caseNumber(request), body: values["body"] ?? "", isInternal: isInternal)
+        switch try await WriteStaffMessage.run(input, by: try request.staffMember(), in: request.operations) {
+        case .done(let number):
+            return request.redirect(to: StaffRoute.`case`, number, notice: .message, fragment: "messages")
+        case .problems(let problems):
+            return try await render(request, record: try await findCase(request),
+                                    state: PageState(errors: request.texts(problems) { _ in "body" }, messageBody: values["body"] ?? "",
+                                                     internalNote: isInternal),
                                     status: .unprocessableEntity)
         }
-        let notifications = isInternal ? [] : try await Notifications.companyWrote(request, record: record)
-        try await StaffCases(database: request.db).addMessage(caseId: record.id!, body: body, isInternal: isInternal, by: actor,
-                                                             notifications: notifications)
-        return request.redirect(to: StaffRoute.`case`, record.number, notice: .message, fragment: "messages")
-    }
-}
-
-/// The lists the back office's forms offer. Small tables, read per page view.
-struct StaffCatalogue {
-    var categories: [CategoryRecord]
-    var types: [CaseTypeRecord]
-    var priorities: [PriorityRecord]
-    var staff: [StaffUserRecord]
-    var suppliers: [SupplierRecord]
-    var customers: [CustomerRecord]
-
-    struct Names {
-        var categories: [Int: String]
-        var types: [Int: String]
-        var priorities: [Int: String]
-        var staff: [Int: String]
-        var suppliers: [Int: String]
-        var customers: [Int: String]
-    }
-
-    var names: Names {
-        Names(categories: Dictionary(uniqueKeysWithValues: categories.map { ($0.id!, $0.name) }),
-              types: Dictionary(uniqueKeysWithValues: types.map { ($0.id!, $0.name) }),
-              priorities: Dictionary(uniqueKeysWithValues: priorities.map { ($0.id!, $0.name) }),
-              staff: Dictionary(uniqueKeysWithValues: staff.map { ($0.id!, $0.name) }),
-              suppliers: Dictionary(uniqueKeysWithValues: suppliers.map { ($0.id!, $0.name) }),
-              customers: Dictionary(uniqueKeysWithValues: customers.map { ($0.id!, $0.name) }))
-    }
-
-    static func load(on db: any Database) async throws -> StaffCatalogue {
-        StaffCatalogue(
-            categories: try await CategoryRecord.query(on: db).sort(\.$sortOrder).all(),
-            types: try await CaseTypeRecord.query(on: db).sort(\.$sortOrder).all(),
-            priorities: try await PriorityRecord.query(on: db).sort(\.$rank).all(),
-            staff: try await StaffUserRecord.query(on: db).filter(\.$isActive == true).sort(\.$name).all(),
-            suppliers: try await SupplierRecord.query(on: db).filter(\.$isActive == true).sort(\.$name).all(),
-            // Customer choice lists stop at 1 000; a search field replaces them with the master-data pages.
-            customers: try await CustomerRecord.query(on: db).sort(\.$name).limit(1_000).all())
     }
 }
 

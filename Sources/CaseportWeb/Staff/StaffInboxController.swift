@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -89,45 +90,22 @@ struct StaffInboxController: RouteCollection {
         }
     }
 
-    func actorName(_ request: Request) throws -> String { try request.requireStaff().user.name }
-
     // MARK: Several at once
 
     func bulk(request: Request) async throws -> Response {
         let values = request.formValues(longest: 20)
         let ids = values.compactMap { key, value in key.hasPrefix("inquiry_") ? Int(key.dropFirst("inquiry_".count)) : nil }.sorted()
         guard !ids.isEmpty else { return try await renderList(request, error: request.t("inbox_error_none_selected"), status: .unprocessableEntity) }
+        let action: ProcessInquiries.Action
         switch values["action"] {
-        case "delete":
-            let count = try await Inquiries(database: request.db).delete(ids: ids)
-            return request.redirect(to: StaffRoute.inbox, notice: Notice(.deleted, count: count))
+        case "delete": action = .delete
         case "create":
-            let notifyCustomer = values["notify_customer"] != nil
-            let settings = try await SettingsStore(database: request.db).load()
-            let warranty = try await warrantyCategory(request)
-            let inquiries = Inquiries(database: request.db)
-            var created = 0
-            for id in ids {
-                guard let inquiry = try await inquiries.find(id: id), inquiry.status == .new else { continue }
-                var new = Inquiries.newCase(from: inquiry)
-                new.categoryId = warranty
-                let recipients = notifyCustomer ? try await customerRecipients(inquiry, request: request) : nil
-                do {
-                    _ = try await inquiries.createCase(inquiryId: id, new, processedBy: try actorName(request),
-                                                           staffId: try request.requireStaff().user.requireID()) { record in
-                        guard let recipients else { return [] }
-                        return Notifications.inquiryAccepted(request, email: recipients.email, phone: recipients.phone, sms: settings.smsEnabled,
-                                                             language: recipients.language, caseNumber: record.number, subject: record.subject)
-                    }
-                    created += 1
-                } catch Inquiries.InquiryError.alreadyProcessed {
-                    continue
-                }
-            }
-            return request.redirect(to: StaffRoute.inbox, notice: Notice(.created, count: created))
-        default:
-            throw Abort(.badRequest)
+            action = .createCases(warrantyCategoryId: try await warrantyCategory(request), notifyCustomer: values["notify_customer"] != nil,
+                                  language: request.language)
+        default: throw Abort(.badRequest)
         }
+        let count = try await ProcessInquiries.run(ids: ids, action, by: try request.staffMember(), in: request.operations)
+        return request.redirect(to: StaffRoute.inbox, notice: Notice(action.isDelete ? .deleted : .created, count: count))
     }
 
     /// The "warranty claim" category: the one remembered in the settings, else one named so in any of
@@ -151,22 +129,6 @@ struct StaffInboxController: RouteCollection {
         settings.warrantyCategoryId = id
         try await store.save(settings)
         return id
-    }
-
-    struct Recipients: Sendable {
-        var email: String?
-        var phone: String?
-        var language: Language
-    }
-
-    /// Where "notify the customer" goes: the sender's details, in the sender's language when known.
-    func customerRecipients(_ inquiry: InquiryRecord, request: Request, email: String? = nil, phone: String? = nil) async throws -> Recipients {
-        var language = request.language
-        if let userId = inquiry.createdByUserId, let user = try await PortalUserRecord.find(userId, on: request.db),
-           let code = user.language, let saved = Language(rawValue: code) {
-            language = saved
-        }
-        return Recipients(email: email ?? inquiry.senderEmail, phone: phone ?? inquiry.senderPhone, language: language)
     }
 
     // MARK: One inquiry → a case
@@ -240,104 +202,39 @@ struct StaffInboxController: RouteCollection {
 
     func save(request: Request) async throws -> Response {
         let inquiry = try await findInquiry(request)
-        guard inquiry.status == .new else {
-            return try await renderList(request, error: request.t("inbox_error_already_processed"), status: .conflict)
-        }
         let values = request.formValues()
-        let catalogue = try await StaffCatalogue.load(on: request.db)
-        var errors: [String: String] = [:]
-        let subject = (values["subject"] ?? "").trimmed, description = (values["description"] ?? "").trimmed
-        if subject.isEmpty { errors["subject"] = request.t("form_required") }
-        if subject.count > InputLimits.subject { errors["subject"] = request.t("form_too_long") }
-        if description.count > InputLimits.description { errors["description"] = request.t("form_too_long") }
-        func pick(_ key: String, from ids: [Int?]) -> Int? {
-            let raw = values[key] ?? ""
-            if raw.isEmpty { return nil }
-            guard let id = Int(raw), ids.contains(id) else { errors[key] = request.t("form_choose_from_list"); return nil }
-            return id
-        }
-        let category = pick("category", from: catalogue.categories.map(\.id))
-        let type = pick("type", from: catalogue.types.map(\.id))
-        let priority = pick("priority", from: catalogue.priorities.map(\.id))
-        let handler = pick("handler", from: catalogue.staff.map(\.id))
-        let supplierId = pick("supplier", from: catalogue.suppliers.map(\.id))
-        let customer = pick("customer", from: catalogue.customers.map(\.id))
-        var object: Int?
-        if let raw = values["object"], !raw.isEmpty {
-            if let id = Int(raw), let found = try await ObjectRecord.find(id, on: request.db), customer == nil || customer == found.customerId {
-                object = id
-            } else {
-                errors["object"] = request.t("new_case_error_object_customer")
-            }
-        }
-        let short = { (key: String, limit: Int) -> String? in
-            let text = (values[key] ?? "").trimmed
-            if text.count > limit { errors[key] = request.t("form_too_long") }
-            return text.isEmpty ? nil : text
-        }
-        let address = short("work_site_address", 300), reference = short("reference_name", 200)
-        let senderName = short("sender_name", 200), senderEmail = short("sender_email", 254), senderPhone = short("sender_phone", 40)
-        if senderName == nil { errors["sender_name"] = request.t("form_required") }
-        if let senderEmail, !senderEmail.looksLikeEmail { errors["sender_email"] = request.t("inbox_error_email") }
-        let notifyCustomer = values["notify_customer"] != nil, notifySupplier = values["notify_supplier"] != nil
-        if notifyCustomer, senderEmail == nil, senderPhone == nil { errors["notify_customer"] = request.t("inbox_error_no_customer_address") }
-        let supplier = catalogue.suppliers.first { $0.id == supplierId }
-        if notifySupplier {
-            if supplier == nil { errors["notify_supplier"] = request.t("inbox_error_no_supplier") }
-            else if supplier?.email == nil, supplier?.phone == nil { errors["notify_supplier"] = request.t("inbox_error_no_supplier_address") }
-        }
-        guard errors.isEmpty else {
-            return try await renderForm(request, inquiry: inquiry, values: values, errors: errors, status: .unprocessableEntity)
-        }
-        var new = Inquiries.newCase(from: inquiry)
-        new.subject = subject
-        new.description = description
-        new.categoryId = category
-        new.caseTypeId = type
-        new.priorityId = priority
-        new.handlerId = handler
-        new.customerId = customer
-        new.objectId = object
-        new.workSiteAddress = address
-        new.referenceName = reference
-        new.createdByName = senderName ?? inquiry.senderName
-        // A case with no type keeps no type fields; a different type keeps the values as they were asked.
-        if type == nil { new.fieldValues = [] }
-        let settings = try await SettingsStore(database: request.db).load()
-        let recipients = try await customerRecipients(inquiry, request: request, email: senderEmail, phone: senderPhone)
-        let record: CaseRecord
+        func text(_ key: String) -> String { values[key] ?? "" }
+        let input = CaseFromInquiry.Input(
+            inquiryId: try inquiry.requireID(), subject: text("subject"), description: text("description"),
+            category: ChosenId(form: values["category"]), type: ChosenId(form: values["type"]), priority: ChosenId(form: values["priority"]),
+            handler: ChosenId(form: values["handler"]), supplier: ChosenId(form: values["supplier"]),
+            customer: ChosenId(form: values["customer"]), object: ChosenId(form: values["object"]),
+            workSiteAddress: text("work_site_address"), referenceName: text("reference_name"), senderName: text("sender_name"),
+            senderEmail: text("sender_email"), senderPhone: text("sender_phone"),
+            notifyCustomer: values["notify_customer"] != nil, notifySupplier: values["notify_supplier"] != nil, language: request.language)
         do {
-            record = try await Inquiries(database: request.db).createCase(inquiryId: try inquiry.requireID(), new,
-                                                                        processedBy: try actorName(request),
-                                                           staffId: try request.requireStaff().user.requireID()) { record in
-                var rows: [OutboxRecord] = []
-                if notifyCustomer {
-                    rows += Notifications.inquiryAccepted(request, email: senderEmail, phone: senderPhone, sms: settings.smsEnabled,
-                                                          language: recipients.language, caseNumber: record.number, subject: record.subject)
-                }
-                if notifySupplier, let supplier {
-                    rows += Notifications.supplierAssigned(request, email: supplier.email, phone: supplier.phone, sms: settings.smsEnabled,
-                                                           caseNumber: record.number, subject: record.subject,
-                                                           address: address ?? "")
-                }
-                return rows
+            switch try await CaseFromInquiry.run(input, by: try request.staffMember(), in: request.operations) {
+            case .done(let number):
+                return request.redirect(to: StaffRoute.`case`, number, notice: .saved)
+            case .problems(let problems):
+                return try await renderForm(request, inquiry: inquiry, values: values, errors: request.texts(problems),
+                                            status: .unprocessableEntity)
             }
-        } catch Inquiries.InquiryError.alreadyProcessed {
+        } catch OperationError.alreadyDone {
             return try await renderList(request, error: request.t("inbox_error_already_processed"), status: .conflict)
         }
-        // The supplier is assigned through the case's own edit path so the timeline shows it.
-        if let supplierId {
-            try await StaffCases(database: request.db).edit(
-                caseId: try record.requireID(), expectedVersion: record.version,
-                changes: [.init(field: "supplier", before: nil, after: supplier?.name) { $0.supplierId = supplierId }],
-                by: StaffCases.Actor(staffId: try request.requireStaff().user.requireID(), name: try actorName(request)))
-        }
-        return request.redirect(to: StaffRoute.`case`, record.number, notice: .saved)
     }
 
     func delete(request: Request) async throws -> Response {
         let inquiry = try await findInquiry(request)
         let count = try await Inquiries(database: request.db).delete(ids: [try inquiry.requireID()])
         return request.redirect(to: StaffRoute.inbox, notice: Notice(.deleted, count: count))
+    }
+}
+
+extension ProcessInquiries.Action {
+    var isDelete: Bool {
+        if case .delete = self { return true }
+        return false
     }
 }

@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor

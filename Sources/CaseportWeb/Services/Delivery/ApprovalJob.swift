@@ -1,11 +1,10 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Foundation
 
-/// The scheduled half of B6: reminds customers of resolved cases that wait for their approval, and closes
-/// them as approved 24 hours after the reminder. Runs every minute inside `serve`, on one server at a time
-/// (`JobLock`); the clock is injected so tests can move time.
+/// Runs `ApprovalRound` (B6) every minute inside `serve`; the clock is injected so tests can move time.
 struct ApprovalJob: Sendable {
     let database: any Database
     let translations: Translations
@@ -14,30 +13,11 @@ struct ApprovalJob: Sendable {
 
     @discardableResult
     func run() async throws -> Bool {
-        let now = clock()
-        let delivery = config.delivery
-        let company = delivery.companyName
-        let baseURL = config.publicURL ?? "http://127.0.0.1:8080"
-        let translations = self.translations
-        return try await JobLock.run("approval", on: database) { db in
-            let approval = CaseApproval(database: db)
-            try await approval.sendReminders(after: delivery.approvalReminderAfter, now: now, actorName: company) { record, tx in
-                var language = Language.fallback
-                var email = record.copyEmail
-                if let userId = record.createdByUserId, let user = try await PortalUserRecord.find(userId, on: tx) {
-                    language = Notifications.language(of: user)
-                    email = user.email ?? email
-                }
-                if email == nil, let contactId = record.primaryContactId {
-                    email = try await ContactRecord.find(contactId, on: tx)?.email
-                }
-                guard let email, !email.isEmpty else { return nil }
-                return Notifications.approvalReminder(translations: translations, baseURL: baseURL, to: email, language: language,
-                                                      record: record, company: company)
-            }
-            try await approval.closeUnanswered(now: now, actorName: company,
-                                               message: translations.text("approval_auto_closed_message", in: .fallback))
-        }
+        // Without CASEPORT_PUBLIC_URL, reminder links point at this machine (a demo on one machine).
+        let notifications = NotificationContext(translations: translations, publicBaseURL: config.publicURL ?? "http://127.0.0.1:8080",
+                                                companyName: config.delivery.companyName)
+        return try await ApprovalRound.run(reminderAfter: config.delivery.approvalReminderAfter,
+                                           in: OperationContext(database: database, clock: clock, notifications: notifications))
     }
 
     /// Every `interval` until cancelled.

@@ -92,7 +92,7 @@ struct MailGate: Sendable {
                 throw error
             }
         }
-        try await CaseEventRecord(caseId: caseId, at: now, staffId: nil, actorName: author.name, kind: "email_reply").create(on: database)
+        try await CaseEvents.append(.emailReply, caseId: caseId, by: author.eventActor, at: now, on: database)
         return .placed(caseId: caseId, messageId: messageId, attachments: stored)
     }
 

@@ -1,0 +1,12 @@
+import CaseportCore
+import CaseportStore
+
+/// The one way portal operations reach a case: through `VisibleCases` and the actor's access links
+/// (A7). A case outside the rule is `OperationError.notFound`, exactly like a number that does not exist.
+enum PortalCases {
+    static func find(number: Int, for actor: PortalActor, in context: OperationContext) async throws -> CaseDetail {
+        guard let detail = try await VisibleCases(database: context.database).find(number: number, for: actor.visibility)
+        else { throw OperationError.notFound }
+        return detail
+    }
+}

@@ -1,0 +1,171 @@
+import CaseportCore
+import CaseportStore
+import FluentKit
+
+/// D3: staff edit a case's subject, description and classification, assign handler and supplier, and
+/// move it to another customer or object. The edit applies only to the version the page showed (a
+/// newer save by someone else is `OperationError.stale`); each changed field is one event.
+public enum EditCase {
+    public struct Input: Sendable {
+        public var caseNumber: Int
+        public var expectedVersion: Int
+        public var subject: String
+        public var description: String
+        public var category: ChosenId
+        public var type: ChosenId
+        public var priority: ChosenId
+        public var handler: ChosenId
+        public var supplier: ChosenId
+        public var customer: ChosenId
+        public var object: ChosenId
+
+        public init(caseNumber: Int, expectedVersion: Int, subject: String, description: String, category: ChosenId,
+                    type: ChosenId, priority: ChosenId, handler: ChosenId, supplier: ChosenId, customer: ChosenId,
+                    object: ChosenId) {
+            self.caseNumber = caseNumber
+            self.expectedVersion = expectedVersion
+            self.subject = subject
+            self.description = description
+            self.category = category
+            self.type = type
+            self.priority = priority
+            self.handler = handler
+            self.supplier = supplier
+            self.customer = customer
+            self.object = object
+        }
+    }
+
+    public enum Field: String, Hashable, Sendable, CaseIterable {
+        case subject, description, category, type, priority, handler, supplier, customer, object
+    }
+
+    public static func run(_ input: Input, by actor: StaffActor, in context: OperationContext) async throws
+        -> Outcome<Int, Field> {
+        let record = try await StaffCaseLookup.find(number: input.caseNumber, in: context)
+        let catalogue = try await StaffCatalogue.load(on: context.database)
+        var problems = Problems<Field>()
+        let subject = input.subject.trimmingCharacters(in: .whitespacesAndNewlines)
+        let description = input.description.trimmingCharacters(in: .whitespacesAndNewlines)
+        if subject.isEmpty { problems.add(.subject, ProblemKey.required) }
+        if subject.count > InputLimits.subject { problems.set(.subject, ProblemKey.tooLong) }
+        if description.count > InputLimits.description { problems.add(.description, ProblemKey.tooLong) }
+        func pick(_ field: Field, _ chosen: ChosenId, from ids: [Int?]) -> Int? {
+            let checked = chosen.checked(against: Set(ids.compactMap { $0 }))
+            if checked == .invalid { problems.add(field, ProblemKey.chooseFromList) }
+            return checked.value
+        }
+        let category = pick(.category, input.category, from: catalogue.categories.map(\.id))
+        let type = pick(.type, input.type, from: catalogue.types.map(\.id))
+        let priority = pick(.priority, input.priority, from: catalogue.priorities.map(\.id))
+        let handler = pick(.handler, input.handler, from: catalogue.staff.map(\.id))
+        let supplier = pick(.supplier, input.supplier, from: catalogue.suppliers.map(\.id))
+        let customer = pick(.customer, input.customer, from: catalogue.customers.map(\.id))
+        let object = try await checkedObject(input.object, customer: customer, problems: &problems, on: context.database)
+        guard problems.isEmpty else { return .problems(problems) }
+
+        let names = catalogue.names
+        func name(_ table: [Int: String], _ id: Int?) -> String? { id.flatMap { table[$0] } }
+        let changes: [StaffCases.Change] = [
+            .init(field: .plain(.subject), before: record.subject, after: subject) { $0.subject = subject },
+            .init(field: .plain(.description), before: record.description, after: description) { $0.description = description },
+            .init(field: .plain(.category), before: name(names.categories, record.categoryId), after: name(names.categories, category)) { $0.categoryId = category },
+            .init(field: .plain(.type), before: name(names.types, record.caseTypeId), after: name(names.types, type)) { $0.caseTypeId = type },
+            .init(field: .plain(.priority), before: name(names.priorities, record.priorityId), after: name(names.priorities, priority)) { $0.priorityId = priority },
+            .init(field: .handler, before: name(names.staff, record.handlerId), after: name(names.staff, handler)) { $0.handlerId = handler },
+            .init(field: .supplier, before: name(names.suppliers, record.supplierId), after: name(names.suppliers, supplier)) { $0.supplierId = supplier },
+            .init(field: .plain(.customer), before: name(names.customers, record.customerId), after: name(names.customers, customer)) { $0.customerId = customer },
+            .init(field: .plain(.object), before: record.objectId.map(String.init), after: object.map(String.init)) { $0.objectId = object },
+        ]
+        do {
+            try await StaffCases(database: context.database).edit(caseId: try record.requireID(), expectedVersion: input.expectedVersion,
+                                                                  changes: changes, by: actor.caseActor, at: context.now)
+        } catch StaffCases.ChangeError.stale {
+            throw OperationError.stale
+        }
+        return .done(record.number)
+    }
+}
+
+/// The object must exist and belong to the chosen customer, when one is chosen.
+private func checkedObject(_ chosen: ChosenId, customer: Int?, problems: inout Problems<EditCase.Field>,
+                           on database: any Database) async throws -> Int? {
+    switch chosen {
+    case .none: return nil
+    case .invalid: break
+    case .id(let id):
+        if let found = try await ObjectRecord.find(id, on: database), customer == nil || customer == found.customerId { return id }
+    }
+    problems.add(.object, "new_case_error_object_customer")
+    return nil
+}
+
+/// D3: staff move a case along the workflow; only the transitions `CaseStatus` allows, only from the
+/// version the page showed.
+public enum ChangeCaseStatus {
+    public struct Input: Sendable {
+        public var caseNumber: Int
+        public var expectedVersion: Int
+        public var next: CaseStatus
+        public init(caseNumber: Int, expectedVersion: Int, next: CaseStatus) {
+            self.caseNumber = caseNumber
+            self.expectedVersion = expectedVersion
+            self.next = next
+        }
+    }
+
+    public static func run(_ input: Input, by actor: StaffActor, in context: OperationContext) async throws -> Int {
+        let record = try await StaffCaseLookup.find(number: input.caseNumber, in: context)
+        do {
+            try await StaffCases(database: context.database).changeStatus(
+                caseId: try record.requireID(), to: input.next, expectedVersion: input.expectedVersion, by: actor.caseActor,
+                at: context.now)
+        } catch StaffCases.ChangeError.stale {
+            throw OperationError.stale
+        } catch StaffCases.ChangeError.transitionNotAllowed {
+            throw OperationError.notAllowedNow
+        }
+        return record.number
+    }
+}
+
+/// D3/B4: staff write to the customer (who gets a text when they asked for one) or an internal note.
+public enum WriteStaffMessage {
+    public struct Input: Sendable {
+        public var caseNumber: Int
+        public var body: String
+        public var isInternal: Bool
+        public init(caseNumber: Int, body: String, isInternal: Bool) {
+            self.caseNumber = caseNumber
+            self.body = body
+            self.isInternal = isInternal
+        }
+    }
+
+    public enum Field: Hashable, Sendable { case body }
+
+    public static func run(_ input: Input, by actor: StaffActor, in context: OperationContext) async throws
+        -> Outcome<Int, Field> {
+        let record = try await StaffCaseLookup.find(number: input.caseNumber, in: context)
+        let body = input.body.trimmingCharacters(in: .whitespacesAndNewlines)
+        var problems = Problems<Field>()
+        if body.isEmpty { problems.add(.body, "message_error_empty") }
+        if body.count > InputLimits.message { problems.add(.body, ProblemKey.tooLong) }
+        guard problems.isEmpty else { return .problems(problems) }
+        let notifications = input.isInternal ? [] : try await Notifications.companyWrote(context.notifications, record: record,
+                                                                                          on: context.database)
+        try await StaffCases(database: context.database).addMessage(caseId: try record.requireID(), body: body,
+                                                                    isInternal: input.isInternal, by: actor.caseActor,
+                                                                    notifications: notifications, at: context.now)
+        return .done(record.number)
+    }
+}
+
+/// D4: "Mark as read" clears a case's unread customer activity.
+public enum MarkCaseRead {
+    public static func run(caseNumber: Int, by actor: StaffActor, in context: OperationContext) async throws -> Int {
+        let record = try await StaffCaseLookup.find(number: caseNumber, in: context)
+        if record.hasUnreadActivity { try await StaffCases(database: context.database).markRead(caseId: try record.requireID()) }
+        return record.number
+    }
+}

@@ -1,0 +1,54 @@
+import CaseportCore
+import XCTest
+
+final class CaseEventTests: XCTestCase {
+    /// One example of every kind; the switch makes a new kind a compile error here until it has one.
+    static func example(of kind: CaseEvent.Kind) -> CaseEvent {
+        switch kind {
+        case .createdFromInquiry: return .createdFromInquiry
+        case .statusChanged: return .statusChanged(from: .resolved, to: .reopened)
+        case .fieldChanged: return .fieldChanged(.subject, before: "Läcka \"i\" källaren", after: nil)
+        case .handlerChanged: return .handlerChanged(before: nil, after: "Henrik")
+        case .supplierChanged: return .supplierChanged(before: "Rör AB", after: "VVS & Co")
+        case .staffMessage: return .staffMessage
+        case .internalNote: return .internalNote
+        case .customerMessage: return .customerMessage
+        case .emailReply: return .emailReply
+        case .filesUploaded: return .filesUploaded(names: ["a.pdf", "b,c.jpg"])
+        case .fileRemoved: return .fileRemoved(name: "a.pdf")
+        case .classificationChanged: return .classificationChanged(category: .init(before: "A", after: "B"), priority: nil)
+        case .approved: return .approved
+        case .rejected: return .rejected
+        case .autoApproved: return .autoApproved
+        case .approvalReminderSent: return .approvalReminderSent
+        }
+    }
+
+    func testEveryKindSurvivesStorageUnchanged() throws {
+        for kind in CaseEvent.Kind.allCases {
+            let event = Self.example(of: kind)
+            XCTAssertEqual(event.kind, kind)
+            XCTAssertEqual(try CaseEvent(kind: kind.rawValue, payload: event.encodedPayload()), event, kind.rawValue)
+        }
+    }
+
+    func testKindsStoredBeforeTypedEventsKeepTheirNames() {
+        // Rows written before M019 carry these names; renaming one would orphan them.
+        XCTAssertEqual(CaseEvent.Kind.statusChanged.rawValue, "status")
+        XCTAssertEqual(CaseEvent.Kind.fieldChanged.rawValue, "field")
+        XCTAssertEqual(CaseEvent.Kind.staffMessage.rawValue, "message")
+        XCTAssertEqual(CaseEvent.Kind.internalNote.rawValue, "note")
+        XCTAssertEqual(CaseEvent.Kind.createdFromInquiry.rawValue, "from_inquiry")
+        XCTAssertEqual(CaseEvent.Kind.approvalReminderSent.rawValue, "approval_reminder")
+    }
+
+    func testInternalThingsAreStaffOnlyAndWhatTheCustomerDidOrWasToldIsTheirs() {
+        XCTAssertEqual(CaseEvent.internalNote.defaultAudience, .staff)
+        XCTAssertEqual(CaseEvent.handlerChanged(before: nil, after: "H").defaultAudience, .staff)
+        XCTAssertEqual(CaseEvent.fieldChanged(.priority, before: nil, after: "Hög").defaultAudience, .staff)
+        XCTAssertEqual(CaseEvent.fieldChanged(.subject, before: "a", after: "b").defaultAudience, .customer)
+        XCTAssertEqual(CaseEvent.staffMessage.defaultAudience, .customer)
+        XCTAssertEqual(CaseEvent.statusChanged(from: .new, to: .open).defaultAudience, .customer)
+        XCTAssertEqual(CaseEvent.customerMessage.defaultAudience, .customer)
+    }
+}
