@@ -7,7 +7,8 @@ import PackageDescription
 //   CaseportOperations – one operation per user action; no Vapor, no Request
 //   CaseportWeb    – Vapor app: routes, middleware, pages
 //   caseport       – the executable
-//   caseport-bench – the benchmarks (seeding, timings), never part of `caseport`
+//   CaseportBenchData – set-based seeding of a large data set (benchmarks, render measurement)
+//   caseport-bench – the benchmarks (timings), never part of `caseport`
 let package = Package(
     name: "Caseport",
     platforms: [.macOS(.v13)],
@@ -70,11 +71,21 @@ let package = Package(
             name: "caseport",
             dependencies: ["CaseportWeb", "CaseportStore", "CaseportCore"]
         ),
+        // Set-based seeding of a large data set, for the benchmarks and the render-cost measurement;
+        // never linked into `caseport`.
+        .target(
+            name: "CaseportBenchData",
+            dependencies: [
+                "CaseportStore", "CaseportCore",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
+        ),
         // The benchmarks: `caseport-bench cases|outbox|import` (docs/PERFORMANCE.md).
         .executableTarget(
             name: "caseport-bench",
             dependencies: [
-                "CaseportWeb", "CaseportStore", "CaseportCore",
+                "CaseportBenchData", "CaseportWeb", "CaseportStore", "CaseportCore",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -103,6 +114,7 @@ let package = Package(
             name: "CaseportWebTests",
             dependencies: [
                 "CaseportWeb", "CaseportOperations", "CaseportStore", "CaseportCore", "CaseportTestSupport",
+                "CaseportBenchData",
                 .product(name: "XCTVapor", package: "vapor"),
             ],
             // Mail gate fixtures (raw .eml files), read from disk by the tests.

@@ -19,7 +19,8 @@ import sys
 import time
 import urllib.parse
 
-# Every route of the app (grep -rn '\.get(\|\.post(\|\.on(' Sources/CaseportWeb), as `caseport routes` lists them.
+# Every route of the app: the cases of PortalRoute, StaffRoute and PublicRoute (Sources/CaseportWeb/Routing),
+# as `caseport routes` lists them. RouteTests fail when this list and the route types differ.
 ROUTES = [
     ("GET", "/"), ("GET", "/healthz"), ("GET", "/branding.css"), ("GET", "/branding/logo"),
     ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/language"),

@@ -7,8 +7,8 @@ import Vapor
 /// so they are cached for good and a save is seen at once (the page links the new revision).
 struct BrandingController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("branding.css", use: stylesheet)
-        routes.get("branding", "logo", use: logo)
+        routes.on(PublicRoute.brandingStylesheet, use: stylesheet)
+        routes.on(PublicRoute.brandingLogo, use: logo)
     }
 
     static func cacheHeader(_ request: Request, revision: Int) -> String {

@@ -5,7 +5,7 @@ import Vapor
 /// `GET /healthz`: 200 when the database answers, 503 when it does not. For load balancers.
 struct HealthController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("healthz", use: health)
+        routes.on(PublicRoute.health, use: health)
     }
 
     struct Health: Content {

@@ -32,6 +32,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     let templateCache = DefaultLeafCache()
     templateCache.isEnabled = !config.templateReload
     app.leaf.cache = templateCache
+    // Links in templates: #route("portal.case", number) (Routing/RouteTag.swift).
+    app.leaf.tags["route"] = RouteTag()
     app.views.use { app in
         var userInfo = app.leaf.userInfo
         userInfo["application"] = app
@@ -62,15 +64,14 @@ func routes(_ app: Application) throws {
     try app.register(collection: BrandingController())
 
     let portal = app.grouped(PortalSessionMiddleware(), PageFrameMiddleware())
-    portal.get { request -> Response in
-        request.redirect(to: request.portalPrincipal == nil ? "/login" : "/cases")
+    portal.on(PortalRoute.home) { request -> Response in
+        request.redirect(to: request.portalPrincipal == nil ? PortalRoute.login : PortalRoute.cases)
     }
     try portal.register(collection: PortalLoginController())
     try portal.register(collection: LanguageController())
     try portal.register(collection: AccountLinksController())
     try portal.register(collection: PasswordResetController())
     let signedIn = portal.grouped(PortalGuard())
-    // Registered before the case page so that /cases/new is not read as a case number.
     try signedIn.register(collection: PortalNewCaseController())
     try signedIn.register(collection: PortalCaseListController())
     try signedIn.register(collection: PortalCaseController())

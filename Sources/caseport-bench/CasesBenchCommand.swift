@@ -1,3 +1,4 @@
+import CaseportBenchData
 import CaseportCore
 import CaseportStore
 import CaseportWeb

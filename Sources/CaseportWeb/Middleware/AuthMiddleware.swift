@@ -41,12 +41,12 @@ extension Request {
     }
 
     func requirePortal() throws -> PortalPrincipal {
-        guard let principal = portalPrincipal else { throw Abort.redirect(to: "/login") }
+        guard let principal = portalPrincipal else { throw Abort.redirect(to: PortalRoute.login) }
         return principal
     }
 
     func requireStaff() throws -> StaffPrincipal {
-        guard let principal = staffPrincipal else { throw Abort.redirect(to: "/staff/login") }
+        guard let principal = staffPrincipal else { throw Abort.redirect(to: StaffRoute.login) }
         return principal
     }
 }
@@ -103,7 +103,7 @@ struct StaffSessionMiddleware: AsyncMiddleware {
 /// Sends a visitor without a portal session to the portal's login page.
 struct PortalGuard: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard request.portalPrincipal != nil else { return request.redirect(to: "/login") }
+        guard request.portalPrincipal != nil else { return request.redirect(to: PortalRoute.login) }
         return try await next.respond(to: request)
     }
 }
@@ -111,7 +111,7 @@ struct PortalGuard: AsyncMiddleware {
 /// Sends a visitor without a staff session to the staff login page.
 struct StaffGuard: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard request.staffPrincipal != nil else { return request.redirect(to: "/staff/login") }
+        guard request.staffPrincipal != nil else { return request.redirect(to: StaffRoute.login) }
         return try await next.respond(to: request)
     }
 }
@@ -120,7 +120,7 @@ struct StaffGuard: AsyncMiddleware {
 /// "not allowed" page. Sits behind `StaffGuard`.
 struct StaffAdminGuard: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let staff = request.staffPrincipal else { return request.redirect(to: "/staff/login") }
+        guard let staff = request.staffPrincipal else { return request.redirect(to: StaffRoute.login) }
         guard staff.user.role == .admin else { throw Abort(.forbidden) }
         return try await next.respond(to: request)
     }

@@ -11,11 +11,11 @@ import Vapor
 /// address, so nobody gains a contact's access by typing someone else's address.
 struct AccountLinksController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("register", use: registerForm)
-        routes.post("register", use: register)
-        routes.get("register", "confirm", use: confirmRegistration)
-        routes.get("password", "set", use: setPasswordForm)
-        routes.post("password", "set", use: setPassword)
+        routes.on(PortalRoute.register, use: registerForm)
+        routes.on(PortalRoute.registerSubmit, use: register)
+        routes.on(PortalRoute.registerConfirm, use: confirmRegistration)
+        routes.on(PortalRoute.setPassword, use: setPasswordForm)
+        routes.on(PortalRoute.setPasswordSubmit, use: setPassword)
     }
 
     struct RegisterPage: Encodable {

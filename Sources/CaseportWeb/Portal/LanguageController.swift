@@ -7,7 +7,7 @@ import Vapor
 /// and, for a signed-in portal user, on the account.
 struct LanguageController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.post("language", use: choose)
+        routes.on(PortalRoute.language, use: choose)
     }
 
     struct Choice: Content {

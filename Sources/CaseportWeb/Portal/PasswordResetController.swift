@@ -13,8 +13,8 @@ struct PasswordResetController: RouteCollection {
     static let lifetime: TimeInterval = 3_600
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("password", "forgot", use: form)
-        routes.post("password", "forgot", use: submit)
+        routes.on(PortalRoute.forgotPassword, use: form)
+        routes.on(PortalRoute.forgotPasswordSubmit, use: submit)
     }
 
     struct Page: Encodable {

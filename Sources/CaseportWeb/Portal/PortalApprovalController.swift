@@ -8,8 +8,8 @@ import Vapor
 /// reopens it. Both are refused unless the case is resolved (the buttons are shown only then).
 struct PortalApprovalController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.post("cases", ":number", "approve", use: approve)
-        routes.post("cases", ":number", "not-ok", use: reject)
+        routes.on(PortalRoute.caseApprove, use: approve)
+        routes.on(PortalRoute.caseReject, use: reject)
     }
 
     func approve(request: Request) async throws -> Response {
@@ -26,11 +26,11 @@ struct PortalApprovalController: RouteCollection {
                                          language: request.language)
         switch try await AnswerApproval.run(input, by: try request.portalMember(), in: request.operations) {
         case .done(.approved(let number)):
-            return request.redirect(to: "/cases/\(number)?notice=approved", redirectType: .normal)
+            return request.redirect(to: PortalRoute.`case`, number, notice: .approved)
         case .done(.rejected(let number)):
-            return request.redirect(to: "/cases/\(number)?notice=rejected", redirectType: .normal)
+            return request.redirect(to: PortalRoute.`case`, number, notice: .rejected)
         case .done(.notAwaiting(let number)):
-            return request.redirect(to: "/cases/\(number)", redirectType: .normal)
+            return request.redirect(to: PortalRoute.`case`, number)
         case .problems(let problems):
             let pages = PortalCaseController()
             let (principal, detail) = try await pages.findCase(request)

@@ -9,13 +9,12 @@ import Vapor
 /// answers 404 to every route, exactly like a number that does not exist.
 struct PortalCaseController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let one = routes.grouped("cases", ":number")
-        one.get(use: show)
-        one.post("messages", use: postMessage)
-        one.on(.POST, "files", body: .stream, use: upload).acceptsMultipart()
-        one.get("files", ":fileId", use: download)
-        one.post("files", ":fileId", "remove", use: removeFile)
-        one.post("classification", use: classify)
+        routes.on(PortalRoute.`case`, use: show)
+        routes.on(PortalRoute.caseMessage, use: postMessage)
+        routes.on(PortalRoute.caseUpload, body: .stream, use: upload).acceptsMultipart()
+        routes.on(PortalRoute.caseFile, use: download)
+        routes.on(PortalRoute.caseFileRemove, use: removeFile)
+        routes.on(PortalRoute.caseClassify, use: classify)
     }
 
     // MARK: Page
@@ -45,11 +44,7 @@ struct PortalCaseController: RouteCollection {
         var value: String
     }
 
-    struct Option: Encodable {
-        var id: Int
-        var name: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct CasePage: Encodable {
         var layout: Layout
@@ -110,9 +105,7 @@ struct PortalCaseController: RouteCollection {
     func show(request: Request) async throws -> Response {
         let (principal, detail) = try await findCase(request)
         var state = PageState()
-        if let notice = try? request.query.get(String.self, at: "notice"), ["message", "uploaded", "removed", "saved", "created", "approved", "rejected"].contains(notice) {
-            state.notice = request.t("notice_\(notice)")
-        }
+        state.notice = request.notice([.message, .uploaded, .removed, .saved, .created, .approved, .rejected], prefix: "notice_")
         let response = try await render(request, principal: principal, detail: detail, state: state, status: .ok)
         // Opening the case clears its "new information" marker for this user.
         try await CaseConversation(database: request.db).markSeen(caseId: detail.id, userId: try principal.user.requireID())
@@ -170,8 +163,8 @@ struct PortalCaseController: RouteCollection {
             person: try await PersonPicker.context(request, principal: principal, input: state.person),
             errors: state.errors, notice: state.notice,
             canEditCategory: canEditCategory, canEditPriority: canEditPriority,
-            categories: categories.map { Option(id: $0.id!, name: $0.name, selected: $0.id == detail.categoryId) },
-            priorities: priorities.map { Option(id: $0.id!, name: $0.name, selected: $0.id == detail.priorityId) },
+            categories: categories.map { Option(value: String($0.id!), name: $0.name, selected: $0.id == detail.categoryId) },
+            priorities: priorities.map { Option(value: String($0.id!), name: $0.name, selected: $0.id == detail.priorityId) },
             maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576,
             awaitingApproval: detail.status == .resolved, approvalComment: state.approvalComment)
         let response = try await request.view.render("portal/case", page).encodeResponse(for: request).get()
@@ -221,7 +214,7 @@ struct PortalCaseController: RouteCollection {
                                                language: request.language)
         switch try await WriteCustomerMessage.run(input, by: try request.portalMember(), in: request.operations) {
         case .done(let written):
-            return request.redirect(to: "/cases/\(written.caseNumber)?notice=message#messages", redirectType: .normal)
+            return request.redirect(to: PortalRoute.`case`, written.caseNumber, notice: .message, fragment: "messages")
         case .problems(let problems):
             let (principal, detail) = try await findCase(request)
             var state = PageState(messageBody: form.body ?? "", copyToMe: form.copy_to_me != nil, person: form.personInput)
@@ -287,7 +280,7 @@ struct PortalCaseController: RouteCollection {
             for upload in stored { try? await storage.delete(key: upload.storageKey) }
             throw error
         }
-        return request.redirect(to: "/cases/\(detail.number)?notice=uploaded#files", redirectType: .normal)
+        return request.redirect(to: PortalRoute.`case`, detail.number, notice: .uploaded, fragment: "files")
     }
 
     /// Keeps the name readable but harmless: no folders, no control characters, at most 200 characters.
@@ -316,7 +309,7 @@ struct PortalCaseController: RouteCollection {
                                                          language: request.language),
                                                    by: try request.portalMember(), in: request.operations)
         try await request.caseport.storage.delete(key: removed.storageKey)
-        return request.redirect(to: "/cases/\(removed.caseNumber)?notice=removed#files", redirectType: .normal)
+        return request.redirect(to: PortalRoute.`case`, removed.caseNumber, notice: .removed, fragment: "files")
     }
 
     // MARK: Category and priority
@@ -334,7 +327,7 @@ struct PortalCaseController: RouteCollection {
                                                priorityId: form.priority.map { Int($0) })
         do {
             let number = try await ChangeClassification.run(input, by: try request.portalMember(), in: request.operations)
-            return request.redirect(to: "/cases/\(number)?notice=saved", redirectType: .normal)
+            return request.redirect(to: PortalRoute.`case`, number, notice: .saved)
         } catch ChangeClassification.Failure.notOffered {
             throw Abort(.badRequest)
         }

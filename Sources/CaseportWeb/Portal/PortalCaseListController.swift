@@ -9,7 +9,7 @@ struct PortalCaseListController: RouteCollection {
     static let pageSize = 25
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("cases", use: list)
+        routes.on(PortalRoute.cases, use: list)
     }
 
     struct Query: Decodable {
@@ -49,23 +49,13 @@ struct PortalCaseListController: RouteCollection {
         var extra: [Cell]
     }
 
-    struct Option: Encodable {
-        var value: String
-        var name: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct ListPage: Encodable {
         var layout: Layout
         var cases: [CaseRow]
         var columns: [Column]
-        var page: Int
-        var pageCount: Int
-        var total: Int
-        var previousLink: String?
-        var nextLink: String?
-        var firstLink: String?
-        var lastLink: String?
+        var paging: Paging
         var q: String
         var from: String
         var to: String
@@ -109,9 +99,8 @@ struct PortalCaseListController: RouteCollection {
         let options = data.options
         let filter = Self.filter(from: query, options: options, errors: &errors)
         errors = errors.mapValues { request.t($0) }
-        let (page, pageCount, settings) = (data.page, data.pageCount, data.settings)
+        let settings = data.settings
         let language = request.language
-        func link(_ page: Int) -> String { Self.link(query, page: page) }
 
         let context = ListPage(
             layout: Layout(request, title: request.t("cases_title")),
@@ -126,9 +115,7 @@ struct PortalCaseListController: RouteCollection {
                         })
             },
             columns: settings.extraListColumns.map { Column(key: $0.rawValue, label: request.t("column_\($0.rawValue)")) },
-            page: page, pageCount: pageCount, total: data.total,
-            previousLink: page > 1 ? link(page - 1) : nil, nextLink: page < pageCount ? link(page + 1) : nil,
-            firstLink: page > 2 ? link(1) : nil, lastLink: page < pageCount - 1 ? link(pageCount) : nil,
+            paging: data.paging,
             q: String((query.q ?? "").prefix(200)), from: query.from ?? "", to: query.to ?? "",
             states: CaseFilter.StatusGroup.allCases.map {
                 Option(value: $0.rawValue, name: request.t("filter_state_\($0.rawValue)"), selected: filter.statusGroup == $0)
@@ -153,14 +140,14 @@ struct PortalCaseListController: RouteCollection {
         let filter = Self.filter(from: query, options: options, errors: &ignored)
         let cases = VisibleCases(database: request.db)
         let total = try await cases.count(for: principal.visibility, filter: filter)
-        let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
-        let page = min(max(1, Int(query.page ?? "") ?? 1), pageCount)
+        let paging = Paging(requested: Int(query.page ?? ""), total: total, pageSize: Self.pageSize, withEnds: true) {
+            Self.link(query, page: $0)
+        }
         let reader = CaseReader(userId: userId, since: principal.user.createdAt ?? .distantPast)
         let rows = try await cases.page(for: principal.visibility, filter: filter, reader: reader,
-                                        offset: (page - 1) * Self.pageSize, limit: Self.pageSize)
+                                        offset: paging.offset, limit: Self.pageSize)
         let settings = try await SettingsStore(database: request.db).load()
-        return CaseListData(options: options, settings: settings, total: total, pageCount: pageCount,
-                            page: page, rows: rows)
+        return CaseListData(options: options, settings: settings, paging: paging, rows: rows)
     }
 
     /// Reads the filter from the URL. Unknown or foreign ids are dropped (a customer the viewer may
@@ -190,17 +177,12 @@ struct PortalCaseListController: RouteCollection {
     /// A day typed as YYYY-MM-DD (what a date input sends), taken in the server's time zone.
     static func parseDay(_ text: String) -> Date? { CalendarDay.parse(text) }
 
+    /// A page of the list with the same search.
     static func link(_ query: Query, page: Int) -> String {
-        var items: [URLQueryItem] = []
-        let pairs: [(String, String?)] = [("q", query.q), ("state", query.state), ("status", query.status),
-                                          ("category", query.category), ("type", query.type), ("customer", query.customer),
-                                          ("object", query.object), ("from", query.from), ("to", query.to)]
-        for (name, value) in pairs { if let value, !value.isEmpty { items.append(URLQueryItem(name: name, value: value)) } }
-        items.append(URLQueryItem(name: "page", value: String(page)))
-        var components = URLComponents()
-        components.path = "/cases"
-        components.queryItems = items
-        return components.string ?? "/cases"
+        PortalRoute.cases.path([], query: [("q", query.q), ("state", query.state), ("status", query.status),
+                                           ("category", query.category), ("type", query.type), ("customer", query.customer),
+                                           ("object", query.object), ("from", query.from), ("to", query.to),
+                                           ("page", String(page))])
     }
 
     static func value(of column: PortalSettings.ListColumn, in row: CaseListRow) -> String? {
@@ -227,8 +209,6 @@ struct PortalCaseListController: RouteCollection {
 struct CaseListData: Sendable {
     var options: FilterOptions
     var settings: PortalSettings
-    var total: Int
-    var pageCount: Int
-    var page: Int
+    var paging: Paging
     var rows: [CaseListRow]
 }

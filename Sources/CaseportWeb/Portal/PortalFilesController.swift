@@ -6,8 +6,8 @@ import Vapor
 /// Files attached to the viewer's customers and objects (B9), by the `FileVisibility` rule.
 struct PortalFilesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("files", use: list)
-        routes.get("files", ":fileId", use: download)
+        routes.on(PortalRoute.files, use: list)
+        routes.on(PortalRoute.file, use: download)
     }
 
     struct FileRow: Encodable {

@@ -8,8 +8,8 @@ import Vapor
 /// case of it, a link to that case (which the A7 rule then governs like any other).
 struct PortalInquiriesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("inquiries", use: list)
-        routes.get("inquiries", ":id", use: show)
+        routes.on(PortalRoute.inquiries, use: list)
+        routes.on(PortalRoute.inquiry, use: show)
     }
 
     struct Row: Encodable {
@@ -86,7 +86,7 @@ struct PortalInquiriesController: RouteCollection {
         details += inquiry.fieldValues.map { Shown(label: $0.label, value: $0.value) }
         let page = DetailPage(
             layout: Layout(request, title: inquiry.subject),
-            received: (try? request.query.get(String.self, at: "notice")) == "received",
+            received: request.noticeInURL?.kind == .received,
             subject: inquiry.subject, description: inquiry.description,
             sentAt: request.language.formatDateTime(inquiry.createdAt), state: state(inquiry, request: request),
             caseNumber: inquiry.caseId.flatMap { numbers[$0] }, details: details)

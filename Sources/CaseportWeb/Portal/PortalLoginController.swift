@@ -6,9 +6,9 @@ import Vapor
 /// Portal login and logout (A1, A2, A6, A11).
 struct PortalLoginController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("login", use: show)
-        routes.post("login", use: submit)
-        routes.post("logout", use: logout)
+        routes.on(PortalRoute.login, use: show)
+        routes.on(PortalRoute.loginSubmit, use: submit)
+        routes.on(PortalRoute.logout, use: logout)
     }
 
     struct LoginForm: Content {
@@ -27,7 +27,7 @@ struct PortalLoginController: RouteCollection {
     }
 
     func show(request: Request) async throws -> Response {
-        if request.portalPrincipal != nil { return request.redirect(to: "/cases") }
+        if request.portalPrincipal != nil { return request.redirect(to: PortalRoute.cases) }
         return try await render(request, organisation: "", username: "", error: nil, status: .ok)
     }
 
@@ -99,7 +99,7 @@ struct PortalLoginController: RouteCollection {
                                ip: request.clientAddress)
         user.lastLoginAt = Date()
         try await user.save(on: request.db)
-        return try await startSession(request, realm: .portal, userId: try user.requireID(), redirect: "/cases")
+        return try await startSession(request, realm: .portal, userId: try user.requireID(), redirect: PortalRoute.cases.path())
     }
 
     func logout(request: Request) async throws -> Response {
@@ -107,7 +107,7 @@ struct PortalLoginController: RouteCollection {
             try await AuditLog(database: request.db).record(.logout, by: .portal(id: user.id, name: "\(user.displayName) (\(user.username))"),
                                                            subject: "portal user \(user.id ?? 0)", ip: request.clientAddress)
         }
-        return try await endSession(request, realm: .portal, redirect: "/login")
+        return try await endSession(request, realm: .portal, redirect: PortalRoute.login.path())
     }
 
     private func render(_ request: Request, organisation: String, username: String, error: String?,

@@ -8,11 +8,10 @@ import Vapor
 /// "Cancel" on the confirmation page returns to the form with every value kept.
 struct PortalNewCaseController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let new = routes.grouped("cases", "new")
-        new.get(use: start)
-        new.post(use: review)
-        new.post("edit", use: edit)
-        new.post("confirm", use: confirm)
+        routes.on(PortalRoute.newCase, use: start)
+        routes.on(PortalRoute.newCaseReview, use: review)
+        routes.on(PortalRoute.newCaseEdit, use: edit)
+        routes.on(PortalRoute.newCaseConfirm, use: confirm)
     }
 
     struct TypeChoice: Encodable {
@@ -28,11 +27,7 @@ struct PortalNewCaseController: RouteCollection {
         var error: String?
     }
 
-    struct Option: Encodable {
-        var value: String
-        var name: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct FieldInput: Encodable {
         var name: String
@@ -130,9 +125,9 @@ struct PortalNewCaseController: RouteCollection {
         let form = readForm(request)
         switch try await RegisterCase.run(form.input(language: request.language), by: try request.portalMember(), in: request.operations) {
         case .done(.caseCreated(let number)):
-            return request.redirect(to: "/cases/\(number)?notice=created", redirectType: .normal)
+            return request.redirect(to: PortalRoute.`case`, number, notice: .created)
         case .done(.inquirySent(let id)):
-            return request.redirect(to: "/inquiries/\(id)?notice=received", redirectType: .normal)
+            return request.redirect(to: PortalRoute.inquiry, id, notice: .received)
         case .problems(let problems):
             return try await formPage(request, principal: principal, form: form, errors: request.texts(problems, name: NewCaseForm.name),
                                       template: "portal/new-case", status: .unprocessableEntity)

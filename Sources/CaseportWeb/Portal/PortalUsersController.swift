@@ -11,12 +11,11 @@ struct PortalUsersController: RouteCollection {
     static let pageSize = 50
 
     func boot(routes: any RoutesBuilder) throws {
-        let users = routes.grouped("users")
-        users.get(use: list)
-        users.get("new", use: newForm)
-        users.post("new", use: create)
-        users.get(":userId", use: editForm)
-        users.post(":userId", use: update)
+        routes.on(PortalRoute.users, use: list)
+        routes.on(PortalRoute.newUser, use: newForm)
+        routes.on(PortalRoute.newUserSubmit, use: create)
+        routes.on(PortalRoute.user, use: editForm)
+        routes.on(PortalRoute.userSubmit, use: update)
     }
 
     struct UserRow: Encodable {
@@ -35,10 +34,7 @@ struct PortalUsersController: RouteCollection {
         var layout: Layout
         var users: [UserRow]
         var notice: String?
-        var page: Int
-        var pageCount: Int
-        var previousPage: Int?
-        var nextPage: Int?
+        var paging: Paging
     }
 
     struct FormPage: Encodable {
@@ -79,16 +75,15 @@ struct PortalUsersController: RouteCollection {
     func list(request: Request) async throws -> Response {
         let scope = try await scope(request)
         if scope.singleUser {
-            return request.redirect(to: "/users/\(try scope.principal.user.requireID())")
+            return request.redirect(to: PortalRoute.user, try scope.principal.user.requireID())
         }
         let query = PortalUserRecord.query(on: request.db).filter(\.$organisationId == scope.organisation.id!)
         let total = try await query.count()
-        let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
-        let page = min(max(1, (try? request.query.get(Int.self, at: "page")) ?? 1), pageCount)
+        let paging = Paging(request, total: total, pageSize: Self.pageSize, route: PortalRoute.users)
         let users = try await PortalUserRecord.query(on: request.db).filter(\.$organisationId == scope.organisation.id!)
             .sort(\.$lastName).sort(\.$firstName).sort(\.$id)
-            .range((page - 1) * Self.pageSize ..< page * Self.pageSize).all()
-        let notice = (try? request.query.get(String.self, at: "notice")).flatMap { ["created", "saved"].contains($0) ? request.t("users_notice_\($0)") : nil }
+            .range(paging.offset ..< paging.offset + Self.pageSize).all()
+        let notice = request.notice([.created, .saved], prefix: "users_notice_")
         // One look-up for the whole page (issue 9 point 7), not a few queries per row.
         let manageable = try await ManagedUsers.manageable(users, by: scope.principal.visibility, on: request.db)
         let rows = users.map { user in
@@ -99,8 +94,7 @@ struct PortalUsersController: RouteCollection {
         let context = ListPage(
             layout: Layout(request, title: request.t("users_title")),
             users: rows,
-            notice: notice, page: page, pageCount: pageCount,
-            previousPage: page > 1 ? page - 1 : nil, nextPage: page < pageCount ? page + 1 : nil)
+            notice: notice, paging: paging)
         return try await request.view.render("portal/users", context).encodeResponse(for: request).get()
     }
 
@@ -182,7 +176,7 @@ struct PortalUsersController: RouteCollection {
             return user
         }
         _ = user
-        return request.redirect(to: "/users?notice=created", redirectType: .normal)
+        return request.redirect(to: PortalRoute.users, notice: .created)
     }
 
     static func queueLoginDetails(_ request: Request, user: PortalUserRecord, email: String, organisation: CustomerRecord,
@@ -260,15 +254,15 @@ struct PortalUsersController: RouteCollection {
         if (wasActive && !target.isActive) || !password.isEmpty {
             try await Sessions(database: request.db).endAll(realm: .portal, userId: try target.requireID())
         }
-        let redirect = scope.singleUser ? "/users/\(try target.requireID())?notice=saved" : "/users?notice=saved"
+        let redirect = scope.singleUser ? PortalRoute.user.path([String(try target.requireID())], query: Notice.saved.queryItems) : PortalRoute.users.path(query: Notice.saved.queryItems)
         if isSelf, !password.isEmpty {
             // Every other session of the account ended above; this browser continues with a new token.
             return try await startSession(request, realm: .portal, userId: try target.requireID(), redirect: redirect)
         }
         if scope.singleUser {
-            return request.redirect(to: "/users/\(try target.requireID())?notice=saved", redirectType: .normal)
+            return request.redirect(to: PortalRoute.user, try target.requireID(), notice: .saved)
         }
-        return request.redirect(to: "/users?notice=saved", redirectType: .normal)
+        return request.redirect(to: PortalRoute.users, notice: .saved)
     }
 
     func check(_ request: Request, values: [String: String], scope: Scope, target: PortalUserRecord?) async throws -> [String: String] {
@@ -308,11 +302,11 @@ struct PortalUsersController: RouteCollection {
         values["password"] = nil
         values["password_confirm"] = nil
         values["current_password"] = nil
-        let notice = (try? request.query.get(String.self, at: "notice")) == "saved" ? request.t("users_notice_saved") : nil
+        let notice = request.notice([.saved], prefix: "users_notice_")
         let page = FormPage(
             layout: Layout(request, title: request.t(target == nil ? "users_new_title" : (isSelf ? "users_self_title" : "users_edit_title"))),
             isNew: target == nil, isSelf: isSelf,
-            action: target.map { "/users/\($0.id!)" } ?? "/users/new",
+            action: target.map { PortalRoute.userSubmit.path($0.id!) } ?? PortalRoute.newUserSubmit.path(),
             values: values, errors: errors, hasErrors: !errors.isEmpty,
             isAdmin: values["is_admin"] != nil, isShared: values["is_shared"] != nil, isActive: values["is_active"] != nil,
             sendLoginDetails: values["send_login_details"] != nil,

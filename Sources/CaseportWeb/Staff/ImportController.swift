@@ -14,10 +14,9 @@ struct ImportController: RouteCollection {
     static let shownProblemRows = 1_000
 
     func boot(routes: any RoutesBuilder) throws {
-        let imports = routes.grouped("staff", "import")
-        imports.get(use: form)
-        imports.on(.POST, body: .collect(maxSize: ByteCount(value: Self.maximumBytes)), use: preview).acceptsMultipart()
-        imports.post("run", use: run)
+        routes.on(StaffRoute.importForm, use: form)
+        routes.on(StaffRoute.importPreview, body: .collect(maxSize: ByteCount(value: Self.maximumBytes)), use: preview).acceptsMultipart()
+        routes.on(StaffRoute.importRun, use: run)
     }
 
     struct Upload: Content {
@@ -75,9 +74,7 @@ struct ImportController: RouteCollection {
     }
 
     func form(request: Request) async throws -> View {
-        let done = (try? request.query.get(Int.self, at: "done")).map {
-            request.t("import_done").replacingOccurrences(of: "{n}", with: String($0))
-        }
+        let done = request.notice([.imported: "import_done"])
         let selected = (try? request.query.get(String.self, at: "kind")).flatMap(ImportKind.init(rawValue:))
         return try await renderForm(request, selected: selected, error: nil, notice: done).get()
     }
@@ -160,7 +157,7 @@ struct ImportController: RouteCollection {
             return try await renderPreview(request, kind: kind, fileName: fileName, token: token, table: table, check: problems, changed: true)
         }
         try? FileManager.default.removeItem(at: url)
-        return request.redirect(to: "/staff/import?done=\(table.rows.count)&kind=\(kind.rawValue)", redirectType: .normal)
+        return request.redirect(to: StaffRoute.importForm, notice: Notice(.imported, count: table.rows.count), query: [("kind", kind.rawValue)])
     }
 
     /// A one-time set-password link for every imported user with an e-mail address (as A9's

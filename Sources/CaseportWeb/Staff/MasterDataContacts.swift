@@ -42,9 +42,9 @@ extension MasterDataController {
         var keep = ["q": q]
         if let id = customer?.id { keep["customer"] = String(id) }
         if let id = object?.id { keep["object"] = String(id) }
-        let paging = StaffPaging(request, total: try await filtered().count(), path: "/staff/contacts", query: keep)
+        let paging = Paging(request, total: try await filtered().count(), route: StaffRoute.contacts, query: keep)
         let records = try await filtered().sort(\.$lastName).sort(\.$firstName).sort(\.$id)
-            .range(paging.offset ..< paging.offset + StaffPaging.pageSize).all()
+            .range(paging.offset ..< paging.offset + Paging.listPageSize).all()
         let headers = ["md_name", "md_email", "md_phone", "md_active"].map(request.t)
         var hidden: [SelectOption] = []
         if let id = customer?.id { hidden.append(.init(value: "customer", name: String(id), selected: true)) }
@@ -53,17 +53,17 @@ extension MasterDataController {
                     object.map { "\(request.t("md_object")): \($0.name)" }].compactMap { $0 }.joined(separator: " · ")
         let page = MasterDataPages.ListPage(
             layout: Layout(request, title: request.t("md_contacts"), area: "staff"),
-            tabs: MasterDataPages.tabs(request, current: "contacts"), path: "/staff/contacts",
-            addLink: "/staff/contacts/new", addLabel: request.t("md_add_contact"), q: q,
+            tabs: MasterDataPages.tabs(request, current: "contacts"), path: StaffRoute.contacts.path(),
+            addLink: StaffRoute.newContact.path(), addLabel: request.t("md_add_contact"), q: q,
             searchLabel: request.t("md_search_contacts"), hidden: hidden, filterNote: note.isEmpty ? nil : note,
             headers: headers,
             rows: records.map {
                 .init(id: $0.id!, headers: headers, cells: [
-                    .init(text: "\($0.lastName), \($0.firstName)", link: "/staff/contacts/\($0.id!)"),
+                    .init(text: "\($0.lastName), \($0.firstName)", link: StaffRoute.contact.path($0.id!)),
                     .init(text: $0.email ?? ""), .init(text: $0.phone ?? ""), Self.activeCell(request, $0.isActive),
                 ])
             },
-            paging: paging, notice: request.notice(["created", "saved"], prefix: "md_notice_"))
+            paging: paging, notice: request.notice([.created, .saved], prefix: "md_notice_"))
         return try await request.view.render("staff/md-list", page)
     }
 
@@ -125,7 +125,7 @@ extension MasterDataController {
                 try await request.audit(.accessChanged, subject: subject, details: record.isActive ? "reactivated" : "deactivated", on: tx)
             }
         }
-        return request.redirect(to: "/staff/contacts/\(record.id!)?notice=\(target == nil ? "created" : "saved")", redirectType: .normal)
+        return request.redirect(to: StaffRoute.contact, record.id!, notice: target == nil ? .created : .saved)
     }
 
     func addCustomerLink(request: Request) async throws -> Response {
@@ -144,7 +144,7 @@ extension MasterDataController {
             try await request.audit(.accessChanged, subject: "contact \(contact.id!) \(contact.firstName) \(contact.lastName)",
                                     details: "linked to customer \(customer.customerNumber)", on: tx)
         }
-        return request.redirect(to: "/staff/contacts/\(contact.id!)?notice=saved#links-heading", redirectType: .normal)
+        return request.redirect(to: StaffRoute.contact, contact.id!, notice: .saved, fragment: "links-heading")
     }
 
     func removeCustomerLink(request: Request) async throws -> Response {
@@ -158,7 +158,7 @@ extension MasterDataController {
             try await request.audit(.accessChanged, subject: "contact \(contact.id!) \(contact.firstName) \(contact.lastName)",
                                     details: "unlinked from customer \(number)", on: tx)
         }
-        return request.redirect(to: "/staff/contacts/\(contact.id!)?notice=saved#links-heading", redirectType: .normal)
+        return request.redirect(to: StaffRoute.contact, contact.id!, notice: .saved, fragment: "links-heading")
     }
 
     func addObjectLink(request: Request) async throws -> Response {
@@ -178,7 +178,7 @@ extension MasterDataController {
             try await request.audit(.accessChanged, subject: "contact \(contact.id!) \(contact.firstName) \(contact.lastName)",
                                     details: "linked to object \(object.id!) \(object.name)", on: tx)
         }
-        return request.redirect(to: "/staff/contacts/\(contact.id!)?notice=saved#links-heading", redirectType: .normal)
+        return request.redirect(to: StaffRoute.contact, contact.id!, notice: .saved, fragment: "links-heading")
     }
 
     func removeObjectLink(request: Request) async throws -> Response {
@@ -191,7 +191,7 @@ extension MasterDataController {
             try await request.audit(.accessChanged, subject: "contact \(contact.id!) \(contact.firstName) \(contact.lastName)",
                                     details: "unlinked from object \(objectId)", on: tx)
         }
-        return request.redirect(to: "/staff/contacts/\(contact.id!)?notice=saved#links-heading", redirectType: .normal)
+        return request.redirect(to: StaffRoute.contact, contact.id!, notice: .saved, fragment: "links-heading")
     }
 
     func renderContact(_ request: Request, target: ContactRecord?, values: [String: String], errors: [String: String],
@@ -218,22 +218,22 @@ extension MasterDataController {
             let customers = try await CustomerRecord.query(on: request.db).filter(\.$id ~~ customerIds).sort(\.$name).all()
             let objects = try await ObjectRecord.query(on: request.db).filter(\.$id ~~ objectIds).sort(\.$name).all()
             section = .init(
-                customers: customers.map { .init(text: "\($0.name) (\($0.customerNumber))", href: "/staff/customers/\($0.id!)",
-                                                removeAction: "/staff/contacts/\(id)/customers/\($0.id!)/remove") },
-                objects: objects.map { .init(text: "\($0.name), \($0.address) (#\($0.id!))", href: "/staff/objects/\($0.id!)",
-                                            removeAction: "/staff/contacts/\(id)/objects/\($0.id!)/remove") },
-                addCustomerAction: "/staff/contacts/\(id)/customers", addObjectAction: "/staff/contacts/\(id)/objects",
+                customers: customers.map { .init(text: "\($0.name) (\($0.customerNumber))", href: StaffRoute.customer.path($0.id!),
+                                                removeAction: StaffRoute.contactCustomerRemove.path(id, $0.id!)) },
+                objects: objects.map { .init(text: "\($0.name), \($0.address) (#\($0.id!))", href: StaffRoute.object.path($0.id!),
+                                            removeAction: StaffRoute.contactObjectRemove.path(id, $0.id!)) },
+                addCustomerAction: StaffRoute.contactCustomerAdd.path(id), addObjectAction: StaffRoute.contactObjectAdd.path(id),
                 customerError: linkErrors.0, objectError: linkErrors.1, customerValue: linkValues.0, objectValue: linkValues.1)
             let user = try await PortalUserRecord.query(on: request.db).filter(\.$contactId == id).first()
-            if let user { related.append(.init(href: "/staff/portal-users/\(user.id!)", label: request.t("md_related_portal_user"))) }
+            if let user { related.append(.init(href: StaffRoute.portalUser.path(user.id!), label: request.t("md_related_portal_user"))) }
         }
         let page = MasterDataPages.FormPage(
             layout: Layout(request, title: target.map { "\($0.firstName) \($0.lastName)" } ?? request.t("md_add_contact"), area: "staff"),
             tabs: MasterDataPages.tabs(request, current: "contacts"),
-            backLink: "/staff/contacts", backLabel: request.t("md_contacts"),
-            action: target.map { "/staff/contacts/\($0.id!)" } ?? "/staff/contacts/new",
+            backLink: StaffRoute.contacts.path(), backLabel: request.t("md_contacts"),
+            action: target.map { StaffRoute.contactSubmit.path($0.id!) } ?? StaffRoute.newContactSubmit.path(),
             fields: fields, hasErrors: !errors.isEmpty || linkErrors.0 != nil || linkErrors.1 != nil,
-            notice: request.notice(["created", "saved"], prefix: "md_notice_"), related: related, linkSection: section)
+            notice: request.notice([.created, .saved], prefix: "md_notice_"), related: related, linkSection: section)
         return try await MasterDataPages.render(request, page, status: status)
     }
 }

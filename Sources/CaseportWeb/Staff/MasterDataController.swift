@@ -10,35 +10,31 @@ import Vapor
 /// contacts are deactivated, never deleted, because cases refer to them.
 struct MasterDataController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let staff = routes.grouped("staff")
-        staff.get("customers", use: customers)
-        staff.get("customers", "new", use: newCustomer)
-        staff.post("customers", "new", use: saveCustomer)
-        staff.get("customers", ":id", use: editCustomer)
-        staff.post("customers", ":id", use: saveCustomer)
-
-        staff.get("objects", use: objects)
-        staff.get("objects", "new", use: newObject)
-        staff.post("objects", "new", use: saveObject)
-        staff.get("objects", ":id", use: editObject)
-        staff.post("objects", ":id", use: saveObject)
-
-        staff.get("contacts", use: contacts)
-        staff.get("contacts", "new", use: newContact)
-        staff.post("contacts", "new", use: saveContact)
-        staff.get("contacts", ":id", use: editContact)
-        staff.post("contacts", ":id", use: saveContact)
-        staff.post("contacts", ":id", "customers", use: addCustomerLink)
-        staff.post("contacts", ":id", "customers", ":linked", "remove", use: removeCustomerLink)
-        staff.post("contacts", ":id", "objects", use: addObjectLink)
-        staff.post("contacts", ":id", "objects", ":linked", "remove", use: removeObjectLink)
-
-        staff.get("portal-users", use: portalUsers)
-        staff.get("portal-users", "new", use: newPortalUser)
-        staff.post("portal-users", "new", use: savePortalUser)
-        staff.get("portal-users", ":id", use: editPortalUser)
-        staff.post("portal-users", ":id", use: savePortalUser)
-        staff.post("portal-users", ":id", "unlock", use: unlockPortalUser)
+        routes.on(StaffRoute.customers, use: customers)
+        routes.on(StaffRoute.newCustomer, use: newCustomer)
+        routes.on(StaffRoute.newCustomerSubmit, use: saveCustomer)
+        routes.on(StaffRoute.customer, use: editCustomer)
+        routes.on(StaffRoute.customerSubmit, use: saveCustomer)
+        routes.on(StaffRoute.objects, use: objects)
+        routes.on(StaffRoute.newObject, use: newObject)
+        routes.on(StaffRoute.newObjectSubmit, use: saveObject)
+        routes.on(StaffRoute.object, use: editObject)
+        routes.on(StaffRoute.objectSubmit, use: saveObject)
+        routes.on(StaffRoute.contacts, use: contacts)
+        routes.on(StaffRoute.newContact, use: newContact)
+        routes.on(StaffRoute.newContactSubmit, use: saveContact)
+        routes.on(StaffRoute.contact, use: editContact)
+        routes.on(StaffRoute.contactSubmit, use: saveContact)
+        routes.on(StaffRoute.contactCustomerAdd, use: addCustomerLink)
+        routes.on(StaffRoute.contactCustomerRemove, use: removeCustomerLink)
+        routes.on(StaffRoute.contactObjectAdd, use: addObjectLink)
+        routes.on(StaffRoute.contactObjectRemove, use: removeObjectLink)
+        routes.on(StaffRoute.portalUsers, use: portalUsers)
+        routes.on(StaffRoute.newPortalUser, use: newPortalUser)
+        routes.on(StaffRoute.newPortalUserSubmit, use: savePortalUser)
+        routes.on(StaffRoute.portalUser, use: editPortalUser)
+        routes.on(StaffRoute.portalUserSubmit, use: savePortalUser)
+        routes.on(StaffRoute.portalUserUnlock, use: unlockPortalUser)
     }
 
     static func id(_ request: Request, _ name: String = "id") throws -> Int {
@@ -85,22 +81,22 @@ struct MasterDataController: RouteCollection {
             }
             return query
         }
-        let paging = StaffPaging(request, total: try await filtered().count(), path: "/staff/customers", query: ["q": q])
+        let paging = Paging(request, total: try await filtered().count(), route: StaffRoute.customers, query: ["q": q])
         let records = try await filtered().sort(\.$name).sort(\.$id)
-            .range(paging.offset ..< paging.offset + StaffPaging.pageSize).all()
+            .range(paging.offset ..< paging.offset + Paging.listPageSize).all()
         let headers = ["md_name", "md_customer_number", "md_short_code", "md_active"].map(request.t)
         let page = MasterDataPages.ListPage(
             layout: Layout(request, title: request.t("md_customers"), area: "staff"),
-            tabs: MasterDataPages.tabs(request, current: "customers"), path: "/staff/customers",
-            addLink: "/staff/customers/new", addLabel: request.t("md_add_customer"), q: q,
+            tabs: MasterDataPages.tabs(request, current: "customers"), path: StaffRoute.customers.path(),
+            addLink: StaffRoute.newCustomer.path(), addLabel: request.t("md_add_customer"), q: q,
             searchLabel: request.t("md_search_customers"), hidden: [], filterNote: nil, headers: headers,
             rows: records.map {
                 .init(id: $0.id!, headers: headers, cells: [
-                    .init(text: $0.name, link: "/staff/customers/\($0.id!)"), .init(text: $0.customerNumber),
+                    .init(text: $0.name, link: StaffRoute.customer.path($0.id!)), .init(text: $0.customerNumber),
                     .init(text: $0.shortCode), Self.activeCell(request, $0.isActive),
                 ])
             },
-            paging: paging, notice: request.notice(["created", "saved"], prefix: "md_notice_"))
+            paging: paging, notice: request.notice([.created, .saved], prefix: "md_notice_"))
         return try await request.view.render("staff/md-list", page)
     }
 
@@ -128,8 +124,8 @@ struct MasterDataController: RouteCollection {
         do {
             switch try await SaveCustomer.run(input, by: try request.staffMember(), in: request.operations) {
             case .done(let saved):
-                return request.redirect(to: saved.created ? "/staff/customers?notice=created" : "/staff/customers/\(saved.customerId)?notice=saved",
-                                        redirectType: .normal)
+                return saved.created ? request.redirect(to: StaffRoute.customers, notice: .created)
+                    : request.redirect(to: StaffRoute.customer, saved.customerId, notice: .saved)
             case .problems(let problems):
                 return try await renderCustomer(request, target: target, values: values, errors: request.texts(problems),
                                                 status: .unprocessableEntity)
@@ -157,18 +153,18 @@ struct MasterDataController: RouteCollection {
             fields.append(.init(name: "is_active", label: request.t("md_active_label"), kind: "checkbox",
                                 checked: values["is_active"] != nil, hint: request.t("md_customer_active_hint")))
             related = [
-                .init(href: "/staff/objects?customer=\(id)", label: request.t("md_related_objects")),
-                .init(href: "/staff/contacts?customer=\(id)", label: request.t("md_related_contacts")),
-                .init(href: "/staff/portal-users?customer=\(id)", label: request.t("md_related_portal_users")),
-                .init(href: "/staff/cases?customer=\(id)", label: request.t("md_related_cases")),
+                .init(href: StaffRoute.objects.path(query: ["customer": String(id)]), label: request.t("md_related_objects")),
+                .init(href: StaffRoute.contacts.path(query: ["customer": String(id)]), label: request.t("md_related_contacts")),
+                .init(href: StaffRoute.portalUsers.path(query: ["customer": String(id)]), label: request.t("md_related_portal_users")),
+                .init(href: StaffRoute.cases.path(query: ["customer": String(id)]), label: request.t("md_related_cases")),
             ]
         }
         let page = MasterDataPages.FormPage(
             layout: Layout(request, title: target.map { $0.name } ?? request.t("md_add_customer"), area: "staff"),
             tabs: MasterDataPages.tabs(request, current: "customers"),
-            backLink: "/staff/customers", backLabel: request.t("md_customers"),
-            action: target.map { "/staff/customers/\($0.id!)" } ?? "/staff/customers/new",
-            fields: fields, hasErrors: !errors.isEmpty, notice: request.notice(["saved"], prefix: "md_notice_"),
+            backLink: StaffRoute.customers.path(), backLabel: request.t("md_customers"),
+            action: target.map { StaffRoute.customerSubmit.path($0.id!) } ?? StaffRoute.newCustomerSubmit.path(),
+            fields: fields, hasErrors: !errors.isEmpty, notice: request.notice([.saved], prefix: "md_notice_"),
             related: related)
         return try await MasterDataPages.render(request, page, status: status)
     }

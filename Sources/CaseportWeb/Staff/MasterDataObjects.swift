@@ -24,17 +24,17 @@ extension MasterDataController {
         }
         var keep = ["q": q]
         if let id = customer?.id { keep["customer"] = String(id) }
-        let paging = StaffPaging(request, total: try await filtered().count(), path: "/staff/objects", query: keep)
+        let paging = Paging(request, total: try await filtered().count(), route: StaffRoute.objects, query: keep)
         let records = try await filtered().sort(\.$name).sort(\.$id)
-            .range(paging.offset ..< paging.offset + StaffPaging.pageSize).all()
+            .range(paging.offset ..< paging.offset + Paging.listPageSize).all()
         // The page's customers in one query.
         let owners = Dictionary(uniqueKeysWithValues: try await CustomerRecord.query(on: request.db)
             .filter(\.$id ~~ Set(records.map(\.customerId))).all().map { ($0.id!, $0) })
         let headers = ["md_name", "md_object_id", "md_address", "md_customer", "md_active"].map(request.t)
         let page = MasterDataPages.ListPage(
             layout: Layout(request, title: request.t("md_objects"), area: "staff"),
-            tabs: MasterDataPages.tabs(request, current: "objects"), path: "/staff/objects",
-            addLink: customer.map { "/staff/objects/new?customer=\($0.id!)" } ?? "/staff/objects/new",
+            tabs: MasterDataPages.tabs(request, current: "objects"), path: StaffRoute.objects.path(),
+            addLink: StaffRoute.newObject.path(query: ["customer": customer.map { String($0.id!) }]),
             addLabel: request.t("md_add_object"), q: q, searchLabel: request.t("md_search_objects"),
             hidden: customer.map { [SelectOption(value: "customer", name: String($0.id!), selected: true)] } ?? [],
             filterNote: customer.map { "\(request.t("md_customer")): \($0.name) (\($0.customerNumber))" },
@@ -42,13 +42,13 @@ extension MasterDataController {
             rows: records.map { object in
                 let owner = owners[object.customerId]
                 return .init(id: object.id!, headers: headers, cells: [
-                    .init(text: object.name, link: "/staff/objects/\(object.id!)"), .init(text: String(object.id!)),
+                    .init(text: object.name, link: StaffRoute.object.path(object.id!)), .init(text: String(object.id!)),
                     .init(text: object.address),
-                    .init(text: owner.map { "\($0.name) (\($0.customerNumber))" } ?? "", link: owner.map { "/staff/customers/\($0.id!)" }),
+                    .init(text: owner.map { "\($0.name) (\($0.customerNumber))" } ?? "", link: owner.map { StaffRoute.customer.path($0.id!) }),
                     Self.activeCell(request, object.isActive),
                 ])
             },
-            paging: paging, notice: request.notice(["created", "saved"], prefix: "md_notice_"))
+            paging: paging, notice: request.notice([.created, .saved], prefix: "md_notice_"))
         return try await request.view.render("staff/md-list", page)
     }
 
@@ -77,8 +77,8 @@ extension MasterDataController {
                                      customerNumber: values["customer_number"] ?? "", isActive: values["is_active"] != nil)
         switch try await SaveObject.run(input, by: try request.staffMember(), in: request.operations) {
         case .done(let saved):
-            return request.redirect(to: saved.created ? "/staff/objects?notice=created" : "/staff/objects/\(saved.objectId)?notice=saved",
-                                    redirectType: .normal)
+            return saved.created ? request.redirect(to: StaffRoute.objects, notice: .created)
+                : request.redirect(to: StaffRoute.object, saved.objectId, notice: .saved)
         case .problems(let problems):
             return try await renderObject(request, target: target, values: values, errors: request.texts(problems), status: .unprocessableEntity)
         }
@@ -98,16 +98,16 @@ extension MasterDataController {
             fields.append(.init(name: "is_active", label: request.t("md_active_label"), kind: "checkbox",
                                 checked: values["is_active"] != nil, hint: request.t("md_object_active_hint")))
             related = [
-                .init(href: "/staff/contacts?object=\(id)", label: request.t("md_related_contacts")),
-                .init(href: "/staff/customers/\(target.customerId)", label: request.t("md_customer")),
+                .init(href: StaffRoute.contacts.path(query: ["object": String(id)]), label: request.t("md_related_contacts")),
+                .init(href: StaffRoute.customer.path(target.customerId), label: request.t("md_customer")),
             ]
         }
         let page = MasterDataPages.FormPage(
             layout: Layout(request, title: target.map { "\($0.name) (#\($0.id!))" } ?? request.t("md_add_object"), area: "staff"),
             tabs: MasterDataPages.tabs(request, current: "objects"),
-            backLink: "/staff/objects", backLabel: request.t("md_objects"),
-            action: target.map { "/staff/objects/\($0.id!)" } ?? "/staff/objects/new",
-            fields: fields, hasErrors: !errors.isEmpty, notice: request.notice(["saved"], prefix: "md_notice_"),
+            backLink: StaffRoute.objects.path(), backLabel: request.t("md_objects"),
+            action: target.map { StaffRoute.objectSubmit.path($0.id!) } ?? StaffRoute.newObjectSubmit.path(),
+            fields: fields, hasErrors: !errors.isEmpty, notice: request.notice([.saved], prefix: "md_notice_"),
             related: related)
         return try await MasterDataPages.render(request, page, status: status)
     }

@@ -46,7 +46,7 @@ enum MasterDataPages {
         var filterNote: String?
         var headers: [String]
         var rows: [Row]
-        var paging: StaffPaging
+        var paging: Paging
         var notice: String?
     }
 
@@ -109,10 +109,10 @@ enum MasterDataPages {
     }
 
     static func tabs(_ request: Request, current: String) -> [Tab] {
-        var tabs = [("customers", "md_customers"), ("objects", "md_objects"), ("contacts", "md_contacts"),
-                    ("portal-users", "md_portal_users")]
-        if request.staffPrincipal?.user.role == .admin { tabs.append(("import", "import_title")) }
-        return tabs.map { Tab(href: "/staff/\($0.0)", label: request.t($0.1), current: $0.0 == current) }
+        var tabs: [(String, StaffRoute, String)] = [("customers", .customers, "md_customers"), ("objects", .objects, "md_objects"),
+                                                    ("contacts", .contacts, "md_contacts"), ("portal-users", .portalUsers, "md_portal_users")]
+        if request.staffPrincipal?.user.role == .admin { tabs.append(("import", .importForm, "import_title")) }
+        return tabs.map { Tab(href: $0.1.path(), label: request.t($0.2), current: $0.0 == current) }
     }
 
     static func render(_ request: Request, _ page: FormPage, status: HTTPResponseStatus) async throws -> Response {

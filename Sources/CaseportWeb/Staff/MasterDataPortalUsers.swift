@@ -39,16 +39,16 @@ extension MasterDataController {
         }
         var keep = ["q": q]
         if let id = customer?.id { keep["customer"] = String(id) }
-        let paging = StaffPaging(request, total: try await filtered().count(), path: "/staff/portal-users", query: keep)
+        let paging = Paging(request, total: try await filtered().count(), route: StaffRoute.portalUsers, query: keep)
         let records = try await filtered().sort(\.$lastName).sort(\.$firstName).sort(\.$id)
-            .range(paging.offset ..< paging.offset + StaffPaging.pageSize).all()
+            .range(paging.offset ..< paging.offset + Paging.listPageSize).all()
         let organisations = Dictionary(uniqueKeysWithValues: try await CustomerRecord.query(on: request.db)
             .filter(\.$id ~~ Set(records.map(\.organisationId))).all().map { ($0.id!, $0) })
         let headers = ["md_name", "login_username", "md_organisation", "md_login_kind", "md_active"].map(request.t)
         let page = MasterDataPages.ListPage(
             layout: Layout(request, title: request.t("md_portal_users"), area: "staff"),
-            tabs: MasterDataPages.tabs(request, current: "portal-users"), path: "/staff/portal-users",
-            addLink: customer.map { "/staff/portal-users/new?customer=\($0.id!)" } ?? "/staff/portal-users/new",
+            tabs: MasterDataPages.tabs(request, current: "portal-users"), path: StaffRoute.portalUsers.path(),
+            addLink: StaffRoute.newPortalUser.path(query: ["customer": customer.map { String($0.id!) }]),
             addLabel: request.t("md_add_portal_user"), q: q, searchLabel: request.t("md_search_portal_users"),
             hidden: customer.map { [SelectOption(value: "customer", name: String($0.id!), selected: true)] } ?? [],
             filterNote: customer.map { "\(request.t("md_customer")): \($0.name) (\($0.customerNumber))" },
@@ -56,7 +56,7 @@ extension MasterDataController {
             rows: records.map { user in
                 let organisation = organisations[user.organisationId]
                 return .init(id: user.id!, headers: headers, cells: [
-                    .init(text: user.displayName.isEmpty ? user.username : user.displayName, link: "/staff/portal-users/\(user.id!)",
+                    .init(text: user.displayName.isEmpty ? user.username : user.displayName, link: StaffRoute.portalUser.path(user.id!),
                           tag: user.isAdmin ? request.t("user_admin") : nil),
                     .init(text: user.username),
                     .init(text: organisation.map { "\($0.name) (\($0.customerNumber))" } ?? ""),
@@ -64,7 +64,7 @@ extension MasterDataController {
                     Self.activeCell(request, user.isActive),
                 ])
             },
-            paging: paging, notice: request.notice(["created", "saved"], prefix: "md_notice_"))
+            paging: paging, notice: request.notice([.created, .saved], prefix: "md_notice_"))
         return try await request.view.render("staff/md-list", page)
     }
 
@@ -199,7 +199,7 @@ extension MasterDataController {
         if target != nil, !record.isActive || !password.isEmpty {
             try await Sessions(database: request.db).endAll(realm: .portal, userId: record.id!)
         }
-        return request.redirect(to: "/staff/portal-users/\(record.id!)?notice=\(target == nil ? "created" : "saved")", redirectType: .normal)
+        return request.redirect(to: StaffRoute.portalUser, record.id!, notice: target == nil ? .created : .saved)
     }
 
     func unlockPortalUser(request: Request) async throws -> Response {
@@ -208,7 +208,7 @@ extension MasterDataController {
         let attempts = LoginAttempts(database: request.db)
         for key in Self.lockKeys(for: target, organisation: organisation) { try await attempts.clear(key: key) }
         try await request.audit(.accountUnlocked, subject: "portal user \(target.id!) \(organisation.customerNumber)/\(target.username)")
-        return request.redirect(to: "/staff/portal-users/\(target.id!)?notice=unlocked", redirectType: .normal)
+        return request.redirect(to: StaffRoute.portalUser, target.id!, notice: .unlocked)
     }
 
     func renderPortalUser(_ request: Request, target: PortalUserRecord?, organisation: CustomerRecord?, values: [String: String],
@@ -248,17 +248,17 @@ extension MasterDataController {
         var related: [MasterDataPages.Related] = []
         if let target, let organisation, let id = target.id {
             lock = .init(locked: try await Self.isLocked(target, organisation: organisation, on: request.db),
-                         unlockAction: "/staff/portal-users/\(id)/unlock")
-            related.append(.init(href: "/staff/customers/\(organisation.id!)", label: "\(organisation.name) (\(organisation.customerNumber))"))
-            if let contactId = target.contactId { related.append(.init(href: "/staff/contacts/\(contactId)", label: request.t("md_related_contact"))) }
+                         unlockAction: StaffRoute.portalUserUnlock.path(id))
+            related.append(.init(href: StaffRoute.customer.path(organisation.id!), label: "\(organisation.name) (\(organisation.customerNumber))"))
+            if let contactId = target.contactId { related.append(.init(href: StaffRoute.contact.path(contactId), label: request.t("md_related_contact"))) }
         }
         let page = MasterDataPages.FormPage(
             layout: Layout(request, title: target.map { "\($0.displayName) (\($0.username))" } ?? request.t("md_add_portal_user"), area: "staff"),
             tabs: MasterDataPages.tabs(request, current: "portal-users"),
-            backLink: "/staff/portal-users", backLabel: request.t("md_portal_users"),
-            action: target.map { "/staff/portal-users/\($0.id!)" } ?? "/staff/portal-users/new",
+            backLink: StaffRoute.portalUsers.path(), backLabel: request.t("md_portal_users"),
+            action: target.map { StaffRoute.portalUserSubmit.path($0.id!) } ?? StaffRoute.newPortalUserSubmit.path(),
             fields: fields, hasErrors: !errors.isEmpty,
-            notice: request.notice(["created", "saved", "unlocked"], prefix: "md_notice_"), related: related, lock: lock)
+            notice: request.notice([.created, .saved, .unlocked], prefix: "md_notice_"), related: related, lock: lock)
         return try await MasterDataPages.render(request, page, status: status)
     }
 }

@@ -10,7 +10,7 @@ struct StaffAuditController: RouteCollection {
     static let pageSize = 50
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("staff", "audit", use: list)
+        routes.on(StaffRoute.audit, use: list)
     }
 
     struct Row: Encodable {
@@ -61,18 +61,11 @@ struct StaffAuditController: RouteCollection {
         let filter = AuditLog.Filter(action: action, text: q.isEmpty ? nil : q, from: from, to: to)
         let events = try await AuditLog(database: request.db).page(filter, before: before, limit: Self.pageSize)
 
-        var query: [URLQueryItem] = []
-        if !q.isEmpty { query.append(.init(name: "q", value: q)) }
-        if let action { query.append(.init(name: "action", value: action.rawValue)) }
-        if from != nil { query.append(.init(name: "from", value: fromText)) }
-        if to != nil { query.append(.init(name: "to", value: toText)) }
-        func link(_ extra: [URLQueryItem]) -> String {
-            var components = URLComponents()
-            components.path = "/staff/audit"
-            components.queryItems = query + extra
-            return components.string ?? "/staff/audit"
-        }
-        let olderLink = events.count == Self.pageSize ? events.last?.id.map { link([.init(name: "before", value: String($0))]) } : nil
+        // The log pages by a cursor (older than event N), not by page number; links keep the search.
+        let query: [(String, String?)] = [("q", q), ("action", action?.rawValue), ("from", from != nil ? fromText : nil),
+                                          ("to", to != nil ? toText : nil)]
+        func link(_ extra: [(String, String?)]) -> String { StaffRoute.audit.path([], query: query + extra) }
+        let olderLink = events.count == Self.pageSize ? events.last?.id.map { link([("before", String($0))]) } : nil
 
         let page = Page(
             layout: Layout(request, title: request.t("audit_title"), area: "staff"),
@@ -86,7 +79,7 @@ struct StaffAuditController: RouteCollection {
             },
             q: q, from: fromText, to: toText, dateError: dateError,
             olderLink: olderLink, newestLink: before != nil ? link([]) : nil,
-            filtered: !query.isEmpty)
+            filtered: query.contains { $0.1?.isEmpty == false })
         return try await request.view.render("staff/audit", page)
     }
 }

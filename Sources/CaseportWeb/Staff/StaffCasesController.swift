@@ -14,21 +14,16 @@ struct StaffCasesController: RouteCollection {
     static let countCap = 10_000
 
     func boot(routes: any RoutesBuilder) throws {
-        let cases = routes.grouped("staff", "cases")
-        cases.get(use: list)
-        cases.post("mark-all-read", use: markAllRead)
-        cases.get(":number", use: show)
-        cases.post(":number", use: edit)
-        cases.post(":number", "status", use: changeStatus)
-        cases.post(":number", "messages", use: addMessage)
-        cases.post(":number", "read", use: markRead)
+        routes.on(StaffRoute.cases, use: list)
+        routes.on(StaffRoute.casesMarkAllRead, use: markAllRead)
+        routes.on(StaffRoute.`case`, use: show)
+        routes.on(StaffRoute.caseEdit, use: edit)
+        routes.on(StaffRoute.caseStatus, use: changeStatus)
+        routes.on(StaffRoute.caseMessage, use: addMessage)
+        routes.on(StaffRoute.caseRead, use: markRead)
     }
 
-    struct Option: Encodable {
-        var value: String
-        var name: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct Row: Encodable {
         var number: Int
@@ -48,10 +43,7 @@ struct StaffCasesController: RouteCollection {
         var rows: [Row]
         var total: String
         var unreadTotal: Int
-        var page: Int
-        var pageCount: Int
-        var previousLink: String?
-        var nextLink: String?
+        var paging: Paging
         var q: String
         var statuses: [Option]
         var handlers: [Option]
@@ -90,21 +82,15 @@ struct StaffCasesController: RouteCollection {
 
         let cases = StaffCases(database: request.db)
         let counted = try await cases.count(filter, cap: Self.countCap)
-        let pageCount = max(1, (min(counted, Self.countCap) + Self.pageSize - 1) / Self.pageSize)
-        let page = min(max(1, Int(query.page ?? "") ?? 1), pageCount)
-        let rows = try await cases.page(filter, offset: (page - 1) * Self.pageSize, limit: Self.pageSize)
+        // Pages stop at the cap; the list's query is kept in every page link.
+        let paging = Paging(requested: Int(query.page ?? ""), total: min(counted, Self.countCap), pageSize: Self.pageSize) { page in
+            StaffRoute.cases.path([], query: [("q", query.q), ("status", query.status), ("handler", query.handler),
+                                              ("category", query.category), ("type", query.type), ("priority", query.priority),
+                                              ("customer", query.customer), ("unread", query.unread), ("page", String(page))])
+        }
+        let rows = try await cases.page(filter, offset: paging.offset, limit: Self.pageSize)
         let catalogue = try await StaffCatalogue.load(on: request.db)
         let language = request.language
-        func link(_ page: Int) -> String {
-            var components = URLComponents()
-            components.path = "/staff/cases"
-            let pairs: [(String, String?)] = [("q", query.q), ("status", query.status), ("handler", query.handler),
-                                              ("category", query.category), ("type", query.type), ("priority", query.priority),
-                                              ("customer", query.customer), ("unread", query.unread)]
-            components.queryItems = pairs.compactMap { name, value in value.flatMap { $0.isEmpty ? nil : URLQueryItem(name: name, value: $0) } }
-                + [URLQueryItem(name: "page", value: String(page))]
-            return components.string ?? "/staff/cases"
-        }
         var statuses = [Option(value: "active", name: request.t("filter_state_active"), selected: query.status == "active")]
         statuses += CaseStatus.allCases.map { Option(value: $0.rawValue, name: request.staffStatus($0), selected: query.status == $0.rawValue) }
         var handlers = [Option(value: "none", name: request.t("staff_unassigned"), selected: filter.unassigned)]
@@ -117,8 +103,7 @@ struct StaffCasesController: RouteCollection {
                     handler: $0.handlerName ?? "–", priority: $0.priorityName ?? "–", unread: $0.hasUnreadActivity)
             },
             total: counted > Self.countCap ? request.t("staff_more_than").replacingOccurrences(of: "{n}", with: String(Self.countCap)) : String(counted),
-            unreadTotal: try await cases.countUnread(), page: page, pageCount: pageCount,
-            previousLink: page > 1 ? link(page - 1) : nil, nextLink: page < pageCount ? link(page + 1) : nil,
+            unreadTotal: try await cases.countUnread(), paging: paging,
             q: filter.base.text, statuses: statuses, handlers: handlers,
             categories: catalogue.categories.map { Option(value: String($0.id!), name: $0.name, selected: filter.base.categoryId == $0.id) },
             types: catalogue.types.map { Option(value: String($0.id!), name: $0.name, selected: filter.base.caseTypeId == $0.id) },
@@ -131,7 +116,7 @@ struct StaffCasesController: RouteCollection {
     func markAllRead(request: Request) async throws -> Response {
         _ = try request.requireStaff()
         try await StaffCases(database: request.db).markAllRead()
-        return request.redirect(to: "/staff/cases", redirectType: .normal)
+        return request.redirect(to: StaffRoute.cases)
     }
 
     // MARK: The case page
@@ -189,9 +174,7 @@ struct StaffCasesController: RouteCollection {
         _ = try request.requireStaff()
         let record = try await findCase(request)
         var state = PageState()
-        if let notice = try? request.query.get(String.self, at: "notice"), ["saved", "status", "message", "read"].contains(notice) {
-            state.notice = request.t("staff_notice_\(notice)")
-        }
+        state.notice = request.notice([.saved, .status, .message, .read], prefix: "staff_notice_")
         // A GET changes nothing: the customer's activity (D4) stays unread until "Mark as read" is posted.
         return try await render(request, record: record, state: state, status: .ok)
     }
@@ -200,7 +183,7 @@ struct StaffCasesController: RouteCollection {
     func markRead(request: Request) async throws -> Response {
         let number = try await MarkCaseRead.run(caseNumber: try Self.caseNumber(request), by: try request.staffMember(),
                                                 in: request.operations)
-        return request.redirect(to: "/staff/cases/\(number)?notice=read", redirectType: .normal)
+        return request.redirect(to: StaffRoute.`case`, number, notice: .read)
     }
 
     static func caseNumber(_ request: Request) throws -> Int {
@@ -288,7 +271,7 @@ struct StaffCasesController: RouteCollection {
         do {
             switch try await EditCase.run(input, by: try request.staffMember(), in: request.operations) {
             case .done(let number):
-                return request.redirect(to: "/staff/cases/\(number)?notice=saved", redirectType: .normal)
+                return request.redirect(to: StaffRoute.`case`, number, notice: .saved)
             case .problems(let problems):
                 let record = try await findCase(request)
                 return try await render(request, record: record, state: PageState(values: values, errors: request.texts(problems)),
@@ -309,7 +292,7 @@ struct StaffCasesController: RouteCollection {
         do {
             let number = try await ChangeCaseStatus.run(.init(caseNumber: try Self.caseNumber(request), expectedVersion: version, next: next),
                                                         by: try request.staffMember(), in: request.operations)
-            return request.redirect(to: "/staff/cases/\(number)?notice=status", redirectType: .normal)
+            return request.redirect(to: StaffRoute.`case`, number, notice: .status)
         } catch OperationError.stale {
             return try await render(request, record: try await findCase(request),
                                     state: PageState(errors: ["form": request.t("staff_error_stale")]), status: .conflict)
@@ -325,7 +308,7 @@ struct StaffCasesController: RouteCollection {
         let input = WriteStaffMessage.Input(caseNumber: try Self.caseNumber(request), body: values["body"] ?? "", isInternal: isInternal)
         switch try await WriteStaffMessage.run(input, by: try request.staffMember(), in: request.operations) {
         case .done(let number):
-            return request.redirect(to: "/staff/cases/\(number)?notice=message#messages", redirectType: .normal)
+            return request.redirect(to: StaffRoute.`case`, number, notice: .message, fragment: "messages")
         case .problems(let problems):
             return try await render(request, record: try await findCase(request),
                                     state: PageState(errors: request.texts(problems) { _ in "body" }, messageBody: values["body"] ?? "",
@@ -336,11 +319,7 @@ struct StaffCasesController: RouteCollection {
 }
 
 /// One choice of a back-office select.
-struct StaffOption: Encodable {
-    var value: String
-    var name: String
-    var selected: Bool
-}
+typealias StaffOption = SelectOption
 
 /// The selects of a staff case form (the case page, and a case made from an inquiry), with the
 /// typed or stored `values` selected. Deactivated categories, types and priorities are offered only

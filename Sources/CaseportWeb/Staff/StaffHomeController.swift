@@ -7,7 +7,7 @@ import Vapor
 /// and the newest cases of all customers.
 struct StaffHomeController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("staff", use: home)
+        routes.on(StaffRoute.home, use: home)
     }
 
     struct Row: Encodable {

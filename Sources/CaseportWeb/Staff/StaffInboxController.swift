@@ -12,12 +12,11 @@ struct StaffInboxController: RouteCollection {
     static let pageSize = 100
 
     func boot(routes: any RoutesBuilder) throws {
-        let inbox = routes.grouped("staff", "inbox")
-        inbox.get(use: list)
-        inbox.post("bulk", use: bulk)
-        inbox.get(":id", use: form)
-        inbox.post(":id", use: save)
-        inbox.post(":id", "delete", use: delete)
+        routes.on(StaffRoute.inbox, use: list)
+        routes.on(StaffRoute.inboxBulk, use: bulk)
+        routes.on(StaffRoute.inboxItem, use: form)
+        routes.on(StaffRoute.inboxItemSubmit, use: save)
+        routes.on(StaffRoute.inboxItemDelete, use: delete)
     }
 
     struct Row: Encodable {
@@ -38,10 +37,7 @@ struct StaffInboxController: RouteCollection {
         var notice: String?
         var error: String?
         var smsEnabled: Bool
-        var page: Int
-        var pageCount: Int
-        var previousLink: String?
-        var nextLink: String?
+        var paging: Paging
     }
 
     func list(request: Request) async throws -> Response {
@@ -51,16 +47,11 @@ struct StaffInboxController: RouteCollection {
     func renderList(_ request: Request, error: String?, status: HTTPResponseStatus) async throws -> Response {
         let inquiries = Inquiries(database: request.db)
         let total = try await inquiries.countNew()
-        let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
-        let pageNumber = min(max(1, (try? request.query.get(Int.self, at: "page")) ?? 1), pageCount)
-        let waiting = try await inquiries.waiting(offset: (pageNumber - 1) * Self.pageSize, limit: Self.pageSize)
+        let paging = Paging(request, total: total, pageSize: Self.pageSize, route: StaffRoute.inbox)
+        let waiting = try await inquiries.waiting(offset: paging.offset, limit: Self.pageSize)
         let names = try await Names.load(for: waiting, on: request.db)
         let language = request.language
-        var notice: String?
-        if let raw = try? request.query.get(String.self, at: "notice"), ["created", "deleted"].contains(raw) {
-            let count = (try? request.query.get(Int.self, at: "n")) ?? 1
-            notice = request.t("inbox_notice_\(raw)").replacingOccurrences(of: "{n}", with: String(count))
-        }
+        let notice = request.notice([.created, .deleted], prefix: "inbox_notice_")
         let page = ListPage(
             layout: Layout(request, title: request.t("inbox_title"), area: "staff"),
             rows: waiting.map { inquiry in
@@ -73,9 +64,7 @@ struct StaffInboxController: RouteCollection {
             },
             total: total, notice: notice, error: error,
             smsEnabled: try await SettingsStore(database: request.db).load().smsEnabled,
-            page: pageNumber, pageCount: pageCount,
-            previousLink: pageNumber > 1 ? "/staff/inbox?page=\(pageNumber - 1)" : nil,
-            nextLink: pageNumber < pageCount ? "/staff/inbox?page=\(pageNumber + 1)" : nil)
+            paging: paging)
         let response = try await request.view.render("staff/inbox", page).encodeResponse(for: request).get()
         response.status = status
         return response
@@ -116,8 +105,7 @@ struct StaffInboxController: RouteCollection {
         default: throw Abort(.badRequest)
         }
         let count = try await ProcessInquiries.run(ids: ids, action, by: try request.staffMember(), in: request.operations)
-        let notice = action.isDelete ? "deleted" : "created"
-        return request.redirect(to: "/staff/inbox?notice=\(notice)&n=\(count)", redirectType: .normal)
+        return request.redirect(to: StaffRoute.inbox, notice: Notice(action.isDelete ? .deleted : .created, count: count))
     }
 
     /// The "warranty claim" category: the one remembered in the settings, else one named so in any of
@@ -145,11 +133,7 @@ struct StaffInboxController: RouteCollection {
 
     // MARK: One inquiry → a case
 
-    struct Option: Encodable {
-        var value: String
-        var name: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct Shown: Encodable {
         var label: String
@@ -188,7 +172,7 @@ struct StaffInboxController: RouteCollection {
         let inquiry = try await findInquiry(request)
         if inquiry.status == .processed {
             if let caseId = inquiry.caseId, let record = try await CaseRecord.find(caseId, on: request.db) {
-                return request.redirect(to: "/staff/cases/\(record.number)", redirectType: .normal)
+                return request.redirect(to: StaffRoute.`case`, record.number)
             }
             throw Abort(.notFound)
         }
@@ -231,7 +215,7 @@ struct StaffInboxController: RouteCollection {
         do {
             switch try await CaseFromInquiry.run(input, by: try request.staffMember(), in: request.operations) {
             case .done(let number):
-                return request.redirect(to: "/staff/cases/\(number)?notice=saved", redirectType: .normal)
+                return request.redirect(to: StaffRoute.`case`, number, notice: .saved)
             case .problems(let problems):
                 return try await renderForm(request, inquiry: inquiry, values: values, errors: request.texts(problems),
                                             status: .unprocessableEntity)
@@ -244,7 +228,7 @@ struct StaffInboxController: RouteCollection {
     func delete(request: Request) async throws -> Response {
         let inquiry = try await findInquiry(request)
         let count = try await Inquiries(database: request.db).delete(ids: [try inquiry.requireID()])
-        return request.redirect(to: "/staff/inbox?notice=deleted&n=\(count)", redirectType: .normal)
+        return request.redirect(to: StaffRoute.inbox, notice: Notice(.deleted, count: count))
     }
 }
 

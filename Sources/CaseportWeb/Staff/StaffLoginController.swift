@@ -6,10 +6,9 @@ import Vapor
 /// Staff sign in with e-mail and password at /staff/login (D1). Same lockout rule as the portal.
 struct StaffLoginController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let staff = routes.grouped("staff")
-        staff.get("login", use: show)
-        staff.post("login", use: submit)
-        staff.post("logout", use: logout)
+        routes.on(StaffRoute.login, use: show)
+        routes.on(StaffRoute.loginSubmit, use: submit)
+        routes.on(StaffRoute.logout, use: logout)
     }
 
     struct LoginForm: Content {
@@ -24,7 +23,7 @@ struct StaffLoginController: RouteCollection {
     }
 
     func show(request: Request) async throws -> Response {
-        if request.staffPrincipal != nil { return request.redirect(to: "/staff") }
+        if request.staffPrincipal != nil { return request.redirect(to: StaffRoute.home) }
         return try await render(request, email: "", error: nil)
     }
 
@@ -75,14 +74,14 @@ struct StaffLoginController: RouteCollection {
         try await audit.record(.loginSucceeded, by: account, subject: "staff user \(user.id ?? 0)", ip: request.clientAddress)
         user.lastLoginAt = Date()
         try await user.save(on: request.db)
-        return try await startSession(request, realm: .staff, userId: try user.requireID(), redirect: "/staff")
+        return try await startSession(request, realm: .staff, userId: try user.requireID(), redirect: StaffRoute.home.path())
     }
 
     func logout(request: Request) async throws -> Response {
         if let user = request.staffPrincipal?.user {
             try await request.audit(.logout, subject: "staff user \(user.id ?? 0)")
         }
-        return try await endSession(request, realm: .staff, redirect: "/staff/login")
+        return try await endSession(request, realm: .staff, redirect: StaffRoute.login.path())
     }
 
     private func render(_ request: Request, email: String, error: String?) async throws -> Response {

@@ -7,9 +7,9 @@ import Vapor
 /// below it, e-mail the mail gate could not place on a case (B7).
 struct StaffOutboxController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("staff", "outbox", use: list)
-        routes.post("staff", "outbox", ":id", "retry", use: retry)
-        routes.get("staff", "outbox", "unplaced", ":id", "message", use: unplacedMessage)
+        routes.on(StaffRoute.outbox, use: list)
+        routes.on(StaffRoute.outboxRetry, use: retry)
+        routes.on(StaffRoute.outboxUnplacedMessage, use: unplacedMessage)
     }
 
     struct Row: Encodable {
@@ -71,7 +71,7 @@ struct StaffOutboxController: RouteCollection {
                          delivery.smsGatewayURL == nil ? request.t("outbox_no_sms") : "SMS: \(URI(string: delivery.smsGatewayURL!).host ?? "")"]
             .joined(separator: " · ")
         let counts = try await queue.counts()
-        let notice = (try? request.query.get(String.self, at: "notice")) == "retried" ? request.t("outbox_retried") : nil
+        let notice = request.notice([.retried: "outbox_retried"])
         let page = Page(layout: Layout(request, title: request.t("outbox_title"), area: "staff"),
                         counts: Counts(pending: counts["pending"] ?? 0, sending: counts["sending"] ?? 0,
                                        failed: counts["failed"] ?? 0, sent: counts["sent"] ?? 0), rows: rows, unplaced: unplaced, notice: notice, transport: transport)
@@ -99,6 +99,6 @@ struct StaffOutboxController: RouteCollection {
         guard let id = request.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
         guard try await OutboxQueue(database: request.db).retry(id: id) else { throw Abort(.notFound) }
         request.logger.info("outbox: #\(id) put back for delivery by \(request.staffPrincipal?.user.email ?? "?")")
-        return request.redirect(to: "/staff/outbox?notice=retried", redirectType: .normal)
+        return request.redirect(to: StaffRoute.outbox, notice: .retried)
     }
 }

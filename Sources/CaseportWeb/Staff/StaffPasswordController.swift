@@ -8,8 +8,8 @@ import Vapor
 /// /staff/password/set?token=…; it works once and for seven days.
 struct StaffPasswordController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("staff", "password", "set", use: form)
-        routes.post("staff", "password", "set", use: save)
+        routes.on(StaffRoute.setPassword, use: form)
+        routes.on(StaffRoute.setPasswordSubmit, use: save)
     }
 
     struct Page: Encodable {

@@ -10,12 +10,11 @@ import Vapor
 /// deactivates themself. Every change is in the audit log (E5).
 struct StaffUsersController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let users = routes.grouped("staff", "staff-users")
-        users.get(use: list)
-        users.get("new", use: newForm)
-        users.post("new", use: create)
-        users.get(":staffId", use: editForm)
-        users.post(":staffId", use: update)
+        routes.on(StaffRoute.staffUsers, use: list)
+        routes.on(StaffRoute.newStaffUser, use: newForm)
+        routes.on(StaffRoute.newStaffUserSubmit, use: create)
+        routes.on(StaffRoute.staffUser, use: editForm)
+        routes.on(StaffRoute.staffUserSubmit, use: update)
     }
 
     struct Row: Encodable {
@@ -32,7 +31,7 @@ struct StaffUsersController: RouteCollection {
         var layout: Layout
         var rows: [Row]
         var q: String
-        var paging: StaffPaging
+        var paging: Paging
         var notice: String?
     }
 
@@ -62,9 +61,9 @@ struct StaffUsersController: RouteCollection {
             }
             return query
         }
-        let paging = StaffPaging(request, total: try await filtered().count(), path: "/staff/staff-users", query: ["q": q])
+        let paging = Paging(request, total: try await filtered().count(), route: StaffRoute.staffUsers, query: ["q": q])
         let users = try await filtered().sort(\.$name).sort(\.$id)
-            .range(paging.offset ..< paging.offset + StaffPaging.pageSize).all()
+            .range(paging.offset ..< paging.offset + Paging.listPageSize).all()
         let page = ListPage(
             layout: Layout(request, title: request.t("staff_users_title"), area: "staff"),
             rows: users.map {
@@ -72,7 +71,7 @@ struct StaffUsersController: RouteCollection {
                     isAdmin: $0.role == .admin, isActive: $0.isActive,
                     lastLogin: $0.lastLoginAt.map { request.language.formatDateTime($0) } ?? "–")
             },
-            q: q, paging: paging, notice: request.notice(["created", "saved"], prefix: "staff_users_notice_"))
+            q: q, paging: paging, notice: request.notice([.created, .saved], prefix: "staff_users_notice_"))
         return try await request.view.render("staff/staff-users", page)
     }
 
@@ -117,7 +116,7 @@ struct StaffUsersController: RouteCollection {
             // Someone saved the same unique value between the check and the write.
             return try await render(request, target: nil, values: values, errors: ["email": request.t("md_error_saved_meanwhile")], status: .conflict)
         }
-        return request.redirect(to: "/staff/staff-users?notice=created", redirectType: .normal)
+        return request.redirect(to: StaffRoute.staffUsers, notice: .created)
     }
 
     func update(request: Request) async throws -> Response {
@@ -188,9 +187,9 @@ struct StaffUsersController: RouteCollection {
         }
         if isSelf, hash != nil {
             // Every other session of the account ended above; this browser continues with a new token.
-            return try await startSession(request, realm: .staff, userId: target.id!, redirect: "/staff/staff-users?notice=saved")
+            return try await startSession(request, realm: .staff, userId: target.id!, redirect: StaffRoute.staffUsers.path(query: Notice.saved.queryItems))
         }
-        return request.redirect(to: "/staff/staff-users?notice=saved", redirectType: .normal)
+        return request.redirect(to: StaffRoute.staffUsers, notice: .saved)
     }
 
     func check(_ request: Request, values: [String: String], target: StaffUserRecord?) async throws -> [String: String] {
@@ -227,7 +226,7 @@ struct StaffUsersController: RouteCollection {
         let page = FormPage(
             layout: Layout(request, title: request.t(target == nil ? "staff_users_new_title" : "staff_users_edit_title"), area: "staff"),
             isNew: target == nil, isSelf: target != nil && target?.id == request.staffPrincipal?.user.id,
-            action: target.map { "/staff/staff-users/\($0.id!)" } ?? "/staff/staff-users/new",
+            action: target.map { StaffRoute.staffUserSubmit.path($0.id!) } ?? StaffRoute.newStaffUserSubmit.path(),
             values: values, errors: errors, hasErrors: !errors.isEmpty,
             roles: StaffRole.allCases.map {
                 SelectOption(value: $0.rawValue, name: request.t("staff_role_\($0.rawValue)"), selected: values["role"] == $0.rawValue)

@@ -43,26 +43,13 @@ struct Layout: Encodable {
         }
         self.path = request.url.path
         self.area = area
-        let path = request.url.path
-        if path.hasPrefix("/cases/new") { section = "new" }
-        else if path.hasPrefix("/cases") { section = "cases" }
-        else if path.hasPrefix("/files") { section = "files" }
-        else if path.hasPrefix("/users") { section = "users" }
-        else if path.hasPrefix("/inquiries") { section = "inquiries" }
-        else if path.hasPrefix("/staff/inbox") { section = "inbox" }
-        else if path.hasPrefix("/staff/settings") { section = "settings" }
-        else if path.hasPrefix("/staff/staff-users") { section = "staff-users" }
-        else if path.hasPrefix("/staff/audit") { section = "audit" }
-        else if path.hasPrefix("/staff/customers") || path.hasPrefix("/staff/objects") || path.hasPrefix("/staff/contacts")
-                    || path.hasPrefix("/staff/portal-users") || path.hasPrefix("/staff/import") { section = "master" }
-        else if path.hasPrefix("/staff/cases") { section = "staff-cases" }
-        else { section = "" }
+        section = AppRoutes.section(ofPath: request.url.path)
         staffAdmin = area == "staff" && request.staffPrincipal?.user.role == .admin
         showUsers = request.portalPrincipal.map { $0.user.isAdmin || $0.organisation.singleUser } ?? false
         let frame = request.pageFrame
         let branding = frame.branding
-        brandingStylesheet = branding.revision > 0 ? "/branding.css?v=\(branding.revision)" : nil
-        logoURL = branding.logoKey != nil ? "/branding/logo?v=\(branding.revision)" : nil
+        brandingStylesheet = branding.revision > 0 ? PublicRoute.brandingStylesheet.path(query: ["v": String(branding.revision)]) : nil
+        logoURL = branding.logoKey != nil ? PublicRoute.brandingLogo.path(query: ["v": String(branding.revision)]) : nil
         inboxCount = frame.inboxCount ?? 0
         showInquiries = area == "portal" && frame.inquiriesFirst && request.portalPrincipal != nil
         if area == "staff" {

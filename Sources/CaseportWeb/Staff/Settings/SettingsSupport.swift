@@ -36,10 +36,11 @@ struct SettingsTab: Encodable {
 
     static func all(_ request: Request) -> [SettingsTab] {
         let path = request.url.path
-        return [("/staff/settings", "settings_general_title"), ("/staff/settings/types", "settings_types_title"),
-                ("/staff/settings/catalogue", "settings_catalogue_title"), ("/staff/settings/branding", "branding_title")]
-            .map { href, key in
-                let current = href == "/staff/settings" ? path == href : path.hasPrefix(href)
+        return [(StaffRoute.settings, "settings_general_title"), (.caseTypes, "settings_types_title"),
+                (.catalogue, "settings_catalogue_title"), (.branding, "branding_title")]
+            .map { route, key in
+                let href = route.path()
+                let current = route == .settings ? path == href : path.hasPrefix(href)
                 return SettingsTab(href: href, name: request.t(key), current: current)
             }
     }

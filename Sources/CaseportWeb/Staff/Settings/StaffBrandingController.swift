@@ -7,13 +7,12 @@ import Vapor
 /// script also updates the sample while typing). Colours are accepted only as `#rrggbb`.
 struct StaffBrandingController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let branding = routes.grouped("staff", "settings", "branding")
-        branding.get(use: show)
-        branding.post(use: submit)
-        branding.get("preview.css", use: previewStylesheet)
+        routes.on(StaffRoute.branding, use: show)
+        routes.on(StaffRoute.brandingSubmit, use: submit)
+        routes.on(StaffRoute.brandingPreview, use: previewStylesheet)
         // The logo form is multipart; its CSRF token is in the action URL (see CSRFMiddleware).
-        branding.on(.POST, "logo", body: .collect(maxSize: "3mb"), use: uploadLogo).acceptsMultipart()
-        branding.post("logo", "delete", use: removeLogo)
+        routes.on(StaffRoute.brandingLogo, body: .collect(maxSize: "3mb"), use: uploadLogo).acceptsMultipart()
+        routes.on(StaffRoute.brandingLogoDelete, use: removeLogo)
     }
 
     struct ColourField: Encodable {
@@ -39,9 +38,7 @@ struct StaffBrandingController: RouteCollection {
 
     func show(request: Request) async throws -> Response {
         let branding = try await SettingsStore(database: request.db).load().branding
-        let notice = (try? request.query.get(String.self, at: "notice")).flatMap {
-            ["saved", "logo_saved", "logo_removed"].contains($0) ? request.t("branding_notice_\($0)") : nil
-        }
+        let notice = request.notice([.saved, .logoSaved, .logoRemoved], prefix: "branding_notice_")
         var typed: [String: String] = [:]
         for colour in Branding.Colour.allCases { typed[Self.fieldName(colour)] = branding.colour(colour) }
         return try await render(request, typed: typed, errors: [:], notice: notice, previewing: false)
@@ -71,7 +68,7 @@ struct StaffBrandingController: RouteCollection {
         var settings = try await store.load()
         let before = settings.branding
         let standardised = colours.filter { key, value in Branding.Colour(rawValue: key)?.standard != value }
-        guard standardised != before.colours else { return request.redirect(to: "/staff/settings/branding?notice=saved", redirectType: .normal) }
+        guard standardised != before.colours else { return request.redirect(to: StaffRoute.branding, notice: .saved) }
         settings.branding.colours = standardised
         settings.branding.revision += 1
         let changes = Branding.Colour.allCases.map {
@@ -82,17 +79,15 @@ struct StaffBrandingController: RouteCollection {
             try await SettingsStore(database: tx).save(saved)
             try await SettingsAudit.record(changes, subject: "branding", request: request, on: tx)
         }
-        return request.redirect(to: "/staff/settings/branding?notice=saved", redirectType: .normal)
+        return request.redirect(to: StaffRoute.branding, notice: .saved)
     }
 
     func render(_ request: Request, typed: [String: String], errors: [String: String], notice: String?, previewing: Bool,
                 logoError: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
         // The sample uses the typed colours that are valid, the defaults for the rest.
-        var query = URLComponents()
-        query.path = "/staff/settings/branding/preview.css"
-        query.queryItems = Branding.Colour.allCases.compactMap { colour in
-            (typed[Self.fieldName(colour)]).flatMap(Branding.normalisedColour).map { URLQueryItem(name: colour.rawValue, value: $0) }
-        }
+        let previewLink = StaffRoute.brandingPreview.path([], query: Branding.Colour.allCases.compactMap { colour in
+            (typed[Self.fieldName(colour)]).flatMap(Branding.normalisedColour).map { (colour.rawValue, $0) }
+        })
         let page = Page(
             layout: Layout(request, title: request.t("branding_title"), area: "staff"),
             tabs: SettingsTab.all(request), notice: notice, hasErrors: !errors.isEmpty || logoError != nil,
@@ -101,7 +96,7 @@ struct StaffBrandingController: RouteCollection {
                 return ColourField(name: name, label: request.t("branding_\(name)"), value: typed[name] ?? "",
                                    standard: colour.standard, error: errors[name])
             },
-            previewStylesheet: query.string ?? query.path, previewing: previewing, logoError: logoError)
+            previewStylesheet: previewLink, previewing: previewing, logoError: logoError)
         let response = try await request.view.render("staff/settings-branding", page).encodeResponse(for: request).get()
         response.status = status
         return response
@@ -159,12 +154,12 @@ struct StaffBrandingController: RouteCollection {
                                            subject: "branding", request: request, on: tx)
         }
         if let oldKey { try? await storage.delete(key: oldKey) }
-        return request.redirect(to: "/staff/settings/branding?notice=logo_saved", redirectType: .normal)
+        return request.redirect(to: StaffRoute.branding, notice: .logoSaved)
     }
 
     func removeLogo(request: Request) async throws -> Response {
         var settings = try await SettingsStore(database: request.db).load()
-        guard let oldKey = settings.branding.logoKey else { return request.redirect(to: "/staff/settings/branding", redirectType: .normal) }
+        guard let oldKey = settings.branding.logoKey else { return request.redirect(to: StaffRoute.branding) }
         settings.branding.logoKey = nil
         settings.branding.logoType = nil
         settings.branding.revision += 1
@@ -175,6 +170,6 @@ struct StaffBrandingController: RouteCollection {
                                            subject: "branding", request: request, on: tx)
         }
         try? await request.caseport.storage.delete(key: oldKey)
-        return request.redirect(to: "/staff/settings/branding?notice=logo_removed", redirectType: .normal)
+        return request.redirect(to: StaffRoute.branding, notice: .logoRemoved)
     }
 }

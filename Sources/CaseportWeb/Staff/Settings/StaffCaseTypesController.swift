@@ -12,15 +12,14 @@ struct StaffCaseTypesController: RouteCollection {
     static let optionLimit = 50
 
     func boot(routes: any RoutesBuilder) throws {
-        let types = routes.grouped("staff", "settings", "types")
-        types.get(use: list)
-        types.post(use: create)
-        types.get(":id", use: show)
-        types.post(":id", use: update)
-        types.post(":id", "delete", use: remove)
-        types.post(":id", "fields", use: addField)
-        types.post(":id", "fields", ":field", use: updateField)
-        types.post(":id", "fields", ":field", "delete", use: removeField)
+        routes.on(StaffRoute.caseTypes, use: list)
+        routes.on(StaffRoute.caseTypeCreate, use: create)
+        routes.on(StaffRoute.caseType, use: show)
+        routes.on(StaffRoute.caseTypeUpdate, use: update)
+        routes.on(StaffRoute.caseTypeDelete, use: remove)
+        routes.on(StaffRoute.caseTypeFieldAdd, use: addField)
+        routes.on(StaffRoute.caseTypeFieldUpdate, use: updateField)
+        routes.on(StaffRoute.caseTypeFieldDelete, use: removeField)
     }
 
     struct TypeRow: Encodable {
@@ -42,11 +41,7 @@ struct StaffCaseTypesController: RouteCollection {
         var hasErrors: Bool
     }
 
-    struct KindOption: Encodable {
-        var value: String
-        var name: String
-        var selected: Bool
-    }
+    typealias KindOption = SelectOption
 
     struct FieldRow: Encodable {
         var id: Int?
@@ -71,7 +66,7 @@ struct StaffCaseTypesController: RouteCollection {
     // MARK: Types
 
     func list(request: Request) async throws -> Response {
-        let notice = (try? request.query.get(String.self, at: "notice")).flatMap { ["deleted", "deactivated"].contains($0) ? request.t("settings_notice_\($0)") : nil }
+        let notice = request.notice([.deleted, .deactivated], prefix: "settings_notice_")
         return try await renderList(request, values: [:], errors: [:], notice: notice)
     }
 
@@ -119,7 +114,7 @@ struct StaffCaseTypesController: RouteCollection {
             try await SettingsAudit.record([.init(field: "case type added", before: "–", after: record.name)],
                                            subject: "case_types", request: request, on: tx)
         }
-        return request.redirect(to: "/staff/settings/types/\(record.id!)?notice=added", redirectType: .normal)
+        return request.redirect(to: StaffRoute.caseType, record.id!, notice: .added)
     }
 
     func findType(_ request: Request) async throws -> CaseTypeRecord {
@@ -143,9 +138,7 @@ struct StaffCaseTypesController: RouteCollection {
 
     func show(request: Request) async throws -> Response {
         let type = try await findType(request)
-        let notice = (try? request.query.get(String.self, at: "notice")).flatMap {
-            ["saved", "added", "deleted", "deactivated"].contains($0) ? request.t("settings_notice_\($0)") : nil
-        }
+        let notice = request.notice([.saved, .added, .deleted, .deactivated], prefix: "settings_notice_")
         return try await renderType(request, type: type, notice: notice)
     }
 
@@ -205,7 +198,7 @@ struct StaffCaseTypesController: RouteCollection {
             try await type.update(on: tx)
             try await SettingsAudit.record(changes, subject: "case_types", request: request, on: tx)
         }
-        return request.redirect(to: "/staff/settings/types/\(id)?notice=saved", redirectType: .normal)
+        return request.redirect(to: StaffRoute.caseType, id, notice: .saved)
     }
 
     func remove(request: Request) async throws -> Response {
@@ -222,8 +215,8 @@ struct StaffCaseTypesController: RouteCollection {
             try await SettingsAudit.record([.init(field: "case type \(used ? "deactivated" : "deleted")", before: type.name, after: "–")],
                                            subject: "case_types", request: request, on: tx)
         }
-        return request.redirect(to: used ? "/staff/settings/types/\(id)?notice=deactivated" : "/staff/settings/types?notice=deleted",
-                                redirectType: .normal)
+        return used ? request.redirect(to: StaffRoute.caseType, id, notice: .deactivated)
+            : request.redirect(to: StaffRoute.caseTypes, notice: .deleted)
     }
 
     // MARK: Fields
@@ -273,7 +266,7 @@ struct StaffCaseTypesController: RouteCollection {
                                                   after: "\(input.label) (\(input.kind.rawValue)\(input.required ? ", required" : ""))")],
                                            subject: "case_types", request: request, on: tx)
         }
-        return request.redirect(to: "/staff/settings/types/\(typeId)?notice=added#fields", redirectType: .normal)
+        return request.redirect(to: StaffRoute.caseType, typeId, notice: .added, fragment: "fields")
     }
 
     func findField(_ request: Request, type: CaseTypeRecord) async throws -> CaseTypeFieldRecord {
@@ -309,7 +302,7 @@ struct StaffCaseTypesController: RouteCollection {
             try await field.update(on: tx)
             try await SettingsAudit.record(changes, subject: "case_types", request: request, on: tx)
         }
-        return request.redirect(to: "/staff/settings/types/\(typeId)?notice=saved#field-\(id)", redirectType: .normal)
+        return request.redirect(to: StaffRoute.caseType, typeId, notice: .saved, fragment: "field-\(id)")
     }
 
     func removeField(request: Request) async throws -> Response {
@@ -327,6 +320,6 @@ struct StaffCaseTypesController: RouteCollection {
             try await SettingsAudit.record([.init(field: "field \(id) \(used ? "deactivated" : "deleted")", before: field.label, after: "–")],
                                            subject: "case_types", request: request, on: tx)
         }
-        return request.redirect(to: "/staff/settings/types/\(typeId)?notice=\(used ? "deactivated" : "deleted")#fields", redirectType: .normal)
+        return request.redirect(to: StaffRoute.caseType, typeId, notice: used ? .deactivated : .deleted, fragment: "fields")
     }
 }

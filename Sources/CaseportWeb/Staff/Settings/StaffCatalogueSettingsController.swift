@@ -9,11 +9,10 @@ struct StaffCatalogueSettingsController: RouteCollection {
     static let nameLimit = 100
 
     func boot(routes: any RoutesBuilder) throws {
-        let catalogue = routes.grouped("staff", "settings", "catalogue")
-        catalogue.get(use: show)
-        catalogue.post(":kind", use: add)
-        catalogue.post(":kind", ":id", use: update)
-        catalogue.post(":kind", ":id", "delete", use: remove)
+        routes.on(StaffRoute.catalogue, use: show)
+        routes.on(StaffRoute.catalogueAdd, use: add)
+        routes.on(StaffRoute.catalogueUpdate, use: update)
+        routes.on(StaffRoute.catalogueDelete, use: remove)
     }
 
     enum Kind: String { case categories, priorities }
@@ -56,7 +55,7 @@ struct StaffCatalogueSettingsController: RouteCollection {
     }
 
     func show(request: Request) async throws -> Response {
-        let notice = (try? request.query.get(String.self, at: "notice")).flatMap { ["saved", "added", "deleted", "deactivated"].contains($0) ? request.t("settings_notice_\($0)") : nil }
+        let notice = request.notice([.saved, .added, .deleted, .deactivated], prefix: "settings_notice_")
         return try await render(request, failed: nil, notice: notice)
     }
 
@@ -130,7 +129,7 @@ struct StaffCatalogueSettingsController: RouteCollection {
             try await SettingsAudit.record([.init(field: "\(kind.rawValue) added", before: "–", after: name)],
                                            subject: kind.rawValue, request: request, on: tx)
         }
-        return request.redirect(to: "/staff/settings/catalogue?notice=added#\(kind.rawValue)", redirectType: .normal)
+        return request.redirect(to: StaffRoute.catalogue, notice: .added, fragment: kind.rawValue)
     }
 
     func update(request: Request) async throws -> Response {
@@ -163,7 +162,7 @@ struct StaffCatalogueSettingsController: RouteCollection {
             }
             try await SettingsAudit.record(changes, subject: kind.rawValue, request: request, on: tx)
         }
-        return request.redirect(to: "/staff/settings/catalogue?notice=saved#\(kind.rawValue)", redirectType: .normal)
+        return request.redirect(to: StaffRoute.catalogue, notice: .saved, fragment: kind.rawValue)
     }
 
     /// Deletes an unused entry; a used one is deactivated, so the cases that have it keep it.
@@ -197,6 +196,6 @@ struct StaffCatalogueSettingsController: RouteCollection {
                                                subject: kind.rawValue, request: request, on: tx)
             }
         }
-        return request.redirect(to: "/staff/settings/catalogue?notice=\(outcome)#\(kind.rawValue)", redirectType: .normal)
+        return request.redirect(to: StaffRoute.catalogue, notice: Notice(used ? .deactivated : .deleted), fragment: kind.rawValue)
     }
 }

@@ -8,16 +8,11 @@ import Vapor
 /// Read and written through `SettingsStore`; every change writes an audit line.
 struct StaffSettingsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let settings = routes.grouped("staff", "settings")
-        settings.get(use: show)
-        settings.post(use: save)
+        routes.on(StaffRoute.settings, use: show)
+        routes.on(StaffRoute.settingsSubmit, use: save)
     }
 
-    struct Option: Encodable {
-        var value: String
-        var name: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct Page: Encodable {
         var layout: Layout
@@ -104,7 +99,7 @@ struct StaffSettingsController: RouteCollection {
 
     func show(request: Request) async throws -> Response {
         let settings = try await SettingsStore(database: request.db).load()
-        let notice = (try? request.query.get(String.self, at: "notice")) == "saved" ? request.t("settings_saved") : nil
+        let notice = request.notice([.saved: "settings_saved"])
         return try await render(request, values: Self.values(of: settings), errors: [:], notice: notice, status: .ok)
     }
 
@@ -124,7 +119,7 @@ struct StaffSettingsController: RouteCollection {
                 try await SettingsAudit.record(changes, subject: "settings", request: request, on: tx)
             }
         }
-        return request.redirect(to: "/staff/settings?notice=saved", redirectType: .normal)
+        return request.redirect(to: StaffRoute.settings, notice: .saved)
     }
 
     func render(_ request: Request, values: [String: String], errors: [String: String], notice: String?,

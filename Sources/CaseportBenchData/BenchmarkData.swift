@@ -10,7 +10,7 @@ import SQLKit
 /// Shape: `customers` customers with four objects each and one contact linked to the customer;
 /// `cases` cases spread evenly over the customers and their objects, one every 30 seconds back in time;
 /// a public message on every second case; the full-text index for all of them.
-enum BenchmarkData {
+public enum BenchmarkData {
     public struct Shape: Sendable {
         public var customers: Int
         public var cases: Int

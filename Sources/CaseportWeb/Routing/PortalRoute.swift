@@ -1,0 +1,73 @@
+import Vapor
+
+/// The customer portal's routes (everything behind the portal session, signed in or not).
+enum PortalRoute: String, AppRoute {
+    case home
+    case login, loginSubmit, logout, language
+    case register, registerSubmit, registerConfirm
+    case setPassword, setPasswordSubmit, forgotPassword, forgotPasswordSubmit
+    case newCase, newCaseReview, newCaseEdit, newCaseConfirm
+    case cases
+    case `case`, caseMessage, caseUpload, caseFile, caseFileRemove, caseClassify, caseApprove, caseReject
+    case files, file
+    case users, newUser, newUserSubmit, user, userSubmit
+    case inquiries, inquiry
+
+    static let realm = "portal"
+
+    var method: HTTPMethod {
+        switch self {
+        case .loginSubmit, .logout, .language, .registerSubmit, .setPasswordSubmit, .forgotPasswordSubmit,
+             .newCaseReview, .newCaseEdit, .newCaseConfirm,
+             .caseMessage, .caseUpload, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
+             .newUserSubmit, .userSubmit:
+            .POST
+        default:
+            .GET
+        }
+    }
+
+    /// The menu entry a page of this route belongs to (`Layout.section`).
+    var section: String {
+        switch self {
+        case .newCase, .newCaseReview, .newCaseEdit, .newCaseConfirm: "new"
+        case .cases, .case, .caseMessage, .caseUpload, .caseFile, .caseFileRemove, .caseClassify, .caseApprove, .caseReject: "cases"
+        case .files, .file: "files"
+        case .users, .newUser, .newUserSubmit, .user, .userSubmit: "users"
+        case .inquiries, .inquiry: "inquiries"
+        default: ""
+        }
+    }
+
+    var pattern: String {
+        switch self {
+        case .home: "/"
+        case .login, .loginSubmit: "/login"
+        case .logout: "/logout"
+        case .language: "/language"
+        case .register, .registerSubmit: "/register"
+        case .registerConfirm: "/register/confirm"
+        case .setPassword, .setPasswordSubmit: "/password/set"
+        case .forgotPassword, .forgotPasswordSubmit: "/password/forgot"
+        case .newCase, .newCaseReview: "/cases/new"
+        case .newCaseEdit: "/cases/new/edit"
+        case .newCaseConfirm: "/cases/new/confirm"
+        case .cases: "/cases"
+        case .case: "/cases/:number"
+        case .caseMessage: "/cases/:number/messages"
+        case .caseUpload: "/cases/:number/files"
+        case .caseFile: "/cases/:number/files/:fileId"
+        case .caseFileRemove: "/cases/:number/files/:fileId/remove"
+        case .caseClassify: "/cases/:number/classification"
+        case .caseApprove: "/cases/:number/approve"
+        case .caseReject: "/cases/:number/not-ok"
+        case .files: "/files"
+        case .file: "/files/:fileId"
+        case .users: "/users"
+        case .newUser, .newUserSubmit: "/users/new"
+        case .user, .userSubmit: "/users/:userId"
+        case .inquiries: "/inquiries"
+        case .inquiry: "/inquiries/:id"
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import Vapor
+
+/// Routes outside both sessions: the health check and the deployment's branding.
+enum PublicRoute: String, AppRoute {
+    case health, brandingStylesheet, brandingLogo
+
+    static let realm = "public"
+
+    var method: HTTPMethod { .GET }
+
+    var pattern: String {
+        switch self {
+        case .health: "/healthz"
+        case .brandingStylesheet: "/branding.css"
+        case .brandingLogo: "/branding/logo"
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Vapor
+
+/// The one page-number type of every list: which page the URL asks for (clamped to the ones there
+/// are), the offset to read from, and links to the neighbouring pages that keep the list's query.
+/// Rendered by `shared/pagination.leaf`.
+struct Paging: Encodable, Sendable {
+    /// Rows per page of the back office's master-data and staff lists.
+    static let listPageSize = 50
+
+    var page: Int
+    var pageCount: Int
+    var total: Int
+    var offset: Int
+    /// First and last page links, only where a list offers them (the portal's case list).
+    var firstLink: String?
+    var previousLink: String?
+    var nextLink: String?
+    var lastLink: String?
+
+    /// `requested` is the page named in the URL; `link` makes the URL of a page.
+    init(requested: Int?, total: Int, pageSize: Int, withEnds: Bool = false, link: (Int) -> String) {
+        self.total = total
+        pageCount = max(1, (total + pageSize - 1) / pageSize)
+        page = min(max(1, requested ?? 1), pageCount)
+        offset = (page - 1) * pageSize
+        previousLink = page > 1 ? link(page - 1) : nil
+        nextLink = page < pageCount ? link(page + 1) : nil
+        if withEnds {
+            firstLink = page > 2 ? link(1) : nil
+            lastLink = page < pageCount - 1 ? link(pageCount) : nil
+        }
+    }
+
+    /// The page `?page=` asks for, with links to `route` that keep `query` (in the given order,
+    /// empty values left out) and add the page number last.
+    init<R: AppRoute>(_ request: Request, total: Int, pageSize: Int, route: R, query: [(String, String?)] = [],
+                      withEnds: Bool = false) {
+        let requested = (try? request.query.get(String.self, at: "page")).flatMap { Int($0) }
+        self.init(requested: requested, total: total, pageSize: pageSize, withEnds: withEnds) { page in
+            route.path([], query: query + [("page", String(page))])
+        }
+    }
+
+    /// `init(_:total:pageSize:route:query:)` with the query's keys in alphabetical order.
+    init<R: AppRoute>(_ request: Request, total: Int, pageSize: Int = listPageSize, route: R, query: [String: String]) {
+        self.init(request, total: total, pageSize: pageSize, route: route,
+                  query: query.sorted { $0.key < $1.key }.map { ($0.key, Optional($0.value)) })
+    }
+}

@@ -1,0 +1,231 @@
+import CaseportCore
+import CaseportStore
+@testable import CaseportWeb
+import Fluent
+import Foundation
+import Vapor
+import XCTVapor
+import XCTest
+
+/// Views that fail loudly (issue 10, item 5): every page — portal, back office, public, error pages
+/// and the confirmation pages — rendered in every language with the demo data, through
+/// `TemplateAudit`. The test fails on a variable the page's context lacks, a translation key a
+/// language lacks, a key or a Leaf tag that reaches the HTML raw, doubly escaped output, and on a
+/// page template that no visit rendered (so a new page must be added here).
+final class PageRenderingTests: XCTestCase {
+    var harness: WebHarness!
+    var audit: TemplateAudit!
+    override func setUp() async throws {
+        harness = try await WebHarness()
+        audit = TemplateAudit(viewsDirectory: URL(fileURLWithPath: harness.app.directory.viewsDirectory))
+        let inner = harness.app.view
+        let audit = audit!
+        harness.app.views.use { _ in AuditingRenderer(inner: inner, audit: audit) }
+    }
+    override func tearDown() async throws { try await harness.shutdown() }
+
+    var db: any Database { harness.app.db }
+
+    /// Templates only ever rendered inside another page, never by a handler on their own.
+    static let partials: Set<String> = ["shared/layout", "shared/person-picker", "shared/csrf", "shared/pagination",
+                                        "shared/status-badge", "staff/md-tabs", "staff/paging",
+                                        "staff/settings-tabs", "staff/settings-type-fields"]
+
+    func testEveryPageInEveryLanguageReadsOnlyWhatItsContextAndStringsHave() async throws {
+        var problems: [String] = []
+        // An inquiry for the inbox pages, sent while inquiries come first.
+        var settings = try await SettingsStore(database: db).load()
+        settings.inquiriesFirst = true
+        settings.selfRegistrationOpen = true
+        try await SettingsStore(database: db).save(settings)
+        let husA = try await ObjectRecord.query(on: db).filter(\.$name == "Solgläntan hus A").first()!
+        let sender = harness.browser()
+        try await sender.portalLogin("solglantan", "anna")
+        try await sender.get("/cases/new")
+        try await sender.post(PortalRoute.newCaseConfirm.path(), ["subject": "Dörren gnisslar", "description": "Sedan i måndags",
+                                                                  "object": String(husA.id!), "work_site_address": "Gläntvägen 2"])
+        settings.inquiriesFirst = false
+        try await SettingsStore(database: db).save(settings)
+
+        let caseNumber = try await Demo.caseNumbers(ofCustomer: "1001", on: db).sorted().first!
+        let inquiry = try await InquiryRecord.query(on: db).first()!
+        let caseType = try await CaseTypeRecord.query(on: db).first()!
+        let customer = try await Demo.customer("1001", on: db)
+        let object = try await ObjectRecord.query(on: db).first()!
+        let contact = try await ContactRecord.query(on: db).first()!
+        let portalUser = try await PortalUserRecord.query(on: db).filter(\.$username == "anna").first()!
+        let staffUser = try await StaffUserRecord.query(on: db).first()!
+        let setPasswordToken = try await AccountTokens(database: db).issue(userId: portalUser.id!, purpose: "set_password", lifetime: 3_600)
+
+        for language in Language.allCases {
+            /// `status` nil: any answer but a server error (pages whose status is not what this test is about).
+            func visit(_ browser: Browser, _ path: String, status: HTTPStatus? = .ok, post fields: [String: String]? = nil) async throws {
+                let response = fields == nil ? try await browser.get(path) : try await browser.post(path, fields!)
+                if let status, response.status != status {
+                    problems.append("\(language) \(path): status \(response.status.code), expected \(status.code)")
+                } else if response.status.code >= 500 {
+                    problems.append("\(language) \(path): status \(response.status.code)")
+                }
+                // The outbox names each message's kind as the code does (password_reset, …): a log, not a sentence.
+                var html = response.body.string
+                if path.hasPrefix(StaffRoute.outbox.path()) {
+                    html = html.replacingOccurrences(of: #"<span class="tag">[a-z_]+</span>"#, with: "", options: .regularExpression)
+                }
+                problems += Self.outputProblems(in: html).map { "\(language) \(path): \($0)" }
+            }
+            func choose(_ browser: Browser, from page: String) async throws {
+                try await browser.get(page)  // a fresh CSRF token for this session
+                try await browser.post(PortalRoute.language.path(), ["language": language.rawValue, "returnTo": "/"])
+            }
+
+            // Public pages and pages reached without a session.
+            let visitor = harness.browser()
+            try await choose(visitor, from: PortalRoute.login.path())
+            try await visit(visitor, PortalRoute.login.path())
+            try await visit(visitor, PortalRoute.register.path())
+            try await visit(visitor, PortalRoute.forgotPassword.path())
+            try await visit(visitor, PortalRoute.setPassword.path(query: ["token": "not-a-token"]), status: nil)
+            try await visit(visitor, PortalRoute.setPassword.path(query: ["token": setPasswordToken]))
+            try await visit(visitor, PortalRoute.registerConfirm.path(query: ["token": "not-a-token"]), status: nil)
+            try await visit(visitor, PortalRoute.forgotPasswordSubmit.path(), post: ["organisation": "solglantan", "username": "anna"])
+            try await visit(visitor, StaffRoute.login.path())
+            try await visit(visitor, StaffRoute.setPassword.path(query: ["token": "not-a-token"]), status: nil)
+            try await visit(visitor, "/no-such-page", status: .notFound)
+            // An expired form (no CSRF token) keeps what was typed on the error page.
+            try await visit(visitor, PortalRoute.loginSubmit.path(), status: nil, post: ["csrf_token": "stale", "username": "anna"])
+
+            // The portal, as a customer administrator.
+            let anna = harness.browser()
+            try await anna.portalLogin("solglantan", "anna")
+            try await choose(anna, from: PortalRoute.cases.path())
+            try await visit(anna, PortalRoute.cases.path())
+            try await visit(anna, PortalRoute.cases.path(query: ["q": "x", "from": "not-a-date"]))
+            try await visit(anna, PortalRoute.case.path(caseNumber))
+            try await visit(anna, PortalRoute.case.path(caseNumber, query: ["notice": "message"]))
+            try await visit(anna, PortalRoute.newCase.path())
+            try await visit(anna, PortalRoute.newCase.path(query: ["type": String(caseType.id!)]))
+            try await visit(anna, PortalRoute.newCaseReview.path(), post: ["subject": "Läckande kran", "description": "Droppar",
+                                                                          "object": String(husA.id!), "work_site_address": "Gläntvägen 2"])
+            try await visit(anna, PortalRoute.newCaseReview.path(), status: nil, post: ["subject": ""])
+            try await visit(anna, PortalRoute.files.path())
+            try await visit(anna, PortalRoute.users.path())
+            try await visit(anna, PortalRoute.newUser.path())
+            try await visit(anna, PortalRoute.user.path(portalUser.id!))
+            try await visit(anna, PortalRoute.inquiries.path())
+            try await visit(anna, PortalRoute.inquiry.path(inquiry.id!, query: ["notice": "received"]))
+            try await visit(anna, PortalRoute.case.path(99_999_999), status: .notFound)
+
+            // The back office, as an administrator.
+            let admin = harness.browser()
+            try await admin.staffLogin("admin@example.com")
+            try await choose(admin, from: StaffRoute.home.path())
+            for route in [StaffRoute.home, .cases, .outbox, .inbox, .settings, .catalogue, .caseTypes, .branding,
+                          .customers, .newCustomer, .objects, .newObject, .contacts, .newContact, .portalUsers,
+                          .newPortalUser, .staffUsers, .newStaffUser, .audit, .importForm] {
+                try await visit(admin, route.path())
+            }
+            try await visit(admin, StaffRoute.case.path(caseNumber))
+            try await visit(admin, StaffRoute.inboxItem.path(inquiry.id!))
+            try await visit(admin, StaffRoute.caseType.path(caseType.id!))
+            try await visit(admin, StaffRoute.customer.path(customer.id!))
+            try await visit(admin, StaffRoute.object.path(object.id!))
+            try await visit(admin, StaffRoute.contact.path(contact.id!))
+            try await visit(admin, StaffRoute.portalUser.path(portalUser.id!))
+            try await visit(admin, StaffRoute.staffUser.path(staffUser.id!))
+            try await visit(admin, StaffRoute.cases.path(query: ["q": "kran", "status": "active", "unread": "1"]))
+            try await visit(admin, StaffRoute.newCustomerSubmit.path(), status: nil, post: ["name": ""])
+        }
+        problems += audit.findings
+        let pages = try Self.pageTemplates(in: URL(fileURLWithPath: harness.app.directory.viewsDirectory))
+        let unrendered = pages.subtracting(audit.renderedTemplates).subtracting(Self.partials)
+        // import-preview needs an uploaded file; ImportTests render it.
+        problems += unrendered.subtracting(["staff/import-preview"]).sorted().map { "\($0): no visit rendered this page" }
+        XCTAssertEqual(problems, [], problems.joined(separator: "\n"))
+    }
+
+    /// Keys the code asks for by name (`request.t("cases_title")`) exist in every language; keys put
+    /// together at run time (`"staff_notice_\(kind)"`) are reached by the page visits above.
+    func testEveryTranslationKeyNamedInTheCodeExistsInEveryLanguage() throws {
+        // `t("key")` in the web layer; `t("key")` and `text("key")` in the operations (notifications).
+        var keys: Set<String> = []
+        for (target, pattern) in [("Sources/CaseportWeb", #"\bt\("([a-z0-9_]+)"\)"#),
+                                  ("Sources/CaseportOperations", #"\b(?:t|text)\("([a-z0-9_]+)"\)"#)] {
+        let regex = try NSRegularExpression(pattern: pattern)
+        let sources = RouteTests.sourceRoot.appendingPathComponent(target)
+        let enumerator = FileManager.default.enumerator(atPath: sources.path)
+        while let file = enumerator?.nextObject() as? String {
+            guard file.hasSuffix(".swift") else { continue }
+            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8) as NSString
+            for match in regex.matches(in: text as String, range: NSRange(location: 0, length: text.length)) {
+                keys.insert(text.substring(with: match.range(at: 1)))
+            }
+        }
+        }
+        XCTAssertGreaterThan(keys.count, 150)
+        let tables = harness.app.caseport.translations.tables
+        for language in Language.allCases {
+            let missing = keys.filter { tables[language]?[$0] == nil }.sorted()
+            XCTAssertEqual(missing, [], "\(language) lacks \(missing)")
+        }
+    }
+
+    /// Every `.leaf` file's name, relative to the views directory, without extension.
+    static func pageTemplates(in directory: URL) throws -> Set<String> {
+        var names: Set<String> = []
+        let enumerator = FileManager.default.enumerator(atPath: directory.path)
+        while let file = enumerator?.nextObject() as? String {
+            if file.hasSuffix(".leaf") { names.insert(String(file.dropLast(5))) }
+        }
+        return names
+    }
+
+    /// What must never reach a page: a Leaf tag left unrendered, a translation key shown as text, or
+    /// an entity escaped twice.
+    static func outputProblems(in html: String) -> [String] {
+        var found: [String] = []
+        for tag in ["#if(", "#for(", "#endif", "#endfor", "#else", "#extend", "#export", "#import", "#route", "#(", "#unsafeHTML"]
+        where html.contains(tag) {
+            found.append("Leaf tag \(tag) in the output")
+        }
+        for entity in ["&amp;amp;", "&amp;lt;", "&amp;gt;", "&amp;quot;", "&amp;#"] where html.contains(entity) {
+            found.append("doubly escaped \(entity)")
+        }
+        // Text between tags, and the attributes people read, that look like a translation key.
+        let key = #"(?:>|(?:title|placeholder|aria-label|alt)=")\s*([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\s*(?:<|")"#
+        let regex = try! NSRegularExpression(pattern: key)
+        let ns = html as NSString
+        for match in regex.matches(in: html, range: NSRange(location: 0, length: ns.length)) {
+            found.append("raw key \"\(ns.substring(with: match.range(at: 1)))\"")
+        }
+        return found
+    }
+}
+
+/// The audit itself: a template that misspells a field, reads a missing key, or reads a field of a
+/// loop element that the element's type lacks is reported; one that reads only what is there is not.
+final class TemplateAuditTests: XCTestCase {
+    struct Row: Encodable { var name: String; var note: String? }
+    struct Context: Encodable { var layout: Strings; var rows: [Row]; var empty: [Row]; var title: String?; var values: [String: String] }
+    struct Strings: Encodable { var t: PageStrings }
+
+    func testMisspeltFieldsAndMissingKeysAreReportedAndTheRestIsNot() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("shared"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try #"<b>#(name)</b>#(nmae)"#.write(to: directory.appendingPathComponent("shared/row.leaf"), atomically: true, encoding: .utf8)
+        try ##"""
+        #(layout.t.known) #(layout.t.unknown_key) #if(title):#(title)#endif #(titel)
+        #for(row in rows):#(row.name) #(row.note) #(row.nmae) #extend("shared/row", row)#if(isFirst):x#endif#endfor
+        #for(row in empty):#(row.anything)#endfor #(values.whatever) #(count(rows)) #route("portal.case", rows)
+        """##.write(to: directory.appendingPathComponent("page.leaf"), atomically: true, encoding: .utf8)
+        let audit = TemplateAudit(viewsDirectory: directory)
+        audit.check("page", context: Context(layout: Strings(t: PageStrings(["known": "Known"])), rows: [Row(name: "a", note: nil)],
+                                           empty: [], title: nil, values: [:]))
+        let findings = audit.findings.joined(separator: "\n")
+        XCTAssertTrue(findings.contains("no translation key \"unknown_key\""), findings)
+        XCTAssertTrue(findings.contains("no field \"titel\""), findings)
+        XCTAssertTrue(findings.contains("no field \"nmae\" in Row"), findings)
+        XCTAssertTrue(findings.contains("shared/row with row: nmae"), findings)
+        XCTAssertEqual(audit.findings.count, 4, findings)
+    }
+}
