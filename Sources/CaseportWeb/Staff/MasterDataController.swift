@@ -101,14 +101,12 @@ struct MasterDataController: RouteCollection {
     }
 
     func newCustomer(request: Request) async throws -> Response {
-        try await renderCustomer(request, target: nil, values: ["is_active": "1"], errors: [:], status: .ok)
+        try await renderCustomer(request, target: nil, form: CustomerForm(), errors: [:], status: .ok)
     }
 
     func editCustomer(request: Request) async throws -> Response {
         guard let target = try await CustomerRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
-        let values = ["name": target.name, "short_code": target.shortCode, "customer_number": target.customerNumber,
-                      "single_user": target.singleUser ? "1" : "", "is_active": target.isActive ? "1" : ""]
-        return try await renderCustomer(request, target: target, values: values.filter { !$0.value.isEmpty || $0.key == "name" }, errors: [:], status: .ok)
+        return try await renderCustomer(request, target: target, form: CustomerForm(target), errors: [:], status: .ok)
     }
 
     func saveCustomer(request: Request) async throws -> Response {
@@ -117,41 +115,39 @@ struct MasterDataController: RouteCollection {
             guard let found = try await CustomerRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
             target = found
         }
-        let values = request.formValues(longest: 1_000)
-        let input = SaveCustomer.Input(customerId: try target?.requireID(), name: values["name"] ?? "",
-                                       shortCode: values["short_code"] ?? "", customerNumber: values["customer_number"] ?? "",
-                                       singleUser: values["single_user"] != nil, isActive: values["is_active"] != nil)
+        let form = try request.form(CustomerForm.self)
         do {
-            switch try await SaveCustomer.run(input, by: try request.staffMember(), in: request.operations) {
+            switch try await SaveCustomer.run(form.input(customerId: try target?.requireID()), by: try request.staffMember(),
+                                              in: request.operations) {
             case .done(let saved):
                 return saved.created ? request.redirect(to: StaffRoute.customers, notice: .created)
                     : request.redirect(to: StaffRoute.customer, saved.customerId, notice: .saved)
             case .problems(let problems):
-                return try await renderCustomer(request, target: target, values: values, errors: request.texts(problems),
+                return try await renderCustomer(request, target: target, form: form, errors: request.texts(problems),
                                                 status: .unprocessableEntity)
             }
         } catch OperationError.stale {
             // Someone saved the same unique value between the check and the write.
-            return try await renderCustomer(request, target: target, values: values,
-                                            errors: ["customer_number": request.t("md_error_saved_meanwhile")], status: .conflict)
+            return try await renderCustomer(request, target: target, form: form,
+                                            errors: [CustomerForm.CodingKeys.customerNumber.stringValue: request.t("md_error_saved_meanwhile")], status: .conflict)
         }
     }
 
-    func renderCustomer(_ request: Request, target: CustomerRecord?, values: [String: String], errors: [String: String],
+    func renderCustomer(_ request: Request, target: CustomerRecord?, form: CustomerForm, errors: [String: String],
                         status: HTTPResponseStatus) async throws -> Response {
         var fields: [MasterDataPages.Field] = [
-            .init(name: "customer_number", label: request.t("md_customer_number"), value: values["customer_number"] ?? "",
+            .init(name: "customer_number", label: request.t("md_customer_number"), value: form.customerNumber,
                   error: errors["customer_number"], required: true, maxLength: 50),
-            .init(name: "name", label: request.t("md_name"), value: values["name"] ?? "", error: errors["name"], required: true),
-            .init(name: "short_code", label: request.t("md_short_code"), value: values["short_code"] ?? "",
+            .init(name: "name", label: request.t("md_name"), value: form.name, error: errors["name"], required: true),
+            .init(name: "short_code", label: request.t("md_short_code"), value: form.shortCode,
                   error: errors["short_code"], required: true, hint: request.t("md_short_code_hint"), maxLength: 50),
-            .init(name: "single_user", label: request.t("md_single_user"), kind: "checkbox", checked: values["single_user"] != nil,
+            .init(name: "single_user", label: request.t("md_single_user"), kind: "checkbox", checked: form.singleUser,
                   hint: request.t("md_single_user_hint")),
         ]
         var related: [MasterDataPages.Related] = []
         if let target, let id = target.id {
             fields.append(.init(name: "is_active", label: request.t("md_active_label"), kind: "checkbox",
-                                checked: values["is_active"] != nil, hint: request.t("md_customer_active_hint")))
+                                checked: form.isActive, hint: request.t("md_customer_active_hint")))
             related = [
                 .init(href: StaffRoute.objects.path(query: ["customer": String(id)]), label: request.t("md_related_objects")),
                 .init(href: StaffRoute.contacts.path(query: ["customer": String(id)]), label: request.t("md_related_contacts")),
@@ -167,5 +163,27 @@ struct MasterDataController: RouteCollection {
             fields: fields, hasErrors: !errors.isEmpty, notice: request.notice([.saved], prefix: "md_notice_"),
             related: related)
         return try await MasterDataPages.render(request, page, status: status)
+    }
+}
+
+/// The customer form (D6), as posted and as shown again.
+struct CustomerForm: PostedForm {
+    static var longestValue: Int { 1_000 }
+    var name = "", shortCode = "", customerNumber = "", singleUser = false, isActive = true
+
+    enum CodingKeys: String, CodingKey {
+        case name, shortCode = "short_code", customerNumber = "customer_number", singleUser = "single_user", isActive = "is_active"
+    }
+
+    init() {}
+
+    init(_ customer: CustomerRecord) {
+        (name, shortCode, customerNumber) = (customer.name, customer.shortCode, customer.customerNumber)
+        (singleUser, isActive) = (customer.singleUser, customer.isActive)
+    }
+
+    func input(customerId: Int?) -> SaveCustomer.Input {
+        SaveCustomer.Input(customerId: customerId, name: name, shortCode: shortCode, customerNumber: customerNumber,
+                           singleUser: singleUser, isActive: isActive)
     }
 }

@@ -53,17 +53,17 @@ extension MasterDataController {
     }
 
     func newObject(request: Request) async throws -> Response {
-        var values = ["is_active": "1"]
-        if let customer = try await Self.customerFilter(request) { values["customer_number"] = customer.customerNumber }
-        return try await renderObject(request, target: nil, values: values, errors: [:], status: .ok)
+        var form = ObjectForm()
+        if let customer = try await Self.customerFilter(request) { form.customerNumber = customer.customerNumber }
+        return try await renderObject(request, target: nil, form: form, errors: [:], status: .ok)
     }
 
     func editObject(request: Request) async throws -> Response {
         guard let target = try await ObjectRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
         let owner = try await CustomerRecord.find(target.customerId, on: request.db)
-        var values = ["name": target.name, "address": target.address, "customer_number": owner?.customerNumber ?? ""]
-        if target.isActive { values["is_active"] = "1" }
-        return try await renderObject(request, target: target, values: values, errors: [:], status: .ok)
+        let form = ObjectForm(name: target.name, address: target.address, customerNumber: owner?.customerNumber ?? "",
+                              isActive: target.isActive)
+        return try await renderObject(request, target: target, form: form, errors: [:], status: .ok)
     }
 
     func saveObject(request: Request) async throws -> Response {
@@ -72,31 +72,31 @@ extension MasterDataController {
             guard let found = try await ObjectRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
             target = found
         }
-        let values = request.formValues(longest: 1_000)
-        let input = SaveObject.Input(objectId: try target?.requireID(), name: values["name"] ?? "", address: values["address"] ?? "",
-                                     customerNumber: values["customer_number"] ?? "", isActive: values["is_active"] != nil)
+        let form = try request.form(ObjectForm.self)
+        let input = SaveObject.Input(objectId: try target?.requireID(), name: form.name, address: form.address,
+                                     customerNumber: form.customerNumber, isActive: form.isActive)
         switch try await SaveObject.run(input, by: try request.staffMember(), in: request.operations) {
         case .done(let saved):
             return saved.created ? request.redirect(to: StaffRoute.objects, notice: .created)
                 : request.redirect(to: StaffRoute.object, saved.objectId, notice: .saved)
         case .problems(let problems):
-            return try await renderObject(request, target: target, values: values, errors: request.texts(problems), status: .unprocessableEntity)
+            return try await renderObject(request, target: target, form: form, errors: request.texts(problems), status: .unprocessableEntity)
         }
     }
 
-    func renderObject(_ request: Request, target: ObjectRecord?, values: [String: String], errors: [String: String],
+    func renderObject(_ request: Request, target: ObjectRecord?, form: ObjectForm, errors: [String: String],
                       status: HTTPResponseStatus) async throws -> Response {
         var fields: [MasterDataPages.Field] = [
-            .init(name: "customer_number", label: request.t("md_customer_number"), value: values["customer_number"] ?? "",
+            .init(name: "customer_number", label: request.t("md_customer_number"), value: form.customerNumber,
                   error: errors["customer_number"], required: true, hint: request.t("md_customer_number_hint"), maxLength: 50),
-            .init(name: "name", label: request.t("md_name"), value: values["name"] ?? "", error: errors["name"], required: true),
-            .init(name: "address", label: request.t("md_address"), value: values["address"] ?? "", error: errors["address"],
+            .init(name: "name", label: request.t("md_name"), value: form.name, error: errors["name"], required: true),
+            .init(name: "address", label: request.t("md_address"), value: form.address, error: errors["address"],
                   required: true, maxLength: 500),
         ]
         var related: [MasterDataPages.Related] = []
         if let target, let id = target.id {
             fields.append(.init(name: "is_active", label: request.t("md_active_label"), kind: "checkbox",
-                                checked: values["is_active"] != nil, hint: request.t("md_object_active_hint")))
+                                checked: form.isActive, hint: request.t("md_object_active_hint")))
             related = [
                 .init(href: StaffRoute.contacts.path(query: ["object": String(id)]), label: request.t("md_related_contacts")),
                 .init(href: StaffRoute.customer.path(target.customerId), label: request.t("md_customer")),
@@ -110,5 +110,15 @@ extension MasterDataController {
             fields: fields, hasErrors: !errors.isEmpty, notice: request.notice([.saved], prefix: "md_notice_"),
             related: related)
         return try await MasterDataPages.render(request, page, status: status)
+    }
+}
+
+/// The object form (D6), as posted and as shown again.
+struct ObjectForm: PostedForm {
+    static var longestValue: Int { 1_000 }
+    var name = "", address = "", customerNumber = "", isActive = true
+
+    enum CodingKeys: String, CodingKey {
+        case name, address, customerNumber = "customer_number", isActive = "is_active"
     }
 }
