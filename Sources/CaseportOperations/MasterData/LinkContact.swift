@@ -37,7 +37,8 @@ public enum LinkContact {
                 customer = try await CustomerRecord.query(on: db).filter(\.$customerNumber == String(number.prefix(50)).trimmed).first()
             }
             guard let customer else {
-                problems.add(.customerNumber, number.isEmpty ? ProblemKey.required : "md_error_unknown_customer")
+                if number.isEmpty { problems.add(.customerNumber, ProblemKey.required) }
+                else { problems.add(.customerNumber, "md_error_unknown_customer") }
                 return .problems(problems)
             }
             let customerId = try customer.requireID()
@@ -56,7 +57,8 @@ public enum LinkContact {
             var object: ObjectRecord?
             if let id = Int(text.prefix(12)) { object = try await ObjectRecord.find(id, on: db) }
             guard let object else {
-                problems.add(.objectId, text.isEmpty ? ProblemKey.required : "md_error_unknown_object")
+                if text.isEmpty { problems.add(.objectId, ProblemKey.required) }
+                else { problems.add(.objectId, "md_error_unknown_object") }
                 return .problems(problems)
             }
             let objectId = try object.requireID()
