@@ -126,11 +126,8 @@ extension MasterDataController {
 
     private func removeLink(_ request: Request, _ linked: LinkContact.Linked) async throws -> Response {
         let contactId = try Self.id(request)
-        do {
-            try await LinkContact.remove(linked, fromContact: contactId, by: try request.staffMember(), in: request.operations)
-        } catch OperationError.notFound {
-            throw Abort(.notFound)
-        }
+        // An unknown contact is `OperationError.notFound`, a 404 page (ErrorPageMiddleware).
+        try await LinkContact.remove(linked, fromContact: contactId, by: try request.staffMember(), in: request.operations)
         return request.redirect(to: StaffRoute.contact, contactId, notice: .saved, fragment: "links-heading")
     }
 

@@ -100,11 +100,7 @@ extension MasterDataController {
 
     func unlockPortalUser(request: Request) async throws -> Response {
         let id = try Self.id(request)
-        do {
-            try await UnlockPortalUser.run(userId: id, by: try request.staffMember(), in: request.operations)
-        } catch OperationError.notFound {
-            throw Abort(.notFound)
-        }
+        try await UnlockPortalUser.run(userId: id, by: try request.staffMember(), in: request.operations)
         return request.redirect(to: StaffRoute.portalUser, id, notice: .unlocked)
     }
 
