@@ -66,16 +66,8 @@ public enum SaveContact {
         let isNew = target == nil, changeText = changes.text
         try await db.transaction { tx in
             try await record.save(on: tx)
-            let subject = LinkContact.subject(of: record)
-            if isNew {
-                try await context.audit(.masterDataChanged, by: actor.auditActor, subject: subject, details: "created", on: tx)
-            } else if let details = changeText {
-                try await context.audit(.masterDataChanged, by: actor.auditActor, subject: subject, details: details, on: tx)
-            }
-            if wasActive != record.isActive {
-                try await context.audit(.accessChanged, by: actor.auditActor, subject: subject,
-                                        details: record.isActive ? "reactivated" : "deactivated", on: tx)
-            }
+            try await SaveAudit.write(subject: LinkContact.subject(of: record), isNew: isNew, changes: changeText,
+                                      wasActive: wasActive, isActive: record.isActive, by: actor, in: context, on: tx)
         }
         return .done(Saved(contactId: try record.requireID(), created: isNew))
     }
