@@ -67,17 +67,9 @@ public enum PlaceEmailReply {
                                                               isInternal: false, at: now, on: tx).id
             }
             for upload in input.attachments {
-                let file = StoredFileRecord()
-                file.caseId = caseId
-                file.storageKey = upload.storageKey
-                file.originalName = upload.originalName
-                file.contentType = upload.contentType
-                file.byteSize = upload.byteSize
-                file.uploadedByUserId = author.userId
-                file.uploaderName = author.name
-                file.createdAt = now
                 try await VisibleFiles(database: tx).addToCase(
-                    file, message: template.replacingOccurrences(of: "{name}", with: upload.originalName), author: author, at: now)
+                    upload.record(caseId: caseId, author: author, at: now),
+                    message: template.replacingOccurrences(of: "{name}", with: upload.originalName), author: author, at: now)
             }
             try await CaseEvents.append(.emailReply, caseId: caseId, by: author.eventActor, at: now, on: tx)
             return Placed(caseId: caseId, messageId: messageId, attachments: input.attachments.count)
