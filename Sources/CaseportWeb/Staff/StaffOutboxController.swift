@@ -51,7 +51,7 @@ struct StaffOutboxController: RouteCollection {
         let language = request.language
         let rows = try await queue.undelivered().map { record in
             Row(id: record.id!, status: request.t("outbox_status_\(record.status)"), failed: record.status == "failed",
-                channel: record.channel == "sms" ? "SMS" : request.t("outbox_channel_email"), kind: record.kind,
+                channel: record.channel == "sms" ? "SMS" : request.t("outbox_channel_email"), kind: OutboxKind(rawValue: record.kind).map { request.t("outbox_kind_\($0.rawValue)") } ?? record.kind,
                 recipient: record.recipient, subject: record.subject.isEmpty ? String(record.body.prefix(80)) : record.subject,
                 attempts: record.attempts, created: language.formatDateTime(record.createdAt),
                 nextAttempt: record.status == "pending" && record.nextAttemptAt > 0
