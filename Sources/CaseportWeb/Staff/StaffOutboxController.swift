@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -97,7 +98,7 @@ struct StaffOutboxController: RouteCollection {
 
     func retry(request: Request) async throws -> Response {
         guard let id = request.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
-        guard try await OutboxQueue(database: request.db).retry(id: id) else { throw Abort(.notFound) }
+        try await RetryDelivery.run(outboxId: id, by: try request.staffMember(), in: request.operations)
         request.logger.info("outbox: #\(id) put back for delivery by \(request.staffPrincipal?.user.email ?? "?")")
         return request.redirect(to: StaffRoute.outbox, notice: .retried)
     }
