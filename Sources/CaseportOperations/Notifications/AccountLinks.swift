@@ -21,7 +21,7 @@ extension Notifications {
                                               on db: any Database) async throws {
         let token = try await StaffAccountTokens(database: db).issue(staffUserId: try user.requireID())
         let values = ["name": user.name, "email": user.email, "link": "\(context.publicBaseURL)/staff/password/set?token=\(token)"]
-        try await OutboxRecord(kind: "staff_login_details", recipient: user.email, language: language.rawValue,
+        try await OutboxRecord(kind: .staffLoginDetails, recipient: user.email, language: language.rawValue,
                                subject: fill(context.text("mail_staff_login_details_subject", in: language), values),
                                body: fill(context.text("mail_staff_login_details_body", in: language), values)).create(on: db)
     }
