@@ -67,13 +67,29 @@ struct SettingsForm: PostedForm, Encodable {
     var passwordDigit = false, passwordUppercase = false, passwordForbidLetters = false
     var columnCategory = false, columnCaseType = false, columnPriority = false, columnObject = false, columnCustomer = false
 
-    enum CodingKeys: String, CodingKey {
+    /// The HTML field names. Decoding only: the page reads the properties by their Swift names, which is
+    /// what `TemplateAudit` checks the template against.
+    enum Names: String, CodingKey {
         case intake, loginField = "login_field", passwordMinLength = "password_min_length"
         case smsEnabled = "sms_enabled", selfRegistrationOpen = "self_registration_open"
         case customerEditCategory = "customer_edit_category", customerEditPriority = "customer_edit_priority"
         case passwordDigit = "password_digit", passwordUppercase = "password_uppercase", passwordForbidLetters = "password_forbid_letters"
         case columnCategory = "column_category", columnCaseType = "column_case_type", columnPriority = "column_priority"
         case columnObject = "column_object", columnCustomer = "column_customer"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let form = try decoder.container(keyedBy: Names.self)
+        func tick(_ name: Names) throws -> Bool { try form.decode(Bool.self, forKey: name) }
+        intake = try form.decode(String.self, forKey: .intake)
+        loginField = try form.decode(String.self, forKey: .loginField)
+        passwordMinLength = try form.decode(String.self, forKey: .passwordMinLength)
+        (smsEnabled, selfRegistrationOpen) = (try tick(.smsEnabled), try tick(.selfRegistrationOpen))
+        (customerEditCategory, customerEditPriority) = (try tick(.customerEditCategory), try tick(.customerEditPriority))
+        (passwordDigit, passwordUppercase, passwordForbidLetters) = (try tick(.passwordDigit), try tick(.passwordUppercase),
+                                                                     try tick(.passwordForbidLetters))
+        (columnCategory, columnCaseType, columnPriority) = (try tick(.columnCategory), try tick(.columnCaseType), try tick(.columnPriority))
+        (columnObject, columnCustomer) = (try tick(.columnObject), try tick(.columnCustomer))
     }
 
     init() {}
