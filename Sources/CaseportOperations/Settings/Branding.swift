@@ -57,11 +57,7 @@ public enum SaveBrandingColours {
         let changes = Branding.Colour.allCases.map {
             SettingsChange(field: "branding \($0.rawValue)", before: before.colour($0), after: settings.branding.colour($0))
         }
-        let saved = settings
-        try await context.database.transaction { tx in
-            try await SettingsStore(database: tx).save(saved)
-            try await context.auditSettings(changes, subject: "branding", by: actor, on: tx)
-        }
+        try await context.save(settings, changes: changes, subject: "branding", by: actor)
         return .done(true)
     }
 }
@@ -97,13 +93,9 @@ public enum UploadLogo {
         settings.branding.logoKey = key
         settings.branding.logoType = type
         settings.branding.revision += 1
-        let saved = settings
-        try await context.database.transaction { tx in
-            try await SettingsStore(database: tx).save(saved)
-            try await context.auditSettings([.init(field: "branding logo", before: oldKey == nil ? "none" : "uploaded",
-                                                   after: "\(type), \(bytes.count) bytes")],
-                                            subject: "branding", by: actor, on: tx)
-        }
+        try await context.save(settings, changes: [.init(field: "branding logo", before: oldKey == nil ? "none" : "uploaded",
+                                                         after: "\(type), \(bytes.count) bytes")],
+                               subject: "branding", by: actor)
         if let oldKey { try? await storage.delete(key: oldKey) }
         return .done(())
     }
@@ -124,12 +116,8 @@ public enum RemoveLogo {
         settings.branding.logoKey = nil
         settings.branding.logoType = nil
         settings.branding.revision += 1
-        let saved = settings
-        try await context.database.transaction { tx in
-            try await SettingsStore(database: tx).save(saved)
-            try await context.auditSettings([.init(field: "branding logo", before: "uploaded", after: "none")],
-                                            subject: "branding", by: actor, on: tx)
-        }
+        try await context.save(settings, changes: [.init(field: "branding logo", before: "uploaded", after: "none")],
+                               subject: "branding", by: actor)
         try? await storage.delete(key: oldKey)
         return .done(true)
     }

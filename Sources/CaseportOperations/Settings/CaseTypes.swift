@@ -101,17 +101,12 @@ public enum RemoveCaseType {
         guard let type = try await CaseTypeRecord.find(input.typeId, on: context.database) else { throw OperationError.notFound }
         let id = try type.requireID()
         let used = try await CatalogueUsage(database: context.database).caseTypeIsUsed(id)
-        try await context.database.transaction { tx in
-            if used {
-                type.isActive = false
-                try await type.update(on: tx)
-            } else {
-                try await type.delete(on: tx)
-            }
-            try await context.auditSettings([.init(field: "case type \(used ? "deactivated" : "deleted")", before: type.name, after: "–")],
+        return .done(try await context.database.transaction { tx in
+            let removal = try await Removal.apply(to: type, used: used, on: tx)
+            try await context.auditSettings([.init(field: "case type \(removal.rawValue)", before: type.name, after: "–")],
                                             subject: "case_types", by: actor, on: tx)
-        }
-        return .done(used ? .deactivated : .deleted)
+            return removal
+        })
     }
 }
 
@@ -245,16 +240,11 @@ public enum RemoveCaseTypeField {
               field.caseTypeId == input.typeId else { throw OperationError.notFound }
         let id = try field.requireID()
         let used = try await CatalogueUsage(database: context.database).fieldIsUsed(id)
-        try await context.database.transaction { tx in
-            if used {
-                field.isActive = false
-                try await field.update(on: tx)
-            } else {
-                try await field.delete(on: tx)
-            }
-            try await context.auditSettings([.init(field: "field \(id) \(used ? "deactivated" : "deleted")", before: field.label, after: "–")],
+        return .done(try await context.database.transaction { tx in
+            let removal = try await Removal.apply(to: field, used: used, on: tx)
+            try await context.auditSettings([.init(field: "field \(id) \(removal.rawValue)", before: field.label, after: "–")],
                                             subject: "case_types", by: actor, on: tx)
-        }
-        return .done(used ? .deactivated : .deleted)
+            return removal
+        })
     }
 }

@@ -44,15 +44,18 @@ public enum SaveCatalogueEntry {
 
     public static func run(_ input: Input, by actor: StaffActor, in context: OperationContext) async throws -> Outcome<Saved, Field> {
         try actor.requireAdmin()
+        switch input.kind {
+        case .categories: return try await run(input, CategoryRecord.self, by: actor, in: context)
+        case .priorities: return try await run(input, PriorityRecord.self, by: actor, in: context)
+        }
+    }
+
+    private static func run<Entry: CatalogueEntryRecord>(_ input: Input, _ entry: Entry.Type, by actor: StaffActor,
+                                                         in context: OperationContext) async throws -> Outcome<Saved, Field> {
         let db = context.database, kind = input.kind, id = input.entryId
         let name = input.name.trimmed
         var problems = Problems<Field>()
-        let names: [(id: Int?, name: String)]
-        switch kind {
-        case .categories: names = try await CategoryRecord.query(on: db).all().map { ($0.id, $0.name) }
-        case .priorities: names = try await PriorityRecord.query(on: db).all().map { ($0.id, $0.name) }
-        }
-        let taken = names.contains { $0.id != id && $0.name.lowercased() == name.lowercased() }
+        let taken = try await Entry.query(on: db).all().contains { $0.id != id && $0.name.lowercased() == name.lowercased() }
         if let problem = SettingsRules.name(name, taken: taken) { problems.add(.name, problem) }
         let order = SettingsRules.order(input.order)
         if order == .invalid { problems.add(.order, "settings_error_order") }
@@ -60,62 +63,59 @@ public enum SaveCatalogueEntry {
 
         let active = input.isActive
         let savedId: Int = try await db.transaction { tx in
-            if let id {
-                let changes = try await update(kind, id: id, name: name, order: order.number, active: active, on: tx)
-                try await context.auditSettings(changes, subject: kind.rawValue, by: actor, on: tx)
-                return id
-            }
-            let newId: Int
-            switch kind {
-            case .categories:
-                let next = try await CategoryRecord.query(on: tx).max(\.$sortOrder) ?? 0
-                let record = CategoryRecord(name: name, sortOrder: order.number ?? next + 1)
+            guard let id else {
+                var place = order.number
+                if place == nil { place = (try await Entry.lastPlace(on: tx) ?? 0) + 1 }
+                let record = Entry(name: name, place: place ?? 0)
                 try await record.create(on: tx)
-                newId = try record.requireID()
-            case .priorities:
-                let next = try await PriorityRecord.query(on: tx).max(\.$rank) ?? 0
-                let record = PriorityRecord(name: name, rank: order.number ?? next + 1)
-                try await record.create(on: tx)
-                newId = try record.requireID()
+                try await context.auditSettings([.init(field: "\(kind.rawValue) added", before: "–", after: name)],
+                                                subject: kind.rawValue, by: actor, on: tx)
+                return try record.requireID()
             }
-            try await context.auditSettings([.init(field: "\(kind.rawValue) added", before: "–", after: name)],
-                                            subject: kind.rawValue, by: actor, on: tx)
-            return newId
+            guard let record = try await Entry.find(id, on: tx) else { throw OperationError.notFound }
+            let label = "\(kind.singular) \(id)", place = order.number ?? record.place
+            let changes: [SettingsChange] = [
+                .init(field: "\(label) name", before: record.name, after: name),
+                .init(field: "\(label) order", before: String(record.place), after: String(place)),
+                .init(field: "\(label) active", before: .flag(record.isActive), after: .flag(active)),
+            ]
+            record.name = name
+            record.place = place
+            record.isActive = active
+            try await record.update(on: tx)
+            try await context.auditSettings(changes, subject: kind.rawValue, by: actor, on: tx)
+            return id
         }
         return .done(Saved(kind: kind, entryId: savedId, created: id == nil))
     }
+}
 
-    /// Writes the entry's new name, order and state; returns the audit changes.
-    private static func update(_ kind: CatalogueKind, id: Int, name: String, order: Int?, active: Bool,
-                               on tx: any Database) async throws -> [SettingsChange] {
-        let label = "\(kind.singular) \(id)"
-        switch kind {
-        case .categories:
-            guard let record = try await CategoryRecord.find(id, on: tx) else { throw OperationError.notFound }
-            let changes: [SettingsChange] = [
-                .init(field: "\(label) name", before: record.name, after: name),
-                .init(field: "\(label) order", before: String(record.sortOrder), after: String(order ?? record.sortOrder)),
-                .init(field: "\(label) active", before: .flag(record.isActive), after: .flag(active)),
-            ]
-            record.name = name
-            record.sortOrder = order ?? record.sortOrder
-            record.isActive = active
-            try await record.update(on: tx)
-            return changes
-        case .priorities:
-            guard let record = try await PriorityRecord.find(id, on: tx) else { throw OperationError.notFound }
-            let changes: [SettingsChange] = [
-                .init(field: "\(label) name", before: record.name, after: name),
-                .init(field: "\(label) order", before: String(record.rank), after: String(order ?? record.rank)),
-                .init(field: "\(label) active", before: .flag(record.isActive), after: .flag(active)),
-            ]
-            record.name = name
-            record.rank = order ?? record.rank
-            record.isActive = active
-            try await record.update(on: tx)
-            return changes
-        }
+/// Categories and priorities are the same kind of list: a name, a place in the list, active or not.
+protocol CatalogueEntryRecord: DeactivatableRecord where IDValue == Int {
+    var name: String { get set }
+    /// `sortOrder` of a category, `rank` of a priority.
+    var place: Int { get set }
+    init(name: String, place: Int)
+    /// The largest place in the list, nil when it is empty.
+    static func lastPlace(on database: any Database) async throws -> Int?
+}
+
+extension CategoryRecord: CatalogueEntryRecord {
+    var place: Int {
+        get { sortOrder }
+        set { sortOrder = newValue }
     }
+    convenience init(name: String, place: Int) { self.init(name: name, sortOrder: place) }
+    static func lastPlace(on database: any Database) async throws -> Int? { try await query(on: database).max(\.$sortOrder) }
+}
+
+extension PriorityRecord: CatalogueEntryRecord {
+    var place: Int {
+        get { rank }
+        set { rank = newValue }
+    }
+    convenience init(name: String, place: Int) { self.init(name: name, rank: place) }
+    static func lastPlace(on database: any Database) async throws -> Int? { try await query(on: database).max(\.$rank) }
 }
 
 /// What became of an entry that was asked to be deleted.
@@ -124,7 +124,26 @@ public enum Removal: String, Sendable, Equatable {
     case deleted
     /// Cases use it: it is deactivated instead, so those cases keep it (D5).
     case deactivated
+
+    /// Deletes `record`, or deactivates it when cases use it.
+    static func apply<Record: DeactivatableRecord>(to record: Record, used: Bool, on database: any Database) async throws -> Removal {
+        if used {
+            record.isActive = false
+            try await record.update(on: database)
+            return .deactivated
+        }
+        try await record.delete(on: database)
+        return .deleted
+    }
 }
+
+/// A catalogue row that is deactivated instead of deleted while cases use it.
+protocol DeactivatableRecord: Model {
+    var isActive: Bool { get set }
+}
+
+extension CaseTypeRecord: DeactivatableRecord {}
+extension CaseTypeFieldRecord: DeactivatableRecord {}
 
 /// D5: an administrator deletes a category or priority. One that cases use is deactivated instead.
 public enum RemoveCatalogueEntry {
@@ -142,35 +161,23 @@ public enum RemoveCatalogueEntry {
 
     public static func run(_ input: Input, by actor: StaffActor, in context: OperationContext) async throws -> Outcome<Removal, Field> {
         try actor.requireAdmin()
-        let kind = input.kind, id = input.entryId
         let usage = CatalogueUsage(database: context.database)
-        let used = kind == .categories ? try await usage.categoryIsUsed(id) : try await usage.priorityIsUsed(id)
-        let removal: Removal = used ? .deactivated : .deleted
-        try await context.database.transaction { tx in
-            let name: String
-            switch kind {
-            case .categories:
-                guard let record = try await CategoryRecord.find(id, on: tx) else { throw OperationError.notFound }
-                name = record.name
-                if used {
-                    record.isActive = false
-                    try await record.update(on: tx)
-                } else {
-                    try await record.delete(on: tx)
-                }
-            case .priorities:
-                guard let record = try await PriorityRecord.find(id, on: tx) else { throw OperationError.notFound }
-                name = record.name
-                if used {
-                    record.isActive = false
-                    try await record.update(on: tx)
-                } else {
-                    try await record.delete(on: tx)
-                }
-            }
-            try await context.auditSettings([.init(field: "\(kind.singular) \(removal.rawValue)", before: name, after: "–")],
-                                            subject: kind.rawValue, by: actor, on: tx)
+        switch input.kind {
+        case .categories:
+            return .done(try await remove(CategoryRecord.self, input, used: try await usage.categoryIsUsed(input.entryId), by: actor, in: context))
+        case .priorities:
+            return .done(try await remove(PriorityRecord.self, input, used: try await usage.priorityIsUsed(input.entryId), by: actor, in: context))
         }
-        return .done(removal)
+    }
+
+    private static func remove<Entry: CatalogueEntryRecord>(_ entry: Entry.Type, _ input: Input, used: Bool, by actor: StaffActor,
+                                                            in context: OperationContext) async throws -> Removal {
+        try await context.database.transaction { tx in
+            guard let record = try await Entry.find(input.entryId, on: tx) else { throw OperationError.notFound }
+            let removal = try await Removal.apply(to: record, used: used, on: tx)
+            try await context.auditSettings([.init(field: "\(input.kind.singular) \(removal.rawValue)", before: record.name, after: "–")],
+                                            subject: input.kind.rawValue, by: actor, on: tx)
+            return removal
+        }
     }
 }

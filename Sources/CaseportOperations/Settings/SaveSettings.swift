@@ -60,10 +60,7 @@ public enum SaveSettings {
         }
         let changes = changes(from: current, to: updated)
         guard !changes.isEmpty else { return .done(0) }
-        try await context.database.transaction { tx in
-            try await SettingsStore(database: tx).save(updated)
-            try await context.auditSettings(changes, subject: "settings", by: actor, on: tx)
-        }
+        try await context.save(updated, changes: changes, subject: "settings", by: actor)
         return .done(changes.count)
     }
 

@@ -20,6 +20,16 @@ extension OperationContext {
     }
 }
 
+extension OperationContext {
+    /// Saves the settings document with its audit lines, in one transaction.
+    func save(_ settings: PortalSettings, changes: [SettingsChange], subject: String, by actor: StaffActor) async throws {
+        try await database.transaction { tx in
+            try await SettingsStore(database: tx).save(settings)
+            try await auditSettings(changes, subject: subject, by: actor, on: tx)
+        }
+    }
+}
+
 extension StaffActor {
     /// Settings, branding, the catalogue, case types and imports are for administrators only (D1).
     /// The web's `StaffAdminGuard` refuses others first; the operations refuse them too, for callers

@@ -151,8 +151,8 @@ struct StaffCaseTypesController: RouteCollection {
     func remove(request: Request) async throws -> Response {
         let type = try await findType(request)
         let id = try type.requireID()
-        guard case .done(let removal) = try await RemoveCaseType.run(.init(typeId: id), by: try request.staffMember(),
-                                                                     in: request.operations) else { throw Abort(.unprocessableEntity) }
+        let removed = try await RemoveCaseType.run(.init(typeId: id), by: try request.staffMember(), in: request.operations)
+        guard case .done(let removal) = removed else { throw Abort(.unprocessableEntity) }  // a remove has no input, so no problems
         return removal == .deactivated ? request.redirect(to: StaffRoute.caseType, id, notice: .deactivated)
             : request.redirect(to: StaffRoute.caseTypes, notice: .deleted)
     }
@@ -194,7 +194,7 @@ struct StaffCaseTypesController: RouteCollection {
         let typeId = try type.requireID()
         guard case .done(let removal) = try await RemoveCaseTypeField.run(.init(typeId: typeId, fieldId: try field.requireID()),
                                                                           by: try request.staffMember(), in: request.operations)
-        else { throw Abort(.unprocessableEntity) }
+        else { throw Abort(.unprocessableEntity) }  // a remove has no input, so no problems
         return request.redirect(to: StaffRoute.caseType, typeId, notice: removal == .deactivated ? .deactivated : .deleted, fragment: "fields")
     }
 }

@@ -120,7 +120,7 @@ struct StaffCatalogueSettingsController: RouteCollection {
         let kind = try kind(request)
         let removed = try await RemoveCatalogueEntry.run(.init(kind: kind, entryId: try id(request)), by: try request.staffMember(),
                                                          in: request.operations)
-        guard case .done(let removal) = removed else { throw Abort(.unprocessableEntity) }
+        guard case .done(let removal) = removed else { throw Abort(.unprocessableEntity) }  // a remove has no input, so no problems
         return request.redirect(to: StaffRoute.catalogue, notice: Notice(removal == .deactivated ? .deactivated : .deleted),
                                 fragment: kind.rawValue)
     }
