@@ -101,12 +101,8 @@ public enum RemoveCaseType {
         guard let type = try await CaseTypeRecord.find(input.typeId, on: context.database) else { throw OperationError.notFound }
         let id = try type.requireID()
         let used = try await CatalogueUsage(database: context.database).caseTypeIsUsed(id)
-        return .done(try await context.database.transaction { tx in
-            let removal = try await Removal.apply(to: type, used: used, on: tx)
-            try await context.auditSettings([.init(field: "case type \(removal.rawValue)", before: type.name, after: "–")],
-                                            subject: "case_types", by: actor, on: tx)
-            return removal
-        })
+        return .done(try await Removal.apply(to: type, used: used, what: "case type", name: type.name, subject: "case_types",
+                                             by: actor, in: context))
     }
 }
 
@@ -240,11 +236,7 @@ public enum RemoveCaseTypeField {
               field.caseTypeId == input.typeId else { throw OperationError.notFound }
         let id = try field.requireID()
         let used = try await CatalogueUsage(database: context.database).fieldIsUsed(id)
-        return .done(try await context.database.transaction { tx in
-            let removal = try await Removal.apply(to: field, used: used, on: tx)
-            try await context.auditSettings([.init(field: "field \(id) \(removal.rawValue)", before: field.label, after: "–")],
-                                            subject: "case_types", by: actor, on: tx)
-            return removal
-        })
+        return .done(try await Removal.apply(to: field, used: used, what: "field \(id)", name: field.label, subject: "case_types",
+                                             by: actor, in: context))
     }
 }

@@ -125,15 +125,25 @@ public enum Removal: String, Sendable, Equatable {
     /// Cases use it: it is deactivated instead, so those cases keep it (D5).
     case deactivated
 
-    /// Deletes `record`, or deactivates it when cases use it.
-    static func apply<Record: DeactivatableRecord>(to record: Record, used: Bool, on database: any Database) async throws -> Removal {
-        if used {
-            record.isActive = false
-            try await record.update(on: database)
-            return .deactivated
+    /// Deletes `record`, or deactivates it when cases use it, with the audit line "<what> deleted|deactivated:
+    /// <name> → –", in one transaction (`database` when already inside one).
+    static func apply<Record: DeactivatableRecord>(to record: Record, used: Bool, what: String, name: String, subject: String,
+                                                   by actor: StaffActor, in context: OperationContext,
+                                                   on database: (any Database)? = nil) async throws -> Removal {
+        try await (database ?? context.database).transaction { tx in
+            let removal: Removal
+            if used {
+                record.isActive = false
+                try await record.update(on: tx)
+                removal = .deactivated
+            } else {
+                try await record.delete(on: tx)
+                removal = .deleted
+            }
+            try await context.auditSettings([.init(field: "\(what) \(removal.rawValue)", before: name, after: "–")],
+                                            subject: subject, by: actor, on: tx)
+            return removal
         }
-        try await record.delete(on: database)
-        return .deleted
     }
 }
 
@@ -174,10 +184,8 @@ public enum RemoveCatalogueEntry {
                                                             in context: OperationContext) async throws -> Removal {
         try await context.database.transaction { tx in
             guard let record = try await Entry.find(input.entryId, on: tx) else { throw OperationError.notFound }
-            let removal = try await Removal.apply(to: record, used: used, on: tx)
-            try await context.auditSettings([.init(field: "\(input.kind.singular) \(removal.rawValue)", before: record.name, after: "–")],
-                                            subject: input.kind.rawValue, by: actor, on: tx)
-            return removal
+            return try await Removal.apply(to: record, used: used, what: input.kind.singular, name: record.name,
+                                           subject: input.kind.rawValue, by: actor, in: context, on: tx)
         }
     }
 }
