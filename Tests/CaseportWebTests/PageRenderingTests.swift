@@ -150,7 +150,9 @@ final class PageRenderingTests: XCTestCase {
         // the problem keys they name (`problems.add(.field, "key")`), which the web translates.
         var keys: Set<String> = []
         for (target, pattern) in [("Sources/CaseportWeb", #"\bt\("([a-z0-9_]+)"\)"#),
-                                  ("Sources/CaseportOperations", #"(?:\b(?:t|text)\(|\b(?:add|set)\(\.[A-Za-z]+, )"([a-z0-9_]+)"\)"#)] {
+                                  ("Sources/CaseportOperations", #"\b(?:t|text)\("([a-z0-9_]+)"\)"#),
+                                  // Problem keys: `problems.add(.name, "settings_error_name_taken")`, `refuse("…")`.
+                                  ("Sources/CaseportOperations", #"\b(?:add|set|refuse)\((?:\.\w+(?:\(\w+\))?, )?"([a-z0-9_]+)"\)"#)] {
         let regex = try NSRegularExpression(pattern: pattern)
         let sources = RouteTests.sourceRoot.appendingPathComponent(target)
         let enumerator = FileManager.default.enumerator(atPath: sources.path)
