@@ -38,11 +38,6 @@ final class MemoryStorage: FileStorage, @unchecked Sendable {
     func stage() throws -> StagedFile { fatalError("not used by these operations") }
 }
 
-/// Hashing without bcrypt's cost.
-struct PlainPasswords: PasswordHashing {
-    func hash(_ password: String) async throws -> String { "plain:\(password)" }
-    func verify(_ password: String, against hash: String) async throws -> Bool { hash == "plain:\(password)" }
-}
 
 /// An administrator and a handler on the operation world's register, and the audit lines they leave.
 struct SettingsWorld {
