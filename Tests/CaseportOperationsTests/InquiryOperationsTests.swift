@@ -77,7 +77,11 @@ final class InquiryOperationsTests: XCTestCase {
                                                                                       notifyCustomer: false, language: .en),
                                                      by: world.handler, in: world.context)
         XCTAssertEqual(created, 1)
-        let warranty = try await CaseRecord.query(on: world.db).filter(\.$categoryId == category.id!).count()
-        XCTAssertEqual(warranty, 1)
+        let warranty = try await CaseRecord.query(on: world.db).filter(\.$categoryId == category.id!).all()
+        XCTAssertEqual(warranty.count, 1)
+        // A case made in bulk has its creation event like one made alone (D3).
+        let events = try await world.events(of: try XCTUnwrap(warranty.first))
+        XCTAssertEqual(events.map(\.event), [.createdFromInquiry])
+        XCTAssertEqual(events.first?.actor.staffId, world.handler.staffId)
     }
 }
