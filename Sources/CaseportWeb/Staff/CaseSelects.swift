@@ -46,6 +46,8 @@ struct CaseSelects: Encodable {
         var label: String
         var options: [SelectOption]
         var error: String?
+        /// The id of the error line (`#fieldError`), which the select points to (`#invalid`).
+        var errorId: String
     }
 
     struct Row: Encodable {
@@ -95,7 +97,8 @@ struct CaseSelects: Encodable {
             case .object:
                 (label, choices) = (request.t("case_object"), options(name, objects, id: \.id, label: { "\($0.name) – \($0.address)" }))
             }
-            return Select(name: name.rawValue, label: label, options: choices, error: errors[name.rawValue])
+            return Select(name: name.rawValue, label: label, options: choices, error: errors[name.rawValue],
+                          errorId: name.rawValue + "-error")
         }
         return CaseSelects(rows: layout.map { Row(selects: $0.map(select)) })
     }
