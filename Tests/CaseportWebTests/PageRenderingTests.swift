@@ -29,7 +29,7 @@ final class PageRenderingTests: XCTestCase {
     /// Templates only ever rendered inside another page, never by a handler on their own.
     static let partials: Set<String> = ["shared/layout", "shared/person-picker", "shared/csrf", "shared/pagination",
                                         "shared/status-badge", "shared/notice", "shared/form-errors", "staff/md-tabs", "staff/paging",
-                                        "staff/settings-tabs", "staff/settings-type-fields"]
+                                        "staff/settings-tabs", "staff/settings-type-fields", "shared/case-selects"]
 
     func testEveryPageInEveryLanguageReadsOnlyWhatItsContextAndStringsHave() async throws {
         var problems: [String] = []
