@@ -91,8 +91,7 @@ final class InquiryOperationsTests: XCTestCase {
         let category = CategoryRecord(name: "Garantiärende")
         try await category.create(on: world.db)
         _ = try await CaseFromInquiry.run(input(first), by: world.handler, in: world.context)
-        let created = try await ProcessInquiries.run(ids: [first, second], .createCases(warrantyCategoryId: category.id!,
-                                                                                      notifyCustomer: false, language: .en),
+        let created = try await ProcessInquiries.run(ids: [first, second], .createCases(notifyCustomer: false, language: .en),
                                                      by: world.handler, in: world.context)
         XCTAssertEqual(created, 1)
         let warranty = try await CaseRecord.query(on: world.db).filter(\.$categoryId == category.id!).all()
@@ -101,5 +100,24 @@ final class InquiryOperationsTests: XCTestCase {
         let events = try await world.events(of: try XCTUnwrap(warranty.first))
         XCTAssertEqual(events.map(\.event), [.createdFromInquiry])
         XCTAssertEqual(events.first?.actor.staffId, world.handler.staffId)
+    }
+
+    func testTheWarrantyCategoryIsFoundByNameOrMadeOnceAndRemembered() async throws {
+        let first = try await inquiry(), second = try await inquiry()
+        var admin = world.handler
+        admin.isAdmin = true
+        _ = try await ProcessInquiries.run(ids: [first], .createCases(notifyCustomer: false, language: .en), by: admin, in: world.context)
+        let categories = try await CategoryRecord.query(on: world.db).all()
+        XCTAssertEqual(categories.map(\.name), ["Garantiärende"], "made in the staff member's language")
+        let remembered = try await SettingsStore(database: world.db).load().warrantyCategoryId
+        XCTAssertEqual(remembered, categories.first?.id)
+        let audit = try await AuditEventRecord.query(on: world.db).all()
+        XCTAssertEqual(audit.map(\.details), ["categories added: – → Garantiärende"])
+        // The next bulk run files under the remembered category and makes no other.
+        _ = try await ProcessInquiries.run(ids: [second], .createCases(notifyCustomer: false, language: .en), by: admin, in: world.context)
+        let categoryCount = try await CategoryRecord.query(on: world.db).count()
+        XCTAssertEqual(categoryCount, 1)
+        let filed = try await CaseRecord.query(on: world.db).filter(\.$categoryId == remembered).count()
+        XCTAssertEqual(filed, 2)
     }
 }

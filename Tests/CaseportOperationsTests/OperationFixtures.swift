@@ -20,6 +20,7 @@ struct OperationWorld {
     /// The texts operations read, in one language; enough to see which text was used.
     static let texts: [String: String] = [
         "message_file_uploaded": "Uploaded {name}",
+        "inbox_warranty_category": "Garantiärende",
         "message_file_removed": "Removed {name}",
         "approval_approved_message": "Approved.",
         "approval_rejected_message": "Not OK: {comment}",

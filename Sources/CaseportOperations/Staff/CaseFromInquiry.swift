@@ -152,8 +152,9 @@ public enum CaseFromInquiry {
 /// are deleted. Already processed ones are skipped.
 public enum ProcessInquiries {
     public enum Action: Sendable {
-        /// Cases under `warrantyCategoryId` (see `WarrantyCategory`); `notifyCustomer` tells each sender.
-        case createCases(warrantyCategoryId: Int, notifyCustomer: Bool, language: Language)
+        /// Cases under the warranty-claim category (`WarrantyCategory`); `notifyCustomer` tells each sender.
+        /// `language` is the staff member's: it names a new warranty category and is the fallback for notices.
+        case createCases(notifyCustomer: Bool, language: Language)
         case delete
     }
 
@@ -164,7 +165,8 @@ public enum ProcessInquiries {
         switch action {
         case .delete:
             return try await inquiries.delete(ids: ids)
-        case .createCases(let warranty, let notifyCustomer, let language):
+        case .createCases(let notifyCustomer, let language):
+            let warranty = try await WarrantyCategory.id(for: actor, language: language, in: context)
             let sms = try await SettingsStore(database: db).load().smsEnabled
             let notify = context.notifications
             var created = 0

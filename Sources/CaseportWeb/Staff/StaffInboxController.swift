@@ -100,35 +100,11 @@ struct StaffInboxController: RouteCollection {
         switch form.action {
         case "delete": action = .delete
         case "create":
-            action = .createCases(warrantyCategoryId: try await warrantyCategory(request), notifyCustomer: form.notifyCustomer,
-                                  language: request.language)
+            action = .createCases(notifyCustomer: form.notifyCustomer, language: request.language)
         default: throw Abort(.badRequest)
         }
         let count = try await ProcessInquiries.run(ids: ids, action, by: try request.staffMember(), in: request.operations)
         return request.redirect(to: StaffRoute.inbox, notice: Notice(action.isDelete ? .deleted : .created, count: count))
-    }
-
-    /// The "warranty claim" category: the one remembered in the settings, else one named so in any of
-    /// the four languages, else a new one — remembered for next time.
-    func warrantyCategory(_ request: Request) async throws -> Int {
-        let store = SettingsStore(database: request.db)
-        var settings = try await store.load()
-        if let id = settings.warrantyCategoryId, try await CategoryRecord.find(id, on: request.db) != nil { return id }
-        let names = Set(Language.allCases.map { request.caseport.translations.text("inbox_warranty_category", in: $0).lowercased() })
-        let id: Int
-        if let existing = try await CategoryRecord.query(on: request.db).sort(\.$id).all().first(where: { names.contains($0.name.lowercased()) }) {
-            id = try existing.requireID()
-        } else {
-            let next = try await CategoryRecord.query(on: request.db).max(\.$sortOrder) ?? 0
-            let category = CategoryRecord(name: request.t("inbox_warranty_category"), sortOrder: next + 1)
-            try await category.create(on: request.db)
-            id = try category.requireID()
-            try await SettingsAudit.record([.init(field: "categories added", before: "–", after: category.name)],
-                                           subject: "categories", request: request)
-        }
-        settings.warrantyCategoryId = id
-        try await store.save(settings)
-        return id
     }
 
     // MARK: One inquiry → a case

@@ -3,32 +3,6 @@ import CaseportStore
 import Fluent
 import Vapor
 
-/// One audit line per settings change, for the inbox's "new category" (D2), which is not an operation yet.
-/// The settings pages use the operations in `CaseportOperations/Settings` (same lines).
-enum SettingsAudit {
-    /// One change as the audit log shows it: "field: before → after".
-    struct Change {
-        var field: String
-        var before: String
-        var after: String
-    }
-
-    static func actor(_ request: Request) throws -> AuditActor {
-        let staff = try request.requireStaff()
-        return .staff(id: staff.user.id, name: staff.user.name)
-    }
-
-    static func record(_ changes: [Change], subject: String, request: Request, on database: (any Database)? = nil) async throws {
-        let log = AuditLog(database: database ?? request.db)
-        let actor = try actor(request)
-        for change in changes where change.before != change.after {
-            try await log.record(.settingsChanged, by: actor, subject: subject,
-                                 details: "\(change.field): \(change.before) → \(change.after)",
-                                 ip: request.clientAddress)
-        }
-    }
-}
-
 /// The settings pages' sub-navigation.
 struct SettingsTab: Encodable {
     var href: String
