@@ -562,6 +562,85 @@ final class PortalAccountOperationsTests: XCTestCase {
         XCTAssertEqual(attempts, 0, "a form with problems is not counted")
     }
 
+    // MARK: Signing in (A1, A2)
+
+    func signIn(_ organisation: String = "sol", _ username: String = "max", _ password: String = "Old12345") async throws
+        -> PortalSignIn.Result {
+        try await PortalSignIn.run(.init(organisation: organisation, username: username, password: password),
+                                   passwords: passwords, in: context)
+    }
+
+    func testSigningInClearsTheCounterStampsTheLoginAndWritesAnAuditLine() async throws {
+        _ = try await signIn("sol", "max", "wrong")
+        let result = try await signIn(" SOL ", " Max ")
+        XCTAssertEqual(result, .signedIn(userId: member.id!))
+        let user = try await reload(member)
+        XCTAssertEqual(user.lastLoginAt, clock.now)
+        let counters = try await LoginAttemptRecord.query(on: db).count()
+        XCTAssertEqual(counters, 0, "a successful login clears the account's counter")
+        let audit = try await auditLines()
+        XCTAssertEqual(audit.map(\.action), [AuditAction.loginFailed.rawValue, AuditAction.loginSucceeded.rawValue])
+        XCTAssertEqual(audit.last?.actorName, "Max Test (max)")
+        XCTAssertEqual(audit.last?.subject, "portal user \(member.id!)")
+        XCTAssertEqual(audit.first?.actorKind, "anonymous")
+        XCTAssertEqual(audit.first?.actorName, "sol / max")
+        XCTAssertEqual(audit.first?.details, "wrong organisation, username or password")
+    }
+
+    func testFiveWrongPasswordsLockTheAccountWhateverAliasIsTyped() async throws {
+        var results: [PortalSignIn.Result] = []
+        for index in 0 ..< 5 { results.append(try await signIn(index.isMultiple(of: 2) ? "sol" : "1", "max", "wrong")) }
+        XCTAssertEqual(results, [.refused(.wrongCredentials(nowLocked: false)), .refused(.wrongCredentials(nowLocked: false)),
+                                 .refused(.wrongCredentials(nowLocked: false)), .refused(.wrongCredentials(nowLocked: false)),
+                                 .refused(.wrongCredentials(nowLocked: true))])
+        let locked = try await signIn()
+        XCTAssertEqual(locked, .refused(.locked), "even the right password is refused while locked")
+        XCTAssertEqual(PortalSignIn.Refusal.locked.messageKey, "login_error_locked")
+        XCTAssertEqual(PortalSignIn.Refusal.wrongCredentials(nowLocked: true).messageKey, "login_error_locked")
+        let audit = try await auditLines()
+        XCTAssertEqual(audit.filter { $0.action == AuditAction.accountLocked.rawValue }.map(\.details), ["5 failures"])
+        XCTAssertEqual(audit.last?.details, "locked")
+        let user = try await reload(member)
+        XCTAssertNil(user.lastLoginAt)
+    }
+
+    func testAnInactiveAccountOrOrganisationCannotSignIn() async throws {
+        member.isActive = false
+        try await member.save(on: db)
+        var result = try await signIn()
+        XCTAssertEqual(result, .refused(.inactive))
+        member.isActive = true
+        try await member.save(on: db)
+        customerA.isActive = false
+        try await customerA.save(on: db)
+        result = try await signIn()
+        XCTAssertEqual(result, .refused(.inactive))
+        let audit = try await auditLines()
+        XCTAssertEqual(audit.map(\.details), ["account inactive", "account inactive"])
+        XCTAssertEqual(audit.first?.actorName, "Max Test (max)")
+    }
+
+    func testAMissingOrOverlongLoginIsRefusedBeforeAnythingIsCounted() async throws {
+        var result = try await signIn("sol", "  ", "x")
+        XCTAssertEqual(result, .refused(.missing))
+        result = try await signIn("sol", "max", "")
+        XCTAssertEqual(result, .refused(.missing))
+        result = try await signIn("sol", "max", String(repeating: "x", count: InputLimits.password + 1))
+        XCTAssertEqual(result, .refused(.tooLong))
+        XCTAssertEqual(PortalSignIn.Refusal.tooLong.messageKey, "login_error_too_long")
+        let counters = try await LoginAttemptRecord.query(on: db).count()
+        let audit = try await auditLines()
+        XCTAssertEqual(counters, 0)
+        XCTAssertEqual(audit.count, 0)
+    }
+
+    func testSigningOutIsAnAuditLine() async throws {
+        try await PortalSignIn.signOut(member, in: context)
+        let audit = try await auditLines()
+        XCTAssertEqual(audit.map(\.action), [AuditAction.logout.rawValue])
+        XCTAssertEqual(audit.first?.subject, "portal user \(member.id!)")
+    }
+
     // MARK: Language (A3)
 
     func testTheChosenLanguageIsKeptOnThePortalAndStaffAccounts() async throws {

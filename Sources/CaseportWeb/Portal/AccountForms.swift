@@ -103,6 +103,14 @@ struct ForgotPasswordForm: PostedForm {
     var input: RequestPasswordReset.Input { RequestPasswordReset.Input(organisation: organisation, username: username) }
 }
 
+/// The portal login (A1). The password is never shown again.
+struct PortalLoginForm: PostedForm {
+    static var longestValue: Int { 1_000 }
+    var organisation = "", username = "", password = ""
+
+    var input: PortalSignIn.Input { PortalSignIn.Input(organisation: organisation, username: username, password: password) }
+}
+
 /// The language switch on every page (A3).
 struct LanguageForm: PostedForm {
     var language = "", returnTo = ""
