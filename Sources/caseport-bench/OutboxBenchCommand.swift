@@ -32,7 +32,7 @@ struct OutboxBenchCommand: AsyncCommand {
         }
         try await app.db.transaction { tx in
             for n in 0..<count {
-                try await OutboxRecord(kind: "bench", recipient: "bench\(n)@example.org", language: "sv",
+                try await OutboxRecord(kind: .benchmark, recipient: "bench\(n)@example.org", language: "sv",
                                        subject: "Ärende \(n): läckande kran i tvättstugan",
                                        body: "Hej!\n\nVi har tagit emot ert ärende \(n).\n\nhttps://portal.example/cases/\(n)",
                                        caseId: nil).create(on: tx)

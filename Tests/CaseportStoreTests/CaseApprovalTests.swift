@@ -43,7 +43,7 @@ final class CaseApprovalTests: StoreTestCase {
 
     func testRejectingReopensTheCaseAndQueuesTheNotification() async throws {
         let record = try await resolvedCase("Fall")
-        let mail = OutboxRecord(kind: "rejected", recipient: "berit@example.org", language: "sv", subject: "s", body: "b")
+        let mail = OutboxRecord(kind: .messageCopy, recipient: "berit@example.org", language: "sv", subject: "s", body: "b")
         try await CaseApproval(database: db).reject(caseId: record.id!, author: anna, message: "Droppar fortfarande",
                                                     notifications: [mail])
         let stored = try await make.reload(record)
@@ -65,7 +65,7 @@ final class CaseApprovalTests: StoreTestCase {
         let approval = CaseApproval(database: db)
         let reminderTime = resolvedAt.addingTimeInterval(5 * 86_400)
         let reminded = try await approval.sendReminders(after: 4 * 86_400, now: reminderTime, actorName: "Caseport") { record, _ in
-            OutboxRecord(kind: "approval_reminder", recipient: "anna@example.org", language: "sv", subject: "s", body: "\(record.number)")
+            OutboxRecord(kind: .approvalReminder, recipient: "anna@example.org", language: "sv", subject: "s", body: "\(record.number)")
         }
         XCTAssertEqual(reminded, 1, "only the case resolved long enough ago")
         let remindedAgain = try await approval.sendReminders(after: 4 * 86_400, now: reminderTime.addingTimeInterval(60),

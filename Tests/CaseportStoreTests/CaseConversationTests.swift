@@ -30,7 +30,7 @@ final class CaseConversationTests: StoreTestCase {
     func testAMessageMarksActivityQueuesItsNotificationsAndIsFoundBySearch() async throws {
         let record = try await make.case("Fall", origin: .backOffice)
         let conversation = CaseConversation(database: db)
-        let mail = OutboxRecord(kind: "customer_message", recipient: "berit@example.org", language: "sv", subject: "s", body: "b")
+        let mail = OutboxRecord(kind: .messageCopy, recipient: "berit@example.org", language: "sv", subject: "s", body: "b")
         let anna = try await make.authors().customer
         try await conversation.add(caseId: record.id!, author: anna,
                                    body: "Elementet är kallt", notifications: [mail], at: start)

@@ -8,7 +8,7 @@ import XCTest
 final class CaseCreationTests: StoreTestCase {
     func testACaseIsSavedWithItsContactsFieldsAndNotifications() async throws {
         let anna = try await make.contact("Anna"), erik = try await make.contact("Erik")
-        let mail = OutboxRecord(kind: "case_created", recipient: "anna@example.org", language: "sv", subject: "s", body: "b")
+        let mail = OutboxRecord(kind: .caseCopy, recipient: "anna@example.org", language: "sv", subject: "s", body: "b")
         var new = NewCase(subject: "Läckande kran", description: "Köket", createdByName: "Anna", origin: .portal)
         new.primaryContactId = anna.id
         new.otherContactIds = [erik.id!, anna.id!, erik.id!]

@@ -58,7 +58,7 @@ final class InquiriesTests: StoreTestCase {
         XCTAssertEqual(new.fieldValues.map(\.label), ["Våning"])
         XCTAssertEqual(new.createdByUserId, anna)
         new.subject = "Trasig dörr, hus B"
-        let mail = OutboxRecord(kind: "case_created", recipient: "anna@example.org", language: "sv", subject: "s", body: "b")
+        let mail = OutboxRecord(kind: .caseCopy, recipient: "anna@example.org", language: "sv", subject: "s", body: "b")
         let created = try await inquiries.createCase(inquiryId: inquiry.id!, new, processedBy: "Berit", staffId: people.staffId) { _ in [mail] }
         XCTAssertEqual(created.subject, "Trasig dörr, hus B")
         do {

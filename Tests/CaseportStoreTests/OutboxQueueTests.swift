@@ -10,7 +10,7 @@ final class OutboxQueueTests: StoreTestCase {
     func testClaimTakesDueRowsOfTheChannelOldestFirstAndNotTwice() async throws {
         let first = try await make.outbox("a@example.org")
         let second = try await make.outbox("b@example.org")
-        let sms = try await make.outbox("+46701234567", channel: "sms")
+        let sms = try await make.outbox("+46701234567", channel: .sms)
         let third = try await make.outbox("c@example.org")
         let queue = OutboxQueue(database: db)
         let claimed = try await queue.claim(channels: ["email"], limit: 2, lease: 60, now: now)

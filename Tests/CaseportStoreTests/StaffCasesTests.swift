@@ -134,10 +134,10 @@ final class StaffCasesTests: StoreTestCase {
         let record = try await make.case("Fall", origin: .backOffice)
         let actor = try await make.authors().actor
         let cases = StaffCases(database: db)
-        let mail = OutboxRecord(kind: "staff_message", recipient: "anna@example.org", language: "sv", subject: "s", body: "b")
+        let mail = OutboxRecord(kind: .messageCopy, recipient: "anna@example.org", language: "sv", subject: "s", body: "b")
         try await cases.addMessage(caseId: record.id!, body: "Vi kommer i morgon", isInternal: false, by: actor,
                                    notifications: [mail], at: start)
-        let noteMail = OutboxRecord(kind: "staff_message", recipient: "anna@example.org", language: "sv", subject: "s", body: "b")
+        let noteMail = OutboxRecord(kind: .messageCopy, recipient: "anna@example.org", language: "sv", subject: "s", body: "b")
         try await cases.addMessage(caseId: record.id!, body: "Kunden är sur", isInternal: true, by: actor,
                                    notifications: [noteMail], at: start.addingTimeInterval(60))
         let all = try await cases.allMessages(caseId: record.id!)

@@ -82,8 +82,8 @@ struct StoreFixtures {
         return try await CaseCreation.create(new, on: db)
     }
 
-    func outbox(_ recipient: String, channel: String = "email", caseId: Int? = nil) async throws -> OutboxRecord {
-        let record = OutboxRecord(channel: channel, kind: "test", recipient: recipient, language: "sv", subject: "Ämne",
+    func outbox(_ recipient: String, channel: OutboxChannel = .email, caseId: Int? = nil) async throws -> OutboxRecord {
+        let record = OutboxRecord(channel: channel, kind: .messageCopy, recipient: recipient, language: "sv", subject: "Ämne",
                                   body: "Hej", caseId: caseId)
         try await record.create(on: db)
         return record

@@ -61,8 +61,8 @@ final class AddressInjectionTests: XCTestCase {
     func testAnOutboxRowWithAnInjectedRecipientIsNeverSent() async throws {
         let server = try SMTPTestServer()
         smtp = server
-        try await OutboxRecord(kind: "test", recipient: Self.injected, language: "sv", subject: "S", body: "B").create(on: harness.app.db)
-        try await OutboxRecord(kind: "test", recipient: "ok@example.org", language: "sv", subject: "S", body: "B").create(on: harness.app.db)
+        try await OutboxRecord(kind: .messageCopy, recipient: Self.injected, language: "sv", subject: "S", body: "B").create(on: harness.app.db)
+        try await OutboxRecord(kind: .messageCopy, recipient: "ok@example.org", language: "sv", subject: "S", body: "B").create(on: harness.app.db)
         var config = DeliveryConfig()
         config.smtp = SMTPSettings(host: "127.0.0.1", port: server.port, security: .none, from: "support@fastighet.example")
         let worker = OutboxWorker(database: harness.app.db, config: config, group: harness.app.eventLoopGroup,

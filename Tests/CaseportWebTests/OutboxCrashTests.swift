@@ -40,7 +40,7 @@ final class OutboxCrashTests: XCTestCase {
         try await prepareDatabase(app)
         try await app.db.transaction { tx in
             for n in 0..<1_000 {
-                try await OutboxRecord(kind: "bulk", recipient: "m\(n)@example.org", language: "sv", subject: "Meddelande \(n)",
+                try await OutboxRecord(kind: .messageCopy, recipient: "m\(n)@example.org", language: "sv", subject: "Meddelande \(n)",
                                        body: "Hej nummer \(n)").create(on: tx)
             }
         }
@@ -117,7 +117,7 @@ final class OutboxCrashTests: XCTestCase {
         try await prepareDatabase(app)
         try await app.db.transaction { tx in
             for n in 0..<1_000 {
-                try await OutboxRecord(kind: "bulk", recipient: "m\(n)@example.org", language: "sv", subject: "Meddelande \(n)",
+                try await OutboxRecord(kind: .messageCopy, recipient: "m\(n)@example.org", language: "sv", subject: "Meddelande \(n)",
                                        body: "Hej nummer \(n)").create(on: tx)
             }
         }

@@ -82,7 +82,7 @@ final class OutboxDeliveryTests: XCTestCase {
         let server = try SMTPTestServer(arguments: ["--auth", "mailer:hemligt"])
         smtp = server
         let body = ".\n..two dots\nline\n.\n" + String(repeating: "å", count: 3_000) + "\nhttps://portal.example/cases/1"
-        try await OutboxRecord(kind: "test", recipient: "x@example.org", language: "sv", subject: "Punkt", body: body)
+        try await OutboxRecord(kind: .messageCopy, recipient: "x@example.org", language: "sv", subject: "Punkt", body: body)
             .create(on: harness.app.db)
         var settings = config(port: server.port)
         settings.smtp?.user = "mailer"
@@ -96,7 +96,7 @@ final class OutboxDeliveryTests: XCTestCase {
     }
 
     func testUnreachableServerBacksOffThenFailsAndAdminRetryDelivers() async throws {
-        let row = OutboxRecord(kind: "test", recipient: "x@example.org", language: "en", subject: "Hello", body: "Hi")
+        let row = OutboxRecord(kind: .messageCopy, recipient: "x@example.org", language: "en", subject: "Hello", body: "Hi")
         try await row.create(on: harness.app.db)
         // A port where nobody listens.
         let closed = try SMTPTestServer()
@@ -161,7 +161,7 @@ final class OutboxDeliveryTests: XCTestCase {
             let server = try SMTPTestServer(arguments: ["--tls", mode.rawValue, "--cert", cert, "--key", key, "--auth", "mailer:hemligt"])
             defer { server.stop() }
             try await OutboxRecord.query(on: harness.app.db).delete()
-            try await OutboxRecord(kind: "test", recipient: "tls@example.org", language: "sv", subject: "Säkert", body: "Hej")
+            try await OutboxRecord(kind: .messageCopy, recipient: "tls@example.org", language: "sv", subject: "Säkert", body: "Hej")
                 .create(on: harness.app.db)
             var settings = config(port: server.port)
             settings.smtp?.security = mode
@@ -187,7 +187,7 @@ final class OutboxDeliveryTests: XCTestCase {
         let server = try SMTPTestServer(arguments: ["--refuse", "nobody@example.org"])
         smtp = server
         for recipient in ["a@example.org", "nobody@example.org", "b@example.org"] {
-            try await OutboxRecord(kind: "test", recipient: recipient, language: "en", subject: "S", body: "B").create(on: harness.app.db)
+            try await OutboxRecord(kind: .messageCopy, recipient: recipient, language: "en", subject: "S", body: "B").create(on: harness.app.db)
         }
         try await drain(worker(config(port: server.port)))
         let rows = try await OutboxRecord.query(on: harness.app.db).sort(\.$id).all()
@@ -197,7 +197,7 @@ final class OutboxDeliveryTests: XCTestCase {
     }
 
     func testWithoutSMTPConfigurationMailStaysQueued() async throws {
-        try await OutboxRecord(kind: "test", recipient: "x@example.org", language: "en", subject: "S", body: "B").create(on: harness.app.db)
+        try await OutboxRecord(kind: .messageCopy, recipient: "x@example.org", language: "en", subject: "S", body: "B").create(on: harness.app.db)
         let handled = try await worker(config(port: nil)).deliverBatch()
         XCTAssertEqual(handled, 0)
         let rows = try await OutboxRecord.query(on: harness.app.db).all()
@@ -208,7 +208,7 @@ final class OutboxDeliveryTests: XCTestCase {
     func testSMSGoesToTheGatewayAsJSONWithTheBearerToken() async throws {
         let gateway = try FakeSMSGateway()
         defer { gateway.stop() }
-        try await OutboxRecord(channel: "sms", kind: "staff_message", recipient: "+46701234567", language: "sv",
+        try await OutboxRecord(channel: .sms, kind: .smsCompanyWrote, recipient: "+46701234567", language: "sv",
                                subject: "", body: "Nytt svar i ärende 1001").create(on: harness.app.db)
         var settings = config(port: nil)
         settings.smsGatewayURL = "http://127.0.0.1:\(gateway.port)/send"
@@ -227,7 +227,7 @@ final class OutboxDeliveryTests: XCTestCase {
     func testARefusingGatewayMarksTheTextFailed() async throws {
         let gateway = try FakeSMSGateway(status: 400)
         defer { gateway.stop() }
-        try await OutboxRecord(channel: "sms", kind: "staff_message", recipient: "+46701234567", language: "sv",
+        try await OutboxRecord(channel: .sms, kind: .smsCompanyWrote, recipient: "+46701234567", language: "sv",
                                subject: "", body: "x").create(on: harness.app.db)
         var settings = config(port: nil)
         settings.smsGatewayURL = "http://127.0.0.1:\(gateway.port)/send"
@@ -240,7 +240,7 @@ final class OutboxDeliveryTests: XCTestCase {
     /// A killed worker's claims come back once their lease has passed, and only then.
     func testClaimsOfAKilledWorkerAreRetriedAfterTheLease() async throws {
         for n in 0..<3 {
-            try await OutboxRecord(kind: "test", recipient: "r\(n)@example.org", language: "en", subject: "S", body: "B").create(on: harness.app.db)
+            try await OutboxRecord(kind: .messageCopy, recipient: "r\(n)@example.org", language: "en", subject: "S", body: "B").create(on: harness.app.db)
         }
         let queue = OutboxQueue(database: harness.app.db)
         let now = Date()
@@ -278,7 +278,7 @@ final class OutboxDeliveryTests: XCTestCase {
     func insertMessages(_ count: Int) async throws {
         try await harness.app.db.transaction { tx in
             for n in 0..<count {
-                try await OutboxRecord(kind: "bulk", recipient: "m\(n)@example.org", language: "sv", subject: "Meddelande \(n)",
+                try await OutboxRecord(kind: .messageCopy, recipient: "m\(n)@example.org", language: "sv", subject: "Meddelande \(n)",
                                        body: "Hej nummer \(n)").create(on: tx)
             }
         }

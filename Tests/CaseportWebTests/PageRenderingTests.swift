@@ -28,7 +28,7 @@ final class PageRenderingTests: XCTestCase {
 
     /// Templates only ever rendered inside another page, never by a handler on their own.
     static let partials: Set<String> = ["shared/layout", "shared/person-picker", "shared/csrf", "shared/pagination",
-                                        "shared/status-badge", "staff/md-tabs", "staff/paging",
+                                        "shared/status-badge", "shared/notice", "shared/form-errors", "staff/md-tabs", "staff/paging",
                                         "staff/settings-tabs", "staff/settings-type-fields"]
 
     func testEveryPageInEveryLanguageReadsOnlyWhatItsContextAndStringsHave() async throws {
@@ -162,6 +162,8 @@ final class PageRenderingTests: XCTestCase {
         }
         }
         XCTAssertGreaterThan(keys.count, 150)
+        // Keys named by an enum's cases: the staff outbox's label of each kind.
+        keys.formUnion(OutboxKind.allCases.map { "outbox_kind_\($0.rawValue)" })
         let tables = harness.app.caseport.translations.tables
         for language in Language.allCases {
             let missing = keys.filter { tables[language]?[$0] == nil }.sorted()

@@ -19,7 +19,7 @@ public enum Notifications {
     public static func messageCopy(_ context: NotificationContext, language: Language, to email: String, caseNumber: Int,
                                    subject: String, body: String) -> OutboxRecord {
         let values = ["number": String(caseNumber), "subject": subject, "body": body]
-        return OutboxRecord(kind: "message_copy", recipient: email, language: language.rawValue,
+        return OutboxRecord(kind: .messageCopy, recipient: email, language: language.rawValue,
                             subject: fill(context.text("mail_message_copy_subject", in: language), values),
                             body: fill(context.text("mail_message_copy_body", in: language), values))
     }
@@ -29,7 +29,7 @@ public enum Notifications {
     public static func caseCopy(_ context: NotificationContext, language: Language, to email: String, subject: String,
                                 description: String) -> OutboxRecord {
         let values = ["subject": subject, "body": description]
-        return OutboxRecord(kind: "case_copy", recipient: email, language: language.rawValue,
+        return OutboxRecord(kind: .caseCopy, recipient: email, language: language.rawValue,
                             subject: fill(context.text("mail_case_copy_subject", in: language), values),
                             body: fill(context.text("mail_case_copy_body", in: language), values))
     }
@@ -38,7 +38,7 @@ public enum Notifications {
     public static func loginDetails(_ context: NotificationContext, to email: String, name: String, organisation: String,
                                     username: String, link: String, language: Language) -> OutboxRecord {
         let values = ["name": name, "organisation": organisation, "username": username, "link": link]
-        return OutboxRecord(kind: "login_details", recipient: email, language: language.rawValue,
+        return OutboxRecord(kind: .loginDetails, recipient: email, language: language.rawValue,
                             subject: fill(context.text("mail_login_details_subject", in: language), values),
                             body: fill(context.text("mail_login_details_body", in: language), values))
     }
@@ -46,7 +46,7 @@ public enum Notifications {
     /// A9: a registration link.
     public static func registration(_ context: NotificationContext, language: Language, to email: String,
                                     link: String) -> OutboxRecord {
-        OutboxRecord(kind: "registration", recipient: email, language: language.rawValue,
+        OutboxRecord(kind: .registration, recipient: email, language: language.rawValue,
                      subject: context.text("mail_registration_subject", in: language),
                      body: fill(context.text("mail_registration_body", in: language), ["link": link]))
     }
@@ -61,14 +61,20 @@ public enum Notifications {
         let language = Self.language(of: creator)
         let values = ["number": String(record.number), "subject": record.subject, "company": context.companyName,
                       "link": "\(context.publicBaseURL)/cases/\(record.number)"]
-        return [OutboxRecord(channel: "sms", kind: "sms_company_wrote", recipient: phone, language: language.rawValue,
+        return [OutboxRecord(channel: .sms, kind: .smsCompanyWrote, recipient: phone, language: language.rawValue,
                              subject: "", body: fill(context.text("sms_company_wrote", in: language), values), caseId: record.id)]
     }
 
     /// What the handler hears about (D4).
-    public enum HandlerNotice: String, Sendable {
-        case customerMessage = "handler_customer_message"
-        case customerUpload = "handler_customer_upload"
+    public enum HandlerNotice: Sendable {
+        case customerMessage, customerUpload
+
+        var kind: OutboxKind {
+            switch self {
+            case .customerMessage: return .handlerCustomerMessage
+            case .customerUpload: return .handlerCustomerUpload
+            }
+        }
     }
 
     /// D4: the case's handler hears when the customer writes or uploads.
@@ -77,10 +83,10 @@ public enum Notifications {
         guard let record = try await CaseRecord.find(caseId, on: database), let handlerId = record.handlerId,
               let handler = try await StaffUserRecord.find(handlerId, on: database) else { return [] }
         let language = handler.language.flatMap(Language.init(rawValue:)) ?? .fallback
-        let kind = notice.rawValue
+        let kind = notice.kind.rawValue
         let values = ["number": String(record.number), "subject": record.subject, "author": author, "text": body,
                       "link": "\(context.publicBaseURL)/staff/cases/\(record.number)"]
-        return [OutboxRecord(kind: kind, recipient: handler.email, language: language.rawValue,
+        return [OutboxRecord(kind: notice.kind, recipient: handler.email, language: language.rawValue,
                              subject: fill(context.text("mail_\(kind)_subject", in: language), values),
                              body: fill(context.text("mail_\(kind)_body", in: language), values), caseId: caseId)]
     }
@@ -90,7 +96,7 @@ public enum Notifications {
                                      link: String) -> OutboxRecord {
         let language = Self.language(of: user)
         let values = ["name": user.displayName, "link": link]
-        return OutboxRecord(kind: "password_reset", recipient: email, language: language.rawValue,
+        return OutboxRecord(kind: .passwordReset, recipient: email, language: language.rawValue,
                             subject: context.text("mail_password_reset_subject", in: language),
                             body: fill(context.text("mail_password_reset_body", in: language), values))
     }
@@ -100,7 +106,7 @@ public enum Notifications {
                                         record: CaseRecord) -> OutboxRecord {
         let values = ["number": String(record.number), "subject": record.subject, "company": context.companyName,
                       "link": "\(context.publicBaseURL)/cases/\(record.number)"]
-        return OutboxRecord(kind: "approval_reminder", recipient: email, language: language.rawValue,
+        return OutboxRecord(kind: .approvalReminder, recipient: email, language: language.rawValue,
                             subject: fill(context.text("mail_approval_reminder_subject", in: language), values),
                             body: fill(context.text("mail_approval_reminder_body", in: language), values), caseId: record.id)
     }
@@ -110,7 +116,7 @@ public enum Notifications {
     public static func inquiryCopy(_ context: NotificationContext, language: Language, to email: String, subject: String,
                                    description: String) -> OutboxRecord {
         let values = ["subject": subject, "body": description]
-        return OutboxRecord(kind: "inquiry_copy", recipient: email, language: language.rawValue,
+        return OutboxRecord(kind: .inquiryCopy, recipient: email, language: language.rawValue,
                             subject: fill(context.text("mail_inquiry_copy_subject", in: language), values),
                             body: fill(context.text("mail_inquiry_copy_body", in: language), values))
     }
@@ -122,11 +128,11 @@ public enum Notifications {
         let t = { (key: String) in fill(context.text(key, in: language), values) }
         var rows: [OutboxRecord] = []
         if let email {
-            rows.append(OutboxRecord(kind: "inquiry_accepted", recipient: email, language: language.rawValue,
+            rows.append(OutboxRecord(kind: .inquiryAccepted, recipient: email, language: language.rawValue,
                                      subject: t("mail_inquiry_accepted_subject"), body: t("mail_inquiry_accepted_body")))
         }
         if sms, let phone {
-            rows.append(OutboxRecord(channel: "sms", kind: "inquiry_accepted", recipient: phone, language: language.rawValue,
+            rows.append(OutboxRecord(channel: .sms, kind: .inquiryAccepted, recipient: phone, language: language.rawValue,
                                      subject: "", body: t("sms_inquiry_accepted")))
         }
         return rows
@@ -140,11 +146,11 @@ public enum Notifications {
         let t = { (key: String) in fill(context.text(key, in: language), values) }
         var rows: [OutboxRecord] = []
         if let email {
-            rows.append(OutboxRecord(kind: "supplier_assigned", recipient: email, language: language.rawValue,
+            rows.append(OutboxRecord(kind: .supplierAssigned, recipient: email, language: language.rawValue,
                                      subject: t("mail_supplier_assigned_subject"), body: t("mail_supplier_assigned_body")))
         }
         if sms, let phone {
-            rows.append(OutboxRecord(channel: "sms", kind: "supplier_assigned", recipient: phone, language: language.rawValue,
+            rows.append(OutboxRecord(channel: .sms, kind: .supplierAssigned, recipient: phone, language: language.rawValue,
                                      subject: "", body: t("sms_supplier_assigned")))
         }
         return rows

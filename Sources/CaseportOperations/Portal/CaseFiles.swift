@@ -19,6 +19,20 @@ public enum AttachUploadedFiles {
             self.contentType = contentType
             self.byteSize = byteSize
         }
+
+        /// The file's row on a case, uploaded by `author`.
+        func record(caseId: Int, author: CaseConversation.Author, at now: Date) -> StoredFileRecord {
+            let record = StoredFileRecord()
+            record.caseId = caseId
+            record.storageKey = storageKey
+            record.originalName = originalName
+            record.contentType = contentType
+            record.byteSize = byteSize
+            record.uploadedByUserId = author.userId
+            record.uploaderName = author.name
+            record.createdAt = now
+            return record
+        }
     }
 
     public struct Input: Sendable {
@@ -46,17 +60,9 @@ public enum AttachUploadedFiles {
         let template = context.notifications.text("message_file_uploaded", in: input.language)
         try await context.database.transaction { tx in
             for upload in input.files {
-                let record = StoredFileRecord()
-                record.caseId = detail.id
-                record.storageKey = upload.storageKey
-                record.originalName = upload.originalName
-                record.contentType = upload.contentType
-                record.byteSize = upload.byteSize
-                record.uploadedByUserId = actor.userId
-                record.uploaderName = actor.name
-                record.createdAt = now
                 try await VisibleFiles(database: tx).addToCase(
-                    record, message: template.replacingOccurrences(of: "{name}", with: upload.originalName), author: author, at: now)
+                    upload.record(caseId: detail.id, author: author, at: now),
+                    message: template.replacingOccurrences(of: "{name}", with: upload.originalName), author: author, at: now)
             }
             // One notice for the whole post.
             let names = input.files.map(\.originalName)

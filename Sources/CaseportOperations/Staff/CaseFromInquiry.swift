@@ -66,30 +66,15 @@ public enum CaseFromInquiry {
         guard let inquiry = try await InquiryRecord.find(input.inquiryId, on: db) else { throw OperationError.notFound }
         guard inquiry.status == .new else { throw OperationError.alreadyDone }
         let catalogue = try await StaffCatalogue.load(on: db)
+        let choices = StaffCaseChoices(subject: input.subject, description: input.description, category: input.category,
+                                       type: input.type, priority: input.priority, handler: input.handler, supplier: input.supplier,
+                                       customer: input.customer, object: input.object)
+        let (checked, choiceProblems) = try await choices.check(against: catalogue, on: db)
         var problems = Problems<Field>()
-        let subject = input.subject.trimmed, description = input.description.trimmed
-        if subject.isEmpty { problems.add(.subject, ProblemKey.required) }
-        if subject.count > InputLimits.subject { problems.set(.subject, ProblemKey.tooLong) }
-        if description.count > InputLimits.description { problems.add(.description, ProblemKey.tooLong) }
-        func pick(_ field: Field, _ chosen: ChosenId, from ids: [Int?]) -> Int? {
-            let checked = chosen.checked(against: Set(ids.compactMap { $0 }))
-            if checked == .invalid { problems.add(field, ProblemKey.chooseFromList) }
-            return checked.value
-        }
-        let category = pick(.category, input.category, from: catalogue.categories.map(\.id))
-        let type = pick(.type, input.type, from: catalogue.types.map(\.id))
-        let priority = pick(.priority, input.priority, from: catalogue.priorities.map(\.id))
-        let handler = pick(.handler, input.handler, from: catalogue.staff.map(\.id))
-        let supplierId = pick(.supplier, input.supplier, from: catalogue.suppliers.map(\.id))
-        let customer = pick(.customer, input.customer, from: catalogue.customers.map(\.id))
-        var object: Int?
-        if input.object != .none {
-            if let id = input.object.value, let found = try await ObjectRecord.find(id, on: db), customer == nil || customer == found.customerId {
-                object = id
-            } else {
-                problems.add(.object, "new_case_error_object_customer")
-            }
-        }
+        problems.add(choiceProblems) { Field(rawValue: $0.rawValue)! }
+        let (subject, description) = (checked.subject, checked.description)
+        let (category, type, priority) = (checked.category, checked.type, checked.priority)
+        let (handler, supplierId, customer, object) = (checked.handler, checked.supplier, checked.customer, checked.object)
         func short(_ field: Field, _ text: String, _ limit: Int) -> String? {
             let text = text.trimmed
             if text.count > limit { problems.add(field, ProblemKey.tooLong) }

@@ -36,32 +36,19 @@ public enum EditCase {
         }
     }
 
-    public enum Field: String, Hashable, Sendable, CaseIterable {
-        case subject, description, category, type, priority, handler, supplier, customer, object
-    }
+    public typealias Field = StaffCaseChoices.Field
 
     public static func run(_ input: Input, by actor: StaffActor, in context: OperationContext) async throws
         -> Outcome<Int, Field> {
         let record = try await StaffCaseLookup.find(number: input.caseNumber, in: context)
         let catalogue = try await StaffCatalogue.load(on: context.database)
-        var problems = Problems<Field>()
-        let subject = input.subject.trimmingCharacters(in: .whitespacesAndNewlines)
-        let description = input.description.trimmingCharacters(in: .whitespacesAndNewlines)
-        if subject.isEmpty { problems.add(.subject, ProblemKey.required) }
-        if subject.count > InputLimits.subject { problems.set(.subject, ProblemKey.tooLong) }
-        if description.count > InputLimits.description { problems.add(.description, ProblemKey.tooLong) }
-        func pick(_ field: Field, _ chosen: ChosenId, from ids: [Int?]) -> Int? {
-            let checked = chosen.checked(against: Set(ids.compactMap { $0 }))
-            if checked == .invalid { problems.add(field, ProblemKey.chooseFromList) }
-            return checked.value
-        }
-        let category = pick(.category, input.category, from: catalogue.categories.map(\.id))
-        let type = pick(.type, input.type, from: catalogue.types.map(\.id))
-        let priority = pick(.priority, input.priority, from: catalogue.priorities.map(\.id))
-        let handler = pick(.handler, input.handler, from: catalogue.staff.map(\.id))
-        let supplier = pick(.supplier, input.supplier, from: catalogue.suppliers.map(\.id))
-        let customer = pick(.customer, input.customer, from: catalogue.customers.map(\.id))
-        let object = try await checkedObject(input.object, customer: customer, problems: &problems, on: context.database)
+        let choices = StaffCaseChoices(subject: input.subject, description: input.description, category: input.category,
+                                       type: input.type, priority: input.priority, handler: input.handler, supplier: input.supplier,
+                                       customer: input.customer, object: input.object)
+        let (checked, problems) = try await choices.check(against: catalogue, on: context.database)
+        let (subject, description) = (checked.subject, checked.description)
+        let (category, type, priority) = (checked.category, checked.type, checked.priority)
+        let (handler, supplier, customer, object) = (checked.handler, checked.supplier, checked.customer, checked.object)
         guard problems.isEmpty else { return .problems(problems) }
 
         let names = catalogue.names
@@ -85,19 +72,6 @@ public enum EditCase {
         }
         return .done(record.number)
     }
-}
-
-/// The object must exist and belong to the chosen customer, when one is chosen.
-private func checkedObject(_ chosen: ChosenId, customer: Int?, problems: inout Problems<EditCase.Field>,
-                           on database: any Database) async throws -> Int? {
-    switch chosen {
-    case .none: return nil
-    case .invalid: break
-    case .id(let id):
-        if let found = try await ObjectRecord.find(id, on: database), customer == nil || customer == found.customerId { return id }
-    }
-    problems.add(.object, "new_case_error_object_customer")
-    return nil
 }
 
 /// D3: staff move a case along the workflow; only the transitions `CaseStatus` allows, only from the

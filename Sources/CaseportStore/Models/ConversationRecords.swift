@@ -74,9 +74,9 @@ public final class AccountPersonRecord: Model, @unchecked Sendable {
 public final class OutboxRecord: Model, @unchecked Sendable {
     public static let schema = "outbox"
     @ID(custom: "id", generatedBy: .database) public var id: Int?
-    /// "email" or "sms".
+    /// An `OutboxChannel` ("email" or "sms"); a string, so a row of an unknown channel fails rather than vanishes.
     @Field(key: "channel") public var channel: String
-    /// What the message is, e.g. "case_copy", "login_details", "registration".
+    /// An `OutboxKind`, e.g. "case_copy", "login_details", "registration".
     @Field(key: "kind") public var kind: String
     @Field(key: "recipient") public var recipient: String
     @Field(key: "language") public var language: String
@@ -92,10 +92,10 @@ public final class OutboxRecord: Model, @unchecked Sendable {
     @OptionalField(key: "claimed_until") public var claimedUntil: Double?
     @OptionalField(key: "sent_at") public var sentAt: Double?
     public init() {}
-    public init(channel: String = "email", kind: String, recipient: String, language: String, subject: String,
+    public init(channel: OutboxChannel = .email, kind: OutboxKind, recipient: String, language: String, subject: String,
                 body: String, caseId: Int? = nil) {
-        self.channel = channel
-        self.kind = kind
+        self.channel = channel.rawValue
+        self.kind = kind.rawValue
         self.recipient = recipient
         self.language = language
         self.subject = subject

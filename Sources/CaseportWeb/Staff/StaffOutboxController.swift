@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -51,7 +52,7 @@ struct StaffOutboxController: RouteCollection {
         let language = request.language
         let rows = try await queue.undelivered().map { record in
             Row(id: record.id!, status: request.t("outbox_status_\(record.status)"), failed: record.status == "failed",
-                channel: record.channel == "sms" ? "SMS" : request.t("outbox_channel_email"), kind: record.kind,
+                channel: record.channel == "sms" ? "SMS" : request.t("outbox_channel_email"), kind: OutboxKind(rawValue: record.kind).map { request.t("outbox_kind_\($0.rawValue)") } ?? record.kind,
                 recipient: record.recipient, subject: record.subject.isEmpty ? String(record.body.prefix(80)) : record.subject,
                 attempts: record.attempts, created: language.formatDateTime(record.createdAt),
                 nextAttempt: record.status == "pending" && record.nextAttemptAt > 0
@@ -97,7 +98,7 @@ struct StaffOutboxController: RouteCollection {
 
     func retry(request: Request) async throws -> Response {
         guard let id = request.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
-        guard try await OutboxQueue(database: request.db).retry(id: id) else { throw Abort(.notFound) }
+        try await RetryDelivery.run(outboxId: id, by: try request.staffMember(), in: request.operations)
         request.logger.info("outbox: #\(id) put back for delivery by \(request.staffPrincipal?.user.email ?? "?")")
         return request.redirect(to: StaffRoute.outbox, notice: .retried)
     }

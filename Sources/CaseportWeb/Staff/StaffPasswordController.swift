@@ -70,7 +70,7 @@ struct StaffPasswordController: RouteCollection {
     static func queueLink(_ request: Request, to user: StaffUserRecord, on db: any Database) async throws {
         let token = try await StaffAccountTokens(database: db).issue(staffUserId: try user.requireID())
         let values = ["name": user.name, "email": user.email, "link": "\(request.publicBaseURL)/staff/password/set?token=\(token)"]
-        try await OutboxRecord(kind: "staff_login_details", recipient: user.email, language: request.language.rawValue,
+        try await OutboxRecord(kind: .staffLoginDetails, recipient: user.email, language: request.language.rawValue,
                                subject: Notifications.fill(request.t("mail_staff_login_details_subject"), values),
                                body: Notifications.fill(request.t("mail_staff_login_details_body"), values)).create(on: db)
     }

@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Foundation
@@ -8,7 +9,7 @@ import Vapor
 /// one recipient; the gate accepts it only from that recipient's address, and only for a portal user
 /// who can see the case under the access rule (A7) or a contact linked to the case. The reply's own text
 /// (without quoted history and signature) becomes a customer message; attachments are stored like
-/// uploads. Anything that cannot be placed is kept whole in `unplaced_mail` for staff — never dropped.
+/// uploads (`PlaceEmailReply` writes both, with the event, in one transaction). Anything that cannot be placed is kept whole in `unplaced_mail` for staff — never dropped.
 struct MailGate: Sendable {
     let database: any Database
     let storage: any FileStorage
@@ -49,8 +50,13 @@ struct MailGate: Sendable {
             return try await unplaced("bad_token")
         }
         guard raw.count <= Self.largestParsed else { return try await unplaced("too_large") }
-        guard let record = try await CaseRecord.find(caseId, on: database) else { return try await unplaced("unknown_case") }
-        guard let author = try await author(for: sender, caseRecord: record) else { return try await unplaced("unknown_sender") }
+        let context = OperationContext(database: database, clock: { now },
+                                       // Only the file messages' texts are used; the reply sends no mail.
+                                       notifications: NotificationContext(translations: translations, publicBaseURL: "", companyName: ""))
+        guard try await CaseRecord.find(caseId, on: database) != nil else { return try await unplaced("unknown_case") }
+        guard let writer = try await PlaceEmailReply.writer(caseId: caseId, email: sender, in: context) else {
+            return try await unplaced("unknown_sender")
+        }
 
         let message = MIMEPart.parse(raw)
         let leaves = message.leaves
@@ -61,39 +67,24 @@ struct MailGate: Sendable {
         let attachments = leaves.filter(\.isAttachment).filter { !$0.decodedBody.isEmpty }
         guard !body.isEmpty || !attachments.isEmpty else { return try await unplaced("empty") }
 
-        var messageId = 0
-        if !body.isEmpty {
-            let added = try await CaseConversation(database: database).add(caseId: caseId, author: author, body: body, at: now)
-            messageId = added.id ?? 0
-        }
-        var stored = 0
-        let registry = VisibleFiles(database: database)
-        for attachment in attachments {
-            let bytes = attachment.decodedBody
-            guard bytes.count <= Self.maximumAttachmentBytes else { continue }
-            let key = storage.newKey()
-            try await storage.put(key: key, bytes: bytes)
-            let file = StoredFileRecord()
-            file.caseId = caseId
-            file.storageKey = key
-            file.originalName = PortalCaseController.cleanFilename(attachment.filename ?? "attachment")
-            file.contentType = ContentSniffing.detect(Array(bytes.prefix(16))) ?? "application/octet-stream"
-            file.byteSize = bytes.count
-            file.uploadedByUserId = author.userId
-            file.uploaderName = author.name
-            file.createdAt = now
-            let language = Language.fallback
-            let text = translations.text("message_file_uploaded", in: language).replacingOccurrences(of: "{name}", with: file.originalName)
-            do {
-                try await registry.addToCase(file, message: text, author: author, at: now)
-                stored += 1
-            } catch {
-                try? await storage.delete(key: key)
-                throw error
+        // The bytes go to storage first; if the reply cannot be written they are deleted again.
+        var stored: [AttachUploadedFiles.StoredUpload] = []
+        do {
+            for attachment in attachments {
+                let bytes = attachment.decodedBody
+                guard bytes.count <= Self.maximumAttachmentBytes else { continue }
+                let key = storage.newKey()
+                try await storage.put(key: key, bytes: bytes)
+                stored.append(.init(storageKey: key, originalName: PortalCaseController.cleanFilename(attachment.filename ?? "attachment"),
+                                    contentType: ContentSniffing.detect(Array(bytes.prefix(16))) ?? "application/octet-stream",
+                                    byteSize: bytes.count))
             }
+            let placed = try await PlaceEmailReply.run(.init(writer: writer, body: body, attachments: stored), in: context)
+            return .placed(caseId: placed.caseId, messageId: placed.messageId ?? 0, attachments: placed.attachments)
+        } catch {
+            for file in stored { try? await storage.delete(key: file.storageKey) }
+            throw error
         }
-        try await CaseEvents.append(.emailReply, caseId: caseId, by: author.eventActor, at: now, on: database)
-        return .placed(caseId: caseId, messageId: messageId, attachments: stored)
     }
 
     /// Keeps a message for staff: the bytes as a file in storage (never in the database, which the
@@ -130,23 +121,6 @@ struct MailGate: Sendable {
             try? await storage.delete(key: key)
             throw error
         }
-    }
-
-    /// The portal user with this address who can see the case (A7), else a contact linked to the case.
-    func author(for email: String, caseRecord: CaseRecord) async throws -> CaseConversation.Author? {
-        let users = try await PortalAccounts.activeUsers(withEmail: email, on: database)
-        for user in users {
-            let viewer = try await PortalViewers.viewer(for: user, on: database)
-            if try await VisibleCases(database: database).find(number: caseRecord.number, for: CaseVisibility(for: viewer)) != nil {
-                return .init(kind: .customer, userId: user.id, name: user.displayName)
-            }
-        }
-        let links = try await CaseContactLink.query(on: database).filter(\.$caseId == caseRecord.id!).all()
-        if !links.isEmpty, let contact = try await ContactRecord.query(on: database).filter(\.$id ~~ links.map(\.contactId)).all()
-            .first(where: { $0.email?.lowercased() == email }) {
-            return .init(kind: .customer, name: "\(contact.firstName) \(contact.lastName)")
-        }
-        return nil
     }
 }
 

@@ -1,0 +1,26 @@
+/// What an outbox row is (E1): every notification the product sends, one case each. The raw values are
+/// what the `outbox.kind` column has always held; the staff outbox page names each kind with the locale
+/// key `outbox_kind_<raw value>`.
+public enum OutboxKind: String, CaseIterable, Sendable {
+    case messageCopy = "message_copy"
+    case caseCopy = "case_copy"
+    case loginDetails = "login_details"
+    case staffLoginDetails = "staff_login_details"
+    case registration
+    case passwordReset = "password_reset"
+    case smsCompanyWrote = "sms_company_wrote"
+    case handlerCustomerMessage = "handler_customer_message"
+    case handlerCustomerUpload = "handler_customer_upload"
+    case approvalReminder = "approval_reminder"
+    case inquiryCopy = "inquiry_copy"
+    case inquiryAccepted = "inquiry_accepted"
+    case supplierAssigned = "supplier_assigned"
+    /// Rows the outbox benchmark queues.
+    case benchmark = "bench"
+}
+
+/// How an outbox row travels.
+public enum OutboxChannel: String, CaseIterable, Sendable {
+    case email
+    case sms
+}

@@ -1,0 +1,73 @@
+import CaseportCore
+import CaseportOperations
+import CaseportStore
+import CaseportTestSupport
+import FluentKit
+import XCTest
+
+/// The mail gate's write (B7), below the MIME parsing: who may reply on a case, and the reply's
+/// message, files and event in one transaction.
+final class PlaceEmailReplyTests: XCTestCase {
+    var harness: StoreHarness!
+    var world: OperationWorld!
+
+    override func setUp() async throws {
+        harness = try await StoreHarness()
+        world = try await OperationWorld.build(on: harness.database)
+    }
+
+    override func tearDown() async throws { await harness.shutdown() }
+
+    func testOnlySomeoneWhoMayWriteOnTheCaseIsAWriter() async throws {
+        let anna = try await PlaceEmailReply.writer(caseId: world.caseA.id!, email: "anna@example.com", in: world.context)
+        XCTAssertEqual(anna?.author.userId, world.anna.userId)
+        XCTAssertEqual(anna?.author.kind, .customer)
+        // Bert is a real portal user, but case A is outside his reach (A7).
+        let bert = try await PlaceEmailReply.writer(caseId: world.caseA.id!, email: "bert@example.com", in: world.context)
+        XCTAssertNil(bert)
+        let stranger = try await PlaceEmailReply.writer(caseId: world.caseA.id!, email: "nobody@example.com", in: world.context)
+        XCTAssertNil(stranger)
+        let missing = try await PlaceEmailReply.writer(caseId: 999_999, email: "anna@example.com", in: world.context)
+        XCTAssertNil(missing)
+    }
+
+    func testAContactLinkedToTheCaseIsAWriterByName() async throws {
+        let contact = ContactRecord(firstName: "Cilla", lastName: "Kontakt", email: "Cilla@Example.com")
+        try await contact.create(on: world.db)
+        try await CaseContactLink(caseId: world.caseA.id!, contactId: contact.requireID(), isPrimary: false).create(on: world.db)
+        let writer = try await PlaceEmailReply.writer(caseId: world.caseA.id!, email: "cilla@example.com", in: world.context)
+        XCTAssertEqual(writer?.author.name, "Cilla Kontakt")
+        XCTAssertNil(writer?.author.userId)
+        let elsewhere = try await PlaceEmailReply.writer(caseId: world.caseB.id!, email: "cilla@example.com", in: world.context)
+        XCTAssertNil(elsewhere, "a contact writes only on the cases they are linked to")
+    }
+
+    func testAReplyWritesItsMessageItsFilesAndOneEvent() async throws {
+        let writer = try await PlaceEmailReply.writer(caseId: world.caseA.id!, email: "anna@example.com", in: world.context)!
+        let placed = try await PlaceEmailReply.run(.init(writer: writer, body: "Tack, det fungerar nu.", attachments: [
+            .init(storageKey: "ab12", originalName: "bild.jpg", contentType: "image/jpeg", byteSize: 10),
+        ]), in: world.context)
+        XCTAssertEqual(placed.attachments, 1)
+        XCTAssertNotNil(placed.messageId)
+        let messages = try await CaseConversation(database: world.db).publicMessages(caseId: world.caseA.id!)
+        XCTAssertEqual(Set(messages.map(\.body)), ["Tack, det fungerar nu.", "Uploaded bild.jpg"])
+        let files = try await StoredFileRecord.query(on: world.db).filter(\.$caseId == world.caseA.id).all()
+        XCTAssertEqual(files.map(\.storageKey), ["ab12"])
+        XCTAssertEqual(files.first?.uploadedByUserId, world.anna.userId)
+        let events = try await world.events(of: world.caseA)
+        XCTAssertEqual(events.map(\.event), [.emailReply])
+        XCTAssertEqual(events.first?.audience, .customer)
+        let record = try await world.reload(world.caseA)
+        XCTAssertTrue(record.hasUnreadActivity, "a mailed reply is news for the back office (D4)")
+    }
+
+    func testAReplyWithFilesOnlyHasNoTextMessage() async throws {
+        let writer = try await PlaceEmailReply.writer(caseId: world.caseA.id!, email: "anna@example.com", in: world.context)!
+        let placed = try await PlaceEmailReply.run(.init(writer: writer, body: "", attachments: [
+            .init(storageKey: "cd34", originalName: "a.pdf", contentType: "application/pdf", byteSize: 3),
+        ]), in: world.context)
+        XCTAssertNil(placed.messageId)
+        let messages = try await CaseConversation(database: world.db).publicMessages(caseId: world.caseA.id!)
+        XCTAssertEqual(messages.map(\.body), ["Uploaded a.pdf"])
+    }
+}
