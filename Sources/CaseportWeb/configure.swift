@@ -34,6 +34,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.leaf.cache = templateCache
     // Links in templates: #route("portal.case", number) (Routing/RouteTag.swift).
     app.leaf.tags["route"] = RouteTag()
+    // A field's error line and its aria attributes: #fieldError(errors.x, "x-error"), #invalid(…).
+    app.leaf.tags["fieldError"] = FieldErrorTag()
+    app.leaf.tags["invalid"] = InvalidFieldTag()
     app.views.use { app in
         var userInfo = app.leaf.userInfo
         userInfo["application"] = app

@@ -1,0 +1,44 @@
+@testable import CaseportWeb
+import Foundation
+import LeafKit
+import NIOCore
+import NIOPosix
+import XCTest
+
+/// `#fieldError` and `#invalid`, the one way a form shows a field's problem, in a real Leaf render.
+final class FieldErrorTagTests: XCTestCase {
+    private func render(_ template: String, _ context: [String: LeafData]) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("field-tag-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try template.write(to: directory.appendingPathComponent("t.leaf"), atomically: true, encoding: .utf8)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        defer { try? pool.syncShutdownGracefully() }
+        let renderer = LeafRenderer(
+            configuration: LeafConfiguration(rootDirectory: directory.path),
+            tags: ["fieldError": FieldErrorTag(), "invalid": InvalidFieldTag()],
+            sources: .singleSource(NIOLeafFiles(fileio: NonBlockingFileIO(threadPool: pool), sandboxDirectory: directory.path,
+                                                viewDirectory: directory.path)),
+            eventLoop: group.next())
+        return String(buffer: try renderer.render(path: "t", context: context).wait())
+    }
+
+    func testAProblemIsShownEscapedAndPointedToByTheField() throws {
+        let html = try render(##"<input id="s"#invalid(errors.s, "s-error")>#fieldError(errors.s, "s-error")"##,
+                              ["errors": .dictionary(["s": .string("Too <long> & \"odd\"")])])
+        XCTAssertEqual(html, #"<input id="s" aria-invalid="true" aria-describedby="s-error"><p class="field-error" id="s-error">Too &lt;long&gt; &amp; &quot;odd&quot;</p>"#)
+    }
+
+    func testNoProblemRendersNothing() throws {
+        let html = try render(##"<input id="s"#invalid(errors.s, "s-error")>#fieldError(errors.s, "s-error")"##,
+                              ["errors": .dictionary([:])])
+        XCTAssertEqual(html, #"<input id="s">"#)
+    }
+
+    func testAMissingIdFailsTheRender() {
+        XCTAssertThrowsError(try render(##"#fieldError(errors.s)"##, ["errors": .dictionary(["s": .string("x")])]))
+    }
+}
