@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 @testable import CaseportWeb
 import Fluent
@@ -92,7 +93,7 @@ final class LoginThrottleRaceTests: XCTestCase {
         // Staff unlock clears the account's counter.
         let anna = try await PortalUserRecord.query(on: harness.app.db).filter(\.$usernameKey == "anna").first()!
         let organisation = try await CustomerRecord.find(anna.organisationId, on: harness.app.db)!
-        for key in MasterDataController.lockKeys(for: anna, organisation: organisation) {
+        for key in UnlockPortalUser.lockKeys(for: anna, organisation: organisation) {
             try await LoginAttempts(database: harness.app.db).clear(key: key)
         }
         let owner = harness.browser()

@@ -146,10 +146,11 @@ final class PageRenderingTests: XCTestCase {
     /// Keys the code asks for by name (`request.t("cases_title")`) exist in every language; keys put
     /// together at run time (`"staff_notice_\(kind)"`) are reached by the page visits above.
     func testEveryTranslationKeyNamedInTheCodeExistsInEveryLanguage() throws {
-        // `t("key")` in the web layer; `t("key")` and `text("key")` in the operations (notifications).
+        // `t("key")` in the web layer; `t("key")` and `text("key")` in the operations (notifications), and
+        // the problem keys they name (`problems.add(.field, "key")`), which the web translates.
         var keys: Set<String> = []
         for (target, pattern) in [("Sources/CaseportWeb", #"\bt\("([a-z0-9_]+)"\)"#),
-                                  ("Sources/CaseportOperations", #"\b(?:t|text)\("([a-z0-9_]+)"\)"#)] {
+                                  ("Sources/CaseportOperations", #"(?:\b(?:t|text)\(|\b(?:add|set)\(\.[A-Za-z]+, )"([a-z0-9_]+)"\)"#)] {
         let regex = try NSRegularExpression(pattern: pattern)
         let sources = RouteTests.sourceRoot.appendingPathComponent(target)
         let enumerator = FileManager.default.enumerator(atPath: sources.path)

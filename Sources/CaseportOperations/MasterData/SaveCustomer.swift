@@ -75,16 +75,8 @@ public enum SaveCustomer {
         do {
             try await db.transaction { tx in
                 try await record.save(on: tx)
-                let subject = "customer \(record.customerNumber) \(record.name)"
-                if isNew {
-                    try await context.audit(.masterDataChanged, by: actor.auditActor, subject: subject, details: "created", on: tx)
-                } else if let details = changeText {
-                    try await context.audit(.masterDataChanged, by: actor.auditActor, subject: subject, details: details, on: tx)
-                }
-                if wasActive != record.isActive {
-                    try await context.audit(.accessChanged, by: actor.auditActor, subject: subject,
-                                            details: record.isActive ? "reactivated" : "deactivated", on: tx)
-                }
+                try await SaveAudit.write(subject: "customer \(record.customerNumber) \(record.name)", isNew: isNew, changes: changeText,
+                                          wasActive: wasActive, isActive: record.isActive, by: actor, in: context, on: tx)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // Someone saved the same unique value between the check and the write.
@@ -159,17 +151,9 @@ public enum SaveObject {
             // The object's cases carry their owner in their search documents (`zzw…` tokens); a
             // stale token would hide those cases from the new owner's searches.
             if ownerChanged { try await CaseSearchIndex.refresh(objectId: record.requireID(), on: tx) }
-            let subject = "object \(try record.requireID()) \(record.name)"
-            if isNew {
-                try await context.audit(.masterDataChanged, by: actor.auditActor, subject: subject,
-                                        details: "created, customer \(ownerNumber)", on: tx)
-            } else if let details = changeText {
-                try await context.audit(.masterDataChanged, by: actor.auditActor, subject: subject, details: details, on: tx)
-            }
-            if wasActive != record.isActive {
-                try await context.audit(.accessChanged, by: actor.auditActor, subject: subject,
-                                        details: record.isActive ? "reactivated" : "deactivated", on: tx)
-            }
+            try await SaveAudit.write(subject: "object \(try record.requireID()) \(record.name)", isNew: isNew,
+                                      created: "created, customer \(ownerNumber)", changes: changeText, wasActive: wasActive,
+                                      isActive: record.isActive, by: actor, in: context, on: tx)
         }
         return .done(Saved(objectId: try record.requireID(), created: isNew))
     }

@@ -2,6 +2,9 @@
 /// beside the field. `Field` is each operation's own enum, so a typo is a compile error.
 public struct Problems<Field: Hashable & Sendable>: Sendable, Equatable {
     public private(set) var messages: [Field: String] = [:]
+    /// Fields with more than one problem shown together (every rule a new password breaks): all their
+    /// keys, in order; `messages` holds the first.
+    public private(set) var together: [Field: [String]] = [:]
 
     public init() {}
 
@@ -12,8 +15,21 @@ public struct Problems<Field: Hashable & Sendable>: Sendable, Equatable {
         if messages[field] == nil { messages[field] = messageKey }
     }
 
+    /// Several problems of one field, shown side by side; nothing when `messageKeys` is empty.
+    public mutating func add(_ field: Field, all messageKeys: [String]) {
+        guard let first = messageKeys.first, messages[field] == nil else { return }
+        messages[field] = first
+        if messageKeys.count > 1 { together[field] = messageKeys }
+    }
+
     /// Replaces the field's problem (a later, more precise check).
-    public mutating func set(_ field: Field, _ messageKey: String) { messages[field] = messageKey }
+    public mutating func set(_ field: Field, _ messageKey: String) {
+        messages[field] = messageKey
+        together[field] = nil
+    }
+
+    /// Every problem key of the field, in order (usually one).
+    public func all(_ field: Field) -> [String] { together[field] ?? messages[field].map { [$0] } ?? [] }
 
     public subscript(field: Field) -> String? { messages[field] }
 }

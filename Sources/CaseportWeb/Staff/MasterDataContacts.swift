@@ -68,19 +68,12 @@ extension MasterDataController {
     }
 
     func newContact(request: Request) async throws -> Response {
-        try await renderContact(request, target: nil, values: ["is_active": "1"], errors: [:], status: .ok)
+        try await renderContact(request, target: nil, form: ContactForm(), errors: [:], status: .ok)
     }
 
     func editContact(request: Request) async throws -> Response {
         guard let target = try await ContactRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
-        return try await renderContact(request, target: target, values: Self.values(of: target), errors: [:], status: .ok)
-    }
-
-    static func values(of contact: ContactRecord) -> [String: String] {
-        var values = ["first_name": contact.firstName, "last_name": contact.lastName, "email": contact.email ?? "",
-                      "phone": contact.phone ?? ""]
-        if contact.isActive { values["is_active"] = "1" }
-        return values
+        return try await renderContact(request, target: target, form: ContactForm(target), errors: [:], status: .ok)
     }
 
     func saveContact(request: Request) async throws -> Response {
@@ -89,129 +82,75 @@ extension MasterDataController {
             guard let found = try await ContactRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
             target = found
         }
-        let values = request.formValues(longest: 1_000)
-        var errors: [String: String] = [:]
-        Self.requireText(request, values, "first_name", into: &errors)
-        Self.requireText(request, values, "last_name", into: &errors)
-        Self.requireText(request, values, "email", into: &errors, limit: InputLimits.email, required: false)
-        Self.requireText(request, values, "phone", into: &errors, limit: InputLimits.phone, required: false)
-        let email = (values["email"] ?? "").trimmed
-        if errors["email"] == nil, !email.isEmpty, !email.looksLikeEmail { errors["email"] = request.t("form_invalid_email") }
-        guard errors.isEmpty else {
-            return try await renderContact(request, target: target, values: values, errors: errors, status: .unprocessableEntity)
+        let form = try request.form(ContactForm.self)
+        switch try await SaveContact.run(form.input(contactId: try target?.requireID()), by: try request.staffMember(),
+                                         in: request.operations) {
+        case .done(let saved):
+            return request.redirect(to: StaffRoute.contact, saved.contactId, notice: saved.created ? .created : .saved)
+        case .problems(let problems):
+            return try await renderContact(request, target: target, form: form, errors: request.texts(problems), status: .unprocessableEntity)
         }
-        let record = target ?? ContactRecord()
-        var changes = ChangeList()
-        changes.compare("first name", target?.firstName, values["first_name"]!.trimmed)
-        changes.compare("last name", target?.lastName, values["last_name"]!.trimmed)
-        changes.compare("email", target?.email, email.nilIfEmpty)
-        changes.compare("phone", target?.phone, values["phone"]?.trimmed.nilIfEmpty)
-        let wasActive = target?.isActive ?? true
-        record.firstName = values["first_name"]!.trimmed
-        record.lastName = values["last_name"]!.trimmed
-        record.email = email.nilIfEmpty
-        record.phone = values["phone"]?.trimmed.nilIfEmpty
-        record.isActive = target == nil ? true : values["is_active"] != nil
-        let isNew = target == nil, changeText = changes.text
-        try await request.db.transaction { tx in
-            try await record.save(on: tx)
-            let subject = "contact \(record.id!) \(record.firstName) \(record.lastName)"
-            if isNew {
-                try await request.audit(.masterDataChanged, subject: subject, details: "created", on: tx)
-            } else if let details = changeText {
-                try await request.audit(.masterDataChanged, subject: subject, details: details, on: tx)
-            }
-            if wasActive != record.isActive {
-                try await request.audit(.accessChanged, subject: subject, details: record.isActive ? "reactivated" : "deactivated", on: tx)
-            }
-        }
-        return request.redirect(to: StaffRoute.contact, record.id!, notice: target == nil ? .created : .saved)
     }
 
     func addCustomerLink(request: Request) async throws -> Response {
-        guard let contact = try await ContactRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
-        let number = (request.formValues(longest: 200)["customer_number"] ?? "").trimmed
-        guard !number.isEmpty, let customer = try await Self.customer(number: String(number.prefix(50)), on: request.db) else {
-            return try await renderContact(request, target: contact, values: Self.values(of: contact), errors: [:],
-                                           linkErrors: (number.isEmpty ? request.t("form_required") : request.t("md_error_unknown_customer"), nil),
-                                           linkValues: (String(number.prefix(200)), ""), status: .unprocessableEntity)
-        }
-        try await request.db.transaction { tx in
-            let exists = try await ContactCustomerLink.query(on: tx).filter(\.$contactId == contact.id!)
-                .filter(\.$customerId == customer.id!).first()
-            guard exists == nil else { return }
-            try await ContactCustomerLink(contactId: contact.id!, customerId: customer.id!).create(on: tx)
-            try await request.audit(.accessChanged, subject: "contact \(contact.id!) \(contact.firstName) \(contact.lastName)",
-                                    details: "linked to customer \(customer.customerNumber)", on: tx)
-        }
-        return request.redirect(to: StaffRoute.contact, contact.id!, notice: .saved, fragment: "links-heading")
-    }
-
-    func removeCustomerLink(request: Request) async throws -> Response {
-        guard let contact = try await ContactRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
-        let customerId = try Self.id(request, "linked")
-        try await request.db.transaction { tx in
-            guard let link = try await ContactCustomerLink.query(on: tx).filter(\.$contactId == contact.id!)
-                .filter(\.$customerId == customerId).first() else { return }
-            try await link.delete(on: tx)
-            let number = try await CustomerRecord.find(customerId, on: tx)?.customerNumber ?? String(customerId)
-            try await request.audit(.accessChanged, subject: "contact \(contact.id!) \(contact.firstName) \(contact.lastName)",
-                                    details: "unlinked from customer \(number)", on: tx)
-        }
-        return request.redirect(to: StaffRoute.contact, contact.id!, notice: .saved, fragment: "links-heading")
+        let form = try request.form(ContactLinkForm.self)
+        return try await changeLink(request, form: form, .customer(number: form.customerNumber))
     }
 
     func addObjectLink(request: Request) async throws -> Response {
-        guard let contact = try await ContactRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
-        let typed = (request.formValues(longest: 200)["object_id"] ?? "").trimmed
-        let object = try await Int(typed.prefix(12)).asyncMap { try await ObjectRecord.find($0, on: request.db) } ?? nil
-        guard let object else {
-            return try await renderContact(request, target: contact, values: Self.values(of: contact), errors: [:],
-                                           linkErrors: (nil, typed.isEmpty ? request.t("form_required") : request.t("md_error_unknown_object")),
-                                           linkValues: ("", String(typed.prefix(200))), status: .unprocessableEntity)
-        }
-        try await request.db.transaction { tx in
-            let exists = try await ContactObjectLink.query(on: tx).filter(\.$contactId == contact.id!)
-                .filter(\.$objectId == object.id!).first()
-            guard exists == nil else { return }
-            try await ContactObjectLink(contactId: contact.id!, objectId: object.id!).create(on: tx)
-            try await request.audit(.accessChanged, subject: "contact \(contact.id!) \(contact.firstName) \(contact.lastName)",
-                                    details: "linked to object \(object.id!) \(object.name)", on: tx)
-        }
-        return request.redirect(to: StaffRoute.contact, contact.id!, notice: .saved, fragment: "links-heading")
+        let form = try request.form(ContactLinkForm.self)
+        return try await changeLink(request, form: form, .object(id: form.objectId))
+    }
+
+    func removeCustomerLink(request: Request) async throws -> Response {
+        try await removeLink(request, .customer(try Self.id(request, "linked")))
     }
 
     func removeObjectLink(request: Request) async throws -> Response {
-        guard let contact = try await ContactRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
-        let objectId = try Self.id(request, "linked")
-        try await request.db.transaction { tx in
-            guard let link = try await ContactObjectLink.query(on: tx).filter(\.$contactId == contact.id!)
-                .filter(\.$objectId == objectId).first() else { return }
-            try await link.delete(on: tx)
-            try await request.audit(.accessChanged, subject: "contact \(contact.id!) \(contact.firstName) \(contact.lastName)",
-                                    details: "unlinked from object \(objectId)", on: tx)
-        }
-        return request.redirect(to: StaffRoute.contact, contact.id!, notice: .saved, fragment: "links-heading")
+        try await removeLink(request, .object(try Self.id(request, "linked")))
     }
 
-    func renderContact(_ request: Request, target: ContactRecord?, values: [String: String], errors: [String: String],
-                       linkErrors: (String?, String?) = (nil, nil), linkValues: (String, String) = ("", ""),
+    private func changeLink(_ request: Request, form: ContactLinkForm, _ link: LinkContact.Link) async throws -> Response {
+        guard let contact = try await ContactRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
+        let contactId = try contact.requireID()
+        switch try await LinkContact.add(link, toContact: contactId, by: try request.staffMember(), in: request.operations) {
+        case .done:
+            return request.redirect(to: StaffRoute.contact, contactId, notice: .saved, fragment: "links-heading")
+        case .problems(let problems):
+            // The contact's own form shows what is stored; the link form keeps what was typed.
+            let errors = request.texts(problems)
+            return try await renderContact(request, target: contact, form: ContactForm(contact), errors: [:], link: form,
+                                           linkErrors: errors, status: .unprocessableEntity)
+        }
+    }
+
+    private func removeLink(_ request: Request, _ linked: LinkContact.Linked) async throws -> Response {
+        let contactId = try Self.id(request)
+        // An unknown contact is `OperationError.notFound`, a 404 page (ErrorPageMiddleware).
+        try await LinkContact.remove(linked, fromContact: contactId, by: try request.staffMember(), in: request.operations)
+        return request.redirect(to: StaffRoute.contact, contactId, notice: .saved, fragment: "links-heading")
+    }
+
+    /// - Parameters:
+    ///   - link: the link form as typed, with `linkErrors` by its field names, when adding a link failed.
+    func renderContact(_ request: Request, target: ContactRecord?, form: ContactForm, errors: [String: String],
+                       link: ContactLinkForm = ContactLinkForm(), linkErrors: [String: String] = [:],
                        status: HTTPResponseStatus) async throws -> Response {
         var fields: [MasterDataPages.Field] = [
-            .init(name: "first_name", label: request.t("person_first_name"), value: values["first_name"] ?? "",
+            .init(name: "first_name", label: request.t("person_first_name"), value: form.firstName,
                   error: errors["first_name"], required: true),
-            .init(name: "last_name", label: request.t("person_last_name"), value: values["last_name"] ?? "",
+            .init(name: "last_name", label: request.t("person_last_name"), value: form.lastName,
                   error: errors["last_name"], required: true),
-            .init(name: "email", label: request.t("md_email"), kind: "email", value: values["email"] ?? "", error: errors["email"],
+            .init(name: "email", label: request.t("md_email"), kind: "email", value: form.email, error: errors["email"],
                   maxLength: InputLimits.email),
-            .init(name: "phone", label: request.t("md_phone"), kind: "tel", value: values["phone"] ?? "", error: errors["phone"],
+            .init(name: "phone", label: request.t("md_phone"), kind: "tel", value: form.phone, error: errors["phone"],
                   maxLength: InputLimits.phone),
         ]
         var section: MasterDataPages.LinkSection?
         var related: [MasterDataPages.Related] = []
         if let target, let id = target.id {
             fields.append(.init(name: "is_active", label: request.t("md_active_label"), kind: "checkbox",
-                                checked: values["is_active"] != nil))
+                                checked: form.isActive))
             // A contact has a handful of links; 200 is a guard, not a page size.
             let customerIds = try await ContactCustomerLink.query(on: request.db).filter(\.$contactId == id).limit(200).all().map(\.customerId)
             let objectIds = try await ContactObjectLink.query(on: request.db).filter(\.$contactId == id).limit(200).all().map(\.objectId)
@@ -223,7 +162,9 @@ extension MasterDataController {
                 objects: objects.map { .init(text: "\($0.name), \($0.address) (#\($0.id!))", href: StaffRoute.object.path($0.id!),
                                             removeAction: StaffRoute.contactObjectRemove.path(id, $0.id!)) },
                 addCustomerAction: StaffRoute.contactCustomerAdd.path(id), addObjectAction: StaffRoute.contactObjectAdd.path(id),
-                customerError: linkErrors.0, objectError: linkErrors.1, customerValue: linkValues.0, objectValue: linkValues.1)
+                customerError: linkErrors[LinkContact.Field.customerNumber.rawValue],
+                objectError: linkErrors[LinkContact.Field.objectId.rawValue],
+                customerValue: String(link.customerNumber.trimmed.prefix(200)), objectValue: String(link.objectId.trimmed.prefix(200)))
             let user = try await PortalUserRecord.query(on: request.db).filter(\.$contactId == id).first()
             if let user { related.append(.init(href: StaffRoute.portalUser.path(user.id!), label: request.t("md_related_portal_user"))) }
         }
@@ -232,10 +173,43 @@ extension MasterDataController {
             tabs: MasterDataPages.tabs(request, current: "contacts"),
             backLink: StaffRoute.contacts.path(), backLabel: request.t("md_contacts"),
             action: target.map { StaffRoute.contactSubmit.path($0.id!) } ?? StaffRoute.newContactSubmit.path(),
-            fields: fields, hasErrors: !errors.isEmpty || linkErrors.0 != nil || linkErrors.1 != nil,
+            fields: fields, hasErrors: !errors.isEmpty || !linkErrors.isEmpty,
             notice: request.notice([.created, .saved], prefix: "md_notice_"), related: related, linkSection: section)
         return try await MasterDataPages.render(request, page, status: status)
     }
+}
+
+/// The contact form (D6), as posted and as shown again.
+struct ContactForm: PostedForm {
+    static var longestValue: Int { 1_000 }
+    var firstName = "", lastName = "", email = "", phone = "", isActive = true
+
+    enum CodingKeys: String, CodingKey {
+        case firstName = "first_name", lastName = "last_name", email, phone, isActive = "is_active"
+    }
+
+    init() {}
+
+    init(_ contact: ContactRecord) {
+        (firstName, lastName, email, phone) = (contact.firstName, contact.lastName, contact.email ?? "", contact.phone ?? "")
+        isActive = contact.isActive
+    }
+
+    func input(contactId: Int?) -> SaveContact.Input {
+        SaveContact.Input(contactId: contactId, firstName: firstName, lastName: lastName, email: email, phone: phone, isActive: isActive)
+    }
+}
+
+/// The contact page's two small link forms (a customer number, an object id), as posted and shown again.
+struct ContactLinkForm: PostedForm {
+    static var longestValue: Int { 200 }
+    var customerNumber = "", objectId = ""
+
+    enum CodingKeys: String, CodingKey {
+        case customerNumber = "customer_number", objectId = "object_id"
+    }
+
+    init() {}
 }
 
 extension Optional {

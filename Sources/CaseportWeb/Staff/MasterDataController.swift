@@ -54,18 +54,6 @@ struct MasterDataController: RouteCollection {
         active ? .init(text: request.t("answer_yes")) : .init(text: request.t("md_inactive"), inactive: true)
     }
 
-    /// Required text within the name limit; writes the error into `errors`.
-    static func requireText(_ request: Request, _ values: [String: String], _ key: String, into errors: inout [String: String],
-                            limit: Int = InputLimits.name, required: Bool = true) {
-        let value = (values[key] ?? "").trimmed
-        if value.isEmpty { if required { errors[key] = request.t("form_required") } }
-        else if value.count > limit { errors[key] = request.t("form_too_long") }
-    }
-
-    static func customer(number: String, on db: any Database) async throws -> CustomerRecord? {
-        try await CustomerRecord.query(on: db).filter(\.$customerNumber == number.trimmed).first()
-    }
-
     // MARK: customers
 
     func customers(request: Request) async throws -> View {

@@ -30,30 +30,23 @@ struct StaffPasswordController: RouteCollection {
     }
 
     func save(request: Request) async throws -> Response {
-        let values = request.formValues(longest: 200)
-        let token = String((values["token"] ?? "").prefix(100))
-        let password = values["password"] ?? ""
-        let policy = try await SettingsStore(database: request.db).load().passwordPolicy
-        let problems = policy.problems(with: password)
-        if !problems.isEmpty {
-            return try await render(request, token: token, error: problems.map { request.t($0.rawValue) }.joined(separator: " "),
-                                    state: "form", status: .unprocessableEntity)
-        }
-        if password != values["password_confirm"] {
-            return try await render(request, token: token, error: request.t("password_mismatch"), state: "form", status: .unprocessableEntity)
-        }
-        let hash = try await request.caseport.passwords.hash(password)
-        guard let id = try await StaffAccountTokens(database: request.db).redeem(token: token),
-              let user = try await StaffUserRecord.find(id, on: request.db) else {
+        let form = try request.form(SetPasswordForm.self)
+        let token = String(form.token.prefix(100))
+        do {
+            let input = SetStaffPassword.Input(token: token, password: form.password, passwordConfirm: form.passwordConfirm)
+            switch try await SetStaffPassword.run(input, passwords: request.caseport.passwords, in: request.operations) {
+            case .done:
+                return try await render(request, token: "", error: nil, state: "done", status: .ok)
+            case .problems(let problems):
+                // The page has one message for both fields.
+                let errors = request.texts(problems)
+                return try await render(request, token: token, error: errors[SetStaffPassword.Field.password.rawValue]
+                                            ?? errors[SetStaffPassword.Field.passwordConfirm.rawValue],
+                                        state: "form", status: .unprocessableEntity)
+            }
+        } catch OperationError.notFound {
             return try await render(request, token: "", error: nil, state: "failed", status: .notFound)
         }
-        user.passwordHash = hash
-        try await user.update(on: request.db)
-        try await Sessions(database: request.db).endAll(realm: .staff, userId: id)
-        try await AuditLog(database: request.db).record(.accessChanged, by: .staff(id: id, name: user.name),
-                                                       subject: "staff user \(id) \(user.email)",
-                                                       details: "password chosen with a set-password link", ip: request.clientAddress)
-        return try await render(request, token: "", error: nil, state: "done", status: .ok)
     }
 
     func render(_ request: Request, token: String, error: String?, state: String, status: HTTPResponseStatus) async throws -> Response {
@@ -65,13 +58,14 @@ struct StaffPasswordController: RouteCollection {
         response.status = status
         return response
     }
+}
 
-    /// Queues the link in the outbox, in the language of the administrator who sends it.
-    static func queueLink(_ request: Request, to user: StaffUserRecord, on db: any Database) async throws {
-        let token = try await StaffAccountTokens(database: db).issue(staffUserId: try user.requireID())
-        let values = ["name": user.name, "email": user.email, "link": "\(request.publicBaseURL)/staff/password/set?token=\(token)"]
-        try await OutboxRecord(kind: .staffLoginDetails, recipient: user.email, language: request.language.rawValue,
-                               subject: Notifications.fill(request.t("mail_staff_login_details_subject"), values),
-                               body: Notifications.fill(request.t("mail_staff_login_details_body"), values)).create(on: db)
+/// The set-password form (D1), as posted.
+struct SetPasswordForm: PostedForm {
+    static var longestValue: Int { 200 }
+    var token = "", password = "", passwordConfirm = ""
+
+    enum CodingKeys: String, CodingKey {
+        case token, password, passwordConfirm = "password_confirm"
     }
 }

@@ -40,7 +40,8 @@ struct StaffUsersController: RouteCollection {
         var isNew: Bool
         var isSelf: Bool
         var action: String
-        var values: [String: String]
+        /// Shown again without the passwords.
+        var values: StaffUserForm
         var errors: [String: String]
         var hasErrors: Bool
         var roles: [SelectOption]
@@ -76,14 +77,12 @@ struct StaffUsersController: RouteCollection {
     }
 
     func newForm(request: Request) async throws -> Response {
-        try await render(request, target: nil, values: ["role": StaffRole.handler.rawValue, "is_active": "1"], errors: [:], status: .ok)
+        try await render(request, target: nil, form: StaffUserForm(), errors: [:], status: .ok)
     }
 
     func editForm(request: Request) async throws -> Response {
         let target = try await find(request)
-        let values = ["name": target.name, "email": target.email, "role": target.role.rawValue,
-                      "is_active": target.isActive ? "1" : ""]
-        return try await render(request, target: target, values: values, errors: [:], status: .ok)
+        return try await render(request, target: target, form: StaffUserForm(target), errors: [:], status: .ok)
     }
 
     func find(_ request: Request) async throws -> StaffUserRecord {
@@ -93,148 +92,85 @@ struct StaffUsersController: RouteCollection {
     }
 
     func create(request: Request) async throws -> Response {
-        let values = request.formValues(longest: 1_000)
-        var errors = try await check(request, values: values, target: nil)
-        let password = values["password"] ?? ""
-        let sendLink = values["send_link"] != nil
-        if password.isEmpty && !sendLink { errors["password"] = request.t("staff_users_error_password_or_link") }
-        guard errors.isEmpty else {
-            return try await render(request, target: nil, values: values, errors: errors, status: .unprocessableEntity)
-        }
-        // With a link and no password, the account gets the hash of a random secret until the link is used.
-        let hash = try await request.caseport.passwords.hash(password.isEmpty ? Sessions.newToken() : password)
-        let role = StaffRole(rawValue: values["role"] ?? "") ?? .handler
-        let user = StaffUserRecord(email: values["email"]!.trimmed, name: values["name"]!.trimmed, role: role, passwordHash: hash)
+        let form = try request.form(StaffUserForm.self)
+        let input = CreateStaffUser.Input(name: form.name, email: form.email, role: form.role, password: form.password,
+                                          passwordConfirm: form.passwordConfirm, sendLink: form.sendLink, language: request.language)
         do {
-            try await request.db.transaction { tx in
-                try await user.create(on: tx)
-                try await request.audit(.accessChanged, subject: "staff user \(user.id!) \(user.email)",
-                                        details: "created, role: \(role.rawValue)\(sendLink ? ", set-password link sent" : "")", on: tx)
-                if sendLink { try await StaffPasswordController.queueLink(request, to: user, on: tx) }
+            switch try await CreateStaffUser.run(input, by: try request.staffMember(), passwords: request.caseport.passwords,
+                                                 in: request.operations) {
+            case .done:
+                return request.redirect(to: StaffRoute.staffUsers, notice: .created)
+            case .problems(let problems):
+                return try await render(request, target: nil, form: form, errors: request.texts(problems), status: .unprocessableEntity)
             }
-        } catch let error as any DatabaseError where error.isConstraintFailure {
+        } catch OperationError.stale {
             // Someone saved the same unique value between the check and the write.
-            return try await render(request, target: nil, values: values, errors: ["email": request.t("md_error_saved_meanwhile")], status: .conflict)
+            return try await render(request, target: nil, form: form,
+                                    errors: [StaffAccountField.email.rawValue: request.t("md_error_saved_meanwhile")], status: .conflict)
         }
-        return request.redirect(to: StaffRoute.staffUsers, notice: .created)
     }
 
     func update(request: Request) async throws -> Response {
         let target = try await find(request)
-        let values = request.formValues(longest: 1_000)
-        var errors = try await check(request, values: values, target: target)
-        let role = StaffRole(rawValue: values["role"] ?? "") ?? target.role
-        let willBeActive = values["is_active"] != nil
-        let isSelf = target.id == request.staffPrincipal?.user.id
-        let password = values["password"] ?? ""
-        // Changing one's own password asks for the current one (a borrowed session cannot take the account).
-        if isSelf, !password.isEmpty, errors["password"] == nil {
-            let current = String((values["current_password"] ?? "").prefix(InputLimits.password))
-            let matches = current.isEmpty ? false : try await request.caseport.passwords.verify(current, against: target.passwordHash)
-            if !matches { errors["current_password"] = request.t("password_current_wrong") }
+        let form = try request.form(StaffUserForm.self)
+        let input = UpdateStaffUser.Input(staffUserId: try target.requireID(), name: form.name, email: form.email, role: form.role,
+                                          isActive: form.isActive, password: form.password, passwordConfirm: form.passwordConfirm,
+                                          currentPassword: form.currentPassword, sendLink: form.sendLink, language: request.language)
+        switch try await UpdateStaffUser.run(input, by: try request.staffMember(), passwords: request.caseport.passwords,
+                                             in: request.operations) {
+        case .done(let updated) where updated.ownPasswordChanged:
+            // Every other session of the account ended; this browser continues with a new token.
+            return try await startSession(request, realm: .staff, userId: try target.requireID(),
+                                          redirect: StaffRoute.staffUsers.path(query: Notice.saved.queryItems))
+        case .done:
+            return request.redirect(to: StaffRoute.staffUsers, notice: .saved)
+        case .problems(let problems):
+            return try await render(request, target: target, form: form, errors: request.texts(problems), status: .unprocessableEntity)
         }
-        let hash = password.isEmpty || !errors.isEmpty ? nil : try await request.caseport.passwords.hash(password)
-        guard errors.isEmpty else {
-            return try await render(request, target: target, values: values, errors: errors, status: .unprocessableEntity)
-        }
-        let name = values["name"]!.trimmed, email = values["email"]!.trimmed
-        let sendLink = values["send_link"] != nil && willBeActive
-        let problem: StaffAccountRule.Problem? = try await request.db.transaction { tx -> StaffAccountRule.Problem? in
-            // Counted inside the transaction, so two admins demoting each other cannot both pass.
-            let others = try await StaffUserRecord.query(on: tx).filter(\.$role == .admin).filter(\.$isActive == true)
-                .filter(\.$id != target.id!).count()
-            if let problem = StaffAccountRule.problem(
-                isSelf: isSelf, willBeActive: willBeActive, wasActiveAdmin: target.role == .admin && target.isActive,
-                staysActiveAdmin: role == .admin && willBeActive, otherActiveAdmins: others) {
-                return problem
-            }
-            var changes = ChangeList()
-            changes.compare("name", target.name, name)
-            changes.compare("email", target.email, email)
-            if hash != nil { changes.note("password set") }
-            let previousRole = target.role, activeChanged = target.isActive != willBeActive
-            target.name = name
-            target.email = email
-            target.emailKey = LoginKey.fold(email)
-            target.role = role
-            target.isActive = willBeActive
-            if let hash { target.passwordHash = hash }
-            try await target.update(on: tx)
-            let subject = "staff user \(target.id!) \(target.email)"
-            if previousRole != role {
-                try await request.audit(.roleChanged, subject: subject, details: "\(previousRole.rawValue) → \(role.rawValue)", on: tx)
-            }
-            if activeChanged {
-                try await request.audit(.accessChanged, subject: subject, details: willBeActive ? "reactivated" : "deactivated", on: tx)
-            }
-            if let details = changes.text {
-                try await request.audit(.masterDataChanged, subject: subject, details: details, on: tx)
-            }
-            // A password set here voids older set-password links (one sent below stays valid).
-            if hash != nil { try await StaffAccountTokens(database: tx).voidAll(staffUserId: target.id!) }
-            if sendLink {
-                try await StaffPasswordController.queueLink(request, to: target, on: tx)
-                try await request.audit(.accessChanged, subject: subject, details: "set-password link sent", on: tx)
-            }
-            return nil
-        }
-        if let problem {
-            errors[problem == .selfDeactivation ? "is_active" : "role"] = request.t(problem.rawValue)
-            return try await render(request, target: target, values: values, errors: errors, status: .unprocessableEntity)
-        }
-        if !target.isActive || hash != nil {
-            try await Sessions(database: request.db).endAll(realm: .staff, userId: target.id!)
-        }
-        if isSelf, hash != nil {
-            // Every other session of the account ended above; this browser continues with a new token.
-            return try await startSession(request, realm: .staff, userId: target.id!, redirect: StaffRoute.staffUsers.path(query: Notice.saved.queryItems))
-        }
-        return request.redirect(to: StaffRoute.staffUsers, notice: .saved)
     }
 
-    func check(_ request: Request, values: [String: String], target: StaffUserRecord?) async throws -> [String: String] {
-        var errors: [String: String] = [:]
-        let name = (values["name"] ?? "").trimmed
-        if name.isEmpty { errors["name"] = request.t("form_required") }
-        else if name.count > InputLimits.name { errors["name"] = request.t("form_too_long") }
-        let email = (values["email"] ?? "").trimmed
-        if email.isEmpty { errors["email"] = request.t("form_required") }
-        else if email.count > InputLimits.email { errors["email"] = request.t("form_too_long") }
-        else if !email.looksLikeEmail { errors["email"] = request.t("form_invalid_email") }
-        else if let clash = try await StaffUserRecord.query(on: request.db).filter(\.$emailKey == LoginKey.fold(email)).first(),
-                clash.id != target?.id {
-            errors["email"] = request.t("staff_users_error_email_taken")
-        }
-        if StaffRole(rawValue: values["role"] ?? "") == nil { errors["role"] = request.t("form_required") }
-        let password = values["password"] ?? "", confirmation = values["password_confirm"] ?? ""
-        if !password.isEmpty {
-            let policy = try await SettingsStore(database: request.db).load().passwordPolicy
-            let problems = policy.problems(with: password)
-            if !problems.isEmpty { errors["password"] = problems.map { request.t($0.rawValue) }.joined(separator: " ") }
-            else if password != confirmation { errors["password_confirm"] = request.t("password_mismatch") }
-        }
-        return errors
-    }
-
-    func render(_ request: Request, target: StaffUserRecord?, values: [String: String], errors: [String: String],
+    func render(_ request: Request, target: StaffUserRecord?, form: StaffUserForm, errors: [String: String],
                 status: HTTPResponseStatus) async throws -> Response {
-        var values = values
-        values["password"] = nil
-        values["password_confirm"] = nil
-        values["current_password"] = nil
         let policy = try await SettingsStore(database: request.db).load().passwordPolicy
         let page = FormPage(
             layout: Layout(request, title: request.t(target == nil ? "staff_users_new_title" : "staff_users_edit_title"), area: "staff"),
             isNew: target == nil, isSelf: target != nil && target?.id == request.staffPrincipal?.user.id,
             action: target.map { StaffRoute.staffUserSubmit.path($0.id!) } ?? StaffRoute.newStaffUserSubmit.path(),
-            values: values, errors: errors, hasErrors: !errors.isEmpty,
+            values: form, errors: errors, hasErrors: !errors.isEmpty,
             roles: StaffRole.allCases.map {
-                SelectOption(value: $0.rawValue, name: request.t("staff_role_\($0.rawValue)"), selected: values["role"] == $0.rawValue)
+                SelectOption(value: $0.rawValue, name: request.t("staff_role_\($0.rawValue)"), selected: form.role == $0.rawValue)
             },
-            isActive: values["is_active"] != nil, sendLink: values["send_link"] != nil,
+            isActive: form.isActive, sendLink: form.sendLink,
             passwordRules: PortalUsersController.describe(policy, request: request))
         let response = try await request.view.render("staff/staff-user-form", page).encodeResponse(for: request).get()
         response.status = status
         return response
+    }
+}
+
+/// The staff account form (D1), as posted; shown again without the passwords.
+struct StaffUserForm: PostedForm, Encodable {
+    static var longestValue: Int { 1_000 }
+    var name = "", email = "", role = StaffRole.handler.rawValue
+    var password = "", passwordConfirm = "", currentPassword = ""
+    var isActive = true, sendLink = false
+
+    enum CodingKeys: String, CodingKey {
+        case name, email, role, password, passwordConfirm = "password_confirm", currentPassword = "current_password"
+        case isActive = "is_active", sendLink = "send_link"
+    }
+
+    init() {}
+
+    init(_ user: StaffUserRecord) {
+        (name, email, role, isActive) = (user.name, user.email, user.role.rawValue, user.isActive)
+    }
+
+    /// What the template reads as `values`: never a password.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(email, forKey: .email)
+        try container.encode(role, forKey: .role)
     }
 }

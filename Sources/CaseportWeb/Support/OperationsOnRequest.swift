@@ -29,7 +29,7 @@ extension Request {
     /// The problems of an operation as the page's `errors`: form field name → text in the reader's language.
     func texts<Field>(_ problems: Problems<Field>, name: (Field) -> String) -> [String: String] {
         var errors: [String: String] = [:]
-        for (field, key) in problems.messages { errors[name(field)] = t(key) }
+        for field in problems.messages.keys { errors[name(field)] = problems.all(field).map { t($0) }.joined(separator: " ") }
         return errors
     }
 
