@@ -42,7 +42,8 @@ public enum PortalSignIn {
         case refused(Refusal)
     }
 
-    public static func run(_ input: Input, passwords: AccountPasswords, in context: OperationContext) async throws -> Result {
+    public static func run(_ input: Input, passwords: any PasswordHashing, dummyHash: String,
+                           in context: OperationContext) async throws -> Result {
         let db = context.database
         let trimmedOrganisation = input.organisation.trimmed, trimmedUsername = input.username.trimmed
         let password = input.password
@@ -59,12 +60,12 @@ public enum PortalSignIn {
         // Counted (and committed) before the password is checked (A2), so parallel guesses cannot outrun the lock.
         let attempt = try await attempts.count(key: resolution.throttleKey, now: context.now)
         guard attempt.mayProceed else {
-            _ = try await passwords.hashing.verify(password, against: passwords.dummyHash)
+            _ = try await passwords.verify(password, against: dummyHash)
             try await context.audit(.loginFailed, by: typed, subject: "portal login", details: "locked", on: db)
             return .refused(.locked)
         }
         let found = resolution.user
-        let matches = try await passwords.hashing.verify(password, against: found?.passwordHash ?? passwords.dummyHash)
+        let matches = try await passwords.verify(password, against: found?.passwordHash ?? dummyHash)
         guard let user = found, matches else {
             let nowLocked = attempt.isLast
             // E5: the typed names are logged, never whether such an account exists.

@@ -29,7 +29,7 @@ public enum RegisterAccount {
         public var userId: Int?
     }
 
-    public static func run(_ input: Input, passwords: AccountPasswords, in context: OperationContext) async throws
+    public static func run(_ input: Input, passwords: any PasswordHashing, in context: OperationContext) async throws
         -> Outcome<Registered, Field> {
         let db = context.database
         let settings = try await SettingsStore(database: db).load()
@@ -43,14 +43,16 @@ public enum RegisterAccount {
         }
         let email = input.email.trimmed
         if problems[.email] == nil, !EmailAddress.isValid(email) { problems.set(.email, ProblemKey.invalidEmail) }
-        if let problem = PasswordRules.problem(with: input.password, policy: settings.passwordPolicy) {
-            problems.set(.password, problem)
+        // Unlike `NewPassword`, an empty password is a problem here: it breaks the policy.
+        let broken = settings.passwordPolicy.problems(with: input.password).map(\.rawValue)
+        if !broken.isEmpty {
+            problems.add(.password, all: broken)
         } else if input.password != input.passwordConfirm {
             problems.set(.passwordConfirm, "password_mismatch")
         }
         guard problems.isEmpty else { return .problems(problems) }
 
-        let hash = try await passwords.hashing.hash(input.password)
+        let hash = try await passwords.hash(input.password)
         guard let organisation = try await Organisations.find(input.organisation.trimmed, field: settings.organisationLoginField, on: db),
               let organisationId = organisation.id,
               try await PortalUserRecord.query(on: db).filter(\.$organisationId == organisationId)

@@ -32,7 +32,8 @@ public enum RequestPasswordReset {
         public var queued: Bool
     }
 
-    public static func run(_ input: Input, passwords: AccountPasswords, in context: OperationContext) async throws
+    public static func run(_ input: Input, passwords: any PasswordHashing, dummyHash: String,
+                           in context: OperationContext) async throws
         -> Outcome<Requested, Field> {
         let db = context.database
         let organisation = input.organisation.trimmed, username = input.username.trimmed
@@ -50,7 +51,7 @@ public enum RequestPasswordReset {
         // queues at most five mails.
         let attempt = try await LoginAttempts(database: db).count(key: resolution.throttleKey, now: context.now)
         // The same bcrypt work whatever follows, so the answer's timing does not tell whether the account exists.
-        _ = try await passwords.hashing.verify(username, against: passwords.dummyHash)
+        _ = try await passwords.verify(username, against: dummyHash)
         guard attempt.mayProceed else { return .done(Requested(throttled: true, queued: false)) }
         guard let user = resolution.user, user.isActive, let email = user.email, !email.isEmpty else {
             return .done(Requested(throttled: false, queued: false))

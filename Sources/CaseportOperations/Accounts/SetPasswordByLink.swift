@@ -23,17 +23,19 @@ public enum SetPasswordByLink {
     }
 
     /// The account whose password was set; `notFound` for a link that is unknown, used or expired.
-    public static func run(_ input: Input, passwords: AccountPasswords, in context: OperationContext) async throws
+    public static func run(_ input: Input, passwords: any PasswordHashing, in context: OperationContext) async throws
         -> Outcome<Int, Field> {
         let db = context.database
         let policy = try await SettingsStore(database: db).load().passwordPolicy
         var problems = Problems<Field>()
-        if let problem = PasswordRules.problem(with: input.password, policy: policy) { problems.add(.password, problem) }
+        // Unlike `NewPassword`, an empty password is a problem here: it breaks the policy.
+        let broken = policy.problems(with: input.password).map(\.rawValue)
+        if !broken.isEmpty { problems.add(.password, all: broken) }
         else if input.password != input.passwordConfirm { problems.add(.passwordConfirm, "password_mismatch") }
         guard problems.isEmpty else { return .problems(problems) }
 
         // Hashed before the transaction: bcrypt is slow, and a write transaction should not wait on it.
-        let hash = try await passwords.hashing.hash(input.password)
+        let hash = try await passwords.hash(input.password)
         let now = context.now
         let userId = try await db.transaction { tx -> Int in
             guard let userId = try await AccountTokens(database: tx).redeem(token: input.token, purpose: "set_password", now: now),

@@ -17,7 +17,7 @@ private struct ShownKey: CodingKey {
 }
 
 /// A customer administrator's user form, and a user's own (A9).
-struct PortalUserForm: PostedForm, Encodable {
+struct OrganisationUserForm: PostedForm, Encodable {
     static var longestValue: Int { 1_000 }
     var firstName = "", lastName = "", username = "", email = "", phone = ""
     var password = "", passwordConfirm = "", currentPassword = ""
@@ -45,8 +45,8 @@ struct PortalUserForm: PostedForm, Encodable {
         }
     }
 
-    func input(userId: Int?, language: Language) -> SavePortalUser.Input {
-        var input = SavePortalUser.Input(userId: userId, language: language)
+    func input(userId: Int?, language: Language) -> SaveOrganisationUser.Input {
+        var input = SaveOrganisationUser.Input(userId: userId, language: language)
         (input.firstName, input.lastName, input.username, input.email, input.phone) = (firstName, lastName, username, email, phone)
         (input.password, input.passwordConfirm, input.currentPassword) = (password, passwordConfirm, currentPassword)
         (input.isAdmin, input.isShared, input.isActive, input.sendLoginDetails) = (isAdmin, isShared, isActive, sendLoginDetails)
@@ -84,7 +84,7 @@ struct RegisterForm: PostedForm, Encodable {
 }
 
 /// The set-password page behind a one-time link (A4, A9).
-struct SetPasswordForm: PostedForm {
+struct PortalSetPasswordForm: PostedForm {
     static var longestValue: Int { 1_000 }
     var token = "", password = "", passwordConfirm = ""
 
@@ -116,19 +116,3 @@ struct LanguageForm: PostedForm {
     var language = "", returnTo = ""
 }
 
-extension Request {
-    /// bcrypt for the account operations: the app's hasher and its hash of nothing.
-    var accountPasswords: AccountPasswords {
-        AccountPasswords(hashing: caseport.passwords, dummyHash: caseport.dummyPasswordHash)
-    }
-
-    /// An account form's problems as texts. A password that breaks several rules has one problem naming
-    /// each rule's key, separated by a space; all of them are shown, in the order the policy lists them.
-    func accountTexts<Field: RawRepresentable>(_ problems: Problems<Field>) -> [String: String] where Field.RawValue == String {
-        var errors: [String: String] = [:]
-        for (field, keys) in problems.messages {
-            errors[field.rawValue] = keys.split(separator: " ").map { t(String($0)) }.joined(separator: " ")
-        }
-        return errors
-    }
-}

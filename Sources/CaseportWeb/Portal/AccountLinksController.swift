@@ -41,10 +41,10 @@ struct AccountLinksController: RouteCollection {
     func register(request: Request) async throws -> Response {
         let settings = try await open(request)
         let form = try request.form(RegisterForm.self)
-        switch try await RegisterAccount.run(form.input(language: request.language), passwords: request.accountPasswords,
+        switch try await RegisterAccount.run(form.input(language: request.language), passwords: request.caseport.passwords,
                                              in: request.operations) {
         case .problems(let problems):
-            return try await renderRegister(request, settings: settings, form: form, errors: request.accountTexts(problems),
+            return try await renderRegister(request, settings: settings, form: form, errors: request.texts(problems),
                                             done: false, status: .unprocessableEntity)
         case .done:
             // The same answer whether or not an account was made (see `RegisterAccount`).
@@ -108,11 +108,11 @@ struct AccountLinksController: RouteCollection {
     }
 
     func setPassword(request: Request) async throws -> Response {
-        let form = try request.form(SetPasswordForm.self)
+        let form = try request.form(PortalSetPasswordForm.self)
         do {
-            switch try await SetPasswordByLink.run(form.input, passwords: request.accountPasswords, in: request.operations) {
+            switch try await SetPasswordByLink.run(form.input, passwords: request.caseport.passwords, in: request.operations) {
             case .problems(let problems):
-                let errors = request.accountTexts(problems)
+                let errors = request.texts(problems)
                 return try await renderSetPassword(request, token: form.token,
                                                    error: errors[SetPasswordByLink.Field.password.rawValue]
                                                        ?? errors[SetPasswordByLink.Field.passwordConfirm.rawValue],

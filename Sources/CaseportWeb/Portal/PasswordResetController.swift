@@ -31,12 +31,13 @@ struct PasswordResetController: RouteCollection {
 
     func submit(request: Request) async throws -> Response {
         let form = try request.form(ForgotPasswordForm.self)
-        switch try await RequestPasswordReset.run(form.input, passwords: request.accountPasswords, in: request.operations) {
+        switch try await RequestPasswordReset.run(form.input, passwords: request.caseport.passwords,
+                                                  dummyHash: request.caseport.dummyPasswordHash, in: request.operations) {
         case .problems(let problems):
             // What was typed comes back, cut to the field's length so a huge value cannot be echoed.
             return try await render(request, organisation: String(form.organisation.trimmed.prefix(InputLimits.organisation)),
                                     username: String(form.username.trimmed.prefix(InputLimits.username)),
-                                    errors: request.accountTexts(problems), sent: false, status: .unprocessableEntity)
+                                    errors: request.texts(problems), sent: false, status: .unprocessableEntity)
         case .done(let requested):
             if requested.throttled { request.logger.info("password reset: too many requests") }
             return try await render(request, organisation: "", username: "", errors: [:], sent: true, status: .ok)

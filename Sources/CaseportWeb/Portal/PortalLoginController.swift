@@ -28,7 +28,8 @@ struct PortalLoginController: RouteCollection {
 
     func submit(request: Request) async throws -> Response {
         let form = try request.form(PortalLoginForm.self)
-        switch try await PortalSignIn.run(form.input, passwords: request.accountPasswords, in: request.operations) {
+        switch try await PortalSignIn.run(form.input, passwords: request.caseport.passwords,
+                                          dummyHash: request.caseport.dummyPasswordHash, in: request.operations) {
         case .signedIn(let userId):
             return try await startSession(request, realm: .portal, userId: userId, redirect: PortalRoute.cases.path())
         case .refused(let refusal):

@@ -42,7 +42,7 @@ struct PortalUsersController: RouteCollection {
         var isNew: Bool
         var isSelf: Bool
         var action: String
-        var values: PortalUserForm
+        var values: OrganisationUserForm
         var errors: [String: String]
         var hasErrors: Bool
         var isAdmin: Bool
@@ -87,13 +87,13 @@ struct PortalUsersController: RouteCollection {
     func newForm(request: Request) async throws -> Response {
         let admin = try await admin(request)
         guard admin.mayAdd else { throw Abort(.notFound) }
-        return try await render(request, admin: admin, target: nil, form: PortalUserForm(), errors: [:], status: .ok)
+        return try await render(request, admin: admin, target: nil, form: OrganisationUserForm(), errors: [:], status: .ok)
     }
 
     func editForm(request: Request) async throws -> Response {
         let admin = try await admin(request)
         let target = try await admin.target(try Self.userId(request), on: request.db)
-        return try await render(request, admin: admin, target: target, form: PortalUserForm(target), errors: [:], status: .ok)
+        return try await render(request, admin: admin, target: target, form: OrganisationUserForm(target), errors: [:], status: .ok)
     }
 
     static func userId(_ request: Request) throws -> Int {
@@ -111,14 +111,14 @@ struct PortalUsersController: RouteCollection {
 
     func save(_ request: Request, userId: Int?) async throws -> Response {
         let actor = try request.portalMember()
-        let form = try request.form(PortalUserForm.self)
-        let outcome = try await SavePortalUser.run(form.input(userId: userId, language: request.language), by: actor,
-                                                   passwords: request.accountPasswords, in: request.operations)
+        let form = try request.form(OrganisationUserForm.self)
+        let outcome = try await SaveOrganisationUser.run(form.input(userId: userId, language: request.language), by: actor,
+                                                   passwords: request.caseport.passwords, in: request.operations)
         switch outcome {
         case .problems(let problems):
             let admin = try await PortalUserAdmin.of(actor, on: request.db)
             let target = try await userId.asyncMap { try await admin.target($0, on: request.db) }
-            return try await render(request, admin: admin, target: target, form: form, errors: request.accountTexts(problems),
+            return try await render(request, admin: admin, target: target, form: form, errors: request.texts(problems),
                                     status: .unprocessableEntity)
         case .done(let saved) where saved.created:
             return request.redirect(to: PortalRoute.users, notice: .created)
@@ -134,7 +134,7 @@ struct PortalUsersController: RouteCollection {
         }
     }
 
-    func render(_ request: Request, admin: PortalUserAdmin, target: PortalUserRecord?, form: PortalUserForm,
+    func render(_ request: Request, admin: PortalUserAdmin, target: PortalUserRecord?, form: OrganisationUserForm,
                 errors: [String: String], status: HTTPResponseStatus) async throws -> Response {
         let isSelf = target.map(admin.isSelf) ?? false
         let policy = try await SettingsStore(database: request.db).load().passwordPolicy

@@ -6,7 +6,7 @@ import FluentKit
 /// details, password, administrator/shared/active flags, "send login details"); in a one-user
 /// organisation the user edits itself. Access changes are audit lines (E5); login details are a
 /// one-time set-password link in the outbox, never the password.
-public enum SavePortalUser {
+public enum SaveOrganisationUser {
     public struct Input: Sendable {
         /// nil adds a user.
         public var userId: Int?
@@ -40,7 +40,7 @@ public enum SavePortalUser {
         public var restartSession: Bool
     }
 
-    public static func run(_ input: Input, by actor: PortalActor, passwords: AccountPasswords,
+    public static func run(_ input: Input, by actor: PortalActor, passwords: any PasswordHashing,
                            in context: OperationContext) async throws -> Outcome<Saved, Field> {
         let admin = try await PortalUserAdmin.of(actor, on: context.database)
         if let userId = input.userId {
@@ -51,12 +51,12 @@ public enum SavePortalUser {
         return try await add(input, admin: admin, passwords: passwords, in: context)
     }
 
-    static func add(_ input: Input, admin: PortalUserAdmin, passwords: AccountPasswords,
+    static func add(_ input: Input, admin: PortalUserAdmin, passwords: any PasswordHashing,
                     in context: OperationContext) async throws -> Outcome<Saved, Field> {
         let problems = try await check(input, admin: admin, target: nil, on: context.database)
         guard problems.isEmpty else { return .problems(problems) }
         // Without a password typed, the account gets an unusable random one until the link is used.
-        let hash = try await passwords.hashing.hash(input.password.isEmpty ? Sessions.newToken() : input.password)
+        let hash = try await passwords.hash(input.password.isEmpty ? Sessions.newToken() : input.password)
         let adminContact = admin.administrator.contactId, organisation = admin.organisation
         let userId = try await context.database.transaction { tx -> Int in
             // The new user reaches what the administrator's contact reaches: a new contact with the same links.
@@ -93,7 +93,7 @@ public enum SavePortalUser {
         return .done(Saved(userId: userId, created: true, singleUser: admin.singleUser, restartSession: false))
     }
 
-    static func edit(_ target: PortalUserRecord, _ posted: Input, admin: PortalUserAdmin, passwords: AccountPasswords,
+    static func edit(_ target: PortalUserRecord, _ posted: Input, admin: PortalUserAdmin, passwords: any PasswordHashing,
                      in context: OperationContext) async throws -> Outcome<Saved, Field> {
         var adjusted = posted
         let isSelf = admin.isSelf(target)
@@ -112,7 +112,7 @@ public enum SavePortalUser {
         // Changing one's own password asks for the current one (a borrowed session cannot take the account).
         if isSelf, !password.isEmpty, problems[.password] == nil {
             let current = String(input.currentPassword.prefix(InputLimits.password))
-            let matches = current.isEmpty ? false : try await passwords.hashing.verify(current, against: target.passwordHash)
+            let matches = current.isEmpty ? false : try await passwords.verify(current, against: target.passwordHash)
             if !matches { problems.set(.currentPassword, "password_current_wrong") }
         }
         guard problems.isEmpty else { return .problems(problems) }
@@ -128,7 +128,7 @@ public enum SavePortalUser {
         target.isShared = input.isShared
         target.isActive = input.isActive
         if !password.isEmpty {
-            target.passwordHash = try await passwords.hashing.hash(password)
+            target.passwordHash = try await passwords.hash(password)
         }
         var access: [String] = []
         if wasActive != target.isActive { access.append(target.isActive ? "reactivated" : "deactivated") }
@@ -176,11 +176,9 @@ public enum SavePortalUser {
                 .filter(\.$usernameKey == LoginKey.fold(input.username.trimmed)).first()
             if let clash, clash.id != target?.id { problems.add(.username, "users_error_username_taken") }
         }
-        if !input.password.isEmpty {
-            let policy = try await SettingsStore(database: db).load().passwordPolicy
-            if let problem = PasswordRules.problem(with: input.password, policy: policy) { problems.add(.password, problem) }
-            else if input.password != input.passwordConfirm { problems.add(.passwordConfirm, "password_mismatch") }
-        } else if target == nil, !input.sendLoginDetails {
+        try await NewPassword.check(input.password, confirmation: input.passwordConfirm, on: db, into: &problems,
+                                    password: .password, confirmation: .passwordConfirm)
+        if input.password.isEmpty, target == nil, !input.sendLoginDetails {
             problems.add(.password, "users_error_password_or_details")
         }
         return problems
