@@ -17,6 +17,9 @@ public enum CaseEventField: String, Codable, Sendable, CaseIterable {
 /// as its `kind` and a JSON payload; a consumer (the staff timeline, later the customer feed, webhooks,
 /// the API and chat) reads them in id order and resumes from the last id it saw.
 public enum CaseEvent: Sendable, Hashable {
+    /// The case was registered; `channel` says where (the case's origin: `.portal` today). A case made
+    /// from an inquiry writes `createdFromInquiry` instead.
+    case created(channel: CaseOrigin)
     /// The case was made from an inquiry (D2).
     case createdFromInquiry
     case statusChanged(from: CaseStatus, to: CaseStatus)
@@ -55,6 +58,7 @@ public enum CaseEvent: Sendable, Hashable {
 
     /// The stored name of each kind. Names already in databases before M019 keep their spelling.
     public enum Kind: String, Codable, Sendable, CaseIterable {
+        case created
         case createdFromInquiry = "from_inquiry"
         case statusChanged = "status"
         case fieldChanged = "field"
@@ -75,6 +79,7 @@ public enum CaseEvent: Sendable, Hashable {
 
     public var kind: Kind {
         switch self {
+        case .created: return .created
         case .createdFromInquiry: return .createdFromInquiry
         case .statusChanged: return .statusChanged
         case .fieldChanged: return .fieldChanged
@@ -122,6 +127,7 @@ extension CaseEvent {
         var name: String?
         var category: Change?
         var priority: Change?
+        var channel: CaseOrigin?
     }
 
     public enum DecodingProblem: Error, Equatable {
@@ -133,6 +139,8 @@ extension CaseEvent {
     public func encodedPayload() -> String? {
         var payload = Payload()
         switch self {
+        case .created(let channel):
+            payload.channel = channel
         case .statusChanged(let from, let to):
             payload.from = from
             payload.to = to
@@ -173,6 +181,9 @@ extension CaseEvent {
             payload = Payload()
         }
         switch kind {
+        case .created:
+            guard let channel = payload.channel else { throw DecodingProblem.badPayload(raw) }
+            self = .created(channel: channel)
         case .createdFromInquiry: self = .createdFromInquiry
         case .statusChanged:
             guard let from = payload.from, let to = payload.to else { throw DecodingProblem.badPayload(raw) }

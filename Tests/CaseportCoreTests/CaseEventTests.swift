@@ -5,6 +5,7 @@ final class CaseEventTests: XCTestCase {
     /// One example of every kind; the switch makes a new kind a compile error here until it has one.
     static func example(of kind: CaseEvent.Kind) -> CaseEvent {
         switch kind {
+        case .created: return .created(channel: .portal)
         case .createdFromInquiry: return .createdFromInquiry
         case .statusChanged: return .statusChanged(from: .resolved, to: .reopened)
         case .fieldChanged: return .fieldChanged(.subject, before: "Läcka \"i\" källaren", after: nil)
@@ -50,5 +51,17 @@ final class CaseEventTests: XCTestCase {
         XCTAssertEqual(CaseEvent.staffMessage.defaultAudience, .customer)
         XCTAssertEqual(CaseEvent.statusChanged(from: .new, to: .open).defaultAudience, .customer)
         XCTAssertEqual(CaseEvent.customerMessage.defaultAudience, .customer)
+        XCTAssertEqual(CaseEvent.created(channel: .portal).defaultAudience, .customer)
+    }
+
+    func testARegisteredCaseStoresItsChannelAndNothingElse() throws {
+        let event = CaseEvent.created(channel: .portal)
+        XCTAssertEqual(event.kind.rawValue, "created")
+        XCTAssertEqual(event.encodedPayload(), #"{"channel":"portal"}"#)
+        XCTAssertEqual(try CaseEvent(kind: "created", payload: #"{"channel":"back_office"}"#), .created(channel: .backOffice))
+        // A "created" row without its channel is a bad row, not a portal case by guess.
+        XCTAssertThrowsError(try CaseEvent(kind: "created", payload: nil)) {
+            XCTAssertEqual($0 as? CaseEvent.DecodingProblem, .badPayload("created"))
+        }
     }
 }

@@ -68,6 +68,24 @@ final class InquiryOperationsTests: XCTestCase {
         XCTAssertEqual(status, .new)
     }
 
+    func testTheCaseFieldsAreCheckedAsOnTheCasePage() async throws {
+        let id = try await inquiry()
+        var tampered = input(id)
+        tampered.subject = String(repeating: "x", count: InputLimits.subject + 1)
+        (tampered.category, tampered.type, tampered.priority, tampered.handler) = (.invalid, .id(9_999), .id(9_999), .invalid)
+        (tampered.supplier, tampered.customer) = (.id(9_999), .id(9_999))
+        tampered.object = .id(world.caseB.objectId!)
+        tampered.customer = ChosenId(world.caseA.customerId)
+        let problems = try await CaseFromInquiry.run(tampered, by: world.handler, in: world.context).problems
+        XCTAssertEqual(problems?.messages, [
+            .subject: ProblemKey.tooLong, .category: ProblemKey.chooseFromList, .type: ProblemKey.chooseFromList,
+            .priority: ProblemKey.chooseFromList, .handler: ProblemKey.chooseFromList, .supplier: ProblemKey.chooseFromList,
+            .object: "new_case_error_object_customer",
+        ])
+        let status = try await InquiryRecord.find(id, on: world.db)?.status
+        XCTAssertEqual(status, .new)
+    }
+
     func testSeveralAtOnceSkipWhatIsAlreadyProcessed() async throws {
         let first = try await inquiry(), second = try await inquiry()
         let category = CategoryRecord(name: "Garantiärende")
@@ -77,7 +95,11 @@ final class InquiryOperationsTests: XCTestCase {
                                                                                       notifyCustomer: false, language: .en),
                                                      by: world.handler, in: world.context)
         XCTAssertEqual(created, 1)
-        let warranty = try await CaseRecord.query(on: world.db).filter(\.$categoryId == category.id!).count()
-        XCTAssertEqual(warranty, 1)
+        let warranty = try await CaseRecord.query(on: world.db).filter(\.$categoryId == category.id!).all()
+        XCTAssertEqual(warranty.count, 1)
+        // A case made in bulk has its creation event like one made alone (D3).
+        let events = try await world.events(of: try XCTUnwrap(warranty.first))
+        XCTAssertEqual(events.map(\.event), [.createdFromInquiry])
+        XCTAssertEqual(events.first?.actor.staffId, world.handler.staffId)
     }
 }

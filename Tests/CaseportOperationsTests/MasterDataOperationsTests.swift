@@ -5,11 +5,6 @@ import CaseportTestSupport
 import FluentKit
 import XCTest
 
-/// Passwords as readable text, so a test sees which password an operation stored (bcrypt is the web's).
-struct PlainPasswords: PasswordHashing {
-    func hash(_ password: String) async throws -> String { "plain:\(password)" }
-    func verify(_ password: String, against hash: String) async throws -> Bool { hash == "plain:\(password)" }
-}
 
 extension OperationWorld {
     /// The world's notification context with some more texts (the mails an area's operations send).

@@ -93,3 +93,10 @@ extension Outcome {
         return nil
     }
 }
+
+/// Passwords as readable text, without bcrypt's cost, so a test sees which password an operation
+/// stored (bcrypt is the web's).
+struct PlainPasswords: PasswordHashing {
+    func hash(_ password: String) async throws -> String { "plain:\(password)" }
+    func verify(_ password: String, against hash: String) async throws -> Bool { hash == "plain:\(password)" }
+}

@@ -262,6 +262,20 @@ final class RegisterCaseTests: XCTestCase {
         XCTAssertEqual(copy?.recipient, "anna@example.com")
     }
 
+    func testARegisteredCaseWritesOneCreatedEventThatTheCustomerMaySee() async throws {
+        let outcome = try await RegisterCase.run(input(object: ChosenId(world.caseA.objectId)), by: world.anna, in: world.context)
+        guard case .caseCreated(let number)? = outcome.value else { return XCTFail("no case: \(outcome)") }
+        let found = try await CaseRecord.query(on: world.db).filter(\.$number == number).first()
+        let record = try XCTUnwrap(found)
+        let events = try await world.events(of: record)
+        XCTAssertEqual(events.map(\.event), [.created(channel: .portal)])
+        XCTAssertEqual(events.first?.audience, .customer)
+        XCTAssertEqual(events.first?.actor, EventActor(portalUserId: world.anna.userId, name: world.anna.name))
+        // The customer's stream (the coming news feed) carries it.
+        let customerStream = try await CaseEvents.after(0, audience: .customer, on: world.db)
+        XCTAssertEqual(customerStream.filter { $0.caseId == record.id }.map(\.event), [.created(channel: .portal)])
+    }
+
     func testAnObjectOutsideTheViewersReachIsRefusedAndCheckingWritesNothing() async throws {
         let problems = try await RegisterCase.check(input(object: ChosenId(world.caseB.objectId)), by: world.anna, in: world.context)
         XCTAssertEqual(problems[.object], ProblemKey.chooseFromList)
@@ -302,5 +316,7 @@ final class RegisterCaseTests: XCTestCase {
         XCTAssertEqual(inquiry?.senderEmail, "anna@example.com")
         let cases = try await CaseRecord.query(on: world.db).count()
         XCTAssertEqual(cases, 2)
+        let created = try await CaseEventRecord.query(on: world.db).filter(\.$kind == CaseEvent.Kind.created.rawValue).count()
+        XCTAssertEqual(created, 0, "an inquiry is not a case: its event comes when staff make the case")
     }
 }

@@ -66,6 +66,19 @@ final class StaffCaseOperationsTests: XCTestCase {
         XCTAssertEqual(after.version, fresh.version)
     }
 
+    func testEachChoiceNotOfferedIsAProblemOfItsOwnField() async throws {
+        var tampered = input(world.caseA)
+        (tampered.category, tampered.type, tampered.priority, tampered.handler) = (.invalid, .id(9_999), .id(9_999), .invalid)
+        (tampered.supplier, tampered.customer, tampered.object) = (.id(9_999), .id(9_999), .id(9_999))
+        tampered.description = String(repeating: "x", count: InputLimits.description + 1)
+        let problems = try await EditCase.run(tampered, by: world.handler, in: world.context).problems
+        XCTAssertEqual(problems?.messages, [
+            .category: ProblemKey.chooseFromList, .type: ProblemKey.chooseFromList, .priority: ProblemKey.chooseFromList,
+            .handler: ProblemKey.chooseFromList, .supplier: ProblemKey.chooseFromList, .customer: ProblemKey.chooseFromList,
+            .object: "new_case_error_object_customer", .description: ProblemKey.tooLong,
+        ])
+    }
+
     func testStatusFollowsTheWorkflowAndEveryMoveIsACustomerEvent() async throws {
         let number = world.caseA.number
         do {

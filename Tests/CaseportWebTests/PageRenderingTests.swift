@@ -29,7 +29,7 @@ final class PageRenderingTests: XCTestCase {
     /// Templates only ever rendered inside another page, never by a handler on their own.
     static let partials: Set<String> = ["shared/layout", "shared/person-picker", "shared/csrf", "shared/pagination",
                                         "shared/status-badge", "shared/notice", "shared/form-errors", "staff/md-tabs", "staff/paging",
-                                        "staff/settings-tabs", "staff/settings-type-fields"]
+                                        "staff/settings-tabs", "staff/settings-type-fields", "shared/case-selects"]
 
     func testEveryPageInEveryLanguageReadsOnlyWhatItsContextAndStringsHave() async throws {
         var problems: [String] = []
@@ -150,7 +150,9 @@ final class PageRenderingTests: XCTestCase {
         // the problem keys they name (`problems.add(.field, "key")`), which the web translates.
         var keys: Set<String> = []
         for (target, pattern) in [("Sources/CaseportWeb", #"\bt\("([a-z0-9_]+)"\)"#),
-                                  ("Sources/CaseportOperations", #"(?:\b(?:t|text)\(|\b(?:add|set)\(\.[A-Za-z]+, )"([a-z0-9_]+)"\)"#)] {
+                                  ("Sources/CaseportOperations", #"\b(?:t|text)\("([a-z0-9_]+)"\)"#),
+                                  // Problem keys: `problems.add(.name, "settings_error_name_taken")`, `refuse("…")`.
+                                  ("Sources/CaseportOperations", #"\b(?:add|set|refuse)\((?:\.\w+(?:\(\w+\))?, )?"([a-z0-9_]+)"\)"#)] {
         let regex = try NSRegularExpression(pattern: pattern)
         let sources = RouteTests.sourceRoot.appendingPathComponent(target)
         let enumerator = FileManager.default.enumerator(atPath: sources.path)

@@ -95,6 +95,10 @@ public enum RegisterCase {
                 copy.caseId = record.id
                 try await copy.create(on: tx)
             }
+            // D3: the case's first event (last in the transaction: it takes the event counter).
+            try await CaseEvents.append(.created(channel: .portal), caseId: try record.requireID(),
+                                        by: EventActor(portalUserId: actor.userId, name: author.name), at: record.createdAt,
+                                        audience: .customer, on: tx)
             return .caseCreated(number: record.number)
         })
     }

@@ -17,7 +17,7 @@ struct PortalApprovalController: RouteCollection {
     }
 
     func reject(request: Request) async throws -> Response {
-        let comment = request.formValues(longest: InputLimits.message + 1)["comment"] ?? ""
+        let comment = try request.form(ApprovalForm.self).comment
         return try await answer(request, .notOK(comment: comment), comment: comment)
     }
 
@@ -40,4 +40,10 @@ struct PortalApprovalController: RouteCollection {
             return try await pages.render(request, principal: principal, detail: detail, state: state, status: .unprocessableEntity)
         }
     }
+}
+
+/// "Not OK" and what is not (B6). Kept a little past the message limit, so "too long" is told apart.
+struct ApprovalForm: PostedForm {
+    static var longestValue: Int { InputLimits.message + 1 }
+    var comment = ""
 }

@@ -192,32 +192,16 @@ struct PortalCaseController: RouteCollection {
 
     // MARK: Messages
 
-    struct MessageForm: Content {
-        var body: String?
-        var copy_to_me: String?
-        var person: String?
-        var person_first_name: String?
-        var person_last_name: String?
-        var person_email: String?
-        var person_phone: String?
-
-        var personInput: PersonPicker.Input {
-            PersonPicker.Input(person: person, person_first_name: person_first_name, person_last_name: person_last_name,
-                               person_email: person_email, person_phone: person_phone)
-        }
-    }
-
     func postMessage(request: Request) async throws -> Response {
-        let form = (try? request.content.decode(MessageForm.self)) ?? MessageForm()
-        let input = WriteCustomerMessage.Input(caseNumber: try Self.caseNumber(request), body: form.body ?? "",
-                                               copyToMe: form.copy_to_me != nil, author: form.personInput.choice,
-                                               language: request.language)
+        let form = try request.form(PortalMessageForm.self)
+        let input = WriteCustomerMessage.Input(caseNumber: try Self.caseNumber(request), body: form.body,
+                                               copyToMe: form.copyToMe, author: form.person.choice, language: request.language)
         switch try await WriteCustomerMessage.run(input, by: try request.portalMember(), in: request.operations) {
         case .done(let written):
             return request.redirect(to: PortalRoute.`case`, written.caseNumber, notice: .message, fragment: "messages")
         case .problems(let problems):
             let (principal, detail) = try await findCase(request)
-            var state = PageState(messageBody: form.body ?? "", copyToMe: form.copy_to_me != nil, person: form.personInput)
+            var state = PageState(messageBody: form.body, copyToMe: form.copyToMe, person: form.person)
             state.errors = request.texts(problems) { field in
                 switch field {
                 case .body: return "body"
@@ -314,13 +298,8 @@ struct PortalCaseController: RouteCollection {
 
     // MARK: Category and priority
 
-    struct ClassificationForm: Content {
-        var category: String?
-        var priority: String?
-    }
-
     func classify(request: Request) async throws -> Response {
-        let form = (try? request.content.decode(ClassificationForm.self)) ?? ClassificationForm()
+        let form = try request.form(ClassificationForm.self)
         // Absent: leave it. "" (or anything not a number): none.
         let input = ChangeClassification.Input(caseNumber: try Self.caseNumber(request),
                                                categoryId: form.category.map { Int($0) },
@@ -332,4 +311,31 @@ struct PortalCaseController: RouteCollection {
             throw Abort(.badRequest)
         }
     }
+}
+
+// MARK: Forms
+
+/// The customer's message on a case (B5): the text, "send me a copy", and on a shared account who
+/// is writing (A8).
+struct PortalMessageForm: PostedForm {
+    static var longestValue: Int { InputLimits.message }
+    var body = ""
+    var copyToMe = false
+    var person = PersonPicker.Input()
+
+    enum CodingKeys: String, CodingKey { case body, copyToMe = "copy_to_me" }
+
+    init(from decoder: any Decoder) throws {
+        let posted = try decoder.container(keyedBy: CodingKeys.self)
+        body = try posted.decode(String.self, forKey: .body)
+        copyToMe = try posted.decode(Bool.self, forKey: .copyToMe)
+        person = try PersonPicker.Input(from: decoder)
+    }
+}
+
+/// The customer's category and priority (B5). A select that was not sent leaves its value alone;
+/// "" (or anything not a number) is none.
+struct ClassificationForm: PostedForm {
+    var category: String?
+    var priority: String?
 }

@@ -50,7 +50,8 @@ struct PortalNewCaseController: RouteCollection {
         var typeName: String?
         var typeDescription: String?
         var billable: Bool
-        var values: [String: String]
+        /// The form as typed.
+        var values: NewCaseForm
         var errors: [String: String]
         var hasErrors: Bool
         var fields: [FieldInput]
@@ -77,11 +78,11 @@ struct PortalNewCaseController: RouteCollection {
             if let chosen, !types.contains(where: { $0.id == chosen }) {
                 return try await typePage(request, types: types, error: request.t("new_case_error_type"))
             }
-            var values: [String: String] = ["type": chosen.map(String.init) ?? ""]
-            values["copy_email"] = principal.user.email ?? ""
-            values["sms_phone"] = principal.user.phone ?? ""
-            return try await formPage(request, principal: principal, form: NewCaseForm(values: values), errors: [:],
-                                      template: "portal/new-case", status: .ok)
+            var form = NewCaseForm()
+            form.type = chosen.map(String.init) ?? ""
+            form.copyEmail = principal.user.email ?? ""
+            form.smsPhone = principal.user.phone ?? ""
+            return try await formPage(request, principal: principal, form: form, errors: [:], template: "portal/new-case", status: .ok)
         }
         return try await typePage(request, types: types, error: nil)
     }
@@ -95,14 +96,10 @@ struct PortalNewCaseController: RouteCollection {
         return response
     }
 
-    func readForm(_ request: Request) -> NewCaseForm {
-        NewCaseForm(values: request.formValues())
-    }
-
     /// "Send": check, then show the confirmation page or the form with its problems.
     func review(request: Request) async throws -> Response {
         let principal = try request.requirePortal()
-        let form = readForm(request)
+        let form = try request.form(NewCaseForm.self)
         let problems = try await RegisterCase.check(form.input(language: request.language), by: try request.portalMember(),
                                                     in: request.operations)
         guard problems.isEmpty else {
@@ -115,14 +112,14 @@ struct PortalNewCaseController: RouteCollection {
     /// "Cancel" on the confirmation page: back to the form, values kept.
     func edit(request: Request) async throws -> Response {
         let principal = try request.requirePortal()
-        return try await formPage(request, principal: principal, form: readForm(request), errors: [:],
+        return try await formPage(request, principal: principal, form: try request.form(NewCaseForm.self), errors: [:],
                                   template: "portal/new-case", status: .ok)
     }
 
     /// "Confirm": check again (the page could have been altered) and save.
     func confirm(request: Request) async throws -> Response {
         let principal = try request.requirePortal()
-        let form = readForm(request)
+        let form = try request.form(NewCaseForm.self)
         switch try await RegisterCase.run(form.input(language: request.language), by: try request.portalMember(), in: request.operations) {
         case .done(.caseCreated(let number)):
             return request.redirect(to: PortalRoute.`case`, number, notice: .created)
@@ -136,56 +133,57 @@ struct PortalNewCaseController: RouteCollection {
 
     func formPage(_ request: Request, principal: PortalPrincipal, form: NewCaseForm, errors: [String: String],
                   template: String, status: HTTPResponseStatus) async throws -> Response {
-        let setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: Int(form["type"]), on: request.db)
-        let values = form.values
+        let setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: form.typeId, on: request.db)
         let fields = setting.fields.map { field -> FieldInput in
-            let name = "field_\(field.id!)"
+            let name = NewCaseForm.fieldName(field.id!), value = form.typeFields[field.id!] ?? ""
             var options: [Option] = []
             if field.kind == .choice {
-                options = field.choiceList.map { Option(value: $0, name: $0, selected: values[name] == $0) }
+                options = field.choiceList.map { Option(value: $0, name: $0, selected: value == $0) }
             } else if field.kind == .yesno {
-                options = [Option(value: "yes", name: request.t("answer_yes"), selected: values[name] == "yes"),
-                           Option(value: "no", name: request.t("answer_no"), selected: values[name] == "no")]
+                options = [Option(value: "yes", name: request.t("answer_yes"), selected: value == "yes"),
+                           Option(value: "no", name: request.t("answer_no"), selected: value == "no")]
             }
             return FieldInput(name: name, label: field.label, kind: field.kind.rawValue, required: field.isRequired,
-                              value: values[name] ?? "", options: options, error: errors[name])
+                              value: value, options: options, error: errors[name])
         }
-        func option(_ key: String, _ id: Int?, _ name: String) -> Option {
-            Option(value: id.map(String.init) ?? "", name: name, selected: values[key] == id.map(String.init))
+        func option(_ chosen: String, _ id: Int?, _ name: String) -> Option {
+            Option(value: id.map(String.init) ?? "", name: name, selected: chosen == id.map(String.init))
         }
 
         // The confirmation page: what was entered, in words.
         var summary: [Shown] = []
         if let type = setting.caseType { summary.append(Shown(label: request.t("case_type"), value: type.name)) }
-        summary.append(Shown(label: request.t("case_subject"), value: form.trimmed("subject")))
-        summary.append(Shown(label: request.t("case_description"), value: form.trimmed("description")))
-        if let id = Int(form["category"]), let category = setting.categories.first(where: { $0.id == id }) {
+        summary.append(Shown(label: request.t("case_subject"), value: form.subject.trimmed))
+        summary.append(Shown(label: request.t("case_description"), value: form.description.trimmed))
+        if let id = Int(form.category), let category = setting.categories.first(where: { $0.id == id }) {
             summary.append(Shown(label: request.t("case_category"), value: category.name))
         }
-        let customerId = setting.rule.customerFixed ?? Int(form["customer"])
+        let customerId = setting.rule.customerFixed ?? Int(form.customer)
         if let customer = setting.reach.customers.first(where: { $0.id == customerId }) {
             summary.append(Shown(label: request.t("case_customer"), value: customer.name))
         }
-        let objectId = setting.rule.objectFixed ?? Int(form["object"])
+        let objectId = setting.rule.objectFixed ?? Int(form.object)
         if let object = setting.reach.objects.first(where: { $0.id == objectId }) {
             summary.append(Shown(label: request.t("case_object"), value: "\(object.name), \(object.address)"))
         }
-        for (label, key) in [("new_case_work_site_address", "work_site_address"), ("new_case_reference_name", "reference_name")]
-        where !form.trimmed(key).isEmpty {
-            summary.append(Shown(label: request.t(label), value: form.trimmed(key)))
+        if !form.workSiteAddress.trimmed.isEmpty {
+            summary.append(Shown(label: request.t("new_case_work_site_address"), value: form.workSiteAddress.trimmed))
+        }
+        if !form.referenceName.trimmed.isEmpty {
+            summary.append(Shown(label: request.t("new_case_reference_name"), value: form.referenceName.trimmed))
         }
         for field in fields where !field.value.trimmed.isEmpty {
             let shown = field.options.first { $0.value == field.value }?.name ?? field.value
             summary.append(Shown(label: field.label, value: shown))
         }
-        if form.checked("copy_by_email") {
-            summary.append(Shown(label: request.t("new_case_copy_by_email"), value: form.trimmed("copy_email")))
+        if form.copyByEmail {
+            summary.append(Shown(label: request.t("new_case_copy_by_email"), value: form.copyEmail.trimmed))
         }
-        if setting.settings.smsEnabled, form.checked("sms_on_messages") {
-            summary.append(Shown(label: request.t("new_case_sms_on_messages"), value: form.trimmed("sms_phone")))
+        if setting.settings.smsEnabled, form.smsOnMessages {
+            summary.append(Shown(label: request.t("new_case_sms_on_messages"), value: form.smsPhone.trimmed))
         }
         if principal.user.isShared {
-            let input = form.personInput
+            let input = form.person
             var who = "\(input.person_first_name ?? "") \(input.person_last_name ?? "")".trimmed
             if let id = Int(input.person ?? ""),
                let person = try await AccountPeople(database: request.db).find(id: id, userId: try principal.user.requireID()) {
@@ -196,18 +194,18 @@ struct PortalNewCaseController: RouteCollection {
 
         let page = FormPage(
             layout: Layout(request, title: request.t(template == "portal/new-case-confirm" ? "new_case_confirm_title" : "new_case_title")),
-            typeId: form["type"], typeName: setting.caseType?.name, typeDescription: setting.caseType?.description,
-            billable: setting.caseType?.isBillable ?? false, values: values, errors: errors, hasErrors: !errors.isEmpty,
+            typeId: form.type, typeName: setting.caseType?.name, typeDescription: setting.caseType?.description,
+            billable: setting.caseType?.isBillable ?? false, values: form, errors: errors, hasErrors: !errors.isEmpty,
             fields: fields,
-            categories: setting.categories.map { option("category", $0.id, $0.name) },
-            customers: setting.customers.map { option("customer", $0.id, $0.name) },
-            objects: setting.objects.map { option("object", $0.id, "\($0.name) – \($0.address)") },
+            categories: setting.categories.map { option(form.category, $0.id, $0.name) },
+            customers: setting.customers.map { option(form.customer, $0.id, $0.name) },
+            objects: setting.objects.map { option(form.object, $0.id, "\($0.name) – \($0.address)") },
             customerFixed: setting.customerFixed?.name, objectFixed: setting.objectFixed.map { "\($0.name) – \($0.address)" },
             smsEnabled: setting.settings.smsEnabled,
-            copyByEmail: form.checked("copy_by_email"), smsOnMessages: form.checked("sms_on_messages"),
-            person: try await PersonPicker.context(request, principal: principal, input: form.personInput),
+            copyByEmail: form.copyByEmail, smsOnMessages: form.smsOnMessages,
+            person: try await PersonPicker.context(request, principal: principal, input: form.person),
             summary: summary,
-            hidden: values.sorted { $0.key < $1.key }.map { Shown(label: $0.key, value: $0.value) })
+            hidden: form.hiddenFields.map { Shown(label: $0.name, value: $0.value) })
         let response = try await request.view.render(template, page).encodeResponse(for: request).get()
         response.status = status
         return response

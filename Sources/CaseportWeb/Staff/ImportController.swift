@@ -5,9 +5,9 @@ import Fluent
 import Vapor
 
 /// CSV import of customers, objects, contacts and portal users (D6), for administrators only:
-/// upload → a preview listing every row's problems, with nothing written → "import" checks the
-/// rows again against the database inside one transaction and writes all of them or none.
-/// Between the two steps the file waits in `<data>/imports/<random token>.csv`.
+/// upload → a preview listing every row's problems, with nothing imported (`PreviewImport`) → "import"
+/// checks the rows again against the database inside one transaction and writes all of them or none
+/// (`RunImport`). Between the two steps the file waits in `FileStorage`; the form carries its key.
 struct ImportController: RouteCollection {
     static let maximumBytes = 20 * 1024 * 1024
     /// The preview lists this many problem rows; beyond it, it says there are more.
@@ -92,103 +92,41 @@ struct ImportController: RouteCollection {
         return response
     }
 
-    static func directory(_ request: Request) -> URL {
-        URL(fileURLWithPath: request.caseport.config.dataDirectory).appendingPathComponent("imports")
-    }
-
-    static func file(_ request: Request, token: String) -> URL? {
-        guard token.count == 43, token.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else { return nil }
-        return directory(request).appendingPathComponent("\(token).csv")
-    }
-
     func preview(request: Request) async throws -> Response {
         let upload = try? request.content.decode(Upload.self)
         let kind = upload?.kind.flatMap(ImportKind.init(rawValue:))
-        guard let kind else { return try await formResponse(request, selected: nil, error: request.t("form_required")) }
-        guard let file = upload?.file, file.data.readableBytes > 0 else {
-            return try await formResponse(request, selected: kind, error: request.t("import_error_no_file"))
-        }
-        let data = Data(buffer: file.data)
-        let table: CSVTable
-        do {
-            table = try CSVTable.parse(data: data)
-        } catch {
+        let input = PreviewImport.Input(kind: kind, fileName: upload?.file?.filename ?? "",
+                                        bytes: upload?.file.map { Array($0.data.readableBytesView) })
+        switch try await PreviewImport.run(input, by: try request.staffMember(), in: request.operations, storage: request.caseport.storage) {
+        case .problems(let problems):
+            let key = problems[.kind] ?? problems[.file] ?? ProblemKey.required
+            return try await formResponse(request, selected: kind, error: request.t(key))
+        case .done(.unreadable(let problem)):
             return try await formResponse(request, selected: kind, error: request.t("import_error_file")
-                .replacingOccurrences(of: "{reason}", with: Self.describe(error)))
+                .replacingOccurrences(of: "{reason}", with: Self.describe(problem)))
+        case .done(.checked(let preview)):
+            return try await renderPreview(request, preview, changed: false)
         }
-        // Old uploads (over a day) are cleared whenever a new one arrives.
-        let directory = Self.directory(request)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        Self.removeStale(in: directory)
-        let token = Sessions.newToken()
-        try data.write(to: directory.appendingPathComponent("\(token).csv"))
-        let check = try await Self.check(request, table: table, kind: kind, on: request.db)
-        return try await renderPreview(request, kind: kind, fileName: file.filename, token: token, table: table, check: check, changed: false)
     }
 
     func run(request: Request) async throws -> Response {
-        let values = request.formValues(longest: 200)
-        guard let kind = values["kind"].flatMap(ImportKind.init(rawValue:)) else { throw Abort(.badRequest) }
-        let token = values["upload"] ?? ""
-        guard let url = Self.file(request, token: token), let data = try? Data(contentsOf: url),
-              let table = try? CSVTable.parse(data: data) else {
-            return try await formResponse(request, selected: kind, error: request.t("import_expired"))
+        let form = try request.form(ImportRunForm.self)
+        guard let kind = ImportKind(rawValue: form.kind) else { throw Abort(.badRequest) }
+        let input = RunImport.Input(kind: kind, upload: form.upload, fileName: form.fileName, sendLoginDetails: form.sendLoginDetails,
+                                    mailLanguage: request.language)
+        switch try await RunImport.run(input, by: try request.staffMember(), in: request.operations, storage: request.caseport.storage,
+                                       passwords: request.caseport.passwords) {
+        case .problems(let problems):
+            return try await formResponse(request, selected: kind, error: request.t(problems[.upload] ?? "import_expired"))
+        case .done(.rowsChanged(let preview)):
+            return try await renderPreview(request, preview, changed: true)
+        case .done(.imported(let rows)):
+            return request.redirect(to: StaffRoute.importForm, notice: Notice(.imported, count: rows), query: [("kind", kind.rawValue)])
         }
-        let fileName = String((values["file_name"] ?? "").prefix(200))
-        let sendDetails = values["send_login_details"] != nil
-        let hash = try await request.caseport.passwords.hash(Sessions.newToken())
-        // Checked again inside the transaction: the register may have changed since the preview.
-        let outcome = try await request.db.transaction { tx -> ImportCheck? in
-            let check = try await Self.check(request, table: table, kind: kind, on: tx)
-            guard check.isClean else { return check }
-            let importer = MasterDataImport(database: tx)
-            let ids = try await importer.write(check.rows, kind: kind, known: try await importer.known(for: check.rows, kind: kind),
-                                               passwordHash: hash)
-            var mailed = 0
-            if kind == .users, sendDetails {
-                mailed = try await Self.queueLoginDetails(request, rows: check.rows, ids: ids, on: tx)
-            }
-            try await request.audit(.dataImported, subject: "import \(kind.rawValue)",
-                                    details: "\(check.rows.count) rows from \(fileName.isEmpty ? "a CSV file" : fileName)"
-                                        + (mailed > 0 ? ", login details queued for \(mailed)" : ""), on: tx)
-            return nil
-        }
-        if let problems = outcome {
-            return try await renderPreview(request, kind: kind, fileName: fileName, token: token, table: table, check: problems, changed: true)
-        }
-        try? FileManager.default.removeItem(at: url)
-        return request.redirect(to: StaffRoute.importForm, notice: Notice(.imported, count: table.rows.count), query: [("kind", kind.rawValue)])
     }
 
-    /// A one-time set-password link for every imported user with an e-mail address (as A9's
-    /// "send login details"): written to the outbox in the import's transaction.
-    static func queueLoginDetails(_ request: Request, rows: [ImportRow], ids: [Int], on db: any Database) async throws -> Int {
-        let numbers = Set(rows.map { $0["customer_number"] })
-        let organisations = Dictionary(try await CustomerRecord.query(on: db).filter(\.$customerNumber ~~ numbers).all()
-            .map { ($0.customerNumber, $0) }, uniquingKeysWith: { a, _ in a })
-        let tokens = AccountTokens(database: db)
-        var count = 0
-        for (row, id) in zip(rows, ids) where !row["email"].isEmpty {
-            guard let organisation = organisations[row["customer_number"]] else { continue }
-            let token = try await tokens.issue(userId: id, purpose: "set_password", lifetime: 7 * 24 * 3_600)
-            try await Notifications.loginDetails(
-                request.notificationContext, to: row["email"], name: "\(row["first_name"]) \(row["last_name"])", organisation: organisation.shortCode,
-                username: row["username"], link: "\(request.publicBaseURL)/password/set?token=\(token)", language: request.language)
-                .create(on: db)
-            count += 1
-        }
-        return count
-    }
-
-    static func check(_ request: Request, table: CSVTable, kind: ImportKind, on db: any Database) async throws -> ImportCheck {
-        let rows = ImportRules.rows(table, kind: kind)
-        guard rows.fileProblems.isEmpty else { return rows }
-        let known = try await MasterDataImport(database: db).known(for: rows.rows, kind: kind)
-        return ImportRules.check(table, kind: kind, known: known)
-    }
-
-    static func describe(_ error: any Error) -> String {
-        switch error as? CSVTable.Problem {
+    static func describe(_ problem: CSVTable.Problem?) -> String {
+        switch problem {
         case .unterminatedQuote(let line): return "\" line \(line)"
         case .textAfterQuote(let line): return "\"…\"x line \(line)"
         case .notUTF8: return "UTF-8"
@@ -197,28 +135,18 @@ struct ImportController: RouteCollection {
         }
     }
 
-    static func removeStale(in directory: URL) {
-        let old = Date().addingTimeInterval(-24 * 3_600)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] {
-            let url = directory.appendingPathComponent(name)
-            if let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date, modified < old {
-                try? FileManager.default.removeItem(at: url)
-            }
-        }
-    }
-
     static func text(_ request: Request, _ problem: ImportProblem) -> String {
         Notifications.fill(request.t(problem.key), problem.values)
     }
 
-    func renderPreview(_ request: Request, kind: ImportKind, fileName: String, token: String, table: CSVTable, check: ImportCheck,
-                       changed: Bool) async throws -> Response {
+    func renderPreview(_ request: Request, _ preview: ImportPreview, changed: Bool) async throws -> Response {
+        let (kind, table, check) = (preview.kind, preview.table, preview.check)
         let problemRows = check.problemRows
         let columns = kind.columns.map(\.name)
         let page = PreviewPage(
             layout: Layout(request, title: request.t("import_preview_title"), area: "staff"),
             tabs: MasterDataPages.tabs(request, current: "import"),
-            kind: kind.rawValue, kindName: request.t("import_kind_\(kind.rawValue)"), fileName: fileName, upload: token,
+            kind: kind.rawValue, kindName: request.t("import_kind_\(kind.rawValue)"), fileName: preview.fileName, upload: preview.upload,
             total: table.rows.count, bad: problemRows.count, good: check.rows.count - problemRows.count,
             fileProblems: check.fileProblems.map { Self.text(request, $0) },
             problemRows: problemRows.prefix(Self.shownProblemRows).map { row in
@@ -234,5 +162,16 @@ struct ImportController: RouteCollection {
         let response = try await request.view.render("staff/import-preview", page).encodeResponse(for: request).get()
         response.status = check.isClean ? .ok : .unprocessableEntity
         return response
+    }
+}
+
+/// The preview page's "import" form (D6): the kind, the upload's storage key, the file's name and,
+/// for portal users, whether to send login details.
+struct ImportRunForm: PostedForm {
+    static var longestValue: Int { 200 }
+    var kind = "", upload = "", fileName = "", sendLoginDetails = false
+
+    enum CodingKeys: String, CodingKey {
+        case kind, upload, fileName = "file_name", sendLoginDetails = "send_login_details"
     }
 }

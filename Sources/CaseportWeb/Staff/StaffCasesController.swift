@@ -142,10 +142,11 @@ struct StaffCasesController: RouteCollection {
         var status: String
         var closed: Bool
         var transitions: [Option]
-        var values: [String: String]
+        /// The details form as typed (or as stored, before an edit).
+        var values: CaseEditForm
         var errors: [String: String]
         var notice: String?
-        var choices: StaffCaseChoices
+        var selects: CaseSelects
         var messages: [MessageView]
         var events: [EventView]
         var messageBody: String
@@ -156,12 +157,12 @@ struct StaffCasesController: RouteCollection {
         var unread: Bool
     }
 
+    /// What a failed form keeps.
     struct PageState {
-        var values: [String: String]? = nil
+        var form: CaseEditForm? = nil
         var errors: [String: String] = [:]
         var notice: String?
-        var messageBody = ""
-        var internalNote = false
+        var message = StaffMessageForm()
     }
 
     func findCase(_ request: Request) async throws -> CaseRecord {
@@ -191,32 +192,25 @@ struct StaffCasesController: RouteCollection {
         return number
     }
 
-    static func values(of record: CaseRecord) -> [String: String] {
-        func text(_ id: Int?) -> String { id.map(String.init) ?? "" }
-        return ["subject": record.subject, "description": record.description, "category": text(record.categoryId),
-                "type": text(record.caseTypeId), "priority": text(record.priorityId), "handler": text(record.handlerId),
-                "supplier": text(record.supplierId), "customer": text(record.customerId), "object": text(record.objectId)]
-    }
-
     func render(_ request: Request, record: CaseRecord, state: PageState, status: HTTPResponseStatus) async throws -> Response {
-        let catalogue = try await StaffCatalogue.load(on: request.db)
         let cases = StaffCases(database: request.db)
-        let values = state.values ?? Self.values(of: record)
+        let form = state.form ?? CaseEditForm(record)
         let language = request.language
-        let choices = try await StaffCaseChoices.load(catalogue, values: values, currentObjectId: record.objectId, on: request.db)
+        let selects = try await CaseSelects.load(request, layout: CaseSelects.caseLayout, chosen: form.selection,
+                                                 currentObjectId: record.objectId, errors: state.errors)
         let page = CasePage(
             layout: Layout(request, title: "\(request.t("case_number_short")) \(record.number) – \(record.subject)", area: "staff"),
             number: record.number, version: record.version, status: request.staffStatus(record.status), closed: record.status.isClosed,
             transitions: record.status.allowedNext.map { Option(value: $0.rawValue, name: request.staffStatus($0), selected: false) },
-            values: values, errors: state.errors, notice: state.notice,
-            choices: choices,
+            values: form, errors: state.errors, notice: state.notice,
+            selects: selects,
             messages: try await cases.allMessages(caseId: record.id!).map {
                 MessageView(author: $0.authorKind == .system ? request.t("message_system_author") : $0.authorName, body: $0.body,
                             isInternal: $0.isInternal, fromCustomer: $0.authorKind == .customer,
                             createdAt: language.formatDateTime($0.createdAt))
             },
             events: try await cases.events(caseId: record.id!).map { Self.describe($0, request: request, language: language) },
-            messageBody: state.messageBody, internalNote: state.internalNote,
+            messageBody: state.message.body, internalNote: state.message.isInternal,
             createdAt: language.formatDateTime(record.createdAt), createdBy: record.createdByName,
             unread: record.hasUnreadActivity)
         let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
@@ -234,6 +228,11 @@ struct StaffCasesController: RouteCollection {
         }
         let text: String
         switch stored.event {
+        case .created(let channel):
+            switch channel {
+            case .portal: text = request.t("staff_event_created_portal")
+            case .backOffice: text = request.t("staff_event_created_back_office")
+            }
         case .statusChanged(let from, let to):
             text = change("status", request.staffStatus(from), request.staffStatus(to))
         case .fieldChanged(let field, let before, let after):
@@ -255,40 +254,32 @@ struct StaffCasesController: RouteCollection {
     // MARK: Changes
 
     func edit(request: Request) async throws -> Response {
-        let values = request.formValues()
-        guard let version = Int(values["version"] ?? "") else {
+        let form = try request.form(CaseEditForm.self)
+        guard let version = form.version else {
             let record = try await findCase(request)
-            return try await render(request, record: record, state: PageState(values: values, errors: ["form": request.t("error_bad_request")]),
+            return try await render(request, record: record, state: PageState(form: form, errors: ["form": request.t("error_bad_request")]),
                                     status: .unprocessableEntity)
         }
-        let input = EditCase.Input(
-            caseNumber: try Self.caseNumber(request), expectedVersion: version,
-            subject: values["subject"] ?? "", description: values["description"] ?? "",
-            category: ChosenId(form: values["category"]), type: ChosenId(form: values["type"]),
-            priority: ChosenId(form: values["priority"]), handler: ChosenId(form: values["handler"]),
-            supplier: ChosenId(form: values["supplier"]), customer: ChosenId(form: values["customer"]),
-            object: ChosenId(form: values["object"]))
         do {
-            switch try await EditCase.run(input, by: try request.staffMember(), in: request.operations) {
+            switch try await EditCase.run(form.input(caseNumber: try Self.caseNumber(request), version: version),
+                                          by: try request.staffMember(), in: request.operations) {
             case .done(let number):
                 return request.redirect(to: StaffRoute.`case`, number, notice: .saved)
             case .problems(let problems):
                 let record = try await findCase(request)
-                return try await render(request, record: record, state: PageState(values: values, errors: request.texts(problems)),
+                return try await render(request, record: record, state: PageState(form: form, errors: request.texts(problems)),
                                         status: .unprocessableEntity)
             }
         } catch OperationError.stale {
             let fresh = try await findCase(request)
-            return try await render(request, record: fresh, state: PageState(values: values, errors: ["form": request.t("staff_error_stale")]),
+            return try await render(request, record: fresh, state: PageState(form: form, errors: ["form": request.t("staff_error_stale")]),
                                     status: .conflict)
         }
     }
 
     func changeStatus(request: Request) async throws -> Response {
-        let values = request.formValues()
-        guard let next = values["status"].flatMap(CaseStatus.init(rawValue:)), let version = Int(values["version"] ?? "") else {
-            throw Abort(.badRequest)
-        }
+        let form = try request.form(CaseStatusForm.self)
+        guard let next = form.status, let version = form.version else { throw Abort(.badRequest) }
         do {
             let number = try await ChangeCaseStatus.run(.init(caseNumber: try Self.caseNumber(request), expectedVersion: version, next: next),
                                                         by: try request.staffMember(), in: request.operations)
@@ -303,57 +294,16 @@ struct StaffCasesController: RouteCollection {
     }
 
     func addMessage(request: Request) async throws -> Response {
-        let values = request.formValues()
-        let isInternal = values["internal"] != nil
-        let input = WriteStaffMessage.Input(caseNumber: try Self.caseNumber(request), body: values["body"] ?? "", isInternal: isInternal)
+        let form = try request.form(StaffMessageForm.self)
+        let input = WriteStaffMessage.Input(caseNumber: try Self.caseNumber(request), body: form.body, isInternal: form.isInternal)
         switch try await WriteStaffMessage.run(input, by: try request.staffMember(), in: request.operations) {
         case .done(let number):
             return request.redirect(to: StaffRoute.`case`, number, notice: .message, fragment: "messages")
         case .problems(let problems):
             return try await render(request, record: try await findCase(request),
-                                    state: PageState(errors: request.texts(problems) { _ in "body" }, messageBody: values["body"] ?? "",
-                                                     internalNote: isInternal),
+                                    state: PageState(errors: request.texts(problems) { _ in "body" }, message: form),
                                     status: .unprocessableEntity)
         }
-    }
-}
-
-/// One choice of a back-office select.
-typealias StaffOption = SelectOption
-
-/// The selects of a staff case form (the case page, and a case made from an inquiry), with the
-/// typed or stored `values` selected. Deactivated categories, types and priorities are offered only
-/// when they are the value already chosen.
-struct StaffCaseChoices: Encodable {
-    var categories: [StaffOption]
-    var types: [StaffOption]
-    var priorities: [StaffOption]
-    var handlers: [StaffOption]
-    var suppliers: [StaffOption]
-    var customers: [StaffOption]
-    var objects: [StaffOption]
-
-    static func load(_ catalogue: StaffCatalogue, values: [String: String], currentObjectId: Int?,
-                     on db: any Database) async throws -> StaffCaseChoices {
-        func options<T>(_ items: [T], _ key: String, id: (T) -> Int?, name: (T) -> String) -> [StaffOption] {
-            items.map { StaffOption(value: id($0).map(String.init) ?? "", name: name($0), selected: values[key] == id($0).map(String.init)) }
-        }
-        func chosen(_ key: String, _ id: Int?) -> Bool { values[key] == id.map(String.init) }
-        // The chosen customer's objects, and the object the record has now.
-        let objects = try await ObjectRecord.query(on: db)
-            .group(.or) { group in
-                if let customer = Int(values["customer"] ?? "") { group.filter(\.$customerId == customer) }
-                if let object = currentObjectId { group.filter(\.$id == object) }
-                group.filter(\.$id == -1)
-            }.sort(\.$name).limit(500).all()
-        return StaffCaseChoices(
-            categories: options(catalogue.categories.filter { $0.isActive || chosen("category", $0.id) }, "category", id: { $0.id }, name: { $0.name }),
-            types: options(catalogue.types.filter { $0.isActive || chosen("type", $0.id) }, "type", id: { $0.id }, name: { $0.name }),
-            priorities: options(catalogue.priorities.filter { $0.isActive || chosen("priority", $0.id) }, "priority", id: { $0.id }, name: { $0.name }),
-            handlers: options(catalogue.staff, "handler", id: { $0.id }, name: { $0.name }),
-            suppliers: options(catalogue.suppliers, "supplier", id: { $0.id }, name: { $0.name }),
-            customers: options(catalogue.customers, "customer", id: { $0.id }, name: { $0.name }),
-            objects: options(objects, "object", id: { $0.id }, name: { "\($0.name) – \($0.address)" }))
     }
 }
 
@@ -362,4 +312,58 @@ extension Request {
     func staffStatus(_ status: CaseStatus) -> String {
         status == .waitingForCustomer ? t("staff_status_waiting_for_customer") : t(status.labelKey)
     }
+}
+
+// MARK: Forms
+
+/// The case page's details form (D3): subject, description and the seven selects, as posted and as
+/// shown again; `version` is the one the page showed.
+struct CaseEditForm: PostedForm, Encodable {
+    var version: Int?
+    var subject = "", description = ""
+    var selection = CaseSelection()
+
+    /// The posted names.
+    enum Posted: String, CodingKey { case version, subject, description }
+    /// What the page reads (`values.subject`).
+    enum CodingKeys: CodingKey { case subject, description }
+
+    init(_ record: CaseRecord) {
+        (subject, description) = (record.subject, record.description)
+        selection = CaseSelection(category: record.categoryId, type: record.caseTypeId, priority: record.priorityId,
+                                  handler: record.handlerId, supplier: record.supplierId, customer: record.customerId,
+                                  object: record.objectId)
+    }
+
+    init(from decoder: any Decoder) throws {
+        let posted = try decoder.container(keyedBy: Posted.self)
+        version = try posted.decodeIfPresent(Int.self, forKey: .version)
+        subject = try posted.decode(String.self, forKey: .subject)
+        description = try posted.decode(String.self, forKey: .description)
+        selection = try CaseSelection(from: decoder)
+    }
+
+    func input(caseNumber: Int, version: Int) -> EditCase.Input {
+        EditCase.Input(caseNumber: caseNumber, expectedVersion: version, subject: subject, description: description,
+                       category: ChosenId(form: selection.category), type: ChosenId(form: selection.type),
+                       priority: ChosenId(form: selection.priority), handler: ChosenId(form: selection.handler),
+                       supplier: ChosenId(form: selection.supplier), customer: ChosenId(form: selection.customer),
+                       object: ChosenId(form: selection.object))
+    }
+}
+
+/// A status button: the next status and the version the page showed; either missing is a bad request.
+struct CaseStatusForm: PostedForm {
+    var status: CaseStatus?
+    var version: Int?
+}
+
+/// A message to the customer, or an internal note.
+struct StaffMessageForm: PostedForm {
+    var body = ""
+    var isInternal = false
+
+    enum CodingKeys: String, CodingKey { case body, isInternal = "internal" }
+
+    init() {}
 }

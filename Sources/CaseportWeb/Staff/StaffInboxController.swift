@@ -93,14 +93,14 @@ struct StaffInboxController: RouteCollection {
     // MARK: Several at once
 
     func bulk(request: Request) async throws -> Response {
-        let values = request.formValues(longest: 20)
-        let ids = values.compactMap { key, value in key.hasPrefix("inquiry_") ? Int(key.dropFirst("inquiry_".count)) : nil }.sorted()
+        let form = try request.form(InboxBulkForm.self)
+        let ids = form.inquiryIds
         guard !ids.isEmpty else { return try await renderList(request, error: request.t("inbox_error_none_selected"), status: .unprocessableEntity) }
         let action: ProcessInquiries.Action
-        switch values["action"] {
+        switch form.action {
         case "delete": action = .delete
         case "create":
-            action = .createCases(warrantyCategoryId: try await warrantyCategory(request), notifyCustomer: values["notify_customer"] != nil,
+            action = .createCases(warrantyCategoryId: try await warrantyCategory(request), notifyCustomer: form.notifyCustomer,
                                   language: request.language)
         default: throw Abort(.badRequest)
         }
@@ -133,8 +133,6 @@ struct StaffInboxController: RouteCollection {
 
     // MARK: One inquiry → a case
 
-    typealias Option = SelectOption
-
     struct Shown: Encodable {
         var label: String
         var value: String
@@ -146,10 +144,11 @@ struct StaffInboxController: RouteCollection {
         var receivedAt: String
         var original: [Shown]
         var fieldValues: [Shown]
-        var values: [String: String]
+        /// The form as typed (or as the inquiry said it).
+        var values: InquiryCaseForm
         var errors: [String: String]
         var hasErrors: Bool
-        var choices: StaffCaseChoices
+        var selects: CaseSelects
         var smsEnabled: Bool
     }
 
@@ -157,15 +156,6 @@ struct StaffInboxController: RouteCollection {
         guard let id = request.parameters.get("id").flatMap(Int.init),
               let inquiry = try await Inquiries(database: request.db).find(id: id) else { throw Abort(.notFound) }
         return inquiry
-    }
-
-    static func values(of inquiry: InquiryRecord) -> [String: String] {
-        func text(_ id: Int?) -> String { id.map(String.init) ?? "" }
-        return ["subject": inquiry.subject, "description": inquiry.description, "type": text(inquiry.caseTypeId),
-                "category": text(inquiry.categoryId), "customer": text(inquiry.customerId), "object": text(inquiry.objectId),
-                "work_site_address": inquiry.workSiteAddress ?? "", "reference_name": inquiry.referenceName ?? "",
-                "sender_name": inquiry.senderName, "sender_email": inquiry.senderEmail ?? "", "sender_phone": inquiry.senderPhone ?? "",
-                "notify_customer": "1"]
     }
 
     func form(request: Request) async throws -> Response {
@@ -176,13 +166,13 @@ struct StaffInboxController: RouteCollection {
             }
             throw Abort(.notFound)
         }
-        return try await renderForm(request, inquiry: inquiry, values: Self.values(of: inquiry), errors: [:], status: .ok)
+        return try await renderForm(request, inquiry: inquiry, form: InquiryCaseForm(inquiry), errors: [:], status: .ok)
     }
 
-    func renderForm(_ request: Request, inquiry: InquiryRecord, values: [String: String], errors: [String: String],
+    func renderForm(_ request: Request, inquiry: InquiryRecord, form: InquiryCaseForm, errors: [String: String],
                     status: HTTPResponseStatus) async throws -> Response {
-        let catalogue = try await StaffCatalogue.load(on: request.db)
-        let choices = try await StaffCaseChoices.load(catalogue, values: values, currentObjectId: inquiry.objectId, on: request.db)
+        let selects = try await CaseSelects.load(request, layout: CaseSelects.inquiryLayout, chosen: form.selection,
+                                                 currentObjectId: inquiry.objectId, errors: errors)
         let names = try await Names.load(for: [inquiry], on: request.db)
         var original: [Shown] = [Shown(label: request.t("inbox_sender"), value: [inquiry.senderName, inquiry.senderEmail, inquiry.senderPhone].compactMap { $0 }.joined(separator: " · "))]
         if let customer = inquiry.customerId.flatMap({ names.customers[$0] }) { original.append(Shown(label: request.t("case_customer"), value: customer)) }
@@ -192,8 +182,8 @@ struct StaffInboxController: RouteCollection {
             layout: Layout(request, title: request.t("inbox_create_title"), area: "staff"),
             id: try inquiry.requireID(), receivedAt: request.language.formatDateTime(inquiry.createdAt), original: original,
             fieldValues: inquiry.fieldValues.map { Shown(label: $0.label, value: $0.value) },
-            values: values, errors: errors, hasErrors: !errors.isEmpty,
-            choices: choices,
+            values: form, errors: errors, hasErrors: !errors.isEmpty,
+            selects: selects,
             smsEnabled: try await SettingsStore(database: request.db).load().smsEnabled)
         let response = try await request.view.render("staff/inbox-case", page).encodeResponse(for: request).get()
         response.status = status
@@ -202,22 +192,14 @@ struct StaffInboxController: RouteCollection {
 
     func save(request: Request) async throws -> Response {
         let inquiry = try await findInquiry(request)
-        let values = request.formValues()
-        func text(_ key: String) -> String { values[key] ?? "" }
-        let input = CaseFromInquiry.Input(
-            inquiryId: try inquiry.requireID(), subject: text("subject"), description: text("description"),
-            category: ChosenId(form: values["category"]), type: ChosenId(form: values["type"]), priority: ChosenId(form: values["priority"]),
-            handler: ChosenId(form: values["handler"]), supplier: ChosenId(form: values["supplier"]),
-            customer: ChosenId(form: values["customer"]), object: ChosenId(form: values["object"]),
-            workSiteAddress: text("work_site_address"), referenceName: text("reference_name"), senderName: text("sender_name"),
-            senderEmail: text("sender_email"), senderPhone: text("sender_phone"),
-            notifyCustomer: values["notify_customer"] != nil, notifySupplier: values["notify_supplier"] != nil, language: request.language)
+        let form = try request.form(InquiryCaseForm.self)
         do {
-            switch try await CaseFromInquiry.run(input, by: try request.staffMember(), in: request.operations) {
+            switch try await CaseFromInquiry.run(form.input(inquiryId: try inquiry.requireID(), language: request.language),
+                                                 by: try request.staffMember(), in: request.operations) {
             case .done(let number):
                 return request.redirect(to: StaffRoute.`case`, number, notice: .saved)
             case .problems(let problems):
-                return try await renderForm(request, inquiry: inquiry, values: values, errors: request.texts(problems),
+                return try await renderForm(request, inquiry: inquiry, form: form, errors: request.texts(problems),
                                             status: .unprocessableEntity)
             }
         } catch OperationError.alreadyDone {
@@ -236,5 +218,78 @@ extension ProcessInquiries.Action {
     var isDelete: Bool {
         if case .delete = self { return true }
         return false
+    }
+}
+
+// MARK: Forms
+
+/// A case made from an inquiry (D2): the case's fields, the sender, and whom to notify — as posted,
+/// and as the inquiry said it before the first edit.
+struct InquiryCaseForm: PostedForm, Encodable {
+    var subject = "", description = ""
+    var selection = CaseSelection()
+    var workSiteAddress = "", referenceName = ""
+    var senderName = "", senderEmail = "", senderPhone = ""
+    var notifyCustomer = false, notifySupplier = false
+
+    /// The posted names (also the names `CaseFromInquiry.Field` gives its problems).
+    enum Posted: String, CodingKey {
+        case subject, description, workSiteAddress = "work_site_address", referenceName = "reference_name"
+        case senderName = "sender_name", senderEmail = "sender_email", senderPhone = "sender_phone"
+        case notifyCustomer = "notify_customer", notifySupplier = "notify_supplier"
+    }
+    /// What the page reads (`values.senderName`).
+    enum CodingKeys: CodingKey {
+        case subject, description, workSiteAddress, referenceName, senderName, senderEmail, senderPhone, notifyCustomer, notifySupplier
+    }
+
+    init(_ inquiry: InquiryRecord) {
+        (subject, description) = (inquiry.subject, inquiry.description)
+        selection = CaseSelection(category: inquiry.categoryId, type: inquiry.caseTypeId, priority: nil, handler: nil, supplier: nil,
+                                  customer: inquiry.customerId, object: inquiry.objectId)
+        (workSiteAddress, referenceName) = (inquiry.workSiteAddress ?? "", inquiry.referenceName ?? "")
+        (senderName, senderEmail, senderPhone) = (inquiry.senderName, inquiry.senderEmail ?? "", inquiry.senderPhone ?? "")
+        notifyCustomer = true
+    }
+
+    init(from decoder: any Decoder) throws {
+        let posted = try decoder.container(keyedBy: Posted.self)
+        subject = try posted.decode(String.self, forKey: .subject)
+        description = try posted.decode(String.self, forKey: .description)
+        selection = try CaseSelection(from: decoder)
+        workSiteAddress = try posted.decode(String.self, forKey: .workSiteAddress)
+        referenceName = try posted.decode(String.self, forKey: .referenceName)
+        senderName = try posted.decode(String.self, forKey: .senderName)
+        senderEmail = try posted.decode(String.self, forKey: .senderEmail)
+        senderPhone = try posted.decode(String.self, forKey: .senderPhone)
+        notifyCustomer = try posted.decode(Bool.self, forKey: .notifyCustomer)
+        notifySupplier = try posted.decode(Bool.self, forKey: .notifySupplier)
+    }
+
+    func input(inquiryId: Int, language: Language) -> CaseFromInquiry.Input {
+        CaseFromInquiry.Input(
+            inquiryId: inquiryId, subject: subject, description: description,
+            category: ChosenId(form: selection.category), type: ChosenId(form: selection.type),
+            priority: ChosenId(form: selection.priority), handler: ChosenId(form: selection.handler),
+            supplier: ChosenId(form: selection.supplier), customer: ChosenId(form: selection.customer),
+            object: ChosenId(form: selection.object), workSiteAddress: workSiteAddress, referenceName: referenceName,
+            senderName: senderName, senderEmail: senderEmail, senderPhone: senderPhone,
+            notifyCustomer: notifyCustomer, notifySupplier: notifySupplier, language: language)
+    }
+}
+
+/// "Several at once" on the inbox list: the ticked inquiries (`inquiry_<id>`), the button pressed and
+/// whether to tell the senders.
+struct InboxBulkForm: PostedForm {
+    static var longestValue: Int { 20 }
+    var action = ""
+    var notifyCustomer = false
+    var inquiryIds: [Int] = []
+
+    init(from decoder: any Decoder) throws {
+        let posted = try decoder.container(keyedBy: PostedName.self)
+        action = try posted.decode(String.self, forKey: PostedName("action"))
+        notifyCustomer = try posted.decode(Bool.self, forKey: PostedName("notify_customer"))
+        inquiryIds = posted.allKeys.compactMap { $0.suffix(after: "inquiry_").flatMap { Int($0) } }.sorted()
     }
 }

@@ -3,7 +3,8 @@ import CaseportStore
 import Fluent
 import Vapor
 
-/// Shared by the settings pages (D5, C8): who is changing things, and one audit line per change.
+/// One audit line per settings change, for the inbox's "new category" (D2), which is not an operation yet.
+/// The settings pages use the operations in `CaseportOperations/Settings` (same lines).
 enum SettingsAudit {
     /// One change as the audit log shows it: "field: before → after".
     struct Change {
@@ -44,9 +45,4 @@ struct SettingsTab: Encodable {
                 return SettingsTab(href: href, name: request.t(key), current: current)
             }
     }
-}
-
-extension String {
-    /// "yes"/"no" for audit lines, independent of the page's language.
-    static func flag(_ value: Bool) -> String { value ? "yes" : "no" }
 }

@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Vapor
 
@@ -34,66 +35,44 @@ struct StaffBrandingController: RouteCollection {
         var logoError: String?
     }
 
-    static func fieldName(_ colour: Branding.Colour) -> String { "colour_\(colour.rawValue.replacingOccurrences(of: "-", with: "_"))" }
+    static func fieldName(_ colour: Branding.Colour) -> String { SaveBrandingColours.fieldName(colour) }
 
     func show(request: Request) async throws -> Response {
         let branding = try await SettingsStore(database: request.db).load().branding
         let notice = request.notice([.saved, .logoSaved, .logoRemoved], prefix: "branding_notice_")
-        var typed: [String: String] = [:]
-        for colour in Branding.Colour.allCases { typed[Self.fieldName(colour)] = branding.colour(colour) }
-        return try await render(request, typed: typed, errors: [:], notice: notice, previewing: false)
+        return try await render(request, form: BrandingForm(branding), errors: [:], notice: notice, previewing: false)
     }
 
-    /// Checks the six fields: each `#rrggbb` or empty (empty = the default).
-    static func parse(_ values: [String: String]) -> (colours: [String: String], errors: [String: String]) {
-        var colours: [String: String] = [:], errors: [String: String] = [:]
-        for colour in Branding.Colour.allCases {
-            let name = fieldName(colour)
-            let typed = (values[name] ?? "").trimmingCharacters(in: .whitespaces)
-            if typed.isEmpty { continue }
-            if let valid = Branding.normalisedColour(typed) { colours[colour.rawValue] = valid } else { errors[name] = "branding_error_colour" }
-        }
-        return (colours, errors)
-    }
-
+    /// "Preview" shows the typed colours without saving; "save" saves them.
     func submit(request: Request) async throws -> Response {
-        let values = request.formValues(longest: 100)
-        let (colours, errors) = Self.parse(values)
-        let localized = errors.mapValues { request.t($0) }
-        if !errors.isEmpty || values["action"] == "preview" {
-            return try await render(request, typed: values, errors: localized, notice: nil, previewing: errors.isEmpty,
-                                    status: errors.isEmpty ? .ok : .unprocessableEntity)
+        let form = try request.form(BrandingForm.self)
+        if form.action == "preview" {
+            var errors: [String: String] = [:]
+            if case .problems(let problems) = SaveBrandingColours.check(form.input) { errors = request.texts(problems, name: \.name) }
+            return try await render(request, form: form, errors: errors, notice: nil,
+                                    previewing: errors.isEmpty, status: errors.isEmpty ? .ok : .unprocessableEntity)
         }
-        let store = SettingsStore(database: request.db)
-        var settings = try await store.load()
-        let before = settings.branding
-        let standardised = colours.filter { key, value in Branding.Colour(rawValue: key)?.standard != value }
-        guard standardised != before.colours else { return request.redirect(to: StaffRoute.branding, notice: .saved) }
-        settings.branding.colours = standardised
-        settings.branding.revision += 1
-        let changes = Branding.Colour.allCases.map {
-            SettingsAudit.Change(field: "branding \($0.rawValue)", before: before.colour($0), after: settings.branding.colour($0))
+        switch try await SaveBrandingColours.run(form.input, by: try request.staffMember(), in: request.operations) {
+        case .done:
+            return request.redirect(to: StaffRoute.branding, notice: .saved)
+        case .problems(let problems):
+            return try await render(request, form: form, errors: request.texts(problems, name: \.name), notice: nil, previewing: false,
+                                    status: .unprocessableEntity)
         }
-        let saved = settings
-        try await request.db.transaction { tx in
-            try await SettingsStore(database: tx).save(saved)
-            try await SettingsAudit.record(changes, subject: "branding", request: request, on: tx)
-        }
-        return request.redirect(to: StaffRoute.branding, notice: .saved)
     }
 
-    func render(_ request: Request, typed: [String: String], errors: [String: String], notice: String?, previewing: Bool,
+    func render(_ request: Request, form: BrandingForm, errors: [String: String], notice: String?, previewing: Bool,
                 logoError: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
         // The sample uses the typed colours that are valid, the defaults for the rest.
         let previewLink = StaffRoute.brandingPreview.path([], query: Branding.Colour.allCases.compactMap { colour in
-            (typed[Self.fieldName(colour)]).flatMap(Branding.normalisedColour).map { (colour.rawValue, $0) }
+            Branding.normalisedColour(form[colour]).map { (colour.rawValue, $0) }
         })
         let page = Page(
             layout: Layout(request, title: request.t("branding_title"), area: "staff"),
             tabs: SettingsTab.all(request), notice: notice, hasErrors: !errors.isEmpty || logoError != nil,
             colours: Branding.Colour.allCases.map { colour in
                 let name = Self.fieldName(colour)
-                return ColourField(name: name, label: request.t("branding_\(name)"), value: typed[name] ?? "",
+                return ColourField(name: name, label: request.t("branding_\(name)"), value: form[colour],
                                    standard: colour.standard, error: errors[name])
             },
             previewStylesheet: previewLink, previewing: previewing, logoError: logoError)
@@ -122,54 +101,56 @@ struct StaffBrandingController: RouteCollection {
     }
 
     func uploadLogo(request: Request) async throws -> Response {
-        let settingsStore = SettingsStore(database: request.db)
-        var settings = try await settingsStore.load()
-        func refuse(_ key: String) async throws -> Response {
-            var typed: [String: String] = [:]
-            for colour in Branding.Colour.allCases { typed[Self.fieldName(colour)] = settings.branding.colour(colour) }
-            return try await render(request, typed: typed, errors: [:], notice: nil, previewing: false, logoError: request.t(key),
-                                    status: .unprocessableEntity)
+        let file = (try? request.content.decode(LogoUpload.self))?.logo
+        let input = UploadLogo.Input(bytes: file.map { Array($0.data.readableBytesView) })
+        switch try await UploadLogo.run(input, by: try request.staffMember(), in: request.operations, storage: request.caseport.storage) {
+        case .done:
+            return request.redirect(to: StaffRoute.branding, notice: .logoSaved)
+        case .problems(let problems):
+            let branding = try await SettingsStore(database: request.db).load().branding
+            return try await render(request, form: BrandingForm(branding), errors: [:], notice: nil, previewing: false,
+                                    logoError: problems[.logo].map { request.t($0) }, status: .unprocessableEntity)
         }
-        guard let upload = try? request.content.decode(LogoUpload.self), let file = upload.logo, file.data.readableBytes > 0 else {
-            return try await refuse("branding_error_logo_missing")
-        }
-        guard file.data.readableBytes <= Branding.logoMaximumBytes else { return try await refuse("branding_error_logo_size") }
-        let bytes = Array(file.data.readableBytesView)
-        // The claimed type and name are ignored: only the bytes decide.
-        guard let type = ContentSniffing.detect(Array(bytes.prefix(16))), Branding.logoTypes.contains(type) else {
-            return try await refuse("branding_error_logo_type")
-        }
-        let storage = request.caseport.storage
-        let key = storage.newKey()
-        try await storage.put(key: key, bytes: bytes)
-        let oldKey = settings.branding.logoKey
-        settings.branding.logoKey = key
-        settings.branding.logoType = type
-        settings.branding.revision += 1
-        let saved = settings
-        try await request.db.transaction { tx in
-            try await SettingsStore(database: tx).save(saved)
-            try await SettingsAudit.record([.init(field: "branding logo", before: oldKey == nil ? "none" : "uploaded",
-                                                  after: "\(type), \(bytes.count) bytes")],
-                                           subject: "branding", request: request, on: tx)
-        }
-        if let oldKey { try? await storage.delete(key: oldKey) }
-        return request.redirect(to: StaffRoute.branding, notice: .logoSaved)
     }
 
     func removeLogo(request: Request) async throws -> Response {
-        var settings = try await SettingsStore(database: request.db).load()
-        guard let oldKey = settings.branding.logoKey else { return request.redirect(to: StaffRoute.branding) }
-        settings.branding.logoKey = nil
-        settings.branding.logoType = nil
-        settings.branding.revision += 1
-        let saved = settings
-        try await request.db.transaction { tx in
-            try await SettingsStore(database: tx).save(saved)
-            try await SettingsAudit.record([.init(field: "branding logo", before: "uploaded", after: "none")],
-                                           subject: "branding", request: request, on: tx)
+        if case .done(true) = try await RemoveLogo.run(by: try request.staffMember(), in: request.operations,
+                                                       storage: request.caseport.storage) {
+            return request.redirect(to: StaffRoute.branding, notice: .logoRemoved)
         }
-        try? await request.caseport.storage.delete(key: oldKey)
-        return request.redirect(to: StaffRoute.branding, notice: .logoRemoved)
+        return request.redirect(to: StaffRoute.branding)
     }
+}
+
+/// The branding colours form (C8), as posted and as shown again: one `colour_<name>` field per colour.
+struct BrandingForm: PostedForm {
+    static var longestValue: Int { 100 }
+    var colours: [Branding.Colour: String] = [:]
+    /// "preview" or "save" (the button pressed).
+    var action = ""
+
+    init() {}
+
+    init(_ branding: Branding) {
+        for colour in Branding.Colour.allCases { colours[colour] = branding.colour(colour) }
+    }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        action = try container.decode(String.self, forKey: Key(stringValue: "action"))
+        for colour in Branding.Colour.allCases {
+            colours[colour] = try container.decode(String.self, forKey: Key(stringValue: SaveBrandingColours.fieldName(colour)))
+        }
+    }
+
+    subscript(colour: Branding.Colour) -> String { colours[colour] ?? "" }
+
+    var input: SaveBrandingColours.Input { SaveBrandingColours.Input(typed: colours) }
 }

@@ -1,0 +1,105 @@
+import CaseportCore
+import CaseportStore
+import Fluent
+import Vapor
+
+/// What the seven selects of a staff case form hold, as posted or stored: ids as text, "" for none.
+/// Both staff case forms (the case page, and a case made from an inquiry) read it from the same flat
+/// form, in their own `init(from:)`, with `try CaseSelection(from: decoder)`.
+struct CaseSelection: Codable, Equatable {
+    var category = "", type = "", priority = "", handler = "", supplier = "", customer = "", object = ""
+
+    init() {}
+
+    init(category: Int?, type: Int?, priority: Int?, handler: Int?, supplier: Int?, customer: Int?, object: Int?) {
+        func text(_ id: Int?) -> String { id.map(String.init) ?? "" }
+        (self.category, self.type, self.priority) = (text(category), text(type), text(priority))
+        (self.handler, self.supplier, self.customer, self.object) = (text(handler), text(supplier), text(customer), text(object))
+    }
+
+    subscript(_ select: CaseSelects.Name) -> String {
+        switch select {
+        case .category: return category
+        case .type: return type
+        case .priority: return priority
+        case .handler: return handler
+        case .supplier: return supplier
+        case .customer: return customer
+        case .object: return object
+        }
+    }
+}
+
+/// The seven selects of a staff case form — handler, supplier, category, type, priority, customer,
+/// object — built once for both pages that show them (staff/case and staff/inbox-case) and rendered by
+/// one partial, `shared/case-selects`. Each page keeps its own order of rows. Deactivated categories,
+/// types and priorities are offered only when they are the value already chosen; objects are the
+/// chosen customer's and the one the case or inquiry has now.
+struct CaseSelects: Encodable {
+    /// A select's name, which is also its id and its form field's name.
+    enum Name: String, Encodable {
+        case handler, supplier, category, type, priority, customer, object
+    }
+
+    struct Select: Encodable {
+        var name: String
+        var label: String
+        var options: [SelectOption]
+        var error: String?
+        /// The id of the error line (`#fieldError`), which the select points to (`#invalid`).
+        var errorId: String
+    }
+
+    struct Row: Encodable {
+        var selects: [Select]
+    }
+
+    var rows: [Row]
+
+    /// The case page: who handles it first.
+    static let caseLayout: [[Name]] = [[.handler, .supplier], [.category, .type, .priority], [.customer, .object]]
+    /// A case from an inquiry: what it is first.
+    static let inquiryLayout: [[Name]] = [[.type, .category, .priority], [.customer, .object], [.handler, .supplier]]
+
+    static func load(_ request: Request, layout: [[Name]], chosen: CaseSelection, currentObjectId: Int?,
+                     errors: [String: String]) async throws -> CaseSelects {
+        let catalogue = try await StaffCatalogue.load(on: request.db)
+        // The chosen customer's objects, and the object the record has now.
+        let objects = try await ObjectRecord.query(on: request.db)
+            .group(.or) { group in
+                if let customer = Int(chosen.customer) { group.filter(\.$customerId == customer) }
+                if let object = currentObjectId { group.filter(\.$id == object) }
+                group.filter(\.$id == -1)
+            }.sort(\.$name).limit(500).all()
+        func options<T>(_ name: Name, _ items: [T], id: (T) -> Int?, active: (T) -> Bool = { _ in true },
+                        label: (T) -> String) -> [SelectOption] {
+            items.compactMap { item in
+                let value = id(item).map(String.init) ?? ""
+                let selected = chosen[name] == value
+                return active(item) || selected ? SelectOption(value: value, name: label(item), selected: selected) : nil
+            }
+        }
+        func select(_ name: Name) -> Select {
+            let label: String, choices: [SelectOption]
+            switch name {
+            case .handler: (label, choices) = (request.t("staff_field_handler"), options(name, catalogue.staff, id: \.id, label: \.name))
+            case .supplier:
+                (label, choices) = (request.t("staff_field_supplier"), options(name, catalogue.suppliers, id: \.id, label: \.name))
+            case .category:
+                (label, choices) = (request.t("case_category"),
+                                    options(name, catalogue.categories, id: \.id, active: \.isActive, label: \.name))
+            case .type:
+                (label, choices) = (request.t("case_type"), options(name, catalogue.types, id: \.id, active: \.isActive, label: \.name))
+            case .priority:
+                (label, choices) = (request.t("case_priority"),
+                                    options(name, catalogue.priorities, id: \.id, active: \.isActive, label: \.name))
+            case .customer: (label, choices) = (request.t("case_customer"), options(name, catalogue.customers, id: \.id, label: \.name))
+            case .object:
+                (label, choices) = (request.t("case_object"), options(name, objects, id: \.id, label: { "\($0.name) – \($0.address)" }))
+            }
+            return Select(name: name.rawValue, label: label, options: choices, error: errors[name.rawValue],
+                          errorId: name.rawValue + "-error")
+        }
+        return CaseSelects(rows: layout.map { Row(selects: $0.map(select)) })
+    }
+}
