@@ -20,7 +20,7 @@ struct AccountLinksController: RouteCollection {
 
     struct RegisterPage: Encodable {
         var layout: Layout
-        var values: [String: String]
+        var values: RegisterForm
         var errors: [String: String]
         var hasErrors: Bool
         var done: Bool
@@ -35,63 +35,21 @@ struct AccountLinksController: RouteCollection {
 
     func registerForm(request: Request) async throws -> Response {
         let settings = try await open(request)
-        return try await renderRegister(request, settings: settings, values: [:], errors: [:], done: false, status: .ok)
+        return try await renderRegister(request, settings: settings, form: RegisterForm(), errors: [:], done: false, status: .ok)
     }
 
     func register(request: Request) async throws -> Response {
         let settings = try await open(request)
-        let values = request.formValues(longest: 1_000)
-        var errors: [String: String] = [:]
-        for key in ["organisation", "email", "first_name", "last_name"] where (values[key] ?? "").trimmed.isEmpty {
-            errors[key] = request.t("form_required")
+        let form = try request.form(RegisterForm.self)
+        switch try await RegisterAccount.run(form.input(language: request.language), passwords: request.caseport.passwords,
+                                             in: request.operations) {
+        case .problems(let problems):
+            return try await renderRegister(request, settings: settings, form: form, errors: request.texts(problems),
+                                            done: false, status: .unprocessableEntity)
+        case .done:
+            // The same answer whether or not an account was made (see `RegisterAccount`).
+            return try await renderRegister(request, settings: settings, form: RegisterForm(), errors: [:], done: true, status: .ok)
         }
-        for key in ["organisation", "email", "first_name", "last_name", "phone"] where (values[key] ?? "").count > InputLimits.name {
-            errors[key] = request.t("form_too_long")
-        }
-        let email = (values["email"] ?? "").trimmed
-        if errors["email"] == nil, !email.looksLikeEmail { errors["email"] = request.t("form_invalid_email") }
-        let password = values["password"] ?? ""
-        let problems = settings.passwordPolicy.problems(with: password)
-        if !problems.isEmpty { errors["password"] = problems.map { request.t($0.rawValue) }.joined(separator: " ") }
-        else if password != values["password_confirm"] { errors["password_confirm"] = request.t("password_mismatch") }
-
-        guard errors.isEmpty else {
-            return try await renderRegister(request, settings: settings, values: values, errors: errors, done: false,
-                                            status: .unprocessableEntity)
-        }
-        // An unknown organisation, or an address already registered there, gets the same answer as a
-        // registration that went through (and the same bcrypt work), so the form tells nobody which
-        // organisations or accounts exist; nothing is queued for them.
-        let hash = try await request.caseport.passwords.hash(password)
-        guard let organisation = try await Self.findOrganisation(values["organisation"]!.trimmed,
-                                                                 field: settings.organisationLoginField, on: request.db),
-              try await PortalUserRecord.query(on: request.db).filter(\.$organisationId == organisation.id!)
-                .filter(\.$usernameKey == LoginKey.fold(email)).first() == nil else {
-            return try await renderRegister(request, settings: settings, values: [:], errors: [:], done: true, status: .ok)
-        }
-        let form = values
-        try await request.db.transaction { tx in
-            let user = PortalUserRecord(organisationId: organisation.id!, username: email, loginKind: .contact,
-                                        firstName: form["first_name"]!.trimmed, lastName: form["last_name"]!.trimmed,
-                                        email: email, phone: form["phone"]?.trimmed.nilIfEmpty, passwordHash: hash,
-                                        isActive: false)
-            user.language = request.language.rawValue
-            try await user.create(on: tx)
-            let token = try await AccountTokens(database: tx).issue(userId: try user.requireID(), purpose: "activate",
-                                                                    lifetime: 2 * 24 * 3_600, email: email)
-            try await Notifications.registration(request.notificationContext, language: request.language, to: email,
-                                                 link: "\(request.publicBaseURL)/register/confirm?token=\(token)").create(on: tx)
-        }
-        return try await renderRegister(request, settings: settings, values: [:], errors: [:], done: true, status: .ok)
-    }
-
-    static func findOrganisation(_ typed: String, field: OrganisationLoginField, on db: any Database) async throws -> CustomerRecord? {
-        let key = LoginKey.fold(typed)
-        return try await CustomerRecord.query(on: db).group(.or) { match in
-            if field == .name || field == .any { match.filter(\.$nameKey == key) }
-            if field == .shortCode || field == .any { match.filter(\.$shortCodeKey == key) }
-            if field == .customerNumber || field == .any { match.filter(\.$customerNumber == typed) }
-        }.first()
     }
 
     struct MessagePage: Encodable {
@@ -104,18 +62,12 @@ struct AccountLinksController: RouteCollection {
     func confirmRegistration(request: Request) async throws -> Response {
         _ = try await open(request)
         let token = (try? request.query.get(String.self, at: "token")) ?? ""
-        guard let redeemed = try await AccountTokens(database: request.db).use(token: token, purpose: "activate"),
-              let user = try await PortalUserRecord.find(redeemed.userId, on: request.db) else {
+        do {
+            _ = try await ConfirmRegistration.run(token: token, in: request.operations)
+        } catch OperationError.notFound {
             return try await message(request, heading: "register_confirm_failed_heading", text: "register_confirm_failed", login: false,
                                      status: .notFound)
         }
-        // The address the link went to is now proven: link the account to a contact with that address,
-        // and only to one of the registration's own organisation (on its customer or its objects).
-        if user.contactId == nil, let email = redeemed.email {
-            user.contactId = try await RegistrationContacts.contact(email: email, organisationId: user.organisationId, on: request.db)
-        }
-        user.isActive = true
-        try await user.update(on: request.db)
         return try await message(request, heading: "register_confirmed_heading", text: "register_confirmed", login: true, status: .ok)
     }
 
@@ -127,12 +79,9 @@ struct AccountLinksController: RouteCollection {
         return response
     }
 
-    func renderRegister(_ request: Request, settings: PortalSettings, values: [String: String], errors: [String: String],
+    func renderRegister(_ request: Request, settings: PortalSettings, form: RegisterForm, errors: [String: String],
                         done: Bool, status: HTTPResponseStatus) async throws -> Response {
-        var values = values
-        values["password"] = nil
-        values["password_confirm"] = nil
-        let page = RegisterPage(layout: Layout(request, title: request.t("register_title")), values: values, errors: errors,
+        let page = RegisterPage(layout: Layout(request, title: request.t("register_title")), values: form, errors: errors,
                                 hasErrors: !errors.isEmpty, done: done,
                                 passwordRules: PortalUsersController.describe(settings.passwordPolicy, request: request))
         let response = try await request.view.render("portal/register", page).encodeResponse(for: request).get()
@@ -159,28 +108,22 @@ struct AccountLinksController: RouteCollection {
     }
 
     func setPassword(request: Request) async throws -> Response {
-        struct Form: Content { var token: String?; var password: String?; var password_confirm: String? }
-        let form = (try? request.content.decode(Form.self)) ?? Form()
-        let token = form.token ?? ""
-        let password = form.password ?? ""
-        let policy = try await SettingsStore(database: request.db).load().passwordPolicy
-        let problems = policy.problems(with: password)
-        if !problems.isEmpty {
-            return try await renderSetPassword(request, token: token, error: problems.map { request.t($0.rawValue) }.joined(separator: " "),
-                                               status: .unprocessableEntity)
-        }
-        if password != form.password_confirm {
-            return try await renderSetPassword(request, token: token, error: request.t("password_mismatch"), status: .unprocessableEntity)
-        }
-        guard let userId = try await AccountTokens(database: request.db).redeem(token: token, purpose: "set_password"),
-              let user = try await PortalUserRecord.find(userId, on: request.db) else {
+        let form = try request.form(PortalSetPasswordForm.self)
+        do {
+            switch try await SetPasswordByLink.run(form.input, passwords: request.caseport.passwords, in: request.operations) {
+            case .problems(let problems):
+                let errors = request.texts(problems)
+                return try await renderSetPassword(request, token: form.token,
+                                                   error: errors[SetPasswordByLink.Field.password.rawValue]
+                                                       ?? errors[SetPasswordByLink.Field.passwordConfirm.rawValue],
+                                                   status: .unprocessableEntity)
+            case .done:
+                return try await message(request, heading: "password_set_heading", text: "password_set", login: true, status: .ok)
+            }
+        } catch OperationError.notFound {
             return try await message(request, heading: "password_link_failed_heading", text: "password_link_failed", login: true,
                                      status: .notFound)
         }
-        user.passwordHash = try await request.caseport.passwords.hash(password)
-        try await user.update(on: request.db)
-        try await Sessions(database: request.db).endAll(realm: .portal, userId: userId)
-        return try await message(request, heading: "password_set_heading", text: "password_set", login: true, status: .ok)
     }
 
     func renderSetPassword(_ request: Request, token: String, error: String?, status: HTTPResponseStatus) async throws -> Response {

@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -10,29 +11,19 @@ struct LanguageController: RouteCollection {
         routes.on(PortalRoute.language, use: choose)
     }
 
-    struct Choice: Content {
-        var language: String?
-        var returnTo: String?
-    }
-
     func choose(request: Request) async throws -> Response {
-        let choice = try request.content.decode(Choice.self)
-        guard let code = choice.language, let language = Language(rawValue: code) else {
+        let choice = try request.form(LanguageForm.self)
+        guard let language = Language(rawValue: choice.language) else {
             throw Abort(.badRequest)
         }
-        // A fresh record: the principal's is shared between requests (see PortalPrincipal).
-        if let principal = request.portalPrincipal,
-           let user = try await PortalUserRecord.find(principal.user.id, on: request.db) {
-            user.language = language.rawValue
-            try await user.save(on: request.db)
-        }
         // The switch is one route for both realms; a signed-in staff member's choice is kept too.
+        var staffId: Int?
         if let token = request.cookies[CookieNames.staffSession]?.string,
-           let session = try await Sessions(database: request.db, limits: request.caseport.config.sessions).find(token: token, realm: .staff),
-           let staff = try await StaffUserRecord.find(session.userId, on: request.db) {
-            staff.language = language.rawValue
-            try await staff.save(on: request.db)
+           let session = try await Sessions(database: request.db, limits: request.caseport.config.sessions).find(token: token, realm: .staff) {
+            staffId = session.userId
         }
+        try await ChooseLanguage.run(language, portalUserId: request.portalPrincipal?.user.id, staffUserId: staffId,
+                                     in: request.operations)
         let response = request.redirect(to: Self.safeReturnPath(choice.returnTo), redirectType: .normal)
         response.cookies[CookieNames.language] = request.cookie(language.rawValue, maxAge: 365 * 24 * 3600)
         return response

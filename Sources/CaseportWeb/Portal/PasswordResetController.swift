@@ -9,9 +9,8 @@ import Vapor
 /// number share one counter, counted atomically before anything is queued (the login throttle's
 /// table, under its own realm) — so the form cannot be used to flood an inbox. The mail holds a one-time link,
 /// valid for an hour, to the existing set-password page, which applies the password policy.
+/// The work is `RequestPasswordReset`'s; this page decodes, calls and answers.
 struct PasswordResetController: RouteCollection {
-    static let lifetime: TimeInterval = 3_600
-
     func boot(routes: any RoutesBuilder) throws {
         routes.on(PortalRoute.forgotPassword, use: form)
         routes.on(PortalRoute.forgotPasswordSubmit, use: submit)
@@ -31,41 +30,18 @@ struct PasswordResetController: RouteCollection {
     }
 
     func submit(request: Request) async throws -> Response {
-        let values = request.formValues(longest: 1_000)
-        let organisation = (values["organisation"] ?? "").trimmed
-        let username = (values["username"] ?? "").trimmed
-        var errors: [String: String] = [:]
-        if organisation.isEmpty { errors["organisation"] = request.t("form_required") }
-        if username.isEmpty { errors["username"] = request.t("form_required") }
-        if organisation.count > InputLimits.organisation { errors["organisation"] = request.t("form_too_long") }
-        if username.count > InputLimits.username { errors["username"] = request.t("form_too_long") }
-        guard errors.isEmpty else {
-            return try await render(request, organisation: String(organisation.prefix(InputLimits.organisation)),
-                                    username: String(username.prefix(InputLimits.username)), errors: errors, sent: false,
-                                    status: .unprocessableEntity)
+        let form = try request.form(ForgotPasswordForm.self)
+        switch try await RequestPasswordReset.run(form.input, passwords: request.caseport.passwords,
+                                                  dummyHash: request.caseport.dummyPasswordHash, in: request.operations) {
+        case .problems(let problems):
+            // What was typed comes back, cut to the field's length so a huge value cannot be echoed.
+            return try await render(request, organisation: String(form.organisation.trimmed.prefix(InputLimits.organisation)),
+                                    username: String(form.username.trimmed.prefix(InputLimits.username)),
+                                    errors: request.texts(problems), sent: false, status: .unprocessableEntity)
+        case .done(let requested):
+            if requested.throttled { request.logger.info("password reset: too many requests") }
+            return try await render(request, organisation: "", username: "", errors: [:], sent: true, status: .ok)
         }
-        // Counted atomically per resolved account before anything is queued, so a burst of requests
-        // queues at most five mails; name, short code and number share one counter.
-        let settings = try await SettingsStore(database: request.db).load()
-        let resolution = try await PortalAccounts.resolve(organisation: organisation, username: username,
-                                                          field: settings.organisationLoginField, realm: "password_reset",
-                                                          on: request.db)
-        let attempt = try await LoginAttempts(database: request.db).count(key: resolution.throttleKey)
-        // The same bcrypt work whatever follows, so the answer's timing does not tell whether the account exists.
-        let services = request.caseport
-        _ = try await services.passwords.verify(username, against: services.dummyPasswordHash)
-        if !attempt.mayProceed {
-            request.logger.info("password reset: too many requests")
-        } else if let user = resolution.user, user.isActive, let email = user.email, !email.isEmpty {
-            let base = request.publicBaseURL
-            try await request.db.transaction { tx in
-                let token = try await AccountTokens(database: tx).issue(userId: try user.requireID(), purpose: "set_password",
-                                                                        lifetime: Self.lifetime)
-                try await Notifications.passwordReset(request.notificationContext, user: user, email: email,
-                                                      link: "\(base)/password/set?token=\(token)").create(on: tx)
-            }
-        }
-        return try await render(request, organisation: "", username: "", errors: [:], sent: true, status: .ok)
     }
 
     func render(_ request: Request, organisation: String, username: String, errors: [String: String], sent: Bool,

@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -9,12 +10,6 @@ struct PortalLoginController: RouteCollection {
         routes.on(PortalRoute.login, use: show)
         routes.on(PortalRoute.loginSubmit, use: submit)
         routes.on(PortalRoute.logout, use: logout)
-    }
-
-    struct LoginForm: Content {
-        var organisation: String?
-        var username: String?
-        var password: String?
     }
 
     struct LoginPage: Encodable {
@@ -32,80 +27,26 @@ struct PortalLoginController: RouteCollection {
     }
 
     func submit(request: Request) async throws -> Response {
-        let form = (try? request.content.decode(LoginForm.self)) ?? LoginForm()
-        let organisation = form.organisation ?? ""
-        let username = form.username ?? ""
-        let password = form.password ?? ""
-        // What the user typed comes back on every error, cut to the field's length so a huge value
-        // cannot be echoed; the password never comes back.
-        let keptOrganisation = String(organisation.prefix(InputLimits.organisation))
-        let keptUsername = String(username.prefix(InputLimits.username))
-        func fail(_ key: String) async throws -> Response {
-            try await render(request, organisation: keptOrganisation, username: keptUsername,
-                             error: request.t(key), status: .ok)
-        }
-
-        let trimmedOrganisation = organisation.trimmingCharacters(in: .whitespacesAndNewlines)
-        let trimmedUsername = username.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmedOrganisation.isEmpty || trimmedUsername.isEmpty || password.isEmpty {
-            return try await fail("login_error_missing")
-        }
-        if organisation.count > InputLimits.organisation || username.count > InputLimits.username
-            || password.count > InputLimits.password {
-            return try await fail("login_error_too_long")
-        }
-
-        let services = request.caseport
-        let attempts = LoginAttempts(database: request.db)
-        let audit = AuditLog(database: request.db)
-        let typed = "\(String(trimmedOrganisation.prefix(100))) / \(String(trimmedUsername.prefix(100)))"
-        let settings = try await SettingsStore(database: request.db).load()
-        let resolution = try await PortalAccounts.resolve(organisation: trimmedOrganisation, username: trimmedUsername,
-                                                          field: settings.organisationLoginField, on: request.db)
-        let key = resolution.throttleKey
-        // Counted before the password is checked (A2), so parallel guesses cannot outrun the lock.
-        let attempt = try await attempts.count(key: key)
-        guard attempt.mayProceed else {
-            _ = try await services.passwords.verify(password, against: services.dummyPasswordHash)
-            try await audit.record(.loginFailed, by: .anonymous(typed: typed), subject: "portal login",
-                                   details: "locked", ip: request.clientAddress)
-            return try await fail("login_error_locked")
-        }
-        let user = resolution.user
-        let passwordMatches = try await services.passwords.verify(
-            password, against: user?.passwordHash ?? services.dummyPasswordHash)
-        guard let user, passwordMatches else {
-            let nowLocked = attempt.isLast
-            request.logger.info("portal login failed", metadata: ["locked": "\(nowLocked)"])
-            // E5: the typed names are logged, never whether such an account exists.
-            try await audit.record(.loginFailed, by: .anonymous(typed: typed), subject: "portal login",
-                                   details: "wrong organisation, username or password", ip: request.clientAddress)
-            if nowLocked {
-                try await audit.record(.accountLocked, by: .anonymous(typed: typed), subject: "portal login",
-                                       details: "\(LoginThrottle().maximumFailures) failures", ip: request.clientAddress)
+        let form = try request.form(PortalLoginForm.self)
+        switch try await PortalSignIn.run(form.input, passwords: request.caseport.passwords,
+                                          dummyHash: request.caseport.dummyPasswordHash, in: request.operations) {
+        case .signedIn(let userId):
+            return try await startSession(request, realm: .portal, userId: userId, redirect: PortalRoute.cases.path())
+        case .refused(let refusal):
+            if case .wrongCredentials(let nowLocked) = refusal {
+                request.logger.info("portal login failed", metadata: ["locked": "\(nowLocked)"])
             }
-            return try await fail(nowLocked ? "login_error_locked" : "login_error_invalid")
+            // What the user typed comes back, cut to the field's length so a huge value cannot be
+            // echoed; the password never comes back.
+            return try await render(request, organisation: String(form.organisation.prefix(InputLimits.organisation)),
+                                    username: String(form.username.prefix(InputLimits.username)),
+                                    error: request.t(refusal.messageKey), status: .ok)
         }
-        let account = AuditActor.portal(id: user.id, name: "\(user.displayName) (\(user.username))")
-        let organisationIsActive = try await CustomerRecord.find(user.organisationId, on: request.db)?.isActive ?? false
-        guard user.isActive, organisationIsActive else {
-            try await audit.record(.loginFailed, by: account, subject: "portal user \(user.id ?? 0)",
-                                   details: "account inactive", ip: request.clientAddress)
-            return try await fail("login_error_inactive")
-        }
-
-        try await attempts.clear(key: key)
-        try await audit.record(.loginSucceeded, by: account, subject: "portal user \(user.id ?? 0)",
-                               ip: request.clientAddress)
-        user.lastLoginAt = Date()
-        try await user.save(on: request.db)
-        return try await startSession(request, realm: .portal, userId: try user.requireID(), redirect: PortalRoute.cases.path())
     }
 
     func logout(request: Request) async throws -> Response {
         if let user = request.portalPrincipal?.user {
-            try await AuditLog(database: request.db).record(.logout, by: .portal(id: user.id, name: "\(user.displayName) (\(user.username))"),
-                                                           subject: "portal user \(user.id ?? 0)", ip: request.clientAddress)
+            try await PortalSignIn.signOut(user, in: request.operations)
         }
         return try await endSession(request, realm: .portal, redirect: PortalRoute.login.path())
     }
