@@ -38,7 +38,14 @@ final class FieldErrorTagTests: XCTestCase {
         XCTAssertEqual(html, #"<input id="s">"#)
     }
 
+    func testAnIdMadeOfPartsIsJoined() throws {
+        let html = try render(##"#fieldError(row.error, "category-", row.id, "-error")"##,
+                              ["row": .dictionary(["error": .string("Taken"), "id": .int(7)])])
+        XCTAssertEqual(html, #"<p class="field-error" id="category-7-error">Taken</p>"#)
+    }
+
     func testAMissingIdFailsTheRender() {
         XCTAssertThrowsError(try render(##"#fieldError(errors.s)"##, ["errors": .dictionary(["s": .string("x")])]))
+        XCTAssertThrowsError(try render(##"#fieldError(errors.s, row.missing, "-error")"##, ["errors": .dictionary(["s": .string("x")])]))
     }
 }

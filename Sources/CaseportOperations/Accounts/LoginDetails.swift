@@ -9,12 +9,18 @@ public enum LoginDetails {
 
     public static func queue(user: PortalUserRecord, email: String, organisation: CustomerRecord, language: Language,
                              in context: OperationContext, on db: any Database) async throws {
-        let token = try await AccountTokens(database: db).issue(userId: try user.requireID(), purpose: "set_password",
-                                                                lifetime: lifetime, now: context.now)
+        try await queue(userId: try user.requireID(), name: user.displayName, username: user.username, email: email,
+                        organisationCode: organisation.shortCode,
+                        language: user.language.flatMap(Language.init(rawValue:)) ?? language, in: context, on: db)
+    }
+
+    /// The same for a user known by its fields (the CSV import has no records in hand), in `language`.
+    static func queue(userId: Int, name: String, username: String, email: String, organisationCode: String,
+                      language: Language, in context: OperationContext, on db: any Database) async throws {
+        let token = try await AccountTokens(database: db).issue(userId: userId, purpose: "set_password", lifetime: lifetime,
+                                                                now: context.now)
         let link = "\(context.notifications.publicBaseURL)/password/set?token=\(token)"
-        try await Notifications.loginDetails(context.notifications, to: email, name: user.displayName,
-                                             organisation: organisation.shortCode, username: user.username, link: link,
-                                             language: user.language.flatMap(Language.init(rawValue:)) ?? language)
-            .create(on: db)
+        try await Notifications.loginDetails(context.notifications, to: email, name: name, organisation: organisationCode,
+                                             username: username, link: link, language: language).create(on: db)
     }
 }

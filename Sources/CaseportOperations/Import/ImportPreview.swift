@@ -113,9 +113,6 @@ public enum RunImport {
         case rowsChanged(ImportPreview)
     }
 
-    /// How long a login-details link works.
-    static let linkLifetime: TimeInterval = 7 * 24 * 3_600
-
     public static func run(_ input: Input, by actor: StaffActor, in context: OperationContext, storage: any FileStorage,
                            passwords: any PasswordHashing) async throws -> Outcome<Result, Field> {
         try actor.requireAdmin()
@@ -163,16 +160,12 @@ public enum RunImport {
         let numbers = Set(rows.map { $0["customer_number"] })
         let organisations = Dictionary(try await CustomerRecord.query(on: db).filter(\.$customerNumber ~~ numbers).all()
             .map { ($0.customerNumber, $0) }, uniquingKeysWith: { a, _ in a })
-        let tokens = AccountTokens(database: db)
         var count = 0
         for (row, id) in zip(rows, ids) where !row["email"].isEmpty {
             guard let organisation = organisations[row["customer_number"]] else { continue }
-            let token = try await tokens.issue(userId: id, purpose: "set_password", lifetime: linkLifetime, now: context.now)
-            try await Notifications.loginDetails(
-                context.notifications, to: row["email"], name: "\(row["first_name"]) \(row["last_name"])",
-                organisation: organisation.shortCode, username: row["username"],
-                link: "\(context.notifications.publicBaseURL)/password/set?token=\(token)", language: language)
-                .create(on: db)
+            try await LoginDetails.queue(userId: id, name: "\(row["first_name"]) \(row["last_name"])", username: row["username"],
+                                         email: row["email"], organisationCode: organisation.shortCode, language: language,
+                                         in: context, on: db)
             count += 1
         }
         return count

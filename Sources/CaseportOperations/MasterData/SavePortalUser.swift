@@ -168,8 +168,8 @@ public enum SavePortalUser {
                     if !password.isEmpty { try await audit(.accessChanged, "password set by staff") }
                 }
                 if sendDetails, let email = record.email {
-                    try await Notifications.queuePortalLoginDetails(context.notifications, user: record, email: email,
-                                                                    organisation: organisation, fallback: fallback, on: tx)
+                    try await LoginDetails.queue(user: record, email: email, organisation: organisation, language: fallback,
+                                                 in: context, on: tx)
                 }
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {

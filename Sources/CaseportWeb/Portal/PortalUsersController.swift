@@ -153,13 +153,6 @@ struct PortalUsersController: RouteCollection {
         return response
     }
 
-    /// Login details from staff's portal-user page, which still writes in its handler (converted separately).
-    static func queueLoginDetails(_ request: Request, user: PortalUserRecord, email: String, organisation: CustomerRecord,
-                                  on db: any Database) async throws {
-        try await LoginDetails.queue(user: user, email: email, organisation: organisation, language: request.language,
-                                     in: request.operations, on: db)
-    }
-
     static func describe(_ policy: PasswordPolicy, request: Request) -> String {
         var parts = [request.t("password_rule_length").replacingOccurrences(of: "{n}", with: String(policy.minimumLength))]
         if policy.requiresDigit { parts.append(request.t("password_rule_digit")) }

@@ -7,7 +7,8 @@ import LeafKit
 ///
 /// `#fieldError(message, id)` renders `<p class="field-error" id="…">message</p>` when there is a
 /// message, else nothing; `#invalid(message, id)` the matching `aria-invalid` and `aria-describedby`
-/// attributes (with a leading space). Both escape what they print.
+/// attributes (with a leading space). Both escape what they print. An id made of parts is given as
+/// several parameters, joined: `#fieldError(row.error, "category-", row.id, "-error")`.
 struct FieldErrorTag: UnsafeUnescapedLeafTag {
     func render(_ ctx: LeafContext) throws -> LeafData {
         let (message, id) = try FieldErrorTag.arguments(ctx, tag: "fieldError")
@@ -17,12 +18,13 @@ struct FieldErrorTag: UnsafeUnescapedLeafTag {
 
     /// The message (nil when the field has none) and the id of the error line.
     static func arguments(_ ctx: LeafContext, tag: String) throws -> (String?, String) {
-        guard ctx.parameters.count == 2, let id = ctx.parameters[1].string, !id.isEmpty else {
-            throw LeafError(.unknownError("#\(tag)(message, \"id\"): two parameters, the second a non-empty id"))
+        let parts = ctx.parameters.dropFirst().compactMap { $0.isNil ? nil : $0.string }
+        guard ctx.parameters.count >= 2, parts.count == ctx.parameters.count - 1, !parts.contains(""), !parts.isEmpty else {
+            throw LeafError(.unknownError("#\(tag)(message, \"id\", …): the id's parts must be given and not empty"))
         }
         let value = ctx.parameters[0]
-        guard !value.isNil, let message = value.string, !message.isEmpty else { return (nil, id) }
-        return (message, id)
+        guard !value.isNil, let message = value.string, !message.isEmpty else { return (nil, parts.joined()) }
+        return (message, parts.joined())
     }
 }
 
