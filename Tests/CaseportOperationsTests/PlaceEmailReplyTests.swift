@@ -71,3 +71,30 @@ final class PlaceEmailReplyTests: XCTestCase {
         XCTAssertEqual(messages.map(\.body), ["Uploaded a.pdf"])
     }
 }
+
+/// Mail that cannot be placed is listed for staff with its stored file (B7).
+final class KeepUnplacedMailTests: XCTestCase {
+    var harness: StoreHarness!
+    var world: OperationWorld!
+
+    override func setUp() async throws {
+        harness = try await StoreHarness()
+        world = try await OperationWorld.build(on: harness.database)
+    }
+
+    override func tearDown() async throws { await harness.shutdown() }
+
+    func testTheMessageIsListedByItsFileWithSenderSubjectAndReasonCut() async throws {
+        try await KeepUnplacedMail.run(.init(sender: "x@example.com", subject: String(repeating: "s", count: 600), reason: "no_token",
+                                             storageKey: "ab12", bytes: 1_234), in: world.context)
+        let kept = try await UnplacedMailRecord.query(on: world.db).all()
+        XCTAssertEqual(kept.count, 1)
+        XCTAssertEqual(kept.first?.sender, "x@example.com")
+        XCTAssertEqual(kept.first?.subject.count, 500)
+        XCTAssertEqual(kept.first?.reason, "no_token")
+        XCTAssertEqual(kept.first?.rawKey, "ab12")
+        XCTAssertEqual(kept.first?.rawBytes, 1_234)
+        XCTAssertEqual(kept.first?.raw, "", "the bytes are a file, never a database text")
+        XCTAssertNil(kept.first?.handledAt)
+    }
+}

@@ -24,17 +24,10 @@ struct ImportController: RouteCollection {
         var file: File?
     }
 
-    struct KindOption: Encodable {
-        var value: String
-        var name: String
-        var selected: Bool
-        var columns: String
-    }
-
     struct FormPage: Encodable {
         var layout: Layout
         var tabs: [MasterDataPages.Tab]
-        var kinds: [KindOption]
+        var kinds: [SelectOption]
         var error: String?
         var notice: String?
     }
@@ -66,10 +59,10 @@ struct ImportController: RouteCollection {
         var changed: Bool
     }
 
-    static func kinds(_ request: Request, selected: ImportKind?) -> [KindOption] {
+    static func kinds(_ request: Request, selected: ImportKind?) -> [SelectOption] {
         ImportKind.allCases.map { kind in
-            KindOption(value: kind.rawValue, name: request.t("import_kind_\(kind.rawValue)"), selected: kind == selected,
-                       columns: kind.columns.map { $0.name + ($0.required ? "*" : "") }.joined(separator: ", "))
+            SelectOption(value: kind.rawValue, name: request.t("import_kind_\(kind.rawValue)"), selected: kind == selected,
+                         detail: kind.columns.map { $0.name + ($0.required ? "*" : "") }.joined(separator: ", "))
         }
     }
 

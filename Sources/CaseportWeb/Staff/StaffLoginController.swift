@@ -1,4 +1,5 @@
 import CaseportCore
+import CaseportOperations
 import CaseportStore
 import Fluent
 import Vapor
@@ -9,11 +10,6 @@ struct StaffLoginController: RouteCollection {
         routes.on(StaffRoute.login, use: show)
         routes.on(StaffRoute.loginSubmit, use: submit)
         routes.on(StaffRoute.logout, use: logout)
-    }
-
-    struct LoginForm: Content {
-        var email: String?
-        var password: String?
     }
 
     struct LoginPage: Encodable {
@@ -28,58 +24,21 @@ struct StaffLoginController: RouteCollection {
     }
 
     func submit(request: Request) async throws -> Response {
-        let form = (try? request.content.decode(LoginForm.self)) ?? LoginForm()
-        let email = (form.email ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let password = form.password ?? ""
-        let keptEmail = String(email.prefix(InputLimits.email))
-        if email.isEmpty || password.isEmpty {
-            return try await render(request, email: keptEmail, error: request.t("staff_login_error_missing"))
+        let form = try request.form(StaffLoginForm.self)
+        switch try await StaffSignIn.run(.init(email: form.email, password: form.password), passwords: request.caseport.passwords,
+                                         dummyHash: request.caseport.dummyPasswordHash, in: request.operations) {
+        case .signedIn(let staffId):
+            return try await startSession(request, realm: .staff, userId: staffId, redirect: StaffRoute.home.path())
+        case .refused(let refusal):
+            // The address comes back, cut to its field's length; the password never does.
+            return try await render(request, email: String(form.email.trimmed.prefix(InputLimits.email)),
+                                    error: request.t(refusal.messageKey))
         }
-        if email.count > InputLimits.email || password.count > InputLimits.password {
-            return try await render(request, email: keptEmail, error: request.t("login_error_too_long"))
-        }
-        let services = request.caseport
-        let attempts = LoginAttempts(database: request.db)
-        let key = LoginThrottle.key(realm: "staff", organisation: "", username: email)
-        let audit = AuditLog(database: request.db)
-        let typed = AuditActor.anonymous(typed: String(email.prefix(200)))
-        // Counted before the password is checked (A2), so parallel guesses cannot outrun the lock.
-        let attempt = try await attempts.count(key: key)
-        guard attempt.mayProceed else {
-            _ = try await services.passwords.verify(password, against: services.dummyPasswordHash)
-            try await audit.record(.loginFailed, by: typed, subject: "staff login", details: "locked", ip: request.clientAddress)
-            return try await render(request, email: keptEmail, error: request.t("login_error_locked"))
-        }
-        let user = try await StaffUserRecord.query(on: request.db)
-            .filter(\.$emailKey == LoginKey.fold(email)).first()
-        let matches = try await services.passwords.verify(password, against: user?.passwordHash ?? services.dummyPasswordHash)
-        guard let user, matches else {
-            let locked = attempt.isLast
-            try await audit.record(.loginFailed, by: typed, subject: "staff login",
-                                   details: "wrong e-mail or password", ip: request.clientAddress)
-            if locked {
-                try await audit.record(.accountLocked, by: typed, subject: "staff login",
-                                       details: "\(LoginThrottle().maximumFailures) failures", ip: request.clientAddress)
-            }
-            return try await render(request, email: keptEmail,
-                                    error: request.t(locked ? "login_error_locked" : "staff_login_error_invalid"))
-        }
-        let account = AuditActor.staff(id: user.id, name: user.name)
-        guard user.isActive else {
-            try await audit.record(.loginFailed, by: account, subject: "staff user \(user.id ?? 0)",
-                                   details: "account inactive", ip: request.clientAddress)
-            return try await render(request, email: keptEmail, error: request.t("login_error_inactive"))
-        }
-        try await attempts.clear(key: key)
-        try await audit.record(.loginSucceeded, by: account, subject: "staff user \(user.id ?? 0)", ip: request.clientAddress)
-        user.lastLoginAt = Date()
-        try await user.save(on: request.db)
-        return try await startSession(request, realm: .staff, userId: try user.requireID(), redirect: StaffRoute.home.path())
     }
 
     func logout(request: Request) async throws -> Response {
-        if let user = request.staffPrincipal?.user {
-            try await request.audit(.logout, subject: "staff user \(user.id ?? 0)")
+        if request.staffPrincipal != nil {
+            try await StaffSignIn.signOut(try request.staffMember(), in: request.operations)
         }
         return try await endSession(request, realm: .staff, redirect: StaffRoute.login.path())
     }
@@ -89,4 +48,10 @@ struct StaffLoginController: RouteCollection {
                              email: email, error: error)
         return try await request.view.render("staff/login", page).encodeResponse(for: request).get()
     }
+}
+
+/// The staff login form (D1).
+struct StaffLoginForm: PostedForm {
+    static var longestValue: Int { 1_000 }
+    var email = "", password = ""
 }

@@ -1,10 +1,12 @@
 import Vapor
 
-/// One option of a `<select>`.
+/// One option of a `<select>` or of a group of radio buttons; `detail` is a line shown under its name
+/// (the import's kinds list their columns).
 struct SelectOption: Encodable {
     var value: String
     var name: String
     var selected: Bool
+    var detail: String? = nil
 }
 
 extension Request {

@@ -50,9 +50,7 @@ struct MailGate: Sendable {
             return try await unplaced("bad_token")
         }
         guard raw.count <= Self.largestParsed else { return try await unplaced("too_large") }
-        let context = OperationContext(database: database, clock: { now },
-                                       // Only the file messages' texts are used; the reply sends no mail.
-                                       notifications: NotificationContext(translations: translations, publicBaseURL: "", companyName: ""))
+        let context = operationContext(now: now)
         guard try await CaseRecord.find(caseId, on: database) != nil else { return try await unplaced("unknown_case") }
         guard let writer = try await PlaceEmailReply.writer(caseId: caseId, email: sender, in: context) else {
             return try await unplaced("unknown_sender")
@@ -106,21 +104,22 @@ struct MailGate: Sendable {
     }
 
     private func record(headers: MIMEPart, reason: String, key: String, bytes: Int, now: Date) async throws {
-        let record = UnplacedMailRecord()
-        record.receivedAt = now.timeIntervalSince1970
         let from = headers.header("From").map(MIMEText.decodeHeader) ?? ""
-        record.sender = String((MIMEText.address(in: from) ?? from).prefix(300))
-        record.subject = String(MIMEText.decodeHeader(headers.header("Subject") ?? "").prefix(500))
-        record.reason = reason
-        record.raw = ""
-        record.rawKey = key
-        record.rawBytes = bytes
+        let input = KeepUnplacedMail.Input(sender: MIMEText.address(in: from) ?? from,
+                                           subject: MIMEText.decodeHeader(headers.header("Subject") ?? ""),
+                                           reason: reason, storageKey: key, bytes: bytes)
         do {
-            try await record.create(on: database)
+            try await KeepUnplacedMail.run(input, in: operationContext(now: now))
         } catch {
             try? await storage.delete(key: key)
             throw error
         }
+    }
+
+    /// The operations' context for one message; only the file messages' texts are read (a reply sends no mail).
+    private func operationContext(now: Date) -> OperationContext {
+        OperationContext(database: database, clock: { now },
+                         notifications: NotificationContext(translations: translations, publicBaseURL: "", companyName: ""))
     }
 }
 
