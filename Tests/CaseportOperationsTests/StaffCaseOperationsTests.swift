@@ -149,4 +149,25 @@ final class StaffCaseOperationsTests: XCTestCase {
         XCTAssertTrue(events.contains { $0.event == .autoApproved && $0.actor.name == "Fastighetsservice" })
         XCTAssertTrue(events.contains { $0.event == .approvalReminderSent && $0.audience == .staff })
     }
+
+    func testMarkingReadClearsNewActivityOfOneCaseOrOfAll() async throws {
+        for record in [world.caseA, world.caseB] {
+            _ = try await WriteCustomerMessage.run(.init(caseNumber: record.number, body: "Hej", copyToMe: false, author: .none,
+                                                         language: .sv), by: record.id == world.caseA.id ? world.anna : world.bert,
+                                                   in: world.context)
+        }
+        let version = try await world.reload(world.caseA).version
+        _ = try await MarkCaseRead.run(caseNumber: world.caseA.number, by: world.handler, in: world.context)
+        var (a, b) = (try await world.reload(world.caseA), try await world.reload(world.caseB))
+        XCTAssertFalse(a.hasUnreadActivity)
+        XCTAssertTrue(b.hasUnreadActivity, "only the case that was opened")
+        XCTAssertEqual(a.version, version, "reading is no edit: a page open elsewhere stays current")
+        try await MarkAllCasesRead.run(by: world.handler, in: world.context)
+        (a, b) = (try await world.reload(world.caseA), try await world.reload(world.caseB))
+        XCTAssertFalse(b.hasUnreadActivity)
+        do {
+            _ = try await MarkCaseRead.run(caseNumber: 999_999, by: world.handler, in: world.context)
+            XCTFail("a missing case was marked read")
+        } catch OperationError.notFound {}
+    }
 }

@@ -135,11 +135,18 @@ public enum WriteStaffMessage {
     }
 }
 
-/// D4: "Mark as read" clears a case's unread customer activity.
+/// D4: "Mark as read" clears a case's unread customer activity (no version bump, no event).
 public enum MarkCaseRead {
     public static func run(caseNumber: Int, by actor: StaffActor, in context: OperationContext) async throws -> Int {
         let record = try await StaffCaseLookup.find(number: caseNumber, in: context)
         if record.hasUnreadActivity { try await StaffCases(database: context.database).markRead(caseId: try record.requireID()) }
         return record.number
+    }
+}
+
+/// D4: every case's new activity seen at once, from the case list.
+public enum MarkAllCasesRead {
+    public static func run(by actor: StaffActor, in context: OperationContext) async throws {
+        try await StaffCases(database: context.database).markAllRead()
     }
 }

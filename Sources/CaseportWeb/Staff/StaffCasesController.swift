@@ -114,8 +114,7 @@ struct StaffCasesController: RouteCollection {
     }
 
     func markAllRead(request: Request) async throws -> Response {
-        _ = try request.requireStaff()
-        try await StaffCases(database: request.db).markAllRead()
+        try await MarkAllCasesRead.run(by: try request.staffMember(), in: request.operations)
         return request.redirect(to: StaffRoute.cases)
     }
 

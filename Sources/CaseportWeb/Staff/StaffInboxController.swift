@@ -185,7 +185,8 @@ struct StaffInboxController: RouteCollection {
 
     func delete(request: Request) async throws -> Response {
         let inquiry = try await findInquiry(request)
-        let count = try await Inquiries(database: request.db).delete(ids: [try inquiry.requireID()])
+        let count = try await ProcessInquiries.run(ids: [try inquiry.requireID()], .delete, by: try request.staffMember(),
+                                                   in: request.operations)
         return request.redirect(to: StaffRoute.inbox, notice: Notice(.deleted, count: count))
     }
 }
