@@ -37,6 +37,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // A field's error line and its aria attributes: #fieldError(errors.x, "x-error"), #invalid(…).
     app.leaf.tags["fieldError"] = FieldErrorTag()
     app.leaf.tags["invalid"] = InvalidFieldTag()
+    // A select's options from [SelectOption]: #options(list).
+    app.leaf.tags["options"] = SelectOptionsTag()
     app.views.use { app in
         var userInfo = app.leaf.userInfo
         userInfo["application"] = app

@@ -35,3 +35,23 @@ struct InvalidFieldTag: UnsafeUnescapedLeafTag {
         return .string(#" aria-invalid="true" aria-describedby="\#(id.htmlEscaped())""#)
     }
 }
+
+/// `#options(list)`: the `<option>`s of a select from `[SelectOption]` — value, name, `selected` —
+/// written once for every select (escaped); the `<select>` element itself stays in the template.
+/// An element without a value or a name fails the render.
+struct SelectOptionsTag: UnsafeUnescapedLeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard ctx.parameters.count == 1, let options = ctx.parameters[0].array else {
+            throw LeafError(.unknownError("#options(list): one parameter, a list of SelectOption"))
+        }
+        var html = ""
+        for option in options {
+            guard let fields = option.dictionary, let value = fields["value"]?.string, let name = fields["name"]?.string else {
+                throw LeafError(.unknownError("#options(list): an option needs a value and a name"))
+            }
+            let selected = fields["selected"]?.bool == true ? " selected" : ""
+            html += #"<option value="\#(value.htmlEscaped())"\#(selected)>\#(name.htmlEscaped())</option>"#
+        }
+        return .string(html)
+    }
+}

@@ -5,8 +5,9 @@ import NIOCore
 import NIOPosix
 import XCTest
 
-/// `#fieldError` and `#invalid`, the one way a form shows a field's problem, in a real Leaf render.
-final class FieldErrorTagTests: XCTestCase {
+/// `#fieldError` and `#invalid`, the one way a form shows a field's problem, and `#options`, the one way a
+/// select lists its choices — in a real Leaf render.
+final class FormTagTests: XCTestCase {
     private func render(_ template: String, _ context: [String: LeafData]) throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("field-tag-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -19,7 +20,7 @@ final class FieldErrorTagTests: XCTestCase {
         defer { try? pool.syncShutdownGracefully() }
         let renderer = LeafRenderer(
             configuration: LeafConfiguration(rootDirectory: directory.path),
-            tags: ["fieldError": FieldErrorTag(), "invalid": InvalidFieldTag()],
+            tags: ["fieldError": FieldErrorTag(), "invalid": InvalidFieldTag(), "options": SelectOptionsTag()],
             sources: .singleSource(NIOLeafFiles(fileio: NonBlockingFileIO(threadPool: pool), sandboxDirectory: directory.path,
                                                 viewDirectory: directory.path)),
             eventLoop: group.next())
@@ -47,5 +48,16 @@ final class FieldErrorTagTests: XCTestCase {
     func testAMissingIdFailsTheRender() {
         XCTAssertThrowsError(try render(##"#fieldError(errors.s)"##, ["errors": .dictionary(["s": .string("x")])]))
         XCTAssertThrowsError(try render(##"#fieldError(errors.s, row.missing, "-error")"##, ["errors": .dictionary(["s": .string("x")])]))
+    }
+
+    func testOptionsAreWrittenEscapedWithTheChosenOneSelected() throws {
+        let options: LeafData = .array([
+            .dictionary(["value": .int(1), "name": .string("Fukt & mögel"), "selected": .bool(false)]),
+            .dictionary(["value": .string("2"), "name": .string("<Läcka>"), "selected": .bool(true)]),
+        ])
+        let html = try render(##"<select name="c">#options(list)</select>"##, ["list": options])
+        XCTAssertEqual(html, #"<select name="c"><option value="1">Fukt &amp; mögel</option><option value="2" selected>&lt;Läcka&gt;</option></select>"#)
+        XCTAssertThrowsError(try render(##"#options(list)"##, ["list": .array([.dictionary(["name": .string("x")])])]),
+                             "an option without a value fails the render")
     }
 }
