@@ -56,29 +56,16 @@ public enum PortalSignIn {
         let settings = try await SettingsStore(database: db).load()
         let resolution = try await PortalAccounts.resolve(organisation: trimmedOrganisation, username: trimmedUsername,
                                                           field: settings.organisationLoginField, on: db)
-        let attempts = LoginAttempts(database: db)
-        // Counted (and committed) before the password is checked (A2), so parallel guesses cannot outrun the lock.
-        let attempt = try await attempts.count(key: resolution.throttleKey, now: context.now)
-        guard attempt.mayProceed else {
-            _ = try await passwords.verify(password, against: dummyHash)
-            try await context.audit(.loginFailed, by: typed, subject: "portal login", details: "locked", on: db)
-            return .refused(.locked)
+        // E5: the typed names are logged, never whether such an account exists.
+        switch try await PasswordCheck.run(password: password, against: resolution.user?.passwordHash, key: resolution.throttleKey,
+                                           typed: typed, subject: "portal login",
+                                           wrongDetails: "wrong organisation, username or password",
+                                           passwords: passwords, dummyHash: dummyHash, in: context) {
+        case .locked: return .refused(.locked)
+        case .wrong(let nowLocked): return .refused(.wrongCredentials(nowLocked: nowLocked))
+        case .matches: break
         }
-        let found = resolution.user
-        let matches = try await passwords.verify(password, against: found?.passwordHash ?? dummyHash)
-        guard let user = found, matches else {
-            let nowLocked = attempt.isLast
-            // E5: the typed names are logged, never whether such an account exists.
-            try await db.transaction { tx in
-                try await context.audit(.loginFailed, by: typed, subject: "portal login",
-                                        details: "wrong organisation, username or password", on: tx)
-                if nowLocked {
-                    try await context.audit(.accountLocked, by: typed, subject: "portal login",
-                                            details: "\(LoginThrottle().maximumFailures) failures", on: tx)
-                }
-            }
-            return .refused(.wrongCredentials(nowLocked: nowLocked))
-        }
+        guard let user = resolution.user else { return .refused(.wrongCredentials(nowLocked: false)) }
         let account = AuditActor.portal(id: user.id, name: "\(user.displayName) (\(user.username))")
         let subject = "portal user \(user.id ?? 0)"
         let organisationIsActive = try await CustomerRecord.find(user.organisationId, on: db)?.isActive ?? false
@@ -87,12 +74,7 @@ public enum PortalSignIn {
             return .refused(.inactive)
         }
         user.lastLoginAt = context.now
-        let key = resolution.throttleKey
-        try await db.transaction { tx in
-            try await LoginAttempts(database: tx).clear(key: key)
-            try await context.audit(.loginSucceeded, by: account, subject: subject, on: tx)
-            try await user.save(on: tx)
-        }
+        try await PasswordCheck.succeed(key: resolution.throttleKey, account: account, subject: subject, saving: user, in: context)
         return .signedIn(userId: try user.requireID())
     }
 

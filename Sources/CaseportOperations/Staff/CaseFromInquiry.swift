@@ -71,6 +71,7 @@ public enum CaseFromInquiry {
                                        customer: input.customer, object: input.object)
         let (checked, choiceProblems) = try await choices.check(against: catalogue, on: db)
         var problems = Problems<Field>()
+        // `Field` has a case for each of the form's nine choice fields, under the same names.
         problems.add(choiceProblems) { Field(rawValue: $0.rawValue)! }
         let (subject, description) = (checked.subject, checked.description)
         let (category, type, priority) = (checked.category, checked.type, checked.priority)

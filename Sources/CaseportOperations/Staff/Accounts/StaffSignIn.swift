@@ -2,9 +2,8 @@ import CaseportCore
 import CaseportStore
 import FluentKit
 
-/// D1/A2: staff sign in with e-mail and password, under the same lockout rule as the portal: the attempt
-/// is counted before the password is checked, and a refusal never tells whether the address has an
-/// account (the same bcrypt work, the same text). Every attempt is an audit line (E5). The session and
+/// D1/A2: staff sign in with e-mail and password, under the portal's lockout rule (`PasswordCheck`): a
+/// refusal never tells whether the address has an account (the same bcrypt work, the same text). Every attempt is an audit line (E5). The session and
 /// its cookie are the web's.
 public enum StaffSignIn {
     public struct Input: Sendable {
@@ -47,26 +46,15 @@ public enum StaffSignIn {
         if email.count > InputLimits.email || password.count > InputLimits.password { return .refused(.tooLong) }
         let key = LoginThrottle.key(realm: "staff", organisation: "", username: email)
         let typed = AuditActor.anonymous(typed: String(email.prefix(200)))
-        // Counted (and committed) before the password is checked (A2), so parallel guesses cannot outrun the lock.
-        let attempt = try await LoginAttempts(database: db).count(key: key, now: context.now)
-        guard attempt.mayProceed else {
-            _ = try await passwords.verify(password, against: dummyHash)
-            try await context.audit(.loginFailed, by: typed, subject: "staff login", details: "locked", on: db)
-            return .refused(.locked)
-        }
         let found = try await StaffUserRecord.query(on: db).filter(\.$emailKey == LoginKey.fold(email)).first()
-        let matches = try await passwords.verify(password, against: found?.passwordHash ?? dummyHash)
-        guard let user = found, matches else {
-            let nowLocked = attempt.isLast
-            try await db.transaction { tx in
-                try await context.audit(.loginFailed, by: typed, subject: "staff login", details: "wrong e-mail or password", on: tx)
-                if nowLocked {
-                    try await context.audit(.accountLocked, by: typed, subject: "staff login",
-                                            details: "\(LoginThrottle().maximumFailures) failures", on: tx)
-                }
-            }
-            return .refused(.wrongCredentials(nowLocked: nowLocked))
+        switch try await PasswordCheck.run(password: password, against: found?.passwordHash, key: key, typed: typed,
+                                           subject: "staff login", wrongDetails: "wrong e-mail or password",
+                                           passwords: passwords, dummyHash: dummyHash, in: context) {
+        case .locked: return .refused(.locked)
+        case .wrong(let nowLocked): return .refused(.wrongCredentials(nowLocked: nowLocked))
+        case .matches: break
         }
+        guard let user = found else { return .refused(.wrongCredentials(nowLocked: false)) }
         let account = AuditActor.staff(id: user.id, name: user.name)
         let subject = "staff user \(user.id ?? 0)"
         guard user.isActive else {
@@ -74,11 +62,7 @@ public enum StaffSignIn {
             return .refused(.inactive)
         }
         user.lastLoginAt = context.now
-        try await db.transaction { tx in
-            try await LoginAttempts(database: tx).clear(key: key)
-            try await context.audit(.loginSucceeded, by: account, subject: subject, on: tx)
-            try await user.save(on: tx)
-        }
+        try await PasswordCheck.succeed(key: key, account: account, subject: subject, saving: user, in: context)
         return .signedIn(staffId: try user.requireID())
     }
 
