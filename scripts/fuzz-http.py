@@ -68,6 +68,7 @@ ROUTES = [
     ("GET", "/staff/staff-users/:staffId"), ("POST", "/staff/staff-users/:staffId"),
     ("GET", "/staff/audit"),
     ("GET", "/staff/import"), ("POST", "/staff/import"), ("POST", "/staff/import/run"),
+    ("GET", "/staff/export/:kind"),
 ]
 UPLOAD_ROUTES = {"/cases/:number/files", "/staff/settings/branding/logo", "/staff/import"}
 # Routes that end or replace the session they are sent with: the fuzzer signs in again after them.

@@ -104,6 +104,7 @@ func routes(_ app: Application) throws {
     try staffAdmin.register(collection: StaffUsersController())
     try staffAdmin.register(collection: StaffAuditController())
     try staffAdmin.register(collection: ImportController())
+    try staffAdmin.register(collection: MasterDataExportController())
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.

@@ -20,6 +20,7 @@ enum StaffRoute: String, AppRoute {
     case staffUsers, newStaffUser, newStaffUserSubmit, staffUser, staffUserSubmit
     case audit
     case importForm, importPreview, importRun
+    case exportCSV
 
     static let realm = "staff"
 
@@ -28,7 +29,8 @@ enum StaffRoute: String, AppRoute {
         case .login, .setPassword, .home, .cases, .case, .outbox, .outboxUnplacedMessage, .inbox, .inboxItem,
              .settings, .catalogue, .caseTypes, .caseType, .branding, .brandingPreview,
              .customers, .newCustomer, .customer, .objects, .newObject, .object, .contacts, .newContact, .contact,
-             .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm:
+             .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
+             .exportCSV:
             .GET
         default:
             .POST
@@ -48,7 +50,7 @@ enum StaffRoute: String, AppRoute {
         case .customers, .newCustomer, .newCustomerSubmit, .customer, .customerSubmit, .objects, .newObject, .newObjectSubmit,
              .object, .objectSubmit, .contacts, .newContact, .newContactSubmit, .contact, .contactSubmit, .contactCustomerAdd,
              .contactCustomerRemove, .contactObjectAdd, .contactObjectRemove, .portalUsers, .newPortalUser, .newPortalUserSubmit,
-             .portalUser, .portalUserSubmit, .portalUserUnlock, .importForm, .importPreview, .importRun: "master"
+             .portalUser, .portalUserSubmit, .portalUserUnlock, .importForm, .importPreview, .importRun, .exportCSV: "master"
         default: ""
         }
     }
@@ -110,6 +112,7 @@ enum StaffRoute: String, AppRoute {
         case .audit: "/staff/audit"
         case .importForm, .importPreview: "/staff/import"
         case .importRun: "/staff/import/run"
+        case .exportCSV: "/staff/export/:kind"
         }
     }
 }
