@@ -224,24 +224,8 @@ final class InboxAndImportLoopTests: XCTestCase {
         try await inquiry("Solgläntan allmänt", customer: "1001")
         try await inquiry("Norrsken allmänt", customer: "1002")
         let henrik = try await StaffUserRecord.query(on: db).filter(\.$email == "handler@example.com").first()!
-        let solglantan = try await Demo.customer("1001", on: db)
-
-        // An administrator assigns customer 1001 to Henrik on the customer form.
-        let admin = try await staff("admin@example.com")
-        try await admin.get("/staff/customers/\(solglantan.id!)")
-        XCTAssertTrue(admin.lastBody.contains("<select id=\"handler\" name=\"handler\""))
-        XCTAssertTrue(admin.lastBody.contains("<option value=\"\(henrik.id!)\">Henrik Handläggare</option>"))
-        let saved = try await admin.post("/staff/customers/\(solglantan.id!)", [
-            "name": solglantan.name, "short_code": solglantan.shortCode, "customer_number": "1001", "is_active": "1",
-            "handler": String(henrik.id!)])
-        XCTAssertEqual(saved.status, .seeOther, admin.lastBody)
-        let assigned = try await CustomerRecord.find(solglantan.id, on: db)?.handlerId
-        XCTAssertEqual(assigned, henrik.id)
-        try await admin.get("/staff/customers/\(solglantan.id!)")
-        XCTAssertTrue(admin.lastBody.contains("<option value=\"\(henrik.id!)\" selected>Henrik Handläggare</option>"))
-        let tampered = try await admin.post("/staff/customers/\(solglantan.id!)", [
-            "name": solglantan.name, "short_code": solglantan.shortCode, "customer_number": "1001", "is_active": "1", "handler": "99999"])
-        XCTAssertEqual(tampered.status, .unprocessableEntity)
+        let solglantan = try await Demo.customer("1001", on: db), norrsken = try await Demo.customer("1002", on: db)
+        XCTAssertEqual(solglantan.handlerId, henrik.id, "the demo makes Henrik responsible for Solgläntan")
 
         let handler = try await staff("handler@example.com")
         try await handler.get("/staff/inbox")
@@ -254,16 +238,40 @@ final class InboxAndImportLoopTests: XCTestCase {
         XCTAssertTrue(handler.lastBody.contains("<input type=\"hidden\" name=\"mine\" value=\"1\">"), "actions return to the same view")
 
         // An administrator sees everything; the choice is not offered and the parameter changes nothing.
+        let admin = try await staff("admin@example.com")
         try await admin.get("/staff/inbox?mine=1")
         XCTAssertTrue(admin.lastBody.contains("Norrsken allmänt"))
         XCTAssertFalse(admin.lastBody.contains("href=\"/staff/inbox?mine=1\""))
 
-        // An object of another customer can be Henrik's too.
-        let norrskenHus = try await ObjectRecord.query(on: db).filter(\.$customerId == (try await Demo.customer("1002", on: db)).id!).first()!
-        try await inquiry("Norrsken objekt", customer: "1002", object: norrskenHus.name)
-        try await admin.get("/staff/objects/\(norrskenHus.id!)")
-        let objectSaved = try await admin.post("/staff/objects/\(norrskenHus.id!)", [
-            "name": norrskenHus.name, "address": norrskenHus.address, "customer_number": "1002", "is_active": "1",
+        // The administrator assigns Norrsken to Henrik on the customer form, then takes it back.
+        try await admin.get("/staff/customers/\(norrsken.id!)")
+        XCTAssertTrue(admin.lastBody.contains("<select id=\"handler\" name=\"handler\""))
+        XCTAssertTrue(admin.lastBody.contains("<option value=\"\(henrik.id!)\">Henrik Handläggare</option>"))
+        func saveNorrsken(handler: String) async throws -> XCTHTTPResponse {
+            try await admin.post("/staff/customers/\(norrsken.id!)", [
+                "name": norrsken.name, "short_code": norrsken.shortCode, "customer_number": "1002", "is_active": "1", "handler": handler])
+        }
+        let saved = try await saveNorrsken(handler: String(henrik.id!))
+        XCTAssertEqual(saved.status, .seeOther, admin.lastBody)
+        try await admin.get("/staff/customers/\(norrsken.id!)")
+        XCTAssertTrue(admin.lastBody.contains("<option value=\"\(henrik.id!)\" selected>Henrik Handläggare</option>"))
+        try await handler.get("/staff/inbox?mine=1")
+        XCTAssertTrue(handler.lastBody.contains("Norrsken allmänt"))
+        let tampered = try await saveNorrsken(handler: "99999")
+        XCTAssertEqual(tampered.status, .unprocessableEntity)
+        let cleared = try await saveNorrsken(handler: "")
+        XCTAssertEqual(cleared.status, .seeOther)
+        let none = try await CustomerRecord.find(norrsken.id, on: db)?.handlerId
+        XCTAssertNil(none)
+        try await handler.get("/staff/inbox?mine=1")
+        XCTAssertFalse(handler.lastBody.contains("Norrsken allmänt"))
+
+        // One object of Norrsken can be Henrik's too: its inquiries are his, the customer's others are not.
+        let nordstjarnan = try await ObjectRecord.query(on: db).filter(\.$name == "Nordstjärnan 4").first()!
+        try await inquiry("Norrsken objekt", customer: "1002", object: nordstjarnan.name)
+        try await admin.get("/staff/objects/\(nordstjarnan.id!)")
+        let objectSaved = try await admin.post("/staff/objects/\(nordstjarnan.id!)", [
+            "name": nordstjarnan.name, "address": nordstjarnan.address, "customer_number": "1002", "is_active": "1",
             "handler": String(henrik.id!)])
         XCTAssertEqual(objectSaved.status, .seeOther, admin.lastBody)
         try await handler.get("/staff/inbox?mine=1")
