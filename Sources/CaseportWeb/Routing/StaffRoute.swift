@@ -20,6 +20,7 @@ enum StaffRoute: String, AppRoute {
     case staffUsers, newStaffUser, newStaffUserSubmit, staffUser, staffUserSubmit
     case audit
     case importForm, importPreview, importRun
+    case caseReport
 
     static let realm = "staff"
 
@@ -28,7 +29,8 @@ enum StaffRoute: String, AppRoute {
         case .login, .setPassword, .home, .cases, .case, .outbox, .outboxUnplacedMessage, .inbox, .inboxItem,
              .settings, .catalogue, .caseTypes, .caseType, .branding, .brandingPreview,
              .customers, .newCustomer, .customer, .objects, .newObject, .object, .contacts, .newContact, .contact,
-             .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm:
+             .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
+             .caseReport:
             .GET
         default:
             .POST
@@ -38,7 +40,7 @@ enum StaffRoute: String, AppRoute {
     /// The menu entry a page of this route belongs to (`Layout.section`).
     var section: String {
         switch self {
-        case .cases, .casesMarkAllRead, .case, .caseEdit, .caseStatus, .caseMessage, .caseRead: "staff-cases"
+        case .cases, .casesMarkAllRead, .case, .caseEdit, .caseStatus, .caseMessage, .caseRead, .caseReport: "staff-cases"
         case .inbox, .inboxBulk, .inboxItem, .inboxItemSubmit, .inboxItemDelete: "inbox"
         case .settings, .settingsSubmit, .catalogue, .catalogueAdd, .catalogueUpdate, .catalogueDelete, .caseTypes, .caseTypeCreate,
              .caseType, .caseTypeUpdate, .caseTypeDelete, .caseTypeFieldAdd, .caseTypeFieldUpdate, .caseTypeFieldDelete,
@@ -110,6 +112,7 @@ enum StaffRoute: String, AppRoute {
         case .audit: "/staff/audit"
         case .importForm, .importPreview: "/staff/import"
         case .importRun: "/staff/import/run"
+        case .caseReport: "/staff/cases/:number/report.pdf"
         }
     }
 }
