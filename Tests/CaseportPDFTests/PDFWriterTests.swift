@@ -56,6 +56,14 @@ final class PDFWriterTests: XCTestCase {
         XCTAssertTrue(lines.contains(""), "the blank line between paragraphs stays")
     }
 
+    func testALongFileNameBreaksAfterAHyphenWhenOneFits() {
+        let font = Fixtures.fonts.regular
+        let lines = FlowLayout.wrap("foto-tvättstugan-från-söder-med-ett-långt-filnamn.jpg", width: 100, measure: { font.width(of: $0, size: 10) })
+        XCTAssertGreaterThan(lines.count, 1)
+        for line in lines.dropLast() { XCTAssertTrue(line.hasSuffix("-"), line) }
+        XCTAssertEqual(lines.joined(), "foto-tvättstugan-från-söder-med-ett-långt-filnamn.jpg")
+    }
+
     func testEncodingHandsOutCIDsInOrderOfFirstUse() {
         let font = EmbeddedFont(font: Fixtures.fonts.regular, resourceName: "F1")
         XCTAssertEqual(font.encode("abba"), "<0001000200020001>")

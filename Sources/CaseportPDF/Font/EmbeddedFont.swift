@@ -22,7 +22,9 @@ public final class EmbeddedFont {
 
     /// The text as a hex string of CIDs for `Tj`, recording the glyphs used.
     public func encode(_ text: String) -> String {
-        var hex = "<"
+        var hex = [UInt8]()
+        hex.reserveCapacity(2 + 4 * text.unicodeScalars.count)
+        hex.append(UInt8(ascii: "<"))
         for scalar in text.unicodeScalars {
             // Control characters (a stray tab or CR) have no glyph; the layout removes line breaks.
             if scalar.value < 0x20 { continue }
@@ -38,14 +40,18 @@ public final class EmbeddedFont {
                 cids[glyph] = cid
                 unicode[cid] = String(scalar)
             }
-            hex += String(format: "%04X", cid)
+            for shift in [12, 8, 4, 0] { hex.append(Self.hexDigits[Int(cid >> UInt16(shift) & 0xF)]) }
         }
-        return hex + ">"
+        hex.append(UInt8(ascii: ">"))
+        return String(decoding: hex, as: UTF8.self)
     }
 
     public func width(of text: String, size: Double) -> Double { font.width(of: text, size: size) }
 
-    /// Writes the font's objects and returns the Type0 font's object number.
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    /// Writes the font's objects; `fontObject` (reserved by the caller, named in the pages' resources)
+    /// becomes the Type0 font.
     public func write(into writer: inout PDFObjectWriter, fontObject: Int) {
         let subset = TrueTypeSubset(font: font, glyphs: glyphs)
         let descendant = writer.reserve(), descriptor = writer.reserve()

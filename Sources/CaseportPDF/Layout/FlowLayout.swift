@@ -188,25 +188,37 @@ public final class FlowLayout {
             .replacingOccurrences(of: "\t", with: "    ")
         var lines = [String]()
         for paragraph in normalized.split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = ""
+            // Widths add up (no kerning), so a line's width is kept as a sum, not measured again.
+            let space = measure(" ")
+            var line = "", lineWidth = 0.0
             for word in paragraph.split(separator: " ", omittingEmptySubsequences: false) {
-                let candidate = line.isEmpty ? String(word) : line + " " + word
-                if measure(candidate) <= width {
-                    line = candidate
+                let wordWidth = measure(String(word))
+                let candidateWidth = line.isEmpty ? wordWidth : lineWidth + space + wordWidth
+                if candidateWidth <= width + 0.001 {
+                    line = line.isEmpty ? String(word) : line + " " + word
+                    lineWidth = candidateWidth
                     continue
                 }
                 if !line.isEmpty { lines.append(line) }
                 line = ""
-                // A word wider than the line is cut where it must be.
+                // A word wider than the line is cut: after the last hyphen, slash, underscore or dot
+                // that fits (file names), else where it must be.
                 var piece = ""
                 for character in word {
                     if !piece.isEmpty, measure(piece + String(character)) > width {
-                        lines.append(piece)
-                        piece = ""
+                        if let cut = piece.lastIndex(where: { "-/_.".contains($0) }), piece.index(after: cut) != piece.endIndex {
+                            lines.append(String(piece[...cut]))
+                            piece = String(piece[piece.index(after: cut)...])
+                        }
+                        if measure(piece + String(character)) > width {
+                            lines.append(piece)
+                            piece = ""
+                        }
                     }
                     piece.append(character)
                 }
                 line = piece
+                lineWidth = measure(piece)
             }
             lines.append(line)
         }

@@ -54,7 +54,7 @@ struct CaseReportController: RouteCollection {
         let conversation = CaseConversation(database: request.db)
         // All customer-visible messages, oldest first (the report reads as the case's story).
         let messages = try await conversation.publicMessages(caseId: detail.id, limit: 1_000_000).reversed()
-        let files = try await VisibleFiles(database: request.db).caseFiles(caseId: detail.id)
+        let files = try await VisibleFiles(database: request.db).caseFiles(caseId: detail.id).reversed()
         let fields = try await conversation.fieldValues(caseId: detail.id)
         let settings = try await SettingsStore(database: request.db).load()
 
