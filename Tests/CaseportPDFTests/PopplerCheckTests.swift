@@ -14,6 +14,21 @@ final class PopplerCheckTests: XCTestCase {
         XCTAssertTrue(check.output.contains("No syntax or stream encoding errors found"), check.output)
     }
 
+    /// The logo: a translucent PNG becomes an RGB image with a soft mask; a report without a usable
+    /// logo (a GIF) has no image at all.
+    func testTheLogoIsAnImageWithItsAlphaAsSoftMask() throws {
+        try PDFTools.require(["pdfimages"])
+        let url = try PDFTools.write(PDFWriterTests.sampleReport(messages: 1, logo: ImageTests.samplePNG()).render(fonts: Fixtures.fonts))
+        defer { try? FileManager.default.removeItem(at: url) }
+        let rows = try PDFTools.run("pdfimages", ["-list", url.path]).output.split(separator: "\n").dropFirst(2)
+        XCTAssertEqual(rows.map { $0.split(separator: " ")[2] }, ["image", "smask"], rows.joined(separator: "\n"))
+        XCTAssertEqual(rows.first?.split(separator: " ")[3...4].joined(separator: " "), "3 2")
+
+        let plain = try PDFTools.write(PDFWriterTests.sampleReport(messages: 1, logo: Array("GIF89a".utf8)).render(fonts: Fixtures.fonts))
+        defer { try? FileManager.default.removeItem(at: plain) }
+        XCTAssertEqual(try PDFTools.run("pdfimages", ["-list", plain.path]).output.split(separator: "\n").count, 2, "header lines only")
+    }
+
     func testFontsAreEmbeddedSubsetsWithUnicodeMaps() throws {
         try PDFTools.require(["pdffonts"])
         let url = try PDFTools.write(PDFWriterTests.sampleReport(messages: 5).render(fonts: Fixtures.fonts))
