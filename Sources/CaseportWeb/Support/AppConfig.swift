@@ -107,20 +107,8 @@ public struct AppConfig: Sendable {
     /// building them from the request's Host would let a requester choose the host in a reset link.
     /// `arguments` are serve's (`--hostname H`, `-H H`, `--bind H:P`, `-b H:P`); the default is 127.0.0.1.
     public func problemServing(arguments: [String]) -> Problem? {
-        guard publicURL == nil else { return nil }
-        var host = "127.0.0.1"
-        var index = arguments.startIndex
-        while index < arguments.endIndex {
-            let argument = arguments[index]
-            let next = arguments.index(after: index) < arguments.endIndex ? arguments[arguments.index(after: index)] : nil
-            if ["--hostname", "-H"].contains(argument), let next { host = next }
-            if ["--bind", "-b"].contains(argument), let next {
-                host = next.hasPrefix("[") ? String(next.prefix { $0 != "]" }.dropFirst()) : String(next.split(separator: ":").first ?? "")
-            }
-            index = arguments.index(after: index)
-        }
-        guard !LoopbackHost.isLoopback(host: host) else { return nil }
-        return Problem(description: "CASEPORT_PUBLIC_URL must be set when serving on \(host) (links in e-mails use it), e.g. https://portal.example.com")
+        guard publicURL == nil, let address = ListenAddress.from(arguments: arguments), !address.isLoopback else { return nil }
+        return Problem(description: "CASEPORT_PUBLIC_URL must be set when serving on \(address.host) (links in e-mails use it), e.g. https://portal.example.com")
     }
 }
 
