@@ -37,15 +37,20 @@ struct CaseReportController: RouteCollection {
     }
 
     func respond(_ request: Request, detail: CaseDetail) async throws -> Response {
-        let report = try await Self.report(request, detail: detail)
-        let fonts = try ReportFontCache.shared.fonts(in: URL(fileURLWithPath: request.application.directory.resourcesDirectory)
-            .appendingPathComponent("Fonts"))
-        let bytes = report.render(fonts: fonts)
+        let bytes = try await Self.render(request, detail: detail)
         let response = Response(status: .ok, body: .init(data: Data(bytes)))
         response.headers.replaceOrAdd(name: .contentType, value: "application/pdf")
         let name = "\(request.t("report_file_prefix"))-\(detail.number).pdf"
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(Self.asciiFilename(name))\"; filename*=UTF-8''\(Self.percentEncoded(name))")
         return response
+    }
+
+    /// The PDF file (also what `caseport-bench report` times, through `BenchmarkAccess`).
+    static func render(_ request: Request, detail: CaseDetail) async throws -> [UInt8] {
+        let report = try await report(request, detail: detail)
+        let fonts = try ReportFontCache.shared.fonts(in: URL(fileURLWithPath: request.application.directory.resourcesDirectory)
+            .appendingPathComponent("Fonts"))
+        return report.render(fonts: fonts)
     }
 
     /// Everything the report shows, as text in the reader's language.
