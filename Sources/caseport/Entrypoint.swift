@@ -41,6 +41,7 @@ enum Entrypoint {
                 } catch {
                     throw StartupFailure(text: "cannot use the database (\(config.database.summary)): \(describe(error))")
                 }
+                if let problem = await problemWithFileStorage(app) { throw StartupFailure(text: problem) }
                 enableBackgroundJobs(app)
             }
             try await app.execute()

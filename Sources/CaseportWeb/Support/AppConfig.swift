@@ -31,6 +31,9 @@ public struct AppConfig: Sendable {
     /// Portal and staff sessions end after this long idle, and at the latest this long after login.
     public var sessions = SessionLimits.standard
 
+    /// Files in an S3-compatible object store instead of `<data dir>/files` (several servers).
+    public var objectStore: S3Settings?
+
     public enum CookieSecurity: String, Sendable { case auto, always, never }
 
     public init(database: DatabaseLocation, bcryptCost: Int, secureCookies: CookieSecurity, dataDirectory: String,
@@ -89,6 +92,7 @@ public struct AppConfig: Sendable {
         let idleMinutes = try environment.whole("CASEPORT_SESSION_IDLE_MINUTES", 5...10_080) ?? 480
         let maxDays = try environment.whole("CASEPORT_SESSION_MAX_DAYS", 1...365) ?? 30
         config.sessions = SessionLimits(idle: TimeInterval(idleMinutes * 60), absolute: TimeInterval(maxDays * 24 * 3_600))
+        config.objectStore = try S3Settings.from(environment)
         return config
     }
 
