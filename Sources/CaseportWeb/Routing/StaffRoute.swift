@@ -21,6 +21,7 @@ enum StaffRoute: String, AppRoute {
     case audit
     case importForm, importPreview, importRun
     case exportCSV
+    case caseReport
 
     static let realm = "staff"
 
@@ -30,7 +31,7 @@ enum StaffRoute: String, AppRoute {
              .settings, .catalogue, .caseTypes, .caseType, .branding, .brandingPreview,
              .customers, .newCustomer, .customer, .objects, .newObject, .object, .contacts, .newContact, .contact,
              .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
-             .exportCSV:
+             .exportCSV, .caseReport:
             .GET
         default:
             .POST
@@ -40,7 +41,7 @@ enum StaffRoute: String, AppRoute {
     /// The menu entry a page of this route belongs to (`Layout.section`).
     var section: String {
         switch self {
-        case .cases, .casesMarkAllRead, .case, .caseEdit, .caseStatus, .caseMessage, .caseRead: "staff-cases"
+        case .cases, .casesMarkAllRead, .case, .caseEdit, .caseStatus, .caseMessage, .caseRead, .caseReport: "staff-cases"
         case .inbox, .inboxBulk, .inboxItem, .inboxItemSubmit, .inboxItemDelete: "inbox"
         case .settings, .settingsSubmit, .catalogue, .catalogueAdd, .catalogueUpdate, .catalogueDelete, .caseTypes, .caseTypeCreate,
              .caseType, .caseTypeUpdate, .caseTypeDelete, .caseTypeFieldAdd, .caseTypeFieldUpdate, .caseTypeFieldDelete,
@@ -113,6 +114,7 @@ enum StaffRoute: String, AppRoute {
         case .importForm, .importPreview: "/staff/import"
         case .importRun: "/staff/import/run"
         case .exportCSV: "/staff/export/:kind"
+        case .caseReport: "/staff/cases/:number/report.pdf"
         }
     }
 }
