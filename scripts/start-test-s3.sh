@@ -22,17 +22,18 @@ if ! curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
   cat > "$dir/s3.json" <<JSON
 {"identities":[{"name":"caseport","credentials":[{"accessKey":"$access","secretKey":"$secret"}],"actions":["Admin","Read","Write","List","Tagging"]}]}
 JSON
-  # master, volume, filer and S3 gateway in one process, all on loopback, on ports beside $port.
+  # master, volume, filer and S3 gateway in one process, all on loopback, on ports beside $port; each
+  # bucket is a collection with volumes of its own, so there is room for many small ones.
   nohup weed server -dir="$dir/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
     -master.port=$((port + 1000)) -volume.port=$((port + 1001)) -filer -filer.port=$((port + 1002)) \
-    -s3 -s3.port="$port" -s3.config="$dir/s3.json" -master.volumeSizeLimitMB=64 > "$dir/weed.log" 2>&1 &
+    -s3 -s3.port="$port" -s3.config="$dir/s3.json" -master.volumeSizeLimitMB=64 -volume.max=64 > "$dir/weed.log" 2>&1 &
   for _ in $(seq 1 120); do
     curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
     sleep 0.5
   done
 fi
 for _ in $(seq 1 60); do
-  if echo "s3.bucket.create -name $bucket" | weed shell -master="127.0.0.1:$((port + 1000))" 2>&1 | grep -qE "created bucket|already exist"; then
+  if echo "s3.bucket.create -name $bucket" | timeout 15 weed shell -master="127.0.0.1:$((port + 1000))" 2>&1 | grep -qE "created bucket|already exist"; then
     break
   fi
   sleep 1
