@@ -90,6 +90,8 @@ func routes(_ app: Application) throws {
     try staff.register(collection: StaffPasswordController())
     try staff.grouped(StaffGuard()).register(collection: StaffHomeController())
     try staff.grouped(StaffGuard()).register(collection: StaffCasesController())
+    try staff.grouped(StaffGuard()).register(collection: StaffNewCaseController())
+    try staff.grouped(StaffGuard()).register(collection: StaffFilesController())
     try staff.grouped(StaffGuard(), StaffAdminGuard()).register(collection: StaffOutboxController())
     try staff.grouped(StaffGuard()).register(collection: StaffInboxController())
     // Settings (D5) and branding (C8): administrators only.
