@@ -32,6 +32,7 @@ ROUTES = [
     ("GET", "/cases/:number/files/:fileId"), ("POST", "/cases/:number/files/:fileId/remove"),
     ("POST", "/cases/:number/classification"),
     ("POST", "/cases/:number/approve"), ("POST", "/cases/:number/not-ok"),
+    ("GET", "/cases/:number/report.pdf"),
     ("GET", "/files"), ("GET", "/files/:fileId"),
     ("GET", "/users"), ("GET", "/users/new"), ("POST", "/users/new"), ("GET", "/users/:userId"), ("POST", "/users/:userId"),
     ("GET", "/inquiries"), ("GET", "/inquiries/:id"),
@@ -40,6 +41,7 @@ ROUTES = [
     ("GET", "/staff"),
     ("GET", "/staff/cases"), ("POST", "/staff/cases/mark-all-read"), ("GET", "/staff/cases/:number"),
     ("POST", "/staff/cases/:number/read"),
+    ("GET", "/staff/cases/:number/report.pdf"),
     ("POST", "/staff/cases/:number"), ("POST", "/staff/cases/:number/status"), ("POST", "/staff/cases/:number/messages"),
     ("GET", "/staff/outbox"), ("POST", "/staff/outbox/:id/retry"), ("GET", "/staff/outbox/unplaced/:id/message"),
     ("GET", "/staff/inbox"), ("POST", "/staff/inbox/bulk"), ("GET", "/staff/inbox/:id"), ("POST", "/staff/inbox/:id"),
@@ -73,6 +75,7 @@ ROUTES = [
     ("GET", "/staff/files/:fileId"), ("GET", "/staff/files/:fileId/remove"), ("POST", "/staff/files/:fileId/remove"),
     ("POST", "/staff/customers/:id/files"), ("POST", "/staff/objects/:id/files"),
     ("GET", "/cases/new/receipt"),
+    ("GET", "/staff/export/:kind"),
 ]
 UPLOAD_ROUTES = {"/cases/:number/files", "/staff/settings/branding/logo", "/staff/import", "/staff/cases/:number/files",
                  "/staff/customers/:id/files", "/staff/objects/:id/files"}

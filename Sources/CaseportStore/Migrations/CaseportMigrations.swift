@@ -23,5 +23,6 @@ public enum CaseportMigrations {
         M018_UnplacedMailFiles(),
         M019_TypedCaseEvents(),
         M020_CaseStaffReadAt(),
+        M023_HandlerAssignment(),
     ]
 }

@@ -13,6 +13,7 @@ enum PortalRoute: String, AppRoute {
     case users, newUser, newUserSubmit, user, userSubmit
     case inquiries, inquiry
     case newCaseReceipt
+    case caseReport
 
     static let realm = "portal"
 
@@ -32,7 +33,8 @@ enum PortalRoute: String, AppRoute {
     var section: String {
         switch self {
         case .newCase, .newCaseReview, .newCaseEdit, .newCaseConfirm, .newCaseReceipt: "new"
-        case .cases, .case, .caseMessage, .caseUpload, .caseFile, .caseFileRemove, .caseClassify, .caseApprove, .caseReject: "cases"
+        case .cases, .case, .caseMessage, .caseUpload, .caseFile, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
+             .caseReport: "cases"
         case .files, .file: "files"
         case .users, .newUser, .newUserSubmit, .user, .userSubmit: "users"
         case .inquiries, .inquiry: "inquiries"
@@ -70,6 +72,7 @@ enum PortalRoute: String, AppRoute {
         case .user, .userSubmit: "/users/:userId"
         case .inquiries: "/inquiries"
         case .inquiry: "/inquiries/:id"
+        case .caseReport: "/cases/:number/report.pdf"
         }
     }
 }

@@ -22,6 +22,8 @@ enum StaffRoute: String, AppRoute {
     case importForm, importPreview, importRun
     case newCase, newCaseSubmit, caseUpload, caseContactAdd, caseContactRemove
     case file, fileRemove, fileRemoveSubmit, customerFiles, objectFiles
+    case exportCSV
+    case caseReport
 
     static let realm = "staff"
 
@@ -31,7 +33,7 @@ enum StaffRoute: String, AppRoute {
              .settings, .catalogue, .caseTypes, .caseType, .branding, .brandingPreview,
              .customers, .newCustomer, .customer, .objects, .newObject, .object, .contacts, .newContact, .contact,
              .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
-             .newCase, .file, .fileRemove:
+             .newCase, .file, .fileRemove, .exportCSV, .caseReport:
             .GET
         default:
             .POST
@@ -41,7 +43,7 @@ enum StaffRoute: String, AppRoute {
     /// The menu entry a page of this route belongs to (`Layout.section`).
     var section: String {
         switch self {
-        case .cases, .casesMarkAllRead, .case, .caseEdit, .caseStatus, .caseMessage, .caseRead: "staff-cases"
+        case .cases, .casesMarkAllRead, .case, .caseEdit, .caseStatus, .caseMessage, .caseRead, .caseReport: "staff-cases"
         case .newCase, .newCaseSubmit, .caseUpload, .caseContactAdd, .caseContactRemove: "staff-cases"
         case .inbox, .inboxBulk, .inboxItem, .inboxItemSubmit, .inboxItemDelete: "inbox"
         case .settings, .settingsSubmit, .catalogue, .catalogueAdd, .catalogueUpdate, .catalogueDelete, .caseTypes, .caseTypeCreate,
@@ -52,7 +54,7 @@ enum StaffRoute: String, AppRoute {
         case .customers, .newCustomer, .newCustomerSubmit, .customer, .customerSubmit, .objects, .newObject, .newObjectSubmit,
              .object, .objectSubmit, .contacts, .newContact, .newContactSubmit, .contact, .contactSubmit, .contactCustomerAdd,
              .contactCustomerRemove, .contactObjectAdd, .contactObjectRemove, .portalUsers, .newPortalUser, .newPortalUserSubmit,
-             .portalUser, .portalUserSubmit, .portalUserUnlock, .importForm, .importPreview, .importRun: "master"
+             .portalUser, .portalUserSubmit, .portalUserUnlock, .importForm, .importPreview, .importRun, .exportCSV: "master"
         case .customerFiles, .objectFiles: "master"
         default: ""
         }
@@ -123,6 +125,8 @@ enum StaffRoute: String, AppRoute {
         case .fileRemove, .fileRemoveSubmit: "/staff/files/:fileId/remove"
         case .customerFiles: "/staff/customers/:id/files"
         case .objectFiles: "/staff/objects/:id/files"
+        case .exportCSV: "/staff/export/:kind"
+        case .caseReport: "/staff/cases/:number/report.pdf"
         }
     }
 }
