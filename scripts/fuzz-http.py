@@ -70,9 +70,15 @@ ROUTES = [
     ("GET", "/staff/staff-users/:staffId"), ("POST", "/staff/staff-users/:staffId"),
     ("GET", "/staff/audit"),
     ("GET", "/staff/import"), ("POST", "/staff/import"), ("POST", "/staff/import/run"),
+    ("GET", "/staff/cases/new"), ("POST", "/staff/cases/new"), ("POST", "/staff/cases/:number/files"),
+    ("POST", "/staff/cases/:number/contacts"), ("POST", "/staff/cases/:number/contacts/:contact/remove"),
+    ("GET", "/staff/files/:fileId"), ("GET", "/staff/files/:fileId/remove"), ("POST", "/staff/files/:fileId/remove"),
+    ("POST", "/staff/customers/:id/files"), ("POST", "/staff/objects/:id/files"),
+    ("GET", "/cases/new/receipt"),
     ("GET", "/staff/export/:kind"),
 ]
-UPLOAD_ROUTES = {"/cases/:number/files", "/staff/settings/branding/logo", "/staff/import"}
+UPLOAD_ROUTES = {"/cases/:number/files", "/staff/settings/branding/logo", "/staff/import", "/staff/cases/:number/files",
+                 "/staff/customers/:id/files", "/staff/objects/:id/files"}
 # Routes that end or replace the session they are sent with: the fuzzer signs in again after them.
 SESSION_ENDERS = {"/logout", "/staff/logout", "/login", "/staff/login", "/password/set", "/staff/password/set"}
 

@@ -35,9 +35,9 @@ public enum CaseEvent: Sendable, Hashable {
     case customerMessage
     /// A reply to a notification mail became a message (B7).
     case emailReply
-    /// The customer uploaded files to the case; their shown names.
+    /// Files were uploaded to the case (by the customer, or by staff); their shown names.
     case filesUploaded(names: [String])
-    /// The customer removed a file they had uploaded.
+    /// A file was removed from the case (the customer's own, or any by staff).
     case fileRemoved(name: String)
     /// The customer changed category or priority (B5).
     case classificationChanged(category: Change?, priority: Change?)
@@ -45,6 +45,10 @@ public enum CaseEvent: Sendable, Hashable {
     case rejected
     case autoApproved
     case approvalReminderSent
+    /// Staff linked a further contact to the case (A7: its users now see the case); the contact's name.
+    case contactLinked(name: String)
+    /// Staff unlinked a contact from the case.
+    case contactUnlinked(name: String)
 
     /// A before → after pair of shown names.
     public struct Change: Codable, Sendable, Hashable {
@@ -75,6 +79,8 @@ public enum CaseEvent: Sendable, Hashable {
         case rejected
         case autoApproved = "auto_approved"
         case approvalReminderSent = "approval_reminder"
+        case contactLinked = "contact_linked"
+        case contactUnlinked = "contact_unlinked"
     }
 
     public var kind: Kind {
@@ -96,6 +102,8 @@ public enum CaseEvent: Sendable, Hashable {
         case .rejected: return .rejected
         case .autoApproved: return .autoApproved
         case .approvalReminderSent: return .approvalReminderSent
+        case .contactLinked: return .contactLinked
+        case .contactUnlinked: return .contactUnlinked
         }
     }
 
@@ -103,7 +111,8 @@ public enum CaseEvent: Sendable, Hashable {
     /// told is theirs too; internal notes and staff assignments are not.
     public var defaultAudience: EventAudience {
         switch self {
-        case .internalNote, .handlerChanged, .supplierChanged, .approvalReminderSent, .createdFromInquiry:
+        case .internalNote, .handlerChanged, .supplierChanged, .approvalReminderSent, .createdFromInquiry, .contactLinked,
+             .contactUnlinked:
             return .staff
         case .fieldChanged(let field, _, _):
             return field == .subject || field == .description ? .customer : .staff
@@ -153,7 +162,7 @@ extension CaseEvent {
             payload.after = after
         case .filesUploaded(let names):
             payload.names = names
-        case .fileRemoved(let name):
+        case .fileRemoved(let name), .contactLinked(let name), .contactUnlinked(let name):
             payload.name = name
         case .classificationChanged(let category, let priority):
             payload.category = category
@@ -206,6 +215,9 @@ extension CaseEvent {
         case .rejected: self = .rejected
         case .autoApproved: self = .autoApproved
         case .approvalReminderSent: self = .approvalReminderSent
+        case .contactLinked, .contactUnlinked:
+            guard let name = payload.name else { throw DecodingProblem.badPayload(raw) }
+            self = kind == .contactLinked ? .contactLinked(name: name) : .contactUnlinked(name: name)
         }
     }
 }

@@ -99,6 +99,8 @@ func routes(_ app: Application) throws {
     try staff.register(collection: StaffPasswordController())
     try staff.grouped(StaffGuard()).register(collection: StaffHomeController())
     try staff.grouped(StaffGuard()).register(collection: StaffCasesController())
+    try staff.grouped(StaffGuard()).register(collection: StaffNewCaseController())
+    try staff.grouped(StaffGuard()).register(collection: StaffFilesController())
     try staff.grouped(StaffGuard()).register(collection: CaseReportController(realm: .staff))
     try staff.grouped(StaffGuard(), StaffAdminGuard()).register(collection: StaffOutboxController())
     try staff.grouped(StaffGuard()).register(collection: StaffInboxController())

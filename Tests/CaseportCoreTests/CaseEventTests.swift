@@ -22,6 +22,8 @@ final class CaseEventTests: XCTestCase {
         case .rejected: return .rejected
         case .autoApproved: return .autoApproved
         case .approvalReminderSent: return .approvalReminderSent
+        case .contactLinked: return .contactLinked(name: "Anna Berg")
+        case .contactUnlinked: return .contactUnlinked(name: "Anna Berg")
         }
     }
 

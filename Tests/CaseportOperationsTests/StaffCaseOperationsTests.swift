@@ -162,7 +162,7 @@ final class StaffCaseOperationsTests: XCTestCase {
         XCTAssertFalse(a.hasUnreadActivity)
         XCTAssertTrue(b.hasUnreadActivity, "only the case that was opened")
         XCTAssertEqual(a.version, version, "reading is no edit: a page open elsewhere stays current")
-        try await MarkAllCasesRead.run(by: world.handler, in: world.context)
+        _ = try await MarkAllCasesRead.run(by: world.handler, in: world.context)
         (a, b) = (try await world.reload(world.caseA), try await world.reload(world.caseB))
         XCTAssertFalse(b.hasUnreadActivity)
         do {

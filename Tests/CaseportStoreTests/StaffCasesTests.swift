@@ -89,9 +89,64 @@ final class StaffCasesTests: StoreTestCase {
         try await CaseConversation(database: db).add(caseId: portal.id!, author: people.staff, body: "Svar")
         unread = try await cases.countUnread()
         XCTAssertEqual(unread, 1, "a customer's message is unread activity; staff's own is not")
-        try await cases.markAllRead()
-        unread = try await cases.countUnread()
-        XCTAssertEqual(unread, 0)
+        // D4: "mark all" is the handler's own cases only; a colleague's case stays unread for them.
+        let other = try await make.case("Bertis", origin: .portal) { $0.handlerId = people.staffId }
+        let colleague = try await make.staff("Kollega")
+        let theirs = try await make.case("Kollegans ärende", origin: .portal) { $0.handlerId = colleague.id }
+        var marked = try await cases.markAllRead(handlerId: people.staffId, at: start)
+        XCTAssertEqual(marked, 1, "only the portal case assigned to Berit")
+        let (bertis, nobodys, klaras) = (try await make.reload(other), try await make.reload(portal), try await make.reload(theirs))
+        XCTAssertFalse(bertis.hasUnreadActivity)
+        XCTAssertEqual(bertis.staffReadAt, start.timeIntervalSince1970)
+        XCTAssertTrue(nobodys.hasUnreadActivity, "a case without a handler is not Berit's")
+        XCTAssertTrue(klaras.hasUnreadActivity)
+        marked = try await cases.markAllRead(handlerId: people.staffId, at: start)
+        XCTAssertEqual(marked, 0)
+    }
+
+    func testUnreadActivityNamesTheCustomersMessagesAndUploadsSinceTheLastRead() async throws {
+        let record = try await make.case("Läcka", origin: .portal)
+        let people = try await make.authors()
+        let conversation = CaseConversation(database: db)
+        let cases = StaffCases(database: db)
+        try await conversation.add(caseId: record.id!, author: people.customer, body: "Före", at: start)
+        try await cases.markRead(caseId: record.id!, at: start.addingTimeInterval(10))
+        var activity = try await CaseUnreadActivity.load(for: try await make.reload(record), on: db)
+        XCTAssertTrue(activity.isEmpty, "nothing is unread after marking read")
+        try await conversation.add(caseId: record.id!, author: people.customer, body: "Efter", at: start.addingTimeInterval(20))
+        try await conversation.add(caseId: record.id!, author: people.staff, body: "Svar", at: start.addingTimeInterval(25))
+        let upload = StoredFileRecord()
+        (upload.caseId, upload.storageKey, upload.originalName, upload.contentType) = (record.id!, "ab12", "bild.png", "image/png")
+        (upload.byteSize, upload.uploadedByUserId, upload.uploaderName) = (10, people.userId, "Anna")
+        upload.createdAt = start.addingTimeInterval(30)
+        try await VisibleFiles(database: db).addToCase(upload, message: "Laddade upp bild.png", author: people.customer,
+                                                       at: start.addingTimeInterval(30))
+        activity = try await CaseUnreadActivity.load(for: try await make.reload(record), on: db)
+        XCTAssertEqual(activity.messages.map(\.body), ["Efter"], "the message before the read, staff's reply and the upload's own line are not named")
+        XCTAssertEqual(activity.files.map(\.originalName), ["bild.png"])
+    }
+
+    func testCaseContactsAreListedLinkedAndUnlinkedButThePrimaryStays() async throws {
+        let customer = try await make.customer("77", name: "Brf Linden")
+        let anna = ContactRecord(firstName: "Anna", lastName: "Berg", email: "anna@example.com")
+        let bo = ContactRecord(firstName: "Bo", lastName: "Ek")
+        try await anna.create(on: db)
+        try await bo.create(on: db)
+        try await ContactCustomerLink(contactId: bo.id!, customerId: customer.id!).create(on: db)
+        let record = try await make.case("Hiss", customer: customer, contacts: [anna])
+        let contacts = CaseContacts(database: db)
+        let candidates = try await contacts.candidates(customerId: customer.id, objectId: nil)
+        XCTAssertEqual(candidates.map(\.id), [bo.id], "the customer's contacts")
+        try await contacts.link(caseId: record.id!, contactId: bo.id!)
+        var linked = try await contacts.linked(caseId: record.id!)
+        XCTAssertEqual(linked.map(\.name), ["Anna Berg", "Bo Ek"])
+        XCTAssertEqual(linked.map(\.isPrimary), [true, false])
+        let primaryRemoved = try await contacts.unlink(caseId: record.id!, contactId: anna.id!)
+        XCTAssertFalse(primaryRemoved)
+        let removed = try await contacts.unlink(caseId: record.id!, contactId: bo.id!)
+        XCTAssertTrue(removed)
+        linked = try await contacts.linked(caseId: record.id!)
+        XCTAssertEqual(linked.map(\.name), ["Anna Berg"])
     }
 
     func testAnEditFromAStalePageIsRefusedAndARealEditBumpsTheVersion() async throws {

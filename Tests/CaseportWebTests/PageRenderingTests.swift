@@ -57,6 +57,22 @@ final class PageRenderingTests: XCTestCase {
         let portalUser = try await PortalUserRecord.query(on: db).filter(\.$username == "anna").first()!
         let staffUser = try await StaffUserRecord.query(on: db).first()!
         let setPasswordToken = try await AccountTokens(database: db).issue(userId: portalUser.id!, purpose: "set_password", lifetime: 3_600)
+        // Issue 11: the staff case page with everything it can show — unread message and upload, a
+        // type field, a linked contact — and a customer file for the customer page.
+        try await sender.get(PortalRoute.case.path(caseNumber))
+        try await sender.post(PortalRoute.caseMessage.path(caseNumber), ["body": "Någon hemma på torsdag?"])
+        try await sender.get(PortalRoute.case.path(caseNumber))
+        try await sender.upload(PortalRoute.caseUpload.path(caseNumber), files: [("foto.png", "image/png", Demo.pngBytes())])
+        let shownCase = try await CaseRecord.query(on: db).filter(\.$number == caseNumber).first()!
+        try await CaseFieldValueRecord(caseId: shownCase.id!, fieldId: nil, label: "Våning", value: "3", sortOrder: 0).create(on: db)
+        let linker = harness.browser()
+        try await linker.staffLogin("handler@example.com")
+        let erik = try await ContactRecord.query(on: db).filter(\.$firstName == "Erik").first()!
+        try await linker.get(StaffRoute.case.path(caseNumber))
+        try await linker.post(StaffRoute.caseContactAdd.path(caseNumber), ["contact": String(erik.id!)])
+        try await linker.get(StaffRoute.customer.path(customer.id!))
+        try await linker.upload(StaffRoute.customerFiles.path(customer.id!), files: [("regler.pdf", "application/pdf", Array("%PDF-1.4".utf8))])
+        let caseFile = try await StoredFileRecord.query(on: db).filter(\.$caseId == shownCase.id!).first()!
 
         for language in Language.allCases {
             /// `status` nil: any answer but a server error (pages whose status is not what this test is about).
@@ -115,6 +131,7 @@ final class PageRenderingTests: XCTestCase {
             try await visit(anna, PortalRoute.inquiries.path())
             try await visit(anna, PortalRoute.inquiry.path(inquiry.id!, query: ["notice": "received"]))
             try await visit(anna, PortalRoute.case.path(99_999_999), status: .notFound)
+            try await visit(anna, PortalRoute.newCaseReceipt.path(query: ["number": "1234"]))
 
             // The back office, as an administrator.
             let admin = harness.browser()
@@ -135,6 +152,19 @@ final class PageRenderingTests: XCTestCase {
             try await visit(admin, StaffRoute.staffUser.path(staffUser.id!))
             try await visit(admin, StaffRoute.cases.path(query: ["q": "kran", "status": "active", "unread": "1"]))
             try await visit(admin, StaffRoute.newCustomerSubmit.path(), status: nil, post: ["name": ""])
+            // Issue 11: new case, files, contacts, the unread box and the notices of these pages.
+            try await visit(admin, StaffRoute.newCase.path())
+            try await visit(admin, StaffRoute.newCase.path(query: ["customer": String(customer.id!)]))
+            try await visit(admin, StaffRoute.newCaseSubmit.path(), status: .unprocessableEntity, post: ["subject": "", "description": "x"])
+            try await visit(admin, StaffRoute.fileRemove.path(caseFile.id!))
+            try await visit(admin, StaffRoute.case.path(caseNumber))
+            try await visit(admin, StaffRoute.caseContactAdd.path(caseNumber), status: .unprocessableEntity, post: ["contact": ""])
+            for notice in ["uploaded", "removed", "added", "deleted", "created"] {
+                try await visit(admin, StaffRoute.case.path(caseNumber, query: ["notice": notice]))
+            }
+            try await visit(admin, StaffRoute.cases.path(query: ["notice": "read", "n": "2"]))
+            try await visit(admin, StaffRoute.customer.path(customer.id!, query: ["notice": "uploaded"]))
+            try await visit(admin, StaffRoute.object.path(object.id!, query: ["notice": "removed"]))
 
             // Issue 11: the confirmation before deleting several inquiries, the CSV import's preview of a
             // Windows-1252 file and its line-and-column problem, and a handler's inbox limited to their own.

@@ -141,7 +141,10 @@ final class StaffCaseHandlingTests: XCTestCase {
 
     func testCustomerActivityIsMarkedUntilReadAndMarkAllClearsIt() async throws {
         let record = try await newCase()
-        try await StaffCases(database: harness.app.db).markAllRead()
+        // Henrik handles the case; nothing else is unread when the test starts.
+        try await CaseRecord.query(on: harness.app.db).set(\.$hasUnreadActivity, to: false).update()
+        let handler = try await StaffUserRecord.query(on: harness.app.db).filter(\.$email == "handler@example.com").first()!
+        try await CaseRecord.query(on: harness.app.db).filter(\.$id == record.id!).set(\.$handlerId, to: handler.id).update()
         let anna = harness.browser()
         try await anna.portalLogin("solglantan", "anna")
         try await anna.get("/cases/\(record.number)")
@@ -173,7 +176,10 @@ final class StaffCaseHandlingTests: XCTestCase {
         let awaited7 = try await StaffCases(database: harness.app.db).countUnread()
         XCTAssertEqual(awaited7, 1, "an upload is activity too")
         try await staff.get("/staff/cases")
-        try await staff.post("/staff/cases/mark-all-read", [:])
+        let all = try await staff.post("/staff/cases/mark-all-read", [:])
+        XCTAssertEqual(all.headers.first(name: .location), "/staff/cases?notice=read&n=1", "the notice says how many")
+        try await staff.get("/staff/cases?notice=read&n=1")
+        XCTAssertTrue(staff.lastBody.contains("1 av dina ärenden markerades som lästa."))
         let awaited8 = try await StaffCases(database: harness.app.db).countUnread()
         XCTAssertEqual(awaited8, 0)
     }

@@ -135,18 +135,21 @@ public enum WriteStaffMessage {
     }
 }
 
-/// D4: "Mark as read" clears a case's unread customer activity (no version bump, no event).
+/// D4: "Mark as read" clears a case's unread customer activity and remembers when (no version bump, no event).
 public enum MarkCaseRead {
     public static func run(caseNumber: Int, by actor: StaffActor, in context: OperationContext) async throws -> Int {
         let record = try await StaffCaseLookup.find(number: caseNumber, in: context)
-        if record.hasUnreadActivity { try await StaffCases(database: context.database).markRead(caseId: try record.requireID()) }
+        if record.hasUnreadActivity {
+            try await StaffCases(database: context.database).markRead(caseId: try record.requireID(), at: context.now)
+        }
         return record.number
     }
 }
 
-/// D4: every case's new activity seen at once, from the case list.
+/// D4: "Mark all as read" from the case list clears the unread activity of the handler's own cases —
+/// a colleague's cases stay marked for them. Returns how many cases it marked.
 public enum MarkAllCasesRead {
-    public static func run(by actor: StaffActor, in context: OperationContext) async throws {
-        try await StaffCases(database: context.database).markAllRead()
+    public static func run(by actor: StaffActor, in context: OperationContext) async throws -> Int {
+        try await StaffCases(database: context.database).markAllRead(handlerId: actor.staffId, at: context.now)
     }
 }

@@ -22,6 +22,7 @@ public enum CaseportMigrations {
         M017_AccountTokenEmail(),
         M018_UnplacedMailFiles(),
         M019_TypedCaseEvents(),
+        M020_CaseStaffReadAt(),
         M023_HandlerAssignment(),
     ]
 }

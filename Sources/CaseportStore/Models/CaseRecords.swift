@@ -44,6 +44,8 @@ public final class CaseRecord: Model, @unchecked Sendable {
     /// Unix seconds when staff marked the case resolved, and when the approval reminder went out (B6).
     @OptionalField(key: "resolved_at") public var resolvedAt: Double?
     @OptionalField(key: "approval_reminded_at") public var approvalRemindedAt: Double?
+    /// Unix seconds when staff last marked the customer's activity read (D4, M020).
+    @OptionalField(key: "staff_read_at") public var staffReadAt: Double?
 
     public init() {}
 }

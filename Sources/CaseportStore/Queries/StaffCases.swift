@@ -184,12 +184,23 @@ public struct StaffCases: Sendable {
         }
     }
 
-    public func markRead(caseId: Int) async throws {
-        try await CaseRecord.query(on: database).filter(\.$id == caseId).set(\.$hasUnreadActivity, to: false).update()
+    /// Clears the case's unread customer activity and remembers when (D4: the next box names only
+    /// what came after this).
+    public func markRead(caseId: Int, at now: Date = Date()) async throws {
+        try await CaseRecord.query(on: database).filter(\.$id == caseId)
+            .set(\.$hasUnreadActivity, to: false).set(\.$staffReadAt, to: now.timeIntervalSince1970).update()
     }
 
-    public func markAllRead() async throws {
-        try await CaseRecord.query(on: database).filter(\.$hasUnreadActivity == true).set(\.$hasUnreadActivity, to: false).update()
+    /// "Mark all as read" for one handler: only the cases assigned to them (D4). Returns how many it marked.
+    public func markAllRead(handlerId: Int, at now: Date = Date()) async throws -> Int {
+        try await database.transaction { tx in
+            let ids = try await CaseRecord.query(on: tx).filter(\.$hasUnreadActivity == true).filter(\.$handlerId == handlerId)
+                .all(\.$id).compactMap { $0 }
+            guard !ids.isEmpty else { return 0 }
+            try await CaseRecord.query(on: tx).filter(\.$id ~~ ids)
+                .set(\.$hasUnreadActivity, to: false).set(\.$staffReadAt, to: now.timeIntervalSince1970).update()
+            return ids.count
+        }
     }
 
     private func bump(_ record: CaseRecord, at now: Date, on tx: any Database) async throws {

@@ -222,58 +222,21 @@ struct PortalCaseController: RouteCollection {
 
     func upload(request: Request) async throws -> Response {
         let (principal, detail) = try await findCase(request)
-        let storage = request.caseport.storage
-        let receiver = UploadReceiver(storage: storage)
-        let received: UploadReceiver.Received
         do {
-            received = try await receiver.receive(request)
-        } catch let failure as UploadReceiver.Failure {
-            var state = PageState()
-            switch failure {
-            case .tooLarge: state.errors["files"] = request.t("upload_error_too_large")
-            case .tooMany: state.errors["files"] = request.t("upload_error_too_many")
-            case .tooManyParts: state.errors["files"] = request.t("upload_error_too_many_fields")
-            case .malformed: state.errors["files"] = request.t("upload_error_failed")
+            try await UploadIntake.store(request) { stored in
+                _ = try await AttachUploadedFiles.run(.init(caseNumber: detail.number, files: stored, language: request.language),
+                                                      by: try request.portalMember(), in: request.operations)
             }
-            return try await render(request, principal: principal, detail: detail, state: state,
-                                    status: failure == .tooLarge || failure == .tooManyParts ? .payloadTooLarge : .badRequest)
-        }
-        // Every staged file not stored below (other fields, an error, a cancelled request) is removed
-        // on the way out; discarding one that storage took does nothing.
-        defer { received.discard() }
-        let files = received.files.filter { $0.fieldName == "files" }
-        guard !files.isEmpty else {
+        } catch let refused as UploadIntake.Refused {
             var state = PageState()
-            state.errors["files"] = request.t("upload_error_none")
-            return try await render(request, principal: principal, detail: detail, state: state, status: .unprocessableEntity)
-        }
-        // The bytes go to storage first; the operation records them in one transaction. When it fails,
-        // nothing refers to the stored bytes, so they are deleted again.
-        var stored: [AttachUploadedFiles.StoredUpload] = []
-        do {
-            for file in files {
-                let key = storage.newKey()
-                let head = Array(file.staged.head.prefix(16))
-                try await storage.put(key: key, from: .staged(file.staged))
-                stored.append(.init(storageKey: key, originalName: Self.cleanFilename(file.filename),
-                                    contentType: ContentSniffing.detect(head) ?? "application/octet-stream", byteSize: file.byteSize))
-            }
-            _ = try await AttachUploadedFiles.run(.init(caseNumber: detail.number, files: stored, language: request.language),
-                                                  by: try request.portalMember(), in: request.operations)
-        } catch {
-            for upload in stored { try? await storage.delete(key: upload.storageKey) }
-            throw error
+            state.errors["files"] = request.t(refused.key)
+            return try await render(request, principal: principal, detail: detail, state: state, status: refused.status)
         }
         return request.redirect(to: PortalRoute.`case`, detail.number, notice: .uploaded, fragment: "files")
     }
 
-    /// Keeps the name readable but harmless: no folders, no control characters, at most 200 characters.
-    static func cleanFilename(_ name: String) -> String {
-        let base = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        let cleaned = String(base.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.map(Character.init))
-            .trimmed
-        return cleaned.isEmpty ? "file" : String(cleaned.prefix(200))
-    }
+    /// Keeps the name readable but harmless (`UploadIntake.cleanFilename`).
+    static func cleanFilename(_ name: String) -> String { UploadIntake.cleanFilename(name) }
 
     func download(request: Request) async throws -> Response {
         let principal = try request.requirePortal()

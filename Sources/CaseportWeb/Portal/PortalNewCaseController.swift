@@ -12,6 +12,7 @@ struct PortalNewCaseController: RouteCollection {
         routes.on(PortalRoute.newCaseReview, use: review)
         routes.on(PortalRoute.newCaseEdit, use: edit)
         routes.on(PortalRoute.newCaseConfirm, use: confirm)
+        routes.on(PortalRoute.newCaseReceipt, use: receipt)
     }
 
     struct TypeChoice: Encodable {
@@ -122,6 +123,10 @@ struct PortalNewCaseController: RouteCollection {
         let form = try request.form(NewCaseForm.self)
         switch try await RegisterCase.run(form.input(language: request.language), by: try request.portalMember(), in: request.operations) {
         case .done(.caseCreated(let number)):
+            // A7: a user without a contact may create cases but sees none; they get a receipt instead of a 404.
+            guard try await VisibleCases(database: request.db).find(number: number, for: principal.visibility) != nil else {
+                return request.redirect(to: PortalRoute.newCaseReceipt, query: [("number", String(number))])
+            }
             return request.redirect(to: PortalRoute.`case`, number, notice: .created)
         case .done(.inquirySent(let id)):
             return request.redirect(to: PortalRoute.inquiry, id, notice: .received)
@@ -129,6 +134,24 @@ struct PortalNewCaseController: RouteCollection {
             return try await formPage(request, principal: principal, form: form, errors: request.texts(problems, name: NewCaseForm.name),
                                       template: "portal/new-case", status: .unprocessableEntity)
         }
+    }
+
+    struct ReceiptPage: Encodable {
+        var layout: Layout
+        var number: Int
+        var text: String
+    }
+
+    /// The receipt after Confirm for a user who cannot open the case (A7: no contact). It shows only the
+    /// number in its own address, so it tells nobody anything about any case.
+    func receipt(request: Request) async throws -> View {
+        _ = try request.requirePortal()
+        guard let number = (try? request.query.get(String.self, at: "number")).flatMap(Int.init), number > 0 else {
+            throw Abort(.notFound)
+        }
+        let page = ReceiptPage(layout: Layout(request, title: request.t("new_case_receipt_title")), number: number,
+                               text: request.t("new_case_receipt_text").replacingOccurrences(of: "{number}", with: String(number)))
+        return try await request.view.render("portal/new-case-receipt", page)
     }
 
     func formPage(_ request: Request, principal: PortalPrincipal, form: NewCaseForm, errors: [String: String],

@@ -12,6 +12,7 @@ enum PortalRoute: String, AppRoute {
     case files, file
     case users, newUser, newUserSubmit, user, userSubmit
     case inquiries, inquiry
+    case newCaseReceipt
     case caseReport
 
     static let realm = "portal"
@@ -31,7 +32,7 @@ enum PortalRoute: String, AppRoute {
     /// The menu entry a page of this route belongs to (`Layout.section`).
     var section: String {
         switch self {
-        case .newCase, .newCaseReview, .newCaseEdit, .newCaseConfirm: "new"
+        case .newCase, .newCaseReview, .newCaseEdit, .newCaseConfirm, .newCaseReceipt: "new"
         case .cases, .case, .caseMessage, .caseUpload, .caseFile, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
              .caseReport: "cases"
         case .files, .file: "files"
@@ -54,6 +55,7 @@ enum PortalRoute: String, AppRoute {
         case .newCase, .newCaseReview: "/cases/new"
         case .newCaseEdit: "/cases/new/edit"
         case .newCaseConfirm: "/cases/new/confirm"
+        case .newCaseReceipt: "/cases/new/receipt"
         case .cases: "/cases"
         case .case: "/cases/:number"
         case .caseMessage: "/cases/:number/messages"

@@ -20,6 +20,8 @@ enum StaffRoute: String, AppRoute {
     case staffUsers, newStaffUser, newStaffUserSubmit, staffUser, staffUserSubmit
     case audit
     case importForm, importPreview, importRun
+    case newCase, newCaseSubmit, caseUpload, caseContactAdd, caseContactRemove
+    case file, fileRemove, fileRemoveSubmit, customerFiles, objectFiles
     case exportCSV
     case caseReport
 
@@ -31,7 +33,7 @@ enum StaffRoute: String, AppRoute {
              .settings, .catalogue, .caseTypes, .caseType, .branding, .brandingPreview,
              .customers, .newCustomer, .customer, .objects, .newObject, .object, .contacts, .newContact, .contact,
              .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
-             .exportCSV, .caseReport:
+             .newCase, .file, .fileRemove, .exportCSV, .caseReport:
             .GET
         default:
             .POST
@@ -42,6 +44,7 @@ enum StaffRoute: String, AppRoute {
     var section: String {
         switch self {
         case .cases, .casesMarkAllRead, .case, .caseEdit, .caseStatus, .caseMessage, .caseRead, .caseReport: "staff-cases"
+        case .newCase, .newCaseSubmit, .caseUpload, .caseContactAdd, .caseContactRemove: "staff-cases"
         case .inbox, .inboxBulk, .inboxItem, .inboxItemSubmit, .inboxItemDelete: "inbox"
         case .settings, .settingsSubmit, .catalogue, .catalogueAdd, .catalogueUpdate, .catalogueDelete, .caseTypes, .caseTypeCreate,
              .caseType, .caseTypeUpdate, .caseTypeDelete, .caseTypeFieldAdd, .caseTypeFieldUpdate, .caseTypeFieldDelete,
@@ -52,6 +55,7 @@ enum StaffRoute: String, AppRoute {
              .object, .objectSubmit, .contacts, .newContact, .newContactSubmit, .contact, .contactSubmit, .contactCustomerAdd,
              .contactCustomerRemove, .contactObjectAdd, .contactObjectRemove, .portalUsers, .newPortalUser, .newPortalUserSubmit,
              .portalUser, .portalUserSubmit, .portalUserUnlock, .importForm, .importPreview, .importRun, .exportCSV: "master"
+        case .customerFiles, .objectFiles: "master"
         default: ""
         }
     }
@@ -113,6 +117,14 @@ enum StaffRoute: String, AppRoute {
         case .audit: "/staff/audit"
         case .importForm, .importPreview: "/staff/import"
         case .importRun: "/staff/import/run"
+        case .newCase, .newCaseSubmit: "/staff/cases/new"
+        case .caseUpload: "/staff/cases/:number/files"
+        case .caseContactAdd: "/staff/cases/:number/contacts"
+        case .caseContactRemove: "/staff/cases/:number/contacts/:contact/remove"
+        case .file: "/staff/files/:fileId"
+        case .fileRemove, .fileRemoveSubmit: "/staff/files/:fileId/remove"
+        case .customerFiles: "/staff/customers/:id/files"
+        case .objectFiles: "/staff/objects/:id/files"
         case .exportCSV: "/staff/export/:kind"
         case .caseReport: "/staff/cases/:number/report.pdf"
         }

@@ -134,14 +134,17 @@ struct MasterDataController: RouteCollection {
             try await MasterDataPages.handlerField(request, chosen: form.handler, error: errors["handler"]),
         ]
         var related: [MasterDataPages.Related] = []
+        var files: MasterDataPages.FileSection?
         if let target, let id = target.id {
             fields.append(.init(name: "is_active", label: request.t("md_active_label"), kind: "checkbox",
                                 checked: form.isActive, hint: request.t("md_customer_active_hint")))
+            files = try await .load(request, owner: .customer(id), uploadAction: StaffRoute.customerFiles.path(id), error: errors["files"])
             related = [
                 .init(href: StaffRoute.objects.path(query: ["customer": String(id)]), label: request.t("md_related_objects")),
                 .init(href: StaffRoute.contacts.path(query: ["customer": String(id)]), label: request.t("md_related_contacts")),
                 .init(href: StaffRoute.portalUsers.path(query: ["customer": String(id)]), label: request.t("md_related_portal_users")),
                 .init(href: StaffRoute.cases.path(query: ["customer": String(id)]), label: request.t("md_related_cases")),
+                .init(href: StaffRoute.newCase.path(query: ["customer": String(id)]), label: request.t("md_related_new_case")),
             ]
         }
         let page = MasterDataPages.FormPage(
@@ -149,8 +152,8 @@ struct MasterDataController: RouteCollection {
             tabs: MasterDataPages.tabs(request, current: "customers"),
             backLink: StaffRoute.customers.path(), backLabel: request.t("md_customers"),
             action: target.map { StaffRoute.customerSubmit.path($0.id!) } ?? StaffRoute.newCustomerSubmit.path(),
-            fields: fields, hasErrors: !errors.isEmpty, notice: request.notice([.saved], prefix: "md_notice_"),
-            related: related)
+            fields: fields, hasErrors: !errors.isEmpty, notice: request.notice([.saved, .uploaded, .removed], prefix: "md_notice_"),
+            related: related, files: files)
         return try await MasterDataPages.render(request, page, status: status)
     }
 }

@@ -96,12 +96,15 @@ extension MasterDataController {
             try await MasterDataPages.handlerField(request, chosen: form.handler, error: errors["handler"]),
         ]
         var related: [MasterDataPages.Related] = []
+        var files: MasterDataPages.FileSection?
         if let target, let id = target.id {
+            files = try await .load(request, owner: .object(id), uploadAction: StaffRoute.objectFiles.path(id), error: errors["files"])
             fields.append(.init(name: "is_active", label: request.t("md_active_label"), kind: "checkbox",
                                 checked: form.isActive, hint: request.t("md_object_active_hint")))
             related = [
                 .init(href: StaffRoute.contacts.path(query: ["object": String(id)]), label: request.t("md_related_contacts")),
                 .init(href: StaffRoute.customer.path(target.customerId), label: request.t("md_customer")),
+                .init(href: StaffRoute.newCase.path(query: ["object": String(id)]), label: request.t("md_related_new_case")),
             ]
         }
         let page = MasterDataPages.FormPage(
@@ -109,8 +112,8 @@ extension MasterDataController {
             tabs: MasterDataPages.tabs(request, current: "objects"),
             backLink: StaffRoute.objects.path(), backLabel: request.t("md_objects"),
             action: target.map { StaffRoute.objectSubmit.path($0.id!) } ?? StaffRoute.newObjectSubmit.path(),
-            fields: fields, hasErrors: !errors.isEmpty, notice: request.notice([.saved], prefix: "md_notice_"),
-            related: related)
+            fields: fields, hasErrors: !errors.isEmpty, notice: request.notice([.saved, .uploaded, .removed], prefix: "md_notice_"),
+            related: related, files: files)
         return try await MasterDataPages.render(request, page, status: status)
     }
 }

@@ -91,6 +91,35 @@ enum MasterDataPages {
         var linkSection: LinkSection?
         /// Portal user pages: the A2 lock and its unlock button.
         var lock: LockState?
+        /// Customer and object pages: their files (B9), shown in the portal's documents page.
+        var files: FileSection?
+    }
+
+    struct FileSection: Encodable {
+        struct Row: Encodable {
+            var name: String
+            var href: String
+            var isImage: Bool
+            var size: String
+            var createdAt: String
+            var uploader: String
+            var removeHref: String
+        }
+        var uploadAction: String
+        var rows: [Row]
+        var error: String?
+        var maxMegabytes: Int
+
+        static func load(_ request: Request, owner: StaffFiles.Owner, uploadAction: String, error: String?) async throws -> FileSection {
+            let language = request.language
+            let files = try await StaffFiles(database: request.db).registerFiles(of: owner)
+            return FileSection(uploadAction: uploadAction, rows: files.map {
+                Row(name: $0.originalName, href: StaffRoute.file.path($0.id!), isImage: ContentSniffing.isImage($0.contentType),
+                    size: PortalCaseController.formatSize($0.byteSize, language: language),
+                    createdAt: language.formatDateTime($0.createdAt), uploader: $0.uploaderName,
+                    removeHref: StaffRoute.fileRemove.path($0.id!))
+            }, error: error, maxMegabytes: UploadReceiver.maximumFileBytes / 1_048_576)
+        }
     }
 
     struct LinkSection: Encodable {

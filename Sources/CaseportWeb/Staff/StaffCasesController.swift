@@ -53,6 +53,7 @@ struct StaffCasesController: RouteCollection {
         var customers: [Option]
         var unreadOnly: Bool
         var filtered: Bool
+        var notice: String?
     }
 
     struct ListQuery: Decodable {
@@ -109,13 +110,14 @@ struct StaffCasesController: RouteCollection {
             types: catalogue.types.map { Option(value: String($0.id!), name: $0.name, selected: filter.base.caseTypeId == $0.id) },
             priorities: catalogue.priorities.map { Option(value: String($0.id!), name: $0.name, selected: filter.priorityId == $0.id) },
             customers: catalogue.customers.map { Option(value: String($0.id!), name: $0.name, selected: filter.base.customerId == $0.id) },
-            unreadOnly: filter.unreadOnly, filtered: !filter.isEmpty)
+            unreadOnly: filter.unreadOnly, filtered: !filter.isEmpty,
+            notice: request.notice([.read: "staff_notice_read_all"]))
         return try await request.view.render("staff/cases", context)
     }
 
     func markAllRead(request: Request) async throws -> Response {
-        try await MarkAllCasesRead.run(by: try request.staffMember(), in: request.operations)
-        return request.redirect(to: StaffRoute.cases)
+        let marked = try await MarkAllCasesRead.run(by: try request.staffMember(), in: request.operations)
+        return request.redirect(to: StaffRoute.cases, notice: Notice(.read, count: marked))
     }
 
     // MARK: The case page
@@ -152,8 +154,16 @@ struct StaffCasesController: RouteCollection {
         var internalNote: Bool
         var createdAt: String
         var createdBy: String
-        /// Customer activity nobody in the back office has marked as read yet (D4).
+        /// Customer activity nobody in the back office has marked as read yet (D4), named in the box.
         var unread: Bool
+        var unreadMessages: [UnreadMessageView]
+        var unreadFiles: [UnreadFileView]
+        /// What the customer sent with the case (issue 11 point 1).
+        var sent: SentDetails
+        var files: [StaffFileView]
+        var contacts: [LinkedContactView]
+        var contactOptions: [Option]
+        var maxUploadMegabytes: Int
     }
 
     /// What a failed form keeps.
@@ -162,6 +172,8 @@ struct StaffCasesController: RouteCollection {
         var errors: [String: String] = [:]
         var notice: String?
         var message = StaffMessageForm()
+        /// The contact chosen in the link form, kept when linking failed.
+        var contactChoice = ""
     }
 
     func findCase(_ request: Request) async throws -> CaseRecord {
@@ -174,7 +186,8 @@ struct StaffCasesController: RouteCollection {
         _ = try request.requireStaff()
         let record = try await findCase(request)
         var state = PageState()
-        state.notice = request.notice([.saved, .status, .message, .read], prefix: "staff_notice_")
+        state.notice = request.notice([.saved, .status, .message, .read, .uploaded, .removed, .added, .deleted, .created],
+                                      prefix: "staff_notice_")
         // A GET changes nothing: the customer's activity (D4) stays unread until "Mark as read" is posted.
         return try await render(request, record: record, state: state, status: .ok)
     }
@@ -197,6 +210,8 @@ struct StaffCasesController: RouteCollection {
         let language = request.language
         let selects = try await CaseSelects.load(request, layout: CaseSelects.caseLayout, chosen: form.selection,
                                                  currentObjectId: record.objectId, errors: state.errors)
+        let unread = try await CaseUnreadActivity.load(for: record, on: request.db)
+        let contacts = try await CaseContacts(database: request.db).linked(caseId: record.id!)
         let page = CasePage(
             layout: Layout(request, title: "\(request.t("case_number_short")) \(record.number) – \(record.subject)", area: "staff"),
             number: record.number, version: record.version, status: request.staffStatus(record.status), closed: record.status.isClosed,
@@ -211,7 +226,27 @@ struct StaffCasesController: RouteCollection {
             events: try await cases.events(caseId: record.id!).map { Self.describe($0, request: request, language: language) },
             messageBody: state.message.body, internalNote: state.message.isInternal,
             createdAt: language.formatDateTime(record.createdAt), createdBy: record.createdByName,
-            unread: record.hasUnreadActivity)
+            unread: record.hasUnreadActivity,
+            unreadMessages: unread.messages.map {
+                UnreadMessageView(author: $0.authorName, at: language.formatDateTime($0.createdAt),
+                                  preview: PortalCaseListController.shorten($0.body, to: 120))
+            },
+            unreadFiles: unread.files.map { UnreadFileView(id: $0.id!, name: $0.originalName, at: language.formatDateTime($0.createdAt)) },
+            sent: try await SentDetails.load(request, record: record),
+            files: try await VisibleFiles(database: request.db).caseFiles(caseId: record.id!).map {
+                StaffFileView(id: $0.id, name: $0.originalName, size: PortalCaseController.formatSize($0.byteSize, language: language),
+                              uploader: $0.uploaderName, createdAt: language.formatDateTime($0.createdAt),
+                              isImage: ContentSniffing.isImage($0.contentType), fromCustomer: $0.uploadedByUserId != nil)
+            },
+            contacts: contacts.map {
+                LinkedContactView(id: $0.contactId, name: $0.name, email: $0.email, phone: $0.phone, isPrimary: $0.isPrimary)
+            },
+            contactOptions: try await CaseContacts(database: request.db)
+                .candidates(customerId: record.customerId, objectId: record.objectId)
+                .filter { candidate in !contacts.contains { $0.contactId == candidate.id } }
+                .map { Option(value: String($0.id!), name: $0.displayName + ($0.email.map { " (\($0))" } ?? ""),
+                              selected: state.contactChoice == String($0.id!)) },
+            maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576)
         let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
@@ -241,9 +276,12 @@ struct StaffCasesController: RouteCollection {
         case .supplierChanged(let before, let after):
             text = change("supplier", before, after)
         case .filesUploaded(let names):
-            text = request.t("staff_event_files_uploaded").replacingOccurrences(of: "{names}", with: names.joined(separator: ", "))
+            // Staff upload too (issue 11): the line says who, not always "the customer".
+            text = request.t(stored.actor.staffId == nil ? "staff_event_files_uploaded" : "staff_event_files_uploaded_staff").replacingOccurrences(of: "{names}", with: names.joined(separator: ", "))
         case .fileRemoved(let name):
-            text = request.t("staff_event_file_removed").replacingOccurrences(of: "{name}", with: name)
+            text = request.t(stored.actor.staffId == nil ? "staff_event_file_removed" : "staff_event_file_removed_staff").replacingOccurrences(of: "{name}", with: name)
+        case .contactLinked(let name), .contactUnlinked(let name):
+            text = request.t("staff_event_\(stored.event.kind.rawValue)").replacingOccurrences(of: "{name}", with: name)
         default:
             text = request.t("staff_event_\(stored.event.kind.rawValue)")
         }
