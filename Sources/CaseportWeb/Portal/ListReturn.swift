@@ -28,30 +28,30 @@ enum ListReturn: String, CaseIterable {
 
     var cookieName: String { "caseport_back_\(rawValue)" }
 
-    /// The list's link with `items` (unknown names dropped, at most 200 characters per value).
-    func link(_ items: [URLQueryItem]) -> String {
-        let query: [(String, String?)] = parameterNames.compactMap { name in
+    /// The list's own parameters among `items` (unknown names dropped, at most 200 characters per value).
+    func query(_ items: [URLQueryItem]) -> [(String, String?)] {
+        parameterNames.compactMap { name in
             guard let value = items.last(where: { $0.name == name })?.value, !value.isEmpty else { return nil }
             return (name, String(value.prefix(200)))
         }
-        return route.path(query: query)
     }
 
-    /// Where Back leads: the list as it was last shown in this browser, or its first page.
-    func backLink(_ request: Request) -> String {
-        guard let stored = request.cookies[cookieName]?.string, stored.utf8.count <= 2000,
-              let query = stored.removingPercentEncoding,
-              let items = URLComponents(string: "/?" + query)?.queryItems
-        else { return route.path() }
-        return link(items)
+    /// Where Back leads: the list as it was last shown in this browser, or its first page; with
+    /// `notice`, the list shows it (after a save on one of its pages).
+    func backLink(_ request: Request, notice: Notice? = nil) -> String {
+        var items: [URLQueryItem] = []
+        if let stored = request.cookies[cookieName]?.string, stored.utf8.count <= 2000,
+           let decoded = stored.removingPercentEncoding {
+            items = URLComponents(string: "/?" + decoded)?.queryItems ?? []
+        }
+        return route.path(query: query(items) + (notice?.queryItems ?? []))
     }
 
     /// Remembers the list's current search and page on `response`.
     func remember(_ request: Request, on response: Response) {
-        let items = URLComponents(string: request.url.string)?.queryItems ?? []
-        let canonical = link(items)
-        let query = canonical.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
-        let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let canonical = route.path(query: query(URLComponents(string: request.url.string)?.queryItems ?? []))
+        let stored = canonical.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+        let encoded = stored.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         response.cookies[cookieName] = request.cookie(encoded, maxAge: nil)
     }
 }
