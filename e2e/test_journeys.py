@@ -9,7 +9,7 @@ from helpers import (T, all_case_rows, case_details, checkbox, choose_case_type,
                      confirm, confirmation_summary, create_case, fill, fill_fault_report, field_id_for_label, file_links,
                      find, find_all, heading, http_session, login, logout, main_text, messages, notice_text,
                      open_case, open_page, option_texts, path_of, remove_file, row_text, search, select_by_text,
-                     select_by_value, selected_text, send_form, send_message, texts, tiny_png, total_shown,
+                     select_by_value, selected_text, send_form, open_message_box, send_message, texts, tiny_png, total_shown,
                      upload_files, url, value_of)
 
 ANNA = ("solglantan", "anna")
@@ -149,6 +149,7 @@ def test_add_a_message_to_a_case(browser):
 
     # An empty message is refused and nothing is added.
     count_before = len(messages(browser))
+    open_message_box(browser)
     click_and_wait_for_new_page(browser, find(browser, "#messages form button.button-primary"))
     assert find(browser, "#body-error").text == T["message_error_empty"]
     assert len(messages(browser)) == count_before
@@ -281,6 +282,7 @@ def test_shared_account_creates_a_case_as_a_new_person_who_is_offered_next_time(
     login(browser, *SHARED_BOARD)
     assert full_name in row_text(browser, number)
     open_case(browser, number)
+    open_message_box(browser)
     assert full_name in option_texts(browser, "person")
     select_by_text(browser, "person", full_name)
     send_message(browser, "Den piper också när man trycker på start.")
