@@ -313,7 +313,16 @@ def messages(driver):
     return shown
 
 
+def open_message_box(driver):
+    """Writing a message is behind "+ Write a message" (a <details>, issue 11 point 6): opens it."""
+    box = find(driver, "details.write-message")
+    if box.get_attribute("open") is None:
+        box.find_element(By.TAG_NAME, "summary").click()
+    return box
+
+
 def send_message(driver, body, copy_to_me=False):
+    open_message_box(driver)
     fill(driver, "body", body)
     if copy_to_me:
         checkbox(driver, "copy_to_me").click()

@@ -11,7 +11,7 @@ from helpers import (T, all_case_rows, case_details, checkbox, choose_case_type,
                      confirm, confirmation_summary, create_case, fill, fill_fault_report, field_id_for_label, file_links,
                      find, find_all, heading, http_session, login, logout, main_text, messages, notice_text,
                      open_case, open_page, option_texts, path_of, remove_file, row_text, search, select_by_text,
-                     select_by_value, selected_text, send_form, send_message, texts, tiny_png, total_shown,
+                     select_by_value, selected_text, send_form, open_message_box, send_message, texts, tiny_png, total_shown,
                      upload_files, url, value_of)
 
 ANNA = ("solglantan", "anna")
@@ -151,6 +151,7 @@ def test_add_a_message_to_a_case(browser):
 
     # An empty message is refused and nothing is added.
     count_before = len(messages(browser))
+    open_message_box(browser)
     click_and_wait_for_new_page(browser, find(browser, "#messages form button.button-primary"))
     assert find(browser, "#body-error").text == T["message_error_empty"]
     assert len(messages(browser)) == count_before
@@ -214,7 +215,7 @@ def test_switch_language_to_danish_and_then_english(new_browser):
     open_page(browser, "/login")
     assert heading(browser) == sv["login_heading"], "Swedish is what a Swedish browser gets"
 
-    switch_language(browser, "da", sv["language_apply"])
+    switch_language(browser, "da")
     assert path_of(browser) == "/login"
     assert heading(browser) == da["login_heading"]
     assert find(browser, "html").get_attribute("lang") == "da"
@@ -226,20 +227,18 @@ def test_switch_language_to_danish_and_then_english(new_browser):
     open_page(browser, "/cases/new")
     assert heading(browser) == da["new_case_title"], "the choice holds on every page"
 
-    switch_language(browser, "en", da["language_apply"])
+    switch_language(browser, "en")
     assert path_of(browser) == "/cases/new", "the switch returns to the page it was used on"
     assert heading(browser) == en["new_case_title"]
     assert find(browser, "html").get_attribute("lang") == "en"
     open_page(browser, "/cases")
     assert heading(browser) == en["cases_title"]
-    assert selected_text(browser, "language-select") == "English"
+    assert find(browser, "form.language-switch button[aria-current=true]").get_attribute("value") == "en"
 
 
-def switch_language(driver, code, button_text):
-    select_by_value(driver, "language-select", code)
-    button = find(driver, "form.language-switch button[type=submit]")
-    assert button.text == button_text
-    click_and_wait_for_new_page(driver, button)
+def switch_language(driver, code):
+    """One click (A3): each language is its own button."""
+    click_and_wait_for_new_page(driver, find(driver, f"form.language-switch button[value={code}]"))
 
 
 def test_search_finds_cases_by_swedish_word_and_by_number(browser):
@@ -285,6 +284,7 @@ def test_shared_account_creates_a_case_as_a_new_person_who_is_offered_next_time(
     login(browser, *SHARED_BOARD)
     assert full_name in row_text(browser, number)
     open_case(browser, number)
+    open_message_box(browser)
     assert full_name in option_texts(browser, "person")
     select_by_text(browser, "person", full_name)
     send_message(browser, "Den piper också när man trycker på start.")

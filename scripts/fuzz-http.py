@@ -35,6 +35,7 @@ ROUTES = [
     ("GET", "/cases/:number/report.pdf"),
     ("GET", "/files"), ("GET", "/files/:fileId"),
     ("GET", "/users"), ("GET", "/users/new"), ("POST", "/users/new"), ("GET", "/users/:userId"), ("POST", "/users/:userId"),
+    ("GET", "/users/:userId/remove"), ("POST", "/users/:userId/remove"),
     ("GET", "/inquiries"), ("GET", "/inquiries/:id"),
     ("GET", "/staff/login"), ("POST", "/staff/login"), ("POST", "/staff/logout"),
     ("GET", "/staff/password/set"), ("POST", "/staff/password/set"),

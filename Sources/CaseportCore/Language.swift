@@ -6,7 +6,7 @@ public enum Language: String, Codable, Sendable, CaseIterable {
 
     public static let fallback: Language = .sv
 
-    /// The language's own name, shown in the switch (not a flag: flags are countries, not languages).
+    /// The language's own name, shown in the switch beside its flag (`flag`): the name says the language.
     public var nativeName: String {
         switch self {
         case .sv: return "Svenska"

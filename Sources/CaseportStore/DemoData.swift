@@ -58,6 +58,10 @@ public enum DemoData {
         try await ContactCustomerLink(contactId: try anna.requireID(), customerId: solId).create(on: db)
         try await ContactObjectLink(contactId: try erik.requireID(), objectId: try nordstjarnan.requireID()).create(on: db)
         try await ContactCustomerLink(contactId: try sara.requireID(), customerId: norId).create(on: db)
+        // A register contact without a login (issue 11 point 10): Anna's user list offers to give her one.
+        let karin = ContactRecord(firstName: "Karin", lastName: "Holm", email: "karin@solglantan.example", phone: "070-222 33 44")
+        try await karin.create(on: db)
+        try await ContactObjectLink(contactId: try karin.requireID(), objectId: try husA.requireID()).create(on: db)
 
         let users = [
             PortalUserRecord(organisationId: solId, username: "anna", loginKind: .contact, contactId: anna.id,

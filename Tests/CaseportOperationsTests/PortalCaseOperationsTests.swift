@@ -63,7 +63,7 @@ final class PortalCaseOperationsTests: XCTestCase {
                                                                        language: .en), by: self.world.anna, in: self.world.context) }),
             ("approval", { _ = try await AnswerApproval.run(.init(caseNumber: other, answer: .approved, language: .en),
                                                             by: self.world.anna, in: self.world.context) }),
-            ("classification", { _ = try await ChangeClassification.run(.init(caseNumber: other, categoryId: nil, priorityId: nil),
+            ("classification", { _ = try await ChangeClassification.run(.init(caseNumber: other, expectedVersion: 0, categoryId: nil, priorityId: nil),
                                                                         by: self.world.anna, in: self.world.context) }),
             ("attach", { _ = try await AttachUploadedFiles.run(
                 .init(caseNumber: other, files: [.init(storageKey: "k", originalName: "a.pdf", contentType: "application/pdf",
@@ -151,7 +151,8 @@ final class PortalCaseOperationsTests: XCTestCase {
         try await category.create(on: world.db)
         retired.isActive = false
         try await retired.create(on: world.db)
-        let input = ChangeClassification.Input(caseNumber: world.caseA.number, categoryId: .some(category.id), priorityId: nil)
+        let input = ChangeClassification.Input(caseNumber: world.caseA.number, expectedVersion: world.caseA.version,
+                                               categoryId: .some(category.id), priorityId: nil)
         do {
             _ = try await ChangeClassification.run(input, by: world.anna, in: world.context)
             XCTFail("the customer may not classify unless the settings allow it")
@@ -162,13 +163,15 @@ final class PortalCaseOperationsTests: XCTestCase {
         settings.customerMayEditCategory = true
         try await SettingsStore(database: world.db).save(settings)
 
-        _ = try await ChangeClassification.run(input, by: world.anna, in: world.context)
+        let changed = try await ChangeClassification.run(input, by: world.anna, in: world.context).value
+        XCTAssertEqual(changed, world.caseA.number)
         let record = try await world.reload(world.caseA)
         XCTAssertEqual(record.categoryId, category.id)
         let events = try await world.events(of: record).map(\.event)
         XCTAssertEqual(events, [.classificationChanged(category: .init(before: nil, after: "Vatten"), priority: nil)])
         do {
-            _ = try await ChangeClassification.run(.init(caseNumber: record.number, categoryId: .some(retired.id), priorityId: nil),
+            _ = try await ChangeClassification.run(.init(caseNumber: record.number, expectedVersion: record.version,
+                                                                 categoryId: .some(retired.id), priorityId: nil),
                                                    by: world.anna, in: world.context)
             XCTFail("a deactivated category is not offered")
         } catch ChangeClassification.Failure.notOffered {}

@@ -217,7 +217,8 @@ final class CaseConversationTests: XCTestCase {
         let browser = harness.browser()
         try await browser.portalLogin("solglantan", "anna")
         try await browser.get("/cases/\(target.number)")
-        let value13 = try await browser.post("/cases/\(target.number)/classification", ["category": String(category.id!)]).status
+        let value13 = try await browser.post("/cases/\(target.number)/classification",
+                                             ["category": String(category.id!), "version": String(target.version)]).status
         XCTAssertEqual(value13, .seeOther)
         let value14 = try await CaseRecord.find(target.id, on: harness.app.db)?.categoryId
         XCTAssertEqual(value14, category.id)
@@ -261,7 +262,9 @@ final class CaseConversationTests: XCTestCase {
         try await browser.get("/cases/\(target.number)")
         let ownSelect = browser.lastBody.components(separatedBy: "id=\"edit-category\"").last?.components(separatedBy: "</select>").first ?? ""
         XCTAssertTrue(ownSelect.contains("<option value=\"\(retired.id!)\" selected>"), "the case's own category stays in the list")
-        let kept = try await browser.post("/cases/\(target.number)/classification", ["category": String(retired.id!)]).status
+        let version = try await CaseRecord.find(target.id, on: harness.app.db)!.version
+        let kept = try await browser.post("/cases/\(target.number)/classification",
+                                          ["category": String(retired.id!), "version": String(version)]).status
         XCTAssertEqual(kept, .seeOther)
         let value = try await CaseRecord.find(target.id, on: harness.app.db)?.categoryId
         XCTAssertEqual(value, retired.id)

@@ -56,6 +56,8 @@ final class PageRenderingTests: XCTestCase {
         let contact = try await ContactRecord.query(on: db).first()!
         let portalUser = try await PortalUserRecord.query(on: db).filter(\.$username == "anna").first()!
         let staffUser = try await StaffUserRecord.query(on: db).first()!
+        let karin = try await ContactRecord.query(on: db).filter(\.$email == "karin@solglantan.example").first()!
+        let styrelsen = try await PortalUserRecord.query(on: db).filter(\.$username == "styrelsen").first()!
         let setPasswordToken = try await AccountTokens(database: db).issue(userId: portalUser.id!, purpose: "set_password", lifetime: 3_600)
         // Issue 11: the staff case page with everything it can show — unread message and upload, a
         // type field, a linked contact — and a customer file for the customer page.
@@ -128,6 +130,15 @@ final class PageRenderingTests: XCTestCase {
             try await visit(anna, PortalRoute.users.path())
             try await visit(anna, PortalRoute.newUser.path())
             try await visit(anna, PortalRoute.user.path(portalUser.id!))
+            // Issue 11 points 6-10: register contact → login, links error, remove confirmation, the open
+            // message box with an error, a refused classification, the case list with a day in the language's form.
+            try await visit(anna, PortalRoute.newUser.path(query: ["contact": String(karin.id!)]))
+            try await visit(anna, PortalRoute.newUserSubmit.path(), status: .unprocessableEntity,
+                            post: ["first_name": "Nils", "links_shown": "1", "link_customer_999999": "1"])
+            try await visit(anna, PortalRoute.removeUser.path(styrelsen.id!))
+            try await visit(anna, PortalRoute.caseMessage.path(caseNumber), status: .unprocessableEntity, post: ["body": ""])
+            try await visit(anna, PortalRoute.caseClassify.path(caseNumber), status: nil, post: ["category": "", "version": "0"])
+            try await visit(anna, PortalRoute.cases.path(query: ["from": "2026-01-31", "to": "31.01.2026"]))
             try await visit(anna, PortalRoute.inquiries.path())
             try await visit(anna, PortalRoute.inquiry.path(inquiry.id!, query: ["notice": "received"]))
             try await visit(anna, PortalRoute.case.path(99_999_999), status: .notFound)

@@ -32,8 +32,9 @@ public struct PortalUserAdmin: Sendable {
 
     /// A user this administration may open; `notFound` otherwise.
     public func target(_ userId: Int, on db: any Database) async throws -> PortalUserRecord {
+        // A removed user (issue 11 point 10) is gone for the organisation: not found, like any other.
         guard let target = try await PortalUserRecord.query(on: db).filter(\.$id == userId)
-            .filter(\.$organisationId == organisationId).first() else { throw OperationError.notFound }
+            .filter(\.$organisationId == organisationId).filter(\.$removedAt == nil).first() else { throw OperationError.notFound }
         // Outside a one-user organisation only administrators manage users; a user may always edit itself.
         if isSelf(target) { return target }
         guard isAdmin else { throw OperationError.notFound }

@@ -19,6 +19,13 @@ public enum SaveOrganisationUser {
         public var sendLoginDetails = false
         /// The administrator's language: the mail's, for a user who has not chosen one.
         public var language: Language
+        /// A new user only: a register contact without a login that gets this one (issue 11 point 10);
+        /// the contact keeps its own links (`OrganisationContacts.withoutLogin` decides who qualifies).
+        public var contactId: Int?
+        /// A new user only: which of the administrator's own links the new user's contact gets. nil gives
+        /// all of them; anything outside them is a problem — a new user never reaches more than the
+        /// administrator who added them.
+        public var links: ChosenLinks?
 
         public init(userId: Int?, language: Language) {
             self.userId = userId
@@ -29,6 +36,16 @@ public enum SaveOrganisationUser {
     public enum Field: String, Hashable, Sendable {
         case firstName = "first_name", lastName = "last_name", username, email, phone
         case password, passwordConfirm = "password_confirm", currentPassword = "current_password"
+        case links
+    }
+
+    public struct ChosenLinks: Sendable, Equatable {
+        public var customerIds: Set<Int>
+        public var objectIds: Set<Int>
+        public init(customerIds: Set<Int>, objectIds: Set<Int>) {
+            self.customerIds = customerIds
+            self.objectIds = objectIds
+        }
     }
 
     public struct Saved: Sendable, Equatable {
@@ -53,24 +70,38 @@ public enum SaveOrganisationUser {
 
     static func add(_ input: Input, admin: PortalUserAdmin, passwords: any PasswordHashing,
                     in context: OperationContext) async throws -> Outcome<Saved, Field> {
-        let problems = try await check(input, admin: admin, target: nil, on: context.database)
+        var problems = try await check(input, admin: admin, target: nil, on: context.database)
+        // A register contact that gets a login: only one the administrator may manage (else not found).
+        var existing: ContactRecord?
+        if let contactId = input.contactId {
+            existing = try await OrganisationContacts.contactWithoutLogin(contactId, for: admin, on: context.database)
+        }
+        // The new contact's links: a subset of the administrator's own, never more (issue 11 point 10).
+        let own = try await OrganisationContacts.links(of: admin, on: context.database)
+        let ownCustomers = Set(own.customers.map(\.id)), ownObjects = Set(own.objects.map(\.id))
+        let chosen = input.links ?? ChosenLinks(customerIds: ownCustomers, objectIds: ownObjects)
+        if existing == nil, !chosen.customerIds.isSubset(of: ownCustomers) || !chosen.objectIds.isSubset(of: ownObjects) {
+            problems.add(.links, ProblemKey.chooseFromList)
+        }
         guard problems.isEmpty else { return .problems(problems) }
         // Without a password typed, the account gets an unusable random one until the link is used.
         let hash = try await passwords.hash(input.password.isEmpty ? Sessions.newToken() : input.password)
         let adminContact = admin.administrator.contactId, organisation = admin.organisation
+        let existingContact = existing, chosenLinks = chosen
         let userId = try await context.database.transaction { tx -> Int in
-            // The new user reaches what the administrator's contact reaches: a new contact with the same links.
-            var contactId: Int?
-            if let adminContact {
+            let existing = existingContact, chosen = chosenLinks
+            var contactId = existing?.id
+            if existing == nil, adminContact != nil {
+                // A contact of its own, with the links the administrator chose among theirs.
                 let contact = ContactRecord(firstName: input.firstName.trimmed, lastName: input.lastName.trimmed,
                                             email: input.email.trimmed.nilIfEmpty, phone: input.phone.trimmed.nilIfEmpty)
                 try await contact.create(on: tx)
                 contactId = contact.id
-                for link in try await ContactCustomerLink.query(on: tx).filter(\.$contactId == adminContact).all() {
-                    try await ContactCustomerLink(contactId: try contact.requireID(), customerId: link.customerId).create(on: tx)
+                for customerId in chosen.customerIds.sorted() {
+                    try await ContactCustomerLink(contactId: try contact.requireID(), customerId: customerId).create(on: tx)
                 }
-                for link in try await ContactObjectLink.query(on: tx).filter(\.$contactId == adminContact).all() {
-                    try await ContactObjectLink(contactId: try contact.requireID(), objectId: link.objectId).create(on: tx)
+                for objectId in chosen.objectIds.sorted() {
+                    try await ContactObjectLink(contactId: try contact.requireID(), objectId: objectId).create(on: tx)
                 }
             }
             let user = PortalUserRecord(
@@ -82,7 +113,7 @@ public enum SaveOrganisationUser {
             try await context.audit(
                 .accessChanged, by: admin.auditActor,
                 subject: "portal user \(try user.requireID()) \(organisation.customerNumber)/\(user.username)",
-                details: "created by the customer's administrator\(user.isAdmin ? ", administrator" : "")\(user.isActive ? "" : ", inactive")",
+                details: "created by the customer's administrator\(user.isAdmin ? ", administrator" : "")\(user.isActive ? "" : ", inactive")\(existing != nil ? ", for register contact \(contactId ?? 0)" : "")",
                 on: tx)
             if input.sendLoginDetails, let email = user.email {
                 try await LoginDetails.queue(user: user, email: email, organisation: organisation, language: input.language,

@@ -154,7 +154,9 @@ public enum RegisterCase {
         var fieldValues: [NewCase.FieldValue] = []
         for field in setting.fields {
             let id = try field.requireID()
-            let raw = (input.fieldValues[id] ?? "").trimmed
+            var raw = (input.fieldValues[id] ?? "").trimmed
+            // A3: a date is typed as the sender's language writes it and stored as yyyy-mm-dd.
+            if field.kind == .date, let day = input.language.parseDay(raw) { raw = day }
             if raw.isEmpty {
                 if field.isRequired { problems.add(.typeField(id), ProblemKey.required) }
                 continue

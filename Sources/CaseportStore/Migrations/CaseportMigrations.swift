@@ -23,6 +23,7 @@ public enum CaseportMigrations {
         M018_UnplacedMailFiles(),
         M019_TypedCaseEvents(),
         M020_CaseStaffReadAt(),
+        M022_PortalUserRemoved(),
         M023_HandlerAssignment(),
     ]
 }

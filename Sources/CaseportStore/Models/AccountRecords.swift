@@ -24,6 +24,8 @@ public final class PortalUserRecord: Model, @unchecked Sendable {
     @OptionalField(key: "language") public var language: String?
     @OptionalField(key: "last_login_at") public var lastLoginAt: Date?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    /// Removed by the customer's administrator (M022): inactive and left out of their user list.
+    @OptionalField(key: "removed_at") public var removedAt: Date?
 
     public init() {}
     public init(organisationId: Int, username: String, loginKind: PortalLoginKind, contactId: Int? = nil,

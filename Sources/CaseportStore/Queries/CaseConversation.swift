@@ -19,13 +19,18 @@ public struct CaseConversation: Sendable {
     public init(database: any Database) { self.database = database }
 
     /// Public messages, newest first.
-    public func publicMessages(caseId: Int, limit: Int = 200) async throws -> [PublicMessage] {
+    public func publicMessages(caseId: Int, limit: Int = 200, offset: Int = 0) async throws -> [PublicMessage] {
         try await database.requireSQL().raw("""
             SELECT id, author_kind, author_name, body, created_at FROM case_messages
             WHERE case_id = \(bind: caseId) AND is_internal = \(bind: false)
             ORDER BY created_at DESC, id DESC
-            LIMIT \(bind: limit)
+            LIMIT \(bind: limit) OFFSET \(bind: offset)
             """).all(decoding: PublicMessage.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
+    }
+
+    /// How many messages the customer sees on the case (the portal pages them, issue 11 point 6).
+    public func publicMessageCount(caseId: Int) async throws -> Int {
+        try await CaseMessageRecord.query(on: database).filter(\.$caseId == caseId).filter(\.$isInternal == false).count()
     }
 
     public struct Author: Sendable {

@@ -21,7 +21,23 @@ public enum ManagedUsers {
         let candidates = users.filter { $0.loginKind == .contact && $0.id != nil }
         guard !candidates.isEmpty else { return [] }
         let pending = try await pendingRegistrations(among: candidates.filter { !$0.isActive }.compactMap(\.id), on: database)
-        let reaches = try await reach(of: candidates, on: database)
+        let contacts = try await manageableContacts(Set(candidates.compactMap(\.contactId)), by: administrator,
+                                                    ownContact: administrator.contactId, on: database)
+        var result: Set<Int> = []
+        for user in candidates where !pending.contains(user.id!) {
+            // A contact login without a contact reaches nothing, which lies within anyone's reach.
+            if let contactId = user.contactId, !contacts.contains(contactId) { continue }
+            result.insert(user.id!)
+        }
+        return result
+    }
+
+    /// The contacts among `contactIds` whose reach (as a contact login) lies within the administrator's:
+    /// the same rule for giving a register contact a login (issue 11 point 10) as for managing a user.
+    public static func manageableContacts(_ contactIds: Set<Int>, by administrator: CaseVisibility, ownContact: Int?,
+                                          on database: any Database) async throws -> Set<Int> {
+        guard !contactIds.isEmpty else { return [] }
+        let reaches = try await reach(ofContacts: contactIds, on: database)
         let foreignObjects = reaches.values.reduce(into: Set<Int>()) { $0.formUnion($1.objectIds) }.subtracting(administrator.objectIds)
         var owners: [Int: Int] = [:]
         if !foreignObjects.isEmpty {
@@ -29,15 +45,14 @@ public enum ManagedUsers {
                 owners[object.id!] = object.customerId
             }
         }
-        let otherContacts = Set(candidates.compactMap(\.contactId)).subtracting(administrator.contactId.map { [$0] } ?? [])
+        let otherContacts = contactIds.subtracting(ownContact.map { [$0] } ?? [])
         let uncovered = try await contactsWithCasesOutside(administrator, among: otherContacts, on: database)
         var result: Set<Int> = []
-        for user in candidates {
-            let id = user.id!
-            guard !pending.contains(id) else { continue }
-            let reach = reaches[id] ?? .nothing
-            let covered = reach.contactId.map { !uncovered.contains($0) } ?? true
-            if reach.isWithin(administrator, objectOwners: owners, contactCasesCovered: covered) { result.insert(id) }
+        for contactId in contactIds {
+            let reach = reaches[contactId] ?? .nothing
+            if reach.isWithin(administrator, objectOwners: owners, contactCasesCovered: !uncovered.contains(contactId)) {
+                result.insert(contactId)
+            }
         }
         return result
     }
@@ -49,20 +64,18 @@ public enum ManagedUsers {
             .filter(\.$purpose == "activate").filter(\.$usedAt == nil).all().map(\.userId))
     }
 
-    /// What each account would see if it were active: an inactive account is judged by the reach it
-    /// regains when reactivated. Keyed by user id.
-    static func reach(of users: [PortalUserRecord], on database: any Database) async throws -> [Int: CaseVisibility] {
-        let contactIds = Array(Set(users.compactMap(\.contactId)))
-        guard !contactIds.isEmpty else { return [:] }
-        let customers = try await ContactCustomerLink.query(on: database).filter(\.$contactId ~~ contactIds).all()
-        let objects = try await ContactObjectLink.query(on: database).filter(\.$contactId ~~ contactIds).all()
+    /// What each contact's login would see (an inactive account is judged by the reach it regains when
+    /// reactivated). Keyed by contact id.
+    static func reach(ofContacts contactIds: Set<Int>, on database: any Database) async throws -> [Int: CaseVisibility] {
+        let ids = Array(contactIds)
+        let customers = try await ContactCustomerLink.query(on: database).filter(\.$contactId ~~ ids).all()
+        let objects = try await ContactObjectLink.query(on: database).filter(\.$contactId ~~ ids).all()
         var result: [Int: CaseVisibility] = [:]
-        for user in users {
-            guard let id = user.id, let contactId = user.contactId else { continue }
+        for contactId in contactIds {
             let links = ContactLinks(contactId: contactId,
                                      customerIds: Set(customers.filter { $0.contactId == contactId }.map(\.customerId)),
                                      objectIds: Set(objects.filter { $0.contactId == contactId }.map(\.objectId)))
-            result[id] = CaseVisibility(for: .contactUser(contact: links))
+            result[contactId] = CaseVisibility(for: .contactUser(contact: links))
         }
         return result
     }

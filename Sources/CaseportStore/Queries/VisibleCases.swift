@@ -47,6 +47,8 @@ public struct CaseDetail: Codable, Sendable, Equatable {
     public var updatedAt: Date
     public var createdByName: String
     public var origin: CaseOrigin
+    /// The optimistic-lock version (M014's edits): a customer's edit applies only to the version its page showed.
+    public var version: Int
 }
 
 /// Who is reading, for the "new information" marker: activity after the later of the user's last
@@ -158,7 +160,7 @@ public struct VisibleCases: Sendable {
                    ct.is_billable AS case_type_billable, c.priority_id, p.name AS priority_name,
                    c.customer_id, cu.name AS customer_name, c.object_id, o.name AS object_name,
                    o.address AS object_address, c.work_site_address, c.reference_name,
-                   c.created_at, c.updated_at, c.created_by_name, c.origin
+                   c.created_at, c.updated_at, c.created_by_name, c.origin, c.version
             FROM cases c
             LEFT JOIN categories cat ON cat.id = c.category_id
             LEFT JOIN case_types ct ON ct.id = c.case_type_id

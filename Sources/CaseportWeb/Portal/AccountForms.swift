@@ -22,12 +22,20 @@ struct OrganisationUserForm: PostedForm, Encodable {
     var firstName = "", lastName = "", username = "", email = "", phone = ""
     var password = "", passwordConfirm = "", currentPassword = ""
     var isAdmin = false, isShared = false, isActive = true, sendLoginDetails = false
+    /// Issue 11 point 10: the register contact that gets this login ("" for a new contact), and the
+    /// administrator's links ticked for the new contact (`link_customer_<id>`, `link_object_<id>`);
+    /// `linksShown` says the form had the boxes, so none ticked means none.
+    var contact = ""
+    var linksShown = false
+    var customerLinks: Set<Int> = [], objectLinks: Set<Int> = []
 
     enum CodingKeys: String, CodingKey {
         case firstName = "first_name", lastName = "last_name", username, email, phone
         case password, passwordConfirm = "password_confirm", currentPassword = "current_password"
         case isAdmin = "is_admin", isShared = "is_shared", isActive = "is_active", sendLoginDetails = "send_login_details"
+        case contact, linksShown = "links_shown"
     }
+    static let customerLinkPrefix = "link_customer_", objectLinkPrefix = "link_object_"
 
     /// A new user: active unless the administrator says otherwise.
     init() {}
@@ -38,9 +46,43 @@ struct OrganisationUserForm: PostedForm, Encodable {
         (isAdmin, isShared, isActive) = (user.isAdmin, user.isShared, user.isActive)
     }
 
+    /// A register contact about to get a login: its name and contact details to start from.
+    init(contact record: ContactRecord) {
+        (firstName, lastName) = (record.firstName, record.lastName)
+        (email, phone) = (record.email ?? "", record.phone ?? "")
+        contact = record.id.map(String.init) ?? ""
+    }
+
+    init(from decoder: any Decoder) throws {
+        let posted = try decoder.container(keyedBy: CodingKeys.self)
+        firstName = try posted.decode(String.self, forKey: .firstName)
+        lastName = try posted.decode(String.self, forKey: .lastName)
+        username = try posted.decode(String.self, forKey: .username)
+        email = try posted.decode(String.self, forKey: .email)
+        phone = try posted.decode(String.self, forKey: .phone)
+        password = try posted.decode(String.self, forKey: .password)
+        passwordConfirm = try posted.decode(String.self, forKey: .passwordConfirm)
+        currentPassword = try posted.decode(String.self, forKey: .currentPassword)
+        isAdmin = try posted.decode(Bool.self, forKey: .isAdmin)
+        isShared = try posted.decode(Bool.self, forKey: .isShared)
+        isActive = try posted.decode(Bool.self, forKey: .isActive)
+        sendLoginDetails = try posted.decode(Bool.self, forKey: .sendLoginDetails)
+        contact = try posted.decode(String.self, forKey: .contact)
+        linksShown = try posted.decode(Bool.self, forKey: .linksShown)
+        let named = try decoder.container(keyedBy: ShownKey.self)
+        for key in named.allKeys {
+            if key.stringValue.hasPrefix(Self.customerLinkPrefix), let id = Int(key.stringValue.dropFirst(Self.customerLinkPrefix.count)) {
+                customerLinks.insert(id)
+            } else if key.stringValue.hasPrefix(Self.objectLinkPrefix), let id = Int(key.stringValue.dropFirst(Self.objectLinkPrefix.count)) {
+                objectLinks.insert(id)
+            }
+        }
+    }
+
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: ShownKey.self)
-        for (name, value) in [("firstName", firstName), ("lastName", lastName), ("username", username), ("email", email), ("phone", phone)] {
+        for (name, value) in [("firstName", firstName), ("lastName", lastName), ("username", username), ("email", email), ("phone", phone),
+                              ("contact", contact)] {
             try container.encode(value, forKey: ShownKey(name))
         }
     }
@@ -50,6 +92,10 @@ struct OrganisationUserForm: PostedForm, Encodable {
         (input.firstName, input.lastName, input.username, input.email, input.phone) = (firstName, lastName, username, email, phone)
         (input.password, input.passwordConfirm, input.currentPassword) = (password, passwordConfirm, currentPassword)
         (input.isAdmin, input.isShared, input.isActive, input.sendLoginDetails) = (isAdmin, isShared, isActive, sendLoginDetails)
+        if userId == nil {
+            input.contactId = Int(contact)
+            if linksShown { input.links = .init(customerIds: customerLinks, objectIds: objectLinks) }
+        }
         return input
     }
 }

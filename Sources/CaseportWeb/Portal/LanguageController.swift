@@ -34,7 +34,7 @@ struct LanguageController: RouteCollection {
     /// control character anywhere (CR/LF would split the header; a tab is dropped by browsers, so
     /// "/\t/host" would become "//host"). Anything else goes to "/".
     static func safeReturnPath(_ path: String?) -> String {
-        guard let path, path.utf8.count < 500, path.hasPrefix("/"), !path.hasPrefix("//"),
+        guard let path, path.utf8.count < 2000, path.hasPrefix("/"), !path.hasPrefix("//"),
               !path.unicodeScalars.contains(where: { $0 == "\\" || $0.properties.generalCategory == .control
                   || $0.properties.generalCategory == .format || $0 == "\u{2028}" || $0 == "\u{2029}" })
         else { return "/" }

@@ -82,11 +82,23 @@ struct PortalCaseController: RouteCollection {
         /// B6: the case is resolved and waits for the customer's "Approved" or "Not OK".
         var awaitingApproval: Bool
         var approvalComment: String
+        /// The version the page shows; the customer's edit applies only to it (issue 11 point 9).
+        var version: Int
+        /// "–" is offered only while the case has no value: a value cannot be blanked (point 9).
+        var categoryBlankable: Bool
+        var priorityBlankable: Bool
+        /// Every message, paged (point 6); the "write a message" box open when it has text or errors.
+        var paging: Paging
+        var writeOpen: Bool
+        var caseLink: String
+        /// "Back" to the case list as the user left it (point 8).
+        var backLink: String
     }
 
     /// What a failed form keeps.
     struct PageState {
         var messageBody = ""
+        var writeOpen = false
         var copyToMe = false
         var person: PersonPicker.Input?
         var errors: [String: String] = [:]
@@ -117,9 +129,19 @@ struct PortalCaseController: RouteCollection {
         let conversation = CaseConversation(database: request.db)
         let language = request.language
         let settings = try await SettingsStore(database: request.db).load()
-        let messages = try await conversation.publicMessages(caseId: detail.id)
+        // Every message is shown, newest first, `messagesPerPage` at a time (issue 11 point 6).
+        let messageTotal = try await conversation.publicMessageCount(caseId: detail.id)
+        let requestedPage = (try? request.query.get(String.self, at: "page")).flatMap { Int($0) }
+        let messagePaging = Paging(requested: requestedPage, total: messageTotal, pageSize: Self.messagesPerPage) {
+            PortalRoute.`case`.path([String(detail.number)], query: [("page", String($0))], fragment: "messages")
+        }
+        let messages = try await conversation.publicMessages(caseId: detail.id, limit: Self.messagesPerPage,
+                                                             offset: messagePaging.offset)
         let files = try await VisibleFiles(database: request.db).caseFiles(caseId: detail.id)
         let fields = try await conversation.fieldValues(caseId: detail.id)
+        let fieldIds = fields.compactMap(\.fieldId)
+        let dateFieldIds = fieldIds.isEmpty ? [] : Set(try await CaseTypeFieldRecord.query(on: request.db)
+            .filter(\.$id ~~ fieldIds).filter(\.$kind == .date).all().compactMap(\.id))
         let editable = !detail.status.isClosed
         let canEditCategory = editable && settings.customerMayEditCategory
         let canEditPriority = editable && settings.customerMayEditPriority
@@ -145,7 +167,12 @@ struct PortalCaseController: RouteCollection {
             objectAddress: detail.objectAddress, workSiteAddress: detail.workSiteAddress, referenceName: detail.referenceName,
             createdAt: language.formatDateTime(detail.createdAt), updatedAt: language.formatDateTime(detail.updatedAt),
             createdBy: detail.createdByName, fromPortal: detail.origin == .portal,
-            fields: fields.map { FieldView(label: $0.label, value: Self.display($0.value, language: request)) },
+            fields: fields.map { value in
+                // A date field's yyyy-mm-dd is shown as the reader's language writes it (A3).
+                let isDate = value.fieldId.map { dateFieldIds.contains($0) } ?? false
+                return FieldView(label: value.label,
+                                 value: isDate ? language.formatDay(value.value) : Self.display(value.value, language: request))
+            },
             messages: messages.map { message in
                 MessageView(author: message.authorKind == .system ? request.t("message_system_author") : message.authorName,
                             fromCompany: message.authorKind == .staff, fromSystem: message.authorKind == .system,
@@ -166,11 +193,19 @@ struct PortalCaseController: RouteCollection {
             categories: categories.map { Option(value: String($0.id!), name: $0.name, selected: $0.id == detail.categoryId) },
             priorities: priorities.map { Option(value: String($0.id!), name: $0.name, selected: $0.id == detail.priorityId) },
             maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576,
-            awaitingApproval: detail.status == .resolved, approvalComment: state.approvalComment)
+            awaitingApproval: detail.status == .resolved, approvalComment: state.approvalComment,
+            version: detail.version,
+            categoryBlankable: detail.categoryId == nil, priorityBlankable: detail.priorityId == nil,
+            paging: messagePaging,
+            writeOpen: state.writeOpen || !state.messageBody.isEmpty || !state.errors.isEmpty,
+            caseLink: PortalRoute.`case`.path([String(detail.number)], query: [], fragment: "messages"),
+            backLink: ListReturn.cases.backLink(request))
         let response = try await request.view.render("portal/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
     }
+
+    static let messagesPerPage = 200
 
     /// Yes/no field values are stored as "yes"/"no" and shown in the reader's language.
     static func display(_ value: String, language request: Request) -> String {
@@ -265,11 +300,20 @@ struct PortalCaseController: RouteCollection {
         let form = try request.form(ClassificationForm.self)
         // Absent: leave it. "" (or anything not a number): none.
         let input = ChangeClassification.Input(caseNumber: try Self.caseNumber(request),
+                                               expectedVersion: Int(form.version) ?? -1,
                                                categoryId: form.category.map { Int($0) },
                                                priorityId: form.priority.map { Int($0) })
         do {
-            let number = try await ChangeClassification.run(input, by: try request.portalMember(), in: request.operations)
-            return request.redirect(to: PortalRoute.`case`, number, notice: .saved)
+            switch try await ChangeClassification.run(input, by: try request.portalMember(), in: request.operations) {
+            case .done(let number):
+                return request.redirect(to: PortalRoute.`case`, number, notice: .saved)
+            case .problems(let problems):
+                let (principal, detail) = try await findCase(request)
+                var state = PageState()
+                state.errors = request.texts(problems) { "classify_" + $0.rawValue }
+                return try await render(request, principal: principal, detail: detail, state: state,
+                                        status: .unprocessableEntity)
+            }
         } catch ChangeClassification.Failure.notOffered {
             throw Abort(.badRequest)
         }
@@ -301,4 +345,6 @@ struct PortalMessageForm: PostedForm {
 struct ClassificationForm: PostedForm {
     var category: String?
     var priority: String?
+    /// The case's version the page showed (a stale page is refused, issue 11 point 9).
+    var version = ""
 }

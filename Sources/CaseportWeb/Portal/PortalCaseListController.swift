@@ -59,6 +59,8 @@ struct PortalCaseListController: RouteCollection {
         var q: String
         var from: String
         var to: String
+        /// How the page's language writes a day (A3), beside the date filters.
+        var datePattern: String
         var states: [Option]
         var statuses: [Option]
         var categories: [Option]
@@ -77,7 +79,7 @@ struct PortalCaseListController: RouteCollection {
     /// The page frame around the list. The list itself (`portal/case-list`) is rendered once per
     /// user, language, query and change stamp and kept: rendering 25 rows through Leaf was most of a
     /// page view's time, and an unchanged stamp means nothing on the list can have changed.
-    func list(request: Request) async throws -> View {
+    func list(request: Request) async throws -> Response {
         let principal = try request.requirePortal()
         let key = "\(try principal.user.requireID())|\(request.language.rawValue)|\(request.url.query ?? "")"
         let pages = request.caseport.caseListPages
@@ -88,8 +90,12 @@ struct PortalCaseListController: RouteCollection {
             html = try await renderList(request: request, principal: principal)
             if let stamp = request.changeStamp { pages.store(html, for: key, at: stamp) }
         }
-        return try await request.view.render("portal/cases",
-                                             Frame(layout: Layout(request, title: request.t("cases_title")), listHTML: html))
+        let response = try await request.view.render("portal/cases",
+                                                     Frame(layout: Layout(request, title: request.t("cases_title")), listHTML: html))
+            .encodeResponse(for: request).get()
+        // "Back" on the case pages returns here with this search and page (issue 11 point 8).
+        ListReturn.cases.remember(request, on: response)
+        return response
     }
 
     func renderList(request: Request, principal: PortalPrincipal) async throws -> String {
@@ -97,7 +103,7 @@ struct PortalCaseListController: RouteCollection {
         let data = try await Self.data(for: principal, query: query, request: request)
         var errors: [String: String] = [:]
         let options = data.options
-        let filter = Self.filter(from: query, options: options, errors: &errors)
+        let filter = Self.filter(from: query, options: options, language: request.language, errors: &errors)
         errors = errors.mapValues { request.t($0) }
         let settings = data.settings
         let language = request.language
@@ -116,7 +122,9 @@ struct PortalCaseListController: RouteCollection {
             },
             columns: settings.extraListColumns.map { Column(key: $0.rawValue, label: request.t("column_\($0.rawValue)")) },
             paging: data.paging,
-            q: String((query.q ?? "").prefix(200)), from: query.from ?? "", to: query.to ?? "",
+            q: String((query.q ?? "").prefix(200)),
+            from: Self.shownDay(query.from, language), to: Self.shownDay(query.to, language),
+            datePattern: request.t(language.dayPatternKey),
             states: CaseFilter.StatusGroup.allCases.map {
                 Option(value: $0.rawValue, name: request.t("filter_state_\($0.rawValue)"), selected: filter.statusGroup == $0)
             },
@@ -137,7 +145,7 @@ struct PortalCaseListController: RouteCollection {
         let userId = try principal.user.requireID()
         let options = try await FilterOptions.load(for: principal.visibility, on: request.db)
         var ignored: [String: String] = [:]
-        let filter = Self.filter(from: query, options: options, errors: &ignored)
+        let filter = Self.filter(from: query, options: options, language: request.language, errors: &ignored)
         let cases = VisibleCases(database: request.db)
         let total = try await cases.count(for: principal.visibility, filter: filter)
         let paging = Paging(requested: Int(query.page ?? ""), total: total, pageSize: Self.pageSize, withEnds: true) {
@@ -152,7 +160,7 @@ struct PortalCaseListController: RouteCollection {
 
     /// Reads the filter from the URL. Unknown or foreign ids are dropped (a customer the viewer may
     /// not see is simply not a filter), and a malformed date is reported next to its field.
-    static func filter(from query: Query, options: FilterOptions, errors: inout [String: String]) -> CaseFilter {
+    static func filter(from query: Query, options: FilterOptions, language: Language, errors: inout [String: String]) -> CaseFilter {
         var filter = CaseFilter()
         filter.text = String((query.q ?? "").prefix(200))
         filter.statusGroup = query.state.flatMap(CaseFilter.StatusGroup.init(rawValue:)) ?? .all
@@ -166,16 +174,23 @@ struct PortalCaseListController: RouteCollection {
         filter.customerId = pick(query.customer, from: options.customers)
         filter.objectId = pick(query.object, from: options.objects)
         if let raw = query.from, !raw.isEmpty {
-            if let date = parseDay(raw) { filter.createdFrom = date } else { errors["from"] = "filter_error_date" }
+            if let date = parseDay(raw, language) { filter.createdFrom = date } else { errors["from"] = "filter_error_date" }
         }
         if let raw = query.to, !raw.isEmpty {
-            if let date = parseDay(raw) { filter.createdBefore = date.addingTimeInterval(86_400) } else { errors["to"] = "filter_error_date" }
+            if let date = parseDay(raw, language) { filter.createdBefore = date.addingTimeInterval(86_400) } else { errors["to"] = "filter_error_date" }
         }
         return filter
     }
 
-    /// A day typed as YYYY-MM-DD (what a date input sends), taken in the server's time zone.
-    static func parseDay(_ text: String) -> Date? { CalendarDay.parse(text) }
+    /// A day typed as the language writes it (A3) or as YYYY-MM-DD (a link from another language),
+    /// taken in the server's time zone.
+    static func parseDay(_ text: String, _ language: Language) -> Date? { language.parseDay(text).flatMap(CalendarDay.parse) }
+
+    /// A typed day as the page's language writes it; anything unreadable as typed, to be corrected.
+    static func shownDay(_ text: String?, _ language: Language) -> String {
+        guard let text else { return "" }
+        return language.parseDay(text).map { language.formatDay($0) } ?? text
+    }
 
     /// A page of the list with the same search.
     static func link(_ query: Query, page: Int) -> String {

@@ -26,6 +26,8 @@ struct PortalNewCaseController: RouteCollection {
         var layout: Layout
         var types: [TypeChoice]
         var error: String?
+        /// "Back" to the case list as the user left it (issue 11 point 8).
+        var backLink: String
     }
 
     typealias Option = SelectOption
@@ -38,6 +40,8 @@ struct PortalNewCaseController: RouteCollection {
         var value: String
         var options: [Option]
         var error: String?
+        /// A date field's format in the page's language (A3), e.g. "DD.MM.ÅÅÅÅ".
+        var pattern: String?
     }
 
     struct Shown: Encodable {
@@ -91,7 +95,7 @@ struct PortalNewCaseController: RouteCollection {
     func typePage(_ request: Request, types: [CaseTypeRecord], error: String?) async throws -> Response {
         let page = TypePage(layout: Layout(request, title: request.t("new_case_title")),
                             types: types.map { TypeChoice(id: $0.id!, name: $0.name, description: $0.description, billable: $0.isBillable) },
-                            error: error)
+                            error: error, backLink: ListReturn.cases.backLink(request))
         let response = try await request.view.render("portal/new-case-type", page).encodeResponse(for: request).get()
         if error != nil { response.status = .unprocessableEntity }
         return response
@@ -166,8 +170,11 @@ struct PortalNewCaseController: RouteCollection {
                 options = [Option(value: "yes", name: request.t("answer_yes"), selected: value == "yes"),
                            Option(value: "no", name: request.t("answer_no"), selected: value == "no")]
             }
+            // A date is shown and typed as the page's language writes it (A3); the operation stores yyyy-mm-dd.
+            let shownValue = field.kind == .date ? request.language.parseDay(value).map { request.language.formatDay($0) } ?? value : value
             return FieldInput(name: name, label: field.label, kind: field.kind.rawValue, required: field.isRequired,
-                              value: value, options: options, error: errors[name])
+                              value: shownValue, options: options, error: errors[name],
+                              pattern: field.kind == .date ? request.t(request.language.dayPatternKey) : nil)
         }
         func option(_ chosen: String, _ id: Int?, _ name: String) -> Option {
             Option(value: id.map(String.init) ?? "", name: name, selected: chosen == id.map(String.init))

@@ -16,6 +16,8 @@ struct PortalUsersController: RouteCollection {
         routes.on(PortalRoute.newUserSubmit, use: create)
         routes.on(PortalRoute.user, use: editForm)
         routes.on(PortalRoute.userSubmit, use: update)
+        routes.on(PortalRoute.removeUser, use: removeForm)
+        routes.on(PortalRoute.removeUserSubmit, use: remove)
     }
 
     struct UserRow: Encodable {
@@ -30,11 +32,36 @@ struct PortalUsersController: RouteCollection {
         var editable: Bool
     }
 
+    /// A register contact without a login (issue 11 point 10), given one in one step.
+    struct ContactRow: Encodable {
+        var id: Int
+        var name: String
+        var email: String
+        var phone: String
+    }
+
     struct ListPage: Encodable {
         var layout: Layout
         var users: [UserRow]
+        var contacts: [ContactRow]
+        var mayAdd: Bool
         var notice: String?
         var paging: Paging
+    }
+
+    /// One of the administrator's own links, as a box on the new-user form.
+    struct LinkChoice: Encodable {
+        var name: String
+        var label: String
+        var checked: Bool
+    }
+
+    struct RemovePage: Encodable {
+        var layout: Layout
+        var id: Int
+        var name: String
+        var username: String
+        var backLink: String
     }
 
     struct FormPage: Encodable {
@@ -52,6 +79,12 @@ struct PortalUsersController: RouteCollection {
         var showAdminFields: Bool
         var notice: String?
         var passwordRules: String
+        /// A new user: the register contact it is for, or the boxes of the administrator's links.
+        var contactName: String?
+        var linkChoices: [LinkChoice]
+        /// Edit and Cancel as the BS seed says; Remove for another user of the list.
+        var cancelLink: String
+        var removeLink: String?
     }
 
     /// Who may manage which accounts (`PortalUserAdmin`): a 404 for anyone else, as for a missing page.
@@ -64,30 +97,50 @@ struct PortalUsersController: RouteCollection {
         if admin.singleUser {
             return request.redirect(to: PortalRoute.user, try admin.administrator.requireID())
         }
+        // Removed users (issue 11 point 10) are hidden; their rows stay for their cases and messages.
         let query = PortalUserRecord.query(on: request.db).filter(\.$organisationId == admin.organisationId)
+            .filter(\.$removedAt == nil)
         let total = try await query.count()
         let paging = Paging(request, total: total, pageSize: Self.pageSize, route: PortalRoute.users)
         let users = try await PortalUserRecord.query(on: request.db).filter(\.$organisationId == admin.organisationId)
+            .filter(\.$removedAt == nil)
             .sort(\.$lastName).sort(\.$firstName).sort(\.$id)
             .range(paging.offset ..< paging.offset + Self.pageSize).all()
-        let notice = request.notice([.created, .saved], prefix: "users_notice_")
+        let notice = request.notice([.created, .saved, .removed], prefix: "users_notice_")
         let editable = try await admin.editable(users, on: request.db)
         let rows = users.map { user in
             UserRow(id: user.id!, name: user.displayName, username: user.username, email: user.email ?? "",
                     isAdmin: user.isAdmin, isShared: user.isShared, isActive: user.isActive,
                     editable: editable.contains(user.id!))
         }
+        // BS seed: the list shows the register contacts as well as the users.
+        let contacts = admin.mayAdd ? try await OrganisationContacts.withoutLogin(for: admin, on: request.db) : []
         let context = ListPage(
             layout: Layout(request, title: request.t("users_title")),
             users: rows,
-            notice: notice, paging: paging)
-        return try await request.view.render("portal/users", context).encodeResponse(for: request).get()
+            contacts: contacts.map { ContactRow(id: $0.id!, name: "\($0.firstName) \($0.lastName)", email: $0.email ?? "",
+                                                phone: $0.phone ?? "") },
+            mayAdd: admin.mayAdd, notice: notice, paging: paging)
+        let response = try await request.view.render("portal/users", context).encodeResponse(for: request).get()
+        ListReturn.users.remember(request, on: response)
+        return response
     }
 
     func newForm(request: Request) async throws -> Response {
         let admin = try await admin(request)
         guard admin.mayAdd else { throw Abort(.notFound) }
-        return try await render(request, admin: admin, target: nil, form: OrganisationUserForm(), errors: [:], status: .ok)
+        // "Give a login" on a register contact of the list: the form starts from the contact.
+        if let raw = request.query[String.self, at: "contact"] {
+            guard let id = Int(raw) else { throw Abort(.notFound) }
+            let contact = try await OrganisationContacts.contactWithoutLogin(id, for: admin, on: request.db)
+            return try await render(request, admin: admin, target: nil, form: OrganisationUserForm(contact: contact), errors: [:],
+                                    status: .ok)
+        }
+        var form = OrganisationUserForm()
+        let own = try await OrganisationContacts.links(of: admin, on: request.db)
+        form.customerLinks = Set(own.customers.map(\.id))
+        form.objectLinks = Set(own.objects.map(\.id))
+        return try await render(request, admin: admin, target: nil, form: form, errors: [:], status: .ok)
     }
 
     func editForm(request: Request) async throws -> Response {
@@ -121,7 +174,7 @@ struct PortalUsersController: RouteCollection {
             return try await render(request, admin: admin, target: target, form: form, errors: request.texts(problems),
                                     status: .unprocessableEntity)
         case .done(let saved) where saved.created:
-            return request.redirect(to: PortalRoute.users, notice: .created)
+            return request.redirect(to: ListReturn.users.backLink(request, notice: .created))
         case .done(let saved):
             if saved.restartSession {
                 // Every session of the account ended; this browser continues with a new token.
@@ -130,7 +183,7 @@ struct PortalUsersController: RouteCollection {
                 return try await startSession(request, realm: .portal, userId: saved.userId, redirect: next)
             }
             return saved.singleUser ? request.redirect(to: PortalRoute.user, saved.userId, notice: .saved)
-                : request.redirect(to: PortalRoute.users, notice: .saved)
+                : request.redirect(to: ListReturn.users.backLink(request, notice: .saved))
         }
     }
 
@@ -139,6 +192,24 @@ struct PortalUsersController: RouteCollection {
         let isSelf = target.map(admin.isSelf) ?? false
         let policy = try await SettingsStore(database: request.db).load().passwordPolicy
         let notice = request.notice([.saved], prefix: "users_notice_")
+        var contactName: String?
+        var linkChoices: [LinkChoice] = []
+        if target == nil {
+            if let id = Int(form.contact) {
+                let contact = try await OrganisationContacts.contactWithoutLogin(id, for: admin, on: request.db)
+                contactName = "\(contact.firstName) \(contact.lastName)"
+            } else {
+                let own = try await OrganisationContacts.links(of: admin, on: request.db)
+                linkChoices = own.customers.map {
+                    LinkChoice(name: OrganisationUserForm.customerLinkPrefix + String($0.id), label: $0.name,
+                               checked: form.customerLinks.contains($0.id))
+                } + own.objects.map {
+                    LinkChoice(name: OrganisationUserForm.objectLinkPrefix + String($0.id), label: $0.name,
+                               checked: form.objectLinks.contains($0.id))
+                }
+            }
+        }
+        let backLink = admin.singleUser ? PortalRoute.cases.path() : ListReturn.users.backLink(request)
         let page = FormPage(
             layout: Layout(request, title: request.t(target == nil ? "users_new_title" : (isSelf ? "users_self_title" : "users_edit_title"))),
             isNew: target == nil, isSelf: isSelf,
@@ -147,10 +218,31 @@ struct PortalUsersController: RouteCollection {
             isAdmin: form.isAdmin, isShared: form.isShared, isActive: form.isActive,
             sendLoginDetails: form.sendLoginDetails,
             showAdminFields: admin.isAdmin && !isSelf, notice: notice,
-            passwordRules: Self.describe(policy, request: request))
+            passwordRules: Self.describe(policy, request: request),
+            contactName: contactName, linkChoices: linkChoices, cancelLink: backLink,
+            removeLink: target.flatMap { admin.mayAdd && !isSelf ? PortalRoute.removeUser.path($0.id!) : nil })
         let response = try await request.view.render("portal/user-form", page).encodeResponse(for: request).get()
         response.status = status
         return response
+    }
+
+    // MARK: Remove (issue 11 point 10)
+
+    /// "Remove" asks first, on a page of its own (works without JavaScript).
+    func removeForm(request: Request) async throws -> Response {
+        let admin = try await admin(request)
+        guard admin.mayAdd else { throw Abort(.notFound) }
+        let target = try await admin.target(try Self.userId(request), on: request.db)
+        guard !admin.isSelf(target) else { throw Abort(.notFound) }
+        let page = RemovePage(layout: Layout(request, title: request.t("users_remove_title")), id: target.id!,
+                              name: target.displayName, username: target.username,
+                              backLink: PortalRoute.user.path(target.id!))
+        return try await request.view.render("portal/user-remove", page).encodeResponse(for: request).get()
+    }
+
+    func remove(request: Request) async throws -> Response {
+        try await RemoveOrganisationUser.run(userId: try Self.userId(request), by: try request.portalMember(), in: request.operations)
+        return request.redirect(to: ListReturn.users.backLink(request, notice: .removed))
     }
 
     static func describe(_ policy: PasswordPolicy, request: Request) -> String {

@@ -14,6 +14,7 @@ enum PortalRoute: String, AppRoute {
     case inquiries, inquiry
     case newCaseReceipt
     case caseReport
+    case removeUser, removeUserSubmit
 
     static let realm = "portal"
 
@@ -22,7 +23,7 @@ enum PortalRoute: String, AppRoute {
         case .loginSubmit, .logout, .language, .registerSubmit, .setPasswordSubmit, .forgotPasswordSubmit,
              .newCaseReview, .newCaseEdit, .newCaseConfirm,
              .caseMessage, .caseUpload, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
-             .newUserSubmit, .userSubmit:
+             .newUserSubmit, .userSubmit, .removeUserSubmit:
             .POST
         default:
             .GET
@@ -36,7 +37,7 @@ enum PortalRoute: String, AppRoute {
         case .cases, .case, .caseMessage, .caseUpload, .caseFile, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
              .caseReport: "cases"
         case .files, .file: "files"
-        case .users, .newUser, .newUserSubmit, .user, .userSubmit: "users"
+        case .users, .newUser, .newUserSubmit, .user, .userSubmit, .removeUser, .removeUserSubmit: "users"
         case .inquiries, .inquiry: "inquiries"
         default: ""
         }
@@ -73,6 +74,7 @@ enum PortalRoute: String, AppRoute {
         case .inquiries: "/inquiries"
         case .inquiry: "/inquiries/:id"
         case .caseReport: "/cases/:number/report.pdf"
+        case .removeUser, .removeUserSubmit: "/users/:userId/remove"
         }
     }
 }

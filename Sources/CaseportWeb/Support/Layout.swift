@@ -7,6 +7,7 @@ struct Layout: Encodable {
     struct LanguageChoice: Encodable {
         var code: String
         var name: String
+        var flag: String
         var selected: Bool
     }
 
@@ -15,7 +16,8 @@ struct Layout: Encodable {
     var t: PageStrings
     var csrf: String
     var languages: [LanguageChoice]
-    /// Where the language switch returns to.
+    /// Where the language switch returns to: this page with its search and page (A3; checked again by
+    /// `LanguageController.safeReturnPath` when it comes back).
     var path: String
     var userName: String?
     /// "portal" or "staff": decides the navigation and the logout form's target.
@@ -39,9 +41,9 @@ struct Layout: Encodable {
         self.t = request.caseport.pageStrings[request.language] ?? PageStrings([:])
         self.csrf = request.csrfToken
         self.languages = Language.allCases.map {
-            LanguageChoice(code: $0.rawValue, name: $0.nativeName, selected: $0 == request.language)
+            LanguageChoice(code: $0.rawValue, name: $0.nativeName, flag: $0.flag, selected: $0 == request.language)
         }
-        self.path = request.url.path
+        self.path = request.url.query.map { request.url.path + "?" + $0 } ?? request.url.path
         self.area = area
         section = AppRoutes.section(ofPath: request.url.path)
         staffAdmin = area == "staff" && request.staffPrincipal?.user.role == .admin
