@@ -34,6 +34,7 @@ ROUTES = [
     ("POST", "/cases/:number/approve"), ("POST", "/cases/:number/not-ok"),
     ("GET", "/files"), ("GET", "/files/:fileId"),
     ("GET", "/users"), ("GET", "/users/new"), ("POST", "/users/new"), ("GET", "/users/:userId"), ("POST", "/users/:userId"),
+    ("POST", "/account/case-mail"),
     ("GET", "/inquiries"), ("GET", "/inquiries/:id"),
     ("GET", "/staff/login"), ("POST", "/staff/login"), ("POST", "/staff/logout"),
     ("GET", "/staff/password/set"), ("POST", "/staff/password/set"),

@@ -22,5 +22,6 @@ public enum CaseportMigrations {
         M017_AccountTokenEmail(),
         M018_UnplacedMailFiles(),
         M019_TypedCaseEvents(),
+        M021_CustomerMail(),
     ]
 }

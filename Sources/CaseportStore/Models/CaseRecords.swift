@@ -44,6 +44,9 @@ public final class CaseRecord: Model, @unchecked Sendable {
     /// Unix seconds when staff marked the case resolved, and when the approval reminder went out (B6).
     @OptionalField(key: "resolved_at") public var resolvedAt: Double?
     @OptionalField(key: "approval_reminded_at") public var approvalRemindedAt: Double?
+    /// B6: when the approval round found nobody to remind (Unix seconds); the case then stays resolved
+    /// and is listed for staff instead of closing. Cleared by the next status change. M021.
+    @OptionalField(key: "approval_unreached_at") public var approvalUnreachedAt: Double?
 
     public init() {}
 }

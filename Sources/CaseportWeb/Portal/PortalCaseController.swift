@@ -82,6 +82,8 @@ struct PortalCaseController: RouteCollection {
         /// B6: the case is resolved and waits for the customer's "Approved" or "Not OK".
         var awaitingApproval: Bool
         var approvalComment: String
+        /// B6: "Approved" or "Tested OK", as the case type says.
+        var approveLabel: String
     }
 
     /// What a failed form keeps.
@@ -166,7 +168,8 @@ struct PortalCaseController: RouteCollection {
             categories: categories.map { Option(value: String($0.id!), name: $0.name, selected: $0.id == detail.categoryId) },
             priorities: priorities.map { Option(value: String($0.id!), name: $0.name, selected: $0.id == detail.priorityId) },
             maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576,
-            awaitingApproval: detail.status == .resolved, approvalComment: state.approvalComment)
+            awaitingApproval: detail.status == .resolved, approvalComment: state.approvalComment,
+            approveLabel: request.t(try await approvalLabel(detail, on: request.db).buttonKey))
         let response = try await request.view.render("portal/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
@@ -220,6 +223,12 @@ struct PortalCaseController: RouteCollection {
 
     // MARK: Files
 
+    /// B6: the case type's approval button ("Approved" unless the type says "Tested OK").
+    func approvalLabel(_ detail: CaseDetail, on db: any Database) async throws -> ApprovalLabel {
+        guard detail.status == .resolved, let typeId = detail.caseTypeId else { return .approved }
+        return ApprovalLabel(stored: try await CaseTypeRecord.find(typeId, on: db)?.approvalLabel)
+    }
+
     func upload(request: Request) async throws -> Response {
         let (principal, detail) = try await findCase(request)
         let storage = request.caseport.storage
@@ -247,6 +256,13 @@ struct PortalCaseController: RouteCollection {
             state.errors["files"] = request.t("upload_error_none")
             return try await render(request, principal: principal, detail: detail, state: state, status: .unprocessableEntity)
         }
+        // A8: on a shared account the chosen person uploads; asked before any bytes are stored.
+        let author: AuthorChoice = Int(received.fields["person"] ?? "").map { .saved(personId: $0) } ?? .none
+        if let problem = try await AttachUploadedFiles.authorProblem(author, by: try request.portalMember(), in: request.operations) {
+            var state = PageState()
+            state.errors["upload_person"] = request.t(problem)
+            return try await render(request, principal: principal, detail: detail, state: state, status: .unprocessableEntity)
+        }
         // The bytes go to storage first; the operation records them in one transaction. When it fails,
         // nothing refers to the stored bytes, so they are deleted again.
         var stored: [AttachUploadedFiles.StoredUpload] = []
@@ -258,7 +274,8 @@ struct PortalCaseController: RouteCollection {
                 stored.append(.init(storageKey: key, originalName: Self.cleanFilename(file.filename),
                                     contentType: ContentSniffing.detect(head) ?? "application/octet-stream", byteSize: file.byteSize))
             }
-            _ = try await AttachUploadedFiles.run(.init(caseNumber: detail.number, files: stored, language: request.language),
+            _ = try await AttachUploadedFiles.run(.init(caseNumber: detail.number, files: stored, language: request.language,
+                                                        author: author),
                                                   by: try request.portalMember(), in: request.operations)
         } catch {
             for upload in stored { try? await storage.delete(key: upload.storageKey) }

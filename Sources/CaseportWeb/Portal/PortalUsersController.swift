@@ -52,6 +52,8 @@ struct PortalUsersController: RouteCollection {
         var showAdminFields: Bool
         var notice: String?
         var passwordRules: String
+        /// Issue 11: on the user's own page, whether they get e-mails about their cases (`PortalCaseMailController`).
+        var caseMailOn: Bool
     }
 
     /// Who may manage which accounts (`PortalUserAdmin`): a 404 for anyone else, as for a missing page.
@@ -147,7 +149,8 @@ struct PortalUsersController: RouteCollection {
             isAdmin: form.isAdmin, isShared: form.isShared, isActive: form.isActive,
             sendLoginDetails: form.sendLoginDetails,
             showAdminFields: admin.isAdmin && !isSelf, notice: notice,
-            passwordRules: Self.describe(policy, request: request))
+            passwordRules: Self.describe(policy, request: request),
+            caseMailOn: isSelf ? target?.caseMailOff != true : false)
         let response = try await request.view.render("portal/user-form", page).encodeResponse(for: request).get()
         response.status = status
         return response

@@ -12,6 +12,7 @@ enum PortalRoute: String, AppRoute {
     case files, file
     case users, newUser, newUserSubmit, user, userSubmit
     case inquiries, inquiry
+    case caseMail
 
     static let realm = "portal"
 
@@ -20,7 +21,7 @@ enum PortalRoute: String, AppRoute {
         case .loginSubmit, .logout, .language, .registerSubmit, .setPasswordSubmit, .forgotPasswordSubmit,
              .newCaseReview, .newCaseEdit, .newCaseConfirm,
              .caseMessage, .caseUpload, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
-             .newUserSubmit, .userSubmit:
+             .newUserSubmit, .userSubmit, .caseMail:
             .POST
         default:
             .GET
@@ -33,7 +34,7 @@ enum PortalRoute: String, AppRoute {
         case .newCase, .newCaseReview, .newCaseEdit, .newCaseConfirm: "new"
         case .cases, .case, .caseMessage, .caseUpload, .caseFile, .caseFileRemove, .caseClassify, .caseApprove, .caseReject: "cases"
         case .files, .file: "files"
-        case .users, .newUser, .newUserSubmit, .user, .userSubmit: "users"
+        case .users, .newUser, .newUserSubmit, .user, .userSubmit, .caseMail: "users"
         case .inquiries, .inquiry: "inquiries"
         default: ""
         }
@@ -68,6 +69,7 @@ enum PortalRoute: String, AppRoute {
         case .user, .userSubmit: "/users/:userId"
         case .inquiries: "/inquiries"
         case .inquiry: "/inquiries/:id"
+        case .caseMail: "/account/case-mail"
         }
     }
 }
