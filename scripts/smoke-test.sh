@@ -40,6 +40,37 @@ bad_value() {
   local out; out=$(CASEPORT_SESSION_MAX_DAYS=soon "$bin" serve 2>&1)
   [ $? -eq 1 ] && echo "$out" | tail -n 1 | grep -q 'CASEPORT_SESSION_MAX_DAYS must be a whole number from 1 to 365, not "soon"'
 }
+# A port that is taken stops start-up with one line, before the background jobs start (issue 17).
+port_taken() {
+  local out; out=$("$bin" serve --port "$port" 2>&1)
+  [ $? -eq 1 ] && [ "$(echo "$out" | grep -c .)" -le 3 ] && echo "$out" | tail -n 1 | grep -q "port $port on 127.0.0.1 is already in use"
+}
+# SIGTERM under load: the requests in flight finish, then the process exits 0 without a crash (before,
+# a request could run after its database was closed: a force-unwrap inside Fluent and a backtrace).
+stop_under_load() {
+  local stop_port=$((port + 2)) log="$data/stop.log"
+  "$bin" serve --port "$stop_port" > "$log" 2>&1 &
+  local server=$!
+  for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$stop_port/healthz" >/dev/null && break; sleep 0.2; done
+  python3 - "$stop_port" <<'PY' &
+import sys, threading, urllib.request
+def hammer():
+    for _ in range(400):
+        try: urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/login", timeout=5).read()
+        except Exception: pass
+threads = [threading.Thread(target=hammer) for _ in range(16)]
+[t.start() for t in threads]; [t.join() for t in threads]
+PY
+  local load=$!
+  sleep 1.5
+  kill -TERM "$server"
+  local status=0
+  wait "$server" || status=$?
+  kill "$load" 2>/dev/null; wait "$load" 2>/dev/null
+  [ "$status" -eq 0 ] && ! grep -q "Fatal error" "$log" || { echo "exit $status"; tail -5 "$log"; return 1; }
+}
+check "a port in use stops start-up with one line" port_taken
+check "SIGTERM under load stops cleanly" stop_under_load
 check "a malformed DATABASE_URL stops start-up" bad_scheme
 check "a malformed CASEPORT_SESSION_MAX_DAYS stops start-up, named" bad_value
 check "serving on 0.0.0.0 without CASEPORT_PUBLIC_URL stops start-up" public_without_url

@@ -31,6 +31,20 @@ public protocol FileStorage: Sendable {
 
 extension FileStorage {
     public func open(key: String) async throws -> StoredObject { try await open(key: key, range: nil) }
+
+    /// 32 random hex characters: what every store's `newKey()` returns.
+    public static func randomKey() -> String {
+        (0..<16).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max)) }.joined()
+    }
+
+    /// The one rule for a key every store applies before the key names anything (a file, an object):
+    /// hex of 4 to 128 characters, what `newKey()` makes.
+    public static func checked(_ key: String) throws -> String {
+        guard key.count >= 4, key.count <= 128, key.allSatisfy({ $0.isASCII && $0.isHexDigit }) else {
+            throw FileStorageError.invalidKey(key)
+        }
+        return key
+    }
     public func put(key: String, bytes: [UInt8]) async throws { try await put(key: key, from: .bytes(bytes)) }
 }
 

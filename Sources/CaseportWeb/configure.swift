@@ -18,12 +18,20 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         from: URL(fileURLWithPath: app.directory.resourcesDirectory).appendingPathComponent("Locales"))
     let passwords = BcryptPasswords(cost: config.bcryptCost, threadPool: app.threadPool)
     let dummyHash = try await passwords.hash(Sessions.newToken())
-    let storage = LocalFileStorage(dataDirectory: config.dataDirectory)
+    let storage: any FileStorage
+    let incomingDirectory: URL
+    if let settings = config.objectStore {
+        let objectStore = S3FileStorage(settings: settings, dataDirectory: config.dataDirectory)
+        (storage, incomingDirectory) = (objectStore, objectStore.incomingDirectory)
+    } else {
+        let local = LocalFileStorage(dataDirectory: config.dataDirectory)
+        (storage, incomingDirectory) = (local, local.incomingDirectory)
+    }
     app.caseport = AppServices(config: config, translations: translations,
                                pageStrings: PageStrings.all(translations), passwords: passwords,
                                dummyPasswordHash: dummyHash, storage: storage)
     // Upload parts a crash or a killed server left behind (issue 9).
-    IncomingSweeper.sweep(storage.incomingDirectory)
+    IncomingSweeper.sweep(incomingDirectory)
 
     // Templates are parsed once and kept; CASEPORT_TEMPLATE_RELOAD=1 re-reads them on every render
     // (for editing templates with the server running). Leaf's own provider turns its cache off in

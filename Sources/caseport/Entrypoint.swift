@@ -30,15 +30,26 @@ enum Entrypoint {
             try await configure(app, config: config)
             let command = environment.arguments.dropFirst().first { !$0.hasPrefix("-") } ?? "serve"
             if command == "serve" {
-                if let problem = config.problemServing(arguments: Array(environment.arguments.dropFirst())) { throw problem }
+                let arguments = Array(environment.arguments.dropFirst())
+                if let problem = config.problemServing(arguments: arguments) { throw problem }
+                if let address = ListenAddress.from(arguments: arguments),
+                   let problem = await address.problemBinding(on: app.eventLoopGroup) {
+                    throw StartupFailure(text: problem)
+                }
                 do {
                     try await prepareDatabase(app)
                 } catch {
                     throw StartupFailure(text: "cannot use the database (\(config.database.summary)): \(describe(error))")
                 }
+                if let problem = await problemWithFileStorage(app) { throw StartupFailure(text: problem) }
                 enableBackgroundJobs(app)
             }
             try await app.execute()
+            // SIGTERM ends `execute`. The HTTP server drains first (no new connections, the requests in
+            // flight finish, up to its shutdown timeout); only then do the background jobs finish their
+            // current pass and the databases close. Vapor's own shutdown closes its parts in no fixed
+            // order, so without this a request could still be running when its database was gone.
+            if command == "serve" { await app.server.shutdown() }
             try await app.asyncShutdown()
         } catch {
             try? await app.asyncShutdown()

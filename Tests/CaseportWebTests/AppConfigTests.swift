@@ -113,10 +113,31 @@ final class AppConfigTests: XCTestCase {
         XCTAssertEqual(try AppConfig.from(environment: ["CASEPORT_DATA_DIR": "/srv/cp"]).database, .sqlite(path: "/srv/cp/caseport.sqlite"))
     }
 
+    /// The object store: off by default; on with an endpoint, which then needs a bucket and both keys.
+    func testObjectStoreSettings() throws {
+        XCTAssertNil(try AppConfig.from(environment: [:]).objectStore)
+        let on = try AppConfig.from(environment: ["CASEPORT_S3_ENDPOINT": "http://127.0.0.1:8333", "CASEPORT_S3_BUCKET": "caseport-files",
+                                                  "CASEPORT_S3_ACCESS_KEY": "k", "CASEPORT_S3_SECRET_KEY": "s"]).objectStore
+        XCTAssertEqual(on?.bucket, "caseport-files")
+        XCTAssertEqual(on?.region, "us-east-1")
+        XCTAssertThrowsError(try AppConfig.from(environment: ["CASEPORT_S3_ENDPOINT": "http://127.0.0.1:8333"])) { error in
+            XCTAssertEqual("\(error)", "CASEPORT_S3_BUCKET must be set when CASEPORT_S3_ENDPOINT is")
+        }
+        XCTAssertThrowsError(try AppConfig.from(environment: ["CASEPORT_S3_ENDPOINT": "ftp://files"])) { error in
+            XCTAssertTrue("\(error)".hasPrefix("CASEPORT_S3_ENDPOINT must be an http(s) address"))
+        }
+        XCTAssertThrowsError(try AppConfig.from(environment: ["CASEPORT_S3_ENDPOINT": "http://s3", "CASEPORT_S3_BUCKET": "Files!",
+                                                              "CASEPORT_S3_ACCESS_KEY": "k", "CASEPORT_S3_SECRET_KEY": "s"]))
+    }
+
     /// README's configuration table and what `AppConfig` reads are the same set of names.
     func testReadmeListsExactlyTheVariablesRead() throws {
         var everything = Self.smtpBase
         everything["SMS_GATEWAY_URL"] = "https://sms.example.com"
+        everything["CASEPORT_S3_ENDPOINT"] = "http://127.0.0.1:8333"
+        everything["CASEPORT_S3_BUCKET"] = "caseport"
+        everything["CASEPORT_S3_ACCESS_KEY"] = "key"
+        everything["CASEPORT_S3_SECRET_KEY"] = "secret"
         let read = Set(try AppConfig.variableNames(reading: everything))
         let readme = try String(contentsOf: Self.repository.appendingPathComponent("README.md"), encoding: .utf8)
         guard let start = readme.range(of: "## Configuration") else { return XCTFail("README has no Configuration section") }
@@ -127,7 +148,7 @@ final class AppConfigTests: XCTestCase {
             // Names are the code spans of the first cell: `SMTP_USER`, `SMTP_PASSWORD`.
             let spans = firstCell.split(separator: "`", omittingEmptySubsequences: false).enumerated()
                 .filter { $0.offset % 2 == 1 }.map { String($0.element) }
-            documented.formUnion(spans.filter { !$0.isEmpty && $0.allSatisfy { $0.isUppercase || $0 == "_" } })
+            documented.formUnion(spans.filter { !$0.isEmpty && $0.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "_" } })
         }
         XCTAssertEqual(read.subtracting(documented), [], "read but not in README's table")
         XCTAssertEqual(documented.subtracting(read), [], "in README's table but never read")

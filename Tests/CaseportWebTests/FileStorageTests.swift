@@ -39,7 +39,7 @@ final class FileStorageTests: XCTestCase {
     }
 
     /// The contract, for any store.
-    func checkConformance(_ storage: any FileStorage) async throws {
+    static func checkConformance(_ storage: any FileStorage) async throws {
         // Keys are fresh each time.
         let keys = (0..<50).map { _ in storage.newKey() }
         XCTAssertEqual(Set(keys).count, 50)
@@ -139,7 +139,7 @@ final class FileStorageTests: XCTestCase {
     }
 
     func testLocalStorageConforms() async throws {
-        try await checkConformance(LocalFileStorage(dataDirectory: directory.path))
+        try await Self.checkConformance(LocalFileStorage(dataDirectory: directory.path))
     }
 
     /// Files written before issue 10 (at files/ab/cd/<key>) are read as they are, and new ones go

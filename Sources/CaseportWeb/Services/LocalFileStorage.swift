@@ -14,9 +14,7 @@ struct LocalFileStorage: FileStorage {
         root = URL(fileURLWithPath: dataDirectory).appendingPathComponent("files")
     }
 
-    func newKey() -> String {
-        (0..<16).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max)) }.joined()
-    }
+    func newKey() -> String { Self.randomKey() }
 
     func put(key: String, from source: StorageSource) async throws {
         let target = try location(of: key)
@@ -77,7 +75,7 @@ struct LocalFileStorage: FileStorage {
 
     /// The file for `key`. Only hex keys of at least four characters (what `newKey` makes) are accepted.
     func location(of key: String) throws -> URL {
-        guard key.count >= 4, key.count <= 128, key.allSatisfy(\.isHexDigit) else { throw FileStorageError.invalidKey(key) }
+        let key = try Self.checked(key)
         let prefix = key.prefix(2), second = key.dropFirst(2).prefix(2)
         return root.appendingPathComponent(String(prefix)).appendingPathComponent(String(second)).appendingPathComponent(key)
     }

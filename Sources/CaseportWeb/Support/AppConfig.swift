@@ -31,6 +31,9 @@ public struct AppConfig: Sendable {
     /// Portal and staff sessions end after this long idle, and at the latest this long after login.
     public var sessions = SessionLimits.standard
 
+    /// Files in an S3-compatible object store instead of `<data dir>/files` (several servers).
+    public var objectStore: S3Settings?
+
     public enum CookieSecurity: String, Sendable { case auto, always, never }
 
     public init(database: DatabaseLocation, bcryptCost: Int, secureCookies: CookieSecurity, dataDirectory: String,
@@ -89,6 +92,7 @@ public struct AppConfig: Sendable {
         let idleMinutes = try environment.whole("CASEPORT_SESSION_IDLE_MINUTES", 5...10_080) ?? 480
         let maxDays = try environment.whole("CASEPORT_SESSION_MAX_DAYS", 1...365) ?? 30
         config.sessions = SessionLimits(idle: TimeInterval(idleMinutes * 60), absolute: TimeInterval(maxDays * 24 * 3_600))
+        config.objectStore = try S3Settings.from(environment)
         return config
     }
 
@@ -107,20 +111,8 @@ public struct AppConfig: Sendable {
     /// building them from the request's Host would let a requester choose the host in a reset link.
     /// `arguments` are serve's (`--hostname H`, `-H H`, `--bind H:P`, `-b H:P`); the default is 127.0.0.1.
     public func problemServing(arguments: [String]) -> Problem? {
-        guard publicURL == nil else { return nil }
-        var host = "127.0.0.1"
-        var index = arguments.startIndex
-        while index < arguments.endIndex {
-            let argument = arguments[index]
-            let next = arguments.index(after: index) < arguments.endIndex ? arguments[arguments.index(after: index)] : nil
-            if ["--hostname", "-H"].contains(argument), let next { host = next }
-            if ["--bind", "-b"].contains(argument), let next {
-                host = next.hasPrefix("[") ? String(next.prefix { $0 != "]" }.dropFirst()) : String(next.split(separator: ":").first ?? "")
-            }
-            index = arguments.index(after: index)
-        }
-        guard !LoopbackHost.isLoopback(host: host) else { return nil }
-        return Problem(description: "CASEPORT_PUBLIC_URL must be set when serving on \(host) (links in e-mails use it), e.g. https://portal.example.com")
+        guard publicURL == nil, let address = ListenAddress.from(arguments: arguments), !address.isLoopback else { return nil }
+        return Problem(description: "CASEPORT_PUBLIC_URL must be set when serving on \(address.host) (links in e-mails use it), e.g. https://portal.example.com")
     }
 }
 
