@@ -119,3 +119,27 @@ def test_shared_account_pages(browser):
     open_case(browser, 1002)
     audit.check("case page with the person picker")
     audit.assert_clean()
+
+
+def test_case_mail_choice_and_settings_pages(browser, tmp_path):
+    """Issue 11: the user's own page with the case-mail choice (reached by the signed-in name), the
+    settings page with the new-case rules and reminder time, and a case type's approval button."""
+    from test_back_office_admin import staff_login
+    audit = AccessibilityAudit(browser)
+    login(browser, *ANNA)
+    from helpers import find, click_and_wait_for_new_page
+    click_and_wait_for_new_page(browser, find(browser, "a.signed-in-as"))
+    assert path_of(browser).startswith("/users/"), path_of(browser)
+    audit.check("own user page with the case-mail choice")
+    click_and_wait_for_new_page(browser, find(browser, "#case-mail button[type=submit]"))
+    audit.check("own user page after saving the case-mail choice")
+    browser.delete_all_cookies()
+    staff_login(browser, "admin@example.com")
+    open_page(browser, "/staff/settings")
+    audit.check("settings with the new-case rules and the reminder time")
+    fill(browser, "approval_reminder_days", "0")
+    click_and_wait_for_new_page(browser, find(browser, "main button.button-primary"))
+    audit.check("settings with a reminder-time error")
+    open_page(browser, "/staff/settings/types")
+    audit.check("case types")
+    audit.assert_clean()
