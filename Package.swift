@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers, lowest first. A target may import only the ones above it in this list:
 //   CaseportCore   – rules and values, Foundation only
+//   CaseportPDF    – the PDF writer (TrueType subsetting, layout, the case report); Foundation + zlib
 //   CaseportStore  – Fluent models, migrations, scoped queries (SQLite + PostgreSQL), the case-event stream
 //   CaseportOperations – one operation per user action; no Vapor, no Request
 //   CaseportWeb    – Vapor app: routes, middleware, pages
@@ -32,6 +33,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "CaseportCore"),
+        // The system zlib (FlateDecode streams, PNG logos); its headers come with zlib1g-dev, which
+        // swift-nio-extras needs as well.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "CaseportPDF", dependencies: ["CZlib"]),
         .target(
             name: "CaseportStore",
             dependencies: [
@@ -58,6 +63,7 @@ let package = Package(
                 "CaseportCore",
                 "CaseportStore",
                 "CaseportOperations",
+                "CaseportPDF",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "Leaf", package: "leaf"),
@@ -106,6 +112,7 @@ let package = Package(
             path: "Tests/CaseportTestSupport"
         ),
         .testTarget(name: "CaseportCoreTests", dependencies: ["CaseportCore"]),
+        .testTarget(name: "CaseportPDFTests", dependencies: ["CaseportPDF"]),
         .testTarget(
             name: "CaseportStoreTests",
             dependencies: ["CaseportStore", "CaseportCore", "CaseportTestSupport"]

@@ -78,7 +78,7 @@ def test_eriks_search_never_finds_annas_cases(erik, annas):
 def test_annas_case_and_its_file_answer_404_to_erik(erik, annas):
     http = http_session(erik)
     for path in (f"/cases/{annas.private_case}", f"/cases/{min(annas.case_numbers)}",
-                 annas.file_path, annas.file_path + "?inline=1"):
+                 annas.file_path, annas.file_path + "?inline=1", f"/cases/{annas.private_case}/report.pdf"):
         response = http.get(url(erik, path), timeout=10, allow_redirects=False)
         assert response.status_code == 404, f"GET {path} answered {response.status_code} to erik"
         assert annas.private_word not in response.text

@@ -1,5 +1,7 @@
 """What a customer does in the portal, click by click, with the outcome checked on the page."""
 
+import shutil
+import subprocess
 import uuid
 
 import requests
@@ -301,3 +303,28 @@ def test_shared_account_must_say_who_is_writing(browser):
     assert find(browser, "#pfn-error").text == T["form_required"]
     assert find(browser, "#pln-error").text == T["form_required"]
     assert value_of(browser, "subject") == "Lampa trasig i förrådet"
+
+
+def test_download_the_case_report_pdf(browser):
+    """The PDF link on the case page gives the case report (E2) with the browser's session."""
+    login(browser, *ANNA)
+    subject = f"Läcka hos Čapek {unique_word()}"
+    number = create_case(browser, subject, "Elementet i sovrummet läcker.")
+    send_message(browser, "Łukasz Čapek öppnar åt er på måndag.")
+    link = find(browser, "p.report-link a")
+    assert T["case_report_pdf"] in link.text
+    http = http_session(browser)
+    response = http.get(link.get_attribute("href"), timeout=20)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith(f'attachment; filename="case-{number}.pdf"')
+    assert response.content.startswith(b"%PDF-1.7") and response.content.rstrip().endswith(b"%%EOF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=response.content, capture_output=True,
+                              check=True).stdout.decode("utf-8")
+        text = " ".join(text.split())  # a long title wraps onto two lines
+        assert subject in text and "Łukasz Čapek öppnar åt er på måndag." in text
+        assert "Page 1 of 1" in text
+    # Without the session there is no report.
+    anonymous = requests.get(link.get_attribute("href"), timeout=10, allow_redirects=False)
+    assert anonymous.status_code in (302, 303) and anonymous.headers["Location"].endswith("/login")

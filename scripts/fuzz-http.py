@@ -32,6 +32,7 @@ ROUTES = [
     ("GET", "/cases/:number/files/:fileId"), ("POST", "/cases/:number/files/:fileId/remove"),
     ("POST", "/cases/:number/classification"),
     ("POST", "/cases/:number/approve"), ("POST", "/cases/:number/not-ok"),
+    ("GET", "/cases/:number/report.pdf"),
     ("GET", "/files"), ("GET", "/files/:fileId"),
     ("GET", "/users"), ("GET", "/users/new"), ("POST", "/users/new"), ("GET", "/users/:userId"), ("POST", "/users/:userId"),
     ("POST", "/account/case-mail"),
@@ -41,6 +42,7 @@ ROUTES = [
     ("GET", "/staff"),
     ("GET", "/staff/cases"), ("POST", "/staff/cases/mark-all-read"), ("GET", "/staff/cases/:number"),
     ("POST", "/staff/cases/:number/read"),
+    ("GET", "/staff/cases/:number/report.pdf"),
     ("POST", "/staff/cases/:number"), ("POST", "/staff/cases/:number/status"), ("POST", "/staff/cases/:number/messages"),
     ("GET", "/staff/outbox"), ("POST", "/staff/outbox/:id/retry"), ("GET", "/staff/outbox/unplaced/:id/message"),
     ("GET", "/staff/inbox"), ("POST", "/staff/inbox/bulk"), ("GET", "/staff/inbox/:id"), ("POST", "/staff/inbox/:id"),
@@ -69,6 +71,7 @@ ROUTES = [
     ("GET", "/staff/staff-users/:staffId"), ("POST", "/staff/staff-users/:staffId"),
     ("GET", "/staff/audit"),
     ("GET", "/staff/import"), ("POST", "/staff/import"), ("POST", "/staff/import/run"),
+    ("GET", "/staff/export/:kind"),
 ]
 UPLOAD_ROUTES = {"/cases/:number/files", "/staff/settings/branding/logo", "/staff/import"}
 # Routes that end or replace the session they are sent with: the fuzzer signs in again after them.

@@ -33,7 +33,7 @@ echo "fuzz: building targets" >&2
 build mime Fuzz/mime/FuzzMIME.swift Sources/CaseportWeb/Services/Mailgate/MIMEMessage.swift \
   Sources/CaseportWeb/Services/Mailgate/ReplyText.swift
 build multipart Fuzz/multipart/FuzzMultipart.swift Sources/CaseportWeb/Services/MultipartStream.swift
-build csv Fuzz/csv/FuzzCSV.swift Sources/CaseportCore/CSVTable.swift
+build csv Fuzz/csv/FuzzCSV.swift Sources/CaseportCore/CSVTable.swift Sources/CaseportCore/CSVTextDecoding.swift
 
 # One target: fuzz, report, optionally merge the finds into the kept corpus. Its verdict goes to
 # $out/<name>.status, since the targets run in the background.

@@ -118,8 +118,9 @@ public enum ImportRules {
         let rows = table.rows.map { line, cells -> ImportRow in
             var values: [String: String] = [:]
             for column in kind.columns {
-                values[column.name] = positions[column.name].flatMap { $0 < cells.count ? cells[$0] : nil }?
-                    .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                // An export's neutralised cell ('+46 …, see `CSVWriter`) reads back as it was.
+                values[column.name] = CSVWriter.unneutralised(positions[column.name].flatMap { $0 < cells.count ? cells[$0] : nil }?
+                    .trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
             }
             var problems: [ImportProblem] = []
             if cells.count != header.count {

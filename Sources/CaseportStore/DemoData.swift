@@ -78,7 +78,11 @@ public enum DemoData {
                                                       email: "eva@solglantan.example", phone: nil)
 
         try await StaffUserRecord(email: "admin@example.com", name: "Maria Admin", role: .admin, passwordHash: hash).create(on: db)
-        try await StaffUserRecord(email: "handler@example.com", name: "Henrik Handläggare", role: .handler, passwordHash: hash).create(on: db)
+        let henrik = StaffUserRecord(email: "handler@example.com", name: "Henrik Handläggare", role: .handler, passwordHash: hash)
+        try await henrik.create(on: db)
+        // Henrik is responsible for Solgläntan (M023): his inbox can show only its inquiries.
+        solglantan.handlerId = try henrik.requireID()
+        try await solglantan.save(on: db)
 
         // 64 cases over the last six months, oldest first so numbers follow dates.
         let places: [(customer: Int, object: ObjectRecord, contact: ContactRecord?)] = [

@@ -88,6 +88,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PortalNewCaseController())
     try signedIn.register(collection: PortalCaseListController())
     try signedIn.register(collection: PortalCaseController())
+    try signedIn.register(collection: CaseReportController(realm: .portal))
     try signedIn.register(collection: PortalApprovalController())
     try signedIn.register(collection: PortalFilesController())
     try signedIn.register(collection: PortalUsersController())
@@ -99,6 +100,7 @@ func routes(_ app: Application) throws {
     try staff.register(collection: StaffPasswordController())
     try staff.grouped(StaffGuard()).register(collection: StaffHomeController())
     try staff.grouped(StaffGuard()).register(collection: StaffCasesController())
+    try staff.grouped(StaffGuard()).register(collection: CaseReportController(realm: .staff))
     try staff.grouped(StaffGuard(), StaffAdminGuard()).register(collection: StaffOutboxController())
     try staff.grouped(StaffGuard()).register(collection: StaffInboxController())
     // Settings (D5) and branding (C8): administrators only.
@@ -113,6 +115,7 @@ func routes(_ app: Application) throws {
     try staffAdmin.register(collection: StaffUsersController())
     try staffAdmin.register(collection: StaffAuditController())
     try staffAdmin.register(collection: ImportController())
+    try staffAdmin.register(collection: MasterDataExportController())
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.

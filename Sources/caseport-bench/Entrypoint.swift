@@ -2,7 +2,7 @@ import CaseportWeb
 import Foundation
 import Vapor
 
-/// `caseport-bench cases|outbox|import …`: the benchmarks, kept out of the production binary. Each
+/// `caseport-bench cases|outbox|import|report …`: the benchmarks, kept out of the production binary. Each
 /// runs on the database the environment names (the same variables as `caseport`, read by `AppConfig`),
 /// which should be an empty one; see docs/PERFORMANCE.md.
 @main
@@ -21,6 +21,7 @@ enum BenchEntrypoint {
                     "cases": CasesBenchCommand(config: config),
                     "outbox": OutboxBenchCommand(config: config),
                     "import": ImportBenchCommand(config: config),
+                    "report": ReportBenchCommand(config: config),
                 ]
                 app.asyncCommands.defaultCommand = nil
                 app.commands.commands = [:]

@@ -111,10 +111,100 @@ final class ImportOperationsTests: XCTestCase {
         guard case .done(.unreadable(let problem)) = try await preview("customer_number,name\n\"open,1\n") else {
             return XCTFail("a broken quote is unreadable")
         }
-        XCTAssertEqual(problem, .unterminatedQuote(line: 2))
+        XCTAssertEqual(problem, .unterminatedQuote(.init(line: 2, column: 1, columnName: "customer_number")))
         XCTAssertEqual(world.storage.keys, [])
         let missingColumn = try await checked("customer_number;name\n9001;Brf\n")
         XCTAssertFalse(missingColumn.check.fileProblems.isEmpty, "a missing column is the file's problem, shown on the preview")
+    }
+
+    // MARK: Issue 11, point 16
+
+    /// Contacts as Excel's "CSV (semicolon separated)" saves them: Windows-1252, CRLF.
+    static let excelContacts: [UInt8] = excelContactsClean
+        + [0xE5, 0x6B, 0x65, 0x3B, 0xE4, 0x6E, 0x67, 0xF6, 0x3B, 0xE6, 0xF8, 0x40, 0x78, 0x2E, 0x73, 0x65] + Array(";;\r\n".utf8)  // åke;ängö;æø@x.se
+    static let excelContactsClean: [UInt8] = Array("first_name;last_name;email;phone;customer_numbers\r\n".utf8)
+        + [0xC5, 0x73, 0x61, 0x3B] + [0xD6, 0x73, 0x74, 0x65, 0x72, 0x6C, 0x75, 0x6E, 0x64] + Array(";".utf8)  // Åsa;Österlund;
+        + Array("asa@example.com;;1\r\n".utf8)
+        + [0xC6, 0x62, 0x6C, 0x65, 0x3B] + [0xD8, 0x72, 0x65, 0x6E, 0xE4, 0x73, 0x20, 0x80] + Array(";;;1\r\n".utf8)  // Æble;Ørenäs €;;;1
+
+    func testAWindows1252FileFromExcelIsPreviewedAndImportedWithEveryLetterRight() async throws {
+        let outcome = try await PreviewImport.run(.init(kind: .contacts, fileName: "kontakter.csv", bytes: Self.excelContacts),
+                                                  by: world.admin, in: world.context, storage: world.storage)
+        guard case .done(.checked(let preview)) = outcome else { return XCTFail("not read: \(outcome)") }
+        XCTAssertEqual(preview.table.encoding, .windows1252)
+        XCTAssertEqual(preview.table.rows.map { $0.cells[0] }, ["Åsa", "Æble", "åke"])
+        // The third row's e-mail has æ ø, which the address rule refuses: the line is named.
+        XCTAssertEqual(preview.check.problemRows.map(\.line), [4])
+        XCTAssertEqual(preview.check.problemRows.first?.problems.map(\.key), ["import_problem_email"])
+
+        let cleanPreview = try await PreviewImport.run(.init(kind: .contacts, fileName: "kontakter.csv", bytes: Self.excelContactsClean),
+                                                       by: world.admin, in: world.context, storage: world.storage)
+        guard case .done(.checked(let ready)) = cleanPreview else { return XCTFail("not read") }
+        XCTAssertTrue(ready.check.isClean, "\(ready.check.problemRows.map(\.problems))")
+        guard case .done(.imported(let rows)) = try await run(ready) else { return XCTFail("not imported") }
+        XCTAssertEqual(rows, 2)
+        let names = try await ContactRecord.query(on: world.db).sort(\.$id).all().map { "\($0.firstName) \($0.lastName)" }
+        XCTAssertEqual(Array(names.suffix(2)), ["Åsa Österlund", "Æble Ørenäs €"], "read as Windows-1252 in the import too")
+    }
+
+    func testABadLineInAWindows1252FileIsNamedWithItsColumn() async throws {
+        let bytes: [UInt8] = Array("customer_number;name;short_code\r\n9001;Brf ".utf8) + [0xC5, 0x73, 0x65, 0x6E]
+            + Array(";asen\r\n9002;\"Brf ".utf8) + [0xD6, 0x73, 0x74] + Array(";ost\r\n".utf8)
+        let outcome = try await PreviewImport.run(.init(kind: .customers, fileName: "kunder.csv", bytes: bytes),
+                                                  by: world.admin, in: world.context, storage: world.storage)
+        guard case .done(.unreadable(let problem)) = outcome else { return XCTFail("a broken quote is unreadable") }
+        XCTAssertEqual(problem, .unterminatedQuote(.init(line: 3, column: 2, columnName: "name")))
+        XCTAssertEqual(world.storage.keys, [], "nothing kept")
+    }
+
+    func testAnExportIsForAdministratorsAndIsAnAuditLine() async throws {
+        do {
+            try await ExportMasterData.run(.contacts, by: world.handler, in: world.context)
+            XCTFail("a handler exports nothing")
+        } catch let error as OperationError {
+            XCTAssertEqual(error, .forbidden)
+        }
+        try await ExportMasterData.run(.contacts, by: world.admin, in: world.context)
+        let lines = try await world.audit(.dataExported)
+        XCTAssertEqual(lines, ["export contacts | CSV file, UTF-8 with BOM"])
+        let byAdmin = try await world.auditIsByAdmin(.dataExported)
+        XCTAssertTrue(byAdmin)
+    }
+
+    func testTheExportReadsPageByPageInTheImportsColumns() async throws {
+        for n in 1...5 {
+            try await CustomerRecord(name: n == 3 ? "=cmd|' /C calc'!A0" : "Brf \(n); Öst", shortCode: "e\(n)",
+                                     customerNumber: "80\(n)").create(on: world.db)
+        }
+        let export = MasterDataExport(database: world.db)
+        var rows: [[String]] = [], after = 0, pages = 0
+        while true {
+            let page = try await export.page(.customers, after: after, limit: 2)
+            rows += page.rows
+            pages += 1
+            XCTAssertLessThanOrEqual(page.rows.count, 2)
+            guard let next = page.next else { break }
+            after = next
+        }
+        let all = try await CustomerRecord.query(on: world.db).count()
+        XCTAssertEqual(rows.count, all)
+        XCTAssertGreaterThanOrEqual(pages, (all + 1) / 2)
+        XCTAssertTrue(rows.contains(["803", "=cmd|' /C calc'!A0", "e3", "no"]))
+        // Written and read back, the file is the same register.
+        let file = CSVWriter.byteOrderMark + ([ImportKind.customers.columns.map(\.name)] + rows).map(CSVWriter.line).joined()
+        XCTAssertTrue(file.contains(";'=cmd|' /C calc'!A0;"), "the formula is neutralised")
+        let table = try CSVTable.parse(data: Data(file.utf8))
+        let read = ImportRules.rows(table, kind: .customers).rows
+        XCTAssertEqual(read.first { $0["customer_number"] == "803" }?["name"], "=cmd|' /C calc'!A0")
+        XCTAssertEqual(read.first { $0["customer_number"] == "801" }?["name"], "Brf 1; Öst")
+
+        // Contacts carry their customers' numbers joined by |, as the import reads them.
+        let contact = ContactRecord(firstName: "Åsa", lastName: "Berg", email: "asa@example.com", phone: "+4670")
+        try await contact.create(on: world.db)
+        let customers = try await CustomerRecord.query(on: world.db).filter(\.$customerNumber ~~ ["801", "802"]).all()
+        for customer in customers { try await ContactCustomerLink(contactId: contact.id!, customerId: customer.id!).create(on: world.db) }
+        let contacts = try await export.page(.contacts, after: 0).rows
+        XCTAssertTrue(contacts.contains(["Åsa", "Berg", "asa@example.com", "+4670", "801|802"]), "\(contacts)")
     }
 
     func testUploadsNobodyConfirmedAreRemovedADayLaterWhenTheNextOneArrives() async throws {

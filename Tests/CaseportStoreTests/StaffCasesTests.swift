@@ -55,6 +55,21 @@ final class StaffCasesTests: StoreTestCase {
         XCTAssertEqual(byNumber?.subject, "Fall 3")
     }
 
+    /// The case report's detail for staff: the portal's `CaseDetail` shape, for any case, no scope.
+    func testDetailJoinsTheNamesForAnyCase() async throws {
+        let customer = try await make.customer("1", name: "Brf Solgläntan")
+        let object = try await make.object(of: customer, "Hus A")
+        let made = try await make.case("Läcka", customer: customer, object: object, origin: .portal)
+        let detail = try await StaffCases(database: db).detail(number: made.number)
+        XCTAssertEqual(detail?.id, made.id)
+        XCTAssertEqual(detail?.subject, "Läcka")
+        XCTAssertEqual(detail?.customerName, "Brf Solgläntan")
+        XCTAssertEqual(detail?.objectName, "Hus A")
+        XCTAssertEqual(detail?.origin, .portal)
+        let missing = try await StaffCases(database: db).detail(number: made.number + 1000)
+        XCTAssertNil(missing)
+    }
+
     func testUnreadActivityIsCountedFilteredAndCleared() async throws {
         let portal = try await make.case("Från portalen", origin: .portal)
         _ = try await make.case("Från kontoret", origin: .backOffice)

@@ -105,7 +105,7 @@ final class InquiryInboxTests: XCTestCase {
         var fields = ["subject": "", "description": "Redigerad text", "customer": String(inquiry.customerId!),
                       "object": String(inquiry.objectId!), "supplier": "", "sender_name": "Anna Lindqvist",
                       "sender_email": "anna@solglantan.example", "sender_phone": "070-111 22 33",
-                      "notify_customer": "1", "notify_supplier": "1"]
+                      "notify_customer": "1", "notify_supplier": "1", "send_sms": "1"]
         let bad = try await staff.post("/staff/inbox/\(inquiry.id!)", fields)
         XCTAssertEqual(bad.status, .unprocessableEntity)
         XCTAssertTrue(staff.lastBody.contains("Redigerad text</textarea>"), "nothing typed is lost")
@@ -179,8 +179,15 @@ final class InquiryInboxTests: XCTestCase {
         let mails = try await OutboxRecord.query(on: db).filter(\.$kind == "inquiry_accepted").count()
         XCTAssertEqual(mails, 2)
 
-        let deleted = try await staff.post("/staff/inbox/bulk", ["action": "delete", "inquiry_\(inquiries["Skräp"]!.id!)": "1",
-                                                                 "inquiry_\(inquiries["Spam"]!.id!)": "1"])
+        // Deleting several asks first (issue 11): the page names them and deletes nothing yet.
+        let selection = ["inquiry_\(inquiries["Skräp"]!.id!)": "1", "inquiry_\(inquiries["Spam"]!.id!)": "1"]
+        let asked = try await staff.post("/staff/inbox/bulk", selection.merging(["action": "delete"]) { $1 })
+        XCTAssertEqual(asked.status, .ok)
+        XCTAssertTrue(staff.lastBody.contains("Radera 2 förfrågningar"), "the confirmation says how many")
+        XCTAssertTrue(staff.lastBody.contains("Skräp") && staff.lastBody.contains("Spam"))
+        let notYet = try await InquiryRecord.query(on: db).filter(\.$status == .new).count()
+        XCTAssertEqual(notYet, 2)
+        let deleted = try await staff.post("/staff/inbox/bulk", selection.merging(["action": "delete", "confirmed": "1"]) { $1 })
         XCTAssertEqual(deleted.status, .seeOther)
         let left = try await InquiryRecord.query(on: db).filter(\.$status == .new).count()
         XCTAssertEqual(left, 0)

@@ -14,8 +14,12 @@ public enum SaveCustomer {
         public var singleUser: Bool
         /// Ignored for a new customer, which is always active.
         public var isActive: Bool
+        /// The responsible handler (M023; D2's "my inbox"): nil leaves it as it is, `.none` clears it.
+        public var handler: ChosenId?
 
-        public init(customerId: Int?, name: String, shortCode: String, customerNumber: String, singleUser: Bool, isActive: Bool) {
+        public init(customerId: Int?, name: String, shortCode: String, customerNumber: String, singleUser: Bool, isActive: Bool,
+                    handler: ChosenId? = nil) {
+            self.handler = handler
             self.customerId = customerId
             self.name = name
             self.shortCode = shortCode
@@ -26,7 +30,7 @@ public enum SaveCustomer {
     }
 
     public enum Field: String, Hashable, Sendable {
-        case name, shortCode = "short_code", customerNumber = "customer_number"
+        case name, shortCode = "short_code", customerNumber = "customer_number", handler
     }
 
     public struct Saved: Sendable, Equatable {
@@ -55,7 +59,9 @@ public enum SaveCustomer {
            let clash = try await CustomerRecord.query(on: db).filter(\.$customerNumber == number).first(), clash.id != target?.id {
             problems.add(.customerNumber, "md_error_customer_number_taken")
         }
-        guard problems.isEmpty else { return .problems(problems) }
+        let handler = try await HandlerAssignment.check(input.handler, current: target?.handlerId, on: db)
+        if handler == nil { problems.add(.handler, ProblemKey.chooseFromList) }
+        guard problems.isEmpty, let handler else { return .problems(problems) }
 
         let record = target ?? CustomerRecord()
         var changes = ChangeList()
@@ -64,12 +70,14 @@ public enum SaveCustomer {
         changes.compare("short code", target?.shortCode, shortCode)
         changes.compare("customer number", target?.customerNumber, number)
         changes.compare("single user", target.map { String($0.singleUser) }, String(input.singleUser))
+        changes.compare("handler", target?.handlerId.map(String.init) ?? "", handler.id.map(String.init) ?? "")
         record.name = name
         record.nameKey = LoginKey.fold(name)
         record.shortCode = shortCode
         record.shortCodeKey = LoginKey.fold(shortCode)
         record.customerNumber = number
         record.singleUser = input.singleUser
+        record.handlerId = handler.id
         record.isActive = target == nil ? true : input.isActive
         let isNew = target == nil, changeText = changes.text
         do {
@@ -94,8 +102,11 @@ public enum SaveObject {
         public var address: String
         public var customerNumber: String
         public var isActive: Bool
+        /// The responsible handler (M023): nil leaves it as it is, `.none` clears it.
+        public var handler: ChosenId?
 
-        public init(objectId: Int?, name: String, address: String, customerNumber: String, isActive: Bool) {
+        public init(objectId: Int?, name: String, address: String, customerNumber: String, isActive: Bool, handler: ChosenId? = nil) {
+            self.handler = handler
             self.objectId = objectId
             self.name = name
             self.address = address
@@ -105,7 +116,7 @@ public enum SaveObject {
     }
 
     public enum Field: String, Hashable, Sendable {
-        case name, address, customerNumber = "customer_number"
+        case name, address, customerNumber = "customer_number", handler
     }
 
     public struct Saved: Sendable, Equatable {
@@ -130,7 +141,9 @@ public enum SaveObject {
             owner = try await CustomerRecord.query(on: db).filter(\.$customerNumber == number).first()
             if owner == nil { problems.add(.customerNumber, "md_error_unknown_customer") }
         }
-        guard problems.isEmpty, let owner else { return .problems(problems) }
+        let handler = try await HandlerAssignment.check(input.handler, current: target?.handlerId, on: db)
+        if handler == nil { problems.add(.handler, ProblemKey.chooseFromList) }
+        guard problems.isEmpty, let owner, let handler else { return .problems(problems) }
 
         let record = target ?? ObjectRecord()
         let previousOwnerId = target?.customerId  // `record` is `target`: read before it changes
@@ -138,10 +151,12 @@ public enum SaveObject {
         changes.compare("name", target?.name, name)
         changes.compare("address", target?.address, address)
         changes.compare("customer", target.map { String($0.customerId) }, String(try owner.requireID()))
+        changes.compare("handler", target?.handlerId.map(String.init) ?? "", handler.id.map(String.init) ?? "")
         let wasActive = target?.isActive ?? true
         record.name = name
         record.address = address
         record.customerId = try owner.requireID()
+        record.handlerId = handler.id
         record.isActive = target == nil ? true : input.isActive
         let isNew = target == nil, changeText = changes.text
         let ownerChanged = previousOwnerId != nil && previousOwnerId != owner.id
@@ -156,5 +171,24 @@ public enum SaveObject {
                                       isActive: record.isActive, by: actor, in: context, on: tx)
         }
         return .done(Saved(objectId: try record.requireID(), created: isNew))
+    }
+}
+
+/// M023: the handler a customer or object is assigned to. A new choice must be an active staff account;
+/// a deactivated one already assigned may stay, so saving an unrelated change never fails on it.
+enum HandlerAssignment {
+    struct Checked { var id: Int? }
+
+    /// nil when the choice is not allowed.
+    static func check(_ choice: ChosenId?, current: Int?, on db: any Database) async throws -> Checked? {
+        switch choice {
+        case nil: return Checked(id: current)
+        case .none?: return Checked(id: nil)
+        case .invalid?: return nil
+        case .id(let id)?:
+            if id == current { return Checked(id: id) }
+            guard let staff = try await StaffUserRecord.find(id, on: db), staff.isActive else { return nil }
+            return Checked(id: id)
+        }
     }
 }

@@ -27,11 +27,15 @@ public enum CaseFromInquiry {
         public var notifySupplier: Bool
         /// The staff member's language: the customer's notice uses the customer's own when known.
         public var language: Language
+        /// The form's "also send SMS" switch (D2, AP seed): the notices go by SMS too only when it is on
+        /// and the deployment has SMS switched on.
+        public var sendSms: Bool
 
         public init(inquiryId: Int, subject: String, description: String, category: ChosenId, type: ChosenId, priority: ChosenId,
                     handler: ChosenId, supplier: ChosenId, customer: ChosenId, object: ChosenId, workSiteAddress: String,
                     referenceName: String, senderName: String, senderEmail: String, senderPhone: String, notifyCustomer: Bool,
-                    notifySupplier: Bool, language: Language) {
+                    notifySupplier: Bool, language: Language, sendSms: Bool = false) {
+            self.sendSms = sendSms
             self.inquiryId = inquiryId
             self.subject = subject
             self.description = description
@@ -110,7 +114,7 @@ public enum CaseFromInquiry {
         new.createdByName = senderName ?? inquiry.senderName
         // A case with no type keeps no type fields; a different type keeps the values as they were asked.
         if type == nil { new.fieldValues = [] }
-        let sms = try await SettingsStore(database: db).load().smsEnabled
+        let sms = try await SettingsStore(database: db).load().smsEnabled && input.sendSms
         let customerLanguage = try await InquiryNotices.customerLanguage(of: inquiry, otherwise: input.language, on: db)
         let notify = context.notifications
         let (notifyCustomer, notifySupplier, staffLanguage) = (input.notifyCustomer, input.notifySupplier, input.language)
@@ -155,7 +159,8 @@ public enum ProcessInquiries {
     public enum Action: Sendable {
         /// Cases under the warranty-claim category (`WarrantyCategory`); `notifyCustomer` tells each sender.
         /// `language` is the staff member's: it names a new warranty category and is the fallback for notices.
-        case createCases(notifyCustomer: Bool, language: Language)
+        /// `sendSms`: the notices go by SMS too (when the deployment has SMS on).
+        case createCases(notifyCustomer: Bool, language: Language, sendSms: Bool = false)
         case delete
     }
 
@@ -166,9 +171,9 @@ public enum ProcessInquiries {
         switch action {
         case .delete:
             return try await inquiries.delete(ids: ids)
-        case .createCases(let notifyCustomer, let language):
+        case .createCases(let notifyCustomer, let language, let sendSms):
             let warranty = try await WarrantyCategory.id(for: actor, language: language, in: context)
-            let sms = try await SettingsStore(database: db).load().smsEnabled
+            let sms = try await SettingsStore(database: db).load().smsEnabled && sendSms
             let notify = context.notifications
             var created = 0
             for id in ids {

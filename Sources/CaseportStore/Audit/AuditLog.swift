@@ -15,6 +15,7 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case settingsChanged = "settings_changed"
     case dataImported = "data_imported"
     case masterDataChanged = "master_data_changed"
+    case dataExported = "data_exported"
 }
 
 /// Who acted, for the audit log.

@@ -22,6 +22,7 @@ public enum CaseportMigrations {
         M017_AccountTokenEmail(),
         M018_UnplacedMailFiles(),
         M019_TypedCaseEvents(),
+        M023_HandlerAssignment(),
         M021_CustomerMail(),
     ]
 }

@@ -17,6 +17,8 @@ public final class CustomerRecord: Model, @unchecked Sendable {
     /// Deactivated customers (D6, M011) keep their cases; their users cannot log in.
     @Field(key: "is_active") public var isActive: Bool
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    /// The staff member responsible for this customer (M023): their inquiry inbox can show only theirs.
+    @OptionalField(key: "handler_id") public var handlerId: Int?
 
     public init() {}
     public init(name: String, shortCode: String, customerNumber: String, singleUser: Bool = false) {
@@ -39,6 +41,8 @@ public final class ObjectRecord: Model, @unchecked Sendable {
     @Field(key: "address") public var address: String
     @Field(key: "is_active") public var isActive: Bool
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    /// The staff member responsible for this object (M023), as for customers.
+    @OptionalField(key: "handler_id") public var handlerId: Int?
 
     public init() {}
     public init(customerId: Int, name: String, address: String) {

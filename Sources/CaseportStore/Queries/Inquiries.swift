@@ -1,6 +1,7 @@
 import CaseportCore
 import FluentKit
 import Foundation
+import FluentSQL
 import SQLKit
 
 /// The inquiry inbox (D2): portal submissions waiting for staff when the deployment takes inquiries
@@ -46,10 +47,27 @@ public struct Inquiries: Sendable {
         try await InquiryRecord.query(on: database).filter(\.$status == .new).count()
     }
 
-    /// Unprocessed inquiries, newest first.
-    public func waiting(offset: Int = 0, limit: Int = 50) async throws -> [InquiryRecord] {
-        try await InquiryRecord.query(on: database).filter(\.$status == .new)
+    /// Unprocessed inquiries, newest first; with `assignedTo`, only those whose customer or object has
+    /// that staff member as its handler (M023).
+    public func waiting(offset: Int = 0, limit: Int = 50, assignedTo handlerId: Int? = nil) async throws -> [InquiryRecord] {
+        try await unprocessed(assignedTo: handlerId)
             .sort(\.$createdAt, .descending).sort(\.$id, .descending).range(offset..<(offset + limit)).all()
+    }
+
+    /// How many unprocessed inquiries `waiting(assignedTo:)` has in all.
+    public func countNew(assignedTo handlerId: Int?) async throws -> Int {
+        try await unprocessed(assignedTo: handlerId).count()
+    }
+
+    func unprocessed(assignedTo handlerId: Int?) -> QueryBuilder<InquiryRecord> {
+        let query = InquiryRecord.query(on: database).filter(\.$status == .new)
+        guard let handlerId else { return query }
+        // Two indexed sub-selects (customers_handler_id, objects_handler_id) rather than a list of ids,
+        // so a handler with many customers costs no more than one with few. `handlerId` is an Int.
+        return query.filter(.sql(unsafeRaw: """
+            (customer_id IN (SELECT id FROM customers WHERE handler_id = \(handlerId)) \
+            OR object_id IN (SELECT id FROM objects WHERE handler_id = \(handlerId)))
+            """))
     }
 
     public func find(id: Int) async throws -> InquiryRecord? {

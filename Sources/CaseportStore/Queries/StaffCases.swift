@@ -69,6 +69,15 @@ public struct StaffCases: Sendable {
         try await CaseRecord.query(on: database).filter(\.$number == number).first()
     }
 
+    /// The case with its names joined in (the shape the portal reads), for the staff's case report.
+    /// Staff see every case; a number that does not exist is nil.
+    public func detail(number: Int) async throws -> CaseDetail? {
+        try await database.requireSQL().raw("""
+            \(unsafeRaw: VisibleCases.detailSelect)
+            WHERE c.number = \(bind: number)
+            """).first(decoding: CaseDetail.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
+    }
+
     public func events(caseId: Int, limit: Int = 200) async throws -> [StoredCaseEvent] {
         try await CaseEvents.timeline(caseId: caseId, limit: limit, on: database)
     }

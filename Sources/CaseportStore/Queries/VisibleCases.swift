@@ -146,6 +146,13 @@ public struct VisibleCases: Sendable {
     public func find(number: Int, for visibility: CaseVisibility) async throws -> CaseDetail? {
         let sql = try self.sql
         return try await sql.raw("""
+            \(unsafeRaw: Self.detailSelect)
+            WHERE c.number = \(bind: number) AND \(CaseVisibilitySQL.predicate(visibility, dialect: sql.dialect.name))
+            """).first(decoding: CaseDetail.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
+    }
+
+    /// The columns and joins of a `CaseDetail`; `StaffCases.detail` reads the same shape for staff.
+    static let detailSelect = """
             SELECT c.id, c.number, c.subject, c.description, c.status,
                    c.category_id, cat.name AS category_name, c.case_type_id, ct.name AS case_type_name,
                    ct.is_billable AS case_type_billable, c.priority_id, p.name AS priority_name,
@@ -158,9 +165,7 @@ public struct VisibleCases: Sendable {
             LEFT JOIN priorities p ON p.id = c.priority_id
             LEFT JOIN customers cu ON cu.id = c.customer_id
             LEFT JOIN objects o ON o.id = c.object_id
-            WHERE c.number = \(bind: number) AND \(CaseVisibilitySQL.predicate(visibility, dialect: sql.dialect.name))
-            """).first(decoding: CaseDetail.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
-    }
+            """
 }
 
 /// The facts the Core rule needs about cases, read without any scope. Used to prove that the SQL

@@ -12,6 +12,7 @@ enum PortalRoute: String, AppRoute {
     case files, file
     case users, newUser, newUserSubmit, user, userSubmit
     case inquiries, inquiry
+    case caseReport
     case caseMail
 
     static let realm = "portal"
@@ -32,7 +33,8 @@ enum PortalRoute: String, AppRoute {
     var section: String {
         switch self {
         case .newCase, .newCaseReview, .newCaseEdit, .newCaseConfirm: "new"
-        case .cases, .case, .caseMessage, .caseUpload, .caseFile, .caseFileRemove, .caseClassify, .caseApprove, .caseReject: "cases"
+        case .cases, .case, .caseMessage, .caseUpload, .caseFile, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
+             .caseReport: "cases"
         case .files, .file: "files"
         case .users, .newUser, .newUserSubmit, .user, .userSubmit, .caseMail: "users"
         case .inquiries, .inquiry: "inquiries"
@@ -69,6 +71,7 @@ enum PortalRoute: String, AppRoute {
         case .user, .userSubmit: "/users/:userId"
         case .inquiries: "/inquiries"
         case .inquiry: "/inquiries/:id"
+        case .caseReport: "/cases/:number/report.pdf"
         case .caseMail: "/account/case-mail"
         }
     }

@@ -20,6 +20,8 @@ enum StaffRoute: String, AppRoute {
     case staffUsers, newStaffUser, newStaffUserSubmit, staffUser, staffUserSubmit
     case audit
     case importForm, importPreview, importRun
+    case exportCSV
+    case caseReport
 
     static let realm = "staff"
 
@@ -28,7 +30,8 @@ enum StaffRoute: String, AppRoute {
         case .login, .setPassword, .home, .cases, .case, .outbox, .outboxUnplacedMessage, .inbox, .inboxItem,
              .settings, .catalogue, .caseTypes, .caseType, .branding, .brandingPreview,
              .customers, .newCustomer, .customer, .objects, .newObject, .object, .contacts, .newContact, .contact,
-             .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm:
+             .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
+             .exportCSV, .caseReport:
             .GET
         default:
             .POST
@@ -38,7 +41,7 @@ enum StaffRoute: String, AppRoute {
     /// The menu entry a page of this route belongs to (`Layout.section`).
     var section: String {
         switch self {
-        case .cases, .casesMarkAllRead, .case, .caseEdit, .caseStatus, .caseMessage, .caseRead: "staff-cases"
+        case .cases, .casesMarkAllRead, .case, .caseEdit, .caseStatus, .caseMessage, .caseRead, .caseReport: "staff-cases"
         case .inbox, .inboxBulk, .inboxItem, .inboxItemSubmit, .inboxItemDelete: "inbox"
         case .settings, .settingsSubmit, .catalogue, .catalogueAdd, .catalogueUpdate, .catalogueDelete, .caseTypes, .caseTypeCreate,
              .caseType, .caseTypeUpdate, .caseTypeDelete, .caseTypeFieldAdd, .caseTypeFieldUpdate, .caseTypeFieldDelete,
@@ -48,7 +51,7 @@ enum StaffRoute: String, AppRoute {
         case .customers, .newCustomer, .newCustomerSubmit, .customer, .customerSubmit, .objects, .newObject, .newObjectSubmit,
              .object, .objectSubmit, .contacts, .newContact, .newContactSubmit, .contact, .contactSubmit, .contactCustomerAdd,
              .contactCustomerRemove, .contactObjectAdd, .contactObjectRemove, .portalUsers, .newPortalUser, .newPortalUserSubmit,
-             .portalUser, .portalUserSubmit, .portalUserUnlock, .importForm, .importPreview, .importRun: "master"
+             .portalUser, .portalUserSubmit, .portalUserUnlock, .importForm, .importPreview, .importRun, .exportCSV: "master"
         default: ""
         }
     }
@@ -110,6 +113,8 @@ enum StaffRoute: String, AppRoute {
         case .audit: "/staff/audit"
         case .importForm, .importPreview: "/staff/import"
         case .importRun: "/staff/import/run"
+        case .exportCSV: "/staff/export/:kind"
+        case .caseReport: "/staff/cases/:number/report.pdf"
         }
     }
 }

@@ -30,6 +30,8 @@ struct ImportController: RouteCollection {
         var kinds: [SelectOption]
         var error: String?
         var notice: String?
+        /// Download links of the CSV export (D6), one per kind: `value` is the link.
+        var exports: [SelectOption]
     }
 
     struct ProblemRow: Encodable {
@@ -57,6 +59,8 @@ struct ImportController: RouteCollection {
         var offerLoginDetails: Bool
         var sendLoginDetails: Bool
         var changed: Bool
+        /// How the file's bytes were read, e.g. "Windows-1252 (Excel, semicolon separated)".
+        var encoding: String
     }
 
     static func kinds(_ request: Request, selected: ImportKind?) -> [SelectOption] {
@@ -75,7 +79,11 @@ struct ImportController: RouteCollection {
     func renderForm(_ request: Request, selected: ImportKind?, error: String?, notice: String? = nil) async throws -> EventLoopFuture<View> {
         let page = FormPage(layout: Layout(request, title: request.t("import_title"), area: "staff"),
                             tabs: MasterDataPages.tabs(request, current: "import"),
-                            kinds: Self.kinds(request, selected: selected ?? .contacts), error: error, notice: notice)
+                            kinds: Self.kinds(request, selected: selected ?? .contacts), error: error, notice: notice,
+                            exports: ImportKind.allCases.map { kind in
+                                SelectOption(value: StaffRoute.exportCSV.path(kind.rawValue),
+                                             name: request.t("import_kind_\(kind.rawValue)"), selected: false)
+                            })
         return request.view.render("staff/import", page)
     }
 
@@ -96,7 +104,7 @@ struct ImportController: RouteCollection {
             return try await formResponse(request, selected: kind, error: request.t(key))
         case .done(.unreadable(let problem)):
             return try await formResponse(request, selected: kind, error: request.t("import_error_file")
-                .replacingOccurrences(of: "{reason}", with: Self.describe(problem)))
+                .replacingOccurrences(of: "{reason}", with: Self.describe(request, problem)))
         case .done(.checked(let preview)):
             return try await renderPreview(request, preview, changed: false)
         }
@@ -118,13 +126,22 @@ struct ImportController: RouteCollection {
         }
     }
 
-    static func describe(_ problem: CSVTable.Problem?) -> String {
+    /// A file that cannot be read, in words in the user's language, naming the line and column.
+    static func describe(_ request: Request, _ problem: CSVTable.Problem?) -> String {
+        func place(_ position: CSVTable.Position) -> String {
+            var values = ["line": String(position.line), "column": String(position.column)]
+            if let name = position.columnName { values["name"] = name }
+            return Notifications.fill(request.t(position.columnName == nil ? "import_error_place" : "import_error_place_named"), values)
+        }
         switch problem {
-        case .unterminatedQuote(let line): return "\" line \(line)"
-        case .textAfterQuote(let line): return "\"…\"x line \(line)"
-        case .notUTF8: return "UTF-8"
-        case .empty: return "0"
-        case nil: return ""
+        case .unterminatedQuote(let position):
+            return Notifications.fill(request.t("import_error_unterminated_quote"), ["place": place(position)])
+        case .textAfterQuote(let position):
+            return Notifications.fill(request.t("import_error_text_after_quote"), ["place": place(position)])
+        case .invalidUTF8(let position):
+            return Notifications.fill(request.t("import_error_invalid_utf8"), ["place": place(position)])
+        case .empty, nil:
+            return request.t("import_error_empty_file")
         }
     }
 
@@ -151,7 +168,7 @@ struct ImportController: RouteCollection {
             sample: check.isClean ? check.rows.prefix(10).map { row in columns.map { row[$0] } } : [],
             clean: check.isClean, offerLoginDetails: kind == .users,
             sendLoginDetails: request.method == .POST && (try? request.content.get(String.self, at: "send_login_details")) != nil,
-            changed: changed)
+            changed: changed, encoding: request.t("import_encoding_\(table.encoding.rawValue)"))
         let response = try await request.view.render("staff/import-preview", page).encodeResponse(for: request).get()
         response.status = check.isClean ? .ok : .unprocessableEntity
         return response

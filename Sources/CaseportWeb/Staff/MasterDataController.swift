@@ -131,6 +131,7 @@ struct MasterDataController: RouteCollection {
                   error: errors["short_code"], required: true, hint: request.t("md_short_code_hint"), maxLength: 50),
             .init(name: "single_user", label: request.t("md_single_user"), kind: "checkbox", checked: form.singleUser,
                   hint: request.t("md_single_user_hint")),
+            try await MasterDataPages.handlerField(request, chosen: form.handler, error: errors["handler"]),
         ]
         var related: [MasterDataPages.Related] = []
         if let target, let id = target.id {
@@ -158,9 +159,12 @@ struct MasterDataController: RouteCollection {
 struct CustomerForm: PostedForm {
     static var longestValue: Int { 1_000 }
     var name = "", shortCode = "", customerNumber = "", singleUser = false, isActive = true
+    /// The responsible handler's id, "" for nobody (M023); absent leaves it unchanged.
+    var handler: String?
 
     enum CodingKeys: String, CodingKey {
         case name, shortCode = "short_code", customerNumber = "customer_number", singleUser = "single_user", isActive = "is_active"
+        case handler
     }
 
     init() {}
@@ -168,10 +172,11 @@ struct CustomerForm: PostedForm {
     init(_ customer: CustomerRecord) {
         (name, shortCode, customerNumber) = (customer.name, customer.shortCode, customer.customerNumber)
         (singleUser, isActive) = (customer.singleUser, customer.isActive)
+        handler = customer.handlerId.map(String.init) ?? ""
     }
 
     func input(customerId: Int?) -> SaveCustomer.Input {
         SaveCustomer.Input(customerId: customerId, name: name, shortCode: shortCode, customerNumber: customerNumber,
-                           singleUser: singleUser, isActive: isActive)
+                           singleUser: singleUser, isActive: isActive, handler: handler.map { ChosenId(form: $0) })
     }
 }

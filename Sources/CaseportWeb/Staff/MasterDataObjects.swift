@@ -62,7 +62,7 @@ extension MasterDataController {
         guard let target = try await ObjectRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
         let owner = try await CustomerRecord.find(target.customerId, on: request.db)
         let form = ObjectForm(name: target.name, address: target.address, customerNumber: owner?.customerNumber ?? "",
-                              isActive: target.isActive)
+                              isActive: target.isActive, handler: target.handlerId.map(String.init) ?? "")
         return try await renderObject(request, target: target, form: form, errors: [:], status: .ok)
     }
 
@@ -74,7 +74,8 @@ extension MasterDataController {
         }
         let form = try request.form(ObjectForm.self)
         let input = SaveObject.Input(objectId: try target?.requireID(), name: form.name, address: form.address,
-                                     customerNumber: form.customerNumber, isActive: form.isActive)
+                                     customerNumber: form.customerNumber, isActive: form.isActive,
+                                     handler: form.handler.map { ChosenId(form: $0) })
         switch try await SaveObject.run(input, by: try request.staffMember(), in: request.operations) {
         case .done(let saved):
             return saved.created ? request.redirect(to: StaffRoute.objects, notice: .created)
@@ -92,6 +93,7 @@ extension MasterDataController {
             .init(name: "name", label: request.t("md_name"), value: form.name, error: errors["name"], required: true),
             .init(name: "address", label: request.t("md_address"), value: form.address, error: errors["address"],
                   required: true, maxLength: 500),
+            try await MasterDataPages.handlerField(request, chosen: form.handler, error: errors["handler"]),
         ]
         var related: [MasterDataPages.Related] = []
         if let target, let id = target.id {
@@ -117,8 +119,10 @@ extension MasterDataController {
 struct ObjectForm: PostedForm {
     static var longestValue: Int { 1_000 }
     var name = "", address = "", customerNumber = "", isActive = true
+    /// The responsible handler's id, "" for nobody (M023); absent leaves it unchanged.
+    var handler: String?
 
     enum CodingKeys: String, CodingKey {
-        case name, address, customerNumber = "customer_number", isActive = "is_active"
+        case name, address, customerNumber = "customer_number", isActive = "is_active", handler
     }
 }

@@ -1,5 +1,6 @@
 import CaseportCore
 import CaseportStore
+import Fluent
 import Vapor
 
 /// The page shapes shared by the master-data screens (D6): one list template and one form template
@@ -119,5 +120,19 @@ enum MasterDataPages {
         let response = try await request.view.render("staff/md-form", page).encodeResponse(for: request).get()
         response.status = status
         return response
+    }
+
+    /// The "handler" select of the customer and object forms (M023): nobody, or an active staff member
+    /// (one already assigned stays listed even when deactivated, so saving does not silently drop it).
+    static func handlerField(_ request: Request, chosen: String?, error: String?) async throws -> Field {
+        let chosenId = chosen.flatMap(Int.init)
+        let staff = try await StaffUserRecord.query(on: request.db).group(.or) { group in
+            group.filter(\.$isActive == true)
+            if let chosenId { group.filter(\.$id == chosenId) }
+        }.sort(\.$name).sort(\.$id).all()
+        let options = [SelectOption(value: "", name: request.t("md_handler_none"), selected: chosenId == nil)]
+            + staff.map { SelectOption(value: String($0.id!), name: $0.name, selected: $0.id == chosenId) }
+        return Field(name: "handler", label: request.t("md_handler"), kind: "select", error: error, options: options,
+                     hint: request.t("md_handler_hint"))
     }
 }

@@ -38,36 +38,55 @@ struct StaffInboxController: RouteCollection {
         var error: String?
         var smsEnabled: Bool
         var paging: Paging
+        /// A handler (not an administrator) may limit the list to their customers and objects (M023).
+        var canLimit: Bool
+        var mine: Bool
+        var allLink: String
+        var mineLink: String
     }
 
     func list(request: Request) async throws -> Response {
         try await renderList(request, error: nil, status: .ok)
     }
 
+    /// "Only mine" (`?mine=1`): inquiries whose customer or object is assigned to this handler.
+    /// Administrators always see all of them.
+    static func assignedTo(_ request: Request) throws -> Int? {
+        let staff = try request.staffMember()
+        guard !staff.isAdmin, (try? request.query.get(String.self, at: "mine")) == "1" else { return nil }
+        return staff.staffId
+    }
+
     func renderList(_ request: Request, error: String?, status: HTTPResponseStatus) async throws -> Response {
         let inquiries = Inquiries(database: request.db)
-        let total = try await inquiries.countNew()
-        let paging = Paging(request, total: total, pageSize: Self.pageSize, route: StaffRoute.inbox)
-        let waiting = try await inquiries.waiting(offset: paging.offset, limit: Self.pageSize)
+        let staff = try request.staffMember()
+        let assignedTo = try Self.assignedTo(request)
+        let total = try await inquiries.countNew(assignedTo: assignedTo)
+        let paging = Paging(request, total: total, pageSize: Self.pageSize, route: StaffRoute.inbox,
+                            query: assignedTo == nil ? [:] : ["mine": "1"])
+        let waiting = try await inquiries.waiting(offset: paging.offset, limit: Self.pageSize, assignedTo: assignedTo)
         let names = try await Names.load(for: waiting, on: request.db)
         let language = request.language
         let notice = request.notice([.created, .deleted], prefix: "inbox_notice_")
         let page = ListPage(
             layout: Layout(request, title: request.t("inbox_title"), area: "staff"),
-            rows: waiting.map { inquiry in
-                Row(id: inquiry.id!, subject: inquiry.subject,
-                    preview: String(inquiry.description.prefix(140)) + (inquiry.description.count > 140 ? "…" : ""),
-                    receivedAt: language.formatDateTime(inquiry.createdAt),
-                    customer: inquiry.customerId.flatMap { names.customers[$0] } ?? "–",
-                    object: inquiry.objectId.flatMap { names.objects[$0] } ?? "–",
-                    sender: inquiry.senderName, caseType: inquiry.caseTypeId.flatMap { names.types[$0] } ?? "–")
-            },
+            rows: waiting.map { row($0, names: names, language: language) },
             total: total, notice: notice, error: error,
             smsEnabled: try await SettingsStore(database: request.db).load().smsEnabled,
-            paging: paging)
+            paging: paging, canLimit: !staff.isAdmin, mine: assignedTo != nil,
+            allLink: StaffRoute.inbox.path(), mineLink: StaffRoute.inbox.path(query: ["mine": "1"]))
         let response = try await request.view.render("staff/inbox", page).encodeResponse(for: request).get()
         response.status = status
         return response
+    }
+
+    func row(_ inquiry: InquiryRecord, names: Names, language: Language) -> Row {
+        Row(id: inquiry.id!, subject: inquiry.subject,
+            preview: String(inquiry.description.prefix(140)) + (inquiry.description.count > 140 ? "…" : ""),
+            receivedAt: language.formatDateTime(inquiry.createdAt),
+            customer: inquiry.customerId.flatMap { names.customers[$0] } ?? "–",
+            object: inquiry.objectId.flatMap { names.objects[$0] } ?? "–",
+            sender: inquiry.senderName, caseType: inquiry.caseTypeId.flatMap { names.types[$0] } ?? "–")
     }
 
     /// Names for a page of inquiries, read in three queries.
@@ -92,19 +111,50 @@ struct StaffInboxController: RouteCollection {
 
     // MARK: Several at once
 
+    /// The page that asks before several inquiries are deleted (D2): it names them and posts the same
+    /// selection again with `confirmed`.
+    struct ConfirmPage: Encodable {
+        var layout: Layout
+        var rows: [Row]
+        var lead: String
+        var button: String
+        var backLink: String
+        var mine: Bool
+    }
+
     func bulk(request: Request) async throws -> Response {
         let form = try request.form(InboxBulkForm.self)
         let ids = form.inquiryIds
         guard !ids.isEmpty else { return try await renderList(request, error: request.t("inbox_error_none_selected"), status: .unprocessableEntity) }
         let action: ProcessInquiries.Action
         switch form.action {
-        case "delete": action = .delete
+        case "delete":
+            if ids.count > 1, !form.confirmed { return try await renderConfirm(request, ids: ids, mine: form.mine) }
+            action = .delete
         case "create":
-            action = .createCases(notifyCustomer: form.notifyCustomer, language: request.language)
+            action = .createCases(notifyCustomer: form.notifyCustomer, language: request.language, sendSms: form.sendSms)
         default: throw Abort(.badRequest)
         }
         let count = try await ProcessInquiries.run(ids: ids, action, by: try request.staffMember(), in: request.operations)
-        return request.redirect(to: StaffRoute.inbox, notice: Notice(action.isDelete ? .deleted : .created, count: count))
+        return request.redirect(to: StaffRoute.inbox, notice: Notice(action.isDelete ? .deleted : .created, count: count),
+                                query: form.mine ? [("mine", "1")] : [])
+    }
+
+    func renderConfirm(_ request: Request, ids: [Int], mine: Bool) async throws -> Response {
+        let selected = try await InquiryRecord.query(on: request.db).filter(\.$id ~~ ids).filter(\.$status == .new)
+            .sort(\.$createdAt, .descending).sort(\.$id, .descending).all()
+        guard !selected.isEmpty else {
+            return try await renderList(request, error: request.t("inbox_error_already_processed"), status: .conflict)
+        }
+        let names = try await Names.load(for: selected, on: request.db)
+        let count = ["n": String(selected.count)]
+        let page = ConfirmPage(
+            layout: Layout(request, title: request.t("inbox_confirm_delete_title"), area: "staff"),
+            rows: selected.map { row($0, names: names, language: request.language) },
+            lead: Notifications.fill(request.t("inbox_confirm_delete_lead"), count),
+            button: Notifications.fill(request.t("inbox_confirm_delete_button"), count),
+            backLink: mine ? StaffRoute.inbox.path(query: ["mine": "1"]) : StaffRoute.inbox.path(), mine: mine)
+        return try await request.view.render("staff/inbox-confirm", page).encodeResponse(for: request).get()
     }
 
     // MARK: One inquiry → a case
@@ -208,16 +258,19 @@ struct InquiryCaseForm: PostedForm, Encodable {
     var workSiteAddress = "", referenceName = ""
     var senderName = "", senderEmail = "", senderPhone = ""
     var notifyCustomer = false, notifySupplier = false
+    /// "Also send SMS" (AP seed: a switch at the bottom of the form); off until switched on.
+    var sendSms = false
 
     /// The posted names (also the names `CaseFromInquiry.Field` gives its problems).
     enum Posted: String, CodingKey {
         case subject, description, workSiteAddress = "work_site_address", referenceName = "reference_name"
         case senderName = "sender_name", senderEmail = "sender_email", senderPhone = "sender_phone"
-        case notifyCustomer = "notify_customer", notifySupplier = "notify_supplier"
+        case notifyCustomer = "notify_customer", notifySupplier = "notify_supplier", sendSms = "send_sms"
     }
     /// What the page reads (`values.senderName`).
     enum CodingKeys: CodingKey {
         case subject, description, workSiteAddress, referenceName, senderName, senderEmail, senderPhone, notifyCustomer, notifySupplier
+        case sendSms
     }
 
     init(_ inquiry: InquiryRecord) {
@@ -241,6 +294,7 @@ struct InquiryCaseForm: PostedForm, Encodable {
         senderPhone = try posted.decode(String.self, forKey: .senderPhone)
         notifyCustomer = try posted.decode(Bool.self, forKey: .notifyCustomer)
         notifySupplier = try posted.decode(Bool.self, forKey: .notifySupplier)
+        sendSms = try posted.decode(Bool.self, forKey: .sendSms)
     }
 
     func input(inquiryId: Int, language: Language) -> CaseFromInquiry.Input {
@@ -251,22 +305,30 @@ struct InquiryCaseForm: PostedForm, Encodable {
             supplier: ChosenId(form: selection.supplier), customer: ChosenId(form: selection.customer),
             object: ChosenId(form: selection.object), workSiteAddress: workSiteAddress, referenceName: referenceName,
             senderName: senderName, senderEmail: senderEmail, senderPhone: senderPhone,
-            notifyCustomer: notifyCustomer, notifySupplier: notifySupplier, language: language)
+            notifyCustomer: notifyCustomer, notifySupplier: notifySupplier, language: language, sendSms: sendSms)
     }
 }
 
-/// "Several at once" on the inbox list: the ticked inquiries (`inquiry_<id>`), the button pressed and
-/// whether to tell the senders.
+/// "Several at once" on the inbox list: the ticked inquiries (`inquiry_<id>`), the button pressed,
+/// whether to tell the senders (and by SMS too), and — for deleting several — whether the confirmation
+/// page was answered.
 struct InboxBulkForm: PostedForm {
     static var longestValue: Int { 20 }
     var action = ""
     var notifyCustomer = false
+    var sendSms = false
+    var confirmed = false
+    /// The list was limited to the handler's own (`?mine=1`), so "back" returns there.
+    var mine = false
     var inquiryIds: [Int] = []
 
     init(from decoder: any Decoder) throws {
         let posted = try decoder.container(keyedBy: PostedName.self)
         action = try posted.decode(String.self, forKey: PostedName("action"))
         notifyCustomer = try posted.decode(Bool.self, forKey: PostedName("notify_customer"))
+        sendSms = try posted.decode(Bool.self, forKey: PostedName("send_sms"))
+        confirmed = try posted.decode(Bool.self, forKey: PostedName("confirmed"))
+        mine = try posted.decode(Bool.self, forKey: PostedName("mine"))
         inquiryIds = posted.allKeys.compactMap { $0.suffix(after: "inquiry_").flatMap { Int($0) } }.sorted()
     }
 }
