@@ -119,3 +119,44 @@ def test_shared_account_pages(browser):
     open_case(browser, 1002)
     audit.check("case page with the person picker")
     audit.assert_clean()
+
+
+def test_case_mail_choice_and_settings_pages(browser, tmp_path):
+    """Issue 11: the user's own page with the case-mail choice (reached by the signed-in name), the
+    settings page with the new-case rules and reminder time, and a case type's approval button."""
+    from test_back_office_admin import staff_login
+    audit = AccessibilityAudit(browser)
+    login(browser, *ANNA)
+    from helpers import find, click_and_wait_for_new_page
+    click_and_wait_for_new_page(browser, find(browser, "a.signed-in-as"))
+    assert path_of(browser).startswith("/users/"), path_of(browser)
+    audit.check("own user page with the case-mail choice")
+    shoot(browser, "own-user-page")
+    click_and_wait_for_new_page(browser, find(browser, "#case-mail button[type=submit]"))
+    audit.check("own user page after saving the case-mail choice")
+    browser.delete_all_cookies()
+    staff_login(browser, "admin@example.com")
+    open_page(browser, "/staff/settings")
+    audit.check("settings with the new-case rules and the reminder time")
+    shoot(browser, "settings")
+    fill(browser, "approval_reminder_days", "0")
+    click_and_wait_for_new_page(browser, find(browser, "main button.button-primary"))
+    audit.check("settings with a reminder-time error")
+    open_page(browser, "/staff/settings/types")
+    audit.check("case types")
+    audit.assert_clean()
+
+
+def shoot(driver, name):
+    """With E2E_SHOTS=<folder>, the page at 360 px and 1440 px wide, to look at."""
+    import os
+    folder = os.environ.get("E2E_SHOTS")
+    if not folder:
+        return
+    os.makedirs(folder, exist_ok=True)
+    for width in (360, 1440):
+        driver.set_window_size(width, 1000)
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(width, min(height, 4000))
+        driver.save_screenshot(os.path.join(folder, f"{name}-{width}.png"))
+    driver.set_window_size(1280, 1000)

@@ -36,6 +36,7 @@ ROUTES = [
     ("GET", "/files"), ("GET", "/files/:fileId"),
     ("GET", "/users"), ("GET", "/users/new"), ("POST", "/users/new"), ("GET", "/users/:userId"), ("POST", "/users/:userId"),
     ("GET", "/users/:userId/remove"), ("POST", "/users/:userId/remove"),
+    ("POST", "/account/case-mail"),
     ("GET", "/inquiries"), ("GET", "/inquiries/:id"),
     ("GET", "/staff/login"), ("POST", "/staff/login"), ("POST", "/staff/logout"),
     ("GET", "/staff/password/set"), ("POST", "/staff/password/set"),

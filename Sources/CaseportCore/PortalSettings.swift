@@ -21,6 +21,12 @@ public struct PortalSettings: Codable, Sendable, Equatable {
     public var branding = Branding()
     /// The category bulk-created cases from the inbox get (D2, "warranty claim"); found or created on first use.
     public var warrantyCategoryId: Int?
+    /// D5: a new case must have a category (the portal's new-case form).
+    public var categoryRequired = false
+    /// D5/B6: days a resolved case waits before the approval reminder; nil: the deployment's default
+    /// (`APPROVAL_REMINDER_DAYS`, else 5).
+    public var approvalReminderDays: Int?
+    public static let approvalReminderDayRange = 1...365
 
     public init() {}
 
@@ -40,5 +46,19 @@ public struct PortalSettings: Codable, Sendable, Equatable {
         inquiriesFirst = (try? container.decode(Bool.self, forKey: .inquiriesFirst)) ?? defaults.inquiriesFirst
         branding = (try? container.decode(Branding.self, forKey: .branding)) ?? defaults.branding
         warrantyCategoryId = try? container.decode(Int.self, forKey: .warrantyCategoryId)
+        categoryRequired = (try? container.decode(Bool.self, forKey: .categoryRequired)) ?? defaults.categoryRequired
+        approvalReminderDays = try? container.decode(Int.self, forKey: .approvalReminderDays)
     }
+}
+
+/// B6: what the customer's approve button says for a case type (EC seed: "Testad ok" or "godkänt").
+public enum ApprovalLabel: String, Codable, Sendable, CaseIterable {
+    case approved
+    case testedOK = "tested_ok"
+
+    /// A stored value; nil or unknown reads as "Approved".
+    public init(stored: String?) { self = stored.flatMap(ApprovalLabel.init(rawValue:)) ?? .approved }
+
+    /// The locale key of the button (and of the message that records the answer).
+    public var buttonKey: String { self == .approved ? "approval_approve" : "approval_tested_ok" }
 }

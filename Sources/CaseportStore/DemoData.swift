@@ -77,6 +77,9 @@ public enum DemoData {
                              objectId: nordstjarnan.id, firstName: "Nordstjärnan", lastName: "4", passwordHash: hash),
         ]
         for user in users { try await user.create(on: db) }
+        // A8: the board's shared account has one saved person, so its forms offer a choice.
+        _ = try await AccountPeople(database: db).add(userId: try users[1].requireID(), firstName: "Eva", lastName: "Ek",
+                                                      email: "eva@solglantan.example", phone: nil)
 
         try await StaffUserRecord(email: "admin@example.com", name: "Maria Admin", role: .admin, passwordHash: hash).create(on: db)
         let henrik = StaffUserRecord(email: "handler@example.com", name: "Henrik Handläggare", role: .handler, passwordHash: hash)
@@ -155,6 +158,8 @@ public enum DemoData {
         let order = CaseTypeRecord(name: "Beställning", description: "Beställ ett arbete. Debiteras enligt prislista.",
                                    isBillable: true, sortOrder: 1)
         let warranty = CaseTypeRecord(name: "Reklamation", description: "Fel som omfattas av garanti.", sortOrder: 2)
+        // B6: work that was ordered is "Tested OK" by the customer, not "Approved" (EC seed).
+        order.approvalLabel = ApprovalLabel.testedOK.rawValue
         for type in [fault, order, warranty] { try await type.create(on: db) }
         catalogue.defaultType = fault.id
         let fields = [
@@ -176,6 +181,8 @@ public enum DemoData {
         settings.extraListColumns = [.category, .object]
         settings.customerMayEditCategory = true
         settings.customerMayEditPriority = true
+        // D5: the approval reminder time is a setting (issue 11).
+        settings.approvalReminderDays = 5
         try await SettingsStore(database: db).save(settings)
     }
 

@@ -93,6 +93,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PortalFilesController())
     try signedIn.register(collection: PortalUsersController())
     try signedIn.register(collection: PortalInquiriesController())
+    try signedIn.register(collection: PortalCaseMailController())
 
     let staff = app.grouped(StaffSessionMiddleware(), PageFrameMiddleware())
     try staff.register(collection: StaffLoginController())

@@ -608,6 +608,17 @@ final class PortalAccountOperationsTests: XCTestCase {
         XCTAssertNil(user.lastLoginAt)
     }
 
+    func testAnUnknownOrganisationKeepsItsOwnCounterAndDoesNotLockTheAccount() async throws {
+        // Issue 11 point 13: only a typed organisation that resolves shares the account's counter.
+        for _ in 0 ..< 5 { _ = try await signIn("Okänd AB", "max", "wrong") }
+        let lockedTyped = try await signIn("Okänd AB", "max", "wrong")
+        XCTAssertEqual(lockedTyped, .refused(.locked))
+        let otherTyped = try await signIn("Annan AB", "max", "wrong")
+        XCTAssertEqual(otherTyped, .refused(.wrongCredentials(nowLocked: false)), "another unknown text counts apart")
+        let owner = try await signIn("sol", "max")
+        XCTAssertEqual(owner, .signedIn(userId: member.id!), "the real account was never locked")
+    }
+
     func testAnInactiveAccountOrOrganisationCannotSignIn() async throws {
         member.isActive = false
         try await member.save(on: db)

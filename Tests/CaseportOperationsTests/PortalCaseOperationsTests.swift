@@ -132,7 +132,8 @@ final class PortalCaseOperationsTests: XCTestCase {
         let messages = try await CaseConversation(database: world.db).publicMessages(caseId: record.id!)
         XCTAssertEqual(messages.first?.body, "Not OK: Det läcker fortfarande")
         let notices = try await world.outbox(of: record).map(\.kind)
-        XCTAssertEqual(notices, ["handler_customer_message"])
+        // "Resolved" was mailed to the customer (issue 11); "Not OK" tells the handler.
+        XCTAssertEqual(notices, ["customer_case_status", "handler_customer_message"])
 
         try await resolve(record)
         let approved = try await AnswerApproval.run(.init(caseNumber: record.number, answer: .approved, language: .en),

@@ -117,7 +117,9 @@ final class StaffCaseOperationsTests: XCTestCase {
         _ = try await WriteStaffMessage.run(.init(caseNumber: world.caseA.number, body: "Vi kommer i morgon", isInternal: false),
                                             by: world.handler, in: world.context)
         outbox = try await world.outbox(of: world.caseA)
-        XCTAssertEqual(outbox.map(\.channel), ["sms"])
+        // The text the creator asked for, and (issue 11) the e-mail to the creator.
+        XCTAssertEqual(outbox.map(\.channel), ["sms", "email"])
+        XCTAssertEqual(outbox.last?.kind, "customer_case_message")
         XCTAssertEqual(outbox.first?.body, "Fastighetsservice: https://portal.example.com/cases/\(world.caseA.number)")
         let events = try await world.events(of: world.caseA)
         XCTAssertEqual(events.map(\.event), [.staffMessage, .internalNote])

@@ -70,6 +70,29 @@ final class StaffLoopOperationsTests: XCTestCase {
         XCTAssertNil(bertSees)
     }
 
+    /// Point 3 with point 2: the customer hears of a case the company registered, by e-mail to the
+    /// linked contact, in the contact's user's language, on the case (so the reply address applies).
+    func testAStaffCreatedCaseEmailsItsContact() async throws {
+        let (contact, carl) = try await contactWithUser("Dora")
+        let user = try await PortalUserRecord.find(carl.userId, on: db)
+        user?.language = "en"
+        try await user?.save(on: db)
+        let before = try await OutboxRecord.query(on: db).count()
+        let outcome = try await CreateStaffCase.run(
+            .init(subject: "Hissbesiktning", description: "Torsdag", customer: ChosenId(world.caseA.customerId),
+                  contact: .id(try contact.requireID())),
+            by: world.handler, in: world.context)
+        let number = try XCTUnwrap(outcome.value)
+        let record = try await StaffCases(database: db).find(number: number)
+        let mails = try await OutboxRecord.query(on: db).filter(\.$recipient == "dora@example.com").all()
+        XCTAssertEqual(mails.count, 1)
+        XCTAssertEqual(mails.first?.kind, OutboxKind.customerCaseCreated.rawValue)
+        XCTAssertEqual(mails.first?.caseId, record?.id)
+        XCTAssertEqual(mails.first?.language, "en")
+        let after = try await OutboxRecord.query(on: db).count()
+        XCTAssertEqual(after - before, 1, "one mail: nobody else is linked")
+    }
+
     func testANewCaseWithProblemsWritesNothing() async throws {
         let before = try await CaseRecord.query(on: db).count()
         let outcome = try await CreateStaffCase.run(

@@ -65,20 +65,18 @@ final class CaseApprovalTests: StoreTestCase {
         let approval = CaseApproval(database: db)
         let reminderTime = resolvedAt.addingTimeInterval(5 * 86_400)
         let reminded = try await approval.sendReminders(after: 4 * 86_400, now: reminderTime, actorName: "Caseport") { record, _ in
-            OutboxRecord(kind: .approvalReminder, recipient: "anna@example.org", language: "sv", subject: "s", body: "\(record.number)")
+            [OutboxRecord(kind: .approvalReminder, recipient: "anna@example.org", language: "sv", subject: "s", body: "\(record.number)")]
         }
         XCTAssertEqual(reminded, 1, "only the case resolved long enough ago")
         let remindedAgain = try await approval.sendReminders(after: 4 * 86_400, now: reminderTime.addingTimeInterval(60),
-                                                             actorName: "Caseport") { _, _ in XCTFail("reminded twice"); return nil }
+                                                             actorName: "Caseport") { _, _ in XCTFail("reminded twice"); return [] }
         XCTAssertEqual(remindedAgain, 0)
         let queued = try await OutboxRecord.query(on: db).all()
         XCTAssertEqual(queued.map(\.caseId), [waiting.id])
 
-        var closed = try await approval.closeUnanswered(now: reminderTime.addingTimeInterval(86_400 - 60), actorName: "Caseport",
-                                                        message: "Stängt automatiskt")
+        var closed = try await approval.closeUnanswered(now: reminderTime.addingTimeInterval(86_400 - 60), actorName: "Caseport") { _, _ in "Stängt automatiskt" }
         XCTAssertEqual(closed, 0, "not before 24 hours after the reminder")
-        closed = try await approval.closeUnanswered(now: reminderTime.addingTimeInterval(86_400), actorName: "Caseport",
-                                                    message: "Stängt automatiskt")
+        closed = try await approval.closeUnanswered(now: reminderTime.addingTimeInterval(86_400), actorName: "Caseport") { _, _ in "Stängt automatiskt" }
         XCTAssertEqual(closed, 1)
         let stored = try await make.reload(waiting)
         XCTAssertEqual(stored.status, .closed)

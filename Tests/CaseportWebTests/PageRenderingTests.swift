@@ -75,6 +75,19 @@ final class PageRenderingTests: XCTestCase {
         try await linker.get(StaffRoute.customer.path(customer.id!))
         try await linker.upload(StaffRoute.customerFiles.path(customer.id!), files: [("regler.pdf", "application/pdf", Array("%PDF-1.4".utf8))])
         let caseFile = try await StoredFileRecord.query(on: db).filter(\.$caseId == shownCase.id!).first()!
+        // Issue 11: a resolved "Tested OK" case nobody could be reminded about, a shared account with a
+        // saved person (the case page's person choices).
+        let resolvedNumber = try await Demo.caseNumbers(ofCustomer: "1001", on: db).sorted().last!
+        let resolved = try await CaseRecord.query(on: db).filter(\.$number == resolvedNumber).first()!
+        let testedType = CaseTypeRecord(name: "Utveckling")
+        testedType.approvalLabel = ApprovalLabel.testedOK.rawValue
+        try await testedType.create(on: db)
+        resolved.caseTypeId = testedType.id
+        resolved.status = .resolved
+        resolved.approvalUnreachedAt = Date().timeIntervalSince1970
+        try await resolved.save(on: db)
+        let board = try await PortalUserRecord.query(on: db).filter(\.$username == "styrelsen").first()!
+        _ = try await AccountPeople(database: db).add(userId: board.id!, firstName: "Eva", lastName: "Ek", email: nil, phone: nil)
 
         for language in Language.allCases {
             /// `status` nil: any answer but a server error (pages whose status is not what this test is about).
@@ -143,6 +156,16 @@ final class PageRenderingTests: XCTestCase {
             try await visit(anna, PortalRoute.inquiry.path(inquiry.id!, query: ["notice": "received"]))
             try await visit(anna, PortalRoute.case.path(99_999_999), status: .notFound)
             try await visit(anna, PortalRoute.newCaseReceipt.path(query: ["number": "1234"]))
+            try await visit(anna, PortalRoute.case.path(resolvedNumber))
+
+            // Issue 11: a shared account on a resolved case (who uploads, who says "Not OK").
+            let boardBrowser = harness.browser()
+            try await boardBrowser.portalLogin("solglantan", "styrelsen")
+            try await choose(boardBrowser, from: PortalRoute.cases.path())
+            try await visit(boardBrowser, PortalRoute.case.path(resolvedNumber))
+            try await visit(boardBrowser, PortalRoute.caseReject.path(resolvedNumber), status: .unprocessableEntity,
+                            post: ["comment": "Läcker"])
+            try await visit(boardBrowser, PortalRoute.newCase.path(query: ["type": String(caseType.id!)]))
 
             // The back office, as an administrator.
             let admin = harness.browser()

@@ -129,6 +129,8 @@ public enum RunImport {
             let importer = MasterDataImport(database: tx)
             let ids = try await importer.write(check.rows, kind: kind, known: try await importer.known(for: check.rows, kind: kind),
                                                passwordHash: hash, now: context.now)
+            // A5: registered users whose address is on an imported contact are linked to it.
+            if kind == .contacts { try await LinkRegisteredUsers.run(contactIds: ids, by: actor.auditActor, in: context, on: tx) }
             var mailed = 0
             if kind == .users, input.sendLoginDetails {
                 mailed = try await queueLoginDetails(rows: check.rows, ids: ids, language: input.mailLanguage, in: context, on: tx)

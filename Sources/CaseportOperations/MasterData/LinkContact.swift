@@ -49,6 +49,7 @@ public enum LinkContact {
                 try await ContactCustomerLink(contactId: contactId, customerId: customerId).create(on: tx)
                 try await context.audit(.accessChanged, by: actor.auditActor, subject: subject(of: contact),
                                         details: "linked to customer \(customer.customerNumber)", on: tx)
+                try await LinkRegisteredUsers.run(contactIds: [contactId], by: actor.auditActor, in: context, on: tx)
                 return true
             }
             return .done(added)
@@ -69,6 +70,7 @@ public enum LinkContact {
                 try await ContactObjectLink(contactId: contactId, objectId: objectId).create(on: tx)
                 try await context.audit(.accessChanged, by: actor.auditActor, subject: subject(of: contact),
                                         details: "linked to object \(objectId) \(object.name)", on: tx)
+                try await LinkRegisteredUsers.run(contactIds: [contactId], by: actor.auditActor, in: context, on: tx)
                 return true
             }
             return .done(added)

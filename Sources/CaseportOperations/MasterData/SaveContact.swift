@@ -68,6 +68,7 @@ public enum SaveContact {
             try await record.save(on: tx)
             try await SaveAudit.write(subject: LinkContact.subject(of: record), isNew: isNew, changes: changeText,
                                       wasActive: wasActive, isActive: record.isActive, by: actor, in: context, on: tx)
+            try await LinkRegisteredUsers.run(contactIds: [try record.requireID()], by: actor.auditActor, in: context, on: tx)
         }
         return .done(Saved(contactId: try record.requireID(), created: isNew))
     }

@@ -44,6 +44,16 @@ public enum AuthorChoice: Sendable, Equatable {
         }
     }
 
+    /// The chosen person's e-mail address on a shared account (A8), without saving anything; nil when
+    /// none was chosen or they have none.
+    func email(for actor: PortalActor, on database: any Database) async throws -> String? {
+        switch self {
+        case .saved(let id): return try await AccountPeople(database: database).find(id: id, userId: actor.userId)?.email
+        case .new(_, _, let email, _): return email
+        case .none: return nil
+        }
+    }
+
     /// The author for a checked choice; saves a new person (on `database`, the operation's transaction).
     func resolve(for actor: PortalActor, on database: any Database) async throws -> Author {
         guard actor.isShared else { return Author(name: actor.name, personId: nil, email: actor.email, phone: actor.phone) }

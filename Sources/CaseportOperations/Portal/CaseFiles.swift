@@ -40,11 +40,23 @@ public enum AttachUploadedFiles {
         public var files: [StoredUpload]
         /// The uploader's language, for the message that names each file.
         public var language: Language
-        public init(caseNumber: Int, files: [StoredUpload], language: Language) {
+        /// On a shared account (A8), who uploads (a saved person of the account).
+        public var author: AuthorChoice
+        public init(caseNumber: Int, files: [StoredUpload], language: Language, author: AuthorChoice = .none) {
             self.caseNumber = caseNumber
             self.files = files
             self.language = language
+            self.author = author
         }
+    }
+
+    /// The locale key of what is wrong with the uploader's choice on a shared account (A8), or nil;
+    /// the web asks before it stores any bytes.
+    public static func authorProblem(_ choice: AuthorChoice, by actor: PortalActor, in context: OperationContext) async throws
+        -> String? {
+        var problems = Problems<AuthorChoice.Field>()
+        try await choice.check(for: actor, into: &problems, field: { $0 }, on: context.database)
+        return problems.messages.values.first
     }
 
     /// Finds the case first, so the web can refuse before storing anything.
@@ -56,7 +68,10 @@ public enum AttachUploadedFiles {
         let detail = try await PortalCases.find(number: input.caseNumber, for: actor, in: context)
         guard !input.files.isEmpty else { return detail.number }
         let now = context.now
-        let author = CaseConversation.Author(kind: .customer, userId: actor.userId, name: actor.name)
+        // A8: on a shared account the chosen person uploads; a choice that is not theirs is refused.
+        if try await authorProblem(input.author, by: actor, in: context) != nil { throw OperationError.notAllowedNow }
+        let chosen = try await input.author.resolve(for: actor, on: context.database)
+        let author = CaseConversation.Author(kind: .customer, userId: actor.userId, personId: chosen.personId, name: chosen.name)
         let template = context.notifications.text("message_file_uploaded", in: input.language)
         try await context.database.transaction { tx in
             for upload in input.files {
@@ -67,11 +82,11 @@ public enum AttachUploadedFiles {
             // One notice for the whole post.
             let names = input.files.map(\.originalName)
             for notification in try await Notifications.toHandler(context.notifications, caseId: detail.id, notice: .customerUpload,
-                                                                   author: actor.name, text: names.joined(separator: ", "), on: tx) {
+                                                                   author: author.name, text: names.joined(separator: ", "), on: tx) {
                 try await notification.create(on: tx)
             }
             try await CaseEvents.append(.filesUploaded(names: names), caseId: detail.id,
-                                        by: EventActor(portalUserId: actor.userId, name: actor.name), at: now, on: tx)
+                                        by: EventActor(portalUserId: actor.userId, name: author.name), at: now, on: tx)
         }
         return detail.number
     }

@@ -115,6 +115,10 @@ public enum RegisterCase {
 
         let category = input.category.checked(against: Set(setting.categories.compactMap(\.id)))
         if category == .invalid { problems.add(.category, ProblemKey.chooseFromList) }
+        // D5 "category mandatory" (only where there is a category to choose).
+        if setting.settings.categoryRequired, category.value == nil, category != .invalid, !setting.categories.isEmpty {
+            problems.add(.category, "new_case_error_category_required")
+        }
 
         let rule = setting.rule
         var customerId = rule.customerFixed ?? input.customer.value
@@ -127,8 +131,8 @@ public enum RegisterCase {
         if problems[.object] == nil, !rule.allows(customerId: customerId, objectId: objectId, objectCustomerId: object?.customerId,
                                                   customerRequired: setting.settings.customerRequired,
                                                   objectRequired: setting.settings.objectRequired) {
-            if setting.settings.objectRequired && objectId == nil { problems.add(.object, ProblemKey.required) }
-            else if setting.settings.customerRequired && customerId == nil { problems.add(.customer, ProblemKey.required) }
+            if setting.settings.objectRequired && objectId == nil { problems.add(.object, "new_case_error_object_required") }
+            else if setting.settings.customerRequired && customerId == nil { problems.add(.customer, "new_case_error_customer_required") }
             else { problems.add(.customer, ProblemKey.chooseFromList) }
         }
 
@@ -138,7 +142,12 @@ public enum RegisterCase {
 
         var copyEmail: String?
         if let typed = input.copyEmail?.trimmed {
-            if typed.isEmpty { problems.add(.copyEmail, ProblemKey.required) }
+            if typed.isEmpty, actor.isShared {
+                // A8: on a shared account an empty copy address means the chosen person's.
+                if let email = try await input.author.email(for: actor, on: context.database) { copyEmail = email }
+                else { problems.add(.copyEmail, ProblemKey.required) }
+            }
+            else if typed.isEmpty { problems.add(.copyEmail, ProblemKey.required) }
             else if !EmailAddress.isValid(typed) { problems.add(.copyEmail, ProblemKey.invalidEmail) }
             else { copyEmail = typed }
         }

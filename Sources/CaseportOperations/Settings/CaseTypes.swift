@@ -17,8 +17,12 @@ public enum SaveCaseType {
         public var isBillable: Bool
         /// Ignored for a new type, which is always active.
         public var isActive: Bool
+        /// B6: what the customer's approve button says; nil keeps it (a new type: "Approved").
+        public var approvalLabel: ApprovalLabel?
 
-        public init(typeId: Int?, name: String, description: String, order: String, isBillable: Bool, isActive: Bool) {
+        public init(typeId: Int?, name: String, description: String, order: String, isBillable: Bool, isActive: Bool,
+                    approvalLabel: ApprovalLabel? = nil) {
+            self.approvalLabel = approvalLabel
             self.typeId = typeId
             self.name = name
             self.description = description
@@ -55,6 +59,7 @@ public enum SaveCaseType {
 
         guard let type = target else {
             let record = CaseTypeRecord(name: name, description: description, isBillable: input.isBillable)
+            record.approvalLabel = input.approvalLabel == .testedOK ? ApprovalLabel.testedOK.rawValue : nil
             try await db.transaction { tx in
                 let next = try await CaseTypeRecord.query(on: tx).max(\.$sortOrder) ?? 0
                 record.sortOrder = order.number ?? next + 1
@@ -72,12 +77,15 @@ public enum SaveCaseType {
             .init(field: "case type \(id) billable", before: .flag(type.isBillable), after: .flag(input.isBillable)),
             .init(field: "case type \(id) active", before: .flag(type.isActive), after: .flag(input.isActive)),
             .init(field: "case type \(id) order", before: String(type.sortOrder), after: String(sortOrder)),
-        ]
+            .init(field: "case type \(id) approval button", before: ApprovalLabel(stored: type.approvalLabel).rawValue,
+                  after: (input.approvalLabel ?? ApprovalLabel(stored: type.approvalLabel)).rawValue),
+        ].filter { $0.before != $0.after }
         type.name = name
         type.description = description
         type.isBillable = input.isBillable
         type.isActive = input.isActive
         type.sortOrder = sortOrder
+        if let label = input.approvalLabel { type.approvalLabel = label == .testedOK ? label.rawValue : nil }
         try await db.transaction { tx in
             try await type.update(on: tx)
             try await context.auditSettings(changes, subject: "case_types", by: actor, on: tx)

@@ -5,7 +5,7 @@ import Foundation
 
 /// D5: an administrator saves the portal's general settings — intake (inquiries first or cases first),
 /// SMS, self-registration, the organisation login field, the password policy, extra list columns and
-/// what customers may edit. One `settings_changed` audit line per changed setting; nothing is written
+/// what customers may edit, what a new case must have, the approval reminder time. One `settings_changed` audit line per changed setting; nothing is written
 /// when nothing changed. (Portal pages see the change through the `settings` table's change stamp, M014.)
 public enum SaveSettings {
     public struct Input: Sendable {
@@ -22,11 +22,22 @@ public enum SaveSettings {
         public var passwordRequiresUppercase: Bool
         public var passwordForbidsLetters: Bool
         public var extraListColumns: Set<PortalSettings.ListColumn>
+        /// D5: what a new case must have.
+        public var customerRequired: Bool
+        public var objectRequired: Bool
+        public var categoryRequired: Bool
+        /// D5/B6: days before the approval reminder, as typed; empty: the deployment's default.
+        public var approvalReminderDays: String
 
         public init(intake: String, loginField: String, passwordMinimumLength: String, smsEnabled: Bool,
                     selfRegistrationOpen: Bool, customerMayEditCategory: Bool, customerMayEditPriority: Bool,
                     passwordRequiresDigit: Bool, passwordRequiresUppercase: Bool, passwordForbidsLetters: Bool,
-                    extraListColumns: Set<PortalSettings.ListColumn>) {
+                    extraListColumns: Set<PortalSettings.ListColumn>, customerRequired: Bool = false,
+                    objectRequired: Bool = false, categoryRequired: Bool = false, approvalReminderDays: String = "") {
+            self.customerRequired = customerRequired
+            self.objectRequired = objectRequired
+            self.categoryRequired = categoryRequired
+            self.approvalReminderDays = approvalReminderDays
             self.intake = intake
             self.loginField = loginField
             self.passwordMinimumLength = passwordMinimumLength
@@ -43,6 +54,7 @@ public enum SaveSettings {
 
     public enum Field: String, Hashable, Sendable {
         case intake, loginField = "login_field", passwordMinimumLength = "password_min_length"
+        case approvalReminderDays = "approval_reminder_days"
     }
 
     /// The letters a policy that "forbids letters" refuses.
@@ -84,7 +96,18 @@ public enum SaveSettings {
         } else {
             problems.add(.passwordMinimumLength, lengthText.isEmpty ? ProblemKey.required : "settings_error_password_length")
         }
+        let daysText = input.approvalReminderDays.trimmingCharacters(in: .whitespaces)
+        if daysText.isEmpty {
+            settings.approvalReminderDays = nil
+        } else if let days = Int(daysText), PortalSettings.approvalReminderDayRange.contains(days) {
+            settings.approvalReminderDays = days
+        } else {
+            problems.add(.approvalReminderDays, "settings_error_reminder_days")
+        }
         guard problems.isEmpty else { return .problems(problems) }
+        settings.customerRequired = input.customerRequired
+        settings.objectRequired = input.objectRequired
+        settings.categoryRequired = input.categoryRequired
         settings.smsEnabled = input.smsEnabled
         settings.selfRegistrationOpen = input.selfRegistrationOpen
         settings.customerMayEditCategory = input.customerMayEditCategory
@@ -112,6 +135,10 @@ public enum SaveSettings {
             line("password_requires_uppercase", .flag(old.passwordPolicy.requiresUppercase), .flag(new.passwordPolicy.requiresUppercase)),
             line("password_forbidden_characters", old.passwordPolicy.forbiddenCharacters, new.passwordPolicy.forbiddenCharacters),
             line("extra_list_columns", columns(old), columns(new)),
+            line("customer_required", .flag(old.customerRequired), .flag(new.customerRequired)),
+            line("object_required", .flag(old.objectRequired), .flag(new.objectRequired)),
+            line("category_required", .flag(old.categoryRequired), .flag(new.categoryRequired)),
+            line("approval_reminder_days", old.approvalReminderDays.map(String.init) ?? "", new.approvalReminderDays.map(String.init) ?? ""),
         ].filter { $0.before != $0.after }
     }
 }

@@ -110,11 +110,10 @@ public enum CreateStaffCase {
         return .done(number)
     }
 
-    /// The customer's notices about a case the company registered (issue 11 point 3 says: as point 2).
-    /// None yet — the customer e-mails of point 2 are built elsewhere; they are queued here, in the
-    /// case's transaction, once they exist.
+    /// The customer's e-mails about a case the company registered (issue 11 point 3: as point 2): to the
+    /// contacts linked to it that have an address, in their language, with the case's reply address.
     static func customerNotices(for record: CaseRecord, in context: OperationContext, on tx: any Database) async throws
         -> [OutboxRecord] {
-        []
+        try await Notifications.customerCaseNews(context.notifications, record: record, news: .created, on: tx)
     }
 }

@@ -90,10 +90,13 @@ public enum ChangeCaseStatus {
 
     public static func run(_ input: Input, by actor: StaffActor, in context: OperationContext) async throws -> Int {
         let record = try await StaffCaseLookup.find(number: input.caseNumber, in: context)
+        // Issue 11: "waiting for customer", "resolved" and "closed" are mailed to the customer.
+        let mails = record.status == input.next ? [] : try await Notifications.customerCaseNews(
+            context.notifications, record: record, news: .statusChanged(to: input.next), on: context.database)
         do {
             try await StaffCases(database: context.database).changeStatus(
                 caseId: try record.requireID(), to: input.next, expectedVersion: input.expectedVersion, by: actor.caseActor,
-                at: context.now)
+                notifications: mails, at: context.now)
         } catch StaffCases.ChangeError.stale {
             throw OperationError.stale
         } catch StaffCases.ChangeError.transitionNotAllowed {
@@ -126,8 +129,11 @@ public enum WriteStaffMessage {
         if body.isEmpty { problems.add(.body, "message_error_empty") }
         if body.count > InputLimits.message { problems.add(.body, ProblemKey.tooLong) }
         guard problems.isEmpty else { return .problems(problems) }
+        // A public message: a text when the creator asked for one (B4), and the customer's e-mails (issue 11).
         let notifications = input.isInternal ? [] : try await Notifications.companyWrote(context.notifications, record: record,
                                                                                           on: context.database)
+            + Notifications.customerCaseNews(context.notifications, record: record, news: .staffMessage(body: body),
+                                             on: context.database)
         try await StaffCases(database: context.database).addMessage(caseId: try record.requireID(), body: body,
                                                                     isInternal: input.isInternal, by: actor.caseActor,
                                                                     notifications: notifications, at: context.now)

@@ -25,5 +25,6 @@ public enum CaseportMigrations {
         M020_CaseStaffReadAt(),
         M022_PortalUserRemoved(),
         M023_HandlerAssignment(),
+        M021_CustomerMail(),
     ]
 }

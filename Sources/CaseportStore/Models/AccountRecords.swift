@@ -22,6 +22,8 @@ public final class PortalUserRecord: Model, @unchecked Sendable {
     @Field(key: "is_shared") public var isShared: Bool
     @Field(key: "is_active") public var isActive: Bool
     @OptionalField(key: "language") public var language: String?
+    /// Issue 11: true when the user turned off the e-mails about their cases (nil: on). M021.
+    @OptionalField(key: "case_mail_off") public var caseMailOff: Bool?
     @OptionalField(key: "last_login_at") public var lastLoginAt: Date?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     /// Removed by the customer's administrator (M022): inactive and left out of their user list.

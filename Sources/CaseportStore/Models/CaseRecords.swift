@@ -46,6 +46,9 @@ public final class CaseRecord: Model, @unchecked Sendable {
     @OptionalField(key: "approval_reminded_at") public var approvalRemindedAt: Double?
     /// Unix seconds when staff last marked the customer's activity read (D4, M020).
     @OptionalField(key: "staff_read_at") public var staffReadAt: Double?
+    /// B6: when the approval round found nobody to remind (Unix seconds); the case then stays resolved
+    /// and is listed for staff instead of closing. Cleared by the next status change. M021.
+    @OptionalField(key: "approval_unreached_at") public var approvalUnreachedAt: Double?
 
     public init() {}
 }

@@ -42,6 +42,8 @@ public final class CaseTypeRecord: Model, @unchecked Sendable {
     @Field(key: "is_billable") public var isBillable: Bool
     @Field(key: "is_active") public var isActive: Bool
     @Field(key: "sort_order") public var sortOrder: Int
+    /// B6: what the approve button says for cases of this type (`ApprovalLabel`; nil: "Approved"). M021.
+    @OptionalField(key: "approval_label") public var approvalLabel: String?
     public init() {}
     public init(name: String, description: String = "", isBillable: Bool = false, sortOrder: Int = 0) {
         self.name = name

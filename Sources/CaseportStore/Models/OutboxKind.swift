@@ -15,6 +15,10 @@ public enum OutboxKind: String, CaseIterable, Sendable {
     case inquiryCopy = "inquiry_copy"
     case inquiryAccepted = "inquiry_accepted"
     case supplierAssigned = "supplier_assigned"
+    /// Issue 11: the customer hears about their case (`Notifications.customerCaseNews`).
+    case customerCaseMessage = "customer_case_message"
+    case customerCaseStatus = "customer_case_status"
+    case customerCaseCreated = "customer_case_created"
     /// Rows the outbox benchmark queues.
     case benchmark = "bench"
 }

@@ -49,6 +49,7 @@ public struct CaseApproval: Sendable {
         record.status = next
         record.resolvedAt = nil
         record.approvalRemindedAt = nil
+        record.approvalUnreachedAt = nil
         record.lastActivityAt = now
         record.updatedAt = now
         record.version += 1
@@ -57,35 +58,52 @@ public struct CaseApproval: Sendable {
         try await CaseEvents.append(event, caseId: record.id!, by: actor, at: now, on: tx)
     }
 
-    /// Resolved cases waiting longer than `after` without a reminder: each gets `reminder(case)` queued
-    /// (nil when nobody can be reached) and is marked reminded, in one transaction per case.
+    /// Resolved cases waiting longer than `after` without a reminder: each gets `reminders(case)` queued
+    /// and is marked reminded, in one transaction per case. When `reminders` returns none (nobody can be
+    /// reached), the case is marked unreached instead: it stays resolved and is never closed on a reminder
+    /// nobody received; staff find it in `unreached()`.
     @discardableResult
     public func sendReminders(after: TimeInterval, now: Date, actorName: String,
-                              reminder: @escaping @Sendable (CaseRecord, any Database) async throws -> OutboxRecord?) async throws -> Int {
+                              reminders: @escaping @Sendable (CaseRecord, any Database) async throws -> [OutboxRecord]) async throws -> Int {
         let due = try await CaseRecord.query(on: database).filter(\.$status == .resolved)
-            .filter(\.$resolvedAt <= now.timeIntervalSince1970 - after).filter(\.$approvalRemindedAt == nil).limit(500).all()
+            .filter(\.$resolvedAt <= now.timeIntervalSince1970 - after).filter(\.$approvalRemindedAt == nil)
+            .filter(\.$approvalUnreachedAt == nil).limit(500).all()
+        var reminded = 0
         for record in due {
-            try await database.transaction { tx in
-                // Claimed by the update itself: a second runner finds it already reminded.
+            let sent = try await database.transaction { tx -> Bool in
+                let mails = try await reminders(record, tx)
+                // Claimed by the update itself: a second runner finds it already reminded (or unreached).
+                let column: SQLQueryString = mails.isEmpty ? "approval_unreached_at" : "approval_reminded_at"
                 let claimed = try await tx.requireSQL().raw("""
-                    UPDATE cases SET approval_reminded_at = \(bind: now.timeIntervalSince1970)
-                    WHERE id = \(bind: record.id!) AND status = 'resolved' AND approval_reminded_at IS NULL RETURNING id
+                    UPDATE cases SET \(column) = \(bind: now.timeIntervalSince1970)
+                    WHERE id = \(bind: record.id!) AND status = 'resolved' AND approval_reminded_at IS NULL
+                      AND approval_unreached_at IS NULL RETURNING id
                     """).all()
-                guard !claimed.isEmpty else { return }
-                if let mail = try await reminder(record, tx) {
+                guard !claimed.isEmpty, !mails.isEmpty else { return false }
+                for mail in mails {
                     mail.caseId = record.id
                     try await mail.create(on: tx)
                 }
                 try await CaseEvents.append(.approvalReminderSent, caseId: record.id!, by: EventActor(name: actorName), at: now, on: tx)
+                return true
             }
+            if sent { reminded += 1 }
         }
-        return due.count
+        return reminded
+    }
+
+    /// Resolved cases whose customer could not be reminded (nobody with an address), newest first: they
+    /// wait for staff instead of closing.
+    public func unreached(limit: Int = 50) async throws -> [CaseRecord] {
+        try await CaseRecord.query(on: database).filter(\.$status == .resolved).filter(\.$approvalUnreachedAt != nil)
+            .sort(\.$approvalUnreachedAt, .descending).limit(limit).all()
     }
 
     /// Resolved cases whose reminder went out 24 hours ago or more close as approved, with an event and
-    /// a message saying so.
+    /// a message saying so, written by `message(case)` (in the case's language).
     @discardableResult
-    public func closeUnanswered(now: Date, actorName: String, message: String) async throws -> Int {
+    public func closeUnanswered(now: Date, actorName: String,
+                                message: @escaping @Sendable (CaseRecord, any Database) async throws -> String) async throws -> Int {
         let due = try await CaseRecord.query(on: database).filter(\.$status == .resolved)
             .filter(\.$approvalRemindedAt <= now.timeIntervalSince1970 - Self.graceAfterReminder).limit(500).all()
         var closed = 0
@@ -93,7 +111,8 @@ public struct CaseApproval: Sendable {
             let done = try await database.transaction { tx -> Bool in
                 guard let fresh = try await CaseRecord.find(record.id, on: tx), fresh.status == .resolved,
                       let reminded = fresh.approvalRemindedAt, reminded <= now.timeIntervalSince1970 - Self.graceAfterReminder else { return false }
-                _ = try await CaseConversation.insert(caseId: fresh.id!, author: .init(kind: .system, name: actorName), body: message,
+                let text = try await message(fresh, tx)
+                _ = try await CaseConversation.insert(caseId: fresh.id!, author: .init(kind: .system, name: actorName), body: text,
                                                       isInternal: false, at: now, on: tx)
                 try await Self.move(fresh, to: .closed, actor: EventActor(name: actorName), event: .autoApproved, at: now, on: tx)
                 return true

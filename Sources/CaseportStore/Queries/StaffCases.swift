@@ -151,7 +151,7 @@ public struct StaffCases: Sendable {
 
     /// Moves the case along the workflow; only the transitions `CaseStatus` allows.
     public func changeStatus(caseId: Int, to next: CaseStatus, expectedVersion: Int, by actor: Actor,
-                             at now: Date = Date()) async throws {
+                             notifications: [OutboxRecord] = [], at now: Date = Date()) async throws {
         try await database.transaction { tx in
             guard let record = try await CaseRecord.find(caseId, on: tx) else { throw ChangeError.notFound }
             guard record.version == expectedVersion else { throw ChangeError.stale }
@@ -164,7 +164,12 @@ public struct StaffCases: Sendable {
             // B6: a resolved case waits for the customer's approval from now; the reminder clock restarts.
             record.resolvedAt = next == .resolved ? now.timeIntervalSince1970 : nil
             record.approvalRemindedAt = nil
+            record.approvalUnreachedAt = nil
             try await self.bump(record, at: now, on: tx)
+            for notification in notifications {
+                notification.caseId = caseId
+                try await notification.create(on: tx)
+            }
             try await CaseEvents.append(.statusChanged(from: before, to: next), caseId: caseId, by: actor.eventActor, at: now, on: tx)
         }
     }

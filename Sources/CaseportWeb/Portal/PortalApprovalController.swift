@@ -13,17 +13,20 @@ struct PortalApprovalController: RouteCollection {
     }
 
     func approve(request: Request) async throws -> Response {
-        try await answer(request, .approved, comment: "")
+        try await answer(request, .approved, comment: "", author: .none)
     }
 
     func reject(request: Request) async throws -> Response {
-        let comment = try request.form(ApprovalForm.self).comment
-        return try await answer(request, .notOK(comment: comment), comment: comment)
+        let form = try request.form(ApprovalForm.self)
+        // A8: on a shared account "Not OK" is written by the person chosen beside it.
+        let author: AuthorChoice = Int(form.person).map { .saved(personId: $0) } ?? .none
+        return try await answer(request, .notOK(comment: form.comment), comment: form.comment, author: author)
     }
 
-    private func answer(_ request: Request, _ answer: AnswerApproval.Answer, comment: String) async throws -> Response {
+    private func answer(_ request: Request, _ answer: AnswerApproval.Answer, comment: String,
+                        author: AuthorChoice) async throws -> Response {
         let input = AnswerApproval.Input(caseNumber: try PortalCaseController.caseNumber(request), answer: answer,
-                                         language: request.language)
+                                         language: request.language, author: author)
         switch try await AnswerApproval.run(input, by: try request.portalMember(), in: request.operations) {
         case .done(.approved(let number)):
             return request.redirect(to: PortalRoute.`case`, number, notice: .approved)
@@ -36,7 +39,10 @@ struct PortalApprovalController: RouteCollection {
             let (principal, detail) = try await pages.findCase(request)
             var state = PortalCaseController.PageState()
             state.approvalComment = comment.trimmed
-            state.errors = request.texts(problems) { _ in "approval" }
+            state.errors = request.texts(problems) { field in
+                if case .author = field { return "approval_person" }
+                return "approval"
+            }
             return try await pages.render(request, principal: principal, detail: detail, state: state, status: .unprocessableEntity)
         }
     }
@@ -46,4 +52,5 @@ struct PortalApprovalController: RouteCollection {
 struct ApprovalForm: PostedForm {
     static var longestValue: Int { InputLimits.message + 1 }
     var comment = ""
+    var person = ""
 }

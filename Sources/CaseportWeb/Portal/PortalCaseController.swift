@@ -93,6 +93,8 @@ struct PortalCaseController: RouteCollection {
         var caseLink: String
         /// "Back" to the case list as the user left it (point 8).
         var backLink: String
+        /// B6: "Approved" or "Tested OK", as the case type says.
+        var approveLabel: String
     }
 
     /// What a failed form keeps.
@@ -199,7 +201,8 @@ struct PortalCaseController: RouteCollection {
             paging: messagePaging,
             writeOpen: state.writeOpen || !state.messageBody.isEmpty || !state.errors.isEmpty,
             caseLink: PortalRoute.`case`.path([String(detail.number)], query: [], fragment: "messages"),
-            backLink: ListReturn.cases.backLink(request))
+            backLink: ListReturn.cases.backLink(request),
+            approveLabel: request.t(try await approvalLabel(detail, on: request.db).buttonKey))
         let response = try await request.view.render("portal/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
@@ -255,17 +258,37 @@ struct PortalCaseController: RouteCollection {
 
     // MARK: Files
 
+    /// B6: the case type's approval button ("Approved" unless the type says "Tested OK").
+    func approvalLabel(_ detail: CaseDetail, on db: any Database) async throws -> ApprovalLabel {
+        guard detail.status == .resolved, let typeId = detail.caseTypeId else { return .approved }
+        return ApprovalLabel(stored: try await CaseTypeRecord.find(typeId, on: db)?.approvalLabel)
+    }
+
     func upload(request: Request) async throws -> Response {
         let (principal, detail) = try await findCase(request)
+        struct NoAuthor: Error { let key: String }
+        var author: AuthorChoice = .none
         do {
-            try await UploadIntake.store(request) { stored in
-                _ = try await AttachUploadedFiles.run(.init(caseNumber: detail.number, files: stored, language: request.language),
+            try await UploadIntake.store(request, beforeStoring: { fields in
+                // A8: on a shared account the chosen person uploads; asked before any bytes are kept.
+                author = Int(fields["person"] ?? "").map { .saved(personId: $0) } ?? .none
+                if let problem = try await AttachUploadedFiles.authorProblem(author, by: try request.portalMember(),
+                                                                             in: request.operations) {
+                    throw NoAuthor(key: problem)
+                }
+            }) { stored in
+                _ = try await AttachUploadedFiles.run(.init(caseNumber: detail.number, files: stored, language: request.language,
+                                                            author: author),
                                                       by: try request.portalMember(), in: request.operations)
             }
         } catch let refused as UploadIntake.Refused {
             var state = PageState()
             state.errors["files"] = request.t(refused.key)
             return try await render(request, principal: principal, detail: detail, state: state, status: refused.status)
+        } catch let missing as NoAuthor {
+            var state = PageState()
+            state.errors["upload_person"] = request.t(missing.key)
+            return try await render(request, principal: principal, detail: detail, state: state, status: .unprocessableEntity)
         }
         return request.redirect(to: PortalRoute.`case`, detail.number, notice: .uploaded, fragment: "files")
     }

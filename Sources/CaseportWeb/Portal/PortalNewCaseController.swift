@@ -72,6 +72,12 @@ struct PortalNewCaseController: RouteCollection {
         /// For the confirmation page: the values as the reader will see them, and every raw value as a hidden field.
         var summary: [Shown]
         var hidden: [Shown]
+        /// D5: the deployment's "mandatory" settings, marked on the form (the operation enforces them).
+        var required: Required
+    }
+
+    struct Required: Encodable {
+        var category: Bool, customer: Bool, object: Bool
     }
 
     func start(request: Request) async throws -> Response {
@@ -85,7 +91,8 @@ struct PortalNewCaseController: RouteCollection {
             }
             var form = NewCaseForm()
             form.type = chosen.map(String.init) ?? ""
-            form.copyEmail = principal.user.email ?? ""
+            // A8: a shared account's copy goes to the person chosen on the form (an empty field), not the account.
+            form.copyEmail = principal.user.isShared ? "" : (principal.user.email ?? "")
             form.smsPhone = principal.user.phone ?? ""
             return try await formPage(request, principal: principal, form: form, errors: [:], template: "portal/new-case", status: .ok)
         }
@@ -235,7 +242,9 @@ struct PortalNewCaseController: RouteCollection {
             copyByEmail: form.copyByEmail, smsOnMessages: form.smsOnMessages,
             person: try await PersonPicker.context(request, principal: principal, input: form.person),
             summary: summary,
-            hidden: form.hiddenFields.map { Shown(label: $0.name, value: $0.value) })
+            hidden: form.hiddenFields.map { Shown(label: $0.name, value: $0.value) },
+            required: Required(category: setting.settings.categoryRequired && !setting.categories.isEmpty,
+                               customer: setting.settings.customerRequired, object: setting.settings.objectRequired))
         let response = try await request.view.render(template, page).encodeResponse(for: request).get()
         response.status = status
         return response

@@ -85,6 +85,8 @@ struct PortalUsersController: RouteCollection {
         /// Edit and Cancel as the BS seed says; Remove for another user of the list.
         var cancelLink: String
         var removeLink: String?
+        /// Issue 11: on the user's own page, whether they get e-mails about their cases (`PortalCaseMailController`).
+        var caseMailOn: Bool
     }
 
     /// Who may manage which accounts (`PortalUserAdmin`): a 404 for anyone else, as for a missing page.
@@ -220,7 +222,8 @@ struct PortalUsersController: RouteCollection {
             showAdminFields: admin.isAdmin && !isSelf, notice: notice,
             passwordRules: Self.describe(policy, request: request),
             contactName: contactName, linkChoices: linkChoices, cancelLink: backLink,
-            removeLink: target.flatMap { admin.mayAdd && !isSelf ? PortalRoute.removeUser.path($0.id!) : nil })
+            removeLink: target.flatMap { admin.mayAdd && !isSelf ? PortalRoute.removeUser.path($0.id!) : nil },
+            caseMailOn: isSelf ? target?.caseMailOff != true : false)
         let response = try await request.view.render("portal/user-form", page).encodeResponse(for: request).get()
         response.status = status
         return response

@@ -15,6 +15,7 @@ enum PortalRoute: String, AppRoute {
     case newCaseReceipt
     case caseReport
     case removeUser, removeUserSubmit
+    case caseMail
 
     static let realm = "portal"
 
@@ -23,7 +24,7 @@ enum PortalRoute: String, AppRoute {
         case .loginSubmit, .logout, .language, .registerSubmit, .setPasswordSubmit, .forgotPasswordSubmit,
              .newCaseReview, .newCaseEdit, .newCaseConfirm,
              .caseMessage, .caseUpload, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
-             .newUserSubmit, .userSubmit, .removeUserSubmit:
+             .newUserSubmit, .userSubmit, .removeUserSubmit, .caseMail:
             .POST
         default:
             .GET
@@ -37,7 +38,7 @@ enum PortalRoute: String, AppRoute {
         case .cases, .case, .caseMessage, .caseUpload, .caseFile, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
              .caseReport: "cases"
         case .files, .file: "files"
-        case .users, .newUser, .newUserSubmit, .user, .userSubmit, .removeUser, .removeUserSubmit: "users"
+        case .users, .newUser, .newUserSubmit, .user, .userSubmit, .removeUser, .removeUserSubmit, .caseMail: "users"
         case .inquiries, .inquiry: "inquiries"
         default: ""
         }
@@ -75,6 +76,7 @@ enum PortalRoute: String, AppRoute {
         case .inquiry: "/inquiries/:id"
         case .caseReport: "/cases/:number/report.pdf"
         case .removeUser, .removeUserSubmit: "/users/:userId/remove"
+        case .caseMail: "/account/case-mail"
         }
     }
 }

@@ -16,7 +16,10 @@ enum UploadIntake {
     }
 
     /// Stores the request's files and hands them to `record`; `Refused` when the upload is unusable.
+    /// `beforeStoring` sees the form's other fields (a shared account's chosen person) and may throw
+    /// before anything is kept.
     static func store(_ request: Request,
+                      beforeStoring: ([String: String]) async throws -> Void = { _ in },
                       record: ([AttachUploadedFiles.StoredUpload]) async throws -> Void) async throws {
         let storage = request.caseport.storage
         let received: UploadReceiver.Received
@@ -31,6 +34,7 @@ enum UploadIntake {
             }
         }
         defer { received.discard() }
+        try await beforeStoring(received.fields)
         let files = received.files.filter { $0.fieldName == "files" }
         guard !files.isEmpty else { throw Refused(key: "upload_error_none", status: .unprocessableEntity) }
         var stored: [AttachUploadedFiles.StoredUpload] = []

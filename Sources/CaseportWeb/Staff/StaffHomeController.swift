@@ -4,7 +4,7 @@ import Fluent
 import Vapor
 
 /// The back office's start page: who is signed in, how many cases have unread customer activity (D4),
-/// and the newest cases of all customers.
+/// resolved cases nobody could be reminded about (B6), and the newest cases of all customers.
 struct StaffHomeController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.on(StaffRoute.home, use: home)
@@ -24,6 +24,8 @@ struct StaffHomeController: RouteCollection {
         var cases: [Row]
         /// Admins get a link to the delivery page (E1).
         var isAdmin: Bool
+        /// B6: resolved cases the approval round could not remind anybody about; they wait for staff.
+        var unreached: [Row]
     }
 
     func home(request: Request) async throws -> View {
@@ -38,7 +40,11 @@ struct StaffHomeController: RouteCollection {
                 Row(number: $0.number, subject: $0.subject, status: request.staffStatus($0.status),
                     createdAt: request.language.formatDateTime($0.createdAt))
             },
-            isAdmin: staff.user.role == .admin)
+            isAdmin: staff.user.role == .admin,
+            unreached: try await CaseApproval(database: request.db).unreached().map {
+                Row(number: $0.number, subject: $0.subject, status: request.staffStatus($0.status),
+                    createdAt: request.language.formatDateTime($0.createdAt))
+            })
         return try await request.view.render("staff/home", page)
     }
 }

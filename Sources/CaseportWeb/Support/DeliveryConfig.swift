@@ -12,7 +12,8 @@ import Foundation
 /// - `CASEPORT_SECRET`: the key that signs reply tokens (else one is generated and kept in settings)
 /// - `OUTBOX_MAX_ATTEMPTS` (default 8), `OUTBOX_CONCURRENCY` (parallel SMTP connections, default 4),
 ///   `OUTBOX_LEASE_SECONDS` (default 120)
-/// - `APPROVAL_REMINDER_DAYS`: days a resolved case waits before the reminder (default 5)
+/// - `APPROVAL_REMINDER_DAYS`: the default days a resolved case waits before the reminder (5), used until an
+///   administrator sets the reminder time on the Settings page (D5, `PortalSettings.approvalReminderDays`)
 public struct DeliveryConfig: Sendable {
     public var smtp: SMTPSettings?
     public var smsGatewayURL: String?

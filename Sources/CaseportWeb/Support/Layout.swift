@@ -34,6 +34,8 @@ struct Layout: Encodable {
     var showInquiries: Bool
     /// The back-office menu shows staff accounts and the audit log to administrators only (D1).
     var staffAdmin: Bool
+    /// The signed-in portal user's own page (their login details and e-mail choice), linked from their name.
+    var accountPath: String?
 
     init(_ request: Request, title: String, area: String = "portal") {
         self.title = title
@@ -58,6 +60,7 @@ struct Layout: Encodable {
             self.userName = request.staffPrincipal?.user.name
         } else {
             self.userName = request.portalPrincipal?.user.displayName
+            accountPath = request.portalPrincipal?.user.id.map { PortalRoute.user.path($0) }
         }
     }
 }

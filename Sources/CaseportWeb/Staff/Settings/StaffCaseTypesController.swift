@@ -203,16 +203,20 @@ struct StaffCaseTypesController: RouteCollection {
 struct CaseTypeForm: PostedForm, Encodable {
     static var longestValue: Int { SaveCaseType.descriptionLimit }
     var name = "", description = "", order = "", billable = false, active = true
+    /// B6: "approved" or "tested_ok" (`ApprovalLabel`); empty on the list's "new type" form.
+    var approval = ""
 
     init() {}
 
     init(_ type: CaseTypeRecord) {
         (name, description, order) = (type.name, type.description, String(type.sortOrder))
         (billable, active) = (type.isBillable, type.isActive)
+        approval = ApprovalLabel(stored: type.approvalLabel).rawValue
     }
 
     func input(typeId: Int?) -> SaveCaseType.Input {
-        SaveCaseType.Input(typeId: typeId, name: name, description: description, order: order, isBillable: billable, isActive: active)
+        SaveCaseType.Input(typeId: typeId, name: name, description: description, order: order, isBillable: billable, isActive: active,
+                           approvalLabel: ApprovalLabel(rawValue: approval))
     }
 }
 

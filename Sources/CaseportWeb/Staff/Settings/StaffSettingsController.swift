@@ -24,6 +24,8 @@ struct StaffSettingsController: RouteCollection {
         var notice: String?
         var loginFields: [Option]
         var columns: [Option]
+        /// Names the deployment's reminder time that applies when the field is empty (APPROVAL_REMINDER_DAYS, else 5).
+        var reminderHint: String
     }
 
     func show(request: Request) async throws -> Response {
@@ -52,7 +54,9 @@ struct StaffSettingsController: RouteCollection {
             layout: Layout(request, title: request.t("settings_title"), area: "staff"),
             tabs: SettingsTab.all(request), values: form, errors: errors, hasErrors: !errors.isEmpty, notice: notice,
             loginFields: fields.map { Option(value: $0.0.rawValue, name: request.t($0.1), selected: form.loginField == $0.0.rawValue) },
-            columns: columns.map { Option(value: "column_\($0.0.rawValue)", name: request.t($0.1), selected: form.columns.contains($0.0)) })
+            columns: columns.map { Option(value: "column_\($0.0.rawValue)", name: request.t($0.1), selected: form.columns.contains($0.0)) },
+            reminderHint: request.t("settings_approval_reminder_hint").replacingOccurrences(
+                of: "{days}", with: String(Int(request.caseport.config.delivery.approvalReminderAfter / 86_400))))
         let response = try await request.view.render("staff/settings", page).encodeResponse(for: request).get()
         response.status = status
         return response
@@ -66,6 +70,7 @@ struct SettingsForm: PostedForm, Encodable {
     var smsEnabled = false, selfRegistrationOpen = false, customerEditCategory = false, customerEditPriority = false
     var passwordDigit = false, passwordUppercase = false, passwordForbidLetters = false
     var columnCategory = false, columnCaseType = false, columnPriority = false, columnObject = false, columnCustomer = false
+    var customerRequired = false, objectRequired = false, categoryRequired = false, approvalReminderDays = ""
 
     /// The HTML field names. Decoding only: the page reads the properties by their Swift names, which is
     /// what `TemplateAudit` checks the template against.
@@ -76,6 +81,8 @@ struct SettingsForm: PostedForm, Encodable {
         case passwordDigit = "password_digit", passwordUppercase = "password_uppercase", passwordForbidLetters = "password_forbid_letters"
         case columnCategory = "column_category", columnCaseType = "column_case_type", columnPriority = "column_priority"
         case columnObject = "column_object", columnCustomer = "column_customer"
+        case customerRequired = "customer_required", objectRequired = "object_required", categoryRequired = "category_required"
+        case approvalReminderDays = "approval_reminder_days"
     }
 
     init(from decoder: any Decoder) throws {
@@ -90,6 +97,9 @@ struct SettingsForm: PostedForm, Encodable {
                                                                      try tick(.passwordForbidLetters))
         (columnCategory, columnCaseType, columnPriority) = (try tick(.columnCategory), try tick(.columnCaseType), try tick(.columnPriority))
         (columnObject, columnCustomer) = (try tick(.columnObject), try tick(.columnCustomer))
+        (customerRequired, objectRequired, categoryRequired) = (try tick(.customerRequired), try tick(.objectRequired),
+                                                                try tick(.categoryRequired))
+        approvalReminderDays = try form.decode(String.self, forKey: .approvalReminderDays)
     }
 
     init() {}
@@ -106,6 +116,10 @@ struct SettingsForm: PostedForm, Encodable {
         passwordUppercase = settings.passwordPolicy.requiresUppercase
         passwordForbidLetters = !settings.passwordPolicy.forbiddenCharacters.isEmpty
         columns = Set(settings.extraListColumns)
+        customerRequired = settings.customerRequired
+        objectRequired = settings.objectRequired
+        categoryRequired = settings.categoryRequired
+        approvalReminderDays = settings.approvalReminderDays.map(String.init) ?? ""
     }
 
     /// The ticked extra list columns (one checkbox each, `column_<raw value>`).
@@ -126,6 +140,7 @@ struct SettingsForm: PostedForm, Encodable {
                            selfRegistrationOpen: selfRegistrationOpen, customerMayEditCategory: customerEditCategory,
                            customerMayEditPriority: customerEditPriority, passwordRequiresDigit: passwordDigit,
                            passwordRequiresUppercase: passwordUppercase, passwordForbidsLetters: passwordForbidLetters,
-                           extraListColumns: columns)
+                           extraListColumns: columns, customerRequired: customerRequired, objectRequired: objectRequired,
+                           categoryRequired: categoryRequired, approvalReminderDays: approvalReminderDays)
     }
 }
