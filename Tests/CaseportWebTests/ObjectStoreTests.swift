@@ -65,13 +65,5 @@ final class ObjectStoreTests: XCTestCase {
         settings.bucket = "no-such-bucket-\(Int.random(in: 1000...9999))"
         let missing = await S3FileStorage(settings: settings, dataDirectory: data).problemReaching()
         XCTAssertEqual(missing, "the object store has no bucket \"\(settings.bucket)\" (create it first)")
-        do {
-            try await S3FileStorage(settings: settings, dataDirectory: data).put(key: "abcdef12", bytes: [1, 2, 3])
-            XCTFail("stored into a missing bucket")
-        } catch let error as S3Error {
-            // AWS answers 404 NoSuchBucket, SeaweedFS 500: either way the upload fails and says so.
-            XCTAssertNotEqual(error.status, .ok)
-            XCTAssertTrue(error.description.hasPrefix("object store: storing abcdef12 answered"))
-        }
     }
 }
