@@ -1,0 +1,156 @@
+"""The loop between customer and company (issue 11), end to end with real parts: a server of its own
+that sends mail to a real SMTP server on loopback (scripts/test-smtp-server.py) and takes replies
+through `caseport mailgate`, driven by two Chromium sessions.
+
+Anna writes on her case and uploads a photo -> the handler sees both in the unread box, opens the photo
+and replies -> Anna gets the reply by e-mail, with a signed Reply-To -> her answer by mail goes through
+the mail gate and lands on the case -> the handler resolves the case -> Anna approves it.
+axe-core checks the pages on the way."""
+
+import email
+import email.policy
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+import requests
+from selenium.webdriver.common.by import By
+
+from conftest import Server, free_port, server_binary, start_browser
+from helpers import (REPO_ROOT, T, click_and_wait_for_new_page, file_links, find, find_all, http_session, login,
+                     main_text, open_case, open_page, send_message, tiny_png, upload_files)
+from test_accessibility import AccessibilityAudit
+from test_back_office import staff_login
+
+ANNA_EMAIL = "anna@solglantan.example"
+SECRET = "e2e-loop-secret-" + "x" * 32
+
+
+@pytest.fixture(scope="module")
+def mail_world():
+    """A demo server with SMTP and reply addresses configured; yields (server, mail folder, env)."""
+    binary = server_binary()
+    data_dir = Path(tempfile.mkdtemp(prefix="caseport-e2e-loop-"))
+    mail_dir = data_dir / "mail"
+    mail_dir.mkdir()
+    smtp = subprocess.Popen([sys.executable, str(REPO_ROOT / "scripts" / "test-smtp-server.py"), "--dir", str(mail_dir)],
+                            stdout=subprocess.PIPE, text=True)
+    smtp_port = int(smtp.stdout.readline().split()[1])
+    env = dict(os.environ, CASEPORT_DATA_DIR=str(data_dir), CASEPORT_BCRYPT_COST="4", LOG_LEVEL="warning",
+               SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), MAIL_FROM="portal@caseport.test",
+               MAIL_REPLY_ADDRESS="reply@caseport.test", CASEPORT_SECRET=SECRET)
+    env.pop("DATABASE_URL", None)
+    subprocess.run([str(binary), "demo"], cwd=REPO_ROOT, env=env, check=True, capture_output=True, timeout=120)
+    port = free_port()
+    log_path = data_dir / "serve.log"
+    log_file = open(log_path, "wb")
+    process = subprocess.Popen([str(binary), "serve", "--port", str(port)], cwd=REPO_ROOT, env=env,
+                               stdout=log_file, stderr=subprocess.STDOUT)
+    server = Server(process, f"http://127.0.0.1:{port}", data_dir, log_path)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"{server.url}/healthz", timeout=2).status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        assert time.monotonic() < deadline, server.log()
+        time.sleep(0.1)
+    try:
+        yield server, mail_dir, env, binary
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        smtp.terminate()
+        log_file.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def wait_for_mail(mail_dir, recipient, containing, seconds=30):
+    """The first message to `recipient` whose text contains `containing` (the outbox worker sends it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for path in sorted(mail_dir.glob("*.eml")):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if recipient not in str(message.get("X-Envelope-To", "")) + str(message.get("To", "")):
+                continue
+            body = message.get_body(preferencelist=("plain",))
+            if body is not None and containing in body.get_content():
+                return message
+        time.sleep(0.3)
+    pytest.fail(f"no mail to {recipient} containing {containing!r} within {seconds}s")
+
+
+def test_customer_and_company_close_the_loop(mail_world, tmp_path):
+    server, mail_dir, env, binary = mail_world
+    anna = start_browser(server.url)
+    staff = start_browser(server.url)
+    try:
+        login(anna, "solglantan", "anna")
+        # One of Anna's open cases.
+        open_page(anna, "/cases?status=open")
+        number = int(find(anna, "main table tbody tr a[href^='/cases/']").get_attribute("href").rsplit("/", 1)[1])
+        open_case(anna, number)
+        note = f"Kranen droppar fortfarande {uuid.uuid4().hex[:6]}"
+        send_message(anna, note)
+        photo = tmp_path / "kran.png"
+        photo.write_bytes(tiny_png())
+        upload_files(anna, photo)
+        assert "kran.png" in file_links(anna)
+
+        # The handler: the unread box names the message and the photo; the photo opens; a reply.
+        staff_login(staff, "handler@example.com")
+        audit = AccessibilityAudit(staff)
+        open_page(staff, f"/staff/cases/{number}")
+        box = find(staff, "[data-unread]")
+        assert note[:40] in box.text and "kran.png" in box.text, box.text
+        audit.check("staff case page with unread customer activity")
+        photo_link = box.find_element(By.PARTIAL_LINK_TEXT, "kran.png").get_attribute("href")
+        download = http_session(staff).get(photo_link, timeout=15)
+        assert download.status_code == 200 and download.content == tiny_png()
+        reply = f"Vi skickar en rörmokare på torsdag {uuid.uuid4().hex[:6]}"
+        form = find(staff, f"form[action='/staff/cases/{number}/messages']")
+        form.find_element(By.ID, "body").send_keys(reply)
+        click_and_wait_for_new_page(staff, form.find_element(By.CSS_SELECTOR, "button.button-primary"))
+        assert reply in main_text(staff)
+
+        # Anna gets it by e-mail, with a Reply-To that leads back to the case.
+        mail = wait_for_mail(mail_dir, ANNA_EMAIL, reply)
+        reply_to = str(mail["Reply-To"])
+        assert reply_to.startswith("reply+") and reply_to.endswith("@caseport.test"), reply_to
+
+        # She answers the mail; the mail system hands it to `caseport mailgate`.
+        answer = EmailMessage()
+        answer["From"] = f"Anna Lindqvist <{ANNA_EMAIL}>"
+        answer["To"] = reply_to
+        answer["Subject"] = "Re: " + str(mail["Subject"])
+        answer["Message-ID"] = f"<{uuid.uuid4().hex}@solglantan.example>"
+        answered = f"Torsdag passar bra {uuid.uuid4().hex[:6]}"
+        answer.set_content(f"{answered}\n\n> {reply}\n")
+        gate = subprocess.run([str(binary), "mailgate", "--recipient", reply_to], cwd=REPO_ROOT, env=env,
+                              input=answer.as_bytes(), capture_output=True, timeout=60)
+        assert gate.returncode == 0, gate.stderr.decode(errors="replace")
+        open_case(anna, number)
+        assert answered in main_text(anna)
+        open_page(staff, f"/staff/cases/{number}")
+        assert answered in main_text(staff)
+
+        # The handler resolves; Anna approves.
+        resolve = find(staff, f"form[action='/staff/cases/{number}/status'] button[value='resolved']")
+        click_and_wait_for_new_page(staff, resolve)
+        open_case(anna, number)
+        approve = find(anna, f"form[action='/cases/{number}/approve'] button[type=submit]")
+        AccessibilityAudit(anna).check("portal case awaiting approval")
+        click_and_wait_for_new_page(anna, approve)
+        assert not find_all(anna, f"form[action='/cases/{number}/approve']"), "approved: no approve button left"
+        assert T["status_closed"] in find(anna, ".case-head").text
+    finally:
+        anna.quit()
+        staff.quit()
