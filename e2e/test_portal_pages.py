@@ -94,6 +94,9 @@ def test_the_language_switch_is_one_click_and_stays_on_the_page_with_its_search(
     click_and_wait_for_new_page(browser, find(browser, "form.language-switch button[value=sv]"))
     assert find(browser, "html").get_attribute("lang") == "sv"
     audit.assert_clean()
+    # The choice is saved on Anna's account; later tests expect the English the suite's browsers speak.
+    click_and_wait_for_new_page(browser, find(browser, "form.language-switch button[value=en]"))
+    assert find(browser, "html").get_attribute("lang") == "en"
 
 
 def test_back_returns_to_the_list_with_its_search_and_page(browser):
