@@ -51,6 +51,7 @@ enum StaffRoute: String, AppRoute {
              .branding, .brandingSubmit, .brandingPreview, .brandingLogo, .brandingLogoDelete: "settings"
         case .staffUsers, .newStaffUser, .newStaffUserSubmit, .staffUser, .staffUserSubmit: "staff-users"
         case .audit: "audit"
+        case .outbox, .outboxRetry, .outboxUnplacedMessage: "outbox"
         case .customers, .newCustomer, .newCustomerSubmit, .customer, .customerSubmit, .objects, .newObject, .newObjectSubmit,
              .object, .objectSubmit, .contacts, .newContact, .newContactSubmit, .contact, .contactSubmit, .contactCustomerAdd,
              .contactCustomerRemove, .contactObjectAdd, .contactObjectRemove, .portalUsers, .newPortalUser, .newPortalUserSubmit,
