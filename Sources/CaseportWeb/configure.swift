@@ -69,6 +69,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(StaffCommands(), as: "staff")
     app.asyncCommands.use(MailgateCommand(), as: "mailgate")
+    app.asyncCommands.use(TokenCommands(), as: "token")
 }
 
 func routes(_ app: Application) throws {
@@ -118,6 +119,9 @@ func routes(_ app: Application) throws {
     try staffAdmin.register(collection: StaffAuditController())
     try staffAdmin.register(collection: ImportController())
     try staffAdmin.register(collection: MasterDataExportController())
+
+    // The JSON API (issue 16): bearer tokens, routes generated from its OpenAPI document.
+    try APIRoutes.register(app)
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.
