@@ -36,7 +36,7 @@ final class APITokenOperationsTests: XCTestCase {
 
     func testAnAdministratorMakesAStaffTokenStoredAsAHashWithItsAuditLine() async throws {
         let input = CreateAPIToken.Input(name: "Fakturering", scope: .read, expiresInDays: 30)
-        let created = try XCTUnwrap(try await CreateAPIToken.forStaff(input, staffUserId: world.handler.staffId, role: nil,
+        let created = try await XCTUnwrapAsync(try await CreateAPIToken.forStaff(input, staffUserId: world.handler.staffId, role: nil,
                                                                       by: .admin(admin), in: world.context).value)
         XCTAssertTrue(created.token.hasPrefix("cpt_"))
         XCTAssertGreaterThanOrEqual(created.token.count, 40)
@@ -50,7 +50,7 @@ final class APITokenOperationsTests: XCTestCase {
         XCTAssertEqual(record.expiresAt, 1_800_000_000 + 30 * 86_400)
         let found = try await APITokens(database: db).find(token: created.token)
         XCTAssertEqual(found?.id, created.id)
-        XCTAssertNil(try await APITokens(database: db).find(token: "cpt_" + String(created.token.dropFirst(4).reversed())))
+        isNil(try await APITokens(database: db).find(token: "cpt_" + String(created.token.dropFirst(4).reversed())))
         let lines = try await audit(.apiTokenCreated)
         XCTAssertEqual(lines.count, 1)
         XCTAssertEqual(lines.first?.actorName, "Maria Admin")
@@ -60,14 +60,14 @@ final class APITokenOperationsTests: XCTestCase {
 
     func testStaffTokenProblemsAndRefusals() async throws {
         let empty = CreateAPIToken.Input(name: " ", scope: nil, expiresInDays: 0)
-        let problems = try XCTUnwrap(try await CreateAPIToken.forStaff(empty, staffUserId: world.handler.staffId, role: nil,
+        let problems = try await XCTUnwrapAsync(try await CreateAPIToken.forStaff(empty, staffUserId: world.handler.staffId, role: nil,
                                                                        by: .admin(admin), in: world.context).problems)
         XCTAssertEqual(problems.messages[.name], ProblemKey.required)
         XCTAssertEqual(problems.messages[.scope], ProblemKey.required)
         XCTAssertEqual(problems.messages[.expires], "api_token_error_expires")
         // A handler's token cannot carry the admin role.
         let input = CreateAPIToken.Input(name: "x", scope: .write, expiresInDays: nil)
-        let role = try XCTUnwrap(try await CreateAPIToken.forStaff(input, staffUserId: world.handler.staffId, role: .admin,
+        let role = try await XCTUnwrapAsync(try await CreateAPIToken.forStaff(input, staffUserId: world.handler.staffId, role: .admin,
                                                                    by: .admin(admin), in: world.context).problems)
         XCTAssertEqual(role.messages[.role], "api_token_error_role")
         // Only administrators make staff tokens.
@@ -76,11 +76,11 @@ final class APITokenOperationsTests: XCTestCase {
                                                   in: world.context)
             XCTFail("a handler made a token")
         } catch let error as OperationError { XCTAssertEqual(error, .forbidden) }
-        XCTAssertEqual(try await APITokenRecord.query(on: db).count(), 0)
-        XCTAssertEqual(try await audit(.apiTokenCreated).count, 0)
+        same(try await APITokenRecord.query(on: db).count(), 0)
+        same(try await audit(.apiTokenCreated).count, 0)
         // The operator's command acts as the system.
         _ = try await CreateAPIToken.forStaff(input, staffUserId: admin.staffId, role: nil, by: .operatorCommand, in: world.context)
-        XCTAssertEqual(try await audit(.apiTokenCreated).first?.actorKind, "system")
+        same(try await audit(.apiTokenCreated).first?.actorKind, "system")
     }
 
     func testACustomerAdministratorMakesTokensOnlyForTheirOwnOrganisation() async throws {
@@ -91,7 +91,7 @@ final class APITokenOperationsTests: XCTestCase {
             XCTFail("a plain user made a token")
         } catch let error as OperationError { XCTAssertEqual(error, .notFound) }
         try await makeAdmin(world.anna)
-        let created = try XCTUnwrap(try await CreateAPIToken.forPortalUser(input, portalUserId: world.anna.userId, by: world.anna,
+        let created = try await XCTUnwrapAsync(try await CreateAPIToken.forPortalUser(input, portalUserId: world.anna.userId, by: world.anna,
                                                                            in: world.context).value)
         let record = try await XCTUnwrapAsync(try await APITokenRecord.find(created.id, on: db))
         XCTAssertEqual(record.realm, .portal)
@@ -112,19 +112,19 @@ final class APITokenOperationsTests: XCTestCase {
         let revoked = try await XCTUnwrapAsync(try await APITokenRecord.find(created.id, on: db))
         XCTAssertNotNil(revoked.revokedAt)
         XCTAssertFalse(revoked.isUsable(at: world.context.now))
-        XCTAssertEqual(try await audit(.apiTokenRevoked).count, 1)
-        XCTAssertEqual(try await audit(.apiTokenRevoked).first?.actorKind, "portal")
+        same(try await audit(.apiTokenRevoked).count, 1)
+        same(try await audit(.apiTokenRevoked).first?.actorKind, "portal")
         // Twice is "already done", with no second audit line.
         do {
             try await RevokeAPIToken.run(tokenId: created.id, by: admin, in: world.context)
             XCTFail("revoked twice")
         } catch let error as OperationError { XCTAssertEqual(error, .alreadyDone) }
-        XCTAssertEqual(try await audit(.apiTokenRevoked).count, 1)
+        same(try await audit(.apiTokenRevoked).count, 1)
     }
 
     func testAnExpiredTokenIsNotUsable() async throws {
         let input = CreateAPIToken.Input(name: "Kort", scope: .read, expiresInDays: 1)
-        let created = try XCTUnwrap(try await CreateAPIToken.forStaff(input, staffUserId: admin.staffId, role: nil,
+        let created = try await XCTUnwrapAsync(try await CreateAPIToken.forStaff(input, staffUserId: admin.staffId, role: nil,
                                                                       by: .admin(admin), in: world.context).value)
         let record = try await XCTUnwrapAsync(try await APITokenRecord.find(created.id, on: db))
         XCTAssertTrue(record.isUsable(at: world.context.now.addingTimeInterval(86_399)))
@@ -135,3 +135,12 @@ final class APITokenOperationsTests: XCTestCase {
 func XCTUnwrapAsync<T>(_ value: T?, file: StaticString = #filePath, line: UInt = #line) async throws -> T {
     try XCTUnwrap(value, file: file, line: line)
 }
+/// XCTAssertEqual for values computed with `await` (XCTest's autoclosures cannot await).
+func same<T: Equatable>(_ a: T, _ b: T, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a, b, message, file: file, line: line)
+}
+
+func isNil<T>(_ a: T?, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertNil(a, message, file: file, line: line)
+}
+

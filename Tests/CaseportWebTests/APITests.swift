@@ -23,12 +23,12 @@ final class APITests: XCTestCase {
 
     // MARK: The document and the generated code
 
-    func testTheRegisteredAPIRoutesAreTheDocumentsPaths() throws {
+    func testTheRegisteredAPIRoutesAreTheDocumentsPaths() async throws {
         let data = try Data(contentsOf: Self.sourceRoot.appendingPathComponent("Resources/API/openapi.json"))
-        let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let prefix = try XCTUnwrap(((document["servers"] as? [[String: Any]])?.first?["url"]) as? String)
+        let document = try await XCTUnwrapAsync(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let prefix = try await XCTUnwrapAsync(((document["servers"] as? [[String: Any]])?.first?["url"]) as? String)
         XCTAssertEqual(prefix, APIRoutes.prefix)
-        let paths = try XCTUnwrap(document["paths"] as? [String: [String: Any]])
+        let paths = try await XCTUnwrapAsync(document["paths"] as? [String: [String: Any]])
         var documented: Set<String> = []
         for (path, item) in paths {
             for method in item.keys where ["get", "post", "put", "patch", "delete"].contains(method) {
@@ -119,7 +119,7 @@ final class APITests: XCTestCase {
             if let cursor { path += "&cursor=\(cursor)" }
             let response = try await call(.GET, path, token: token)
             XCTAssertEqual(response.status, .ok, response.body.string)
-            let page = try XCTUnwrap(try json(response) as? [String: Any])
+            let page = try await XCTUnwrapAsync(try json(response) as? [String: Any])
             numbers += (page["items"] as? [[String: Any]] ?? []).compactMap { $0["number"] as? Int }
             cursor = page["nextCursor"] as? String
         } while cursor != nil && numbers.count < 10_000
@@ -135,6 +135,13 @@ final class APITests: XCTestCase {
     func testAPortalTokenSeesExactlyWhatItsUserSeesOnThePages() async throws {
         let db = harness.app.db
         let everyCase = try await CaseRecord.query(on: db).all()
+        // A file on every case (through the staff API), so every case has one to reach or be refused.
+        let (staff, _) = try await token(staff: "admin@example.com")
+        for record in everyCase {
+            let upload = try await call(.POST, "/cases/\(record.number)/files?name=case-\(record.number).txt", token: staff,
+                                        bytes: Array("file of case \(record.number)".utf8))
+            XCTAssertEqual(upload.status, .created, upload.body.string)
+        }
         let everyFile = try await StoredFileRecord.query(on: db).filter(\.$caseId != nil).filter(\.$removedAt == nil).all()
         XCTAssertGreaterThan(everyCase.count, 3)
         XCTAssertGreaterThan(everyFile.count, 0)
@@ -167,19 +174,19 @@ final class APITests: XCTestCase {
                 }
                 guard sees else { continue }
                 let caseId = try record.requireID()
-                let messages = try XCTUnwrap(try json(try await call(.GET, "/cases/\(record.number)/messages", token: token)) as? [[String: Any]])
+                let messages = try await XCTUnwrapAsync(try json(try await call(.GET, "/cases/\(record.number)/messages", token: token)) as? [[String: Any]])
                 let shown = try await CaseConversation(database: db).publicMessages(caseId: caseId, limit: 1_000)
                 XCTAssertEqual(messages.compactMap { $0["id"] as? Int }, shown.reversed().map(\.id), "\(username) messages")
                 XCTAssertFalse(messages.contains { $0["internal"] as? Bool == true })
-                let files = try XCTUnwrap(try json(try await call(.GET, "/cases/\(record.number)/files", token: token)) as? [[String: Any]])
+                let files = try await XCTUnwrapAsync(try json(try await call(.GET, "/cases/\(record.number)/files", token: token)) as? [[String: Any]])
                 let listed = try await VisibleFiles(database: db).caseFiles(caseId: caseId)
                 XCTAssertEqual(files.compactMap { $0["id"] as? Int }, listed.map(\.id), "\(username) files")
-                let events = try XCTUnwrap(try json(try await call(.GET, "/cases/\(record.number)/events", token: token)) as? [[String: Any]])
+                let events = try await XCTUnwrapAsync(try json(try await call(.GET, "/cases/\(record.number)/events", token: token)) as? [[String: Any]])
                 let customerEvents = try await CaseEvents.timeline(caseId: caseId, on: db).filter { $0.audience == .customer }
                 XCTAssertEqual(events.compactMap { $0["id"] as? Int }, customerEvents.reversed().map(\.id), "\(username) events")
             }
             for file in everyFile {
-                let owner = try XCTUnwrap(everyCase.first { $0.id == file.caseId })
+                let owner = try await XCTUnwrapAsync(everyCase.first { $0.id == file.caseId })
                 let sees = visible.contains(owner.number)
                 let response = try await call(.GET, "/cases/\(owner.number)/files/\(try file.requireID())", token: token)
                 XCTAssertEqual(response.status, sees ? .ok : .notFound, "\(username) file \(file.originalName)")
@@ -209,7 +216,7 @@ final class APITests: XCTestCase {
         let user = try await XCTUnwrapAsync(try await PortalUserRecord.query(on: db).filter(\.$username == "faktura").first())
         let principal = try await XCTUnwrapAsync(try await PortalSessionMiddleware.load(userId: try user.requireID(), on: db))
         let all = try await VisibleCases(database: db).page(for: principal.visibility, offset: 0, limit: 1_000)
-        let word = try XCTUnwrap(all.first?.subject.split(separator: " ").first.map(String.init))
+        let word = try await XCTUnwrapAsync(all.first?.subject.split(separator: " ").first.map(String.init))
         var filter = CaseFilter()
         filter.text = word
         let expected = try await VisibleCases(database: db).page(for: principal.visibility, filter: filter, offset: 0, limit: 1_000)
@@ -227,12 +234,12 @@ final class APITests: XCTestCase {
     /// Pages follow a keyset: a case made between two pages does not shift the next one.
     func testTheCursorIsStableWhenCasesArrive() async throws {
         let (staff, _) = try await token(staff: "admin@example.com")
-        let first = try XCTUnwrap(try json(try await call(.GET, "/cases?limit=2", token: staff)) as? [String: Any])
-        let cursor = try XCTUnwrap(first["nextCursor"] as? String)
-        let before = try XCTUnwrap(try json(try await call(.GET, "/cases?limit=2&cursor=\(cursor)", token: staff)) as? [String: Any])
+        let first = try await XCTUnwrapAsync(try json(try await call(.GET, "/cases?limit=2", token: staff)) as? [String: Any])
+        let cursor = try await XCTUnwrapAsync(first["nextCursor"] as? String)
+        let before = try await XCTUnwrapAsync(try json(try await call(.GET, "/cases?limit=2&cursor=\(cursor)", token: staff)) as? [String: Any])
         let created = try await call(.POST, "/cases", token: staff, json: #"{"subject":"Arrived between pages","description":"x"}"#)
         XCTAssertEqual(created.status, .created, created.body.string)
-        let after = try XCTUnwrap(try json(try await call(.GET, "/cases?limit=2&cursor=\(cursor)", token: staff)) as? [String: Any])
+        let after = try await XCTUnwrapAsync(try json(try await call(.GET, "/cases?limit=2&cursor=\(cursor)", token: staff)) as? [String: Any])
         XCTAssertEqual((after["items"] as? [[String: Any]])?.compactMap { $0["number"] as? Int },
                        (before["items"] as? [[String: Any]])?.compactMap { $0["number"] as? Int })
         let bad = try await call(.GET, "/cases?cursor=bm90LW91cnM", token: staff)
@@ -247,15 +254,15 @@ final class APITests: XCTestCase {
         XCTAssertEqual(missing.status, .unauthorized)
         XCTAssertEqual(missing.headers.contentType?.description, "application/problem+json")
         XCTAssertEqual(missing.headers.first(name: .wwwAuthenticate), "Bearer")
-        let problem = try XCTUnwrap(try json(missing) as? [String: Any])
+        let problem = try await XCTUnwrapAsync(try json(missing) as? [String: Any])
         XCTAssertEqual(problem["status"] as? Int, 401)
         XCTAssertEqual(problem["type"] as? String, "about:blank")
-        XCTAssertEqual(try await call(.GET, "/cases", token: "cpt_nottherealone").status, .unauthorized)
-        XCTAssertEqual(try await call(.GET, "/cases", token: token).status, .ok)
+        same(try await call(.GET, "/cases", token: "cpt_nottherealone").status, .unauthorized)
+        same(try await call(.GET, "/cases", token: token).status, .ok)
         // A session cookie is no API credential.
         let browser = harness.browser()
         try await browser.portalLogin("solglantan", "anna")
-        XCTAssertEqual(try await browser.get(APIRoutes.prefix + "/cases").status, .unauthorized)
+        same(try await browser.get(APIRoutes.prefix + "/cases").status, .unauthorized)
 
         let anna = try await XCTUnwrapAsync(try await PortalUserRecord.query(on: harness.app.db).filter(\.$username == "anna").first())
         let actor = try PortalActor(user: anna, viewer: try await PortalViewers.viewer(for: anna, on: harness.app.db))
@@ -263,25 +270,25 @@ final class APITests: XCTestCase {
                                        notifications: NotificationContext(translations: harness.app.caseport.translations,
                                                                           publicBaseURL: "http://localhost", companyName: "Test"))
         try await RevokeAPIToken.run(tokenId: id, by: actor, in: context)
-        XCTAssertEqual(try await call(.GET, "/cases", token: token).status, .unauthorized)
+        same(try await call(.GET, "/cases", token: token).status, .unauthorized)
 
         let (expired, _) = try await self.token(staff: "admin@example.com", expiresAt: Date().addingTimeInterval(-1))
-        XCTAssertEqual(try await call(.GET, "/cases", token: expired).status, .unauthorized)
+        same(try await call(.GET, "/cases", token: expired).status, .unauthorized)
         // A deactivated user's token stops with the user.
         let (erik, _) = try await self.token(portalUser: "erik")
         let user = try await XCTUnwrapAsync(try await PortalUserRecord.query(on: harness.app.db).filter(\.$username == "erik").first())
         user.isActive = false
         try await user.save(on: harness.app.db)
-        XCTAssertEqual(try await call(.GET, "/cases", token: erik).status, .unauthorized)
+        same(try await call(.GET, "/cases", token: erik).status, .unauthorized)
     }
 
     func testAReadTokenCannotWriteAndAPortalTokenCannotDoStaffWork() async throws {
         let (reader, _) = try await token(staff: "admin@example.com", scope: .read)
-        XCTAssertEqual(try await call(.GET, "/customers", token: reader).status, .ok)
+        same(try await call(.GET, "/customers", token: reader).status, .ok)
         let refused = try await call(.POST, "/cases", token: reader, json: #"{"subject":"s","description":"d"}"#)
         XCTAssertEqual(refused.status, .forbidden)
         XCTAssertEqual(refused.headers.contentType?.description, "application/problem+json")
-        XCTAssertEqual(try await CaseRecord.query(on: harness.app.db).filter(\.$subject == "s").count(), 0)
+        same(try await CaseRecord.query(on: harness.app.db).filter(\.$subject == "s").count(), 0)
 
         let (portal, _) = try await token(portalUser: "anna")
         let number = try await allCaseNumbers(token: portal).first!
@@ -295,13 +302,13 @@ final class APITests: XCTestCase {
         harness.app.apiRateLimiter = APIRateLimiter(perMinute: 3)
         let (token, _) = try await token(portalUser: "anna")
         let (other, _) = try await self.token(portalUser: "erik")
-        for _ in 0..<3 { XCTAssertEqual(try await call(.GET, "/cases", token: token).status, .ok) }
+        for _ in 0..<3 { same(try await call(.GET, "/cases", token: token).status, .ok) }
         let limited = try await call(.GET, "/cases", token: token)
         XCTAssertEqual(limited.status, .tooManyRequests)
-        let wait = try XCTUnwrap(limited.headers.first(name: .retryAfter).flatMap(Int.init))
+        let wait = try await XCTUnwrapAsync(limited.headers.first(name: .retryAfter).flatMap(Int.init))
         XCTAssertTrue((1...60).contains(wait))
         // Per token: another one is not held up.
-        XCTAssertEqual(try await call(.GET, "/cases", token: other).status, .ok)
+        same(try await call(.GET, "/cases", token: other).status, .ok)
     }
 
     // MARK: Writing through the API runs the pages' operations
@@ -311,26 +318,26 @@ final class APITests: XCTestCase {
         let (token, _) = try await token(portalUser: "anna")
         let invalid = try await call(.POST, "/cases", token: token, json: #"{"subject":"","description":""}"#)
         XCTAssertEqual(invalid.status, .unprocessableEntity)
-        let problem = try XCTUnwrap(try json(invalid) as? [String: Any])
+        let problem = try await XCTUnwrapAsync(try json(invalid) as? [String: Any])
         XCTAssertEqual(problem["type"] as? String, APIProblem.invalidInputType)
         XCTAssertTrue((problem["errors"] as? [[String: Any]])?.contains { $0["field"] as? String == "subject" } == true, invalid.body.string)
 
         let created = try await call(.POST, "/cases", token: token, json: #"{"subject":"Läckande kran","description":"Droppar i köket"}"#)
         XCTAssertEqual(created.status, .created, created.body.string)
-        let number = try XCTUnwrap((try json(created) as? [String: Any])?["id"] as? Int)
+        let number = try await XCTUnwrapAsync((try json(created) as? [String: Any])?["id"] as? Int)
         let record = try await XCTUnwrapAsync(try await CaseRecord.query(on: db).filter(\.$number == number).first())
         XCTAssertEqual(record.origin, .portal)
-        XCTAssertEqual(record.createdByUserId, try await XCTUnwrapAsync(try await PortalUserRecord.query(on: db).filter(\.$username == "anna").first()).id)
+        same(record.createdByUserId, try await XCTUnwrapAsync(try await PortalUserRecord.query(on: db).filter(\.$username == "anna").first()).id)
 
         let message = try await call(.POST, "/cases/\(number)/messages", token: token, json: #"{"body":"Hej från API:t"}"#)
         XCTAssertEqual(message.status, .created, message.body.string)
         let bytes: [UInt8] = Array("%PDF-1.4 test".utf8)
         let upload = try await call(.POST, "/cases/\(number)/files?name=kvitto.pdf", token: token, bytes: bytes)
         XCTAssertEqual(upload.status, .created, upload.body.string)
-        let fileId = try XCTUnwrap((try json(upload) as? [String: Any])?["id"] as? Int)
+        let fileId = try await XCTUnwrapAsync((try json(upload) as? [String: Any])?["id"] as? Int)
         let download = try await call(.GET, "/cases/\(number)/files/\(fileId)", token: token)
         XCTAssertEqual(Array(download.body.readableBytesView), bytes)
-        let events = try XCTUnwrap(try json(try await call(.GET, "/cases/\(number)/events", token: token)) as? [[String: Any]])
+        let events = try await XCTUnwrapAsync(try json(try await call(.GET, "/cases/\(number)/events", token: token)) as? [[String: Any]])
         let kinds = events.compactMap { $0["kind"] as? String }
         XCTAssertEqual(kinds.first, CaseEvent.Kind.created.rawValue)
         XCTAssertTrue(kinds.contains(CaseEvent.Kind.customerMessage.rawValue), "\(kinds)")
@@ -338,21 +345,21 @@ final class APITests: XCTestCase {
 
         // Another organisation's token cannot reach it.
         let (erik, _) = try await self.token(portalUser: "erik")
-        XCTAssertEqual(try await call(.GET, "/cases/\(number)", token: erik).status, .notFound)
-        XCTAssertEqual(try await call(.POST, "/cases/\(number)/files?name=x.txt", token: erik, bytes: [1, 2, 3]).status, .notFound)
-        XCTAssertEqual(try await call(.GET, "/cases/\(number)/files/\(fileId)", token: erik).status, .notFound)
+        same(try await call(.GET, "/cases/\(number)", token: erik).status, .notFound)
+        same(try await call(.POST, "/cases/\(number)/files?name=x.txt", token: erik, bytes: [1, 2, 3]).status, .notFound)
+        same(try await call(.GET, "/cases/\(number)/files/\(fileId)", token: erik).status, .notFound)
     }
 
     func testAStaffTokenEditsAndMovesACase() async throws {
         let (token, _) = try await token(staff: "handler@example.com")
         let created = try await call(.POST, "/cases", token: token, json: #"{"subject":"Trappbelysning","description":"Trasig"}"#)
         XCTAssertEqual(created.status, .created, created.body.string)
-        let number = try XCTUnwrap((try json(created) as? [String: Any])?["id"] as? Int)
-        let read = try XCTUnwrap(try json(try await call(.GET, "/cases/\(number)", token: token)) as? [String: Any])
-        let version = try XCTUnwrap(read["version"] as? Int)
+        let number = try await XCTUnwrapAsync((try json(created) as? [String: Any])?["id"] as? Int)
+        let read = try await XCTUnwrapAsync(try json(try await call(.GET, "/cases/\(number)", token: token)) as? [String: Any])
+        let version = try await XCTUnwrapAsync(read["version"] as? Int)
         let edited = try await call(.PATCH, "/cases/\(number)", token: token, json: #"{"version":\#(version),"subject":"Trappbelysning plan 3"}"#)
         XCTAssertEqual(edited.status, .ok, edited.body.string)
-        let after = try XCTUnwrap(try json(edited) as? [String: Any])
+        let after = try await XCTUnwrapAsync(try json(edited) as? [String: Any])
         XCTAssertEqual(after["subject"] as? String, "Trappbelysning plan 3")
         // The old version is stale now: 409, as on the page.
         let stale = try await call(.PATCH, "/cases/\(number)", token: token, json: #"{"version":\#(version),"subject":"x"}"#)
@@ -363,7 +370,7 @@ final class APITests: XCTestCase {
         XCTAssertEqual((try json(moved) as? [String: Any])?["status"] as? String, "open")
         let note = try await call(.POST, "/cases/\(number)/messages", token: token, json: #"{"body":"Intern","internal":true}"#)
         XCTAssertEqual(note.status, .created)
-        let messages = try XCTUnwrap(try json(try await call(.GET, "/cases/\(number)/messages", token: token)) as? [[String: Any]])
+        let messages = try await XCTUnwrapAsync(try json(try await call(.GET, "/cases/\(number)/messages", token: token)) as? [[String: Any]])
         XCTAssertEqual(messages.last?["internal"] as? Bool, true)
         let badJSON = try await call(.POST, "/cases", token: token, json: "{not json")
         XCTAssertEqual(badJSON.status, .badRequest)
@@ -379,14 +386,14 @@ final class APITests: XCTestCase {
         var cursor: String?
         repeat {
             let path = "/customers?limit=1" + (cursor.map { "&cursor=\($0)" } ?? "")
-            let page = try XCTUnwrap(try json(try await call(.GET, path, token: token)) as? [String: Any])
+            let page = try await XCTUnwrapAsync(try json(try await call(.GET, path, token: token)) as? [String: Any])
             ids += (page["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
             cursor = page["nextCursor"] as? String
         } while cursor != nil && ids.count < 1_000
         let expected = try await CustomerRecord.query(on: harness.app.db).sort(\.$id).all().map { try $0.requireID() }
         XCTAssertEqual(ids, expected)
         for path in ["/objects", "/contacts", "/portal-users", "/inquiries"] {
-            XCTAssertEqual(try await call(.GET, path, token: token).status, .ok, path)
+            same(try await call(.GET, path, token: token).status, .ok, path)
         }
     }
 }
@@ -395,3 +402,12 @@ final class APITests: XCTestCase {
 func XCTUnwrapAsync<T>(_ value: T?, file: StaticString = #filePath, line: UInt = #line) async throws -> T {
     try XCTUnwrap(value, file: file, line: line)
 }
+/// XCTAssertEqual for values computed with `await` (XCTest's autoclosures cannot await).
+func same<T: Equatable>(_ a: T, _ b: T, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a, b, message, file: file, line: line)
+}
+
+func isNil<T>(_ a: T?, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertNil(a, message, file: file, line: line)
+}
+

@@ -1,6 +1,7 @@
 import CaseportCore
 import CaseportOperations
 import CaseportStore
+import Fluent
 import NIOConcurrencyHelpers
 import Vapor
 
@@ -143,7 +144,7 @@ final class APIRateLimiter: Sendable {
         let minute = second - second % 60
         return windows.withLockedValue { windows in
             if windows.count > 10_000 { windows = windows.filter { $0.value.start == minute } }
-            var window = windows[tokenId].flatMap { $0.start == minute ? $0 : nil } ?? (minute, 0)
+            var window: (start: Int, count: Int) = windows[tokenId].flatMap { $0.start == minute ? $0 : nil } ?? (start: minute, count: 0)
             guard window.count < perMinute else { return max(1, minute + 60 - second) }
             window.count += 1
             windows[tokenId] = window

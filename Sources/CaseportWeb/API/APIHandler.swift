@@ -2,6 +2,7 @@ import CaseportAPI
 import CaseportCore
 import CaseportOperations
 import CaseportStore
+import Fluent
 import Foundation
 import OpenAPIRuntime
 import Vapor
