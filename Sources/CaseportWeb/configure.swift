@@ -121,6 +121,7 @@ func routes(_ app: Application) throws {
     try staffAdmin.register(collection: MasterDataExportController())
 
     // The JSON API (issue 16): bearer tokens, routes generated from its OpenAPI document.
+    app.apiRateLimiter = APIRateLimiter(perMinute: app.caseport.config.apiRatePerMinute)
     try APIRoutes.register(app)
 }
 

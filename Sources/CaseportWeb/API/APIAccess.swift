@@ -155,7 +155,7 @@ final class APIRateLimiter: Sendable {
 
 extension Application {
     private struct RateLimiterKey: StorageKey { typealias Value = APIRateLimiter }
-    /// 600 calls a minute per token (`APIRateLimiter.standard`); tests set their own.
+    /// CASEPORT_API_RATE_LIMIT calls a minute per token (configure sets it); tests set their own.
     var apiRateLimiter: APIRateLimiter {
         get { storage[RateLimiterKey.self] ?? APIRateLimiter.standard }
         set { storage[RateLimiterKey.self] = newValue }
