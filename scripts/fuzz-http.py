@@ -78,6 +78,8 @@ ROUTES = [
     ("POST", "/staff/customers/:id/files"), ("POST", "/staff/objects/:id/files"),
     ("GET", "/cases/new/receipt"),
     ("GET", "/staff/export/:kind"),
+    ("GET", "/staff/api-tokens"), ("POST", "/staff/api-tokens"), ("POST", "/staff/api-tokens/:id/revoke"),
+    ("GET", "/users/api-tokens"), ("POST", "/users/api-tokens"), ("POST", "/users/api-tokens/:tokenId/revoke"),
 ]
 UPLOAD_ROUTES = {"/cases/:number/files", "/staff/settings/branding/logo", "/staff/import", "/staff/cases/:number/files",
                  "/staff/customers/:id/files", "/staff/objects/:id/files"}

@@ -95,6 +95,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PortalUsersController())
     try signedIn.register(collection: PortalInquiriesController())
     try signedIn.register(collection: PortalCaseMailController())
+    try signedIn.register(collection: PortalAPITokensController())
 
     let staff = app.grouped(StaffSessionMiddleware(), PageFrameMiddleware())
     try staff.register(collection: StaffLoginController())
@@ -119,6 +120,7 @@ func routes(_ app: Application) throws {
     try staffAdmin.register(collection: StaffAuditController())
     try staffAdmin.register(collection: ImportController())
     try staffAdmin.register(collection: MasterDataExportController())
+    try staffAdmin.register(collection: StaffAPITokensController())
 
     // The JSON API (issue 16): bearer tokens, routes generated from its OpenAPI document.
     app.apiRateLimiter = APIRateLimiter(perMinute: app.caseport.config.apiRatePerMinute)

@@ -396,6 +396,61 @@ final class APITests: XCTestCase {
             same(try await call(.GET, path, token: token).status, .ok, path)
         }
     }
+
+    // MARK: The token pages
+
+    /// The token shown once on the page works in the API until it is revoked on the same page; both
+    /// steps are in the audit log; a handler cannot open the staff page, a plain user not the portal's.
+    func testTheAdminPagesMakeShowOnceAndRevokeTokens() async throws {
+        let db = harness.app.db
+        let admin = harness.browser()
+        try await admin.staffLogin("admin@example.com")
+        try await admin.get(StaffRoute.apiTokens.path())
+        let handlerId = try await XCTUnwrapAsync(try await StaffUserRecord.query(on: db).filter(\.$email == "handler@example.com").first()).id!
+        let made = try await admin.post(StaffRoute.apiTokenCreate.path(), ["name": "Fakturering", "owner": String(handlerId),
+                                                                          "scope": "read", "expires": "30"])
+        XCTAssertEqual(made.status, .ok)
+        let range = try await XCTUnwrapAsync(made.body.string.range(of: #"cpt_[A-Za-z0-9_-]{43}"#, options: .regularExpression))
+        let token = String(made.body.string[range])
+        same(try await call(.GET, "/cases", token: token).status, .ok)
+        same(try await call(.POST, "/cases", token: token, json: #"{"subject":"s","description":"d"}"#).status, .forbidden)
+        // Shown once: the list never shows it again.
+        let list = try await admin.get(StaffRoute.apiTokens.path())
+        XCTAssertFalse(list.body.string.contains(token))
+        XCTAssertTrue(list.body.string.contains(String(token.prefix(12))))
+        let record = try await XCTUnwrapAsync(try await APITokenRecord.query(on: db).filter(\.$name == "Fakturering").first())
+        let revoked = try await admin.post(StaffRoute.apiTokenRevoke.path(record.id!), [:])
+        XCTAssertEqual(revoked.status, .seeOther)
+        same(try await call(.GET, "/cases", token: token).status, .unauthorized)
+        same(try await AuditEventRecord.query(on: db).filter(\.$action == AuditAction.apiTokenCreated.rawValue).count(), 1)
+        same(try await AuditEventRecord.query(on: db).filter(\.$action == AuditAction.apiTokenRevoked.rawValue).count(), 1)
+
+        let handler = harness.browser()
+        try await handler.staffLogin("handler@example.com")
+        same(try await handler.get(StaffRoute.apiTokens.path()).status, .forbidden)
+
+        // The customer administrator: a token for a user of their own organisation only.
+        let anna = harness.browser()
+        try await anna.portalLogin("solglantan", "anna")
+        try await anna.get(PortalRoute.apiTokens.path())
+        let erik = try await XCTUnwrapAsync(try await PortalUserRecord.query(on: db).filter(\.$username == "erik").first())
+        let foreign = try await anna.post(PortalRoute.apiTokenCreate.path(), ["name": "x", "owner": String(erik.id!), "scope": "read"])
+        XCTAssertEqual(foreign.status, .notFound)
+        let board = try await XCTUnwrapAsync(try await PortalUserRecord.query(on: db).filter(\.$username == "styrelsen").first())
+        try await anna.get(PortalRoute.apiTokens.path())
+        let own = try await anna.post(PortalRoute.apiTokenCreate.path(), ["name": "Styrelsens skript", "owner": String(board.id!),
+                                                                         "scope": "read", "expires": ""])
+        XCTAssertEqual(own.status, .ok)
+        let ownRange = try await XCTUnwrapAsync(own.body.string.range(of: #"cpt_[A-Za-z0-9_-]{43}"#, options: .regularExpression))
+        let boardToken = String(own.body.string[ownRange])
+        let boardCases = try await allCaseNumbers(token: boardToken)
+        let principal = try await XCTUnwrapAsync(try await PortalSessionMiddleware.load(userId: board.id!, on: db))
+        let expected = try await VisibleCases(database: db).page(for: principal.visibility, offset: 0, limit: 1_000).map(\.number)
+        XCTAssertEqual(boardCases, expected)
+        let plain = harness.browser()
+        try await plain.portalLogin("norrsken", "erik")
+        same(try await plain.get(PortalRoute.apiTokens.path()).status, .notFound)
+    }
 }
 
 /// `XCTUnwrap` for an async expression's value.
