@@ -4,7 +4,7 @@
 # administrator, and runs schemathesis (PyPI) over every operation of /api/v1/openapi.json with a
 # bounded number of examples: no 5xx, every status and body as documented (problem+json included).
 #   CASEPORT_BIN      the binary (default: $(swift build --show-bin-path)/caseport)
-#   API_FUZZ_EXAMPLES examples per operation (default 15); API_FUZZ_SEED (default 16)
+#   API_FUZZ_EXAMPLES examples per operation (default 10); API_FUZZ_SEED (default 16)
 # The last line is `api-fuzz: N passed, M failed`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +35,7 @@ run() {  # run NAME TOKEN EXTRA...
   if schemathesis run "http://127.0.0.1:$port/api/v1/openapi.json" \
        --header "Authorization: Bearer $token" \
        --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
-       --phases examples,coverage,fuzzing --max-examples "${API_FUZZ_EXAMPLES:-15}" --seed "${API_FUZZ_SEED:-16}" \
+       --phases examples,coverage,fuzzing --max-examples "${API_FUZZ_EXAMPLES:-10}" --seed "${API_FUZZ_SEED:-16}" \
        --generation-allow-x00 false --request-timeout 20 --workers 1 --warnings off "$@"; then
     passed=$((passed + 1))
   else
