@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The JSON API against its own document (issue 16): starts the real binary with demo data on a free
-# loopback port, makes staff and portal API tokens with `caseport token create` / the demo's customer
-# administrator, and runs schemathesis (PyPI) over every operation of /api/v1/openapi.json with a
+# loopback port, makes a staff API token with `caseport token create` and a portal one on the demo customer
+# administrator's token page, and runs schemathesis (PyPI) over every operation of /api/v1/openapi.json with a
 # bounded number of examples: no 5xx, every status and body as documented (problem+json included).
 #   CASEPORT_BIN      the binary (default: $(swift build --show-bin-path)/caseport)
 #   API_FUZZ_EXAMPLES examples per operation (default 10); API_FUZZ_SEED (default 16)
@@ -43,6 +43,25 @@ run() {  # run NAME TOKEN EXTRA...
   fi
 }
 run staff "$staff_token"
+# A portal token, made the way a customer administrator makes one: on /users/api-tokens, for herself.
+portal_token=$(python3 - "$port" <<'PY'
+import http.cookiejar, re, sys, urllib.parse, urllib.request
+base = f"http://127.0.0.1:{sys.argv[1]}"
+opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+def page(path, fields=None):
+    data = urllib.parse.urlencode(fields).encode() if fields is not None else None
+    return opener.open(base + path, data, timeout=20).read().decode()
+def csrf(html):
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+html = page("/login")
+page("/login", {"csrf_token": csrf(html), "organisation": "solglantan", "username": "anna", "password": "Demo1234"})
+html = page("/users/api-tokens")
+me = re.search(r'<option value="(\d+)"[^>]*>Anna ', html).group(1)
+html = page("/users/api-tokens", {"csrf_token": csrf(html), "name": "api-fuzz", "owner": me, "scope": "write", "expires": "1"})
+print(re.search(r"cpt_[A-Za-z0-9_-]{43}", html).group(0))
+PY
+)
+case "$portal_token" in cpt_*) run portal "$portal_token" ;; *) echo "no portal token from /users/api-tokens"; failed=$((failed + 1)) ;; esac
 if ! kill -0 "$pid" 2>/dev/null; then tail -n 40 "$data/serve.log"; failed=$((failed + 1)); fi
 [ "$failed" -eq 0 ] || { echo "--- last lines of the server log ---"; tail -n 40 "$data/serve.log"; }
 echo "api-fuzz: $passed passed, $failed failed"

@@ -343,6 +343,12 @@ final class APITests: XCTestCase {
         XCTAssertTrue(kinds.contains(CaseEvent.Kind.customerMessage.rawValue), "\(kinds)")
         XCTAssertTrue(kinds.contains(CaseEvent.Kind.filesUploaded.rawValue), "\(kinds)")
 
+        // A category the portal does not offer is a 422, never a server error (found by schemathesis).
+        let version = try await XCTUnwrapAsync((try json(try await call(.GET, "/cases/\(number)", token: token)) as? [String: Any])?["version"] as? Int)
+        let unknown = try await call(.PATCH, "/cases/\(number)", token: token, json: #"{"version":\#(version),"categoryId":999999}"#)
+        XCTAssertEqual(unknown.status, .unprocessableEntity, unknown.body.string)
+        XCTAssertEqual(unknown.headers.contentType?.description, "application/problem+json")
+
         // Another organisation's token cannot reach it.
         let (erik, _) = try await self.token(portalUser: "erik")
         same(try await call(.GET, "/cases/\(number)", token: erik).status, .notFound)

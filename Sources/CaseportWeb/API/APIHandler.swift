@@ -150,8 +150,14 @@ struct APIHandler: APIProtocol {
             let actor = try PortalActor(user: principal.user, viewer: principal.viewer)
             let input = ChangeClassification.Input(caseNumber: number, expectedVersion: Int(change.version),
                                                    categoryId: choice(change.categoryId), priorityId: choice(change.priorityId))
-            if case .problems(let problems) = try await ChangeClassification.run(input, by: actor, in: call.context) {
-                throw call.problems(problems)
+            do {
+                if case .problems(let problems) = try await ChangeClassification.run(input, by: actor, in: call.context) {
+                    throw call.problems(problems)
+                }
+            } catch ChangeClassification.Failure.notOffered {
+                // As on the case page (400 there): a category or priority the portal does not offer.
+                throw APIFailure(.unprocessableEntity, "That category or priority is not offered.",
+                                 errors: [("categoryId", call.request.t(ProblemKey.chooseFromList))])
             }
         case .staff(let actor):
             guard let record = try await StaffCases(database: call.db).find(number: number) else { throw OperationError.notFound }
