@@ -24,6 +24,7 @@ enum StaffRoute: String, AppRoute {
     case file, fileRemove, fileRemoveSubmit, customerFiles, objectFiles
     case exportCSV
     case caseReport
+    case apiTokens, apiTokenCreate, apiTokenRevoke
 
     static let realm = "staff"
 
@@ -33,7 +34,7 @@ enum StaffRoute: String, AppRoute {
              .settings, .catalogue, .caseTypes, .caseType, .branding, .brandingPreview,
              .customers, .newCustomer, .customer, .objects, .newObject, .object, .contacts, .newContact, .contact,
              .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
-             .newCase, .file, .fileRemove, .exportCSV, .caseReport:
+             .newCase, .file, .fileRemove, .exportCSV, .caseReport, .apiTokens:
             .GET
         default:
             .POST
@@ -52,6 +53,7 @@ enum StaffRoute: String, AppRoute {
         case .staffUsers, .newStaffUser, .newStaffUserSubmit, .staffUser, .staffUserSubmit: "staff-users"
         case .audit: "audit"
         case .outbox, .outboxRetry, .outboxUnplacedMessage: "outbox"
+        case .apiTokens, .apiTokenCreate, .apiTokenRevoke: "staff-users"
         case .customers, .newCustomer, .newCustomerSubmit, .customer, .customerSubmit, .objects, .newObject, .newObjectSubmit,
              .object, .objectSubmit, .contacts, .newContact, .newContactSubmit, .contact, .contactSubmit, .contactCustomerAdd,
              .contactCustomerRemove, .contactObjectAdd, .contactObjectRemove, .portalUsers, .newPortalUser, .newPortalUserSubmit,
@@ -128,6 +130,8 @@ enum StaffRoute: String, AppRoute {
         case .objectFiles: "/staff/objects/:id/files"
         case .exportCSV: "/staff/export/:kind"
         case .caseReport: "/staff/cases/:number/report.pdf"
+        case .apiTokens, .apiTokenCreate: "/staff/api-tokens"
+        case .apiTokenRevoke: "/staff/api-tokens/:id/revoke"
         }
     }
 }
