@@ -78,6 +78,10 @@ ROUTES = [
     ("POST", "/staff/customers/:id/files"), ("POST", "/staff/objects/:id/files"),
     ("GET", "/cases/new/receipt"),
     ("GET", "/staff/export/:kind"),
+    ("GET", "/privacy"),
+    ("GET", "/staff/settings/privacy"), ("POST", "/staff/settings/privacy"), ("POST", "/staff/settings/privacy/dry-run"),
+    ("POST", "/staff/settings/privacy/run"), ("POST", "/staff/settings/privacy/export"),
+    ("POST", "/staff/legal-holds"), ("POST", "/staff/legal-holds/:number/release"),
 ]
 UPLOAD_ROUTES = {"/cases/:number/files", "/staff/settings/branding/logo", "/staff/import", "/staff/cases/:number/files",
                  "/staff/customers/:id/files", "/staff/objects/:id/files"}

@@ -69,6 +69,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(StaffCommands(), as: "staff")
     app.asyncCommands.use(MailgateCommand(), as: "mailgate")
+    app.asyncCommands.use(RetentionCommands(), as: "retention")
 }
 
 func routes(_ app: Application) throws {
@@ -84,6 +85,7 @@ func routes(_ app: Application) throws {
     try portal.register(collection: LanguageController())
     try portal.register(collection: AccountLinksController())
     try portal.register(collection: PasswordResetController())
+    try portal.register(collection: PrivacyPageController())
     let signedIn = portal.grouped(PortalGuard())
     try signedIn.register(collection: PortalNewCaseController())
     try signedIn.register(collection: PortalCaseListController())
@@ -118,6 +120,9 @@ func routes(_ app: Application) throws {
     try staffAdmin.register(collection: StaffAuditController())
     try staffAdmin.register(collection: ImportController())
     try staffAdmin.register(collection: MasterDataExportController())
+    // Personal data (E3): the policy, runs and export for admins; legal holds for every staff member.
+    try staffAdmin.register(collection: StaffPrivacyController())
+    try staff.grouped(StaffGuard()).register(collection: StaffLegalHoldController())
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.

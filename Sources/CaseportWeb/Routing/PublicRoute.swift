@@ -3,6 +3,7 @@ import Vapor
 /// Routes outside both sessions: the health check and the deployment's branding.
 enum PublicRoute: String, AppRoute {
     case health, brandingStylesheet, brandingLogo
+    case privacy
 
     static let realm = "public"
 
@@ -13,6 +14,7 @@ enum PublicRoute: String, AppRoute {
         case .health: "/healthz"
         case .brandingStylesheet: "/branding.css"
         case .brandingLogo: "/branding/logo"
+        case .privacy: "/privacy"
         }
     }
 }

@@ -24,6 +24,7 @@ enum StaffRoute: String, AppRoute {
     case file, fileRemove, fileRemoveSubmit, customerFiles, objectFiles
     case exportCSV
     case caseReport
+    case privacy, privacySubmit, privacyDryRun, privacyRun, privacyExport, legalHold, legalHoldRelease
 
     static let realm = "staff"
 
@@ -33,7 +34,7 @@ enum StaffRoute: String, AppRoute {
              .settings, .catalogue, .caseTypes, .caseType, .branding, .brandingPreview,
              .customers, .newCustomer, .customer, .objects, .newObject, .object, .contacts, .newContact, .contact,
              .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
-             .newCase, .file, .fileRemove, .exportCSV, .caseReport:
+             .newCase, .file, .fileRemove, .exportCSV, .caseReport, .privacy:
             .GET
         default:
             .POST
@@ -56,6 +57,7 @@ enum StaffRoute: String, AppRoute {
              .contactCustomerRemove, .contactObjectAdd, .contactObjectRemove, .portalUsers, .newPortalUser, .newPortalUserSubmit,
              .portalUser, .portalUserSubmit, .portalUserUnlock, .importForm, .importPreview, .importRun, .exportCSV: "master"
         case .customerFiles, .objectFiles: "master"
+        case .privacy, .privacySubmit, .privacyDryRun, .privacyRun, .privacyExport, .legalHold, .legalHoldRelease: "settings"
         default: ""
         }
     }
@@ -127,6 +129,12 @@ enum StaffRoute: String, AppRoute {
         case .objectFiles: "/staff/objects/:id/files"
         case .exportCSV: "/staff/export/:kind"
         case .caseReport: "/staff/cases/:number/report.pdf"
+        case .privacy, .privacySubmit: "/staff/settings/privacy"
+        case .privacyDryRun: "/staff/settings/privacy/dry-run"
+        case .privacyRun: "/staff/settings/privacy/run"
+        case .privacyExport: "/staff/settings/privacy/export"
+        case .legalHold: "/staff/legal-holds"
+        case .legalHoldRelease: "/staff/legal-holds/:number/release"
         }
     }
 }
