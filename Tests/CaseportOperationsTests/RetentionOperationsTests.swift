@@ -405,13 +405,13 @@ final class RetentionOperationsTests: XCTestCase {
         XCTAssertEqual(try rows("contacts.json").compactMap { $0["email"] as? String }, ["petra.lund@example.net"])
         XCTAssertEqual(try rows("shared_account_persons.json").compactMap { $0["email"] as? String }, ["petra.lund@example.net"])
         XCTAssertEqual(try rows("messages.json").count, 1, "her own message, not staff's answer")
-        XCTAssertEqual(try rows("inquiries.json").compactMap { $0["sender_email"] as? String }, ["petra.lund@example.net"])
+        XCTAssertEqual(try rows("inquiries.json").compactMap { $0["senderEmail"] as? String }, ["petra.lund@example.net"])
         XCTAssertEqual(try rows("outbox.json").compactMap { $0["recipient"] as? String }, ["petra.lund@example.net"])
         XCTAssertEqual(try rows("audit_log.json").count, 1, "the line about her contact")
         let everything = sections.map { String(decoding: $0.json, as: UTF8.self) }.joined()
         XCTAssertFalse(everything.contains("petra.lunde@"), "nothing of the other Petra")
         XCTAssertFalse(everything.contains("070-111 11 12"))
-        XCTAssertFalse(everything.contains("password_hash"))
+        XCTAssertFalse(everything.contains("passwordHash"))
         XCTAssertNotEqual(first.caseRecord.id, second.caseRecord.id)
 
         // A portal user's export: Anna's own case (not the cases her saved persons registered).

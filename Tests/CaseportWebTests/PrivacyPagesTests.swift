@@ -17,6 +17,7 @@ final class PrivacyPagesTests: XCTestCase {
     func staff(_ email: String) async throws -> Browser {
         let browser = harness.browser()
         try await browser.staffLogin(email)
+        try await browser.get(StaffRoute.home.path())  // the new session's CSRF token
         return browser
     }
 
@@ -77,7 +78,7 @@ final class PrivacyPagesTests: XCTestCase {
             users = json.loads(z.read("portal_users.json"))
             contacts = json.loads(z.read("contacts.json"))
             print(",".join(sorted({u["email"] for u in users} | {c["email"] for c in contacts})))
-            print(all("password_hash" not in u for u in users))
+            print(all("passwordHash" not in u for u in users))
             print(len(json.loads(z.read("cases.json"))) > 0)
             """
         let process = Process()

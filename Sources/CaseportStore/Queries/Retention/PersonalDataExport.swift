@@ -53,7 +53,7 @@ public struct PersonalDataExport: Sendable {
             sections.append(Section(name: name, json: try Self.json(rows, dropping: dropping)))
         }
         try add("portal_users.json", try await PortalUserRecord.query(on: database).filter(\.$id ~~ users).sort(\.$id).all(),
-                dropping: ["password_hash"])
+                dropping: ["passwordHash"])
         try add("contacts.json", try await ContactRecord.query(on: database).filter(\.$id ~~ contacts).sort(\.$id).all())
         try add("contact_customer_links.json", try await ContactCustomerLink.query(on: database).filter(\.$contactId ~~ contacts).sort(\.$id).all())
         try add("contact_object_links.json", try await ContactObjectLink.query(on: database).filter(\.$contactId ~~ contacts).sort(\.$id).all())
