@@ -233,6 +233,11 @@ final class PageRenderingTests: XCTestCase {
                 try await visit(admin, StaffRoute.privacy.path(query: ["notice": notice]))
             }
             try await visit(admin, StaffRoute.privacyExport.path(), status: .unprocessableEntity, post: ["email": "nobody@example.org"])
+            if let held = try await CaseRecord.query(on: db).filter(\.$legalHoldAt != nil).first() {
+                try await visit(admin, StaffRoute.case.path(held.number))
+            } else {
+                problems.append("the demo has no case on legal hold")
+            }
         }
         problems += audit.findings
         let pages = try Self.pageTemplates(in: URL(fileURLWithPath: harness.app.directory.viewsDirectory))

@@ -102,7 +102,9 @@ final class PrivacyPagesTests: XCTestCase {
             "action_contact_details": "anonymise", "days_contact_details": "0", "action_message_texts": "anonymise",
             "days_message_texts": "0", "action_files": "keep", "days_files": "", "action_chat": "keep", "days_chat": "", "contact_email": "",
         ])
-        let closed = try await CaseRecord.query(on: harness.app.db).filter(\.$status == .closed).count()
+        let closed = try await CaseRecord.query(on: harness.app.db).filter(\.$status == .closed).filter(\.$legalHoldAt == nil).count()
+        let held = try await CaseRecord.query(on: harness.app.db).filter(\.$legalHoldAt != nil).count()
+        XCTAssertEqual(held, 1, "the demo holds one closed case")
         XCTAssertGreaterThan(closed, 0, "the demo has closed cases")
         let dry = try await admin.post(StaffRoute.privacyDryRun.path(), [:])
         XCTAssertEqual(dry.status, .ok)
