@@ -67,13 +67,10 @@ public struct RetentionClearing: Sendable {
     /// nothing but cleared cases: a register contact without customer, object or login, a person saved
     /// on a shared account. Audit lines naming those people lose the naming field.
     func clearContactDetails(caseId: Int, text: String, sql: any SQLDatabase) async throws -> Int {
-        var strings = Set<String>()
-        struct CaseRow: Decodable { var copy_email: String?; var sms_phone: String? }
-        if let row = try await sql.raw("SELECT copy_email, sms_phone FROM cases WHERE id = \(bind: caseId)").first(decoding: CaseRow.self) {
-            strings.formUnion([row.copy_email, row.sms_phone].compactMap { $0 })
-        }
+        // Only the released people's names and addresses leave the audit log and the outbox: the case's
+        // copy address is often a login's own, whose account (and its history) stays.
         let people = try await releasedPeople(caseId: caseId, sql: sql)
-        strings.formUnion(people.strings)
+        let strings = people.strings
 
         try await sql.raw("""
             UPDATE cases SET copy_email = NULL, sms_phone = NULL, reference_name = NULL, created_by_name = \(bind: text)
