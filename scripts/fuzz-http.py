@@ -80,6 +80,10 @@ ROUTES = [
     ("GET", "/staff/export/:kind"),
     ("GET", "/staff/api-tokens"), ("POST", "/staff/api-tokens"), ("POST", "/staff/api-tokens/:id/revoke"),
     ("GET", "/users/api-tokens"), ("POST", "/users/api-tokens"), ("POST", "/users/api-tokens/:tokenId/revoke"),
+    ("GET", "/privacy"),
+    ("GET", "/staff/settings/privacy"), ("POST", "/staff/settings/privacy"), ("POST", "/staff/settings/privacy/dry-run"),
+    ("POST", "/staff/settings/privacy/run"), ("POST", "/staff/settings/privacy/export"),
+    ("POST", "/staff/legal-holds"), ("POST", "/staff/legal-holds/:number/release"),
 ]
 UPLOAD_ROUTES = {"/cases/:number/files", "/staff/settings/branding/logo", "/staff/import", "/staff/cases/:number/files",
                  "/staff/customers/:id/files", "/staff/objects/:id/files"}

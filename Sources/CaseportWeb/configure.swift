@@ -70,6 +70,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(StaffCommands(), as: "staff")
     app.asyncCommands.use(MailgateCommand(), as: "mailgate")
     app.asyncCommands.use(TokenCommands(), as: "token")
+    app.asyncCommands.use(RetentionCommands(), as: "retention")
 }
 
 func routes(_ app: Application) throws {
@@ -85,6 +86,7 @@ func routes(_ app: Application) throws {
     try portal.register(collection: LanguageController())
     try portal.register(collection: AccountLinksController())
     try portal.register(collection: PasswordResetController())
+    try portal.register(collection: PrivacyPageController())
     let signedIn = portal.grouped(PortalGuard())
     try signedIn.register(collection: PortalNewCaseController())
     try signedIn.register(collection: PortalCaseListController())
@@ -125,6 +127,9 @@ func routes(_ app: Application) throws {
     // The JSON API (issue 16): bearer tokens, routes generated from its OpenAPI document.
     app.apiRateLimiter = APIRateLimiter(perMinute: app.caseport.config.apiRatePerMinute)
     try APIRoutes.register(app)
+    // Personal data (E3): the policy, runs and export for admins; legal holds for every staff member.
+    try staffAdmin.register(collection: StaffPrivacyController())
+    try staff.grouped(StaffGuard()).register(collection: StaffLegalHoldController())
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.

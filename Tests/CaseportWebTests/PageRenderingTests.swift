@@ -233,6 +233,25 @@ final class PageRenderingTests: XCTestCase {
             try await choose(handler, from: StaffRoute.home.path())
             try await visit(handler, StaffRoute.inbox.path())
             try await visit(handler, StaffRoute.inbox.path(query: ["mine": "1"]))
+
+            // Issue 16 point 5 (E3): the public privacy page, the back office's privacy page with its
+            // problems, a dry run's report, a legal hold and its notices.
+            try await visit(visitor, PublicRoute.privacy.path())
+            try await visit(anna, PublicRoute.privacy.path())
+            try await visit(admin, StaffRoute.privacy.path())
+            try await visit(admin, StaffRoute.privacySubmit.path(), status: .unprocessableEntity,
+                            post: ["action_contact_details": "delete", "days_contact_details": "", "contact_email": "nope"])
+            try await visit(admin, StaffRoute.privacyDryRun.path(), post: [:])
+            try await visit(admin, StaffRoute.legalHold.path(), status: .unprocessableEntity, post: ["case_number": "", "reason": ""])
+            for notice in ["saved", "added", "removed"] {
+                try await visit(admin, StaffRoute.privacy.path(query: ["notice": notice]))
+            }
+            try await visit(admin, StaffRoute.privacyExport.path(), status: .unprocessableEntity, post: ["email": "nobody@example.org"])
+            if let held = try await CaseRecord.query(on: db).filter(\.$legalHoldAt != nil).first() {
+                try await visit(admin, StaffRoute.case.path(held.number))
+            } else {
+                problems.append("the demo has no case on legal hold")
+            }
         }
         problems += audit.findings
         let pages = try Self.pageTemplates(in: URL(fileURLWithPath: harness.app.directory.viewsDirectory))

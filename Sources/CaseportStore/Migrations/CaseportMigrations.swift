@@ -27,5 +27,6 @@ public enum CaseportMigrations {
         M023_HandlerAssignment(),
         M021_CustomerMail(),
         M027_CreateAPITokens(),
+        M029_Retention(),
     ]
 }

@@ -5,6 +5,7 @@ import Vapor
 enum PublicRoute: String, AppRoute {
     case health, brandingStylesheet, brandingLogo
     case apiDocument
+    case privacy
 
     static let realm = "public"
 
@@ -16,6 +17,7 @@ enum PublicRoute: String, AppRoute {
         case .brandingStylesheet: "/branding.css"
         case .brandingLogo: "/branding/logo"
         case .apiDocument: "/api/v1/openapi.json"
+        case .privacy: "/privacy"
         }
     }
 }

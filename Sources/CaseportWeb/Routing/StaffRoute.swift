@@ -25,6 +25,7 @@ enum StaffRoute: String, AppRoute {
     case exportCSV
     case caseReport
     case apiTokens, apiTokenCreate, apiTokenRevoke
+    case privacy, privacySubmit, privacyDryRun, privacyRun, privacyExport, legalHold, legalHoldRelease
 
     static let realm = "staff"
 
@@ -34,7 +35,7 @@ enum StaffRoute: String, AppRoute {
              .settings, .catalogue, .caseTypes, .caseType, .branding, .brandingPreview,
              .customers, .newCustomer, .customer, .objects, .newObject, .object, .contacts, .newContact, .contact,
              .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
-             .newCase, .file, .fileRemove, .exportCSV, .caseReport, .apiTokens:
+             .newCase, .file, .fileRemove, .exportCSV, .caseReport, .apiTokens, .privacy:
             .GET
         default:
             .POST
@@ -59,6 +60,7 @@ enum StaffRoute: String, AppRoute {
              .contactCustomerRemove, .contactObjectAdd, .contactObjectRemove, .portalUsers, .newPortalUser, .newPortalUserSubmit,
              .portalUser, .portalUserSubmit, .portalUserUnlock, .importForm, .importPreview, .importRun, .exportCSV: "master"
         case .customerFiles, .objectFiles: "master"
+        case .privacy, .privacySubmit, .privacyDryRun, .privacyRun, .privacyExport, .legalHold, .legalHoldRelease: "settings"
         default: ""
         }
     }
@@ -132,6 +134,12 @@ enum StaffRoute: String, AppRoute {
         case .caseReport: "/staff/cases/:number/report.pdf"
         case .apiTokens, .apiTokenCreate: "/staff/api-tokens"
         case .apiTokenRevoke: "/staff/api-tokens/:id/revoke"
+        case .privacy, .privacySubmit: "/staff/settings/privacy"
+        case .privacyDryRun: "/staff/settings/privacy/dry-run"
+        case .privacyRun: "/staff/settings/privacy/run"
+        case .privacyExport: "/staff/settings/privacy/export"
+        case .legalHold: "/staff/legal-holds"
+        case .legalHoldRelease: "/staff/legal-holds/:number/release"
         }
     }
 }

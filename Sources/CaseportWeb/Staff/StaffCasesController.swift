@@ -168,6 +168,8 @@ struct StaffCasesController: RouteCollection {
         var contacts: [LinkedContactView]
         var contactOptions: [Option]
         var maxUploadMegabytes: Int
+        /// E3: the reason of the case's legal hold, when it is on one.
+        var legalHold: String? = nil
     }
 
     /// What a failed form keeps.
@@ -250,7 +252,7 @@ struct StaffCasesController: RouteCollection {
                 .filter { candidate in !contacts.contains { $0.contactId == candidate.id } }
                 .map { Option(value: String($0.id!), name: $0.displayName + ($0.email.map { " (\($0))" } ?? ""),
                               selected: state.contactChoice == String($0.id!)) },
-            maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576)
+            maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576, legalHold: record.legalHoldReason)
         let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
