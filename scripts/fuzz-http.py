@@ -78,6 +78,10 @@ ROUTES = [
     ("POST", "/staff/customers/:id/files"), ("POST", "/staff/objects/:id/files"),
     ("GET", "/cases/new/receipt"),
     ("GET", "/staff/export/:kind"),
+    ("GET", "/dashboards/:kind"), ("GET", "/dashboards/:kind/data.csv"), ("GET", "/reports"), ("GET", "/reports/:id"),
+    ("GET", "/staff/dashboards/:kind"), ("GET", "/staff/dashboards/:kind/data.csv"),
+    ("GET", "/staff/customers/:id/reports"), ("POST", "/staff/customers/:id/reports"),
+    ("POST", "/staff/customers/:id/reports/make"), ("GET", "/staff/customers/:id/reports/:reportId"),
 ]
 UPLOAD_ROUTES = {"/cases/:number/files", "/staff/settings/branding/logo", "/staff/import", "/staff/cases/:number/files",
                  "/staff/customers/:id/files", "/staff/objects/:id/files"}

@@ -16,6 +16,7 @@ enum PortalRoute: String, AppRoute {
     case caseReport
     case removeUser, removeUserSubmit
     case caseMail
+    case dashboard, dashboardCSV, reports, report
 
     static let realm = "portal"
 
@@ -40,6 +41,8 @@ enum PortalRoute: String, AppRoute {
         case .files, .file: "files"
         case .users, .newUser, .newUserSubmit, .user, .userSubmit, .removeUser, .removeUserSubmit, .caseMail: "users"
         case .inquiries, .inquiry: "inquiries"
+        case .dashboard, .dashboardCSV: "dashboards"
+        case .reports, .report: "reports"
         default: ""
         }
     }
@@ -77,6 +80,10 @@ enum PortalRoute: String, AppRoute {
         case .caseReport: "/cases/:number/report.pdf"
         case .removeUser, .removeUserSubmit: "/users/:userId/remove"
         case .caseMail: "/account/case-mail"
+        case .dashboard: "/dashboards/:kind"
+        case .dashboardCSV: "/dashboards/:kind/data.csv"
+        case .reports: "/reports"
+        case .report: "/reports/:id"
         }
     }
 }

@@ -153,6 +153,8 @@ struct BackgroundJobs: LifecycleHandler {
                                     config: application.caseport.config, clock: { Date() })
         let logger = application.logger
         started.append(Task { await approvals.runForever(logger: logger) })
+        let monthlyReports = MonthlyReportJob(application: application, clock: { Date() })
+        started.append(Task { await monthlyReports.runForever(logger: logger) })
         tasks.withLockedValue { $0 = started }
         application.logger.info("outbox: delivery started (\(worker.channels.isEmpty ? "no transport configured" : worker.channels.joined(separator: ", ")))")
     }
