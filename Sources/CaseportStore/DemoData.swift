@@ -108,11 +108,11 @@ public enum DemoData {
             new.categoryId = catalogue.categories[text.category]
             new.caseTypeId = catalogue.defaultType
             new.priorityId = catalogue.normalPriority
-            new.status = index < count - 20 ? (index % 4 == 0 ? .closed : .resolved) : [.new, .open, .waitingForCustomer, .reopened][index % 4]
+            new.status = index < count - 20 ? (index % 4 < 2 ? .closed : .resolved) : [.new, .open, .waitingForCustomer, .reopened][index % 4]
             new.createdAt = now.addingTimeInterval(-Double(count - index) * 2.7 * 86_400)
             // B11: closed cases of all three types, so the dashboards have something to break down.
             if new.status == .closed {
-                new.caseTypeId = [catalogue.defaultType, catalogue.orderType, catalogue.warrantyType][(index / 4) % 3]
+                new.caseTypeId = [catalogue.defaultType, catalogue.orderType, catalogue.defaultType, catalogue.warrantyType][(index / 2) % 4]
             }
             let record = try await CaseCreation.create(new, on: db)
             if new.status == .closed {

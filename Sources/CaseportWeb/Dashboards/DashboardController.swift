@@ -27,6 +27,8 @@ struct DashboardController: RouteCollection {
 
     struct DashboardPage: Encodable {
         var layout: Layout
+        var fromLabel: String
+        var toLabel: String
         var heading: String
         var definition: String
         var tabs: [Tab]
@@ -36,6 +38,7 @@ struct DashboardController: RouteCollection {
         var to: String
         var datePattern: String
         var periodText: String
+        var scopeText: String?
         var periodError: String?
         var filters: [Filter]
         var charts: [DashboardChart]
@@ -152,6 +155,7 @@ struct DashboardController: RouteCollection {
         let language = request.language
         let page = DashboardPage(
             layout: Layout(request, title: heading, area: realm == .staff ? "staff" : "portal"),
+            fromLabel: request.t("dashboard_from"), toLabel: request.t("dashboard_to"),
             heading: heading,
             definition: request.t("dashboard_\(query.kind.rawValue.replacingOccurrences(of: "-", with: "_"))_definition"),
             tabs: DashboardKind.available.map { kind in
@@ -163,6 +167,7 @@ struct DashboardController: RouteCollection {
             from: language.formatDay(query.filter.period.firstDay), to: language.formatDay(query.filter.period.lastDay),
             datePattern: request.t(language.dayPatternKey),
             periodText: "\(language.formatDay(query.filter.period.firstDay)) – \(language.formatDay(query.filter.period.lastDay))",
+            scopeText: query.scope.map { request.t("dashboard_scope_\($0.rawValue)") },
             periodError: query.periodError ? request.t("dashboard_period_invalid") : nil,
             filters: filters, charts: charts,
             csvHref: path(query.kind, csv: true, query: keptQuery(query)),
