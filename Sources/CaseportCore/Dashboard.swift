@@ -1,7 +1,7 @@
 import Foundation
 
 /// The four dashboards of the LF seed (B11). Work orders and article rows read the money tables of
-/// issue 14 points 1–2; until those exist in a deployment, `available` leaves them out.
+/// issue 14 points 1–2 (M024).
 public enum DashboardKind: String, CaseIterable, Sendable, Codable {
     case cases
     case workOrders = "work-orders"
@@ -9,7 +9,7 @@ public enum DashboardKind: String, CaseIterable, Sendable, Codable {
     case articleRows = "article-rows"
 
     /// The dashboards this build can draw.
-    public static let available: [DashboardKind] = [.cases, .leadTimes]
+    public static let available: [DashboardKind] = [.cases, .workOrders, .leadTimes, .articleRows]
 }
 
 /// The three scopes of the LF seed for a contact user: "all cases the user's contact is linked to", "all

@@ -4,7 +4,8 @@ import FluentKit
 import Foundation
 
 /// What one customer's month held, for the report's PDF (B12): the cases created, the cases closed with
-/// their lead times (median and 90th percentile by nearest rank, computed in SQL like the dashboard).
+/// their lead times (median and 90th percentile by nearest rank, computed in SQL like the dashboard) and
+/// the costs: the article rows booked in the month (M024), per article type.
 public struct MonthlyReportContent: Sendable {
     public var customerName: String
     public var month: ReportMonth
@@ -14,7 +15,9 @@ public struct MonthlyReportContent: Sendable {
     public var closedTotal: Int
     public var medianLeadTime: Double?
     public var p90LeadTime: Double?
-    public var isEmpty: Bool { createdTotal == 0 && closedTotal == 0 }
+    /// The article rows booked in the month on the customer's cases, per article type (count, net, gross).
+    public var costs: [DashboardRow]
+    public var isEmpty: Bool { createdTotal == 0 && closedTotal == 0 && costs.isEmpty }
 }
 
 /// Turns a month's content into PDF bytes in a language (the web supplies the project's PDF writer).
@@ -57,10 +60,13 @@ public enum MonthlyReportRound {
         let reports = MonthlyReports(database: db)
         let created = try await reports.casesCreated(customerId: customerId, month: month)
         let closed = try await reports.casesClosed(customerId: customerId, month: month)
-        let lead = try await Dashboards(database: db).leadTimes(by: .all, MonthlyReports.visibility(customerId: customerId),
-                                                                DashboardFilter(period: month.period)).first
+        let dashboards = Dashboards(database: db)
+        let scope = MonthlyReports.visibility(customerId: customerId)
+        let lead = try await dashboards.leadTimes(by: .all, scope, DashboardFilter(period: month.period)).first
+        let costs = try await dashboards.money(workOrders: false, by: .articleType, scope, DashboardFilter(period: month.period))
         return MonthlyReportContent(customerName: customerName, month: month, created: created.cases, createdTotal: created.total,
-                                    closed: closed.cases, closedTotal: closed.total, medianLeadTime: lead?.median, p90LeadTime: lead?.p90)
+                                    closed: closed.cases, closedTotal: closed.total, medianLeadTime: lead?.median, p90LeadTime: lead?.p90,
+                                    costs: costs)
     }
 
     /// The report's language: its first recipient's, else the fallback.

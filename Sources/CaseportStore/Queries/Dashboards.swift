@@ -9,6 +9,10 @@ public struct DashboardFilter: Sendable, Equatable {
     public var customerId: Int?
     public var objectId: Int?
     public var caseTypeId: Int?
+    /// Work-order and article-row dashboards (M024's tables).
+    public var workOrderType: String?
+    public var actionCode: String?
+    public var articleType: String?
 
     public init(period: DashboardPeriod, customerId: Int? = nil, objectId: Int? = nil, caseTypeId: Int? = nil) {
         self.period = period
@@ -23,6 +27,11 @@ public struct DashboardRow: Sendable, Equatable {
     public var key: Int?
     public var label: String?
     public var count: Int
+    /// Groups named by a stored text (a work-order type, an action code, an article type): that text.
+    public var textKey: String? = nil
+    /// Article rows: the sum of the rows' net amounts (ex VAT) and gross amounts, in minor units.
+    public var netMinor: Int? = nil
+    public var grossMinor: Int? = nil
     /// Lead-time dashboards: the median and the 90th percentile in seconds (nearest rank, `NearestRank`).
     public var median: Double?
     public var p90: Double?
@@ -158,5 +167,88 @@ public struct Dashboards: Sendable {
             SELECT id, name FROM \(unsafeRaw: dimension.nameJoin) WHERE id IN (\(binds: ids))
             """).all(decoding: NameRow.self)
         return Dictionary(rows.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    // MARK: work orders and article rows (M024)
+
+    /// What the work-order and article-row dashboards group by.
+    public enum MoneyDimension: String, Sendable, CaseIterable {
+        case customer, object, workOrderType, actionCode, articleType
+        var column: String {
+            switch self {
+            case .customer: "c.customer_id"
+            case .object: "c.object_id"
+            case .workOrderType: "w.work_order_type"
+            case .actionCode: "r.action_code"
+            case .articleType: "r.article_type"
+            }
+        }
+        public var isText: Bool { ![.customer, .object].contains(self) }
+    }
+
+    /// Rows of `table` (aliased `alias`, with `case_id` and `created_unix`) whose case the viewer may see,
+    /// created in the period, with the filters that apply to it.
+    func moneyConditions(_ visibility: CaseVisibility?, _ filter: DashboardFilter, alias: String, dialect: String) -> SQLQueryString {
+        var parts: [SQLQueryString] = []
+        if let visibility { parts.append(CaseVisibilitySQL.predicate(visibility, dialect: dialect)) }
+        parts.append("\(unsafeRaw: alias).created_unix >= \(bind: Int(filter.period.from.timeIntervalSince1970))")
+        parts.append("\(unsafeRaw: alias).created_unix < \(bind: Int(filter.period.to.timeIntervalSince1970))")
+        if let id = filter.customerId { parts.append("c.customer_id = \(bind: id)") }
+        if let id = filter.objectId { parts.append("c.object_id = \(bind: id)") }
+        if alias == "w", let type = filter.workOrderType { parts.append("w.work_order_type = \(bind: type)") }
+        if alias == "r", let code = filter.actionCode { parts.append("r.action_code = \(bind: code)") }
+        if alias == "r", let type = filter.articleType { parts.append("r.article_type = \(bind: type)") }
+        return parts.joined(separator: " AND ")
+    }
+
+    struct MoneyRow: Decodable { var k: Int?; var n: Int; var net: Int?; var gross: Int? }
+    struct MoneyTextRow: Decodable { var k: String?; var n: Int; var net: Int?; var gross: Int? }
+
+    /// Work orders (`alias` w) or article rows (r) per time bucket: count, and for rows the net and gross sums.
+    public func moneyByTime(workOrders: Bool, _ visibility: CaseVisibility?, _ filter: DashboardFilter) async throws -> [DashboardRow] {
+        let sql = try database.requireSQL()
+        let alias = workOrders ? "w" : "r"
+        let sums: SQLQueryString = workOrders ? "NULL AS net, NULL AS gross" : "SUM(r.net_minor) AS net, SUM(r.gross_minor) AS gross"
+        let rows = try await sql.raw("""
+            SELECT \(bucket("\(unsafeRaw: alias).created_unix", filter.period, seconds: true)) AS k, COUNT(*) AS n, \(sums)
+            FROM \(unsafeRaw: workOrders ? "work_orders w" : "article_rows r") JOIN cases c ON c.id = \(unsafeRaw: alias).case_id
+            WHERE \(moneyConditions(visibility, filter, alias: alias, dialect: sql.dialect.name))
+            GROUP BY 1
+            """).all(decoding: MoneyRow.self)
+        var byBucket = Array(repeating: DashboardRow(key: nil, label: nil, count: 0, netMinor: workOrders ? nil : 0, grossMinor: workOrders ? nil : 0),
+                             count: filter.period.starts.count)
+        for (index, _) in byBucket.enumerated() { byBucket[index].key = index }
+        for row in rows {
+            guard let k = row.k, byBucket.indices.contains(k) else { continue }
+            byBucket[k].count += row.n
+            if !workOrders {
+                byBucket[k].netMinor = (byBucket[k].netMinor ?? 0) + (row.net ?? 0)
+                byBucket[k].grossMinor = (byBucket[k].grossMinor ?? 0) + (row.gross ?? 0)
+            }
+        }
+        return byBucket
+    }
+
+    /// Work orders or article rows per group, the largest first (rows: by net amount).
+    public func money(workOrders: Bool, by dimension: MoneyDimension, _ visibility: CaseVisibility?,
+                      _ filter: DashboardFilter) async throws -> [DashboardRow] {
+        let sql = try database.requireSQL()
+        let alias = workOrders ? "w" : "r"
+        let sums: SQLQueryString = workOrders ? "NULL AS net, NULL AS gross" : "SUM(r.net_minor) AS net, SUM(r.gross_minor) AS gross"
+        let order: SQLQueryString = workOrders ? "n DESC" : "net DESC, n DESC"
+        let query: SQLQueryString = """
+            SELECT \(unsafeRaw: dimension.column) AS k, COUNT(*) AS n, \(sums)
+            FROM \(unsafeRaw: workOrders ? "work_orders w" : "article_rows r") JOIN cases c ON c.id = \(unsafeRaw: alias).case_id
+            WHERE \(moneyConditions(visibility, filter, alias: alias, dialect: sql.dialect.name))
+            GROUP BY \(unsafeRaw: dimension.column) ORDER BY \(order), k LIMIT \(bind: Self.groupLimit)
+            """
+        if dimension.isText {
+            return try await sql.raw(query).all(decoding: MoneyTextRow.self).map {
+                DashboardRow(key: nil, label: $0.k, count: $0.n, textKey: $0.k, netMinor: $0.net, grossMinor: $0.gross)
+            }
+        }
+        let rows = try await sql.raw(query).all(decoding: MoneyRow.self)
+        let names = try await self.names(dimension == .customer ? .customer : .object, ids: rows.compactMap(\.k))
+        return rows.map { DashboardRow(key: $0.k, label: $0.k.flatMap { names[$0] }, count: $0.n, netMinor: $0.net, grossMinor: $0.gross) }
     }
 }

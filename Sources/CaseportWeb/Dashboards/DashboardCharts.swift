@@ -64,7 +64,8 @@ struct DashboardCharts {
         switch kind {
         case .cases: try await cases(visibility, filter)
         case .leadTimes: try await leadTimes(visibility, filter)
-        case .workOrders, .articleRows: []
+        case .workOrders: try await workOrders(visibility, filter)
+        case .articleRows: try await articleRows(visibility, filter)
         }
     }
 
@@ -129,5 +130,73 @@ struct DashboardCharts {
                            columns: [t(filter.period.monthly ? "dashboard_month" : "dashboard_week_from")] + columns,
                            rows: timeRows.map { row(bucketLabel(filter.period, $0.0), $0.1) }),
         ]
+    }
+
+    /// A stored kind's shown name (work-order type, article type), else the text itself (an action code).
+    func kindName(_ row: DashboardRow, prefix: String?) -> String {
+        guard let text = row.textKey else { return t("dashboard_none") }
+        guard let prefix else { return text }
+        let key = prefix + text
+        let shown = t(key)
+        return shown == key ? text : shown
+    }
+
+    func workOrders(_ visibility: CaseVisibility?, _ filter: DashboardFilter) async throws -> [DashboardChart] {
+        let period = periodText(filter)
+        let description = t("dashboard_work_orders_desc").replacingOccurrences(of: "{period}", with: period)
+        let byTime = try await dashboards.moneyByTime(workOrders: true, visibility, filter)
+        var charts = [DashboardChart(
+            id: "work-orders-time", title: t(filter.period.monthly ? "dashboard_work_orders_by_month" : "dashboard_work_orders_by_week"),
+            description: description,
+            columns: [t(filter.period.monthly ? "dashboard_month" : "dashboard_week_from"), t("dashboard_work_orders_count")],
+            rows: byTime.enumerated().map { index, row in
+                (bucketLabel(filter.period, index), [count(row.count)], Double(row.count), nil, count(row.count))
+            })]
+        for (dimension, key, column) in [(Dashboards.MoneyDimension.workOrderType, "dashboard_work_orders_by_type", "dashboard_work_order_type"),
+                                         (.customer, "dashboard_work_orders_by_customer", "case_customer"),
+                                         (.object, "dashboard_work_orders_by_object", "case_object")] {
+            let rows = try await dashboards.money(workOrders: true, by: dimension, visibility, filter)
+            charts.append(DashboardChart(
+                id: "work-orders-\(dimension.rawValue)", title: t(key), description: description,
+                columns: [t(column), t("dashboard_work_orders_count")],
+                rows: rows.map { row in
+                    let label = dimension.isText ? kindName(row, prefix: "dashboard_work_order_type_") : name(row)
+                    return (label, [count(row.count)], Double(row.count), nil, count(row.count))
+                }))
+        }
+        return charts
+    }
+
+    func amount(_ minor: Int?) -> String { Money(minor: minor ?? 0).formatted(language) }
+
+    func articleRows(_ visibility: CaseVisibility?, _ filter: DashboardFilter) async throws -> [DashboardChart] {
+        let period = periodText(filter)
+        let description = t("dashboard_article_rows_desc").replacingOccurrences(of: "{period}", with: period)
+        let columns = [t("dashboard_rows_count"), t("dashboard_net_amount"), t("dashboard_gross_amount")]
+        func row(_ label: String, _ r: DashboardRow) -> (label: String, cells: [String], value: Double, back: Double?, valueText: String) {
+            (label, [count(r.count), amount(r.netMinor), amount(r.grossMinor)], Double(r.netMinor ?? 0), nil, amount(r.netMinor))
+        }
+        let byTime = try await dashboards.moneyByTime(workOrders: false, visibility, filter)
+        var charts = [DashboardChart(
+            id: "rows-time", title: t(filter.period.monthly ? "dashboard_rows_by_month" : "dashboard_rows_by_week"), description: description,
+            columns: [t(filter.period.monthly ? "dashboard_month" : "dashboard_week_from")] + columns,
+            rows: byTime.enumerated().map { index, r in row(bucketLabel(filter.period, index), r) })]
+        for (dimension, key, column) in [(Dashboards.MoneyDimension.actionCode, "dashboard_rows_by_action_code", "dashboard_action_code"),
+                                         (.customer, "dashboard_rows_by_customer", "case_customer"),
+                                         (.object, "dashboard_rows_by_object", "case_object"),
+                                         (.articleType, "dashboard_rows_by_article_type", "dashboard_article_type")] {
+            let rows = try await dashboards.money(workOrders: false, by: dimension, visibility, filter)
+            charts.append(DashboardChart(
+                id: "rows-\(dimension.rawValue)", title: t(key), description: description, columns: [t(column)] + columns,
+                rows: rows.map { r in
+                    let label = switch dimension {
+                    case .articleType: kindName(r, prefix: "dashboard_article_type_")
+                    case .actionCode: kindName(r, prefix: nil)
+                    default: name(r)
+                    }
+                    return row(label, r)
+                }))
+        }
+        return charts
     }
 }

@@ -89,10 +89,23 @@ struct DashboardController: RouteCollection {
         func id(_ name: String) -> Int? {
             (try? request.query.get(String.self, at: name)).flatMap { $0.count <= 12 ? Int($0) : nil }
         }
+        func text(_ name: String) -> String? {
+            (try? request.query.get(String.self, at: name)).flatMap { $0.isEmpty || $0.count > 50 ? nil : $0 }
+        }
         var filter = DashboardFilter(period: period, objectId: id("object"))
-        if kind == .cases {
+        switch kind {
+        case .cases:
             filter.customerId = id("customer")
             filter.caseTypeId = id("type")
+        case .workOrders:
+            filter.customerId = id("customer")
+            filter.workOrderType = text("type").flatMap { WorkOrderType(rawValue: $0)?.rawValue }
+        case .articleRows:
+            filter.customerId = id("customer")
+            filter.actionCode = text("action")
+            filter.articleType = text("article_type").flatMap { ArticleType(rawValue: $0)?.rawValue }
+        case .leadTimes:
+            break
         }
         return Query(kind: kind, scope: scope, visibility: visibility, filter: filter, periodError: periodError, scopes: scopes)
     }
@@ -103,7 +116,8 @@ struct DashboardController: RouteCollection {
                                           ("from", query.filter.period.firstDay), ("to", query.filter.period.lastDay)]
         if kind == nil || kind == query.kind {
             items += [("customer", query.filter.customerId.map(String.init)), ("object", query.filter.objectId.map(String.init)),
-                      ("type", query.filter.caseTypeId.map(String.init))]
+                      ("type", query.filter.caseTypeId.map(String.init) ?? query.filter.workOrderType),
+                      ("action", query.filter.actionCode), ("article_type", query.filter.articleType)]
         }
         return items
     }
@@ -134,6 +148,15 @@ struct DashboardController: RouteCollection {
             }
             return list
         }
+        func textOptions(_ chartId: String, chosen: String?, keys: [String?]) -> [SelectOption] {
+            let chart = charts.first { $0.id == chartId }
+            var list = [SelectOption(value: "", name: request.t("dashboard_all"), selected: chosen == nil)]
+            for (row, key) in zip(chart?.rows ?? [], keys) {
+                guard let key else { continue }
+                list.append(SelectOption(value: key, name: row.label, selected: key == chosen))
+            }
+            return list
+        }
         let dashboards = Dashboards(database: request.db)
         var filters: [Filter] = []
         switch query.kind {
@@ -149,8 +172,26 @@ struct DashboardController: RouteCollection {
         case .leadTimes:
             let objects = try await dashboards.leadTimes(by: .object, query.visibility, query.filter).map(\.key)
             filters = [Filter(name: "object", label: request.t("case_object"), options: options("lead-object", chosen: query.filter.objectId, keys: objects))]
-        case .workOrders, .articleRows:
-            break
+        case .workOrders:
+            let types = try await dashboards.money(workOrders: true, by: .workOrderType, query.visibility, query.filter).map(\.textKey)
+            let customers = try await dashboards.money(workOrders: true, by: .customer, query.visibility, query.filter).map(\.key)
+            let objects = try await dashboards.money(workOrders: true, by: .object, query.visibility, query.filter).map(\.key)
+            filters = [
+                Filter(name: "type", label: request.t("dashboard_work_order_type"), options: textOptions("work-orders-workOrderType", chosen: query.filter.workOrderType, keys: types)),
+                Filter(name: "customer", label: request.t("case_customer"), options: options("work-orders-customer", chosen: query.filter.customerId, keys: customers)),
+                Filter(name: "object", label: request.t("case_object"), options: options("work-orders-object", chosen: query.filter.objectId, keys: objects)),
+            ]
+        case .articleRows:
+            let codes = try await dashboards.money(workOrders: false, by: .actionCode, query.visibility, query.filter).map(\.textKey)
+            let customers = try await dashboards.money(workOrders: false, by: .customer, query.visibility, query.filter).map(\.key)
+            let objects = try await dashboards.money(workOrders: false, by: .object, query.visibility, query.filter).map(\.key)
+            let types = try await dashboards.money(workOrders: false, by: .articleType, query.visibility, query.filter).map(\.textKey)
+            filters = [
+                Filter(name: "action", label: request.t("dashboard_action_code"), options: textOptions("rows-actionCode", chosen: query.filter.actionCode, keys: codes)),
+                Filter(name: "customer", label: request.t("case_customer"), options: options("rows-customer", chosen: query.filter.customerId, keys: customers)),
+                Filter(name: "object", label: request.t("case_object"), options: options("rows-object", chosen: query.filter.objectId, keys: objects)),
+                Filter(name: "article_type", label: request.t("dashboard_article_type"), options: textOptions("rows-articleType", chosen: query.filter.articleType, keys: types)),
+            ]
         }
         let language = request.language
         let page = DashboardPage(

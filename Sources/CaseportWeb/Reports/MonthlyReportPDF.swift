@@ -31,6 +31,7 @@ struct MonthlyReportPDF: Sendable {
             let text = String(format: "%.1f", seconds / 86_400)
             return language == .en ? text : text.replacingOccurrences(of: ".", with: ",")
         }
+        func money(_ minor: Int) -> String { Money(minor: minor).formatted(language) }
         func day(_ date: Date) -> String { language.formatDay(DashboardPeriod(from: date, to: date.addingTimeInterval(86_400)).firstDay) }
         let period = content.month.period
         let createdHeading = t("monthly_report_created_heading")
@@ -55,6 +56,8 @@ struct MonthlyReportPDF: Sendable {
                 (t("monthly_report_cases_closed"), String(content.closedTotal)),
                 (t("dashboard_median_days"), days(content.medianLeadTime)),
                 (t("dashboard_p90_days"), days(content.p90LeadTime)),
+                (t("monthly_report_costs_net"), money(content.costs.reduce(0) { $0 + ($1.netMinor ?? 0) })),
+                (t("monthly_report_costs_gross"), money(content.costs.reduce(0) { $0 + ($1.grossMinor ?? 0) })),
             ],
             sections: [
                 CaseReport.Table(
@@ -69,6 +72,20 @@ struct MonthlyReportPDF: Sendable {
                               .init(t("case_object"), fraction: 0.22), .init(t("case_created"), fraction: 0.12),
                               .init(t("monthly_report_lead_days"), fraction: 0.12, alignRight: true)],
                     rows: content.closed.map { [String($0.number), $0.subject, $0.objectName ?? "", day($0.createdAt), days($0.leadTime)] }),
+                CaseReport.Table(
+                    heading: t("monthly_report_costs_heading"),
+                    columns: [.init(t("dashboard_article_type"), fraction: 0.34), .init(t("dashboard_rows_count"), fraction: 0.14, alignRight: true),
+                              .init(t("dashboard_net_amount"), fraction: 0.26, alignRight: true),
+                              .init(t("dashboard_gross_amount"), fraction: 0.26, alignRight: true)],
+                    rows: content.costs.isEmpty ? [] : content.costs.map { row in
+                        let type = row.textKey.map { key in
+                            let shown = t("dashboard_article_type_\(key)")
+                            return shown == "dashboard_article_type_\(key)" ? key : shown
+                        } ?? "–"
+                        return [type, String(row.count), money(row.netMinor ?? 0), money(row.grossMinor ?? 0)]
+                    } + [[t("monthly_report_costs_total"), String(content.costs.reduce(0) { $0 + $1.count }),
+                          money(content.costs.reduce(0) { $0 + ($1.netMinor ?? 0) }),
+                          money(content.costs.reduce(0) { $0 + ($1.grossMinor ?? 0) })]]),
             ],
             emptySection: t("monthly_report_none"),
             notes: notes,
