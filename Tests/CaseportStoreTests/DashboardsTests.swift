@@ -198,4 +198,105 @@ final class DashboardsTests: StoreTestCase {
         let none = try await Dashboards(database: db).leadTimes(by: .all, nil, DashboardFilter(period: period))
         XCTAssertTrue(none.isEmpty)
     }
+
+    struct PlainMoney: Decodable {
+        var customer_id: Int?
+        var object_id: Int?
+        var kind: String?
+        var code: String?
+        var created_unix: Int
+        var net_minor: Int?
+        var gross_minor: Int?
+    }
+
+    /// Work orders and article rows on the demo's cases (written here: the demo's own rows belong to the
+    /// money work), then each figure of both dashboards against plain rows grouped in Swift.
+    func testWorkOrderAndArticleRowFiguresEqualAnIndependentQuery() async throws {
+        try await DemoData.load(on: db, hasher: PlainTestHasher(), now: now)
+        let sql = try XCTUnwrap(db as? any SQLDatabase)
+        struct CaseRow: Decodable { var id: Int; var created_at: Date }
+        let cases = try await sql.raw("SELECT id, created_at FROM cases ORDER BY id").all(decoding: CaseRow.self)
+        let types = ["repair", "maintenance", "inspection", "installation", "other"]
+        let articleTypes = ["work", "material", "other"]
+        for (index, row) in cases.enumerated() where index % 3 != 2 {
+            let at = Int(row.created_at.timeIntervalSince1970) + 3_600 * (index % 7)
+            try await sql.raw("""
+                INSERT INTO work_orders (case_id, work_order_type, state, title, description, created_unix, updated_unix, version)
+                VALUES (\(bind: row.id), \(bind: types[index % 5]), 'draft', 'Arbete', '', \(bind: at), \(bind: at), 1)
+                """).run()
+            for line in 0..<(1 + index % 3) {
+                let net = 12_345 * (line + 1) + index * 101
+                let code: String? = [nil, "A1", "B2"][(index + line) % 3]
+                try await sql.raw("""
+                    INSERT INTO article_rows (case_id, action_code, article_code, article_name, article_type, unit, quantity_milli,
+                        unit_price_minor, vat_rate_bp, net_minor, vat_minor, gross_minor, booked_on, created_unix, created_by_name)
+                    VALUES (\(bind: row.id), \(bind: code), 'X', 'Artikel', \(bind: articleTypes[(index + line) % 3]), 'st', 1000,
+                        \(bind: net), 2500, \(bind: net), \(bind: net / 4), \(bind: net + net / 4), '2026-01-01', \(bind: at + line * 60), 'Henrik')
+                    """).run()
+            }
+        }
+        let sol = try await ids("customers", where: "customer_number", is: "1001")
+        let anna = try await ids("contacts", where: "email", is: "anna@solglantan.example")
+        let annaLinks = ContactLinks(contactId: anna, customerIds: [sol])
+        let solScope: SQLQueryString = "(c.customer_id = \(bind: sol) OR c.object_id IN (SELECT id FROM objects WHERE customer_id = \(bind: sol)))"
+        for period in [DashboardPeriod.lastThreeMonths(now: now), DashboardPeriod(from: now.addingTimeInterval(-200 * 86_400), to: now)] {
+            for (visibility, scope, what) in [(nil as CaseVisibility?, nil as SQLQueryString?, "staff"),
+                                               (DashboardScope.customers.visibility(annaLinks), solScope, "anna, her customers")] {
+                for workOrders in [true, false] {
+                    let columns: SQLQueryString = workOrders
+                        ? "c.customer_id, c.object_id, w.work_order_type AS kind, NULL AS code, w.created_unix, NULL AS net_minor, NULL AS gross_minor FROM work_orders w JOIN cases c ON c.id = w.case_id"
+                        : "c.customer_id, c.object_id, r.article_type AS kind, r.action_code AS code, r.created_unix, r.net_minor, r.gross_minor FROM article_rows r JOIN cases c ON c.id = r.case_id"
+                    var query: SQLQueryString = "SELECT " + columns
+                    if let scope { query = query + " WHERE " + scope }
+                    let rows = try await sql.raw(query).all(decoding: PlainMoney.self).filter {
+                        $0.created_unix >= Int(period.from.timeIntervalSince1970) && $0.created_unix < Int(period.to.timeIntervalSince1970)
+                    }
+                    XCTAssertFalse(rows.isEmpty, "\(what): the period holds rows")
+                    let label = "\(what), \(workOrders ? "work orders" : "article rows")"
+                    let dashboards = Dashboards(database: db)
+                    let filter = DashboardFilter(period: period)
+                    func sums(_ group: [PlainMoney]) -> [Int?] {
+                        workOrders ? [group.count] : [group.count, group.reduce(0) { $0 + $1.net_minor! }, group.reduce(0) { $0 + $1.gross_minor! }]
+                    }
+                    func figures(_ row: DashboardRow) -> [Int?] { workOrders ? [row.count] : [row.count, row.netMinor, row.grossMinor] }
+                    let byTime = try await dashboards.moneyByTime(workOrders: workOrders, visibility, filter)
+                    let expectedTime = Dictionary(grouping: rows) { row in
+                        period.starts.lastIndex { $0.timeIntervalSince1970 <= Double(row.created_unix) }!
+                    }
+                    for (index, shown) in byTime.enumerated() {
+                        let expected = expectedTime[index].map(sums) ?? (workOrders ? [0] : [0, 0, 0])
+                        XCTAssertEqual(figures(shown), expected, "\(label): bucket \(index)")
+                    }
+                    let kind: (PlainMoney) -> String? = { $0.kind }
+                    let code: (PlainMoney) -> String? = { $0.code }
+                    let customer: (PlainMoney) -> String? = { $0.customer_id.map { String($0) } }
+                    let object: (PlainMoney) -> String? = { $0.object_id.map { String($0) } }
+                    var dimensions: [(Dashboards.MoneyDimension, (PlainMoney) -> String?)] = [(.customer, customer), (.object, object)]
+                    if workOrders {
+                        dimensions.append((.workOrderType, kind))
+                    } else {
+                        dimensions.append((.actionCode, code))
+                        dimensions.append((.articleType, kind))
+                    }
+                    for (dimension, key) in dimensions {
+                        let shown = try await dashboards.money(workOrders: workOrders, by: dimension, visibility, filter)
+                        let expected = Dictionary(grouping: rows, by: key).mapValues(sums)
+                        let got = Dictionary(uniqueKeysWithValues: shown.map { (dimension.isText ? $0.textKey : $0.key.map(String.init), figures($0)) })
+                        XCTAssertEqual(got, expected, "\(label): per \(dimension)")
+                    }
+                }
+            }
+        }
+        // A filter narrows the rows: one action code, one article type.
+        var filter = DashboardFilter(period: DashboardPeriod(from: now.addingTimeInterval(-200 * 86_400), to: now))
+        filter.actionCode = "A1"
+        filter.articleType = "material"
+        let narrowed = try await Dashboards(database: db).money(workOrders: false, by: .actionCode, nil, filter)
+        XCTAssertEqual(narrowed.compactMap(\.textKey), ["A1"])
+        let plain = try await sql.raw("""
+            SELECT COUNT(*) AS n FROM article_rows WHERE action_code = 'A1' AND article_type = 'work'
+              AND created_unix >= \(bind: Int(filter.period.from.timeIntervalSince1970)) AND created_unix < \(bind: Int(filter.period.to.timeIntervalSince1970))
+            """).first(decoding: [String: Int].self)
+        XCTAssertEqual(narrowed.first?.count, plain?["n"])
+    }
 }

@@ -208,7 +208,7 @@ public struct Dashboards: Sendable {
     public func moneyByTime(workOrders: Bool, _ visibility: CaseVisibility?, _ filter: DashboardFilter) async throws -> [DashboardRow] {
         let sql = try database.requireSQL()
         let alias = workOrders ? "w" : "r"
-        let sums: SQLQueryString = workOrders ? "NULL AS net, NULL AS gross" : "SUM(r.net_minor) AS net, SUM(r.gross_minor) AS gross"
+        let sums: SQLQueryString = workOrders ? "NULL AS net, NULL AS gross" : "CAST(SUM(r.net_minor) AS BIGINT) AS net, CAST(SUM(r.gross_minor) AS BIGINT) AS gross"
         let rows = try await sql.raw("""
             SELECT \(bucket("\(unsafeRaw: alias).created_unix", filter.period, seconds: true)) AS k, COUNT(*) AS n, \(sums)
             FROM \(unsafeRaw: workOrders ? "work_orders w" : "article_rows r") JOIN cases c ON c.id = \(unsafeRaw: alias).case_id
@@ -234,7 +234,7 @@ public struct Dashboards: Sendable {
                       _ filter: DashboardFilter) async throws -> [DashboardRow] {
         let sql = try database.requireSQL()
         let alias = workOrders ? "w" : "r"
-        let sums: SQLQueryString = workOrders ? "NULL AS net, NULL AS gross" : "SUM(r.net_minor) AS net, SUM(r.gross_minor) AS gross"
+        let sums: SQLQueryString = workOrders ? "NULL AS net, NULL AS gross" : "CAST(SUM(r.net_minor) AS BIGINT) AS net, CAST(SUM(r.gross_minor) AS BIGINT) AS gross"
         let order: SQLQueryString = workOrders ? "n DESC" : "net DESC, n DESC"
         let query: SQLQueryString = """
             SELECT \(unsafeRaw: dimension.column) AS k, COUNT(*) AS n, \(sums)
