@@ -52,6 +52,15 @@ public final class CaseRecord: Model, @unchecked Sendable {
     /// When the case was last moved to closed (Unix seconds, M025); nil while it is not closed. The lead-time
     /// dashboard and the monthly report read `closed_at − created_at`.
     @OptionalField(key: "closed_at") public var closedAt: Double?
+    /// E3 (M029): a legal hold — the retention run never touches the case while it is set.
+    @OptionalField(key: "legal_hold_reason") public var legalHoldReason: String?
+    @OptionalField(key: "legal_hold_by") public var legalHoldBy: String?
+    @OptionalField(key: "legal_hold_at") public var legalHoldAt: Double?
+    /// E3 (M029): when the retention run last cleared each kind of personal data (Unix seconds).
+    @OptionalField(key: "retention_contacts_at") public var retentionContactsAt: Double?
+    @OptionalField(key: "retention_texts_at") public var retentionTextsAt: Double?
+    @OptionalField(key: "retention_files_at") public var retentionFilesAt: Double?
+    @OptionalField(key: "retention_chat_at") public var retentionChatAt: Double?
 
     public init() {}
 }

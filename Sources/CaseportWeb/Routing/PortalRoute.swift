@@ -17,6 +17,7 @@ enum PortalRoute: String, AppRoute {
     case removeUser, removeUserSubmit
     case caseMail
     case dashboard, dashboardCSV, reports, report
+    case apiTokens, apiTokenCreate, apiTokenRevoke
 
     static let realm = "portal"
 
@@ -25,7 +26,7 @@ enum PortalRoute: String, AppRoute {
         case .loginSubmit, .logout, .language, .registerSubmit, .setPasswordSubmit, .forgotPasswordSubmit,
              .newCaseReview, .newCaseEdit, .newCaseConfirm,
              .caseMessage, .caseUpload, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
-             .newUserSubmit, .userSubmit, .removeUserSubmit, .caseMail:
+             .newUserSubmit, .userSubmit, .removeUserSubmit, .caseMail, .apiTokenCreate, .apiTokenRevoke:
             .POST
         default:
             .GET
@@ -40,6 +41,7 @@ enum PortalRoute: String, AppRoute {
              .caseReport: "cases"
         case .files, .file: "files"
         case .users, .newUser, .newUserSubmit, .user, .userSubmit, .removeUser, .removeUserSubmit, .caseMail: "users"
+        case .apiTokens, .apiTokenCreate, .apiTokenRevoke: "users"
         case .inquiries, .inquiry: "inquiries"
         case .dashboard, .dashboardCSV: "dashboards"
         case .reports, .report: "reports"
@@ -84,6 +86,8 @@ enum PortalRoute: String, AppRoute {
         case .dashboardCSV: "/dashboards/:kind/data.csv"
         case .reports: "/reports"
         case .report: "/reports/:id"
+        case .apiTokens, .apiTokenCreate: "/users/api-tokens"
+        case .apiTokenRevoke: "/users/api-tokens/:tokenId/revoke"
         }
     }
 }

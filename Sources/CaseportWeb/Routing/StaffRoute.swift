@@ -25,6 +25,8 @@ enum StaffRoute: String, AppRoute {
     case exportCSV
     case caseReport
     case dashboard, dashboardCSV, customerReports, customerReportsSubmit, customerReportMake, customerReport
+    case apiTokens, apiTokenCreate, apiTokenRevoke
+    case privacy, privacySubmit, privacyDryRun, privacyRun, privacyExport, legalHold, legalHoldRelease
 
     static let realm = "staff"
 
@@ -34,7 +36,7 @@ enum StaffRoute: String, AppRoute {
              .settings, .catalogue, .caseTypes, .caseType, .branding, .brandingPreview,
              .customers, .newCustomer, .customer, .objects, .newObject, .object, .contacts, .newContact, .contact,
              .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
-             .newCase, .file, .fileRemove, .exportCSV, .caseReport,
+             .newCase, .file, .fileRemove, .exportCSV, .caseReport, .apiTokens, .privacy,
              .dashboard, .dashboardCSV, .customerReports, .customerReport:
             .GET
         default:
@@ -53,6 +55,8 @@ enum StaffRoute: String, AppRoute {
              .branding, .brandingSubmit, .brandingPreview, .brandingLogo, .brandingLogoDelete: "settings"
         case .staffUsers, .newStaffUser, .newStaffUserSubmit, .staffUser, .staffUserSubmit: "staff-users"
         case .audit: "audit"
+        case .outbox, .outboxRetry, .outboxUnplacedMessage: "outbox"
+        case .apiTokens, .apiTokenCreate, .apiTokenRevoke: "staff-users"
         case .customers, .newCustomer, .newCustomerSubmit, .customer, .customerSubmit, .objects, .newObject, .newObjectSubmit,
              .object, .objectSubmit, .contacts, .newContact, .newContactSubmit, .contact, .contactSubmit, .contactCustomerAdd,
              .contactCustomerRemove, .contactObjectAdd, .contactObjectRemove, .portalUsers, .newPortalUser, .newPortalUserSubmit,
@@ -60,6 +64,7 @@ enum StaffRoute: String, AppRoute {
         case .customerFiles, .objectFiles: "master"
         case .customerReports, .customerReportsSubmit, .customerReportMake, .customerReport: "master"
         case .dashboard, .dashboardCSV: "staff-dashboards"
+        case .privacy, .privacySubmit, .privacyDryRun, .privacyRun, .privacyExport, .legalHold, .legalHoldRelease: "settings"
         default: ""
         }
     }
@@ -136,6 +141,14 @@ enum StaffRoute: String, AppRoute {
         case .customerReports, .customerReportsSubmit: "/staff/customers/:id/reports"
         case .customerReportMake: "/staff/customers/:id/reports/make"
         case .customerReport: "/staff/customers/:id/reports/:reportId"
+        case .apiTokens, .apiTokenCreate: "/staff/api-tokens"
+        case .apiTokenRevoke: "/staff/api-tokens/:id/revoke"
+        case .privacy, .privacySubmit: "/staff/settings/privacy"
+        case .privacyDryRun: "/staff/settings/privacy/dry-run"
+        case .privacyRun: "/staff/settings/privacy/run"
+        case .privacyExport: "/staff/settings/privacy/export"
+        case .legalHold: "/staff/legal-holds"
+        case .legalHoldRelease: "/staff/legal-holds/:number/release"
         }
     }
 }
