@@ -49,6 +49,22 @@ public enum CaseEvent: Sendable, Hashable {
     case contactLinked(name: String)
     /// Staff unlinked a contact from the case.
     case contactUnlinked(name: String)
+    /// Issue 14 (B8): staff booked an article row; the article as "code name" and the quantity as typed
+    /// (plain, e.g. "1.5"); `workOrder` when booked on one of the case's work orders.
+    case articleRowBooked(article: String, quantity: String, workOrder: Int?)
+    /// Staff removed a booked row (one not on a specification).
+    case articleRowRemoved(article: String, quantity: String)
+    /// A work order was created on the case (its id and title).
+    case workOrderCreated(workOrder: Int, title: String)
+    /// A work order's details were edited (type, supplier, dates, title or description).
+    case workOrderChanged(workOrder: Int, title: String)
+    /// A work order moved draft → sent → accepted → done.
+    case workOrderStateChanged(workOrder: Int, from: WorkOrderState, to: WorkOrderState)
+    /// Rows of this case were copied into invoice specification `number` (B10).
+    case specificationCreated(number: Int)
+    /// The customer approved or rejected specification `number`.
+    case specificationApproved(number: Int)
+    case specificationRejected(number: Int)
 
     /// A before → after pair of shown names.
     public struct Change: Codable, Sendable, Hashable {
@@ -81,6 +97,14 @@ public enum CaseEvent: Sendable, Hashable {
         case approvalReminderSent = "approval_reminder"
         case contactLinked = "contact_linked"
         case contactUnlinked = "contact_unlinked"
+        case articleRowBooked = "article_row_booked"
+        case articleRowRemoved = "article_row_removed"
+        case workOrderCreated = "work_order_created"
+        case workOrderChanged = "work_order_changed"
+        case workOrderStateChanged = "work_order_state"
+        case specificationCreated = "specification_created"
+        case specificationApproved = "specification_approved"
+        case specificationRejected = "specification_rejected"
     }
 
     public var kind: Kind {
@@ -104,6 +128,14 @@ public enum CaseEvent: Sendable, Hashable {
         case .approvalReminderSent: return .approvalReminderSent
         case .contactLinked: return .contactLinked
         case .contactUnlinked: return .contactUnlinked
+        case .articleRowBooked: return .articleRowBooked
+        case .articleRowRemoved: return .articleRowRemoved
+        case .workOrderCreated: return .workOrderCreated
+        case .workOrderChanged: return .workOrderChanged
+        case .workOrderStateChanged: return .workOrderStateChanged
+        case .specificationCreated: return .specificationCreated
+        case .specificationApproved: return .specificationApproved
+        case .specificationRejected: return .specificationRejected
         }
     }
 
@@ -113,6 +145,9 @@ public enum CaseEvent: Sendable, Hashable {
         switch self {
         case .internalNote, .handlerChanged, .supplierChanged, .approvalReminderSent, .createdFromInquiry, .contactLinked,
              .contactUnlinked:
+            return .staff
+        // Money is staff's business until a specification puts it before the customer.
+        case .articleRowBooked, .articleRowRemoved, .workOrderCreated, .workOrderChanged, .workOrderStateChanged:
             return .staff
         case .fieldChanged(let field, _, _):
             return field == .subject || field == .description ? .customer : .staff
@@ -137,6 +172,13 @@ extension CaseEvent {
         var category: Change?
         var priority: Change?
         var channel: CaseOrigin?
+        var article: String?
+        var quantity: String?
+        var workOrder: Int?
+        var title: String?
+        var fromState: WorkOrderState?
+        var toState: WorkOrderState?
+        var number: Int?
     }
 
     public enum DecodingProblem: Error, Equatable {
@@ -167,6 +209,22 @@ extension CaseEvent {
         case .classificationChanged(let category, let priority):
             payload.category = category
             payload.priority = priority
+        case .articleRowBooked(let article, let quantity, let workOrder):
+            payload.article = article
+            payload.quantity = quantity
+            payload.workOrder = workOrder
+        case .articleRowRemoved(let article, let quantity):
+            payload.article = article
+            payload.quantity = quantity
+        case .workOrderCreated(let workOrder, let title), .workOrderChanged(let workOrder, let title):
+            payload.workOrder = workOrder
+            payload.title = title
+        case .workOrderStateChanged(let workOrder, let from, let to):
+            payload.workOrder = workOrder
+            payload.fromState = from
+            payload.toState = to
+        case .specificationCreated(let number), .specificationApproved(let number), .specificationRejected(let number):
+            payload.number = number
         case .createdFromInquiry, .staffMessage, .internalNote, .customerMessage, .emailReply, .approved, .rejected,
              .autoApproved, .approvalReminderSent:
             return nil
@@ -218,6 +276,26 @@ extension CaseEvent {
         case .contactLinked, .contactUnlinked:
             guard let name = payload.name else { throw DecodingProblem.badPayload(raw) }
             self = kind == .contactLinked ? .contactLinked(name: name) : .contactUnlinked(name: name)
+        case .articleRowBooked, .articleRowRemoved:
+            guard let article = payload.article, let quantity = payload.quantity else { throw DecodingProblem.badPayload(raw) }
+            self = kind == .articleRowBooked ? .articleRowBooked(article: article, quantity: quantity, workOrder: payload.workOrder)
+                : .articleRowRemoved(article: article, quantity: quantity)
+        case .workOrderCreated, .workOrderChanged:
+            guard let workOrder = payload.workOrder, let title = payload.title else { throw DecodingProblem.badPayload(raw) }
+            self = kind == .workOrderCreated ? .workOrderCreated(workOrder: workOrder, title: title)
+                : .workOrderChanged(workOrder: workOrder, title: title)
+        case .workOrderStateChanged:
+            guard let workOrder = payload.workOrder, let from = payload.fromState, let to = payload.toState else {
+                throw DecodingProblem.badPayload(raw)
+            }
+            self = .workOrderStateChanged(workOrder: workOrder, from: from, to: to)
+        case .specificationCreated, .specificationApproved, .specificationRejected:
+            guard let number = payload.number else { throw DecodingProblem.badPayload(raw) }
+            switch kind {
+            case .specificationCreated: self = .specificationCreated(number: number)
+            case .specificationApproved: self = .specificationApproved(number: number)
+            default: self = .specificationRejected(number: number)
+            }
         }
     }
 }

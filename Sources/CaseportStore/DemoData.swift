@@ -124,12 +124,22 @@ public enum DemoData {
             new.categoryId = catalogue.categories[text.category]
             new.caseTypeId = catalogue.defaultType
             new.priorityId = catalogue.normalPriority
-            new.status = index < count - 20 ? (index % 4 == 0 ? .closed : .resolved) : [.new, .open, .waitingForCustomer, .reopened][index % 4]
+            new.status = index < count - 20 ? (index % 4 < 2 ? .closed : .resolved) : [.new, .open, .waitingForCustomer, .reopened][index % 4]
             // Henrik handles most of the open cases, so his queues on the staff start page have something
             // in them; every fifth waits for someone to take it.
             if !new.status.isClosed, index % 5 != 0 { new.handlerId = try henrik.requireID() }
             new.createdAt = now.addingTimeInterval(-Double(count - index) * 2.7 * 86_400)
+            // B11: closed cases of all three types, so the dashboards have something to break down.
+            if new.status == .closed {
+                new.caseTypeId = [catalogue.defaultType, catalogue.orderType, catalogue.defaultType, catalogue.warrantyType][(index / 2) % 4]
+            }
             let record = try await CaseCreation.create(new, on: db)
+            if new.status == .closed {
+                // Lead times from a day to about three weeks, closed before now (M025's closed_at).
+                let lead = Double(1 + (index * 7) % 19) * 86_400 + Double(index % 5) * 3_600
+                record.closedAt = min(new.createdAt.addingTimeInterval(lead), now.addingTimeInterval(-3_600)).timeIntervalSince1970
+                try await record.update(on: db)
+            }
             try await seedConversation(caseId: try record.requireID(), index: index, customerName: byCustomer.map { "\($0.firstName) \($0.lastName)" },
                                        createdAt: new.createdAt, on: db)
         }
@@ -140,6 +150,8 @@ public enum DemoData {
         personal.createdAt = now.addingTimeInterval(-3_600)
         try await CaseCreation.create(personal, on: db)
         try await seedSettings(on: db)
+        // B12: Solgläntan gets monthly reports (`caseport demo` then makes last month's).
+        try await MonthlyReports(database: db).set(customerId: solId, on: true, mailWhenEmpty: true, at: now, on: db)
         if let storage {
             try await seedRegisterFile(name: "Ordningsregler Solgläntan.txt", customerId: solId, objectId: nil,
                                        text: "Ordningsregler för Brf Solgläntan.\nTvättstugan är öppen 07–22.", storage: storage, now: now, on: db)
@@ -153,6 +165,8 @@ public enum DemoData {
     struct Catalogue {
         var categories: [String: Int] = [:]
         var defaultType: Int?
+        var orderType: Int?
+        var warrantyType: Int?
         var normalPriority: Int?
     }
 
@@ -181,6 +195,8 @@ public enum DemoData {
         order.approvalLabel = ApprovalLabel.testedOK.rawValue
         for type in [fault, order, warranty] { try await type.create(on: db) }
         catalogue.defaultType = fault.id
+        catalogue.orderType = order.id
+        catalogue.warrantyType = warranty.id
         let fields = [
             CaseTypeFieldRecord(caseTypeId: try fault.requireID(), label: "Lägenhetsnummer", kind: .text, isRequired: true, sortOrder: 0),
             CaseTypeFieldRecord(caseTypeId: try fault.requireID(), label: "Får vi gå in med huvudnyckel?", kind: .yesno, sortOrder: 1),

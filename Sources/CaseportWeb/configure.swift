@@ -97,6 +97,8 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PortalUsersController())
     try signedIn.register(collection: PortalInquiriesController())
     try signedIn.register(collection: PortalCaseMailController())
+    try signedIn.register(collection: DashboardController(realm: .portal))
+    try signedIn.register(collection: PortalMonthlyReportsController())
     try signedIn.register(collection: PortalAPITokensController())
 
     let staff = app.grouped(StaffSessionMiddleware(), PageFrameMiddleware())
@@ -107,6 +109,8 @@ func routes(_ app: Application) throws {
     try staff.grouped(StaffGuard()).register(collection: StaffNewCaseController())
     try staff.grouped(StaffGuard()).register(collection: StaffFilesController())
     try staff.grouped(StaffGuard()).register(collection: CaseReportController(realm: .staff))
+    try staff.grouped(StaffGuard()).register(collection: DashboardController(realm: .staff))
+    try staff.grouped(StaffGuard()).register(collection: StaffMonthlyReportsController())
     try staff.grouped(StaffGuard(), StaffAdminGuard()).register(collection: StaffOutboxController())
     try staff.grouped(StaffGuard()).register(collection: StaffInboxController())
     // Settings (D5) and branding (C8): administrators only.

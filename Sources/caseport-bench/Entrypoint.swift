@@ -22,6 +22,7 @@ enum BenchEntrypoint {
                     "outbox": OutboxBenchCommand(config: config),
                     "import": ImportBenchCommand(config: config),
                     "report": ReportBenchCommand(config: config),
+                    "dashboards": DashboardBenchCommand(config: config),
                 ]
                 app.asyncCommands.defaultCommand = nil
                 app.commands.commands = [:]

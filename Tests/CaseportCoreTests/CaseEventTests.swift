@@ -24,6 +24,14 @@ final class CaseEventTests: XCTestCase {
         case .approvalReminderSent: return .approvalReminderSent
         case .contactLinked: return .contactLinked(name: "Anna Berg")
         case .contactUnlinked: return .contactUnlinked(name: "Anna Berg")
+        case .articleRowBooked: return .articleRowBooked(article: "ARB-01 Arbete", quantity: "1.5", workOrder: 7)
+        case .articleRowRemoved: return .articleRowRemoved(article: "MAT-02 Rör", quantity: "2")
+        case .workOrderCreated: return .workOrderCreated(workOrder: 7, title: "Byt blandare")
+        case .workOrderChanged: return .workOrderChanged(workOrder: 7, title: "Byt blandare i kök")
+        case .workOrderStateChanged: return .workOrderStateChanged(workOrder: 7, from: .sent, to: .accepted)
+        case .specificationCreated: return .specificationCreated(number: 3)
+        case .specificationApproved: return .specificationApproved(number: 3)
+        case .specificationRejected: return .specificationRejected(number: 3)
         }
     }
 

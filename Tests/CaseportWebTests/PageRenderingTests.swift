@@ -89,6 +89,9 @@ final class PageRenderingTests: XCTestCase {
         let board = try await PortalUserRecord.query(on: db).filter(\.$username == "styrelsen").first()!
         _ = try await AccountPeople(database: db).add(userId: board.id!, firstName: "Eva", lastName: "Ek", email: nil, phone: nil)
 
+        // B12: last month's report for Solgläntan, for the portal's and staff's report lists.
+        try await MonthlyReportJob(application: harness.app, clock: { Date() }).run()
+
         for language in Language.allCases {
             /// `status` nil: any answer but a server error (pages whose status is not what this test is about).
             func visit(_ browser: Browser, _ path: String, status: HTTPStatus? = .ok, post fields: [String: String]? = nil) async throws {
@@ -234,6 +237,17 @@ final class PageRenderingTests: XCTestCase {
             try await visit(handler, StaffRoute.inbox.path())
             try await visit(handler, StaffRoute.inbox.path(query: ["mine": "1"]))
 
+            // Issue 14 points 4 and 6: the dashboards (portal and staff), the monthly reports.
+            for kind in DashboardKind.available {
+                try await visit(anna, PortalRoute.dashboard.path(kind.rawValue))
+                try await visit(admin, StaffRoute.dashboard.path(kind.rawValue))
+            }
+            try await visit(anna, PortalRoute.dashboard.path(["lead-times"], query: [("from", "2026-13-01"), ("to", "x")]))
+            try await visit(anna, PortalRoute.dashboard.path(["cases"], query: [("from", "2025-01-01"), ("to", "2025-12-31"), ("scope", "mine")]))
+            try await visit(anna, PortalRoute.reports.path())
+            try await visit(admin, StaffRoute.customerReports.path(customer.id!))
+            try await visit(admin, StaffRoute.customerReports.path(customer.id!, query: ["notice": "created"]))
+            try await visit(admin, StaffRoute.customerReportMake.path(customer.id!), status: .unprocessableEntity, post: ["month": "2999-01"])
             // Issue 16 point 5 (E3): the public privacy page, the back office's privacy page with its
             // problems, a dry run's report, a legal hold and its notices.
             try await visit(visitor, PublicRoute.privacy.path())

@@ -111,6 +111,16 @@ public enum Notifications {
                             body: fill(context.text("mail_approval_reminder_body", in: language), values), caseId: record.id)
     }
 
+    /// B12: the customer's monthly report is ready in the portal's "Reports".
+    public static func monthlyReport(_ context: NotificationContext, to email: String, language: Language,
+                                     customerName: String, month: ReportMonth) -> OutboxRecord {
+        let values = ["customer": customerName, "month": month.text, "company": context.companyName,
+                      "link": "\(context.publicBaseURL)/reports"]
+        return OutboxRecord(kind: .monthlyReport, recipient: email, language: language.rawValue,
+                            subject: fill(context.text("mail_monthly_report_subject", in: language), values),
+                            body: fill(context.text("mail_monthly_report_body", in: language), values))
+    }
+
     // D2: the inquiry inbox.
 
     public static func inquiryCopy(_ context: NotificationContext, language: Language, to email: String, subject: String,

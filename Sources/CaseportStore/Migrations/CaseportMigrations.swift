@@ -28,5 +28,7 @@ public enum CaseportMigrations {
         M021_CustomerMail(),
         M027_CreateAPITokens(),
         M029_Retention(),
+        M024_MoneyRows(),
+        M025_DashboardsAndMonthlyReports(),
     ]
 }

@@ -49,6 +49,9 @@ public final class CaseRecord: Model, @unchecked Sendable {
     /// B6: when the approval round found nobody to remind (Unix seconds); the case then stays resolved
     /// and is listed for staff instead of closing. Cleared by the next status change. M021.
     @OptionalField(key: "approval_unreached_at") public var approvalUnreachedAt: Double?
+    /// When the case was last moved to closed (Unix seconds, M025); nil while it is not closed. The lead-time
+    /// dashboard and the monthly report read `closed_at − created_at`.
+    @OptionalField(key: "closed_at") public var closedAt: Double?
     /// E3 (M029): a legal hold — the retention run never touches the case while it is set.
     @OptionalField(key: "legal_hold_reason") public var legalHoldReason: String?
     @OptionalField(key: "legal_hold_by") public var legalHoldBy: String?

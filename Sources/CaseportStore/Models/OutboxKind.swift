@@ -19,6 +19,8 @@ public enum OutboxKind: String, CaseIterable, Sendable {
     case customerCaseMessage = "customer_case_message"
     case customerCaseStatus = "customer_case_status"
     case customerCaseCreated = "customer_case_created"
+    /// B12: a customer's monthly report is ready (`MonthlyReportRound`).
+    case monthlyReport = "monthly_report"
     /// Rows the outbox benchmark queues.
     case benchmark = "bench"
 }

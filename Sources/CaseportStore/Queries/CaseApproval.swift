@@ -50,6 +50,7 @@ public struct CaseApproval: Sendable {
         record.resolvedAt = nil
         record.approvalRemindedAt = nil
         record.approvalUnreachedAt = nil
+        record.closedAt = next == .closed ? now.timeIntervalSince1970 : nil
         record.lastActivityAt = now
         record.updatedAt = now
         record.version += 1

@@ -167,6 +167,7 @@ public struct StaffCases: Sendable {
             record.resolvedAt = next == .resolved ? now.timeIntervalSince1970 : nil
             record.approvalRemindedAt = nil
             record.approvalUnreachedAt = nil
+            record.closedAt = next == .closed ? now.timeIntervalSince1970 : nil
             try await self.bump(record, at: now, on: tx)
             for notification in notifications {
                 notification.caseId = caseId

@@ -24,6 +24,11 @@ struct DemoCommand: AsyncCommand {
         try await prepareDatabase(app)
         let loaded = try await DemoData.load(on: app.db, hasher: app.caseport.passwords, storage: app.caseport.storage)
         context.console.print(loaded ? "Demo data loaded." : "Demo data was already there; nothing changed.")
+        if loaded {
+            // B12: last month's report for the customers the demo switched reports on for (Brf Solgläntan).
+            let made = try await MonthlyReportJob(application: app, clock: { Date() }).run() ?? 0
+            context.console.print("Monthly reports made: \(made).")
+        }
         context.console.print("Portal logins at /login (organisation / username), password \(DemoData.password):")
         for login in DemoData.portalLogins {
             context.console.print("  \(login.organisation) / \(login.username) – \(login.what)")

@@ -16,6 +16,7 @@ enum PortalRoute: String, AppRoute {
     case caseReport
     case removeUser, removeUserSubmit
     case caseMail
+    case dashboard, dashboardCSV, reports, report
     case apiTokens, apiTokenCreate, apiTokenRevoke
 
     static let realm = "portal"
@@ -42,6 +43,8 @@ enum PortalRoute: String, AppRoute {
         case .users, .newUser, .newUserSubmit, .user, .userSubmit, .removeUser, .removeUserSubmit, .caseMail: "users"
         case .apiTokens, .apiTokenCreate, .apiTokenRevoke: "users"
         case .inquiries, .inquiry: "inquiries"
+        case .dashboard, .dashboardCSV: "dashboards"
+        case .reports, .report: "reports"
         default: ""
         }
     }
@@ -79,6 +82,10 @@ enum PortalRoute: String, AppRoute {
         case .caseReport: "/cases/:number/report.pdf"
         case .removeUser, .removeUserSubmit: "/users/:userId/remove"
         case .caseMail: "/account/case-mail"
+        case .dashboard: "/dashboards/:kind"
+        case .dashboardCSV: "/dashboards/:kind/data.csv"
+        case .reports: "/reports"
+        case .report: "/reports/:id"
         case .apiTokens, .apiTokenCreate: "/users/api-tokens"
         case .apiTokenRevoke: "/users/api-tokens/:tokenId/revoke"
         }

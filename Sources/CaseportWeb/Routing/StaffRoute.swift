@@ -24,6 +24,7 @@ enum StaffRoute: String, AppRoute {
     case file, fileRemove, fileRemoveSubmit, customerFiles, objectFiles
     case exportCSV
     case caseReport
+    case dashboard, dashboardCSV, customerReports, customerReportsSubmit, customerReportMake, customerReport
     case apiTokens, apiTokenCreate, apiTokenRevoke
     case privacy, privacySubmit, privacyDryRun, privacyRun, privacyExport, legalHold, legalHoldRelease
 
@@ -35,7 +36,8 @@ enum StaffRoute: String, AppRoute {
              .settings, .catalogue, .caseTypes, .caseType, .branding, .brandingPreview,
              .customers, .newCustomer, .customer, .objects, .newObject, .object, .contacts, .newContact, .contact,
              .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
-             .newCase, .file, .fileRemove, .exportCSV, .caseReport, .apiTokens, .privacy:
+             .newCase, .file, .fileRemove, .exportCSV, .caseReport, .apiTokens, .privacy,
+             .dashboard, .dashboardCSV, .customerReports, .customerReport:
             .GET
         default:
             .POST
@@ -60,6 +62,8 @@ enum StaffRoute: String, AppRoute {
              .contactCustomerRemove, .contactObjectAdd, .contactObjectRemove, .portalUsers, .newPortalUser, .newPortalUserSubmit,
              .portalUser, .portalUserSubmit, .portalUserUnlock, .importForm, .importPreview, .importRun, .exportCSV: "master"
         case .customerFiles, .objectFiles: "master"
+        case .customerReports, .customerReportsSubmit, .customerReportMake, .customerReport: "master"
+        case .dashboard, .dashboardCSV: "staff-dashboards"
         case .privacy, .privacySubmit, .privacyDryRun, .privacyRun, .privacyExport, .legalHold, .legalHoldRelease: "settings"
         default: ""
         }
@@ -132,6 +136,11 @@ enum StaffRoute: String, AppRoute {
         case .objectFiles: "/staff/objects/:id/files"
         case .exportCSV: "/staff/export/:kind"
         case .caseReport: "/staff/cases/:number/report.pdf"
+        case .dashboard: "/staff/dashboards/:kind"
+        case .dashboardCSV: "/staff/dashboards/:kind/data.csv"
+        case .customerReports, .customerReportsSubmit: "/staff/customers/:id/reports"
+        case .customerReportMake: "/staff/customers/:id/reports/make"
+        case .customerReport: "/staff/customers/:id/reports/:reportId"
         case .apiTokens, .apiTokenCreate: "/staff/api-tokens"
         case .apiTokenRevoke: "/staff/api-tokens/:id/revoke"
         case .privacy, .privacySubmit: "/staff/settings/privacy"

@@ -145,6 +145,7 @@ struct MasterDataController: RouteCollection {
                 .init(href: StaffRoute.portalUsers.path(query: ["customer": String(id)]), label: request.t("md_related_portal_users")),
                 .init(href: StaffRoute.cases.path(query: ["customer": String(id)]), label: request.t("md_related_cases")),
                 .init(href: StaffRoute.newCase.path(query: ["customer": String(id)]), label: request.t("md_related_new_case")),
+                .init(href: StaffRoute.customerReports.path(id), label: request.t("monthly_reports_staff_title")),
             ]
         }
         let page = MasterDataPages.FormPage(

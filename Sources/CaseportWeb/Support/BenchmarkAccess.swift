@@ -31,4 +31,17 @@ public enum BenchmarkAccess {
             try await group.waitForAll()
         }
     }
+
+    /// The figures of one dashboard as its page computes them (every chart's GROUP BY queries), for a
+    /// visibility (nil: staff, every case) over the last three months.
+    public static func dashboardFigures(_ app: Application, kind: DashboardKind, visibility: CaseVisibility?) async throws -> Int {
+        let charts = try await DashboardCharts(dashboards: Dashboards(database: app.db), language: .sv, t: { $0 })
+            .charts(kind, visibility: visibility, filter: DashboardFilter(period: .lastThreeMonths(now: Date())))
+        return charts.reduce(0) { $0 + $1.rows.count }
+    }
+
+    /// One monthly-report round (B12) at `now`, as the job in `serve` runs it; the number of reports made.
+    public static func monthlyReportRound(_ app: Application, now: Date) async throws -> Int {
+        try await MonthlyReportJob(application: app, clock: { now }).run() ?? 0
+    }
 }

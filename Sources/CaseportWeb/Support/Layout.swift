@@ -38,6 +38,9 @@ struct Layout: Encodable {
     var staffAdmin: Bool
     /// The signed-in portal user's own page (their login details and e-mail choice), linked from their name.
     var accountPath: String?
+    /// B11: contact users with a contact get the dashboards; B12: who may read a customer's monthly reports.
+    var showDashboards = false
+    var showReports = false
 
     init(_ request: Request, title: String, area: String = "portal") {
         self.title = title
@@ -64,6 +67,10 @@ struct Layout: Encodable {
         } else {
             self.userName = request.portalPrincipal?.user.displayName
             accountPath = request.portalPrincipal?.user.id.map { PortalRoute.user.path($0) }
+            if let viewer = request.portalPrincipal?.viewer {
+                if case .contactUser(contact: .some) = viewer { showDashboards = true }
+                showReports = !MonthlyReportAccess.customerIds(for: viewer).isEmpty
+            }
         }
     }
 }

@@ -153,6 +153,8 @@ struct BackgroundJobs: LifecycleHandler {
                                     config: application.caseport.config, clock: { Date() })
         let logger = application.logger
         started.append(Task { await approvals.runForever(logger: logger) })
+        let monthlyReports = MonthlyReportJob(application: application, clock: { Date() })
+        started.append(Task { await monthlyReports.runForever(logger: logger) })
         let retention = RetentionJob(database: application.db, translations: application.caseport.translations,
                                      config: application.caseport.config, storage: application.caseport.storage, clock: { Date() })
         started.append(Task { await retention.runNightly(logger: logger) })
