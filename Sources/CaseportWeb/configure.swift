@@ -94,6 +94,8 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PortalUsersController())
     try signedIn.register(collection: PortalInquiriesController())
     try signedIn.register(collection: PortalCaseMailController())
+    // Issue 14: a case's "Actions" (B8) and invoice specifications (B10).
+    try signedIn.register(collection: PortalMoneyController())
 
     let staff = app.grouped(StaffSessionMiddleware(), PageFrameMiddleware())
     try staff.register(collection: StaffLoginController())
@@ -118,6 +120,10 @@ func routes(_ app: Application) throws {
     try staffAdmin.register(collection: StaffAuditController())
     try staffAdmin.register(collection: ImportController())
     try staffAdmin.register(collection: MasterDataExportController())
+    // Issue 14: the price list is the administrators'; rows, work orders and specifications every staff member's.
+    try staffAdmin.register(collection: StaffPriceListController())
+    try staff.grouped(StaffGuard()).register(collection: StaffMoneyController())
+    try staff.grouped(StaffGuard()).register(collection: StaffSpecificationsController())
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.

@@ -19,6 +19,9 @@ public enum OutboxKind: String, CaseIterable, Sendable {
     case customerCaseMessage = "customer_case_message"
     case customerCaseStatus = "customer_case_status"
     case customerCaseCreated = "customer_case_created"
+    /// Issue 14 (B10): an invoice specification waits for the customer's approval; its reminder.
+    case specificationWaiting = "specification_waiting"
+    case specificationReminder = "specification_reminder"
     /// Rows the outbox benchmark queues.
     case benchmark = "bench"
 }

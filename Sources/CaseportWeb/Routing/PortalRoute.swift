@@ -16,6 +16,7 @@ enum PortalRoute: String, AppRoute {
     case caseReport
     case removeUser, removeUserSubmit
     case caseMail
+    case caseActions, specifications, specification, specificationApprove, specificationReject
 
     static let realm = "portal"
 
@@ -24,7 +25,7 @@ enum PortalRoute: String, AppRoute {
         case .loginSubmit, .logout, .language, .registerSubmit, .setPasswordSubmit, .forgotPasswordSubmit,
              .newCaseReview, .newCaseEdit, .newCaseConfirm,
              .caseMessage, .caseUpload, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
-             .newUserSubmit, .userSubmit, .removeUserSubmit, .caseMail:
+             .newUserSubmit, .userSubmit, .removeUserSubmit, .caseMail, .specificationApprove, .specificationReject:
             .POST
         default:
             .GET
@@ -36,10 +37,11 @@ enum PortalRoute: String, AppRoute {
         switch self {
         case .newCase, .newCaseReview, .newCaseEdit, .newCaseConfirm, .newCaseReceipt: "new"
         case .cases, .case, .caseMessage, .caseUpload, .caseFile, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
-             .caseReport: "cases"
+             .caseReport, .caseActions: "cases"
         case .files, .file: "files"
         case .users, .newUser, .newUserSubmit, .user, .userSubmit, .removeUser, .removeUserSubmit, .caseMail: "users"
         case .inquiries, .inquiry: "inquiries"
+        case .specifications, .specification, .specificationApprove, .specificationReject: "specifications"
         default: ""
         }
     }
@@ -77,6 +79,11 @@ enum PortalRoute: String, AppRoute {
         case .caseReport: "/cases/:number/report.pdf"
         case .removeUser, .removeUserSubmit: "/users/:userId/remove"
         case .caseMail: "/account/case-mail"
+        case .caseActions: "/cases/:number/actions"
+        case .specifications: "/specifications"
+        case .specification: "/specifications/:id"
+        case .specificationApprove: "/specifications/:id/approve"
+        case .specificationReject: "/specifications/:id/reject"
         }
     }
 }

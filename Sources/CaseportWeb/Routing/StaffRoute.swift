@@ -24,6 +24,9 @@ enum StaffRoute: String, AppRoute {
     case file, fileRemove, fileRemoveSubmit, customerFiles, objectFiles
     case exportCSV
     case caseReport
+    case priceList, articleAdd, article, articleUpdate, actionCodeAdd, actionCodeUpdate, actionColumns
+    case caseMoney, caseRowBook, caseRowRemove, workOrderCreate, workOrder, workOrderUpdate, workOrderState
+    case specifications, newSpecification, newSpecificationSubmit, specification, specificationWithdraw
 
     static let realm = "staff"
 
@@ -33,7 +36,8 @@ enum StaffRoute: String, AppRoute {
              .settings, .catalogue, .caseTypes, .caseType, .branding, .brandingPreview,
              .customers, .newCustomer, .customer, .objects, .newObject, .object, .contacts, .newContact, .contact,
              .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
-             .newCase, .file, .fileRemove, .exportCSV, .caseReport:
+             .newCase, .file, .fileRemove, .exportCSV, .caseReport,
+             .priceList, .article, .caseMoney, .workOrder, .specifications, .newSpecification, .specification:
             .GET
         default:
             .POST
@@ -56,6 +60,9 @@ enum StaffRoute: String, AppRoute {
              .contactCustomerRemove, .contactObjectAdd, .contactObjectRemove, .portalUsers, .newPortalUser, .newPortalUserSubmit,
              .portalUser, .portalUserSubmit, .portalUserUnlock, .importForm, .importPreview, .importRun, .exportCSV: "master"
         case .customerFiles, .objectFiles: "master"
+        case .priceList, .articleAdd, .article, .articleUpdate, .actionCodeAdd, .actionCodeUpdate, .actionColumns: "price-list"
+        case .caseMoney, .caseRowBook, .caseRowRemove, .workOrderCreate, .workOrder, .workOrderUpdate, .workOrderState: "staff-cases"
+        case .specifications, .newSpecification, .newSpecificationSubmit, .specification, .specificationWithdraw: "specifications"
         default: ""
         }
     }
@@ -127,6 +134,22 @@ enum StaffRoute: String, AppRoute {
         case .objectFiles: "/staff/objects/:id/files"
         case .exportCSV: "/staff/export/:kind"
         case .caseReport: "/staff/cases/:number/report.pdf"
+        case .priceList: "/staff/price-list"
+        case .articleAdd: "/staff/price-list/articles"
+        case .article, .articleUpdate: "/staff/price-list/articles/:id"
+        case .actionCodeAdd: "/staff/price-list/action-codes"
+        case .actionCodeUpdate: "/staff/price-list/action-codes/:id"
+        case .actionColumns: "/staff/price-list/columns"
+        case .caseMoney: "/staff/cases/:number/money"
+        case .caseRowBook: "/staff/cases/:number/rows"
+        case .caseRowRemove: "/staff/cases/:number/rows/:rowId/remove"
+        case .workOrderCreate: "/staff/cases/:number/work-orders"
+        case .workOrder, .workOrderUpdate: "/staff/cases/:number/work-orders/:workOrderId"
+        case .workOrderState: "/staff/cases/:number/work-orders/:workOrderId/state"
+        case .specifications: "/staff/specifications"
+        case .newSpecification, .newSpecificationSubmit: "/staff/specifications/new"
+        case .specification: "/staff/specifications/:id"
+        case .specificationWithdraw: "/staff/specifications/:id/withdraw"
         }
     }
 }

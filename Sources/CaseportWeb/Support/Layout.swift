@@ -36,6 +36,8 @@ struct Layout: Encodable {
     var staffAdmin: Bool
     /// The signed-in portal user's own page (their login details and e-mail choice), linked from their name.
     var accountPath: String?
+    /// B10: invoice specifications, for users whose contact is linked to customers (`SpecificationAccess`).
+    var showSpecifications = false
 
     init(_ request: Request, title: String, area: String = "portal") {
         self.title = title
@@ -61,6 +63,7 @@ struct Layout: Encodable {
         } else {
             self.userName = request.portalPrincipal?.user.displayName
             accountPath = request.portalPrincipal?.user.id.map { PortalRoute.user.path($0) }
+            showSpecifications = request.portalPrincipal.map { !SpecificationAccess.customerIds(for: $0.viewer).isEmpty } ?? false
         }
     }
 }
