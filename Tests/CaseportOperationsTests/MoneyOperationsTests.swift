@@ -86,8 +86,8 @@ final class MoneyOperationsTests: XCTestCase {
         XCTAssertEqual(row?.grossMinor, 84_374)
         XCTAssertEqual(row?.articleType, "work")
         let events = try await world.events(of: world.caseA)
-        XCTAssertEqual(events.last?.event, .articleRowBooked(article: "ARB-01 Arbete ARB-01", quantity: "1.5", workOrder: nil))
-        XCTAssertEqual(events.last?.audience, .staff)
+        XCTAssertEqual(events.first?.event, .articleRowBooked(article: "ARB-01 Arbete ARB-01", quantity: "1.5", workOrder: nil))
+        XCTAssertEqual(events.first?.audience, .staff)
 
         _ = try await SaveArticle.run(.init(articleId: id, code: "ARB-01", name: "Arbete ARB-01", unit: "h", type: "work",
                                             price: "600", vatRate: "12", isActive: true), by: admin, in: world.context)
@@ -102,8 +102,9 @@ final class MoneyOperationsTests: XCTestCase {
 
     func testBookingProblemsWriteNothing() async throws {
         let id = try await article()
-        let orderB = try XCTUnwrap(try await SaveWorkOrder.run(.init(caseNumber: world.caseB.number, type: "repair", supplier: .none,
-                                                                      title: "B"), by: world.handler, in: world.context).value)
+        let orderBOutcome = try await SaveWorkOrder.run(.init(caseNumber: world.caseB.number, type: "repair", supplier: .none,
+                                                                      title: "B"), by: world.handler, in: world.context)
+        let orderB = try XCTUnwrap(orderBOutcome.value)
         let outcome = try await BookArticleRow.run(.init(caseNumber: world.caseA.number, article: .id(id), workOrder: .id(orderB.workOrderId),
                                                          quantity: "1,2345", bookedOn: "2026-02-30"), by: world.handler, in: world.context)
         let problems = try XCTUnwrap(outcome.problems)
@@ -129,7 +130,7 @@ final class MoneyOperationsTests: XCTestCase {
         let gone = try await ArticleRowRecord.find(free, on: db)
         XCTAssertNil(gone)
         let events = try await world.events(of: world.caseA)
-        XCTAssertEqual(events.last?.event, .articleRowRemoved(article: "ARB-01 Arbete ARB-01", quantity: "1"))
+        XCTAssertEqual(events.first?.event, .articleRowRemoved(article: "ARB-01 Arbete ARB-01", quantity: "1"))
         _ = try await CreateSpecification.run(.init(customerId: world.caseA.customerId!, title: "Dec", rowIds: [held]),
                                               by: world.handler, in: world.context)
         do {
@@ -147,9 +148,10 @@ final class MoneyOperationsTests: XCTestCase {
     func testAWorkOrderMovesDraftSentAcceptedDoneAndEveryChangeIsAnEvent() async throws {
         let supplier = SupplierRecord(name: "Rörläggarna")
         try await supplier.create(on: db)
-        let created = try XCTUnwrap(try await SaveWorkOrder.run(
+        let createdOutcome = try await SaveWorkOrder.run(
             .init(caseNumber: world.caseA.number, type: "repair", supplier: .id(try supplier.requireID()), title: "Byt blandare",
-                  plannedStart: "2026-12-07", plannedEnd: "2026-12-08"), by: world.handler, in: world.context).value)
+                  plannedStart: "2026-12-07", plannedEnd: "2026-12-08"), by: world.handler, in: world.context)
+        let created = try XCTUnwrap(createdOutcome.value)
         let id = created.workOrderId
         var order = try await WorkOrderRecord.find(id, on: db)
         XCTAssertEqual(order?.state, "draft")
@@ -188,14 +190,15 @@ final class MoneyOperationsTests: XCTestCase {
     }
 
     func testAWorkOrderEditFromAnOlderPageIsRefused() async throws {
-        let created = try XCTUnwrap(try await SaveWorkOrder.run(.init(caseNumber: world.caseA.number, type: "inspection", supplier: .none,
-                                                                      title: "Tak"), by: world.handler, in: world.context).value)
+        let createdOutcome = try await SaveWorkOrder.run(.init(caseNumber: world.caseA.number, type: "inspection", supplier: .none,
+                                                                      title: "Tak"), by: world.handler, in: world.context)
+        let created = try XCTUnwrap(createdOutcome.value)
         let edited = try await SaveWorkOrder.run(.init(caseNumber: world.caseA.number, workOrderId: created.workOrderId, version: 1,
                                                        type: "inspection", supplier: .none, title: "Tak och hängrännor"),
                                                  by: world.handler, in: world.context)
         XCTAssertNotNil(edited.value)
         let events = try await world.events(of: world.caseA)
-        XCTAssertEqual(events.last?.event, .workOrderChanged(workOrder: created.workOrderId, title: "Tak och hängrännor"))
+        XCTAssertEqual(events.first?.event, .workOrderChanged(workOrder: created.workOrderId, title: "Tak och hängrännor"))
         do {
             _ = try await SaveWorkOrder.run(.init(caseNumber: world.caseA.number, workOrderId: created.workOrderId, version: 1,
                                                   type: "inspection", supplier: .none, title: "Gammal"), by: world.handler, in: world.context)
@@ -224,8 +227,9 @@ final class MoneyOperationsTests: XCTestCase {
         let mixed = try await CreateSpecification.run(.init(customerId: customerA, title: "Dec", rowIds: [rowA1, rowB]),
                                                       by: world.handler, in: world.context)
         XCTAssertEqual(mixed.problems?[.rows], "spec_error_rows_changed", "another customer's row")
-        let created = try XCTUnwrap(try await CreateSpecification.run(.init(customerId: customerA, title: "December", rowIds: [rowA1, rowA2]),
-                                                                      by: world.handler, in: world.context).value)
+        let createdOutcome = try await CreateSpecification.run(.init(customerId: customerA, title: "December", rowIds: [rowA1, rowA2]),
+                                                                      by: world.handler, in: world.context)
+        let created = try XCTUnwrap(createdOutcome.value)
         let spec = try await InvoiceSpecificationRecord.find(created.specificationId, on: db)
         XCTAssertEqual(spec?.rowCount, 2)
         XCTAssertEqual(spec?.netMinor, 35_000)
@@ -255,8 +259,8 @@ final class MoneyOperationsTests: XCTestCase {
         XCTAssertEqual(answered?.state, "approved")
         XCTAssertEqual(answered?.answeredByName, approver.name)
         let events = try await world.events(of: world.caseA)
-        XCTAssertEqual(events.last?.event, .specificationApproved(number: created.number))
-        XCTAssertEqual(events.last?.audience, .customer)
+        XCTAssertEqual(events.first?.event, .specificationApproved(number: created.number))
+        XCTAssertEqual(events.first?.audience, .customer)
 
         // Approved is final: every change is refused, with the reason.
         let twice = try await AnswerSpecification.run(specificationId: created.specificationId, answer: .reject(comment: "Fel"),
@@ -285,8 +289,9 @@ final class MoneyOperationsTests: XCTestCase {
         let customerA = try XCTUnwrap(world.caseA.customerId)
         let approver = try await contactUser("Greta", customerId: customerA)
         let row = try await book(try await article(), "1")
-        let created = try XCTUnwrap(try await CreateSpecification.run(.init(customerId: customerA, title: "Jan", rowIds: [row]),
-                                                                      by: world.handler, in: world.context).value)
+        let createdOutcome = try await CreateSpecification.run(.init(customerId: customerA, title: "Jan", rowIds: [row]),
+                                                                      by: world.handler, in: world.context)
+        let created = try XCTUnwrap(createdOutcome.value)
         let empty = try await AnswerSpecification.run(specificationId: created.specificationId, answer: .reject(comment: "  "),
                                                       by: approver, in: world.context)
         XCTAssertEqual(empty.problems?[.comment], "spec_error_comment_required")
@@ -314,8 +319,9 @@ final class MoneyOperationsTests: XCTestCase {
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         let early = OperationContext(database: db, clock: { start }, notifications: world.context.notifications)
         let row = try await book(try await article(), "1")
-        let created = try XCTUnwrap(try await CreateSpecification.run(.init(customerId: customerA, title: "Feb", rowIds: [row]),
-                                                                      by: world.handler, in: early).value)
+        let createdOutcome = try await CreateSpecification.run(.init(customerId: customerA, title: "Feb", rowIds: [row]),
+                                                                      by: world.handler, in: early)
+        let created = try XCTUnwrap(createdOutcome.value)
         func reminders() async throws -> Int {
             try await OutboxRecord.query(on: db).filter(\.$kind == OutboxKind.specificationReminder.rawValue).count()
         }
