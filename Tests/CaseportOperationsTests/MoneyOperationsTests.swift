@@ -75,6 +75,23 @@ final class MoneyOperationsTests: XCTestCase {
         XCTAssertNotNil(codes.value)
     }
 
+    func testTheActionsColumnsAreTheAdministratorsChoiceInTheirFixedOrder() async throws {
+        do {
+            _ = try await SaveActionColumns.run([.gross], by: world.handler, in: world.context)
+            XCTFail("a handler may not change the settings")
+        } catch OperationError.forbidden {}
+        let none = try await SaveActionColumns.run([], by: admin, in: world.context)
+        XCTAssertEqual(none.problems?[.columns], "price_list_error_no_columns")
+        let saved = try await SaveActionColumns.run([.gross, .article, .actionCode], by: admin, in: world.context)
+        XCTAssertEqual(saved.value, 1)
+        let settings = try await SettingsStore(database: db).load()
+        XCTAssertEqual(settings.actionColumns, [.actionCode, .article, .gross])
+        let lines = try await AuditEventRecord.query(on: db).filter(\.$action == AuditAction.settingsChanged.rawValue).all()
+        XCTAssertTrue(lines.contains { $0.details?.hasPrefix("action columns: ") == true })
+        let again = try await SaveActionColumns.run([.gross, .article, .actionCode], by: admin, in: world.context)
+        XCTAssertEqual(again.value, 0, "nothing changed, nothing written")
+    }
+
     func testABookedRowCopiesThePriceAndAPriceChangeLeavesItAlone() async throws {
         let id = try await article(price: "449,99")
         let rowId = try await book(id, "1,5")

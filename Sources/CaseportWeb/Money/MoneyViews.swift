@@ -8,6 +8,8 @@ enum MoneyViews {
     struct Cell: Encodable {
         var text: String
         var numeric: Bool
+        /// Dates and amounts stay on one line ("2026-12-02" must not break at its hyphen).
+        var nowrap = false
     }
 
     struct Header: Encodable {
@@ -97,7 +99,7 @@ enum MoneyViews {
         case .workOrder: text = row.workOrderId.map { "#\($0)" } ?? ""
         case .note: text = row.note ?? ""
         }
-        return Cell(text: text, numeric: isNumeric(column))
+        return Cell(text: text, numeric: isNumeric(column), nowrap: column == .date)
     }
 
     static func cells(_ columns: [ActionColumn], _ row: Shown, request: Request) -> [Cell] {
