@@ -32,8 +32,24 @@ public enum DemoData {
         let hash = try await hasher.hash(password)
         try await database.transaction { db in
             try await seed(on: db, passwordHash: hash, storage: storage, now: now)
+            try await seedPrivacy(on: db, now: now)
         }
         return true
+    }
+
+    /// E3: a retention policy to look at (the nightly run is off, so nothing goes by itself) and one
+    /// closed case on legal hold.
+    static func seedPrivacy(on db: any Database, now: Date) async throws {
+        try await RetentionSettingsStore(database: db).save(RetentionPolicy(
+            rules: [.contactDetails: .init(action: .anonymise, days: 730), .messageTexts: .init(action: .anonymise, days: 730),
+                    .files: .init(action: .delete, days: 365), .chat: .init(action: .delete, days: 90)],
+            contactEmail: "dataskydd@example.com", nightly: false))
+        if let held = try await CaseRecord.query(on: db).filter(\.$status == .closed).sort(\.$number).first() {
+            held.legalHoldReason = "Tvist om vattenskadan – spara tills den är avgjord"
+            held.legalHoldBy = "Maria Admin"
+            held.legalHoldAt = now.timeIntervalSince1970
+            try await held.update(on: db)
+        }
     }
 
     private static func seed(on db: any Database, passwordHash hash: String, storage: (any FileStorage)?,
@@ -109,6 +125,9 @@ public enum DemoData {
             new.caseTypeId = catalogue.defaultType
             new.priorityId = catalogue.normalPriority
             new.status = index < count - 20 ? (index % 4 == 0 ? .closed : .resolved) : [.new, .open, .waitingForCustomer, .reopened][index % 4]
+            // Henrik handles most of the open cases, so his queues on the staff start page have something
+            // in them; every fifth waits for someone to take it.
+            if !new.status.isClosed, index % 5 != 0 { new.handlerId = try henrik.requireID() }
             new.createdAt = now.addingTimeInterval(-Double(count - index) * 2.7 * 86_400)
             let record = try await CaseCreation.create(new, on: db)
             try await seedConversation(caseId: try record.requireID(), index: index, customerName: byCustomer.map { "\($0.firstName) \($0.lastName)" },

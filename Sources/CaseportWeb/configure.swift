@@ -69,6 +69,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(StaffCommands(), as: "staff")
     app.asyncCommands.use(MailgateCommand(), as: "mailgate")
+    app.asyncCommands.use(TokenCommands(), as: "token")
+    app.asyncCommands.use(RetentionCommands(), as: "retention")
 }
 
 func routes(_ app: Application) throws {
@@ -84,6 +86,7 @@ func routes(_ app: Application) throws {
     try portal.register(collection: LanguageController())
     try portal.register(collection: AccountLinksController())
     try portal.register(collection: PasswordResetController())
+    try portal.register(collection: PrivacyPageController())
     let signedIn = portal.grouped(PortalGuard())
     try signedIn.register(collection: PortalNewCaseController())
     try signedIn.register(collection: PortalCaseListController())
@@ -94,6 +97,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PortalUsersController())
     try signedIn.register(collection: PortalInquiriesController())
     try signedIn.register(collection: PortalCaseMailController())
+    try signedIn.register(collection: PortalAPITokensController())
     // Issue 14: a case's "Actions" (B8) and invoice specifications (B10).
     try signedIn.register(collection: PortalMoneyController())
 
@@ -120,6 +124,14 @@ func routes(_ app: Application) throws {
     try staffAdmin.register(collection: StaffAuditController())
     try staffAdmin.register(collection: ImportController())
     try staffAdmin.register(collection: MasterDataExportController())
+    try staffAdmin.register(collection: StaffAPITokensController())
+
+    // The JSON API (issue 16): bearer tokens, routes generated from its OpenAPI document.
+    app.apiRateLimiter = APIRateLimiter(perMinute: app.caseport.config.apiRatePerMinute)
+    try APIRoutes.register(app)
+    // Personal data (E3): the policy, runs and export for admins; legal holds for every staff member.
+    try staffAdmin.register(collection: StaffPrivacyController())
+    try staff.grouped(StaffGuard()).register(collection: StaffLegalHoldController())
     // Issue 14: the price list is the administrators'; rows, work orders and specifications every staff member's.
     try staffAdmin.register(collection: StaffPriceListController())
     try staff.grouped(StaffGuard()).register(collection: StaffMoneyController())

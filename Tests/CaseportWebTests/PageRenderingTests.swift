@@ -158,6 +158,13 @@ final class PageRenderingTests: XCTestCase {
             try await visit(anna, PortalRoute.case.path(99_999_999), status: .notFound)
             try await visit(anna, PortalRoute.newCaseReceipt.path(query: ["number": "1234"]))
             try await visit(anna, PortalRoute.case.path(resolvedNumber))
+            // Issue 16: the customer administrator's API tokens — the list, a problem, a new token shown once.
+            try await visit(anna, PortalRoute.apiTokens.path())
+            try await visit(anna, PortalRoute.apiTokenCreate.path(), status: .unprocessableEntity,
+                            post: ["name": "", "owner": String(portalUser.id!), "scope": "read", "expires": "x"])
+            try await visit(anna, PortalRoute.apiTokenCreate.path(), post: ["name": "Integration", "owner": String(portalUser.id!),
+                                                                              "scope": "write", "expires": ""])
+            try await visit(anna, PortalRoute.apiTokens.path(query: ["notice": "deleted"]))
 
             // Issue 11: a shared account on a resolved case (who uploads, who says "Not OK").
             let boardBrowser = harness.browser()
@@ -200,6 +207,13 @@ final class PageRenderingTests: XCTestCase {
             try await visit(admin, StaffRoute.cases.path(query: ["notice": "read", "n": "2"]))
             try await visit(admin, StaffRoute.customer.path(customer.id!, query: ["notice": "uploaded"]))
             try await visit(admin, StaffRoute.object.path(object.id!, query: ["notice": "removed"]))
+            // Issue 16: the staff admin's API tokens.
+            try await visit(admin, StaffRoute.apiTokens.path())
+            try await visit(admin, StaffRoute.apiTokenCreate.path(), status: .unprocessableEntity,
+                            post: ["name": "Export", "owner": String(staffUser.id!), "scope": "", "expires": "0"])
+            try await visit(admin, StaffRoute.apiTokenCreate.path(), post: ["name": "Export", "owner": String(staffUser.id!),
+                                                                             "scope": "read", "expires": "30"])
+            try await visit(admin, StaffRoute.apiTokens.path(query: ["notice": "deleted"]))
 
             // Issue 11: the confirmation before deleting several inquiries, the CSV import's preview of a
             // Windows-1252 file and its line-and-column problem, and a handler's inbox limited to their own.
@@ -220,6 +234,25 @@ final class PageRenderingTests: XCTestCase {
             try await choose(handler, from: StaffRoute.home.path())
             try await visit(handler, StaffRoute.inbox.path())
             try await visit(handler, StaffRoute.inbox.path(query: ["mine": "1"]))
+
+            // Issue 16 point 5 (E3): the public privacy page, the back office's privacy page with its
+            // problems, a dry run's report, a legal hold and its notices.
+            try await visit(visitor, PublicRoute.privacy.path())
+            try await visit(anna, PublicRoute.privacy.path())
+            try await visit(admin, StaffRoute.privacy.path())
+            try await visit(admin, StaffRoute.privacySubmit.path(), status: .unprocessableEntity,
+                            post: ["action_contact_details": "delete", "days_contact_details": "", "contact_email": "nope"])
+            try await visit(admin, StaffRoute.privacyDryRun.path(), post: [:])
+            try await visit(admin, StaffRoute.legalHold.path(), status: .unprocessableEntity, post: ["case_number": "", "reason": ""])
+            for notice in ["saved", "added", "removed"] {
+                try await visit(admin, StaffRoute.privacy.path(query: ["notice": notice]))
+            }
+            try await visit(admin, StaffRoute.privacyExport.path(), status: .unprocessableEntity, post: ["email": "nobody@example.org"])
+            if let held = try await CaseRecord.query(on: db).filter(\.$legalHoldAt != nil).first() {
+                try await visit(admin, StaffRoute.case.path(held.number))
+            } else {
+                problems.append("the demo has no case on legal hold")
+            }
 
             // Issue 14: the money pages (the demo's rows, work orders and Anna's waiting specification),
             // with their problem states; the portal's Actions with rows and without.

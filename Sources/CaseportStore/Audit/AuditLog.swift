@@ -16,6 +16,12 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case dataImported = "data_imported"
     case masterDataChanged = "master_data_changed"
     case dataExported = "data_exported"
+    /// E4: an API token made or revoked (issue 16).
+    case apiTokenCreated = "api_token_created"
+    case apiTokenRevoked = "api_token_revoked"
+    /// E3: a retention run (dry or real) with its counts, and a case's legal hold set or cleared.
+    case retentionRun = "retention_run"
+    case legalHoldChanged = "legal_hold_changed"
 }
 
 /// Who acted, for the audit log.
@@ -88,5 +94,26 @@ public struct AuditLog: Sendable {
         }
         if let id { query = query.where("id", .lessThan, SQLBind(id)) }
         return try await query.orderBy("id", .descending).limit(limit).all(decodingFluent: AuditEventRecord.self)
+    }
+}
+
+extension AuditLog {
+    /// What replaces a redacted actor name, subject or details (E3); M029's trigger allows only this change.
+    public static let redactedText = "[removed]"
+
+    /// E3: every line whose actor name, subject or details contains `text` (case-insensitively) loses
+    /// that field — the line, its action and time stay, so the log still shows that something happened.
+    public func redact(containing text: String) async throws {
+        let sql = try database.requireSQL()
+        let position = sql.dialect.name == "sqlite" ? "instr" : "strpos"
+        // SQLite's lower() folds ASCII only, so the text is looked for as typed and lower-cased.
+        func contains(_ column: String) -> SQLQueryString {
+            "(\(unsafeRaw: position)(lower(\(unsafeRaw: column)), \(bind: text.lowercased())) > 0 OR \(unsafeRaw: position)(\(unsafeRaw: column), \(bind: text)) > 0)"
+        }
+        // A line about the person (subject "contact 12 Anna Berg") has their old values in its details.
+        try await sql.raw("UPDATE audit_events SET details = \(bind: Self.redactedText) WHERE details IS NOT NULL AND \(contains("subject"))").run()
+        for column in ["actor_name", "subject", "details"] {
+            try await sql.raw("UPDATE audit_events SET \(unsafeRaw: column) = \(bind: Self.redactedText) WHERE \(contains(column))").run()
+        }
     }
 }

@@ -26,6 +26,8 @@ public enum CaseportMigrations {
         M022_PortalUserRemoved(),
         M023_HandlerAssignment(),
         M021_CustomerMail(),
+        M027_CreateAPITokens(),
+        M029_Retention(),
         M024_MoneyRows(),
     ]
 }

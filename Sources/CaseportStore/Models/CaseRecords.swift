@@ -49,6 +49,15 @@ public final class CaseRecord: Model, @unchecked Sendable {
     /// B6: when the approval round found nobody to remind (Unix seconds); the case then stays resolved
     /// and is listed for staff instead of closing. Cleared by the next status change. M021.
     @OptionalField(key: "approval_unreached_at") public var approvalUnreachedAt: Double?
+    /// E3 (M029): a legal hold — the retention run never touches the case while it is set.
+    @OptionalField(key: "legal_hold_reason") public var legalHoldReason: String?
+    @OptionalField(key: "legal_hold_by") public var legalHoldBy: String?
+    @OptionalField(key: "legal_hold_at") public var legalHoldAt: Double?
+    /// E3 (M029): when the retention run last cleared each kind of personal data (Unix seconds).
+    @OptionalField(key: "retention_contacts_at") public var retentionContactsAt: Double?
+    @OptionalField(key: "retention_texts_at") public var retentionTextsAt: Double?
+    @OptionalField(key: "retention_files_at") public var retentionFilesAt: Double?
+    @OptionalField(key: "retention_chat_at") public var retentionChatAt: Double?
 
     public init() {}
 }

@@ -16,6 +16,7 @@ enum PortalRoute: String, AppRoute {
     case caseReport
     case removeUser, removeUserSubmit
     case caseMail
+    case apiTokens, apiTokenCreate, apiTokenRevoke
     case caseActions, specifications, specification, specificationApprove, specificationReject
 
     static let realm = "portal"
@@ -25,7 +26,8 @@ enum PortalRoute: String, AppRoute {
         case .loginSubmit, .logout, .language, .registerSubmit, .setPasswordSubmit, .forgotPasswordSubmit,
              .newCaseReview, .newCaseEdit, .newCaseConfirm,
              .caseMessage, .caseUpload, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
-             .newUserSubmit, .userSubmit, .removeUserSubmit, .caseMail, .specificationApprove, .specificationReject:
+             .newUserSubmit, .userSubmit, .removeUserSubmit, .caseMail, .apiTokenCreate, .apiTokenRevoke,
+             .specificationApprove, .specificationReject:
             .POST
         default:
             .GET
@@ -40,6 +42,7 @@ enum PortalRoute: String, AppRoute {
              .caseReport, .caseActions: "cases"
         case .files, .file: "files"
         case .users, .newUser, .newUserSubmit, .user, .userSubmit, .removeUser, .removeUserSubmit, .caseMail: "users"
+        case .apiTokens, .apiTokenCreate, .apiTokenRevoke: "users"
         case .inquiries, .inquiry: "inquiries"
         case .specifications, .specification, .specificationApprove, .specificationReject: "specifications"
         default: ""
@@ -79,6 +82,8 @@ enum PortalRoute: String, AppRoute {
         case .caseReport: "/cases/:number/report.pdf"
         case .removeUser, .removeUserSubmit: "/users/:userId/remove"
         case .caseMail: "/account/case-mail"
+        case .apiTokens, .apiTokenCreate: "/users/api-tokens"
+        case .apiTokenRevoke: "/users/api-tokens/:tokenId/revoke"
         case .caseActions: "/cases/:number/actions"
         case .specifications: "/specifications"
         case .specification: "/specifications/:id"

@@ -24,6 +24,8 @@ enum StaffRoute: String, AppRoute {
     case file, fileRemove, fileRemoveSubmit, customerFiles, objectFiles
     case exportCSV
     case caseReport
+    case apiTokens, apiTokenCreate, apiTokenRevoke
+    case privacy, privacySubmit, privacyDryRun, privacyRun, privacyExport, legalHold, legalHoldRelease
     case priceList, articleAdd, article, articleUpdate, actionCodeAdd, actionCodeUpdate, actionColumns
     case caseMoney, caseRowBook, caseRowRemove, workOrderCreate, workOrder, workOrderUpdate, workOrderState
     case specifications, newSpecification, newSpecificationSubmit, specification, specificationWithdraw
@@ -36,7 +38,7 @@ enum StaffRoute: String, AppRoute {
              .settings, .catalogue, .caseTypes, .caseType, .branding, .brandingPreview,
              .customers, .newCustomer, .customer, .objects, .newObject, .object, .contacts, .newContact, .contact,
              .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
-             .newCase, .file, .fileRemove, .exportCSV, .caseReport,
+             .newCase, .file, .fileRemove, .exportCSV, .caseReport, .apiTokens, .privacy,
              .priceList, .article, .caseMoney, .workOrder, .specifications, .newSpecification, .specification:
             .GET
         default:
@@ -55,11 +57,14 @@ enum StaffRoute: String, AppRoute {
              .branding, .brandingSubmit, .brandingPreview, .brandingLogo, .brandingLogoDelete: "settings"
         case .staffUsers, .newStaffUser, .newStaffUserSubmit, .staffUser, .staffUserSubmit: "staff-users"
         case .audit: "audit"
+        case .outbox, .outboxRetry, .outboxUnplacedMessage: "outbox"
+        case .apiTokens, .apiTokenCreate, .apiTokenRevoke: "staff-users"
         case .customers, .newCustomer, .newCustomerSubmit, .customer, .customerSubmit, .objects, .newObject, .newObjectSubmit,
              .object, .objectSubmit, .contacts, .newContact, .newContactSubmit, .contact, .contactSubmit, .contactCustomerAdd,
              .contactCustomerRemove, .contactObjectAdd, .contactObjectRemove, .portalUsers, .newPortalUser, .newPortalUserSubmit,
              .portalUser, .portalUserSubmit, .portalUserUnlock, .importForm, .importPreview, .importRun, .exportCSV: "master"
         case .customerFiles, .objectFiles: "master"
+        case .privacy, .privacySubmit, .privacyDryRun, .privacyRun, .privacyExport, .legalHold, .legalHoldRelease: "settings"
         case .priceList, .articleAdd, .article, .articleUpdate, .actionCodeAdd, .actionCodeUpdate, .actionColumns: "price-list"
         case .caseMoney, .caseRowBook, .caseRowRemove, .workOrderCreate, .workOrder, .workOrderUpdate, .workOrderState: "staff-cases"
         case .specifications, .newSpecification, .newSpecificationSubmit, .specification, .specificationWithdraw: "specifications"
@@ -134,6 +139,14 @@ enum StaffRoute: String, AppRoute {
         case .objectFiles: "/staff/objects/:id/files"
         case .exportCSV: "/staff/export/:kind"
         case .caseReport: "/staff/cases/:number/report.pdf"
+        case .apiTokens, .apiTokenCreate: "/staff/api-tokens"
+        case .apiTokenRevoke: "/staff/api-tokens/:id/revoke"
+        case .privacy, .privacySubmit: "/staff/settings/privacy"
+        case .privacyDryRun: "/staff/settings/privacy/dry-run"
+        case .privacyRun: "/staff/settings/privacy/run"
+        case .privacyExport: "/staff/settings/privacy/export"
+        case .legalHold: "/staff/legal-holds"
+        case .legalHoldRelease: "/staff/legal-holds/:number/release"
         case .priceList: "/staff/price-list"
         case .articleAdd: "/staff/price-list/articles"
         case .article, .articleUpdate: "/staff/price-list/articles/:id"

@@ -153,6 +153,9 @@ struct BackgroundJobs: LifecycleHandler {
                                     config: application.caseport.config, clock: { Date() })
         let logger = application.logger
         started.append(Task { await approvals.runForever(logger: logger) })
+        let retention = RetentionJob(database: application.db, translations: application.caseport.translations,
+                                     config: application.caseport.config, storage: application.caseport.storage, clock: { Date() })
+        started.append(Task { await retention.runNightly(logger: logger) })
         tasks.withLockedValue { $0 = started }
         application.logger.info("outbox: delivery started (\(worker.channels.isEmpty ? "no transport configured" : worker.channels.joined(separator: ", ")))")
     }
