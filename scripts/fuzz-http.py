@@ -88,6 +88,17 @@ ROUTES = [
     ("GET", "/staff/settings/privacy"), ("POST", "/staff/settings/privacy"), ("POST", "/staff/settings/privacy/dry-run"),
     ("POST", "/staff/settings/privacy/run"), ("POST", "/staff/settings/privacy/export"),
     ("POST", "/staff/legal-holds"), ("POST", "/staff/legal-holds/:number/release"),
+    ("GET", "/cases/:number/actions"), ("GET", "/specifications"), ("GET", "/specifications/:id"),
+    ("POST", "/specifications/:id/approve"), ("POST", "/specifications/:id/reject"),
+    ("GET", "/staff/price-list"), ("POST", "/staff/price-list/articles"), ("GET", "/staff/price-list/articles/:id"),
+    ("POST", "/staff/price-list/articles/:id"), ("POST", "/staff/price-list/action-codes"),
+    ("POST", "/staff/price-list/action-codes/:id"), ("POST", "/staff/price-list/columns"),
+    ("GET", "/staff/cases/:number/money"), ("POST", "/staff/cases/:number/rows"),
+    ("POST", "/staff/cases/:number/rows/:rowId/remove"), ("POST", "/staff/cases/:number/work-orders"),
+    ("GET", "/staff/cases/:number/work-orders/:workOrderId"), ("POST", "/staff/cases/:number/work-orders/:workOrderId"),
+    ("POST", "/staff/cases/:number/work-orders/:workOrderId/state"),
+    ("GET", "/staff/specifications"), ("GET", "/staff/specifications/new"), ("POST", "/staff/specifications/new"),
+    ("GET", "/staff/specifications/:id"), ("POST", "/staff/specifications/:id/withdraw"),
 ]
 UPLOAD_ROUTES = {"/cases/:number/files", "/staff/settings/branding/logo", "/staff/import", "/staff/cases/:number/files",
                  "/staff/customers/:id/files", "/staff/objects/:id/files"}

@@ -152,6 +152,9 @@ public enum DemoData {
         try await seedSettings(on: db)
         // B12: Solgläntan gets monthly reports (`caseport demo` then makes last month's).
         try await MonthlyReports(database: db).set(customerId: solId, on: true, mailWhenEmpty: true, at: now, on: db)
+        // Issue 14: price list, rows, work orders and a specification waiting for Anna.
+        let supplier = try await SupplierRecord.query(on: db).sort(\.$name).first()
+        try await DemoMoney.seed(customerId: solId, supplierId: supplier?.id, staffId: henrik.id, now: now, on: db)
         if let storage {
             try await seedRegisterFile(name: "Ordningsregler Solgläntan.txt", customerId: solId, objectId: nil,
                                        text: "Ordningsregler för Brf Solgläntan.\nTvättstugan är öppen 07–22.", storage: storage, now: now, on: db)

@@ -100,6 +100,8 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: DashboardController(realm: .portal))
     try signedIn.register(collection: PortalMonthlyReportsController())
     try signedIn.register(collection: PortalAPITokensController())
+    // Issue 14: a case's "Actions" (B8) and invoice specifications (B10).
+    try signedIn.register(collection: PortalMoneyController())
 
     let staff = app.grouped(StaffSessionMiddleware(), PageFrameMiddleware())
     try staff.register(collection: StaffLoginController())
@@ -134,6 +136,10 @@ func routes(_ app: Application) throws {
     // Personal data (E3): the policy, runs and export for admins; legal holds for every staff member.
     try staffAdmin.register(collection: StaffPrivacyController())
     try staff.grouped(StaffGuard()).register(collection: StaffLegalHoldController())
+    // Issue 14: the price list is the administrators'; rows, work orders and specifications every staff member's.
+    try staffAdmin.register(collection: StaffPriceListController())
+    try staff.grouped(StaffGuard()).register(collection: StaffMoneyController())
+    try staff.grouped(StaffGuard()).register(collection: StaffSpecificationsController())
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.

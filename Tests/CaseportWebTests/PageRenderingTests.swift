@@ -29,7 +29,8 @@ final class PageRenderingTests: XCTestCase {
     /// Templates only ever rendered inside another page, never by a handler on their own.
     static let partials: Set<String> = ["shared/layout", "shared/person-picker", "shared/csrf", "shared/pagination",
                                         "shared/status-badge", "shared/notice", "shared/form-errors", "staff/md-tabs", "staff/paging",
-                                        "staff/settings-tabs", "staff/settings-type-fields", "shared/case-selects"]
+                                        "staff/settings-tabs", "staff/settings-type-fields", "shared/case-selects",
+                                        "shared/money-table"]
 
     func testEveryPageInEveryLanguageReadsOnlyWhatItsContextAndStringsHave() async throws {
         var problems: [String] = []
@@ -266,6 +267,41 @@ final class PageRenderingTests: XCTestCase {
             } else {
                 problems.append("the demo has no case on legal hold")
             }
+
+            // Issue 14: the money pages (the demo's rows, work orders and Anna's waiting specification),
+            // with their problem states; the portal's Actions with rows and without.
+            let spec = try await InvoiceSpecificationRecord.query(on: db).first()!
+            let rowsCase = try await CaseRecord.find(try await ArticleRowRecord.query(on: db).first()!.caseId, on: db)!
+            let doneOrder = try await WorkOrderRecord.query(on: db).filter(\.$state == "done").first()!
+            let doneCase = try await CaseRecord.find(doneOrder.caseId, on: db)!
+            let openOrder = try await WorkOrderRecord.query(on: db).filter(\.$state == "draft").first()!
+            let openCase = try await CaseRecord.find(openOrder.caseId, on: db)!
+            let priced = try await ArticleRecord.query(on: db).first()!
+            try await visit(anna, PortalRoute.caseActions.path(rowsCase.number))
+            try await visit(anna, PortalRoute.caseActions.path(caseNumber))
+            try await visit(anna, PortalRoute.specifications.path())
+            try await visit(anna, PortalRoute.specification.path(spec.id!, query: ["notice": "approved"]))
+            try await visit(anna, PortalRoute.specificationReject.path(spec.id!), status: .unprocessableEntity, post: ["comment": " "])
+            try await visit(admin, StaffRoute.priceList.path(query: ["notice": "saved"]))
+            try await visit(admin, StaffRoute.article.path(priced.id!))
+            try await visit(admin, StaffRoute.articleAdd.path(), status: .unprocessableEntity, post: ["code": "", "price": "x"])
+            try await visit(admin, StaffRoute.articleUpdate.path(priced.id!), status: .unprocessableEntity, post: ["code": ""])
+            try await visit(admin, StaffRoute.actionCodeAdd.path(), status: .unprocessableEntity, post: ["action_code": ""])
+            try await visit(admin, StaffRoute.actionColumns.path(), status: .unprocessableEntity, post: [:])
+            try await visit(admin, StaffRoute.caseMoney.path(rowsCase.number, query: ["notice": "added"]))
+            try await visit(admin, StaffRoute.caseRowBook.path(rowsCase.number), status: .unprocessableEntity, post: ["quantity": "x"])
+            try await visit(admin, StaffRoute.workOrderCreate.path(rowsCase.number), status: .unprocessableEntity, post: ["title": ""])
+            try await visit(admin, StaffRoute.workOrder.path(doneCase.number, doneOrder.id!))
+            try await visit(admin, StaffRoute.workOrder.path(openCase.number, openOrder.id!, query: ["notice": "created"]))
+            try await visit(admin, StaffRoute.workOrderUpdate.path(openCase.number, openOrder.id!), status: .unprocessableEntity,
+                            post: ["title": "", "version": String(openOrder.version)])
+            try await visit(admin, StaffRoute.workOrderState.path(doneCase.number, doneOrder.id!), status: .unprocessableEntity,
+                            post: ["state": "draft", "version": String(doneOrder.version)])
+            try await visit(admin, StaffRoute.specifications.path())
+            try await visit(admin, StaffRoute.newSpecification.path(query: ["customer": String(customer.id!)]))
+            try await visit(admin, StaffRoute.newSpecificationSubmit.path(), status: .unprocessableEntity,
+                            post: ["customer": String(customer.id!), "title": ""])
+            try await visit(admin, StaffRoute.specification.path(spec.id!, query: ["notice": "created"]))
         }
         problems += audit.findings
         let pages = try Self.pageTemplates(in: URL(fileURLWithPath: harness.app.directory.viewsDirectory))

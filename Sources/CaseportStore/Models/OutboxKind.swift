@@ -21,6 +21,9 @@ public enum OutboxKind: String, CaseIterable, Sendable {
     case customerCaseCreated = "customer_case_created"
     /// B12: a customer's monthly report is ready (`MonthlyReportRound`).
     case monthlyReport = "monthly_report"
+    /// Issue 14 (B10): an invoice specification waits for the customer's approval; its reminder.
+    case specificationWaiting = "specification_waiting"
+    case specificationReminder = "specification_reminder"
     /// Rows the outbox benchmark queues.
     case benchmark = "bench"
 }

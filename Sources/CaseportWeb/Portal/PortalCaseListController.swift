@@ -49,6 +49,8 @@ struct PortalCaseListController: RouteCollection {
         var fromPortal: Bool
         var hasNews: Bool
         var extra: [Cell]
+        /// B8: the case has booked rows, so the row links its "Actions" (issue 14).
+        var hasRows = false
     }
 
     typealias Option = SelectOption
@@ -109,6 +111,7 @@ struct PortalCaseListController: RouteCollection {
         errors = errors.mapValues { request.t($0) }
         let settings = data.settings
         let language = request.language
+        let withRows = try await CaseMoney(database: request.db).casesWithRows(data.rows.map(\.id))
 
         let context = ListPage(
             layout: Layout(request, title: request.t("cases_title")),
@@ -120,7 +123,7 @@ struct PortalCaseListController: RouteCollection {
                         fromPortal: row.origin == .portal, hasNews: row.hasNews == 1,
                         extra: settings.extraListColumns.map { column in
                             Cell(value: Self.value(of: column, in: row) ?? "–", label: request.t("column_\(column.rawValue)"))
-                        })
+                        }, hasRows: withRows.contains(row.id))
             },
             columns: settings.extraListColumns.map { Column(key: $0.rawValue, label: request.t("column_\($0.rawValue)")) },
             paging: data.paging,

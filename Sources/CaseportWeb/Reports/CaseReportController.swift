@@ -103,8 +103,8 @@ struct CaseReportController: RouteCollection {
                      language.formatDateTime(file.createdAt)]
                 }),
             noFiles: request.t("files_empty"),
-            // Issue 14 point 1 (article rows) sets this once cases have rows; until then no section.
-            articleRows: nil,
+            // Issue 14 point 1: the case's booked rows, in the columns customers see under "Actions", and a total.
+            articleRows: try await MoneyReport.articleRows(request, caseId: detail.id, settings: settings),
             footer: "\(request.caseport.config.delivery.companyName) · \(printed)",
             pageLabel: { page, pages in
                 template.replacingOccurrences(of: "{page}", with: String(page)).replacingOccurrences(of: "{pages}", with: String(pages))

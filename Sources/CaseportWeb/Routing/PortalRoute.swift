@@ -18,6 +18,7 @@ enum PortalRoute: String, AppRoute {
     case caseMail
     case dashboard, dashboardCSV, reports, report
     case apiTokens, apiTokenCreate, apiTokenRevoke
+    case caseActions, specifications, specification, specificationApprove, specificationReject
 
     static let realm = "portal"
 
@@ -26,7 +27,8 @@ enum PortalRoute: String, AppRoute {
         case .loginSubmit, .logout, .language, .registerSubmit, .setPasswordSubmit, .forgotPasswordSubmit,
              .newCaseReview, .newCaseEdit, .newCaseConfirm,
              .caseMessage, .caseUpload, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
-             .newUserSubmit, .userSubmit, .removeUserSubmit, .caseMail, .apiTokenCreate, .apiTokenRevoke:
+             .newUserSubmit, .userSubmit, .removeUserSubmit, .caseMail, .apiTokenCreate, .apiTokenRevoke,
+             .specificationApprove, .specificationReject:
             .POST
         default:
             .GET
@@ -38,13 +40,14 @@ enum PortalRoute: String, AppRoute {
         switch self {
         case .newCase, .newCaseReview, .newCaseEdit, .newCaseConfirm, .newCaseReceipt: "new"
         case .cases, .case, .caseMessage, .caseUpload, .caseFile, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
-             .caseReport: "cases"
+             .caseReport, .caseActions: "cases"
         case .files, .file: "files"
         case .users, .newUser, .newUserSubmit, .user, .userSubmit, .removeUser, .removeUserSubmit, .caseMail: "users"
         case .apiTokens, .apiTokenCreate, .apiTokenRevoke: "users"
         case .inquiries, .inquiry: "inquiries"
         case .dashboard, .dashboardCSV: "dashboards"
         case .reports, .report: "reports"
+        case .specifications, .specification, .specificationApprove, .specificationReject: "specifications"
         default: ""
         }
     }
@@ -88,6 +91,11 @@ enum PortalRoute: String, AppRoute {
         case .report: "/reports/:id"
         case .apiTokens, .apiTokenCreate: "/users/api-tokens"
         case .apiTokenRevoke: "/users/api-tokens/:tokenId/revoke"
+        case .caseActions: "/cases/:number/actions"
+        case .specifications: "/specifications"
+        case .specification: "/specifications/:id"
+        case .specificationApprove: "/specifications/:id/approve"
+        case .specificationReject: "/specifications/:id/reject"
         }
     }
 }

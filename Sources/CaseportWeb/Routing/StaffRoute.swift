@@ -27,6 +27,9 @@ enum StaffRoute: String, AppRoute {
     case dashboard, dashboardCSV, customerReports, customerReportsSubmit, customerReportMake, customerReport
     case apiTokens, apiTokenCreate, apiTokenRevoke
     case privacy, privacySubmit, privacyDryRun, privacyRun, privacyExport, legalHold, legalHoldRelease
+    case priceList, articleAdd, article, articleUpdate, actionCodeAdd, actionCodeUpdate, actionColumns
+    case caseMoney, caseRowBook, caseRowRemove, workOrderCreate, workOrder, workOrderUpdate, workOrderState
+    case specifications, newSpecification, newSpecificationSubmit, specification, specificationWithdraw
 
     static let realm = "staff"
 
@@ -37,7 +40,8 @@ enum StaffRoute: String, AppRoute {
              .customers, .newCustomer, .customer, .objects, .newObject, .object, .contacts, .newContact, .contact,
              .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
              .newCase, .file, .fileRemove, .exportCSV, .caseReport, .apiTokens, .privacy,
-             .dashboard, .dashboardCSV, .customerReports, .customerReport:
+             .dashboard, .dashboardCSV, .customerReports, .customerReport,
+             .priceList, .article, .caseMoney, .workOrder, .specifications, .newSpecification, .specification:
             .GET
         default:
             .POST
@@ -65,6 +69,9 @@ enum StaffRoute: String, AppRoute {
         case .customerReports, .customerReportsSubmit, .customerReportMake, .customerReport: "master"
         case .dashboard, .dashboardCSV: "staff-dashboards"
         case .privacy, .privacySubmit, .privacyDryRun, .privacyRun, .privacyExport, .legalHold, .legalHoldRelease: "settings"
+        case .priceList, .articleAdd, .article, .articleUpdate, .actionCodeAdd, .actionCodeUpdate, .actionColumns: "price-list"
+        case .caseMoney, .caseRowBook, .caseRowRemove, .workOrderCreate, .workOrder, .workOrderUpdate, .workOrderState: "staff-cases"
+        case .specifications, .newSpecification, .newSpecificationSubmit, .specification, .specificationWithdraw: "specifications"
         default: ""
         }
     }
@@ -149,6 +156,22 @@ enum StaffRoute: String, AppRoute {
         case .privacyExport: "/staff/settings/privacy/export"
         case .legalHold: "/staff/legal-holds"
         case .legalHoldRelease: "/staff/legal-holds/:number/release"
+        case .priceList: "/staff/price-list"
+        case .articleAdd: "/staff/price-list/articles"
+        case .article, .articleUpdate: "/staff/price-list/articles/:id"
+        case .actionCodeAdd: "/staff/price-list/action-codes"
+        case .actionCodeUpdate: "/staff/price-list/action-codes/:id"
+        case .actionColumns: "/staff/price-list/columns"
+        case .caseMoney: "/staff/cases/:number/money"
+        case .caseRowBook: "/staff/cases/:number/rows"
+        case .caseRowRemove: "/staff/cases/:number/rows/:rowId/remove"
+        case .workOrderCreate: "/staff/cases/:number/work-orders"
+        case .workOrder, .workOrderUpdate: "/staff/cases/:number/work-orders/:workOrderId"
+        case .workOrderState: "/staff/cases/:number/work-orders/:workOrderId/state"
+        case .specifications: "/staff/specifications"
+        case .newSpecification, .newSpecificationSubmit: "/staff/specifications/new"
+        case .specification: "/staff/specifications/:id"
+        case .specificationWithdraw: "/staff/specifications/:id/withdraw"
         }
     }
 }

@@ -288,6 +288,9 @@ struct StaffCasesController: RouteCollection {
             text = request.t(stored.actor.staffId == nil ? "staff_event_file_removed" : "staff_event_file_removed_staff").replacingOccurrences(of: "{name}", with: name)
         case .contactLinked(let name), .contactUnlinked(let name):
             text = request.t("staff_event_\(stored.event.kind.rawValue)").replacingOccurrences(of: "{name}", with: name)
+        case .articleRowBooked, .articleRowRemoved, .workOrderCreated, .workOrderChanged, .workOrderStateChanged,
+             .specificationCreated, .specificationApproved, .specificationRejected:
+            text = MoneyEventText.describe(stored.event, request: request, language: language)
         default:
             text = request.t("staff_event_\(stored.event.kind.rawValue)")
         }

@@ -41,6 +41,8 @@ struct Layout: Encodable {
     /// B11: contact users with a contact get the dashboards; B12: who may read a customer's monthly reports.
     var showDashboards = false
     var showReports = false
+    /// B10: invoice specifications, for users whose contact is linked to customers (`SpecificationAccess`).
+    var showSpecifications = false
 
     init(_ request: Request, title: String, area: String = "portal") {
         self.title = title
@@ -71,6 +73,7 @@ struct Layout: Encodable {
                 if case .contactUser(contact: .some) = viewer { showDashboards = true }
                 showReports = !MonthlyReportAccess.customerIds(for: viewer).isEmpty
             }
+            showSpecifications = request.portalPrincipal.map { !SpecificationAccess.customerIds(for: $0.viewer).isEmpty } ?? false
         }
     }
 }

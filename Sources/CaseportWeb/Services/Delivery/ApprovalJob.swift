@@ -16,8 +16,11 @@ struct ApprovalJob: Sendable {
         // Without CASEPORT_PUBLIC_URL, reminder links point at this machine (a demo on one machine).
         let notifications = NotificationContext(translations: translations, publicBaseURL: config.publicURL ?? "http://127.0.0.1:8080",
                                                 companyName: config.delivery.companyName)
-        return try await ApprovalRound.run(reminderAfter: config.delivery.approvalReminderAfter,
-                                           in: OperationContext(database: database, clock: clock, notifications: notifications))
+        let context = OperationContext(database: database, clock: clock, notifications: notifications)
+        let ran = try await ApprovalRound.run(reminderAfter: config.delivery.approvalReminderAfter, in: context)
+        // Issue 14 (B10): waiting invoice specifications are reminded by the same engine, never approved.
+        try await SpecificationReminders.run(reminderAfter: config.delivery.approvalReminderAfter, in: context)
+        return ran
     }
 
     /// Every `interval` until cancelled.
