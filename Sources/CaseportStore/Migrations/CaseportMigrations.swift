@@ -26,5 +26,6 @@ public enum CaseportMigrations {
         M022_PortalUserRemoved(),
         M023_HandlerAssignment(),
         M021_CustomerMail(),
+        M028_WebhooksAndSSO(),
     ]
 }

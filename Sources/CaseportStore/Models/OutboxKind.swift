@@ -19,6 +19,8 @@ public enum OutboxKind: String, CaseIterable, Sendable {
     case customerCaseMessage = "customer_case_message"
     case customerCaseStatus = "customer_case_status"
     case customerCaseCreated = "customer_case_created"
+    /// Issue 16: a webhook subscription was switched off after repeated failure (to each admin).
+    case webhookDisabled = "webhook_disabled"
     /// Rows the outbox benchmark queues.
     case benchmark = "bench"
 }

@@ -24,6 +24,8 @@ enum StaffRoute: String, AppRoute {
     case file, fileRemove, fileRemoveSubmit, customerFiles, objectFiles
     case exportCSV
     case caseReport
+    case webhooks, webhookCreate, webhook, webhookUpdate, webhookDelete, webhookRedeliver
+    case ssoStart, ssoCallback
 
     static let realm = "staff"
 
@@ -33,7 +35,7 @@ enum StaffRoute: String, AppRoute {
              .settings, .catalogue, .caseTypes, .caseType, .branding, .brandingPreview,
              .customers, .newCustomer, .customer, .objects, .newObject, .object, .contacts, .newContact, .contact,
              .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
-             .newCase, .file, .fileRemove, .exportCSV, .caseReport:
+             .newCase, .file, .fileRemove, .exportCSV, .caseReport, .webhooks, .webhook, .ssoStart, .ssoCallback:
             .GET
         default:
             .POST
@@ -56,6 +58,7 @@ enum StaffRoute: String, AppRoute {
              .contactCustomerRemove, .contactObjectAdd, .contactObjectRemove, .portalUsers, .newPortalUser, .newPortalUserSubmit,
              .portalUser, .portalUserSubmit, .portalUserUnlock, .importForm, .importPreview, .importRun, .exportCSV: "master"
         case .customerFiles, .objectFiles: "master"
+        case .webhooks, .webhookCreate, .webhook, .webhookUpdate, .webhookDelete, .webhookRedeliver: "settings"
         default: ""
         }
     }
@@ -127,6 +130,12 @@ enum StaffRoute: String, AppRoute {
         case .objectFiles: "/staff/objects/:id/files"
         case .exportCSV: "/staff/export/:kind"
         case .caseReport: "/staff/cases/:number/report.pdf"
+        case .webhooks, .webhookCreate: "/staff/settings/webhooks"
+        case .webhook, .webhookUpdate: "/staff/settings/webhooks/:id"
+        case .webhookDelete: "/staff/settings/webhooks/:id/delete"
+        case .webhookRedeliver: "/staff/settings/webhooks/:id/deliveries/:delivery/redeliver"
+        case .ssoStart: "/staff/login/sso"
+        case .ssoCallback: "/staff/login/sso/callback"
         }
     }
 }

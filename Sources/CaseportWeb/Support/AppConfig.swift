@@ -34,6 +34,11 @@ public struct AppConfig: Sendable {
     /// Files in an S3-compatible object store instead of `<data dir>/files` (several servers).
     public var objectStore: S3Settings?
 
+    /// Webhook delivery (issue 16): which internal networks a subscription may reach anyway.
+    public var webhooks = WebhookConfig()
+    /// Staff single sign-on through an OpenID Connect provider (issue 16); nil without CASEPORT_OIDC_ISSUER.
+    public var oidc: OIDCConfig?
+
     public enum CookieSecurity: String, Sendable { case auto, always, never }
 
     public init(database: DatabaseLocation, bcryptCost: Int, secureCookies: CookieSecurity, dataDirectory: String,
@@ -93,6 +98,8 @@ public struct AppConfig: Sendable {
         let maxDays = try environment.whole("CASEPORT_SESSION_MAX_DAYS", 1...365) ?? 30
         config.sessions = SessionLimits(idle: TimeInterval(idleMinutes * 60), absolute: TimeInterval(maxDays * 24 * 3_600))
         config.objectStore = try S3Settings.from(environment)
+        config.webhooks = try WebhookConfig.from(environment)
+        config.oidc = try OIDCConfig.from(environment)
         return config
     }
 

@@ -12,7 +12,8 @@ struct SettingsTab: Encodable {
     static func all(_ request: Request) -> [SettingsTab] {
         let path = request.url.path
         return [(StaffRoute.settings, "settings_general_title"), (.caseTypes, "settings_types_title"),
-                (.catalogue, "settings_catalogue_title"), (.branding, "branding_title")]
+                (.catalogue, "settings_catalogue_title"), (.branding, "branding_title"),
+                (.webhooks, "webhooks_title")]
             .map { route, key in
                 let href = route.path()
                 let current = route == .settings ? path == href : path.hasPrefix(href)
