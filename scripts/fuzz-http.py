@@ -78,6 +78,10 @@ ROUTES = [
     ("POST", "/staff/customers/:id/files"), ("POST", "/staff/objects/:id/files"),
     ("GET", "/cases/new/receipt"),
     ("GET", "/staff/export/:kind"),
+    ("GET", "/staff/settings/webhooks"), ("POST", "/staff/settings/webhooks"), ("GET", "/staff/settings/webhooks/:id"),
+    ("POST", "/staff/settings/webhooks/:id"), ("POST", "/staff/settings/webhooks/:id/delete"),
+    ("POST", "/staff/settings/webhooks/:id/deliveries/:delivery/redeliver"),
+    ("GET", "/staff/login/sso"), ("GET", "/staff/login/sso/callback"),
 ]
 UPLOAD_ROUTES = {"/cases/:number/files", "/staff/settings/branding/logo", "/staff/import", "/staff/cases/:number/files",
                  "/staff/customers/:id/files", "/staff/objects/:id/files"}

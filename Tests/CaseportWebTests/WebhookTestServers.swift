@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import XCTest
 
 /// scripts/webhook-receiver.py on loopback: checks every signature with Python's own hmac and writes
@@ -27,7 +30,17 @@ final class WebhookReceiver: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
-        port = try SMTPTestServer.readPort(output)
+        port = try Self.readPort(output, "webhook receiver")
+    }
+
+    /// The first line "PORT n"; a helper that does not start is a failure, not a skip.
+    static func readPort(_ pipe: Pipe, _ what: String) throws -> Int {
+        struct DidNotStart: Error, CustomStringConvertible { var description: String }
+        do {
+            return try SMTPTestServer.readPort(pipe)
+        } catch {
+            throw DidNotStart(description: "the \(what) did not start (scripts/ has it)")
+        }
     }
 
     func stop() {
@@ -71,7 +84,7 @@ final class OIDCTestProvider: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        port = try SMTPTestServer.readPort(output)
+        port = try WebhookReceiver.readPort(output, "OIDC test provider")
     }
 
     var issuer: String { "http://127.0.0.1:\(port)" }

@@ -90,9 +90,11 @@ public enum SaveWebhook {
                 .init(field: "\(label) secret", before: "…", after: input.newSecret ? "new" : "…"),
             ]
             if input.isActive && !record.isActive {
+                // Switched on again: the run of failures starts afresh, and what gave up meanwhile is sent.
                 record.failingSince = nil
                 record.failedAttempts = 0
                 record.disabledAt = nil
+                try await WebhookQueue(database: tx).resume(subscriptionId: id)
             }
             record.url = url
             record.description = description
@@ -144,7 +146,8 @@ public enum RedeliverWebhook {
 
 /// The worker found a subscription failing for a day (`WebhookQueue.Verdict.subscriptionFailing`): it
 /// is switched off, and every active administrator gets a notice through the outbox, in one
-/// transaction with an audit line. Its deliveries wait; switching it on again sends them.
+/// transaction with an audit line. Its deliveries wait (events while it is off are not queued for it);
+/// switching it on again sends them, including those that had used up their attempts.
 public enum DisableFailingWebhook {
     public static func run(subscriptionId: Int, by actor: SystemActor, in context: OperationContext) async throws {
         try await context.database.transaction { tx in

@@ -28,7 +28,8 @@ public struct WebhookQueue: Sendable {
     /// After this many attempts a delivery is marked failed (about a day with the outbox's backoff).
     public static let maxAttempts = 12
     /// A subscription whose deliveries have failed without a success for this long, at least
-    /// `disableAfterAttempts` times, is switched off and the administrators hear about it.
+    /// `disableAfterAttempts` times — or one of whose deliveries used up its attempts (about a day of
+    /// backoff) — is switched off and the administrators hear about it.
     public static let disableAfter: TimeInterval = 24 * 3_600
     public static let disableAfterAttempts = 10
     /// The receiver's answer is kept up to this many characters.
@@ -157,8 +158,8 @@ public struct WebhookQueue: Sendable {
                 WHERE id = \(bind: row.subscriptionId)
                 """).run()
             if let subscription = try await WebhookSubscriptionRecord.find(row.subscriptionId, on: tx), subscription.isActive,
-               let since = subscription.failingSince, nowSeconds - since >= Self.disableAfter,
-               subscription.failedAttempts >= Self.disableAfterAttempts {
+               giveUp || (subscription.failingSince.map { nowSeconds - $0 >= Self.disableAfter } ?? false
+                          && subscription.failedAttempts >= Self.disableAfterAttempts) {
                 return .subscriptionFailing(subscriptionId: row.subscriptionId)
             }
             return giveUp ? .gaveUp : .retryLater
@@ -174,6 +175,14 @@ public struct WebhookQueue: Sendable {
             WHERE id = \(bind: id) AND subscription_id = \(bind: subscriptionId) AND status <> 'sending' RETURNING id
             """).all()
         return !rows.isEmpty
+    }
+
+    /// A subscription switched on again: the deliveries that gave up while it failed are due now.
+    public func resume(subscriptionId: Int) async throws {
+        try await database.requireSQL().raw("""
+            UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = 0, attempts = 0, claimed_until = NULL
+            WHERE subscription_id = \(bind: subscriptionId) AND status = 'failed'
+            """).run()
     }
 
     /// The newest deliveries of a subscription, for its admin page.

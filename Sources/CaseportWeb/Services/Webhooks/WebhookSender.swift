@@ -15,6 +15,8 @@ struct WebhookSender: Sendable {
     var resolve: @Sendable (String) async -> [String] = WebhookTarget.resolve
     var group: any EventLoopGroup
     var timeout: TimeAmount = .seconds(10)
+    /// How long to keep trying to connect (the client retries a refused connection until then).
+    var connectTimeout: TimeAmount = .seconds(5)
 
     func send(url: String, secret: String, messageId: String, body: String, now: Date) async -> WebhookQueue.Answer {
         let started = Date()
@@ -34,7 +36,7 @@ struct WebhookSender: Sendable {
 
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .seconds(5), read: timeout)
+        configuration.timeout = .init(connect: connectTimeout, read: timeout)
         if IPAddressRange.bytes(of: target.host) == nil, let address = addresses.first {
             configuration.dnsOverride = [target.host: address]
         }
