@@ -32,6 +32,7 @@ public enum DemoData {
         let hash = try await hasher.hash(password)
         try await database.transaction { db in
             try await seed(on: db, passwordHash: hash, storage: storage, now: now)
+            try await seedWebhook(on: db, now: now)
         }
         return true
     }

@@ -73,10 +73,10 @@ public struct OIDCConfig: Sendable {
             throw ConfigEnvironment.problem("CASEPORT_OIDC_ISSUER", "must be the provider's issuer URL, e.g. https://login.example.com/realms/staff", issuer)
         }
         guard let clientId = environment.text("CASEPORT_OIDC_CLIENT_ID") else {
-            throw ConfigEnvironment.problem("CASEPORT_OIDC_CLIENT_ID", "must be set with CASEPORT_OIDC_ISSUER", "")
+            throw AppConfig.Problem(description: "CASEPORT_OIDC_CLIENT_ID must be set when CASEPORT_OIDC_ISSUER is set (the client id the provider gave Caseport)")
         }
         guard let secret = environment.text("CASEPORT_OIDC_CLIENT_SECRET") else {
-            throw ConfigEnvironment.problem("CASEPORT_OIDC_CLIENT_SECRET", "must be set with CASEPORT_OIDC_ISSUER", "")
+            throw AppConfig.Problem(description: "CASEPORT_OIDC_CLIENT_SECRET must be set when CASEPORT_OIDC_ISSUER is set")
         }
         func list(_ name: String) -> [String] {
             (environment.text(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
