@@ -30,6 +30,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.65.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.27.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.21.0"),
+        // The JSON API (issue 16): code generated once from Sources/CaseportAPI/openapi.yaml by
+        // scripts/generate-api.sh (swift-openapi-generator, built outside the package) needs these two.
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/vapor/swift-openapi-vapor.git", from: "1.2.0"),
     ],
     targets: [
         .target(name: "CaseportCore"),
@@ -57,9 +61,18 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
             ]
         ),
+        // The API's generated types and server stubs (scripts/generate-api.sh); no Caseport code.
+        .target(
+            name: "CaseportAPI",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            exclude: ["openapi.yaml", "openapi-generator-config.yaml"]
+        ),
         .target(
             name: "CaseportWeb",
             dependencies: [
+                "CaseportAPI",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIVapor", package: "swift-openapi-vapor"),
                 "CaseportCore",
                 "CaseportStore",
                 "CaseportOperations",
@@ -127,7 +140,7 @@ let package = Package(
             name: "CaseportWebTests",
             dependencies: [
                 "CaseportWeb", "CaseportOperations", "CaseportStore", "CaseportCore", "CaseportTestSupport",
-                "CaseportBenchData",
+                "CaseportBenchData", "CaseportAPI",
                 .product(name: "XCTVapor", package: "vapor"),
             ],
             // Mail gate fixtures (raw .eml files), read from disk by the tests.

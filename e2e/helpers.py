@@ -258,7 +258,7 @@ def fill_fault_report(driver, subject, description, apartment="1102", category=N
 
 
 def send_form(driver):
-    """Presses "Send" on the new-case form."""
+    """Presses "Review" on the new-case form (it leads to the confirmation page)."""
     click_and_wait_for_new_page(driver, primary_button(driver, "main form"))
 
 
@@ -272,7 +272,7 @@ def confirm(driver):
 
 
 def create_case(driver, subject, description, type_name="Felanmälan", **fields):
-    """The whole new-case flow in one go (type → form → Send → Confirm); returns the case number."""
+    """The whole new-case flow in one go (type → form → Review → Confirm); returns the case number."""
     choose_case_type(driver, type_name)
     fill_fault_report(driver, subject, description, **fields)
     send_form(driver)

@@ -147,9 +147,19 @@ def test_a_case_from_new_to_closed_with_a_customer_message_between(new_browser):
 
     open_case(anna, number)
     assert find(anna, ".case-head .status").text == T["status_waiting_for_customer"]
+    assert "status-needs-customer" in find(anna, ".case-head .status").get_attribute("class")
     assert messages(anna)[0][1] == question
+    # Issue 12: the banner quotes the question, and the menu counts the cases waiting for Anna.
+    banner = find(anna, "#answer-needed")
+    assert question in banner.text and T["answer_needed_heading"] in banner.text
+    assert find(anna, "#needs-action-link").is_displayed()
+    click_and_wait_for_new_page(anna, find(anna, "#answer-needed a.button"))
+    assert find(anna, "#write").get_attribute("open") is not None, "Answer opens the write box"
     answer = f"Ja, två gånger i kväll. {unique_word()}"
     send_message(anna, answer)
+    # The answer hands the case back to the company.
+    assert find(anna, ".case-head .status").text == T["status_open"]
+    assert not find_all(anna, "#answer-needed")
 
     open_page(handler, f"/staff/cases/{number}")
     newest = find(handler, "ol.messages > li")

@@ -5,6 +5,8 @@ import Foundation
 public struct CaseFilter: Sendable, Equatable {
     public enum StatusGroup: String, Sendable, CaseIterable {
         case all, active, closed
+        /// Waiting for the customer's answer or approval (`CaseStatus.needingCustomer`).
+        case needsAction = "action"
     }
 
     public var text: String = ""

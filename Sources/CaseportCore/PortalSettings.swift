@@ -27,6 +27,9 @@ public struct PortalSettings: Codable, Sendable, Equatable {
     /// (`APPROVAL_REMINDER_DAYS`, else 5).
     public var approvalReminderDays: Int?
     public static let approvalReminderDayRange = 1...365
+    /// Issue 12: a customer's answer moves a case that waits for them back to "in progress". Off: the
+    /// status stays and only the unread marker (D4) tells the handler.
+    public var customerAnswerReturnsCase = true
 
     public init() {}
 
@@ -48,6 +51,7 @@ public struct PortalSettings: Codable, Sendable, Equatable {
         warrantyCategoryId = try? container.decode(Int.self, forKey: .warrantyCategoryId)
         categoryRequired = (try? container.decode(Bool.self, forKey: .categoryRequired)) ?? defaults.categoryRequired
         approvalReminderDays = try? container.decode(Int.self, forKey: .approvalReminderDays)
+        customerAnswerReturnsCase = (try? container.decode(Bool.self, forKey: .customerAnswerReturnsCase)) ?? defaults.customerAnswerReturnsCase
     }
 }
 

@@ -110,6 +110,9 @@ public enum DemoData {
             new.caseTypeId = catalogue.defaultType
             new.priorityId = catalogue.normalPriority
             new.status = index < count - 20 ? (index % 4 == 0 ? .closed : .resolved) : [.new, .open, .waitingForCustomer, .reopened][index % 4]
+            // Henrik handles most of the open cases, so his queues on the staff start page have something
+            // in them; every fifth waits for someone to take it.
+            if !new.status.isClosed, index % 5 != 0 { new.handlerId = try henrik.requireID() }
             new.createdAt = now.addingTimeInterval(-Double(count - index) * 2.7 * 86_400)
             let record = try await CaseCreation.create(new, on: db)
             try await seedConversation(caseId: try record.requireID(), index: index, customerName: byCustomer.map { "\($0.firstName) \($0.lastName)" },

@@ -69,6 +69,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(StaffCommands(), as: "staff")
     app.asyncCommands.use(MailgateCommand(), as: "mailgate")
+    app.asyncCommands.use(TokenCommands(), as: "token")
 }
 
 func routes(_ app: Application) throws {
@@ -94,6 +95,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PortalUsersController())
     try signedIn.register(collection: PortalInquiriesController())
     try signedIn.register(collection: PortalCaseMailController())
+    try signedIn.register(collection: PortalAPITokensController())
 
     let staff = app.grouped(StaffSessionMiddleware(), PageFrameMiddleware())
     try staff.register(collection: StaffLoginController())
@@ -120,6 +122,11 @@ func routes(_ app: Application) throws {
     try staffAdmin.register(collection: StaffAuditController())
     try staffAdmin.register(collection: ImportController())
     try staffAdmin.register(collection: MasterDataExportController())
+    try staffAdmin.register(collection: StaffAPITokensController())
+
+    // The JSON API (issue 16): bearer tokens, routes generated from its OpenAPI document.
+    app.apiRateLimiter = APIRateLimiter(perMinute: app.caseport.config.apiRatePerMinute)
+    try APIRoutes.register(app)
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.

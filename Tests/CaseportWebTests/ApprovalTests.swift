@@ -33,7 +33,7 @@ final class ApprovalTests: XCTestCase {
         try await anna.portalLogin("solglantan", "anna")
         try await anna.get("/cases/\(target.number)")
         XCTAssertTrue(anna.lastBody.contains("action=\"/cases/\(target.number)/approve\""))
-        XCTAssertTrue(anna.lastBody.contains("action=\"/cases/\(target.number)/not-ok\""))
+        XCTAssertTrue(anna.lastBody.contains("action=\"/cases/\(target.number)/not-ok#approval\""))
         let approved = try await anna.post("/cases/\(target.number)/approve", [:])
         XCTAssertEqual(approved.status, .seeOther)
         let closed = try await CaseRecord.find(target.id, on: harness.app.db)!
@@ -65,7 +65,7 @@ final class ApprovalTests: XCTestCase {
         XCTAssertTrue(record.hasUnreadActivity)
         try await anna.get("/cases/\(target.number)")
         XCTAssertTrue(anna.lastBody.contains("Kranen läcker fortfarande."))
-        XCTAssertFalse(anna.lastBody.contains("/not-ok\""))
+        XCTAssertFalse(anna.lastBody.contains("/not-ok#approval\""))
     }
 
     func testUnansweredCaseIsRemindedThenClosedAsApproved24HoursLater() async throws {

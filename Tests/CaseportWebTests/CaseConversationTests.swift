@@ -79,6 +79,13 @@ final class CaseConversationTests: XCTestCase {
         try await browser.post("/cases/\(target.number)/messages", ["body": "Igen", "person": String(person.id!)])
         let value1 = try await AccountPersonRecord.query(on: harness.app.db).count()
         XCTAssertEqual(value1, before + 1)
+        // Issue 12: this device remembers the choice; the next form starts with Örjan chosen.
+        try await browser.get("/cases/\(target.number)")
+        XCTAssertTrue(browser.lastBody.contains("<option value=\"\(person.id!)\" selected>Örjan Ström</option>"))
+        let other = harness.browser()
+        try await other.portalLogin("solglantan", "styrelsen")
+        try await other.get("/cases/\(target.number)")
+        XCTAssertFalse(other.lastBody.contains("<option value=\"\(person.id!)\" selected>"), "another device chooses anew")
     }
 
     func testUploadDownloadAndRemoveOwnFileEachWriteAMessage() async throws {

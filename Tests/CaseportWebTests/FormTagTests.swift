@@ -30,7 +30,7 @@ final class FormTagTests: XCTestCase {
     func testAProblemIsShownEscapedAndPointedToByTheField() throws {
         let html = try render(##"<input id="s"#invalid(errors.s, "s-error")>#fieldError(errors.s, "s-error")"##,
                               ["errors": .dictionary(["s": .string("Too <long> & \"odd\"")])])
-        XCTAssertEqual(html, #"<input id="s" aria-invalid="true" aria-describedby="s-error"><p class="field-error" id="s-error">Too &lt;long&gt; &amp; &quot;odd&quot;</p>"#)
+        XCTAssertEqual(html, #"<input id="s" aria-invalid="true" aria-describedby="s-error" autofocus><p class="field-error" id="s-error">Too &lt;long&gt; &amp; &quot;odd&quot;</p>"#)
     }
 
     func testNoProblemRendersNothing() throws {

@@ -159,6 +159,13 @@ final class PageRenderingTests: XCTestCase {
             try await visit(anna, PortalRoute.case.path(99_999_999), status: .notFound)
             try await visit(anna, PortalRoute.newCaseReceipt.path(query: ["number": "1234"]))
             try await visit(anna, PortalRoute.case.path(resolvedNumber))
+            // Issue 16: the customer administrator's API tokens — the list, a problem, a new token shown once.
+            try await visit(anna, PortalRoute.apiTokens.path())
+            try await visit(anna, PortalRoute.apiTokenCreate.path(), status: .unprocessableEntity,
+                            post: ["name": "", "owner": String(portalUser.id!), "scope": "read", "expires": "x"])
+            try await visit(anna, PortalRoute.apiTokenCreate.path(), post: ["name": "Integration", "owner": String(portalUser.id!),
+                                                                              "scope": "write", "expires": ""])
+            try await visit(anna, PortalRoute.apiTokens.path(query: ["notice": "deleted"]))
 
             // Issue 11: a shared account on a resolved case (who uploads, who says "Not OK").
             let boardBrowser = harness.browser()
@@ -201,6 +208,13 @@ final class PageRenderingTests: XCTestCase {
             try await visit(admin, StaffRoute.cases.path(query: ["notice": "read", "n": "2"]))
             try await visit(admin, StaffRoute.customer.path(customer.id!, query: ["notice": "uploaded"]))
             try await visit(admin, StaffRoute.object.path(object.id!, query: ["notice": "removed"]))
+            // Issue 16: the staff admin's API tokens.
+            try await visit(admin, StaffRoute.apiTokens.path())
+            try await visit(admin, StaffRoute.apiTokenCreate.path(), status: .unprocessableEntity,
+                            post: ["name": "Export", "owner": String(staffUser.id!), "scope": "", "expires": "0"])
+            try await visit(admin, StaffRoute.apiTokenCreate.path(), post: ["name": "Export", "owner": String(staffUser.id!),
+                                                                             "scope": "read", "expires": "30"])
+            try await visit(admin, StaffRoute.apiTokens.path(query: ["notice": "deleted"]))
             // Issue 16: webhooks (a failed subscription with a delivery and its answer; a form with problems).
             try await visit(admin, StaffRoute.webhooks.path(query: ["notice": "deleted"]))
             try await visit(admin, StaffRoute.webhook.path(webhook, query: ["notice": "created"]))

@@ -60,6 +60,7 @@ public enum PlaceEmailReply {
         let caseId = input.writer.caseId, author = input.writer.author, now = context.now
         // Mail says nothing of its writer's language; the file messages use the deployment's first.
         let template = context.notifications.text("message_file_uploaded", in: .fallback)
+        let returnsCase = try await SettingsStore(database: context.database).load().customerAnswerReturnsCase
         return try await context.database.transaction { tx in
             var messageId: Int?
             if !input.body.isEmpty {
@@ -72,6 +73,8 @@ public enum PlaceEmailReply {
                     message: template.replacingOccurrences(of: "{name}", with: upload.originalName), author: author, at: now)
             }
             try await CaseEvents.append(.emailReply, caseId: caseId, by: author.eventActor, at: now, on: tx)
+            // A reply by mail is an answer like one in the portal (issue 12).
+            if returnsCase { try await CaseWorkflow.returnToCompany(caseId: caseId, by: author.eventActor, at: now, on: tx) }
             return Placed(caseId: caseId, messageId: messageId, attachments: input.attachments.count)
         }
     }

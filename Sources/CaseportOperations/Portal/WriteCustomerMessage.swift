@@ -42,6 +42,7 @@ public enum WriteCustomerMessage {
         guard problems.isEmpty else { return .problems(problems) }
 
         let now = context.now
+        let returnsCase = try await SettingsStore(database: context.database).load().customerAnswerReturnsCase
         let messageId = try await context.database.transaction { tx in
             let author = try await input.author.resolve(for: actor, on: tx)
             let message = try await CaseConversation.insert(
@@ -59,8 +60,9 @@ public enum WriteCustomerMessage {
                 notification.caseId = detail.id
                 try await notification.create(on: tx)
             }
-            try await CaseEvents.append(.customerMessage, caseId: detail.id,
-                                        by: EventActor(portalUserId: actor.userId, name: author.name), at: now, on: tx)
+            let writer = EventActor(portalUserId: actor.userId, name: author.name)
+            try await CaseEvents.append(.customerMessage, caseId: detail.id, by: writer, at: now, on: tx)
+            if returnsCase { try await CaseWorkflow.returnToCompany(caseId: detail.id, by: writer, at: now, on: tx) }
             return try message.requireID()
         }
         return .done(Written(caseNumber: detail.number, messageId: messageId))

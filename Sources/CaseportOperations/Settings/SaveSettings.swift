@@ -28,12 +28,16 @@ public enum SaveSettings {
         public var categoryRequired: Bool
         /// D5/B6: days before the approval reminder, as typed; empty: the deployment's default.
         public var approvalReminderDays: String
+        /// Issue 12: a customer's answer hands a waiting case back to the company.
+        public var customerAnswerReturnsCase: Bool
 
         public init(intake: String, loginField: String, passwordMinimumLength: String, smsEnabled: Bool,
                     selfRegistrationOpen: Bool, customerMayEditCategory: Bool, customerMayEditPriority: Bool,
                     passwordRequiresDigit: Bool, passwordRequiresUppercase: Bool, passwordForbidsLetters: Bool,
                     extraListColumns: Set<PortalSettings.ListColumn>, customerRequired: Bool = false,
-                    objectRequired: Bool = false, categoryRequired: Bool = false, approvalReminderDays: String = "") {
+                    objectRequired: Bool = false, categoryRequired: Bool = false, approvalReminderDays: String = "",
+                    customerAnswerReturnsCase: Bool = true) {
+            self.customerAnswerReturnsCase = customerAnswerReturnsCase
             self.customerRequired = customerRequired
             self.objectRequired = objectRequired
             self.categoryRequired = categoryRequired
@@ -108,6 +112,7 @@ public enum SaveSettings {
         settings.customerRequired = input.customerRequired
         settings.objectRequired = input.objectRequired
         settings.categoryRequired = input.categoryRequired
+        settings.customerAnswerReturnsCase = input.customerAnswerReturnsCase
         settings.smsEnabled = input.smsEnabled
         settings.selfRegistrationOpen = input.selfRegistrationOpen
         settings.customerMayEditCategory = input.customerMayEditCategory
@@ -138,6 +143,7 @@ public enum SaveSettings {
             line("customer_required", .flag(old.customerRequired), .flag(new.customerRequired)),
             line("object_required", .flag(old.objectRequired), .flag(new.objectRequired)),
             line("category_required", .flag(old.categoryRequired), .flag(new.categoryRequired)),
+            line("customer_answer_returns_case", .flag(old.customerAnswerReturnsCase), .flag(new.customerAnswerReturnsCase)),
             line("approval_reminder_days", old.approvalReminderDays.map(String.init) ?? "", new.approvalReminderDays.map(String.init) ?? ""),
         ].filter { $0.before != $0.after }
     }

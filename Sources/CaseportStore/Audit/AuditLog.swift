@@ -16,6 +16,9 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case dataImported = "data_imported"
     case masterDataChanged = "master_data_changed"
     case dataExported = "data_exported"
+    /// E4: an API token made or revoked (issue 16).
+    case apiTokenCreated = "api_token_created"
+    case apiTokenRevoked = "api_token_revoked"
 }
 
 /// Who acted, for the audit log.

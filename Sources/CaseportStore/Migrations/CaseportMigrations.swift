@@ -26,6 +26,7 @@ public enum CaseportMigrations {
         M022_PortalUserRemoved(),
         M023_HandlerAssignment(),
         M021_CustomerMail(),
+        M027_CreateAPITokens(),
         M028_WebhooksAndSSO(),
     ]
 }

@@ -28,6 +28,17 @@ public struct CaseConversation: Sendable {
             """).all(decoding: PublicMessage.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
     }
 
+    /// The company's newest message to the customer on the case: what the portal's "we need your
+    /// answer" banner quotes while the case waits for the customer (issue 12).
+    public func latestCompanyMessage(caseId: Int) async throws -> PublicMessage? {
+        try await database.requireSQL().raw("""
+            SELECT id, author_kind, author_name, body, created_at FROM case_messages
+            WHERE case_id = \(bind: caseId) AND is_internal = \(bind: false) AND author_kind = \(bind: MessageAuthorKind.staff.rawValue)
+            ORDER BY created_at DESC, id DESC
+            LIMIT 1
+            """).first(decoding: PublicMessage.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
+    }
+
     /// How many messages the customer sees on the case (the portal pages them, issue 11 point 6).
     public func publicMessageCount(caseId: Int) async throws -> Int {
         try await CaseMessageRecord.query(on: database).filter(\.$caseId == caseId).filter(\.$isInternal == false).count()

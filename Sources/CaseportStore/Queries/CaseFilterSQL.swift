@@ -16,6 +16,7 @@ enum CaseFilterSQL {
             let open = CaseStatus.allCases.filter { !$0.isClosed }.map(\.rawValue)
             parts.append("c.status IN (\(binds: open))")
         case .closed: parts.append("c.status = \(bind: CaseStatus.closed.rawValue)")
+        case .needsAction: parts.append("c.status IN (\(binds: CaseStatus.needingCustomer.map(\.rawValue)))")
         }
         if let status = filter.status { parts.append("c.status = \(bind: status.rawValue)") }
         if let id = filter.categoryId { parts.append("c.category_id = \(bind: id)") }

@@ -23,8 +23,9 @@ public struct StaffCases: Sendable {
     let database: any Database
     public init(database: any Database) { self.database = database }
 
-    func whereClause(_ filter: StaffCaseFilter, dialect: String) -> SQLQueryString {
+    func whereClause(_ filter: StaffCaseFilter, dialect: String, afterId: Int? = nil) -> SQLQueryString {
         var parts: [SQLQueryString] = ["1 = 1"] + CaseFilterSQL.conditions(filter.base, dialect: dialect, visibility: nil)
+            + VisibleCases.keyset(afterId: afterId)
         if let id = filter.handlerId { parts.append("c.handler_id = \(bind: id)") }
         if filter.unassigned { parts.append("c.handler_id IS NULL") }
         if let id = filter.priorityId { parts.append("c.priority_id = \(bind: id)") }
@@ -32,13 +33,14 @@ public struct StaffCases: Sendable {
         return parts.joined(separator: " AND ")
     }
 
-    public func page(_ filter: StaffCaseFilter, offset: Int, limit: Int) async throws -> [StaffCaseRow] {
+    /// `afterId`: the API's cursor (cases after that one in this order).
+    public func page(_ filter: StaffCaseFilter, offset: Int, limit: Int, afterId: Int? = nil) async throws -> [StaffCaseRow] {
         let sql = try database.requireSQL()
         return try await sql.raw("""
             SELECT c.id, c.number, c.subject, c.status, c.created_at, cu.name AS customer_name, o.name AS object_name,
                    s.name AS handler_name, p.name AS priority_name, c.has_unread_activity
             FROM (SELECT c.id FROM cases c
-                  WHERE \(whereClause(filter, dialect: sql.dialect.name))
+                  WHERE \(whereClause(filter, dialect: sql.dialect.name, afterId: afterId))
                   ORDER BY c.created_at DESC, c.id DESC
                   LIMIT \(bind: limit) OFFSET \(bind: offset)) page
             JOIN cases c ON c.id = page.id

@@ -8,6 +8,8 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
+            // The JSON API answers problem+json (RFC 9457), also for a path no route has.
+            if request.isAPIPath { return APIProblem.response(for: error, request: request) }
             let status: HTTPResponseStatus
             if let abort = error as? any AbortError {
                 status = abort.status

@@ -22,7 +22,8 @@ struct RequestShapeMiddleware: AsyncMiddleware {
         // No one types a NUL; PostgreSQL refuses it in text ("invalid byte sequence"), so it would
         // otherwise surface as a 500 from whichever query first sees it.
         if Self.containsNUL(request.url.query) { throw Abort(.badRequest) }
-        if ![.GET, .HEAD, .OPTIONS].contains(request.method), let route = request.route {
+        // The JSON API reads its own bodies (JSON, or a file's bytes) through the generated server.
+        if ![.GET, .HEAD, .OPTIONS].contains(request.method), !request.isAPIPath, let route = request.route {
             let type = request.headers.contentType
             // A Content-Type header that does not parse is no form at all.
             if type == nil, request.headers.first(name: .contentType) != nil { throw Abort(.unsupportedMediaType) }

@@ -31,7 +31,9 @@ struct PortalApprovalController: RouteCollection {
         case .done(.approved(let number)):
             return request.redirect(to: PortalRoute.`case`, number, notice: .approved)
         case .done(.rejected(let number)):
-            return request.redirect(to: PortalRoute.`case`, number, notice: .rejected)
+            let response = request.redirect(to: PortalRoute.`case`, number, notice: .rejected)
+            PersonPicker.remember(author, on: response, request: request)
+            return response
         case .done(.notAwaiting(let number)):
             return request.redirect(to: PortalRoute.`case`, number)
         case .problems(let problems):

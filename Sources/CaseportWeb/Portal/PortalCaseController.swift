@@ -53,6 +53,8 @@ struct PortalCaseController: RouteCollection {
         var description: String
         var status: String
         var closed: Bool
+        /// The status badge's colour class (`StatusTone`).
+        var tone: String
         var categoryName: String?
         var caseTypeName: String?
         var billable: Bool
@@ -95,6 +97,16 @@ struct PortalCaseController: RouteCollection {
         var backLink: String
         /// B6: "Approved" or "Tested OK", as the case type says.
         var approveLabel: String
+        /// Issue 12: the case waits for the customer; the banner quotes the company's last message.
+        var answerNeeded: Bool
+        var answerQuote: AnswerQuote?
+        var answerLink: String
+    }
+
+    struct AnswerQuote: Encodable {
+        var author: String
+        var createdAt: String
+        var preview: String
     }
 
     /// What a failed form keeps.
@@ -120,6 +132,8 @@ struct PortalCaseController: RouteCollection {
         let (principal, detail) = try await findCase(request)
         var state = PageState()
         state.notice = request.notice([.message, .uploaded, .removed, .saved, .created, .approved, .rejected], prefix: "notice_")
+        // The banner's "Answer" link opens the write box (it works without JavaScript).
+        state.writeOpen = (try? request.query.get(String.self, at: "write")) == "1"
         let response = try await render(request, principal: principal, detail: detail, state: state, status: .ok)
         // Opening the case clears its "new information" marker for this user.
         try await CaseConversation(database: request.db).markSeen(caseId: detail.id, userId: try principal.user.requireID())
@@ -160,10 +174,12 @@ struct PortalCaseController: RouteCollection {
                 if let current = detail.priorityId { $0.filter(\.$id == current) }
             }.sort(\.$rank).all() : []
         let userId = try principal.user.requireID()
+        let answerNeeded = detail.status == .waitingForCustomer
+        let quoted = answerNeeded ? try await conversation.latestCompanyMessage(caseId: detail.id) : nil
         let page = CasePage(
             layout: Layout(request, title: "\(request.t("case_number_short")) \(detail.number) – \(detail.subject)"),
             number: detail.number, subject: detail.subject, description: detail.description,
-            status: request.t(detail.status.labelKey), closed: detail.status.isClosed,
+            status: request.t(detail.status.labelKey), closed: detail.status.isClosed, tone: detail.status.tone.rawValue,
             categoryName: detail.categoryName, caseTypeName: detail.caseTypeName, billable: detail.caseTypeBillable ?? false,
             priorityName: detail.priorityName, customerName: detail.customerName, objectName: detail.objectName,
             objectAddress: detail.objectAddress, workSiteAddress: detail.workSiteAddress, referenceName: detail.referenceName,
@@ -202,7 +218,13 @@ struct PortalCaseController: RouteCollection {
             writeOpen: state.writeOpen || !state.messageBody.isEmpty || !state.errors.isEmpty,
             caseLink: PortalRoute.`case`.path([String(detail.number)], query: [], fragment: "messages"),
             backLink: ListReturn.cases.backLink(request),
-            approveLabel: request.t(try await approvalLabel(detail, on: request.db).buttonKey))
+            approveLabel: request.t(try await approvalLabel(detail, on: request.db).buttonKey),
+            answerNeeded: answerNeeded,
+            answerQuote: quoted.map {
+                AnswerQuote(author: $0.authorName, createdAt: language.formatDateTime($0.createdAt),
+                            preview: PortalCaseListController.shorten($0.body, to: 400))
+            },
+            answerLink: PortalRoute.`case`.path([String(detail.number)], query: [("write", "1")], fragment: "write"))
         let response = try await request.view.render("portal/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
@@ -236,7 +258,9 @@ struct PortalCaseController: RouteCollection {
                                                copyToMe: form.copyToMe, author: form.person.choice, language: request.language)
         switch try await WriteCustomerMessage.run(input, by: try request.portalMember(), in: request.operations) {
         case .done(let written):
-            return request.redirect(to: PortalRoute.`case`, written.caseNumber, notice: .message, fragment: "messages")
+            let response = request.redirect(to: PortalRoute.`case`, written.caseNumber, notice: .message, fragment: "messages")
+            PersonPicker.remember(input.author, on: response, request: request)
+            return response
         case .problems(let problems):
             let (principal, detail) = try await findCase(request)
             var state = PageState(messageBody: form.body, copyToMe: form.copyToMe, person: form.person)
@@ -290,7 +314,9 @@ struct PortalCaseController: RouteCollection {
             state.errors["upload_person"] = request.t(missing.key)
             return try await render(request, principal: principal, detail: detail, state: state, status: .unprocessableEntity)
         }
-        return request.redirect(to: PortalRoute.`case`, detail.number, notice: .uploaded, fragment: "files")
+        let response = request.redirect(to: PortalRoute.`case`, detail.number, notice: .uploaded, fragment: "files")
+        PersonPicker.remember(author, on: response, request: request)
+        return response
     }
 
     /// Keeps the name readable but harmless (`UploadIntake.cleanFilename`).

@@ -42,6 +42,8 @@ struct PortalCaseListController: RouteCollection {
         var preview: String
         var status: String
         var closed: Bool
+        /// The status badge's colour class (`StatusTone`).
+        var tone: String
         var createdAt: String
         var createdBy: String
         var fromPortal: Bool
@@ -113,7 +115,7 @@ struct PortalCaseListController: RouteCollection {
             cases: data.rows.map { row in
                 CaseRow(number: row.number, subject: row.subject,
                         summary: Self.shorten(row.description, to: 90), preview: Self.shorten(row.description, to: 500),
-                        status: request.t(row.status.labelKey), closed: row.status.isClosed,
+                        status: request.t(row.status.labelKey), closed: row.status.isClosed, tone: row.status.tone.rawValue,
                         createdAt: language.formatDateTime(row.createdAt), createdBy: row.createdByName,
                         fromPortal: row.origin == .portal, hasNews: row.hasNews == 1,
                         extra: settings.extraListColumns.map { column in

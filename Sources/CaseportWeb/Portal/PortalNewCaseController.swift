@@ -138,7 +138,9 @@ struct PortalNewCaseController: RouteCollection {
             guard try await VisibleCases(database: request.db).find(number: number, for: principal.visibility) != nil else {
                 return request.redirect(to: PortalRoute.newCaseReceipt, query: [("number", String(number))])
             }
-            return request.redirect(to: PortalRoute.`case`, number, notice: .created)
+            let response = request.redirect(to: PortalRoute.`case`, number, notice: .created)
+            PersonPicker.remember(form.person.choice, on: response, request: request)
+            return response
         case .done(.inquirySent(let id)):
             return request.redirect(to: PortalRoute.inquiry, id, notice: .received)
         case .problems(let problems):

@@ -16,6 +16,7 @@ enum PortalRoute: String, AppRoute {
     case caseReport
     case removeUser, removeUserSubmit
     case caseMail
+    case apiTokens, apiTokenCreate, apiTokenRevoke
 
     static let realm = "portal"
 
@@ -24,7 +25,7 @@ enum PortalRoute: String, AppRoute {
         case .loginSubmit, .logout, .language, .registerSubmit, .setPasswordSubmit, .forgotPasswordSubmit,
              .newCaseReview, .newCaseEdit, .newCaseConfirm,
              .caseMessage, .caseUpload, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
-             .newUserSubmit, .userSubmit, .removeUserSubmit, .caseMail:
+             .newUserSubmit, .userSubmit, .removeUserSubmit, .caseMail, .apiTokenCreate, .apiTokenRevoke:
             .POST
         default:
             .GET
@@ -39,6 +40,7 @@ enum PortalRoute: String, AppRoute {
              .caseReport: "cases"
         case .files, .file: "files"
         case .users, .newUser, .newUserSubmit, .user, .userSubmit, .removeUser, .removeUserSubmit, .caseMail: "users"
+        case .apiTokens, .apiTokenCreate, .apiTokenRevoke: "users"
         case .inquiries, .inquiry: "inquiries"
         default: ""
         }
@@ -77,6 +79,8 @@ enum PortalRoute: String, AppRoute {
         case .caseReport: "/cases/:number/report.pdf"
         case .removeUser, .removeUserSubmit: "/users/:userId/remove"
         case .caseMail: "/account/case-mail"
+        case .apiTokens, .apiTokenCreate: "/users/api-tokens"
+        case .apiTokenRevoke: "/users/api-tokens/:tokenId/revoke"
         }
     }
 }

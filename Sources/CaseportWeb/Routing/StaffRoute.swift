@@ -24,6 +24,7 @@ enum StaffRoute: String, AppRoute {
     case file, fileRemove, fileRemoveSubmit, customerFiles, objectFiles
     case exportCSV
     case caseReport
+    case apiTokens, apiTokenCreate, apiTokenRevoke
     case webhooks, webhookCreate, webhook, webhookUpdate, webhookDelete, webhookRedeliver
     case ssoStart, ssoCallback
 
@@ -35,7 +36,7 @@ enum StaffRoute: String, AppRoute {
              .settings, .catalogue, .caseTypes, .caseType, .branding, .brandingPreview,
              .customers, .newCustomer, .customer, .objects, .newObject, .object, .contacts, .newContact, .contact,
              .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
-             .newCase, .file, .fileRemove, .exportCSV, .caseReport, .webhooks, .webhook, .ssoStart, .ssoCallback:
+             .newCase, .file, .fileRemove, .exportCSV, .caseReport, .apiTokens, .webhooks, .webhook, .ssoStart, .ssoCallback:
             .GET
         default:
             .POST
@@ -53,6 +54,8 @@ enum StaffRoute: String, AppRoute {
              .branding, .brandingSubmit, .brandingPreview, .brandingLogo, .brandingLogoDelete: "settings"
         case .staffUsers, .newStaffUser, .newStaffUserSubmit, .staffUser, .staffUserSubmit: "staff-users"
         case .audit: "audit"
+        case .outbox, .outboxRetry, .outboxUnplacedMessage: "outbox"
+        case .apiTokens, .apiTokenCreate, .apiTokenRevoke: "staff-users"
         case .customers, .newCustomer, .newCustomerSubmit, .customer, .customerSubmit, .objects, .newObject, .newObjectSubmit,
              .object, .objectSubmit, .contacts, .newContact, .newContactSubmit, .contact, .contactSubmit, .contactCustomerAdd,
              .contactCustomerRemove, .contactObjectAdd, .contactObjectRemove, .portalUsers, .newPortalUser, .newPortalUserSubmit,
@@ -130,6 +133,8 @@ enum StaffRoute: String, AppRoute {
         case .objectFiles: "/staff/objects/:id/files"
         case .exportCSV: "/staff/export/:kind"
         case .caseReport: "/staff/cases/:number/report.pdf"
+        case .apiTokens, .apiTokenCreate: "/staff/api-tokens"
+        case .apiTokenRevoke: "/staff/api-tokens/:id/revoke"
         case .webhooks, .webhookCreate: "/staff/settings/webhooks"
         case .webhook, .webhookUpdate: "/staff/settings/webhooks/:id"
         case .webhookDelete: "/staff/settings/webhooks/:id/delete"

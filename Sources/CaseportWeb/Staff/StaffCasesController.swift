@@ -30,6 +30,8 @@ struct StaffCasesController: RouteCollection {
         var subject: String
         var status: String
         var closed: Bool
+        /// The status badge's colour class (`StatusTone`).
+        var tone: String
         var createdAt: String
         var customer: String
         var object: String
@@ -99,7 +101,7 @@ struct StaffCasesController: RouteCollection {
         let context = ListPage(
             layout: Layout(request, title: request.t("staff_cases_title"), area: "staff"),
             rows: rows.map {
-                Row(number: $0.number, subject: $0.subject, status: request.staffStatus($0.status), closed: $0.status.isClosed,
+                Row(number: $0.number, subject: $0.subject, status: request.staffStatus($0.status), closed: $0.status.isClosed, tone: $0.status.tone.rawValue,
                     createdAt: language.formatDateTime($0.createdAt), customer: $0.customerName ?? "–", object: $0.objectName ?? "–",
                     handler: $0.handlerName ?? "–", priority: $0.priorityName ?? "–", unread: $0.hasUnreadActivity)
             },
@@ -142,6 +144,8 @@ struct StaffCasesController: RouteCollection {
         var version: Int
         var status: String
         var closed: Bool
+        /// The status badge's colour class (`StatusTone`).
+        var tone: String
         var transitions: [Option]
         /// The details form as typed (or as stored, before an edit).
         var values: CaseEditForm
@@ -214,7 +218,7 @@ struct StaffCasesController: RouteCollection {
         let contacts = try await CaseContacts(database: request.db).linked(caseId: record.id!)
         let page = CasePage(
             layout: Layout(request, title: "\(request.t("case_number_short")) \(record.number) – \(record.subject)", area: "staff"),
-            number: record.number, version: record.version, status: request.staffStatus(record.status), closed: record.status.isClosed,
+            number: record.number, version: record.version, status: request.staffStatus(record.status), closed: record.status.isClosed, tone: record.status.tone.rawValue,
             transitions: record.status.allowedNext.map { Option(value: $0.rawValue, name: request.staffStatus($0), selected: false) },
             values: form, errors: state.errors, notice: state.notice,
             selects: selects,

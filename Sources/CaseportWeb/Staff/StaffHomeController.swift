@@ -3,8 +3,10 @@ import CaseportStore
 import Fluent
 import Vapor
 
-/// The back office's start page: who is signed in, how many cases have unread customer activity (D4),
-/// resolved cases nobody could be reminded about (B6), and the newest cases of all customers.
+/// The back office's start page: who is signed in, the handler's own queues (issue 12: my open cases,
+/// mine waiting for the customer, mine with unread customer activity, and cases nobody handles), how
+/// many cases have unread customer activity (D4), resolved cases nobody could be reminded about (B6),
+/// and the newest cases of all customers.
 struct StaffHomeController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.on(StaffRoute.home, use: home)
@@ -14,8 +16,20 @@ struct StaffHomeController: RouteCollection {
         var number: Int
         var subject: String
         var status: String
+        var tone: String
         var createdAt: String
     }
+
+    /// One of the handler's queues: a count and the case list filtered to it.
+    struct Queue: Encodable {
+        var key: String
+        var label: String
+        var count: String
+        var link: String
+    }
+
+    /// Counts stop here; the list behind the link tells the rest.
+    static let queueCap = 999
 
     struct HomePage: Encodable {
         var layout: Layout
@@ -26,25 +40,49 @@ struct StaffHomeController: RouteCollection {
         var isAdmin: Bool
         /// B6: resolved cases the approval round could not remind anybody about; they wait for staff.
         var unreached: [Row]
+        var queues: [Queue]
     }
 
     func home(request: Request) async throws -> View {
         let staff = try request.requireStaff()
         let newest = try await CaseRecord.query(on: request.db)
             .sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(20).all()
-        let page = HomePage(
+        var page = HomePage(
             layout: Layout(request, title: request.t("staff_home_title"), area: "staff"),
             role: request.t("staff_role_\(staff.user.role.rawValue)"),
             unread: try await StaffCases(database: request.db).countUnread(),
             cases: newest.map {
-                Row(number: $0.number, subject: $0.subject, status: request.staffStatus($0.status),
+                Row(number: $0.number, subject: $0.subject, status: request.staffStatus($0.status), tone: $0.status.tone.rawValue,
                     createdAt: request.language.formatDateTime($0.createdAt))
             },
             isAdmin: staff.user.role == .admin,
             unreached: try await CaseApproval(database: request.db).unreached().map {
-                Row(number: $0.number, subject: $0.subject, status: request.staffStatus($0.status),
+                Row(number: $0.number, subject: $0.subject, status: request.staffStatus($0.status), tone: $0.status.tone.rawValue,
                     createdAt: request.language.formatDateTime($0.createdAt))
-            })
+            },
+            queues: [])
+        page.queues = try await queues(for: try staff.user.requireID(), request: request)
         return try await request.view.render("staff/home", page)
+    }
+
+    /// The handler's queues, each counted with the same filter the linked case list applies.
+    func queues(for staffId: Int, request: Request) async throws -> [Queue] {
+        let cases = StaffCases(database: request.db)
+        let me = String(staffId)
+        func queue(_ key: String, _ link: [(String, String?)], _ configure: (inout StaffCaseFilter) -> Void) async throws -> Queue {
+            var filter = StaffCaseFilter()
+            configure(&filter)
+            let n = try await cases.count(filter, cap: Self.queueCap)
+            return Queue(key: key, label: request.t("staff_queue_\(key)"), count: n > Self.queueCap ? "\(Self.queueCap)+" : String(n),
+                         link: StaffRoute.cases.path([], query: link))
+        }
+        return [
+            try await queue("mine", [("handler", me), ("status", "active")]) { $0.handlerId = staffId; $0.base.statusGroup = .active },
+            try await queue("waiting", [("handler", me), ("status", CaseStatus.waitingForCustomer.rawValue)]) {
+                $0.handlerId = staffId; $0.base.status = .waitingForCustomer
+            },
+            try await queue("unread", [("handler", me), ("unread", "1")]) { $0.handlerId = staffId; $0.unreadOnly = true },
+            try await queue("unassigned", [("handler", "none"), ("status", "active")]) { $0.unassigned = true; $0.base.statusGroup = .active },
+        ]
     }
 }

@@ -33,6 +33,8 @@ public struct AppConfig: Sendable {
 
     /// Files in an S3-compatible object store instead of `<data dir>/files` (several servers).
     public var objectStore: S3Settings?
+    /// CASEPORT_API_RATE_LIMIT: API calls per token and minute on one server (issue 16).
+    public var apiRatePerMinute = 600
 
     /// Webhook delivery (issue 16): which internal networks a subscription may reach anyway.
     public var webhooks = WebhookConfig()
@@ -98,6 +100,7 @@ public struct AppConfig: Sendable {
         let maxDays = try environment.whole("CASEPORT_SESSION_MAX_DAYS", 1...365) ?? 30
         config.sessions = SessionLimits(idle: TimeInterval(idleMinutes * 60), absolute: TimeInterval(maxDays * 24 * 3_600))
         config.objectStore = try S3Settings.from(environment)
+        config.apiRatePerMinute = try environment.whole("CASEPORT_API_RATE_LIMIT", 1...1_000_000) ?? 600
         config.webhooks = try WebhookConfig.from(environment)
         config.oidc = try OIDCConfig.from(environment)
         return config

@@ -7,7 +7,8 @@ import LeafKit
 ///
 /// `#fieldError(message, id)` renders `<p class="field-error" id="…">message</p>` when there is a
 /// message, else nothing; `#invalid(message, id)` the matching `aria-invalid` and `aria-describedby`
-/// attributes (with a leading space). Both escape what they print. An id made of parts is given as
+/// attributes (with a leading space) and `autofocus`: the browser puts the focus — and the view — on
+/// the first field in the page that has a problem, without JavaScript (issue 12). Both escape what they print. An id made of parts is given as
 /// several parameters, joined: `#fieldError(row.error, "category-", row.id, "-error")`.
 struct FieldErrorTag: UnsafeUnescapedLeafTag {
     func render(_ ctx: LeafContext) throws -> LeafData {
@@ -32,7 +33,7 @@ struct InvalidFieldTag: UnsafeUnescapedLeafTag {
     func render(_ ctx: LeafContext) throws -> LeafData {
         let (message, id) = try FieldErrorTag.arguments(ctx, tag: "invalid")
         guard message != nil else { return .string("") }
-        return .string(#" aria-invalid="true" aria-describedby="\#(id.htmlEscaped())""#)
+        return .string(#" aria-invalid="true" aria-describedby="\#(id.htmlEscaped())" autofocus"#)
     }
 }
 

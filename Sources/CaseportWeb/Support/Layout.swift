@@ -31,6 +31,8 @@ struct Layout: Encodable {
     var logoURL: String?
     /// D2: the staff header's badge (unprocessed inquiries); the portal's "my inquiries" link.
     var inboxCount: Int
+    /// Issue 12: cases waiting for the signed-in customer (their answer or approval); 0 hides the link.
+    var needsActionCount: Int
     var showInquiries: Bool
     /// The back-office menu shows staff accounts and the audit log to administrators only (D1).
     var staffAdmin: Bool
@@ -55,6 +57,7 @@ struct Layout: Encodable {
         brandingStylesheet = branding.revision > 0 ? PublicRoute.brandingStylesheet.path(query: ["v": String(branding.revision)]) : nil
         logoURL = branding.logoKey != nil ? PublicRoute.brandingLogo.path(query: ["v": String(branding.revision)]) : nil
         inboxCount = frame.inboxCount ?? 0
+        needsActionCount = area == "portal" ? frame.needsActionCount ?? 0 : 0
         showInquiries = area == "portal" && frame.inquiriesFirst && request.portalPrincipal != nil
         if area == "staff" {
             self.userName = request.staffPrincipal?.user.name

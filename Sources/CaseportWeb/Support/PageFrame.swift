@@ -9,6 +9,9 @@ struct PageFrame: Sendable {
     var branding = Branding()
     var inquiriesFirst = false
     var inboxCount: Int?
+    /// Issue 12: the portal menu's "needs your action (n)": visible cases waiting for the customer's
+    /// answer or approval. Counted for pages (GET) only.
+    var needsActionCount: Int?
 }
 
 extension Request {
@@ -34,6 +37,11 @@ struct PageFrameMiddleware: AsyncMiddleware {
         var frame = PageFrame(branding: settings.branding, inquiriesFirst: settings.inquiriesFirst)
         if request.staffPrincipal != nil {
             frame.inboxCount = try await Inquiries(database: request.db).countNew()
+        }
+        if let principal = request.portalPrincipal, request.method == .GET {
+            var needing = CaseFilter()
+            needing.statusGroup = .needsAction
+            frame.needsActionCount = try await VisibleCases(database: request.db).count(for: principal.visibility, filter: needing)
         }
         request.pageFrame = frame
         return try await next.respond(to: request)

@@ -71,6 +71,7 @@ struct SettingsForm: PostedForm, Encodable {
     var passwordDigit = false, passwordUppercase = false, passwordForbidLetters = false
     var columnCategory = false, columnCaseType = false, columnPriority = false, columnObject = false, columnCustomer = false
     var customerRequired = false, objectRequired = false, categoryRequired = false, approvalReminderDays = ""
+    var customerAnswerReturns = false
 
     /// The HTML field names. Decoding only: the page reads the properties by their Swift names, which is
     /// what `TemplateAudit` checks the template against.
@@ -83,6 +84,7 @@ struct SettingsForm: PostedForm, Encodable {
         case columnObject = "column_object", columnCustomer = "column_customer"
         case customerRequired = "customer_required", objectRequired = "object_required", categoryRequired = "category_required"
         case approvalReminderDays = "approval_reminder_days"
+        case customerAnswerReturns = "customer_answer_returns"
     }
 
     init(from decoder: any Decoder) throws {
@@ -100,6 +102,7 @@ struct SettingsForm: PostedForm, Encodable {
         (customerRequired, objectRequired, categoryRequired) = (try tick(.customerRequired), try tick(.objectRequired),
                                                                 try tick(.categoryRequired))
         approvalReminderDays = try form.decode(String.self, forKey: .approvalReminderDays)
+        customerAnswerReturns = try tick(.customerAnswerReturns)
     }
 
     init() {}
@@ -120,6 +123,7 @@ struct SettingsForm: PostedForm, Encodable {
         objectRequired = settings.objectRequired
         categoryRequired = settings.categoryRequired
         approvalReminderDays = settings.approvalReminderDays.map(String.init) ?? ""
+        customerAnswerReturns = settings.customerAnswerReturnsCase
     }
 
     /// The ticked extra list columns (one checkbox each, `column_<raw value>`).
@@ -141,6 +145,7 @@ struct SettingsForm: PostedForm, Encodable {
                            customerMayEditPriority: customerEditPriority, passwordRequiresDigit: passwordDigit,
                            passwordRequiresUppercase: passwordUppercase, passwordForbidsLetters: passwordForbidLetters,
                            extraListColumns: columns, customerRequired: customerRequired, objectRequired: objectRequired,
-                           categoryRequired: categoryRequired, approvalReminderDays: approvalReminderDays)
+                           categoryRequired: categoryRequired, approvalReminderDays: approvalReminderDays,
+                           customerAnswerReturnsCase: customerAnswerReturns)
     }
 }

@@ -1,0 +1,100 @@
+import CaseportCore
+import CaseportStore
+@testable import CaseportWeb
+import Fluent
+import Vapor
+import XCTVapor
+import XCTest
+
+/// Issue 12 over HTTP: status colours by meaning, the "we need your answer" banner, the portal menu's
+/// "needs your action (n)", a customer's answer handing the case back, and the handler's queues.
+final class StatusFlowPagesTests: XCTestCase {
+    var harness: WebHarness!
+    override func setUp() async throws { harness = try await WebHarness() }
+    override func tearDown() async throws { try await harness.shutdown() }
+
+    /// Anna's visible cases, read with the demo login's own viewer.
+    func annasCases() async throws -> [CaseRecord] {
+        let db = harness.app.db
+        let anna = try await PortalUserRecord.query(on: db).filter(\.$username == "anna").first()!
+        let viewer = try await PortalViewers.viewer(for: anna, on: db)
+        let ids = try await VisibleCases(database: db).allIds(for: CaseVisibility(for: viewer))
+        return try await CaseRecord.query(on: db).filter(\.$id ~~ ids).sort(\.$number).all()
+    }
+
+    func testAWaitingCaseShowsTheBannerQuotingTheCompanyAndAnAnswerHandsItBack() async throws {
+        let db = harness.app.db
+        let target = try await annasCases().first { !$0.status.isClosed }!
+        target.status = .waitingForCustomer
+        try await target.update(on: db)
+        _ = try await CaseConversation.insert(caseId: target.id!, author: .init(kind: .staff, name: "Henrik Handläggare"),
+                                              body: "Kan ni skicka ett foto på fönstret?", isInternal: false, at: Date(), on: db)
+        _ = try await CaseConversation.insert(caseId: target.id!, author: .init(kind: .staff, name: "Henrik Handläggare"),
+                                              body: "Intern: kunden är svår", isInternal: true, at: Date().addingTimeInterval(1), on: db)
+
+        let browser = harness.browser()
+        try await browser.portalLogin("solglantan", "anna")
+        let page = try await browser.get("/cases/\(target.number)")
+        XCTAssertEqual(page.status, .ok)
+        let html = browser.lastBody
+        XCTAssertTrue(html.contains("id=\"answer-needed\""))
+        XCTAssertTrue(html.contains("Kan ni skicka ett foto på fönstret?"), "the banner quotes the company's last public message")
+        XCTAssertFalse(html.contains("Intern: kunden är svår"), "an internal note is never quoted")
+        XCTAssertTrue(html.contains("status status-needs-customer"))
+        XCTAssertTrue(html.contains("href=\"/cases/\(target.number)?write=1#write\""))
+
+        // The menu counts the cases waiting for Anna (her answer or her approval), by an independent count.
+        let expected = try await annasCases().filter { $0.status == .waitingForCustomer || $0.status == .resolved }.count
+        XCTAssertTrue(html.contains("id=\"needs-action-link\""))
+        XCTAssertTrue(html.contains("<span class=\"visually-hidden\">(</span>\(expected)<span"), "menu count \(expected)")
+        _ = try await browser.get("/cases?state=action")
+        let listed = Set(browser.lastBody.components(separatedBy: "data-case-number=\"").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) })
+        XCTAssertTrue(listed.contains(target.number))
+
+        // "Answer" opens the write box without JavaScript.
+        _ = try await browser.get("/cases/\(target.number)?write=1")
+        XCTAssertTrue(browser.lastBody.contains("id=\"write\" open"))
+
+        let answer = try await browser.post("/cases/\(target.number)/messages", ["body": "Foto kommer i kväll"])
+        XCTAssertEqual(answer.status, .seeOther)
+        let status = try await CaseRecord.find(target.id, on: db)!.status
+        XCTAssertEqual(status, .open)
+        _ = try await browser.get("/cases/\(target.number)")
+        XCTAssertFalse(browser.lastBody.contains("id=\"answer-needed\""))
+        XCTAssertTrue(browser.lastBody.contains("status status-in-progress"))
+    }
+
+    func testTheHandlersQueuesCountWhatTheirListsShow() async throws {
+        let db = harness.app.db
+        let henrik = try await StaffUserRecord.query(on: db).filter(\.$email == "handler@example.com").first()!
+        let all = try await CaseRecord.query(on: db).all()
+        let mine = all.filter { $0.handlerId == henrik.id }
+        let expected = [
+            "mine": mine.filter { !$0.status.isClosed }.count,
+            "waiting": mine.filter { $0.status == .waitingForCustomer }.count,
+            "unread": mine.filter(\.hasUnreadActivity).count,
+            "unassigned": all.filter { $0.handlerId == nil && !$0.status.isClosed }.count,
+        ]
+        let browser = harness.browser()
+        try await browser.staffLogin("handler@example.com")
+        _ = try await browser.get("/staff")
+        let html = browser.lastBody
+        for (key, count) in expected {
+            XCTAssertTrue(html.contains("id=\"queue-\(key)\"><span class=\"queue-count\">\(count)</span>"), "\(key): \(count)")
+        }
+        XCTAssertTrue(html.contains("href=\"/staff/cases?handler=\(henrik.id!)&amp;status=active\" id=\"queue-mine\"")
+                      || html.contains("href=\"/staff/cases?handler=\(henrik.id!)&status=active\" id=\"queue-mine\""))
+        XCTAssertGreaterThan(expected["mine"]!, 0, "the demo gives the handler open cases")
+    }
+
+    func testTheAdminMenuLinksTheOutbox() async throws {
+        let admin = harness.browser()
+        try await admin.staffLogin("admin@example.com")
+        _ = try await admin.get("/staff")
+        XCTAssertTrue(admin.lastBody.contains("href=\"/staff/outbox\""))
+        let handler = harness.browser()
+        try await handler.staffLogin("handler@example.com")
+        _ = try await handler.get("/staff/cases")
+        XCTAssertFalse(handler.lastBody.contains("href=\"/staff/outbox\""))
+    }
+}
