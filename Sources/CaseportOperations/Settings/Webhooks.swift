@@ -151,10 +151,9 @@ public enum RedeliverWebhook {
 public enum DisableFailingWebhook {
     public static func run(subscriptionId: Int, by actor: SystemActor, in context: OperationContext) async throws {
         try await context.database.transaction { tx in
-            guard let record = try await WebhookSubscriptionRecord.find(subscriptionId, on: tx), record.isActive else { return }
-            record.isActive = false
-            record.disabledAt = context.now.timeIntervalSince1970
-            try await record.save(on: tx)
+            // One conditional UPDATE: when several failing deliveries end at once, one switches it off.
+            guard try await WebhookQueue(database: tx).switchOff(subscriptionId: subscriptionId, at: context.now),
+                  let record = try await WebhookSubscriptionRecord.find(subscriptionId, on: tx) else { return }
             try await context.audit(.settingsChanged, by: .system, subject: "webhooks",
                                     details: "webhook \(subscriptionId) active: yes → no (failing since "
                                         + "\(Date(timeIntervalSince1970: record.failingSince ?? 0)))", on: tx)

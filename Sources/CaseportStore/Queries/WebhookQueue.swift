@@ -177,6 +177,15 @@ public struct WebhookQueue: Sendable {
         return !rows.isEmpty
     }
 
+    /// Switches a failing subscription off; false when it already was (another worker was first).
+    public func switchOff(subscriptionId: Int, at now: Date) async throws -> Bool {
+        let rows = try await database.requireSQL().raw("""
+            UPDATE webhook_subscriptions SET is_active = \(bind: false), disabled_at = \(bind: now.timeIntervalSince1970)
+            WHERE id = \(bind: subscriptionId) AND is_active = \(bind: true) RETURNING id
+            """).all()
+        return !rows.isEmpty
+    }
+
     /// A subscription switched on again: the deliveries that gave up while it failed are due now.
     public func resume(subscriptionId: Int) async throws {
         try await database.requireSQL().raw("""
