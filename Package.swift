@@ -88,6 +88,8 @@ let package = Package(
                 // The object store (S3FileStorage): streamed uploads and downloads, SigV4 over Crypto.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // RSA signatures of OpenID Connect ID tokens (RS256); already built for swift-certificates.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .executableTarget(

@@ -99,6 +99,10 @@ ROUTES = [
     ("POST", "/staff/cases/:number/work-orders/:workOrderId/state"),
     ("GET", "/staff/specifications"), ("GET", "/staff/specifications/new"), ("POST", "/staff/specifications/new"),
     ("GET", "/staff/specifications/:id"), ("POST", "/staff/specifications/:id/withdraw"),
+    ("GET", "/staff/settings/webhooks"), ("POST", "/staff/settings/webhooks"), ("GET", "/staff/settings/webhooks/:id"),
+    ("POST", "/staff/settings/webhooks/:id"), ("POST", "/staff/settings/webhooks/:id/delete"),
+    ("POST", "/staff/settings/webhooks/:id/deliveries/:delivery/redeliver"),
+    ("GET", "/staff/login/sso"), ("GET", "/staff/login/sso/callback"),
 ]
 UPLOAD_ROUTES = {"/cases/:number/files", "/staff/settings/branding/logo", "/staff/import", "/staff/cases/:number/files",
                  "/staff/customers/:id/files", "/staff/objects/:id/files"}

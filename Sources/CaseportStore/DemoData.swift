@@ -33,6 +33,7 @@ public enum DemoData {
         try await database.transaction { db in
             try await seed(on: db, passwordHash: hash, storage: storage, now: now)
             try await seedPrivacy(on: db, now: now)
+            try await seedWebhook(on: db, now: now)
         }
         return true
     }

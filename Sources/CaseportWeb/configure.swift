@@ -106,6 +106,7 @@ func routes(_ app: Application) throws {
     let staff = app.grouped(StaffSessionMiddleware(), PageFrameMiddleware())
     try staff.register(collection: StaffLoginController())
     try staff.register(collection: StaffPasswordController())
+    try staff.register(collection: StaffSSOController())
     try staff.grouped(StaffGuard()).register(collection: StaffHomeController())
     try staff.grouped(StaffGuard()).register(collection: StaffCasesController())
     try staff.grouped(StaffGuard()).register(collection: StaffNewCaseController())
@@ -121,6 +122,7 @@ func routes(_ app: Application) throws {
     try settings.register(collection: StaffCatalogueSettingsController())
     try settings.register(collection: StaffCaseTypesController())
     try settings.register(collection: StaffBrandingController())
+    try settings.register(collection: StaffWebhooksController())
     // Master data (D6): every staff member; imports, staff accounts and the audit log: admins only.
     try staff.grouped(StaffGuard()).register(collection: MasterDataController())
     let staffAdmin = staff.grouped(StaffGuard(), StaffAdminGuard())

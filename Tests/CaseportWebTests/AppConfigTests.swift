@@ -10,6 +10,9 @@ import XCTest
 final class AppConfigTests: XCTestCase {
     /// What a start-up with SMTP and SMS configured needs besides the variable under test.
     static let smtpBase = ["SMTP_HOST": "mail.example.com", "MAIL_FROM": "support@example.com"]
+    /// Single sign-on's required three (issue 16).
+    static let oidcBase = ["CASEPORT_OIDC_ISSUER": "https://login.example.com", "CASEPORT_OIDC_CLIENT_ID": "caseport",
+                           "CASEPORT_OIDC_CLIENT_SECRET": "s"]
 
     func testEveryMalformedValueIsRefusedWithItsName() {
         let caFile = "/nonexistent/ca.pem"
@@ -34,6 +37,11 @@ final class AppConfigTests: XCTestCase {
             ("OUTBOX_CONCURRENCY", "many", [:]),
             ("OUTBOX_LEASE_SECONDS", "1", [:]),
             ("APPROVAL_REMINDER_DAYS", "-2", [:]),
+            ("CASEPORT_WEBHOOK_ALLOWED_NETWORKS", "10.0.0.0/8, hooks.example", [:]),
+            ("WEBHOOK_CONCURRENCY", "99", [:]),
+            ("CASEPORT_OIDC_ISSUER", "login.example.com", Self.oidcBase),
+            ("CASEPORT_OIDC_CLIENT_ID", "", ["CASEPORT_OIDC_ISSUER": "https://login.example.com", "CASEPORT_OIDC_CLIENT_SECRET": "s"]),
+            ("CASEPORT_OIDC_CREATE_STAFF", "perhaps", Self.oidcBase),
         ]
         for (name, value, base) in malformed {
             var environment = base
@@ -44,7 +52,7 @@ final class AppConfigTests: XCTestCase {
             }
             // The same environment without the bad value starts.
             environment[name] = nil
-            if name != "MAIL_FROM" { XCTAssertNoThrow(try AppConfig.from(environment: environment), name) }
+            if name != "MAIL_FROM" && name != "CASEPORT_OIDC_CLIENT_ID" { XCTAssertNoThrow(try AppConfig.from(environment: environment), name) }
         }
     }
 
@@ -141,6 +149,7 @@ final class AppConfigTests: XCTestCase {
         everything["CASEPORT_S3_BUCKET"] = "caseport"
         everything["CASEPORT_S3_ACCESS_KEY"] = "key"
         everything["CASEPORT_S3_SECRET_KEY"] = "secret"
+        everything.merge(Self.oidcBase) { a, _ in a }
         let read = Set(try AppConfig.variableNames(reading: everything))
         let readme = try String(contentsOf: Self.repository.appendingPathComponent("README.md"), encoding: .utf8)
         guard let start = readme.range(of: "## Configuration") else { return XCTFail("README has no Configuration section") }

@@ -30,7 +30,8 @@ final class PageRenderingTests: XCTestCase {
     static let partials: Set<String> = ["shared/layout", "shared/person-picker", "shared/csrf", "shared/pagination",
                                         "shared/status-badge", "shared/notice", "shared/form-errors", "staff/md-tabs", "staff/paging",
                                         "staff/settings-tabs", "staff/settings-type-fields", "shared/case-selects",
-                                        "shared/money-table"]
+                                        "shared/money-table",
+                                        "staff/webhooks/form-fields"]
 
     func testEveryPageInEveryLanguageReadsOnlyWhatItsContextAndStringsHave() async throws {
         var problems: [String] = []
@@ -89,6 +90,7 @@ final class PageRenderingTests: XCTestCase {
         try await resolved.save(on: db)
         let board = try await PortalUserRecord.query(on: db).filter(\.$username == "styrelsen").first()!
         _ = try await AccountPeople(database: db).add(userId: board.id!, firstName: "Eva", lastName: "Ek", email: nil, phone: nil)
+        let webhook = try await Self.webhookWithADelivery(on: db)
 
         // B12: last month's report for Solgläntan, for the portal's and staff's report lists.
         try await MonthlyReportJob(application: harness.app, clock: { Date() }).run()
@@ -217,6 +219,11 @@ final class PageRenderingTests: XCTestCase {
             try await visit(admin, StaffRoute.apiTokenCreate.path(), post: ["name": "Export", "owner": String(staffUser.id!),
                                                                              "scope": "read", "expires": "30"])
             try await visit(admin, StaffRoute.apiTokens.path(query: ["notice": "deleted"]))
+            // Issue 16: webhooks (a failed subscription with a delivery and its answer; a form with problems).
+            try await visit(admin, StaffRoute.webhooks.path(query: ["notice": "deleted"]))
+            try await visit(admin, StaffRoute.webhook.path(webhook, query: ["notice": "created"]))
+            try await visit(admin, StaffRoute.webhookCreate.path(), status: .unprocessableEntity, post: ["url": "http://10.0.0.1/"])
+            try await visit(admin, StaffRoute.webhookUpdate.path(webhook), status: .unprocessableEntity, post: ["url": ""])
 
             // Issue 11: the confirmation before deleting several inquiries, the CSV import's preview of a
             // Windows-1252 file and its line-and-column problem, and a handler's inbox limited to their own.
@@ -308,6 +315,39 @@ final class PageRenderingTests: XCTestCase {
         let unrendered = pages.subtracting(audit.renderedTemplates).subtracting(Self.partials)
         problems += unrendered.sorted().map { "\($0): no visit rendered this page" }
         XCTAssertEqual(problems, [], problems.joined(separator: "\n"))
+    }
+
+    /// Issue 16: a switched-off webhook subscription with one failed delivery and its logged answer.
+    static func webhookWithADelivery(on db: any Database) async throws -> Int {
+        let subscription = WebhookSubscriptionRecord()
+        subscription.url = "https://erp.example.com/hooks?a=1&b=2"
+        subscription.secret = "whsec_" + Data(repeating: 1, count: 32).base64EncodedString()
+        subscription.kinds = WebhookSubscriptionRecord.storedKinds(["status", "note"])
+        subscription.description = "ERP <test>"
+        subscription.isActive = false
+        subscription.disabledAt = 1
+        subscription.failingSince = 1
+        subscription.failedAttempts = 12
+        subscription.createdAt = 1
+        try await subscription.create(on: db)
+        let delivery = WebhookDeliveryRecord()
+        delivery.subscriptionId = subscription.id!
+        delivery.eventId = 1
+        delivery.eventKind = "status"
+        delivery.body = "{}"
+        delivery.status = "failed"
+        delivery.attempts = 12
+        delivery.nextAttemptAt = 0
+        delivery.createdAt = 1
+        try await delivery.create(on: db)
+        let attempt = WebhookAttemptRecord()
+        attempt.deliveryId = delivery.id!
+        attempt.at = 1
+        attempt.statusCode = 500
+        attempt.excerpt = "<html>Internal error & more</html>"
+        attempt.durationMs = 12
+        try await attempt.create(on: db)
+        return subscription.id!
     }
 
     /// Keys the code asks for by name (`request.t("cases_title")`) exist in every language; keys put

@@ -30,5 +30,6 @@ public enum CaseportMigrations {
         M029_Retention(),
         M024_MoneyRows(),
         M025_DashboardsAndMonthlyReports(),
+        M028_WebhooksAndSSO(),
     ]
 }

@@ -24,6 +24,8 @@ public enum OutboxKind: String, CaseIterable, Sendable {
     /// Issue 14 (B10): an invoice specification waits for the customer's approval; its reminder.
     case specificationWaiting = "specification_waiting"
     case specificationReminder = "specification_reminder"
+    /// Issue 16: a webhook subscription was switched off after repeated failure (to each admin).
+    case webhookDisabled = "webhook_disabled"
     /// Rows the outbox benchmark queues.
     case benchmark = "bench"
 }

@@ -50,6 +50,9 @@ public enum CaseEvents {
         record.payload = event.encodedPayload()
         record.audience = (audience ?? event.defaultAudience).rawValue
         try await record.create(on: tx)
+        // Webhooks (issue 16): the deliveries of this event are written in its transaction.
+        try await WebhookQueue.enqueue(eventId: id, caseId: caseId, event: event, audience: audience ?? event.defaultAudience,
+                                       actor: actor, at: now, on: tx)
     }
 
     /// The staff timeline of one case: newest first. Staff see every audience.

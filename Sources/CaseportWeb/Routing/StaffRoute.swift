@@ -30,6 +30,8 @@ enum StaffRoute: String, AppRoute {
     case priceList, articleAdd, article, articleUpdate, actionCodeAdd, actionCodeUpdate, actionColumns
     case caseMoney, caseRowBook, caseRowRemove, workOrderCreate, workOrder, workOrderUpdate, workOrderState
     case specifications, newSpecification, newSpecificationSubmit, specification, specificationWithdraw
+    case webhooks, webhookCreate, webhook, webhookUpdate, webhookDelete, webhookRedeliver
+    case ssoStart, ssoCallback
 
     static let realm = "staff"
 
@@ -41,7 +43,8 @@ enum StaffRoute: String, AppRoute {
              .portalUsers, .newPortalUser, .portalUser, .staffUsers, .newStaffUser, .staffUser, .audit, .importForm,
              .newCase, .file, .fileRemove, .exportCSV, .caseReport, .apiTokens, .privacy,
              .dashboard, .dashboardCSV, .customerReports, .customerReport,
-             .priceList, .article, .caseMoney, .workOrder, .specifications, .newSpecification, .specification:
+             .priceList, .article, .caseMoney, .workOrder, .specifications, .newSpecification, .specification,
+             .webhooks, .webhook, .ssoStart, .ssoCallback:
             .GET
         default:
             .POST
@@ -72,6 +75,7 @@ enum StaffRoute: String, AppRoute {
         case .priceList, .articleAdd, .article, .articleUpdate, .actionCodeAdd, .actionCodeUpdate, .actionColumns: "price-list"
         case .caseMoney, .caseRowBook, .caseRowRemove, .workOrderCreate, .workOrder, .workOrderUpdate, .workOrderState: "staff-cases"
         case .specifications, .newSpecification, .newSpecificationSubmit, .specification, .specificationWithdraw: "specifications"
+        case .webhooks, .webhookCreate, .webhook, .webhookUpdate, .webhookDelete, .webhookRedeliver: "settings"
         default: ""
         }
     }
@@ -172,6 +176,12 @@ enum StaffRoute: String, AppRoute {
         case .newSpecification, .newSpecificationSubmit: "/staff/specifications/new"
         case .specification: "/staff/specifications/:id"
         case .specificationWithdraw: "/staff/specifications/:id/withdraw"
+        case .webhooks, .webhookCreate: "/staff/settings/webhooks"
+        case .webhook, .webhookUpdate: "/staff/settings/webhooks/:id"
+        case .webhookDelete: "/staff/settings/webhooks/:id/delete"
+        case .webhookRedeliver: "/staff/settings/webhooks/:id/deliveries/:delivery/redeliver"
+        case .ssoStart: "/staff/login/sso"
+        case .ssoCallback: "/staff/login/sso/callback"
         }
     }
 }

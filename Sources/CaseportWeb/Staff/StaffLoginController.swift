@@ -16,11 +16,13 @@ struct StaffLoginController: RouteCollection {
         var layout: Layout
         var email: String
         var error: String?
+        /// The single sign-on button's provider name, when CASEPORT_OIDC_ISSUER is set (issue 16).
+        var sso: String?
     }
 
     func show(request: Request) async throws -> Response {
         if request.staffPrincipal != nil { return request.redirect(to: StaffRoute.home) }
-        return try await render(request, email: "", error: nil)
+        return try await Self.render(request, email: "", error: nil)
     }
 
     func submit(request: Request) async throws -> Response {
@@ -31,7 +33,7 @@ struct StaffLoginController: RouteCollection {
             return try await startSession(request, realm: .staff, userId: staffId, redirect: StaffRoute.home.path())
         case .refused(let refusal):
             // The address comes back, cut to its field's length; the password never does.
-            return try await render(request, email: String(form.email.trimmed.prefix(InputLimits.email)),
+            return try await Self.render(request, email: String(form.email.trimmed.prefix(InputLimits.email)),
                                     error: request.t(refusal.messageKey))
         }
     }
@@ -43,9 +45,9 @@ struct StaffLoginController: RouteCollection {
         return try await endSession(request, realm: .staff, redirect: StaffRoute.login.path())
     }
 
-    private func render(_ request: Request, email: String, error: String?) async throws -> Response {
+    static func render(_ request: Request, email: String, error: String?) async throws -> Response {
         let page = LoginPage(layout: Layout(request, title: request.t("staff_login_title"), area: "staff"),
-                             email: email, error: error)
+                             email: email, error: error, sso: request.caseport.config.oidc?.displayName)
         return try await request.view.render("staff/login", page).encodeResponse(for: request).get()
     }
 }

@@ -36,6 +36,11 @@ public struct AppConfig: Sendable {
     /// CASEPORT_API_RATE_LIMIT: API calls per token and minute on one server (issue 16).
     public var apiRatePerMinute = 600
 
+    /// Webhook delivery (issue 16): which internal networks a subscription may reach anyway.
+    public var webhooks = WebhookConfig()
+    /// Staff single sign-on through an OpenID Connect provider (issue 16); nil without CASEPORT_OIDC_ISSUER.
+    public var oidc: OIDCConfig?
+
     public enum CookieSecurity: String, Sendable { case auto, always, never }
 
     public init(database: DatabaseLocation, bcryptCost: Int, secureCookies: CookieSecurity, dataDirectory: String,
@@ -96,6 +101,8 @@ public struct AppConfig: Sendable {
         config.sessions = SessionLimits(idle: TimeInterval(idleMinutes * 60), absolute: TimeInterval(maxDays * 24 * 3_600))
         config.objectStore = try S3Settings.from(environment)
         config.apiRatePerMinute = try environment.whole("CASEPORT_API_RATE_LIMIT", 1...1_000_000) ?? 600
+        config.webhooks = try WebhookConfig.from(environment)
+        config.oidc = try OIDCConfig.from(environment)
         return config
     }
 

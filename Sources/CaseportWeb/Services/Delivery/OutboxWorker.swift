@@ -149,6 +149,15 @@ struct BackgroundJobs: LifecycleHandler {
         for _ in 0..<config.concurrency {
             started.append(Task { await worker.run() })
         }
+        // Webhooks (issue 16): their own loops, so a slow receiver never holds up mail.
+        let webhooks = WebhookWorker(database: application.db,
+                                     sender: WebhookSender(allowed: application.caseport.config.webhooks.allowedNetworks,
+                                                           group: application.eventLoopGroup),
+                                     config: application.caseport.config, translations: application.caseport.translations,
+                                     logger: application.logger)
+        for _ in 0..<application.caseport.config.webhooks.concurrency {
+            started.append(Task { await webhooks.run() })
+        }
         let approvals = ApprovalJob(database: application.db, translations: application.caseport.translations,
                                     config: application.caseport.config, clock: { Date() })
         let logger = application.logger

@@ -13,7 +13,8 @@ struct SettingsTab: Encodable {
         let path = request.url.path
         return [(StaffRoute.settings, "settings_general_title"), (.caseTypes, "settings_types_title"),
                 (.catalogue, "settings_catalogue_title"), (.branding, "branding_title"),
-                (.privacy, "privacy_title")]
+                (.privacy, "privacy_title"),
+                (.webhooks, "webhooks_title")]
             .map { route, key in
                 let href = route.path()
                 let current = route == .settings ? path == href : path.hasPrefix(href)
