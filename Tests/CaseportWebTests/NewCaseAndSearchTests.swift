@@ -64,6 +64,32 @@ final class NewCaseAndSearchTests: XCTestCase {
         XCTAssertTrue(browser.lastBody.contains("1102"))
     }
 
+    /// Issue 12: the only customer or object a user may choose is filled in; with several, nothing is.
+    func testTheOnlyChoiceIsFilledInAndSeveralAreLeftToTheUser() async throws {
+        let (type, _) = try await faultType()
+        let db = harness.app.db
+        func objectOptions(_ browser: Browser) -> String {
+            let select = browser.lastBody.components(separatedBy: "<select id=\"object\"").dropFirst().first ?? ""
+            return select.components(separatedBy: "</select>")[0]
+        }
+        let anna = harness.browser()
+        try await anna.portalLogin("solglantan", "anna")
+        try await anna.get("/cases/new?type=\(type.id!)")
+        let several = objectOptions(anna)
+        XCTAssertTrue(several.contains("Solgläntan hus A") && several.contains("Solgläntan hus B"))
+        XCTAssertFalse(several.contains(" selected>"), "with several objects none is chosen for her")
+
+        // Staff deactivate hus B (D6): hus A is the only object left to choose, and it is chosen.
+        let husA = try await ObjectRecord.query(on: db).filter(\.$name == "Solgläntan hus A").first()!
+        let husB = try await ObjectRecord.query(on: db).filter(\.$name == "Solgläntan hus B").first()!
+        husB.isActive = false
+        try await husB.update(on: db)
+        try await anna.get("/cases/new?type=\(type.id!)")
+        let one = objectOptions(anna)
+        XCTAssertFalse(one.contains("Solgläntan hus B"))
+        XCTAssertTrue(one.contains("<option value=\"\(husA.id!)\" selected>"), "the only object is filled in")
+    }
+
     func testInvalidInputComesBackWithEachProblemAndNothingLost() async throws {
         let (type, field) = try await faultType()
         let browser = harness.browser()

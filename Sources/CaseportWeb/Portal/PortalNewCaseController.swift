@@ -94,6 +94,10 @@ struct PortalNewCaseController: RouteCollection {
             // A8: a shared account's copy goes to the person chosen on the form (an empty field), not the account.
             form.copyEmail = principal.user.isShared ? "" : (principal.user.email ?? "")
             form.smsPhone = principal.user.phone ?? ""
+            // Issue 12: a user with exactly one customer or object to choose gets it filled in.
+            let setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: chosen, on: request.db)
+            if setting.customers.count == 1, let only = setting.customers.first?.id { form.customer = String(only) }
+            if setting.objects.count == 1, let only = setting.objects.first?.id { form.object = String(only) }
             return try await formPage(request, principal: principal, form: form, errors: [:], template: "portal/new-case", status: .ok)
         }
         return try await typePage(request, types: types, error: nil)
