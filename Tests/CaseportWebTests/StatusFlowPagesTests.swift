@@ -47,6 +47,12 @@ final class StatusFlowPagesTests: XCTestCase {
         let expected = try await annasCases().filter { $0.status == .waitingForCustomer || $0.status == .resolved }.count
         XCTAssertTrue(html.contains("id=\"needs-action-link\""))
         XCTAssertTrue(html.contains("<span class=\"visually-hidden\">(</span>\(expected)<span"), "menu count \(expected)")
+        // A thumbnail's request (an image wanted, never a page) does not pay for the menu's count.
+        XCTAssertFalse(PageFrameMiddleware.mayBeAPage(Request(application: harness.app, headers: ["Accept": "image/avif,image/webp,*/*"],
+                                                              on: harness.app.eventLoopGroup.next())))
+        XCTAssertTrue(PageFrameMiddleware.mayBeAPage(Request(application: harness.app,
+                                                             headers: ["Accept": "text/html,application/xhtml+xml,*/*;q=0.8"],
+                                                             on: harness.app.eventLoopGroup.next())))
         _ = try await browser.get("/cases?state=action")
         let listed = Set(browser.lastBody.components(separatedBy: "data-case-number=\"").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) })
         XCTAssertTrue(listed.contains(target.number))

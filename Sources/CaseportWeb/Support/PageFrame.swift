@@ -38,12 +38,20 @@ struct PageFrameMiddleware: AsyncMiddleware {
         if request.staffPrincipal != nil {
             frame.inboxCount = try await Inquiries(database: request.db).countNew()
         }
-        if let principal = request.portalPrincipal, request.method == .GET {
+        if let principal = request.portalPrincipal, request.method == .GET, Self.mayBeAPage(request) {
             var needing = CaseFilter()
             needing.statusGroup = .needsAction
             frame.needsActionCount = try await VisibleCases(database: request.db).count(for: principal.visibility, filter: needing)
         }
         request.pageFrame = frame
         return try await next.respond(to: request)
+    }
+
+    /// Whether the request could show a page (and so the menu's count). A browser asking for an image
+    /// — the thumbnails of a case page, one request each — says so in `Accept` and never shows a menu;
+    /// no `Accept` at all (scripts, tests) counts as a page.
+    static func mayBeAPage(_ request: Request) -> Bool {
+        guard let accept = request.headers.first(name: .accept) else { return true }
+        return accept.contains("text/html") || accept.contains("*/*") && !accept.hasPrefix("image/")
     }
 }
