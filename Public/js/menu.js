@@ -25,5 +25,8 @@
 // After a failed post the error summary takes focus, so it is read out and seen first.
 (function () {
   var summary = document.getElementById("error-summary");
-  if (summary && document.activeElement !== summary) summary.focus();
+  if (!summary) return;
+  summary.focus();
+  // Once the page has loaded the browser may scroll to the form's #fragment: the summary keeps focus.
+  window.addEventListener("load", function () { setTimeout(function () { summary.focus(); }, 0); });
 })();

@@ -117,7 +117,7 @@ final class RobustFormsTests: XCTestCase {
         let (browser, target, _) = try await annaOnHerCase()
         let token = browser.csrfToken ?? ""
         // The message form takes files too (issue 12), so multipart is refused on a form route without files.
-        for (type, path) in [("application/json", "messages"), ("text/plain", "messages"), ("multipart/form-data; boundary=abc", "classify")] {
+        for (type, path) in [("application/json", "messages"), ("text/plain", "messages"), ("multipart/form-data; boundary=abc", "classification")] {
             var headers = HTTPHeaders()
             headers.replaceOrAdd(name: .contentType, value: type)
             headers.replaceOrAdd(name: "X-CSRF-Token", value: token)
