@@ -212,6 +212,20 @@ final class CasePageConversationTests: XCTestCase {
         XCTAssertEqual(stored, 0)
     }
 
+    func testABadClassificationOpensTheChangeBoxWithTheSummaryLinkingToIt() async throws {
+        var settings = try await SettingsStore(database: db).load()
+        settings.customerMayEditCategory = true
+        try await SettingsStore(database: db).save(settings)
+        let (anna, target) = try await annaOnHerCase()
+        XCTAssertNotNil(target.categoryId, "the demo case has a category")
+        // A category cannot be blanked once set: the field's error, in the "Change" box, opened.
+        let refused = try await anna.post("/cases/\(target.number)/classification", ["category": "", "version": String(target.version)])
+        XCTAssertEqual(refused.status, .unprocessableEntity)
+        XCTAssertTrue(anna.lastBody.contains("<a href=\"#edit-category\">"))
+        XCTAssertTrue(anna.lastBody.contains("id=\"classify\" open"), "the Change box is open at the field")
+        XCTAssertTrue(anna.lastBody.contains("id=\"details\" data-wide-open open"), "and so are the details on a phone")
+    }
+
     func testTheStaffNoteErrorLinksToTheNoteField() async throws {
         let (_, target) = try await annaOnHerCase()
         let handler = try await staff()
