@@ -160,3 +160,44 @@ def shoot(driver, name):
         driver.set_window_size(width, min(height, 4000))
         driver.save_screenshot(os.path.join(folder, f"{name}-{width}.png"))
     driver.set_window_size(1280, 1000)
+
+
+def test_conversation_first_case_pages(browser, tmp_path):
+    """Issue 12: a reply carrying a file shows it as a chip inside that message; a failed post brings
+    the error summary (focused, linking to the field); the staff page's reply and note forms."""
+    from selenium.webdriver.common.by import By
+
+    from helpers import click_and_wait_for_new_page, find, open_message_box
+    from test_back_office_admin import staff_login
+    audit = AccessibilityAudit(browser)
+    login(browser, *ANNA)
+    number = create_case(browser, "Droppande kran i köket", "Kranen droppar hela natten.")
+    picture = tmp_path / "kran.png"
+    picture.write_bytes(tiny_png())
+    open_message_box(browser)
+    fill(browser, "body", "Här är en bild på kranen.")
+    browser.find_element(By.ID, "message-files").send_keys(str(picture))
+    click_and_wait_for_new_page(browser, find(browser, "#messages form button.button-primary"))
+    newest = find(browser, "ol.messages > li")
+    assert "Här är en bild på kranen." in newest.text
+    assert "kran.png" in newest.find_element(By.CSS_SELECTOR, ".chips a.chip").text, "the file is inside its message"
+    audit.check("case page with a file in its message")
+
+    open_message_box(browser)
+    click_and_wait_for_new_page(browser, find(browser, "#messages form button.button-primary"))
+    summary = find(browser, "#error-summary")
+    assert summary.get_attribute("role") == "alert"
+    assert browser.switch_to.active_element == summary, "the summary has focus"
+    assert summary.find_element(By.CSS_SELECTOR, "a[href='#body']")
+    audit.check("case page with the error summary")
+
+    browser.delete_all_cookies()
+    staff_login(browser, "handler@example.com")
+    open_page(browser, f"/staff/cases/{number}")
+    assert "kran.png" in find(browser, "ol.messages .chips").text
+    find(browser, "#note > summary").click()
+    audit.check("staff case page with the reply and the note form open")
+    click_and_wait_for_new_page(browser, find(browser, "#note button[type=submit]"))
+    assert find(browser, "#error-summary a[href='#note-body']")
+    audit.check("staff case page with a note error")
+    audit.assert_clean()

@@ -101,7 +101,8 @@ def test_erik_cannot_change_annas_case(erik, annas, new_browser):
         f"/cases/{number}/messages": dict(data={"csrf_token": token, "body": "Inbrott från Norrsken"}),
         f"/cases/{number}/files/{file_id}/remove": dict(data={"csrf_token": token}),
         f"/cases/{number}/classification": dict(data={"csrf_token": token, "category": "1"}),
-        f"/cases/{number}/files?csrf_token={token}": dict(files={"files": ("intrang.txt", b"x")}),
+        # The token is the multipart body's first field (requests writes data before files).
+        f"/cases/{number}/files": dict(data={"csrf_token": token}, files={"files": ("intrang.txt", b"x")}),
     }
     for path, body in attempts.items():
         response = http.post(url(erik, path), timeout=10, allow_redirects=False, **body)

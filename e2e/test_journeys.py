@@ -122,7 +122,12 @@ def test_a_form_error_keeps_what_was_typed(browser):
     send_form(browser)
 
     assert path_of(browser) == "/cases/new", "the form is shown again, not the confirmation"
-    assert find(browser, "main .alert-error").text == T["form_has_errors"]
+    # Issue 12: the error summary at the top has focus and links to the failing field.
+    summary = find(browser, "#error-summary")
+    assert summary.get_attribute("role") == "alert" and T["error_summary_heading"] in summary.text
+    assert browser.switch_to.active_element == summary, "the summary has focus"
+    link = summary.find_element(By.CSS_SELECTOR, "a[href='#subject']")
+    assert T["form_required"] in link.text
     subject = find(browser, "#subject")
     assert subject.get_attribute("aria-invalid") == "true"
     assert find(browser, "#subject-error").text == T["form_required"]

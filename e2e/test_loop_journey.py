@@ -116,7 +116,7 @@ def test_customer_and_company_close_the_loop(mail_world, tmp_path):
         download = http_session(staff).get(photo_link, timeout=15)
         assert download.status_code == 200 and download.content == tiny_png()
         reply = f"Vi skickar en rörmokare på torsdag {uuid.uuid4().hex[:6]}"
-        form = find(staff, f"form[action='/staff/cases/{number}/messages']")
+        form = find(staff, f"form[action^='/staff/cases/{number}/messages']")
         form.find_element(By.ID, "body").send_keys(reply)
         click_and_wait_for_new_page(staff, form.find_element(By.CSS_SELECTOR, "button.button-primary"))
         assert reply in main_text(staff)

@@ -44,7 +44,7 @@ ROUTES = [
     ("GET", "/staff/cases"), ("POST", "/staff/cases/mark-all-read"), ("GET", "/staff/cases/:number"),
     ("POST", "/staff/cases/:number/read"),
     ("GET", "/staff/cases/:number/report.pdf"),
-    ("POST", "/staff/cases/:number"), ("POST", "/staff/cases/:number/status"), ("POST", "/staff/cases/:number/messages"),
+    ("POST", "/staff/cases/:number"), ("POST", "/staff/cases/:number/status"), ("POST", "/staff/cases/:number/messages"), ("POST", "/staff/cases/:number/notes"),
     ("GET", "/staff/outbox"), ("POST", "/staff/outbox/:id/retry"), ("GET", "/staff/outbox/unplaced/:id/message"),
     ("GET", "/staff/inbox"), ("POST", "/staff/inbox/bulk"), ("GET", "/staff/inbox/:id"), ("POST", "/staff/inbox/:id"),
     ("POST", "/staff/inbox/:id/delete"),

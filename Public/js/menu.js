@@ -12,3 +12,21 @@
     panel.classList.toggle("menu-open", open);
   });
 })();
+
+// The case page's "Details" (issue 12) is open beside the conversation on a wide screen; on a phone
+// it stays folded below the conversation. Without JavaScript the stylesheet shows it on a wide screen.
+(function () {
+  var wide = window.matchMedia && window.matchMedia("(min-width: 64rem)");
+  if (!wide || !wide.matches) return;
+  var folded = document.querySelectorAll("details[data-wide-open]");
+  for (var i = 0; i < folded.length; i++) folded[i].open = true;
+})();
+
+// After a failed post the error summary takes focus, so it is read out and seen first.
+(function () {
+  var summary = document.getElementById("error-summary");
+  if (!summary) return;
+  summary.focus();
+  // Once the page has loaded the browser may scroll to the form's #fragment: the summary keeps focus.
+  window.addEventListener("load", function () { setTimeout(function () { summary.focus(); }, 0); });
+})();

@@ -215,13 +215,14 @@ final class CustomerMailLoopTests: XCTestCase {
         // The picked person's id travels as the multipart field "person".
         let boundary = "----caseport-shared"
         var body = ByteBuffer()
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n\(browser.csrfToken ?? "")\r\n")
         body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"person\"\r\n\r\n\(person.id!)\r\n")
         body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"bild.png\"\r\nContent-Type: image/png\r\n\r\n")
         body.writeBytes(Demo.pngBytes())
         body.writeString("\r\n--\(boundary)--\r\n")
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-        let uploaded = try await browser.send(.POST, "/cases/\(number)/files?csrf_token=\(browser.csrfToken ?? "")", headers: headers, body: body)
+        let uploaded = try await browser.send(.POST, "/cases/\(number)/files", headers: headers, body: body)
         XCTAssertEqual(uploaded.status, .seeOther)
         files = try await StoredFileRecord.query(on: db).filter(\.$caseId == record.id!).filter(\.$originalName == "bild.png").all()
         XCTAssertEqual(files.map(\.uploaderName), [person.displayName])

@@ -286,12 +286,13 @@ extension Browser {
     func uploadCSVBytes(kind: String, name: String, bytes: [UInt8]) async throws -> XCTHTTPResponse {
         let boundary = "----caseport-test-\(UUID().uuidString)"
         var body = ByteBuffer()
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n\(csrfToken ?? "")\r\n")
         body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n\(kind)\r\n")
         body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: text/csv\r\n\r\n")
         body.writeBytes(bytes)
         body.writeString("\r\n--\(boundary)--\r\n")
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-        return try await send(.POST, "/staff/import?csrf_token=\(csrfToken ?? "")", headers: headers, body: body)
+        return try await send(.POST, "/staff/import", headers: headers, body: body)
     }
 }

@@ -28,7 +28,7 @@ final class PageRenderingTests: XCTestCase {
 
     /// Templates only ever rendered inside another page, never by a handler on their own.
     static let partials: Set<String> = ["shared/layout", "shared/person-picker", "shared/csrf", "shared/pagination",
-                                        "shared/status-badge", "shared/notice", "shared/form-errors", "staff/md-tabs", "staff/paging",
+                                        "shared/status-badge", "shared/notice", "shared/form-errors", "shared/error-summary", "staff/md-tabs", "staff/paging",
                                         "staff/settings-tabs", "staff/settings-type-fields", "shared/case-selects",
                                         "shared/money-table",
                                         "staff/webhooks/form-fields"]
@@ -206,6 +206,9 @@ final class PageRenderingTests: XCTestCase {
             try await visit(admin, StaffRoute.fileRemove.path(caseFile.id!))
             try await visit(admin, StaffRoute.case.path(caseNumber))
             try await visit(admin, StaffRoute.caseContactAdd.path(caseNumber), status: .unprocessableEntity, post: ["contact": ""])
+            // Issue 12: a failed reply and a failed internal note show the error summary.
+            try await visit(admin, StaffRoute.caseMessage.path(caseNumber), status: .unprocessableEntity, post: ["body": ""])
+            try await visit(admin, StaffRoute.caseNote.path(caseNumber), status: .unprocessableEntity, post: ["body": ""])
             for notice in ["uploaded", "removed", "added", "deleted", "created"] {
                 try await visit(admin, StaffRoute.case.path(caseNumber, query: ["notice": notice]))
             }

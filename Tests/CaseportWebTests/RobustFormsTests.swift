@@ -104,7 +104,7 @@ final class RobustFormsTests: XCTestCase {
                          "multipart/mixed; boundary=", "multipart/form-data; boundary=" + String(repeating: "b", count: 71)] {
                 var headers = HTTPHeaders()
                 headers.replaceOrAdd(name: .contentType, value: type)
-                let response = try await browser.send(.POST, "\(path)?csrf_token=\(token)", headers: headers,
+                let response = try await browser.send(.POST, path, headers: headers,
                                                       body: ByteBuffer(string: "--\r\n\r\nx\r\n----\r\n"))
                 XCTAssertEqual(response.status, .badRequest, "\(path) \(type)")
             }
@@ -116,22 +116,23 @@ final class RobustFormsTests: XCTestCase {
     func testFormRoutesTakeOnlyUrlEncodedAndUploadRoutesAlsoMultipart() async throws {
         let (browser, target, _) = try await annaOnHerCase()
         let token = browser.csrfToken ?? ""
-        for type in ["application/json", "text/plain", "multipart/form-data; boundary=abc"] {
+        // The message form takes files too (issue 12), so multipart is refused on a form route without files.
+        for (type, path) in [("application/json", "messages"), ("text/plain", "messages"), ("multipart/form-data; boundary=abc", "classification")] {
             var headers = HTTPHeaders()
             headers.replaceOrAdd(name: .contentType, value: type)
             headers.replaceOrAdd(name: "X-CSRF-Token", value: token)
-            let response = try await browser.send(.POST, "/cases/\(target.number)/messages", headers: headers,
+            let response = try await browser.send(.POST, "/cases/\(target.number)/\(path)", headers: headers,
                                                   body: ByteBuffer(string: "{\"body\":\"x\"}"))
             XCTAssertEqual(response.status, .unsupportedMediaType, type)
         }
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "application/json")
-        let json = try await browser.send(.POST, "/cases/\(target.number)/files?csrf_token=\(token)", headers: headers,
+        let json = try await browser.send(.POST, "/cases/\(target.number)/files", headers: headers,
                                           body: ByteBuffer(string: "{}"))
         XCTAssertEqual(json.status, .unsupportedMediaType)
         // A url-encoded post to an upload route passes the guards and is refused by the route.
         headers.contentType = .urlEncodedForm
-        let upload = try await browser.send(.POST, "/cases/\(target.number)/files?csrf_token=\(token)", headers: headers,
+        let upload = try await browser.send(.POST, "/cases/\(target.number)/files", headers: headers,
                                             body: ByteBuffer(string: "files=x&csrf_token=\(token)"))
         XCTAssertEqual(upload.status, .badRequest)
         let stored = try await StoredFileRecord.query(on: harness.app.db).filter(\.$caseId == target.id!).count()

@@ -43,11 +43,14 @@ final class UploadLimitsTests: XCTestCase {
         return body
     }
 
+    /// Posts the body as the upload form does: the CSRF token first, as the body's first part.
     func post(_ browser: Browser, _ target: CaseRecord, _ body: ByteBuffer, boundary: String = "caseport-limits") async throws -> XCTHTTPResponse {
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-        return try await browser.send(.POST, "/cases/\(target.number)/files?csrf_token=\(browser.csrfToken ?? "")",
-                                      headers: headers, body: body)
+        var full = ByteBuffer(string: "--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n\(browser.csrfToken ?? "")\r\n")
+        var rest = body
+        full.writeBuffer(&rest)
+        return try await browser.send(.POST, "/cases/\(target.number)/files", headers: headers, body: full)
     }
 
     func storedFiles(_ target: CaseRecord) async throws -> Int {
@@ -102,8 +105,9 @@ final class UploadLimitsTests: XCTestCase {
         let raw = RawHTTP(port: try await harness.startServer())
         let fd = try raw.connect()
         let cookie = browser.cookies.map { "\($0)=\($1)" }.joined(separator: "; ")
-        let head = "POST /cases/\(target.number)/files?csrf_token=\(browser.csrfToken ?? "") HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        let head = "POST /cases/\(target.number)/files HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             + "Content-Type: multipart/form-data; boundary=gone\r\nContent-Length: 10000000\r\nCookie: \(cookie)\r\n\r\n"
+            + "--gone\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n\(browser.csrfToken ?? "")\r\n"
             + "--gone\r\nContent-Disposition: form-data; name=\"files\"; filename=\"half.bin\"\r\n\r\n"
         RawHTTP.write(fd, Array(head.utf8))
         RawHTTP.write(fd, [UInt8](repeating: 0x41, count: 300_000))

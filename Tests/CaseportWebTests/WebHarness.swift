@@ -124,13 +124,25 @@ final class Browser: @unchecked Sendable {
 }
 
 extension Browser {
-    /// Posts files as multipart/form-data, the way the case page's upload form does
-    /// (CSRF token in the action URL).
+    /// Posts files as multipart/form-data, the way the case page's upload form does: the CSRF token
+    /// is the body's first field (never in the address), then any other fields, then the files.
     @discardableResult
     func upload(_ path: String, files: [(name: String, type: String, bytes: [UInt8])], csrf: Bool = true,
-                field: String = "files") async throws -> XCTHTTPResponse {
+                field: String = "files", fields: [(String, String)] = []) async throws -> XCTHTTPResponse {
+        let (headers, body) = Self.multipart(files: files, token: csrf ? (csrfToken ?? "") : nil, field: field, fields: fields)
+        return try await send(.POST, path, headers: headers, body: body)
+    }
+
+    /// A multipart body: the token first (when given), the fields, then the files.
+    static func multipart(files: [(name: String, type: String, bytes: [UInt8])], token: String?, field: String = "files",
+                          fields: [(String, String)] = []) -> (HTTPHeaders, ByteBuffer) {
         let boundary = "----caseport-test-\(UUID().uuidString)"
         var body = ByteBuffer()
+        var all = fields
+        if let token { all.insert(("csrf_token", token), at: 0) }
+        for (name, value) in all {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
         for file in files {
             body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(file.name)\"\r\nContent-Type: \(file.type)\r\n\r\n")
             body.writeBytes(file.bytes)
@@ -139,8 +151,7 @@ extension Browser {
         body.writeString("--\(boundary)--\r\n")
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-        let token = csrf ? "?csrf_token=\(csrfToken ?? "")" : ""
-        return try await send(.POST, path + token, headers: headers, body: body)
+        return (headers, body)
     }
 
     /// Case numbers listed on the last page, in order.

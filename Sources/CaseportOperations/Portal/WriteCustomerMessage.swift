@@ -11,8 +11,12 @@ public enum WriteCustomerMessage {
         public var author: AuthorChoice
         /// The language the writer uses, for their copy.
         public var language: Language
+        /// Files that came with the message, already in storage (issue 12); each belongs to the message.
+        public var files: [AttachUploadedFiles.StoredUpload]
 
-        public init(caseNumber: Int, body: String, copyToMe: Bool, author: AuthorChoice, language: Language) {
+        public init(caseNumber: Int, body: String, copyToMe: Bool, author: AuthorChoice, language: Language,
+                    files: [AttachUploadedFiles.StoredUpload] = []) {
+            self.files = files
             self.caseNumber = caseNumber
             self.body = body
             self.copyToMe = copyToMe
@@ -49,6 +53,15 @@ public enum WriteCustomerMessage {
                 caseId: detail.id,
                 author: .init(kind: .customer, userId: actor.userId, personId: author.personId, name: author.name),
                 body: body, isInternal: false, at: now, on: tx)
+            let writer = EventActor(portalUserId: actor.userId, name: author.name)
+            if !input.files.isEmpty {
+                let fileAuthor = CaseConversation.Author(kind: .customer, userId: actor.userId, personId: author.personId,
+                                                         name: author.name)
+                try await VisibleFiles.attach(input.files.map { $0.record(caseId: detail.id, author: fileAuthor, at: now) },
+                                              to: message, on: tx)
+                try await CaseEvents.append(.filesUploaded(names: input.files.map(\.originalName)), caseId: detail.id,
+                                            by: writer, at: now, on: tx)
+            }
             var notifications: [OutboxRecord] = []
             if input.copyToMe, let email = author.email {
                 notifications.append(Notifications.messageCopy(context.notifications, language: input.language, to: email,
@@ -60,7 +73,6 @@ public enum WriteCustomerMessage {
                 notification.caseId = detail.id
                 try await notification.create(on: tx)
             }
-            let writer = EventActor(portalUserId: actor.userId, name: author.name)
             try await CaseEvents.append(.customerMessage, caseId: detail.id, by: writer, at: now, on: tx)
             if returnsCase { try await CaseWorkflow.returnToCompany(caseId: detail.id, by: writer, at: now, on: tx) }
             return try message.requireID()

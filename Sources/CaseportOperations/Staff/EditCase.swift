@@ -112,7 +112,11 @@ public enum WriteStaffMessage {
         public var caseNumber: Int
         public var body: String
         public var isInternal: Bool
-        public init(caseNumber: Int, body: String, isInternal: Bool) {
+        /// Files that came with a reply to the customer, already in storage (issue 12). An internal
+        /// note carries none: what a note holds must never reach the customer.
+        public var files: [AttachUploadedFiles.StoredUpload]
+        public init(caseNumber: Int, body: String, isInternal: Bool, files: [AttachUploadedFiles.StoredUpload] = []) {
+            self.files = files
             self.caseNumber = caseNumber
             self.body = body
             self.isInternal = isInternal
@@ -129,6 +133,7 @@ public enum WriteStaffMessage {
         if body.isEmpty { problems.add(.body, "message_error_empty") }
         if body.count > InputLimits.message { problems.add(.body, ProblemKey.tooLong) }
         guard problems.isEmpty else { return .problems(problems) }
+        guard !(input.isInternal && !input.files.isEmpty) else { throw OperationError.notAllowedNow }
         // A public message: a text when the creator asked for one (B4), and the customer's e-mails (issue 11).
         let notifications = input.isInternal ? [] : try await Notifications.companyWrote(context.notifications, record: record,
                                                                                           on: context.database)
@@ -136,7 +141,9 @@ public enum WriteStaffMessage {
                                              on: context.database)
         try await StaffCases(database: context.database).addMessage(caseId: try record.requireID(), body: body,
                                                                     isInternal: input.isInternal, by: actor.caseActor,
-                                                                    notifications: notifications, at: context.now)
+                                                                    notifications: notifications,
+                                                                    files: input.files.map { $0.staffRecord(by: actor, at: context.now) },
+                                                                    at: context.now)
         return .done(record.number)
     }
 }

@@ -41,6 +41,8 @@ public final class StoredFileRecord: Model, @unchecked Sendable {
     @Field(key: "uploader_name") public var uploaderName: String
     @Field(key: "created_at") public var createdAt: Date
     @OptionalField(key: "removed_at") public var removedAt: Date?
+    /// The message the file came with (M031): a reply's attachments, or an upload's own line.
+    @OptionalField(key: "message_id") public var messageId: Int?
     public init() {}
 }
 

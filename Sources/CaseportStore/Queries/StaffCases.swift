@@ -179,16 +179,25 @@ public struct StaffCases: Sendable {
 
     /// A public message (seen by the customer) or an internal note (never shown in the portal).
     public func addMessage(caseId: Int, body: String, isInternal: Bool, by actor: Actor, notifications: [OutboxRecord] = [],
-                           at now: Date = Date()) async throws {
+                           files: [StoredFileRecord] = [], at now: Date = Date()) async throws {
+        // An internal note carries no files: the customer sees every case file.
+        struct NoteWithFiles: Error {}
+        guard files.isEmpty || !isInternal else { throw NoteWithFiles() }
         try await database.transaction { tx in
             for notification in notifications where !isInternal {
                 notification.caseId = caseId
                 try await notification.create(on: tx)
             }
-            _ = try await CaseConversation.insert(caseId: caseId, author: .init(kind: .staff, staffId: actor.staffId, name: actor.name),
-                                                  body: body, isInternal: isInternal, at: now, on: tx)
+            let message = try await CaseConversation.insert(caseId: caseId,
+                                                            author: .init(kind: .staff, staffId: actor.staffId, name: actor.name),
+                                                            body: body, isInternal: isInternal, at: now, on: tx)
             try await CaseEvents.append(isInternal ? .internalNote : .staffMessage, caseId: caseId, by: actor.eventActor,
                                         at: now, on: tx)
+            if !files.isEmpty {
+                try await VisibleFiles.attach(files, to: message, on: tx)
+                try await CaseEvents.append(.filesUploaded(names: files.map(\.originalName)), caseId: caseId, by: actor.eventActor,
+                                            at: now, on: tx)
+            }
         }
     }
 

@@ -14,6 +14,8 @@ public struct FileListing: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var customerName: String?
     public var objectName: String?
+    /// The message the file came with (M031); nil for register files and older case files.
+    public var messageId: Int?
 }
 
 /// Files through the access rule: case files follow the case rule (A7), customer and object files
@@ -54,7 +56,7 @@ public struct VisibleFiles: Sendable {
     public func caseFiles(caseId: Int) async throws -> [FileListing] {
         try await database.requireSQL().raw("""
             SELECT f.id, f.original_name, f.content_type, f.byte_size, f.uploader_name, f.uploaded_by_user_id,
-                   f.created_at, NULL AS customer_name, NULL AS object_name
+                   f.created_at, NULL AS customer_name, NULL AS object_name, f.message_id
             FROM files f WHERE f.case_id = \(bind: caseId) AND f.removed_at IS NULL
             ORDER BY f.created_at DESC, f.id DESC
             """).all(decoding: FileListing.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
@@ -64,7 +66,7 @@ public struct VisibleFiles: Sendable {
     public func registerFiles(for visibility: FileVisibility, offset: Int = 0, limit: Int = 100) async throws -> [FileListing] {
         try await database.requireSQL().raw("""
             SELECT f.id, f.original_name, f.content_type, f.byte_size, f.uploader_name, f.uploaded_by_user_id,
-                   f.created_at, cu.name AS customer_name, o.name AS object_name
+                   f.created_at, cu.name AS customer_name, o.name AS object_name, f.message_id
             FROM files f
             LEFT JOIN customers cu ON cu.id = f.customer_id
             LEFT JOIN objects o ON o.id = f.object_id
@@ -78,9 +80,21 @@ public struct VisibleFiles: Sendable {
     public func addToCase(_ file: StoredFileRecord, message: String, author: CaseConversation.Author,
                           at now: Date = Date()) async throws {
         try await database.transaction { tx in
+            let line = try await CaseConversation.insert(caseId: file.caseId!, author: author, body: message,
+                                                         isInternal: false, at: now, on: tx)
+            // The file shows as a chip in the line that announces it (issue 12).
+            file.messageId = try line.requireID()
             try await file.create(on: tx)
-            _ = try await CaseConversation.insert(caseId: file.caseId!, author: author, body: message,
-                                                  isInternal: false, at: now, on: tx)
+        }
+    }
+
+    /// Saves files that came with a message (a reply that carries files, issue 12) on the message's
+    /// case; the caller runs this in the message's transaction.
+    public static func attach(_ files: [StoredFileRecord], to message: CaseMessageRecord, on tx: any Database) async throws {
+        for file in files {
+            file.caseId = message.caseId
+            file.messageId = try message.requireID()
+            try await file.create(on: tx)
         }
     }
 

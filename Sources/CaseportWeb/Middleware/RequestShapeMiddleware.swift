@@ -66,12 +66,18 @@ struct RequestShapeMiddleware: AsyncMiddleware {
 extension Route {
     private static let uploadKey = "caseport.acceptsUploads"
 
-    /// Marks a route whose form is multipart/form-data (its CSRF token travels in the query).
+    private static let collectKey = "caseport.multipartCollect"
+
+    /// Marks a route whose form is multipart/form-data. Its CSRF token is the body's first field:
+    /// a streamed route's `UploadReceiver` checks it before taking file data; a route that collects
+    /// its body (`collecting`: the route's size limit) has it checked by `CSRFMiddleware`.
     @discardableResult
-    func acceptsMultipart() -> Route {
+    func acceptsMultipart(collecting limit: Int? = nil) -> Route {
         userInfo[AnySendableHashable(Self.uploadKey)] = true
+        if let limit { userInfo[AnySendableHashable(Self.collectKey)] = limit }
         return self
     }
 
     var acceptsUploads: Bool { userInfo[AnySendableHashable(Self.uploadKey)] as? Bool == true }
+    var multipartCollectLimit: Int? { userInfo[AnySendableHashable(Self.collectKey)] as? Int }
 }

@@ -10,7 +10,8 @@ import Vapor
 struct PortalCaseController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.on(PortalRoute.`case`, use: show)
-        routes.on(PortalRoute.caseMessage, use: postMessage)
+        // A message may carry files (issue 12): multipart, streamed like every upload.
+        routes.on(PortalRoute.caseMessage, body: .stream, use: postMessage).acceptsMultipart()
         routes.on(PortalRoute.caseUpload, body: .stream, use: upload).acceptsMultipart()
         routes.on(PortalRoute.caseFile, use: download)
         routes.on(PortalRoute.caseFileRemove, use: removeFile)
@@ -20,6 +21,7 @@ struct PortalCaseController: RouteCollection {
     // MARK: Page
 
     struct MessageView: Encodable {
+        var id: Int
         var author: String
         var fromCompany: Bool
         var fromSystem: Bool
@@ -27,6 +29,23 @@ struct PortalCaseController: RouteCollection {
         var long: Bool
         var preview: String
         var createdAt: String
+        /// The files that came with the message, shown as chips inside it (issue 12).
+        var files: [FileChip]
+    }
+
+    /// A file inside the message it came with.
+    struct FileChip: Encodable {
+        var id: Int
+        var name: String
+        var size: String
+        var isImage: Bool
+    }
+
+    /// Whom the customer deals with at the company (issue 12): the case's handler.
+    struct ContactView: Encodable {
+        var name: String
+        var email: String?
+        var phone: String?
     }
 
     struct FileView: Encodable {
@@ -101,6 +120,12 @@ struct PortalCaseController: RouteCollection {
         var answerNeeded: Bool
         var answerQuote: AnswerQuote?
         var answerLink: String
+        /// Issue 12: the company's contact for the case, the error summary, and the "Change" box open after an error.
+        var contact: ContactView?
+        var errorSummary: [ErrorLink]?
+        var classifyOpen: Bool
+        /// The case as the customer sent it, shown as the first entry of the conversation (on its last page).
+        var showDescription: Bool
     }
 
     struct AnswerQuote: Encodable {
@@ -154,6 +179,13 @@ struct PortalCaseController: RouteCollection {
         let messages = try await conversation.publicMessages(caseId: detail.id, limit: Self.messagesPerPage,
                                                              offset: messagePaging.offset)
         let files = try await VisibleFiles(database: request.db).caseFiles(caseId: detail.id)
+        var chips: [Int: [FileChip]] = [:]
+        for file in files.reversed() {
+            guard let messageId = file.messageId else { continue }
+            chips[messageId, default: []].append(FileChip(id: file.id, name: file.originalName,
+                                                          size: Self.formatSize(file.byteSize, language: language),
+                                                          isImage: ContentSniffing.isImage(file.contentType)))
+        }
         let fields = try await conversation.fieldValues(caseId: detail.id)
         let fieldIds = fields.compactMap(\.fieldId)
         let dateFieldIds = fieldIds.isEmpty ? [] : Set(try await CaseTypeFieldRecord.query(on: request.db)
@@ -192,11 +224,11 @@ struct PortalCaseController: RouteCollection {
                                  value: isDate ? language.formatDay(value.value) : Self.display(value.value, language: request))
             },
             messages: messages.map { message in
-                MessageView(author: message.authorKind == .system ? request.t("message_system_author") : message.authorName,
+                MessageView(id: message.id, author: message.authorKind == .system ? request.t("message_system_author") : message.authorName,
                             fromCompany: message.authorKind == .staff, fromSystem: message.authorKind == .system,
                             body: message.body, long: message.body.count > 300,
                             preview: PortalCaseListController.shorten(message.body, to: 200),
-                            createdAt: language.formatDateTime(message.createdAt))
+                            createdAt: language.formatDateTime(message.createdAt), files: chips[message.id] ?? [])
             },
             files: files.map { file in
                 FileView(id: file.id, name: file.originalName, size: Self.formatSize(file.byteSize, language: language),
@@ -224,13 +256,41 @@ struct PortalCaseController: RouteCollection {
                 AnswerQuote(author: $0.authorName, createdAt: language.formatDateTime($0.createdAt),
                             preview: PortalCaseListController.shorten($0.body, to: 400))
             },
-            answerLink: PortalRoute.`case`.path([String(detail.number)], query: [("write", "1")], fragment: "write"))
+            answerLink: PortalRoute.`case`.path([String(detail.number)], query: [("write", "1")], fragment: "write"),
+            contact: try await Self.contact(caseId: detail.id, on: request.db),
+            errorSummary: ErrorSummary.links(state.errors, anchors: Self.errorAnchors, request: request),
+            classifyOpen: state.errors.keys.contains { $0.hasPrefix("classify_") },
+            showDescription: messagePaging.page >= messagePaging.pageCount)
         let response = try await request.view.render("portal/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
     }
 
     static let messagesPerPage = 200
+
+    /// The page's fields in page order, for the error summary's links.
+    static let errorAnchors: [ErrorSummary.Anchor] = [
+        .init("approval", "approval-comment", label: "approval_comment"),
+        .init("approval_person", "reject-person", label: "person_pick"),
+        .init("person", "person", label: "person_pick"),
+        .init("person_first_name", "person_first_name", label: "person_first_name"),
+        .init("person_last_name", "person_last_name", label: "person_last_name"),
+        .init("person_email", "person_email", label: "person_email"),
+        .init("body", "body", label: "message_new"),
+        .init("message_files", "message-files", label: "casepage_message_files"),
+        .init("classify_category", "edit-category", label: "case_category"),
+        .init("classify_priority", "edit-priority", label: "case_priority"),
+        .init("files", "upload", label: "upload_label"),
+        .init("upload_person", "upload-person", label: "person_pick"),
+    ]
+
+    /// The case's handler as the customer may reach them: name and e-mail from the staff record
+    /// (it holds no phone number). Nil while nobody handles the case.
+    static func contact(caseId: Int, on db: any Database) async throws -> ContactView? {
+        guard let handlerId = try await CaseRecord.find(caseId, on: db)?.handlerId,
+              let staff = try await StaffUserRecord.find(handlerId, on: db), staff.isActive else { return nil }
+        return ContactView(name: staff.name, email: staff.email, phone: nil)
+    }
 
     /// Yes/no field values are stored as "yes"/"no" and shown in the reader's language.
     static func display(_ value: String, language request: Request) -> String {
@@ -252,10 +312,40 @@ struct PortalCaseController: RouteCollection {
 
     // MARK: Messages
 
+    /// The customer's message: url-encoded, or multipart when it carries files (issue 12). The files
+    /// are stored through `UploadIntake` and belong to the message; when the message is refused they
+    /// are deleted again and the typed text comes back with the error.
     func postMessage(request: Request) async throws -> Response {
-        let form = try request.form(PortalMessageForm.self)
+        guard CSRFMiddleware.isMultipart(request) else {
+            return try await writeMessage(request, form: try request.form(PortalMessageForm.self), files: [])
+        }
+        let (principal, detail) = try await findCase(request)
+        struct Refused: Error, @unchecked Sendable { let response: Response }
+        var answer: Response?
+        do {
+            try await UploadIntake.store(request, filesRequired: false) { fields, stored in
+                let response = try await writeMessage(request, form: try PortalMessageForm(from: FormValueDecoder(values: fields)),
+                                                      files: stored)
+                // A refused message keeps no files: throwing has them deleted from storage again.
+                guard response.status == .seeOther else { throw Refused(response: response) }
+                answer = response
+            }
+        } catch let refused as Refused {
+            return refused.response
+        } catch let refused as UploadIntake.Refused {
+            let form = (try? PortalMessageForm(from: FormValueDecoder(values: refused.fields))) ?? PortalMessageForm()
+            var state = PageState(messageBody: form.body, writeOpen: true, copyToMe: form.copyToMe, person: form.person)
+            state.errors["message_files"] = request.t(refused.key)
+            return try await render(request, principal: principal, detail: detail, state: state, status: refused.status)
+        }
+        guard let answer else { throw Abort(.internalServerError) }
+        return answer
+    }
+
+    func writeMessage(_ request: Request, form: PortalMessageForm, files: [AttachUploadedFiles.StoredUpload]) async throws -> Response {
         let input = WriteCustomerMessage.Input(caseNumber: try Self.caseNumber(request), body: form.body,
-                                               copyToMe: form.copyToMe, author: form.person.choice, language: request.language)
+                                               copyToMe: form.copyToMe, author: form.person.choice, language: request.language,
+                                               files: files)
         switch try await WriteCustomerMessage.run(input, by: try request.portalMember(), in: request.operations) {
         case .done(let written):
             let response = request.redirect(to: PortalRoute.`case`, written.caseNumber, notice: .message, fragment: "messages")
@@ -263,13 +353,14 @@ struct PortalCaseController: RouteCollection {
             return response
         case .problems(let problems):
             let (principal, detail) = try await findCase(request)
-            var state = PageState(messageBody: form.body, copyToMe: form.copyToMe, person: form.person)
+            var state = PageState(messageBody: form.body, writeOpen: true, copyToMe: form.copyToMe, person: form.person)
             state.errors = request.texts(problems) { field in
                 switch field {
                 case .body: return "body"
                 case .author(let picker): return picker.rawValue
                 }
             }
+            if !files.isEmpty { state.errors["message_files"] = request.t("casepage_files_again") }
             return try await render(request, principal: principal, detail: detail, state: state, status: .unprocessableEntity)
         }
     }
@@ -380,6 +471,8 @@ struct PortalMessageForm: PostedForm {
     var person = PersonPicker.Input()
 
     enum CodingKeys: String, CodingKey { case body, copyToMe = "copy_to_me" }
+
+    init() {}
 
     init(from decoder: any Decoder) throws {
         let posted = try decoder.container(keyedBy: CodingKeys.self)

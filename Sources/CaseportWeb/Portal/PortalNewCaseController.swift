@@ -59,6 +59,8 @@ struct PortalNewCaseController: RouteCollection {
         var values: NewCaseForm
         var errors: [String: String]
         var hasErrors: Bool
+        /// Issue 12: the summary of what failed, each line linking to its field.
+        var errorSummary: [ErrorLink]?
         var fields: [FieldInput]
         var categories: [Option]
         var customers: [Option]
@@ -171,6 +173,22 @@ struct PortalNewCaseController: RouteCollection {
         return try await request.view.render("portal/new-case-receipt", page)
     }
 
+    /// The form's fields in page order (each error key is its field's id), for the error summary.
+    static func errorAnchors(_ fields: [FieldInput]) -> [ErrorSummary.Anchor] {
+        let before: [ErrorSummary.Anchor] = [
+            .init("person", "person", label: "person_pick"), .init("person_first_name", "person_first_name", label: "person_first_name"),
+            .init("person_last_name", "person_last_name", label: "person_last_name"), .init("person_email", "person_email", label: "person_email"),
+            .init("subject", "subject", label: "case_subject"), .init("description", "description", label: "case_description"),
+        ]
+        let after: [ErrorSummary.Anchor] = [
+            .init("category", "category", label: "case_category"), .init("customer", "customer", label: "case_customer"),
+            .init("object", "object", label: "case_object"), .init("work_site_address", "work_site_address", label: "new_case_work_site_address"),
+            .init("reference_name", "reference_name", label: "new_case_reference_name"),
+            .init("copy_email", "copy_email", label: "new_case_copy_by_email"), .init("sms_phone", "sms_phone", label: "new_case_sms_on_messages"),
+        ]
+        return before + fields.map { ErrorSummary.Anchor($0.name, $0.name) } + after
+    }
+
     func formPage(_ request: Request, principal: PortalPrincipal, form: NewCaseForm, errors: [String: String],
                   template: String, status: HTTPResponseStatus) async throws -> Response {
         let setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: form.typeId, on: request.db)
@@ -239,6 +257,7 @@ struct PortalNewCaseController: RouteCollection {
             layout: Layout(request, title: request.t(template == "portal/new-case-confirm" ? "new_case_confirm_title" : "new_case_title")),
             typeId: form.type, typeName: setting.caseType?.name, typeDescription: setting.caseType?.description,
             billable: setting.caseType?.isBillable ?? false, values: form, errors: errors, hasErrors: !errors.isEmpty,
+            errorSummary: ErrorSummary.links(errors, anchors: Self.errorAnchors(fields), request: request),
             fields: fields,
             categories: setting.categories.map { option(form.category, $0.id, $0.name) },
             customers: setting.customers.map { option(form.customer, $0.id, $0.name) },

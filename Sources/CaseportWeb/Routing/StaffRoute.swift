@@ -4,7 +4,7 @@ import Vapor
 enum StaffRoute: String, AppRoute {
     case login, loginSubmit, logout, setPassword, setPasswordSubmit
     case home
-    case cases, casesMarkAllRead, `case`, caseEdit, caseStatus, caseMessage, caseRead
+    case cases, casesMarkAllRead, `case`, caseEdit, caseStatus, caseMessage, caseNote, caseRead
     case outbox, outboxRetry, outboxUnplacedMessage
     case inbox, inboxBulk, inboxItem, inboxItemSubmit, inboxItemDelete
     case settings, settingsSubmit
@@ -54,7 +54,7 @@ enum StaffRoute: String, AppRoute {
     /// The menu entry a page of this route belongs to (`Layout.section`).
     var section: String {
         switch self {
-        case .cases, .casesMarkAllRead, .case, .caseEdit, .caseStatus, .caseMessage, .caseRead, .caseReport: "staff-cases"
+        case .cases, .casesMarkAllRead, .case, .caseEdit, .caseStatus, .caseMessage, .caseNote, .caseRead, .caseReport: "staff-cases"
         case .newCase, .newCaseSubmit, .caseUpload, .caseContactAdd, .caseContactRemove: "staff-cases"
         case .inbox, .inboxBulk, .inboxItem, .inboxItemSubmit, .inboxItemDelete: "inbox"
         case .settings, .settingsSubmit, .catalogue, .catalogueAdd, .catalogueUpdate, .catalogueDelete, .caseTypes, .caseTypeCreate,
@@ -91,6 +91,7 @@ enum StaffRoute: String, AppRoute {
         case .case, .caseEdit: "/staff/cases/:number"
         case .caseStatus: "/staff/cases/:number/status"
         case .caseMessage: "/staff/cases/:number/messages"
+        case .caseNote: "/staff/cases/:number/notes"
         case .caseRead: "/staff/cases/:number/read"
         case .outbox: "/staff/outbox"
         case .outboxRetry: "/staff/outbox/:id/retry"

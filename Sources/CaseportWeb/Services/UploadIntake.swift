@@ -13,6 +13,8 @@ enum UploadIntake {
     struct Refused: Error {
         var key: String
         var status: HTTPResponseStatus
+        /// The form's other fields as far as they arrived, to show again.
+        var fields: [String: String] = [:]
     }
 
     /// Stores the request's files and hands them to `record`; `Refused` when the upload is unusable.
@@ -21,22 +23,33 @@ enum UploadIntake {
     static func store(_ request: Request,
                       beforeStoring: ([String: String]) async throws -> Void = { _ in },
                       record: ([AttachUploadedFiles.StoredUpload]) async throws -> Void) async throws {
+        try await store(request, filesRequired: true, beforeStoring: beforeStoring) { _, stored in try await record(stored) }
+    }
+
+    /// The same for a form whose files are optional (a message that may carry files, issue 12):
+    /// `record` gets the form's other fields too, and throws to have the stored files deleted again.
+    static func store(_ request: Request, filesRequired: Bool,
+                      beforeStoring: ([String: String]) async throws -> Void = { _ in },
+                      record: ([String: String], [AttachUploadedFiles.StoredUpload]) async throws -> Void) async throws {
         let storage = request.caseport.storage
         let received: UploadReceiver.Received
         do {
             received = try await UploadReceiver(storage: storage).receive(request)
-        } catch let failure as UploadReceiver.Failure {
-            switch failure {
-            case .tooLarge: throw Refused(key: "upload_error_too_large", status: .payloadTooLarge)
-            case .tooMany: throw Refused(key: "upload_error_too_many", status: .badRequest)
-            case .tooManyParts: throw Refused(key: "upload_error_too_many_fields", status: .payloadTooLarge)
-            case .malformed: throw Refused(key: "upload_error_failed", status: .badRequest)
+        } catch let stopped as UploadReceiver.Stopped {
+            let fields = stopped.fields
+            switch stopped.failure {
+            case .tooLarge: throw Refused(key: "upload_error_too_large", status: .payloadTooLarge, fields: fields)
+            case .tooMany: throw Refused(key: "upload_error_too_many", status: .badRequest, fields: fields)
+            case .tooManyParts: throw Refused(key: "upload_error_too_many_fields", status: .payloadTooLarge, fields: fields)
+            case .malformed: throw Refused(key: "upload_error_failed", status: .badRequest, fields: fields)
+            // The friendly "the form expired" page (403), as for every other form.
+            case .expiredForm: throw FormExpired(typed: [])
             }
         }
         defer { received.discard() }
         try await beforeStoring(received.fields)
         let files = received.files.filter { $0.fieldName == "files" }
-        guard !files.isEmpty else { throw Refused(key: "upload_error_none", status: .unprocessableEntity) }
+        guard !files.isEmpty || !filesRequired else { throw Refused(key: "upload_error_none", status: .unprocessableEntity) }
         var stored: [AttachUploadedFiles.StoredUpload] = []
         do {
             for file in files {
@@ -46,7 +59,7 @@ enum UploadIntake {
                 stored.append(.init(storageKey: key, originalName: cleanFilename(file.filename),
                                     contentType: ContentSniffing.detect(head) ?? "application/octet-stream", byteSize: file.byteSize))
             }
-            try await record(stored)
+            try await record(received.fields, stored)
         } catch {
             for upload in stored { try? await storage.delete(key: upload.storageKey) }
             throw error

@@ -38,13 +38,22 @@ struct UploadReceiver {
         case tooMany
         case tooManyParts
         case malformed
+        /// The body's first part was not the form's CSRF token (or did not match the cookie).
+        case expiredForm
+    }
+
+    /// A failure with the form's fields read before it (the text typed above the file field), so the
+    /// page can show them again.
+    struct Stopped: Error {
+        var failure: Failure
+        var fields: [String: String]
     }
 
     let storage: any FileStorage
 
     func receive(_ request: Request) async throws -> Received {
         guard let boundary = request.headers.contentType?.parameters["boundary"], !boundary.isEmpty,
-              request.headers.contentType?.subType == "form-data" else { throw Failure.malformed }
+              request.headers.contentType?.subType == "form-data" else { throw Stopped(failure: .malformed, fields: [:]) }
 
         var received = Received()
         var stream = MultipartStream(boundary: boundary)
@@ -53,6 +62,9 @@ struct UploadReceiver {
         var fieldBytes: [UInt8] = []
         var parts = 0
         var totalFieldBytes = 0
+        // The form's token comes first (CSRFMiddleware left it to us): no file part is accepted before it.
+        let expectedToken = request.pendingMultipartCSRF
+        var tokenChecked = expectedToken == nil
 
         func cleanUp() {
             currentFile?.staged.discard()
@@ -68,6 +80,10 @@ struct UploadReceiver {
                         guard parts <= Self.maximumParts else { throw Failure.tooManyParts }
                         let disposition = headers["content-disposition"] ?? ""
                         let name = Self.parameter("name", in: disposition) ?? ""
+                        if !tokenChecked, parts > 1 || name != CSRFMiddleware.fieldName
+                            || Self.parameter("filename", in: disposition) != nil {
+                            throw Failure.expiredForm
+                        }
                         if let filename = Self.parameter("filename", in: disposition) {
                             guard received.files.count < Self.maximumFiles else { throw Failure.tooMany }
                             currentFile = ReceivedFile(fieldName: name, filename: filename,
@@ -99,20 +115,29 @@ struct UploadReceiver {
                                 received.files.append(file)
                             }
                         } else if let name = fieldName {
-                            received.fields[name] = String(decoding: fieldBytes, as: UTF8.self)
+                            let value = String(decoding: fieldBytes, as: UTF8.self)
+                            if !tokenChecked {
+                                guard let expectedToken, CSRFMiddleware.constantTimeEqual(expectedToken, value) else {
+                                    throw Failure.expiredForm
+                                }
+                                tokenChecked = true
+                            } else {
+                                received.fields[name] = value
+                            }
                             fieldName = nil
                         }
                     }
                 }
             }
+            guard tokenChecked else { throw Failure.expiredForm }
             guard stream.isComplete else { throw Failure.malformed }
         } catch let failure as Failure {
             cleanUp()
-            throw failure
+            throw Stopped(failure: failure, fields: failure == .expiredForm ? [:] : received.fields)
         } catch {
             // A broken body, the client going away, or the task being cancelled.
             cleanUp()
-            throw Failure.malformed
+            throw Stopped(failure: .malformed, fields: received.fields)
         }
         return received
     }

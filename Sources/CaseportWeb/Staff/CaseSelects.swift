@@ -56,6 +56,11 @@ struct CaseSelects: Encodable {
 
     var rows: [Row]
 
+    /// Each select's error links to it from the page's error summary (issue 12).
+    var anchors: [ErrorSummary.Anchor] {
+        rows.flatMap(\.selects).map { ErrorSummary.Anchor($0.name, $0.name) }
+    }
+
     /// The case page: who handles it first.
     static let caseLayout: [[Name]] = [[.handler, .supplier], [.category, .type, .priority], [.customer, .object]]
     /// A case from an inquiry: what it is first.

@@ -15,7 +15,7 @@ struct ImportController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.on(StaffRoute.importForm, use: form)
-        routes.on(StaffRoute.importPreview, body: .collect(maxSize: ByteCount(value: Self.maximumBytes)), use: preview).acceptsMultipart()
+        routes.on(StaffRoute.importPreview, body: .collect(maxSize: ByteCount(value: Self.maximumBytes)), use: preview).acceptsMultipart(collecting: Self.maximumBytes)
         routes.on(StaffRoute.importRun, use: run)
     }
 

@@ -19,7 +19,9 @@ struct StaffCasesController: RouteCollection {
         routes.on(StaffRoute.`case`, use: show)
         routes.on(StaffRoute.caseEdit, use: edit)
         routes.on(StaffRoute.caseStatus, use: changeStatus)
-        routes.on(StaffRoute.caseMessage, use: addMessage)
+        // A reply may carry files (issue 12): multipart, streamed like every upload.
+        routes.on(StaffRoute.caseMessage, body: .stream, use: addMessage).acceptsMultipart()
+        routes.on(StaffRoute.caseNote, use: addNote)
         routes.on(StaffRoute.caseRead, use: markRead)
     }
 
@@ -125,11 +127,14 @@ struct StaffCasesController: RouteCollection {
     // MARK: The case page
 
     struct MessageView: Encodable {
+        var id: Int
         var author: String
         var body: String
         var isInternal: Bool
         var fromCustomer: Bool
         var createdAt: String
+        /// The files that came with the message (issue 12).
+        var files: [PortalCaseController.FileChip]
     }
 
     struct EventView: Encodable {
@@ -170,6 +175,11 @@ struct StaffCasesController: RouteCollection {
         var maxUploadMegabytes: Int
         /// E3: the reason of the case's legal hold, when it is on one.
         var legalHold: String? = nil
+        /// Issue 12: the error summary; the internal note's text (its own form); the "Change" box open after an error.
+        var errorSummary: [ErrorLink]? = nil
+        var noteBody: String = ""
+        var noteOpen: Bool = false
+        var changeOpen: Bool = false
     }
 
     /// What a failed form keeps.
@@ -178,6 +188,7 @@ struct StaffCasesController: RouteCollection {
         var errors: [String: String] = [:]
         var notice: String?
         var message = StaffMessageForm()
+        var noteBody = ""
         /// The contact chosen in the link form, kept when linking failed.
         var contactChoice = ""
     }
@@ -218,6 +229,14 @@ struct StaffCasesController: RouteCollection {
                                                  currentObjectId: record.objectId, errors: state.errors)
         let unread = try await CaseUnreadActivity.load(for: record, on: request.db)
         let contacts = try await CaseContacts(database: request.db).linked(caseId: record.id!)
+        let caseFiles = try await VisibleFiles(database: request.db).caseFiles(caseId: record.id!)
+        var chips: [Int: [PortalCaseController.FileChip]] = [:]
+        for file in caseFiles.reversed() {
+            guard let messageId = file.messageId else { continue }
+            chips[messageId, default: []].append(.init(id: file.id, name: file.originalName,
+                                                       size: PortalCaseController.formatSize(file.byteSize, language: language),
+                                                       isImage: ContentSniffing.isImage(file.contentType)))
+        }
         let page = CasePage(
             layout: Layout(request, title: "\(request.t("case_number_short")) \(record.number) – \(record.subject)", area: "staff"),
             number: record.number, version: record.version, status: request.staffStatus(record.status), closed: record.status.isClosed, tone: record.status.tone.rawValue,
@@ -225,9 +244,9 @@ struct StaffCasesController: RouteCollection {
             values: form, errors: state.errors, notice: state.notice,
             selects: selects,
             messages: try await cases.allMessages(caseId: record.id!).map {
-                MessageView(author: $0.authorKind == .system ? request.t("message_system_author") : $0.authorName, body: $0.body,
+                MessageView(id: $0.id!, author: $0.authorKind == .system ? request.t("message_system_author") : $0.authorName, body: $0.body,
                             isInternal: $0.isInternal, fromCustomer: $0.authorKind == .customer,
-                            createdAt: language.formatDateTime($0.createdAt))
+                            createdAt: language.formatDateTime($0.createdAt), files: chips[$0.id!] ?? [])
             },
             events: try await cases.events(caseId: record.id!).map { Self.describe($0, request: request, language: language) },
             messageBody: state.message.body, internalNote: state.message.isInternal,
@@ -239,7 +258,7 @@ struct StaffCasesController: RouteCollection {
             },
             unreadFiles: unread.files.map { UnreadFileView(id: $0.id!, name: $0.originalName, at: language.formatDateTime($0.createdAt)) },
             sent: try await SentDetails.load(request, record: record),
-            files: try await VisibleFiles(database: request.db).caseFiles(caseId: record.id!).map {
+            files: caseFiles.map {
                 StaffFileView(id: $0.id, name: $0.originalName, size: PortalCaseController.formatSize($0.byteSize, language: language),
                               uploader: $0.uploaderName, createdAt: language.formatDateTime($0.createdAt),
                               isImage: ContentSniffing.isImage($0.contentType), fromCustomer: $0.uploadedByUserId != nil)
@@ -252,10 +271,27 @@ struct StaffCasesController: RouteCollection {
                 .filter { candidate in !contacts.contains { $0.contactId == candidate.id } }
                 .map { Option(value: String($0.id!), name: $0.displayName + ($0.email.map { " (\($0))" } ?? ""),
                               selected: state.contactChoice == String($0.id!)) },
-            maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576, legalHold: record.legalHoldReason)
+            maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576, legalHold: record.legalHoldReason,
+            errorSummary: ErrorSummary.links(state.errors, anchors: Self.errorAnchors(selects), request: request),
+            noteBody: state.noteBody, noteOpen: !state.noteBody.isEmpty || state.errors["note"] != nil,
+            changeOpen: state.form != nil && !state.errors.isEmpty)
         let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
+    }
+
+    /// The page's fields in page order, for the error summary's links.
+    static func errorAnchors(_ selects: CaseSelects) -> [ErrorSummary.Anchor] {
+        var anchors: [ErrorSummary.Anchor] = [
+            .init("form", "main"),
+            .init("body", "body", label: "message_new"),
+            .init("message_files", "message-files", label: "casepage_message_files"),
+            .init("note", "note-body", label: "casepage_note_label"),
+            .init("subject", "subject", label: "case_subject"),
+        ]
+        anchors += selects.anchors
+        anchors += [.init("contact", "contact", label: "staff_contact_choose"), .init("files", "upload", label: "upload_label")]
+        return anchors
     }
 
     static func describe(_ stored: StoredCaseEvent, request: Request, language: Language) -> EventView {
@@ -339,17 +375,64 @@ struct StaffCasesController: RouteCollection {
         }
     }
 
+    /// "Reply to customer": url-encoded, or multipart when the reply carries files (issue 12). An
+    /// older form's `internal=1` still writes a note, but a note never carries files.
     func addMessage(request: Request) async throws -> Response {
-        let form = try request.form(StaffMessageForm.self)
-        let input = WriteStaffMessage.Input(caseNumber: try Self.caseNumber(request), body: form.body, isInternal: form.isInternal)
+        guard CSRFMiddleware.isMultipart(request) else {
+            return try await write(request, form: try request.form(StaffMessageForm.self), files: [])
+        }
+        let record = try await findCase(request)
+        struct Refused: Error, @unchecked Sendable { let response: Response }
+        var answer: Response?
+        do {
+            try await UploadIntake.store(request, filesRequired: false) { fields, stored in
+                let form = try StaffMessageForm(from: FormValueDecoder(values: fields))
+                let response: Response
+                if form.isInternal && !stored.isEmpty {
+                    response = try await render(request, record: record,
+                                                state: PageState(errors: ["message_files": request.t("casepage_note_no_files")],
+                                                                 message: form),
+                                                status: .unprocessableEntity)
+                } else {
+                    response = try await write(request, form: form, files: stored)
+                }
+                // A refused reply keeps no files: throwing has them deleted from storage again.
+                guard response.status == .seeOther else { throw Refused(response: response) }
+                answer = response
+            }
+        } catch let refused as Refused {
+            return refused.response
+        } catch let refused as UploadIntake.Refused {
+            let form = (try? StaffMessageForm(from: FormValueDecoder(values: refused.fields))) ?? StaffMessageForm()
+            return try await render(request, record: record,
+                                    state: PageState(errors: ["message_files": request.t(refused.key)], message: form),
+                                    status: refused.status)
+        }
+        guard let answer else { throw Abort(.internalServerError) }
+        return answer
+    }
+
+    func write(_ request: Request, form: StaffMessageForm, files: [AttachUploadedFiles.StoredUpload]) async throws -> Response {
+        let input = WriteStaffMessage.Input(caseNumber: try Self.caseNumber(request), body: form.body, isInternal: form.isInternal,
+                                            files: files)
         switch try await WriteStaffMessage.run(input, by: try request.staffMember(), in: request.operations) {
         case .done(let number):
-            return request.redirect(to: StaffRoute.`case`, number, notice: .message, fragment: "messages")
+            return request.redirect(to: StaffRoute.`case`, number, notice: form.isInternal ? Notice.saved : Notice.message,
+                                    fragment: form.isInternal ? "note" : "messages")
         case .problems(let problems):
-            return try await render(request, record: try await findCase(request),
-                                    state: PageState(errors: request.texts(problems) { _ in "body" }, message: form),
-                                    status: .unprocessableEntity)
+            var state = PageState(errors: request.texts(problems) { _ in form.isInternal ? "note" : "body" })
+            if form.isInternal { state.noteBody = form.body } else { state.message = form }
+            if !files.isEmpty { state.errors["message_files"] = request.t("casepage_files_again") }
+            return try await render(request, record: try await findCase(request), state: state, status: .unprocessableEntity)
         }
+    }
+
+    /// "Save internal note" (issue 12): its own form and route, so a note is never a reply by a missed
+    /// choice; whatever the form sends, this writes an internal note.
+    func addNote(request: Request) async throws -> Response {
+        var form = try request.form(StaffMessageForm.self)
+        form.isInternal = true
+        return try await write(request, form: form, files: [])
     }
 }
 

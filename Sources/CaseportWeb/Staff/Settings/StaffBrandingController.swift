@@ -12,7 +12,7 @@ struct StaffBrandingController: RouteCollection {
         routes.on(StaffRoute.brandingSubmit, use: submit)
         routes.on(StaffRoute.brandingPreview, use: previewStylesheet)
         // The logo form is multipart; its CSRF token is in the action URL (see CSRFMiddleware).
-        routes.on(StaffRoute.brandingLogo, body: .collect(maxSize: "3mb"), use: uploadLogo).acceptsMultipart()
+        routes.on(StaffRoute.brandingLogo, body: .collect(maxSize: "3mb"), use: uploadLogo).acceptsMultipart(collecting: 3 * 1024 * 1024)
         routes.on(StaffRoute.brandingLogoDelete, use: removeLogo)
     }
 
