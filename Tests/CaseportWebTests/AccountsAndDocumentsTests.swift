@@ -107,7 +107,8 @@ final class AccountsAndDocumentsTests: XCTestCase {
         XCTAssertTrue(anna.lastBody.contains("name=\"confirm_deactivate\""))
         let notYet = try await PortalUserRecord.find(styrelsen.id, on: harness.app.db)!
         XCTAssertTrue(notYet.isActive)
-        XCTAssertFalse(notYet.isShared)
+        let stillIn = try await board.get("/cases").status
+        XCTAssertEqual(stillIn, .ok, "the open session lives on until the deactivation is confirmed")
         let awaited2 = try await anna.post("/users/\(styrelsen.id!)", ["first_name": "Styrelsen", "last_name": "Solgläntan",
                                                                         "username": "styrelsen", "is_shared": "1",
                                                                         "confirm_deactivate": "1"]).status

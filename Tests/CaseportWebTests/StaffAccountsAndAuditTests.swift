@@ -235,7 +235,7 @@ final class StaffAccountsAndAuditTests: XCTestCase {
         try await anna.portalLogin("solglantan", "anna")
         try await anna.get("/users/\(styrelsen.id!)")
         try await anna.post("/users/\(styrelsen.id!)", ["first_name": "Styrelsen", "last_name": "Solgläntan", "username": "styrelsen",
-                                                       "is_shared": "1", "is_admin": "1"])
+                                                       "is_shared": "1", "is_admin": "1", "confirm_deactivate": "1"])
         try await anna.get("/users/new")
         try await anna.post("/users/new", ["first_name": "Ny", "last_name": "Boende", "username": "nyboende", "is_active": "1",
                                            "password": "Secret12", "password_confirm": "Secret12"])
