@@ -6,8 +6,9 @@ import SQLKit
 /// since M004 and every public message (`CaseConversation.insert`), status change (`StaffCases`,
 /// `CaseApproval`, `CaseWorkflow`) and the case's creation set it, so nothing needs backfilling; what
 /// was missing are indexes that serve the orders:
-///  - last activity, alone and behind each column a list filters on alone (mirroring M004's
-///    `cases_<column>_created`), so the default order of a filtered list is an index walk too;
+///  - last activity (with the id that breaks ties), alone and behind each column a list filters on
+///    alone (mirroring M004's `cases_<column>_created`), so the default order of a filtered list is an
+///    index walk too;
 ///  - the portal's customer and object branches with `id` (as M013 did for `created_at`), so
 ///    PostgreSQL's per-branch scans stay index-only in the default order;
 ///  - the subject, for sorting A–Z. (`created_at` has M004's indexes, `number` its unique one.)
@@ -24,7 +25,9 @@ struct M032_CaseListOrders: AsyncMigration {
         try await sql.create(index: "cases_object_activity").on("cases")
             .column("object_id").column("last_activity_at").column("id").run()
         for column in Self.filterColumns {
-            try await sql.create(index: "cases_\(column)_activity").on("cases").column(column).column("last_activity_at").run()
+            // `id` too: PostgreSQL's index does not end in the row id as SQLite's does, and the order's
+            // tie-breaker is the id, so the index alone serves `ORDER BY last_activity_at, id`.
+            try await sql.create(index: "cases_\(column)_activity").on("cases").column(column).column("last_activity_at").column("id").run()
         }
         try await sql.create(index: "cases_subject").on("cases").column("subject").column("id").run()
     }
