@@ -457,11 +457,32 @@ final class APITests: XCTestCase {
         let boardToken = String(own.body.string[ownRange])
         let boardCases = try await allCaseNumbers(token: boardToken)
         let principal = try await XCTUnwrapAsync(try await PortalSessionMiddleware.load(userId: board.id!, on: db))
-        let expected = try await VisibleCases(database: db).page(for: principal.visibility, offset: 0, limit: 1_000).map(\.number)
+        // The API lists newest created first (its cursor's order), whatever the lists' default order.
+        var newestFirst = CaseFilter()
+        newestFirst.sort = .newestFirst
+        let expected = try await VisibleCases(database: db).page(for: principal.visibility, filter: newestFirst, offset: 0, limit: 1_000)
+            .map(\.number)
         XCTAssertEqual(boardCases, expected)
         let plain = harness.browser()
         try await plain.portalLogin("norrsken", "erik")
         same(try await plain.get(PortalRoute.apiTokens.path()).status, .notFound)
+
+        // Issue 12 point 7: "Revoke" asks first, naming the token; the question revokes nothing, and
+        // someone who may not manage the token gets a 404 rather than its name.
+        let boardRecord = try await XCTUnwrapAsync(try await APITokenRecord.query(on: db).filter(\.$name == "Styrelsens skript").first())
+        try await plain.get(PortalRoute.cases.path())
+        same(try await plain.post(PortalRoute.apiTokenRevoke.path(boardRecord.id!), [:]).status, .notFound)
+        try await anna.get(PortalRoute.apiTokens.path())
+        let askedPortal = try await anna.post(PortalRoute.apiTokenRevoke.path(boardRecord.id!), [:])
+        XCTAssertEqual(askedPortal.status, .ok)
+        XCTAssertTrue(anna.lastBody.contains("Styrelsens skript"))
+        XCTAssertTrue(anna.lastBody.contains("name=\"confirm\" value=\"1\""))
+        let stillWorks = try await allCaseNumbers(token: boardToken)
+        XCTAssertEqual(stillWorks, expected)
+        let revokedPortal = try await anna.post(PortalRoute.apiTokenRevoke.path(boardRecord.id!), ["confirm": "1"])
+        XCTAssertEqual(revokedPortal.status, .seeOther)
+        let after = try await APITokenRecord.find(boardRecord.id, on: db)
+        XCTAssertNotNil(after?.revokedAt)
     }
 }
 
