@@ -196,4 +196,15 @@ def test_sorted_lists_confirmations_and_deactivation_question(browser, tmp_path)
     click_and_wait_for_new_page(browser, find(browser, "main form .actions button.button-primary"))
     assert find(browser, "#confirm_deactivate"), "deactivating asks first"
     audit.check("deactivate a staff account: the question")
+    # Revoking an API token asks first too.
+    from selenium.webdriver.support.ui import Select
+    open_page(browser, "/staff/api-tokens")
+    fill(browser, "name", "Tillgänglighetstest")
+    Select(find(browser, "#owner")).select_by_index(1)
+    click_and_wait_for_new_page(browser, find(browser, "main form button.button-primary"))
+    revoke = browser.find_elements(By.CSS_SELECTOR, "form[action$='/revoke'] button")
+    assert revoke, "the new token can be revoked"
+    click_and_wait_for_new_page(browser, revoke[-1])
+    assert find(browser, "#confirm-button")
+    audit.check("revoke an API token: the confirmation")
     audit.assert_clean()
