@@ -154,4 +154,32 @@ final class CaseListSortPagesTests: XCTestCase {
         let record = try await CaseRecord.query(on: db).filter(\.$subject == "Objektets kund").first()!
         XCTAssertEqual(record.customerId, husA.customerId)
     }
+
+    /// Issue 12 point 7: removing a booked row and deleting a webhook ask first; the question changes nothing.
+    func testRemovingARowAndDeletingAWebhookAskFirst() async throws {
+        let solglantan = try await Demo.customer("1001", on: db)
+        let target = try await CaseRecord.query(on: db).filter(\.$customerId == solglantan.id!).sort(\.$number, .descending).first()!
+        let article = try await ArticleRecord.query(on: db).filter(\.$code == "ARB-01").first()!
+        let admin = harness.browser()
+        try await admin.staffLogin("admin@example.com")
+        try await admin.get(StaffRoute.caseMoney.path(target.number))
+        try await admin.post(StaffRoute.caseRowBook.path(target.number), ["article": String(article.id!), "quantity": "1"])
+        let row = try await ArticleRowRecord.query(on: db).filter(\.$caseId == target.id!).sort(\.$id, .descending).first()!
+        let asked = try await admin.post(StaffRoute.caseRowRemove.path(target.number, row.id!), [:])
+        XCTAssertEqual(asked.status, .ok)
+        XCTAssertTrue(admin.lastBody.contains("name=\"confirm\" value=\"1\""))
+        XCTAssertTrue(admin.lastBody.contains("href=\"\(StaffRoute.caseMoney.path(target.number, fragment: "rows"))\""))
+        let kept = try await ArticleRowRecord.find(row.id, on: db)
+        XCTAssertNotNil(kept)
+        let removed = try await admin.post(StaffRoute.caseRowRemove.path(target.number, row.id!), ["confirm": "1"])
+        XCTAssertEqual(removed.status, .seeOther)
+
+        let webhook = try await PageRenderingTests.webhookWithADelivery(on: db)
+        let askedHook = try await admin.post(StaffRoute.webhookDelete.path(webhook), [:])
+        XCTAssertEqual(askedHook.status, .ok)
+        let keptHook = try await WebhookSubscriptionRecord.find(webhook, on: db)
+        XCTAssertNotNil(keptHook)
+        let deleted = try await admin.post(StaffRoute.webhookDelete.path(webhook), ["confirm": "1"])
+        XCTAssertEqual(deleted.status, .seeOther)
+    }
 }

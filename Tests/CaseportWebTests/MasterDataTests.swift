@@ -170,7 +170,13 @@ final class MasterDataTests: XCTestCase {
         XCTAssertEqual(during, .ok, "the link lets erik see customer 1001's cases")
         let sol = try await Demo.customer("1001", on: db)
         try await staff.get("/staff/contacts/\(erik.id!)")
-        try await staff.post("/staff/contacts/\(erik.id!)/customers/\(sol.id!)/remove", [:])
+        // Issue 12 point 7: removing the link asks first, naming both ends; the question changes nothing.
+        let asked = try await staff.post("/staff/contacts/\(erik.id!)/customers/\(sol.id!)/remove", [:])
+        XCTAssertEqual(asked.status, .ok)
+        XCTAssertTrue(staff.lastBody.contains(sol.name))
+        let stillLinked = try await portal.get("/cases/\(someSolCase)").status
+        XCTAssertEqual(stillLinked, .ok)
+        try await staff.post("/staff/contacts/\(erik.id!)/customers/\(sol.id!)/remove", ["confirm": "1"])
         let after = try await portal.get("/cases/\(someSolCase)").status
         XCTAssertEqual(after, .notFound)
         let lines = try await audit(.accessChanged).compactMap(\.details)

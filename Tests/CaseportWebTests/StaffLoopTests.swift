@@ -201,13 +201,20 @@ final class StaffLoopTests: XCTestCase {
         XCTAssertEqual(twice.status, .unprocessableEntity)
         try await staff.get("/staff/cases/\(record.number)")
         XCTAssertTrue(staff.lastBody.contains("Kopplade kontakten Erik Bergström till ärendet"), "on the timeline")
-        let unlinked = try await staff.post("/staff/cases/\(record.number)/contacts/\(erikContact.id!)/remove", [:])
+        // Issue 12 point 7: unlinking asks first, naming the contact; the question changes nothing.
+        let asked = try await staff.post("/staff/cases/\(record.number)/contacts/\(erikContact.id!)/remove", [:])
+        XCTAssertEqual(asked.status, .ok)
+        XCTAssertTrue(staff.lastBody.contains("Erik Bergström"))
+        XCTAssertTrue(staff.lastBody.contains("href=\"/staff/cases/\(record.number)#contacts\""))
+        let stillLinked = try await erik.get("/cases/\(record.number)")
+        XCTAssertEqual(stillLinked.status, .ok)
+        let unlinked = try await staff.post("/staff/cases/\(record.number)/contacts/\(erikContact.id!)/remove", ["confirm": "1"])
         XCTAssertEqual(unlinked.status, .seeOther)
         let gone = try await erik.get("/cases/\(record.number)")
         XCTAssertEqual(gone.status, .notFound)
         if let primary = record.primaryContactId {
             try await staff.get("/staff/cases/\(record.number)")
-            let refused = try await staff.post("/staff/cases/\(record.number)/contacts/\(primary)/remove", [:])
+            let refused = try await staff.post("/staff/cases/\(record.number)/contacts/\(primary)/remove", ["confirm": "1"])
             XCTAssertEqual(refused.status, .unprocessableEntity, "the contact person stays")
         }
     }

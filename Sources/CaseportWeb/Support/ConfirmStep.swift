@@ -23,4 +23,12 @@ struct ConfirmStep: Encodable {
     func response(_ request: Request) async throws -> Response {
         try await request.view.render("shared/confirm", self).encodeResponse(for: request).get()
     }
+
+    /// A back-office question whose button posts to the action's own path (the request's).
+    static func staff(_ request: Request, titleKey: String, question: String, detail: String? = nil,
+                      button: String, cancelHref: String) async throws -> Response {
+        try await ConfirmStep(layout: Layout(request, title: request.t(titleKey), area: "staff"), heading: request.t(titleKey),
+                              question: question, detail: detail, action: request.url.path, button: button,
+                              cancelHref: cancelHref).response(request)
+    }
 }
