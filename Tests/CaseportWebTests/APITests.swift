@@ -152,8 +152,11 @@ final class APITests: XCTestCase {
             let (token, _) = try await token(portalUser: username)
             let user = try await XCTUnwrapAsync(try await PortalUserRecord.query(on: db).filter(\.$username == username).first())
             let principal = try await XCTUnwrapAsync(try await PortalSessionMiddleware.load(userId: try user.requireID(), on: db))
-            // The list, all pages, in the portal list's own order.
-            let pageRows = try await VisibleCases(database: db).page(for: principal.visibility, offset: 0, limit: 10_000)
+            // The list, all pages, in the API's order: newest created first (its cursor's order; the
+            // portal's list opens in last-activity order since issue 12, and these uploads are activity).
+            var newestFirst = CaseFilter()
+            newestFirst.sort = .newestFirst
+            let pageRows = try await VisibleCases(database: db).page(for: principal.visibility, filter: newestFirst, offset: 0, limit: 10_000)
             let apiNumbers = try await allCaseNumbers(token: token)
             XCTAssertEqual(apiNumbers, pageRows.map(\.number), username)
             let visible = Set(pageRows.map(\.number))
@@ -219,6 +222,7 @@ final class APITests: XCTestCase {
         let word = try await XCTUnwrapAsync(all.first?.subject.split(separator: " ").first.map(String.init))
         var filter = CaseFilter()
         filter.text = word
+        filter.sort = .newestFirst  // the API's order (its cursor's), not the lists' last-activity default
         let expected = try await VisibleCases(database: db).page(for: principal.visibility, filter: filter, offset: 0, limit: 1_000)
         let query = "&q=" + (word.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? word)
         let found = try await allCaseNumbers(token: token, query: query)
@@ -226,6 +230,7 @@ final class APITests: XCTestCase {
         XCTAssertFalse(found.isEmpty)
         filter = CaseFilter()
         filter.statusGroup = .closed
+        filter.sort = .newestFirst
         let closed = try await VisibleCases(database: db).page(for: principal.visibility, filter: filter, offset: 0, limit: 1_000)
         let closedFound = try await allCaseNumbers(token: token, query: "&group=closed")
         XCTAssertEqual(closedFound, closed.map(\.number))
