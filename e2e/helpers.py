@@ -350,9 +350,13 @@ def documents(driver):
 
 
 def remove_file(driver, name):
+    """Removes a file from the case page: "Remove" opens a confirmation page (issue 12 point 7), whose
+    button removes it."""
     for item in find_all(driver, "ul.files > li"):
         if item.find_element(By.CSS_SELECTOR, ".file-info a").text == name:
-            click_and_wait_for_new_page(driver, item.find_element(By.CSS_SELECTOR, "form.file-remove button"))
+            click_and_wait_for_new_page(driver, item.find_element(By.CSS_SELECTOR, "a.file-remove"))
+            assert name in main_text(driver), "the confirmation names the file"
+            click_and_wait_for_new_page(driver, find(driver, "#confirm-button"))
             return
     raise AssertionError(f"no file {name!r} to remove")
 

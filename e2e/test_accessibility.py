@@ -200,4 +200,51 @@ def test_conversation_first_case_pages(browser, tmp_path):
     click_and_wait_for_new_page(browser, find(browser, "#note button[type=submit]"))
     assert find(browser, "#error-summary a[href='#note-body']")
     audit.check("staff case page with a note error")
+
+
+def test_sorted_lists_confirmations_and_deactivation_question(browser, tmp_path):
+    """Issue 12 points 4 and 7: the case lists sorted by a column (header links with aria-sort), the
+    staff filters' folding panel open and closed, the portal's "Remove the file?" page, and the
+    question before a staff account is deactivated."""
+    from test_back_office_admin import staff_login
+    from helpers import find, click_and_wait_for_new_page
+    audit = AccessibilityAudit(browser)
+    login(browser, *ANNA)
+    open_page(browser, "/cases?sort=subject&dir=asc")
+    assert find(browser, "th[aria-sort=ascending] a.sort-link"), "the sorted column says so"
+    audit.check("case list sorted by subject")
+    create_case(browser, "Trasig lampa i källaren", "Lampan vid förråd 3 lyser inte.")
+    note = tmp_path / "lampa.txt"
+    note.write_text("Lysrör, 120 cm.", encoding="utf-8")
+    upload_files(browser, note)
+    click_and_wait_for_new_page(browser, find(browser, "a.file-remove"))
+    assert "lampa.txt" in find(browser, "main").text
+    audit.check("remove a file: the confirmation")
+    browser.delete_all_cookies()
+    staff_login(browser, "admin@example.com")
+    open_page(browser, "/staff/cases")
+    audit.check("staff case list, filters folded")
+    open_page(browser, "/staff/cases?handler=none&sort=created&dir=asc")
+    assert find(browser, "details.filters[open]")
+    audit.check("staff case list, a filter set, sorted by created")
+    open_page(browser, "/staff/staff-users")
+    from selenium.webdriver.common.by import By
+    click_and_wait_for_new_page(browser, browser.find_element(By.LINK_TEXT, "Henrik Handläggare"))
+    active = find(browser, "input[name=is_active]")
+    assert active.is_selected()
+    active.click()
+    click_and_wait_for_new_page(browser, find(browser, "main form .actions button.button-primary"))
+    assert find(browser, "#confirm_deactivate"), "deactivating asks first"
+    audit.check("deactivate a staff account: the question")
+    # Revoking an API token asks first too.
+    from selenium.webdriver.support.ui import Select
+    open_page(browser, "/staff/api-tokens")
+    fill(browser, "name", "Tillgänglighetstest")
+    Select(find(browser, "#owner")).select_by_index(1)
+    click_and_wait_for_new_page(browser, find(browser, "main form button.button-primary"))
+    revoke = browser.find_elements(By.CSS_SELECTOR, "form[action$='/revoke'] button")
+    assert revoke, "the new token can be revoked"
+    click_and_wait_for_new_page(browser, revoke[-1])
+    assert find(browser, "#confirm-button")
+    audit.check("revoke an API token: the confirmation")
     audit.assert_clean()

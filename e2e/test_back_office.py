@@ -10,7 +10,7 @@ import requests
 from selenium.webdriver.common.by import By
 
 from helpers import (T, checkbox, click_and_wait_for_new_page, create_case, fill, fill_fault_report, choose_case_type,
-                     find, find_all, heading, login, messages, notice_text, open_case, open_page, path_of, primary_button,
+                     find, find_all, heading, login, main_text, messages, notice_text, open_case, open_page, path_of, primary_button,
                      send_form, send_message, tiny_png, url, value_of)
 
 ANNA = ("solglantan", "anna")
@@ -119,6 +119,11 @@ def test_inbox_one_by_one_and_several_at_once(new_browser):
         open_page(handler, "/staff/inbox")
         inbox_row(handler, spam).find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
         click_and_wait_for_new_page(handler, find(handler, "button[name=action][value=delete]"))
+        # One inquiry asks first too (issue 12 point 7), in the singular.
+        assert path_of(handler) == "/staff/inbox/bulk"
+        assert T["inbox_confirm_delete_lead_one"] in main_text(handler)
+        assert spam in main_text(handler)
+        click_and_wait_for_new_page(handler, find(handler, "main form button.button-danger"))
         assert notice_text(handler) == T["inbox_notice_deleted"].replace("{n}", "1")
         assert spam not in find(handler, "main").text
     finally:
@@ -279,6 +284,6 @@ def test_back_office_pages_pass_axe(new_browser):
             box.click()
         if find_all(admin, "tr[data-inquiry-id]"):
             click_and_wait_for_new_page(admin, find(admin, "button[name=action][value=delete]"))
-            if path_of(admin) == "/staff/inbox/bulk":  # several ask first (issue 11)
+            if path_of(admin) == "/staff/inbox/bulk":  # deleting asks first (issues 11 and 12)
                 click_and_wait_for_new_page(admin, find(admin, "main form button.button-danger"))
         set_intake(admin, "cases")

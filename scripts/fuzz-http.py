@@ -29,7 +29,7 @@ ROUTES = [
     ("GET", "/cases/new"), ("POST", "/cases/new"), ("POST", "/cases/new/edit"), ("POST", "/cases/new/confirm"),
     ("GET", "/cases"),
     ("GET", "/cases/:number"), ("POST", "/cases/:number/messages"), ("POST", "/cases/:number/files"),
-    ("GET", "/cases/:number/files/:fileId"), ("POST", "/cases/:number/files/:fileId/remove"),
+    ("GET", "/cases/:number/files/:fileId"), ("GET", "/cases/:number/files/:fileId/remove"), ("POST", "/cases/:number/files/:fileId/remove"),
     ("POST", "/cases/:number/classification"),
     ("POST", "/cases/:number/approve"), ("POST", "/cases/:number/not-ok"),
     ("GET", "/cases/:number/report.pdf"),

@@ -19,10 +19,17 @@ public struct CaseFilter: Sendable, Equatable {
     /// Inclusive bounds on the creation time.
     public var createdFrom: Date?
     public var createdBefore: Date?
+    /// The list's order (issue 12 point 4); not a filter, so `isEmpty` ignores it.
+    public var sort = CaseSort()
 
     public init() {}
 
-    public var isEmpty: Bool { self == CaseFilter() }
+    /// Nothing narrows the list (whatever its order).
+    public var isEmpty: Bool {
+        var unsorted = self
+        unsorted.sort = CaseSort()
+        return unsorted == CaseFilter()
+    }
 
     /// The words to search for: lower-cased, letters and digits only (so å ä ö æ ø stay whole words),
     /// at most eight, each at most 50 characters. Every word must match (as a prefix).

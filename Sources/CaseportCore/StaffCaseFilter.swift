@@ -10,5 +10,10 @@ public struct StaffCaseFilter: Sendable, Equatable {
 
     public init() {}
 
-    public var isEmpty: Bool { self == StaffCaseFilter() }
+    /// Nothing narrows the list (whatever its order).
+    public var isEmpty: Bool {
+        var unsorted = self
+        unsorted.base.sort = CaseSort()
+        return unsorted == StaffCaseFilter()
+    }
 }

@@ -152,8 +152,11 @@ final class APITests: XCTestCase {
             let (token, _) = try await token(portalUser: username)
             let user = try await XCTUnwrapAsync(try await PortalUserRecord.query(on: db).filter(\.$username == username).first())
             let principal = try await XCTUnwrapAsync(try await PortalSessionMiddleware.load(userId: try user.requireID(), on: db))
-            // The list, all pages, in the portal list's own order.
-            let pageRows = try await VisibleCases(database: db).page(for: principal.visibility, offset: 0, limit: 10_000)
+            // The list, all pages, in the API's order: newest created first (its cursor's order; the
+            // portal's list opens in last-activity order since issue 12, and these uploads are activity).
+            var newestFirst = CaseFilter()
+            newestFirst.sort = .newestFirst
+            let pageRows = try await VisibleCases(database: db).page(for: principal.visibility, filter: newestFirst, offset: 0, limit: 10_000)
             let apiNumbers = try await allCaseNumbers(token: token)
             XCTAssertEqual(apiNumbers, pageRows.map(\.number), username)
             let visible = Set(pageRows.map(\.number))
@@ -219,6 +222,7 @@ final class APITests: XCTestCase {
         let word = try await XCTUnwrapAsync(all.first?.subject.split(separator: " ").first.map(String.init))
         var filter = CaseFilter()
         filter.text = word
+        filter.sort = .newestFirst  // the API's order (its cursor's), not the lists' last-activity default
         let expected = try await VisibleCases(database: db).page(for: principal.visibility, filter: filter, offset: 0, limit: 1_000)
         let query = "&q=" + (word.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? word)
         let found = try await allCaseNumbers(token: token, query: query)
@@ -226,6 +230,7 @@ final class APITests: XCTestCase {
         XCTAssertFalse(found.isEmpty)
         filter = CaseFilter()
         filter.statusGroup = .closed
+        filter.sort = .newestFirst
         let closed = try await VisibleCases(database: db).page(for: principal.visibility, filter: filter, offset: 0, limit: 1_000)
         let closedFound = try await allCaseNumbers(token: token, query: "&group=closed")
         XCTAssertEqual(closedFound, closed.map(\.number))
@@ -425,7 +430,13 @@ final class APITests: XCTestCase {
         XCTAssertFalse(list.body.string.contains(token))
         XCTAssertTrue(list.body.string.contains(String(token.prefix(12))))
         let record = try await XCTUnwrapAsync(try await APITokenRecord.query(on: db).filter(\.$name == "Fakturering").first())
-        let revoked = try await admin.post(StaffRoute.apiTokenRevoke.path(record.id!), [:])
+        // Issue 12 point 7: "Revoke" asks first; the question revokes nothing.
+        let asked = try await admin.post(StaffRoute.apiTokenRevoke.path(record.id!), [:])
+        XCTAssertEqual(asked.status, .ok)
+        XCTAssertTrue(admin.lastBody.contains("Fakturering"))
+        XCTAssertTrue(admin.lastBody.contains("name=\"confirm\" value=\"1\""))
+        same(try await call(.GET, "/cases", token: token).status, .ok)
+        let revoked = try await admin.post(StaffRoute.apiTokenRevoke.path(record.id!), ["confirm": "1"])
         XCTAssertEqual(revoked.status, .seeOther)
         same(try await call(.GET, "/cases", token: token).status, .unauthorized)
         same(try await AuditEventRecord.query(on: db).filter(\.$action == AuditAction.apiTokenCreated.rawValue).count(), 1)
@@ -451,11 +462,32 @@ final class APITests: XCTestCase {
         let boardToken = String(own.body.string[ownRange])
         let boardCases = try await allCaseNumbers(token: boardToken)
         let principal = try await XCTUnwrapAsync(try await PortalSessionMiddleware.load(userId: board.id!, on: db))
-        let expected = try await VisibleCases(database: db).page(for: principal.visibility, offset: 0, limit: 1_000).map(\.number)
+        // The API lists newest created first (its cursor's order), whatever the lists' default order.
+        var newestFirst = CaseFilter()
+        newestFirst.sort = .newestFirst
+        let expected = try await VisibleCases(database: db).page(for: principal.visibility, filter: newestFirst, offset: 0, limit: 1_000)
+            .map(\.number)
         XCTAssertEqual(boardCases, expected)
         let plain = harness.browser()
         try await plain.portalLogin("norrsken", "erik")
         same(try await plain.get(PortalRoute.apiTokens.path()).status, .notFound)
+
+        // Issue 12 point 7: "Revoke" asks first, naming the token; the question revokes nothing, and
+        // someone who may not manage the token gets a 404 rather than its name.
+        let boardRecord = try await XCTUnwrapAsync(try await APITokenRecord.query(on: db).filter(\.$name == "Styrelsens skript").first())
+        try await plain.get(PortalRoute.cases.path())
+        same(try await plain.post(PortalRoute.apiTokenRevoke.path(boardRecord.id!), [:]).status, .notFound)
+        try await anna.get(PortalRoute.apiTokens.path())
+        let askedPortal = try await anna.post(PortalRoute.apiTokenRevoke.path(boardRecord.id!), [:])
+        XCTAssertEqual(askedPortal.status, .ok)
+        XCTAssertTrue(anna.lastBody.contains("Styrelsens skript"))
+        XCTAssertTrue(anna.lastBody.contains("name=\"confirm\" value=\"1\""))
+        let stillWorks = try await allCaseNumbers(token: boardToken)
+        XCTAssertEqual(stillWorks, expected)
+        let revokedPortal = try await anna.post(PortalRoute.apiTokenRevoke.path(boardRecord.id!), ["confirm": "1"])
+        XCTAssertEqual(revokedPortal.status, .seeOther)
+        let after = try await APITokenRecord.find(boardRecord.id, on: db)
+        XCTAssertNotNil(after?.revokedAt)
     }
 }
 

@@ -100,8 +100,18 @@ final class AccountsAndDocumentsTests: XCTestCase {
         let anna = harness.browser()
         try await anna.portalLogin("solglantan", "anna")
         try await anna.get("/users/\(styrelsen.id!)")
+        // Issue 12 point 7: switching the login off asks first; the question saves nothing.
+        let asked = try await anna.post("/users/\(styrelsen.id!)", ["first_name": "Styrelsen", "last_name": "Solgläntan",
+                                                                     "username": "styrelsen", "is_shared": "1"]).status
+        XCTAssertEqual(asked, .unprocessableEntity)
+        XCTAssertTrue(anna.lastBody.contains("name=\"confirm_deactivate\""))
+        let notYet = try await PortalUserRecord.find(styrelsen.id, on: harness.app.db)!
+        XCTAssertTrue(notYet.isActive)
+        let stillIn = try await board.get("/cases").status
+        XCTAssertEqual(stillIn, .ok, "the open session lives on until the deactivation is confirmed")
         let awaited2 = try await anna.post("/users/\(styrelsen.id!)", ["first_name": "Styrelsen", "last_name": "Solgläntan",
-                                                                        "username": "styrelsen", "is_shared": "1"]).status
+                                                                        "username": "styrelsen", "is_shared": "1",
+                                                                        "confirm_deactivate": "1"]).status
         XCTAssertEqual(awaited2, .seeOther)
         let value12 = try await board.get("/cases").status
         XCTAssertEqual(value12, .seeOther, "the open session ends")

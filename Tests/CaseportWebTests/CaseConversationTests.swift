@@ -114,7 +114,18 @@ final class CaseConversationTests: XCTestCase {
         XCTAssertEqual(image.headers.first(name: .contentType), "image/png")
         XCTAssertTrue(image.headers.first(name: .contentDisposition)?.hasPrefix("inline;") ?? false)
 
-        let removed = try await browser.post("/cases/\(target.number)/files/\(files[1].id!)/remove", [:])
+        // Issue 12 point 7: the confirmation page and a POST without the confirmation change nothing.
+        let confirmPage = try await browser.get("/cases/\(target.number)/files/\(files[1].id!)/remove")
+        XCTAssertEqual(confirmPage.status, .ok)
+        XCTAssertTrue(browser.lastBody.contains("protokoll.txt"))
+        XCTAssertTrue(browser.lastBody.contains("name=\"confirm\" value=\"1\""))
+        let unconfirmed = try await browser.post("/cases/\(target.number)/files/\(files[1].id!)/remove", [:])
+        XCTAssertEqual(unconfirmed.status, .ok, "without the confirmation the page asks again")
+        let kept = try await harness.app.caseport.storage.size(key: files[1].storageKey)
+        XCTAssertNotNil(kept, "nothing was removed before the confirmation")
+        let stillThere = try await browser.get("/cases/\(target.number)/files/\(files[1].id!)").status
+        XCTAssertEqual(stillThere, .ok)
+        let removed = try await browser.post("/cases/\(target.number)/files/\(files[1].id!)/remove", ["confirm": "1"])
         XCTAssertEqual(removed.status, .seeOther)
         try await browser.get("/cases/\(target.number)")
         XCTAssertTrue(browser.lastBody.contains("Filen protokoll.txt togs bort."))
@@ -191,7 +202,7 @@ final class CaseConversationTests: XCTestCase {
         XCTAssertEqual(value8, .notFound)
         let value9 = try await erik.upload("/cases/\(target.number)/files", files: [("x.txt", "text/plain", [1])]).status
         XCTAssertEqual(value9, .notFound)
-        let value10 = try await erik.post("/cases/\(target.number)/files/\(file.id!)/remove", [:]).status
+        let value10 = try await erik.post("/cases/\(target.number)/files/\(file.id!)/remove", ["confirm": "1"]).status
         XCTAssertEqual(value10, .notFound)
         let value11 = try await CaseMessageRecord.query(on: harness.app.db).filter(\.$body == "intrång").count()
         XCTAssertEqual(value11, 0)
@@ -200,7 +211,7 @@ final class CaseConversationTests: XCTestCase {
         let styrelsen = harness.browser()
         try await styrelsen.portalLogin("solglantan", "styrelsen")
         try await styrelsen.get("/cases/\(target.number)")
-        let value12 = try await styrelsen.post("/cases/\(target.number)/files/\(file.id!)/remove", [:]).status
+        let value12 = try await styrelsen.post("/cases/\(target.number)/files/\(file.id!)/remove", ["confirm": "1"]).status
         XCTAssertEqual(value12, .forbidden,
                        "only the uploader removes a file")
     }

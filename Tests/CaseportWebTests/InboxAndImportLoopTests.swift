@@ -213,8 +213,14 @@ final class InboxAndImportLoopTests: XCTestCase {
                                                                      "inquiry_\(a.id!)": "1", "inquiry_\(b.id!)": "1"])
         XCTAssertEqual(confirmed.status, .seeOther)
         XCTAssertEqual(confirmed.headers.first(name: .location), "/staff/inbox?notice=deleted&n=2")
+        // Issue 12 point 7: one selected inquiry asks first too, in the singular.
         let single = try await handler.post("/staff/inbox/bulk", ["action": "delete", "inquiry_\(c.id!)": "1"])
-        XCTAssertEqual(single.status, .seeOther, "one is deleted at once")
+        XCTAssertEqual(single.status, .ok, "one is not deleted without the confirmation")
+        XCTAssertTrue(handler.lastBody.contains("This inquiry will be deleted. This cannot be undone."))
+        let notYet = try await InquiryRecord.query(on: db).count()
+        XCTAssertEqual(notYet, 1)
+        let singleConfirmed = try await handler.post("/staff/inbox/bulk", ["action": "delete", "confirmed": "1", "inquiry_\(c.id!)": "1"])
+        XCTAssertEqual(singleConfirmed.status, .seeOther)
         let left = try await InquiryRecord.query(on: db).count()
         XCTAssertEqual(left, 0)
     }

@@ -170,7 +170,13 @@ final class MasterDataTests: XCTestCase {
         XCTAssertEqual(during, .ok, "the link lets erik see customer 1001's cases")
         let sol = try await Demo.customer("1001", on: db)
         try await staff.get("/staff/contacts/\(erik.id!)")
-        try await staff.post("/staff/contacts/\(erik.id!)/customers/\(sol.id!)/remove", [:])
+        // Issue 12 point 7: removing the link asks first, naming both ends; the question changes nothing.
+        let asked = try await staff.post("/staff/contacts/\(erik.id!)/customers/\(sol.id!)/remove", [:])
+        XCTAssertEqual(asked.status, .ok)
+        XCTAssertTrue(staff.lastBody.contains(sol.name))
+        let stillLinked = try await portal.get("/cases/\(someSolCase)").status
+        XCTAssertEqual(stillLinked, .ok)
+        try await staff.post("/staff/contacts/\(erik.id!)/customers/\(sol.id!)/remove", ["confirm": "1"])
         let after = try await portal.get("/cases/\(someSolCase)").status
         XCTAssertEqual(after, .notFound)
         let lines = try await audit(.accessChanged).compactMap(\.details)
@@ -237,9 +243,22 @@ final class MasterDataTests: XCTestCase {
         try await erik.portalLogin("norrsken", "erik")
         let erikUser = try await PortalUserRecord.query(on: db).filter(\.$usernameKey == "erik").first()!
         try await staff.get("/staff/portal-users/\(erikUser.id!)")
+        // Issue 12 point 7: switching the login off asks first ("Yes, deactivate"); the question saves nothing.
+        let asked = try await staff.post("/staff/portal-users/\(erikUser.id!)", [
+            "organisation": "1002", "username": "erik", "first_name": "Erik", "last_name": "Bergström Ny",
+            "login_kind": "contact", "contact_id": String(erikUser.contactId!),
+        ])
+        XCTAssertEqual(asked.status, .unprocessableEntity)
+        XCTAssertTrue(staff.lastBody.contains("name=\"confirm_deactivate\""))
+        XCTAssertTrue(staff.lastBody.contains("value=\"Bergström Ny\""), "what was typed is kept")
+        let notYet = try await PortalUserRecord.find(erikUser.id, on: db)!
+        XCTAssertTrue(notYet.isActive)
+        XCTAssertEqual(notYet.lastName, "Bergström")
+        let stillIn = try await erik.get("/cases")
+        XCTAssertEqual(stillIn.status, .ok)
         let off = try await staff.post("/staff/portal-users/\(erikUser.id!)", [
             "organisation": "1002", "username": "erik", "first_name": "Erik", "last_name": "Bergström",
-            "login_kind": "contact", "contact_id": String(erikUser.contactId!),
+            "login_kind": "contact", "contact_id": String(erikUser.contactId!), "confirm_deactivate": "1",
         ])
         XCTAssertEqual(off.status, .seeOther)
         let out = try await erik.get("/cases")

@@ -58,6 +58,7 @@ final class PageRenderingTests: XCTestCase {
         let contact = try await ContactRecord.query(on: db).first()!
         let portalUser = try await PortalUserRecord.query(on: db).filter(\.$username == "anna").first()!
         let staffUser = try await StaffUserRecord.query(on: db).first()!
+        let handlerUser = try await StaffUserRecord.query(on: db).filter(\.$email == "handler@example.com").first()!
         let karin = try await ContactRecord.query(on: db).filter(\.$email == "karin@solglantan.example").first()!
         let styrelsen = try await PortalUserRecord.query(on: db).filter(\.$username == "styrelsen").first()!
         let setPasswordToken = try await AccountTokens(database: db).issue(userId: portalUser.id!, purpose: "set_password", lifetime: 3_600)
@@ -155,6 +156,11 @@ final class PageRenderingTests: XCTestCase {
             try await visit(anna, PortalRoute.newUserSubmit.path(), status: .unprocessableEntity,
                             post: ["first_name": "Nils", "links_shown": "1", "link_customer_999999": "1"])
             try await visit(anna, PortalRoute.removeUser.path(styrelsen.id!))
+            // Issue 12 points 4 and 7: a sorted list, a file removal's confirmation, a deactivation's question.
+            try await visit(anna, PortalRoute.cases.path(query: ["sort": "subject", "dir": "asc"]))
+            try await visit(anna, PortalRoute.caseFileRemoveConfirm.path(caseNumber, caseFile.id!))
+            try await visit(anna, PortalRoute.userSubmit.path(styrelsen.id!), status: .unprocessableEntity,
+                            post: ["first_name": "Styrelsen", "last_name": "Solgläntan", "username": "styrelsen"])
             try await visit(anna, PortalRoute.caseMessage.path(caseNumber), status: .unprocessableEntity, post: ["body": ""])
             try await visit(anna, PortalRoute.caseClassify.path(caseNumber), status: nil, post: ["category": "", "version": "0"])
             try await visit(anna, PortalRoute.cases.path(query: ["from": "2026-01-31", "to": "31.01.2026"]))
@@ -198,6 +204,13 @@ final class PageRenderingTests: XCTestCase {
             try await visit(admin, StaffRoute.portalUser.path(portalUser.id!))
             try await visit(admin, StaffRoute.staffUser.path(staffUser.id!))
             try await visit(admin, StaffRoute.cases.path(query: ["q": "kran", "status": "active", "unread": "1"]))
+            // Issue 12 points 4 and 7: a sorted, filtered list; deactivating a staff account and a portal login ask first.
+            try await visit(admin, StaffRoute.cases.path(query: ["sort": "created", "dir": "asc", "handler": "none"]))
+            try await visit(admin, StaffRoute.staffUserSubmit.path(handlerUser.id!), status: .unprocessableEntity,
+                            post: ["name": handlerUser.name, "email": handlerUser.email, "role": "handler"])
+            try await visit(admin, StaffRoute.portalUserSubmit.path(portalUser.id!), status: .unprocessableEntity,
+                            post: ["organisation": "1001", "username": "anna", "first_name": "Anna", "last_name": "Lindqvist",
+                                   "login_kind": "contact"])
             try await visit(admin, StaffRoute.newCustomerSubmit.path(), status: nil, post: ["name": ""])
             // Issue 11: new case, files, contacts, the unread box and the notices of these pages.
             try await visit(admin, StaffRoute.newCase.path())

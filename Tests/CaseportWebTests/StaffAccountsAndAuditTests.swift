@@ -111,7 +111,14 @@ final class StaffAccountsAndAuditTests: XCTestCase {
         let promoted = try await admin.post("/staff/staff-users/\(sara.id!)", ["name": "Sara Nyberg", "email": "sara@example.com",
                                                                                 "role": "admin", "is_active": "1"])
         XCTAssertEqual(promoted.status, .seeOther)
-        let deactivated = try await admin.post("/staff/staff-users/\(sara.id!)", ["name": "Sara Nyberg", "email": "sara@example.com", "role": "admin"])
+        // Issue 12 point 7: deactivating asks first; the question changes nothing.
+        let asked = try await admin.post("/staff/staff-users/\(sara.id!)", ["name": "Sara Nyberg", "email": "sara@example.com", "role": "admin"])
+        XCTAssertEqual(asked.status, .unprocessableEntity)
+        XCTAssertTrue(admin.lastBody.contains("name=\"confirm_deactivate\""))
+        let notYet = try await staffUser("sara@example.com")
+        XCTAssertTrue(notYet.isActive)
+        let deactivated = try await admin.post("/staff/staff-users/\(sara.id!)", ["name": "Sara Nyberg", "email": "sara@example.com", "role": "admin",
+                                                                                   "confirm_deactivate": "1"])
         XCTAssertEqual(deactivated.status, .seeOther)
         let reloaded = try await staffUser("sara@example.com")
         XCTAssertEqual(reloaded.name, "Sara Nyberg")
@@ -228,7 +235,7 @@ final class StaffAccountsAndAuditTests: XCTestCase {
         try await anna.portalLogin("solglantan", "anna")
         try await anna.get("/users/\(styrelsen.id!)")
         try await anna.post("/users/\(styrelsen.id!)", ["first_name": "Styrelsen", "last_name": "Solgläntan", "username": "styrelsen",
-                                                       "is_shared": "1", "is_admin": "1"])
+                                                       "is_shared": "1", "is_admin": "1", "confirm_deactivate": "1"])
         try await anna.get("/users/new")
         try await anna.post("/users/new", ["first_name": "Ny", "last_name": "Boende", "username": "nyboende", "is_active": "1",
                                            "password": "Secret12", "password_confirm": "Secret12"])

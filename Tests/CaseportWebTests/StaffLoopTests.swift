@@ -101,7 +101,15 @@ final class StaffLoopTests: XCTestCase {
         XCTAssertTrue(staff.lastBody.contains("href=\"/staff/cases/\(record.number)#files\""), "a way back")
         let stillThere = try await StoredFileRecord.find(file.id, on: db)
         XCTAssertNil(stillThere?.removedAt)
-        let removed = try await staff.post("/staff/files/\(file.id!)/remove", [:])
+        // Issue 12 point 7: a POST without the confirmation page's field removes nothing and asks again.
+        let unconfirmed = try await staff.post("/staff/files/\(file.id!)/remove", [:])
+        XCTAssertEqual(unconfirmed.status, .ok)
+        XCTAssertTrue(staff.lastBody.contains("name=\"confirm\" value=\"1\""))
+        let notYet = try await StoredFileRecord.find(file.id, on: db)
+        XCTAssertNil(notYet?.removedAt)
+        let keptBytes = try await harness.stored(file.storageKey)
+        XCTAssertNotNil(keptBytes, "the bytes are kept")
+        let removed = try await staff.post("/staff/files/\(file.id!)/remove", ["confirm": "1"])
         XCTAssertEqual(removed.headers.first(name: .location), "/staff/cases/\(record.number)?notice=removed#files")
         let bytes = try await harness.stored(file.storageKey)
         XCTAssertNil(bytes, "the bytes are deleted")
@@ -139,7 +147,7 @@ final class StaffLoopTests: XCTestCase {
         let file = try await StoredFileRecord.query(on: db).filter(\.$originalName == "Stadgar.pdf").first()!
         try await staff.get("/staff/files/\(file.id!)/remove")
         XCTAssertTrue(staff.lastBody.contains("href=\"/staff/customers/\(customer.id!)#files\""))
-        let removed = try await staff.post("/staff/files/\(file.id!)/remove", [:])
+        let removed = try await staff.post("/staff/files/\(file.id!)/remove", ["confirm": "1"])
         XCTAssertEqual(removed.headers.first(name: .location), "/staff/customers/\(customer.id!)?notice=removed#files")
         try await anna.get("/files")
         XCTAssertFalse(anna.lastBody.contains("Stadgar.pdf"))
@@ -193,13 +201,20 @@ final class StaffLoopTests: XCTestCase {
         XCTAssertEqual(twice.status, .unprocessableEntity)
         try await staff.get("/staff/cases/\(record.number)")
         XCTAssertTrue(staff.lastBody.contains("Kopplade kontakten Erik Bergström till ärendet"), "on the timeline")
-        let unlinked = try await staff.post("/staff/cases/\(record.number)/contacts/\(erikContact.id!)/remove", [:])
+        // Issue 12 point 7: unlinking asks first, naming the contact; the question changes nothing.
+        let asked = try await staff.post("/staff/cases/\(record.number)/contacts/\(erikContact.id!)/remove", [:])
+        XCTAssertEqual(asked.status, .ok)
+        XCTAssertTrue(staff.lastBody.contains("Erik Bergström"))
+        XCTAssertTrue(staff.lastBody.contains("href=\"/staff/cases/\(record.number)#contacts\""))
+        let stillLinked = try await erik.get("/cases/\(record.number)")
+        XCTAssertEqual(stillLinked.status, .ok)
+        let unlinked = try await staff.post("/staff/cases/\(record.number)/contacts/\(erikContact.id!)/remove", ["confirm": "1"])
         XCTAssertEqual(unlinked.status, .seeOther)
         let gone = try await erik.get("/cases/\(record.number)")
         XCTAssertEqual(gone.status, .notFound)
         if let primary = record.primaryContactId {
             try await staff.get("/staff/cases/\(record.number)")
-            let refused = try await staff.post("/staff/cases/\(record.number)/contacts/\(primary)/remove", [:])
+            let refused = try await staff.post("/staff/cases/\(record.number)/contacts/\(primary)/remove", ["confirm": "1"])
             XCTAssertEqual(refused.status, .unprocessableEntity, "the contact person stays")
         }
     }

@@ -32,5 +32,6 @@ public enum CaseportMigrations {
         M025_DashboardsAndMonthlyReports(),
         M028_WebhooksAndSSO(),
         M031_FileMessage(),
+        M032_CaseListOrders(),
     ]
 }

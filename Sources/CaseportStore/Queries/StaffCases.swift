@@ -10,6 +10,8 @@ public struct StaffCaseRow: Codable, Sendable, Equatable {
     public var subject: String
     public var status: CaseStatus
     public var createdAt: Date
+    /// The last public message or status change (issue 12).
+    public var lastActivityAt: Date
     public var customerName: String?
     public var objectName: String?
     public var handlerName: String?
@@ -34,21 +36,24 @@ public struct StaffCases: Sendable {
     }
 
     /// `afterId`: the API's cursor (cases after that one in this order).
+    /// In the filter's order (`filter.base.sort`, by default last activity); with `afterId` always
+    /// newest created first, the order the cursor counts in.
     public func page(_ filter: StaffCaseFilter, offset: Int, limit: Int, afterId: Int? = nil) async throws -> [StaffCaseRow] {
         let sql = try database.requireSQL()
+        let sort = afterId == nil ? filter.base.sort : .newestFirst
         return try await sql.raw("""
-            SELECT c.id, c.number, c.subject, c.status, c.created_at, cu.name AS customer_name, o.name AS object_name,
-                   s.name AS handler_name, p.name AS priority_name, c.has_unread_activity
+            SELECT c.id, c.number, c.subject, c.status, c.created_at, c.last_activity_at, cu.name AS customer_name,
+                   o.name AS object_name, s.name AS handler_name, p.name AS priority_name, c.has_unread_activity
             FROM (SELECT c.id FROM cases c
                   WHERE \(whereClause(filter, dialect: sql.dialect.name, afterId: afterId))
-                  ORDER BY c.created_at DESC, c.id DESC
+                  ORDER BY \(CaseSortSQL.orderBy(sort))
                   LIMIT \(bind: limit) OFFSET \(bind: offset)) page
             JOIN cases c ON c.id = page.id
             LEFT JOIN customers cu ON cu.id = c.customer_id
             LEFT JOIN objects o ON o.id = c.object_id
             LEFT JOIN staff_users s ON s.id = c.handler_id
             LEFT JOIN priorities p ON p.id = c.priority_id
-            ORDER BY c.created_at DESC, c.id DESC
+            ORDER BY \(CaseSortSQL.orderBy(sort))
             """).all(decoding: StaffCaseRow.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
     }
 

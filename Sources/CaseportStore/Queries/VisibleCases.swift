@@ -11,6 +11,8 @@ public struct CaseListRow: Codable, Sendable, Equatable {
     public var description: String
     public var status: CaseStatus
     public var createdAt: Date
+    /// The last public message or status change (issue 12: the "Last updated" column and default order).
+    public var lastActivityAt: Date
     public var createdByName: String
     public var origin: CaseOrigin
     public var categoryName: String?
@@ -95,19 +97,26 @@ public struct VisibleCases: Sendable {
     /// PostgreSQL's form of the visible cases: `id, created_at` of each branch of the rule, UNIONed.
     /// Asked with the rule's OR, PostgreSQL answers with a BitmapOr that reads every visible row from
     /// the heap (26 ms for 2 000 cases); per branch, it answers from the covering indexes of M013 alone.
+    /// Each branch also returns the list's sort column as `sort_key` (M032 gave the customer and object
+    /// branches covering indexes for the default order, last activity).
     func postgresVisible(_ visibility: CaseVisibility, _ filter: CaseFilter, afterId: Int? = nil) -> SQLQueryString {
         let branches = CaseVisibilitySQL.branches(visibility, dialect: "postgresql")
         let conditions = CaseFilterSQL.conditions(filter, dialect: "postgresql", visibility: visibility) + Self.keyset(afterId: afterId)
-        guard !branches.isEmpty else { return "SELECT c.id, c.created_at FROM cases c WHERE 1 = 0" }
+        let select: SQLQueryString = "SELECT c.id, \(unsafeRaw: CaseSortSQL.column(filter.sort.key)) AS sort_key FROM cases c WHERE "
+        guard !branches.isEmpty else { return select + "1 = 0" }
         return branches.map { branch in
-            "SELECT c.id, c.created_at FROM cases c WHERE " + ([branch] + conditions).joined(separator: " AND ")
+            select + ([branch] + conditions).joined(separator: " AND ")
         }.joined(separator: " UNION ")
     }
 
-    /// A page of visible cases matching the filter, newest first.
+    /// A page of visible cases matching the filter, in the filter's order (`filter.sort`; by default
+    /// last activity, newest first). With `afterId` (the API's cursor) the order is always newest
+    /// created first, the order the cursor counts in.
     public func page(for visibility: CaseVisibility, filter: CaseFilter = CaseFilter(), reader: CaseReader? = nil,
                      offset: Int, limit: Int, afterId: Int? = nil) async throws -> [CaseListRow] {
         let sql = try self.sql
+        var filter = filter
+        if afterId != nil { filter.sort = .newestFirst }
         let reader = reader ?? CaseReader(userId: -1, since: .distantFuture)
         // The page's ids are chosen first, from the indexes alone; only those rows are then joined
         // with their names (a "deferred join"), so a viewer with thousands of cases costs a sort of ids.
@@ -115,15 +124,15 @@ public struct VisibleCases: Sendable {
         let pageIds: SQLQueryString = sql.dialect.name == "postgresql"
             ? """
               WITH visible AS MATERIALIZED (\(postgresVisible(visibility, filter, afterId: afterId)))
-              SELECT id FROM visible ORDER BY created_at DESC, id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
+              SELECT id FROM visible ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(bind: limit) OFFSET \(bind: offset)
               """
             : """
               SELECT c.id FROM cases c WHERE \(condition)
-              ORDER BY c.created_at DESC, c.id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
+              ORDER BY \(CaseSortSQL.orderBy(filter.sort)) LIMIT \(bind: limit) OFFSET \(bind: offset)
               """
         return try await sql.raw("""
-            SELECT c.id, c.number, c.subject, c.description, c.status, c.created_at, c.created_by_name, c.origin,
-                   cat.name AS category_name, ct.name AS case_type_name, p.name AS priority_name,
+            SELECT c.id, c.number, c.subject, c.description, c.status, c.created_at, c.last_activity_at,
+                   c.created_by_name, c.origin, cat.name AS category_name, ct.name AS case_type_name, p.name AS priority_name,
                    cu.name AS customer_name, o.name AS object_name,
                    CASE WHEN c.last_activity_at > COALESCE(r.seen_at, \(bind: reader.since)) THEN 1 ELSE 0 END AS has_news
             FROM (\(pageIds)) page
@@ -134,7 +143,7 @@ public struct VisibleCases: Sendable {
             LEFT JOIN customers cu ON cu.id = c.customer_id
             LEFT JOIN objects o ON o.id = c.object_id
             LEFT JOIN case_reads r ON r.case_id = c.id AND r.user_id = \(bind: reader.userId)
-            ORDER BY c.created_at DESC, c.id DESC
+            ORDER BY \(CaseSortSQL.orderBy(filter.sort))
             """).all(decoding: CaseListRow.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
     }
 

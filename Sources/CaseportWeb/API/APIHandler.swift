@@ -73,6 +73,8 @@ struct APIHandler: APIProtocol {
         filter.categoryId = query.categoryId.map(Int.init)
         filter.customerId = query.customerId.map(Int.init)
         filter.objectId = query.objectId.map(Int.init)
+        // The cursor counts in creation order (`VisibleCases.keyset`).
+        filter.sort = .newestFirst
         let items: [Schemas.CaseSummary]
         let next: String?
         switch call.principal.caller {

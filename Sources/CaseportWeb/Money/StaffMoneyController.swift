@@ -140,6 +140,13 @@ struct StaffMoneyController: RouteCollection {
     func removeRow(request: Request) async throws -> Response {
         let record = try await findCase(request)
         guard let raw = request.parameters.get("rowId"), raw.count <= 12, let rowId = Int(raw) else { throw Abort(.notFound) }
+        // Issue 12 point 7: removing a booked row asks first.
+        guard ConfirmStep.isConfirmed(request) else {
+            return try await ConfirmStep.staff(request, titleKey: "confirm_row_remove_title",
+                                               question: request.t("confirm_row_remove_question"),
+                                               button: request.t("confirm_remove_button"),
+                                               cancelHref: StaffRoute.caseMoney.path(record.number, fragment: "rows"))
+        }
         do {
             _ = try await RemoveArticleRow.run(caseNumber: record.number, rowId: rowId, by: try request.staffMember(), in: request.operations)
         } catch let error as OperationError {

@@ -22,6 +22,8 @@ struct OrganisationUserForm: PostedForm, Encodable {
     var firstName = "", lastName = "", username = "", email = "", phone = ""
     var password = "", passwordConfirm = "", currentPassword = ""
     var isAdmin = false, isShared = false, isActive = true, sendLoginDetails = false
+    /// "Yes, deactivate" (issue 12 point 7), needed when the save switches an active login off.
+    var confirmDeactivate = false
     /// Issue 11 point 10: the register contact that gets this login ("" for a new contact), and the
     /// administrator's links ticked for the new contact (`link_customer_<id>`, `link_object_<id>`);
     /// `linksShown` says the form had the boxes, so none ticked means none.
@@ -33,7 +35,7 @@ struct OrganisationUserForm: PostedForm, Encodable {
         case firstName = "first_name", lastName = "last_name", username, email, phone
         case password, passwordConfirm = "password_confirm", currentPassword = "current_password"
         case isAdmin = "is_admin", isShared = "is_shared", isActive = "is_active", sendLoginDetails = "send_login_details"
-        case contact, linksShown = "links_shown"
+        case contact, linksShown = "links_shown", confirmDeactivate = "confirm_deactivate"
     }
     static let customerLinkPrefix = "link_customer_", objectLinkPrefix = "link_object_"
 
@@ -67,6 +69,7 @@ struct OrganisationUserForm: PostedForm, Encodable {
         isShared = try posted.decode(Bool.self, forKey: .isShared)
         isActive = try posted.decode(Bool.self, forKey: .isActive)
         sendLoginDetails = try posted.decode(Bool.self, forKey: .sendLoginDetails)
+        confirmDeactivate = try posted.decode(Bool.self, forKey: .confirmDeactivate)
         contact = try posted.decode(String.self, forKey: .contact)
         linksShown = try posted.decode(Bool.self, forKey: .linksShown)
         let named = try decoder.container(keyedBy: ShownKey.self)

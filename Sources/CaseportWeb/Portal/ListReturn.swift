@@ -21,7 +21,7 @@ enum ListReturn: String, CaseIterable {
     /// The query parameters the list understands, in the order its own links write them.
     var parameterNames: [String] {
         switch self {
-        case .cases: ["q", "state", "status", "category", "type", "customer", "object", "from", "to", "page"]
+        case .cases: ["q", "state", "status", "category", "type", "customer", "object", "from", "to", "sort", "dir", "page"]
         case .users: ["page"]
         }
     }

@@ -56,6 +56,18 @@ struct PortalAPITokensController: RouteCollection {
 
     func revoke(request: Request) async throws -> Response {
         guard let id = request.parameters.get("tokenId", as: Int.self) else { throw Abort(.notFound) }
+        // Issue 12 point 7: "Revoke" asks first, naming the token; only the question's button revokes.
+        guard ConfirmStep.isConfirmed(request) else {
+            let admin = try await PortalUserAdmin.of(try request.portalMember(), on: request.db)
+            guard admin.isAdmin, let token = try await APITokens(database: request.db)
+                .portalTokens(organisationId: admin.organisationId).first(where: { $0.id == id }) else { throw Abort(.notFound) }
+            return try await ConfirmStep(
+                layout: Layout(request, title: request.t("confirm_token_revoke_title")),
+                heading: request.t("confirm_token_revoke_title"),
+                question: request.t("confirm_token_revoke_question").replacingOccurrences(of: "{name}", with: token.name),
+                detail: request.t("confirm_token_revoke_detail"), action: PortalRoute.apiTokenRevoke.path(id),
+                button: request.t("api_tokens_revoke"), cancelHref: PortalRoute.apiTokens.path()).response(request)
+        }
         do {
             try await RevokeAPIToken.run(tokenId: id, by: try request.portalMember(), in: request.operations)
         } catch OperationError.alreadyDone {}

@@ -15,6 +15,7 @@ struct PortalCaseController: RouteCollection {
         routes.on(PortalRoute.caseUpload, body: .stream, use: upload).acceptsMultipart()
         routes.on(PortalRoute.caseFile, use: download)
         routes.on(PortalRoute.caseFileRemove, use: removeFile)
+        routes.on(PortalRoute.caseFileRemoveConfirm, use: confirmRemoveFile)
         routes.on(PortalRoute.caseClassify, use: classify)
     }
 
@@ -414,6 +415,12 @@ struct PortalCaseController: RouteCollection {
     static func cleanFilename(_ name: String) -> String { UploadIntake.cleanFilename(name) }
 
     func download(request: Request) async throws -> Response {
+        let file = try await caseFile(request)
+        return try await FileResponses.serve(file, request: request, inline: request.query[String.self, at: "inline"] == "1")
+    }
+
+    /// The file of the URL, found through the access rule (404 for anything the user may not see).
+    func caseFile(_ request: Request) async throws -> StoredFileRecord {
         let principal = try request.requirePortal()
         guard let number = request.parameters.get("number").flatMap(Int.init),
               let fileId = request.parameters.get("fileId").flatMap(Int.init),
@@ -422,10 +429,24 @@ struct PortalCaseController: RouteCollection {
                                                                            register: FileVisibility(for: principal.viewer)),
               file.caseId == detail.id
         else { throw Abort(.notFound) }
-        return try await FileResponses.serve(file, request: request, inline: request.query[String.self, at: "inline"] == "1")
+        return file
+    }
+
+    /// "Remove file?" (issue 12 point 7): a page that changes nothing; its button posts the removal.
+    func confirmRemoveFile(request: Request) async throws -> Response {
+        let file = try await caseFile(request)
+        let number = try Self.caseNumber(request)
+        return try await ConfirmStep(
+            layout: Layout(request, title: request.t("confirm_file_remove_title")),
+            heading: request.t("confirm_file_remove_title"),
+            question: request.t("confirm_file_remove_question").replacingOccurrences(of: "{name}", with: file.originalName),
+            detail: request.t("confirm_file_remove_detail"),
+            action: PortalRoute.caseFileRemove.path(number, file.id!), button: request.t("file_remove"),
+            cancelHref: PortalRoute.`case`.path(number, fragment: "files")).response(request)
     }
 
     func removeFile(request: Request) async throws -> Response {
+        guard ConfirmStep.isConfirmed(request) else { return try await confirmRemoveFile(request: request) }
         guard let fileId = request.parameters.get("fileId").flatMap(Int.init) else { throw Abort(.notFound) }
         let removed = try await RemoveCaseFile.run(.init(caseNumber: try Self.caseNumber(request), fileId: fileId,
                                                          language: request.language),

@@ -23,6 +23,9 @@ struct PortalCaseListController: RouteCollection {
         var from: String?
         var to: String?
         var page: String?
+        /// The order (`CaseSort`): validated, anything unknown is the default (last activity).
+        var sort: String?
+        var dir: String?
     }
 
     struct Column: Encodable {
@@ -45,6 +48,8 @@ struct PortalCaseListController: RouteCollection {
         /// The status badge's colour class (`StatusTone`).
         var tone: String
         var createdAt: String
+        /// "Last updated": the last public message or status change.
+        var updatedAt: String
         var createdBy: String
         var fromPortal: Bool
         var hasNews: Bool
@@ -60,6 +65,8 @@ struct PortalCaseListController: RouteCollection {
         var cases: [CaseRow]
         var columns: [Column]
         var paging: Paging
+        /// The sortable column headers and the current sort (kept by the search form).
+        var sort: SortHeaders
         var q: String
         var from: String
         var to: String
@@ -95,7 +102,7 @@ struct PortalCaseListController: RouteCollection {
             if let stamp = request.changeStamp { pages.store(html, for: key, at: stamp) }
         }
         let response = try await request.view.render("portal/cases",
-                                                     Frame(layout: Layout(request, title: request.t("cases_title")), listHTML: html))
+                                                     Frame(layout: Layout(request, title: request.t("cases_title"), wide: true), listHTML: html))
             .encodeResponse(for: request).get()
         // "Back" on the case pages returns here with this search and page (issue 11 point 8).
         ListReturn.cases.remember(request, on: response)
@@ -114,12 +121,13 @@ struct PortalCaseListController: RouteCollection {
         let withRows = try await CaseMoney(database: request.db).casesWithRows(data.rows.map(\.id))
 
         let context = ListPage(
-            layout: Layout(request, title: request.t("cases_title")),
+            layout: Layout(request, title: request.t("cases_title"), wide: true),
             cases: data.rows.map { row in
                 CaseRow(number: row.number, subject: row.subject,
                         summary: Self.shorten(row.description, to: 90), preview: Self.shorten(row.description, to: 500),
                         status: request.t(row.status.labelKey), closed: row.status.isClosed, tone: row.status.tone.rawValue,
-                        createdAt: language.formatDateTime(row.createdAt), createdBy: row.createdByName,
+                        createdAt: language.formatDateTime(row.createdAt), updatedAt: language.formatDateTime(row.lastActivityAt),
+                        createdBy: row.createdByName,
                         fromPortal: row.origin == .portal, hasNews: row.hasNews == 1,
                         extra: settings.extraListColumns.map { column in
                             Cell(value: Self.value(of: column, in: row) ?? "–", label: request.t("column_\(column.rawValue)"))
@@ -127,6 +135,7 @@ struct PortalCaseListController: RouteCollection {
             },
             columns: settings.extraListColumns.map { Column(key: $0.rawValue, label: request.t("column_\($0.rawValue)")) },
             paging: data.paging,
+            sort: SortHeaders(current: filter.sort) { Self.link(query, sort: $0, page: nil) },
             q: String((query.q ?? "").prefix(200)),
             from: Self.shownDay(query.from, language), to: Self.shownDay(query.to, language),
             datePattern: request.t(language.dayPatternKey),
@@ -178,6 +187,7 @@ struct PortalCaseListController: RouteCollection {
         filter.caseTypeId = pick(query.type, from: options.types)
         filter.customerId = pick(query.customer, from: options.customers)
         filter.objectId = pick(query.object, from: options.objects)
+        filter.sort = CaseSort(key: query.sort, direction: query.dir)
         if let raw = query.from, !raw.isEmpty {
             if let date = parseDay(raw, language) { filter.createdFrom = date } else { errors["from"] = "filter_error_date" }
         }
@@ -197,12 +207,18 @@ struct PortalCaseListController: RouteCollection {
         return language.parseDay(text).map { language.formatDay($0) } ?? text
     }
 
-    /// A page of the list with the same search.
+    /// A page of the list with the same search and order.
     static func link(_ query: Query, page: Int) -> String {
-        PortalRoute.cases.path([], query: [("q", query.q), ("state", query.state), ("status", query.status),
+        link(query, sort: CaseSort(key: query.sort, direction: query.dir), page: page)
+    }
+
+    /// The list with the same search in `sort`'s order (the validated sort, never the raw URL values).
+    static func link(_ query: Query, sort: CaseSort, page: Int?) -> String {
+        let search: [(String, String?)] = [("q", query.q), ("state", query.state), ("status", query.status),
                                            ("category", query.category), ("type", query.type), ("customer", query.customer),
-                                           ("object", query.object), ("from", query.from), ("to", query.to),
-                                           ("page", String(page))])
+                                           ("object", query.object), ("from", query.from), ("to", query.to)]
+        let pageItem: [(String, String?)] = [("page", page.map { String($0) })]
+        return PortalRoute.cases.path([], query: search + sort.queryItems + pageItem)
     }
 
     static func value(of column: PortalSettings.ListColumn, in row: CaseListRow) -> String? {

@@ -67,6 +67,9 @@ struct PortalNewCaseController: RouteCollection {
         var objects: [Option]
         var customerFixed: String?
         var objectFixed: String?
+        /// "object id:customer id" pairs, so choosing an object can set its customer (Public/js/new-case.js;
+        /// without JavaScript the server derives the customer from the object).
+        var objectCustomers: String
         var smsEnabled: Bool
         var copyByEmail: Bool
         var smsOnMessages: Bool
@@ -99,7 +102,13 @@ struct PortalNewCaseController: RouteCollection {
             // Issue 12: a user with exactly one customer or object to choose gets it filled in.
             let setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: chosen, on: request.db)
             if setting.customers.count == 1, let only = setting.customers.first?.id { form.customer = String(only) }
-            if setting.objects.count == 1, let only = setting.objects.first?.id { form.object = String(only) }
+            if setting.objects.count == 1, let only = setting.objects.first, let id = only.id {
+                form.object = String(id)
+                // …and the customer follows from the object.
+                if form.customer.isEmpty, setting.customers.contains(where: { $0.id == only.customerId }) {
+                    form.customer = String(only.customerId)
+                }
+            }
             return try await formPage(request, principal: principal, form: form, errors: [:], template: "portal/new-case", status: .ok)
         }
         return try await typePage(request, types: types, error: nil)
@@ -219,14 +228,18 @@ struct PortalNewCaseController: RouteCollection {
         if let id = Int(form.category), let category = setting.categories.first(where: { $0.id == id }) {
             summary.append(Shown(label: request.t("case_category"), value: category.name))
         }
-        let customerId = setting.rule.customerFixed ?? Int(form.customer)
+        let objectId = setting.rule.objectFixed ?? Int(form.object)
+        let chosenObject = setting.reach.objects.first(where: { $0.id == objectId })
+        // Issue 12 point 5: with no customer chosen, the customer follows from the object (as `RegisterCase` does).
+        let customerId = setting.rule.customerFixed ?? Int(form.customer) ?? chosenObject?.customerId
         if let customer = setting.reach.customers.first(where: { $0.id == customerId }) {
             summary.append(Shown(label: request.t("case_customer"), value: customer.name))
         }
-        let objectId = setting.rule.objectFixed ?? Int(form.object)
-        if let object = setting.reach.objects.first(where: { $0.id == objectId }) {
+        if let object = chosenObject {
             summary.append(Shown(label: request.t("case_object"), value: "\(object.name), \(object.address)"))
         }
+        // The form shown again (after problems or "Change") selects the object's customer when none was chosen.
+        let shownCustomer = form.customer.isEmpty ? chosenObject.map { String($0.customerId) } ?? "" : form.customer
         if !form.workSiteAddress.trimmed.isEmpty {
             summary.append(Shown(label: request.t("new_case_work_site_address"), value: form.workSiteAddress.trimmed))
         }
@@ -260,9 +273,10 @@ struct PortalNewCaseController: RouteCollection {
             errorSummary: ErrorSummary.links(errors, anchors: Self.errorAnchors(fields), request: request),
             fields: fields,
             categories: setting.categories.map { option(form.category, $0.id, $0.name) },
-            customers: setting.customers.map { option(form.customer, $0.id, $0.name) },
+            customers: setting.customers.map { option(shownCustomer, $0.id, $0.name) },
             objects: setting.objects.map { option(form.object, $0.id, "\($0.name) – \($0.address)") },
             customerFixed: setting.customerFixed?.name, objectFixed: setting.objectFixed.map { "\($0.name) – \($0.address)" },
+            objectCustomers: setting.objects.compactMap { object in object.id.map { "\($0):\(object.customerId)" } }.joined(separator: ","),
             smsEnabled: setting.settings.smsEnabled,
             copyByEmail: form.copyByEmail, smsOnMessages: form.smsOnMessages,
             person: try await PersonPicker.context(request, principal: principal, input: form.person),

@@ -87,6 +87,8 @@ struct PortalUsersController: RouteCollection {
         var removeLink: String?
         /// Issue 11: on the user's own page, whether they get e-mails about their cases (`PortalCaseMailController`).
         var caseMailOn: Bool
+        /// The save would deactivate the login: the form asks for "Yes, deactivate" (issue 12 point 7).
+        var askDeactivate = false
     }
 
     /// Who may manage which accounts (`PortalUserAdmin`): a 404 for anyone else, as for a missing page.
@@ -167,6 +169,17 @@ struct PortalUsersController: RouteCollection {
     func save(_ request: Request, userId: Int?) async throws -> Response {
         let actor = try request.portalMember()
         let form = try request.form(OrganisationUserForm.self)
+        // Issue 12 point 7: an administrator switching another active login off is asked first; nothing
+        // is saved until "Yes, deactivate" is ticked. (A user the administrator may not manage is a 404.)
+        if let userId, !form.isActive, !form.confirmDeactivate {
+            let admin = try await PortalUserAdmin.of(actor, on: request.db)
+            let target = try await admin.target(userId, on: request.db)
+            if admin.isAdmin, !admin.isSelf(target), target.isActive {
+                return try await render(request, admin: admin, target: target, form: form,
+                                        errors: ["confirm_deactivate": request.t("confirm_deactivate_portal_user")],
+                                        status: .unprocessableEntity)
+            }
+        }
         let outcome = try await SaveOrganisationUser.run(form.input(userId: userId, language: request.language), by: actor,
                                                    passwords: request.caseport.passwords, in: request.operations)
         switch outcome {
@@ -223,7 +236,8 @@ struct PortalUsersController: RouteCollection {
             passwordRules: Self.describe(policy, request: request),
             contactName: contactName, linkChoices: linkChoices, cancelLink: backLink,
             removeLink: target.flatMap { admin.mayAdd && !isSelf ? PortalRoute.removeUser.path($0.id!) : nil },
-            caseMailOn: isSelf ? target?.caseMailOff != true : false)
+            caseMailOn: isSelf ? target?.caseMailOff != true : false,
+            askDeactivate: errors["confirm_deactivate"] != nil)
         let response = try await request.view.render("portal/user-form", page).encodeResponse(for: request).get()
         response.status = status
         return response

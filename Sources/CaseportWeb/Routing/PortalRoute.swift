@@ -9,6 +9,8 @@ enum PortalRoute: String, AppRoute {
     case newCase, newCaseReview, newCaseEdit, newCaseConfirm
     case cases
     case `case`, caseMessage, caseUpload, caseFile, caseFileRemove, caseClassify, caseApprove, caseReject
+    /// The confirmation page of removing a file (issue 12 point 7).
+    case caseFileRemoveConfirm
     case files, file
     case users, newUser, newUserSubmit, user, userSubmit
     case inquiries, inquiry
@@ -39,7 +41,7 @@ enum PortalRoute: String, AppRoute {
     var section: String {
         switch self {
         case .newCase, .newCaseReview, .newCaseEdit, .newCaseConfirm, .newCaseReceipt: "new"
-        case .cases, .case, .caseMessage, .caseUpload, .caseFile, .caseFileRemove, .caseClassify, .caseApprove, .caseReject,
+        case .cases, .case, .caseMessage, .caseUpload, .caseFile, .caseFileRemove, .caseFileRemoveConfirm, .caseClassify, .caseApprove, .caseReject,
              .caseReport, .caseActions: "cases"
         case .files, .file: "files"
         case .users, .newUser, .newUserSubmit, .user, .userSubmit, .removeUser, .removeUserSubmit, .caseMail: "users"
@@ -71,7 +73,7 @@ enum PortalRoute: String, AppRoute {
         case .caseMessage: "/cases/:number/messages"
         case .caseUpload: "/cases/:number/files"
         case .caseFile: "/cases/:number/files/:fileId"
-        case .caseFileRemove: "/cases/:number/files/:fileId/remove"
+        case .caseFileRemove, .caseFileRemoveConfirm: "/cases/:number/files/:fileId/remove"
         case .caseClassify: "/cases/:number/classification"
         case .caseApprove: "/cases/:number/approve"
         case .caseReject: "/cases/:number/not-ok"

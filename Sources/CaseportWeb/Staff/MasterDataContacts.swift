@@ -126,6 +126,20 @@ extension MasterDataController {
 
     private func removeLink(_ request: Request, _ linked: LinkContact.Linked) async throws -> Response {
         let contactId = try Self.id(request)
+        // Issue 12 point 7: removing a link asks first, naming both ends.
+        guard ConfirmStep.isConfirmed(request) else {
+            guard let contact = try await ContactRecord.find(contactId, on: request.db) else { throw Abort(.notFound) }
+            let other: String
+            switch linked {
+            case .customer(let id): other = try await CustomerRecord.find(id, on: request.db)?.name ?? "–"
+            case .object(let id): other = try await ObjectRecord.find(id, on: request.db)?.name ?? "–"
+            }
+            return try await ConfirmStep.staff(
+                request, titleKey: "confirm_unlink_title",
+                question: request.t("confirm_unlink_link_question").replacingOccurrences(of: "{name}", with: contact.displayName)
+                    .replacingOccurrences(of: "{other}", with: other),
+                button: request.t("confirm_unlink_button"), cancelHref: StaffRoute.contact.path(contactId, fragment: "links-heading"))
+        }
         // An unknown contact is `OperationError.notFound`, a 404 page (ErrorPageMiddleware).
         try await LinkContact.remove(linked, fromContact: contactId, by: try request.staffMember(), in: request.operations)
         return request.redirect(to: StaffRoute.contact, contactId, notice: .saved, fragment: "links-heading")

@@ -74,6 +74,13 @@ extension MasterDataController {
             target = found
         }
         let form = try request.form(PortalUserForm.self)
+        // Issue 12 point 7: switching an active login off asks first; nothing is saved until confirmed.
+        if let target, target.isActive, !form.isActive, !form.confirmDeactivate {
+            let organisation = try await CustomerRecord.find(target.organisationId, on: request.db)
+            return try await renderPortalUser(request, target: target, organisation: organisation, form: form,
+                                              errors: ["confirm_deactivate": request.t("confirm_deactivate_portal_user")],
+                                              status: .unprocessableEntity)
+        }
         do {
             switch try await SavePortalUser.run(form.input(userId: try target?.requireID(), language: request.language),
                                                 by: try request.staffMember(), passwords: request.caseport.passwords,
@@ -133,7 +140,13 @@ extension MasterDataController {
             .init(name: "password_confirm", label: request.t("password_confirm"), kind: "password", error: errors["password_confirm"]),
             .init(name: "is_admin", label: request.t("user_admin"), kind: "checkbox", checked: form.isAdmin),
             .init(name: "is_shared", label: request.t("user_shared"), kind: "checkbox", checked: form.isShared),
-            .init(name: "is_active", label: request.t("md_active_label"), kind: "checkbox", checked: form.isActive),
+            .init(name: "is_active", label: request.t("md_active_label"), kind: "checkbox", checked: form.isActive,
+                  error: errors["is_active"]),
+        ] + (errors["confirm_deactivate"] != nil ? [
+            // Issue 12 point 7: deactivating asks first; this box is the confirmation.
+            .init(name: "confirm_deactivate", label: request.t("confirm_deactivate_label"), kind: "checkbox",
+                  error: errors["confirm_deactivate"]),
+        ] : []) + [
             .init(name: "send_login_details", label: request.t("user_send_login_details"), kind: "checkbox",
                   checked: form.sendLoginDetails),
         ]
@@ -163,12 +176,15 @@ struct PortalUserForm: PostedForm {
     var loginKind = PortalLoginKind.contact.rawValue, contactId = "", objectId = ""
     var password = "", passwordConfirm = ""
     var isAdmin = false, isShared = false, isActive = true, sendLoginDetails = false
+    /// "Yes, deactivate" (issue 12 point 7), needed when the save switches an active login off.
+    var confirmDeactivate = false
 
     enum CodingKeys: String, CodingKey {
         case organisation, username, firstName = "first_name", lastName = "last_name", email, phone
         case loginKind = "login_kind", contactId = "contact_id", objectId = "object_id"
         case password, passwordConfirm = "password_confirm"
         case isAdmin = "is_admin", isShared = "is_shared", isActive = "is_active", sendLoginDetails = "send_login_details"
+        case confirmDeactivate = "confirm_deactivate"
     }
 
     init() {}

@@ -56,6 +56,19 @@ struct StaffAPITokensController: RouteCollection {
 
     func revoke(request: Request) async throws -> Response {
         guard let id = request.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
+        // Issue 12 point 7: "Revoke" asks first, naming the token; only the question's button revokes.
+        guard ConfirmStep.isConfirmed(request) else {
+            guard request.staffPrincipal?.user.role == .admin else { throw Abort(.forbidden) }
+            guard let token = try await APITokens(database: request.db).staffTokens().first(where: { $0.id == id }) else {
+                throw Abort(.notFound)
+            }
+            return try await ConfirmStep(
+                layout: Layout(request, title: request.t("confirm_token_revoke_title"), area: "staff"),
+                heading: request.t("confirm_token_revoke_title"),
+                question: request.t("confirm_token_revoke_question").replacingOccurrences(of: "{name}", with: token.name),
+                detail: request.t("confirm_token_revoke_detail"), action: StaffRoute.apiTokenRevoke.path(id),
+                button: request.t("api_tokens_revoke"), cancelHref: StaffRoute.apiTokens.path()).response(request)
+        }
         do {
             try await RevokeAPIToken.run(tokenId: id, by: try request.staffMember(), in: request.operations)
         } catch OperationError.alreadyDone {}

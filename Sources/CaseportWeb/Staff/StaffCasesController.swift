@@ -35,6 +35,8 @@ struct StaffCasesController: RouteCollection {
         /// The status badge's colour class (`StatusTone`).
         var tone: String
         var createdAt: String
+        /// "Last updated": the last public message or status change.
+        var updatedAt: String
         var customer: String
         var object: String
         var handler: String
@@ -48,6 +50,8 @@ struct StaffCasesController: RouteCollection {
         var total: String
         var unreadTotal: Int
         var paging: Paging
+        /// The sortable column headers and the current sort (kept by the search form).
+        var sort: SortHeaders
         var q: String
         var statuses: [Option]
         var handlers: [Option]
@@ -57,6 +61,8 @@ struct StaffCasesController: RouteCollection {
         var customers: [Option]
         var unreadOnly: Bool
         var filtered: Bool
+        /// A filter inside the folding panel is set, so the panel shows open.
+        var panelOpen: Bool
         var notice: String?
     }
 
@@ -70,6 +76,18 @@ struct StaffCasesController: RouteCollection {
         var customer: String?
         var unread: String?
         var page: String?
+        /// The order (`CaseSort`): validated, anything unknown is the default (last activity).
+        var sort: String?
+        var dir: String?
+
+        /// The list's URL with this search in `sort`'s order (the validated sort, never the raw values).
+        func link(sort: CaseSort, page: Int?) -> String {
+            let search: [(String, String?)] = [("q", q), ("status", status), ("handler", handler),
+                                               ("category", category), ("type", type), ("priority", priority),
+                                               ("customer", customer), ("unread", unread)]
+            let pageItem: [(String, String?)] = [("page", page.map { String($0) })]
+            return StaffRoute.cases.path([], query: search + sort.queryItems + pageItem)
+        }
     }
 
     func list(request: Request) async throws -> View {
@@ -84,16 +102,18 @@ struct StaffCasesController: RouteCollection {
         filter.priorityId = query.priority.flatMap(Int.init)
         filter.base.customerId = query.customer.flatMap(Int.init)
         filter.unreadOnly = query.unread == "1"
+        filter.base.sort = CaseSort(key: query.sort, direction: query.dir)
 
         let cases = StaffCases(database: request.db)
         let counted = try await cases.count(filter, cap: Self.countCap)
         // Pages stop at the cap; the list's query is kept in every page link.
         let paging = Paging(requested: Int(query.page ?? ""), total: min(counted, Self.countCap), pageSize: Self.pageSize) { page in
-            StaffRoute.cases.path([], query: [("q", query.q), ("status", query.status), ("handler", query.handler),
-                                              ("category", query.category), ("type", query.type), ("priority", query.priority),
-                                              ("customer", query.customer), ("unread", query.unread), ("page", String(page))])
+            query.link(sort: filter.base.sort, page: page)
         }
         let rows = try await cases.page(filter, offset: paging.offset, limit: Self.pageSize)
+        var panelFilters = filter
+        panelFilters.base.text = ""
+        let panelOpen = !panelFilters.isEmpty
         let catalogue = try await StaffCatalogue.load(on: request.db)
         let language = request.language
         var statuses = [Option(value: "active", name: request.t("filter_state_active"), selected: query.status == "active")]
@@ -101,20 +121,21 @@ struct StaffCasesController: RouteCollection {
         var handlers = [Option(value: "none", name: request.t("staff_unassigned"), selected: filter.unassigned)]
         handlers += catalogue.staff.map { Option(value: String($0.id!), name: $0.name, selected: filter.handlerId == $0.id) }
         let context = ListPage(
-            layout: Layout(request, title: request.t("staff_cases_title"), area: "staff"),
+            layout: Layout(request, title: request.t("staff_cases_title"), area: "staff", wide: true),
             rows: rows.map {
                 Row(number: $0.number, subject: $0.subject, status: request.staffStatus($0.status), closed: $0.status.isClosed, tone: $0.status.tone.rawValue,
-                    createdAt: language.formatDateTime($0.createdAt), customer: $0.customerName ?? "–", object: $0.objectName ?? "–",
+                    createdAt: language.formatDateTime($0.createdAt), updatedAt: language.formatDateTime($0.lastActivityAt), customer: $0.customerName ?? "–", object: $0.objectName ?? "–",
                     handler: $0.handlerName ?? "–", priority: $0.priorityName ?? "–", unread: $0.hasUnreadActivity)
             },
             total: counted > Self.countCap ? request.t("staff_more_than").replacingOccurrences(of: "{n}", with: String(Self.countCap)) : String(counted),
             unreadTotal: try await cases.countUnread(), paging: paging,
+            sort: SortHeaders(current: filter.base.sort) { query.link(sort: $0, page: nil) },
             q: filter.base.text, statuses: statuses, handlers: handlers,
             categories: catalogue.categories.map { Option(value: String($0.id!), name: $0.name, selected: filter.base.categoryId == $0.id) },
             types: catalogue.types.map { Option(value: String($0.id!), name: $0.name, selected: filter.base.caseTypeId == $0.id) },
             priorities: catalogue.priorities.map { Option(value: String($0.id!), name: $0.name, selected: filter.priorityId == $0.id) },
             customers: catalogue.customers.map { Option(value: String($0.id!), name: $0.name, selected: filter.base.customerId == $0.id) },
-            unreadOnly: filter.unreadOnly, filtered: !filter.isEmpty,
+            unreadOnly: filter.unreadOnly, filtered: !filter.isEmpty, panelOpen: panelOpen,
             notice: request.notice([.read: "staff_notice_read_all"]))
         return try await request.view.render("staff/cases", context)
     }

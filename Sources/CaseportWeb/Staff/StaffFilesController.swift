@@ -110,6 +110,10 @@ struct StaffFilesController: RouteCollection {
     }
 
     func remove(request: Request) async throws -> Response {
+        // Issue 12 point 7: only the confirmation page's button removes; any other POST shows that page.
+        guard ConfirmStep.isConfirmed(request) else {
+            return try await confirmRemove(request: request).encodeResponse(for: request).get()
+        }
         let file = try await Self.file(request)
         let actor = try request.staffMember()
         if let caseId = file.caseId {

@@ -129,7 +129,8 @@ struct StaffInboxController: RouteCollection {
         let action: ProcessInquiries.Action
         switch form.action {
         case "delete":
-            if ids.count > 1, !form.confirmed { return try await renderConfirm(request, ids: ids, mine: form.mine) }
+            // Issue 12 point 7: deleting asks first, one inquiry as much as several.
+            if !form.confirmed { return try await renderConfirm(request, ids: ids, mine: form.mine) }
             action = .delete
         case "create":
             action = .createCases(notifyCustomer: form.notifyCustomer, language: request.language, sendSms: form.sendSms)
@@ -140,7 +141,7 @@ struct StaffInboxController: RouteCollection {
                                 query: form.mine ? [("mine", "1")] : [])
     }
 
-    func renderConfirm(_ request: Request, ids: [Int], mine: Bool) async throws -> Response {
+    func renderConfirm(_ request: Request, ids: [Int], mine: Bool, backLink: String? = nil) async throws -> Response {
         let selected = try await InquiryRecord.query(on: request.db).filter(\.$id ~~ ids).filter(\.$status == .new)
             .sort(\.$createdAt, .descending).sort(\.$id, .descending).all()
         guard !selected.isEmpty else {
@@ -148,12 +149,14 @@ struct StaffInboxController: RouteCollection {
         }
         let names = try await Names.load(for: selected, on: request.db)
         let count = ["n": String(selected.count)]
+        // One inquiry reads "this inquiry", not "these 1 inquiries" (issue 12 point 7).
+        let one = selected.count == 1
         let page = ConfirmPage(
-            layout: Layout(request, title: request.t("inbox_confirm_delete_title"), area: "staff"),
+            layout: Layout(request, title: request.t(one ? "inbox_confirm_delete_title_one" : "inbox_confirm_delete_title"), area: "staff"),
             rows: selected.map { row($0, names: names, language: request.language) },
-            lead: Notifications.fill(request.t("inbox_confirm_delete_lead"), count),
-            button: Notifications.fill(request.t("inbox_confirm_delete_button"), count),
-            backLink: mine ? StaffRoute.inbox.path(query: ["mine": "1"]) : StaffRoute.inbox.path(), mine: mine)
+            lead: Notifications.fill(request.t(one ? "inbox_confirm_delete_lead_one" : "inbox_confirm_delete_lead"), count),
+            button: Notifications.fill(request.t(one ? "inbox_confirm_delete_button_one" : "inbox_confirm_delete_button"), count),
+            backLink: backLink ?? (mine ? StaffRoute.inbox.path(query: ["mine": "1"]) : StaffRoute.inbox.path()), mine: mine)
         return try await request.view.render("staff/inbox-confirm", page).encodeResponse(for: request).get()
     }
 
@@ -235,6 +238,12 @@ struct StaffInboxController: RouteCollection {
 
     func delete(request: Request) async throws -> Response {
         let inquiry = try await findInquiry(request)
+        // Issue 12 point 7: the inquiry's own "Delete" asks first; the confirmation posts the bulk
+        // deletion with `confirmed`, so this route never deletes without it.
+        guard (try? request.content.get(String.self, at: "confirmed")) == "1" else {
+            return try await renderConfirm(request, ids: [try inquiry.requireID()], mine: false,
+                                           backLink: StaffRoute.inboxItem.path(try inquiry.requireID()))
+        }
         let count = try await ProcessInquiries.run(ids: [try inquiry.requireID()], .delete, by: try request.staffMember(),
                                                    in: request.operations)
         return request.redirect(to: StaffRoute.inbox, notice: Notice(.deleted, count: count))

@@ -83,6 +83,16 @@ struct StaffNewCaseController: RouteCollection {
 
     func unlinkContact(request: Request) async throws -> Response {
         guard let contactId = request.parameters.get("contact").flatMap(Int.init) else { throw Abort(.notFound) }
+        // Issue 12 point 7: unlinking asks first, naming the contact.
+        guard ConfirmStep.isConfirmed(request) else {
+            let record = try await StaffCasesController().findCase(request)
+            guard let contact = try await ContactRecord.find(contactId, on: request.db) else { throw Abort(.notFound) }
+            return try await ConfirmStep.staff(
+                request, titleKey: "confirm_unlink_title",
+                question: request.t("confirm_unlink_contact_question").replacingOccurrences(of: "{name}", with: contact.displayName)
+                    .replacingOccurrences(of: "{number}", with: String(record.number)),
+                button: request.t("confirm_unlink_button"), cancelHref: StaffRoute.`case`.path(record.number, fragment: "contacts"))
+        }
         do {
             let number = try await UnlinkCaseContact.run(caseNumber: try StaffCasesController.caseNumber(request), contactId: contactId,
                                                          by: try request.staffMember(), in: request.operations)

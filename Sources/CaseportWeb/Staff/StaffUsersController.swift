@@ -48,6 +48,8 @@ struct StaffUsersController: RouteCollection {
         var isActive: Bool
         var sendLink: Bool
         var passwordRules: String
+        /// The save would deactivate the account: the form asks for "Yes, deactivate" (issue 12 point 7).
+        var askDeactivate = false
     }
 
     func list(request: Request) async throws -> View {
@@ -113,6 +115,13 @@ struct StaffUsersController: RouteCollection {
     func update(request: Request) async throws -> Response {
         let target = try await find(request)
         let form = try request.form(StaffUserForm.self)
+        // Issue 12 point 7: switching an active account off asks first; nothing is saved until confirmed.
+        // (Deactivating oneself is refused by the operation, with its own message.)
+        if target.isActive, !form.isActive, !form.confirmDeactivate, target.id != request.staffPrincipal?.user.id {
+            return try await render(request, target: target, form: form,
+                                    errors: ["confirm_deactivate": request.t("confirm_deactivate_staff_user")],
+                                    status: .unprocessableEntity)
+        }
         let input = UpdateStaffUser.Input(staffUserId: try target.requireID(), name: form.name, email: form.email, role: form.role,
                                           isActive: form.isActive, password: form.password, passwordConfirm: form.passwordConfirm,
                                           currentPassword: form.currentPassword, sendLink: form.sendLink, language: request.language)
@@ -141,7 +150,8 @@ struct StaffUsersController: RouteCollection {
                 SelectOption(value: $0.rawValue, name: request.t("staff_role_\($0.rawValue)"), selected: form.role == $0.rawValue)
             },
             isActive: form.isActive, sendLink: form.sendLink,
-            passwordRules: PortalUsersController.describe(policy, request: request))
+            passwordRules: PortalUsersController.describe(policy, request: request),
+            askDeactivate: errors["confirm_deactivate"] != nil)
         let response = try await request.view.render("staff/staff-user-form", page).encodeResponse(for: request).get()
         response.status = status
         return response
@@ -154,10 +164,12 @@ struct StaffUserForm: PostedForm, Encodable {
     var name = "", email = "", role = StaffRole.handler.rawValue
     var password = "", passwordConfirm = "", currentPassword = ""
     var isActive = true, sendLink = false
+    /// "Yes, deactivate" (issue 12 point 7), needed when the save switches an active account off.
+    var confirmDeactivate = false
 
     enum CodingKeys: String, CodingKey {
         case name, email, role, password, passwordConfirm = "password_confirm", currentPassword = "current_password"
-        case isActive = "is_active", sendLink = "send_link"
+        case isActive = "is_active", sendLink = "send_link", confirmDeactivate = "confirm_deactivate"
     }
 
     init() {}

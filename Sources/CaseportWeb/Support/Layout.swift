@@ -43,9 +43,12 @@ struct Layout: Encodable {
     var showReports = false
     /// B10: invoice specifications, for users whose contact is linked to customers (`SpecificationAccess`).
     var showSpecifications = false
+    /// The page may use a 1440 px screen's width (the case lists, issue 12 point 4).
+    var wide = false
 
-    init(_ request: Request, title: String, area: String = "portal") {
+    init(_ request: Request, title: String, area: String = "portal", wide: Bool = false) {
         self.title = title
+        self.wide = wide
         self.lang = request.language.rawValue
         self.t = request.caseport.pageStrings[request.language] ?? PageStrings([:])
         self.csrf = request.csrfToken

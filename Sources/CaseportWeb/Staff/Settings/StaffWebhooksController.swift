@@ -157,6 +157,13 @@ struct StaffWebhooksController: RouteCollection {
     }
 
     func remove(request: Request) async throws -> Response {
+        // Issue 12 point 7: deleting a webhook asks first.
+        guard ConfirmStep.isConfirmed(request) else {
+            let id = try id(request)
+            return try await ConfirmStep.staff(request, titleKey: "confirm_webhook_delete_title",
+                                               question: request.t("confirm_webhook_delete_question"),
+                                               button: request.t("webhook_delete"), cancelHref: StaffRoute.webhook.path(id))
+        }
         try await RemoveWebhook.run(subscriptionId: try id(request), by: try request.staffMember(), in: request.operations)
         return request.redirect(to: StaffRoute.webhooks, notice: .deleted)
     }
