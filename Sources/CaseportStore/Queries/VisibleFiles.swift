@@ -75,18 +75,18 @@ public struct VisibleFiles: Sendable {
     }
 
     /// Saves an uploaded file on a case and writes the message that says so, in one transaction.
-    public func addToCase(_ file: StoredFileRecord, message: String, author: CaseConversation.Author,
+    public func addToCase(_ file: StoredFileRecord, message: String, text: MessageText? = nil, author: CaseConversation.Author,
                           at now: Date = Date()) async throws {
         try await database.transaction { tx in
             try await file.create(on: tx)
             _ = try await CaseConversation.insert(caseId: file.caseId!, author: author, body: message,
-                                                  isInternal: false, at: now, on: tx)
+                                                  isInternal: false, at: now, text: text, on: tx)
         }
     }
 
     /// Marks a case file removed and writes the message that says so. Only the uploader may remove
     /// their own file; returns false when this user may not.
-    public func removeFromCase(fileId: Int, caseId: Int, byUserId userId: Int, message: String,
+    public func removeFromCase(fileId: Int, caseId: Int, byUserId userId: Int, message: String, text: MessageText? = nil,
                                author: CaseConversation.Author, at now: Date = Date()) async throws -> StoredFileRecord? {
         try await database.transaction { tx in
             guard let file = try await StoredFileRecord.query(on: tx)
@@ -94,7 +94,8 @@ public struct VisibleFiles: Sendable {
                 .filter(\.$uploadedByUserId == userId).filter(\.$removedAt == nil).first() else { return nil }
             file.removedAt = now
             try await file.update(on: tx)
-            _ = try await CaseConversation.insert(caseId: caseId, author: author, body: message, isInternal: false, at: now, on: tx)
+            _ = try await CaseConversation.insert(caseId: caseId, author: author, body: message, isInternal: false, at: now,
+                                                  text: text, on: tx)
             return file
         }
     }

@@ -43,6 +43,13 @@ struct Layout: Encodable {
     var showReports = false
     /// B10: invoice specifications, for users whose contact is linked to customers (`SpecificationAccess`).
     var showSpecifications = false
+    /// Issue 12: whom to contact (settings: the company's phone and e-mail), for the login, lockout and
+    /// error pages. nil: not set.
+    var contactPhone: String?
+    var contactPhoneLink: String?
+    var contactEmail: String?
+    var hasContact = false
+    var hasBothContacts = false
 
     init(_ request: Request, title: String, area: String = "portal") {
         self.title = title
@@ -61,6 +68,11 @@ struct Layout: Encodable {
         let branding = frame.branding
         brandingStylesheet = branding.revision > 0 ? PublicRoute.brandingStylesheet.path(query: ["v": String(branding.revision)]) : nil
         logoURL = branding.logoKey != nil ? PublicRoute.brandingLogo.path(query: ["v": String(branding.revision)]) : nil
+        contactPhone = frame.contactPhone.flatMap { $0.isEmpty ? nil : $0 }
+        contactPhoneLink = contactPhone.map { "tel:" + $0.filter { $0.isNumber || $0 == "+" } }
+        contactEmail = frame.contactEmail.flatMap { $0.isEmpty ? nil : $0 }
+        hasContact = contactPhone != nil || contactEmail != nil
+        hasBothContacts = contactPhone != nil && contactEmail != nil
         inboxCount = frame.inboxCount ?? 0
         needsActionCount = area == "portal" ? frame.needsActionCount ?? 0 : 0
         showInquiries = area == "portal" && frame.inquiriesFirst && request.portalPrincipal != nil
