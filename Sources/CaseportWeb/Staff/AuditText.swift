@@ -118,6 +118,7 @@ struct AuditText {
             switch part {
             case "yes": return request.t("answer_yes")
             case "no": return request.t("answer_no")
+            case "": return "–"
             default: return part
             }
         }.joined(separator: " → ")
