@@ -238,9 +238,12 @@ def test_a_branding_change_shows_in_the_portal(new_browser, tmp_path):
         for field in find_all(admin, "#branding-form input[data-colour-name]"):
             field.clear()
         click_and_wait_for_new_page(admin, find(admin, "button[name=action][value=save]"))
-        removal = find_all(admin, "form[action='/staff/settings/branding/logo/delete'] button")
-        if removal:
-            click_and_wait_for_new_page(admin, removal[0])
+        # Issue 12: "use the company's default logo", ticked with no file chosen, clears the logo.
+        default_logo = find(admin, "input[name=use_default]")
+        if not default_logo.is_selected():
+            default_logo.click()
+            click_and_wait_for_new_page(admin, find(admin, "form[enctype] button.button-primary"))
+            assert notice_text(admin) == T["branding_notice_logo_removed"]
     open_page(anna, "/cases")
     assert anna.execute_script("return getComputedStyle(document.querySelector('.topbar')).backgroundColor") == standard_menu
     assert not find_all(anna, "img.brand-logo")
