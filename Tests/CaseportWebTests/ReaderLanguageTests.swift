@@ -271,5 +271,9 @@ final class ReaderLanguageTests: XCTestCase {
         XCTAssertTrue(admin.lastBody.contains("Priority »Brådskande«: Name: \(priority.name) → Brådskande"), admin.lastBody)
         XCTAssertTrue(admin.lastBody.contains(">Priorities<"))
         XCTAssertTrue(admin.lastBody.contains("SMS is switched on: No → Yes"), admin.lastBody)
+        // A login's subject names the account, not its id.
+        let adminId = try await StaffUserRecord.query(on: harness.app.db).filter(\.$email == "admin@example.com").first()!.id!
+        XCTAssertFalse(admin.lastBody.contains(">staff user \(adminId)<"))
+        XCTAssertTrue(admin.lastBody.contains("<td data-label=\"Subject\">Maria Admin</td>"), "the staff member's name")
     }
 }

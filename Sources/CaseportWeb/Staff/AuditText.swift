@@ -14,6 +14,9 @@ struct AuditText {
     var priorities: [Int: String] = [:]
     var types: [Int: String] = [:]
     var fields: [Int: String] = [:]
+    /// Accounts a subject names by id ("staff user 3", "portal user 12 1001/anna").
+    var staff: [Int: String] = [:]
+    var portalUsers: [Int: String] = [:]
 
     /// The settings fields of the general settings page, by the name the audit line uses → its label's key.
     static let settingsLabels: [String: String] = [
@@ -57,7 +60,20 @@ struct AuditText {
             guard let details = row.details, let parsed = Self.item(in: Self.split(details).field) else { continue }
             ids[parsed.kind, default: []].insert(parsed.id)
         }
+        var staffIds: Set<Int> = [], portalIds: Set<Int> = []
+        for row in rows {
+            guard let subject = row.subject else { continue }
+            if let id = Self.account("staff user", in: subject)?.id { staffIds.insert(id) }
+            if let id = Self.account("portal user", in: subject)?.id { portalIds.insert(id) }
+        }
         let db = request.db
+        if !staffIds.isEmpty {
+            text.staff = Self.table(try await StaffUserRecord.query(on: db).filter(\.$id ~~ Array(staffIds)).all().map { ($0.id!, $0.name) })
+        }
+        if !portalIds.isEmpty {
+            text.portalUsers = Self.table(try await PortalUserRecord.query(on: db).filter(\.$id ~~ Array(portalIds)).all()
+                .map { ($0.id!, $0.username) })
+        }
         if let set = ids["category"] {
             text.categories = Self.table(try await CategoryRecord.query(on: db).filter(\.$id ~~ Array(set)).all().map { ($0.id!, $0.name) })
         }
@@ -98,8 +114,23 @@ struct AuditText {
         return text == key ? nil : text
     }
 
+    /// "staff user 3 anna@example.com" → (3, "anna@example.com").
+    static func account(_ prefix: String, in subject: String) -> (id: Int, rest: String)? {
+        guard subject.hasPrefix(prefix + " ") else { return nil }
+        let after = subject.dropFirst(prefix.count + 1)
+        let digits = after.prefix { $0.isNumber }
+        guard let id = Int(digits), !digits.isEmpty else { return nil }
+        return (id, after.dropFirst(digits.count).trimmingCharacters(in: .whitespaces))
+    }
+
     func subject(_ raw: String?) -> String {
         guard let raw, !raw.isEmpty else { return "" }
+        // An account by its name (the rest of the line, e-mail or login, stays as written).
+        for (prefix, names) in [("staff user", staff), ("portal user", portalUsers)] {
+            if let account = Self.account(prefix, in: raw), let name = names[account.id] {
+                return name + (account.rest.isEmpty ? "" : " (\(account.rest))")
+            }
+        }
         return Self.subjectKeys[raw].flatMap(t) ?? raw
     }
 
