@@ -203,6 +203,15 @@ def test_a_branding_change_shows_in_the_portal(new_browser, tmp_path):
         # With JavaScript the sample follows the typing at once.
         fill(admin, "colour_heading", "#0a7d3b")
         assert admin.execute_script("return getComputedStyle(document.querySelector('.preview-heading')).color") == "rgb(10, 125, 59)"
+        # Issue 12: a colour picker beside each hex field (shown by the script), kept in sync both ways.
+        picker = find(admin, "#colour_heading-picker")
+        assert picker.is_displayed()
+        assert picker.get_attribute("value") == "#0a7d3b"
+        admin.execute_script("var p = document.getElementById('colour_accent-picker'); p.value = '#7a1f5c';"
+                             "p.dispatchEvent(new Event('input', {bubbles: true}));")
+        assert value_of(admin, "colour_accent") == "#7a1f5c"
+        assert admin.execute_script("return getComputedStyle(document.querySelector('.preview-button')).backgroundColor") == "rgb(122, 31, 92)"
+        fill(admin, "colour_accent", "")
 
         click_and_wait_for_new_page(admin, find(admin, "button[name=action][value=save]"))
         assert notice_text(admin) == T["branding_notice_saved"]
@@ -234,9 +243,12 @@ def test_a_branding_change_shows_in_the_portal(new_browser, tmp_path):
         for field in find_all(admin, "#branding-form input[data-colour-name]"):
             field.clear()
         click_and_wait_for_new_page(admin, find(admin, "button[name=action][value=save]"))
-        removal = find_all(admin, "form[action='/staff/settings/branding/logo/delete'] button")
-        if removal:
-            click_and_wait_for_new_page(admin, removal[0])
+        # Issue 12: "use the company's default logo", ticked with no file chosen, clears the logo.
+        default_logo = find(admin, "input[name=use_default]")
+        if not default_logo.is_selected():
+            default_logo.click()
+            click_and_wait_for_new_page(admin, find(admin, "form[enctype] button.button-primary"))
+            assert notice_text(admin) == T["branding_notice_logo_removed"]
     open_page(anna, "/cases")
     assert anna.execute_script("return getComputedStyle(document.querySelector('.topbar')).backgroundColor") == standard_menu
     assert not find_all(anna, "img.brand-logo")

@@ -1,7 +1,9 @@
-/// The portal's look (SPEC C8): six colours and an optional logo. Colours are kept only in the strict
+import Foundation
+
+/// The portal's look (SPEC C8): seven colours and an optional logo. Colours are kept only in the strict
 /// form `#rrggbb`, so nothing typed into the settings can ever end up as anything but a colour in CSS.
 public struct Branding: Codable, Sendable, Equatable {
-    /// The six colours, in the order the settings page shows them. Raw values are the CSS custom
+    /// The seven colours, in the order the settings page shows them. Raw values are the CSS custom
     /// properties caseport.css reads (without the leading dashes).
     public enum Colour: String, Codable, Sendable, CaseIterable {
         case pageBackground = "page-bg"
@@ -10,6 +12,8 @@ public struct Branding: Codable, Sendable, Equatable {
         case text = "text"
         case selectedText = "menu-selected-text"
         case heading = "heading"
+        /// Issue 12: buttons and links, so a brand's buttons match its menu.
+        case accent = "accent"
 
         /// caseport.css's own defaults.
         public var standard: String {
@@ -20,6 +24,7 @@ public struct Branding: Codable, Sendable, Equatable {
             case .text: "#1f2933"
             case .selectedText: "#ffffff"
             case .heading: "#102a43"
+            case .accent: "#0b5cad"
             }
         }
     }
@@ -45,14 +50,52 @@ public struct Branding: Codable, Sendable, Equatable {
     }
 
     /// The custom properties as CSS declarations. Only colours that pass `normalisedColour` are
-    /// written, so even a tampered settings row cannot break out of the declaration.
+    /// written, so even a tampered settings row cannot break out of the declaration. A chosen menu
+    /// background or accent also sets the text drawn on it (`--menu-text`, `--accent-text`): white or
+    /// dark, whichever contrasts more, so a light brand colour never leaves white text unreadable.
     public func declarations(_ colours: [String: String]? = nil) -> String {
         let source = colours ?? self.colours
         return Colour.allCases.compactMap { colour in
             guard let value = source[colour.rawValue].flatMap(Self.normalisedColour) else { return nil }
-            return "--\(colour.rawValue):\(value);"
+            var declaration = "--\(colour.rawValue):\(value);"
+            switch colour {
+            case .menuBackground: declaration += "--menu-text:\(Self.readableText(on: value));"
+            case .accent: declaration += "--accent-text:\(Self.readableText(on: value));"
+            default: break
+            }
+            return declaration
         }.joined()
     }
+
+    /// The dark text colour used on light brand colours.
+    public static let darkText = "#102a43"
+
+    /// White or `darkText`, whichever has the higher contrast with `background` (`#rrggbb`).
+    public static func readableText(on background: String) -> String {
+        contrast(background, "#ffffff") >= contrast(background, darkText) ? "#ffffff" : darkText
+    }
+
+    /// WCAG 2 relative luminance of `#rrggbb` (nil for anything else).
+    public static func luminance(_ colour: String) -> Double? {
+        guard let hex = normalisedColour(colour), let value = Int(hex.dropFirst(), radix: 16) else { return nil }
+        func channel(_ shift: Int) -> Double {
+            let c = Double((value >> shift) & 0xff) / 255
+            return c <= 0.03928 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4)
+        }
+        return 0.2126 * channel(16) + 0.7152 * channel(8) + 0.0722 * channel(0)
+    }
+
+    /// WCAG 2 contrast ratio of two `#rrggbb` colours (1…21); 1 when either is not a colour.
+    public static func contrast(_ a: String, _ b: String) -> Double {
+        guard let la = luminance(a), let lb = luminance(b) else { return 1 }
+        return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+    }
+
+    /// Pairs of colours that are read together, for the settings page's contrast warning: the text
+    /// and heading on the page background, the selected menu item, links (accent) on white cards.
+    public static let readPairs: [(text: Colour, background: Colour?)] = [
+        (.text, .pageBackground), (.heading, .pageBackground), (.selectedText, .selectedMenuBackground), (.accent, nil),
+    ]
 
     /// The kinds of image a logo may be, proven by its first bytes (see ContentSniffing).
     public static let logoTypes: Set<String> = ["image/png", "image/jpeg", "image/gif", "image/webp"]

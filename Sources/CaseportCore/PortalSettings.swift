@@ -32,6 +32,11 @@ public struct PortalSettings: Codable, Sendable, Equatable {
     /// Issue 12: a customer's answer moves a case that waits for them back to "in progress". Off: the
     /// status stays and only the unread marker (D4) tells the handler.
     public var customerAnswerReturnsCase = true
+    /// Issue 12: whom customers contact (the company's phone and e-mail), shown on the login, lockout and
+    /// error pages. Empty: not shown.
+    public var contactPhone = ""
+    public var contactEmail = ""
+    public static let contactPhoneLength = 40
 
     public init() {}
 
@@ -55,6 +60,8 @@ public struct PortalSettings: Codable, Sendable, Equatable {
         approvalReminderDays = try? container.decode(Int.self, forKey: .approvalReminderDays)
         actionColumns = (try? container.decode([ActionColumn].self, forKey: .actionColumns)) ?? defaults.actionColumns
         customerAnswerReturnsCase = (try? container.decode(Bool.self, forKey: .customerAnswerReturnsCase)) ?? defaults.customerAnswerReturnsCase
+        contactPhone = (try? container.decode(String.self, forKey: .contactPhone)) ?? defaults.contactPhone
+        contactEmail = (try? container.decode(String.self, forKey: .contactEmail)) ?? defaults.contactEmail
     }
 }
 

@@ -59,6 +59,37 @@ final class InquiryOperationsTests: XCTestCase {
         XCTAssertEqual(cases, 3)
     }
 
+    /// Issue 12: the supplier's mail and SMS are in the supplier's language (M030), not the staff member's
+    /// (the input says English); a supplier with no language gets the deployment's (Swedish).
+    func testTheSupplierIsWrittenToInTheSuppliersLanguage() async throws {
+        var tables: [Language: [String: String]] = [:]
+        for language in Language.allCases {
+            var texts = OperationWorld.texts
+            for key in ["mail_inquiry_accepted_subject", "mail_inquiry_accepted_body", "mail_supplier_assigned_subject",
+                        "mail_supplier_assigned_body", "sms_supplier_assigned"] { texts[key] = "\(language.rawValue) \(key) {number}" }
+            tables[language] = texts
+        }
+        world.context.notifications.translations = Translations(tables: tables)
+        let danish = SupplierRecord(name: "VVS ApS", email: "vvs@example.dk", language: "da")
+        let unset = SupplierRecord(name: "Rör AB", email: "ror@example.com")
+        try await danish.create(on: world.db)
+        try await unset.create(on: world.db)
+        for (supplier, expected) in [(danish, "da"), (unset, "sv")] {
+            let id = try await inquiry()
+            let outcome = try await CaseFromInquiry.run(input(id, supplier: .id(supplier.id!), notifySupplier: true),
+                                                        by: world.handler, in: world.context)
+            let number = try XCTUnwrap(outcome.value)
+            let found = try await CaseRecord.query(on: world.db).filter(\.$number == number).first()
+            let record = try XCTUnwrap(found)
+            let mails = try await world.outbox(of: record)
+            let toSupplier = try XCTUnwrap(mails.first { $0.recipient == supplier.email })
+            XCTAssertEqual(toSupplier.language, expected)
+            XCTAssertTrue(toSupplier.subject.hasPrefix("\(expected) mail_supplier_assigned_subject"), toSupplier.subject)
+            let toCustomer = try XCTUnwrap(mails.first { $0.recipient == "anna@example.com" })
+            XCTAssertNotEqual(toCustomer.language, "da", "the customer's language is not the supplier's")
+        }
+    }
+
     func testProblemsKeepTheInquiryNew() async throws {
         let id = try await inquiry()
         let outcome = try await CaseFromInquiry.run(input(id, notifySupplier: true, senderName: " "), by: world.handler, in: world.context)

@@ -116,7 +116,7 @@ final class ApprovalTests: XCTestCase {
         let staff = harness.browser()
         try await staff.staffLogin("handler@example.com")
         try await staff.get("/staff/cases/\(target.number)")
-        XCTAssertTrue(staff.lastBody.contains("Stängt som godkänt utan svar 24 timmar efter påminnelsen"))
+        XCTAssertTrue(staff.lastBody.contains("Avslutat som godkänt utan svar 24 timmar efter påminnelsen"))
     }
 
     func testAnswerBeforeTheDeadlineStopsTheAutoClose() async throws {

@@ -241,7 +241,7 @@ final class BackOfficeSettingsTests: XCTestCase {
         try await anna.get("/cases")
         XCTAssertTrue(anna.lastBody.contains("href=\"/branding.css?v=1\""))
         let css = try await anna.get("/branding.css?v=1")
-        XCTAssertEqual(css.body.string, ":root{--menu-bg:#aa0000;}\n")
+        XCTAssertEqual(css.body.string, ":root{--menu-bg:#aa0000;--menu-text:#ffffff;}\n", "with the text readable on it (issue 12)")
         XCTAssertEqual(css.headers.first(name: .cacheControl), "public, max-age=31536000, immutable")
         XCTAssertEqual(css.headers.contentType?.description.hasPrefix("text/css"), true)
 
@@ -250,7 +250,7 @@ final class BackOfficeSettingsTests: XCTestCase {
         tampered.branding.colours["text"] = "red;}body{display:none"
         try await SettingsStore(database: harness.app.db).save(tampered)
         let still = try await anna.get("/branding.css?v=1")
-        XCTAssertEqual(still.body.string, ":root{--menu-bg:#aa0000;}\n")
+        XCTAssertEqual(still.body.string, ":root{--menu-bg:#aa0000;--menu-text:#ffffff;}\n")
     }
 
     func testTheLogoMustBeAnImageByItsBytesAndIsShownInTheHeaders() async throws {

@@ -30,7 +30,7 @@ final class PageRenderingTests: XCTestCase {
     static let partials: Set<String> = ["shared/layout", "shared/person-picker", "shared/csrf", "shared/pagination",
                                         "shared/status-badge", "shared/notice", "shared/form-errors", "shared/error-summary", "staff/md-tabs", "staff/paging",
                                         "staff/settings-tabs", "staff/settings-type-fields", "shared/case-selects",
-                                        "shared/money-table",
+                                        "shared/money-table", "shared/contact-line",
                                         "staff/webhooks/form-fields"]
 
     func testEveryPageInEveryLanguageReadsOnlyWhatItsContextAndStringsHave() async throws {

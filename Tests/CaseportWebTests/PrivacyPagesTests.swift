@@ -59,7 +59,7 @@ final class PrivacyPagesTests: XCTestCase {
         XCTAssertTrue(page.contains("mailto:dataskydd@bosoderstrom.example"))
         let swedish = harness.browser()
         let sv = try await swedish.get(PublicRoute.privacy.path(), headers: ["Accept-Language": "sv"])
-        XCTAssertTrue(sv.body.string.contains("Raderas 90 dagar efter att ärendet stängts"), sv.body.string)
+        XCTAssertTrue(sv.body.string.contains("Raderas 90 dagar efter att ärendet avslutats"), sv.body.string)
     }
 
     func testTheExportStreamsAZipThatPythonOpensWithThePersonsRowsAndFiles() async throws {

@@ -29,7 +29,7 @@ public enum ApprovalRound {
                     Notifications.approvalReminder(notify, to: $0.email, language: $0.language, record: record)
                 }
             }
-            try await approval.closeUnanswered(now: now, actorName: company) { record, tx in
+            try await approval.closeUnanswered(now: now, actorName: company, text: MessageText("approval_auto_closed_message")) { record, tx in
                 notify.text("approval_auto_closed_message", in: try await CaseRecipients.language(of: record, on: tx))
             }
         }

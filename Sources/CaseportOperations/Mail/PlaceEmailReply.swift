@@ -70,7 +70,8 @@ public enum PlaceEmailReply {
             for upload in input.attachments {
                 try await VisibleFiles(database: tx).addToCase(
                     upload.record(caseId: caseId, author: author, at: now),
-                    message: template.replacingOccurrences(of: "{name}", with: upload.originalName), author: author, at: now)
+                    message: template.replacingOccurrences(of: "{name}", with: upload.originalName),
+                    text: MessageText("message_file_uploaded", ["name": upload.originalName]), author: author, at: now)
             }
             try await CaseEvents.append(.emailReply, caseId: caseId, by: author.eventActor, at: now, on: tx)
             // A reply by mail is an answer like one in the portal (issue 12).

@@ -77,7 +77,8 @@ public enum AttachUploadedFiles {
             for upload in input.files {
                 try await VisibleFiles(database: tx).addToCase(
                     upload.record(caseId: detail.id, author: author, at: now),
-                    message: template.replacingOccurrences(of: "{name}", with: upload.originalName), author: author, at: now)
+                    message: template.replacingOccurrences(of: "{name}", with: upload.originalName),
+                    text: MessageText("message_file_uploaded", ["name": upload.originalName]), author: author, at: now)
             }
             // One notice for the whole post.
             let names = input.files.map(\.originalName)
@@ -123,6 +124,7 @@ public enum RemoveCaseFile {
         return try await context.database.transaction { tx in
             guard let removed = try await VisibleFiles(database: tx).removeFromCase(
                 fileId: input.fileId, caseId: detail.id, byUserId: actor.userId, message: text,
+                text: MessageText("message_file_removed", ["name": existing.originalName]),
                 author: .init(kind: .customer, userId: actor.userId, name: actor.name), at: now) else {
                 throw OperationError.forbidden
             }

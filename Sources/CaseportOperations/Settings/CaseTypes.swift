@@ -19,9 +19,12 @@ public enum SaveCaseType {
         public var isActive: Bool
         /// B6: what the customer's approve button says; nil keeps it (a new type: "Approved").
         public var approvalLabel: ApprovalLabel?
+        /// Issue 12: the name per language; nil leaves the names as they are.
+        public var names: [Language: String]?
 
         public init(typeId: Int?, name: String, description: String, order: String, isBillable: Bool, isActive: Bool,
-                    approvalLabel: ApprovalLabel? = nil) {
+                    approvalLabel: ApprovalLabel? = nil, names: [Language: String]? = nil) {
+            self.names = names
             self.approvalLabel = approvalLabel
             self.typeId = typeId
             self.name = name
@@ -32,7 +35,20 @@ public enum SaveCaseType {
         }
     }
 
-    public enum Field: String, Hashable, Sendable { case name, description, order }
+    public enum Field: String, Hashable, Sendable {
+        case name, description, order
+        case nameSv = "name_sv", nameDa = "name_da", nameNb = "name_nb", nameEn = "name_en"
+
+        /// Issue 12: the field of the name in `language`.
+        public static func name(in language: Language) -> Field {
+            switch language {
+            case .sv: .nameSv
+            case .da: .nameDa
+            case .nb: .nameNb
+            case .en: .nameEn
+            }
+        }
+    }
 
     public struct Saved: Sendable, Equatable {
         public var typeId: Int
@@ -55,7 +71,9 @@ public enum SaveCaseType {
         if description.count > descriptionLimit { problems.add(.description, ProblemKey.tooLong) }
         let order = SettingsRules.order(input.order)
         if order == .invalid { problems.add(.order, "settings_error_order") }
+        for language in TranslatedNames.tooLong(input.names ?? [:]) { problems.add(.name(in: language), ProblemKey.tooLong) }
         guard problems.isEmpty else { return .problems(problems) }
+        let names = input.names
 
         guard let type = target else {
             let record = CaseTypeRecord(name: name, description: description, isBillable: input.isBillable)
@@ -64,8 +82,12 @@ public enum SaveCaseType {
                 let next = try await CaseTypeRecord.query(on: tx).max(\.$sortOrder) ?? 0
                 record.sortOrder = order.number ?? next + 1
                 try await record.create(on: tx)
-                try await context.auditSettings([.init(field: "case type added", before: "–", after: record.name)],
-                                                subject: "case_types", by: actor, on: tx)
+                var added: [SettingsChange] = [.init(field: "case type added", before: "–", after: record.name)]
+                if let names {
+                    let newId = try record.requireID()
+                    added += try await TranslatedNames.save(names, kind: .caseType, id: newId, label: "case type \(newId)", on: tx)
+                }
+                try await context.auditSettings(added, subject: "case_types", by: actor, on: tx)
             }
             return .done(Saved(typeId: try record.requireID(), created: true))
         }
@@ -88,7 +110,9 @@ public enum SaveCaseType {
         if let label = input.approvalLabel { type.approvalLabel = label == .testedOK ? label.rawValue : nil }
         try await db.transaction { tx in
             try await type.update(on: tx)
-            try await context.auditSettings(changes, subject: "case_types", by: actor, on: tx)
+            var all = changes
+            if let names { all += try await TranslatedNames.save(names, kind: .caseType, id: id, label: "case type \(id)", on: tx) }
+            try await context.auditSettings(all, subject: "case_types", by: actor, on: tx)
         }
         return .done(Saved(typeId: id, created: false))
     }
@@ -109,8 +133,10 @@ public enum RemoveCaseType {
         guard let type = try await CaseTypeRecord.find(input.typeId, on: context.database) else { throw OperationError.notFound }
         let id = try type.requireID()
         let used = try await CatalogueUsage(database: context.database).caseTypeIsUsed(id)
-        return .done(try await Removal.apply(to: type, used: used, what: "case type", name: type.name, subject: "case_types",
-                                             by: actor, in: context))
+        let removal = try await Removal.apply(to: type, used: used, what: "case type", name: type.name, subject: "case_types",
+                                              by: actor, in: context)
+        if removal == .deleted { try await CatalogueNames(database: context.database).remove(.caseType, id: id) }
+        return .done(removal)
     }
 }
 
@@ -132,9 +158,12 @@ public enum SaveCaseTypeField {
         public var order: String
         /// Ignored for a new field, which is always active.
         public var isActive: Bool
+        /// Issue 12: the label per language; nil leaves them as they are.
+        public var names: [Language: String]?
 
         public init(typeId: Int, fieldId: Int?, label: String, kind: String, isRequired: Bool, choices: String,
-                    order: String, isActive: Bool) {
+                    order: String, isActive: Bool, names: [Language: String]? = nil) {
+            self.names = names
             self.typeId = typeId
             self.fieldId = fieldId
             self.label = label
@@ -146,7 +175,20 @@ public enum SaveCaseTypeField {
         }
     }
 
-    public enum Field: String, Hashable, Sendable { case label, kind, choices, order }
+    public enum Field: String, Hashable, Sendable {
+        case label, kind, choices, order
+        case nameSv = "name_sv", nameDa = "name_da", nameNb = "name_nb", nameEn = "name_en"
+
+        /// Issue 12: the field of the name in `language`.
+        public static func name(in language: Language) -> Field {
+            switch language {
+            case .sv: .nameSv
+            case .da: .nameDa
+            case .nb: .nameNb
+            case .en: .nameEn
+            }
+        }
+    }
 
     public struct Saved: Sendable, Equatable {
         public var typeId: Int
@@ -183,7 +225,9 @@ public enum SaveCaseTypeField {
         }
         let order = SettingsRules.order(input.order)
         if order == .invalid { problems.add(.order, "settings_error_order") }
+        for language in TranslatedNames.tooLong(input.names ?? [:]) { problems.add(.name(in: language), ProblemKey.tooLong) }
         guard problems.isEmpty, let kind else { return .problems(problems) }
+        let names = input.names
         let kept = kind == .choice ? choices : []
         let typeId = try type.requireID()
 
@@ -193,9 +237,13 @@ public enum SaveCaseTypeField {
                 let next = try await CaseTypeFieldRecord.query(on: tx).filter(\.$caseTypeId == typeId).max(\.$sortOrder) ?? -1
                 record.sortOrder = order.number ?? next + 1
                 try await record.create(on: tx)
-                try await context.auditSettings([.init(field: "case type \(typeId) field added", before: "–",
-                                                       after: "\(label) (\(kind.rawValue)\(input.isRequired ? ", required" : ""))")],
-                                                subject: "case_types", by: actor, on: tx)
+                var added: [SettingsChange] = [.init(field: "case type \(typeId) field added", before: "–",
+                                                     after: "\(label) (\(kind.rawValue)\(input.isRequired ? ", required" : ""))")]
+                if let names {
+                    let newId = try record.requireID()
+                    added += try await TranslatedNames.save(names, kind: .typeField, id: newId, label: "field \(newId)", on: tx)
+                }
+                try await context.auditSettings(added, subject: "case_types", by: actor, on: tx)
             }
             return .done(Saved(typeId: typeId, fieldId: try record.requireID(), created: true))
         }
@@ -217,7 +265,9 @@ public enum SaveCaseTypeField {
         field.isActive = input.isActive
         try await db.transaction { tx in
             try await field.update(on: tx)
-            try await context.auditSettings(changes, subject: "case_types", by: actor, on: tx)
+            var all = changes
+            if let names { all += try await TranslatedNames.save(names, kind: .typeField, id: id, label: "field \(id)", on: tx) }
+            try await context.auditSettings(all, subject: "case_types", by: actor, on: tx)
         }
         return .done(Saved(typeId: typeId, fieldId: id, created: false))
     }
@@ -244,7 +294,9 @@ public enum RemoveCaseTypeField {
               field.caseTypeId == input.typeId else { throw OperationError.notFound }
         let id = try field.requireID()
         let used = try await CatalogueUsage(database: context.database).fieldIsUsed(id)
-        return .done(try await Removal.apply(to: field, used: used, what: "field \(id)", name: field.label, subject: "case_types",
-                                             by: actor, in: context))
+        let removal = try await Removal.apply(to: field, used: used, what: "field \(id)", name: field.label, subject: "case_types",
+                                              by: actor, in: context)
+        if removal == .deleted { try await CatalogueNames(database: context.database).remove(.typeField, id: id) }
+        return .done(removal)
     }
 }

@@ -10,6 +10,34 @@ public enum CatalogueKind: String, Sendable, CaseIterable {
 
     /// The entry's name in audit lines: "category 3 name: …".
     var singular: String { self == .categories ? "category" : "priority" }
+
+    /// Issue 12: the kind its per-language names are kept under.
+    public var nameKind: CatalogueNameKind { self == .categories ? .category : .priority }
+}
+
+/// Issue 12: an item's names per language, as typed, checked and saved the same way for categories,
+/// priorities, case types and type fields (M030 `catalogue_names`). Empty: the default name shows.
+public enum TranslatedNames {
+    /// The longest name, as for the default name.
+    public static let longest = 100
+
+    /// The languages whose typed name is too long.
+    public static func tooLong(_ names: [Language: String]) -> [Language] {
+        Language.allCases.filter { (names[$0]?.trimmed.count ?? 0) > longest }
+    }
+
+    /// Replaces the item's names and returns the audit lines ("<label> name (en): before → after").
+    static func save(_ names: [Language: String], kind: CatalogueNameKind, id: Int, label: String,
+                     on database: any Database) async throws -> [SettingsChange] {
+        let store = CatalogueNames(database: database)
+        let before = try await store.load().names(kind, id)
+        let after = names.mapValues(\.trimmed).filter { !$0.value.isEmpty }
+        guard before != after else { return [] }
+        try await store.replace(kind, id: id, with: after)
+        return Language.allCases.map {
+            SettingsChange(field: "\(label) name (\($0.rawValue))", before: before[$0] ?? "–", after: after[$0] ?? "–")
+        }.filter { $0.before != $0.after }
+    }
 }
 
 /// D5: an administrator adds a category or priority, or renames, reorders or (de)activates one.
@@ -24,8 +52,12 @@ public enum SaveCatalogueEntry {
         public var order: String
         /// Ignored for a new entry, which is always active.
         public var isActive: Bool
+        /// Issue 12: the name per language; nil leaves the names as they are.
+        public var names: [Language: String]?
 
-        public init(kind: CatalogueKind, entryId: Int?, name: String, order: String, isActive: Bool) {
+        public init(kind: CatalogueKind, entryId: Int?, name: String, order: String, isActive: Bool,
+                    names: [Language: String]? = nil) {
+            self.names = names
             self.kind = kind
             self.entryId = entryId
             self.name = name
@@ -34,7 +66,20 @@ public enum SaveCatalogueEntry {
         }
     }
 
-    public enum Field: String, Hashable, Sendable { case name, order }
+    public enum Field: String, Hashable, Sendable {
+        case name, order
+        case nameSv = "name_sv", nameDa = "name_da", nameNb = "name_nb", nameEn = "name_en"
+
+        /// The field of a name in `language`.
+        public static func name(in language: Language) -> Field {
+            switch language {
+            case .sv: .nameSv
+            case .da: .nameDa
+            case .nb: .nameNb
+            case .en: .nameEn
+            }
+        }
+    }
 
     public struct Saved: Sendable, Equatable {
         public var kind: CatalogueKind
@@ -59,22 +104,27 @@ public enum SaveCatalogueEntry {
         if let problem = SettingsRules.name(name, taken: taken) { problems.add(.name, problem) }
         let order = SettingsRules.order(input.order)
         if order == .invalid { problems.add(.order, "settings_error_order") }
+        for language in TranslatedNames.tooLong(input.names ?? [:]) { problems.add(.name(in: language), ProblemKey.tooLong) }
         guard problems.isEmpty else { return .problems(problems) }
 
-        let active = input.isActive
+        let active = input.isActive, names = input.names
         let savedId: Int = try await db.transaction { tx in
             guard let id else {
                 var place = order.number
                 if place == nil { place = (try await Entry.lastPlace(on: tx) ?? 0) + 1 }
                 let record = Entry(name: name, place: place ?? 0)
                 try await record.create(on: tx)
-                try await context.auditSettings([.init(field: "\(kind.rawValue) added", before: "–", after: name)],
-                                                subject: kind.rawValue, by: actor, on: tx)
-                return try record.requireID()
+                let newId = try record.requireID()
+                var added: [SettingsChange] = [.init(field: "\(kind.rawValue) added", before: "–", after: name)]
+                if let names {
+                    added += try await TranslatedNames.save(names, kind: kind.nameKind, id: newId, label: "\(kind.singular) \(newId)", on: tx)
+                }
+                try await context.auditSettings(added, subject: kind.rawValue, by: actor, on: tx)
+                return newId
             }
             guard let record = try await Entry.find(id, on: tx) else { throw OperationError.notFound }
             let label = "\(kind.singular) \(id)", place = order.number ?? record.place
-            let changes: [SettingsChange] = [
+            var changes: [SettingsChange] = [
                 .init(field: "\(label) name", before: record.name, after: name),
                 .init(field: "\(label) order", before: String(record.place), after: String(place)),
                 .init(field: "\(label) active", before: .flag(record.isActive), after: .flag(active)),
@@ -83,6 +133,7 @@ public enum SaveCatalogueEntry {
             record.place = place
             record.isActive = active
             try await record.update(on: tx)
+            if let names { changes += try await TranslatedNames.save(names, kind: kind.nameKind, id: id, label: label, on: tx) }
             try await context.auditSettings(changes, subject: kind.rawValue, by: actor, on: tx)
             return id
         }
@@ -184,8 +235,10 @@ public enum RemoveCatalogueEntry {
                                                             in context: OperationContext) async throws -> Removal {
         try await context.database.transaction { tx in
             guard let record = try await Entry.find(input.entryId, on: tx) else { throw OperationError.notFound }
-            return try await Removal.apply(to: record, used: used, what: input.kind.singular, name: record.name,
-                                           subject: input.kind.rawValue, by: actor, in: context, on: tx)
+            let removal = try await Removal.apply(to: record, used: used, what: input.kind.singular, name: record.name,
+                                                  subject: input.kind.rawValue, by: actor, in: context, on: tx)
+            if removal == .deleted { try await CatalogueNames(database: tx).remove(input.kind.nameKind, id: input.entryId) }
+            return removal
         }
     }
 }

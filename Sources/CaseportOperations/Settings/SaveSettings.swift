@@ -30,13 +30,18 @@ public enum SaveSettings {
         public var approvalReminderDays: String
         /// Issue 12: a customer's answer hands a waiting case back to the company.
         public var customerAnswerReturnsCase: Bool
+        /// Issue 12: the company's phone and e-mail for customers, as typed; empty: not shown.
+        public var contactPhone: String
+        public var contactEmail: String
 
         public init(intake: String, loginField: String, passwordMinimumLength: String, smsEnabled: Bool,
                     selfRegistrationOpen: Bool, customerMayEditCategory: Bool, customerMayEditPriority: Bool,
                     passwordRequiresDigit: Bool, passwordRequiresUppercase: Bool, passwordForbidsLetters: Bool,
                     extraListColumns: Set<PortalSettings.ListColumn>, customerRequired: Bool = false,
                     objectRequired: Bool = false, categoryRequired: Bool = false, approvalReminderDays: String = "",
-                    customerAnswerReturnsCase: Bool = true) {
+                    customerAnswerReturnsCase: Bool = true, contactPhone: String = "", contactEmail: String = "") {
+            self.contactPhone = contactPhone
+            self.contactEmail = contactEmail
             self.customerAnswerReturnsCase = customerAnswerReturnsCase
             self.customerRequired = customerRequired
             self.objectRequired = objectRequired
@@ -59,6 +64,7 @@ public enum SaveSettings {
     public enum Field: String, Hashable, Sendable {
         case intake, loginField = "login_field", passwordMinimumLength = "password_min_length"
         case approvalReminderDays = "approval_reminder_days"
+        case contactPhone = "contact_phone", contactEmail = "contact_email"
     }
 
     /// The letters a policy that "forbids letters" refuses.
@@ -108,6 +114,19 @@ public enum SaveSettings {
         } else {
             problems.add(.approvalReminderDays, "settings_error_reminder_days")
         }
+        let phone = input.contactPhone.trimmingCharacters(in: .whitespaces)
+        if phone.isEmpty || phone.count <= PortalSettings.contactPhoneLength
+            && phone.allSatisfy({ $0.isASCII && ($0.isNumber || " +-()/".contains($0)) }) && phone.contains(where: \.isNumber) {
+            settings.contactPhone = phone
+        } else {
+            problems.add(.contactPhone, "settings_error_contact_phone")
+        }
+        let email = input.contactEmail.trimmingCharacters(in: .whitespaces)
+        if email.isEmpty || EmailAddress.isValid(email) {
+            settings.contactEmail = email
+        } else {
+            problems.add(.contactEmail, "settings_error_contact_email")
+        }
         guard problems.isEmpty else { return .problems(problems) }
         settings.customerRequired = input.customerRequired
         settings.objectRequired = input.objectRequired
@@ -145,6 +164,8 @@ public enum SaveSettings {
             line("category_required", .flag(old.categoryRequired), .flag(new.categoryRequired)),
             line("customer_answer_returns_case", .flag(old.customerAnswerReturnsCase), .flag(new.customerAnswerReturnsCase)),
             line("approval_reminder_days", old.approvalReminderDays.map(String.init) ?? "", new.approvalReminderDays.map(String.init) ?? ""),
+            line("contact_phone", old.contactPhone, new.contactPhone),
+            line("contact_email", old.contactEmail, new.contactEmail),
         ].filter { $0.before != $0.after }
     }
 }

@@ -3,7 +3,7 @@ import CaseportStore
 import FluentKit
 
 /// D2: staff make a case from an inquiry, after editing what it said, and optionally tell the customer
-/// and the assigned supplier (e-mail, plus SMS when it is on). One transaction claims the inquiry,
+/// and the assigned supplier (e-mail, plus SMS when it is on; in the supplier's language). One transaction claims the inquiry,
 /// creates the case, queues the notifications and assigns the supplier (a timeline event); a second
 /// submit, or a colleague at the same time, gets `OperationError.alreadyDone`.
 public enum CaseFromInquiry {
@@ -117,8 +117,10 @@ public enum CaseFromInquiry {
         let sms = try await SettingsStore(database: db).load().smsEnabled && input.sendSms
         let customerLanguage = try await InquiryNotices.customerLanguage(of: inquiry, otherwise: input.language, on: db)
         let notify = context.notifications
-        let (notifyCustomer, notifySupplier, staffLanguage) = (input.notifyCustomer, input.notifySupplier, input.language)
+        let (notifyCustomer, notifySupplier) = (input.notifyCustomer, input.notifySupplier)
         let supplierName = supplier?.name, supplierEmail = supplier?.email, supplierPhone = supplier?.phone
+        // Issue 12: the supplier reads their own language (M030), not the staff member's; none set: the deployment's.
+        let supplierLanguage = supplier?.language.flatMap(Language.init(rawValue:)) ?? Language.fallback
         let created = new
         let number = try await db.transaction { tx -> Int in
             let record: CaseRecord
@@ -131,7 +133,7 @@ public enum CaseFromInquiry {
                                                               language: customerLanguage, caseNumber: record.number, subject: record.subject)
                     }
                     if notifySupplier {
-                        rows += Notifications.supplierAssigned(notify, language: staffLanguage, email: supplierEmail, phone: supplierPhone,
+                        rows += Notifications.supplierAssigned(notify, language: supplierLanguage, email: supplierEmail, phone: supplierPhone,
                                                                sms: sms, caseNumber: record.number, subject: record.subject,
                                                                address: address ?? "")
                     }

@@ -53,6 +53,11 @@ public enum EditCase {
 
         let names = catalogue.names
         func name(_ table: [Int: String], _ id: Int?) -> String? { id.flatMap { table[$0] } }
+        // Issue 12: the timeline names the object, not its id.
+        let objectIds = [record.objectId, object].compactMap { $0 }
+        let objectNames = objectIds.isEmpty ? [:] : Dictionary(
+            try await ObjectRecord.query(on: context.database).filter(\.$id ~~ objectIds).all().map { ($0.id!, $0.name) },
+            uniquingKeysWith: { first, _ in first })
         let changes: [StaffCases.Change] = [
             .init(field: .plain(.subject), before: record.subject, after: subject) { $0.subject = subject },
             .init(field: .plain(.description), before: record.description, after: description) { $0.description = description },
@@ -62,7 +67,7 @@ public enum EditCase {
             .init(field: .handler, before: name(names.staff, record.handlerId), after: name(names.staff, handler)) { $0.handlerId = handler },
             .init(field: .supplier, before: name(names.suppliers, record.supplierId), after: name(names.suppliers, supplier)) { $0.supplierId = supplier },
             .init(field: .plain(.customer), before: name(names.customers, record.customerId), after: name(names.customers, customer)) { $0.customerId = customer },
-            .init(field: .plain(.object), before: record.objectId.map(String.init), after: object.map(String.init)) { $0.objectId = object },
+            .init(field: .plain(.object), before: name(objectNames, record.objectId), after: name(objectNames, object)) { $0.objectId = object },
         ]
         do {
             try await StaffCases(database: context.database).edit(caseId: try record.requireID(), expectedVersion: input.expectedVersion,

@@ -30,7 +30,8 @@ public enum AttachStaffCaseFiles {
                 let file = upload.staffRecord(by: actor, at: now)
                 file.caseId = caseId
                 try await VisibleFiles(database: tx).addToCase(
-                    file, message: template.replacingOccurrences(of: "{name}", with: upload.originalName), author: author, at: now)
+                    file, message: template.replacingOccurrences(of: "{name}", with: upload.originalName),
+                    text: MessageText("message_file_uploaded", ["name": upload.originalName]), author: author, at: now)
             }
             try await CaseEvents.append(.filesUploaded(names: input.files.map(\.originalName)), caseId: caseId,
                                         by: actor.eventActor, at: now, on: tx)
@@ -63,6 +64,7 @@ public enum RemoveStaffCaseFile {
         return try await context.database.transaction { tx in
             guard let removed = try await StaffFiles(database: tx).removeFromCase(
                 fileId: input.fileId, caseId: caseId, message: text,
+                text: MessageText("message_file_removed", ["name": existing.originalName]),
                 author: .init(kind: .staff, staffId: actor.staffId, name: actor.name), at: now) else {
                 throw OperationError.notFound
             }

@@ -31,6 +31,7 @@ public enum CaseportMigrations {
         M024_MoneyRows(),
         M025_DashboardsAndMonthlyReports(),
         M028_WebhooksAndSSO(),
+        M030_Languages(),
         M031_FileMessage(),
         M032_CaseListOrders(),
     ]

@@ -113,11 +113,32 @@ public final class SupplierRecord: Model, @unchecked Sendable {
     @OptionalField(key: "email") public var email: String?
     @OptionalField(key: "phone") public var phone: String?
     @Field(key: "is_active") public var isActive: Bool
+    /// Issue 12 (M030): the language the supplier's e-mail and SMS are written in (a `Language` code);
+    /// nil: the deployment's language.
+    @OptionalField(key: "language") public var language: String?
     public init() {}
-    public init(name: String, email: String? = nil, phone: String? = nil) {
+    public init(name: String, email: String? = nil, phone: String? = nil, language: String? = nil) {
         self.name = name
         self.email = email
         self.phone = phone
+        self.language = language
         self.isActive = true
+    }
+}
+
+/// Issue 12 (M030): a catalogue item's name in one language. `kind` is a `CatalogueNameKind` raw value.
+public final class CatalogueNameRecord: Model, @unchecked Sendable {
+    public static let schema = "catalogue_names"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "kind") public var kind: String
+    @Field(key: "item_id") public var itemId: Int
+    @Field(key: "language") public var language: String
+    @Field(key: "name") public var name: String
+    public init() {}
+    public init(kind: String, itemId: Int, language: String, name: String) {
+        self.kind = kind
+        self.itemId = itemId
+        self.language = language
+        self.name = name
     }
 }

@@ -21,7 +21,43 @@ public final class CaseMessageRecord: Model, @unchecked Sendable {
     @Field(key: "body") public var body: String
     @Field(key: "is_internal") public var isInternal: Bool
     @Field(key: "created_at") public var createdAt: Date
+    /// Issue 12 (M030): a message the system writes (a file uploaded or removed, a case closed as
+    /// approved) keeps its text's locale key and parameters, so each reader reads it in their own
+    /// language; `body` is the text in the language it was written in (search, mail, older readers).
+    @OptionalField(key: "text_key") public var textKey: String?
+    @OptionalField(key: "text_params") public var textParams: String?
     public init() {}
+
+    /// The text for a reader: the locale key rendered by `translate` (with `{name}` style parameters),
+    /// or the stored body for a message without a key (every message written before M030).
+    public func text(_ translate: (String) -> String) -> String {
+        MessageText.render(key: textKey, params: textParams, body: body, translate)
+    }
+}
+
+/// Issue 12: a system message's text as a locale key and parameters (stored in `case_messages`).
+public struct MessageText: Sendable, Equatable {
+    public var key: String
+    public var params: [String: String]
+
+    public init(_ key: String, _ params: [String: String] = [:]) {
+        self.key = key
+        self.params = params
+    }
+
+    /// The parameters as stored (a JSON object).
+    var storedParams: String {
+        (try? String(decoding: JSONEncoder().encode(params), as: UTF8.self)) ?? "{}"
+    }
+
+    /// The text in the language `translate` reads, `body` when there is no key (or the key is unknown).
+    public static func render(key: String?, params: String?, body: String, _ translate: (String) -> String) -> String {
+        guard let key, !key.isEmpty else { return body }
+        let template = translate(key)
+        guard template != key else { return body }
+        let values = params.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+        return values.reduce(template) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+    }
 }
 
 /// A stored file: on a case, or on a customer or object (B9). The bytes live in file storage under

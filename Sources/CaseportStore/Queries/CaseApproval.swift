@@ -101,9 +101,10 @@ public struct CaseApproval: Sendable {
     }
 
     /// Resolved cases whose reminder went out 24 hours ago or more close as approved, with an event and
-    /// a message saying so, written by `message(case)` (in the case's language).
+    /// a message saying so, written by `message(case)` (in the case's language) and kept as `text` (issue 12:
+    /// each reader reads it in their own language).
     @discardableResult
-    public func closeUnanswered(now: Date, actorName: String,
+    public func closeUnanswered(now: Date, actorName: String, text: MessageText? = nil,
                                 message: @escaping @Sendable (CaseRecord, any Database) async throws -> String) async throws -> Int {
         let due = try await CaseRecord.query(on: database).filter(\.$status == .resolved)
             .filter(\.$approvalRemindedAt <= now.timeIntervalSince1970 - Self.graceAfterReminder).limit(500).all()
@@ -112,9 +113,9 @@ public struct CaseApproval: Sendable {
             let done = try await database.transaction { tx -> Bool in
                 guard let fresh = try await CaseRecord.find(record.id, on: tx), fresh.status == .resolved,
                       let reminded = fresh.approvalRemindedAt, reminded <= now.timeIntervalSince1970 - Self.graceAfterReminder else { return false }
-                let text = try await message(fresh, tx)
-                _ = try await CaseConversation.insert(caseId: fresh.id!, author: .init(kind: .system, name: actorName), body: text,
-                                                      isInternal: false, at: now, on: tx)
+                let body = try await message(fresh, tx)
+                _ = try await CaseConversation.insert(caseId: fresh.id!, author: .init(kind: .system, name: actorName), body: body,
+                                                      isInternal: false, at: now, text: text, on: tx)
                 try await Self.move(fresh, to: .closed, actor: EventActor(name: actorName), event: .autoApproved, at: now, on: tx)
                 return true
             }

@@ -10,6 +10,14 @@ public struct PublicMessage: Codable, Sendable, Equatable {
     public var authorName: String
     public var body: String
     public var createdAt: Date
+    /// Issue 12 (M030): a system message's locale key and parameters; nil for people's messages.
+    public var textKey: String?
+    public var textParams: String?
+
+    /// The text in the reader's language (`translate`), for a system message with a key; else the body.
+    public func text(_ translate: (String) -> String) -> String {
+        MessageText.render(key: textKey, params: textParams, body: body, translate)
+    }
 }
 
 /// Messages, read markers and customer edits of one case. Callers pass a case id they obtained
@@ -21,7 +29,7 @@ public struct CaseConversation: Sendable {
     /// Public messages, newest first.
     public func publicMessages(caseId: Int, limit: Int = 200, offset: Int = 0) async throws -> [PublicMessage] {
         try await database.requireSQL().raw("""
-            SELECT id, author_kind, author_name, body, created_at FROM case_messages
+            SELECT id, author_kind, author_name, body, created_at, text_key, text_params FROM case_messages
             WHERE case_id = \(bind: caseId) AND is_internal = \(bind: false)
             ORDER BY created_at DESC, id DESC
             LIMIT \(bind: limit) OFFSET \(bind: offset)
@@ -32,7 +40,7 @@ public struct CaseConversation: Sendable {
     /// answer" banner quotes while the case waits for the customer (issue 12).
     public func latestCompanyMessage(caseId: Int) async throws -> PublicMessage? {
         try await database.requireSQL().raw("""
-            SELECT id, author_kind, author_name, body, created_at FROM case_messages
+            SELECT id, author_kind, author_name, body, created_at, text_key, text_params FROM case_messages
             WHERE case_id = \(bind: caseId) AND is_internal = \(bind: false) AND author_kind = \(bind: MessageAuthorKind.staff.rawValue)
             ORDER BY created_at DESC, id DESC
             LIMIT 1
@@ -77,8 +85,10 @@ public struct CaseConversation: Sendable {
     }
 
     /// Inserts a message inside the caller's transaction `tx` (and marks the case's activity).
+    /// `text`: issue 12 — a system message's locale key and parameters, rendered per reader; `body` is
+    /// the same text in one language.
     public static func insert(caseId: Int, author: Author, body: String, isInternal: Bool, at now: Date,
-                       on tx: any Database) async throws -> CaseMessageRecord {
+                              text: MessageText? = nil, on tx: any Database) async throws -> CaseMessageRecord {
         let message = CaseMessageRecord()
         message.caseId = caseId
         message.authorKind = author.kind
@@ -87,6 +97,8 @@ public struct CaseConversation: Sendable {
         message.authorPersonId = author.personId
         message.authorName = author.name
         message.body = body
+        message.textKey = text?.key
+        message.textParams = text?.storedParams
         message.isInternal = isInternal
         message.createdAt = now
         try await message.create(on: tx)

@@ -31,14 +31,15 @@ public struct StaffFiles: Sendable {
     }
 
     /// Marks a case file removed (whoever uploaded it) and writes the public line that says so.
-    public func removeFromCase(fileId: Int, caseId: Int, message: String, author: CaseConversation.Author,
+    public func removeFromCase(fileId: Int, caseId: Int, message: String, text: MessageText? = nil, author: CaseConversation.Author,
                                at now: Date = Date()) async throws -> StoredFileRecord? {
         try await database.transaction { tx in
             guard let file = try await StoredFileRecord.query(on: tx).filter(\.$id == fileId).filter(\.$caseId == caseId)
                 .filter(\.$removedAt == nil).first() else { return nil }
             file.removedAt = now
             try await file.update(on: tx)
-            _ = try await CaseConversation.insert(caseId: caseId, author: author, body: message, isInternal: false, at: now, on: tx)
+            _ = try await CaseConversation.insert(caseId: caseId, author: author, body: message, isInternal: false, at: now,
+                                                  text: text, on: tx)
             return file
         }
     }

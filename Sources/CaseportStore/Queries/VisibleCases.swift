@@ -20,6 +20,10 @@ public struct CaseListRow: Codable, Sendable, Equatable {
     public var priorityName: String?
     public var customerName: String?
     public var objectName: String?
+    /// Issue 12: the catalogue items' ids, so the list shows their names in the reader's language.
+    public var categoryId: Int?
+    public var caseTypeId: Int?
+    public var priorityId: Int?
     /// 1 when something visible happened since this user last opened the case.
     public var hasNews: Int
 }
@@ -133,7 +137,7 @@ public struct VisibleCases: Sendable {
         return try await sql.raw("""
             SELECT c.id, c.number, c.subject, c.description, c.status, c.created_at, c.last_activity_at,
                    c.created_by_name, c.origin, cat.name AS category_name, ct.name AS case_type_name, p.name AS priority_name,
-                   cu.name AS customer_name, o.name AS object_name,
+                   cu.name AS customer_name, o.name AS object_name, c.category_id, c.case_type_id, c.priority_id,
                    CASE WHEN c.last_activity_at > COALESCE(r.seen_at, \(bind: reader.since)) THEN 1 ELSE 0 END AS has_news
             FROM (\(pageIds)) page
             JOIN cases c ON c.id = page.id

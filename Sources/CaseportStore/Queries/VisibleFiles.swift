@@ -77,11 +77,11 @@ public struct VisibleFiles: Sendable {
     }
 
     /// Saves an uploaded file on a case and writes the message that says so, in one transaction.
-    public func addToCase(_ file: StoredFileRecord, message: String, author: CaseConversation.Author,
+    public func addToCase(_ file: StoredFileRecord, message: String, text: MessageText? = nil, author: CaseConversation.Author,
                           at now: Date = Date()) async throws {
         try await database.transaction { tx in
             let line = try await CaseConversation.insert(caseId: file.caseId!, author: author, body: message,
-                                                         isInternal: false, at: now, on: tx)
+                                                         isInternal: false, at: now, text: text, on: tx)
             // The file shows as a chip in the line that announces it (issue 12).
             file.messageId = try line.requireID()
             try await file.create(on: tx)
@@ -100,7 +100,7 @@ public struct VisibleFiles: Sendable {
 
     /// Marks a case file removed and writes the message that says so. Only the uploader may remove
     /// their own file; returns false when this user may not.
-    public func removeFromCase(fileId: Int, caseId: Int, byUserId userId: Int, message: String,
+    public func removeFromCase(fileId: Int, caseId: Int, byUserId userId: Int, message: String, text: MessageText? = nil,
                                author: CaseConversation.Author, at now: Date = Date()) async throws -> StoredFileRecord? {
         try await database.transaction { tx in
             guard let file = try await StoredFileRecord.query(on: tx)
@@ -108,7 +108,8 @@ public struct VisibleFiles: Sendable {
                 .filter(\.$uploadedByUserId == userId).filter(\.$removedAt == nil).first() else { return nil }
             file.removedAt = now
             try await file.update(on: tx)
-            _ = try await CaseConversation.insert(caseId: caseId, author: author, body: message, isInternal: false, at: now, on: tx)
+            _ = try await CaseConversation.insert(caseId: caseId, author: author, body: message, isInternal: false, at: now,
+                                                  text: text, on: tx)
             return file
         }
     }

@@ -59,6 +59,18 @@ struct APIHandler: APIProtocol {
         return found
     }
 
+    /// Issue 12: a customer reads the catalogue's names in their language (the request's), else the
+    /// default name; staff get the default names, as the back office shows them.
+    static func localized(_ detail: CaseDetail, _ call: Call) async throws -> CaseDetail {
+        guard case .portal = call.principal.caller else { return detail }
+        let names = try await call.request.catalogueNames(), language = call.request.language
+        var detail = detail
+        detail.categoryName = names.name(.category, detail.categoryId, detail.categoryName, in: language)
+        detail.caseTypeName = names.name(.caseType, detail.caseTypeId, detail.caseTypeName, in: language)
+        detail.priorityName = names.name(.priority, detail.priorityId, detail.priorityName, in: language)
+        return detail
+    }
+
     // MARK: Cases
 
     func listCases(_ input: Operations.ListCases.Input) async throws -> Operations.ListCases.Output {
@@ -82,10 +94,13 @@ struct APIHandler: APIProtocol {
             let rows = try await VisibleCases(database: call.db).page(for: principal.visibility, filter: filter, offset: 0,
                                                                        limit: limit + 1, afterId: afterId)
             let (page, cursor) = APICursor.page(rows, limit: limit, id: \.id)
+            let names = try await call.request.catalogueNames(), language = call.request.language  // issue 12
             items = page.map { row in
                 Schemas.CaseSummary(number: Int32(row.number), subject: row.subject, status: Self.status(row.status),
                                     createdAt: row.createdAt, createdByName: row.createdByName, origin: row.origin.rawValue,
-                                    categoryName: row.categoryName, caseTypeName: row.caseTypeName, priorityName: row.priorityName,
+                                    categoryName: names.name(.category, row.categoryId, row.categoryName, in: language),
+                                    caseTypeName: names.name(.caseType, row.caseTypeId, row.caseTypeName, in: language),
+                                    priorityName: names.name(.priority, row.priorityId, row.priorityName, in: language),
                                     customerName: row.customerName, objectName: row.objectName)
             }
             next = cursor
@@ -135,7 +150,7 @@ struct APIHandler: APIProtocol {
 
     func getCase(_ input: Operations.GetCase.Input) async throws -> Operations.GetCase.Output {
         let call = try Call.current()
-        return .ok(.init(body: .json(Self.schema(try await Self.caseDetail(input.path.number, call)))))
+        return .ok(.init(body: .json(Self.schema(try await Self.localized(try await Self.caseDetail(input.path.number, call), call)))))
     }
 
     func updateCase(_ input: Operations.UpdateCase.Input) async throws -> Operations.UpdateCase.Output {
@@ -174,7 +189,7 @@ struct APIHandler: APIProtocol {
                 throw call.problems(problems)
             }
         }
-        return .ok(.init(body: .json(Self.schema(try await Self.caseDetail(input.path.number, call)))))
+        return .ok(.init(body: .json(Self.schema(try await Self.localized(try await Self.caseDetail(input.path.number, call), call)))))
     }
 
     func changeCaseStatus(_ input: Operations.ChangeCaseStatus.Input) async throws -> Operations.ChangeCaseStatus.Output {
@@ -184,7 +199,7 @@ struct APIHandler: APIProtocol {
         guard let next = CaseStatus(rawValue: change.status.rawValue) else { throw APIFailure(.badRequest) }
         _ = try await ChangeCaseStatus.run(.init(caseNumber: Int(input.path.number), expectedVersion: Int(change.version), next: next),
                                            by: actor, in: call.context)
-        return .ok(.init(body: .json(Self.schema(try await Self.caseDetail(input.path.number, call)))))
+        return .ok(.init(body: .json(Self.schema(try await Self.localized(try await Self.caseDetail(input.path.number, call), call)))))
     }
 
     // MARK: Messages, files, events

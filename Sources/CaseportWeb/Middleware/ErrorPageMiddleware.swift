@@ -1,4 +1,6 @@
 import CaseportOperations
+import CaseportStore
+import FluentKit
 import Vapor
 
 /// Turns every error into a calm page in the user's language (or JSON for /healthz and the API):
@@ -42,6 +44,12 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         // Refused before the CSRF step ran (a malformed request): the page's forms still need the token.
         if request.csrfToken.isEmpty, let cookie = request.cookies[CookieNames.csrf]?.string, cookie.count == 43 {
             request.csrfToken = cookie
+        }
+        // The contact line (issue 12) needs the settings; a path outside the route groups has not read them.
+        if request.pageFrame.contactPhone == nil, status.code < 500 || !(error is any DatabaseError),
+           let settings = try? await SettingsStore(database: request.db).load() {
+            request.pageFrame.contactPhone = settings.contactPhone
+            request.pageFrame.contactEmail = settings.contactEmail
         }
         let kept = (error as? FormExpired)?.typed.map { ErrorPage.Kept(name: Self.label(for: $0.name, request), value: $0.value) } ?? []
         let context = ErrorPage(layout: Layout(request, title: request.t("error_title")),

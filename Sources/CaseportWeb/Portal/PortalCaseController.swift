@@ -209,26 +209,29 @@ struct PortalCaseController: RouteCollection {
         let userId = try principal.user.requireID()
         let answerNeeded = detail.status == .waitingForCustomer
         let quoted = answerNeeded ? try await conversation.latestCompanyMessage(caseId: detail.id) : nil
+        let names = try await request.catalogueNames()  // issue 12: the reader's language, else the default name
         let page = CasePage(
             layout: Layout(request, title: "\(request.t("case_number_short")) \(detail.number) – \(detail.subject)"),
             number: detail.number, subject: detail.subject, description: detail.description,
             status: request.t(detail.status.labelKey), closed: detail.status.isClosed, tone: detail.status.tone.rawValue,
-            categoryName: detail.categoryName, caseTypeName: detail.caseTypeName, billable: detail.caseTypeBillable ?? false,
-            priorityName: detail.priorityName, customerName: detail.customerName, objectName: detail.objectName,
+            categoryName: names.name(.category, detail.categoryId, detail.categoryName, in: language),
+            caseTypeName: names.name(.caseType, detail.caseTypeId, detail.caseTypeName, in: language),
+            billable: detail.caseTypeBillable ?? false,
+            priorityName: names.name(.priority, detail.priorityId, detail.priorityName, in: language), customerName: detail.customerName, objectName: detail.objectName,
             objectAddress: detail.objectAddress, workSiteAddress: detail.workSiteAddress, referenceName: detail.referenceName,
             createdAt: language.formatDateTime(detail.createdAt), updatedAt: language.formatDateTime(detail.updatedAt),
             createdBy: detail.createdByName, fromPortal: detail.origin == .portal,
             fields: fields.map { value in
                 // A date field's yyyy-mm-dd is shown as the reader's language writes it (A3).
                 let isDate = value.fieldId.map { dateFieldIds.contains($0) } ?? false
-                return FieldView(label: value.label,
+                return FieldView(label: names.name(.typeField, value.fieldId, value.label, in: language),
                                  value: isDate ? language.formatDay(value.value) : Self.display(value.value, language: request))
             },
             messages: messages.map { message in
                 MessageView(id: message.id, author: message.authorKind == .system ? request.t("message_system_author") : message.authorName,
                             fromCompany: message.authorKind == .staff, fromSystem: message.authorKind == .system,
-                            body: message.body, long: message.body.count > 300,
-                            preview: PortalCaseListController.shorten(message.body, to: 200),
+                            body: message.text(request.t), long: message.body.count > 300,  // issue 12: system messages per reader
+                            preview: PortalCaseListController.shorten(message.text(request.t), to: 200),
                             createdAt: language.formatDateTime(message.createdAt), files: chips[message.id] ?? [])
             },
             files: files.map { file in
@@ -241,8 +244,12 @@ struct PortalCaseController: RouteCollection {
             person: try await PersonPicker.context(request, principal: principal, input: state.person),
             errors: state.errors, notice: state.notice,
             canEditCategory: canEditCategory, canEditPriority: canEditPriority,
-            categories: categories.map { Option(value: String($0.id!), name: $0.name, selected: $0.id == detail.categoryId) },
-            priorities: priorities.map { Option(value: String($0.id!), name: $0.name, selected: $0.id == detail.priorityId) },
+            categories: categories.map {
+                Option(value: String($0.id!), name: names.name(.category, $0.id, $0.name, in: language), selected: $0.id == detail.categoryId)
+            },
+            priorities: priorities.map {
+                Option(value: String($0.id!), name: names.name(.priority, $0.id, $0.name, in: language), selected: $0.id == detail.priorityId)
+            },
             maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576,
             awaitingApproval: detail.status == .resolved, approvalComment: state.approvalComment,
             version: detail.version,

@@ -119,10 +119,19 @@ struct PortalCaseListController: RouteCollection {
         let settings = data.settings
         let language = request.language
         let withRows = try await CaseMoney(database: request.db).casesWithRows(data.rows.map(\.id))
+        // Issue 12: category, type and priority in the reader's language (the default name when none is set).
+        let names = try await request.catalogueNames()
+        let rows = data.rows.map { row in
+            var row = row
+            row.categoryName = names.name(.category, row.categoryId, row.categoryName, in: language)
+            row.caseTypeName = names.name(.caseType, row.caseTypeId, row.caseTypeName, in: language)
+            row.priorityName = names.name(.priority, row.priorityId, row.priorityName, in: language)
+            return row
+        }
 
         let context = ListPage(
             layout: Layout(request, title: request.t("cases_title"), wide: true),
-            cases: data.rows.map { row in
+            cases: rows.map { row in
                 CaseRow(number: row.number, subject: row.subject,
                         summary: Self.shorten(row.description, to: 90), preview: Self.shorten(row.description, to: 500),
                         status: request.t(row.status.labelKey), closed: row.status.isClosed, tone: row.status.tone.rawValue,
@@ -145,8 +154,12 @@ struct PortalCaseListController: RouteCollection {
             statuses: CaseStatus.allCases.map {
                 Option(value: $0.rawValue, name: request.t($0.labelKey), selected: filter.status == $0)
             },
-            categories: options.categories.map { Option(value: String($0.id), name: $0.name, selected: filter.categoryId == $0.id) },
-            types: options.types.map { Option(value: String($0.id), name: $0.name, selected: filter.caseTypeId == $0.id) },
+            categories: options.categories.map {
+                Option(value: String($0.id), name: names.name(.category, $0.id, $0.name, in: language), selected: filter.categoryId == $0.id)
+            },
+            types: options.types.map {
+                Option(value: String($0.id), name: names.name(.caseType, $0.id, $0.name, in: language), selected: filter.caseTypeId == $0.id)
+            },
             customers: options.customers.map { Option(value: String($0.id), name: $0.name, selected: filter.customerId == $0.id) },
             objects: options.objects.map { Option(value: String($0.id), name: $0.name, selected: filter.objectId == $0.id) },
             filtered: !filter.isEmpty, errors: errors)

@@ -115,8 +115,12 @@ struct PortalNewCaseController: RouteCollection {
     }
 
     func typePage(_ request: Request, types: [CaseTypeRecord], error: String?) async throws -> Response {
+        let names = try await request.catalogueNames()  // issue 12: the reader's language, else the default name
         let page = TypePage(layout: Layout(request, title: request.t("new_case_title")),
-                            types: types.map { TypeChoice(id: $0.id!, name: $0.name, description: $0.description, billable: $0.isBillable) },
+                            types: types.map {
+                                TypeChoice(id: $0.id!, name: names.name(.caseType, $0.id, $0.name, in: request.language),
+                                           description: $0.description, billable: $0.isBillable)
+                            },
                             error: error, backLink: ListReturn.cases.backLink(request))
         let response = try await request.view.render("portal/new-case-type", page).encodeResponse(for: request).get()
         if error != nil { response.status = .unprocessableEntity }
@@ -201,6 +205,8 @@ struct PortalNewCaseController: RouteCollection {
     func formPage(_ request: Request, principal: PortalPrincipal, form: NewCaseForm, errors: [String: String],
                   template: String, status: HTTPResponseStatus) async throws -> Response {
         let setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: form.typeId, on: request.db)
+        let names = try await request.catalogueNames(), language = request.language  // issue 12
+        let typeName = setting.caseType.map { names.name(.caseType, $0.id, $0.name, in: language) }
         let fields = setting.fields.map { field -> FieldInput in
             let name = NewCaseForm.fieldName(field.id!), value = form.typeFields[field.id!] ?? ""
             var options: [Option] = []
@@ -212,7 +218,7 @@ struct PortalNewCaseController: RouteCollection {
             }
             // A date is shown and typed as the page's language writes it (A3); the operation stores yyyy-mm-dd.
             let shownValue = field.kind == .date ? request.language.parseDay(value).map { request.language.formatDay($0) } ?? value : value
-            return FieldInput(name: name, label: field.label, kind: field.kind.rawValue, required: field.isRequired,
+            return FieldInput(name: name, label: names.name(.typeField, field.id, field.label, in: language), kind: field.kind.rawValue, required: field.isRequired,
                               value: shownValue, options: options, error: errors[name],
                               pattern: field.kind == .date ? request.t(request.language.dayPatternKey) : nil)
         }
@@ -222,11 +228,11 @@ struct PortalNewCaseController: RouteCollection {
 
         // The confirmation page: what was entered, in words.
         var summary: [Shown] = []
-        if let type = setting.caseType { summary.append(Shown(label: request.t("case_type"), value: type.name)) }
+        if let typeName { summary.append(Shown(label: request.t("case_type"), value: typeName)) }
         summary.append(Shown(label: request.t("case_subject"), value: form.subject.trimmed))
         summary.append(Shown(label: request.t("case_description"), value: form.description.trimmed))
         if let id = Int(form.category), let category = setting.categories.first(where: { $0.id == id }) {
-            summary.append(Shown(label: request.t("case_category"), value: category.name))
+            summary.append(Shown(label: request.t("case_category"), value: names.name(.category, category.id, category.name, in: language)))
         }
         let objectId = setting.rule.objectFixed ?? Int(form.object)
         let chosenObject = setting.reach.objects.first(where: { $0.id == objectId })
@@ -268,11 +274,11 @@ struct PortalNewCaseController: RouteCollection {
 
         let page = FormPage(
             layout: Layout(request, title: request.t(template == "portal/new-case-confirm" ? "new_case_confirm_title" : "new_case_title")),
-            typeId: form.type, typeName: setting.caseType?.name, typeDescription: setting.caseType?.description,
+            typeId: form.type, typeName: typeName, typeDescription: setting.caseType?.description,
             billable: setting.caseType?.isBillable ?? false, values: form, errors: errors, hasErrors: !errors.isEmpty,
             errorSummary: ErrorSummary.links(errors, anchors: Self.errorAnchors(fields), request: request),
             fields: fields,
-            categories: setting.categories.map { option(form.category, $0.id, $0.name) },
+            categories: setting.categories.map { option(form.category, $0.id, names.name(.category, $0.id, $0.name, in: language)) },
             customers: setting.customers.map { option(shownCustomer, $0.id, $0.name) },
             objects: setting.objects.map { option(form.object, $0.id, "\($0.name) – \($0.address)") },
             customerFixed: setting.customerFixed?.name, objectFixed: setting.objectFixed.map { "\($0.name) – \($0.address)" },

@@ -67,12 +67,14 @@ struct StaffAuditController: RouteCollection {
         func link(_ extra: [(String, String?)]) -> String { StaffRoute.audit.path([], query: query + extra) }
         let olderLink = events.count == Self.pageSize ? events.last?.id.map { link([("before", String($0))]) } : nil
 
+        // Issue 12: subject and details in the reader's language, with names instead of ids.
+        let words = try await AuditText.load(for: events, request: request)
         let page = Page(
             layout: Layout(request, title: request.t("audit_title"), area: "staff"),
             rows: events.map {
                 Row(id: $0.id ?? 0, at: request.language.formatDateTime($0.at), actor: $0.actorName,
                     actorKind: request.t("audit_actor_\($0.actorKind)"), action: request.t("audit_action_\($0.action)"),
-                    subject: $0.subject ?? "", details: $0.details ?? "", ip: $0.ip ?? "")
+                    subject: words.subject($0.subject), details: words.details(action: $0.action, $0.details), ip: $0.ip ?? "")
             },
             actions: AuditAction.allCases.map {
                 SelectOption(value: $0.rawValue, name: request.t("audit_action_\($0.rawValue)"), selected: $0 == action)

@@ -265,11 +265,12 @@ struct StaffCasesController: RouteCollection {
             values: form, errors: state.errors, notice: state.notice,
             selects: selects,
             messages: try await cases.allMessages(caseId: record.id!).map {
-                MessageView(id: $0.id!, author: $0.authorKind == .system ? request.t("message_system_author") : $0.authorName, body: $0.body,
+                MessageView(id: $0.id!, author: $0.authorKind == .system ? request.t("message_system_author") : $0.authorName,
+                            body: $0.text(request.t),  // issue 12: a system message in the reader's language
                             isInternal: $0.isInternal, fromCustomer: $0.authorKind == .customer,
                             createdAt: language.formatDateTime($0.createdAt), files: chips[$0.id!] ?? [])
             },
-            events: try await cases.events(caseId: record.id!).map { Self.describe($0, request: request, language: language) },
+            events: try await Self.describeAll(try await cases.events(caseId: record.id!), request: request, language: language),
             messageBody: state.message.body, internalNote: state.message.isInternal,
             createdAt: language.formatDateTime(record.createdAt), createdBy: record.createdByName,
             unread: record.hasUnreadActivity,
@@ -313,6 +314,29 @@ struct StaffCasesController: RouteCollection {
         anchors += selects.anchors
         anchors += [.init("contact", "contact", label: "staff_contact_choose"), .init("files", "upload", label: "upload_label")]
         return anchors
+    }
+
+    /// The timeline. Issue 12: object changes recorded by earlier versions stored the object's id
+    /// ("12 → 15"); those are shown by the object's name (its id only when the object is gone).
+    static func describeAll(_ events: [StoredCaseEvent], request: Request, language: Language) async throws -> [EventView] {
+        var ids: Set<Int> = []
+        for stored in events {
+            if case .fieldChanged(.object, let before, let after) = stored.event {
+                ids.formUnion([before, after].compactMap { $0.flatMap(Int.init) })
+            }
+        }
+        let objectNames = ids.isEmpty ? [:] : Dictionary(
+            try await ObjectRecord.query(on: request.db).filter(\.$id ~~ Array(ids)).all().map { ($0.id!, $0.name) },
+            uniquingKeysWith: { first, _ in first })
+        return events.map { stored in
+            guard case .fieldChanged(.object, let before, let after) = stored.event else {
+                return describe(stored, request: request, language: language)
+            }
+            func named(_ raw: String?) -> String? { raw.flatMap(Int.init).flatMap { objectNames[$0] } ?? raw }
+            var renamed = stored
+            renamed.event = .fieldChanged(.object, before: named(before), after: named(after))
+            return describe(renamed, request: request, language: language)
+        }
     }
 
     static func describe(_ stored: StoredCaseEvent, request: Request, language: Language) -> EventView {

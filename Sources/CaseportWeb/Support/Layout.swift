@@ -45,6 +45,13 @@ struct Layout: Encodable {
     var showSpecifications = false
     /// The page may use a 1440 px screen's width (the case lists, issue 12 point 4).
     var wide = false
+    /// Issue 12: whom to contact (settings: the company's phone and e-mail), for the login, lockout and
+    /// error pages. nil: not set.
+    var contactPhone: String?
+    var contactPhoneLink: String?
+    var contactEmail: String?
+    var hasContact = false
+    var hasBothContacts = false
 
     init(_ request: Request, title: String, area: String = "portal", wide: Bool = false) {
         self.title = title
@@ -64,6 +71,11 @@ struct Layout: Encodable {
         let branding = frame.branding
         brandingStylesheet = branding.revision > 0 ? PublicRoute.brandingStylesheet.path(query: ["v": String(branding.revision)]) : nil
         logoURL = branding.logoKey != nil ? PublicRoute.brandingLogo.path(query: ["v": String(branding.revision)]) : nil
+        contactPhone = frame.contactPhone.flatMap { $0.isEmpty ? nil : $0 }
+        contactPhoneLink = contactPhone.map { "tel:" + $0.filter { $0.isNumber || $0 == "+" } }
+        contactEmail = frame.contactEmail.flatMap { $0.isEmpty ? nil : $0 }
+        hasContact = contactPhone != nil || contactEmail != nil
+        hasBothContacts = contactPhone != nil && contactEmail != nil
         inboxCount = frame.inboxCount ?? 0
         needsActionCount = area == "portal" ? frame.needsActionCount ?? 0 : 0
         showInquiries = area == "portal" && frame.inquiriesFirst && request.portalPrincipal != nil

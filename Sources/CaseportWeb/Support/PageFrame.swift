@@ -12,6 +12,10 @@ struct PageFrame: Sendable {
     /// Issue 12: the portal menu's "needs your action (n)": visible cases waiting for the customer's
     /// answer or approval. Counted for pages (GET) only.
     var needsActionCount: Int?
+    /// Issue 12: the company's phone and e-mail for customers (login, lockout and error pages); nil:
+    /// the settings were not read for this request (a path outside the route groups).
+    var contactPhone: String?
+    var contactEmail: String?
 }
 
 extension Request {
@@ -34,7 +38,8 @@ struct PageFrameMiddleware: AsyncMiddleware {
             settings = try await SettingsStore(database: request.db).load()
             if let stamp = request.changeStamp { request.caseport.settings.store(settings, for: "portal", at: stamp) }
         }
-        var frame = PageFrame(branding: settings.branding, inquiriesFirst: settings.inquiriesFirst)
+        var frame = PageFrame(branding: settings.branding, inquiriesFirst: settings.inquiriesFirst,
+                              contactPhone: settings.contactPhone, contactEmail: settings.contactEmail)
         if request.staffPrincipal != nil {
             frame.inboxCount = try await Inquiries(database: request.db).countNew()
         }

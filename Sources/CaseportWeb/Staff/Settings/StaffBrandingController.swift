@@ -3,9 +3,10 @@ import CaseportOperations
 import CaseportStore
 import Vapor
 
-/// Branding (C8): the six colours and the logo, with a preview before saving. "Preview" renders the
+/// Branding (C8): the seven colours and the logo, with a preview before saving. "Preview" renders the
 /// page with the typed colours applied to a sample of the portal (no JavaScript needed; a small
-/// script also updates the sample while typing). Colours are accepted only as `#rrggbb`.
+/// script also updates the sample while typing and shows a colour picker beside each hex field, kept
+/// in sync with it). Colours are accepted only as `#rrggbb`; the hex field alone works without JavaScript.
 struct StaffBrandingController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.on(StaffRoute.branding, use: show)
@@ -21,7 +22,11 @@ struct StaffBrandingController: RouteCollection {
         var label: String
         var value: String
         var standard: String
+        /// What the colour picker starts at: the typed colour when valid, else the default.
+        var pickerValue: String
         var error: String?
+        /// A readability warning (contrast below 4.5:1); the colour is still accepted.
+        var warning: String?
     }
 
     struct Page: Encodable {
@@ -33,6 +38,8 @@ struct StaffBrandingController: RouteCollection {
         var previewStylesheet: String
         var previewing: Bool
         var logoError: String?
+        /// Whether the portal shows its default logo (no custom logo uploaded).
+        var usesDefaultLogo: Bool
     }
 
     static func fieldName(_ colour: Branding.Colour) -> String { SaveBrandingColours.fieldName(colour) }
@@ -67,15 +74,30 @@ struct StaffBrandingController: RouteCollection {
         let previewLink = StaffRoute.brandingPreview.path([], query: Branding.Colour.allCases.compactMap { colour in
             Branding.normalisedColour(form[colour]).map { (colour.rawValue, $0) }
         })
+        let branding = try await SettingsStore(database: request.db).load().branding
+        let shown = Dictionary(uniqueKeysWithValues: Branding.Colour.allCases.map { colour in
+            (colour, Branding.normalisedColour(form[colour]) ?? colour.standard)
+        })
+        var warnings: [Branding.Colour: String] = [:]
+        for pair in Branding.readPairs {
+            let background = pair.background.map { shown[$0]! } ?? "#ffffff"
+            let ratio = Branding.contrast(shown[pair.text]!, background)
+            if ratio < 4.5 {
+                warnings[pair.text] = request.t("branding_warning_contrast")
+                    .replacingOccurrences(of: "{ratio}", with: String(format: "%.1f", ratio).replacingOccurrences(of: ".", with: request.language == .en ? "." : ","))
+            }
+        }
         let page = Page(
             layout: Layout(request, title: request.t("branding_title"), area: "staff"),
             tabs: SettingsTab.all(request), notice: notice, hasErrors: !errors.isEmpty || logoError != nil,
             colours: Branding.Colour.allCases.map { colour in
                 let name = Self.fieldName(colour)
                 return ColourField(name: name, label: request.t("branding_\(name)"), value: form[colour],
-                                   standard: colour.standard, error: errors[name])
+                                   standard: colour.standard, pickerValue: shown[colour]!, error: errors[name],
+                                   warning: warnings[colour])
             },
-            previewStylesheet: previewLink, previewing: previewing, logoError: logoError)
+            previewStylesheet: previewLink, previewing: previewing, logoError: logoError,
+            usesDefaultLogo: branding.logoKey == nil)
         let response = try await request.view.render("staff/settings-branding", page).encodeResponse(for: request).get()
         response.status = status
         return response
@@ -98,10 +120,18 @@ struct StaffBrandingController: RouteCollection {
 
     struct LogoUpload: Content {
         var logo: File?
+        /// "Use the company's default logo" (the seed's checkbox): with no file chosen, clears the custom logo.
+        var use_default: String?
     }
 
+    /// The logo form: a chosen file is uploaded; with no file, "use the company's default logo" ticked
+    /// clears the custom logo.
     func uploadLogo(request: Request) async throws -> Response {
-        let file = (try? request.content.decode(LogoUpload.self))?.logo
+        let upload = try? request.content.decode(LogoUpload.self)
+        let file = upload?.logo.flatMap { $0.data.readableBytes > 0 ? $0 : nil }
+        if file == nil, upload?.use_default != nil {
+            return try await removeLogo(request: request)
+        }
         let input = UploadLogo.Input(bytes: file.map { Array($0.data.readableBytesView) })
         switch try await UploadLogo.run(input, by: try request.staffMember(), in: request.operations, storage: request.caseport.storage) {
         case .done:
@@ -146,7 +176,8 @@ struct BrandingForm: PostedForm {
         let container = try decoder.container(keyedBy: Key.self)
         action = try container.decode(String.self, forKey: Key(stringValue: "action"))
         for colour in Branding.Colour.allCases {
-            colours[colour] = try container.decode(String.self, forKey: Key(stringValue: SaveBrandingColours.fieldName(colour)))
+            // A colour missing from the post (a page from before the colour existed) is empty: the default.
+            colours[colour] = try container.decodeIfPresent(String.self, forKey: Key(stringValue: SaveBrandingColours.fieldName(colour))) ?? ""
         }
     }
 

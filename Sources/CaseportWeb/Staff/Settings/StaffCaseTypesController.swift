@@ -48,6 +48,9 @@ struct StaffCaseTypesController: RouteCollection {
         var errors: [String: String]
         var kinds: [KindOption]
         var active: Bool
+        /// Issue 12: the label per language; open when one is set or wrong.
+        var names: [TranslatedNameInput]
+        var namesOpen: Bool
     }
 
     struct TypePage: Encodable {
@@ -60,6 +63,9 @@ struct StaffCaseTypesController: RouteCollection {
         var hasErrors: Bool
         var fields: [FieldRow]
         var newField: FieldRow
+        /// Issue 12: the type's name per language.
+        var typeNames: [TranslatedNameInput]
+        var typeNamesOpen: Bool
     }
 
     // MARK: Types
@@ -115,23 +121,34 @@ struct StaffCaseTypesController: RouteCollection {
         func kinds(_ selected: String?) -> [KindOption] {
             CaseFieldKind.allCases.map { KindOption(value: $0.rawValue, name: request.t("settings_kind_\($0.rawValue)"), selected: selected == $0.rawValue) }
         }
+        let stored = try await CatalogueNames(database: request.db).load()
+        func open(_ errors: [String: String]) -> Bool { errors.keys.contains { $0.hasPrefix("name_") } }
         func row(_ field: CaseTypeFieldRecord) -> FieldRow {
             if let fieldForm, fieldForm.id == field.id {
-                return FieldRow(id: field.id, values: fieldForm.form, errors: fieldForm.errors, kinds: kinds(fieldForm.form.kind), active: field.isActive)
+                return FieldRow(id: field.id, values: fieldForm.form, errors: fieldForm.errors, kinds: kinds(fieldForm.form.kind), active: field.isActive,
+                                names: TranslatedNameInput.all(fieldForm.form.translated.values, errors: fieldForm.errors),
+                                namesOpen: !fieldForm.form.translated.isEmpty || open(fieldForm.errors))
             }
-            return FieldRow(id: field.id, values: CaseTypeFieldForm(field), errors: [:], kinds: kinds(field.kind.rawValue), active: field.isActive)
+            let names = stored.names(.typeField, field.id ?? 0)
+            return FieldRow(id: field.id, values: CaseTypeFieldForm(field), errors: [:], kinds: kinds(field.kind.rawValue), active: field.isActive,
+                            names: TranslatedNameInput.all(names), namesOpen: !names.isEmpty)
         }
-        var newField = FieldRow(id: nil, values: CaseTypeFieldForm(), errors: [:], kinds: kinds("text"), active: true)
+        var newField = FieldRow(id: nil, values: CaseTypeFieldForm(), errors: [:], kinds: kinds("text"), active: true,
+                                names: TranslatedNameInput.all([:]), namesOpen: false)
         if let fieldForm, fieldForm.id == nil {
-            newField = FieldRow(id: nil, values: fieldForm.form, errors: fieldForm.errors, kinds: kinds(fieldForm.form.kind), active: true)
+            newField = FieldRow(id: nil, values: fieldForm.form, errors: fieldForm.errors, kinds: kinds(fieldForm.form.kind), active: true,
+                                names: TranslatedNameInput.all([:]), namesOpen: false)
         }
         let errors = typeForm?.errors ?? [:]
+        let typeId = try type.requireID()
+        let typeNames = typeForm.map { $0.form.translated.values } ?? stored.names(.caseType, typeId)
         let page = TypePage(
             layout: Layout(request, title: "\(request.t("case_type")): \(type.name)", area: "staff"),
             tabs: SettingsTab.all(request), id: try type.requireID(), notice: notice,
             values: typeForm?.form ?? CaseTypeForm(type), errors: errors,
             hasErrors: !errors.isEmpty || !(fieldForm?.errors.isEmpty ?? true),
-            fields: fields.map(row), newField: newField)
+            fields: fields.map(row), newField: newField,
+            typeNames: TranslatedNameInput.all(typeNames, errors: errors), typeNamesOpen: !typeNames.values.allSatisfy(\.isEmpty) || open(errors))
         let response = try await request.view.render("staff/settings-type", page).encodeResponse(for: request).get()
         if page.hasErrors { response.status = .unprocessableEntity }
         return response
@@ -205,8 +222,25 @@ struct CaseTypeForm: PostedForm, Encodable {
     var name = "", description = "", order = "", billable = false, active = true
     /// B6: "approved" or "tested_ok" (`ApprovalLabel`); empty on the list's "new type" form.
     var approval = ""
+    /// Issue 12: the name per language (`name_sv` …), sent only where the form has them (`names`).
+    var names = false
+    var translated = TranslatedNameFields()
+
+    enum CodingKeys: String, CodingKey { case name, description, order, billable, active, approval, names }
 
     init() {}
+
+    init(from decoder: any Decoder) throws {
+        let form = try decoder.container(keyedBy: CodingKeys.self)
+        name = try form.decode(String.self, forKey: .name)
+        description = try form.decode(String.self, forKey: .description)
+        order = try form.decode(String.self, forKey: .order)
+        billable = try form.decode(Bool.self, forKey: .billable)
+        active = try form.decode(Bool.self, forKey: .active)
+        approval = try form.decode(String.self, forKey: .approval)
+        names = try form.decode(Bool.self, forKey: .names)
+        translated = try TranslatedNameFields(from: decoder)
+    }
 
     init(_ type: CaseTypeRecord) {
         (name, description, order) = (type.name, type.description, String(type.sortOrder))
@@ -216,7 +250,7 @@ struct CaseTypeForm: PostedForm, Encodable {
 
     func input(typeId: Int?) -> SaveCaseType.Input {
         SaveCaseType.Input(typeId: typeId, name: name, description: description, order: order, isBillable: billable, isActive: active,
-                           approvalLabel: ApprovalLabel(rawValue: approval))
+                           approvalLabel: ApprovalLabel(rawValue: approval), names: names ? translated.values : nil)
     }
 }
 
@@ -224,8 +258,25 @@ struct CaseTypeForm: PostedForm, Encodable {
 struct CaseTypeFieldForm: PostedForm, Encodable {
     static var longestValue: Int { 5_000 }
     var label = "", kind = "", choices = "", order = "", required = false, active = true
+    /// Issue 12: the label per language (`name_sv` …), sent only where the form has them (`names`).
+    var names = false
+    var translated = TranslatedNameFields()
+
+    enum CodingKeys: String, CodingKey { case label, kind, choices, order, required, active, names }
 
     init() {}
+
+    init(from decoder: any Decoder) throws {
+        let form = try decoder.container(keyedBy: CodingKeys.self)
+        label = try form.decode(String.self, forKey: .label)
+        kind = try form.decode(String.self, forKey: .kind)
+        choices = try form.decode(String.self, forKey: .choices)
+        order = try form.decode(String.self, forKey: .order)
+        required = try form.decode(Bool.self, forKey: .required)
+        active = try form.decode(Bool.self, forKey: .active)
+        names = try form.decode(Bool.self, forKey: .names)
+        translated = try TranslatedNameFields(from: decoder)
+    }
 
     init(_ field: CaseTypeFieldRecord) {
         (label, kind, choices, order) = (field.label, field.kind.rawValue, field.choices, String(field.sortOrder))
@@ -234,6 +285,6 @@ struct CaseTypeFieldForm: PostedForm, Encodable {
 
     func input(typeId: Int, fieldId: Int?) -> SaveCaseTypeField.Input {
         SaveCaseTypeField.Input(typeId: typeId, fieldId: fieldId, label: label, kind: kind, isRequired: required, choices: choices,
-                                order: order, isActive: active)
+                                order: order, isActive: active, names: names ? translated.values : nil)
     }
 }

@@ -25,6 +25,9 @@ struct StaffCatalogueSettingsController: RouteCollection {
         var active: Bool
         var error: String?
         var orderError: String?
+        /// Issue 12: the name per language; open when one is set or wrong.
+        var names: [TranslatedNameInput]
+        var namesOpen: Bool
     }
 
     struct NewRow: Encodable {
@@ -32,6 +35,8 @@ struct StaffCatalogueSettingsController: RouteCollection {
         var order: String
         var error: String?
         var orderError: String?
+        var names: [TranslatedNameInput]
+        var namesOpen: Bool
     }
 
     struct Page: Encodable {
@@ -52,6 +57,7 @@ struct StaffCatalogueSettingsController: RouteCollection {
         var form: CatalogueEntryForm
         var errors: [String: String]
         var error: String? { errors[SaveCatalogueEntry.Field.name.rawValue] }
+        var namesOpen: Bool { form.translated.values.values.contains { !$0.isEmpty } || errors.keys.contains { $0.hasPrefix("name_") } }
         var orderError: String? { errors[SaveCatalogueEntry.Field.order.rawValue] }
     }
 
@@ -63,17 +69,23 @@ struct StaffCatalogueSettingsController: RouteCollection {
     func render(_ request: Request, failed: Failed?, notice: String?) async throws -> Response {
         let categories = try await CategoryRecord.query(on: request.db).sort(\.$sortOrder).sort(\.$id).all()
         let priorities = try await PriorityRecord.query(on: request.db).sort(\.$rank).sort(\.$id).all()
+        let stored = try await CatalogueNames(database: request.db).load()
         func row(_ kind: Kind, id: Int, name: String, order: Int, active: Bool) -> Row {
             if let failed, failed.kind == kind, failed.id == id {
-                return Row(id: id, name: failed.form.name, order: failed.form.order, active: active, error: failed.error, orderError: failed.orderError)
+                return Row(id: id, name: failed.form.name, order: failed.form.order, active: active, error: failed.error,
+                           orderError: failed.orderError, names: TranslatedNameInput.all(failed.form.translated.values, errors: failed.errors),
+                           namesOpen: failed.namesOpen)
             }
-            return Row(id: id, name: name, order: String(order), active: active)
+            let names = stored.names(kind.nameKind, id)
+            return Row(id: id, name: name, order: String(order), active: active, names: TranslatedNameInput.all(names),
+                       namesOpen: !names.isEmpty)
         }
         func newRow(_ kind: Kind) -> NewRow {
             if let failed, failed.kind == kind, failed.id == nil {
-                return NewRow(name: failed.form.name, order: failed.form.order, error: failed.error, orderError: failed.orderError)
+                return NewRow(name: failed.form.name, order: failed.form.order, error: failed.error, orderError: failed.orderError,
+                              names: TranslatedNameInput.all(failed.form.translated.values, errors: failed.errors), namesOpen: failed.namesOpen)
             }
-            return NewRow(name: "", order: "")
+            return NewRow(name: "", order: "", names: TranslatedNameInput.all([:]), namesOpen: false)
         }
         let page = Page(
             layout: Layout(request, title: request.t("settings_catalogue_title"), area: "staff"),
@@ -126,12 +138,79 @@ struct StaffCatalogueSettingsController: RouteCollection {
     }
 }
 
-/// A category's or priority's form (D5), as posted and as shown again.
+/// A category's or priority's form (D5), as posted and as shown again. Issue 12: the name per language
+/// (`name_sv` … `name_en`); `names` marks a form that has those fields, so a post without them leaves
+/// the names as they are.
 struct CatalogueEntryForm: PostedForm {
     static var longestValue: Int { 200 }
     var name = "", order = "", active = false
+    var names = false
+    var translated = TranslatedNameFields()
+
+    enum CodingKeys: String, CodingKey { case name, order, active, names }
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        let form = try decoder.container(keyedBy: CodingKeys.self)
+        name = try form.decode(String.self, forKey: .name)
+        order = try form.decode(String.self, forKey: .order)
+        active = try form.decode(Bool.self, forKey: .active)
+        names = try form.decode(Bool.self, forKey: .names)
+        translated = try TranslatedNameFields(from: decoder)
+    }
 
     func input(kind: CatalogueKind, entryId: Int?) -> SaveCatalogueEntry.Input {
-        SaveCatalogueEntry.Input(kind: kind, entryId: entryId, name: name, order: order, isActive: active)
+        SaveCatalogueEntry.Input(kind: kind, entryId: entryId, name: name, order: order, isActive: active,
+                                 names: names ? translated.values : nil)
+    }
+}
+
+/// Issue 12: the `name_<language>` fields of a catalogue form, as posted.
+struct TranslatedNameFields: Codable {
+    var values: [Language: String] = [:]
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init() {}
+
+    init(_ values: [Language: String]) { self.values = values }
+
+    init(from decoder: any Decoder) throws {
+        let form = try decoder.container(keyedBy: Key.self)
+        for language in Language.allCases {
+            values[language] = try form.decode(String.self, forKey: Key(stringValue: "name_\(language.rawValue)"))
+        }
+    }
+
+    /// As the form posts them (pages read `TranslatedNameInput`, not this).
+    func encode(to encoder: any Encoder) throws {
+        var form = encoder.container(keyedBy: Key.self)
+        for (language, value) in values { try form.encode(value, forKey: Key(stringValue: "name_\(language.rawValue)")) }
+    }
+
+    /// Whether anything was typed.
+    var isEmpty: Bool { !values.values.contains { !$0.isEmpty } }
+}
+
+/// Issue 12: one language's name input on a catalogue form.
+struct TranslatedNameInput: Encodable {
+    var language: String
+    /// The language's own name ("Dansk"), the input's label.
+    var label: String
+    var value: String
+    var error: String?
+
+    /// The four inputs of an item, with what was typed (or is stored) and the errors by field name.
+    static func all(_ values: [Language: String], errors: [String: String] = [:]) -> [TranslatedNameInput] {
+        Language.allCases.map { language in
+            TranslatedNameInput(language: language.rawValue, label: language.nativeName, value: values[language] ?? "",
+                                error: errors["name_\(language.rawValue)"])
+        }
     }
 }

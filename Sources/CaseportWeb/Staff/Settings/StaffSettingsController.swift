@@ -72,6 +72,7 @@ struct SettingsForm: PostedForm, Encodable {
     var columnCategory = false, columnCaseType = false, columnPriority = false, columnObject = false, columnCustomer = false
     var customerRequired = false, objectRequired = false, categoryRequired = false, approvalReminderDays = ""
     var customerAnswerReturns = false
+    var contactPhone = "", contactEmail = ""
 
     /// The HTML field names. Decoding only: the page reads the properties by their Swift names, which is
     /// what `TemplateAudit` checks the template against.
@@ -85,6 +86,7 @@ struct SettingsForm: PostedForm, Encodable {
         case customerRequired = "customer_required", objectRequired = "object_required", categoryRequired = "category_required"
         case approvalReminderDays = "approval_reminder_days"
         case customerAnswerReturns = "customer_answer_returns"
+        case contactPhone = "contact_phone", contactEmail = "contact_email"
     }
 
     init(from decoder: any Decoder) throws {
@@ -103,6 +105,8 @@ struct SettingsForm: PostedForm, Encodable {
                                                                 try tick(.categoryRequired))
         approvalReminderDays = try form.decode(String.self, forKey: .approvalReminderDays)
         customerAnswerReturns = try tick(.customerAnswerReturns)
+        contactPhone = try form.decode(String.self, forKey: .contactPhone)
+        contactEmail = try form.decode(String.self, forKey: .contactEmail)
     }
 
     init() {}
@@ -124,6 +128,8 @@ struct SettingsForm: PostedForm, Encodable {
         categoryRequired = settings.categoryRequired
         approvalReminderDays = settings.approvalReminderDays.map(String.init) ?? ""
         customerAnswerReturns = settings.customerAnswerReturnsCase
+        contactPhone = settings.contactPhone
+        contactEmail = settings.contactEmail
     }
 
     /// The ticked extra list columns (one checkbox each, `column_<raw value>`).
@@ -146,6 +152,7 @@ struct SettingsForm: PostedForm, Encodable {
                            passwordRequiresUppercase: passwordUppercase, passwordForbidsLetters: passwordForbidLetters,
                            extraListColumns: columns, customerRequired: customerRequired, objectRequired: objectRequired,
                            categoryRequired: categoryRequired, approvalReminderDays: approvalReminderDays,
-                           customerAnswerReturnsCase: customerAnswerReturns)
+                           customerAnswerReturnsCase: customerAnswerReturns, contactPhone: contactPhone,
+                           contactEmail: contactEmail)
     }
 }
