@@ -65,6 +65,47 @@ final class NewCaseAndSearchTests: XCTestCase {
     }
 
     /// Issue 12: the only customer or object a user may choose is filled in; with several, nothing is.
+    /// Issue 12 point 5: photos chosen on the confirmation page come with "Confirm" (multipart, the form
+    /// token as the first part) and land on the new case, each in the line that announces it; too many
+    /// files bring the confirmation page back with everything typed and nothing created.
+    func testPhotosChosenOnTheConfirmationPageLandOnTheNewCase() async throws {
+        let (type, field) = try await faultType()
+        let browser = harness.browser()
+        try await browser.portalLogin("solglantan", "anna")
+        try await browser.get("/cases/new?type=\(type.id!)")
+        let fields = [("type", String(type.id!)), ("subject", "Fuktfläck i taket"), ("description", "En brun fläck över diskbänken."),
+                      ("field_\(field.id!)", "1102")]
+        try await browser.post("/cases/new", Dictionary(uniqueKeysWithValues: fields))
+        XCTAssertTrue(browser.lastBody.contains("enctype=\"multipart/form-data\""), "the confirmation takes files")
+        XCTAssertTrue(browser.lastBody.contains("name=\"files\""))
+        XCTAssertFalse(browser.lastBody.contains("csrf_token="), "no token in any address")
+
+        let tooMany = (0...UploadReceiver.maximumFiles).map { ("bild\($0).png", "image/png", Demo.pngBytes()) }
+        let refused = try await browser.upload("/cases/new/confirm", files: tooMany, fields: fields)
+        XCTAssertEqual(refused.status, .badRequest)
+        XCTAssertTrue(browser.lastBody.contains("value=\"Fuktfläck i taket\""), "what was typed comes back")
+        let none = try await CaseRecord.query(on: harness.app.db).filter(\.$subject == "Fuktfläck i taket").count()
+        XCTAssertEqual(none, 0, "a refused upload creates no case")
+
+        let saved = try await browser.upload("/cases/new/confirm", files: [("fläcken.png", "image/png", Demo.pngBytes())],
+                                             fields: fields)
+        XCTAssertEqual(saved.status, .seeOther)
+        let record = try await CaseRecord.query(on: harness.app.db).filter(\.$subject == "Fuktfläck i taket").first()!
+        XCTAssertEqual(saved.headers.first(name: .location), "/cases/\(record.number)?notice=created")
+        let file = try await StoredFileRecord.query(on: harness.app.db).filter(\.$caseId == record.id!).first()
+        XCTAssertEqual(file?.originalName, "fläcken.png")
+        XCTAssertNotNil(file?.messageId, "the file shows as a chip in its line")
+        try await browser.get("/cases/\(record.number)")
+        XCTAssertTrue(browser.lastBody.contains("/cases/\(record.number)/files/\(file!.id!)"))
+
+        // Without the token the post is refused and nothing is created.
+        let forged = try await browser.upload("/cases/new/confirm", files: [], csrf: false,
+                                              fields: fields.map { ($0.0, $0.0 == "subject" ? "Utan token" : $0.1) })
+        XCTAssertEqual(forged.status, .forbidden)
+        let unsaved = try await CaseRecord.query(on: harness.app.db).filter(\.$subject == "Utan token").count()
+        XCTAssertEqual(unsaved, 0)
+    }
+
     func testTheOnlyChoiceIsFilledInAndSeveralAreLeftToTheUser() async throws {
         let (type, _) = try await faultType()
         let db = harness.app.db

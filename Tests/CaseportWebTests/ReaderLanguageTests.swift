@@ -82,14 +82,9 @@ final class ReaderLanguageTests: XCTestCase {
         XCTAssertFalse(admin.lastBody.contains("aria-describedby=\"use-default-hint\" checked"))
 
         // Ticking "use the company's default logo" with no file clears the custom logo.
-        let boundary = "----caseport-test-\(UUID().uuidString)"
-        var body = ByteBuffer()
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"use_default\"\r\n\r\non\r\n")
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n")
-        body.writeString("--\(boundary)--\r\n")
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-        let cleared = try await admin.send(.POST, "/staff/settings/branding/logo?csrf_token=\(admin.csrfToken ?? "")", headers: headers, body: body)
+        // The form token is the body's first part (issue 12 point 3: never in the address).
+        let cleared = try await admin.upload("/staff/settings/branding/logo", files: [(name: "", type: "application/octet-stream", bytes: [])],
+                                             field: "logo", fields: [("use_default", "on")])
         XCTAssertEqual(cleared.status, .seeOther)
         let after = try await settings().branding
         XCTAssertNil(after.logoKey)
@@ -105,6 +100,11 @@ final class ReaderLanguageTests: XCTestCase {
         let visitor = harness.browser()
         try await visitor.get("/login")
         XCTAssertFalse(visitor.lastBody.contains("contact-line"), "not set: not shown")
+        let customer = try await anna(language: "sv")
+        try await customer.get("/cases")
+        let number = try XCTUnwrap(customer.listedCaseNumbers.first)
+        try await customer.get("/cases/\(number)")
+        XCTAssertFalse(customer.lastBody.contains("contact-company"), "no company contact on the case page while none is set")
 
         let admin = try await admin()
         try await admin.get("/staff/settings")
@@ -128,6 +128,11 @@ final class ReaderLanguageTests: XCTestCase {
         XCTAssertTrue(visitor.lastBody.contains("<a href=\"tel:+4631123456\">+46 31-12 34 56</a>"), visitor.lastBody)
         XCTAssertTrue(visitor.lastBody.contains("<a href=\"mailto:kundtjanst@example.com\">kundtjanst@example.com</a>"))
         XCTAssertTrue(visitor.lastBody.contains("Frågor eller låst konto? Kontakta oss:"))
+
+        // The case page's contact box adds the company's switchboard (issue 12 point 1: name, phone, e-mail).
+        try await customer.get("/cases/\(number)")
+        XCTAssertTrue(customer.lastBody.contains("class=\"contact-company\""), customer.lastBody)
+        XCTAssertTrue(customer.lastBody.contains("href=\"tel:+4631123456\""))
 
         // Locked out: the page that says so names whom to call.
         let locked = harness.browser()

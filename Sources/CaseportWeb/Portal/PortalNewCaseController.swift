@@ -11,7 +11,8 @@ struct PortalNewCaseController: RouteCollection {
         routes.on(PortalRoute.newCase, use: start)
         routes.on(PortalRoute.newCaseReview, use: review)
         routes.on(PortalRoute.newCaseEdit, use: edit)
-        routes.on(PortalRoute.newCaseConfirm, use: confirm)
+        // Photos and files may come with "Confirm" (issue 12 point 5): multipart, streamed like every upload.
+        routes.on(PortalRoute.newCaseConfirm, body: .stream, use: confirm).acceptsMultipart()
         routes.on(PortalRoute.newCaseReceipt, use: receipt)
     }
 
@@ -79,6 +80,8 @@ struct PortalNewCaseController: RouteCollection {
         var hidden: [Shown]
         /// D5: the deployment's "mandatory" settings, marked on the form (the operation enforces them).
         var required: Required
+        /// The confirmation page's photo and file field (issue 12 point 5): its size limit.
+        var maxUploadMegabytes = UploadReceiver.maximumFileBytes / 1_048_576
     }
 
     struct Required: Encodable {
@@ -147,15 +150,49 @@ struct PortalNewCaseController: RouteCollection {
                                   template: "portal/new-case", status: .ok)
     }
 
-    /// "Confirm": check again (the page could have been altered) and save.
+    /// "Confirm": check again (the page could have been altered) and save. The confirmation page's form
+    /// is multipart when it carries photos or files (issue 12 point 5); they are stored through
+    /// `UploadIntake` and attached to the new case. A refused upload (too large, too many) shows the
+    /// confirmation page again with everything typed kept and nothing created.
     func confirm(request: Request) async throws -> Response {
         let principal = try request.requirePortal()
-        let form = try request.form(NewCaseForm.self)
+        guard CSRFMiddleware.isMultipart(request) else {
+            return try await register(request, principal: principal, form: try request.form(NewCaseForm.self), files: [])
+        }
+        var answer: Response?
+        do {
+            try await UploadIntake.store(request, filesRequired: false) { fields, stored in
+                answer = try await register(request, principal: principal,
+                                            form: try NewCaseForm(from: FormValueDecoder(values: fields)), files: stored)
+            }
+        } catch let refused as UploadIntake.Refused {
+            let form = (try? NewCaseForm(from: FormValueDecoder(values: refused.fields))) ?? NewCaseForm()
+            return try await formPage(request, principal: principal, form: form, errors: ["files": request.t(refused.key)],
+                                      template: "portal/new-case-confirm", status: refused.status)
+        }
+        guard let answer else { throw Abort(.internalServerError) }
+        return answer
+    }
+
+    func register(_ request: Request, principal: PortalPrincipal, form: NewCaseForm,
+                  files: [AttachUploadedFiles.StoredUpload]) async throws -> Response {
         switch try await RegisterCase.run(form.input(language: request.language), by: try request.portalMember(), in: request.operations) {
         case .done(.caseCreated(let number)):
             // A7: a user without a contact may create cases but sees none; they get a receipt instead of a 404.
             guard try await VisibleCases(database: request.db).find(number: number, for: principal.visibility) != nil else {
+                await Self.discard(files, request: request)  // nobody could see them on the case
                 return request.redirect(to: PortalRoute.newCaseReceipt, query: [("number", String(number))])
+            }
+            if !files.isEmpty {
+                do {
+                    _ = try await AttachUploadedFiles.run(.init(caseNumber: number, files: files, language: request.language,
+                                                                author: form.person.choice),
+                                                          by: try request.portalMember(), in: request.operations)
+                } catch {
+                    // The case exists; its files did not make it. Nothing may point at half-kept bytes.
+                    request.logger.warning("new case \(number): files not attached: \(error)")
+                    await Self.discard(files, request: request)
+                }
             }
             let response = request.redirect(to: PortalRoute.`case`, number, notice: .created)
             PersonPicker.remember(form.person.choice, on: response, request: request)
@@ -163,9 +200,15 @@ struct PortalNewCaseController: RouteCollection {
         case .done(.inquirySent(let id)):
             return request.redirect(to: PortalRoute.inquiry, id, notice: .received)
         case .problems(let problems):
+            // Chosen files are not kept: the form page cannot hold them; the confirmation page asks again.
+            await Self.discard(files, request: request)
             return try await formPage(request, principal: principal, form: form, errors: request.texts(problems, name: NewCaseForm.name),
                                       template: "portal/new-case", status: .unprocessableEntity)
         }
+    }
+
+    static func discard(_ files: [AttachUploadedFiles.StoredUpload], request: Request) async {
+        for file in files { try? await request.caseport.storage.delete(key: file.storageKey) }
     }
 
     struct ReceiptPage: Encodable {
