@@ -31,5 +31,6 @@ public enum CaseportMigrations {
         M024_MoneyRows(),
         M025_DashboardsAndMonthlyReports(),
         M028_WebhooksAndSSO(),
+        M033_CreateChat(),
     ]
 }

@@ -101,6 +101,8 @@ struct PortalCaseController: RouteCollection {
         var answerNeeded: Bool
         var answerQuote: AnswerQuote?
         var answerLink: String
+        /// Issue 15: chats attached to the case, as the customer saw them (never staff notes).
+        var chats: [CaseChatView] = []
     }
 
     struct AnswerQuote: Encodable {
@@ -176,7 +178,7 @@ struct PortalCaseController: RouteCollection {
         let userId = try principal.user.requireID()
         let answerNeeded = detail.status == .waitingForCustomer
         let quoted = answerNeeded ? try await conversation.latestCompanyMessage(caseId: detail.id) : nil
-        let page = CasePage(
+        var page = CasePage(
             layout: Layout(request, title: "\(request.t("case_number_short")) \(detail.number) – \(detail.subject)"),
             number: detail.number, subject: detail.subject, description: detail.description,
             status: request.t(detail.status.labelKey), closed: detail.status.isClosed, tone: detail.status.tone.rawValue,
@@ -225,6 +227,7 @@ struct PortalCaseController: RouteCollection {
                             preview: PortalCaseListController.shorten($0.body, to: 400))
             },
             answerLink: PortalRoute.`case`.path([String(detail.number)], query: [("write", "1")], fragment: "write"))
+        page.chats = try await CaseChatView.load(request, caseId: detail.id, forStaff: false)
         let response = try await request.view.render("portal/case", page).encodeResponse(for: request).get()
         response.status = status
         return response

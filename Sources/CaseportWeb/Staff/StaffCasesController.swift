@@ -170,6 +170,8 @@ struct StaffCasesController: RouteCollection {
         var maxUploadMegabytes: Int
         /// E3: the reason of the case's legal hold, when it is on one.
         var legalHold: String? = nil
+        /// Issue 15: chats attached to the case, every line (staff notes marked).
+        var chats: [CaseChatView] = []
     }
 
     /// What a failed form keeps.
@@ -218,7 +220,7 @@ struct StaffCasesController: RouteCollection {
                                                  currentObjectId: record.objectId, errors: state.errors)
         let unread = try await CaseUnreadActivity.load(for: record, on: request.db)
         let contacts = try await CaseContacts(database: request.db).linked(caseId: record.id!)
-        let page = CasePage(
+        var page = CasePage(
             layout: Layout(request, title: "\(request.t("case_number_short")) \(record.number) – \(record.subject)", area: "staff"),
             number: record.number, version: record.version, status: request.staffStatus(record.status), closed: record.status.isClosed, tone: record.status.tone.rawValue,
             transitions: record.status.allowedNext.map { Option(value: $0.rawValue, name: request.staffStatus($0), selected: false) },
@@ -253,6 +255,7 @@ struct StaffCasesController: RouteCollection {
                 .map { Option(value: String($0.id!), name: $0.displayName + ($0.email.map { " (\($0))" } ?? ""),
                               selected: state.contactChoice == String($0.id!)) },
             maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576, legalHold: record.legalHoldReason)
+        page.chats = try await CaseChatView.load(request, caseId: record.id!, forStaff: true)
         let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
