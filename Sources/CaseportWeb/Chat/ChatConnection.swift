@@ -91,6 +91,7 @@ actor ChatConnection: ChatSubscriber {
     let limits: ChatSocketLimits
     let address: String
     let logger: Logger
+    let cache: ChatMessageCache
     /// Conversation → the last number sent on this socket.
     private var followed: [Int: Int] = [:]
     /// Conversation → the state last sent (sent again only when it changes).
@@ -103,8 +104,9 @@ actor ChatConnection: ChatSubscriber {
     private var closed = false
 
     init(socket: WebSocket, party: ChatParty, context: OperationContext, bus: any ChatBus, limits: ChatSocketLimits,
-         address: String, logger: Logger) {
+         address: String, logger: Logger, cache: ChatMessageCache) {
         self.logger = logger
+        self.cache = cache
         self.socket = socket
         self.party = party
         self.context = context
@@ -142,7 +144,7 @@ actor ChatConnection: ChatSubscriber {
         guard !closed else { return }
         switch signal {
         case .message(let conversation, let seq):
-            if let last = followed[conversation], seq > last { await pump(conversation) }
+            if let last = followed[conversation], seq > last { await pump(conversation, upTo: seq) }
         case .typing(let conversation, let byStaff):
             if followed[conversation] != nil, byStaff != party.isStaff {
                 await send(ChatSimpleFrame(type: "typing", conversation: conversation))
@@ -157,7 +159,7 @@ actor ChatConnection: ChatSubscriber {
 
     /// Sends every message after the last one sent, then the state if it changed. One pump per
     /// conversation at a time; a signal meanwhile makes it read once more.
-    func pump(_ conversation: Int) async {
+    func pump(_ conversation: Int, upTo known: Int? = nil) async {
         if pumping.contains(conversation) {
             again.insert(conversation)
             return
@@ -167,17 +169,32 @@ actor ChatConnection: ChatSubscriber {
         repeat {
             again.remove(conversation)
             guard let after = followed[conversation] else { return }
-            let chats = Chats(database: context.database)
-            guard let batch = try? await chats.messages(conversationId: conversation, after: after,
-                                                        includeStaffOnly: party.isStaff, limit: 500) else { return }
+            var batch: [ChatMessageRecord]
+            // The message the signal named (and those before it) usually come from the shared cache.
+            if let known, known > after,
+               let cached = await cache.messages(conversation: conversation, after: after, upTo: known, database: context.database) {
+                batch = cached
+            } else {
+                let chats = Chats(database: context.database)
+                guard let read = try? await chats.messages(conversationId: conversation, after: after,
+                                                           includeStaffOnly: true, limit: 500) else { return }
+                batch = read
+            }
+            let fetched = batch.count
+            let lastRead = batch.last?.seq
+            if !party.isStaff { batch = batch.filter { !$0.staffOnly } }
+            let changesState = sentStates[conversation] == nil || batch.contains { $0.authorKind == .system }
             for message in batch {
                 await send(ChatMessageFrame(conversation: conversation, seq: message.seq, author: message.authorKind.rawValue,
                                             name: message.authorName, body: message.body,
                                             at: Self.timestamp(message.createdAt), staff_only: message.staffOnly))
                 followed[conversation] = message.seq
             }
-            if batch.count == 500 { again.insert(conversation) }
-            await sendStateIfChanged(conversation)
+            // Staff notes a customer was not sent are passed over too.
+            if let lastRead, lastRead > (followed[conversation] ?? 0) { followed[conversation] = lastRead }
+            if fetched == 500 { again.insert(conversation) }
+            // The state changes only with a system line (taken, handed over, ended) or an attach.
+            if changesState { await sendStateIfChanged(conversation) }
         } while again.contains(conversation)
     }
 

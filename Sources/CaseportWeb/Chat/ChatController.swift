@@ -53,6 +53,7 @@ struct ChatController: RouteCollection {
         let context = request.operations
         let bus = request.application.chatBus
         let logger = request.logger
+        let cache = request.application.chatCache
         return request.webSocket(maxFrameSize: WebSocketMaxFrameSize(integerLiteral: limits.maxFrameSize),
                                  shouldUpgrade: { request in
                                      // The session and limits were checked above, before this answer was
@@ -62,7 +63,7 @@ struct ChatController: RouteCollection {
                                  onUpgrade: { _, socket in
             socket.pingInterval = limits.pingInterval
             let connection = ChatConnection(socket: socket, party: party, context: context, bus: bus, limits: limits,
-                                            address: address, logger: logger)
+                                            address: address, logger: logger, cache: cache)
             // Frames are handled one at a time, in the order they came.
             // A client that sends faster than frames are handled fills the buffer and is closed.
             let (frames, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(256))
@@ -173,6 +174,7 @@ struct ChatController: RouteCollection {
 /// the per-address limiter and the routes.
 func configureChat(_ app: Application) throws {
     app.chatLimiter = ChatAddressLimiter(limits: app.caseport.config.chatLimits)
+    app.chatCache = ChatMessageCache()
     switch app.caseport.config.database {
     case .sqlite:
         app.chatBus = InProcessChatBus()

@@ -138,6 +138,12 @@ enum ChatOrigin {
 
 extension Application {
     private struct ChatLimiterKey: StorageKey { typealias Value = ChatAddressLimiter }
+    private struct ChatCacheKey: StorageKey { typealias Value = ChatMessageCache }
+
+    var chatCache: ChatMessageCache {
+        get { storage[ChatCacheKey.self]! }
+        set { storage[ChatCacheKey.self] = newValue }
+    }
 
     var chatLimiter: ChatAddressLimiter {
         get { storage[ChatLimiterKey.self]! }
