@@ -255,7 +255,7 @@
     [head, log, typing, status, caseStatus, form, tools].forEach(function (n) { section.appendChild(n); });
     panels.appendChild(section);
     chat.section = section; chat.log = log; chat.typing = typing; chat.status = status; chat.caseStatus = caseStatus;
-    chat.form = form; chat.tools = tools; chat.handSelect = handSelect; chat.title = title;
+    chat.form = form; chat.tools = tools; chat.handSelect = handSelect; chat.title = title; chat.label = label;
     chats[id] = chat;
     fillColleagues(chat);
     send({ type: "hello", conversation: id, after_seq: 0 });
@@ -288,6 +288,7 @@
     if (frame.author === "customer" && chat.title.textContent.charAt(0) === "#") {
       chat.title.textContent = frame.name + " (#" + chat.id + ")";
       chat.log.setAttribute("aria-label", chat.title.textContent);
+      chat.label.textContent = d.tReply.replace("{name}", frame.name);
     }
   }
 
