@@ -16,6 +16,9 @@
   var log = $("chat-log"), typing = $("chat-typing"), input = $("chat-input"), sendForm = $("chat-send-form");
   var endedBox = $("chat-ended"), notice = $("chat-notice"), attachBox = $("chat-attach"), attachSelect = $("chat-attach-case");
   var key = "caseport.chat";
+  // The page's CSRF token, from the language switch every page has.
+  var csrfField = document.querySelector('input[name="csrf_token"]');
+  var csrf = csrfField ? csrfField.value : "";
   var socket = null, retry = 0, typingTimer = null, lastTypingSent = 0, status = null, casesLoaded = false;
 
   function load() {
@@ -102,9 +105,9 @@
     var body = new URLSearchParams();
     body.set("name", $("chat-name").value);
     body.set("email", $("chat-email").value);
-    body.set("csrf_token", d.csrf);
+    body.set("csrf_token", csrf);
     fetch(d.start, { method: "POST", credentials: "same-origin", body: body,
-                     headers: { "Accept": "application/json", "X-CSRF-Token": d.csrf } })
+                     headers: { "Accept": "application/json", "X-CSRF-Token": csrf } })
       .then(function (r) { return r.json().then(function (json) { return { ok: r.ok, json: json }; }); })
       .then(function (result) {
         if (result.ok) {
