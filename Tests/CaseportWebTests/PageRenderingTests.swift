@@ -31,7 +31,7 @@ final class PageRenderingTests: XCTestCase {
                                         "shared/status-badge", "shared/notice", "shared/form-errors", "shared/error-summary", "staff/md-tabs", "staff/paging",
                                         "staff/settings-tabs", "staff/settings-type-fields", "shared/case-selects",
                                         "shared/money-table", "shared/contact-line",
-                                        "staff/webhooks/form-fields"]
+                                        "staff/webhooks/form-fields", "shared/chat-corner", "shared/case-chats"]
 
     func testEveryPageInEveryLanguageReadsOnlyWhatItsContextAndStringsHave() async throws {
         var problems: [String] = []
@@ -274,6 +274,14 @@ final class PageRenderingTests: XCTestCase {
             try await visit(admin, StaffRoute.customerReportMake.path(customer.id!), status: .unprocessableEntity, post: ["month": "2999-01"])
             // Issue 16 point 5 (E3): the public privacy page, the back office's privacy page with its
             // problems, a dry run's report, a legal hold and its notices.
+            // Issue 15 (B13/D7): the chat button's page without JavaScript (open and closed), a refused
+            // message, and the staff console with a waiting chat.
+            try await visit(visitor, ChatRoute.page.path())
+            try await visit(visitor, ChatRoute.leave.path(), status: .unprocessableEntity,
+                            post: ["name": "", "email": "x", "message": ""])
+            try await visit(admin, ChatRoute.availability.path(), status: .seeOther, post: ["available": "1"])
+            try await visit(anna, ChatRoute.page.path(query: ["notice": "received"]))
+            try await visit(admin, ChatRoute.console.path())
             try await visit(visitor, PublicRoute.privacy.path())
             try await visit(anna, PublicRoute.privacy.path())
             try await visit(admin, StaffRoute.privacy.path())

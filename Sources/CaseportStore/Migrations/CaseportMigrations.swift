@@ -34,5 +34,6 @@ public enum CaseportMigrations {
         M030_Languages(),
         M031_FileMessage(),
         M032_CaseListOrders(),
+        M033_CreateChat(),
     ]
 }

@@ -26,6 +26,8 @@ public enum OutboxKind: String, CaseIterable, Sendable {
     case specificationReminder = "specification_reminder"
     /// Issue 16: a webhook subscription was switched off after repeated failure (to each admin).
     case webhookDisabled = "webhook_disabled"
+    /// Live chat (B13): the transcript, to the address the chat was started with.
+    case chatTranscript = "chat_transcript"
     /// Rows the outbox benchmark queues.
     case benchmark = "bench"
 }

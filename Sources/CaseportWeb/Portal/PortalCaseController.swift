@@ -127,6 +127,8 @@ struct PortalCaseController: RouteCollection {
         var classifyOpen: Bool
         /// The case as the customer sent it, shown as the first entry of the conversation (on its last page).
         var showDescription: Bool
+        /// Issue 15: chats attached to the case, as the customer saw them (never staff notes).
+        var chats: [CaseChatView] = []
     }
 
     struct AnswerQuote: Encodable {
@@ -210,7 +212,7 @@ struct PortalCaseController: RouteCollection {
         let answerNeeded = detail.status == .waitingForCustomer
         let quoted = answerNeeded ? try await conversation.latestCompanyMessage(caseId: detail.id) : nil
         let names = try await request.catalogueNames()  // issue 12: the reader's language, else the default name
-        let page = CasePage(
+        var page = CasePage(
             layout: Layout(request, title: "\(request.t("case_number_short")) \(detail.number) – \(detail.subject)"),
             number: detail.number, subject: detail.subject, description: detail.description,
             status: request.t(detail.status.labelKey), closed: detail.status.isClosed, tone: detail.status.tone.rawValue,
@@ -269,6 +271,7 @@ struct PortalCaseController: RouteCollection {
             errorSummary: ErrorSummary.links(state.errors, anchors: Self.errorAnchors, request: request),
             classifyOpen: state.errors.keys.contains { $0.hasPrefix("classify_") },
             showDescription: messagePaging.page >= messagePaging.pageCount)
+        page.chats = try await CaseChatView.load(request, caseId: detail.id, forStaff: false)
         let response = try await request.view.render("portal/case", page).encodeResponse(for: request).get()
         response.status = status
         return response

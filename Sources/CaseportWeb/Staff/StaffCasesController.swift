@@ -201,6 +201,8 @@ struct StaffCasesController: RouteCollection {
         var noteBody: String = ""
         var noteOpen: Bool = false
         var changeOpen: Bool = false
+        /// Issue 15: chats attached to the case, every line (staff notes marked).
+        var chats: [CaseChatView] = []
     }
 
     /// What a failed form keeps.
@@ -258,7 +260,7 @@ struct StaffCasesController: RouteCollection {
                                                        size: PortalCaseController.formatSize(file.byteSize, language: language),
                                                        isImage: ContentSniffing.isImage(file.contentType)))
         }
-        let page = CasePage(
+        var page = CasePage(
             layout: Layout(request, title: "\(request.t("case_number_short")) \(record.number) – \(record.subject)", area: "staff"),
             number: record.number, version: record.version, status: request.staffStatus(record.status), closed: record.status.isClosed, tone: record.status.tone.rawValue,
             transitions: record.status.allowedNext.map { Option(value: $0.rawValue, name: request.staffStatus($0), selected: false) },
@@ -297,6 +299,7 @@ struct StaffCasesController: RouteCollection {
             errorSummary: ErrorSummary.links(state.errors, anchors: Self.errorAnchors(selects), request: request),
             noteBody: state.noteBody, noteOpen: !state.noteBody.isEmpty || state.errors["note"] != nil,
             changeOpen: state.form != nil && !state.errors.isEmpty)
+        page.chats = try await CaseChatView.load(request, caseId: record.id!, forStaff: true)
         let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
         response.status = status
         return response

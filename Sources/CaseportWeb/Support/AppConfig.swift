@@ -40,6 +40,8 @@ public struct AppConfig: Sendable {
     public var webhooks = WebhookConfig()
     /// Staff single sign-on through an OpenID Connect provider (issue 16); nil without CASEPORT_OIDC_ISSUER.
     public var oidc: OIDCConfig?
+    /// Live chat (issue 15): per-address limits of chat sockets (CASEPORT_CHAT_*).
+    var chatLimits = ChatSocketLimits.standard
 
     public enum CookieSecurity: String, Sendable { case auto, always, never }
 
@@ -103,6 +105,7 @@ public struct AppConfig: Sendable {
         config.apiRatePerMinute = try environment.whole("CASEPORT_API_RATE_LIMIT", 1...1_000_000) ?? 600
         config.webhooks = try WebhookConfig.from(environment)
         config.oidc = try OIDCConfig.from(environment)
+        config.chatLimits = try ChatSocketLimits.from(environment)
         return config
     }
 

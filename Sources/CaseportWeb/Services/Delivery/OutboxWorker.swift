@@ -167,6 +167,9 @@ struct BackgroundJobs: LifecycleHandler {
         let retention = RetentionJob(database: application.db, translations: application.caseport.translations,
                                      config: application.caseport.config, storage: application.caseport.storage, clock: { Date() })
         started.append(Task { await retention.runNightly(logger: logger) })
+        // Live chat (issue 15): unanswered chats become inquiries.
+        let chatSweep = ChatSweepJob(application: application)
+        started.append(Task { await chatSweep.runForever(logger: logger) })
         tasks.withLockedValue { $0 = started }
         application.logger.info("outbox: delivery started (\(worker.channels.isEmpty ? "no transport configured" : worker.channels.joined(separator: ", ")))")
     }
