@@ -124,7 +124,7 @@ struct PortalMoneyController: RouteCollection {
                 .replacingOccurrences(of: "{date}", with: MoneyViews.unixDate(at, request: request))
         }
         let page = DetailPage(
-            layout: Layout(request, title: "\(request.t("spec_number_short")) \(spec.number) – \(spec.title)"),
+            layout: Layout(request, title: "\(request.t("spec_number_short")) \(spec.number) – \(spec.title)", wide: true),
             id: spec.id!, number: spec.number, title: spec.title, customerName: customer?.name ?? "",
             created: MoneyViews.unixDate(spec.createdUnix, request: request),
             state: request.t(spec.currentState.labelKey), stateKey: spec.currentState.rawValue,

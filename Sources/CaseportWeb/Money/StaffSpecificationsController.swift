@@ -154,7 +154,7 @@ struct StaffSpecificationsController: RouteCollection {
                 .replacingOccurrences(of: "{date}", with: MoneyViews.unixDate($0, request: request))
         }
         let page = DetailPage(
-            layout: Layout(request, title: "\(request.t("spec_number_short")) \(spec.number) – \(spec.title)", area: "staff"),
+            layout: Layout(request, title: "\(request.t("spec_number_short")) \(spec.number) – \(spec.title)", area: "staff", wide: true),
             id: spec.id!, notice: request.notice([.created], prefix: "spec_notice_"), hasErrors: !errors.isEmpty, errors: errors,
             customerName: customer?.name ?? "", created: MoneyViews.unixDate(spec.createdUnix, request: request),
             createdBy: spec.createdByName, state: request.t(spec.currentState.labelKey), stateKey: spec.state,
