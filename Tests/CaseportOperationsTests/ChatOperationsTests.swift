@@ -240,6 +240,38 @@ final class ChatOperationsTests: XCTestCase {
         XCTAssertEqual(count, 2)
     }
 
+    /// Issue 15 point 3 with B7: an unanswered chat became an inquiry; when staff make a case of it and
+    /// answer by e-mail, the chat is on that case and the customer's mailed reply continues it there.
+    func testAChatThatBecameAnInquiryFollowsItOntoTheCaseWhereAMailedReplyContinuesIt() async throws {
+        try await available(world.handler)
+        let id = try await start(anna).conversationId
+        _ = try await PostChatMessage.asCustomer(conversationId: id, body: "Kan ni ringa mig om hissen?", by: anna, in: world.context)
+        let ended = try await EndChat.asCustomer(conversationId: id, by: anna, in: world.context)
+        let inquiryId = try XCTUnwrap(ended.inquiryId)
+        let other = try await start(anna).conversationId  // another chat, not this inquiry's
+        let input = CaseFromInquiry.Input(
+            inquiryId: inquiryId, subject: "Hissen", description: "Från chatten", category: .none, type: .none, priority: .none,
+            handler: .none, supplier: .none, customer: .id(try XCTUnwrap(world.caseA.customerId)), object: .none,
+            workSiteAddress: "Gatan 1", referenceName: "", senderName: "Anna Test", senderEmail: "anna@example.com",
+            senderPhone: "", notifyCustomer: true, notifySupplier: false, language: .en)
+        let outcome = try await CaseFromInquiry.run(input, by: world.handler, in: world.context)
+        let number = try XCTUnwrap(outcome.value)
+        let made = try await CaseRecord.query(on: world.db).filter(\.$number == number).first()
+        let caseId = try XCTUnwrap(made?.id)
+        let attached = try await chats.attached(caseId: caseId)
+        XCTAssertEqual(attached.map(\.id), [id], "the inquiry's chat, and only it, is on the case")
+        let untouched = try await chats.find(id: other)
+        XCTAssertNil(untouched?.caseId)
+
+        // The customer answers the company's e-mail: the reply lands on the same case, after the chat.
+        let writer = try await PlaceEmailReply.writer(caseId: caseId, email: "anna@example.com", in: world.context)
+        let placed = try await PlaceEmailReply.run(.init(writer: try XCTUnwrap(writer), body: "Ring efter tre, tack.", attachments: []),
+                                                   in: world.context)
+        XCTAssertNotNil(placed.messageId)
+        let messages = try await CaseConversation(database: world.db).publicMessages(caseId: caseId)
+        XCTAssertTrue(messages.map(\.body).contains("Ring efter tre, tack."))
+    }
+
     func testAttachingGoesThroughTheAccessRule() async throws {
         try await available(world.handler)
         let id = try await start(anna).conversationId

@@ -75,6 +75,30 @@ final class RetentionOperationsTests: XCTestCase {
                                               body: "Vi kommer i morgon, \(first).", isInternal: false, at: opened, on: db)
         _ = try await CaseConversation.insert(caseId: caseId, author: .init(kind: .staff, staffId: world.handler.staffId, name: world.handler.name),
                                               body: "\(name) ringde från \(phone)", isInternal: true, at: opened, on: db)
+        // A chat attached to the case (issue 15), with her name, address and phone.
+        let chat = ChatConversationRecord()
+        chat.visitorName = name
+        chat.visitorEmail = email
+        chat.visitorTokenHash = "hash-of-\(last)"
+        chat.language = "sv"
+        chat.state = .ended
+        chat.caseId = caseId
+        chat.lastSeq = 2
+        chat.createdAt = opened
+        chat.lastActivityAt = opened
+        try await chat.create(on: db)
+        for (seq, kind, author, body) in [(1, ChatAuthorKind.customer, name, "Ring mig på \(phone)"),
+                                          (2, .staff, world.handler.name, "Vi ringer dig, \(first).")] {
+            let line = ChatMessageRecord()
+            line.conversationId = try chat.requireID()
+            line.seq = seq
+            line.authorKind = kind
+            line.authorName = author
+            line.staffOnly = false
+            line.body = body
+            line.createdAt = opened
+            try await line.create(on: db)
+        }
         let key = storage.newKey()
         try await storage.put(key: key, from: .bytes(Array("bild".utf8)))
         let file = StoredFileRecord()
@@ -214,7 +238,7 @@ final class RetentionOperationsTests: XCTestCase {
 
         let awaited2 = try await RunRetention.run(dryRun: true, storage: storage, by: admin, in: world.context); let dry = try XCTUnwrap(awaited2)
         XCTAssertEqual(dry.totalCases, 1)
-        XCTAssertEqual(dry.cases, [.contactDetails: 1, .messageTexts: 1, .files: 1, .chat: 0], "chat: nothing stored yet")
+        XCTAssertEqual(dry.cases, [.contactDetails: 1, .messageTexts: 1, .files: 1, .chat: 1], "the case's chat is due too")
         XCTAssertEqual(dry.sample.map(\.number), [gone.caseRecord.number])
         for needle in gone.strings { let awaited3 = try await textHits(needle).isEmpty; XCTAssertFalse(awaited3, "a dry run changes nothing") }
         XCTAssertNotNil(storage.bytes(gone.fileKey))

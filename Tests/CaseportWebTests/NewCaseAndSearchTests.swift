@@ -73,7 +73,7 @@ final class NewCaseAndSearchTests: XCTestCase {
         let browser = harness.browser()
         try await browser.portalLogin("solglantan", "anna")
         try await browser.get("/cases/new?type=\(type.id!)")
-        let fields = [("type", String(type.id!)), ("subject", "Fuktfläck i taket"), ("description", "En brun fläck över diskbänken."),
+        let fields = [("type", String(type.id!)), ("subject", "Fuktfläck ovanför diskbänken i 1102"), ("description", "En brun fläck över diskbänken."),
                       ("field_\(field.id!)", "1102")]
         try await browser.post("/cases/new", Dictionary(uniqueKeysWithValues: fields))
         XCTAssertTrue(browser.lastBody.contains("enctype=\"multipart/form-data\""), "the confirmation takes files")
@@ -83,14 +83,14 @@ final class NewCaseAndSearchTests: XCTestCase {
         let tooMany = (0...UploadReceiver.maximumFiles).map { ("bild\($0).png", "image/png", Demo.pngBytes()) }
         let refused = try await browser.upload("/cases/new/confirm", files: tooMany, fields: fields)
         XCTAssertEqual(refused.status, .badRequest)
-        XCTAssertTrue(browser.lastBody.contains("value=\"Fuktfläck i taket\""), "what was typed comes back")
-        let none = try await CaseRecord.query(on: harness.app.db).filter(\.$subject == "Fuktfläck i taket").count()
+        XCTAssertTrue(browser.lastBody.contains("value=\"Fuktfläck ovanför diskbänken i 1102\""), "what was typed comes back")
+        let none = try await CaseRecord.query(on: harness.app.db).filter(\.$subject == "Fuktfläck ovanför diskbänken i 1102").count()
         XCTAssertEqual(none, 0, "a refused upload creates no case")
 
         let saved = try await browser.upload("/cases/new/confirm", files: [("fläcken.png", "image/png", Demo.pngBytes())],
                                              fields: fields)
         XCTAssertEqual(saved.status, .seeOther)
-        let record = try await CaseRecord.query(on: harness.app.db).filter(\.$subject == "Fuktfläck i taket").first()!
+        let record = try await CaseRecord.query(on: harness.app.db).filter(\.$subject == "Fuktfläck ovanför diskbänken i 1102").first()!
         XCTAssertEqual(saved.headers.first(name: .location), "/cases/\(record.number)?notice=created")
         let file = try await StoredFileRecord.query(on: harness.app.db).filter(\.$caseId == record.id!).first()
         XCTAssertEqual(file?.originalName, "fläcken.png")

@@ -142,6 +142,7 @@ public enum CaseFromInquiry {
             } catch Inquiries.InquiryError.alreadyProcessed {
                 throw OperationError.alreadyDone
             }
+            try await Chats(database: tx).attachChats(ofInquiry: input.inquiryId, toCase: try record.requireID())
             // The supplier is assigned through the case's own edit path so the timeline shows it.
             if let supplierId {
                 try await StaffCases(database: tx).edit(
@@ -185,11 +186,12 @@ public enum ProcessInquiries {
                 let customerLanguage = try await InquiryNotices.customerLanguage(of: inquiry, otherwise: language, on: db)
                 let (email, phone) = (inquiry.senderEmail, inquiry.senderPhone)
                 do {
-                    _ = try await inquiries.createCase(inquiryId: id, new, processedBy: actor.name, staffId: actor.staffId) { record in
+                    let record = try await inquiries.createCase(inquiryId: id, new, processedBy: actor.name, staffId: actor.staffId) { record in
                         guard notifyCustomer else { return [] }
                         return Notifications.inquiryAccepted(notify, email: email, phone: phone, sms: sms, language: customerLanguage,
                                                              caseNumber: record.number, subject: record.subject)
                     }
+                    try await Chats(database: db).attachChats(ofInquiry: id, toCase: try record.requireID())
                     created += 1
                 } catch Inquiries.InquiryError.alreadyProcessed {
                     continue

@@ -114,6 +114,13 @@ public struct Chats: Sendable {
         try await ChatConversationRecord.query(on: database).filter(\.$id == id).set(\.$caseId, to: caseId).update()
     }
 
+    /// A chat that became an inquiry follows it onto the case made of it (issue 15): it shows on the
+    /// case, where the customer's e-mail replies to the company's answer continue the conversation (B7).
+    public func attachChats(ofInquiry inquiryId: Int, toCase caseId: Int) async throws {
+        try await ChatConversationRecord.query(on: database).filter(\.$inquiryId == inquiryId).filter(\.$caseId == nil)
+            .set(\.$caseId, to: caseId).update()
+    }
+
     // MARK: Messages
 
     /// Which conversations `post` may write to.

@@ -26,6 +26,7 @@ public enum RetentionCandidates {
         let rows = try await sql.raw("""
             SELECT c.id, c.number, c.subject, c.updated_at, c.retention_contacts_at, c.retention_texts_at,
                    c.retention_files_at, c.retention_chat_at,
+                   (SELECT COUNT(*) FROM chat_conversations cc WHERE cc.case_id = c.id) AS chats,
                    (SELECT MAX(e.at) FROM case_events e WHERE e.case_id = c.id AND e.kind = \(bind: CaseEvent.Kind.statusChanged.rawValue)) AS closed_event
             FROM cases c
             WHERE c.status = \(bind: CaseStatus.closed.rawValue) AND c.legal_hold_at IS NULL AND c.id > \(bind: afterId)
@@ -38,9 +39,9 @@ public enum RetentionCandidates {
             lastId = id
             let closedAt = try row.decode(column: "closed_event", as: Date?.self) ?? row.decode(column: "updated_at", as: Date.self)
             var due: [RetentionPolicy.Kind: RetentionPolicy.Action] = [:]
-            // SEAM(chat): chat has no tables yet, so no case has chat to clear; count it once
-            // `RetentionClearing` deletes chat (and drop this condition).
-            for (kind, rule) in policy.active where kind != .chat {
+            // Chat is due only on a case that has a chat attached (issue 15): nothing else to clear.
+            let hasChat = try row.decode(column: "chats", as: Int.self) > 0
+            for (kind, rule) in policy.active where kind != .chat || hasChat {
                 guard closedAt.addingTimeInterval(TimeInterval(rule.days) * 86_400) <= now else { continue }
                 let cleared = try row.decode(column: column(of: kind), as: Double?.self)
                 if let cleared, cleared >= closedAt.timeIntervalSince1970 { continue }

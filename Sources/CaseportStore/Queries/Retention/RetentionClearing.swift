@@ -41,9 +41,9 @@ public struct RetentionClearing: Sendable {
             cleared.fileKeys = try await clearFiles(caseId: caseId, action: action, now: now, sql: sql)
             events.insert(.files)
         }
-        if due[.chat] != nil {
-            // SEAM(chat): the chat tables (issue 16, live chat) are not in main yet. When they are,
-            // delete or anonymise the case's chat messages and participants' names here.
+        if let action = due[.chat] {
+            try await clearChat(caseId: caseId, action: action, sql: sql)
+            events.insert(.chat)
         }
         try await rewriteEvents(caseId: caseId, kinds: events)
         for kind in due.keys {
@@ -158,6 +158,30 @@ public struct RetentionClearing: Sendable {
     /// Outbox rows of the case that are done (sent or given up): they hold addresses and texts.
     func deleteOutbox(caseId: Int, sql: any SQLDatabase) async throws {
         try await sql.raw("DELETE FROM outbox WHERE case_id = \(bind: caseId) AND status NOT IN ('pending', 'sending')").run()
+    }
+
+    // MARK: chat
+
+    /// The chats attached to the case (issue 15): delete takes every line; anonymise keeps the lines
+    /// (their number and time) with their text and the customer's name replaced. Either way the
+    /// visitor's name, address and cookie hash leave the conversation row, which stays for the counts.
+    func clearChat(caseId: Int, action: RetentionPolicy.Action, sql: any SQLDatabase) async throws {
+        let text = self.text(for: action)
+        if action == .delete {
+            try await sql.raw("""
+                DELETE FROM chat_messages WHERE conversation_id IN (SELECT id FROM chat_conversations WHERE case_id = \(bind: caseId))
+                """).run()
+        } else {
+            try await sql.raw("""
+                UPDATE chat_messages SET body = \(bind: text),
+                  author_name = CASE WHEN author_kind = \(bind: ChatAuthorKind.customer.rawValue) THEN \(bind: text) ELSE author_name END
+                WHERE conversation_id IN (SELECT id FROM chat_conversations WHERE case_id = \(bind: caseId))
+                """).run()
+        }
+        try await sql.raw("""
+            UPDATE chat_conversations SET visitor_name = \(bind: text), visitor_email = '', visitor_token_hash = NULL
+            WHERE case_id = \(bind: caseId)
+            """).run()
     }
 
     // MARK: texts
