@@ -42,6 +42,28 @@ final class PlaceEmailReplyTests: XCTestCase {
         XCTAssertNil(elsewhere, "a contact writes only on the cases they are linked to")
     }
 
+    /// A visitor without a login whose inquiry (a chat left unanswered, issue 15) became a case answers the
+    /// company's mail: their address is the inquiry's, so the reply belongs on that case, and only there.
+    func testTheSenderOfTheInquiryTheCaseWasMadeFromIsAWriter() async throws {
+        let inquiry = InquiryRecord()
+        inquiry.status = .processed
+        inquiry.createdAt = Date()
+        inquiry.subject = "Chatt med Vera"
+        inquiry.description = "Hur lägger jag till en användare?"
+        inquiry.fieldValuesJSON = "[]"
+        inquiry.senderName = "Vera Visitor"
+        inquiry.senderEmail = "Vera@Example.org"
+        inquiry.caseId = world.caseA.id
+        try await inquiry.create(on: world.db)
+        let vera = try await PlaceEmailReply.writer(caseId: world.caseA.id!, email: "vera@example.org", in: world.context)
+        XCTAssertEqual(vera?.author.name, "Vera Visitor")
+        XCTAssertNil(vera?.author.userId)
+        let elsewhere = try await PlaceEmailReply.writer(caseId: world.caseB.id!, email: "vera@example.org", in: world.context)
+        XCTAssertNil(elsewhere, "the inquiry's sender writes only on the case made of it")
+        let other = try await PlaceEmailReply.writer(caseId: world.caseA.id!, email: "someone@example.org", in: world.context)
+        XCTAssertNil(other)
+    }
+
     func testAReplyWritesItsMessageItsFilesAndOneEvent() async throws {
         let writer = try await PlaceEmailReply.writer(caseId: world.caseA.id!, email: "anna@example.com", in: world.context)!
         let placed = try await PlaceEmailReply.run(.init(writer: writer, body: "Tack, det fungerar nu.", attachments: [

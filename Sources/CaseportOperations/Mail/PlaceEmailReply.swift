@@ -52,6 +52,12 @@ public enum PlaceEmailReply {
             .first(where: { $0.email?.lowercased() == address }) {
             return Writer(caseId: caseId, author: .init(kind: .customer, name: "\(contact.firstName) \(contact.lastName)"))
         }
+        // The sender of the inquiry the case was made from (D2): the company answered them by e-mail about
+        // this case, so their reply belongs on it — a visitor's chat that became an inquiry goes on so (issue 15).
+        if let inquiry = try await InquiryRecord.query(on: db).filter(\.$caseId == caseId).first(),
+           let sender = inquiry.senderEmail, sender.lowercased() == address {
+            return Writer(caseId: caseId, author: .init(kind: .customer, name: inquiry.senderName.isEmpty ? sender : inquiry.senderName))
+        }
         return nil
     }
 
