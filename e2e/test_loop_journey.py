@@ -154,3 +154,53 @@ def test_customer_and_company_close_the_loop(mail_world, tmp_path):
     finally:
         anna.quit()
         staff.quit()
+
+
+def test_a_visitors_unanswered_chat_is_answered_by_email_and_the_reply_lands_on_the_case(mail_world):
+    """Issue 15 point 3: nobody is available, so a visitor without a login leaves the chat's message
+    (an inquiry); the handler makes a case of it and the notice goes out by e-mail with the case's
+    Reply-To; the visitor's answer by mail goes through the mail gate and lands on that case."""
+    from helpers import fill, path_of, primary_button
+    from test_back_office import inbox_row
+    from test_chat import set_available
+    server, mail_dir, env, binary = mail_world
+    visitor = start_browser(server.url)
+    staff = start_browser(server.url)
+    try:
+        staff_login(staff, "handler@example.com")
+        set_available(staff, False)
+        word = uuid.uuid4().hex[:8]
+        address = f"vera.{word}@example.org"
+        open_page(visitor, "/chat")
+        fill(visitor, "leave-name", f"Vera {word}")
+        fill(visitor, "leave-email", address)
+        fill(visitor, "leave-message", "Hur lägger jag till en användare?")
+        click_and_wait_for_new_page(visitor, primary_button(visitor, "main form"))
+
+        open_page(staff, "/staff/inbox")
+        subject = T["chat_inquiry_subject"].replace("{name}", f"Vera {word}")
+        click_and_wait_for_new_page(staff, inbox_row(staff, subject).find_element(By.CSS_SELECTOR, "a"))
+        notify = find(staff, "input[name=notify_customer]")
+        if not notify.is_selected():
+            notify.click()
+        click_and_wait_for_new_page(staff, primary_button(staff, "main form"))
+        number = int(path_of(staff).split("?")[0].rstrip("/").rsplit("/", 1)[1])
+
+        mail = wait_for_mail(mail_dir, address, str(number))
+        reply_to = str(mail["Reply-To"])
+        assert reply_to.startswith("reply+") and reply_to.endswith("@caseport.test"), reply_to
+        answer = EmailMessage()
+        answer["From"] = f"Vera {word} <{address}>"
+        answer["To"] = reply_to
+        answer["Subject"] = "Re: " + str(mail["Subject"])
+        answer["Message-ID"] = f"<{uuid.uuid4().hex}@example.org>"
+        answered = f"Det gäller vår styrelse {uuid.uuid4().hex[:6]}"
+        answer.set_content(f"{answered}\n")
+        gate = subprocess.run([str(binary), "mailgate", "--recipient", reply_to], cwd=REPO_ROOT, env=env,
+                              input=answer.as_bytes(), capture_output=True, timeout=60)
+        assert gate.returncode == 0, gate.stderr.decode(errors="replace")
+        open_page(staff, f"/staff/cases/{number}")
+        assert answered in main_text(staff), "the visitor's mailed answer is on the case"
+    finally:
+        visitor.quit()
+        staff.quit()

@@ -263,6 +263,10 @@ final class ChatOperationsTests: XCTestCase {
         let untouched = try await chats.find(id: other)
         XCTAssertNil(untouched?.caseId)
 
+        // The company's answer by e-mail names the case, so it carries the case's Reply-To (B7).
+        let notice = try await OutboxRecord.query(on: world.db).filter(\.$recipient == "anna@example.com").all()
+            .first { $0.kind == OutboxKind.inquiryAccepted.rawValue }
+        XCTAssertEqual(notice?.caseId, caseId)
         // The customer answers the company's e-mail: the reply lands on the same case, after the chat.
         let writer = try await PlaceEmailReply.writer(caseId: caseId, email: "anna@example.com", in: world.context)
         let placed = try await PlaceEmailReply.run(.init(writer: try XCTUnwrap(writer), body: "Ring efter tre, tack.", attachments: []),

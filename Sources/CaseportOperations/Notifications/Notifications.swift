@@ -132,14 +132,16 @@ public enum Notifications {
     }
 
     /// "Your inquiry is now case N": to the customer who sent it, by e-mail and (when SMS is on) SMS.
+    /// The mail names the case (`caseId`), so it carries the case's Reply-To and an answer by mail lands
+    /// on the case (B7) — also for a visitor whose unanswered chat became the inquiry (issue 15).
     public static func inquiryAccepted(_ context: NotificationContext, email: String?, phone: String?, sms: Bool,
-                                       language: Language, caseNumber: Int, subject: String) -> [OutboxRecord] {
+                                       language: Language, caseNumber: Int, subject: String, caseId: Int? = nil) -> [OutboxRecord] {
         let values = ["number": String(caseNumber), "subject": subject]
         let t = { (key: String) in fill(context.text(key, in: language), values) }
         var rows: [OutboxRecord] = []
         if let email {
             rows.append(OutboxRecord(kind: .inquiryAccepted, recipient: email, language: language.rawValue,
-                                     subject: t("mail_inquiry_accepted_subject"), body: t("mail_inquiry_accepted_body")))
+                                     subject: t("mail_inquiry_accepted_subject"), body: t("mail_inquiry_accepted_body"), caseId: caseId))
         }
         if sms, let phone {
             rows.append(OutboxRecord(channel: .sms, kind: .inquiryAccepted, recipient: phone, language: language.rawValue,

@@ -130,7 +130,8 @@ public enum CaseFromInquiry {
                     var rows: [OutboxRecord] = []
                     if notifyCustomer {
                         rows += Notifications.inquiryAccepted(notify, email: senderEmail, phone: senderPhone, sms: sms,
-                                                              language: customerLanguage, caseNumber: record.number, subject: record.subject)
+                                                              language: customerLanguage, caseNumber: record.number, subject: record.subject,
+                                                              caseId: record.id)
                     }
                     if notifySupplier {
                         rows += Notifications.supplierAssigned(notify, language: supplierLanguage, email: supplierEmail, phone: supplierPhone,
@@ -189,7 +190,7 @@ public enum ProcessInquiries {
                     let record = try await inquiries.createCase(inquiryId: id, new, processedBy: actor.name, staffId: actor.staffId) { record in
                         guard notifyCustomer else { return [] }
                         return Notifications.inquiryAccepted(notify, email: email, phone: phone, sms: sms, language: customerLanguage,
-                                                             caseNumber: record.number, subject: record.subject)
+                                                             caseNumber: record.number, subject: record.subject, caseId: record.id)
                     }
                     try await Chats(database: db).attachChats(ofInquiry: id, toCase: try record.requireID())
                     created += 1
