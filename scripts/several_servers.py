@@ -283,7 +283,8 @@ def portal_client(base, organisation, username, figures, stop, worker):
         else:
             name = f"multi-{worker}-{step}.txt"
             content = os.urandom(random.randint(10_000, 300_000)).hex().encode()
-            answer = timed("POST", f"/cases/{number}/files?csrf_token={token}",
+            # The form token is the body's first part (requests writes `data` before `files`), never in the address.
+            answer = timed("POST", f"/cases/{number}/files", data={"csrf_token": token},
                            files={"files": (name, content, "text/plain")})
             if answer is not None and answer.status_code == 303:
                 with figures.lock:
