@@ -116,6 +116,16 @@ final class ChatOperationsTests: XCTestCase {
         XCTAssertNotEqual(stored?.visitorTokenHash, token)
         let empty = try await PostChatMessage.asCustomer(conversationId: annas, body: "  \n ", by: anna, in: world.context)
         XCTAssertEqual(empty.problems?[.body], "chat_error_empty")
+        // At the limit a message is kept whole (ä counts as one character); one more is refused, nothing stored.
+        let longest = String(repeating: "ä", count: ChatLimits.message)
+        let kept = try await PostChatMessage.asCustomer(conversationId: annas, body: longest, by: anna, in: world.context)
+        let keptSeq = try XCTUnwrap(kept.value?.seq)
+        let keptBody = try await chats.messages(conversationId: annas, includeStaffOnly: true, limit: 100).first { $0.seq == keptSeq }?.body
+        XCTAssertEqual(keptBody, longest)
+        let tooLong = try await PostChatMessage.asCustomer(conversationId: annas, body: longest + "a", by: anna, in: world.context)
+        XCTAssertEqual(tooLong.problems?[.body], ProblemKey.tooLong)
+        let after = try await seqs(annas)
+        XCTAssertEqual(after.last, keptSeq, "the refused message took no number")
     }
 
     func testStartingNeedsSomeoneAvailableAndAValidAddressOtherwiseTheFormLeavesAnInquiry() async throws {
