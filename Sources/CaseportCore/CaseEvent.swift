@@ -66,6 +66,31 @@ public enum CaseEvent: Sendable, Hashable {
     case specificationApproved(number: Int)
     case specificationRejected(number: Int)
 
+    // Issue 13 (D3, seed 002): the claim's own events, each an entry of the customer feed's filter
+    // (`ClaimFeedEntry`). Names are as shown at the time; a task is named by id, kind and title.
+    /// A call made about the case: who called whom, answered or not, and for how long.
+    case callLogged(caller: String, callee: String, answered: Bool, seconds: Int)
+    /// An expert / inspector was assigned; their name.
+    case expertAssigned(name: String)
+    case taskAdded(task: Int, kind: ClaimTaskKind, title: String)
+    case taskStarted(task: Int, kind: ClaimTaskKind, title: String)
+    case taskFinished(task: Int, kind: ClaimTaskKind, title: String)
+    /// A task's start or end was set or moved (also the first time).
+    case taskScheduleChanged(task: Int, title: String, starts: Date?, ends: Date?)
+    /// The office (supplier) of a task was set or changed; nil when removed.
+    case taskOfficeChanged(task: Int, kind: ClaimTaskKind, title: String, office: String?)
+    /// The person responsible for a task was set or changed.
+    case taskResponsibleChanged(task: Int, title: String, name: String?)
+    /// The compensation decision. The customer's feed says that it was made, never which.
+    case compensationDecided(CompensationDecision)
+    case projectManagerChanged(name: String?)
+    case projectManagerOfficeChanged(office: String?)
+    /// The meeting time with the customer was set or moved.
+    case appointmentChanged(at: Date?)
+    /// A document of the library was shared with, or withdrawn from, the customer; its title.
+    case documentShared(name: String)
+    case documentUnshared(name: String)
+
     /// A before → after pair of shown names.
     public struct Change: Codable, Sendable, Hashable {
         public var before: String?
@@ -105,6 +130,20 @@ public enum CaseEvent: Sendable, Hashable {
         case specificationCreated = "specification_created"
         case specificationApproved = "specification_approved"
         case specificationRejected = "specification_rejected"
+        case callLogged = "call_logged"
+        case expertAssigned = "expert_assigned"
+        case taskAdded = "task_added"
+        case taskStarted = "task_started"
+        case taskFinished = "task_finished"
+        case taskScheduleChanged = "task_schedule"
+        case taskOfficeChanged = "task_office"
+        case taskResponsibleChanged = "task_responsible"
+        case compensationDecided = "compensation_decided"
+        case projectManagerChanged = "project_manager"
+        case projectManagerOfficeChanged = "project_manager_office"
+        case appointmentChanged = "appointment"
+        case documentShared = "document_shared"
+        case documentUnshared = "document_unshared"
     }
 
     public var kind: Kind {
@@ -136,6 +175,20 @@ public enum CaseEvent: Sendable, Hashable {
         case .specificationCreated: return .specificationCreated
         case .specificationApproved: return .specificationApproved
         case .specificationRejected: return .specificationRejected
+        case .callLogged: return .callLogged
+        case .expertAssigned: return .expertAssigned
+        case .taskAdded: return .taskAdded
+        case .taskStarted: return .taskStarted
+        case .taskFinished: return .taskFinished
+        case .taskScheduleChanged: return .taskScheduleChanged
+        case .taskOfficeChanged: return .taskOfficeChanged
+        case .taskResponsibleChanged: return .taskResponsibleChanged
+        case .compensationDecided: return .compensationDecided
+        case .projectManagerChanged: return .projectManagerChanged
+        case .projectManagerOfficeChanged: return .projectManagerOfficeChanged
+        case .appointmentChanged: return .appointmentChanged
+        case .documentShared: return .documentShared
+        case .documentUnshared: return .documentUnshared
         }
     }
 
@@ -179,6 +232,16 @@ extension CaseEvent {
         var fromState: WorkOrderState?
         var toState: WorkOrderState?
         var number: Int?
+        var caller: String?
+        var callee: String?
+        var answered: Bool?
+        var seconds: Int?
+        var task: Int?
+        var taskKind: ClaimTaskKind?
+        var starts: Date?
+        var ends: Date?
+        var decision: CompensationDecision?
+        var at: Date?
     }
 
     public enum DecodingProblem: Error, Equatable {
@@ -225,6 +288,38 @@ extension CaseEvent {
             payload.toState = to
         case .specificationCreated(let number), .specificationApproved(let number), .specificationRejected(let number):
             payload.number = number
+        case .callLogged(let caller, let callee, let answered, let seconds):
+            payload.caller = caller
+            payload.callee = callee
+            payload.answered = answered
+            payload.seconds = seconds
+        case .expertAssigned(let name), .documentShared(let name), .documentUnshared(let name):
+            payload.name = name
+        case .taskAdded(let task, let kind, let title), .taskStarted(let task, let kind, let title),
+             .taskFinished(let task, let kind, let title):
+            payload.task = task
+            payload.taskKind = kind
+            payload.title = title
+        case .taskScheduleChanged(let task, let title, let starts, let ends):
+            payload.task = task
+            payload.title = title
+            payload.starts = starts
+            payload.ends = ends
+        case .taskOfficeChanged(let task, let kind, let title, let office):
+            payload.task = task
+            payload.taskKind = kind
+            payload.title = title
+            payload.name = office
+        case .taskResponsibleChanged(let task, let title, let name):
+            payload.task = task
+            payload.title = title
+            payload.name = name
+        case .compensationDecided(let decision):
+            payload.decision = decision
+        case .projectManagerChanged(let name), .projectManagerOfficeChanged(let name):
+            payload.name = name
+        case .appointmentChanged(let at):
+            payload.at = at
         case .createdFromInquiry, .staffMessage, .internalNote, .customerMessage, .emailReply, .approved, .rejected,
              .autoApproved, .approvalReminderSent:
             return nil
@@ -296,6 +391,43 @@ extension CaseEvent {
             case .specificationApproved: self = .specificationApproved(number: number)
             default: self = .specificationRejected(number: number)
             }
+        case .callLogged:
+            guard let caller = payload.caller, let callee = payload.callee, let answered = payload.answered,
+                  let seconds = payload.seconds else { throw DecodingProblem.badPayload(raw) }
+            self = .callLogged(caller: caller, callee: callee, answered: answered, seconds: seconds)
+        case .expertAssigned, .documentShared, .documentUnshared:
+            guard let name = payload.name else { throw DecodingProblem.badPayload(raw) }
+            switch kind {
+            case .expertAssigned: self = .expertAssigned(name: name)
+            case .documentShared: self = .documentShared(name: name)
+            default: self = .documentUnshared(name: name)
+            }
+        case .taskAdded, .taskStarted, .taskFinished:
+            guard let task = payload.task, let taskKind = payload.taskKind, let title = payload.title else {
+                throw DecodingProblem.badPayload(raw)
+            }
+            switch kind {
+            case .taskAdded: self = .taskAdded(task: task, kind: taskKind, title: title)
+            case .taskStarted: self = .taskStarted(task: task, kind: taskKind, title: title)
+            default: self = .taskFinished(task: task, kind: taskKind, title: title)
+            }
+        case .taskScheduleChanged:
+            guard let task = payload.task, let title = payload.title else { throw DecodingProblem.badPayload(raw) }
+            self = .taskScheduleChanged(task: task, title: title, starts: payload.starts, ends: payload.ends)
+        case .taskOfficeChanged:
+            guard let task = payload.task, let taskKind = payload.taskKind, let title = payload.title else {
+                throw DecodingProblem.badPayload(raw)
+            }
+            self = .taskOfficeChanged(task: task, kind: taskKind, title: title, office: payload.name)
+        case .taskResponsibleChanged:
+            guard let task = payload.task, let title = payload.title else { throw DecodingProblem.badPayload(raw) }
+            self = .taskResponsibleChanged(task: task, title: title, name: payload.name)
+        case .compensationDecided:
+            guard let decision = payload.decision else { throw DecodingProblem.badPayload(raw) }
+            self = .compensationDecided(decision)
+        case .projectManagerChanged: self = .projectManagerChanged(name: payload.name)
+        case .projectManagerOfficeChanged: self = .projectManagerOfficeChanged(office: payload.name)
+        case .appointmentChanged: self = .appointmentChanged(at: payload.at)
         }
     }
 }

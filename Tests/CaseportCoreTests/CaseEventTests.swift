@@ -32,6 +32,21 @@ final class CaseEventTests: XCTestCase {
         case .specificationCreated: return .specificationCreated(number: 3)
         case .specificationApproved: return .specificationApproved(number: 3)
         case .specificationRejected: return .specificationRejected(number: 3)
+        case .callLogged: return .callLogged(caller: "Rie Nielsen", callee: "Bente Larsen", answered: false, seconds: 0)
+        case .expertAssigned: return .expertAssigned(name: "Ole Skov")
+        case .taskAdded: return .taskAdded(task: 4, kind: .repair, title: "Tømrerarbejde")
+        case .taskStarted: return .taskStarted(task: 3, kind: .mainInspection, title: "Vandskade besigtigelse")
+        case .taskFinished: return .taskFinished(task: 4, kind: .repair, title: "Tømrerarbejde")
+        case .taskScheduleChanged:
+            return .taskScheduleChanged(task: 4, title: "Tømrerarbejde", starts: Date(timeIntervalSince1970: 1_790_000_000), ends: nil)
+        case .taskOfficeChanged: return .taskOfficeChanged(task: 4, kind: .repair, title: "Tømrerarbejde", office: "Easyfix - København")
+        case .taskResponsibleChanged: return .taskResponsibleChanged(task: 4, title: "Tømrerarbejde", name: nil)
+        case .compensationDecided: return .compensationDecided(.negative)
+        case .projectManagerChanged: return .projectManagerChanged(name: "Pia Sørensen")
+        case .projectManagerOfficeChanged: return .projectManagerOfficeChanged(office: nil)
+        case .appointmentChanged: return .appointmentChanged(at: Date(timeIntervalSince1970: 1_790_003_600))
+        case .documentShared: return .documentShared(name: "Besigtigelsesrapport.pdf")
+        case .documentUnshared: return .documentUnshared(name: "Besigtigelsesrapport.pdf")
         }
     }
 

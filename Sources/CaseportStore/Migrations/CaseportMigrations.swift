@@ -35,5 +35,6 @@ public enum CaseportMigrations {
         M031_FileMessage(),
         M032_CaseListOrders(),
         M033_CreateChat(),
+        M034_Claims(),
     ]
 }

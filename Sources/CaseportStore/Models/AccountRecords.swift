@@ -22,6 +22,7 @@ public final class PortalUserRecord: Model, @unchecked Sendable {
     @Field(key: "is_shared") public var isShared: Bool
     @Field(key: "is_active") public var isActive: Bool
     @OptionalField(key: "language") public var language: String?
+
     /// Issue 11: true when the user turned off the e-mails about their cases (nil: on). M021.
     @OptionalField(key: "case_mail_off") public var caseMailOff: Bool?
     @OptionalField(key: "last_login_at") public var lastLoginAt: Date?
@@ -72,6 +73,8 @@ public final class StaffUserRecord: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     /// A `Language` code, saved by the language switch; mail to this person is written in it.
     @OptionalField(key: "language") public var language: String?
+    /// Issue 13 (M034): shown to a claim's customer beside the handler's name when the setting allows.
+    @OptionalField(key: "mobile") public var mobile: String?
 
     public init() {}
     public init(email: String, name: String, role: StaffRole, passwordHash: String) {

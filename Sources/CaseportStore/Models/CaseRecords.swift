@@ -73,6 +73,8 @@ public final class CaseContactLink: Model, @unchecked Sendable {
     @Field(key: "case_id") public var caseId: Int
     @Field(key: "contact_id") public var contactId: Int
     @Field(key: "is_primary") public var isPrimary: Bool
+    /// Issue 13 (M034): "policyholder" or "contact_person" on a claim; nil for an ordinary link.
+    @OptionalField(key: "role") public var role: String?
     public init() {}
     public init(caseId: Int, contactId: Int, isPrimary: Bool) {
         self.caseId = caseId

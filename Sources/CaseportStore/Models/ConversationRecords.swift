@@ -79,6 +79,17 @@ public final class StoredFileRecord: Model, @unchecked Sendable {
     @OptionalField(key: "removed_at") public var removedAt: Date?
     /// The message the file came with (M031): a reply's attachments, or an upload's own line.
     @OptionalField(key: "message_id") public var messageId: Int?
+    /// Issue 13 (M034): the document library. `category` is a `CaseDocumentCategory` (nil: a file of
+    /// the conversation); `isShared` false keeps a file from the customer until staff share it (files
+    /// from before M034 and the conversation's files are shared). Task media have `taskId`; a file a
+    /// supplier sent has `supplierId` until staff review it (`reviewedAt`).
+    @OptionalField(key: "category") public var category: String?
+    @OptionalField(key: "title") public var title: String?
+    @OptionalField(key: "is_shared") public var isShared: Bool?
+    @OptionalField(key: "shared_at") public var sharedAt: Date?
+    @OptionalField(key: "task_id") public var taskId: Int?
+    @OptionalField(key: "supplier_id") public var supplierId: Int?
+    @OptionalField(key: "reviewed_at") public var reviewedAt: Date?
     public init() {}
 }
 

@@ -19,6 +19,8 @@ public final class CustomerRecord: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     /// The staff member responsible for this customer (M023): their inquiry inbox can show only theirs.
     @OptionalField(key: "handler_id") public var handlerId: Int?
+    /// Issue 13 (M034): this customer's (an insurer's, a landlord's) `ClaimPageOverrides` as JSON.
+    @OptionalField(key: "claim_page_settings") public var claimPageSettings: String?
 
     public init() {}
     public init(name: String, shortCode: String, customerNumber: String, singleUser: Bool = false) {
