@@ -192,3 +192,36 @@ public struct ClaimPageLevels: Sendable, Equatable {
         return .deployment
     }
 }
+
+/// How far a claim has come: which `ClaimMoment`s it has reached. Filled from `claim_details`
+/// (`first_inspection_at`, `positive_decision_at`); a case without claim details has reached nothing.
+public struct ClaimProgress: Sendable, Equatable {
+    public var isClaim: Bool
+    public var firstInspectionAt: Date?
+    public var positiveDecisionAt: Date?
+
+    public init(isClaim: Bool, firstInspectionAt: Date? = nil, positiveDecisionAt: Date? = nil) {
+        self.isClaim = isClaim
+        self.firstInspectionAt = firstInspectionAt
+        self.positiveDecisionAt = positiveDecisionAt
+    }
+
+    public func hasReached(_ moment: ClaimMoment) -> Bool {
+        switch moment {
+        case .always: return true
+        case .atCreation: return isClaim
+        case .firstInspection: return firstInspectionAt != nil
+        case .positiveDecision: return positiveDecisionAt != nil
+        case .never: return false
+        }
+    }
+
+    public func hasReached(_ trigger: ClaimLinkTrigger) -> Bool {
+        switch trigger {
+        case .atCreation: return isClaim
+        case .firstInspection: return firstInspectionAt != nil
+        case .positiveDecision: return positiveDecisionAt != nil
+        case .manual: return false
+        }
+    }
+}
