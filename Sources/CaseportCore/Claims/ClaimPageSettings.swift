@@ -225,3 +225,30 @@ public struct ClaimProgress: Sendable, Equatable {
         }
     }
 }
+
+/// Who is looking at a claim's customer page (A10): a person who opened their personal link, or a
+/// staff member previewing the page as that person would see it. The page shows this one case and
+/// nothing else.
+public struct ClaimViewer: Sendable, Equatable {
+    public var caseId: Int
+    /// The personal link the visitor opened; nil in a staff preview.
+    public var linkId: Int?
+    /// The recipient's name, shown as the sender of what they write.
+    public var name: String
+    /// The recipient's e-mail, if known (shown with their messages, seed 002).
+    public var email: String?
+    /// The case contact the link was made for, if any.
+    public var contactId: Int?
+    /// A staff member previewing: nothing can be written from the page.
+    public var previewingStaffId: Int?
+
+    public init(caseId: Int, linkId: Int?, name: String, email: String? = nil, contactId: Int? = nil,
+                previewingStaffId: Int? = nil) {
+        self.caseId = caseId
+        self.linkId = linkId
+        self.name = name
+        self.email = email
+        self.contactId = contactId
+        self.previewingStaffId = previewingStaffId
+    }
+}
