@@ -203,6 +203,9 @@ struct StaffCasesController: RouteCollection {
         var changeOpen: Bool = false
         /// Issue 15: chats attached to the case, every line (staff notes marked).
         var chats: [CaseChatView] = []
+        /// Issue 13: the document library and the budget (`staff/claims/library`, `staff/claims/budget`).
+        var library: CaseLibraryView? = nil
+        var budget: CaseBudgetView? = nil
     }
 
     /// What a failed form keeps.
@@ -300,6 +303,8 @@ struct StaffCasesController: RouteCollection {
             noteBody: state.noteBody, noteOpen: !state.noteBody.isEmpty || state.errors["note"] != nil,
             changeOpen: state.form != nil && !state.errors.isEmpty)
         page.chats = try await CaseChatView.load(request, caseId: record.id!, forStaff: true)
+        page.library = try await CaseLibraryView.load(request, caseId: record.id!)
+        page.budget = try await CaseBudgetView.load(request, caseId: record.id!)
         let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
