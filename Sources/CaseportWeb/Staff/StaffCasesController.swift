@@ -375,7 +375,7 @@ struct StaffCasesController: RouteCollection {
             text = request.t(stored.actor.staffId == nil ? "staff_event_files_uploaded" : "staff_event_files_uploaded_staff").replacingOccurrences(of: "{names}", with: names.joined(separator: ", "))
         case .fileRemoved(let name):
             text = request.t(stored.actor.staffId == nil ? "staff_event_file_removed" : "staff_event_file_removed_staff").replacingOccurrences(of: "{name}", with: name)
-        case .contactLinked(let name), .contactUnlinked(let name):
+        case .contactLinked(let name), .contactUnlinked(let name), .documentShared(let name), .documentUnshared(let name):
             text = request.t("staff_event_\(stored.event.kind.rawValue)").replacingOccurrences(of: "{name}", with: name)
         case .articleRowBooked, .articleRowRemoved, .workOrderCreated, .workOrderChanged, .workOrderStateChanged,
              .specificationCreated, .specificationApproved, .specificationRejected:
