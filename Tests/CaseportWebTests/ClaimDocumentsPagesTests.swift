@@ -186,4 +186,45 @@ final class ClaimDocumentsPagesTests: XCTestCase {
         let portal = try await anna.get("/staff/cases/\(record.number)/documents/1/edit")
         XCTAssertEqual(portal.headers.first(name: .location), "/staff/login", "the back office's pages are staff's")
     }
+
+    /// The background job of `serve` (the approval job's minute) shares a claim's inspection report
+    /// once the claim reaches the chosen moment; the customer then downloads it.
+    func testTheScheduledJobSharesAReportWhenTheClaimReachesTheMoment() async throws {
+        let record = try await annasCase()
+        let details = ClaimDetailsRecord()
+        details.id = record.id
+        details.policyholderType = ClaimCustomerType.privateCustomer.rawValue
+        try await details.create(on: db)
+        var settings = ClaimPageSettings()
+        settings.shareInspectionReport = .firstInspection
+        try await ClaimSettingsStore(database: db).saveDeployment(settings)
+
+        let staff = try await staff(record)
+        let uploaded = try await staff.upload("/staff/cases/\(record.number)/documents", files: [("rapport.pdf", "application/pdf", pdf)],
+                                              fields: [("category", "inspection_report"), ("title", "Besiktningsrapport")])
+        XCTAssertEqual(uploaded.status, .seeOther)
+        let found = try await StoredFileRecord.query(on: db).filter(\.$caseId == record.id!).filter(\.$category == "inspection_report").first()
+        let file = try XCTUnwrap(found)
+        XCTAssertEqual(file.isShared, false, "the moment is not reached yet")
+
+        let job = ApprovalJob(database: db, translations: harness.app.caseport.translations, config: harness.app.caseport.config,
+                              clock: { Date() })
+        try await job.run()
+        var row = try await StoredFileRecord.find(file.id, on: db)
+        XCTAssertEqual(row?.isShared, false)
+
+        details.firstInspectionAt = Date()
+        try await details.update(on: db)
+        try await job.run()
+        try await job.run()
+        row = try await StoredFileRecord.find(file.id, on: db)
+        XCTAssertEqual(row?.isShared, true)
+        let shared = try await CaseEvents.timeline(caseId: record.id!, on: db).filter { $0.event.kind == .documentShared }
+        XCTAssertEqual(shared.count, 1, "two runs, one event")
+
+        let anna = harness.browser()
+        try await anna.portalLogin("solglantan", "anna")
+        let download = try await anna.get("/cases/\(record.number)/files/\(file.id!)")
+        XCTAssertEqual(download.status, .ok)
+    }
 }
