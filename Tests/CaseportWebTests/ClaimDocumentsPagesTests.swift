@@ -57,6 +57,11 @@ final class ClaimDocumentsPagesTests: XCTestCase {
         XCTAssertFalse(casePage.body.string.contains("offert.pdf"))
         let hidden = try await anna.get("/cases/\(record.number)/files/\(file.id!)")
         XCTAssertEqual(hidden.status, .notFound, "an unshared document cannot be downloaded by the customer")
+        try await anna.get("/cases/\(record.number)")
+        let removal = try await anna.post("/cases/\(record.number)/files/\(file.id!)/remove", ["confirm": "1"])
+        XCTAssertEqual(removal.status, .notFound, "nor removed, nor told that it exists")
+        let removeQuestion = try await anna.get("/cases/\(record.number)/files/\(file.id!)/remove")
+        XCTAssertEqual(removeQuestion.status, .notFound)
 
         // Share: the first POST only asks.
         try await staff.get("/staff/cases/\(record.number)")
