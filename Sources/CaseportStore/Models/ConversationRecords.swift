@@ -90,7 +90,9 @@ public final class StoredFileRecord: Model, @unchecked Sendable {
     @OptionalField(key: "task_id") public var taskId: Int?
     @OptionalField(key: "supplier_id") public var supplierId: Int?
     @OptionalField(key: "reviewed_at") public var reviewedAt: Date?
-    public init() {}
+    /// A new file is shared unless its creator says otherwise (M034's column default, which SQLite does
+    /// not apply when Fluent inserts every column). Reading a row replaces this with the stored value.
+    public init() { isShared = true }
 }
 
 /// When a portal user last opened a case; drives the "new information" marker (B1).

@@ -203,6 +203,8 @@ struct StaffCasesController: RouteCollection {
         var changeOpen: Bool = false
         /// Issue 15: chats attached to the case, every line (staff notes marked).
         var chats: [CaseChatView] = []
+        /// Issue 13: the "Claim" part (`staff/claims/panel`).
+        var claim: ClaimPanel? = nil
     }
 
     /// What a failed form keeps.
@@ -214,6 +216,8 @@ struct StaffCasesController: RouteCollection {
         var noteBody = ""
         /// The contact chosen in the link form, kept when linking failed.
         var contactChoice = ""
+        /// Issue 13: a claim form's typed values and problems.
+        var claim: ClaimPanelState? = nil
     }
 
     func findCase(_ request: Request) async throws -> CaseRecord {
@@ -300,6 +304,8 @@ struct StaffCasesController: RouteCollection {
             noteBody: state.noteBody, noteOpen: !state.noteBody.isEmpty || state.errors["note"] != nil,
             changeOpen: state.form != nil && !state.errors.isEmpty)
         page.chats = try await CaseChatView.load(request, caseId: record.id!, forStaff: true)
+        page.claim = try await ClaimPanel.load(request, record: record, state: state.claim, unreadMessages: unread.messages.count,
+                                               unreadFiles: unread.files.count)
         let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
@@ -375,6 +381,9 @@ struct StaffCasesController: RouteCollection {
         case .articleRowBooked, .articleRowRemoved, .workOrderCreated, .workOrderChanged, .workOrderStateChanged,
              .specificationCreated, .specificationApproved, .specificationRejected:
             text = MoneyEventText.describe(stored.event, request: request, language: language)
+        case .callLogged, .expertAssigned, .taskAdded, .taskStarted, .taskFinished, .taskScheduleChanged, .taskOfficeChanged,
+             .taskResponsibleChanged, .compensationDecided, .projectManagerChanged, .projectManagerOfficeChanged, .appointmentChanged:
+            text = ClaimEventText.describe(stored.event, request: request, language: language)
         default:
             text = request.t("staff_event_\(stored.event.kind.rawValue)")
         }
