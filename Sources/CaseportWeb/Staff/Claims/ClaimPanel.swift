@@ -251,27 +251,47 @@ struct ClaimPanel: Encodable {
 }
 
 // MARK: Forms
+//
+// Each form decodes the names it posts (`Posted`) and encodes its properties by their own names, which
+// the template reads (`claim.details.projectManagerName`), so a failed save shows what was typed.
 
-struct ClaimRegisterForm: PostedForm, Codable {
+struct ClaimRegisterForm: PostedForm, Encodable {
     var version: Int?
     var incident = ""
     var damageType = ""
     var policyholderType = ClaimCustomerType.privateCustomer.rawValue
-    enum CodingKeys: String, CodingKey { case version, incident, damageType = "damage_type", policyholderType = "policyholder_type" }
+    enum Posted: String, CodingKey { case version, incident, damageType = "damage_type", policyholderType = "policyholder_type" }
     init() {}
+    init(from decoder: any Decoder) throws {
+        let posted = try decoder.container(keyedBy: Posted.self)
+        version = try posted.decodeIfPresent(Int.self, forKey: .version)
+        incident = try posted.decode(String.self, forKey: .incident)
+        damageType = try posted.decode(String.self, forKey: .damageType)
+        policyholderType = try posted.decode(String.self, forKey: .policyholderType)
+    }
 }
 
-struct ClaimDetailsForm: PostedForm, Codable {
+struct ClaimDetailsForm: PostedForm, Encodable {
     var version: Int?
     var incident = "", damageType = "", policyholderType = "", address = ""
     var projectManagerName = "", projectManagerPhone = "", projectOffice = ""
     var expertName = "", expertPhone = "", appointment = ""
-    enum CodingKeys: String, CodingKey {
+    enum Posted: String, CodingKey {
         case version, incident, damageType = "damage_type", policyholderType = "policyholder_type", address
         case projectManagerName = "pm_name", projectManagerPhone = "pm_phone", projectOffice = "pm_office"
         case expertName = "expert_name", expertPhone = "expert_phone", appointment
     }
     init() {}
+    init(from decoder: any Decoder) throws {
+        let posted = try decoder.container(keyedBy: Posted.self)
+        version = try posted.decodeIfPresent(Int.self, forKey: .version)
+        func text(_ key: Posted) throws -> String { try posted.decode(String.self, forKey: key) }
+        (incident, damageType, policyholderType, address) = (try text(.incident), try text(.damageType), try text(.policyholderType),
+                                                            try text(.address))
+        (projectManagerName, projectManagerPhone, projectOffice) = (try text(.projectManagerName), try text(.projectManagerPhone),
+                                                                    try text(.projectOffice))
+        (expertName, expertPhone, appointment) = (try text(.expertName), try text(.expertPhone), try text(.appointment))
+    }
     init(_ details: ClaimDetailsRecord, record: CaseRecord, language: Language) {
         incident = ClaimTimeText.format(details.incidentAt, language: language)
         damageType = details.damageType ?? ""
@@ -286,35 +306,49 @@ struct ClaimDetailsForm: PostedForm, Codable {
     }
 }
 
-struct ClaimDecisionForm: PostedForm, Codable {
+struct ClaimDecisionForm: PostedForm, Encodable {
     var version: Int?
     var decision = ""
     var confirm = false
     init() {}
 }
 
-struct ClaimReminderForm: PostedForm, Codable {
+struct ClaimReminderForm: PostedForm, Encodable {
     var day = ""
     var note = ""
-    enum CodingKeys: String, CodingKey { case day = "reminder_day", note = "reminder_note" }
+    enum Posted: String, CodingKey { case day = "reminder_day", note = "reminder_note" }
     init() {}
     init(day: String, note: String) {
         self.day = day
         self.note = note
     }
+    init(from decoder: any Decoder) throws {
+        let posted = try decoder.container(keyedBy: Posted.self)
+        day = try posted.decode(String.self, forKey: .day)
+        note = try posted.decode(String.self, forKey: .note)
+    }
 }
 
-struct ClaimTaskForm: PostedForm, Codable {
+struct ClaimTaskForm: PostedForm, Encodable {
     var version: Int?
     var kind = ClaimTaskKind.inspection.rawValue, title = "", office = "", responsible = "", phone = ""
     var starts = "", ends = "", description = ""
     var awaiting = false
-    enum CodingKeys: String, CodingKey {
+    enum Posted: String, CodingKey {
         case version, kind = "task_kind", title = "task_title", office = "task_office", responsible = "task_responsible"
         case phone = "task_phone", starts = "task_starts", ends = "task_ends", description = "task_description"
         case awaiting = "task_awaiting"
     }
     init() {}
+    init(from decoder: any Decoder) throws {
+        let posted = try decoder.container(keyedBy: Posted.self)
+        version = try posted.decodeIfPresent(Int.self, forKey: .version)
+        func text(_ key: Posted) throws -> String { try posted.decode(String.self, forKey: key) }
+        (kind, title, office, responsible, phone) = (try text(.kind), try text(.title), try text(.office), try text(.responsible),
+                                                     try text(.phone))
+        (starts, ends, description) = (try text(.starts), try text(.ends), try text(.description))
+        awaiting = try posted.decode(Bool.self, forKey: .awaiting)
+    }
     init(_ task: ClaimTaskRecord, language: Language) {
         kind = task.kind
         title = task.title
@@ -334,11 +368,17 @@ struct ClaimTaskForm: PostedForm, Codable {
     }
 }
 
-struct ClaimScheduleForm: PostedForm, Codable {
+struct ClaimScheduleForm: PostedForm, Encodable {
     var version: Int?
     var starts = "", ends = ""
-    enum CodingKeys: String, CodingKey { case version, starts = "task_starts", ends = "task_ends" }
+    enum Posted: String, CodingKey { case version, starts = "task_starts", ends = "task_ends" }
     init() {}
+    init(from decoder: any Decoder) throws {
+        let posted = try decoder.container(keyedBy: Posted.self)
+        version = try posted.decodeIfPresent(Int.self, forKey: .version)
+        starts = try posted.decode(String.self, forKey: .starts)
+        ends = try posted.decode(String.self, forKey: .ends)
+    }
 }
 
 struct ClaimStateForm: PostedForm {
@@ -350,19 +390,31 @@ struct ClaimRoleForm: PostedForm {
     var role = ""
 }
 
-struct ClaimCallForm: PostedForm, Codable {
+struct ClaimCallForm: PostedForm, Encodable {
     var caller = "", callee = "", number = "", length = ""
     var answered = false
-    enum CodingKeys: String, CodingKey {
+    enum Posted: String, CodingKey {
         case caller = "call_caller", callee = "call_callee", number = "call_number", length = "call_length", answered = "call_answered"
     }
     init() {}
+    init(from decoder: any Decoder) throws {
+        let posted = try decoder.container(keyedBy: Posted.self)
+        func text(_ key: Posted) throws -> String { try posted.decode(String.self, forKey: key) }
+        (caller, callee, number, length) = (try text(.caller), try text(.callee), try text(.number), try text(.length))
+        answered = try posted.decode(Bool.self, forKey: .answered)
+    }
 }
 
-struct ClaimStatusForm: PostedForm, Codable {
+struct ClaimStatusForm: PostedForm, Encodable {
     var version: Int?
     var status = ""
     var comment = ""
-    enum CodingKeys: String, CodingKey { case version, status, comment = "status_comment" }
+    enum Posted: String, CodingKey { case version, status, comment = "status_comment" }
     init() {}
+    init(from decoder: any Decoder) throws {
+        let posted = try decoder.container(keyedBy: Posted.self)
+        version = try posted.decodeIfPresent(Int.self, forKey: .version)
+        status = try posted.decode(String.self, forKey: .status)
+        comment = try posted.decode(String.self, forKey: .comment)
+    }
 }
