@@ -205,6 +205,11 @@ final class ClaimBackOfficePagesTests: XCTestCase {
         XCTAssertEqual(count("reminders_tomorrow"), "0")
         XCTAssertEqual(count("awaiting_supplier"), "1")
         XCTAssertEqual(count("supplier_uploads"), "1")
+        // The demo's invoice specification waiting for Anna's approval: its cases.
+        let waiting = try await InvoiceSpecificationRecord.query(on: harness.app.db).filter(\.$state == "waiting").all().map { $0.id! }
+        let waitingCases = Set(try await SpecificationRowRecord.query(on: harness.app.db).filter(\.$specificationId ~~ waiting).all().map(\.caseId))
+        XCTAssertFalse(waitingCases.isEmpty)
+        XCTAssertEqual(count("invoices_waiting"), String(waitingCases.count))
 
         try await staff.get("/staff/attention/reminders_today")
         XCTAssertTrue(staff.lastBody.contains("Ring kunden"))
