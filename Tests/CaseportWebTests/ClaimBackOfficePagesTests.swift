@@ -247,4 +247,21 @@ final class ClaimBackOfficePagesTests: XCTestCase {
         let cleared = try await attention.caseIds(.customerContact, staffId: me.id!)
         XCTAssertFalse(cleared.contains(record.id!), "mark as read clears the row")
     }
+
+    func testAnAdministratorSetsAHandlersMobile() async throws {
+        let admin = harness.browser()
+        try await admin.staffLogin("admin@example.com")
+        let henrik = try await StaffUserRecord.query(on: harness.app.db).filter(\.$email == "handler@example.com").first()!
+        try await admin.get("/staff/staff-users/\(henrik.id!)")
+        XCTAssertTrue(admin.lastBody.contains("name=\"mobile\""))
+        let fields = ["name": henrik.name, "email": henrik.email, "role": "handler", "is_active": "1"]
+        let bad = try await admin.post("/staff/staff-users/\(henrik.id!)", fields.merging(["mobile": "ring receptionen"]) { $1 })
+        XCTAssertEqual(bad.status, .unprocessableEntity)
+        XCTAssertTrue(admin.lastBody.contains("value=\"ring receptionen\""))
+        XCTAssertTrue(admin.lastBody.contains("id=\"mobile-error\""))
+        let saved = try await admin.post("/staff/staff-users/\(henrik.id!)", fields.merging(["mobile": "+45 11 11 11 11"]) { $1 })
+        XCTAssertEqual(saved.status, .seeOther)
+        let stored = try await StaffUserRecord.find(henrik.id, on: harness.app.db)
+        XCTAssertEqual(stored?.mobile, "+45 11 11 11 11")
+    }
 }

@@ -70,3 +70,13 @@ enum ClaimSupport {
         if details.firstInspectionAt == nil { details.firstInspectionAt = now }
     }
 }
+
+/// Issue 13: the handler's mobile on the staff account forms — empty is none; anything else must be a
+/// phone number (`ClaimPhone`).
+enum ClaimPhoneCheck {
+    static func mobile(_ typed: String, into problems: inout Problems<StaffAccountField>) -> String? {
+        let mobile = ClaimSupport.optional(typed)
+        if let mobile, !ClaimPhone.isValid(mobile) { problems.add(.mobile, "claims_error_phone") }
+        return mobile
+    }
+}
