@@ -16,7 +16,7 @@ final class ClaimAttentionTests: StoreTestCase {
         try await details.create(on: db)
     }
 
-    func testRemindersAreTheHandlersOwnByDay() async throws {
+    func testRemindersAreTheHandlersOwnAndUnassignedByDay() async throws {
         let henrik = try await make.staff("Henrik"), olle = try await make.staff("Olle")
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = .current
@@ -38,6 +38,11 @@ final class ClaimAttentionTests: StoreTestCase {
         XCTAssertEqual(today0, [cases[0].id!, cases[1].id!], "oldest reminder first")
         let olles = try await attention.counts(staffId: olle.id!)
         XCTAssertEqual(olles[.remindersToday], 1)
+        // A case nobody handles shows its reminder to every handler.
+        let unassigned = try await make.case("Utan handläggare")
+        try await claim(unassigned, reminder: day(0))
+        let withUnassigned = try await attention.counts(staffId: olle.id!)
+        XCTAssertEqual(withUnassigned[.remindersToday], 2)
     }
 
     func testWaitingTasksSupplierDocumentsAndCustomerActivity() async throws {

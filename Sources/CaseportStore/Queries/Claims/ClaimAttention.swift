@@ -6,7 +6,8 @@ import SQLKit
 /// The staff start page's rows from seed 002 ("Sager med påmindelser til sagsbehandleren…"): which
 /// cases want the back office's attention, and why. Each row is counted with an index behind it and
 /// lists at most `limit` cases (newest first):
-/// - the handler's reminders on their own cases, today (or overdue), tomorrow, later (`claim_details_reminder`);
+/// - the reminders on the handler's own cases and on cases nobody handles, today (or overdue), tomorrow,
+///   later (`claim_details_reminder`);
 /// - tasks waiting for a supplier's answer (`claim_tasks_awaiting`);
 /// - documents suppliers sent that nobody has reviewed (`files_supplier_review`);
 /// - invoice specifications waiting for the customer's approval (`invoice_specifications_state`);
@@ -33,7 +34,7 @@ public struct ClaimAttention: Sendable {
         dayAfter = calendar.date(byAdding: .day, value: 2, to: today)!
     }
 
-    /// How many cases each row has (for `staffId`'s reminders), each count stopping at `cap` + 1.
+    /// How many cases each row has (the reminders: `staffId`'s cases and unassigned ones), each count stopping at `cap` + 1.
     public func counts(staffId: Int, cap: Int = 999) async throws -> [Row: Int] {
         var counts: [Row: Int] = [:]
         for row in Row.allCases { counts[row] = try await caseIds(row, staffId: staffId, limit: cap + 1).count }
@@ -47,7 +48,10 @@ public struct ClaimAttention: Sendable {
         case .remindersToday, .remindersTomorrow, .remindersLater:
             let query = sql.select().column(SQLColumn("case_id", table: "d")).from(SQLAlias(SQLIdentifier("claim_details"), as: SQLIdentifier("d")))
                 .join(SQLAlias(SQLIdentifier("cases"), as: SQLIdentifier("c")), on: SQLColumn("id", table: "c"), .equal, SQLColumn("case_id", table: "d"))
-                .where(SQLColumn("handler_id", table: "c"), .equal, SQLBind(staffId))
+                .where { group in
+                    group.where(SQLColumn("handler_id", table: "c"), .equal, SQLBind(staffId))
+                        .orWhere(SQLColumn("handler_id", table: "c"), .is, SQLLiteral.null)
+                }
                 .where(SQLColumn("reminder_on", table: "d"), .isNot, SQLLiteral.null)
             switch row {
             case .remindersToday: query.where(SQLColumn("reminder_on", table: "d"), .lessThan, SQLBind(tomorrow))
