@@ -203,6 +203,8 @@ struct StaffCasesController: RouteCollection {
         var changeOpen: Bool = false
         /// Issue 15: chats attached to the case, every line (staff notes marked).
         var chats: [CaseChatView] = []
+        /// Issue 13: the claim's "Customer access" part (`staff/claim-access`); nil when the case is no claim.
+        var claimAccess: ClaimAccessPart? = nil
     }
 
     /// What a failed form keeps.
@@ -300,6 +302,7 @@ struct StaffCasesController: RouteCollection {
             noteBody: state.noteBody, noteOpen: !state.noteBody.isEmpty || state.errors["note"] != nil,
             changeOpen: state.form != nil && !state.errors.isEmpty)
         page.chats = try await CaseChatView.load(request, caseId: record.id!, forStaff: true)
+        page.claimAccess = try await ClaimAccessPart.load(request, record: record)
         let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
