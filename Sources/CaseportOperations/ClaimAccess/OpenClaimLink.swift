@@ -43,11 +43,14 @@ public enum ClaimLinkAccess {
     /// be live and verified, its link not revoked, the case still a claim and not expired.
     public static func viewer(sessionToken: String, in context: OperationContext) async throws -> Viewer {
         let now = context.now
-        guard let found = try await ClaimLinks(database: context.database).session(token: sessionToken, now: now),
+        // An ended session still tells its visitor that the access itself has ended (C9), if it has.
+        guard let found = try await ClaimLinks(database: context.database).session(token: sessionToken, now: now, includeEnded: true),
               found.session.verifiedAt != nil else { return .none }
+        let live = found.session.expiresAt > now.timeIntervalSince1970
         switch try await state(of: found.link, now: now, on: context.database) {
         case .notWorking: return .none
         case .expired(let expired): return .expired(expired)
+        case .open where !live: return .none
         case .open(let link, _):
             return .viewer(ClaimViewer(caseId: link.caseId, linkId: link.id, name: link.name, email: link.email,
                                        contactId: link.contactId))

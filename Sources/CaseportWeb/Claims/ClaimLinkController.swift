@@ -107,8 +107,14 @@ struct ClaimLinkController: RouteCollection {
 
     // MARK: Shared answers
 
+    /// Where an opened link lands: the claim's customer page, `/claim` (the folder of the session check;
+    /// the customer page's own route type takes this over when it is merged).
+    static var customerPage: String {
+        "/" + ClaimAccessRoute.sessionCheck.pattern.split(separator: "/").dropLast().joined(separator: "/")
+    }
+
     static func openedResponse(_ request: Request, _ session: String) -> Response {
-        let response = request.redirect(to: "/claim", redirectType: .normal)
+        let response = request.redirect(to: customerPage, redirectType: .normal)
         setCookie(session, on: response, request)
         return noReferrer(response)
     }
@@ -149,8 +155,6 @@ struct ClaimLinkController: RouteCollection {
                                text: plain, moreInformation: more)
         let response = try await render(request, "claim/message", page)
         response.status = status
-        // A link that does not work must not be kept by the browser either.
-        response.cookies[cookieName] = request.expiredCookie()
         return response
     }
 }

@@ -189,11 +189,13 @@ public struct ClaimLinks: Sendable {
         return token
     }
 
-    /// A live session (not past its end) and its link, whatever the link's state.
-    public func session(token: String, now: Date) async throws -> (session: ClaimLinkSessionRecord, link: ClaimLinkRecord)? {
+    /// A live session (not past its end; with `includeEnded`, an ended one too) and its link, whatever
+    /// the link's state.
+    public func session(token: String, now: Date,
+                        includeEnded: Bool = false) async throws -> (session: ClaimLinkSessionRecord, link: ClaimLinkRecord)? {
         guard ClaimLinkRules.isWellFormed(token),
               let session = try await ClaimLinkSessionRecord.find(Self.hash(token), on: database),
-              session.expiresAt > now.timeIntervalSince1970,
+              includeEnded || session.expiresAt > now.timeIntervalSince1970,
               let link = try await ClaimLinkRecord.find(session.linkId, on: database) else { return nil }
         return (session, link)
     }
