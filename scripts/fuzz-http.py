@@ -85,6 +85,12 @@ ROUTES = [
     ("GET", "/staff/api-tokens"), ("POST", "/staff/api-tokens"), ("POST", "/staff/api-tokens/:id/revoke"),
     ("GET", "/users/api-tokens"), ("POST", "/users/api-tokens"), ("POST", "/users/api-tokens/:tokenId/revoke"),
     ("GET", "/privacy"),
+    # Issue 13: the personal link's pages, the link session's check, the customer-page settings and a case's access.
+    ("GET", "/c/:token"), ("POST", "/c/open"), ("GET", "/c/code"), ("POST", "/c/code"), ("GET", "/claim/session-check"),
+    ("GET", "/staff/settings/customer-page"), ("POST", "/staff/settings/customer-page"),
+    ("GET", "/staff/customers/:id/customer-page"), ("POST", "/staff/customers/:id/customer-page"),
+    ("GET", "/staff/cases/:number/customer-access"), ("POST", "/staff/cases/:number/customer-access"),
+    ("POST", "/staff/cases/:number/customer-access/grant"), ("POST", "/staff/cases/:number/customer-access/revoke"),
     # Live chat (issue 15): the two sockets answer 403 here (no Origin, or no session) before any upgrade.
     ("GET", "/chat/socket"), ("GET", "/chat/status"), ("POST", "/chat/start"), ("GET", "/chat"), ("POST", "/chat"),
     ("GET", "/staff/chat"), ("POST", "/staff/chat/availability"), ("GET", "/staff/chat/socket"),

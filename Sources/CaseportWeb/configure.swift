@@ -67,6 +67,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try routes(app)
     // Live chat (issue 15): its bus, limits and routes (Chat/).
     try configureChat(app)
+    // Issue 13: the claims' personal links and customer-page settings (Claims/).
+    try configureClaimAccess(app)
     app.asyncCommands.use(MigrateCommand(), as: "migrate")
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(StaffCommands(), as: "staff")

@@ -34,7 +34,7 @@ final class PageRenderingTests: XCTestCase {
                                         "staff/webhooks/form-fields", "shared/chat-corner", "shared/case-chats",
                                         "staff/claims/library", "staff/claims/budget",
                                         "staff/claims/panel", "staff/claims/task-fields", "staff/claims/new-task-fields",
-                                        "staff/claims/attention-rows"]
+                                        "staff/claims/attention-rows", "staff/claim-access"]
 
     func testEveryPageInEveryLanguageReadsOnlyWhatItsContextAndStringsHave() async throws {
         var problems: [String] = []
@@ -120,6 +120,23 @@ final class PageRenderingTests: XCTestCase {
         let board = try await PortalUserRecord.query(on: db).filter(\.$username == "styrelsen").first()!
         _ = try await AccountPeople(database: db).add(userId: board.id!, firstName: "Eva", lastName: "Ek", email: nil, phone: nil)
         let webhook = try await Self.webhookWithADelivery(on: db)
+        // Issue 13: the shown case is a claim; Erik (linked above) is its policyholder with a personal link,
+        // and the SMS code is on, so the link's pages, the code form and the staff's access part all render.
+        let claimDetails = ClaimDetailsRecord()
+        claimDetails.id = shownCase.id!
+        claimDetails.policyholderType = "private"
+        try await claimDetails.create(on: db)
+        if let role = try await CaseContactLink.query(on: db).filter(\.$caseId == shownCase.id!).filter(\.$contactId == erik.id!).first() {
+            role.role = "policyholder"
+            try await role.save(on: db)
+        }
+        var claimSettings = ClaimPageSettings()
+        claimSettings.smsCode = true
+        claimSettings.daysAfterClose = 3_650  // the demo case may have closed long ago
+        try await ClaimSettingsStore(database: db).saveDeployment(claimSettings)
+        let claimToken = try await ClaimLinks(database: db).create(
+            caseId: shownCase.id!, for: .init(contactId: erik.id!, name: "Erik", email: erik.email, phone: erik.phone, language: .sv),
+            trigger: .manual, staffId: nil, now: Date()).token
 
         // B12: last month's report for Solgläntan, for the portal's and staff's report lists.
         try await MonthlyReportJob(application: harness.app, clock: { Date() }).run()
@@ -277,6 +294,25 @@ final class PageRenderingTests: XCTestCase {
             try await visit(admin, StaffRoute.webhook.path(webhook, query: ["notice": "created"]))
             try await visit(admin, StaffRoute.webhookCreate.path(), status: .unprocessableEntity, post: ["url": "http://10.0.0.1/"])
             try await visit(admin, StaffRoute.webhookUpdate.path(webhook), status: .unprocessableEntity, post: ["url": ""])
+            // Issue 13: the customer-page settings at three levels, a case's customer access, revoking asks first;
+            // the personal link's page, its code form and the neutral page.
+            try await visit(admin, ClaimAccessRoute.settings.path())
+            try await visit(admin, ClaimAccessRoute.settings.path(query: ["notice": "saved"]))
+            try await visit(admin, ClaimAccessRoute.settingsSubmit.path(), status: .unprocessableEntity, post: ["daysAfterClose": "x"])
+            try await visit(admin, ClaimAccessRoute.customerSettings.path(customer.id!))
+            try await visit(admin, ClaimAccessRoute.customerSettingsSubmit.path(customer.id!), status: .unprocessableEntity,
+                            post: ["daysAfterClose": "-1", "feedFilter_mode": "own"])
+            try await visit(admin, ClaimAccessRoute.caseAccess.path(caseNumber, query: ["notice": "created"]))
+            try await visit(admin, ClaimAccessRoute.caseAccessSubmit.path(caseNumber), status: .unprocessableEntity,
+                            post: ["showHandlerName": "false", "showHandlerMobile": "true"])
+            try await visit(admin, ClaimAccessRoute.caseRevoke.path(caseNumber), post: ["contact": String(erik.id!)])
+            let claimVisitor = harness.browser()
+            try await choose(claimVisitor, from: ClaimAccessRoute.link.path(claimToken))
+            try await visit(claimVisitor, ClaimAccessRoute.link.path(claimToken))
+            try await visit(claimVisitor, ClaimAccessRoute.open.path(), status: .notFound, post: ["token": ClaimLinkRules.newToken()])
+            _ = try await claimVisitor.post(ClaimAccessRoute.open.path(), ["token": claimToken])
+            try await visit(claimVisitor, ClaimAccessRoute.code.path())
+            try await visit(claimVisitor, ClaimAccessRoute.codeSubmit.path(), status: nil, post: ["code": "12"])
 
             // Issue 11: the confirmation before deleting several inquiries, the CSV import's preview of a
             // Windows-1252 file and its line-and-column problem, and a handler's inbox limited to their own.

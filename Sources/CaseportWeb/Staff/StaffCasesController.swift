@@ -208,6 +208,8 @@ struct StaffCasesController: RouteCollection {
         var budget: CaseBudgetView? = nil
         /// Issue 13: the "Claim" part (`staff/claims/panel`).
         var claim: ClaimPanel? = nil
+        /// Issue 13: the claim's "Customer access" part (`staff/claim-access`); nil when the case is no claim.
+        var claimAccess: ClaimAccessPart? = nil
     }
 
     /// What a failed form keeps.
@@ -311,6 +313,7 @@ struct StaffCasesController: RouteCollection {
         page.budget = try await CaseBudgetView.load(request, caseId: record.id!)
         page.claim = try await ClaimPanel.load(request, record: record, state: state.claim, unreadMessages: unread.messages.count,
                                                unreadFiles: unread.files.count)
+        page.claimAccess = try await ClaimAccessPart.load(request, record: record)
         let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
