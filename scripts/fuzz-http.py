@@ -114,8 +114,15 @@ ROUTES = [
     ("POST", "/staff/settings/webhooks/:id"), ("POST", "/staff/settings/webhooks/:id/delete"),
     ("POST", "/staff/settings/webhooks/:id/deliveries/:delivery/redeliver"),
     ("GET", "/staff/login/sso"), ("GET", "/staff/login/sso/callback"),
+    # Issue 13: the staff case page's document library and budget.
+    ("POST", "/staff/cases/:number/documents"), ("POST", "/staff/cases/:number/documents/share"),
+    ("GET", "/staff/cases/:number/documents/:fileId/unshare"), ("POST", "/staff/cases/:number/documents/:fileId/unshare"),
+    ("GET", "/staff/cases/:number/documents/:fileId/edit"), ("POST", "/staff/cases/:number/documents/:fileId/edit"),
+    ("GET", "/staff/cases/:number/documents/:fileId/delete"), ("POST", "/staff/cases/:number/documents/:fileId/delete"),
+    ("POST", "/staff/cases/:number/budget"), ("GET", "/staff/cases/:number/budget/:lineId"),
+    ("POST", "/staff/cases/:number/budget/:lineId"), ("POST", "/staff/cases/:number/budget/:lineId/remove"),
 ]
-UPLOAD_ROUTES = {"/cases/:number/files", "/staff/settings/branding/logo", "/staff/import", "/staff/cases/:number/files",
+UPLOAD_ROUTES = {"/cases/:number/files", "/staff/cases/:number/documents", "/staff/settings/branding/logo", "/staff/import", "/staff/cases/:number/files",
                  "/staff/customers/:id/files", "/staff/objects/:id/files"}
 # Routes that end or replace the session they are sent with: the fuzzer signs in again after them.
 SESSION_ENDERS = {"/logout", "/staff/logout", "/login", "/staff/login", "/password/set", "/staff/password/set"}

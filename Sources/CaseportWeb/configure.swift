@@ -114,6 +114,7 @@ func routes(_ app: Application) throws {
     try staff.grouped(StaffGuard()).register(collection: StaffClaimsController())
     try staff.grouped(StaffGuard()).register(collection: StaffNewCaseController())
     try staff.grouped(StaffGuard()).register(collection: StaffFilesController())
+    try staff.grouped(StaffGuard()).register(collection: StaffClaimDocumentsController())
     try staff.grouped(StaffGuard()).register(collection: CaseReportController(realm: .staff))
     try staff.grouped(StaffGuard()).register(collection: DashboardController(realm: .staff))
     try staff.grouped(StaffGuard()).register(collection: StaffMonthlyReportsController())

@@ -32,6 +32,7 @@ final class PageRenderingTests: XCTestCase {
                                         "staff/settings-tabs", "staff/settings-type-fields", "shared/case-selects",
                                         "shared/money-table", "shared/contact-line",
                                         "staff/webhooks/form-fields", "shared/chat-corner", "shared/case-chats",
+                                        "staff/claims/library", "staff/claims/budget",
                                         "staff/claims/panel", "staff/claims/task-fields", "staff/claims/new-task-fields",
                                         "staff/claims/attention-rows"]
 
@@ -72,6 +73,22 @@ final class PageRenderingTests: XCTestCase {
         try await sender.upload(PortalRoute.caseUpload.path(caseNumber), files: [("foto.png", "image/png", Demo.pngBytes())])
         let shownCase = try await CaseRecord.query(on: db).filter(\.$number == caseNumber).first()!
         try await CaseFieldValueRecord(caseId: shownCase.id!, fieldId: nil, label: "Våning", value: "3", sortOrder: 0).create(on: db)
+        // Issue 13: an unshared report in the case's library and a budget line.
+        let report = StoredFileRecord()
+        report.caseId = shownCase.id
+        report.storageKey = "page-rendering-report"
+        report.originalName = "besiktning.pdf"
+        report.contentType = "application/pdf"
+        report.byteSize = 10
+        report.uploaderName = "Henrik"
+        report.createdAt = Date()
+        report.category = CaseDocumentCategory.inspectionReport.rawValue
+        report.title = "Besiktningsrapport"
+        report.isShared = false
+        try await report.create(on: db)
+        try await BudgetLines(database: db).add(caseId: shownCase.id!, description: "Avfuktning", quantity: Quantity(milli: 2500),
+                                                unitPrice: Money(minor: 1001), amount: Money(minor: 2503), at: Date())
+        let budgetLine = try await BudgetLineRecord.query(on: db).first()!
         let linker = harness.browser()
         try await linker.staffLogin("handler@example.com")
         let erik = try await ContactRecord.query(on: db).filter(\.$firstName == "Erik").first()!
@@ -353,6 +370,20 @@ final class PageRenderingTests: XCTestCase {
             try await visit(admin, StaffRoute.newSpecificationSubmit.path(), status: .unprocessableEntity,
                             post: ["customer": String(customer.id!), "title": ""])
             try await visit(admin, StaffRoute.specification.path(spec.id!, query: ["notice": "created"]))
+
+            // Issue 13: the staff case page's document library and budget, with their forms and questions.
+            try await visit(admin, StaffRoute.case.path(caseNumber, query: ["docs": "shared", "budget": "added"]))
+            try await visit(admin, StaffRoute.case.path(caseNumber, query: ["docs": "none"]))
+            try await visit(admin, ClaimDocsRoute.share.path(caseNumber), post: ["doc_\(report.id!)": "1"])
+            try await visit(admin, ClaimDocsRoute.edit.path(caseNumber, report.id!))
+            try await visit(admin, ClaimDocsRoute.editSubmit.path(caseNumber, report.id!), status: .unprocessableEntity,
+                            post: ["category": "", "title": "Rapport"])
+            try await visit(admin, ClaimDocsRoute.delete.path(caseNumber, report.id!))
+            try await visit(admin, ClaimDocsRoute.unshare.path(caseNumber, report.id!))
+            try await visit(admin, ClaimDocsRoute.budgetLine.path(caseNumber, budgetLine.id!))
+            try await visit(admin, ClaimDocsRoute.budgetAdd.path(caseNumber), status: .unprocessableEntity,
+                            post: ["description": "", "quantity": "x", "unit_price": ""])
+            try await visit(admin, ClaimDocsRoute.budgetLineRemove.path(caseNumber, budgetLine.id!), post: [:])
         }
         problems += audit.findings
         let pages = try Self.pageTemplates(in: URL(fileURLWithPath: harness.app.directory.viewsDirectory))

@@ -90,8 +90,8 @@ public final class StoredFileRecord: Model, @unchecked Sendable {
     @OptionalField(key: "task_id") public var taskId: Int?
     @OptionalField(key: "supplier_id") public var supplierId: Int?
     @OptionalField(key: "reviewed_at") public var reviewedAt: Date?
-    /// A new file is shared unless its creator says otherwise (M034's column default, which SQLite does
-    /// not apply when Fluent inserts every column). Reading a row replaces this with the stored value.
+    /// A new file is shared unless the caller says otherwise (the column's default; on SQLite an unset
+    /// field is inserted as NULL, which the NOT NULL column refuses). Rows read back overwrite it.
     public init() { isShared = true }
 }
 

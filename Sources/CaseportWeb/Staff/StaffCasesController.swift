@@ -203,6 +203,9 @@ struct StaffCasesController: RouteCollection {
         var changeOpen: Bool = false
         /// Issue 15: chats attached to the case, every line (staff notes marked).
         var chats: [CaseChatView] = []
+        /// Issue 13: the document library and the budget (`staff/claims/library`, `staff/claims/budget`).
+        var library: CaseLibraryView? = nil
+        var budget: CaseBudgetView? = nil
         /// Issue 13: the "Claim" part (`staff/claims/panel`).
         var claim: ClaimPanel? = nil
     }
@@ -304,6 +307,8 @@ struct StaffCasesController: RouteCollection {
             noteBody: state.noteBody, noteOpen: !state.noteBody.isEmpty || state.errors["note"] != nil,
             changeOpen: state.form != nil && !state.errors.isEmpty)
         page.chats = try await CaseChatView.load(request, caseId: record.id!, forStaff: true)
+        page.library = try await CaseLibraryView.load(request, caseId: record.id!)
+        page.budget = try await CaseBudgetView.load(request, caseId: record.id!)
         page.claim = try await ClaimPanel.load(request, record: record, state: state.claim, unreadMessages: unread.messages.count,
                                                unreadFiles: unread.files.count)
         let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
@@ -376,7 +381,7 @@ struct StaffCasesController: RouteCollection {
             text = request.t(stored.actor.staffId == nil ? "staff_event_files_uploaded" : "staff_event_files_uploaded_staff").replacingOccurrences(of: "{names}", with: names.joined(separator: ", "))
         case .fileRemoved(let name):
             text = request.t(stored.actor.staffId == nil ? "staff_event_file_removed" : "staff_event_file_removed_staff").replacingOccurrences(of: "{name}", with: name)
-        case .contactLinked(let name), .contactUnlinked(let name):
+        case .contactLinked(let name), .contactUnlinked(let name), .documentShared(let name), .documentUnshared(let name):
             text = request.t("staff_event_\(stored.event.kind.rawValue)").replacingOccurrences(of: "{name}", with: name)
         case .articleRowBooked, .articleRowRemoved, .workOrderCreated, .workOrderChanged, .workOrderStateChanged,
              .specificationCreated, .specificationApproved, .specificationRejected:
