@@ -88,6 +88,10 @@ ROUTES = [
     # Live chat (issue 15): the two sockets answer 403 here (no Origin, or no session) before any upgrade.
     ("GET", "/chat/socket"), ("GET", "/chat/status"), ("POST", "/chat/start"), ("GET", "/chat"), ("POST", "/chat"),
     ("GET", "/staff/chat"), ("POST", "/staff/chat/availability"), ("GET", "/staff/chat/socket"),
+    # Issue 13: the claim's customer page (without a personal-link session: the calm page) and its staff preview.
+    ("GET", "/claim"), ("GET", "/claim/plan"), ("GET", "/claim/messages"), ("POST", "/claim/messages"),
+    ("GET", "/claim/documents"), ("GET", "/claim/documents/:fileId"), ("GET", "/claim/budget"),
+    ("GET", "/staff/cases/:number/customer-page"),
     ("GET", "/staff/settings/privacy"), ("POST", "/staff/settings/privacy"), ("POST", "/staff/settings/privacy/dry-run"),
     ("POST", "/staff/settings/privacy/run"), ("POST", "/staff/settings/privacy/export"),
     ("POST", "/staff/legal-holds"), ("POST", "/staff/legal-holds/:number/release"),

@@ -144,6 +144,11 @@ func routes(_ app: Application) throws {
     try staffAdmin.register(collection: StaffPriceListController())
     try staff.grouped(StaffGuard()).register(collection: StaffMoneyController())
     try staff.grouped(StaffGuard()).register(collection: StaffSpecificationsController())
+    // Issue 13: the claim's customer page for the visitor in `request.claimViewer` (the personal link's
+    // session middleware belongs on `claimPage`), and its staff preview.
+    let claimPage = app.grouped(PageFrameMiddleware())
+    try claimPage.register(collection: ClaimPageController())
+    try staff.grouped(StaffGuard()).register(collection: ClaimPreviewController())
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.

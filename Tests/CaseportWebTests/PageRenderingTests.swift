@@ -31,7 +31,8 @@ final class PageRenderingTests: XCTestCase {
                                         "shared/status-badge", "shared/notice", "shared/form-errors", "shared/error-summary", "staff/md-tabs", "staff/paging",
                                         "staff/settings-tabs", "staff/settings-type-fields", "shared/case-selects",
                                         "shared/money-table", "shared/contact-line",
-                                        "staff/webhooks/form-fields", "shared/chat-corner", "shared/case-chats"]
+                                        "staff/webhooks/form-fields", "shared/chat-corner", "shared/case-chats",
+                                        "claim/staff-preview-link"]
 
     func testEveryPageInEveryLanguageReadsOnlyWhatItsContextAndStringsHave() async throws {
         var problems: [String] = []
@@ -93,6 +94,8 @@ final class PageRenderingTests: XCTestCase {
         _ = try await AccountPeople(database: db).add(userId: board.id!, firstName: "Eva", lastName: "Ek", email: nil, phone: nil)
         let webhook = try await Self.webhookWithADelivery(on: db)
 
+        // Issue 13: the demo's claim, for the customer page through the staff preview.
+        let claim = try await DemoClaims.load(on: db, storage: harness.app.caseport.storage)!
         // B12: last month's report for Solgläntan, for the portal's and staff's report lists.
         try await MonthlyReportJob(application: harness.app, clock: { Date() }).run()
 
@@ -276,6 +279,14 @@ final class PageRenderingTests: XCTestCase {
             // problems, a dry run's report, a legal hold and its notices.
             // Issue 15 (B13/D7): the chat button's page without JavaScript (open and closed), a refused
             // message, and the staff console with a waiting chat.
+            // Issue 13: the claim's customer page, every tab through the staff preview, and without a link.
+            for tab in ClaimTab.allCases {
+                try await visit(admin, ClaimPageRoute.preview.path([String(claim.number)],
+                                                                   query: [("contact", String(claim.contactPersonId)), ("tab", tab.rawValue)]))
+            }
+            try await visit(admin, ClaimPageRoute.preview.path([String(claim.number)], query: [("page", "2")]))
+            try await visit(visitor, ClaimPageRoute.overview.path())
+            try await visit(visitor, ClaimPageRoute.documents.path())
             try await visit(visitor, ChatRoute.page.path())
             try await visit(visitor, ChatRoute.leave.path(), status: .unprocessableEntity,
                             post: ["name": "", "email": "x", "message": ""])

@@ -35,6 +35,14 @@ struct DemoCommand: AsyncCommand {
         }
         context.console.print("Staff logins at /staff/login, password \(DemoData.password):")
         for login in DemoData.staffLogins { context.console.print("  \(login)") }
+        // Issue 13: the claims customer (an insurer) with a water-damage claim.
+        try await DemoClaims.load(on: app.db, storage: app.caseport.storage)
+        if let insurer = try await CustomerRecord.query(on: app.db).filter(\.$customerNumber == DemoClaims.insurerNumber).first(),
+           let claim = try await CaseRecord.query(on: app.db).filter(\.$customerId == insurer.id).sort(\.$number).first() {
+            let base = app.caseport.config.publicURL ?? "http://127.0.0.1:8080"
+            // CLAIM-PAGE LINK: the staff preview for now; switch to the personal link when issue 13's links are in.
+            context.console.print("Claims customer page (\(insurer.name), case \(claim.number)), as staff: \(base)\(ClaimPageRoute.preview.path(claim.number))")
+        }
     }
 }
 
