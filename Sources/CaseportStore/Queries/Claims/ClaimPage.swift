@@ -114,7 +114,8 @@ public struct ClaimPage: Sendable {
         let kinds = Self.kinds(for: filter)
         guard !kinds.isEmpty, limit > 0 else { return FeedPage(items: [], hasMore: false) }
         let wanted = offset + limit + 1
-        let batch = max(100, wanted)
+        // Most rows of these kinds are shown; a little more than the page is usually one query.
+        let batch = max(40, wanted + wanted / 2)
         var found: [FeedItem] = []
         var read = 0
         while found.count < wanted {
