@@ -114,8 +114,9 @@ public struct ClaimPage: Sendable {
         let kinds = Self.kinds(for: filter)
         guard !kinds.isEmpty, limit > 0 else { return FeedPage(items: [], hasMore: false) }
         let wanted = offset + limit + 1
-        // Most rows of these kinds are shown; a little more than the page is usually one query.
-        let batch = max(40, wanted + wanted / 2)
+        // Nearly every row of these kinds is shown: a little more than the page is usually one query;
+        // when entries were filtered out, each further batch is twice the last.
+        var batch = max(30, wanted + 8)
         var found: [FeedItem] = []
         var read = 0
         while found.count < wanted {
@@ -133,6 +134,7 @@ public struct ClaimPage: Sendable {
                 }
             }
             if rows.count < batch { break }
+            batch *= 2
         }
         let page = Array(found.dropFirst(offset).prefix(limit))
         return FeedPage(items: page, hasMore: found.count > offset + limit)
