@@ -100,6 +100,23 @@ final class ClaimPageWebTests: XCTestCase {
         XCTAssertTrue(budget.contains("32,837.50"), budget)
     }
 
+    /// The language switch works here as elsewhere: it returns to the same tab in the chosen language.
+    func testTheLanguageSwitchReturnsToTheSameTab() async throws {
+        let browser = harness.browser()
+        var headers = viewer()
+        headers.remove(name: "Accept-Language")
+        try await browser.get(ClaimPageRoute.plan.path(), headers: headers)
+        let switched = try await browser.post(PortalRoute.language.path(), ["language": "da", "returnTo": ClaimPageRoute.plan.path()],
+                                              headers: headers)
+        XCTAssertEqual(switched.headers.first(name: .location), ClaimPageRoute.plan.path())
+        let danish = try await browser.get(ClaimPageRoute.plan.path(), headers: headers).body.string
+        XCTAssertTrue(danish.contains("<html lang=\"da\">"))
+        XCTAssertTrue(danish.contains("Kontrolpanel") && danish.contains("Genopbygning"))
+        try await browser.post(PortalRoute.language.path(), ["language": "sv", "returnTo": ClaimPageRoute.overview.path()], headers: headers)
+        let swedish = try await browser.get(ClaimPageRoute.overview.path(), headers: headers).body.string
+        XCTAssertTrue(swedish.contains("Ärendeinformation") && swedish.contains("Ett ersättningsbeslut har fattats i ditt ärende."))
+    }
+
     func testWithoutAViewerEveryPageIsTheCalmOneAndNeverAnError() async throws {
         let browser = harness.browser()
         for route in [ClaimPageRoute.overview, .plan, .messages, .documents, .budget] {
@@ -137,12 +154,20 @@ final class ClaimPageWebTests: XCTestCase {
         XCTAssertFalse(overview.contains("href=\"/claim/budget\""))
         XCTAssertFalse(overview.contains("href=\"/claim/documents\""))
         XCTAssertTrue(overview.contains("href=\"/claim/plan\""))
-        // Downloads follow the tab: the report is not reachable while the documents tab is hidden
-        // (its messages' files stay reachable on the messages tab).
-        try await setCase { $0.messages = .never }
+        // Downloads follow the tab: the report is not reachable while the documents tab is hidden;
+        // the files of the (shown) messages are.
         let report = try await StoredFileRecord.query(on: db).filter(\.$category == "inspection_report").first()!
         let refused = try await browser.get(ClaimPageRoute.document.path(report.id!), headers: viewer())
         XCTAssertEqual(refused.status, .notFound)
+        try await browser.get(ClaimPageRoute.messages.path(), headers: viewer())
+        let sent = try await post(browser, body: "Billede", files: [("vand.png", "image/png", Demo.pngBytes())], headers: viewer())
+        XCTAssertEqual(sent.status, .seeOther)
+        let attached = try await StoredFileRecord.query(on: db).filter(\.$originalName == "vand.png").first()!
+        let allowed = try await browser.get(ClaimPageRoute.document.path(attached.id!), headers: viewer())
+        XCTAssertEqual(allowed.status, .ok)
+        try await setCase { $0.messages = .never }
+        let gone = try await browser.get(ClaimPageRoute.document.path(attached.id!), headers: viewer())
+        XCTAssertEqual(gone.status, .notFound)
     }
 
     func testOnlyThisCasesSharedDocumentsDownload() async throws {

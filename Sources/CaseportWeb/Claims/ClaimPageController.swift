@@ -31,8 +31,10 @@ struct ClaimPageController: RouteCollection {
         guard let viewer = request.claimViewer else { return try await ClaimPageView.noLink(request) }
         guard let fileId = request.parameters.get("fileId", as: Int.self) else { throw Abort(.notFound) }
         let context = try await ClaimPageView.Situation.load(request, caseId: viewer.caseId)
+        // The Documents tab gives its shared documents; the Messages tab only the files of its messages.
         guard context.isShown(.documents) || context.isShown(.messages),
-              let file = try await ClaimPage(database: request.db).document(caseId: viewer.caseId, fileId: fileId) else {
+              let file = try await ClaimPage(database: request.db).document(caseId: viewer.caseId, fileId: fileId,
+                                                                             onlyMessageFiles: !context.isShown(.documents)) else {
             throw Abort(.notFound)
         }
         return try await FileResponses.serve(file, request: request, inline: request.query[String.self, at: "inline"] == "1")

@@ -250,13 +250,18 @@ public struct ClaimPage: Sendable {
     }
 
     /// One shared document of this case for download; nil for another case's file, an unshared one,
-    /// a task's medium or a removed one.
-    public func document(caseId: Int, fileId: Int) async throws -> StoredFileRecord? {
-        let row = try await database.requireSQL().raw("""
+    /// a task's medium or a removed one. `onlyMessageFiles`: only a file that came with one of the
+    /// case's public messages (the Messages tab is shown, the Documents tab is not).
+    public func document(caseId: Int, fileId: Int, onlyMessageFiles: Bool = false) async throws -> StoredFileRecord? {
+        let messageOnly: SQLQueryString = onlyMessageFiles
+            ? " AND EXISTS (SELECT 1 FROM case_messages pm WHERE pm.id = f.message_id AND pm.case_id = \(bind: caseId) AND pm.is_internal = \(bind: false))"
+            : ""
+        let query: SQLQueryString = """
             SELECT f.id FROM files f
             WHERE f.id = \(bind: fileId) AND f.case_id = \(bind: caseId) AND f.removed_at IS NULL AND f.task_id IS NULL
               AND \(unsafeRaw: Self.sharedSQL)
-            """).first()
+            """ + messageOnly
+        let row = try await database.requireSQL().raw(query).first()
         guard let id = try row?.decode(column: "id", as: Int.self) else { return nil }
         return try await StoredFileRecord.query(on: database).filter(\.$id == id).filter(\.$caseId == caseId).first()
     }
