@@ -172,9 +172,12 @@ public struct ClaimPage: Sendable {
         let query: SQLQueryString = """
             SELECT t.id, t.kind, t.title, t.state, t.description, t.starts_at, t.ends_at, s.name AS supplier_name,
                    s.phone AS supplier_phone, t.responsible_name, t.responsible_phone,
-                   (SELECT COUNT(*) FROM files f WHERE f.case_id = \(bind: caseId) AND f.task_id = t.id AND f.removed_at IS NULL
-                      AND t.kind NOT IN (\(bind: ClaimTaskKind.inspection.rawValue), \(bind: ClaimTaskKind.mainInspection.rawValue))) AS media_count
+                   CASE WHEN t.kind IN (\(bind: ClaimTaskKind.inspection.rawValue), \(bind: ClaimTaskKind.mainInspection.rawValue)) THEN 0
+                        ELSE COALESCE(m.n, 0) END AS media_count
             FROM claim_tasks t LEFT JOIN suppliers s ON s.id = t.supplier_id
+            LEFT JOIN (SELECT f.task_id, COUNT(*) AS n FROM files f
+                       WHERE f.case_id = \(bind: caseId) AND f.task_id IS NOT NULL AND f.removed_at IS NULL GROUP BY f.task_id) m
+              ON m.task_id = t.id
             WHERE t.case_id = \(bind: caseId)
             """ + upcoming + """
              ORDER BY CASE WHEN t.starts_at IS NULL THEN 1 ELSE 0 END, t.starts_at, t.id
