@@ -102,6 +102,10 @@ ROUTES = [
     ("POST", "/staff/cases/:number/claim/tasks/:task/state"), ("POST", "/staff/cases/:number/claim/tasks/:task/schedule"),
     ("POST", "/staff/cases/:number/claim/tasks/:task/media"), ("POST", "/staff/cases/:number/claim/calls"),
     ("GET", "/staff/attention/:row"), ("POST", "/staff/files/:fileId/reviewed"),
+    # Issue 13: the claim's customer page (without a personal-link session: the calm page) and its staff preview.
+    ("GET", "/claim"), ("GET", "/claim/plan"), ("GET", "/claim/messages"), ("POST", "/claim/messages"),
+    ("GET", "/claim/documents"), ("GET", "/claim/documents/:fileId"), ("GET", "/claim/budget"),
+    ("GET", "/staff/cases/:number/customer-page"),
     ("GET", "/staff/settings/privacy"), ("POST", "/staff/settings/privacy"), ("POST", "/staff/settings/privacy/dry-run"),
     ("POST", "/staff/settings/privacy/run"), ("POST", "/staff/settings/privacy/export"),
     ("POST", "/staff/legal-holds"), ("POST", "/staff/legal-holds/:number/release"),

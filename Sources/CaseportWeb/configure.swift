@@ -148,6 +148,11 @@ func routes(_ app: Application) throws {
     try staffAdmin.register(collection: StaffPriceListController())
     try staff.grouped(StaffGuard()).register(collection: StaffMoneyController())
     try staff.grouped(StaffGuard()).register(collection: StaffSpecificationsController())
+    // Issue 13: the claim's customer page for the visitor whose personal-link session
+    // `ClaimViewerMiddleware` turns into `request.claimViewer`, and its staff preview.
+    let claimPage = app.grouped(PageFrameMiddleware(), ClaimViewerMiddleware())
+    try claimPage.register(collection: ClaimPageController())
+    try staff.grouped(StaffGuard()).register(collection: ClaimPreviewController())
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.

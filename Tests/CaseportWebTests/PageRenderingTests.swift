@@ -34,7 +34,7 @@ final class PageRenderingTests: XCTestCase {
                                         "staff/webhooks/form-fields", "shared/chat-corner", "shared/case-chats",
                                         "staff/claims/library", "staff/claims/budget",
                                         "staff/claims/panel", "staff/claims/task-fields", "staff/claims/new-task-fields",
-                                        "staff/claims/attention-rows", "staff/claim-access"]
+                                        "staff/claims/attention-rows", "staff/claim-access", "claim/staff-preview-link"]
 
     func testEveryPageInEveryLanguageReadsOnlyWhatItsContextAndStringsHave() async throws {
         var problems: [String] = []
@@ -138,6 +138,8 @@ final class PageRenderingTests: XCTestCase {
             caseId: shownCase.id!, for: .init(contactId: erik.id!, name: "Erik", email: erik.email, phone: erik.phone, language: .sv),
             trigger: .manual, staffId: nil, now: Date()).token
 
+        // Issue 13: the demo's claim, for the customer page through the staff preview.
+        let claim = try await DemoClaims.load(on: db, storage: harness.app.caseport.storage)!
         // B12: last month's report for Solgläntan, for the portal's and staff's report lists.
         try await MonthlyReportJob(application: harness.app, clock: { Date() }).run()
 
@@ -349,6 +351,14 @@ final class PageRenderingTests: XCTestCase {
             // problems, a dry run's report, a legal hold and its notices.
             // Issue 15 (B13/D7): the chat button's page without JavaScript (open and closed), a refused
             // message, and the staff console with a waiting chat.
+            // Issue 13: the claim's customer page, every tab through the staff preview, and without a link.
+            for tab in ClaimTab.allCases {
+                try await visit(admin, ClaimPageRoute.preview.path([String(claim.number)],
+                                                                   query: [("contact", String(claim.contactPersonId)), ("tab", tab.rawValue)]))
+            }
+            try await visit(admin, ClaimPageRoute.preview.path([String(claim.number)], query: [("page", "2")]))
+            try await visit(visitor, ClaimPageRoute.overview.path())
+            try await visit(visitor, ClaimPageRoute.documents.path())
             try await visit(visitor, ChatRoute.page.path())
             try await visit(visitor, ChatRoute.leave.path(), status: .unprocessableEntity,
                             post: ["name": "", "email": "x", "message": ""])

@@ -107,11 +107,8 @@ struct ClaimLinkController: RouteCollection {
 
     // MARK: Shared answers
 
-    /// Where an opened link lands: the claim's customer page, `/claim` (the folder of the session check;
-    /// the customer page's own route type takes this over when it is merged).
-    static var customerPage: String {
-        "/" + ClaimAccessRoute.sessionCheck.pattern.split(separator: "/").dropLast().joined(separator: "/")
-    }
+    /// Where an opened link lands: the claim's customer page.
+    static var customerPage: String { ClaimPageRoute.overview.path() }
 
     static func openedResponse(_ request: Request, _ session: String) -> Response {
         let response = request.redirect(to: customerPage, redirectType: .normal)
@@ -164,6 +161,9 @@ struct ClaimLinkController: RouteCollection {
 /// a working session it answers with the neutral page (or the expiry page) and the route never runs.
 struct ClaimViewerMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        // Already set by a middleware before this one: only the page tests' stand-in does that (nothing in
+        // the app sets a viewer ahead of this middleware; the staff preview sets its own inside its route).
+        if request.claimViewer != nil { return ClaimLinkController.noReferrer(try await next.respond(to: request)) }
         guard let token = request.cookies[ClaimLinkController.cookieName]?.string else {
             return try await ClaimLinkController.notWorking(request)
         }
