@@ -88,6 +88,14 @@ ROUTES = [
     # Live chat (issue 15): the two sockets answer 403 here (no Origin, or no session) before any upgrade.
     ("GET", "/chat/socket"), ("GET", "/chat/status"), ("POST", "/chat/start"), ("GET", "/chat"), ("POST", "/chat"),
     ("GET", "/staff/chat"), ("POST", "/staff/chat/availability"), ("GET", "/staff/chat/socket"),
+    # Issue 13: a claim's back office and the start page's attention lists.
+    ("POST", "/staff/cases/:number/claim"), ("POST", "/staff/cases/:number/claim/details"),
+    ("POST", "/staff/cases/:number/claim/decision"), ("POST", "/staff/cases/:number/claim/reminder"),
+    ("POST", "/staff/cases/:number/claim/contacts/:contact/role"), ("POST", "/staff/cases/:number/claim/status"),
+    ("POST", "/staff/cases/:number/claim/tasks"), ("POST", "/staff/cases/:number/claim/tasks/:task"),
+    ("POST", "/staff/cases/:number/claim/tasks/:task/state"), ("POST", "/staff/cases/:number/claim/tasks/:task/schedule"),
+    ("POST", "/staff/cases/:number/claim/tasks/:task/media"), ("POST", "/staff/cases/:number/claim/calls"),
+    ("GET", "/staff/attention/:row"), ("POST", "/staff/files/:fileId/reviewed"),
     ("GET", "/staff/settings/privacy"), ("POST", "/staff/settings/privacy"), ("POST", "/staff/settings/privacy/dry-run"),
     ("POST", "/staff/settings/privacy/run"), ("POST", "/staff/settings/privacy/export"),
     ("POST", "/staff/legal-holds"), ("POST", "/staff/legal-holds/:number/release"),

@@ -111,6 +111,7 @@ func routes(_ app: Application) throws {
     try staff.register(collection: StaffSSOController())
     try staff.grouped(StaffGuard()).register(collection: StaffHomeController())
     try staff.grouped(StaffGuard()).register(collection: StaffCasesController())
+    try staff.grouped(StaffGuard()).register(collection: StaffClaimsController())
     try staff.grouped(StaffGuard()).register(collection: StaffNewCaseController())
     try staff.grouped(StaffGuard()).register(collection: StaffFilesController())
     try staff.grouped(StaffGuard()).register(collection: StaffClaimDocumentsController())

@@ -32,7 +32,9 @@ final class PageRenderingTests: XCTestCase {
                                         "staff/settings-tabs", "staff/settings-type-fields", "shared/case-selects",
                                         "shared/money-table", "shared/contact-line",
                                         "staff/webhooks/form-fields", "shared/chat-corner", "shared/case-chats",
-                                        "staff/claims/library", "staff/claims/budget"]
+                                        "staff/claims/library", "staff/claims/budget",
+                                        "staff/claims/panel", "staff/claims/task-fields", "staff/claims/new-task-fields",
+                                        "staff/claims/attention-rows"]
 
     func testEveryPageInEveryLanguageReadsOnlyWhatItsContextAndStringsHave() async throws {
         var problems: [String] = []
@@ -95,6 +97,15 @@ final class PageRenderingTests: XCTestCase {
         try await linker.get(StaffRoute.customer.path(customer.id!))
         try await linker.upload(StaffRoute.customerFiles.path(customer.id!), files: [("regler.pdf", "application/pdf", Array("%PDF-1.4".utf8))])
         let caseFile = try await StoredFileRecord.query(on: db).filter(\.$caseId == shownCase.id!).first()!
+        // Issue 13: the shown case is a claim with a task and a call (the case page's Claim part).
+        try await linker.get(StaffRoute.case.path(caseNumber))
+        try await linker.post(ClaimOfficeRoute.register.path(caseNumber), ["version": String(shownCase.version), "damage_type": "Vattenskada",
+                                                                          "policyholder_type": "private"])
+        let claimVersion = try await CaseRecord.query(on: db).filter(\.$number == caseNumber).first()!.version
+        try await linker.post(ClaimOfficeRoute.taskAdd.path(caseNumber), ["version": String(claimVersion), "task_kind": "inspection",
+                                                                         "task_title": "Besiktning", "task_awaiting": "1"])
+        try await linker.post(ClaimOfficeRoute.callLog.path(caseNumber), ["call_callee": "Anna", "call_number": "070 123 45 67",
+                                                                         "call_answered": "1", "call_length": "2:10"])
         // Issue 11: a resolved "Tested OK" case nobody could be reminded about, a shared account with a
         // saved person (the case page's person choices).
         let resolvedNumber = try await Demo.caseNumbers(ofCustomer: "1001", on: db).sorted().last!
@@ -239,6 +250,15 @@ final class PageRenderingTests: XCTestCase {
             // Issue 12: a failed reply and a failed internal note show the error summary.
             try await visit(admin, StaffRoute.caseMessage.path(caseNumber), status: .unprocessableEntity, post: ["body": ""])
             try await visit(admin, StaffRoute.caseNote.path(caseNumber), status: .unprocessableEntity, post: ["body": ""])
+            // Issue 13: the claim's forms with problems, the start page's attention lists.
+            try await visit(admin, ClaimOfficeRoute.details.path(caseNumber), status: .unprocessableEntity,
+                            post: ["version": "0", "damage_type": "", "policyholder_type": "x", "pm_phone": "?"])
+            try await visit(admin, ClaimOfficeRoute.taskAdd.path(caseNumber), status: .unprocessableEntity,
+                            post: ["version": "0", "task_kind": "x", "task_title": ""])
+            try await visit(admin, ClaimOfficeRoute.callLog.path(caseNumber), status: .unprocessableEntity, post: ["call_callee": ""])
+            for row in ["reminders_today", "supplier_uploads", "awaiting_supplier"] {
+                try await visit(admin, ClaimOfficeRoute.attention.path(row))
+            }
             for notice in ["uploaded", "removed", "added", "deleted", "created"] {
                 try await visit(admin, StaffRoute.case.path(caseNumber, query: ["notice": notice]))
             }

@@ -77,13 +77,14 @@ extension CharacterSet {
 
 /// Every realm's routes, for the route tag, the route tests and `caseport routes` comparisons.
 enum AppRoutes {
-    static let realms: [any AppRoute.Type] = [PublicRoute.self, PortalRoute.self, StaffRoute.self, ChatRoute.self, ClaimDocsRoute.self]
+    static let realms: [any AppRoute.Type] = [PublicRoute.self, PortalRoute.self, StaffRoute.self, ChatRoute.self, ClaimDocsRoute.self, ClaimOfficeRoute.self]
 
     /// (name, method, pattern) of every route of every realm.
     static var all: [(name: String, method: HTTPMethod, pattern: String)] {
         func list<R: AppRoute>(_ realm: R.Type) -> [(String, HTTPMethod, String)] { R.allCases.map { ($0.name, $0.method, $0.pattern) } }
         return list(PublicRoute.self) + list(PortalRoute.self) + list(StaffRoute.self) + list(ChatRoute.self)
             + list(ClaimDocsRoute.self)
+            + list(ClaimOfficeRoute.self)
     }
 
     /// Builds the path of the route named `name` (`staff.case`) from `values`; nil for an unknown name
@@ -132,6 +133,7 @@ extension AppRoutes {
         }
         return table(PortalRoute.allCases, \.section) + table(StaffRoute.allCases, \.section) + table(ChatRoute.allCases, \.section)
             + table(ClaimDocsRoute.allCases, \.section)
+            + table(ClaimOfficeRoute.allCases, \.section)
     }()
 }
 

@@ -206,6 +206,8 @@ struct StaffCasesController: RouteCollection {
         /// Issue 13: the document library and the budget (`staff/claims/library`, `staff/claims/budget`).
         var library: CaseLibraryView? = nil
         var budget: CaseBudgetView? = nil
+        /// Issue 13: the "Claim" part (`staff/claims/panel`).
+        var claim: ClaimPanel? = nil
     }
 
     /// What a failed form keeps.
@@ -217,6 +219,8 @@ struct StaffCasesController: RouteCollection {
         var noteBody = ""
         /// The contact chosen in the link form, kept when linking failed.
         var contactChoice = ""
+        /// Issue 13: a claim form's typed values and problems.
+        var claim: ClaimPanelState? = nil
     }
 
     func findCase(_ request: Request) async throws -> CaseRecord {
@@ -305,6 +309,8 @@ struct StaffCasesController: RouteCollection {
         page.chats = try await CaseChatView.load(request, caseId: record.id!, forStaff: true)
         page.library = try await CaseLibraryView.load(request, caseId: record.id!)
         page.budget = try await CaseBudgetView.load(request, caseId: record.id!)
+        page.claim = try await ClaimPanel.load(request, record: record, state: state.claim, unreadMessages: unread.messages.count,
+                                               unreadFiles: unread.files.count)
         let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
@@ -380,6 +386,9 @@ struct StaffCasesController: RouteCollection {
         case .articleRowBooked, .articleRowRemoved, .workOrderCreated, .workOrderChanged, .workOrderStateChanged,
              .specificationCreated, .specificationApproved, .specificationRejected:
             text = MoneyEventText.describe(stored.event, request: request, language: language)
+        case .callLogged, .expertAssigned, .taskAdded, .taskStarted, .taskFinished, .taskScheduleChanged, .taskOfficeChanged,
+             .taskResponsibleChanged, .compensationDecided, .projectManagerChanged, .projectManagerOfficeChanged, .appointmentChanged:
+            text = ClaimEventText.describe(stored.event, request: request, language: language)
         default:
             text = request.t("staff_event_\(stored.event.kind.rawValue)")
         }
