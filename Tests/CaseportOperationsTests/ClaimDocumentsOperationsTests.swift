@@ -322,6 +322,21 @@ final class ClaimDocumentsOperationsTests: XCTestCase {
  XCTAssertEqual(value8, true) }
     }
 
+    func testADocumentEditedIntoADueReportIsSharedAtOnce() async throws {
+        try await makeClaim(caseA)
+        try await settings(inspection: .atCreation)
+        let file = try await upload("rapport.pdf", .other)
+        let value0 = try await reload(file).isShared
+        XCTAssertEqual(value0, false)
+        let edited = try await EditCaseDocument.run(.init(caseNumber: caseA.number, fileId: file.id!, category: "inspection_report",
+                                                          title: "Besiktning"), by: world.handler, in: world.context)
+        XCTAssertNotNil(edited.value)
+        let value1 = try await reload(file).isShared
+        XCTAssertEqual(value1, true)
+        let shared = try await events(.documentShared)
+        XCTAssertEqual(shared.map(\.event), [.documentShared(name: "Besiktning")])
+    }
+
     // MARK: Budget
 
     func testABudgetLineIsRoundedOnceAndTheTotalIsTheSumOfRoundedLines() async throws {

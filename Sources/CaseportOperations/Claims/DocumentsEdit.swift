@@ -4,8 +4,8 @@ import FluentKit
 import Foundation
 
 /// Issue 13 point 3 (seed 002 "Rediger"): staff change a library document's title and category.
-/// A change of category does not share anything by itself; the job round shares a report that
-/// became due (and that was never shared) at its next run.
+/// A document that becomes an inspection or settlement report is shared at once when the claim has
+/// reached that report's moment and the document was never shared (as at upload).
 public enum EditCaseDocument {
     public typealias Field = AddCaseDocuments.Field
 
@@ -34,7 +34,15 @@ public enum EditCaseDocument {
         let title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
         file.category = category.rawValue
         file.title = title.isEmpty ? nil : title
-        try await file.update(on: context.database)
+        let now = context.now
+        try await context.database.transaction { tx in
+            try await file.update(on: tx)
+            // A document that became a report whose moment the claim has reached is shared now, as an
+            // upload of it would be (only when it was never shared).
+            if category == .inspectionReport || category == .settlementReport {
+                try await AutoShareReports.shareDue(caseId: caseId, actor: actor.eventActor, at: now, on: tx)
+            }
+        }
         return .done(record.number)
     }
 }
