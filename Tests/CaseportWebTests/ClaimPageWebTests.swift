@@ -117,22 +117,24 @@ final class ClaimPageWebTests: XCTestCase {
         XCTAssertTrue(swedish.contains("Ärendeinformation") && swedish.contains("Ett ersättningsbeslut har fattats i ditt ärende."))
     }
 
-    func testWithoutAViewerEveryPageIsTheCalmOneAndNeverAnError() async throws {
+    func testWithoutALinkSessionEveryPageIsTheNeutralOneAndNeverAnError() async throws {
+        // The personal link's session middleware answers before the page: the same neutral page as a
+        // bad link (no hint whether anything is there), for every tab, download and post.
         let browser = harness.browser()
         for route in [ClaimPageRoute.overview, .plan, .messages, .documents, .budget] {
             let response = try await browser.get(route.path(), headers: ["Accept-Language": "en"])
-            XCTAssertEqual(response.status, .ok, route.rawValue)
-            XCTAssertTrue(response.body.string.contains("Open the link from your message"), route.rawValue)
+            XCTAssertEqual(response.status, .notFound, route.rawValue)
+            XCTAssertTrue(response.body.string.contains("This link does not work"), route.rawValue)
             XCTAssertFalse(response.body.string.contains("Vandskade"))
         }
         let report = try await StoredFileRecord.query(on: db).filter(\.$category == "inspection_report").first()!
         let download = try await browser.get(ClaimPageRoute.document.path(report.id!))
-        XCTAssertEqual(download.status, .ok)
+        XCTAssertEqual(download.status, .notFound)
         XCTAssertNil(download.headers.first(name: .contentDisposition))
-        // A post with a good form token but no link: the calm page, nothing written.
+        // A post with a good form token but no link: the neutral page, nothing written.
         let before = try await CaseMessageRecord.query(on: db).count()
         let post = try await browser.post(ClaimPageRoute.messagesSubmit.path(), ["body": "Hej"])
-        XCTAssertEqual(post.status, .ok)
+        XCTAssertEqual(post.status, .notFound)
         let after = try await CaseMessageRecord.query(on: db).count()
         XCTAssertEqual(after, before)
     }
