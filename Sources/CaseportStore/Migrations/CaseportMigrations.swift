@@ -36,5 +36,6 @@ public enum CaseportMigrations {
         M032_CaseListOrders(),
         M033_CreateChat(),
         M034_Claims(),
+        M039_ScopedChangeStamp(),
     ]
 }
