@@ -15,7 +15,8 @@
 # `caseport_load` is reused when it has the users unless RESEED=1), BENCH_PG_PORT (55440) and BENCH_PG_DIR
 # (/tmp/caseport-bench-pg): the PostgreSQL server (started if not running),
 # SCRATCH (.build-release), NO_BUILD=1 (use the binaries as they are), JSON_DIR (write each run's JSON),
-# LABEL (put into the JSON), NICE (nice level for the server and the driver; unset: none).
+# LABEL (put into the JSON), ONLY (comma-separated kinds of request, e.g. portal_list: one page's cost),
+# MODE (both|closed|open), NICE (nice level for the server and the driver; unset: none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CASES="${CASES:-1000000}"
@@ -73,10 +74,16 @@ serve_and_drive() {  # $1: label
   [ -n "${JSON_DIR:-}" ] && { mkdir -p "$JSON_DIR"; json=(--json "$JSON_DIR/$label.json" --label "${LABEL:-} $label"); }
   "${run_nice[@]}" python3 scripts/bench_load.py --url "http://127.0.0.1:$PORT" --portal-users "$USERS" --handlers "$HANDLERS" \
     --customers "$CUSTOMERS" --cases-per-customer "$per_customer" --concurrency "$CONCURRENCY" --rate "$RATE" \
-    --seconds "$SECONDS_PER_PHASE" --warmup "$WARMUP" --pid "$pid" "${json[@]}" || { kill "$pid"; cat "$log" | tail -20; return 1; }
-  kill -TERM "$pid"; wait "$pid" || true
-  grep -iE "error|fatal" "$log" | head -5 || true
-  rm -f "$log"
+    --seconds "$SECONDS_PER_PHASE" --warmup "$WARMUP" --pid "$pid" ${ONLY:+--only "$ONLY"} ${MODE:+--mode "$MODE"} "${json[@]}" || { kill "$pid"; cat "$log" | tail -20; return 1; }
+  kill -TERM "$pid"
+  local status=0
+  wait "$pid" || status=$?
+  if [ "$status" != 0 ] || grep -qiE "error|fatal" "$log"; then
+    echo "server exit status $status; its log: $log"
+    grep -iE "error|fatal" "$log" | sort | uniq -c | sort -rn | head -5 || true
+  else
+    rm -f "$log"
+  fi
 }
 
 if [ "$DB" = both ] || [ "$DB" = sqlite ]; then

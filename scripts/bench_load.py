@@ -110,8 +110,11 @@ class Bench:
         self.connector = None
         self.portal = [User("portal", n) for n in range(1, args.portal_users + 1)]
         self.staff = [User("staff", n) for n in range(1, args.handlers + 1)]
-        self.kinds = [k for k, _ in MIX]
-        self.weights = [w for _, w in MIX]
+        mix = [(k, w) for k, w in MIX if not args.only or k in args.only.split(",")]
+        if not mix:
+            raise SystemExit(f"--only names none of {', '.join(k for k, _ in MIX)}")
+        self.kinds = [k for k, _ in mix]
+        self.weights = [w for _, w in mix]
         self.sequence = 0
 
     async def request(self, user, method, path, **kwargs):
@@ -365,6 +368,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--mode", choices=["both", "closed", "open"], default="both")
+    parser.add_argument("--only", help="comma-separated kinds of request to drive (default: the whole mix)")
     parser.add_argument("--pid", type=int, help="the server's process id, for CPU and memory")
     parser.add_argument("--json")
     parser.add_argument("--label", default="")

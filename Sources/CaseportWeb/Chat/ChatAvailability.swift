@@ -1,4 +1,5 @@
 import CaseportStore
+import Fluent
 import Foundation
 import NIOConcurrencyHelpers
 import Vapor
