@@ -9,11 +9,11 @@ import XCTest
 final class ChangeStampTests: StoreTestCase {
     func testCasesMessagesAndReadsLeaveTheStampAlone() async throws {
         let customer = try await make.customer("5001")
+        let berit = try await make.authors().staff  // makes a portal user and a handler: master data
         let before = try await ChangeStamp.current(on: db)
         let record = try await make.case("Fall", customer: customer)
-        let berit = try await make.authors().staff
         try await CaseConversation(database: db).add(caseId: record.id!, author: berit, body: "Hej")
-        let sql = try db.requireSQL()
+        let sql = try XCTUnwrap(db as? any SQLDatabase)
         try await sql.raw("UPDATE cases SET subject = 'Ändrad' WHERE id = \(bind: record.id!)").run()
         _ = try await CaseRecord.query(on: db).all()
         _ = try await StaffCases(database: db).page(.init(), offset: 0, limit: 10)
@@ -24,7 +24,7 @@ final class ChangeStampTests: StoreTestCase {
     func testMasterDataAndSettingsRaiseTheStamp() async throws {
         let customer = try await make.customer("5002")
         let start = try await ChangeStamp.current(on: db)
-        let sql = try db.requireSQL()
+        let sql = try XCTUnwrap(db as? any SQLDatabase)
         try await sql.raw("UPDATE customers SET name = 'Nytt namn' WHERE id = \(bind: customer.id!)").run()
         let afterCustomer = try await ChangeStamp.current(on: db)
         XCTAssertGreaterThan(afterCustomer, start)
