@@ -85,9 +85,27 @@ ROUTES = [
     ("GET", "/staff/api-tokens"), ("POST", "/staff/api-tokens"), ("POST", "/staff/api-tokens/:id/revoke"),
     ("GET", "/users/api-tokens"), ("POST", "/users/api-tokens"), ("POST", "/users/api-tokens/:tokenId/revoke"),
     ("GET", "/privacy"),
+    # Issue 13: the personal link's pages, the link session's check, the customer-page settings and a case's access.
+    ("GET", "/c/:token"), ("POST", "/c/open"), ("GET", "/c/code"), ("POST", "/c/code"), ("GET", "/claim/session-check"),
+    ("GET", "/staff/settings/customer-page"), ("POST", "/staff/settings/customer-page"),
+    ("GET", "/staff/customers/:id/customer-page"), ("POST", "/staff/customers/:id/customer-page"),
+    ("GET", "/staff/cases/:number/customer-access"), ("POST", "/staff/cases/:number/customer-access"),
+    ("POST", "/staff/cases/:number/customer-access/grant"), ("POST", "/staff/cases/:number/customer-access/revoke"),
     # Live chat (issue 15): the two sockets answer 403 here (no Origin, or no session) before any upgrade.
     ("GET", "/chat/socket"), ("GET", "/chat/status"), ("POST", "/chat/start"), ("GET", "/chat"), ("POST", "/chat"),
     ("GET", "/staff/chat"), ("POST", "/staff/chat/availability"), ("GET", "/staff/chat/socket"),
+    # Issue 13: a claim's back office and the start page's attention lists.
+    ("POST", "/staff/cases/:number/claim"), ("POST", "/staff/cases/:number/claim/details"),
+    ("POST", "/staff/cases/:number/claim/decision"), ("POST", "/staff/cases/:number/claim/reminder"),
+    ("POST", "/staff/cases/:number/claim/contacts/:contact/role"), ("POST", "/staff/cases/:number/claim/status"),
+    ("POST", "/staff/cases/:number/claim/tasks"), ("POST", "/staff/cases/:number/claim/tasks/:task"),
+    ("POST", "/staff/cases/:number/claim/tasks/:task/state"), ("POST", "/staff/cases/:number/claim/tasks/:task/schedule"),
+    ("POST", "/staff/cases/:number/claim/tasks/:task/media"), ("POST", "/staff/cases/:number/claim/calls"),
+    ("GET", "/staff/attention/:row"), ("POST", "/staff/files/:fileId/reviewed"),
+    # Issue 13: the claim's customer page (without a personal-link session: the calm page) and its staff preview.
+    ("GET", "/claim"), ("GET", "/claim/plan"), ("GET", "/claim/messages"), ("POST", "/claim/messages"),
+    ("GET", "/claim/documents"), ("GET", "/claim/documents/:fileId"), ("GET", "/claim/budget"),
+    ("GET", "/staff/cases/:number/customer-page"),
     ("GET", "/staff/settings/privacy"), ("POST", "/staff/settings/privacy"), ("POST", "/staff/settings/privacy/dry-run"),
     ("POST", "/staff/settings/privacy/run"), ("POST", "/staff/settings/privacy/export"),
     ("POST", "/staff/legal-holds"), ("POST", "/staff/legal-holds/:number/release"),
@@ -106,8 +124,15 @@ ROUTES = [
     ("POST", "/staff/settings/webhooks/:id"), ("POST", "/staff/settings/webhooks/:id/delete"),
     ("POST", "/staff/settings/webhooks/:id/deliveries/:delivery/redeliver"),
     ("GET", "/staff/login/sso"), ("GET", "/staff/login/sso/callback"),
+    # Issue 13: the staff case page's document library and budget.
+    ("POST", "/staff/cases/:number/documents"), ("POST", "/staff/cases/:number/documents/share"),
+    ("GET", "/staff/cases/:number/documents/:fileId/unshare"), ("POST", "/staff/cases/:number/documents/:fileId/unshare"),
+    ("GET", "/staff/cases/:number/documents/:fileId/edit"), ("POST", "/staff/cases/:number/documents/:fileId/edit"),
+    ("GET", "/staff/cases/:number/documents/:fileId/delete"), ("POST", "/staff/cases/:number/documents/:fileId/delete"),
+    ("POST", "/staff/cases/:number/budget"), ("GET", "/staff/cases/:number/budget/:lineId"),
+    ("POST", "/staff/cases/:number/budget/:lineId"), ("POST", "/staff/cases/:number/budget/:lineId/remove"),
 ]
-UPLOAD_ROUTES = {"/cases/:number/files", "/staff/settings/branding/logo", "/staff/import", "/staff/cases/:number/files",
+UPLOAD_ROUTES = {"/cases/:number/files", "/staff/cases/:number/documents", "/staff/settings/branding/logo", "/staff/import", "/staff/cases/:number/files",
                  "/staff/customers/:id/files", "/staff/objects/:id/files"}
 # Routes that end or replace the session they are sent with: the fuzzer signs in again after them.
 SESSION_ENDERS = {"/logout", "/staff/logout", "/login", "/staff/login", "/password/set", "/staff/password/set"}

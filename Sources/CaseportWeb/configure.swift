@@ -67,6 +67,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try routes(app)
     // Live chat (issue 15): its bus, limits and routes (Chat/).
     try configureChat(app)
+    // Issue 13: the claims' personal links and customer-page settings (Claims/).
+    try configureClaimAccess(app)
     app.asyncCommands.use(MigrateCommand(), as: "migrate")
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(StaffCommands(), as: "staff")
@@ -111,8 +113,10 @@ func routes(_ app: Application) throws {
     try staff.register(collection: StaffSSOController())
     try staff.grouped(StaffGuard()).register(collection: StaffHomeController())
     try staff.grouped(StaffGuard()).register(collection: StaffCasesController())
+    try staff.grouped(StaffGuard()).register(collection: StaffClaimsController())
     try staff.grouped(StaffGuard()).register(collection: StaffNewCaseController())
     try staff.grouped(StaffGuard()).register(collection: StaffFilesController())
+    try staff.grouped(StaffGuard()).register(collection: StaffClaimDocumentsController())
     try staff.grouped(StaffGuard()).register(collection: CaseReportController(realm: .staff))
     try staff.grouped(StaffGuard()).register(collection: DashboardController(realm: .staff))
     try staff.grouped(StaffGuard()).register(collection: StaffMonthlyReportsController())
@@ -144,6 +148,11 @@ func routes(_ app: Application) throws {
     try staffAdmin.register(collection: StaffPriceListController())
     try staff.grouped(StaffGuard()).register(collection: StaffMoneyController())
     try staff.grouped(StaffGuard()).register(collection: StaffSpecificationsController())
+    // Issue 13: the claim's customer page for the visitor whose personal-link session
+    // `ClaimViewerMiddleware` turns into `request.claimViewer`, and its staff preview.
+    let claimPage = app.grouped(PageFrameMiddleware(), ClaimViewerMiddleware())
+    try claimPage.register(collection: ClaimPageController())
+    try staff.grouped(StaffGuard()).register(collection: ClaimPreviewController())
 }
 
 /// Migrates the database and applies its per-file settings. Run before serving and by `caseport migrate`.

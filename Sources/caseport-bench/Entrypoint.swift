@@ -2,7 +2,7 @@ import CaseportWeb
 import Foundation
 import Vapor
 
-/// `caseport-bench cases|outbox|import|report …`: the benchmarks, kept out of the production binary. Each
+/// `caseport-bench cases|outbox|import|report|dashboards|claim-page …`: the benchmarks, kept out of the production binary. Each
 /// runs on the database the environment names (the same variables as `caseport`, read by `AppConfig`),
 /// which should be an empty one; see docs/PERFORMANCE.md.
 @main
@@ -23,6 +23,7 @@ enum BenchEntrypoint {
                     "import": ImportBenchCommand(config: config),
                     "report": ReportBenchCommand(config: config),
                     "dashboards": DashboardBenchCommand(config: config),
+                    "claim-page": ClaimPageBenchCommand(config: config),
                 ]
                 app.asyncCommands.defaultCommand = nil
                 app.commands.commands = [:]

@@ -143,4 +143,75 @@ final class AccessMatrixTests: XCTestCase {
         let last = try await cases.page(for: visibility, offset: 30, limit: 10)
         XCTAssertEqual(last.map(\.id), Array(all.suffix(all.count - 30)).map(\.id))
     }
+
+    // MARK: Issue 13 (C4): case files by sharing
+
+    /// On every case of the world: a shared file, an unshared library document and a task's medium
+    /// (even one marked shared). Every viewer reaches the shared file exactly on the cases the rule
+    /// allows, and the other two on none — by the case page's list and by download; once the
+    /// document is shared, it follows the case rule like any shared file.
+    func testUnsharedDocumentsAndTaskMediaReachNoViewerUntilShared() async throws {
+        let world = try await buildWorld()
+        let db = harness.database
+        struct Planted { var shared: Int; var unshared: Int; var medium: Int; var caseId: Int }
+        var planted: [String: Planted] = [:]
+        func file(_ caseId: Int, _ name: String, shared: Bool, taskId: Int? = nil) async throws -> Int {
+            let record = StoredFileRecord()
+            record.caseId = caseId
+            record.storageKey = "key-\(caseId)-\(name)"
+            record.originalName = name
+            record.contentType = "application/pdf"
+            record.byteSize = 10
+            record.uploaderName = "Handläggare"
+            record.createdAt = Date()
+            record.isShared = shared
+            record.taskId = taskId
+            record.category = taskId == nil && !shared ? CaseDocumentCategory.inspectionReport.rawValue : nil
+            try await record.create(on: db)
+            return try record.requireID()
+        }
+        for (label, number) in world.cases {
+            let found = try await CaseRecord.query(on: db).filter(\.$number == number).first()
+            let caseId = try XCTUnwrap(found).requireID()
+            planted[label] = Planted(shared: try await file(caseId, "shared.pdf", shared: true),
+                                     unshared: try await file(caseId, "report.pdf", shared: false),
+                                     medium: try await file(caseId, "medium.jpg", shared: true, taskId: 7), caseId: caseId)
+        }
+        let files = VisibleFiles(database: db)
+        func check(documentShared: Bool) async throws {
+            for (name, viewer) in world.viewers {
+                let want = expected[name]!
+                for (label, p) in planted {
+                    let sees = want.contains(label)
+                    let cases = CaseVisibility(for: viewer), register = FileVisibility(for: viewer)
+                    let sharedFound = try await files.find(fileId: p.shared, cases: cases, register: register) != nil
+                    XCTAssertEqual(sharedFound, sees, "\(name): shared file on \(label)")
+                    let documentFound = try await files.find(fileId: p.unshared, cases: cases, register: register) != nil
+                    XCTAssertEqual(documentFound, sees && documentShared, "\(name): document on \(label) (shared: \(documentShared))")
+                    let mediumFound = try await files.find(fileId: p.medium, cases: cases, register: register) != nil
+                    XCTAssertFalse(mediumFound, "\(name): task medium on \(label)")
+                }
+            }
+            for (label, p) in planted {
+                let listed = Set(try await files.caseFiles(caseId: p.caseId).map(\.id))
+                XCTAssertEqual(listed, documentShared ? [p.shared, p.unshared] : [p.shared], "the customer's list on \(label)")
+                let claimPage = Set(try await CaseDocuments(database: db).shared(caseId: p.caseId).map(\.id))
+                XCTAssertEqual(claimPage, listed, "the claim page's documents on \(label)")
+                for (id, reachable) in [(p.shared, true), (p.unshared, documentShared), (p.medium, false)] {
+                    let found = try await CaseDocuments(database: db).sharedFile(fileId: id, caseId: p.caseId) != nil
+                    XCTAssertEqual(found, reachable, "the claim page's download of file \(id) on \(label)")
+                }
+                let staffListed = Set(try await files.caseFiles(caseId: p.caseId, includingUnshared: true).map(\.id))
+                XCTAssertEqual(staffListed, [p.shared, p.unshared, p.medium], "staff see every file on \(label)")
+            }
+        }
+        try await check(documentShared: false)
+        for p in planted.values {
+            let changed = try await CaseDocuments(database: db).share(fileId: p.unshared, caseId: p.caseId, at: Date())
+            XCTAssertTrue(changed)
+            let medium = try await CaseDocuments(database: db).share(fileId: p.medium, caseId: p.caseId, at: Date())
+            XCTAssertFalse(medium, "a task's medium is not shared from the library")
+        }
+        try await check(documentShared: true)
+    }
 }

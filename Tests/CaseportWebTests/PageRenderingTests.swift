@@ -31,7 +31,10 @@ final class PageRenderingTests: XCTestCase {
                                         "shared/status-badge", "shared/notice", "shared/form-errors", "shared/error-summary", "staff/md-tabs", "staff/paging",
                                         "staff/settings-tabs", "staff/settings-type-fields", "shared/case-selects",
                                         "shared/money-table", "shared/contact-line",
-                                        "staff/webhooks/form-fields", "shared/chat-corner", "shared/case-chats"]
+                                        "staff/webhooks/form-fields", "shared/chat-corner", "shared/case-chats",
+                                        "staff/claims/library", "staff/claims/budget",
+                                        "staff/claims/panel", "staff/claims/task-fields", "staff/claims/new-task-fields",
+                                        "staff/claims/attention-rows", "staff/claim-access", "claim/staff-preview-link"]
 
     func testEveryPageInEveryLanguageReadsOnlyWhatItsContextAndStringsHave() async throws {
         var problems: [String] = []
@@ -70,6 +73,22 @@ final class PageRenderingTests: XCTestCase {
         try await sender.upload(PortalRoute.caseUpload.path(caseNumber), files: [("foto.png", "image/png", Demo.pngBytes())])
         let shownCase = try await CaseRecord.query(on: db).filter(\.$number == caseNumber).first()!
         try await CaseFieldValueRecord(caseId: shownCase.id!, fieldId: nil, label: "Våning", value: "3", sortOrder: 0).create(on: db)
+        // Issue 13: an unshared report in the case's library and a budget line.
+        let report = StoredFileRecord()
+        report.caseId = shownCase.id
+        report.storageKey = "page-rendering-report"
+        report.originalName = "besiktning.pdf"
+        report.contentType = "application/pdf"
+        report.byteSize = 10
+        report.uploaderName = "Henrik"
+        report.createdAt = Date()
+        report.category = CaseDocumentCategory.inspectionReport.rawValue
+        report.title = "Besiktningsrapport"
+        report.isShared = false
+        try await report.create(on: db)
+        try await BudgetLines(database: db).add(caseId: shownCase.id!, description: "Avfuktning", quantity: Quantity(milli: 2500),
+                                                unitPrice: Money(minor: 1001), amount: Money(minor: 2503), at: Date())
+        let budgetLine = try await BudgetLineRecord.query(on: db).first()!
         let linker = harness.browser()
         try await linker.staffLogin("handler@example.com")
         let erik = try await ContactRecord.query(on: db).filter(\.$firstName == "Erik").first()!
@@ -78,6 +97,15 @@ final class PageRenderingTests: XCTestCase {
         try await linker.get(StaffRoute.customer.path(customer.id!))
         try await linker.upload(StaffRoute.customerFiles.path(customer.id!), files: [("regler.pdf", "application/pdf", Array("%PDF-1.4".utf8))])
         let caseFile = try await StoredFileRecord.query(on: db).filter(\.$caseId == shownCase.id!).first()!
+        // Issue 13: the shown case is a claim with a task and a call (the case page's Claim part).
+        try await linker.get(StaffRoute.case.path(caseNumber))
+        try await linker.post(ClaimOfficeRoute.register.path(caseNumber), ["version": String(shownCase.version), "damage_type": "Vattenskada",
+                                                                          "policyholder_type": "private"])
+        let claimVersion = try await CaseRecord.query(on: db).filter(\.$number == caseNumber).first()!.version
+        try await linker.post(ClaimOfficeRoute.taskAdd.path(caseNumber), ["version": String(claimVersion), "task_kind": "inspection",
+                                                                         "task_title": "Besiktning", "task_awaiting": "1"])
+        try await linker.post(ClaimOfficeRoute.callLog.path(caseNumber), ["call_callee": "Anna", "call_number": "070 123 45 67",
+                                                                         "call_answered": "1", "call_length": "2:10"])
         // Issue 11: a resolved "Tested OK" case nobody could be reminded about, a shared account with a
         // saved person (the case page's person choices).
         let resolvedNumber = try await Demo.caseNumbers(ofCustomer: "1001", on: db).sorted().last!
@@ -92,7 +120,26 @@ final class PageRenderingTests: XCTestCase {
         let board = try await PortalUserRecord.query(on: db).filter(\.$username == "styrelsen").first()!
         _ = try await AccountPeople(database: db).add(userId: board.id!, firstName: "Eva", lastName: "Ek", email: nil, phone: nil)
         let webhook = try await Self.webhookWithADelivery(on: db)
+        // Issue 13: the shown case is a claim; Erik (linked above) is its policyholder with a personal link,
+        // and the SMS code is on, so the link's pages, the code form and the staff's access part all render.
+        let claimDetails = ClaimDetailsRecord()
+        claimDetails.id = shownCase.id!
+        claimDetails.policyholderType = "private"
+        try await claimDetails.create(on: db)
+        if let role = try await CaseContactLink.query(on: db).filter(\.$caseId == shownCase.id!).filter(\.$contactId == erik.id!).first() {
+            role.role = "policyholder"
+            try await role.save(on: db)
+        }
+        var claimSettings = ClaimPageSettings()
+        claimSettings.smsCode = true
+        claimSettings.daysAfterClose = 3_650  // the demo case may have closed long ago
+        try await ClaimSettingsStore(database: db).saveDeployment(claimSettings)
+        let claimToken = try await ClaimLinks(database: db).create(
+            caseId: shownCase.id!, for: .init(contactId: erik.id!, name: "Erik", email: erik.email, phone: erik.phone, language: .sv),
+            trigger: .manual, staffId: nil, now: Date()).token
 
+        // Issue 13: the demo's claim, for the customer page through the staff preview.
+        let claim = try await DemoClaims.load(on: db, storage: harness.app.caseport.storage)!
         // B12: last month's report for Solgläntan, for the portal's and staff's report lists.
         try await MonthlyReportJob(application: harness.app, clock: { Date() }).run()
 
@@ -222,6 +269,15 @@ final class PageRenderingTests: XCTestCase {
             // Issue 12: a failed reply and a failed internal note show the error summary.
             try await visit(admin, StaffRoute.caseMessage.path(caseNumber), status: .unprocessableEntity, post: ["body": ""])
             try await visit(admin, StaffRoute.caseNote.path(caseNumber), status: .unprocessableEntity, post: ["body": ""])
+            // Issue 13: the claim's forms with problems, the start page's attention lists.
+            try await visit(admin, ClaimOfficeRoute.details.path(caseNumber), status: .unprocessableEntity,
+                            post: ["version": "0", "damage_type": "", "policyholder_type": "x", "pm_phone": "?"])
+            try await visit(admin, ClaimOfficeRoute.taskAdd.path(caseNumber), status: .unprocessableEntity,
+                            post: ["version": "0", "task_kind": "x", "task_title": ""])
+            try await visit(admin, ClaimOfficeRoute.callLog.path(caseNumber), status: .unprocessableEntity, post: ["call_callee": ""])
+            for row in ["reminders_today", "supplier_uploads", "awaiting_supplier"] {
+                try await visit(admin, ClaimOfficeRoute.attention.path(row))
+            }
             for notice in ["uploaded", "removed", "added", "deleted", "created"] {
                 try await visit(admin, StaffRoute.case.path(caseNumber, query: ["notice": notice]))
             }
@@ -240,6 +296,25 @@ final class PageRenderingTests: XCTestCase {
             try await visit(admin, StaffRoute.webhook.path(webhook, query: ["notice": "created"]))
             try await visit(admin, StaffRoute.webhookCreate.path(), status: .unprocessableEntity, post: ["url": "http://10.0.0.1/"])
             try await visit(admin, StaffRoute.webhookUpdate.path(webhook), status: .unprocessableEntity, post: ["url": ""])
+            // Issue 13: the customer-page settings at three levels, a case's customer access, revoking asks first;
+            // the personal link's page, its code form and the neutral page.
+            try await visit(admin, ClaimAccessRoute.settings.path())
+            try await visit(admin, ClaimAccessRoute.settings.path(query: ["notice": "saved"]))
+            try await visit(admin, ClaimAccessRoute.settingsSubmit.path(), status: .unprocessableEntity, post: ["daysAfterClose": "x"])
+            try await visit(admin, ClaimAccessRoute.customerSettings.path(customer.id!))
+            try await visit(admin, ClaimAccessRoute.customerSettingsSubmit.path(customer.id!), status: .unprocessableEntity,
+                            post: ["daysAfterClose": "-1", "feedFilter_mode": "own"])
+            try await visit(admin, ClaimAccessRoute.caseAccess.path(caseNumber, query: ["notice": "created"]))
+            try await visit(admin, ClaimAccessRoute.caseAccessSubmit.path(caseNumber), status: .unprocessableEntity,
+                            post: ["showHandlerName": "false", "showHandlerMobile": "true"])
+            try await visit(admin, ClaimAccessRoute.caseRevoke.path(caseNumber), post: ["contact": String(erik.id!)])
+            let claimVisitor = harness.browser()
+            try await choose(claimVisitor, from: ClaimAccessRoute.link.path(claimToken))
+            try await visit(claimVisitor, ClaimAccessRoute.link.path(claimToken))
+            try await visit(claimVisitor, ClaimAccessRoute.open.path(), status: .notFound, post: ["token": ClaimLinkRules.newToken()])
+            _ = try await claimVisitor.post(ClaimAccessRoute.open.path(), ["token": claimToken])
+            try await visit(claimVisitor, ClaimAccessRoute.code.path())
+            try await visit(claimVisitor, ClaimAccessRoute.codeSubmit.path(), status: nil, post: ["code": "12"])
 
             // Issue 11: the confirmation before deleting several inquiries, the CSV import's preview of a
             // Windows-1252 file and its line-and-column problem, and a handler's inbox limited to their own.
@@ -276,6 +351,14 @@ final class PageRenderingTests: XCTestCase {
             // problems, a dry run's report, a legal hold and its notices.
             // Issue 15 (B13/D7): the chat button's page without JavaScript (open and closed), a refused
             // message, and the staff console with a waiting chat.
+            // Issue 13: the claim's customer page, every tab through the staff preview, and without a link.
+            for tab in ClaimTab.allCases {
+                try await visit(admin, ClaimPageRoute.preview.path([String(claim.number)],
+                                                                   query: [("contact", String(claim.contactPersonId)), ("tab", tab.rawValue)]))
+            }
+            try await visit(admin, ClaimPageRoute.preview.path([String(claim.number)], query: [("page", "2")]))
+            try await visit(visitor, ClaimPageRoute.overview.path())
+            try await visit(visitor, ClaimPageRoute.documents.path())
             try await visit(visitor, ChatRoute.page.path())
             try await visit(visitor, ChatRoute.leave.path(), status: .unprocessableEntity,
                             post: ["name": "", "email": "x", "message": ""])
@@ -333,6 +416,20 @@ final class PageRenderingTests: XCTestCase {
             try await visit(admin, StaffRoute.newSpecificationSubmit.path(), status: .unprocessableEntity,
                             post: ["customer": String(customer.id!), "title": ""])
             try await visit(admin, StaffRoute.specification.path(spec.id!, query: ["notice": "created"]))
+
+            // Issue 13: the staff case page's document library and budget, with their forms and questions.
+            try await visit(admin, StaffRoute.case.path(caseNumber, query: ["docs": "shared", "budget": "added"]))
+            try await visit(admin, StaffRoute.case.path(caseNumber, query: ["docs": "none"]))
+            try await visit(admin, ClaimDocsRoute.share.path(caseNumber), post: ["doc_\(report.id!)": "1"])
+            try await visit(admin, ClaimDocsRoute.edit.path(caseNumber, report.id!))
+            try await visit(admin, ClaimDocsRoute.editSubmit.path(caseNumber, report.id!), status: .unprocessableEntity,
+                            post: ["category": "", "title": "Rapport"])
+            try await visit(admin, ClaimDocsRoute.delete.path(caseNumber, report.id!))
+            try await visit(admin, ClaimDocsRoute.unshare.path(caseNumber, report.id!))
+            try await visit(admin, ClaimDocsRoute.budgetLine.path(caseNumber, budgetLine.id!))
+            try await visit(admin, ClaimDocsRoute.budgetAdd.path(caseNumber), status: .unprocessableEntity,
+                            post: ["description": "", "quantity": "x", "unit_price": ""])
+            try await visit(admin, ClaimDocsRoute.budgetLineRemove.path(caseNumber, budgetLine.id!), post: [:])
         }
         problems += audit.findings
         let pages = try Self.pageTemplates(in: URL(fileURLWithPath: harness.app.directory.viewsDirectory))

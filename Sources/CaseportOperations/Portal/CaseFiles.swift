@@ -116,8 +116,12 @@ public enum RemoveCaseFile {
     public static func run(_ input: Input, by actor: PortalActor, in context: OperationContext) async throws -> Removed {
         let detail = try await PortalCases.find(number: input.caseNumber, for: actor, in: context)
         guard !detail.status.isClosed else { throw OperationError.notFound }
+        // Issue 13 (C4): an unshared document or a task's medium does not exist for the customer (404,
+        // as for any id they cannot see; never a "forbidden" that would tell it is there).
         guard let existing = try await StoredFileRecord.query(on: context.database).filter(\.$id == input.fileId)
-            .filter(\.$caseId == detail.id).first() else { throw OperationError.notFound }
+            .filter(\.$caseId == detail.id).filter(\.$isShared == true).filter(\.$taskId == nil).first() else {
+            throw OperationError.notFound
+        }
         let text = context.notifications.text("message_file_removed", in: input.language)
             .replacingOccurrences(of: "{name}", with: existing.originalName)
         let now = context.now

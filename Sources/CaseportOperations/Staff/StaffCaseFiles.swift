@@ -61,6 +61,12 @@ public enum RemoveStaffCaseFile {
               existing.caseId == caseId else { throw OperationError.notFound }
         let text = context.notifications.text("message_file_removed", in: input.language)
             .replacingOccurrences(of: "{name}", with: existing.originalName)
+        // Issue 13 (C4): an unshared library document goes without a line in the conversation and its
+        // event stays with staff; a task's medium is its task's business, not this page's.
+        guard existing.taskId == nil else { throw OperationError.notFound }
+        if existing.isShared == false {
+            return try await DeleteCaseDocument.run(.init(caseNumber: record.number, fileId: input.fileId), by: actor, in: context)
+        }
         return try await context.database.transaction { tx in
             guard let removed = try await StaffFiles(database: tx).removeFromCase(
                 fileId: input.fileId, caseId: caseId, message: text,

@@ -22,6 +22,12 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     /// E3: a retention run (dry or real) with its counts, and a case's legal hold set or cleared.
     case retentionRun = "retention_run"
     case legalHoldChanged = "legal_hold_changed"
+    /// Issue 13 (A10): a claim's personal link granted (or sent again) or revoked by staff or sent by the
+    /// round; opened by its recipient; a wrong security code typed on it.
+    case claimLinkGranted = "claim_link_granted"
+    case claimLinkRevoked = "claim_link_revoked"
+    case claimLinkOpened = "claim_link_opened"
+    case claimLinkCodeFailed = "claim_link_code_failed"
 }
 
 /// Who acted, for the audit log.

@@ -36,6 +36,7 @@ public enum CaseportMigrations {
         M032_CaseListOrders(),
         M033_CreateChat(),
         M034_Claims(),
+        M037_ClaimLinks(),
         M039_ScopedChangeStamp(),
     ]
 }

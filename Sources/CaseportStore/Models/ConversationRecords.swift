@@ -90,7 +90,9 @@ public final class StoredFileRecord: Model, @unchecked Sendable {
     @OptionalField(key: "task_id") public var taskId: Int?
     @OptionalField(key: "supplier_id") public var supplierId: Int?
     @OptionalField(key: "reviewed_at") public var reviewedAt: Date?
-    public init() {}
+    /// A new file is shared unless the caller says otherwise (the column's default; on SQLite an unset
+    /// field is inserted as NULL, which the NOT NULL column refuses). Rows read back overwrite it.
+    public init() { isShared = true }
 }
 
 /// When a portal user last opened a case; drives the "new information" marker (B1).

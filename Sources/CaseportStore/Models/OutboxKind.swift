@@ -28,6 +28,9 @@ public enum OutboxKind: String, CaseIterable, Sendable {
     case webhookDisabled = "webhook_disabled"
     /// Live chat (B13): the transcript, to the address the chat was started with.
     case chatTranscript = "chat_transcript"
+    /// Issue 13 (A10): a personal link to a claim's customer page (e-mail and SMS), and its security code (SMS).
+    case claimLink = "claim_link"
+    case claimLinkCode = "claim_link_code"
     /// Rows the outbox benchmark queues.
     case benchmark = "bench"
 }

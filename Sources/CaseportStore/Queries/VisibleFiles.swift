@@ -45,19 +45,27 @@ public struct VisibleFiles: Sendable {
         let row = try await sql.raw("""
             SELECT f.id FROM files f
             WHERE f.id = \(bind: fileId) AND f.removed_at IS NULL AND (
-                (f.case_id IS NOT NULL AND f.case_id IN (SELECT c.id FROM cases c WHERE \(CaseVisibilitySQL.predicate(cases, dialect: sql.dialect.name))))
+                (f.case_id IS NOT NULL AND \(Self.sharedPredicate) AND f.case_id IN (SELECT c.id FROM cases c WHERE \(CaseVisibilitySQL.predicate(cases, dialect: sql.dialect.name))))
                 OR (f.case_id IS NULL AND \(Self.registerPredicate(register))))
             """).first()
         guard let id = try row?.decode(column: "id", as: Int.self) else { return nil }
         return try await StoredFileRecord.find(id, on: database)
     }
 
-    /// The files of one case (the caller found the case through `VisibleCases`), newest first.
-    public func caseFiles(caseId: Int) async throws -> [FileListing] {
-        try await database.requireSQL().raw("""
+    /// Issue 13 (C4): a case file reaches a customer only when it is shared and is not a task's
+    /// medium (task media are never shown to customers). Every customer-facing look-up of case
+    /// files carries this condition in its SQL.
+    static var sharedPredicate: SQLQueryString { "(f.is_shared = \(bind: true) AND f.task_id IS NULL)" }
+
+    /// The files of one case (the caller found the case through `VisibleCases`), newest first: those
+    /// the customer may see (shared, not task media). Staff pages pass `includingUnshared` to list
+    /// every file of the case.
+    public func caseFiles(caseId: Int, includingUnshared: Bool = false) async throws -> [FileListing] {
+        let shared: SQLQueryString = includingUnshared ? "1 = 1" : Self.sharedPredicate
+        return try await database.requireSQL().raw("""
             SELECT f.id, f.original_name, f.content_type, f.byte_size, f.uploader_name, f.uploaded_by_user_id,
                    f.created_at, NULL AS customer_name, NULL AS object_name, f.message_id
-            FROM files f WHERE f.case_id = \(bind: caseId) AND f.removed_at IS NULL
+            FROM files f WHERE f.case_id = \(bind: caseId) AND f.removed_at IS NULL AND \(shared)
             ORDER BY f.created_at DESC, f.id DESC
             """).all(decoding: FileListing.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
     }

@@ -253,7 +253,10 @@ struct APIHandler: APIProtocol {
     func listCaseFiles(_ input: Operations.ListCaseFiles.Input) async throws -> Operations.ListCaseFiles.Output {
         let call = try Call.current()
         let detail = try await Self.caseDetail(input.path.number, call)
-        let files = try await VisibleFiles(database: call.db).caseFiles(caseId: detail.id).map {
+        // Issue 13 (C4): a portal token lists only shared files; a staff token every file of the case.
+        var isStaff = false
+        if case .staff = call.principal.caller { isStaff = true }
+        let files = try await VisibleFiles(database: call.db).caseFiles(caseId: detail.id, includingUnshared: isStaff).map {
             Schemas.FileInfo(id: Int32($0.id), name: $0.originalName, size: Int64($0.byteSize), contentType: $0.contentType,
                              uploaderName: $0.uploaderName, createdAt: $0.createdAt)
         }

@@ -35,6 +35,27 @@ struct DemoCommand: AsyncCommand {
         }
         context.console.print("Staff logins at /staff/login, password \(DemoData.password):")
         for login in DemoData.staffLogins { context.console.print("  \(login)") }
+        // Issue 13: the claims customer (an insurer) with a water-damage claim.
+        try await DemoClaims.load(on: app.db, storage: app.caseport.storage)
+        if let insurer = try await CustomerRecord.query(on: app.db).filter(\.$customerNumber == DemoClaims.insurerNumber).first(),
+           let claim = try await CaseRecord.query(on: app.db).filter(\.$customerId == insurer.id).sort(\.$number).first() {
+            let base = app.caseport.config.publicURL ?? "http://127.0.0.1:8080"
+            // The policyholder's personal link (A10), made fresh on every run (the token exists only here;
+            // the previous demo link stops working). No SMS code unless an administrator turns it on.
+            if let holder = try await CaseContactLink.query(on: app.db).filter(\.$caseId == claim.id!)
+                .filter(\.$role == "policyholder").first(),
+               let contact = try await ContactRecord.find(holder.contactId, on: app.db) {
+                let links = ClaimLinks(database: app.db)
+                _ = try await links.revoke(caseId: claim.id!, contactId: contact.id, now: Date())
+                let made = try await links.create(
+                    caseId: claim.id!,
+                    for: .init(contactId: contact.id, name: "\(contact.firstName) \(contact.lastName)", email: contact.email,
+                               phone: contact.phone, language: .da),
+                    trigger: .manual, staffId: nil, now: Date())
+                context.console.print("Claims customer page (\(insurer.name), case \(claim.number)), the policyholder's personal link: \(base)\(ClaimAccessRoute.link.path(made.token))")
+            }
+            context.console.print("  as staff see it (preview): \(base)\(ClaimPageRoute.preview.path(claim.number))")
+        }
     }
 }
 

@@ -77,12 +77,14 @@ extension CharacterSet {
 
 /// Every realm's routes, for the route tag, the route tests and `caseport routes` comparisons.
 enum AppRoutes {
-    static let realms: [any AppRoute.Type] = [PublicRoute.self, PortalRoute.self, StaffRoute.self, ChatRoute.self]
+    static let realms: [any AppRoute.Type] = [PublicRoute.self, PortalRoute.self, StaffRoute.self, ChatRoute.self, ClaimDocsRoute.self,
+                                              ClaimOfficeRoute.self, ClaimAccessRoute.self, ClaimPageRoute.self]
 
     /// (name, method, pattern) of every route of every realm.
     static var all: [(name: String, method: HTTPMethod, pattern: String)] {
         func list<R: AppRoute>(_ realm: R.Type) -> [(String, HTTPMethod, String)] { R.allCases.map { ($0.name, $0.method, $0.pattern) } }
         return list(PublicRoute.self) + list(PortalRoute.self) + list(StaffRoute.self) + list(ChatRoute.self)
+            + list(ClaimDocsRoute.self) + list(ClaimOfficeRoute.self) + list(ClaimAccessRoute.self) + list(ClaimPageRoute.self)
     }
 
     /// Builds the path of the route named `name` (`staff.case`) from `values`; nil for an unknown name
@@ -130,6 +132,10 @@ extension AppRoutes {
             routes.map { route in (route.pattern.split(separator: "/").prefix { !$0.hasPrefix(":") }.map(String.init), section(route)) }
         }
         return table(PortalRoute.allCases, \.section) + table(StaffRoute.allCases, \.section) + table(ChatRoute.allCases, \.section)
+            + table(ClaimDocsRoute.allCases, \.section)
+            + table(ClaimOfficeRoute.allCases, \.section)
+            + table(ClaimAccessRoute.allCases.filter { !$0.section.isEmpty }, \.section)
+            + table(ClaimPageRoute.allCases, \.section)
     }()
 }
 

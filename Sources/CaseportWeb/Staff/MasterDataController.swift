@@ -145,6 +145,8 @@ struct MasterDataController: RouteCollection {
                 .init(href: StaffRoute.portalUsers.path(query: ["customer": String(id)]), label: request.t("md_related_portal_users")),
                 .init(href: StaffRoute.cases.path(query: ["customer": String(id)]), label: request.t("md_related_cases")),
                 .init(href: StaffRoute.newCase.path(query: ["customer": String(id)]), label: request.t("md_related_new_case")),
+                // Issue 13: the customer's level of the claims' customer-page settings.
+                .init(href: ClaimAccessRoute.customerSettings.path(id), label: request.t("claimaccess_customer_link")),
                 .init(href: StaffRoute.customerReports.path(id), label: request.t("monthly_reports_staff_title")),
             ]
         }

@@ -203,6 +203,13 @@ struct StaffCasesController: RouteCollection {
         var changeOpen: Bool = false
         /// Issue 15: chats attached to the case, every line (staff notes marked).
         var chats: [CaseChatView] = []
+        /// Issue 13: the document library and the budget (`staff/claims/library`, `staff/claims/budget`).
+        var library: CaseLibraryView? = nil
+        var budget: CaseBudgetView? = nil
+        /// Issue 13: the "Claim" part (`staff/claims/panel`).
+        var claim: ClaimPanel? = nil
+        /// Issue 13: the claim's "Customer access" part (`staff/claim-access`); nil when the case is no claim.
+        var claimAccess: ClaimAccessPart? = nil
     }
 
     /// What a failed form keeps.
@@ -214,6 +221,8 @@ struct StaffCasesController: RouteCollection {
         var noteBody = ""
         /// The contact chosen in the link form, kept when linking failed.
         var contactChoice = ""
+        /// Issue 13: a claim form's typed values and problems.
+        var claim: ClaimPanelState? = nil
     }
 
     func findCase(_ request: Request) async throws -> CaseRecord {
@@ -300,6 +309,11 @@ struct StaffCasesController: RouteCollection {
             noteBody: state.noteBody, noteOpen: !state.noteBody.isEmpty || state.errors["note"] != nil,
             changeOpen: state.form != nil && !state.errors.isEmpty)
         page.chats = try await CaseChatView.load(request, caseId: record.id!, forStaff: true)
+        page.library = try await CaseLibraryView.load(request, caseId: record.id!)
+        page.budget = try await CaseBudgetView.load(request, caseId: record.id!)
+        page.claim = try await ClaimPanel.load(request, record: record, state: state.claim, unreadMessages: unread.messages.count,
+                                               unreadFiles: unread.files.count)
+        page.claimAccess = try await ClaimAccessPart.load(request, record: record)
         let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
@@ -370,11 +384,14 @@ struct StaffCasesController: RouteCollection {
             text = request.t(stored.actor.staffId == nil ? "staff_event_files_uploaded" : "staff_event_files_uploaded_staff").replacingOccurrences(of: "{names}", with: names.joined(separator: ", "))
         case .fileRemoved(let name):
             text = request.t(stored.actor.staffId == nil ? "staff_event_file_removed" : "staff_event_file_removed_staff").replacingOccurrences(of: "{name}", with: name)
-        case .contactLinked(let name), .contactUnlinked(let name):
+        case .contactLinked(let name), .contactUnlinked(let name), .documentShared(let name), .documentUnshared(let name):
             text = request.t("staff_event_\(stored.event.kind.rawValue)").replacingOccurrences(of: "{name}", with: name)
         case .articleRowBooked, .articleRowRemoved, .workOrderCreated, .workOrderChanged, .workOrderStateChanged,
              .specificationCreated, .specificationApproved, .specificationRejected:
             text = MoneyEventText.describe(stored.event, request: request, language: language)
+        case .callLogged, .expertAssigned, .taskAdded, .taskStarted, .taskFinished, .taskScheduleChanged, .taskOfficeChanged,
+             .taskResponsibleChanged, .compensationDecided, .projectManagerChanged, .projectManagerOfficeChanged, .appointmentChanged:
+            text = ClaimEventText.describe(stored.event, request: request, language: language)
         default:
             text = request.t("staff_event_\(stored.event.kind.rawValue)")
         }

@@ -41,6 +41,9 @@ struct StaffHomeController: RouteCollection {
         /// B6: resolved cases the approval round could not remind anybody about; they wait for staff.
         var unreached: [Row]
         var queues: [Queue]
+        /// Issue 13 (seed 002): reminders, tasks waiting for a supplier, supplier uploads, invoices
+        /// waiting for approval, customer contact and documents (`staff/claims/attention-rows`).
+        var attention: ClaimAttentionController.Counts? = nil
     }
 
     func home(request: Request) async throws -> View {
@@ -62,6 +65,7 @@ struct StaffHomeController: RouteCollection {
             },
             queues: [])
         page.queues = try await queues(for: try staff.user.requireID(), request: request)
+        page.attention = try await ClaimAttentionController.counts(request, staffId: try staff.user.requireID())
         return try await request.view.render("staff/home", page)
     }
 

@@ -96,7 +96,8 @@ struct StaffUsersController: RouteCollection {
     func create(request: Request) async throws -> Response {
         let form = try request.form(StaffUserForm.self)
         let input = CreateStaffUser.Input(name: form.name, email: form.email, role: form.role, password: form.password,
-                                          passwordConfirm: form.passwordConfirm, sendLink: form.sendLink, language: request.language)
+                                          passwordConfirm: form.passwordConfirm, sendLink: form.sendLink, language: request.language,
+                                          mobile: form.mobile)
         do {
             switch try await CreateStaffUser.run(input, by: try request.staffMember(), passwords: request.caseport.passwords,
                                                  in: request.operations) {
@@ -124,7 +125,8 @@ struct StaffUsersController: RouteCollection {
         }
         let input = UpdateStaffUser.Input(staffUserId: try target.requireID(), name: form.name, email: form.email, role: form.role,
                                           isActive: form.isActive, password: form.password, passwordConfirm: form.passwordConfirm,
-                                          currentPassword: form.currentPassword, sendLink: form.sendLink, language: request.language)
+                                          currentPassword: form.currentPassword, sendLink: form.sendLink, language: request.language,
+                                          mobile: form.mobile)
         switch try await UpdateStaffUser.run(input, by: try request.staffMember(), passwords: request.caseport.passwords,
                                              in: request.operations) {
         case .done(let updated) where updated.ownPasswordChanged:
@@ -162,13 +164,15 @@ struct StaffUsersController: RouteCollection {
 struct StaffUserForm: PostedForm, Encodable {
     static var longestValue: Int { 1_000 }
     var name = "", email = "", role = StaffRole.handler.rawValue
+    /// Issue 13: the handler's mobile (shown to a claim's customer when the settings allow it).
+    var mobile = ""
     var password = "", passwordConfirm = "", currentPassword = ""
     var isActive = true, sendLink = false
     /// "Yes, deactivate" (issue 12 point 7), needed when the save switches an active account off.
     var confirmDeactivate = false
 
     enum CodingKeys: String, CodingKey {
-        case name, email, role, password, passwordConfirm = "password_confirm", currentPassword = "current_password"
+        case name, email, role, mobile, password, passwordConfirm = "password_confirm", currentPassword = "current_password"
         case isActive = "is_active", sendLink = "send_link", confirmDeactivate = "confirm_deactivate"
     }
 
@@ -176,6 +180,7 @@ struct StaffUserForm: PostedForm, Encodable {
 
     init(_ user: StaffUserRecord) {
         (name, email, role, isActive) = (user.name, user.email, user.role.rawValue, user.isActive)
+        mobile = user.mobile ?? ""
     }
 
     /// What the template reads as `values`: never a password.
@@ -184,5 +189,6 @@ struct StaffUserForm: PostedForm, Encodable {
         try container.encode(name, forKey: .name)
         try container.encode(email, forKey: .email)
         try container.encode(role, forKey: .role)
+        try container.encode(mobile, forKey: .mobile)
     }
 }

@@ -22,6 +22,9 @@ public struct AppConfig: Sendable {
     public var trustedProxies: [IPAddressRange] = []
     /// CASEPORT_TEMPLATE_RELOAD=1: re-read Leaf templates on every render (while editing them).
     public var templateReload = false
+    /// CASEPORT_TEST_CLOCK_FILE (tests only): a file whose content is a number of seconds added to the
+    /// time the claim links' expiry checks see (`Request.claimOperations`). Off unless set.
+    public var claimClockFile: String?
     /// LOG_LEVEL; nil leaves it to Vapor's default (`--log` on the command line wins).
     public var logLevel: Logger.Level?
 
@@ -96,6 +99,7 @@ public struct AppConfig: Sendable {
             }
         }
         config.templateReload = try environment.flag("CASEPORT_TEMPLATE_RELOAD") ?? false
+        config.claimClockFile = environment.text("CASEPORT_TEST_CLOCK_FILE")
         config.logLevel = try environment.choice("LOG_LEVEL", Logger.Level.self,
                                                  "trace, debug, info, notice, warning, error or critical")
         let idleMinutes = try environment.whole("CASEPORT_SESSION_IDLE_MINUTES", 5...10_080) ?? 480

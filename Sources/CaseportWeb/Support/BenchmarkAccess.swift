@@ -45,3 +45,24 @@ public enum BenchmarkAccess {
         try await MonthlyReportJob(application: app, clock: { now }).run() ?? 0
     }
 }
+
+extension BenchmarkAccess {
+    /// Issue 13: a middleware that makes every request a visitor of claim `caseId`'s customer page, as
+    /// the personal link's session does; only `caseport-bench claim-page` installs it.
+    public static func claimViewer(caseId: Int, name: String) -> any Middleware {
+        ClaimBenchViewer(viewer: ClaimViewer(caseId: caseId, linkId: 0, name: name))
+    }
+
+    struct ClaimBenchViewer: AsyncMiddleware {
+        let viewer: ClaimViewer
+        func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+            request.claimViewer = viewer
+            return try await next.respond(to: request)
+        }
+    }
+}
+
+extension BenchmarkAccess {
+    /// Where the app keeps files (the claim benchmark's documents).
+    public static func fileStorage(_ app: Application) -> any FileStorage { app.caseport.storage }
+}

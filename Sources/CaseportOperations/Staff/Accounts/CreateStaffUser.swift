@@ -17,9 +17,12 @@ public enum CreateStaffUser {
         public var sendLink: Bool
         /// The administrator's language, which the link's e-mail is written in.
         public var language: Language
+        /// Issue 13: the mobile number (empty: none).
+        public var mobile: String
 
         public init(name: String, email: String, role: String, password: String, passwordConfirm: String, sendLink: Bool,
-                    language: Language) {
+                    language: Language, mobile: String = "") {
+            self.mobile = mobile
             self.name = name
             self.email = email
             self.role = role
@@ -38,11 +41,13 @@ public enum CreateStaffUser {
         var problems = try await StaffAccountChecks.check(name: name, email: email, role: input.role, password: input.password,
                                                           confirmation: input.passwordConfirm, target: nil, on: db)
         if input.password.isEmpty && !input.sendLink { problems.set(.password, "staff_users_error_password_or_link") }
+        let mobile = ClaimPhoneCheck.mobile(input.mobile, into: &problems)
         guard problems.isEmpty else { return .problems(problems) }
         // With a link and no password, the account gets the hash of a random secret until the link is used.
         let hash = try await passwords.hash(input.password.isEmpty ? Sessions.newToken() : input.password)
         let role = StaffRole(rawValue: input.role) ?? .handler
         let user = StaffUserRecord(email: email, name: name, role: role, passwordHash: hash)
+        user.mobile = mobile
         let sendLink = input.sendLink, language = input.language
         do {
             try await db.transaction { tx in

@@ -6,6 +6,8 @@ import FluentKit
 public enum StaffAccountField: String, Hashable, Sendable {
     case name, email, role, password, passwordConfirm = "password_confirm", currentPassword = "current_password"
     case isActive = "is_active"
+    /// Issue 13: the handler's mobile, shown to a claim's customer when the settings allow it.
+    case mobile
 }
 
 enum StaffAccountChecks {

@@ -24,9 +24,12 @@ public enum UpdateStaffUser {
         public var sendLink: Bool
         /// The administrator's language, which a link's e-mail is written in.
         public var language: Language
+        /// Issue 13: the mobile number (empty: none); nil leaves it as it is.
+        public var mobile: String?
 
         public init(staffUserId: Int, name: String, email: String, role: String, isActive: Bool, password: String,
-                    passwordConfirm: String, currentPassword: String, sendLink: Bool, language: Language) {
+                    passwordConfirm: String, currentPassword: String, sendLink: Bool, language: Language, mobile: String? = nil) {
+            self.mobile = mobile
             self.staffUserId = staffUserId
             self.name = name
             self.email = email
@@ -61,6 +64,7 @@ public enum UpdateStaffUser {
             let matches = current.isEmpty ? false : try await passwords.verify(current, against: target.passwordHash)
             if !matches { problems.add(.currentPassword, "password_current_wrong") }
         }
+        let mobile = input.mobile.map { ClaimPhoneCheck.mobile($0, into: &problems) } ?? target.mobile
         guard problems.isEmpty else { return .problems(problems) }
         let hash = password.isEmpty ? nil : try await passwords.hash(password)
         let sendLink = input.sendLink && willBeActive, language = input.language
@@ -77,6 +81,7 @@ public enum UpdateStaffUser {
             var changes = ChangeList()
             changes.compare("name", target.name, name)
             changes.compare("email", target.email, email)
+            changes.compare("mobile", target.mobile ?? "", mobile ?? "")
             if hash != nil { changes.note("password set") }
             let previousRole = target.role, activeChanged = target.isActive != willBeActive
             target.name = name
@@ -84,6 +89,7 @@ public enum UpdateStaffUser {
             target.emailKey = LoginKey.fold(email)
             target.role = role
             target.isActive = willBeActive
+            target.mobile = mobile
             if let hash { target.passwordHash = hash }
             try await target.update(on: tx)
             let subject = StaffAccountChecks.subject(of: target)

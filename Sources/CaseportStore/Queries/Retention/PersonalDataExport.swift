@@ -91,8 +91,11 @@ public struct PersonalDataExport: Sendable {
         }
     }
 
+    /// Issue 13 (C4): only files the customer may reach — shared, not a task's medium (a person's
+    /// own uploads are always shared; staff cannot stop sharing them).
     func uploadedFiles(users: [Int]) async throws -> [StoredFileRecord] {
-        try await StoredFileRecord.query(on: database).filter(\.$uploadedByUserId ~~ users).sort(\.$id).all()
+        try await StoredFileRecord.query(on: database).filter(\.$uploadedByUserId ~~ users)
+            .filter(\.$isShared == true).filter(\.$taskId == nil).sort(\.$id).all()
     }
 
     /// Lines the person's portal accounts caused, and lines about their records (subjects

@@ -20,6 +20,8 @@ struct ApprovalJob: Sendable {
         let ran = try await ApprovalRound.run(reminderAfter: config.delivery.approvalReminderAfter, in: context)
         // Issue 14 (B10): waiting invoice specifications are reminded by the same engine, never approved.
         try await SpecificationReminders.run(reminderAfter: config.delivery.approvalReminderAfter, in: context)
+        // Issue 13 (C4): inspection and settlement reports shared once their claim reaches the chosen moment.
+        try await AutoShareReports.run(in: context)
         return ran
     }
 

@@ -170,6 +170,10 @@ struct BackgroundJobs: LifecycleHandler {
         // Live chat (issue 15): unanswered chats become inquiries.
         let chatSweep = ChatSweepJob(application: application)
         started.append(Task { await chatSweep.runForever(logger: logger) })
+        // Issue 13: the claims' automatic personal links.
+        let claimLinks = ClaimLinkJob(database: application.db, translations: application.caseport.translations,
+                                      config: application.caseport.config, clock: { Date() })
+        started.append(Task { await claimLinks.runForever(logger: logger) })
         tasks.withLockedValue { $0 = started }
         application.logger.info("outbox: delivery started (\(worker.channels.isEmpty ? "no transport configured" : worker.channels.joined(separator: ", ")))")
     }

@@ -19,6 +19,9 @@ struct SettingsTab: Encodable {
                 let href = route.path()
                 let current = route == .settings ? path == href : path.hasPrefix(href)
                 return SettingsTab(href: href, name: request.t(key), current: current)
+            } + [ClaimAccessRoute.settings.path()].map {
+                // Issue 13: the claims' customer page (Claims/ClaimAccessRoute).
+                SettingsTab(href: $0, name: request.t("claimaccess_settings_tab"), current: path.hasPrefix($0))
             }
     }
 }

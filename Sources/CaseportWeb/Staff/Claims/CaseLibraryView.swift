@@ -1,0 +1,83 @@
+import CaseportCore
+import CaseportStore
+import Fluent
+import Vapor
+
+/// What the staff case page's document library shows (`staff/claims/library`): one row per document
+/// with the seed's columns Type, Title, Made by, Created and the shared marker; the upload form's
+/// choices; a message of what just happened (`?docs=`).
+struct CaseLibraryView: Encodable {
+    struct Row: Encodable {
+        var id: Int
+        var type: String
+        var title: String
+        var fileName: String
+        var madeBy: String
+        var supplier: String?
+        var createdAt: String
+        var isShared: Bool
+        /// A customer's own upload stays shared (it is theirs).
+        var canUnshare: Bool
+    }
+
+    var rows: [Row]
+    var hasUnshared: Bool
+    var categories: [SelectOption]
+    var suppliers: [SelectOption]
+    var notice: String?
+    var problem: String?
+    var maxUploadMegabytes: Int
+
+    static let notices: Set<String> = ["uploaded", "shared", "unshared", "saved", "deleted", "already"]
+
+    static func load(_ request: Request, caseId: Int) async throws -> CaseLibraryView {
+        let language = request.language
+        let rows = try await CaseDocuments(database: request.db).library(caseId: caseId)
+        let said = request.query[String.self, at: "docs"] ?? ""
+        return CaseLibraryView(
+            rows: rows.map {
+                Row(id: $0.id, type: request.t("docs_category_\($0.shownCategory.rawValue)"), title: $0.shownTitle,
+                    fileName: $0.originalName, madeBy: $0.uploaderName, supplier: $0.supplierName,
+                    createdAt: language.formatDateTime($0.createdAt), isShared: $0.isShared,
+                    canUnshare: $0.isShared && $0.uploadedByUserId == nil)
+            },
+            hasUnshared: rows.contains { !$0.isShared },
+            categories: StaffClaimDocumentsController.categoryOptions(request, chosen: ""),
+            suppliers: try await StaffClaimDocumentsController.supplierOptions(request, chosen: ""),
+            notice: notices.contains(said) ? request.t("docs_notice_\(said)") : nil,
+            problem: said == "none" ? request.t("docs_error_none_selected") : nil,
+            maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576)
+    }
+}
+
+/// What the staff case page's budget shows (`staff/claims/budget`): the lines with their rounded
+/// amounts and the total, formatted in the reader's language.
+struct CaseBudgetView: Encodable {
+    struct Line: Encodable {
+        var id: Int
+        var description: String
+        var quantity: String
+        var unitPrice: String
+        var amount: String
+    }
+
+    var lines: [Line]
+    var total: String
+    var notice: String?
+
+    static let notices: Set<String> = ["added", "saved", "removed"]
+
+    static func load(_ request: Request, caseId: Int) async throws -> CaseBudgetView {
+        let language = request.language
+        let lines = try await BudgetLines(database: request.db).lines(caseId: caseId)
+        let said = request.query[String.self, at: "budget"] ?? ""
+        return CaseBudgetView(
+            lines: lines.map {
+                Line(id: $0.id!, description: $0.description, quantity: Quantity(milli: $0.quantityMilli).formatted(language),
+                     unitPrice: Money(minor: $0.unitPriceMinor).formatted(language),
+                     amount: Money(minor: $0.amountMinor).formatted(language))
+            },
+            total: Money(minor: lines.reduce(0) { $0 + $1.amountMinor }).formatted(language),
+            notice: notices.contains(said) ? request.t("budget_notice_\(said)") : nil)
+    }
+}

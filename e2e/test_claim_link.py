@@ -1,0 +1,252 @@
+"""Issue 13 (A10, C7, C9): the personal link to a claim's customer page, end to end with real parts — a
+server of its own that sends mail to a real SMTP server on loopback (scripts/test-smtp-server.py) and
+SMS to a small fake SMS gateway (below: it keeps each JSON POST it gets), with the test-only
+controllable clock (CASEPORT_TEST_CLOCK_FILE).
+
+An administrator turns the SMS security code on in the customer-page settings -> a handler gives the
+policyholder access from the case's "Customer access" part -> the link arrives by e-mail and by SMS ->
+the customer opens it (GET shows a button and sends nothing), presses the button, gets the code by SMS,
+types it and lands on /claim with the token gone from the address bar and a working link session ->
+the case closes and, 31 days later by the clock, the link and the session answer with the expiry page.
+axe-core checks the pages; each is photographed at 360 and 1440 px (E2E_SHOTS_DIR)."""
+
+import email
+import email.policy
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+from selenium.webdriver.common.by import By
+
+from conftest import Server, free_port, server_binary, start_browser
+from helpers import REPO_ROOT, click_and_wait_for_new_page, find, find_all, open_page, path_of
+from test_accessibility import AccessibilityAudit
+from test_back_office import staff_login
+
+ANNA_EMAIL = "anna@solglantan.example"
+SHOTS = Path(os.environ.get("E2E_SHOTS_DIR", tempfile.gettempdir())) / "caseport-claim-link-shots"
+
+
+class FakeSMSGateway:
+    """An HTTP server on loopback that takes the outbox's SMS posts ({"to": …, "text": …})."""
+
+    def __init__(self):
+        self.messages = []
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", "0"))
+                gateway.messages.append(json.loads(self.rfile.read(length) or b"{}"))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"id": "ok"}')
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, to, pattern, seconds=30, after=0):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            for message in self.messages[after:]:
+                match = re.search(pattern, message.get("text", ""))
+                if message.get("to") == to and match:
+                    return match
+            time.sleep(0.2)
+        pytest.fail(f"no SMS to {to} matching {pattern!r} within {seconds}s; got {self.messages}")
+
+    def stop(self):
+        self.server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def claim_world():
+    binary = server_binary()
+    data_dir = Path(tempfile.mkdtemp(prefix="caseport-e2e-claim-"))
+    mail_dir = data_dir / "mail"
+    mail_dir.mkdir()
+    clock = data_dir / "clock"
+    clock.write_text("0")
+    smtp = subprocess.Popen([sys.executable, str(REPO_ROOT / "scripts" / "test-smtp-server.py"), "--dir", str(mail_dir)],
+                            stdout=subprocess.PIPE, text=True)
+    smtp_port = int(smtp.stdout.readline().split()[1])
+    sms = FakeSMSGateway()
+    env = dict(os.environ, CASEPORT_DATA_DIR=str(data_dir), CASEPORT_BCRYPT_COST="4", LOG_LEVEL="warning",
+               SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), MAIL_FROM="portal@caseport.test",
+               SMS_GATEWAY_URL=sms.url, SMS_GATEWAY_TOKEN="e2e", CASEPORT_TEST_CLOCK_FILE=str(clock))
+    env.pop("DATABASE_URL", None)
+    subprocess.run([str(binary), "demo"], cwd=REPO_ROOT, env=env, check=True, capture_output=True, timeout=120)
+
+    # The test's claim (the back office that registers claims is another part of issue 13): one of
+    # Solgläntan's open demo cases gets claim details, and the portal sends SMS.
+    database = sqlite3.connect(data_dir / "caseport.sqlite")
+    case_id, number = database.execute(
+        "SELECT c.id, c.number FROM cases c JOIN customers u ON u.id = c.customer_id "
+        "WHERE u.customer_number = '1001' AND c.status NOT IN ('closed', 'resolved') ORDER BY c.number LIMIT 1").fetchone()
+    database.execute("INSERT INTO claim_details (case_id, policyholder_type) VALUES (?, 'private')", (case_id,))
+    row = database.execute("SELECT value FROM settings WHERE id = 'portal'").fetchone()
+    portal = json.loads(row[0]) if row else {}
+    portal["smsEnabled"] = True
+    portal["contactPhone"] = "+46 31 700 00 00"
+    if row:
+        database.execute("UPDATE settings SET value = ? WHERE id = 'portal'", (json.dumps(portal),))
+    else:
+        database.execute("INSERT INTO settings (id, value) VALUES ('portal', ?)", (json.dumps(portal),))
+    database.commit()
+    database.close()
+
+    port = free_port()
+    log_path = data_dir / "serve.log"
+    log_file = open(log_path, "wb")
+    process = subprocess.Popen([str(binary), "serve", "--port", str(port)], cwd=REPO_ROOT, env=env,
+                               stdout=log_file, stderr=subprocess.STDOUT)
+    server = Server(process, f"http://127.0.0.1:{port}", data_dir, log_path)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"{server.url}/healthz", timeout=2).status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        assert time.monotonic() < deadline, server.log()
+        time.sleep(0.1)
+    try:
+        yield server, mail_dir, sms, clock, case_id, number
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        smtp.terminate()
+        sms.stop()
+        log_file.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def wait_for_mail(mail_dir, recipient, pattern, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for path in sorted(mail_dir.glob("*.eml")):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if recipient not in str(message.get("X-Envelope-To", "")) + str(message.get("To", "")):
+                continue
+            body = message.get_body(preferencelist=("plain",))
+            match = body is not None and re.search(pattern, body.get_content())
+            if match:
+                return match
+        time.sleep(0.3)
+    pytest.fail(f"no mail to {recipient} matching {pattern!r} within {seconds}s")
+
+
+def shoot(driver, name):
+    """The page at 360 and 1440 px wide, for a person to look at (and no sideways scrolling at 360)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (360, 1440):
+        driver.set_window_size(width, 900)
+        time.sleep(0.2)
+        driver.save_screenshot(str(SHOTS / f"{name}-{width}.png"))
+        if width == 360:
+            overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{name} scrolls sideways at 360 px ({overflow} px)"
+    driver.set_window_size(1280, 900)
+
+
+def session_check(driver):
+    return driver.execute_async_script(
+        "const done = arguments[0]; fetch('/claim/session-check', {credentials: 'same-origin'}).then(r => done(r.status))")
+
+
+def test_a_claim_link_goes_out_opens_with_the_code_and_ends_after_the_access_days(claim_world):
+    server, mail_dir, sms, clock, case_id, number = claim_world
+    staff = start_browser(server.url)
+    customer = start_browser(server.url)
+    try:
+        audit = AccessibilityAudit(staff)
+        # The administrator turns the security code on for every claim (the deployment's level).
+        staff_login(staff, "admin@example.com")
+        open_page(staff, "/staff/settings/customer-page")
+        staff.find_element(By.CSS_SELECTOR, "select#smsCode option[value='true']").click()
+        shoot(staff, "settings-deployment")
+        audit.check("customer-page settings")
+        click_and_wait_for_new_page(staff, find(staff, "main form.form button[type=submit]"))
+        assert "notice=saved" in staff.current_url
+        code_row = find(staff, "#setting-smsCode").text
+        assert "portal" in code_row.lower(), code_row
+
+        # The handler links Anna to the claim and gives her access from the "Customer access" part.
+        open_page(staff, f"/staff/cases/{number}")
+        anna = [li for li in find_all(staff, "#customer-access li[id^='recipient-']") if "Anna" in li.text]
+        if not anna:
+            select = find(staff, "#contact")
+            option = [o for o in select.find_elements(By.TAG_NAME, "option") if ANNA_EMAIL in o.text][0]
+            option.click()
+            click_and_wait_for_new_page(staff, find(staff, "#contacts form.inline-form button[type=submit]"))
+            anna = [li for li in find_all(staff, "#customer-access li[id^='recipient-']") if "Anna" in li.text]
+        audit.check("staff case page with customer access")
+        click_and_wait_for_new_page(staff, anna[0].find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+        assert "/customer-access" in path_of(staff), path_of(staff)
+        assert "1" in find(staff, "#customer-access h2 .badge").text
+        shoot(staff, "case-customer-access")
+        audit.check("case customer access page")
+
+        # The link by e-mail and by SMS (the same token).
+        link = wait_for_mail(mail_dir, ANNA_EMAIL, r"(https?://\S+/c/[A-Za-z0-9_-]{43})").group(1)
+        token = link.rsplit("/", 1)[1]
+        sms.wait_for("070-123 45 67", re.escape(token))
+        texts_before = len(sms.messages)
+
+        # GET shows the company's page with a button and sends nothing.
+        customer.get(server.url + f"/c/{token}")
+        assert find(customer, "#open-claim").is_displayed()
+        shoot(customer, "link-page")
+        customer_audit = AccessibilityAudit(customer)
+        customer_audit.check("personal link page")
+        time.sleep(2)
+        assert len(sms.messages) == texts_before, "opening the link with GET sent a text"
+
+        # The button: the code goes out by SMS; the code form takes it; the customer lands on /claim.
+        click_and_wait_for_new_page(customer, find(customer, "#open-claim"))
+        assert path_of(customer) == "/c/code", path_of(customer)
+        code = sms.wait_for("070-123 45 67", r"\b(\d{6})\b", after=texts_before).group(1)
+        shoot(customer, "code-page")
+        customer_audit.check("security code page")
+        find(customer, "#code").send_keys(code)
+        click_and_wait_for_new_page(customer, find(customer, "#submit-code"))
+        assert path_of(customer) == "/claim", path_of(customer)
+        assert token not in customer.current_url
+        assert session_check(customer) == 204
+
+        # The case closes; 31 days later (the controllable clock) the access has ended.
+        database = sqlite3.connect(server.data_dir / "caseport.sqlite")
+        database.execute("UPDATE cases SET status = 'closed', closed_at = ? WHERE id = ?", (time.time(), case_id))
+        database.commit()
+        database.close()
+        assert session_check(customer) == 204, "still open within the 30 days"
+        clock.write_text(str(31 * 86_400))
+        assert session_check(customer) == 410
+        customer.get(server.url + f"/c/{token}")
+        click_and_wait_for_new_page(customer, find(customer, "#open-claim"))
+        page = find(customer, "main").text
+        assert "30" in page and "+46 31 700 00 00" in page, page
+        shoot(customer, "expired-page")
+        customer_audit.check("expiry page")
+        audit.assert_clean()
+        customer_audit.assert_clean()
+        assert not server.errors_since(0), server.errors_since(0)
+    finally:
+        staff.quit()
+        customer.quit()
