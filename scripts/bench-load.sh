@@ -111,7 +111,8 @@ if [ "$DB" = both ] || [ "$DB" = postgres ]; then
     psql "$DATABASE_URL" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" >/dev/null
     LOG_LEVEL=warning "$bench" cases --cases "$CASES" --customers "$CUSTOMERS" --iterations 1 >&2
     psql "$DATABASE_URL" -qc "$(users_sql 'SELECT generate_series(%d, %d) AS n')" >/dev/null
-    psql "$DATABASE_URL" -qc "SELECT setval(pg_get_serial_sequence('staff_users', 'id'), (SELECT MAX(id) FROM staff_users)); VACUUM ANALYZE;" >/dev/null
+    psql "$DATABASE_URL" -qc "SELECT setval(pg_get_serial_sequence('staff_users', 'id'), (SELECT MAX(id) FROM staff_users))" >/dev/null
+    psql "$DATABASE_URL" -qc "VACUUM ANALYZE" >/dev/null
   fi
   serve_and_drive postgres
 fi
