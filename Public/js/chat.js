@@ -73,13 +73,17 @@
     });
   }
 
+  function showOpen(open) {
+    corner.classList.toggle("chat-is-open", open);
+    button.textContent = open ? d.tOpen : d.tClosed;
+  }
+
   function refreshStatus(then, withCases) {
     fetch(d.status + (withCases ? "?cases=1" : ""), { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (json) {
         status = json;
-        corner.classList.toggle("chat-is-open", !!json.open);
-        button.textContent = json.open ? d.tOpen : d.tClosed;
+        showOpen(!!json.open);
         if (withCases) fillCases();
         if (then) then();
       })
@@ -271,7 +275,8 @@
 
   // On every page: the corner shows whether the chat is open; a conversation in progress is restored.
   corner.hidden = false;
-  refreshStatus();
+  // The page says whether anyone answers (issue 17: no request per page load); opening the panel asks again.
+  if (d.open === "open" || d.open === "closed") showOpen(d.open === "open"); else refreshStatus();
   if (state && state.conversation) {
     (state.shown || []).forEach(render);
     showEnded(false);

@@ -1,21 +1,52 @@
 import CaseportStore
 import FluentKit
+import SQLKit
 import XCTest
 
-/// The change stamp (M014) rises with every change to what portal pages show, and only then.
+/// The change stamp (M014, narrowed by M039) rises with every change to the master data and settings
+/// that portal values are kept from, and only then: a case, a message, a read marker or a sign-in
+/// leaves it (and so every server's kept values) alone.
 final class ChangeStampTests: StoreTestCase {
-    func testTheStampRisesWhenACaseOrMessageChangesAndNotOnReads() async throws {
+    func testCasesMessagesAndReadsLeaveTheStampAlone() async throws {
+        let customer = try await make.customer("5001")
+        let berit = try await make.authors().staff  // makes a portal user and a handler: master data
         let before = try await ChangeStamp.current(on: db)
-        let record = try await make.case("Fall")
-        let afterCase = try await ChangeStamp.current(on: db)
-        XCTAssertGreaterThan(afterCase, before)
+        let record = try await make.case("Fall", customer: customer)
+        try await CaseConversation(database: db).add(caseId: record.id!, author: berit, body: "Hej")
+        let sql = try XCTUnwrap(db as? any SQLDatabase)
+        try await sql.raw("UPDATE cases SET subject = 'Ändrad' WHERE id = \(bind: record.id!)").run()
         _ = try await CaseRecord.query(on: db).all()
         _ = try await StaffCases(database: db).page(.init(), offset: 0, limit: 10)
-        let afterReads = try await ChangeStamp.current(on: db)
-        XCTAssertEqual(afterReads, afterCase, "reading changes nothing")
-        let berit = try await make.authors().staff
-        try await CaseConversation(database: db).add(caseId: record.id!, author: berit, body: "Hej")
-        let afterMessage = try await ChangeStamp.current(on: db)
-        XCTAssertGreaterThan(afterMessage, afterCase)
+        let after = try await ChangeStamp.current(on: db)
+        XCTAssertEqual(after, before, "case writes no longer empty every kept value on every server")
+    }
+
+    func testMasterDataAndSettingsRaiseTheStamp() async throws {
+        let customer = try await make.customer("5002")
+        let start = try await ChangeStamp.current(on: db)
+        let sql = try XCTUnwrap(db as? any SQLDatabase)
+        try await sql.raw("UPDATE customers SET name = 'Nytt namn' WHERE id = \(bind: customer.id!)").run()
+        let afterCustomer = try await ChangeStamp.current(on: db)
+        XCTAssertGreaterThan(afterCustomer, start)
+        let user = try await make.portalUser("stampa", of: customer)
+        let afterUser = try await ChangeStamp.current(on: db)
+        XCTAssertGreaterThan(afterUser, afterCustomer, "a new portal user")
+        try await sql.raw("UPDATE portal_users SET language = 'en' WHERE id = \(bind: user.id!)").run()
+        let afterLanguage = try await ChangeStamp.current(on: db)
+        XCTAssertGreaterThan(afterLanguage, afterUser, "the user's own record is kept with the user")
+    }
+
+    func testASignInTimeAloneLeavesTheStampAlone() async throws {
+        let customer = try await make.customer("5003")
+        let user = try await make.portalUser("stampb", of: customer)
+        let before = try await ChangeStamp.current(on: db)
+        user.lastLoginAt = Date()
+        try await user.save(on: db)
+        let after = try await ChangeStamp.current(on: db)
+        XCTAssertEqual(after, before, "last_login_at is written at every sign-in and kept nowhere")
+        user.firstName = "Stina"
+        try await user.save(on: db)
+        let renamed = try await ChangeStamp.current(on: db)
+        XCTAssertGreaterThan(renamed, after)
     }
 }

@@ -22,11 +22,24 @@ final class CachedPagesTests: XCTestCase {
         try await browser.portalLogin("solglantan", "anna")
         _ = try await browser.get("/cases")
         let first = try XCTUnwrap(browser.listedCaseNumbers.first)
-        XCTAssertEqual(harness.app.caseport.caseListPages.count, 1, "the list's values are kept")
+        XCTAssertEqual(harness.app.caseport.filterOptions.count, 1, "the list's filter choices are kept")
+        let stamp = try await ChangeStamp.current(on: harness.app.db)
 
         try await sql.raw("UPDATE cases SET subject = 'Ändrad av en annan server' WHERE number = \(bind: first)").run()
         _ = try await browser.get("/cases")
         XCTAssertTrue(browser.lastBody.contains("Ändrad av en annan server"))
+        // Issue 17: a case write leaves the stamp, and with it every user's kept values, alone.
+        let after = try await ChangeStamp.current(on: harness.app.db)
+        XCTAssertEqual(after, stamp)
+    }
+
+    func testARenamedCategoryShowsInTheFilterChoicesAtOnce() async throws {
+        let browser = harness.browser()
+        try await browser.portalLogin("solglantan", "anna")
+        _ = try await browser.get("/cases")
+        try await sql.raw("UPDATE categories SET name = 'Omdöpt av en annan server' WHERE id = (SELECT MIN(id) FROM categories WHERE is_active = \(bind: true))").run()
+        _ = try await browser.get("/cases")
+        XCTAssertTrue(browser.lastBody.contains("Omdöpt av en annan server"))
     }
 
     func testANewVisibleCaseAndANewLinkShowAtOnce() async throws {

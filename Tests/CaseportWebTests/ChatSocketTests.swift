@@ -224,6 +224,31 @@ final class ChatSocketTests: XCTestCase {
         XCTAssertTrue(status.body.string.contains("\"open\":false"), status.body.string)
     }
 
+    /// Issue 17: the page says whether anyone answers, so the script no longer asks on every page load;
+    /// the value is kept a few seconds per server and forgotten when a handler here changes theirs.
+    func testThePageCarriesWhetherAnyoneAnswers() async throws {
+        let browser = harness.browser()
+        try await browser.get("/login")
+        XCTAssertTrue(browser.lastBody.contains(#"data-open="closed""#), "nobody is available")
+        XCTAssertFalse(browser.lastBody.contains("chat-is-open"))
+        try await makeAvailable(try await staffActor())
+        try await browser.get("/login")
+        XCTAssertTrue(browser.lastBody.contains(#"data-open="closed""#), "kept for a few seconds on this server")
+        harness.app.caseport.chatAvailability.forget()  // what the console's availability form does
+        try await browser.get("/login")
+        XCTAssertTrue(browser.lastBody.contains(#"data-open="open""#))
+        XCTAssertTrue(browser.lastBody.contains("chat-corner chat-is-open"))
+        let kept = ChatAvailability(lifetime: 3)
+        let now = Date()
+        let open = try await kept.isOpen(on: harness.app.db, now: now)
+        XCTAssertTrue(open)
+        try await SetChatAvailability.run(available: false, by: try await staffActor(), in: context)
+        let soon = try await kept.isOpen(on: harness.app.db, now: now.addingTimeInterval(2))
+        XCTAssertTrue(soon, "within its lifetime the kept value answers")
+        let later = try await kept.isOpen(on: harness.app.db, now: now.addingTimeInterval(4))
+        XCTAssertFalse(later, "after it, the database")
+    }
+
     func testMessagesBeyondTheRateAreRefused() async throws {
         let handler = try await staffActor()
         try await makeAvailable(handler)

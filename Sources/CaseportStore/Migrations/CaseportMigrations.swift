@@ -37,5 +37,6 @@ public enum CaseportMigrations {
         M033_CreateChat(),
         M034_Claims(),
         M037_ClaimLinks(),
+        M039_ScopedChangeStamp(),
     ]
 }

@@ -115,21 +115,12 @@ public struct CaseConversation: Sendable {
 
     /// Records that the user has seen the case now (clears the "new information" marker).
     public func markSeen(caseId: Int, userId: Int, at now: Date = Date()) async throws {
-        if let read = try await CaseReadRecord.query(on: database)
-            .filter(\.$caseId == caseId).filter(\.$userId == userId).first() {
-            read.seenAt = now
-            try await read.update(on: database)
-        } else {
-            let read = CaseReadRecord()
-            read.caseId = caseId
-            read.userId = userId
-            read.seenAt = now
-            do {
-                try await read.create(on: database)
-            } catch {
-                // Two tabs opened the case at once: the other request recorded the visit.
-            }
-        }
+        // One statement (issue 17: every case view records the visit): the unique (user_id, case_id)
+        // makes a second tab's insert an update instead of a failure.
+        try await database.requireSQL().raw("""
+            INSERT INTO case_reads (user_id, case_id, seen_at) VALUES (\(bind: userId), \(bind: caseId), \(bind: now))
+            ON CONFLICT (user_id, case_id) DO UPDATE SET seen_at = excluded.seen_at
+            """).run()
     }
 
     /// The customer changes category or priority (B5, when the deployment allows it).

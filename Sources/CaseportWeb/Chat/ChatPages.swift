@@ -124,6 +124,7 @@ struct StaffChatController: RouteCollection {
     func setAvailability(request: Request) async throws -> Response {
         let form = try request.form(AvailabilityForm.self)
         try await SetChatAvailability.run(available: form.available, by: try request.staffMember(), in: request.operations)
+        request.caseport.chatAvailability.forget()
         await request.application.chatBus.publish(.queue)
         return request.redirect(to: ChatRoute.console, notice: .saved)
     }

@@ -18,8 +18,13 @@ struct AppServices: Sendable {
     let principals = StampedCache<PortalPrincipal>(capacity: 20_000)
     /// The deployment's settings at one change stamp (see PageFrameMiddleware).
     let settings = StampedCache<PortalSettings>(capacity: 1)
-    /// Rendered case lists by user, language and query (see PortalCaseListController).
-    let caseListPages = StampedCache<String>(capacity: 1_000)
+    /// The case list's filter choices (categories, types, the customers and objects in reach) by
+    /// portal user id, at one change stamp (see PortalCaseListController).
+    let filterOptions = StampedCache<FilterOptions>(capacity: 20_000)
+    /// The catalogue's per-language names at one change stamp (see `Request.catalogueNames()`).
+    let catalogueNames = StampedCache<CatalogueNameMap>(capacity: 1)
+    /// Whether anyone answers chats, for the portal pages' chat button (see PageFrameMiddleware).
+    let chatAvailability = ChatAvailability()
 }
 
 extension Application {

@@ -5,10 +5,18 @@ import Vapor
 extension Request {
     private struct CatalogueNamesKey: StorageKey { typealias Value = CatalogueNameMap }
 
-    /// Issue 12: the catalogue's per-language names (M030), read once per request.
+    /// Issue 12: the catalogue's per-language names (M030), read once per request — and, for a
+    /// signed-in portal user, kept between requests at the change stamp (issue 17; M030 watches
+    /// `catalogue_names`).
     func catalogueNames() async throws -> CatalogueNameMap {
         if let kept = storage[CatalogueNamesKey.self] { return kept }
-        let names = try await CatalogueNames(database: db).load()
+        let names: CatalogueNameMap
+        if let stamp = changeStamp, let kept = caseport.catalogueNames.value(for: "", at: stamp) {
+            names = kept
+        } else {
+            names = try await CatalogueNames(database: db).load()
+            if let stamp = changeStamp { caseport.catalogueNames.store(names, for: "", at: stamp) }
+        }
         storage[CatalogueNamesKey.self] = names
         return names
     }

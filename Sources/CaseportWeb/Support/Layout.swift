@@ -33,6 +33,8 @@ struct Layout: Encodable {
     var inboxCount: Int
     /// Issue 12: cases waiting for the signed-in customer (their answer or approval); 0 hides the link.
     var needsActionCount: Int
+    /// Issue 17: "open", "closed" or "" (not known: the chat script asks the server), for the chat button.
+    var chatState = ""
     var showInquiries: Bool
     /// The back-office menu shows staff accounts and the audit log to administrators only (D1).
     var staffAdmin: Bool
@@ -78,6 +80,7 @@ struct Layout: Encodable {
         hasBothContacts = contactPhone != nil && contactEmail != nil
         inboxCount = frame.inboxCount ?? 0
         needsActionCount = area == "portal" ? frame.needsActionCount ?? 0 : 0
+        chatState = frame.chatOpen.map { $0 ? "open" : "closed" } ?? ""
         showInquiries = area == "portal" && frame.inquiriesFirst && request.portalPrincipal != nil
         if area == "staff" {
             self.userName = request.staffPrincipal?.user.name

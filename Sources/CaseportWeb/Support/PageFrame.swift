@@ -16,10 +16,25 @@ struct PageFrame: Sendable {
     /// the settings were not read for this request (a path outside the route groups).
     var contactPhone: String?
     var contactEmail: String?
+    /// Issue 17: whether anyone answers chats, for the chat button of customer pages (nil: not read,
+    /// the page's script asks `/chat/status`). Read for pages (GET) outside the back office.
+    var chatOpen: Bool?
 }
 
 extension Request {
     private struct PageFrameKey: StorageKey { typealias Value = PageFrame }
+    private struct SettingsKey: StorageKey { typealias Value = PortalSettings }
+
+    /// The settings `PageFrameMiddleware` read (or took from the copy kept at the change stamp) for
+    /// this request; read here when the request did not pass it.
+    func frameSettings() async throws -> PortalSettings {
+        if let kept = storage[SettingsKey.self] { return kept }
+        let settings = try await SettingsStore(database: db).load()
+        storage[SettingsKey.self] = settings
+        return settings
+    }
+
+    fileprivate func keepFrameSettings(_ settings: PortalSettings) { storage[SettingsKey.self] = settings }
 
     var pageFrame: PageFrame {
         get { storage[PageFrameKey.self] ?? PageFrame() }
@@ -38,6 +53,7 @@ struct PageFrameMiddleware: AsyncMiddleware {
             settings = try await SettingsStore(database: request.db).load()
             if let stamp = request.changeStamp { request.caseport.settings.store(settings, for: "portal", at: stamp) }
         }
+        request.keepFrameSettings(settings)
         var frame = PageFrame(branding: settings.branding, inquiriesFirst: settings.inquiriesFirst,
                               contactPhone: settings.contactPhone, contactEmail: settings.contactEmail)
         if request.staffPrincipal != nil {
@@ -47,6 +63,9 @@ struct PageFrameMiddleware: AsyncMiddleware {
             var needing = CaseFilter()
             needing.statusGroup = .needsAction
             frame.needsActionCount = try await VisibleCases(database: request.db).count(for: principal.visibility, filter: needing)
+        }
+        if request.staffPrincipal == nil, request.method == .GET, Self.mayBeAPage(request) {
+            frame.chatOpen = try await request.caseport.chatAvailability.isOpen(on: request.db)
         }
         request.pageFrame = frame
         return try await next.respond(to: request)

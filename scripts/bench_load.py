@@ -1,0 +1,382 @@
+#!/usr/bin/env python3
+"""The load benchmark that models real use (issue 17 point 1): many portal users of different customers
+and a few dozen handlers, each with their own session, drive a mix of what people do:
+
+  portal: list pages (different pages, filters and orders), searches (different words and prefixes),
+          case views, messages posted, files uploaded;
+  staff:  case lists (pages and single filters), case views, internal notes and messages.
+
+Two ways of driving it (both, one after the other, unless --mode says otherwise):
+  closed  a fixed number of workers (--concurrency), each sending its next request when the last answered;
+  open    requests started at a fixed arrival rate (--rate a second, evenly spaced) whatever the answers; the
+          latency of each is counted from the moment it was due, so a server that falls behind shows it.
+
+Reports requests, throughput, p50/p99/p999, errors (any transport error, 5xx, 403/404, or a write that did
+not redirect), per kind of request; with --pid the server's CPU per request (utime+stime from
+/proc/<pid>/stat around each phase) and its anonymous memory (RssAnon from /proc/<pid>/status, the highest
+seen while sampling once a second, and at the end). --json writes the same as JSON.
+
+    scripts/bench_load.py --url http://127.0.0.1:18181 --portal-users 300 --handlers 30 \
+        --concurrency 16 --rate 300 --seconds 30 --pid 1234
+Users are those `scripts/bench-load.sh` seeds: portal user `u<n>` of organisation `bench<n>` (n = 1…N),
+handlers `handler<n>@bench.example`, all with the password Bench1234.
+"""
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import sys
+import time
+from urllib.parse import quote
+
+import aiohttp
+
+PASSWORD = "Bench1234"
+WORDS = ["läckage", "kran", "element", "hiss", "ventilation", "fönster", "dörr", "lås", "tak", "fasad",
+         "värme", "belysning", "trapphus", "tvättstuga", "källare", "balkong", "garage", "avlopp",
+         "brandlarm", "entré", "soprum", "cykelrum", "lekplats", "gräsmatta", "snöröjning", "ström",
+         "säkring", "fukt", "mögel", "klotter", "porttelefon", "nyckel", "parkering", "vatten",
+         "radiator", "kyla", "golv", "vägg", "målning", "städning", "skadedjur", "ljud", "glas",
+         "ränna", "stuprör", "grind", "staket", "förråd", "bastu", "tvättmaskin"]
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+PORTAL_CASE = re.compile(r'href="/cases/(\d+)"')
+STAFF_CASE = re.compile(r'href="/staff/cases/(\d+)"')
+
+# The mix: (kind, weight). Reads dominate, as in use; writes are a few in a hundred.
+MIX = [
+    ("portal_list", 26), ("portal_list_filtered", 8), ("portal_search", 12), ("portal_case", 24),
+    ("portal_message", 4), ("portal_upload", 1),
+    ("staff_list", 10), ("staff_list_filtered", 5), ("staff_case", 6), ("staff_note", 3), ("staff_create", 1),
+]
+
+
+class User:
+    def __init__(self, kind, index):
+        self.kind = kind
+        self.index = index
+        self.session = None
+        self.token = None
+        self.cases = []
+        self.lock = asyncio.Lock()
+
+
+class Stats:
+    def __init__(self):
+        self.latencies = {}
+        self.errors = {}
+        self.samples = []
+
+    def add(self, kind, seconds, ok, what=None):
+        self.latencies.setdefault(kind, []).append(seconds)
+        if not ok:
+            self.errors[kind] = self.errors.get(kind, 0) + 1
+            if len(self.samples) < 10 and what:
+                self.samples.append(what)
+
+
+def percentile(ordered, fraction):
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+def summary(values):
+    ordered = sorted(values)
+    return {"n": len(ordered), "p50_ms": round(percentile(ordered, 0.5) * 1000, 2),
+            "p99_ms": round(percentile(ordered, 0.99) * 1000, 2), "p999_ms": round(percentile(ordered, 0.999) * 1000, 2),
+            "max_ms": round(ordered[-1] * 1000, 2) if ordered else 0.0}
+
+
+def cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime (fields 14 and 15 of the line)
+
+
+def rss_anon_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.base = args.url.rstrip("/")
+        self.connector = None
+        self.portal = [User("portal", n) for n in range(1, args.portal_users + 1)]
+        self.staff = [User("staff", n) for n in range(1, args.handlers + 1)]
+        mix = [(k, w) for k, w in MIX if not args.only or k in args.only.split(",")]
+        if not mix:
+            raise SystemExit(f"--only names none of {', '.join(k for k, _ in MIX)}")
+        self.kinds = [k for k, _ in mix]
+        self.weights = [w for _, w in mix]
+        self.sequence = 0
+
+    async def request(self, user, method, path, **kwargs):
+        async with user.session.request(method, self.base + path, allow_redirects=False, **kwargs) as response:
+            body = await response.read()
+            return response.status, body
+
+    async def sign_in(self, user):
+        jar = aiohttp.CookieJar(unsafe=True)
+        user.session = aiohttp.ClientSession(connector=self.connector, connector_owner=False, cookie_jar=jar,
+                                             headers={"Accept-Language": "sv-SE", "Accept": "text/html"},
+                                             timeout=aiohttp.ClientTimeout(total=60))
+        if user.kind == "portal":
+            status, body = await self.request(user, "GET", "/login")
+            token = TOKEN.search(body.decode()).group(1)
+            status, _ = await self.request(user, "POST", "/login", data={
+                "csrf_token": token, "organisation": f"bench{user.index}", "username": f"u{user.index}", "password": PASSWORD})
+            if status != 303:
+                raise SystemExit(f"portal login u{user.index}@bench{user.index} answered {status}")
+            status, body = await self.request(user, "GET", "/cases")
+            text = body.decode()
+            user.token = TOKEN.search(text).group(1)
+            user.cases = sorted(set(int(n) for n in PORTAL_CASE.findall(text)))
+        else:
+            status, body = await self.request(user, "GET", "/staff/login")
+            token = TOKEN.search(body.decode()).group(1)
+            status, _ = await self.request(user, "POST", "/staff/login", data={
+                "csrf_token": token, "email": f"handler{user.index}@bench.example", "password": PASSWORD})
+            if status != 303:
+                raise SystemExit(f"staff login handler{user.index} answered {status}")
+            status, body = await self.request(user, "GET", f"/staff/cases?customer={user.index}")
+            text = body.decode()
+            user.token = TOKEN.search(text).group(1)
+            user.cases = sorted(set(int(n) for n in STAFF_CASE.findall(text)))
+
+    async def sign_in_all(self):
+        semaphore = asyncio.Semaphore(8)
+
+        async def one(user):
+            async with semaphore:
+                await self.sign_in(user)
+        await asyncio.gather(*(one(u) for u in self.portal + self.staff))
+
+    def pages(self):
+        # The bench user's customer has cases/customers cases: 25 to a portal page, 50 to a staff page.
+        return max(1, self.args.cases_per_customer // 25)
+
+    async def act(self, kind, stats, due):
+        """One request of the mix, timed from `due` (its arrival time)."""
+        rng = random
+        if kind.startswith("portal"):
+            user = rng.choice(self.portal)
+        else:
+            user = rng.choice(self.staff)
+        path, method, data = None, "GET", None
+        expect = (200,)
+        if kind == "portal_list":
+            page = rng.randint(1, self.pages())
+            path = f"/cases?page={page}" if page > 1 else "/cases"
+        elif kind == "portal_list_filtered":
+            choice = rng.randrange(4)
+            if choice == 0:
+                path = f"/cases?state={rng.choice(['open', 'closed', 'needs_action'])}"
+            elif choice == 1:
+                path = f"/cases?category={rng.randint(1, 10)}&page={rng.randint(1, 3)}"
+            elif choice == 2:
+                path = f"/cases?sort={rng.choice(['number', 'subject', 'created'])}&dir={rng.choice(['asc', 'desc'])}&page={rng.randint(1, 5)}"
+            else:
+                path = f"/cases?type={rng.randint(1, 4)}"
+        elif kind == "portal_search":
+            word = rng.choice(WORDS)
+            if rng.random() < 0.4:
+                word = word[: rng.randint(3, max(3, len(word) - 1))]
+            path = "/cases?q=" + quote(word)
+        elif kind in ("portal_case", "portal_message", "portal_upload"):
+            if not user.cases:
+                return
+            number = rng.choice(user.cases)
+            if kind == "portal_case":
+                path = f"/cases/{number}"
+            elif kind == "portal_message":
+                method, path, expect = "POST", f"/cases/{number}/messages", (303,)
+                self.sequence += 1
+                data = {"csrf_token": user.token, "body": f"Lastprov {self.sequence}: vi väntar på besked om {rng.choice(WORDS)}."}
+            else:
+                method, path, expect = "POST", f"/cases/{number}/files", (303,)
+                form = aiohttp.FormData()
+                form.add_field("csrf_token", user.token)
+                form.add_field("files", os.urandom(rng.randint(2_000, 60_000)), filename=f"foto-{rng.randint(1, 10**6)}.bin",
+                               content_type="application/octet-stream")
+                data = form
+        elif kind == "staff_list":
+            page = rng.randint(1, 20)
+            path = f"/staff/cases?page={page}" if page > 1 else "/staff/cases"
+        elif kind == "staff_list_filtered":
+            choice = rng.randrange(5)
+            if choice == 0:
+                path = f"/staff/cases?status={rng.choice(['new', 'open', 'waiting_for_customer'])}"
+            elif choice == 1:
+                path = f"/staff/cases?handler={rng.randint(1, 4)}&page={rng.randint(1, 5)}"
+            elif choice == 2:
+                path = f"/staff/cases?customer={rng.randint(1, self.args.customers)}"
+            elif choice == 3:
+                path = f"/staff/cases?category={rng.randint(1, 10)}"
+            else:
+                path = f"/staff/cases?priority={rng.randint(1, 4)}"
+        elif kind in ("staff_case", "staff_note"):
+            if not user.cases:
+                return
+            number = rng.choice(user.cases)
+            if kind == "staff_case":
+                path = f"/staff/cases/{number}"
+            else:
+                method, path, expect = "POST", f"/staff/cases/{number}/notes", (303,)
+                self.sequence += 1
+                data = {"csrf_token": user.token, "body": f"Intern anteckning {self.sequence} under lastprov."}
+        elif kind == "staff_create":
+            method, path, expect = "POST", "/staff/cases/new", (303,)
+            self.sequence += 1
+            data = {"csrf_token": user.token, "subject": f"Lastprov {self.sequence} {rng.choice(WORDS)}",
+                    "description": f"Skapat under lastprov: {rng.choice(WORDS)} i {rng.choice(WORDS)}.",
+                    "customer": str(rng.randint(1, self.args.customers)), "category": str(rng.randint(1, 10)),
+                    "type": str(rng.randint(1, 4)), "priority": str(rng.randint(1, 4)), "handler": str(user.index % 4 + 1)}
+        try:
+            status, _ = await self.request(user, method, path, data=data)
+            ok = status in expect
+            stats.add(kind, time.monotonic() - due, ok, None if ok else f"{method} {path}: {status}")
+        except Exception as error:  # noqa: BLE001 — every failure is an error of the run
+            stats.add(kind, time.monotonic() - due, False, f"{method} {path}: {type(error).__name__} {error}")
+
+    def pick(self):
+        return random.choices(self.kinds, self.weights)[0]
+
+    async def closed(self, seconds):
+        stats = Stats()
+        end = time.monotonic() + seconds
+
+        async def worker():
+            while time.monotonic() < end:
+                await self.act(self.pick(), stats, time.monotonic())
+        await asyncio.gather(*(worker() for _ in range(self.args.concurrency)))
+        return stats
+
+    async def open(self, seconds, rate):
+        stats = Stats()
+        start = time.monotonic()
+        total = int(seconds * rate)
+        tasks = set()
+        dropped = 0
+        for i in range(total):
+            due = start + i / rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if len(tasks) >= self.args.max_in_flight:
+                dropped += 1
+                stats.add("dropped", 0.0, False, "more than --max-in-flight waiting")
+                continue
+            task = asyncio.ensure_future(self.act(self.pick(), stats, due))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        if tasks:
+            await asyncio.wait(tasks)
+        return stats
+
+    async def phase(self, name, runner):
+        pid = self.args.pid
+        peak = [0]
+        sampling = True
+
+        async def sample():
+            while sampling:
+                peak[0] = max(peak[0], rss_anon_kb(pid))
+                await asyncio.sleep(1)
+        sampler = asyncio.ensure_future(sample()) if pid else None
+        ticks0 = cpu_ticks(pid) if pid else 0
+        started = time.monotonic()
+        stats = await runner()
+        elapsed = time.monotonic() - started
+        ticks1 = cpu_ticks(pid) if pid else 0
+        sampling = False
+        if sampler:
+            await sampler
+        everything = [v for kind, values in stats.latencies.items() if kind != "dropped" for v in values]
+        errors = sum(stats.errors.values())
+        result = {"phase": name, "seconds": round(elapsed, 1), "requests": len(everything),
+                  "per_second": round(len(everything) / elapsed, 1), "errors": errors, **summary(everything),
+                  "kinds": {kind: {**summary(values), "errors": stats.errors.get(kind, 0)} for kind, values in sorted(stats.latencies.items())},
+                  "error_samples": stats.samples}
+        if pid:
+            hz = os.sysconf("SC_CLK_TCK")
+            result["server_cpu_ms_per_request"] = round((ticks1 - ticks0) / hz * 1000 / max(1, len(everything)), 3)
+            result["server_cpu_cores"] = round((ticks1 - ticks0) / hz / elapsed, 2)
+            result["rss_anon_mb_peak"] = round(peak[0] / 1024, 1)
+            result["rss_anon_mb_end"] = round(rss_anon_kb(pid) / 1024, 1)
+        result["load_average"] = os.getloadavg()
+        return result
+
+    async def main(self):
+        self.connector = aiohttp.TCPConnector(limit=self.args.connections, limit_per_host=self.args.connections)
+        try:
+            t = time.monotonic()
+            await self.sign_in_all()
+            print(f"signed in {len(self.portal)} portal users and {len(self.staff)} handlers in {time.monotonic() - t:.1f}s", file=sys.stderr)
+            results = []
+            if self.args.warmup > 0:
+                await self.closed(self.args.warmup)
+            if self.args.mode in ("both", "closed"):
+                results.append(await self.phase(f"closed, {self.args.concurrency} workers", lambda: self.closed(self.args.seconds)))
+                report(results[-1])
+            if self.args.mode in ("both", "open"):
+                results.append(await self.phase(f"open, {self.args.rate}/s arrivals", lambda: self.open(self.args.seconds, self.args.rate)))
+                report(results[-1])
+            if self.args.json:
+                with open(self.args.json, "w") as f:
+                    json.dump({"label": self.args.label, "results": results}, f, indent=1, ensure_ascii=False)
+        finally:
+            for user in self.portal + self.staff:
+                if user.session:
+                    await user.session.close()
+            await self.connector.close()
+
+
+def report(result):
+    line = (f"== {result['phase']}: {result['requests']} requests in {result['seconds']} s = {result['per_second']}/s, "
+            f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, p99.9 {result['p999_ms']} ms, errors {result['errors']}")
+    if "server_cpu_ms_per_request" in result:
+        line += (f"; server CPU {result['server_cpu_ms_per_request']} ms/request ({result['server_cpu_cores']} cores), "
+                 f"RssAnon peak {result['rss_anon_mb_peak']} MB")
+    line += f"; load average {' '.join(f'{x:.1f}' for x in result['load_average'])}"
+    print(line)
+    for kind, figures in result["kinds"].items():
+        print(f"   {kind:22s} n={figures['n']:6d}  p50 {figures['p50_ms']:8.2f}  p99 {figures['p99_ms']:8.2f}  "
+              f"p99.9 {figures['p999_ms']:8.2f}  errors {figures['errors']}")
+    for sample in result["error_samples"]:
+        print(f"   error: {sample}")
+    sys.stdout.flush()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--portal-users", type=int, default=300)
+    parser.add_argument("--handlers", type=int, default=30)
+    parser.add_argument("--customers", type=int, default=500, help="customers in the seed (staff filters, new cases)")
+    parser.add_argument("--cases-per-customer", type=int, default=2000, help="cases a portal user sees (list pages)")
+    parser.add_argument("--concurrency", type=int, default=16, help="workers in the closed phase")
+    parser.add_argument("--connections", type=int, default=64, help="most TCP connections open at once")
+    parser.add_argument("--rate", type=float, default=200, help="arrivals a second in the open phase")
+    parser.add_argument("--max-in-flight", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--mode", choices=["both", "closed", "open"], default="both")
+    parser.add_argument("--only", help="comma-separated kinds of request to drive (default: the whole mix)")
+    parser.add_argument("--pid", type=int, help="the server's process id, for CPU and memory")
+    parser.add_argument("--json")
+    parser.add_argument("--label", default="")
+    parser.add_argument("--seed", type=int, default=17)
+    args = parser.parse_args()
+    random.seed(args.seed)
+    asyncio.run(Bench(args).main())
+
+
+if __name__ == "__main__":
+    main()
