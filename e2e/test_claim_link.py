@@ -30,9 +30,11 @@ import requests
 from selenium.webdriver.common.by import By
 
 from conftest import Server, free_port, server_binary, start_browser
-from helpers import REPO_ROOT, click_and_wait_for_new_page, find, find_all, open_page, path_of
+from helpers import REPO_ROOT, T, click_and_wait_for_new_page, fill, find, find_all, open_page, path_of, select_by_value
+from selenium.webdriver.support.ui import Select
 from test_accessibility import AccessibilityAudit
 from test_back_office import staff_login
+from test_claim_back_office import open_box, submit
 
 ANNA_EMAIL = "anna@solglantan.example"
 SHOTS = Path(os.environ.get("E2E_SHOTS_DIR", tempfile.gettempdir())) / "caseport-claim-link-shots"
@@ -229,6 +231,54 @@ def test_a_claim_link_goes_out_opens_with_the_code_and_ends_after_the_access_day
         assert path_of(customer) == "/claim", path_of(customer)
         assert token not in customer.current_url
         assert session_check(customer) == 204
+
+        # Staff plan an inspection; the customer's page shows it in the plan and the project plan.
+        open_page(staff, f"/staff/cases/{number}")
+        box = open_box(staff, "claim-new-task")
+        select_by_value(staff, "task-new-kind", "inspection")
+        fill(staff, "task-new-title", "Inspection of the kitchen floor")
+        fill(staff, "task-new-responsible", "Rie Nielsen")
+        fill(staff, "task-new-starts", time.strftime("%d/%m/%Y 09:00", time.localtime(time.time() + 7 * 86_400)))
+        submit(staff, box)
+        assert "Inspection of the kitchen floor" in find(staff, "#claim").text
+        open_page(customer, "/claim")
+        assert "Inspection of the kitchen floor" in find(customer, "main").text
+        shoot(customer, "claim-overview")
+        customer_audit.check("claim overview")
+        open_page(customer, "/claim/plan")
+        find(customer, "main details summary").click()  # a task opens its details
+        assert "Rie Nielsen" in find(customer, "main").text
+
+        # The customer writes with a photo; the handler sees it on the case.
+        open_page(customer, "/claim/messages")
+        photo = server.data_dir / "kitchen-floor.png"
+        photo.write_bytes(bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                                        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"))
+        find(customer, "#body").send_keys("The floor is still wet near the sink.")
+        find(customer, "#files").send_keys(str(photo))
+        click_and_wait_for_new_page(customer, find(customer, "#write button[type=submit]"))
+        assert "The floor is still wet near the sink." in find(customer, "main").text
+        assert "kitchen-floor.png" in customer.page_source
+        customer_audit.check("claim messages")
+        open_page(staff, f"/staff/cases/{number}")
+        assert "The floor is still wet near the sink." in find(staff, "main").text
+
+        # Staff add the inspection report to the library: on a claim it is shared at once (the default
+        # shares inspection reports from the claim's creation), and the customer finds it.
+        report = server.data_dir / "inspection-report.pdf"
+        report.write_bytes(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n")
+        if not find(staff, "#documents details.change-box").get_attribute("open"):
+            find(staff, "#documents details.change-box summary").click()
+        find(staff, "#doc-file").send_keys(str(report))
+        Select(find(staff, "#doc-category")).select_by_value("inspection_report")
+        fill(staff, "doc-title", "Inspection report, kitchen")
+        click_and_wait_for_new_page(staff, find(staff, "#documents form[enctype] button[type=submit]"))
+        row = [r for r in find_all(staff, "#documents tbody tr") if "Inspection report, kitchen" in r.text][0]
+        assert row.find_elements(By.CSS_SELECTOR, ".doc-shared"), row.text
+        open_page(customer, "/claim/documents")
+        assert "Inspection report, kitchen" in find(customer, "main").text
+        shoot(customer, "claim-documents")
+        customer_audit.check("claim documents")
 
         # The case closes; 31 days later (the controllable clock) the access has ended.
         database = sqlite3.connect(server.data_dir / "caseport.sqlite")

@@ -94,10 +94,12 @@ def test_the_customer_page_through_the_staff_preview(browser):
     audit.assert_clean()
 
 
-def test_without_a_link_the_page_asks_to_open_it_again(browser):
+def test_without_a_link_session_the_page_says_the_link_does_not_work(browser):
+    # The personal link's session middleware answers before the page, as it does for a bad link.
     audit = AccessibilityAudit(browser)
     open_page(browser, "/claim")
-    assert T["claim_no_link_title"] in main_text(browser)
+    assert T["claimaccess_not_working_title"] in main_text(browser)
+    assert "Vandskade" not in browser.page_source
     audit.check("claim page without a link")
     shoot(browser, "claim-no-link")
     audit.assert_clean()
