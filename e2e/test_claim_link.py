@@ -1,12 +1,14 @@
-"""Issue 13 (A10, C7, C9): the personal link to a claim's customer page, end to end with real parts — a
+"""Issue 13 (A10, C1-C9): the personal link to a claim's customer page, end to end with real parts — a
 server of its own that sends mail to a real SMTP server on loopback (scripts/test-smtp-server.py) and
 SMS to a small fake SMS gateway (below: it keeps each JSON POST it gets), with the test-only
 controllable clock (CASEPORT_TEST_CLOCK_FILE).
 
-An administrator turns the SMS security code on in the customer-page settings -> a handler gives the
-policyholder access from the case's "Customer access" part -> the link arrives by e-mail and by SMS ->
-the customer opens it (GET shows a button and sends nothing), presses the button, gets the code by SMS,
-types it and lands on /claim with the token gone from the address bar and a working link session ->
+An administrator turns the SMS security code on and has the link sent to the policyholder when the first
+inspection is assigned -> staff register the claim, make Anna its policyholder and plan an inspection
+with a responsible person -> the link round sends the link by e-mail and by SMS -> the customer opens it
+(GET shows a button and sends nothing), presses the button, gets the code by SMS, types it and lands on
+/claim with the token gone from the address bar -> she sees the inspection in the plan, writes with a
+photo that the handler sees, and finds the inspection report staff add (shared at once on a claim) ->
 the case closes and, 31 days later by the clock, the link and the session answer with the expiry page.
 axe-core checks the pages; each is photographed at 360 and 1440 px (E2E_SHOTS_DIR)."""
 
@@ -95,13 +97,12 @@ def claim_world():
     env.pop("DATABASE_URL", None)
     subprocess.run([str(binary), "demo"], cwd=REPO_ROOT, env=env, check=True, capture_output=True, timeout=120)
 
-    # The test's claim (the back office that registers claims is another part of issue 13): one of
-    # Solgläntan's open demo cases gets claim details, and the portal sends SMS.
+    # One of Solgläntan's open demo cases becomes the claim (staff register it in the test), and the
+    # portal sends SMS.
     database = sqlite3.connect(data_dir / "caseport.sqlite")
     case_id, number = database.execute(
         "SELECT c.id, c.number FROM cases c JOIN customers u ON u.id = c.customer_id "
         "WHERE u.customer_number = '1001' AND c.status NOT IN ('closed', 'resolved') ORDER BY c.number LIMIT 1").fetchone()
-    database.execute("INSERT INTO claim_details (case_id, policyholder_type) VALUES (?, 'private')", (case_id,))
     row = database.execute("SELECT value FROM settings WHERE id = 'portal'").fetchone()
     portal = json.loads(row[0]) if row else {}
     portal["smsEnabled"] = True
@@ -178,10 +179,13 @@ def test_a_claim_link_goes_out_opens_with_the_code_and_ends_after_the_access_day
     customer = start_browser(server.url)
     try:
         audit = AccessibilityAudit(staff)
-        # The administrator turns the security code on for every claim (the deployment's level).
+        # The administrator turns the security code on for every claim and has the link sent to the
+        # policyholder when the first inspection is assigned (the deployment's level).
         staff_login(staff, "admin@example.com")
         open_page(staff, "/staff/settings/customer-page")
         staff.find_element(By.CSS_SELECTOR, "select#smsCode option[value='true']").click()
+        staff.find_element(By.CSS_SELECTOR, "select#linkSent option[value='first_inspection']").click()
+        staff.find_element(By.CSS_SELECTOR, "select#recipients option[value='customer']").click()
         shoot(staff, "settings-deployment")
         audit.check("customer-page settings")
         click_and_wait_for_new_page(staff, find(staff, "main form.form button[type=submit]"))
@@ -189,27 +193,38 @@ def test_a_claim_link_goes_out_opens_with_the_code_and_ends_after_the_access_day
         code_row = find(staff, "#setting-smsCode").text
         assert "portal" in code_row.lower(), code_row
 
-        # The handler links Anna to the claim and gives her access from the "Customer access" part.
+        # Staff register the claim, make Anna its policyholder and plan the inspection with a responsible
+        # person: the first inspection is assigned, and the link goes out by itself.
         open_page(staff, f"/staff/cases/{number}")
-        anna = [li for li in find_all(staff, "#customer-access li[id^='recipient-']") if "Anna" in li.text]
-        if not anna:
+        box = open_box(staff, "claim-register")
+        fill(staff, "claim-damage", "Water damage")
+        submit(staff, box)
+        assert "Water damage" in find(staff, "#claim").text
+        if not [li for li in find_all(staff, "#claim .claim-roles li") if "Anna" in li.text]:
             select = find(staff, "#contact")
             option = [o for o in select.find_elements(By.TAG_NAME, "option") if ANNA_EMAIL in o.text][0]
             option.click()
             click_and_wait_for_new_page(staff, find(staff, "#contacts form.inline-form button[type=submit]"))
-            anna = [li for li in find_all(staff, "#customer-access li[id^='recipient-']") if "Anna" in li.text]
-        audit.check("staff case page with customer access")
-        click_and_wait_for_new_page(staff, anna[0].find_element(By.CSS_SELECTOR, "form button[type=submit]"))
-        assert "/customer-access" in path_of(staff), path_of(staff)
-        assert "1" in find(staff, "#customer-access h2 .badge").text
-        shoot(staff, "case-customer-access")
-        audit.check("case customer access page")
+        anna_role = [li for li in find_all(staff, "#claim .claim-roles li") if "Anna" in li.text][0]
+        anna_role.find_element(By.CSS_SELECTOR, "select option[value='policyholder']").click()
+        click_and_wait_for_new_page(staff, anna_role.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        box = open_box(staff, "claim-new-task")
+        select_by_value(staff, "task-new-kind", "inspection")
+        fill(staff, "task-new-title", "Inspection of the kitchen floor")
+        fill(staff, "task-new-responsible", "Rie Nielsen")
+        fill(staff, "task-new-starts", time.strftime("%d/%m/%Y 09:00", time.localtime(time.time() + 7 * 86_400)))
+        submit(staff, box)
+        assert "Inspection of the kitchen floor" in find(staff, "#claim").text
+        audit.check("staff case page of a claim")
 
-        # The link by e-mail and by SMS (the same token).
-        link = wait_for_mail(mail_dir, ANNA_EMAIL, r"(https?://\S+/c/[A-Za-z0-9_-]{43})").group(1)
+        # The link by e-mail and by SMS (the same token), from the link round (every minute).
+        link = wait_for_mail(mail_dir, ANNA_EMAIL, r"(https?://\S+/c/[A-Za-z0-9_-]{43})", seconds=100).group(1)
         token = link.rsplit("/", 1)[1]
         sms.wait_for("070-123 45 67", re.escape(token))
         texts_before = len(sms.messages)
+        open_page(staff, f"/staff/cases/{number}")
+        assert "1" in find(staff, "#customer-access h2 .badge").text
+        shoot(staff, "case-customer-access")
 
         # GET shows the company's page with a button and sends nothing.
         customer.get(server.url + f"/c/{token}")
@@ -232,15 +247,7 @@ def test_a_claim_link_goes_out_opens_with_the_code_and_ends_after_the_access_day
         assert token not in customer.current_url
         assert session_check(customer) == 204
 
-        # Staff plan an inspection; the customer's page shows it in the plan and the project plan.
-        open_page(staff, f"/staff/cases/{number}")
-        box = open_box(staff, "claim-new-task")
-        select_by_value(staff, "task-new-kind", "inspection")
-        fill(staff, "task-new-title", "Inspection of the kitchen floor")
-        fill(staff, "task-new-responsible", "Rie Nielsen")
-        fill(staff, "task-new-starts", time.strftime("%d/%m/%Y 09:00", time.localtime(time.time() + 7 * 86_400)))
-        submit(staff, box)
-        assert "Inspection of the kitchen floor" in find(staff, "#claim").text
+        # The inspection staff planned shows in the plan and the project plan.
         open_page(customer, "/claim")
         assert "Inspection of the kitchen floor" in find(customer, "main").text
         shoot(customer, "claim-overview")
