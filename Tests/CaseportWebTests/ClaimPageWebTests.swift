@@ -254,6 +254,14 @@ final class ClaimPageWebTests: XCTestCase {
         XCTAssertTrue(page.contains("Your message was sent."))
         XCTAssertTrue(page.contains("Tømreren må gerne komme kl. 9."))
         XCTAssertTrue(page.contains("gulv.png"))
+
+        // At the limit exactly: kept whole, multi-byte letters counted as letters.
+        let atLimit = String(repeating: "ø", count: InputLimits.message)
+        try await browser.get(ClaimPageRoute.messages.path(), headers: viewer())
+        let whole = try await post(browser, body: atLimit, headers: viewer())
+        XCTAssertEqual(whole.status, .seeOther)
+        let stored = try await CaseMessageRecord.query(on: db).filter(\.$caseId == claim.caseId).sort(\.$id, .descending).first()!
+        XCTAssertEqual(stored.body, atLimit)
     }
 
     func testTheMessageDirectionDecidesTheFormAndTheMessages() async throws {
