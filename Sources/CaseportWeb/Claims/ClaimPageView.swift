@@ -263,7 +263,8 @@ enum ClaimPageView {
                                  createdAt: language.formatDateTime(document.createdAt))
                 }
             case .budget:
-                let lines = try await query.budget(caseId: viewer.caseId)
+                // The staff side's own reading of the lines (C5: the same lines and total staff see).
+                let lines = try await BudgetLines(database: request.db).lines(caseId: viewer.caseId)
                 page.budget = lines.map {
                     BudgetLineView(description: $0.description, quantity: Quantity(milli: $0.quantityMilli).formatted(language),
                                    unitPrice: Money(minor: $0.unitPriceMinor).formatted(language),

@@ -269,21 +269,5 @@ public struct ClaimPage: Sendable {
         return try await StoredFileRecord.query(on: database).filter(\.$id == id).filter(\.$caseId == caseId).first()
     }
 
-    // MARK: Budget (C5)
-
-    public struct BudgetLine: Codable, Sendable, Equatable {
-        public var description: String
-        public var quantityMilli: Int
-        public var unitPriceMinor: Int
-        public var amountMinor: Int
-    }
-
-    public func budget(caseId: Int) async throws -> [BudgetLine] {
-        try await database.requireSQL().raw("""
-            SELECT description, quantity_milli, unit_price_minor, amount_minor FROM budget_lines
-            WHERE case_id = \(bind: caseId) ORDER BY position, id
-            """).all(decoding: BudgetLine.self, with: Self.decoder)
-    }
-
     static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
 }
