@@ -219,7 +219,7 @@ public struct ClaimPage: Sendable {
         return try await database.requireSQL().raw("""
             SELECT f.id, f.message_id, f.original_name, f.content_type, f.byte_size FROM files f
             WHERE f.case_id = \(bind: caseId) AND f.message_id IN (\(binds: messageIds)) AND f.removed_at IS NULL
-              AND f.task_id IS NULL AND \(unsafeRaw: Self.sharedSQL)
+              AND \(VisibleFiles.sharedPredicate)
             ORDER BY f.id
             """).all(decoding: MessageFile.self, with: Self.decoder)
     }
@@ -237,16 +237,11 @@ public struct ClaimPage: Sendable {
         public var displayTitle: String { (title?.isEmpty == false ? title : nil) ?? originalName }
     }
 
-    /// A file the customer may have: shared, not a task's medium, not removed, not on an internal note.
-    static let sharedSQL = """
-        COALESCE(f.is_shared, TRUE) = TRUE AND NOT EXISTS (SELECT 1 FROM case_messages m WHERE m.id = f.message_id AND m.is_internal = TRUE)
-        """
-
     /// The case's shared documents, newest first.
     public func documents(caseId: Int, limit: Int = 500) async throws -> [Document] {
         try await database.requireSQL().raw("""
             SELECT f.id, f.category, f.title, f.original_name, f.content_type, f.uploader_name, f.created_at FROM files f
-            WHERE f.case_id = \(bind: caseId) AND f.removed_at IS NULL AND f.task_id IS NULL AND \(unsafeRaw: Self.sharedSQL)
+            WHERE f.case_id = \(bind: caseId) AND f.removed_at IS NULL AND \(VisibleFiles.sharedPredicate)
             ORDER BY f.created_at DESC, f.id DESC
             LIMIT \(bind: limit)
             """).all(decoding: Document.self, with: Self.decoder)
@@ -261,8 +256,8 @@ public struct ClaimPage: Sendable {
             : ""
         let query: SQLQueryString = """
             SELECT f.id FROM files f
-            WHERE f.id = \(bind: fileId) AND f.case_id = \(bind: caseId) AND f.removed_at IS NULL AND f.task_id IS NULL
-              AND \(unsafeRaw: Self.sharedSQL)
+            WHERE f.id = \(bind: fileId) AND f.case_id = \(bind: caseId) AND f.removed_at IS NULL
+              AND \(VisibleFiles.sharedPredicate)
             """ + messageOnly
         let row = try await database.requireSQL().raw(query).first()
         guard let id = try row?.decode(column: "id", as: Int.self) else { return nil }
