@@ -249,6 +249,26 @@ final class ChatSocketTests: XCTestCase {
         XCTAssertFalse(later, "after it, the database")
     }
 
+    /// The console sets availability through its socket: the next page on this server says so at once,
+    /// not after the kept value's lifetime (a customer who signs in just then would see "closed").
+    func testAvailabilitySetThroughTheConsoleSocketShowsOnTheNextPage() async throws {
+        let browser = harness.browser()
+        try await browser.get("/login")
+        XCTAssertTrue(browser.lastBody.contains(#"data-open="closed""#), "nobody is available, and that is now kept")
+        let staff = try await connect("/staff/chat/socket", cookie: try await staffCookie())
+        // The queue the console gets on connecting comes first, so the next one answers the change.
+        _ = try await staff.next { $0["type"] as? String == "queue" && $0["available"] as? Bool == false }
+        try await staff.send(["type": "available", "value": true])
+        _ = try await staff.next { $0["type"] as? String == "queue" && $0["available"] as? Bool == true }
+        try await browser.get("/login")
+        XCTAssertTrue(browser.lastBody.contains(#"data-open="open""#), "the change forgot the kept value")
+        try await staff.send(["type": "available", "value": false])
+        _ = try await staff.next { $0["type"] as? String == "queue" && $0["available"] as? Bool == false }
+        try await browser.get("/login")
+        XCTAssertTrue(browser.lastBody.contains(#"data-open="closed""#))
+        await staff.close()
+    }
+
     func testMessagesBeyondTheRateAreRefused() async throws {
         let handler = try await staffActor()
         try await makeAvailable(handler)

@@ -92,6 +92,8 @@ actor ChatConnection: ChatSubscriber {
     let address: String
     let logger: Logger
     let cache: ChatMessageCache
+    /// What this server's pages say of the chat; forgotten when a handler changes theirs here.
+    let availability: ChatAvailability
     /// Conversation → the last number sent on this socket.
     private var followed: [Int: Int] = [:]
     /// Conversation → the state last sent (sent again only when it changes).
@@ -104,9 +106,10 @@ actor ChatConnection: ChatSubscriber {
     private var closed = false
 
     init(socket: WebSocket, party: ChatParty, context: OperationContext, bus: any ChatBus, limits: ChatSocketLimits,
-         address: String, logger: Logger, cache: ChatMessageCache) {
+         address: String, logger: Logger, cache: ChatMessageCache, availability: ChatAvailability) {
         self.logger = logger
         self.cache = cache
+        self.availability = availability
         self.socket = socket
         self.party = party
         self.context = context
@@ -327,6 +330,7 @@ actor ChatConnection: ChatSubscriber {
             await sendQueue()
         case "available":
             try await SetChatAvailability.run(available: frame.value ?? false, by: staff, in: context)
+            availability.forget()
             await bus.publish(.queue)
         case "take":
             guard let id = frame.conversation else { return await fail("bad_frame") }
