@@ -30,10 +30,12 @@ if ! { [ -f "$dir/s3.json" ] && curl -s -o /dev/null --max-time 2 "http://127.0.
 {"identities":[{"name":"caseport","credentials":[{"accessKey":"$access","secretKey":"$secret"}],"actions":["Admin","Read","Write","List","Tagging"]}]}
 JSON
   # master, volume, filer and S3 gateway in one process, all on loopback, on ports beside $port; each
-  # bucket is a collection with volumes of its own, so there is room for many small ones.
+  # bucket is a collection with volumes of its own, so there is room for many small ones. The S3
+  # gateway's Iceberg and Lance listeners (fixed ports 8181 and 9101 by default) are off, so two
+  # stores on one machine do not collide.
   nohup "$weed" server -dir="$dir/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
     -master.port=$((port + 1000)) -volume.port=$((port + 1001)) -filer -filer.port=$((port + 1002)) \
-    -s3 -s3.port="$port" -s3.config="$dir/s3.json" -master.volumeSizeLimitMB=64 -volume.max=64 > "$dir/weed.log" 2>&1 &
+    -s3 -s3.port="$port" -s3.port.iceberg=0 -s3.port.lance=0 -s3.config="$dir/s3.json" -master.volumeSizeLimitMB=64 -volume.max=64 > "$dir/weed.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 120); do
     curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break

@@ -57,6 +57,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.routes.defaultMaxBodySize = "1mb"
 
     app.middleware = Middlewares()
+    // First, so a stopping server refuses new requests before any of them touches the database.
+    app.middleware.use(InFlightMiddleware(requests: app.inFlightRequests))
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(RequestShapeMiddleware())

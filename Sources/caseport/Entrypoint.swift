@@ -45,11 +45,19 @@ enum Entrypoint {
                 enableBackgroundJobs(app)
             }
             try await app.execute()
-            // SIGTERM ends `execute`. The HTTP server drains first (no new connections, the requests in
-            // flight finish, up to its shutdown timeout); only then do the background jobs finish their
-            // current pass and the databases close. Vapor's own shutdown closes its parts in no fixed
-            // order, so without this a request could still be running when its database was gone.
-            if command == "serve" { await app.server.shutdown() }
+            // SIGTERM ends `execute`. The HTTP server drains first (new requests are refused with 503,
+            // no new connections, the requests in flight finish); only then do the background jobs finish
+            // their current pass and the databases close. Vapor's own shutdown closes its parts in no
+            // fixed order and gives up on open connections after a timeout, so without this a request
+            // could still be running when its database was gone.
+            if command == "serve" {
+                let limit = config.stopTimeout
+                guard await stopServing(app, within: limit) else {
+                    // Closing the databases now would crash those requests; the databases keep what was
+                    // committed, and an unfinished transaction is rolled back.
+                    fail("\(app.inFlightRequests.running) requests were still running \(Int(limit)) s after the stop began; stopped without them")
+                }
+            }
             try await app.asyncShutdown()
         } catch {
             try? await app.asyncShutdown()

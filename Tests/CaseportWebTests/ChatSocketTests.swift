@@ -201,6 +201,21 @@ final class ChatSocketTests: XCTestCase {
         try await socket.waitUntilClosed()
     }
 
+    /// A stop (SIGTERM) closes this server's chat sockets as "going away" before the databases close
+    /// under them; the page's script reconnects (behind a load balancer, to another node).
+    func testAStopClosesTheChatSocketsAsGoingAway() async throws {
+        let customer = try await connect("/chat/socket", cookie: try await portalCookie("solglantan", "anna"))
+        let staff = try await connect("/staff/chat/socket", cookie: try await staffCookie())
+        _ = try await staff.next { $0["type"] as? String == "queue" }
+        let deadline = Date().addingTimeInterval(5)
+        while harness.app.chatBus.subscriberCount < 2, Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        await harness.app.chatBus.closeLocalSockets()
+        try await customer.waitUntilClosed()
+        try await staff.waitUntilClosed()
+        XCTAssertEqual(customer.socket.closeCode, .goingAway)
+        XCTAssertEqual(staff.socket.closeCode, .goingAway)
+    }
+
     func testAVisitorWithoutAnAccountChatsWithTheCookieTheStartGave() async throws {
         try await makeAvailable(try await staffActor())
         let browser = harness.browser()

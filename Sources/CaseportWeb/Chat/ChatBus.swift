@@ -44,6 +44,9 @@ enum ChatSignal: Sendable, Equatable {
 /// One open chat socket as the bus sees it.
 protocol ChatSubscriber: Sendable {
     func receive(_ signal: ChatSignal) async
+    /// The server stops: close the socket as "going away" (the page's script reconnects, behind a load
+    /// balancer to another node).
+    func goAway() async
 }
 
 /// The bus behind one protocol: `InProcessChatBus` on SQLite (one server), `PostgresChatBus` with
@@ -55,6 +58,8 @@ protocol ChatBus: Sendable {
     func subscribe(_ subscriber: any ChatSubscriber) async -> UUID
     func unsubscribe(_ id: UUID)
     func shutdown() async
+    /// Closes this server's sockets (a stop), before the databases close under them.
+    func closeLocalSockets() async
     /// Open sockets on this server (the benchmark and the tests read it).
     var subscriberCount: Int { get }
 }
@@ -73,6 +78,11 @@ final class LocalSubscribers: Sendable {
 
     var count: Int { subscribers.withLockedValue { $0.count } }
 
+    func closeAll() async {
+        let all = subscribers.withLockedValue { Array($0.values) }
+        for subscriber in all { await subscriber.goAway() }
+    }
+
     func deliver(_ signal: ChatSignal) {
         let all = subscribers.withLockedValue { Array($0.values) }
         for subscriber in all {
@@ -89,6 +99,7 @@ final class InProcessChatBus: ChatBus {
     func subscribe(_ subscriber: any ChatSubscriber) async -> UUID { local.add(subscriber) }
     func unsubscribe(_ id: UUID) { local.remove(id) }
     func shutdown() async {}
+    func closeLocalSockets() async { await local.closeAll() }
     var subscriberCount: Int { local.count }
 }
 
@@ -136,6 +147,7 @@ final class PostgresChatBus: ChatBus {
 
     func unsubscribe(_ id: UUID) { local.remove(id) }
     func shutdown() async { await listener.stop() }
+    func closeLocalSockets() async { await local.closeAll() }
     var subscriberCount: Int { local.count }
 }
 

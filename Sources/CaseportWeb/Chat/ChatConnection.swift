@@ -141,6 +141,12 @@ actor ChatConnection: ChatSubscriber {
 
     func markClosed() { closed = true }
 
+    func goAway() async {
+        guard !closed else { return }
+        closed = true
+        try? await socket.close(code: .goingAway)
+    }
+
     // MARK: Signals from the bus
 
     func receive(_ signal: ChatSignal) async {

@@ -45,6 +45,8 @@ public struct AppConfig: Sendable {
     public var oidc: OIDCConfig?
     /// Live chat (issue 15): per-address limits of chat sockets (CASEPORT_CHAT_*).
     var chatLimits = ChatSocketLimits.standard
+    /// CASEPORT_STOP_SECONDS: how long a stop (SIGTERM) waits for the requests in flight (issue 17).
+    public var stopTimeout: TimeInterval = 30
 
     public enum CookieSecurity: String, Sendable { case auto, always, never }
 
@@ -110,6 +112,7 @@ public struct AppConfig: Sendable {
         config.webhooks = try WebhookConfig.from(environment)
         config.oidc = try OIDCConfig.from(environment)
         config.chatLimits = try ChatSocketLimits.from(environment)
+        config.stopTimeout = TimeInterval(try environment.whole("CASEPORT_STOP_SECONDS", 1...3_600) ?? 30)
         return config
     }
 
