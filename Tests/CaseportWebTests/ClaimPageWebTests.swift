@@ -8,13 +8,20 @@ import Vapor
 import XCTVapor
 import XCTest
 
-/// Stands in for the personal link's session (issue 13, another part): sets `request.claimViewer`
-/// from test headers, so the page is tested as a visitor sees it.
-struct TestClaimViewerMiddleware: AsyncMiddleware {
+/// Gives a request a real personal-link session (issue 13): for the case, name and e-mail in the test
+/// headers it makes a link and a verified session through the store, as opening a link does, and puts
+/// the session's cookie on the request. `ClaimViewerMiddleware` then resolves it as for any visitor, so
+/// the page is tested behind the real check (revocation, expiry, the case still a claim).
+struct TestClaimLinkSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let caseId = request.headers.first(name: "X-Test-Claim-Case").flatMap(Int.init) {
-            request.claimViewer = ClaimViewer(caseId: caseId, linkId: 1, name: request.headers.first(name: "X-Test-Claim-Name") ?? "Ole Larsen",
-                                              email: request.headers.first(name: "X-Test-Claim-Email") ?? "ole@example.dk", contactId: nil)
+            let links = ClaimLinks(database: request.db)
+            let recipient = ClaimLinks.Recipient(contactId: nil, name: request.headers.first(name: "X-Test-Claim-Name") ?? "Ole Larsen",
+                                                 email: request.headers.first(name: "X-Test-Claim-Email") ?? "ole@example.dk",
+                                                 phone: nil, language: .en)
+            let link = try await links.create(caseId: caseId, for: recipient, trigger: .manual, staffId: nil, now: Date()).link
+            let session = try await links.startSession(linkId: try link.requireID(), verified: true, now: Date())
+            request.headers.replaceOrAdd(name: .cookie, value: "\(ClaimLinkController.cookieName)=\(session)")
         }
         return try await next.respond(to: request)
     }
@@ -28,7 +35,7 @@ final class ClaimPageWebTests: XCTestCase {
 
     override func setUp() async throws {
         harness = try await WebHarness()
-        harness.app.middleware.use(TestClaimViewerMiddleware())
+        harness.app.middleware.use(TestClaimLinkSessionMiddleware())
         do {
             claim = try await DemoClaims.load(on: harness.app.db, storage: harness.app.caseport.storage)
         } catch {
