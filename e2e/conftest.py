@@ -11,8 +11,10 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -81,38 +83,34 @@ class Server:
             pytest.fail(f"the Caseport server {how}; its log ends:\n{self.log()[-3000:]}", pytrace=False)
 
 
-@pytest.fixture(scope="session")
-def server():
-    binary = server_binary()
-    data_dir = Path(tempfile.mkdtemp(prefix="caseport-e2e-"))
-    env = dict(os.environ, CASEPORT_DATA_DIR=str(data_dir), CASEPORT_BCRYPT_COST="4", LOG_LEVEL="warning")
-    env.pop("DATABASE_URL", None)  # always a fresh SQLite database
+def wait_until_healthy(server, give_up):
+    """Waits for the server's /healthz; `give_up(text)` is called when it stopped or never answered."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        if server.process.poll() is not None:
+            give_up(f"the server stopped at start-up ({server.process.returncode}):\n{server.log()}")
+        try:
+            if requests.get(f"{server.url}/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            give_up(f"the server did not answer /healthz within {STARTUP_SECONDS}s:\n{server.log()}")
+        time.sleep(0.1)
 
-    demo = subprocess.run([str(binary), "demo"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
-    if demo.returncode != 0:
-        pytest.exit(f"`caseport demo` failed ({demo.returncode}):\n{demo.stdout}\n{demo.stderr}", returncode=2)
 
+@contextmanager
+def serving(binary, env, data_dir, give_up=pytest.fail):
+    """`caseport serve` on a free port with `env` (its data in `data_dir`), answering /healthz; stopped
+    with SIGTERM (killed after 10 s) when the block ends."""
     port = free_port()
     log_path = data_dir / "serve.log"
     log_file = open(log_path, "wb")
     process = subprocess.Popen([str(binary), "serve", "--port", str(port)], cwd=REPO_ROOT, env=env,
                                stdout=log_file, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    server = Server(process, base_url, data_dir, log_path)
+    server = Server(process, f"http://127.0.0.1:{port}", data_dir, log_path)
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.exit(f"the server stopped at start-up ({process.returncode}):\n{server.log()}", returncode=2)
-            try:
-                if requests.get(f"{base_url}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                pytest.exit(f"the server did not answer /healthz within {STARTUP_SECONDS}s:\n{server.log()}",
-                            returncode=2)
-            time.sleep(0.1)
+        wait_until_healthy(server, give_up)
         yield server
     finally:
         process.terminate()
@@ -122,6 +120,38 @@ def server():
             process.kill()
             process.wait()
         log_file.close()
+
+
+@contextmanager
+def smtp_server(mail_dir):
+    """The real SMTP server on loopback (scripts/test-smtp-server.py), writing each message to
+    `mail_dir` as an .eml file; yields its port."""
+    smtp = subprocess.Popen([sys.executable, str(REPO_ROOT / "scripts" / "test-smtp-server.py"), "--dir", str(mail_dir)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        yield int(smtp.stdout.readline().split()[1])
+    finally:
+        smtp.terminate()
+        smtp.wait(timeout=10)
+
+
+def load_demo(binary, env):
+    demo = subprocess.run([str(binary), "demo"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    if demo.returncode != 0:
+        pytest.exit(f"`caseport demo` failed ({demo.returncode}):\n{demo.stdout}\n{demo.stderr}", returncode=2)
+
+
+@pytest.fixture(scope="session")
+def server():
+    binary = server_binary()
+    data_dir = Path(tempfile.mkdtemp(prefix="caseport-e2e-"))
+    env = dict(os.environ, CASEPORT_DATA_DIR=str(data_dir), CASEPORT_BCRYPT_COST="4", LOG_LEVEL="warning")
+    env.pop("DATABASE_URL", None)  # always a fresh SQLite database
+    load_demo(binary, env)
+    try:
+        with serving(binary, env, data_dir, give_up=lambda text: pytest.exit(text, returncode=2)) as server:
+            yield server
+    finally:
         if os.environ.get("E2E_KEEP_DATA") == "1":
             print(f"\nserver data and log kept in {data_dir}")
         else:

@@ -5,13 +5,17 @@ on it as `driver.base_url`. Texts are never hard-coded: they come from Resources
 so a wording change in the app does not break the suite, while a missing or wrong text does.
 """
 
+import email
+import email.policy
 import json
 import re
+import time
 import struct
 import zlib
 from pathlib import Path
 from urllib.parse import urljoin
 
+import pytest
 import requests
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
@@ -375,3 +379,20 @@ def tiny_png(width=2, height=2):
             + chunk(b"IDAT", zlib.compress(rows))
             + chunk(b"IEND", b""))
 
+
+
+def wait_for_mail(mail_dir, recipient, matches, seconds=30):
+    """The first message to `recipient` in the SMTP test server's folder whose plain text `matches`
+    (a function of the text; its truthy result is returned with the message), within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for path in sorted(mail_dir.glob("*.eml")):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if recipient not in str(message.get("X-Envelope-To", "")) + str(message.get("To", "")):
+                continue
+            body = message.get_body(preferencelist=("plain",))
+            found = body is not None and matches(body.get_content())
+            if found:
+                return message, found
+        time.sleep(0.3)
+    pytest.fail(f"no mail to {recipient} matching within {seconds}s")

@@ -12,15 +12,11 @@ photo that the handler sees, and finds the inspection report staff add (shared a
 the case closes and, 31 days later by the clock, the link and the session answer with the expiry page.
 axe-core checks the pages; each is photographed at 360 and 1440 px (E2E_SHOTS_DIR)."""
 
-import email
-import email.policy
 import json
 import os
 import re
 import shutil
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -28,11 +24,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import requests
 from selenium.webdriver.common.by import By
 
-from conftest import Server, free_port, server_binary, start_browser
-from helpers import REPO_ROOT, T, click_and_wait_for_new_page, fill, find, find_all, open_page, path_of, select_by_value
+from conftest import load_demo, serving, server_binary, smtp_server, start_browser
+from helpers import click_and_wait_for_new_page, fill, find, find_all, open_page, path_of, select_by_value, wait_for_mail
 from selenium.webdriver.support.ui import Select
 from test_accessibility import AccessibilityAudit
 from test_back_office import staff_login
@@ -87,18 +82,25 @@ def claim_world():
     mail_dir.mkdir()
     clock = data_dir / "clock"
     clock.write_text("0")
-    smtp = subprocess.Popen([sys.executable, str(REPO_ROOT / "scripts" / "test-smtp-server.py"), "--dir", str(mail_dir)],
-                            stdout=subprocess.PIPE, text=True)
-    smtp_port = int(smtp.stdout.readline().split()[1])
     sms = FakeSMSGateway()
-    env = dict(os.environ, CASEPORT_DATA_DIR=str(data_dir), CASEPORT_BCRYPT_COST="4", LOG_LEVEL="warning",
-               SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), MAIL_FROM="portal@caseport.test",
-               SMS_GATEWAY_URL=sms.url, SMS_GATEWAY_TOKEN="e2e", CASEPORT_TEST_CLOCK_FILE=str(clock))
-    env.pop("DATABASE_URL", None)
-    subprocess.run([str(binary), "demo"], cwd=REPO_ROOT, env=env, check=True, capture_output=True, timeout=120)
+    try:
+        with smtp_server(mail_dir) as smtp_port:
+            env = dict(os.environ, CASEPORT_DATA_DIR=str(data_dir), CASEPORT_BCRYPT_COST="4", LOG_LEVEL="warning",
+                       SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), MAIL_FROM="portal@caseport.test",
+                       SMS_GATEWAY_URL=sms.url, SMS_GATEWAY_TOKEN="e2e", CASEPORT_TEST_CLOCK_FILE=str(clock))
+            env.pop("DATABASE_URL", None)
+            load_demo(binary, env)
+            case_id, number = make_claim_world(data_dir)
+            with serving(binary, env, data_dir) as server:
+                yield server, mail_dir, sms, clock, case_id, number
+    finally:
+        sms.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
-    # One of Solgläntan's open demo cases becomes the claim (staff register it in the test), and the
-    # portal sends SMS.
+
+def make_claim_world(data_dir):
+    """One of Solgläntan's open demo cases becomes the claim (staff register it in the test), and the
+    portal sends SMS. Returns the case's id and number."""
     database = sqlite3.connect(data_dir / "caseport.sqlite")
     case_id, number = database.execute(
         "SELECT c.id, c.number FROM cases c JOIN customers u ON u.id = c.customer_id "
@@ -113,46 +115,7 @@ def claim_world():
         database.execute("INSERT INTO settings (id, value) VALUES ('portal', ?)", (json.dumps(portal),))
     database.commit()
     database.close()
-
-    port = free_port()
-    log_path = data_dir / "serve.log"
-    log_file = open(log_path, "wb")
-    process = subprocess.Popen([str(binary), "serve", "--port", str(port)], cwd=REPO_ROOT, env=env,
-                               stdout=log_file, stderr=subprocess.STDOUT)
-    server = Server(process, f"http://127.0.0.1:{port}", data_dir, log_path)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(f"{server.url}/healthz", timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        assert time.monotonic() < deadline, server.log()
-        time.sleep(0.1)
-    try:
-        yield server, mail_dir, sms, clock, case_id, number
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        smtp.terminate()
-        sms.stop()
-        log_file.close()
-        shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def wait_for_mail(mail_dir, recipient, pattern, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        for path in sorted(mail_dir.glob("*.eml")):
-            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            if recipient not in str(message.get("X-Envelope-To", "")) + str(message.get("To", "")):
-                continue
-            body = message.get_body(preferencelist=("plain",))
-            match = body is not None and re.search(pattern, body.get_content())
-            if match:
-                return match
-        time.sleep(0.3)
-    pytest.fail(f"no mail to {recipient} matching {pattern!r} within {seconds}s")
+    return case_id, number
 
 
 def shoot(driver, name):
@@ -218,7 +181,8 @@ def test_a_claim_link_goes_out_opens_with_the_code_and_ends_after_the_access_day
         audit.check("staff case page of a claim")
 
         # The link by e-mail and by SMS (the same token), from the link round (every minute).
-        link = wait_for_mail(mail_dir, ANNA_EMAIL, r"(https?://\S+/c/[A-Za-z0-9_-]{43})", seconds=100).group(1)
+        link = wait_for_mail(mail_dir, ANNA_EMAIL, lambda text: re.search(r"(https?://\S+/c/[A-Za-z0-9_-]{43})", text),
+                             seconds=100)[1].group(1)
         token = link.rsplit("/", 1)[1]
         sms.wait_for("070-123 45 67", re.escape(token))
         texts_before = len(sms.messages)

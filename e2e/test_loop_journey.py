@@ -7,25 +7,20 @@ and replies -> Anna gets the reply by e-mail, with a signed Reply-To -> her answ
 the mail gate and lands on the case -> the handler resolves the case -> Anna approves it.
 axe-core checks the pages on the way."""
 
-import email
-import email.policy
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-import requests
 from selenium.webdriver.common.by import By
 
-from conftest import Server, free_port, server_binary, start_browser
+from conftest import load_demo, serving, server_binary, smtp_server, start_browser
 from helpers import (REPO_ROOT, T, click_and_wait_for_new_page, file_links, find, find_all, http_session, login,
-                     main_text, open_case, open_page, send_message, tiny_png, upload_files)
+                     main_text, open_case, open_page, send_message, tiny_png, upload_files, wait_for_mail)
 from test_accessibility import AccessibilityAudit
 from test_back_office import staff_login
 
@@ -40,52 +35,22 @@ def mail_world():
     data_dir = Path(tempfile.mkdtemp(prefix="caseport-e2e-loop-"))
     mail_dir = data_dir / "mail"
     mail_dir.mkdir()
-    smtp = subprocess.Popen([sys.executable, str(REPO_ROOT / "scripts" / "test-smtp-server.py"), "--dir", str(mail_dir)],
-                            stdout=subprocess.PIPE, text=True)
-    smtp_port = int(smtp.stdout.readline().split()[1])
-    env = dict(os.environ, CASEPORT_DATA_DIR=str(data_dir), CASEPORT_BCRYPT_COST="4", LOG_LEVEL="warning",
-               SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), MAIL_FROM="portal@caseport.test",
-               MAIL_REPLY_ADDRESS="reply@caseport.test", CASEPORT_SECRET=SECRET)
-    env.pop("DATABASE_URL", None)
-    subprocess.run([str(binary), "demo"], cwd=REPO_ROOT, env=env, check=True, capture_output=True, timeout=120)
-    port = free_port()
-    log_path = data_dir / "serve.log"
-    log_file = open(log_path, "wb")
-    process = subprocess.Popen([str(binary), "serve", "--port", str(port)], cwd=REPO_ROOT, env=env,
-                               stdout=log_file, stderr=subprocess.STDOUT)
-    server = Server(process, f"http://127.0.0.1:{port}", data_dir, log_path)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(f"{server.url}/healthz", timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        assert time.monotonic() < deadline, server.log()
-        time.sleep(0.1)
     try:
-        yield server, mail_dir, env, binary
+        with smtp_server(mail_dir) as smtp_port:
+            env = dict(os.environ, CASEPORT_DATA_DIR=str(data_dir), CASEPORT_BCRYPT_COST="4", LOG_LEVEL="warning",
+                       SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port), MAIL_FROM="portal@caseport.test",
+                       MAIL_REPLY_ADDRESS="reply@caseport.test", CASEPORT_SECRET=SECRET)
+            env.pop("DATABASE_URL", None)
+            load_demo(binary, env)
+            with serving(binary, env, data_dir) as server:
+                yield server, mail_dir, env, binary
     finally:
-        process.terminate()
-        process.wait(timeout=15)
-        smtp.terminate()
-        log_file.close()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def wait_for_mail(mail_dir, recipient, containing, seconds=30):
-    """The first message to `recipient` whose text contains `containing` (the outbox worker sends it)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        for path in sorted(mail_dir.glob("*.eml")):
-            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            if recipient not in str(message.get("X-Envelope-To", "")) + str(message.get("To", "")):
-                continue
-            body = message.get_body(preferencelist=("plain",))
-            if body is not None and containing in body.get_content():
-                return message
-        time.sleep(0.3)
-    pytest.fail(f"no mail to {recipient} containing {containing!r} within {seconds}s")
+def mail_containing(mail_dir, recipient, text, seconds=30):
+    """The first message to `recipient` whose text contains `text` (the outbox worker sends it)."""
+    return wait_for_mail(mail_dir, recipient, lambda body: text in body, seconds)[0]
 
 
 def test_customer_and_company_close_the_loop(mail_world, tmp_path):
@@ -122,7 +87,7 @@ def test_customer_and_company_close_the_loop(mail_world, tmp_path):
         assert reply in main_text(staff)
 
         # Anna gets it by e-mail, with a Reply-To that leads back to the case.
-        mail = wait_for_mail(mail_dir, ANNA_EMAIL, reply)
+        mail = mail_containing(mail_dir, ANNA_EMAIL, reply)
         reply_to = str(mail["Reply-To"])
         assert reply_to.startswith("reply+") and reply_to.endswith("@caseport.test"), reply_to
 
@@ -186,7 +151,7 @@ def test_a_visitors_unanswered_chat_is_answered_by_email_and_the_reply_lands_on_
         click_and_wait_for_new_page(staff, primary_button(staff, "main form"))
         number = int(path_of(staff).split("?")[0].rstrip("/").rsplit("/", 1)[1])
 
-        mail = wait_for_mail(mail_dir, address, str(number))
+        mail = mail_containing(mail_dir, address, str(number))
         reply_to = str(mail["Reply-To"])
         assert reply_to.startswith("reply+") and reply_to.endswith("@caseport.test"), reply_to
         answer = EmailMessage()
