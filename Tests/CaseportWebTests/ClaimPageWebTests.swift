@@ -271,6 +271,31 @@ final class ClaimPageWebTests: XCTestCase {
         XCTAssertEqual(stored.body, atLimit)
     }
 
+    /// The seed's 30 MB per photo or document on this form: a file of exactly the limit is kept, one
+    /// byte more is refused with the text kept and nothing written.
+    func testAFileOfThirtyMegabytesIsKeptAndOneByteMoreIsRefused() async throws {
+        let browser = harness.browser()
+        try await browser.get(ClaimPageRoute.messages.path(), headers: viewer())
+        let before = try await StoredFileRecord.query(on: db).count()
+        let tooLarge = [UInt8](repeating: 0x25, count: UploadReceiver.maximumFileBytes + 1)
+        let refused = try await post(browser, body: "Rapport fra VVS", files: [("rapport.pdf", "application/pdf", tooLarge)],
+                                     headers: viewer())
+        XCTAssertNotEqual(refused.status, .seeOther, "refused")
+        XCTAssertLessThan(refused.status.code, 500)
+        XCTAssertTrue(refused.body.string.contains("Rapport fra VVS"), "the text typed is kept")
+        let afterRefusal = try await StoredFileRecord.query(on: db).count()
+        XCTAssertEqual(afterRefusal, before, "nothing stored")
+
+        try await browser.get(ClaimPageRoute.messages.path(), headers: viewer())
+        let atLimit = [UInt8](repeating: 0x25, count: UploadReceiver.maximumFileBytes)
+        let sent = try await post(browser, body: "Rapport fra VVS", files: [("rapport.pdf", "application/pdf", atLimit)],
+                                  headers: viewer())
+        XCTAssertEqual(sent.status, .seeOther)
+        let file = try await StoredFileRecord.query(on: db).sort(\.$id, .descending).first()
+        XCTAssertEqual(file?.originalName, "rapport.pdf")
+        XCTAssertEqual(file?.byteSize, UploadReceiver.maximumFileBytes)
+    }
+
     func testTheMessageDirectionDecidesTheFormAndTheMessages() async throws {
         let browser = harness.browser()
         // Only to the customer: the messages, no form; a post is refused and writes nothing.
