@@ -278,7 +278,12 @@ final class ChatSocketTests: XCTestCase {
         try await browser.get("/login")
         XCTAssertTrue(browser.lastBody.contains(#"data-open="open""#), "the change forgot the kept value")
         try await staff.send(["type": "available", "value": false])
-        _ = try await staff.next { $0["type"] as? String == "queue" && $0["available"] as? Bool == false }
+        // `next` looks at every frame so far, and the first "away" frame is the one from connecting:
+        // wait for a second one.
+        let away = { staff.received.filter { $0["type"] as? String == "queue" && $0["available"] as? Bool == false }.count }
+        let deadline = Date().addingTimeInterval(5)
+        while away() < 2, Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        XCTAssertEqual(away(), 2)
         try await browser.get("/login")
         XCTAssertTrue(browser.lastBody.contains(#"data-open="closed""#))
         await staff.close()
