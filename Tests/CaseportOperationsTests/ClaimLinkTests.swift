@@ -248,6 +248,8 @@ final class ClaimLinkTests: XCTestCase {
         // Again later: nothing more.
         try await assertEq(try await ClaimLinkRound.run(in: context), 0)
         try await assertEq(try await ClaimLinkSendRecord.query(on: world.db).count(), 3)
+        // The next rounds look only at B: every contact on A has a link; Eva on B has none (no role).
+        try await assertEq(try await ClaimLinks(database: world.db).openClaimIds(), [world.caseB.id!])
     }
 
     func testTheRoundWaitsForItsMomentAndRespectsManualAndRevocation() async throws {

@@ -270,13 +270,19 @@ public struct ClaimLinks: Sendable {
         }
     }
 
-    /// Claims that have reached a moment and may have recipients waiting (the round's candidates):
-    /// every claim whose case is not closed.
+    /// The round's candidates: claims whose case is not closed and that have an active linked contact
+    /// with no link on the case yet. A contact who has any link on the case (sent, granted by hand or
+    /// revoked) never gets an automatic one, so a claim whose contacts all have one costs the
+    /// minute's round nothing but this query (`claim_links_case` answers the inner test).
     public func openClaimIds() async throws -> [Int] {
         struct Row: Decodable { var case_id: Int }
         return try await database.requireSQL().raw("""
             SELECT d.case_id FROM claim_details d JOIN cases c ON c.id = d.case_id
-            WHERE c.status <> 'closed' ORDER BY d.case_id
+            WHERE c.status <> 'closed' AND EXISTS (
+                SELECT 1 FROM case_contacts cc JOIN contacts k ON k.id = cc.contact_id
+                WHERE cc.case_id = d.case_id AND k.is_active = \(bind: true)
+                  AND NOT EXISTS (SELECT 1 FROM claim_links l WHERE l.case_id = d.case_id AND l.contact_id = cc.contact_id))
+            ORDER BY d.case_id
             """).all(decoding: Row.self).map(\.case_id)
     }
 }
