@@ -1,6 +1,7 @@
 import CaseportCore
 import FluentKit
 import Foundation
+import SQLKit
 
 /// The customer page's settings at their three levels (issue 13, C7): the deployment's in the
 /// `settings` table under "claim_page", a customer's in `customers.claim_page_settings`, a case's in
@@ -42,13 +43,22 @@ public struct ClaimSettingsStore: Sendable {
     }
 
     /// All three levels for a case: its own, its customer's (when it has one) and the deployment's.
+    /// One query: every customer-page request and link opening asks for these.
     public func levels(caseId: Int) async throws -> ClaimPageLevels {
-        var customerLevel = ClaimPageOverrides()
-        if let customerId = try await CaseRecord.find(caseId, on: database)?.customerId {
-            customerLevel = try await customer(customerId)
+        struct Row: Decodable {
+            var deployment: String?
+            var customer_level: String?
+            var case_level: String?
         }
-        return ClaimPageLevels(deployment: try await deployment(), customer: customerLevel,
-                               caseOverride: try await caseOverride(caseId))
+        let row = try await database.requireSQL().raw("""
+            SELECT (SELECT value FROM settings WHERE id = \(bind: Self.deploymentKey)) AS deployment,
+                   (SELECT u.claim_page_settings FROM cases c JOIN customers u ON u.id = c.customer_id
+                     WHERE c.id = \(bind: caseId)) AS customer_level,
+                   (SELECT page_settings FROM claim_details WHERE case_id = \(bind: caseId)) AS case_level
+            """).first(decoding: Row.self)
+        let deployment = row?.deployment.flatMap { try? JSONDecoder().decode(ClaimPageSettings.self, from: Data($0.utf8)) }
+        return ClaimPageLevels(deployment: deployment ?? ClaimPageSettings(), customer: Self.decode(row?.customer_level),
+                               caseOverride: Self.decode(row?.case_level))
     }
 
     /// Which moments the case has reached.
