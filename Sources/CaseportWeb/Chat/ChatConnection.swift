@@ -94,6 +94,8 @@ actor ChatConnection: ChatSubscriber {
     let cache: ChatMessageCache
     /// What this server's pages say of the chat; forgotten when a handler changes theirs here.
     let availability: ChatAvailability
+    /// This server's work in flight: a frame or a signal being handled counts, as a request does.
+    let inFlight: InFlightRequests
     /// Conversation → the last number sent on this socket.
     private var followed: [Int: Int] = [:]
     /// Conversation → the state last sent (sent again only when it changes).
@@ -106,7 +108,9 @@ actor ChatConnection: ChatSubscriber {
     private var closed = false
 
     init(socket: WebSocket, party: ChatParty, context: OperationContext, bus: any ChatBus, limits: ChatSocketLimits,
-         address: String, logger: Logger, cache: ChatMessageCache, availability: ChatAvailability) {
+         address: String, logger: Logger, cache: ChatMessageCache, availability: ChatAvailability,
+         inFlight: InFlightRequests) {
+        self.inFlight = inFlight
         self.logger = logger
         self.cache = cache
         self.availability = availability
@@ -150,7 +154,8 @@ actor ChatConnection: ChatSubscriber {
     // MARK: Signals from the bus
 
     func receive(_ signal: ChatSignal) async {
-        guard !closed else { return }
+        guard !closed, inFlight.enter() else { return }
+        defer { inFlight.leave() }
         switch signal {
         case .message(let conversation, let seq):
             if let last = followed[conversation], seq > last { await pump(conversation, upTo: seq) }
@@ -244,7 +249,10 @@ actor ChatConnection: ChatSubscriber {
     // MARK: Frames from the client
 
     func handle(_ text: String) async {
-        guard !closed else { return }
+        // Counted like a request, so a stop waits for it before the databases close (and drops it
+        // once the stop has begun).
+        guard !closed, inFlight.enter() else { return }
+        defer { inFlight.leave() }
         let now = Date()
         if now.timeIntervalSince(frameWindow.start) >= 1 { frameWindow = (now, 0) }
         frameWindow.count += 1

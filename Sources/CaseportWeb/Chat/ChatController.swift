@@ -55,6 +55,7 @@ struct ChatController: RouteCollection {
         let logger = request.logger
         let cache = request.application.chatCache
         let availability = request.caseport.chatAvailability
+        let inFlight = request.application.inFlightRequests
         return request.webSocket(maxFrameSize: WebSocketMaxFrameSize(integerLiteral: limits.maxFrameSize),
                                  shouldUpgrade: { request in
                                      // The session and limits were checked above, before this answer was
@@ -64,7 +65,8 @@ struct ChatController: RouteCollection {
                                  onUpgrade: { _, socket in
             socket.pingInterval = limits.pingInterval
             let connection = ChatConnection(socket: socket, party: party, context: context, bus: bus, limits: limits,
-                                            address: address, logger: logger, cache: cache, availability: availability)
+                                            address: address, logger: logger, cache: cache, availability: availability,
+                                            inFlight: inFlight)
             // Frames are handled one at a time, in the order they came.
             // A client that sends faster than frames are handled fills the buffer and is closed.
             let (frames, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(256))
