@@ -115,7 +115,12 @@ class Cluster:
                         OUTBOX_LEASE_SECONDS="15")
         for name in ("CASEPORT_TEST_S3_ENDPOINT", "CASEPORT_TEST_S3_BUCKET"):
             self.env.pop(name, None)
-        if not self.external_database:
+        if self.external_database:
+            # Once, before the nodes start (as in production), so they do not race to apply a new migration.
+            migrate = subprocess.run([self.binary, "migrate"], cwd=REPO, env=self.node_env(0), capture_output=True, text=True)
+            if migrate.returncode != 0:
+                raise SystemExit(f"caseport migrate failed:\n{migrate.stdout}\n{migrate.stderr}")
+        else:
             demo = subprocess.run([self.binary, "demo"], cwd=REPO, env=self.node_env(0), capture_output=True, text=True)
             if demo.returncode != 0:
                 raise SystemExit(f"caseport demo failed:\n{demo.stdout}\n{demo.stderr}")
