@@ -17,6 +17,14 @@
 # SCRATCH (.build-release), NO_BUILD=1 (use the binaries as they are), JSON_DIR (write each run's JSON),
 # LABEL (put into the JSON), ONLY (comma-separated kinds of request, e.g. portal_list: one page's cost),
 # MODE (both|closed|open), NICE (nice level for the server and the driver; unset: none).
+#
+# Several servers (PostgreSQL only): NODES=N serves the seeded database with N nodes behind nginx, files in
+# SeaweedFS and mail to a local SMTP server, started by scripts/several_servers.py --bench (the same parts as
+# scripts/several-servers.sh; nginx on PORT, the nodes on the ports after it); the nodes' CPU is summed.
+# KILL=1 kills the last node a third of the way into the first phase, starts it again, and checks that only
+# requests in flight failed, every confirmed write is in the database and no mail went twice.
+#   DB=postgres NODES=3 KILL=1 ONLY=portal_message,staff_note,staff_create MODE=closed scripts/bench-load.sh
+# S3_TEST_PORT / S3_TEST_DIR choose the object store (scripts/start-test-s3.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CASES="${CASES:-1000000}"
@@ -43,6 +51,11 @@ fi
 bin="$SCRATCH/release/caseport"
 bench="$SCRATCH/release/caseport-bench"
 python3 -c "import aiohttp" 2>/dev/null || pip install -q aiohttp
+if [ -n "${NODES:-}" ]; then  # what scripts/several-servers.sh installs: nginx, the SMTP server's and the checks' modules
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { apt-get update -q >&2; DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >&2; }
+  export PATH="$PATH:/usr/sbin"
+  python3 -c 'import aiosmtpd, requests' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check aiosmtpd requests
+fi
 per_customer=$(( CASES / CUSTOMERS ))
 
 # Portal users u2…uN (u<n> of organisation bench<n>, through contact n, linked to customer n by the seed)
@@ -62,19 +75,36 @@ FROM staff_users h, ($(printf "$series" 5 "$HANDLERS")) s WHERE h.id = 1;
 SQL
 }
 
+drive_args() {  # the driver's arguments but --url and --pid
+  printf '%s\n' --portal-users "$USERS" --handlers "$HANDLERS" --customers "$CUSTOMERS" --cases-per-customer "$per_customer" \
+    --concurrency "$CONCURRENCY" --rate "$RATE" --seconds "$SECONDS_PER_PHASE" --warmup "$WARMUP" \
+    ${ONLY:+--only "$ONLY"} ${MODE:+--mode "$MODE"}
+  if [ -n "${JSON_DIR:-}" ]; then mkdir -p "$JSON_DIR"; printf '%s\n' --json "$JSON_DIR/$1.json" --label "${LABEL:-} $1"; fi
+}
+
 serve_and_drive() {  # $1: label
   local label="$1" log pid
+  if [ -n "${NODES:-}" ]; then
+    [ "$label" = postgres ] || { echo "NODES needs PostgreSQL (DB=postgres)"; return 1; }
+    label="postgres-${NODES}nodes"
+    echo "== $label: $CASES cases, $CUSTOMERS customers, $USERS portal users, $HANDLERS handlers, $NODES nodes behind nginx; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    local args
+    mapfile -t args < <(drive_args "$label")
+    CASEPORT_BIN="$bin" MULTI_NODES="$NODES" MULTI_PORT="$PORT" "${run_nice[@]}" python3 scripts/several_servers.py --bench \
+      ${KILL:+--kill} -- "${args[@]}"
+    return
+  fi
   log=$(mktemp)
   LOG_LEVEL=warning "${run_nice[@]}" "$bin" serve --port "$PORT" >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
   curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$log"; kill "$pid"; return 1; }
   echo "== $label: $CASES cases, $CUSTOMERS customers, $USERS portal users, $HANDLERS handlers; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  local json=()
-  [ -n "${JSON_DIR:-}" ] && { mkdir -p "$JSON_DIR"; json=(--json "$JSON_DIR/$label.json" --label "${LABEL:-} $label"); }
-  "${run_nice[@]}" python3 scripts/bench_load.py --url "http://127.0.0.1:$PORT" --portal-users "$USERS" --handlers "$HANDLERS" \
-    --customers "$CUSTOMERS" --cases-per-customer "$per_customer" --concurrency "$CONCURRENCY" --rate "$RATE" \
-    --seconds "$SECONDS_PER_PHASE" --warmup "$WARMUP" --pid "$pid" ${ONLY:+--only "$ONLY"} ${MODE:+--mode "$MODE"} "${json[@]}" || { kill "$pid"; cat "$log" | tail -20; return 1; }
+  local args pg=()
+  mapfile -t args < <(drive_args "$label")
+  [ "$label" = postgres ] && [ -r "$PG_DIR/postmaster.pid" ] && pg=(--pg-pid "$(head -1 "$PG_DIR/postmaster.pid")")
+  "${run_nice[@]}" python3 scripts/bench_load.py --url "http://127.0.0.1:$PORT" --pid "$pid" "${pg[@]}" "${args[@]}" \
+    || { kill "$pid"; cat "$log" | tail -20; return 1; }
   kill -TERM "$pid"
   local status=0
   wait "$pid" || status=$?

@@ -15,6 +15,11 @@ Reports requests, throughput, p50/p99/p999, errors (any transport error, 5xx, 40
 not redirect), per kind of request; with --pid the server's CPU per request (utime+stime from
 /proc/<pid>/stat around each phase) and its anonymous memory (RssAnon from /proc/<pid>/status, the highest
 seen while sampling once a second, and at the end). --json writes the same as JSON.
+Several servers (scripts/several_servers.py --bench, or bench-load.sh with NODES=N): --pids-file names the
+nodes' current process ids (re-read each second, so a node restarted mid-run is followed; the CPU of all of
+them is summed, RssAnon is the largest node's); --pg-pid gives the PostgreSQL server's, whose backends' CPU
+per request is reported beside the nodes'; --record writes every confirmed write (its text) and every
+failure with its wall-clock time, which several_servers.py checks after killing a node.
 
     scripts/bench_load.py --url http://127.0.0.1:18181 --portal-users 300 --handlers 30 \
         --concurrency 16 --rate 300 --seconds 30 --pid 1234
@@ -63,10 +68,11 @@ class User:
 
 
 class Stats:
-    def __init__(self):
+    def __init__(self, record=None):
         self.latencies = {}
         self.errors = {}
         self.samples = []
+        self.record = record
 
     def add(self, kind, seconds, ok, what=None):
         self.latencies.setdefault(kind, []).append(seconds)
@@ -74,6 +80,8 @@ class Stats:
             self.errors[kind] = self.errors.get(kind, 0) + 1
             if len(self.samples) < 10 and what:
                 self.samples.append(what)
+            if self.record is not None and kind != "dropped":
+                self.record["errors"].append((time.time(), what or kind))
 
 
 def percentile(ordered, fraction):
@@ -96,11 +104,51 @@ def cpu_ticks(pid):
 
 
 def rss_anon_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("RssAnon:"):
-                return int(line.split()[1])
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     return 0
+
+
+def children(parent):
+    """Process ids whose parent is `parent` (PostgreSQL's backends and workers)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == parent:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    return found
+
+
+class CPUWatch:
+    """CPU of a changing set of processes: the ticks each used since the watch began (or since it
+    appeared), summed; sampled once a second, so one that ends is counted up to its last sample."""
+    def __init__(self, pids):
+        self.pids = pids  # a function returning the current process ids
+        self.start = {}
+        self.last = {}
+        self.sample(initial=True)
+
+    def sample(self, initial=False):
+        for pid in self.pids():
+            try:
+                ticks = cpu_ticks(pid)
+            except (OSError, ValueError, IndexError):
+                continue
+            if pid not in self.start:
+                self.start[pid] = ticks if initial else 0
+            self.last[pid] = ticks
+
+    def used(self):
+        return sum(self.last[pid] - self.start[pid] for pid in self.last)
 
 
 class Bench:
@@ -116,6 +164,22 @@ class Bench:
         self.kinds = [k for k, _ in mix]
         self.weights = [w for _, w in mix]
         self.sequence = 0
+        # Every write's text carries the run's id, so a check finds this run's writes.
+        self.run_id = args.run_id or f"r{random.getrandbits(32):x}"
+        self.record = {"run_id": self.run_id, "writes": [], "errors": []} if args.record else None
+
+    def node_pids(self):
+        if self.args.pids_file:
+            try:
+                with open(self.args.pids_file) as f:
+                    return [int(line) for line in f if line.strip()]
+            except OSError:
+                return []
+        return [self.args.pid] if self.args.pid else []
+
+    def next_text(self):
+        self.sequence += 1
+        return f"{self.run_id}-{self.sequence}"
 
     async def request(self, user, method, path, **kwargs):
         async with user.session.request(method, self.base + path, allow_redirects=False, **kwargs) as response:
@@ -171,6 +235,7 @@ class Bench:
             user = rng.choice(self.staff)
         path, method, data = None, "GET", None
         expect = (200,)
+        written = None
         if kind == "portal_list":
             page = rng.randint(1, self.pages())
             path = f"/cases?page={page}" if page > 1 else "/cases"
@@ -197,8 +262,8 @@ class Bench:
                 path = f"/cases/{number}"
             elif kind == "portal_message":
                 method, path, expect = "POST", f"/cases/{number}/messages", (303,)
-                self.sequence += 1
-                data = {"csrf_token": user.token, "body": f"Lastprov {self.sequence}: vi väntar på besked om {rng.choice(WORDS)}."}
+                written = ("message", f"Lastprov {self.next_text()}: vi väntar på besked om {rng.choice(WORDS)}.")
+                data = {"csrf_token": user.token, "body": written[1]}
             else:
                 method, path, expect = "POST", f"/cases/{number}/files", (303,)
                 form = aiohttp.FormData()
@@ -229,12 +294,12 @@ class Bench:
                 path = f"/staff/cases/{number}"
             else:
                 method, path, expect = "POST", f"/staff/cases/{number}/notes", (303,)
-                self.sequence += 1
-                data = {"csrf_token": user.token, "body": f"Intern anteckning {self.sequence} under lastprov."}
+                written = ("message", f"Intern anteckning {self.next_text()} under lastprov.")
+                data = {"csrf_token": user.token, "body": written[1]}
         elif kind == "staff_create":
             method, path, expect = "POST", "/staff/cases/new", (303,)
-            self.sequence += 1
-            data = {"csrf_token": user.token, "subject": f"Lastprov {self.sequence} {rng.choice(WORDS)}",
+            written = ("case", f"Lastprov {self.next_text()} {rng.choice(WORDS)}")
+            data = {"csrf_token": user.token, "subject": written[1],
                     "description": f"Skapat under lastprov: {rng.choice(WORDS)} i {rng.choice(WORDS)}.",
                     "customer": str(rng.randint(1, self.args.customers)), "category": str(rng.randint(1, 10)),
                     "type": str(rng.randint(1, 4)), "priority": str(rng.randint(1, 4)), "handler": str(user.index % 4 + 1)}
@@ -242,6 +307,8 @@ class Bench:
             status, _ = await self.request(user, method, path, data=data)
             ok = status in expect
             stats.add(kind, time.monotonic() - due, ok, None if ok else f"{method} {path}: {status}")
+            if ok and written and self.record is not None:
+                self.record["writes"].append(written)
         except Exception as error:  # noqa: BLE001 — every failure is an error of the run
             stats.add(kind, time.monotonic() - due, False, f"{method} {path}: {type(error).__name__} {error}")
 
@@ -249,7 +316,7 @@ class Bench:
         return random.choices(self.kinds, self.weights)[0]
 
     async def closed(self, seconds):
-        stats = Stats()
+        stats = Stats(self.record)
         end = time.monotonic() + seconds
 
         async def worker():
@@ -259,7 +326,7 @@ class Bench:
         return stats
 
     async def open(self, seconds, rate):
-        stats = Stats()
+        stats = Stats(self.record)
         start = time.monotonic()
         total = int(seconds * rate)
         tasks = set()
@@ -281,35 +348,48 @@ class Bench:
         return stats
 
     async def phase(self, name, runner):
-        pid = self.args.pid
+        pid = bool(self.node_pids())
         peak = [0]
         sampling = True
+        nodes = CPUWatch(self.node_pids)
+        database = CPUWatch(lambda: children(self.args.pg_pid)) if self.args.pg_pid else None
 
         async def sample():
             while sampling:
-                peak[0] = max(peak[0], rss_anon_kb(pid))
+                peak[0] = max([peak[0]] + [rss_anon_kb(p) for p in self.node_pids()])
+                nodes.sample()
+                if database:
+                    database.sample()
                 await asyncio.sleep(1)
         sampler = asyncio.ensure_future(sample()) if pid else None
-        ticks0 = cpu_ticks(pid) if pid else 0
+        if self.args.started_file and not os.path.exists(self.args.started_file):
+            open(self.args.started_file, "w").close()
         started = time.monotonic()
         stats = await runner()
         elapsed = time.monotonic() - started
-        ticks1 = cpu_ticks(pid) if pid else 0
         sampling = False
         if sampler:
             await sampler
+        nodes.sample()
+        if database:
+            database.sample()
         everything = [v for kind, values in stats.latencies.items() if kind != "dropped" for v in values]
         errors = sum(stats.errors.values())
         result = {"phase": name, "seconds": round(elapsed, 1), "requests": len(everything),
                   "per_second": round(len(everything) / elapsed, 1), "errors": errors, **summary(everything),
                   "kinds": {kind: {**summary(values), "errors": stats.errors.get(kind, 0)} for kind, values in sorted(stats.latencies.items())},
                   "error_samples": stats.samples}
+        hz = os.sysconf("SC_CLK_TCK")
         if pid:
-            hz = os.sysconf("SC_CLK_TCK")
-            result["server_cpu_ms_per_request"] = round((ticks1 - ticks0) / hz * 1000 / max(1, len(everything)), 3)
-            result["server_cpu_cores"] = round((ticks1 - ticks0) / hz / elapsed, 2)
+            used = nodes.used()
+            result["server_cpu_ms_per_request"] = round(used / hz * 1000 / max(1, len(everything)), 3)
+            result["server_cpu_cores"] = round(used / hz / elapsed, 2)
             result["rss_anon_mb_peak"] = round(peak[0] / 1024, 1)
-            result["rss_anon_mb_end"] = round(rss_anon_kb(pid) / 1024, 1)
+            result["rss_anon_mb_end"] = round(max([0] + [rss_anon_kb(p) for p in self.node_pids()]) / 1024, 1)
+        if database:
+            used = database.used()
+            result["postgres_cpu_ms_per_request"] = round(used / hz * 1000 / max(1, len(everything)), 3)
+            result["postgres_cpu_cores"] = round(used / hz / elapsed, 2)
         result["load_average"] = os.getloadavg()
         return result
 
@@ -328,6 +408,9 @@ class Bench:
             if self.args.mode in ("both", "open"):
                 results.append(await self.phase(f"open, {self.args.rate}/s arrivals", lambda: self.open(self.args.seconds, self.args.rate)))
                 report(results[-1])
+            if self.record is not None:
+                with open(self.args.record, "w") as f:
+                    json.dump(self.record, f, ensure_ascii=False)
             if self.args.json:
                 with open(self.args.json, "w") as f:
                     json.dump({"label": self.args.label, "results": results}, f, indent=1, ensure_ascii=False)
@@ -344,6 +427,8 @@ def report(result):
     if "server_cpu_ms_per_request" in result:
         line += (f"; server CPU {result['server_cpu_ms_per_request']} ms/request ({result['server_cpu_cores']} cores), "
                  f"RssAnon peak {result['rss_anon_mb_peak']} MB")
+    if "postgres_cpu_ms_per_request" in result:
+        line += f"; PostgreSQL CPU {result['postgres_cpu_ms_per_request']} ms/request ({result['postgres_cpu_cores']} cores)"
     line += f"; load average {' '.join(f'{x:.1f}' for x in result['load_average'])}"
     print(line)
     for kind, figures in result["kinds"].items():
@@ -370,6 +455,11 @@ def main():
     parser.add_argument("--mode", choices=["both", "closed", "open"], default="both")
     parser.add_argument("--only", help="comma-separated kinds of request to drive (default: the whole mix)")
     parser.add_argument("--pid", type=int, help="the server's process id, for CPU and memory")
+    parser.add_argument("--pids-file", help="a file naming the servers' current process ids, one a line (several nodes)")
+    parser.add_argument("--pg-pid", type=int, help="the PostgreSQL server's (postmaster's) process id: its backends' CPU")
+    parser.add_argument("--record", help="write the confirmed writes and the failures (with times) to this JSON file")
+    parser.add_argument("--started-file", help="create this file when the first measured phase starts")
+    parser.add_argument("--run-id", help="put into every write's text (default: random)")
     parser.add_argument("--json")
     parser.add_argument("--label", default="")
     parser.add_argument("--seed", type=int, default=17)

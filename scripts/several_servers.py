@@ -16,6 +16,18 @@ thirds another is stopped with SIGTERM (graceful) and started again. Then it ver
 and prints the figures (requests, rate, p50/p99, failures). Exit status 0 only when all holds.
 Environment: CASEPORT_BIN (default: the debug build), MULTI_NODES (2), MULTI_SECONDS (30),
 MULTI_CLIENTS (6), MULTI_PORT (18100, nginx; nodes use the next ports).
+
+    scripts/several_servers.py --bench [--kill] -- <scripts/bench_load.py arguments but --url/--pid>
+
+runs the load benchmark through nginx instead (`scripts/bench-load.sh` with NODES=N does this): the
+nodes serve the already seeded database in DATABASE_URL (kept; no demo data), scripts/bench_load.py
+drives them through nginx and is given every node's process id (their CPU is summed) and the
+PostgreSQL server's (its backends' CPU). With --kill the last node is killed with SIGKILL a third of
+the way into the first measured phase and started again; then the run is checked as with --check:
+failures only among the requests in flight when the node died, every write the driver saw confirmed
+(messages, internal notes, new cases) is in the database, every mail the run queued was delivered and
+none twice. Mail left pending in the benchmark database by earlier runs without a mail server is
+marked failed first, so the nodes do not spend the run delivering it.
 """
 import argparse
 import os
@@ -58,7 +70,8 @@ def psql(database_url, sql):
 
 
 class Cluster:
-    def __init__(self, nodes, port, binary):
+    def __init__(self, nodes, port, binary, database_url=None):
+        self.external_database = database_url
         self.count = nodes
         self.port = port
         self.binary = binary
@@ -70,12 +83,16 @@ class Cluster:
     # -- the parts ------------------------------------------------------------------------------
 
     def start(self):
-        postgres = shell_exports("start-test-postgres.sh")["DATABASE_URL"]
-        self.database_name = f"caseport_multi_{os.getpid()}"
-        admin_url = postgres
-        psql(admin_url, f"CREATE DATABASE {self.database_name}")
-        self.database_url = postgres.rsplit("/", 1)[0] + "/" + self.database_name
-        log(f"PostgreSQL database {self.database_name}")
+        if self.external_database:
+            self.database_url = self.external_database
+            log(f"PostgreSQL database {self.database_url.rsplit('/', 1)[1]} (kept)")
+        else:
+            postgres = shell_exports("start-test-postgres.sh")["DATABASE_URL"]
+            self.database_name = f"caseport_multi_{os.getpid()}"
+            admin_url = postgres
+            psql(admin_url, f"CREATE DATABASE {self.database_name}")
+            self.database_url = postgres.rsplit("/", 1)[0] + "/" + self.database_name
+            log(f"PostgreSQL database {self.database_name}")
 
         s3 = shell_exports("start-test-s3.sh", env=dict(os.environ, S3_TEST_BUCKET="caseport-multi"))
         log(f"object store {s3['CASEPORT_TEST_S3_ENDPOINT']}, bucket {s3['CASEPORT_TEST_S3_BUCKET']}")
@@ -98,9 +115,15 @@ class Cluster:
                         OUTBOX_LEASE_SECONDS="15")
         for name in ("CASEPORT_TEST_S3_ENDPOINT", "CASEPORT_TEST_S3_BUCKET"):
             self.env.pop(name, None)
-        demo = subprocess.run([self.binary, "demo"], cwd=REPO, env=self.node_env(0), capture_output=True, text=True)
-        if demo.returncode != 0:
-            raise SystemExit(f"caseport demo failed:\n{demo.stdout}\n{demo.stderr}")
+        if self.external_database:
+            # Once, before the nodes start (as in production), so they do not race to apply a new migration.
+            migrate = subprocess.run([self.binary, "migrate"], cwd=REPO, env=self.node_env(0), capture_output=True, text=True)
+            if migrate.returncode != 0:
+                raise SystemExit(f"caseport migrate failed:\n{migrate.stdout}\n{migrate.stderr}")
+        else:
+            demo = subprocess.run([self.binary, "demo"], cwd=REPO, env=self.node_env(0), capture_output=True, text=True)
+            if demo.returncode != 0:
+                raise SystemExit(f"caseport demo failed:\n{demo.stdout}\n{demo.stderr}")
         for node in range(1, self.count + 1):
             self.start_node(node)
         for node in range(1, self.count + 1):
@@ -120,6 +143,17 @@ class Cluster:
         log_file = open(self.work / f"node{node}.log", "ab")
         self.processes[node] = subprocess.Popen([self.binary, "serve", "--port", str(self.node_port(node))], cwd=REPO,
                                                 env=self.node_env(node), stdout=log_file, stderr=subprocess.STDOUT)
+        self.write_pids()
+
+    @property
+    def pids_file(self):
+        return self.work / "pids"
+
+    def write_pids(self):
+        """The nodes' current process ids, one a line (bench_load.py reads them for the nodes' CPU)."""
+        temporary = self.work / "pids.new"
+        temporary.write_text("".join(f"{p.pid}\n" for p in self.processes.values() if p.poll() is None))
+        temporary.replace(self.pids_file)
 
     def wait_healthy(self, port, seconds=90):
         deadline = time.monotonic() + seconds
@@ -186,10 +220,11 @@ http {{
             if process and process.poll() is None:
                 process.terminate()
                 process.wait(timeout=10)
-        try:
-            psql(self.database_url.rsplit("/", 1)[0] + "/caseport_test", f"DROP DATABASE IF EXISTS {self.database_name}")
-        except Exception:
-            pass
+        if not self.external_database:
+            try:
+                psql(self.database_url.rsplit("/", 1)[0] + "/caseport_test", f"DROP DATABASE IF EXISTS {self.database_name}")
+            except Exception:
+                pass
         if keep:
             log(f"logs kept in {self.work}")
         else:
@@ -318,6 +353,37 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else 0
 
 
+def check_mail(cluster, problems, after_id=0):
+    """Every mail in the outbox (with an id above after_id) delivered, and none twice. Returns (sent,
+    received, received twice)."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        waiting = int(psql(cluster.database_url, f"SELECT count(*) FROM outbox WHERE channel = 'email' AND status IN ('pending', 'sending') AND id > {after_id}"))
+        if waiting == 0:
+            break
+        time.sleep(1)
+    else:
+        problems.append(f"{waiting} mails still waiting in the outbox after 90 s")
+    sent = int(psql(cluster.database_url, f"SELECT count(*) FROM outbox WHERE channel = 'email' AND status = 'sent' AND id > {after_id}"))
+    ids = []
+    for path in cluster.mail_dir.glob("*.eml"):
+        match = re.search(r"^Message-ID: <([^>]+)>", path.read_text(errors="replace"), re.M | re.I)
+        if match:
+            ids.append(match.group(1))
+    duplicates = len(ids) - len(set(ids))
+    # A node killed between the SMTP server's "250 OK" and marking the row sent cannot know the mail
+    # went; its row is claimed again after the lease and sent again, with the same Message-ID (mail
+    # clients show it once). Only such a row, claimed twice, may arrive twice; any other is a fault.
+    for message_id in {i for i in ids if ids.count(i) > 1}:
+        outbox_id = re.match(r"outbox-(\d+)@", message_id)
+        attempts = int(psql(cluster.database_url, f"SELECT attempts FROM outbox WHERE id = {outbox_id.group(1)}")) if outbox_id else 0
+        if attempts < 2:
+            problems.append(f"mail {message_id} reached the SMTP server twice but was claimed only once")
+    if len(set(ids)) < sent:
+        problems.append(f"the outbox marked {sent} mails sent but the SMTP server has {len(set(ids))}")
+    return sent, len(ids), duplicates
+
+
 def check(cluster, seconds, clients):
     base = f"http://127.0.0.1:{cluster.port}"
     figures = Figures()
@@ -391,58 +457,123 @@ def check(cluster, seconds, clients):
             if body != content:
                 problems.append(f"{name} downloads {len(body)} bytes, not the {len(content)} uploaded")
 
-    # Every mail delivered once.
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        waiting = int(psql(cluster.database_url, "SELECT count(*) FROM outbox WHERE channel = 'email' AND status IN ('pending', 'sending')"))
-        if waiting == 0:
-            break
-        time.sleep(1)
-    else:
-        problems.append(f"{waiting} mails still waiting in the outbox after 90 s")
-    sent = int(psql(cluster.database_url, "SELECT count(*) FROM outbox WHERE channel = 'email' AND status = 'sent'"))
-    ids = []
-    for path in cluster.mail_dir.glob("*.eml"):
-        match = re.search(r"^Message-ID: <([^>]+)>", path.read_text(errors="replace"), re.M | re.I)
-        if match:
-            ids.append(match.group(1))
-    duplicates = len(ids) - len(set(ids))
-    # A node killed between the SMTP server's "250 OK" and marking the row sent cannot know the mail
-    # went; its row is claimed again after the lease and sent again, with the same Message-ID (mail
-    # clients show it once). Only such a row, claimed twice, may arrive twice; any other is a fault.
-    for message_id in {i for i in ids if ids.count(i) > 1}:
-        outbox_id = re.match(r"outbox-(\d+)@", message_id)
-        attempts = int(psql(cluster.database_url, f"SELECT attempts FROM outbox WHERE id = {outbox_id.group(1)}")) if outbox_id else 0
-        if attempts < 2:
-            problems.append(f"mail {message_id} reached the SMTP server twice but was claimed only once")
-    if len(set(ids)) < sent:
-        problems.append(f"the outbox marked {sent} mails sent but the SMTP server has {len(set(ids))}")
     if not figures.messages or not figures.uploads:
         problems.append("the run confirmed no messages or no uploads: nothing was tested")
 
+    sent, received, duplicates = check_mail(cluster, problems)
     requests_done = len(figures.latencies)
     log(f"{cluster.count} nodes, {clients} portal clients + 1 staff, {elapsed:.0f} s: {requests_done} requests, "
         f"{requests_done / elapsed:.0f}/s, p50 {percentile(figures.latencies, 0.5) * 1000:.0f} ms, "
         f"p99 {percentile(figures.latencies, 0.99) * 1000:.0f} ms")
     log(f"written: {len(figures.messages)} messages, {len(figures.uploads)} uploads ({checked_downloads} downloaded back); "
-        f"mail: {sent} sent, {len(ids)} received, {duplicates} twice; failures: {len(figures.failures)} "
+        f"mail: {sent} sent, {received} received, {duplicates} twice; failures: {len(figures.failures)} "
         f"{[what for _, what in figures.failures][:6]}")
     for problem in problems:
         log(f"PROBLEM: {problem}")
     return not problems
 
 
+def bench(cluster, kill, bench_args):
+    """Runs scripts/bench_load.py through nginx; with kill, kills the last node mid-run, starts it again
+    and checks the run (see the module's docstring)."""
+    base = f"http://127.0.0.1:{cluster.port}"
+    # Mail earlier runs left pending without a mail server would be delivered during this one.
+    stale = psql(cluster.database_url, "UPDATE outbox SET status = 'failed', last_error = 'bench: left by a run without a mail "
+                                       "server' WHERE status IN ('pending', 'sending') RETURNING id").splitlines()
+    if stale:
+        log(f"marked {len(stale)} mails left pending by earlier runs as failed")
+    first_mail = int(psql(cluster.database_url, "SELECT COALESCE(MAX(id), 0) FROM outbox"))
+    record = cluster.work / "record.json"
+    started_file = cluster.work / "started"
+    run_id = f"r{os.getpid():x}{int(time.time()) % 100000:x}"
+    command = [sys.executable, str(REPO / "scripts" / "bench_load.py"), "--url", base, "--pids-file", str(cluster.pids_file),
+               "--record", str(record), "--started-file", str(started_file), "--run-id", run_id, *bench_args]
+    pg_pid = postmaster_pid(cluster.database_url)
+    if pg_pid:
+        command += ["--pg-pid", str(pg_pid)]
+    driver = subprocess.Popen(command)
+    disruption = None
+    if kill:
+        seconds = next((float(bench_args[i + 1]) for i, a in enumerate(bench_args[:-1]) if a == "--seconds"), 30.0)
+        while not started_file.exists() and driver.poll() is None:
+            time.sleep(0.1)
+        time.sleep(seconds / 3)
+        if driver.poll() is None:
+            victim = cluster.count
+            log(f"killing node {victim} (SIGKILL)")
+            disruption = time.time()
+            cluster.processes[victim].kill()
+            cluster.processes[victim].wait()
+            cluster.write_pids()
+            time.sleep(2)
+            cluster.start_node(victim)
+            cluster.wait_healthy(cluster.node_port(victim))
+            log(f"node {victim} is back")
+    status = driver.wait()
+    if status != 0:
+        log(f"PROBLEM: scripts/bench_load.py ended with {status}")
+        return False
+    if not kill:
+        return True
+
+    import json
+    seen = json.loads(record.read_text())
+    problems = []
+    concurrency = next((int(bench_args[i + 1]) for i, a in enumerate(bench_args[:-1]) if a == "--concurrency"), 16)
+    # Failures: only requests in flight on the killed node — at most one per worker, around the moment.
+    stray = [e for e in seen["errors"] if not (disruption - 1 <= e[0] <= disruption + 3)]
+    if stray:
+        problems.append(f"{len(stray)} failures away from the moment the node was killed, e.g. {stray[:3]}")
+    if len(seen["errors"]) > concurrency:
+        problems.append(f"{len(seen['errors'])} failures, more than the {concurrency} requests that can be in flight")
+    # Every write the driver saw confirmed is in the database.
+    for kind, sql in (("message", f"SELECT body FROM case_messages WHERE body LIKE '%{run_id}-%'"),
+                      ("case", f"SELECT subject FROM cases WHERE subject LIKE '%{run_id}-%'")):
+        stored = set(psql(cluster.database_url, sql).splitlines())
+        confirmed = [text for k, text in seen["writes"] if k == kind]
+        lost = [text for text in confirmed if text not in stored]
+        log(f"confirmed {kind}s: {len(confirmed)}, missing from the database: {len(lost)}")
+        if lost:
+            problems.append(f"{len(lost)} confirmed {kind}s missing from the database, e.g. {lost[:3]}")
+    if not seen["writes"]:
+        problems.append("the run confirmed no writes: nothing was tested")
+    sent, received, duplicates = check_mail(cluster, problems, after_id=first_mail)
+    log(f"killed node {cluster.count} at one third; failures: {len(seen['errors'])} {[e[1] for e in seen['errors']][:4]}; "
+        f"mail: {sent} sent, {received} received, {duplicates} twice")
+    for problem in problems:
+        log(f"PROBLEM: {problem}")
+    return not problems
+
+
+def postmaster_pid(database_url):
+    """The PostgreSQL server's process id when it runs on this machine (its backends' CPU is reported)."""
+    try:
+        directory = psql(database_url, "SHOW data_directory")
+        return int(Path(directory, "postmaster.pid").read_text().split()[0])
+    except Exception:
+        return None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep logs and data")
+    parser.add_argument("--bench", action="store_true", help="drive scripts/bench_load.py (the arguments after --) "
+                                                              "through nginx on the database in DATABASE_URL")
+    parser.add_argument("--kill", action="store_true", help="with --bench: kill a node mid-run, restart it, check")
+    parser.add_argument("rest", nargs=argparse.REMAINDER)
     arguments = parser.parse_args()
     binary = os.environ.get("CASEPORT_BIN") or str(REPO / ".build" / "debug" / "caseport")
-    cluster = Cluster(int(os.environ.get("MULTI_NODES", "2")), int(os.environ.get("MULTI_PORT", "18100")), binary)
+    if arguments.bench and not os.environ.get("DATABASE_URL"):
+        raise SystemExit("--bench serves the seeded database in DATABASE_URL")
+    cluster = Cluster(int(os.environ.get("MULTI_NODES", "2")), int(os.environ.get("MULTI_PORT", "18100")), binary,
+                      database_url=os.environ["DATABASE_URL"] if arguments.bench else None)
     passed = False
     try:
         cluster.start()
-        if arguments.check:
+        if arguments.bench:
+            passed = bench(cluster, arguments.kill, [a for a in arguments.rest if a != "--"])
+        elif arguments.check:
             passed = check(cluster, float(os.environ.get("MULTI_SECONDS", "30")), int(os.environ.get("MULTI_CLIENTS", "6")))
         else:
             log("running; Ctrl-C stops every part")
@@ -454,7 +585,7 @@ def main():
                 passed = True
     finally:
         for node, process in cluster.processes.items():
-            if arguments.check and process.poll() is not None and process.returncode not in (0, -9):
+            if (arguments.check or arguments.bench) and process.poll() is not None and process.returncode not in (0, -9):
                 log(f"node {node} ended with {process.returncode}")
         cluster.stop(keep=arguments.keep or not passed)
     sys.exit(0 if passed else 1)

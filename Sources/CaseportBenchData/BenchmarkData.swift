@@ -115,7 +115,7 @@ public enum BenchmarkData {
                 """)).run()
             start += count
         }
-        try await sql.raw("UPDATE counters SET value = \(bind: CaseNumbers.firstNumber - 1 + shape.cases) WHERE id = \(bind: CaseNumbers.counterName)").run()
+        try await CaseNumbers.resume(after: CaseNumbers.firstNumber - 1 + shape.cases, on: database)
 
         progress("messages on every second case")
         try await sql.raw("""

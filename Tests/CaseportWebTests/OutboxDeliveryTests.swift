@@ -255,6 +255,29 @@ final class OutboxDeliveryTests: XCTestCase {
         XCTAssertEqual(after.map(\.attempts), [2, 2, 2])
     }
 
+    /// A batch that takes nearly its whole lease (a busy machine, a slow mail server) stops sending: once
+    /// the lease has ended another server may claim the rest, and both would send them.
+    func testAWorkerStopsSendingItsBatchWhenTheLeaseIsNearlyOver() async throws {
+        let server = try SMTPTestServer()
+        smtp = server
+        for n in 0..<3 {
+            try await OutboxRecord(kind: .messageCopy, recipient: "r\(n)@example.org", language: "en", subject: "S", body: "B").create(on: harness.app.db)
+        }
+        var settings = config(port: server.port)
+        settings.lease = 60  // stops 15 s before the lease ends
+        let start = Date()
+        // Time stands still until the first mail arrived, then 50 s have passed.
+        let slow = worker(settings, clock: { (try? server.received().count) ?? 0 >= 1 ? start.addingTimeInterval(50) : start })
+        let worked = try await slow.deliverBatch()
+        XCTAssertEqual(worked, 3)
+        XCTAssertEqual(try server.received().map(\.envelope_to), [["r0@example.org"]])
+        let rows = try await OutboxRecord.query(on: harness.app.db).sort(\.$id).all()
+        XCTAssertEqual(rows.map(\.status), ["sent", "sending", "sending"])
+        // After the lease, any server's next claim sends the other two, once each.
+        try await drain(worker(settings, clock: { start.addingTimeInterval(61) }))
+        XCTAssertEqual(try server.received().flatMap(\.envelope_to).sorted(), ["r0@example.org", "r1@example.org", "r2@example.org"])
+    }
+
     /// Two delivery workers (separate instances, each with four loops, as two servers would run) share one
     /// database: 1 000 messages arrive, each exactly once. On PostgreSQL this exercises FOR UPDATE SKIP LOCKED.
     func testTwoWorkersDeliverAThousandMessagesWithoutADuplicate() async throws {

@@ -90,15 +90,16 @@ public enum CreateStaffCase {
         let number = try await db.transaction { tx -> Int in
             let record = try await CaseCreation.create(created, on: tx)
             let caseId = try record.requireID()
+            // Written before the first event: from the event on, the event counter is held to the commit.
+            for notice in try await customerNotices(for: record, in: context, on: tx) {
+                notice.caseId = caseId
+                try await notice.create(on: tx)
+            }
             // D3: the case's first event, seen by the customer too. Anything that reacts to a case the
             // company registered (a notice, a webhook) keys on this event: `created(channel: .backOffice)`; it comes
             // first, so the supplier's assignment below follows it on the timeline.
             try await CaseEvents.append(.created(channel: .backOffice), caseId: caseId, by: actor.eventActor, at: context.now,
                                         audience: .customer, on: tx)
-            for notice in try await customerNotices(for: record, in: context, on: tx) {
-                notice.caseId = caseId
-                try await notice.create(on: tx)
-            }
             if let supplier, let supplierId = supplier.id {
                 try await StaffCases(database: tx).edit(
                     caseId: caseId, expectedVersion: record.version,

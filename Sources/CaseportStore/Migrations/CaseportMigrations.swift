@@ -38,5 +38,6 @@ public enum CaseportMigrations {
         M034_Claims(),
         M037_ClaimLinks(),
         M039_ScopedChangeStamp(),
+        M041_UnqueuedCaseWrites(),
     ]
 }

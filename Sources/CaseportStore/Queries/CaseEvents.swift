@@ -26,33 +26,74 @@ public struct StoredCaseEvent: Sendable, Equatable {
 }
 
 /// The append-only case-event stream (D3, C1, E4). Every change to a case appends its events in the
-/// transaction of the change; ids come from the `case_event` counter, taken with UPDATE … RETURNING in
-/// that transaction, so PostgreSQL holds the counter row until commit and ids increase in commit
-/// order: a consumer that remembers the last id it read and asks for the ones after it misses none.
-/// (Append events last in a transaction: the counter row is held from then until commit.)
+/// transaction of the change; ids come from the `case_event` counter, so ids increase in commit order
+/// without gaps: a consumer that remembers the last id it read and asks for the ones after it misses none.
+///
+/// SQLite: the id is taken with UPDATE … RETURNING when the event is appended (SQLite runs one writer at
+/// a time). PostgreSQL (issue 17, M041_UnqueuedCaseWrites): the row is inserted with a provisional
+/// negative id and a deferred trigger gives it the counter's next value as the transaction commits, so
+/// the counter's row is held only for the commit itself, not from the append to the commit — which,
+/// with every write on every server taking it, was the lock all case writes queued on. Inside the
+/// writing transaction the event's id is therefore provisional; nothing reads it there. An event with
+/// webhook subscribers to its kind takes its id at once (the deliveries carry it), in the same statement
+/// as the insert, and holds the counter from then to the commit (append such events last).
 public enum CaseEvents {
     public static let counterName = "case_event"
+    /// PostgreSQL: the sequence of provisional ids, negated (M041_UnqueuedCaseWrites).
+    public static let provisionalSequence = "case_event_provisional"
 
     public static func append(_ event: CaseEvent, caseId: Int, by actor: EventActor, at now: Date,
                               audience: EventAudience? = nil, on tx: any Database) async throws {
-        let row = try await tx.requireSQL().raw("""
-            UPDATE counters SET value = value + 1 WHERE id = \(bind: counterName) RETURNING value
-            """).first()
-        guard let id = try row?.decode(column: "value", as: Int.self) else { throw StoreError.counterMissing(counterName) }
-        let record = CaseEventRecord()
-        record.id = id
-        record.caseId = caseId
-        record.at = now
-        record.staffId = actor.staffId
-        record.portalUserId = actor.portalUserId
-        record.actorName = actor.name
-        record.kind = event.kind.rawValue
-        record.payload = event.encodedPayload()
-        record.audience = (audience ?? event.defaultAudience).rawValue
-        try await record.create(on: tx)
+        let audience = audience ?? event.defaultAudience
+        // Read first: whether the id is needed now (see above).
+        let subscriptions = try await WebhookQueue.subscriptions(to: event.kind, on: tx)
+        let sql = try tx.requireSQL()
+        let id: Int
+        if sql.dialect.name == "sqlite" {
+            let row = try await sql.raw("""
+                UPDATE counters SET value = value + 1 WHERE id = \(bind: counterName) RETURNING value
+                """).first()
+            guard let value = try row?.decode(column: "value", as: Int.self) else { throw StoreError.counterMissing(counterName) }
+            id = value
+            let record = CaseEventRecord()
+            record.id = id
+            record.caseId = caseId
+            record.at = now
+            record.staffId = actor.staffId
+            record.portalUserId = actor.portalUserId
+            record.actorName = actor.name
+            record.kind = event.kind.rawValue
+            record.payload = event.encodedPayload()
+            record.audience = audience.rawValue
+            try await record.create(on: tx)
+        } else if subscriptions.isEmpty {
+            // The id is given as the transaction commits (see above).
+            try await sql.raw("""
+                INSERT INTO case_events (id, case_id, at, staff_id, portal_user_id, actor_name, kind, payload, audience)
+                VALUES (-nextval('\(unsafeRaw: provisionalSequence)'), \(bind: caseId), \(bind: now), \(bind: actor.staffId),
+                        \(bind: actor.portalUserId), \(bind: actor.name), \(bind: event.kind.rawValue), \(bind: event.encodedPayload()),
+                        \(bind: audience.rawValue))
+                """).run()
+            return
+        } else {
+            // Events this transaction appended before get their ids now, so ids keep the order of appending;
+            // from here on the trigger gives ids at once (this transaction holds the counter anyway).
+            try await sql.raw("SET CONSTRAINTS case_event_number IMMEDIATE").run()
+            let row = try await sql.raw("""
+                WITH n AS (UPDATE counters SET value = value + 1 WHERE id = \(bind: counterName) RETURNING value)
+                INSERT INTO case_events (id, case_id, at, staff_id, portal_user_id, actor_name, kind, payload, audience)
+                SELECT n.value, \(bind: caseId), \(bind: now), \(bind: actor.staffId), \(bind: actor.portalUserId),
+                       \(bind: actor.name), \(bind: event.kind.rawValue), \(bind: event.encodedPayload()), \(bind: audience.rawValue)
+                FROM n RETURNING id
+                """).first()
+            guard let value = try row?.decode(column: "id", as: Int.self) else { throw StoreError.counterMissing(counterName) }
+            id = value
+        }
         // Webhooks (issue 16): the deliveries of this event are written in its transaction.
-        try await WebhookQueue.enqueue(eventId: id, caseId: caseId, event: event, audience: audience ?? event.defaultAudience,
-                                       actor: actor, at: now, on: tx)
+        if !subscriptions.isEmpty {
+            try await WebhookQueue.enqueue(eventId: id, caseId: caseId, event: event, audience: audience, actor: actor,
+                                           subscriptions: subscriptions, at: now, on: tx)
+        }
     }
 
     /// The staff timeline of one case: newest first. Staff see every audience.

@@ -9,8 +9,10 @@ public enum CaseSearchIndex {
     /// Re-indexes one case: its number, subject, description and every public message.
     public static func refresh(caseId: Int, on database: any Database) async throws {
         let sql = try database.requireSQL()
+        // The case and what its access tokens name, in one read (issue 17: fewer statements per write).
         guard let row = try await sql.raw("""
-            SELECT number, subject, description FROM cases WHERE id = \(bind: caseId)
+            SELECT c.number, c.subject, c.description, c.customer_id, c.object_id, o.customer_id AS owner_id FROM cases c
+            LEFT JOIN objects o ON o.id = c.object_id WHERE c.id = \(bind: caseId)
             """).first() else { return }
         var parts = [String(try row.decode(column: "number", as: Int.self)),
                      try row.decode(column: "subject", as: String.self),
@@ -20,18 +22,19 @@ public enum CaseSearchIndex {
             """).all()
         parts += try messages.map { try $0.decode(column: "body", as: String.self) }
         var document = parts.joined(separator: "\n").lowercased()
-        document += "\n" + (try await accessTokens(caseId: caseId, on: sql)).joined(separator: " ")
+        document += "\n" + (try await accessTokens(caseRow: row, caseId: caseId, on: sql)).joined(separator: " ")
         if sql.dialect.name == "sqlite" {
             try await sql.raw("DELETE FROM case_search WHERE rowid = \(bind: caseId)").run()
             try await sql.raw("INSERT INTO case_search (rowid, body) VALUES (\(bind: caseId), \(bind: document))").run()
         } else {
+            // The document and its new words in one statement.
             try await sql.raw("""
-                INSERT INTO case_search (case_id, document) VALUES (\(bind: caseId), to_tsvector('simple', \(bind: document)))
-                ON CONFLICT (case_id) DO UPDATE SET document = EXCLUDED.document
-                """).run()
-            try await sql.raw("""
+                WITH d AS (
+                    INSERT INTO case_search (case_id, document) VALUES (\(bind: caseId), to_tsvector('simple', \(bind: document)))
+                    ON CONFLICT (case_id) DO UPDATE SET document = EXCLUDED.document
+                    RETURNING document)
                 INSERT INTO search_words (word)
-                SELECT w FROM unnest(tsvector_to_array(to_tsvector('simple', \(bind: document)))) w
+                SELECT w FROM d, unnest(tsvector_to_array(d.document)) w
                 WHERE w !~ '^zz[cowk][0-9]+$'
                 ON CONFLICT DO NOTHING
                 """).run()
@@ -49,16 +52,12 @@ public enum CaseSearchIndex {
     /// then asks FTS5 or the GIN index for "the terms AND one of the viewer's tokens", which they
     /// answer from short posting lists instead of every case containing a common word. They only narrow: the SQL access
     /// predicate is still applied to every result, so a stale token can hide a hit, never reveal one.
-    static func accessTokens(caseId: Int, on sql: any SQLDatabase) async throws -> [String] {
+    /// `caseRow`: the case's `customer_id`, `object_id` and its object's owner as `owner_id`.
+    static func accessTokens(caseRow row: any SQLRow, caseId: Int, on sql: any SQLDatabase) async throws -> [String] {
         var tokens: [String] = []
-        if let row = try await sql.raw("""
-            SELECT c.customer_id, c.object_id, o.customer_id AS owner_id FROM cases c
-            LEFT JOIN objects o ON o.id = c.object_id WHERE c.id = \(bind: caseId)
-            """).first() {
-            if let id = try row.decode(column: "customer_id", as: Int?.self) { tokens.append("zzc\(id)") }
-            if let id = try row.decode(column: "object_id", as: Int?.self) { tokens.append("zzo\(id)") }
-            if let id = try row.decode(column: "owner_id", as: Int?.self) { tokens.append("zzw\(id)") }
-        }
+        if let id = try row.decode(column: "customer_id", as: Int?.self) { tokens.append("zzc\(id)") }
+        if let id = try row.decode(column: "object_id", as: Int?.self) { tokens.append("zzo\(id)") }
+        if let id = try row.decode(column: "owner_id", as: Int?.self) { tokens.append("zzw\(id)") }
         let contacts = try await sql.raw("SELECT contact_id FROM case_contacts WHERE case_id = \(bind: caseId)").all()
         tokens += try contacts.map { "zzk\(try $0.decode(column: "contact_id", as: Int.self))" }
         return tokens

@@ -37,14 +37,19 @@ public struct WebhookQueue: Sendable {
 
     // MARK: Writing, in the event's transaction
 
-    /// Writes one delivery row per active subscription to the event's kind. The body is the event as
-    /// the subscriber sees it: the case's number, the kind, who, when and the kind's data (names and
-    /// statuses — never a message's or note's text). Runs on the event's transaction `tx`.
+    /// The active subscriptions to a kind of event (read by `CaseEvents.append` before it takes the
+    /// event counter, so the counter's row is not held while they are read).
+    static func subscriptions(to kind: CaseEvent.Kind, on tx: any Database) async throws -> [WebhookSubscriptionRecord] {
+        try await WebhookSubscriptionRecord.query(on: tx).filter(\.$isActive == true)
+            .filter(\.$kinds ~~ ",\(kind.rawValue),").field(\.$id).all()
+    }
+
+    /// Writes one delivery row per active subscription to the event's kind (`subscriptions(to:on:)`).
+    /// The body is the event as the subscriber sees it: the case's number, the kind, who, when and the
+    /// kind's data (names and statuses — never a message's or note's text). Runs on the event's transaction `tx`.
     static func enqueue(eventId: Int, caseId: Int, event: CaseEvent, audience: EventAudience, actor: EventActor,
-                        at now: Date, on tx: any Database) async throws {
+                        subscriptions: [WebhookSubscriptionRecord], at now: Date, on tx: any Database) async throws {
         let kind = event.kind.rawValue
-        let subscriptions = try await WebhookSubscriptionRecord.query(on: tx).filter(\.$isActive == true)
-            .filter(\.$kinds ~~ ",\(kind),").field(\.$id).all()
         guard !subscriptions.isEmpty else { return }
         let number = try await CaseRecord.query(on: tx).filter(\.$id == caseId).field(\.$id).field(\.$number).first()?.number
         let body = Self.body(eventId: eventId, caseNumber: number, event: event, audience: audience, actor: actor, at: now)

@@ -9,6 +9,11 @@ import Vapor
 /// texts through the SMS gateway, and marks each row sent right after the server accepted it. A failed
 /// attempt is retried with a growing pause and after `maxAttempts` is marked failed, visible to admins.
 /// Without SMTP (or SMS) configuration rows of that channel are simply left waiting.
+///
+/// A claimed row is this worker's only until its lease ends; after that another server may claim it
+/// and send it too. So a pass stops sending once its lease is nearly over (`leaseMargin` before the
+/// end) and leaves the rest of its batch to the next claim — issue 17: on a busy machine with a short
+/// lease, a batch took longer than the lease and another node sent the same mails again.
 final class OutboxWorker: Sendable {
     let database: any Database
     let config: DeliveryConfig
@@ -46,12 +51,17 @@ final class OutboxWorker: Sendable {
             }
         }
         let queue = OutboxQueue(database: database)
-        let rows = try await queue.claim(channels: channels, limit: batchSize, lease: config.lease, now: clock())
+        let claimedAt = clock()
+        let rows = try await queue.claim(channels: channels, limit: batchSize, lease: config.lease, now: claimedAt)
         guard !rows.isEmpty else { return 0 }
+        let sendUntil = claimedAt.addingTimeInterval(config.lease - leaseMargin)
         let emails = rows.filter { $0.channel == "email" }
-        if !emails.isEmpty, let smtp = config.smtp { try await deliverEmails(emails, smtp: smtp, queue: queue) }
+        if !emails.isEmpty, let smtp = config.smtp {
+            try await deliverEmails(emails, smtp: smtp, queue: queue, sendUntil: sendUntil)
+        }
         for row in rows where row.channel == "sms" {
             guard let url = config.smsGatewayURL else { continue }
+            guard clock() < sendUntil else { break }  // the lease is nearly over: the next claim sends the rest
             do {
                 try await SMSGateway(url: url, token: config.smsGatewayToken, client: client).send(to: row.recipient, text: row.body)
                 try await queue.markSent(id: row.id, now: clock())
@@ -66,7 +76,11 @@ final class OutboxWorker: Sendable {
         return rows.count
     }
 
-    private func deliverEmails(_ rows: [OutboxQueue.Claimed], smtp: SMTPSettings, queue: OutboxQueue) async throws {
+    /// How long before a batch's lease ends its worker stops sending: a quarter of the lease, at most a minute.
+    var leaseMargin: TimeInterval { min(config.lease / 4, 60) }
+
+    private func deliverEmails(_ rows: [OutboxQueue.Claimed], smtp: SMTPSettings, queue: OutboxQueue,
+                               sendUntil: Date) async throws {
         // The deployment's branding (C8) as it is now: colours for the HTML part, the logo by address.
         let branding = try await SettingsStore(database: database).load().branding
         let logoURL = branding.logoKey != nil ? config.publicURL.map { "\($0)/branding/logo?v=\(branding.revision)" } : nil
@@ -81,6 +95,11 @@ final class OutboxWorker: Sendable {
         }
         var remaining = rows[...]
         while let row = remaining.popFirst() {
+            guard clock() < sendUntil else {
+                // The lease is nearly over: these rows go to whichever server claims them once it ends.
+                logger.notice("outbox: lease nearly over, \(remaining.count + 1) mails left for the next claim")
+                break
+            }
             var replyTo: String?
             if let caseId = row.caseId, let base = config.replyAddress, let tokens {
                 replyTo = tokens.address(base: base, caseId: caseId, recipient: row.recipient)
