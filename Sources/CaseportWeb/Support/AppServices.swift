@@ -23,6 +23,8 @@ struct AppServices: Sendable {
     let filterOptions = StampedCache<FilterOptions>(capacity: 20_000)
     /// The catalogue's per-language names at one change stamp (see `Request.catalogueNames()`).
     let catalogueNames = StampedCache<CatalogueNameMap>(capacity: 1)
+    /// The back-office case list's categories, types, priorities and customers (issue 17).
+    let staffListChoices = StampedCache<StaffListChoices>(capacity: 1)
     /// Whether anyone answers chats, for the portal pages' chat button (see PageFrameMiddleware).
     let chatAvailability = ChatAvailability()
 }
