@@ -74,6 +74,12 @@ struct PortalSessionMiddleware: AsyncMiddleware {
                 request.language = saved
             }
         }
+        // The user's own write forgets their kept counts on this server once it is done, failed or not
+        // (`ShortLivedCounts`): their next page shows what the write changed.
+        if request.method != .GET, request.method != .HEAD, let userId = request.portalPrincipal?.user.id {
+            defer { request.caseport.counts.forget(user: userId) }
+            return try await next.respond(to: request)
+        }
         return try await next.respond(to: request)
     }
 

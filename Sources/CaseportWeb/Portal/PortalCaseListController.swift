@@ -187,11 +187,23 @@ struct PortalCaseListController: RouteCollection {
         var ignored: [String: String] = [:]
         let filter = Self.filter(from: query, options: options, language: request.language, errors: &ignored)
         let cases = VisibleCases(database: request.db)
-        let total = try await cases.count(for: principal.visibility, filter: filter)
-        let paging = Paging(requested: Int(query.page ?? ""), total: total, pageSize: Self.pageSize, withEnds: true) {
-            Self.link(query, page: $0)
-        }
+        let requested = Int(query.page ?? "")
         let reader = CaseReader(userId: userId, since: principal.user.createdAt ?? .distantPast)
+        func pagingFor(_ total: Int) -> Paging {
+            Paging(requested: requested, total: total, pageSize: Self.pageSize, withEnds: true) { Self.link(query, page: $0) }
+        }
+        // A search reads its page and its number of hits in one go (SQLite: the full-text match runs
+        // once); a page asked for past the last hit, and every other list, counts first.
+        let asked = max(1, requested ?? 1)
+        if asked <= 1_000_000, let found = try await cases.searchPageAndCount(for: principal.visibility, filter: filter, reader: reader,
+                                                          offset: (asked - 1) * Self.pageSize, limit: Self.pageSize) {
+            let settings = try await request.frameSettings()
+            return CaseListData(options: options, settings: settings, paging: pagingFor(found.total), rows: found.rows)
+        }
+        let total = try await request.shortLivedCount(principal, key: ShortLivedCounts.key(filter)) {
+            try await cases.count(for: principal.visibility, filter: filter)
+        }
+        let paging = pagingFor(total)
         let rows = try await cases.page(for: principal.visibility, filter: filter, reader: reader,
                                         offset: paging.offset, limit: Self.pageSize)
         let settings = try await request.frameSettings()
