@@ -120,6 +120,45 @@ final class AccessMatrixTests: XCTestCase {
         }
     }
 
+    /// Issue 17: SQLite reads an unfiltered list in last-activity or creation order from the UNION of
+    /// the rule's branches. For every viewer of the world (several of whom reach a case through two
+    /// branches) and every order, the pages must hold each visible case once, in the order's sequence
+    /// with ties broken by id, and paging through them must give the whole list.
+    func testEveryOrderPagesThroughEachVisibleCaseOnceInOrder() async throws {
+        let world = try await buildWorld()
+        let cases = VisibleCases(database: harness.database)
+        let labelByNumber = Dictionary(uniqueKeysWithValues: world.cases.map { ($1, $0) })
+        for (name, viewer) in world.viewers {
+            let visibility = CaseVisibility(for: viewer)
+            for key in CaseSort.Key.allCases {
+                for direction in CaseSort.Direction.allCases {
+                    var filter = CaseFilter()
+                    filter.sort = CaseSort(key: key, direction: direction)
+                    let all = try await cases.page(for: visibility, filter: filter, offset: 0, limit: 1_000)
+                    let what = "\(name), \(key) \(direction)"
+                    XCTAssertEqual(Set(all.map { labelByNumber[$0.number]! }), expected[name]!, what)
+                    XCTAssertEqual(Set(all.map(\.id)).count, all.count, "no case twice: \(what)")
+                    func before(_ a: CaseListRow, _ b: CaseListRow) -> Bool {
+                        let ascending = direction == .ascending
+                        switch key {
+                        case .activity where a.lastActivityAt != b.lastActivityAt: return (a.lastActivityAt < b.lastActivityAt) == ascending
+                        case .created where a.createdAt != b.createdAt: return (a.createdAt < b.createdAt) == ascending
+                        case .number: return (a.number < b.number) == ascending
+                        case .subject where a.subject != b.subject: return (a.subject < b.subject) == ascending
+                        default: return (a.id < b.id) == ascending
+                        }
+                    }
+                    XCTAssertEqual(all.map(\.id), all.sorted(by: before).map(\.id), "order: \(what)")
+                    var paged: [Int] = []
+                    for offset in stride(from: 0, to: all.count + 2, by: 2) {
+                        paged += try await cases.page(for: visibility, filter: filter, offset: offset, limit: 2).map(\.id)
+                    }
+                    XCTAssertEqual(paged, all.map(\.id), "pages: \(what)")
+                }
+            }
+        }
+    }
+
     func testListIsNewestFirstAndPaginated() async throws {
         _ = try await buildWorld()
         let everything = CaseVisibility(customerIds: [], objectIds: [], objectOwnerIds: [], contactId: nil)

@@ -47,9 +47,25 @@ public struct CaseConversation: Sendable {
             """).first(decoding: PublicMessage.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
     }
 
+    /// The case's handler as the customer may reach them: name and e-mail, nil while nobody (or a
+    /// deactivated account) handles the case. One query (issue 17: the portal's case page read the
+    /// whole case record and then the whole staff record for these two values).
+    public func handlerContact(caseId: Int) async throws -> (name: String, email: String)? {
+        guard let row = try await database.requireSQL().raw("""
+            SELECT s.name, s.email, s.is_active FROM cases c JOIN staff_users s ON s.id = c.handler_id
+            WHERE c.id = \(bind: caseId)
+            """).first(), try row.decode(column: "is_active", as: Bool.self) else { return nil }
+        return (try row.decode(column: "name", as: String.self), try row.decode(column: "email", as: String.self))
+    }
+
     /// How many messages the customer sees on the case (the portal pages them, issue 11 point 6).
     public func publicMessageCount(caseId: Int) async throws -> Int {
-        try await CaseMessageRecord.query(on: database).filter(\.$caseId == caseId).filter(\.$isInternal == false).count()
+        // Raw SQL: every portal case view asks it, and Fluent's query building was a visible part of
+        // that page's time in perf (issue 17).
+        let row = try await database.requireSQL().raw("""
+            SELECT COUNT(*) AS n FROM case_messages WHERE case_id = \(bind: caseId) AND is_internal = \(bind: false)
+            """).first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
     public struct Author: Sendable {

@@ -76,6 +76,18 @@ public struct Chats: Sendable {
             .sort(\.$createdAt).sort(\.$id).all()
     }
 
+    /// The chats attached to a case as its page lists them (id, visitor, start), oldest first: the
+    /// same rows as `attached`, read without Fluent's model building (every case view asks, issue 17).
+    public func attachedSummaries(caseId: Int) async throws -> [(id: Int, visitorName: String, createdAt: Date)] {
+        try await database.requireSQL().raw("""
+            SELECT id, visitor_name, created_at FROM chat_conversations WHERE case_id = \(bind: caseId)
+            ORDER BY created_at, id
+            """).all().map {
+            (try $0.decode(column: "id", as: Int.self), try $0.decode(column: "visitor_name", as: String.self),
+             try $0.decode(column: "created_at", as: Date.self))
+        }
+    }
+
     /// Waiting since before `cutoff` with no staff answer yet: the customer is left without one.
     public func unansweredWaiting(before cutoff: Date) async throws -> [ChatConversationRecord] {
         try await ChatConversationRecord.query(on: database).filter(\.$state == .waiting)

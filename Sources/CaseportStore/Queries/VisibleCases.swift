@@ -103,9 +103,10 @@ public struct VisibleCases: Sendable {
     /// the heap (26 ms for 2 000 cases); per branch, it answers from the covering indexes of M013 alone.
     /// Each branch also returns the list's sort column as `sort_key` (M032 gave the customer and object
     /// branches covering indexes for the default order, last activity).
-    func postgresVisible(_ visibility: CaseVisibility, _ filter: CaseFilter, afterId: Int? = nil) -> SQLQueryString {
-        let branches = CaseVisibilitySQL.branches(visibility, dialect: "postgresql")
-        let conditions = CaseFilterSQL.conditions(filter, dialect: "postgresql", visibility: visibility) + Self.keyset(afterId: afterId)
+    func postgresVisible(_ visibility: CaseVisibility, _ filter: CaseFilter, afterId: Int? = nil,
+                         dialect: String = "postgresql") -> SQLQueryString {
+        let branches = CaseVisibilitySQL.branches(visibility, dialect: dialect)
+        let conditions = CaseFilterSQL.conditions(filter, dialect: dialect, visibility: visibility) + Self.keyset(afterId: afterId)
         let select: SQLQueryString = "SELECT c.id, \(unsafeRaw: CaseSortSQL.column(filter.sort.key)) AS sort_key FROM cases c WHERE "
         guard !branches.isEmpty else { return select + "1 = 0" }
         return branches.map { branch in
@@ -125,15 +126,36 @@ public struct VisibleCases: Sendable {
         // The page's ids are chosen first, from the indexes alone; only those rows are then joined
         // with their names (a "deferred join"), so a viewer with thousands of cases costs a sort of ids.
         let condition = whereClause(visibility, filter, dialect: sql.dialect.name, afterId: afterId)
-        let pageIds: SQLQueryString = sql.dialect.name == "postgresql"
-            ? """
+        let pageIds: SQLQueryString
+        if sql.dialect.name == "postgresql" {
+            pageIds = """
               WITH visible AS MATERIALIZED (\(postgresVisible(visibility, filter, afterId: afterId)))
               SELECT id FROM visible ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(bind: limit) OFFSET \(bind: offset)
               """
-            : """
+        } else if Self.sqliteUnionPays(visibility, filter, afterId: afterId) {
+            // Issue 17: the unfiltered list in last-activity or creation order, as a UNION of the rule's
+            // branches. With the rule's OR, SQLite collected the viewer's case ids and then read every
+            // one's table row for its sort value (2 000 rows for a customer with 2 000 cases: 4 ms, most
+            // of a list page's time, measured with perf); per branch, the covering indexes
+            // `(customer_id | object_id, last_activity_at, id)` (M032) and `(…, created_at)` (M013)
+            // answer without reading a row. UNION drops a case reached by two branches (same id, same
+            // sort value), and the order and its tie-break by id are the same, so the page is too.
+            pageIds = """
+              SELECT id FROM (\(postgresVisible(visibility, filter, dialect: "sqlite")))
+              ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(bind: limit) OFFSET \(bind: offset)
+              """
+        } else {
+            pageIds = """
               SELECT c.id FROM cases c WHERE \(condition)
               ORDER BY \(CaseSortSQL.orderBy(filter.sort)) LIMIT \(bind: limit) OFFSET \(bind: offset)
               """
+        }
+        return try await rows(pageIds: pageIds, sort: filter.sort, reader: reader)
+    }
+
+    /// The list rows of the cases `pageIds` selects, in `sort`'s order, with their names joined in.
+    func rows(pageIds: SQLQueryString, sort: CaseSort, reader: CaseReader) async throws -> [CaseListRow] {
+        let sql = try self.sql
         return try await sql.raw("""
             SELECT c.id, c.number, c.subject, c.description, c.status, c.created_at, c.last_activity_at,
                    c.created_by_name, c.origin, cat.name AS category_name, ct.name AS case_type_name, p.name AS priority_name,
@@ -147,8 +169,59 @@ public struct VisibleCases: Sendable {
             LEFT JOIN customers cu ON cu.id = c.customer_id
             LEFT JOIN objects o ON o.id = c.object_id
             LEFT JOIN case_reads r ON r.case_id = c.id AND r.user_id = \(bind: reader.userId)
-            ORDER BY \(CaseSortSQL.orderBy(filter.sort))
-            """).all(decoding: CaseListRow.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
+            ORDER BY \(CaseSortSQL.orderBy(sort))
+            """).all().map(Self.listRow)
+    }
+
+    /// A text search's page together with its number of hits, on SQLite (issue 17): the full-text
+    /// match ran twice per search page, once for the count and once for the page, and was most of a
+    /// search's time in perf. Here one statement chooses the page's ids and counts every hit
+    /// (`COUNT(*) OVER ()`, taken before `LIMIT`), and a second reads those rows. nil on PostgreSQL, and
+    /// when the page is past the last hit (the caller counts and asks again for the last page).
+    public func searchPageAndCount(for visibility: CaseVisibility, filter: CaseFilter, reader: CaseReader,
+                                   offset: Int, limit: Int) async throws -> (rows: [CaseListRow], total: Int)? {
+        let sql = try self.sql
+        guard sql.dialect.name == "sqlite", !filter.searchTerms.isEmpty else { return nil }
+        let found = try await sql.raw("""
+            SELECT c.id, COUNT(*) OVER () AS total FROM cases c WHERE \(whereClause(visibility, filter, dialect: "sqlite"))
+            ORDER BY \(CaseSortSQL.orderBy(filter.sort)) LIMIT \(bind: limit) OFFSET \(bind: offset)
+            """).all()
+        guard let first = found.first else { return offset == 0 ? ([], 0) : nil }
+        let total = try first.decode(column: "total", as: Int.self)
+        let ids = try found.map { try $0.decode(column: "id", as: Int.self) }
+        let rows = try await self.rows(pageIds: "SELECT c.id FROM cases c WHERE c.id IN (\(binds: ids))", sort: filter.sort, reader: reader)
+        return (rows, total)
+    }
+
+    /// Whether SQLite answers a page faster from the UNION of the rule's branches (see `page`): only
+    /// without any filter (a filter's column is in no branch's covering index, and a text search would
+    /// run once per branch), for the orders those indexes hold, and when there is more than one branch.
+    static func sqliteUnionPays(_ visibility: CaseVisibility, _ filter: CaseFilter, afterId: Int?) -> Bool {
+        guard afterId == nil, filter.isEmpty, filter.sort.key == .activity || filter.sort.key == .created else { return false }
+        return CaseVisibilitySQL.branches(visibility, dialect: "sqlite").count > 1
+    }
+
+    /// A list row read column by column. (Decoding with `convertFromSnakeCase` converted every
+    /// property's name for every row: 7 % of a list page's time in perf, issue 17.)
+    static func listRow(_ row: any SQLRow) throws -> CaseListRow {
+        CaseListRow(
+            id: try row.decode(column: "id", as: Int.self), number: try row.decode(column: "number", as: Int.self),
+            subject: try row.decode(column: "subject", as: String.self),
+            description: try row.decode(column: "description", as: String.self),
+            status: try row.decode(column: "status", as: CaseStatus.self),
+            createdAt: try row.decode(column: "created_at", as: Date.self),
+            lastActivityAt: try row.decode(column: "last_activity_at", as: Date.self),
+            createdByName: try row.decode(column: "created_by_name", as: String.self),
+            origin: try row.decode(column: "origin", as: CaseOrigin.self),
+            categoryName: try row.decode(column: "category_name", as: String?.self),
+            caseTypeName: try row.decode(column: "case_type_name", as: String?.self),
+            priorityName: try row.decode(column: "priority_name", as: String?.self),
+            customerName: try row.decode(column: "customer_name", as: String?.self),
+            objectName: try row.decode(column: "object_name", as: String?.self),
+            categoryId: try row.decode(column: "category_id", as: Int?.self),
+            caseTypeId: try row.decode(column: "case_type_id", as: Int?.self),
+            priorityId: try row.decode(column: "priority_id", as: Int?.self),
+            hasNews: try row.decode(column: "has_news", as: Int.self))
     }
 
     public func count(for visibility: CaseVisibility, filter: CaseFilter = CaseFilter()) async throws -> Int {

@@ -25,8 +25,8 @@ struct CaseChatView: Encodable {
         let chats = Chats(database: request.db)
         let language = request.language
         var views: [CaseChatView] = []
-        for conversation in try await chats.attached(caseId: caseId) {
-            guard let id = conversation.id else { continue }
+        for conversation in try await chats.attachedSummaries(caseId: caseId) {
+            let id = conversation.id
             let lines = try await chats.messages(conversationId: id, includeStaffOnly: forStaff, limit: 1_000).map {
                 Line(author: $0.authorKind == .system ? request.t("message_system_author") : $0.authorName,
                      kind: $0.authorKind.rawValue, body: $0.body, at: language.formatDateTime($0.createdAt),

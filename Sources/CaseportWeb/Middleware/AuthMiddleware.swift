@@ -74,6 +74,12 @@ struct PortalSessionMiddleware: AsyncMiddleware {
                 request.language = saved
             }
         }
+        // The user's own write forgets their kept counts on this server once it is done, failed or not
+        // (`ShortLivedCounts`): their next page shows what the write changed.
+        if request.method != .GET, request.method != .HEAD, let userId = request.portalPrincipal?.user.id {
+            defer { request.caseport.counts.forget(user: userId) }
+            return try await next.respond(to: request)
+        }
         return try await next.respond(to: request)
     }
 
@@ -89,11 +95,17 @@ struct PortalSessionMiddleware: AsyncMiddleware {
 struct StaffSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let token = request.cookies[CookieNames.staffSession]?.string,
-           let userId = try await Sessions(database: request.db, limits: request.caseport.config.sessions).userId(token: token, realm: .staff),
-           let user = try await StaffUserRecord.find(userId, on: request.db), user.isActive {
-            request.staffPrincipal = StaffPrincipal(user: user)
-            if request.cookies[CookieNames.language] == nil, let code = user.language, let saved = Language(rawValue: code) {
-                request.language = saved
+           let session = try await Sessions(database: request.db, limits: request.caseport.config.sessions).find(token: token, realm: .staff) {
+            // The change stamp comes with the session in the same query (issue 17), so back-office pages
+            // reuse what is kept at it, as portal pages do: the frame's settings, the list's choices.
+            // Only for reading requests: a staff write may change what is kept (settings, the catalogue)
+            // and render a page in the same request, which must then read it afresh, as before.
+            if request.method == .GET || request.method == .HEAD { request.changeStamp = session.stamp }
+            if let user = try await StaffUserRecord.find(session.userId, on: request.db), user.isActive {
+                request.staffPrincipal = StaffPrincipal(user: user)
+                if request.cookies[CookieNames.language] == nil, let code = user.language, let saved = Language(rawValue: code) {
+                    request.language = saved
+                }
             }
         }
         return try await next.respond(to: request)

@@ -172,7 +172,7 @@ struct PortalCaseController: RouteCollection {
                 status: HTTPResponseStatus) async throws -> Response {
         let conversation = CaseConversation(database: request.db)
         let language = request.language
-        let settings = try await SettingsStore(database: request.db).load()
+        let settings = try await request.frameSettings()  // the frame's copy, kept at the change stamp
         // Every message is shown, newest first, `messagesPerPage` at a time (issue 11 point 6).
         let messageTotal = try await conversation.publicMessageCount(caseId: detail.id)
         let requestedPage = (try? request.query.get(String.self, at: "page")).flatMap { Int($0) }
@@ -298,9 +298,7 @@ struct PortalCaseController: RouteCollection {
     /// The case's handler as the customer may reach them: name and e-mail from the staff record
     /// (it holds no phone number). Nil while nobody handles the case.
     static func contact(caseId: Int, on db: any Database) async throws -> ContactView? {
-        guard let handlerId = try await CaseRecord.find(caseId, on: db)?.handlerId,
-              let staff = try await StaffUserRecord.find(handlerId, on: db), staff.isActive else { return nil }
-        return ContactView(name: staff.name, email: staff.email, phone: nil)
+        try await CaseConversation(database: db).handlerContact(caseId: caseId).map { ContactView(name: $0.name, email: $0.email, phone: nil) }
     }
 
     /// Yes/no field values are stored as "yes"/"no" and shown in the reader's language.

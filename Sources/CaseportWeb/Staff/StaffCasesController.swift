@@ -2,6 +2,7 @@ import CaseportCore
 import CaseportOperations
 import CaseportStore
 import Fluent
+import LeafKit
 import Vapor
 
 /// Case handling in the back office (D3, D4): the case list with filters, and the case page where
@@ -27,7 +28,7 @@ struct StaffCasesController: RouteCollection {
 
     typealias Option = SelectOption
 
-    struct Row: Encodable {
+    struct Row: Encodable, LeafDataRepresentable {
         var number: Int
         var subject: String
         var status: String
@@ -42,6 +43,16 @@ struct StaffCasesController: RouteCollection {
         var handler: String
         var priority: String
         var unread: Bool
+
+        /// Handed to Leaf as it is (50 rows a page, issue 17); the same dictionary Leaf's encoder made.
+        var leafData: LeafData {
+            .dictionary([
+                "number": .int(number), "subject": .string(subject), "status": .string(status), "closed": .bool(closed),
+                "tone": .string(tone), "createdAt": .string(createdAt), "updatedAt": .string(updatedAt),
+                "customer": .string(customer), "object": .string(object), "handler": .string(handler),
+                "priority": .string(priority), "unread": .bool(unread),
+            ])
+        }
     }
 
     struct ListPage: Encodable {
@@ -114,12 +125,13 @@ struct StaffCasesController: RouteCollection {
         var panelFilters = filter
         panelFilters.base.text = ""
         let panelOpen = !panelFilters.isEmpty
-        let catalogue = try await StaffCatalogue.load(on: request.db)
+        let catalogue = try await Self.listChoices(request)
+        let staffMembers = try await StaffUserRecord.query(on: request.db).filter(\.$isActive == true).sort(\.$name).all()
         let language = request.language
         var statuses = [Option(value: "active", name: request.t("filter_state_active"), selected: query.status == "active")]
         statuses += CaseStatus.allCases.map { Option(value: $0.rawValue, name: request.staffStatus($0), selected: query.status == $0.rawValue) }
         var handlers = [Option(value: "none", name: request.t("staff_unassigned"), selected: filter.unassigned)]
-        handlers += catalogue.staff.map { Option(value: String($0.id!), name: $0.name, selected: filter.handlerId == $0.id) }
+        handlers += staffMembers.map { Option(value: String($0.id!), name: $0.name, selected: filter.handlerId == $0.id) }
         let context = ListPage(
             layout: Layout(request, title: request.t("staff_cases_title"), area: "staff", wide: true),
             rows: rows.map {
@@ -131,13 +143,30 @@ struct StaffCasesController: RouteCollection {
             unreadTotal: try await cases.countUnread(), paging: paging,
             sort: SortHeaders(current: filter.base.sort) { query.link(sort: $0, page: nil) },
             q: filter.base.text, statuses: statuses, handlers: handlers,
-            categories: catalogue.categories.map { Option(value: String($0.id!), name: $0.name, selected: filter.base.categoryId == $0.id) },
-            types: catalogue.types.map { Option(value: String($0.id!), name: $0.name, selected: filter.base.caseTypeId == $0.id) },
-            priorities: catalogue.priorities.map { Option(value: String($0.id!), name: $0.name, selected: filter.priorityId == $0.id) },
-            customers: catalogue.customers.map { Option(value: String($0.id!), name: $0.name, selected: filter.base.customerId == $0.id) },
+            categories: catalogue.categories.map { Option(value: String($0.id), name: $0.name, selected: filter.base.categoryId == $0.id) },
+            types: catalogue.types.map { Option(value: String($0.id), name: $0.name, selected: filter.base.caseTypeId == $0.id) },
+            priorities: catalogue.priorities.map { Option(value: String($0.id), name: $0.name, selected: filter.priorityId == $0.id) },
+            customers: catalogue.customers.map { Option(value: String($0.id), name: $0.name, selected: filter.base.customerId == $0.id) },
             unreadOnly: filter.unreadOnly, filtered: !filter.isEmpty, panelOpen: panelOpen,
             notice: request.notice([.read: "staff_notice_read_all"]))
         return try await request.view.render("staff/cases", context)
+    }
+
+    /// The list's filter choices read from master data: categories, case types, priorities and
+    /// customers (up to 1 000, as `StaffCatalogue`). Kept at the change stamp, which watches all four
+    /// tables (M014), so every server sees a change on its next page view; without a stamp (a write)
+    /// they are read afresh. The handlers are read on every view: staff accounts are not watched.
+    static func listChoices(_ request: Request) async throws -> StaffListChoices {
+        if let stamp = request.changeStamp, let kept = request.caseport.staffListChoices.value(for: "", at: stamp) { return kept }
+        let db = request.db
+        func items(_ pairs: [(Int?, String)]) -> [StaffListChoices.Item] { pairs.compactMap { id, name in id.map { .init(id: $0, name: name) } } }
+        let choices = StaffListChoices(
+            categories: items(try await CategoryRecord.query(on: db).sort(\.$sortOrder).all().map { ($0.id, $0.name) }),
+            types: items(try await CaseTypeRecord.query(on: db).sort(\.$sortOrder).all().map { ($0.id, $0.name) }),
+            priorities: items(try await PriorityRecord.query(on: db).sort(\.$rank).all().map { ($0.id, $0.name) }),
+            customers: items(try await CustomerRecord.query(on: db).sort(\.$name).limit(1_000).all().map { ($0.id, $0.name) }))
+        if let stamp = request.changeStamp { request.caseport.staffListChoices.store(choices, for: "", at: stamp) }
+        return choices
     }
 
     func markAllRead(request: Request) async throws -> Response {
@@ -560,4 +589,17 @@ struct StaffMessageForm: PostedForm {
     enum CodingKeys: String, CodingKey { case body, isInternal = "internal" }
 
     init() {}
+}
+
+/// What `StaffCasesController.listChoices` keeps: ids and names only, so nothing shared between
+/// requests is a database record.
+struct StaffListChoices: Sendable {
+    struct Item: Sendable {
+        let id: Int
+        let name: String
+    }
+    var categories: [Item]
+    var types: [Item]
+    var priorities: [Item]
+    var customers: [Item]
 }

@@ -23,6 +23,10 @@ struct AppServices: Sendable {
     let filterOptions = StampedCache<FilterOptions>(capacity: 20_000)
     /// The catalogue's per-language names at one change stamp (see `Request.catalogueNames()`).
     let catalogueNames = StampedCache<CatalogueNameMap>(capacity: 1)
+    /// The back-office case list's categories, types, priorities and customers (issue 17).
+    let staffListChoices = StampedCache<StaffListChoices>(capacity: 1)
+    /// Portal users' case counts (the menu's "needs your action", a list's total), a few seconds each.
+    let counts = ShortLivedCounts()
     /// Whether anyone answers chats, for the portal pages' chat button (see PageFrameMiddleware).
     let chatAvailability = ChatAvailability()
 }

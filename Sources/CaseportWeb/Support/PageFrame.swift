@@ -22,6 +22,20 @@ struct PageFrame: Sendable {
 }
 
 extension Request {
+    /// A count of the signed-in portal user's visible cases, kept a few seconds on this server at the
+    /// request's change stamp (`ShortLivedCounts` says why that stays true); counted when not kept.
+    func shortLivedCount(_ principal: PortalPrincipal, key: String, count: () async throws -> Int) async throws -> Int {
+        guard let stamp = changeStamp, let userId = principal.user.id else { return try await count() }
+        let counts = caseport.counts
+        if let kept = counts.value(user: userId, key: key, stamp: stamp) { return kept }
+        let began = counts.readBegins
+        let value = try await count()
+        counts.store(value, user: userId, key: key, stamp: stamp, readBegan: began)
+        return value
+    }
+}
+
+extension Request {
     private struct PageFrameKey: StorageKey { typealias Value = PageFrame }
     private struct SettingsKey: StorageKey { typealias Value = PortalSettings }
 
@@ -62,7 +76,9 @@ struct PageFrameMiddleware: AsyncMiddleware {
         if let principal = request.portalPrincipal, request.method == .GET, Self.mayBeAPage(request) {
             var needing = CaseFilter()
             needing.statusGroup = .needsAction
-            frame.needsActionCount = try await VisibleCases(database: request.db).count(for: principal.visibility, filter: needing)
+            frame.needsActionCount = try await request.shortLivedCount(principal, key: "needs-action") {
+                try await VisibleCases(database: request.db).count(for: principal.visibility, filter: needing)
+            }
         }
         if request.staffPrincipal == nil, request.method == .GET, Self.mayBeAPage(request) {
             frame.chatOpen = try await request.caseport.chatAvailability.isOpen(on: request.db)

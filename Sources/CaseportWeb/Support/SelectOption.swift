@@ -1,12 +1,23 @@
+import LeafKit
 import Vapor
 
 /// One option of a `<select>` or of a group of radio buttons; `detail` is a line shown under its name
 /// (the import's kinds list their columns).
-struct SelectOption: Encodable {
+///
+/// Handed to Leaf as it is (`LeafDataRepresentable`): the back-office list offers hundreds of
+/// customers, and Leaf's `Encoder` built each option through keyed containers (issue 17). The
+/// dictionary is what the encoder made: `detail` only when set.
+struct SelectOption: Encodable, LeafDataRepresentable {
     var value: String
     var name: String
     var selected: Bool
     var detail: String? = nil
+
+    var leafData: LeafData {
+        var fields: [String: LeafData] = ["value": .string(value), "name": .string(name), "selected": .bool(selected)]
+        if let detail { fields["detail"] = .string(detail) }
+        return .dictionary(fields)
+    }
 }
 
 extension Request {
