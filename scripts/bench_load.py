@@ -242,7 +242,7 @@ class Bench:
         elif kind == "portal_list_filtered":
             choice = rng.randrange(4)
             if choice == 0:
-                path = f"/cases?state={rng.choice(['open', 'closed', 'needs_action'])}"
+                path = f"/cases?state={rng.choice(['active', 'closed', 'action'])}"
             elif choice == 1:
                 path = f"/cases?category={rng.randint(1, 10)}&page={rng.randint(1, 3)}"
             elif choice == 2:
