@@ -14,10 +14,16 @@ final class ChatAvailability: @unchecked Sendable {
     private var known: (open: Bool, at: Date)?
     /// Bumped by `forget`: a read that began before a change must not store what it read after it.
     private var generation = 0
-    let lifetime: TimeInterval
+    private var keptFor: TimeInterval
 
     init(lifetime: TimeInterval = 3) {
-        self.lifetime = lifetime
+        keptFor = lifetime
+    }
+
+    /// How long a value read is kept (tests lengthen it to see that a change forgets it).
+    var lifetime: TimeInterval {
+        get { lock.withLock { keptFor } }
+        set { lock.withLock { keptFor = newValue } }
     }
 
     func isOpen(on database: any Database, now: Date = Date()) async throws -> Bool {
