@@ -268,7 +268,7 @@ final class ChatOperationsTests: XCTestCase {
         let number = try XCTUnwrap(outcome.value)
         let made = try await CaseRecord.query(on: world.db).filter(\.$number == number).first()
         let caseId = try XCTUnwrap(made?.id)
-        let attached = try await chats.attached(caseId: caseId)
+        let attached = try await chats.attachedSummaries(caseId: caseId)
         XCTAssertEqual(attached.map(\.id), [id], "the inquiry's chat, and only it, is on the case")
         let untouched = try await chats.find(id: other)
         XCTAssertNil(untouched?.caseId)
@@ -294,7 +294,7 @@ final class ChatOperationsTests: XCTestCase {
             XCTFail("another customer's case")
         } catch let error as OperationError { XCTAssertEqual(error, .notFound) }
         try await AttachChatToCase.asCustomer(conversationId: id, caseNumber: world.caseA.number, by: anna, in: world.context)
-        let attached = try await chats.attached(caseId: try world.caseA.requireID()).map(\.id)
+        let attached = try await chats.attachedSummaries(caseId: try world.caseA.requireID()).map(\.id)
         XCTAssertEqual(attached, [id])
         let visitor = try await start(ChatCustomer(portal: nil, visitorToken: nil), name: "V", email: "v@example.com")
         do {
@@ -305,7 +305,7 @@ final class ChatOperationsTests: XCTestCase {
         } catch let error as OperationError { XCTAssertEqual(error, .forbidden) }
         try await AttachChatToCase.asStaff(conversationId: visitor.conversationId, caseNumber: world.caseB.number,
                                            by: world.handler, in: world.context)
-        let onB = try await chats.attached(caseId: try world.caseB.requireID()).map(\.id)
+        let onB = try await chats.attachedSummaries(caseId: try world.caseB.requireID()).map(\.id)
         XCTAssertEqual(onB, [visitor.conversationId])
     }
 }

@@ -70,14 +70,8 @@ public struct Chats: Sendable {
             .filter(\.$assignedStaffId == staffId).sort(\.$createdAt).sort(\.$id).all()
     }
 
-    /// The chats attached to a case, oldest first.
-    public func attached(caseId: Int) async throws -> [ChatConversationRecord] {
-        try await ChatConversationRecord.query(on: database).filter(\.$caseId == caseId)
-            .sort(\.$createdAt).sort(\.$id).all()
-    }
-
-    /// The chats attached to a case as its page lists them (id, visitor, start), oldest first: the
-    /// same rows as `attached`, read without Fluent's model building (every case view asks, issue 17).
+    /// The chats attached to a case as its page lists them (id, visitor, start), oldest first; read
+    /// without Fluent's model building (every case view asks, issue 17).
     public func attachedSummaries(caseId: Int) async throws -> [(id: Int, visitorName: String, createdAt: Date)] {
         try await database.requireSQL().raw("""
             SELECT id, visitor_name, created_at FROM chat_conversations WHERE case_id = \(bind: caseId)
