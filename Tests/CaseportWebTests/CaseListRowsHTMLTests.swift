@@ -46,10 +46,12 @@ final class CaseListRowsHTMLTests: XCTestCase {
             sources: .singleSource(NIOLeafFiles(fileio: NonBlockingFileIO(threadPool: pool), sandboxDirectory: directory.path,
                                                 viewDirectory: directory.path)),
             eventLoop: group.next())
-        let context: [String: LeafData] = [
-            "cases": .array(rows.map(\.leafData)),
-            "layout": .dictionary(["t": .dictionary(strings.mapValues { .string($0) })]),
-        ]
+        struct Context: Encodable {
+            struct Strings: Encodable { var t: [String: String] }
+            var cases: [PortalCaseListController.CaseRow]
+            var layout: Strings
+        }
+        let context = Context(cases: rows, layout: .init(t: strings))
         return String(buffer: try renderer.render(path: "t", context: context).wait())
     }
 

@@ -66,21 +66,6 @@ final class LeafRepresentationTests: XCTestCase {
         try assertSame(SelectOption(value: "", name: "", selected: false, detail: "kolumner: a, b"))
     }
 
-    func testCaseListRowsAreTheSame() throws {
-        let row = PortalCaseListController.CaseRow(
-            number: 100_042, subject: "Läcka <i> köket", summary: "kort", preview: "lång \"text\"", status: "Pågår",
-            closed: false, tone: "in-progress", createdAt: "2026-12-04 10:00", updatedAt: "2026-12-05 11:30",
-            createdBy: "Anna", fromPortal: true, hasNews: true,
-            extra: [.init(value: "Fukt", label: "Kategori"), .init(value: "–", label: "Objekt")], hasRows: true)
-        try assertSame(row)
-        try assertSame(PortalCaseListController.Cell(value: "a & b", label: "<x>"))
-        var plain = row
-        plain.extra = []
-        plain.hasNews = false
-        plain.hasRows = false
-        try assertSame(plain)
-    }
-
     func testStaffListRowsAreTheSame() throws {
         try assertSame(StaffCasesController.Row(number: 7, subject: "Hiss", status: "Ny", closed: false, tone: "new",
                                                 createdAt: "i dag", updatedAt: "i går", customer: "BRF <Solgläntan>",

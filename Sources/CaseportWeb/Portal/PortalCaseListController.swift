@@ -34,14 +34,13 @@ struct PortalCaseListController: RouteCollection {
         var label: String
     }
 
-    struct Cell: Encodable, LeafDataRepresentable {
+    struct Cell: Encodable {
         var value: String
         var label: String
-
-        var leafData: LeafData { .dictionary(["value": .string(value), "label": .string(label)]) }
     }
 
-    struct CaseRow: Encodable, LeafDataRepresentable {
+    /// One row of the list, written to HTML by `rowsHTML` (the template only sees `caseCount`).
+    struct CaseRow: Encodable {
         var number: Int
         var subject: String
         var summary: String
@@ -60,24 +59,14 @@ struct PortalCaseListController: RouteCollection {
         /// B8: the case has booked rows, so the row links its "Actions" (issue 14).
         var hasRows = false
 
-        /// Handed to Leaf as it is: 25 rows a page went through Leaf's `Encoder` field by field (issue 17).
-        /// The same dictionary the encoder made.
-        var leafData: LeafData {
-            .dictionary([
-                "number": .int(number), "subject": .string(subject), "summary": .string(summary),
-                "preview": .string(preview), "status": .string(status), "closed": .bool(closed), "tone": .string(tone),
-                "createdAt": .string(createdAt), "updatedAt": .string(updatedAt), "createdBy": .string(createdBy),
-                "fromPortal": .bool(fromPortal), "hasNews": .bool(hasNews), "extra": .array(extra.map(\.leafData)),
-                "hasRows": .bool(hasRows),
-            ])
-        }
     }
 
     typealias Option = SelectOption
 
     struct ListPage: Encodable {
         var layout: Layout
-        var cases: [CaseRow]
+        /// How many rows this page has (the rows themselves are in `rowsHTML`).
+        var caseCount: Int
         var columns: [Column]
         var paging: Paging
         /// The sortable column headers and the current sort (kept by the search form).
@@ -154,7 +143,7 @@ struct PortalCaseListController: RouteCollection {
             }
         let context = ListPage(
             layout: layout,
-            cases: caseRows,
+            caseCount: caseRows.count,
             columns: settings.extraListColumns.map { Column(key: $0.rawValue, label: request.t("column_\($0.rawValue)")) },
             paging: data.paging,
             sort: SortHeaders(current: filter.sort) { Self.link(query, sort: $0, page: nil) },
