@@ -34,3 +34,24 @@ final class StaffCatalogueTests: StoreTestCase {
         XCTAssertEqual(catalogue.names.categories[retired.id!], "Retired", "a retired entry still names old values")
     }
 }
+
+/// Choice lists stop at 1 000 customers; a case's customer beyond them is still offered, accepted and named.
+final class StaffCatalogueCustomerLimitTests: StoreTestCase {
+    func testACustomerBeyondTheFirstThousandIsIncludedWhenNamed() async throws {
+        let many = (0..<1_000).map { CustomerRecord(name: "A\(String(format: "%04d", $0))", shortCode: "a\($0)", customerNumber: "K\($0)") }
+        try await many.create(on: db)
+        let last = try await make.customer("Z1", name: "Östra Brf")
+
+        var catalogue = try await StaffCatalogue.load(on: db)
+        XCTAssertEqual(catalogue.customers.count, StaffCatalogue.customerLimit)
+        XCTAssertEqual(catalogue.customers.first?.name, "A0000")
+        XCTAssertFalse(catalogue.customers.contains { $0.id == last.id! })
+
+        try await catalogue.include(customer: last.id!, on: db)
+        XCTAssertEqual(catalogue.customers.last, StaffCatalogue.Choice(id: last.id!, name: "Östra Brf"))
+        XCTAssertEqual(catalogue.names.customers[last.id!], "Östra Brf")
+        try await catalogue.include(customer: last.id!, on: db)
+        try await catalogue.include(customer: 9_999_999, on: db)
+        XCTAssertEqual(catalogue.customers.count, StaffCatalogue.customerLimit + 1, "listed once; an unknown id adds nothing")
+    }
+}

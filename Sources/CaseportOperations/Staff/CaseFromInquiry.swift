@@ -93,7 +93,9 @@ public enum CaseFromInquiry {
         if senderName == nil { problems.add(.senderName, ProblemKey.required) }
         if let senderEmail, !EmailAddress.isValid(senderEmail) { problems.add(.senderEmail, "inbox_error_email") }
         if input.notifyCustomer, senderEmail == nil, senderPhone == nil { problems.add(.notifyCustomer, "inbox_error_no_customer_address") }
-        let supplier = catalogue.suppliers.first { $0.id == supplierId }
+        // The chosen supplier's addresses and language, for the notice (the catalogue has its name only).
+        var supplier: SupplierRecord?
+        if let supplierId { supplier = try await SupplierRecord.find(supplierId, on: db) }
         if input.notifySupplier {
             if supplier == nil { problems.add(.notifySupplier, "inbox_error_no_supplier") }
             else if supplier?.email == nil, supplier?.phone == nil { problems.add(.notifySupplier, "inbox_error_no_supplier_address") }

@@ -100,7 +100,8 @@ public enum CreateStaffCase {
             // first, so the supplier's assignment below follows it on the timeline.
             try await CaseEvents.append(.created(channel: .backOffice), caseId: caseId, by: actor.eventActor, at: context.now,
                                         audience: .customer, on: tx)
-            if let supplier, let supplierId = supplier.id {
+            if let supplier {
+                let supplierId = supplier.id
                 try await StaffCases(database: tx).edit(
                     caseId: caseId, expectedVersion: record.version,
                     changes: [.init(field: .supplier, before: nil, after: supplier.name) { $0.supplierId = supplierId }],

@@ -41,7 +41,8 @@ public enum EditCase {
     public static func run(_ input: Input, by actor: StaffActor, in context: OperationContext) async throws
         -> Outcome<Int, Field> {
         let record = try await StaffCaseLookup.find(number: input.caseNumber, in: context)
-        let catalogue = try await StaffCatalogue.load(on: context.database)
+        var catalogue = try await StaffCatalogue.load(on: context.database)
+        try await catalogue.include(customer: record.customerId, on: context.database)
         let choices = StaffCaseChoices(subject: input.subject, description: input.description, category: input.category,
                                        type: input.type, priority: input.priority, handler: input.handler, supplier: input.supplier,
                                        customer: input.customer, object: input.object)
@@ -51,6 +52,7 @@ public enum EditCase {
         let (handler, supplier, customer, object) = (checked.handler, checked.supplier, checked.customer, checked.object)
         guard problems.isEmpty else { return .problems(problems) }
 
+        try await catalogue.include(customer: customer, on: context.database)
         let names = catalogue.names
         func name(_ table: [Int: String], _ id: Int?) -> String? { id.flatMap { table[$0] } }
         // Issue 12: the timeline names the object, not its id.

@@ -35,6 +35,8 @@ public struct StaffCaseChoices: Sendable {
 
     func check(against catalogue: StaffCatalogue, on database: any Database) async throws -> (Checked, Problems<Field>) {
         var problems = Problems<Field>()
+        var catalogue = catalogue
+        try await catalogue.include(customer: customer.value, on: database)
         let subject = subject.trimmed, description = description.trimmed
         if subject.isEmpty { problems.add(.subject, ProblemKey.required) }
         if subject.count > InputLimits.subject { problems.set(.subject, ProblemKey.tooLong) }

@@ -68,7 +68,9 @@ struct CaseSelects: Encodable {
 
     static func load(_ request: Request, layout: [[Name]], chosen: CaseSelection, currentObjectId: Int?,
                      errors: [String: String]) async throws -> CaseSelects {
-        let catalogue = try await StaffCatalogue.load(on: request.db)
+        var catalogue = try await StaffCatalogue.load(on: request.db)
+        // A customer beyond the first 1 000 is offered when it is the one chosen, so saving keeps it.
+        try await catalogue.include(customer: Int(chosen.customer), on: request.db)
         // The chosen customer's objects, and the object the record has now.
         let objects = try await ObjectRecord.query(on: request.db)
             .group(.or) { group in
@@ -87,18 +89,18 @@ struct CaseSelects: Encodable {
         func select(_ name: Name) -> Select {
             let label: String, choices: [SelectOption]
             switch name {
-            case .handler: (label, choices) = (request.t("staff_field_handler"), options(name, catalogue.staff, id: \.id, label: \.name))
+            case .handler: (label, choices) = (request.t("staff_field_handler"), options(name, catalogue.staff, id: { $0.id }, label: \.name))
             case .supplier:
-                (label, choices) = (request.t("staff_field_supplier"), options(name, catalogue.suppliers, id: \.id, label: \.name))
+                (label, choices) = (request.t("staff_field_supplier"), options(name, catalogue.suppliers, id: { $0.id }, label: \.name))
             case .category:
                 (label, choices) = (request.t("case_category"),
-                                    options(name, catalogue.categories, id: \.id, active: \.isActive, label: \.name))
+                                    options(name, catalogue.categories, id: { $0.id }, active: \.isActive, label: \.name))
             case .type:
-                (label, choices) = (request.t("case_type"), options(name, catalogue.types, id: \.id, active: \.isActive, label: \.name))
+                (label, choices) = (request.t("case_type"), options(name, catalogue.types, id: { $0.id }, active: \.isActive, label: \.name))
             case .priority:
                 (label, choices) = (request.t("case_priority"),
-                                    options(name, catalogue.priorities, id: \.id, active: \.isActive, label: \.name))
-            case .customer: (label, choices) = (request.t("case_customer"), options(name, catalogue.customers, id: \.id, label: \.name))
+                                    options(name, catalogue.priorities, id: { $0.id }, active: \.isActive, label: \.name))
+            case .customer: (label, choices) = (request.t("case_customer"), options(name, catalogue.customers, id: { $0.id }, label: \.name))
             case .object:
                 (label, choices) = (request.t("case_object"), options(name, objects, id: \.id, label: { "\($0.name) – \($0.address)" }))
             }

@@ -126,12 +126,12 @@ struct StaffCasesController: RouteCollection {
         panelFilters.base.text = ""
         let panelOpen = !panelFilters.isEmpty
         let catalogue = try await Self.listChoices(request)
-        let staffMembers = try await StaffUserRecord.query(on: request.db).filter(\.$isActive == true).sort(\.$name).all()
+        let staffMembers = try await StaffCatalogue.activeStaff(on: request.db)
         let language = request.language
         var statuses = [Option(value: "active", name: request.t("filter_state_active"), selected: query.status == "active")]
         statuses += CaseStatus.allCases.map { Option(value: $0.rawValue, name: request.staffStatus($0), selected: query.status == $0.rawValue) }
         var handlers = [Option(value: "none", name: request.t("staff_unassigned"), selected: filter.unassigned)]
-        handlers += staffMembers.map { Option(value: String($0.id!), name: $0.name, selected: filter.handlerId == $0.id) }
+        handlers += staffMembers.map { Option(value: String($0.id), name: $0.name, selected: filter.handlerId == $0.id) }
         let context = ListPage(
             layout: Layout(request, title: request.t("staff_cases_title"), area: "staff", wide: true),
             rows: rows.map {
@@ -158,13 +158,10 @@ struct StaffCasesController: RouteCollection {
     /// they are read afresh. The handlers are read on every view: staff accounts are not watched.
     static func listChoices(_ request: Request) async throws -> StaffListChoices {
         if let stamp = request.changeStamp, let kept = request.caseport.staffListChoices.value(for: "", at: stamp) { return kept }
-        let db = request.db
-        func items(_ pairs: [(Int?, String)]) -> [StaffListChoices.Item] { pairs.compactMap { id, name in id.map { .init(id: $0, name: name) } } }
-        let choices = StaffListChoices(
-            categories: items(try await CategoryRecord.query(on: db).sort(\.$sortOrder).all().map { ($0.id, $0.name) }),
-            types: items(try await CaseTypeRecord.query(on: db).sort(\.$sortOrder).all().map { ($0.id, $0.name) }),
-            priorities: items(try await PriorityRecord.query(on: db).sort(\.$rank).all().map { ($0.id, $0.name) }),
-            customers: items(try await CustomerRecord.query(on: db).sort(\.$name).limit(1_000).all().map { ($0.id, $0.name) }))
+        let catalogue = try await StaffCatalogue.load(on: request.db)
+        func items(_ choices: [StaffCatalogue.Choice]) -> [StaffListChoices.Item] { choices.map { .init(id: $0.id, name: $0.name) } }
+        let choices = StaffListChoices(categories: items(catalogue.categories), types: items(catalogue.types),
+                                       priorities: items(catalogue.priorities), customers: items(catalogue.customers))
         if let stamp = request.changeStamp { request.caseport.staffListChoices.store(choices, for: "", at: stamp) }
         return choices
     }
