@@ -1,8 +1,5 @@
 @testable import CaseportWeb
 import Foundation
-import LeafKit
-import NIOCore
-import NIOPosix
 import XCTest
 
 /// Issue 17: the portal list's rows are written by `PortalCaseListController.rowsHTML` instead of the
@@ -28,31 +25,11 @@ final class CaseListRowsHTMLTests: XCTestCase {
 """#
 
     private func leafRows(_ rows: [PortalCaseListController.CaseRow], strings: [String: String]) throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let badge = try String(contentsOf: root.appendingPathComponent("Resources/Views/shared/status-badge.leaf"), encoding: .utf8)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rows-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("shared"), withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try badge.write(to: directory.appendingPathComponent("shared/status-badge.leaf"), atomically: true, encoding: .utf8)
-        try Self.loop.write(to: directory.appendingPathComponent("t.leaf"), atomically: true, encoding: .utf8)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
-        defer { try? pool.syncShutdownGracefully() }
-        let renderer = LeafRenderer(
-            configuration: LeafConfiguration(rootDirectory: directory.path),
-            tags: ["route": RouteTag()],
-            sources: .singleSource(NIOLeafFiles(fileio: NonBlockingFileIO(threadPool: pool), sandboxDirectory: directory.path,
-                                                viewDirectory: directory.path)),
-            eventLoop: group.next())
         struct Context: Encodable {
-            struct Strings: Encodable { var t: [String: String] }
             var cases: [PortalCaseListController.CaseRow]
-            var layout: Strings
+            var layout: LeafLoopRendering.Strings
         }
-        let context = Context(cases: rows, layout: .init(t: strings))
-        return String(buffer: try renderer.render(path: "t", context: context).wait())
+        return try LeafLoopRendering.render(Self.loop, Context(cases: rows, layout: .init(t: strings)))
     }
 
     func testTheRowsAreTheBytesTheTemplatesLoopWrote() throws {

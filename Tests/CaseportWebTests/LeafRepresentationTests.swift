@@ -66,12 +66,6 @@ final class LeafRepresentationTests: XCTestCase {
         try assertSame(SelectOption(value: "", name: "", selected: false, detail: "kolumner: a, b"))
     }
 
-    func testStaffListRowsAreTheSame() throws {
-        try assertSame(StaffCasesController.Row(number: 7, subject: "Hiss", status: "Ny", closed: false, tone: "new",
-                                                createdAt: "i dag", updatedAt: "i går", customer: "BRF <Solgläntan>",
-                                                object: "–", handler: "Henrik", priority: "Hög", unread: true))
-    }
-
     func testThePageFrameIsTheSameSignedInAndOut() async throws {
         let harness = try await WebHarness(loadDemo: false)
         do {

@@ -54,7 +54,22 @@ public struct StaffCases: Sendable {
             LEFT JOIN staff_users s ON s.id = c.handler_id
             LEFT JOIN priorities p ON p.id = c.priority_id
             ORDER BY \(CaseSortSQL.orderBy(sort))
-            """).all(decoding: StaffCaseRow.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
+            """).all().map(Self.row)
+    }
+
+    /// A page row, decoded column by column (issue 17: decoding through `Codable` took a seventh of the
+    /// staff list's CPU in perf).
+    static func row(_ row: any SQLRow) throws -> StaffCaseRow {
+        StaffCaseRow(
+            id: try row.decode(column: "id", as: Int.self), number: try row.decode(column: "number", as: Int.self),
+            subject: try row.decode(column: "subject", as: String.self), status: try row.decode(column: "status", as: CaseStatus.self),
+            createdAt: try row.decode(column: "created_at", as: Date.self),
+            lastActivityAt: try row.decode(column: "last_activity_at", as: Date.self),
+            customerName: try row.decode(column: "customer_name", as: String?.self),
+            objectName: try row.decode(column: "object_name", as: String?.self),
+            handlerName: try row.decode(column: "handler_name", as: String?.self),
+            priorityName: try row.decode(column: "priority_name", as: String?.self),
+            hasUnreadActivity: try row.decode(column: "has_unread_activity", as: Bool.self))
     }
 
     /// How many cases match, counting no further than `cap` + 1: the back office sees every case, and

@@ -120,12 +120,6 @@ struct ClaimPanel: Encodable {
         let caseId = try record.requireID()
         let store = ClaimBackOffice(database: request.db)
         let details = try await store.details(caseId: caseId)
-        let suppliers = try await SupplierRecord.query(on: request.db).sort(\.$name).limit(500).all()
-        let supplierById = Dictionary(suppliers.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
-        func officeOptions(_ chosen: String) -> [Option] {
-            suppliers.filter { $0.isActive || String($0.id!) == chosen }
-                .map { Option(value: String($0.id!), name: $0.name, selected: String($0.id!) == chosen) }
-        }
         func time(_ date: Date?) -> String? { date.map { language.formatDateTime($0) } }
         let errors = state?.errors ?? [:]
         let open: String
@@ -158,6 +152,14 @@ struct ClaimPanel: Encodable {
             maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576,
             unreadContact: unreadMessages, unreadDocuments: unreadFiles)
         guard let details else { return panel }
+
+        // The project offices (suppliers) only a claim's panel offers.
+        let suppliers = try await SupplierRecord.query(on: request.db).sort(\.$name).limit(500).all()
+        let supplierById = Dictionary(suppliers.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
+        func officeOptions(_ chosen: String) -> [Option] {
+            suppliers.filter { $0.isActive || String($0.id!) == chosen }
+                .map { Option(value: String($0.id!), name: $0.name, selected: String($0.id!) == chosen) }
+        }
 
         panel.details = state?.details ?? ClaimDetailsForm(details, record: record, language: language)
         panel.policyholderTypes = ClaimCustomerType.allCases.map {
