@@ -39,5 +39,6 @@ public enum CaseportMigrations {
         M037_ClaimLinks(),
         M039_ScopedChangeStamp(),
         M041_UnqueuedCaseWrites(),
+        M043_ApprovalRoundIndexes(),
     ]
 }

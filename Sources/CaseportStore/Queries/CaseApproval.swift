@@ -66,9 +66,9 @@ public struct CaseApproval: Sendable {
     @discardableResult
     public func sendReminders(after: TimeInterval, now: Date, actorName: String,
                               reminders: @escaping @Sendable (CaseRecord, any Database) async throws -> [OutboxRecord]) async throws -> Int {
-        let due = try await CaseRecord.query(on: database).filter(\.$status == .resolved)
-            .filter(\.$resolvedAt <= now.timeIntervalSince1970 - after).filter(\.$approvalRemindedAt == nil)
-            .filter(\.$approvalUnreachedAt == nil).limit(500).all()
+        let due = try await resolved(where: """
+            approval_reminded_at IS NULL AND approval_unreached_at IS NULL AND resolved_at <= \(bind: now.timeIntervalSince1970 - after)
+            """)
         var reminded = 0
         for record in due {
             let sent = try await database.transaction { tx -> Bool in
@@ -93,6 +93,17 @@ public struct CaseApproval: Sendable {
         return reminded
     }
 
+    /// Up to 500 resolved cases matching `condition`, by id. The status is written into the statement, not
+    /// bound: the partial indexes of M043 hold only resolved cases, and SQLite uses a partial index only
+    /// when the query's own text implies its condition.
+    func resolved(where condition: SQLQueryString) async throws -> [CaseRecord] {
+        let ids = try await database.requireSQL().raw("""
+            SELECT id FROM cases WHERE status = 'resolved' AND \(condition) ORDER BY id LIMIT 500
+            """).all().map { try $0.decode(column: "id", as: Int.self) }
+        guard !ids.isEmpty else { return [] }
+        return try await CaseRecord.query(on: database).filter(\.$id ~~ ids).sort(\.$id).all()
+    }
+
     /// Resolved cases whose customer could not be reminded (nobody with an address), newest first: they
     /// wait for staff instead of closing.
     public func unreached(limit: Int = 50) async throws -> [CaseRecord] {
@@ -106,8 +117,7 @@ public struct CaseApproval: Sendable {
     @discardableResult
     public func closeUnanswered(now: Date, actorName: String, text: MessageText? = nil,
                                 message: @escaping @Sendable (CaseRecord, any Database) async throws -> String) async throws -> Int {
-        let due = try await CaseRecord.query(on: database).filter(\.$status == .resolved)
-            .filter(\.$approvalRemindedAt <= now.timeIntervalSince1970 - Self.graceAfterReminder).limit(500).all()
+        let due = try await resolved(where: "approval_reminded_at <= \(bind: now.timeIntervalSince1970 - Self.graceAfterReminder)")
         var closed = 0
         for record in due {
             let done = try await database.transaction { tx -> Bool in
