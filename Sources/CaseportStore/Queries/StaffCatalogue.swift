@@ -89,6 +89,13 @@ public struct StaffCatalogue: Sendable {
         }
     }
 
+    /// The active suppliers, by name: the staff case page's document form (as `suppliers`).
+    public static func activeSuppliers(on db: any Database) async throws -> [Choice] {
+        try await db.requireSQL().raw("SELECT id, name FROM suppliers WHERE is_active = \(bind: true) ORDER BY name, id").all().map {
+            Choice(id: try $0.decode(column: "id", as: Int.self), name: try $0.decode(column: "name", as: String.self))
+        }
+    }
+
     /// Adds a customer beyond the first 1 000 (a case's own, or one a form names) to `customers`, so
     /// that it is offered, accepted and named; does nothing when it is listed already or does not exist.
     public mutating func include(customer id: Int?, on db: any Database) async throws {

@@ -40,7 +40,10 @@ struct ClaimAccessPart: Encodable {
     var summary: [Summary]
     var expired: Bool
 
-    static func load(_ request: Request, record: CaseRecord, errors: [Int: String] = [:]) async throws -> ClaimAccessPart? {
+    /// `mayBeClaim`: false when the page has read already that the case is no claim (then nothing is read).
+    static func load(_ request: Request, record: CaseRecord, errors: [Int: String] = [:],
+                     mayBeClaim: Bool = true) async throws -> ClaimAccessPart? {
+        guard mayBeClaim else { return nil }
         let caseId = try record.requireID()
         let links = ClaimLinks(database: request.db)
         guard let state = try await links.caseState(caseId: caseId), state.isClaim else { return nil }

@@ -66,9 +66,11 @@ struct CaseSelects: Encodable {
     /// A case from an inquiry: what it is first.
     static let inquiryLayout: [[Name]] = [[.type, .category, .priority], [.customer, .object], [.handler, .supplier]]
 
+    /// `catalogue`: the one the page has read already, if it has.
     static func load(_ request: Request, layout: [[Name]], chosen: CaseSelection, currentObjectId: Int?,
-                     errors: [String: String]) async throws -> CaseSelects {
-        var catalogue = try await StaffCatalogue.load(on: request.db)
+                     errors: [String: String], catalogue known: StaffCatalogue? = nil) async throws -> CaseSelects {
+        var catalogue: StaffCatalogue
+        if let known { catalogue = known } else { catalogue = try await StaffCatalogue.load(on: request.db) }
         // A customer beyond the first 1 000 is offered when it is the one chosen, so saving keeps it.
         try await catalogue.include(customer: Int(chosen.customer), on: request.db)
         // The chosen customer's objects, and the object the record has now.

@@ -311,8 +311,10 @@ struct StaffCasesController: RouteCollection {
         let cases = StaffCases(database: request.db)
         let form = state.form ?? CaseEditForm(record)
         let language = request.language
+        // Read once for the case form's selects and the document form's suppliers.
+        let catalogue = try await StaffCatalogue.load(on: request.db)
         let selects = try await CaseSelects.load(request, layout: CaseSelects.caseLayout, chosen: form.selection,
-                                                 currentObjectId: record.objectId, errors: state.errors)
+                                                 currentObjectId: record.objectId, errors: state.errors, catalogue: catalogue)
         let unread = try await CaseUnreadActivity.load(for: record, on: request.db)
         let contacts = try await CaseContacts(database: request.db).linked(caseId: record.id!)
         let caseFiles = try await VisibleFiles(database: request.db).caseFiles(caseId: record.id!)
@@ -363,11 +365,11 @@ struct StaffCasesController: RouteCollection {
             noteBody: state.noteBody, noteOpen: !state.noteBody.isEmpty || state.errors["note"] != nil,
             changeOpen: state.form != nil && !state.errors.isEmpty)
         page.chats = try await CaseChatView.load(request, caseId: record.id!, forStaff: true)
-        page.library = try await CaseLibraryView.load(request, caseId: record.id!)
+        page.library = try await CaseLibraryView.load(request, caseId: record.id!, suppliers: catalogue.suppliers)
         page.budget = try await CaseBudgetView.load(request, caseId: record.id!)
         page.claim = try await ClaimPanel.load(request, record: record, state: state.claim, unreadMessages: unread.messages.count,
                                                unreadFiles: unread.files.count)
-        page.claimAccess = try await ClaimAccessPart.load(request, record: record)
+        page.claimAccess = try await ClaimAccessPart.load(request, record: record, mayBeClaim: page.claim?.isClaim ?? true)
         let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
         response.status = status
         return response

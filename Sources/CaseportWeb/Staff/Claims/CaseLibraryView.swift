@@ -30,10 +30,17 @@ struct CaseLibraryView: Encodable {
 
     static let notices: Set<String> = ["uploaded", "shared", "unshared", "saved", "deleted", "already"]
 
-    static func load(_ request: Request, caseId: Int) async throws -> CaseLibraryView {
+    /// `suppliers`: the active suppliers, when the page has read them already (the staff catalogue).
+    static func load(_ request: Request, caseId: Int, suppliers: [StaffCatalogue.Choice]? = nil) async throws -> CaseLibraryView {
         let language = request.language
         let rows = try await CaseDocuments(database: request.db).library(caseId: caseId)
         let said = request.query[String.self, at: "docs"] ?? ""
+        let supplierOptions: [SelectOption]
+        if let suppliers {
+            supplierOptions = StaffClaimDocumentsController.supplierOptions(suppliers, chosen: "")
+        } else {
+            supplierOptions = try await StaffClaimDocumentsController.supplierOptions(request, chosen: "")
+        }
         return CaseLibraryView(
             rows: rows.map {
                 Row(id: $0.id, type: request.t("docs_category_\($0.shownCategory.rawValue)"), title: $0.shownTitle,
@@ -43,7 +50,7 @@ struct CaseLibraryView: Encodable {
             },
             hasUnshared: rows.contains { !$0.isShared },
             categories: StaffClaimDocumentsController.categoryOptions(request, chosen: ""),
-            suppliers: try await StaffClaimDocumentsController.supplierOptions(request, chosen: ""),
+            suppliers: supplierOptions,
             notice: notices.contains(said) ? request.t("docs_notice_\(said)") : nil,
             problem: said == "none" ? request.t("docs_error_none_selected") : nil,
             maxUploadMegabytes: UploadReceiver.maximumFileBytes / 1_048_576)

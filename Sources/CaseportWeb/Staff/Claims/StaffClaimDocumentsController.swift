@@ -59,9 +59,11 @@ struct StaffClaimDocumentsController: RouteCollection {
     }
 
     static func supplierOptions(_ request: Request, chosen: String) async throws -> [SelectOption] {
-        try await SupplierRecord.query(on: request.db).filter(\.$isActive == true).sort(\.$name).all().map {
-            SelectOption(value: String($0.id!), name: $0.name, selected: String($0.id!) == chosen)
-        }
+        supplierOptions(try await StaffCatalogue.activeSuppliers(on: request.db), chosen: chosen)
+    }
+
+    static func supplierOptions(_ suppliers: [StaffCatalogue.Choice], chosen: String) -> [SelectOption] {
+        suppliers.map { SelectOption(value: String($0.id), name: $0.name, selected: String($0.id) == chosen) }
     }
 
     // MARK: Upload
