@@ -69,10 +69,8 @@ public enum WriteCustomerMessage {
             }
             notifications += try await Notifications.toHandler(context.notifications, caseId: detail.id, notice: .customerMessage,
                                                                author: author.name, text: body, on: tx)
-            for notification in notifications {
-                notification.caseId = detail.id
-                try await notification.create(on: tx)
-            }
+            for notification in notifications { notification.caseId = detail.id }
+            try await OutboxRecord.insert(notifications, on: tx)
             try await CaseEvents.append(.customerMessage, caseId: detail.id, by: writer, at: now, on: tx)
             if returnsCase { try await CaseWorkflow.returnToCompany(caseId: detail.id, by: writer, at: now, on: tx) }
             return try message.requireID()

@@ -58,6 +58,17 @@ public struct CaseConversation: Sendable {
         return (try row.decode(column: "name", as: String.self), try row.decode(column: "email", as: String.self))
     }
 
+    /// What the handler's notice of a customer's message names (D4): the case's number and subject and
+    /// its handler's address and chosen language; nil while the case has no handler. One query.
+    public func handlerNoticeFacts(caseId: Int) async throws -> (number: Int, subject: String, email: String, language: String?)? {
+        guard let row = try await database.requireSQL().raw("""
+            SELECT c.number, c.subject, s.email, s.language FROM cases c JOIN staff_users s ON s.id = c.handler_id
+            WHERE c.id = \(bind: caseId)
+            """).first() else { return nil }
+        return (try row.decode(column: "number", as: Int.self), try row.decode(column: "subject", as: String.self),
+                try row.decode(column: "email", as: String.self), try row.decode(column: "language", as: String?.self))
+    }
+
     /// How many messages the customer sees on the case (the portal pages them, issue 11 point 6).
     public func publicMessageCount(caseId: Int) async throws -> Int {
         // Raw SQL: every portal case view asks it, and Fluent's query building was a visible part of
@@ -105,7 +116,21 @@ public struct CaseConversation: Sendable {
     /// the same text in one language.
     public static func insert(caseId: Int, author: Author, body: String, isInternal: Bool, at now: Date,
                               text: MessageText? = nil, on tx: any Database) async throws -> CaseMessageRecord {
+        // Plain SQL (issue 17 point 5): every message, note and upload line is written here, and Fluent's
+        // model create and query update walked the models' properties by reflection each time (perf).
+        let sql = try tx.requireSQL()
+        let textParams = text?.storedParams
+        guard let row = try await sql.raw("""
+            INSERT INTO case_messages (case_id, author_kind, author_user_id, author_staff_id, author_person_id, author_name,
+                                       body, is_internal, created_at, text_key, text_params)
+            VALUES (\(bind: caseId), \(bind: author.kind.rawValue), \(bind: author.userId), \(bind: author.staffId),
+                    \(bind: author.personId), \(bind: author.name), \(bind: body), \(bind: isInternal), \(bind: now),
+                    \(bind: text?.key), \(bind: textParams))
+            RETURNING id
+            """).first() else { throw StoreError.insertReturnedNothing("case_messages") }
         let message = CaseMessageRecord()
+        message.id = try row.decode(column: "id", as: Int.self)
+        message.$id.exists = true
         message.caseId = caseId
         message.authorKind = author.kind
         message.authorUserId = author.userId
@@ -114,17 +139,22 @@ public struct CaseConversation: Sendable {
         message.authorName = author.name
         message.body = body
         message.textKey = text?.key
-        message.textParams = text?.storedParams
+        message.textParams = textParams
         message.isInternal = isInternal
         message.createdAt = now
-        try await message.create(on: tx)
         if !isInternal {
-            let update = CaseRecord.query(on: tx).filter(\.$id == caseId)
-                .set(\.$lastActivityAt, to: now).set(\.$updatedAt, to: now)
             // A customer's message or upload is unread activity for the back office (D4).
-            if author.kind == .customer { update.set(\.$hasUnreadActivity, to: true) }
-            try await update.update()
-            try await CaseSearchIndex.refresh(caseId: caseId, on: tx)
+            if author.kind == .customer {
+                try await sql.raw("""
+                    UPDATE cases SET last_activity_at = \(bind: now), updated_at = \(bind: now), has_unread_activity = \(bind: true)
+                    WHERE id = \(bind: caseId)
+                    """).run()
+            } else {
+                try await sql.raw("""
+                    UPDATE cases SET last_activity_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: caseId)
+                    """).run()
+            }
+            try await CaseSearchIndex.added(message: body, caseId: caseId, on: tx)
         }
         return message
     }
