@@ -60,7 +60,8 @@ public enum RegisterCase {
 
     /// Checks everything and writes nothing.
     public static func check(_ input: Input, by actor: PortalActor, in context: OperationContext) async throws -> Problems<Field> {
-        let setting = try await NewCaseSetting.load(for: actor, typeId: input.typeId, on: context.database)
+        let setting = try await NewCaseSetting.load(for: actor, typeId: input.typeId, on: context.database,
+                                                    settings: context.requestSettings)
         return try await check(input, setting: setting, by: actor, in: context)
     }
 
@@ -72,7 +73,8 @@ public enum RegisterCase {
 
     public static func run(_ input: Input, by actor: PortalActor, in context: OperationContext) async throws
         -> Outcome<Registered, Field> {
-        let setting = try await NewCaseSetting.load(for: actor, typeId: input.typeId, on: context.database)
+        let setting = try await NewCaseSetting.load(for: actor, typeId: input.typeId, on: context.database,
+                                                    settings: context.requestSettings)
         let (problems, checked) = try await checked(input, setting: setting, by: actor, in: context)
         guard problems.isEmpty, let checked else { return .problems(problems) }
         let notify = context.notifications

@@ -103,7 +103,8 @@ struct PortalNewCaseController: RouteCollection {
             form.copyEmail = principal.user.isShared ? "" : (principal.user.email ?? "")
             form.smsPhone = principal.user.phone ?? ""
             // Issue 12: a user with exactly one customer or object to choose gets it filled in.
-            let setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: chosen, on: request.db)
+            let setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: chosen, on: request.db,
+                                                          settings: request.keptFrameSettings)
             if setting.customers.count == 1, let only = setting.customers.first?.id { form.customer = String(only) }
             if setting.objects.count == 1, let only = setting.objects.first, let id = only.id {
                 form.object = String(id)
@@ -137,7 +138,7 @@ struct PortalNewCaseController: RouteCollection {
         let form = try request.form(NewCaseForm.self)
         // One read of the setting for the check and the page that follows (issue 17 point 5: it was read twice).
         let member = try request.portalMember()
-        let setting = try await NewCaseSetting.load(for: member, typeId: form.typeId, on: request.db)
+        let setting = try await NewCaseSetting.load(for: member, typeId: form.typeId, on: request.db, settings: request.keptFrameSettings)
         let problems = try await RegisterCase.check(form.input(language: request.language), setting: setting, by: member,
                                                     in: request.operations)
         guard problems.isEmpty else {
@@ -255,7 +256,8 @@ struct PortalNewCaseController: RouteCollection {
                   template: String, status: HTTPResponseStatus, setting loaded: NewCaseSetting? = nil) async throws -> Response {
         let setting: NewCaseSetting
         if let loaded { setting = loaded } else {
-            setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: form.typeId, on: request.db)
+            setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: form.typeId, on: request.db,
+                                                   settings: request.keptFrameSettings)
         }
         let names = try await request.catalogueNames(), language = request.language  // issue 12
         let typeName = setting.caseType.map { names.name(.caseType, $0.id, $0.name, in: language) }
