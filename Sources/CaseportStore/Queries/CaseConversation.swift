@@ -120,16 +120,44 @@ public struct CaseConversation: Sendable {
         // model create and query update walked the models' properties by reflection each time (perf).
         let sql = try tx.requireSQL()
         let textParams = text?.storedParams
-        guard let row = try await sql.raw("""
+        let values: SQLQueryString = """
+            (\(bind: caseId), \(bind: author.kind.rawValue), \(bind: author.userId), \(bind: author.staffId),
+             \(bind: author.personId), \(bind: author.name), \(bind: body), \(bind: isInternal), \(bind: now),
+             \(bind: text?.key), \(bind: textParams))
+            """
+        let insert: SQLQueryString = """
             INSERT INTO case_messages (case_id, author_kind, author_user_id, author_staff_id, author_person_id, author_name,
                                        body, is_internal, created_at, text_key, text_params)
-            VALUES (\(bind: caseId), \(bind: author.kind.rawValue), \(bind: author.userId), \(bind: author.staffId),
-                    \(bind: author.personId), \(bind: author.name), \(bind: body), \(bind: isInternal), \(bind: now),
-                    \(bind: text?.key), \(bind: textParams))
-            RETURNING id
-            """).first() else { throw StoreError.insertReturnedNothing("case_messages") }
+            VALUES \(values) RETURNING id
+            """
+        // A public message is activity on the case; a customer's message or upload is unread activity for
+        // the back office (D4).
+        let activity: SQLQueryString = author.kind == .customer
+            ? "UPDATE cases SET last_activity_at = \(bind: now), updated_at = \(bind: now), has_unread_activity = \(bind: true) WHERE id = \(bind: caseId)"
+            : "UPDATE cases SET last_activity_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: caseId)"
+        let id: Int
+        if isInternal {
+            guard let row = try await sql.raw(insert).first() else { throw StoreError.insertReturnedNothing("case_messages") }
+            id = try row.decode(column: "id", as: Int.self)
+        } else if sql.dialect.name != "sqlite" {
+            // PostgreSQL: the message, the case's activity and the message's words in the case's search
+            // document (`CaseSearchIndex.added`) in one statement; a case without a document yet is indexed after.
+            guard let row = try await sql.raw("""
+                WITH m AS (\(insert)),
+                a AS (\(activity)),
+                \(CaseSearchIndex.appendCTEs(body, caseId: caseId))
+                SELECT m.id, (SELECT count(*) FROM d) AS indexed FROM m
+                """).first() else { throw StoreError.insertReturnedNothing("case_messages") }
+            id = try row.decode(column: "id", as: Int.self)
+            if try row.decode(column: "indexed", as: Int.self) == 0 { try await CaseSearchIndex.refresh(caseId: caseId, on: tx) }
+        } else {
+            guard let row = try await sql.raw(insert).first() else { throw StoreError.insertReturnedNothing("case_messages") }
+            id = try row.decode(column: "id", as: Int.self)
+            try await sql.raw(activity).run()
+            try await CaseSearchIndex.added(message: body, caseId: caseId, on: tx)
+        }
         let message = CaseMessageRecord()
-        message.id = try row.decode(column: "id", as: Int.self)
+        message.id = id
         message.$id.exists = true
         message.caseId = caseId
         message.authorKind = author.kind
@@ -142,20 +170,6 @@ public struct CaseConversation: Sendable {
         message.textParams = textParams
         message.isInternal = isInternal
         message.createdAt = now
-        if !isInternal {
-            // A customer's message or upload is unread activity for the back office (D4).
-            if author.kind == .customer {
-                try await sql.raw("""
-                    UPDATE cases SET last_activity_at = \(bind: now), updated_at = \(bind: now), has_unread_activity = \(bind: true)
-                    WHERE id = \(bind: caseId)
-                    """).run()
-            } else {
-                try await sql.raw("""
-                    UPDATE cases SET last_activity_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: caseId)
-                    """).run()
-            }
-            try await CaseSearchIndex.added(message: body, caseId: caseId, on: tx)
-        }
         return message
     }
 

@@ -56,17 +56,25 @@ public enum CaseSearchIndex {
         let sql = try database.requireSQL()
         if sql.dialect.name != "sqlite" {
             let row = try await sql.raw("""
-                WITH v AS (SELECT to_tsvector('simple', \(bind: body.lowercased())) AS added),
-                d AS (UPDATE case_search s SET document = s.document || v.added FROM v WHERE s.case_id = \(bind: caseId)
-                      RETURNING v.added),
-                w AS (INSERT INTO search_words (word)
-                      SELECT x FROM d, unnest(tsvector_to_array(d.added)) x WHERE x !~ '^zz[cowk][0-9]+$'
-                      ON CONFLICT DO NOTHING)
+                WITH \(appendCTEs(body, caseId: caseId))
                 SELECT count(*) AS n FROM d
                 """).first()
             if try row?.decode(column: "n", as: Int.self) ?? 0 > 0 { return }
         }
         try await refresh(caseId: caseId, on: database)
+    }
+
+    /// PostgreSQL: the common table expressions that append a message's words to the case's document and
+    /// to the search words; `d` has a row when the case had a document (else it needs a refresh).
+    static func appendCTEs(_ body: String, caseId: Int) -> SQLQueryString {
+        """
+        v AS (SELECT to_tsvector('simple', \(bind: body.lowercased())) AS added),
+        d AS (UPDATE case_search s SET document = s.document || v.added FROM v WHERE s.case_id = \(bind: caseId)
+              RETURNING v.added),
+        w AS (INSERT INTO search_words (word)
+              SELECT x FROM d, unnest(tsvector_to_array(d.added)) x WHERE x !~ '^zz[cowk][0-9]+$'
+              ON CONFLICT DO NOTHING)
+        """
     }
 
     /// Re-indexes every case of one object: its owner, and so its cases' access tokens, changed.
