@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The load benchmark that models real use (issue 17): seeds the million-case set (`caseport-bench cases`)
 # plus portal users across customers and a few dozen handlers, serves it with the release build and drives
-# the realistic mix with scripts/bench_load.py (portal lists, filters, searches, case views, messages and
-# uploads; back-office lists, case views, notes and new cases), first at a fixed concurrency and then at a
-# fixed arrival rate; reports throughput, p50/p99/p99.9, errors, server CPU per request and RssAnon.
+# the realistic mix with scripts/bench_load.py (portal lists, filters, searches, case views, messages,
+# uploads and new cases through the portal's form and confirmation page; back-office lists, case views,
+# notes and new cases), first at a fixed concurrency and then at a fixed arrival rate; reports throughput,
+# p50/p99/p99.9, errors, confirmed writes a second, server CPU per request and per write, and RssAnon.
 #
 #   scripts/bench-load.sh                                # both databases, 1 000 000 cases, 30 s a phase
 #   CASES=20000 CUSTOMERS=100 USERS=50 HANDLERS=10 DURATION=10 scripts/bench-load.sh   # small and quick
@@ -23,7 +24,7 @@
 # scripts/several-servers.sh; nginx on PORT, the nodes on the ports after it); the nodes' CPU is summed.
 # KILL=1 kills the last node a third of the way into the first phase, starts it again, and checks that only
 # requests in flight failed, every confirmed write is in the database and no mail went twice.
-#   DB=postgres NODES=3 KILL=1 ONLY=portal_message,staff_note,staff_create MODE=closed scripts/bench-load.sh
+#   DB=postgres NODES=3 KILL=1 ONLY=portal_message,staff_note,staff_create,portal_create MODE=closed scripts/bench-load.sh
 # S3_TEST_PORT / S3_TEST_DIR choose the object store (scripts/start-test-s3.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,7 +3,8 @@
 and a few dozen handlers, each with their own session, drive a mix of what people do:
 
   portal: list pages (different pages, filters and orders), searches (different words and prefixes),
-          case views, messages posted, files uploaded;
+          case views, messages posted, files uploaded, new cases registered through the portal's own flow
+          (type page, form, confirmation page, "Confirm" with or without a photo — as a browser does);
   staff:  case lists (pages and single filters), case views, internal notes and messages.
 
 Two ways of driving it (both, one after the other, unless --mode says otherwise):
@@ -12,7 +13,8 @@ Two ways of driving it (both, one after the other, unless --mode says otherwise)
           latency of each is counted from the moment it was due, so a server that falls behind shows it.
 
 Reports requests, throughput, p50/p99/p999, errors (any transport error, 5xx, 403/404, or a write that did
-not redirect), per kind of request; with --pid the server's CPU per request (utime+stime from
+not redirect), per kind of request, and the confirmed writes a second (messages, uploads, notes, new cases:
+a portal new case is one write and three pages before it, `portal_create_page`); with --pid the server's CPU per request (utime+stime from
 /proc/<pid>/stat around each phase) and its anonymous memory (RssAnon from /proc/<pid>/status, the highest
 seen while sampling once a second, and at the end). --json writes the same as JSON.
 Several servers (scripts/several_servers.py --bench, or bench-load.sh with NODES=N): --pids-file names the
@@ -28,6 +30,8 @@ handlers `handler<n>@bench.example`, all with the password Bench1234.
 """
 import argparse
 import asyncio
+import datetime
+import html.parser
 import json
 import os
 import random
@@ -48,13 +52,83 @@ WORDS = ["läckage", "kran", "element", "hiss", "ventilation", "fönster", "dör
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 PORTAL_CASE = re.compile(r'href="/cases/(\d+)"')
 STAFF_CASE = re.compile(r'href="/staff/cases/(\d+)"')
+NEW_CASE = re.compile(r'^/cases/(\d+)(\?|$)')
 
 # The mix: (kind, weight). Reads dominate, as in use; writes are a few in a hundred.
 MIX = [
     ("portal_list", 26), ("portal_list_filtered", 8), ("portal_search", 12), ("portal_case", 24),
-    ("portal_message", 4), ("portal_upload", 1),
+    ("portal_message", 4), ("portal_upload", 1), ("portal_create", 1),
     ("staff_list", 10), ("staff_list_filtered", 5), ("staff_case", 6), ("staff_note", 3), ("staff_create", 1),
 ]
+# Kinds that write: a confirmed one is a write (the writes a second in the report).
+WRITES = {"portal_message", "portal_upload", "portal_create", "staff_note", "staff_create"}
+
+
+class FormReader(html.parser.HTMLParser):
+    """The fields a browser submits from the form whose action is `action` (first match): text and hidden
+    inputs with their values, ticked boxes and radios, each select's selected option (else its first), and
+    textareas; file inputs are listed apart. Also each select's options, so a field can be chosen."""
+    def __init__(self, action):
+        super().__init__(convert_charrefs=True)
+        self.action = action
+        self.inside = False
+        self.done = False
+        self.fields = []  # [name, value], in page order
+        self.options = {}  # select name -> [option values]
+        self.files = []
+        self.select = None
+        self.select_value = None
+        self.textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and not self.done and a.get("action") == self.action:
+            self.inside = True
+        if not self.inside:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = (a.get("type") or "text").lower()
+            if kind == "file":
+                self.files.append(name)
+            elif kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.fields.append([name, a.get("value", "on")])
+            elif kind not in ("submit", "button", "image", "reset"):
+                self.fields.append([name, a.get("value", "")])
+        elif tag == "select" and name:
+            self.select, self.select_value = name, None
+            self.options[name] = []
+        elif tag == "option" and self.select:
+            value = a.get("value", "")
+            self.options[self.select].append(value)
+            if "selected" in a or self.select_value is None:
+                self.select_value = value
+        elif tag == "textarea" and name:
+            self.textarea = [name, ""]
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if not self.inside:
+            return
+        if tag == "select" and self.select:
+            self.fields.append([self.select, self.select_value or ""])
+            self.select = None
+        elif tag == "textarea" and self.textarea is not None:
+            value = self.textarea[1]
+            self.fields.append([self.textarea[0], value[1:] if value.startswith("\n") else value])
+            self.textarea = None
+        elif tag == "form":
+            self.inside, self.done = False, True
+
+
+def read_form(body, action):
+    reader = FormReader(action)
+    reader.feed(body.decode())
+    return reader
 
 
 class User:
@@ -82,6 +156,10 @@ class Stats:
                 self.samples.append(what)
             if self.record is not None and kind != "dropped":
                 self.record["errors"].append((time.time(), what or kind))
+
+
+class Problem(Exception):
+    """A step of a multi-page flow answered other than a browser expects."""
 
 
 def percentile(ordered, fraction):
@@ -296,6 +374,9 @@ class Bench:
                 method, path, expect = "POST", f"/staff/cases/{number}/notes", (303,)
                 written = ("message", f"Intern anteckning {self.next_text()} under lastprov.")
                 data = {"csrf_token": user.token, "body": written[1]}
+        elif kind == "portal_create":
+            await self.portal_create(user, stats, due)
+            return
         elif kind == "staff_create":
             method, path, expect = "POST", "/staff/cases/new", (303,)
             written = ("case", f"Lastprov {self.next_text()} {rng.choice(WORDS)}")
@@ -311,6 +392,79 @@ class Bench:
                 self.record["writes"].append(written)
         except Exception as error:  # noqa: BLE001 — every failure is an error of the run
             stats.add(kind, time.monotonic() - due, False, f"{method} {path}: {type(error).__name__} {error}")
+
+    async def portal_create(self, user, stats, due):
+        """A customer registers a case as a browser does (B4): the type page, the chosen type's form, "Send"
+        (the confirmation page) and "Confirm" (multipart: the confirmation page's hidden fields and its file
+        field, empty or with a photo). Each page is a `portal_create_page` request; the write counts as
+        confirmed only when "Confirm" redirects to the new case (`/cases/<number>`)."""
+        rng = random
+        step = "GET /cases/new"
+        started = due
+        try:
+            status, body = await self.request(user, "GET", "/cases/new")
+            if status != 200:
+                raise Problem(f"{step}: {status}")
+            types = read_form(body, "/cases/new")
+            if types.fields and not types.options and any(name == "type" for name, _ in types.fields):
+                # The type page: a radio per type (the first ticked); the user picks one.
+                chosen = rng.choice(re.findall(r'name="type" value="(\d+)"', body.decode()))
+                stats.add("portal_create_page", time.monotonic() - started, True)
+                started = time.monotonic()
+                step = f"GET /cases/new?type={chosen}"
+                status, body = await self.request(user, "GET", f"/cases/new?type={chosen}")
+                if status != 200:
+                    raise Problem(f"{step}: {status}")
+            stats.add("portal_create_page", time.monotonic() - started, True)
+            form = read_form(body, "/cases/new")
+            subject = f"Lastprov {self.next_text()} {rng.choice(WORDS)}"
+            filled = []
+            for name, value in form.fields:
+                choices = [v for v in form.options.get(name, []) if v]
+                if name == "subject":
+                    value = subject
+                elif name == "description":
+                    value = f"Anmält under lastprov: {rng.choice(WORDS)} i {rng.choice(WORDS)}, {rng.choice(WORDS)} behövs."
+                elif name == "category" and choices:
+                    value = rng.choice(choices)
+                elif name in ("customer", "object") and not value and choices and rng.random() < 0.5:
+                    value = rng.choice(choices)
+                elif name.startswith("field_"):
+                    value = rng.choice(choices) if choices else str(datetime.date.today()) if "date" in name else "12"
+                filled.append((name, value))
+            if any(n == "copy_email" and v for n, v in filled) and rng.random() < 0.3:
+                filled.append(("copy_by_email", "1"))  # "send me a copy" ticked: a mail through the outbox
+            started = time.monotonic()
+            step = "POST /cases/new"
+            status, body = await self.request(user, "POST", "/cases/new", data=filled)
+            if status != 200:
+                raise Problem(f"{step}: {status}")
+            stats.add("portal_create_page", time.monotonic() - started, True)
+            confirm = read_form(body, "/cases/new/confirm")
+            if not confirm.fields:
+                raise Problem(f"{step}: no confirmation page")
+            started = time.monotonic()
+            step = "POST /cases/new/confirm"
+            data = aiohttp.FormData()
+            for name, value in confirm.fields:
+                data.add_field(name, value)
+            for name in confirm.files:  # a file input sends a part, empty when nothing was chosen
+                if rng.random() < 0.3:
+                    data.add_field(name, os.urandom(rng.randint(2_000, 60_000)), filename=f"foto-{rng.randint(1, 10**6)}.jpg",
+                                   content_type="image/jpeg")
+                else:
+                    data.add_field(name, b"", filename="", content_type="application/octet-stream")
+            async with user.session.post(self.base + "/cases/new/confirm", data=data, allow_redirects=False) as response:
+                await response.read()
+                location = response.headers.get("Location", "")
+                if response.status != 303 or not NEW_CASE.match(location):
+                    raise Problem(f"{step}: {response.status} to {location!r}")
+            stats.add("portal_create", time.monotonic() - started, True)
+            if self.record is not None:
+                self.record["writes"].append(("case", subject))
+        except Exception as error:  # noqa: BLE001 — every failure is an error of the run
+            what = str(error) if isinstance(error, Problem) else f"{step}: {type(error).__name__} {error}"
+            stats.add("portal_create" if step.endswith("confirm") else "portal_create_page", time.monotonic() - started, False, what)
 
     def pick(self):
         return random.choices(self.kinds, self.weights)[0]
@@ -379,17 +533,24 @@ class Bench:
                   "per_second": round(len(everything) / elapsed, 1), "errors": errors, **summary(everything),
                   "kinds": {kind: {**summary(values), "errors": stats.errors.get(kind, 0)} for kind, values in sorted(stats.latencies.items())},
                   "error_samples": stats.samples}
+        writes = sum(len(values) - stats.errors.get(kind, 0) for kind, values in stats.latencies.items() if kind in WRITES)
+        result["writes"] = writes
+        result["writes_per_second"] = round(writes / elapsed, 1)
         hz = os.sysconf("SC_CLK_TCK")
         if pid:
             used = nodes.used()
             result["server_cpu_ms_per_request"] = round(used / hz * 1000 / max(1, len(everything)), 3)
             result["server_cpu_cores"] = round(used / hz / elapsed, 2)
+            if writes:
+                result["server_cpu_ms_per_write"] = round(used / hz * 1000 / writes, 3)
             result["rss_anon_mb_peak"] = round(peak[0] / 1024, 1)
             result["rss_anon_mb_end"] = round(max([0] + [rss_anon_kb(p) for p in self.node_pids()]) / 1024, 1)
         if database:
             used = database.used()
             result["postgres_cpu_ms_per_request"] = round(used / hz * 1000 / max(1, len(everything)), 3)
             result["postgres_cpu_cores"] = round(used / hz / elapsed, 2)
+            if writes:
+                result["postgres_cpu_ms_per_write"] = round(used / hz * 1000 / writes, 3)
         result["load_average"] = os.getloadavg()
         return result
 
@@ -431,6 +592,13 @@ def report(result):
         line += f"; PostgreSQL CPU {result['postgres_cpu_ms_per_request']} ms/request ({result['postgres_cpu_cores']} cores)"
     line += f"; load average {' '.join(f'{x:.1f}' for x in result['load_average'])}"
     print(line)
+    if result.get("writes"):
+        line = f"   writes confirmed: {result['writes']} = {result['writes_per_second']}/s"
+        if "server_cpu_ms_per_write" in result:
+            line += f"; server CPU {result['server_cpu_ms_per_write']} ms/write"
+        if "postgres_cpu_ms_per_write" in result:
+            line += f", PostgreSQL CPU {result['postgres_cpu_ms_per_write']} ms/write"
+        print(line)
     for kind, figures in result["kinds"].items():
         print(f"   {kind:22s} n={figures['n']:6d}  p50 {figures['p50_ms']:8.2f}  p99 {figures['p99_ms']:8.2f}  "
               f"p99.9 {figures['p999_ms']:8.2f}  errors {figures['errors']}")

@@ -116,6 +116,12 @@ final class AccessMatrixTests: XCTestCase {
             for (label, number) in world.cases {
                 let found = try await cases.find(number: number, for: visibility)
                 XCTAssertEqual(found != nil, want.contains(label), "\(name) opening \(label)")
+                // Issue 17 point 5: the lookup a portal write uses applies the same rule.
+                let target = try await cases.target(number: number, for: visibility)
+                XCTAssertEqual(target != nil, want.contains(label), "\(name) writing on \(label)")
+                XCTAssertEqual(target?.number, found?.number)
+                XCTAssertEqual(target?.id, found?.id)
+                XCTAssertEqual(target?.subject, found?.subject)
             }
         }
     }

@@ -35,6 +35,40 @@ final class CaseSearchIndexTests: StoreTestCase {
         XCTAssertEqual(found, [])
     }
 
+    /// Issue 17 point 5: a public message adds its words to the case's document (PostgreSQL appends them;
+    /// SQLite re-indexes): the case is found by them, and the document holds the words a full refresh makes
+    /// — number, subject, description, every public message and the access tokens, never a note.
+    func testAMessageAddsItsWordsAsAFullRefreshWould() async throws {
+        let customer = try await make.customer("1")
+        let contact = try await make.contact("Berit", customers: [customer])
+        let record = try await make.case("Fuktfläck", customer: customer, contacts: [contact], description: "I taket")
+        let people = try await make.authors()
+        try await CaseConversation(database: db).add(caseId: record.id!, author: people.customer, body: "Mögel i HÖRNET")
+        try await StaffCases(database: db).addMessage(caseId: record.id!, body: "Vi skickar en målare", isInternal: false,
+                                                      by: people.actor)
+        try await StaffCases(database: db).addMessage(caseId: record.id!, body: "Hemlig anteckning", isInternal: true,
+                                                      by: people.actor)
+        for word in ["mögel", "hörnet", "målare", "fuktfläck"] {
+            let found = try await staffSearch(word)
+            XCTAssertEqual(found, [record.number], word)
+        }
+        let found = try await staffSearch("hemlig")
+        XCTAssertEqual(found, [], "internal notes are not indexed")
+        guard let sql = db as? any SQLDatabase, sql.dialect.name != "sqlite" else { return }
+        func words() async throws -> [String] {
+            try await sql.raw("""
+                SELECT w FROM case_search, unnest(tsvector_to_array(document)) w WHERE case_id = \(bind: record.id!) ORDER BY w
+                """).all().map { try $0.decode(column: "w", as: String.self) }
+        }
+        let appended = try await words()
+        XCTAssertTrue(appended.contains("zzk\(contact.id!)") && appended.contains("zzc\(customer.id!)"), "\(appended)")
+        try await CaseSearchIndex.refresh(caseId: record.id!, on: db)
+        let refreshed = try await words()
+        XCTAssertEqual(appended, refreshed)
+        let newWords = try await sql.raw("SELECT word FROM search_words WHERE word IN ('mögel', 'hörnet', 'målare')").all()
+        XCTAssertEqual(newWords.count, 3, "a message's words join the search words")
+    }
+
     func testAnObjectChangingOwnerIsReindexedForItsNewOwnersContacts() async throws {
         let c1 = try await make.customer("1"), c2 = try await make.customer("2")
         let house = try await make.object(of: c1, "Huset")

@@ -37,21 +37,14 @@ public enum CaseRecipients {
                 if let email = user.email { seen.insert(email.lowercased()) }
             }
         }
-        let contactIds = try await CaseContactLink.query(on: db).filter(\.$caseId == record.requireID())
-            .sort(\.$isPrimary, .descending).sort(\.$id).all().map(\.contactId)
-        guard !contactIds.isEmpty else { return found }
-        let contacts = try await ContactRecord.query(on: db).filter(\.$id ~~ contactIds).all()
-        // A contact's portal user decides the language and the opt-out.
-        let users = try await PortalUserRecord.query(on: db).filter(\.$contactId ~~ contactIds).filter(\.$isActive == true)
-            .sort(\.$id).all()
-        for contactId in contactIds {
-            guard let contact = contacts.first(where: { $0.id == contactId }), contact.isActive else { continue }
-            let user = users.first { $0.contactId == contactId }
-            if respectingOptOut, user?.caseMailOff == true {
+        // The linked contacts, each with its portal user's language and opt-out, in one query.
+        for contact in try await CaseContacts(database: db).mailFacts(caseId: record.requireID()) where contact.isActive {
+            // A contact's portal user decides the language and the opt-out.
+            if respectingOptOut, contact.userCaseMailOff == true {
                 if let email = contact.email { seen.insert(email.lowercased()) }
                 continue
             }
-            add(contact.email, Notifications.language(of: user))
+            add(contact.email, contact.userLanguage.flatMap(Language.init(rawValue:)) ?? .fallback)
         }
         return found
     }

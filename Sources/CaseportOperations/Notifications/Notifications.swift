@@ -80,13 +80,14 @@ public enum Notifications {
     /// D4: the case's handler hears when the customer writes or uploads.
     public static func toHandler(_ context: NotificationContext, caseId: Int, notice: HandlerNotice, author: String,
                                  text body: String, on database: any Database) async throws -> [OutboxRecord] {
-        guard let record = try await CaseRecord.find(caseId, on: database), let handlerId = record.handlerId,
-              let handler = try await StaffUserRecord.find(handlerId, on: database) else { return [] }
-        let language = handler.language.flatMap(Language.init(rawValue:)) ?? .fallback
+        // One query (issue 17 point 5: this read the whole case and the whole staff record on every customer message).
+        guard let facts = try await CaseConversation(database: database).handlerNoticeFacts(caseId: caseId) else { return [] }
+        let (number, subject, email) = (facts.number, facts.subject, facts.email)
+        let language = facts.language.flatMap(Language.init(rawValue:)) ?? .fallback
         let kind = notice.kind.rawValue
-        let values = ["number": String(record.number), "subject": record.subject, "author": author, "text": body,
-                      "link": "\(context.publicBaseURL)/staff/cases/\(record.number)"]
-        return [OutboxRecord(kind: notice.kind, recipient: handler.email, language: language.rawValue,
+        let values = ["number": String(number), "subject": subject, "author": author, "text": body,
+                      "link": "\(context.publicBaseURL)/staff/cases/\(number)"]
+        return [OutboxRecord(kind: notice.kind, recipient: email, language: language.rawValue,
                              subject: fill(context.text("mail_\(kind)_subject", in: language), values),
                              body: fill(context.text("mail_\(kind)_body", in: language), values), caseId: caseId)]
     }

@@ -25,7 +25,9 @@ public struct NewCaseSetting: Sendable {
     public var customerFixed: CustomerRecord? { rule.customerFixed.flatMap { id in reach.customers.first { $0.id == id } } }
     public var objectFixed: ObjectRecord? { rule.objectFixed.flatMap { id in reach.objects.first { $0.id == id } } }
 
-    public static func load(for actor: PortalActor, typeId: Int?, on db: any Database) async throws -> NewCaseSetting {
+    /// `settings`: the deployment's settings when the caller already read them in this request.
+    public static func load(for actor: PortalActor, typeId: Int?, on db: any Database,
+                            settings known: PortalSettings? = nil) async throws -> NewCaseSetting {
         var caseType: CaseTypeRecord?
         if let typeId {
             caseType = try await CaseTypeRecord.query(on: db).filter(\.$id == typeId).filter(\.$isActive == true).first()
@@ -37,7 +39,8 @@ public struct NewCaseSetting: Sendable {
         }
         let rule = CaseCreationRule(for: actor.viewer)
         let reach = try await Reach.of(actor.visibility, on: db)
-        let settings = try await SettingsStore(database: db).load()
+        let settings: PortalSettings
+        if let known { settings = known } else { settings = try await SettingsStore(database: db).load() }
         let categories = try await CategoryRecord.query(on: db).filter(\.$isActive == true).sort(\.$sortOrder).all()
         return NewCaseSetting(caseType: caseType, fields: fields, rule: rule, reach: reach, settings: settings, categories: categories)
     }

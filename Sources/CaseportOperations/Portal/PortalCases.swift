@@ -9,4 +9,12 @@ enum PortalCases {
         else { throw OperationError.notFound }
         return detail
     }
+
+    /// The id, number and subject of a case the actor may see (the same rule), for writes that need no more.
+    static func target(number: Int, for actor: PortalActor, in context: OperationContext) async throws
+        -> (id: Int, number: Int, subject: String) {
+        guard let target = try await VisibleCases(database: context.database).target(number: number, for: actor.visibility)
+        else { throw OperationError.notFound }
+        return target
+    }
 }

@@ -60,13 +60,21 @@ public enum RegisterCase {
 
     /// Checks everything and writes nothing.
     public static func check(_ input: Input, by actor: PortalActor, in context: OperationContext) async throws -> Problems<Field> {
-        let setting = try await NewCaseSetting.load(for: actor, typeId: input.typeId, on: context.database)
-        return try await checked(input, setting: setting, by: actor, in: context).problems
+        let setting = try await NewCaseSetting.load(for: actor, typeId: input.typeId, on: context.database,
+                                                    settings: context.requestSettings)
+        return try await check(input, setting: setting, by: actor, in: context)
+    }
+
+    /// The same with the setting already loaded for `input.typeId` (the form page that follows uses it too).
+    public static func check(_ input: Input, setting: NewCaseSetting, by actor: PortalActor,
+                             in context: OperationContext) async throws -> Problems<Field> {
+        try await checked(input, setting: setting, by: actor, in: context).problems
     }
 
     public static func run(_ input: Input, by actor: PortalActor, in context: OperationContext) async throws
         -> Outcome<Registered, Field> {
-        let setting = try await NewCaseSetting.load(for: actor, typeId: input.typeId, on: context.database)
+        let setting = try await NewCaseSetting.load(for: actor, typeId: input.typeId, on: context.database,
+                                                    settings: context.requestSettings)
         let (problems, checked) = try await checked(input, setting: setting, by: actor, in: context)
         guard problems.isEmpty, let checked else { return .problems(problems) }
         let notify = context.notifications
@@ -93,7 +101,7 @@ public enum RegisterCase {
                 copy.subject = copy.subject.replacingOccurrences(of: "{number}", with: String(record.number))
                 copy.body = copy.body.replacingOccurrences(of: "{number}", with: String(record.number))
                 copy.caseId = record.id
-                try await copy.create(on: tx)
+                try await OutboxRecord.insert([copy], on: tx)
             }
             // D3: the case's first event (last in the transaction: it takes the event counter).
             try await CaseEvents.append(.created(channel: .portal), caseId: try record.requireID(),

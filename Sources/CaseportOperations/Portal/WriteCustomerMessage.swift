@@ -37,7 +37,7 @@ public enum WriteCustomerMessage {
 
     public static func run(_ input: Input, by actor: PortalActor, in context: OperationContext) async throws
         -> Outcome<Written, Field> {
-        let detail = try await PortalCases.find(number: input.caseNumber, for: actor, in: context)
+        let detail = try await PortalCases.target(number: input.caseNumber, for: actor, in: context)
         let body = input.body.trimmingCharacters(in: .whitespacesAndNewlines)
         var problems = Problems<Field>()
         if body.isEmpty { problems.add(.body, "message_error_empty") }
@@ -46,7 +46,7 @@ public enum WriteCustomerMessage {
         guard problems.isEmpty else { return .problems(problems) }
 
         let now = context.now
-        let returnsCase = try await SettingsStore(database: context.database).load().customerAnswerReturnsCase
+        let returnsCase = try await context.settings().customerAnswerReturnsCase
         let messageId = try await context.database.transaction { tx in
             let author = try await input.author.resolve(for: actor, on: tx)
             let message = try await CaseConversation.insert(
@@ -69,10 +69,8 @@ public enum WriteCustomerMessage {
             }
             notifications += try await Notifications.toHandler(context.notifications, caseId: detail.id, notice: .customerMessage,
                                                                author: author.name, text: body, on: tx)
-            for notification in notifications {
-                notification.caseId = detail.id
-                try await notification.create(on: tx)
-            }
+            for notification in notifications { notification.caseId = detail.id }
+            try await OutboxRecord.insert(notifications, on: tx)
             try await CaseEvents.append(.customerMessage, caseId: detail.id, by: writer, at: now, on: tx)
             if returnsCase { try await CaseWorkflow.returnToCompany(caseId: detail.id, by: writer, at: now, on: tx) }
             return try message.requireID()

@@ -91,10 +91,9 @@ public enum CreateStaffCase {
             let record = try await CaseCreation.create(created, on: tx)
             let caseId = try record.requireID()
             // Written before the first event: from the event on, the event counter is held to the commit.
-            for notice in try await customerNotices(for: record, in: context, on: tx) {
-                notice.caseId = caseId
-                try await notice.create(on: tx)
-            }
+            let notices = try await customerNotices(for: record, in: context, on: tx)
+            for notice in notices { notice.caseId = caseId }
+            try await OutboxRecord.insert(notices, on: tx)
             // D3: the case's first event, seen by the customer too. Anything that reacts to a case the
             // company registered (a notice, a webhook) keys on this event: `created(channel: .backOffice)`; it comes
             // first, so the supplier's assignment below follows it on the timeline.

@@ -134,7 +134,13 @@ public enum WriteStaffMessage {
 
     public static func run(_ input: Input, by actor: StaffActor, in context: OperationContext) async throws
         -> Outcome<Int, Field> {
-        let record = try await StaffCaseLookup.find(number: input.caseNumber, in: context)
+        // An internal note needs only the case's id (issue 17 point 5); a public message reads the case
+        // for its notices.
+        let cases = StaffCases(database: context.database)
+        let record = input.isInternal ? nil : try await StaffCaseLookup.find(number: input.caseNumber, in: context)
+        let found: Int?
+        if let record { found = try record.requireID() } else { found = try await cases.id(number: input.caseNumber) }
+        guard let caseId = found else { throw OperationError.notFound }
         let body = input.body.trimmingCharacters(in: .whitespacesAndNewlines)
         var problems = Problems<Field>()
         if body.isEmpty { problems.add(.body, "message_error_empty") }
@@ -142,16 +148,17 @@ public enum WriteStaffMessage {
         guard problems.isEmpty else { return .problems(problems) }
         guard !(input.isInternal && !input.files.isEmpty) else { throw OperationError.notAllowedNow }
         // A public message: a text when the creator asked for one (B4), and the customer's e-mails (issue 11).
-        let notifications = input.isInternal ? [] : try await Notifications.companyWrote(context.notifications, record: record,
-                                                                                          on: context.database)
-            + Notifications.customerCaseNews(context.notifications, record: record, news: .staffMessage(body: body),
-                                             on: context.database)
-        try await StaffCases(database: context.database).addMessage(caseId: try record.requireID(), body: body,
-                                                                    isInternal: input.isInternal, by: actor.caseActor,
-                                                                    notifications: notifications,
-                                                                    files: input.files.map { $0.staffRecord(by: actor, at: context.now) },
-                                                                    at: context.now)
-        return .done(record.number)
+        var notifications: [OutboxRecord] = []
+        if let record {
+            notifications = try await Notifications.companyWrote(context.notifications, record: record, on: context.database)
+                + Notifications.customerCaseNews(context.notifications, record: record, news: .staffMessage(body: body),
+                                                 on: context.database)
+        }
+        try await cases.addMessage(caseId: caseId, body: body, isInternal: input.isInternal, by: actor.caseActor,
+                                   notifications: notifications,
+                                   files: input.files.map { $0.staffRecord(by: actor, at: context.now) },
+                                   at: context.now)
+        return .done(input.caseNumber)
     }
 }
 

@@ -1,3 +1,4 @@
+import CaseportCore
 import CaseportStore
 import FluentKit
 import Foundation
@@ -10,13 +11,24 @@ public struct OperationContext: Sendable {
     public var notifications: NotificationContext
     /// Where the acting person is (the client's address), for the audit log (E5); nil for jobs.
     public var clientAddress: String?
+    /// The deployment's settings as this request already read them (the page frame reads them before
+    /// the handler runs; issue 17 point 5: operations that only look at them need not read them again);
+    /// nil: read them (`settings()`). Operations that change settings always read their own.
+    public var requestSettings: PortalSettings?
 
     public init(database: any Database, clock: @escaping @Sendable () -> Date = { Date() },
-                notifications: NotificationContext, clientAddress: String? = nil) {
+                notifications: NotificationContext, clientAddress: String? = nil, requestSettings: PortalSettings? = nil) {
         self.database = database
         self.clock = clock
         self.notifications = notifications
         self.clientAddress = clientAddress
+        self.requestSettings = requestSettings
+    }
+
+    /// The settings this request read, else read now.
+    public func settings() async throws -> PortalSettings {
+        if let requestSettings { return requestSettings }
+        return try await SettingsStore(database: database).load()
     }
 
     /// Writes one audit line (E5) on `database` — the operation's transaction.

@@ -70,11 +70,14 @@ extension Database {
 public enum StoreError: Error, CustomStringConvertible {
     case notSQL
     case counterMissing(String)
+    /// An INSERT … RETURNING gave no row (cannot happen unless the table is not what the code expects).
+    case insertReturnedNothing(String)
 
     public var description: String {
         switch self {
         case .notSQL: return "the configured database does not speak SQL"
         case .counterMissing(let name): return "the counter \(name) is missing; run `caseport migrate`"
+        case .insertReturnedNothing(let table): return "an insert into \(table) returned no row"
         }
     }
 }

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SQLKit
 
 public enum MessageAuthorKind: String, Codable, Sendable {
     case customer
@@ -156,6 +157,29 @@ public final class OutboxRecord: Model, @unchecked Sendable {
         self.attempts = 0
         self.createdAt = Date()
         self.nextAttemptAt = 0
+    }
+}
+
+extension OutboxRecord {
+    /// Queues new rows on `database` (the transaction of the change that causes them) and gives each its
+    /// id: what `create(on:)` writes for a new row, without Fluent's reflection over the model's fields
+    /// (issue 17 point 5: every case write queues its notices here).
+    public static func insert(_ rows: [OutboxRecord], on database: any Database) async throws {
+        let sql = try database.requireSQL()
+        // One statement a row: RETURNING's order is not promised for several rows, and each row gets its id.
+        for row in rows {
+            guard let returned = try await sql.raw("""
+                INSERT INTO outbox (channel, kind, recipient, language, subject, body, case_id, status, attempts, last_error,
+                                    created_at, next_attempt_at, claimed_until, sent_at)
+                VALUES (\(bind: row.channel), \(bind: row.kind), \(bind: row.recipient), \(bind: row.language),
+                        \(bind: row.subject), \(bind: row.body), \(bind: row.caseId), \(bind: row.status), \(bind: row.attempts),
+                        \(bind: row.lastError), \(bind: row.createdAt), \(bind: row.nextAttemptAt), \(bind: row.claimedUntil),
+                        \(bind: row.sentAt))
+                RETURNING id
+                """).first() else { throw StoreError.insertReturnedNothing(schema) }
+            row.id = try returned.decode(column: "id", as: Int.self)
+            row.$id.exists = true
+        }
     }
 }
 

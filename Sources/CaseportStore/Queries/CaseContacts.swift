@@ -27,6 +27,36 @@ public struct CaseContacts: Sendable {
         }.sorted { ($0.isPrimary ? 0 : 1, $0.name.lowercased()) < ($1.isPrimary ? 0 : 1, $1.name.lowercased()) }
     }
 
+    /// What mail about a case to its linked contacts needs (issue 11, B7), in link order (primary first,
+    /// then as linked): each contact's address and whether it is active, and the language and mail
+    /// opt-out of its portal user (the first active one by id; nil without one).
+    public struct MailFacts: Sendable, Equatable {
+        public var contactId: Int
+        public var email: String?
+        public var isActive: Bool
+        public var userLanguage: String?
+        public var userCaseMailOff: Bool?
+    }
+
+    /// One query (issue 17 point 5: three model queries on every new staff case and every case mail).
+    public func mailFacts(caseId: Int) async throws -> [MailFacts] {
+        let user = "FROM portal_users u WHERE u.contact_id = cc.contact_id AND u.is_active = true ORDER BY u.id LIMIT 1"
+        let rows = try await database.requireSQL().raw("""
+            SELECT cc.contact_id, ct.email, ct.is_active,
+                   (SELECT u.language \(unsafeRaw: user)) AS user_language,
+                   (SELECT u.case_mail_off \(unsafeRaw: user)) AS user_case_mail_off
+            FROM case_contacts cc JOIN contacts ct ON ct.id = cc.contact_id
+            WHERE cc.case_id = \(bind: caseId)
+            ORDER BY cc.is_primary DESC, cc.id
+            """).all()
+        return try rows.map {
+            MailFacts(contactId: try $0.decode(column: "contact_id", as: Int.self), email: try $0.decode(column: "email", as: String?.self),
+                      isActive: try $0.decode(column: "is_active", as: Bool.self),
+                      userLanguage: try $0.decode(column: "user_language", as: String?.self),
+                      userCaseMailOff: try $0.decode(column: "user_case_mail_off", as: Bool?.self))
+        }
+    }
+
     /// Active contacts a case form offers: those linked to the customer (or any of its objects) or to the
     /// object, by name; with neither given, every active contact. At most `limit`.
     public func candidates(customerId: Int?, objectId: Int?, limit: Int = 500) async throws -> [ContactRecord] {

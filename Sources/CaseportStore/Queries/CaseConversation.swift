@@ -58,6 +58,17 @@ public struct CaseConversation: Sendable {
         return (try row.decode(column: "name", as: String.self), try row.decode(column: "email", as: String.self))
     }
 
+    /// What the handler's notice of a customer's message names (D4): the case's number and subject and
+    /// its handler's address and chosen language; nil while the case has no handler. One query.
+    public func handlerNoticeFacts(caseId: Int) async throws -> (number: Int, subject: String, email: String, language: String?)? {
+        guard let row = try await database.requireSQL().raw("""
+            SELECT c.number, c.subject, s.email, s.language FROM cases c JOIN staff_users s ON s.id = c.handler_id
+            WHERE c.id = \(bind: caseId)
+            """).first() else { return nil }
+        return (try row.decode(column: "number", as: Int.self), try row.decode(column: "subject", as: String.self),
+                try row.decode(column: "email", as: String.self), try row.decode(column: "language", as: String?.self))
+    }
+
     /// How many messages the customer sees on the case (the portal pages them, issue 11 point 6).
     public func publicMessageCount(caseId: Int) async throws -> Int {
         // Raw SQL: every portal case view asks it, and Fluent's query building was a visible part of
@@ -105,7 +116,49 @@ public struct CaseConversation: Sendable {
     /// the same text in one language.
     public static func insert(caseId: Int, author: Author, body: String, isInternal: Bool, at now: Date,
                               text: MessageText? = nil, on tx: any Database) async throws -> CaseMessageRecord {
+        // Plain SQL (issue 17 point 5): every message, note and upload line is written here, and Fluent's
+        // model create and query update walked the models' properties by reflection each time (perf).
+        let sql = try tx.requireSQL()
+        let textParams = text?.storedParams
+        let values: SQLQueryString = """
+            (\(bind: caseId), \(bind: author.kind.rawValue), \(bind: author.userId), \(bind: author.staffId),
+             \(bind: author.personId), \(bind: author.name), \(bind: body), \(bind: isInternal), \(bind: now),
+             \(bind: text?.key), \(bind: textParams))
+            """
+        let insert: SQLQueryString = """
+            INSERT INTO case_messages (case_id, author_kind, author_user_id, author_staff_id, author_person_id, author_name,
+                                       body, is_internal, created_at, text_key, text_params)
+            VALUES \(values) RETURNING id
+            """
+        // A public message is activity on the case; a customer's message or upload is unread activity for
+        // the back office (D4).
+        let activity: SQLQueryString = author.kind == .customer
+            ? "UPDATE cases SET last_activity_at = \(bind: now), updated_at = \(bind: now), has_unread_activity = \(bind: true) WHERE id = \(bind: caseId)"
+            : "UPDATE cases SET last_activity_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: caseId)"
+        let id: Int
+        if isInternal {
+            guard let row = try await sql.raw(insert).first() else { throw StoreError.insertReturnedNothing("case_messages") }
+            id = try row.decode(column: "id", as: Int.self)
+        } else if sql.dialect.name != "sqlite" {
+            // PostgreSQL: the message, the case's activity and the message's words in the case's search
+            // document (`CaseSearchIndex.added`) in one statement; a case without a document yet is indexed after.
+            guard let row = try await sql.raw("""
+                WITH m AS (\(insert)),
+                a AS (\(activity)),
+                \(CaseSearchIndex.appendCTEs(body, caseId: caseId))
+                SELECT m.id, (SELECT count(*) FROM d) AS indexed FROM m
+                """).first() else { throw StoreError.insertReturnedNothing("case_messages") }
+            id = try row.decode(column: "id", as: Int.self)
+            if try row.decode(column: "indexed", as: Int.self) == 0 { try await CaseSearchIndex.refresh(caseId: caseId, on: tx) }
+        } else {
+            guard let row = try await sql.raw(insert).first() else { throw StoreError.insertReturnedNothing("case_messages") }
+            id = try row.decode(column: "id", as: Int.self)
+            try await sql.raw(activity).run()
+            try await CaseSearchIndex.added(message: body, caseId: caseId, on: tx)
+        }
         let message = CaseMessageRecord()
+        message.id = id
+        message.$id.exists = true
         message.caseId = caseId
         message.authorKind = author.kind
         message.authorUserId = author.userId
@@ -114,18 +167,9 @@ public struct CaseConversation: Sendable {
         message.authorName = author.name
         message.body = body
         message.textKey = text?.key
-        message.textParams = text?.storedParams
+        message.textParams = textParams
         message.isInternal = isInternal
         message.createdAt = now
-        try await message.create(on: tx)
-        if !isInternal {
-            let update = CaseRecord.query(on: tx).filter(\.$id == caseId)
-                .set(\.$lastActivityAt, to: now).set(\.$updatedAt, to: now)
-            // A customer's message or upload is unread activity for the back office (D4).
-            if author.kind == .customer { update.set(\.$hasUnreadActivity, to: true) }
-            try await update.update()
-            try await CaseSearchIndex.refresh(caseId: caseId, on: tx)
-        }
         return message
     }
 

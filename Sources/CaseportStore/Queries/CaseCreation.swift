@@ -1,6 +1,7 @@
 import CaseportCore
 import FluentKit
 import Foundation
+import SQLKit
 
 /// What is needed to register a case. Who may put it where is decided before this (CaseCreationRule).
 public struct NewCase: Sendable {
@@ -53,8 +54,31 @@ public enum CaseCreation {
     public static func create(_ new: NewCase, notifications: [OutboxRecord] = [],
                               on database: any Database) async throws -> CaseRecord {
         try await database.transaction { tx in
+            // Plain SQL (issue 17 point 5): Fluent's model create walked CaseRecord's thirty properties by
+            // reflection; on PostgreSQL the number's `nextval` is part of the insert.
+            let sql = try tx.requireSQL()
+            let number: SQLQueryString = sql.dialect.name == "sqlite"
+                ? "\(bind: try await CaseNumbers.next(on: tx))" : "nextval('\(unsafeRaw: CaseNumbers.sequenceName)')"
+            let unread = new.origin == .portal
+            guard let row = try await sql.raw("""
+                INSERT INTO cases (number, subject, description, status, category_id, case_type_id, priority_id, customer_id,
+                                   object_id, primary_contact_id, work_site_address, reference_name, copy_email, sms_phone,
+                                   created_by_user_id, created_by_staff_id, created_by_person_id, created_by_name, origin,
+                                   created_at, updated_at, last_activity_at, handler_id, has_unread_activity, version)
+                VALUES (\(number), \(bind: new.subject), \(bind: new.description), \(bind: new.status.rawValue),
+                        \(bind: new.categoryId), \(bind: new.caseTypeId), \(bind: new.priorityId), \(bind: new.customerId),
+                        \(bind: new.objectId), \(bind: new.primaryContactId), \(bind: new.workSiteAddress),
+                        \(bind: new.referenceName), \(bind: new.copyEmail), \(bind: new.smsPhone), \(bind: new.createdByUserId),
+                        \(bind: new.createdByStaffId), \(bind: new.createdByPersonId), \(bind: new.createdByName),
+                        \(bind: new.origin.rawValue), \(bind: new.createdAt), \(bind: new.createdAt), \(bind: new.createdAt),
+                        \(bind: new.handlerId), \(bind: unread), \(bind: 1))
+                RETURNING id, number
+                """).first() else { throw StoreError.insertReturnedNothing(CaseRecord.schema) }
+            let caseId = try row.decode(column: "id", as: Int.self)
             let record = CaseRecord()
-            record.number = try await CaseNumbers.next(on: tx)
+            record.id = caseId
+            record.$id.exists = true
+            record.number = try row.decode(column: "number", as: Int.self)
             record.subject = new.subject
             record.description = new.description
             record.status = new.status
@@ -77,26 +101,26 @@ public enum CaseCreation {
             record.updatedAt = new.createdAt
             record.lastActivityAt = new.createdAt
             record.handlerId = new.handlerId
-            record.hasUnreadActivity = new.origin == .portal
+            record.hasUnreadActivity = unread
             record.version = 1
-            try await record.create(on: tx)
-            let caseId = try record.requireID()
-            var linked = Set<Int>()
-            if let primary = new.primaryContactId {
-                try await CaseContactLink(caseId: caseId, contactId: primary, isPrimary: true).create(on: tx)
-                linked.insert(primary)
+            // The contacts (the primary one first) and the type's field values, each in one statement.
+            var links: [(contact: Int, primary: Bool)] = []
+            if let primary = new.primaryContactId { links.append((primary, true)) }
+            for contact in new.otherContactIds where !links.contains(where: { $0.contact == contact }) { links.append((contact, false)) }
+            if !links.isEmpty {
+                let rows = SQLList(links.map { link -> any SQLExpression in
+                    SQLQueryString("(\(bind: caseId), \(bind: link.contact), \(bind: link.primary))")
+                })
+                try await sql.raw("INSERT INTO case_contacts (case_id, contact_id, is_primary) VALUES \(rows)").run()
             }
-            for contact in new.otherContactIds where linked.insert(contact).inserted {
-                try await CaseContactLink(caseId: caseId, contactId: contact, isPrimary: false).create(on: tx)
+            if !new.fieldValues.isEmpty {
+                let rows = SQLList(new.fieldValues.enumerated().map { index, field -> any SQLExpression in
+                    SQLQueryString("(\(bind: caseId), \(bind: field.fieldId), \(bind: field.label), \(bind: field.value), \(bind: index))")
+                })
+                try await sql.raw("INSERT INTO case_field_values (case_id, field_id, label, value, sort_order) VALUES \(rows)").run()
             }
-            for (index, field) in new.fieldValues.enumerated() {
-                try await CaseFieldValueRecord(caseId: caseId, fieldId: field.fieldId, label: field.label,
-                                               value: field.value, sortOrder: index).create(on: tx)
-            }
-            for notification in notifications {
-                notification.caseId = caseId
-                try await notification.create(on: tx)
-            }
+            for notification in notifications { notification.caseId = caseId }
+            try await OutboxRecord.insert(notifications, on: tx)
             try await CaseSearchIndex.refresh(caseId: caseId, on: tx)
             return record
         }

@@ -45,9 +45,25 @@ public enum CaseEvents {
     public static func append(_ event: CaseEvent, caseId: Int, by actor: EventActor, at now: Date,
                               audience: EventAudience? = nil, on tx: any Database) async throws {
         let audience = audience ?? event.defaultAudience
+        let sql = try tx.requireSQL()
+        if sql.dialect.name != "sqlite" {
+            // The common case in one statement (issue 17 point 5): the event is inserted with a provisional
+            // id (given at commit, see above) unless someone subscribes to its kind, which the same
+            // statement reports; then it is appended below with its id taken at once.
+            let row = try await sql.raw("""
+                WITH s AS (SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE is_active = \(bind: true)
+                                          AND kinds LIKE \(bind: "%,\(event.kind.rawValue),%")) AS subscribed),
+                i AS (INSERT INTO case_events (id, case_id, at, staff_id, portal_user_id, actor_name, kind, payload, audience)
+                      SELECT -nextval('\(unsafeRaw: provisionalSequence)'), \(bind: caseId), \(bind: now), \(bind: actor.staffId),
+                             \(bind: actor.portalUserId), \(bind: actor.name), \(bind: event.kind.rawValue),
+                             \(bind: event.encodedPayload()), \(bind: audience.rawValue)
+                      FROM s WHERE NOT s.subscribed)
+                SELECT subscribed FROM s
+                """).first()
+            guard try row?.decode(column: "subscribed", as: Bool.self) == true else { return }
+        }
         // Read first: whether the id is needed now (see above).
         let subscriptions = try await WebhookQueue.subscriptions(to: event.kind, on: tx)
-        let sql = try tx.requireSQL()
         let id: Int
         if sql.dialect.name == "sqlite" {
             let row = try await sql.raw("""
@@ -67,7 +83,7 @@ public enum CaseEvents {
             record.audience = audience.rawValue
             try await record.create(on: tx)
         } else if subscriptions.isEmpty {
-            // The id is given as the transaction commits (see above).
+            // Subscribed a moment ago, gone now (switched off between the two reads): as above.
             try await sql.raw("""
                 INSERT INTO case_events (id, case_id, at, staff_id, portal_user_id, actor_name, kind, payload, audience)
                 VALUES (-nextval('\(unsafeRaw: provisionalSequence)'), \(bind: caseId), \(bind: now), \(bind: actor.staffId),

@@ -9,21 +9,27 @@ public enum CaseSearchIndex {
     /// Re-indexes one case: its number, subject, description and every public message.
     public static func refresh(caseId: Int, on database: any Database) async throws {
         let sql = try database.requireSQL()
-        // The case and what its access tokens name, in one read (issue 17: fewer statements per write).
+        let sqlite = sql.dialect.name == "sqlite"
+        // The case, its public messages and what its access tokens name, in one read (issue 17 point 5:
+        // this ran three statements on every new case and every public message).
+        let messages: SQLQueryString = sqlite
+            ? "(SELECT group_concat(body, char(10)) FROM case_messages WHERE case_id = c.id AND is_internal = \(bind: false))"
+            : "(SELECT string_agg(body, chr(10)) FROM case_messages WHERE case_id = c.id AND is_internal = \(bind: false))"
+        let contacts: SQLQueryString = sqlite
+            ? "(SELECT group_concat(contact_id, ' ') FROM case_contacts WHERE case_id = c.id)"
+            : "(SELECT string_agg(contact_id::text, ' ') FROM case_contacts WHERE case_id = c.id)"
         guard let row = try await sql.raw("""
-            SELECT c.number, c.subject, c.description, c.customer_id, c.object_id, o.customer_id AS owner_id FROM cases c
-            LEFT JOIN objects o ON o.id = c.object_id WHERE c.id = \(bind: caseId)
+            SELECT c.number, c.subject, c.description, c.customer_id, c.object_id, o.customer_id AS owner_id,
+                   \(messages) AS messages, \(contacts) AS contacts
+            FROM cases c LEFT JOIN objects o ON o.id = c.object_id WHERE c.id = \(bind: caseId)
             """).first() else { return }
         var parts = [String(try row.decode(column: "number", as: Int.self)),
                      try row.decode(column: "subject", as: String.self),
                      try row.decode(column: "description", as: String.self)]
-        let messages = try await sql.raw("""
-            SELECT body FROM case_messages WHERE case_id = \(bind: caseId) AND is_internal = \(bind: false)
-            """).all()
-        parts += try messages.map { try $0.decode(column: "body", as: String.self) }
+        if let bodies = try row.decode(column: "messages", as: String?.self) { parts.append(bodies) }
         var document = parts.joined(separator: "\n").lowercased()
-        document += "\n" + (try await accessTokens(caseRow: row, caseId: caseId, on: sql)).joined(separator: " ")
-        if sql.dialect.name == "sqlite" {
+        document += "\n" + (try accessTokens(caseRow: row)).joined(separator: " ")
+        if sqlite {
             try await sql.raw("DELETE FROM case_search WHERE rowid = \(bind: caseId)").run()
             try await sql.raw("INSERT INTO case_search (rowid, body) VALUES (\(bind: caseId), \(bind: document))").run()
         } else {
@@ -41,6 +47,36 @@ public enum CaseSearchIndex {
         }
     }
 
+    /// A public message was added to the case: its words join the case's document. PostgreSQL appends
+    /// them to the stored document in one statement (issue 17 point 5: a full refresh read back every
+    /// public message of the case on each new one); the document then holds the same words as a refresh
+    /// would make (no query here uses word positions). SQLite's FTS5 keeps no document to append to:
+    /// the case is re-indexed, as is any case without a document yet.
+    public static func added(message body: String, caseId: Int, on database: any Database) async throws {
+        let sql = try database.requireSQL()
+        if sql.dialect.name != "sqlite" {
+            let row = try await sql.raw("""
+                WITH \(appendCTEs(body, caseId: caseId))
+                SELECT count(*) AS n FROM d
+                """).first()
+            if try row?.decode(column: "n", as: Int.self) ?? 0 > 0 { return }
+        }
+        try await refresh(caseId: caseId, on: database)
+    }
+
+    /// PostgreSQL: the common table expressions that append a message's words to the case's document and
+    /// to the search words; `d` has a row when the case had a document (else it needs a refresh).
+    static func appendCTEs(_ body: String, caseId: Int) -> SQLQueryString {
+        """
+        v AS (SELECT to_tsvector('simple', \(bind: body.lowercased())) AS added),
+        d AS (UPDATE case_search s SET document = s.document || v.added FROM v WHERE s.case_id = \(bind: caseId)
+              RETURNING v.added),
+        w AS (INSERT INTO search_words (word)
+              SELECT x FROM d, unnest(tsvector_to_array(d.added)) x WHERE x !~ '^zz[cowk][0-9]+$'
+              ON CONFLICT DO NOTHING)
+        """
+    }
+
     /// Re-indexes every case of one object: its owner, and so its cases' access tokens, changed.
     public static func refresh(objectId: Int, on database: any Database) async throws {
         let rows = try await database.requireSQL().raw("SELECT id FROM cases WHERE object_id = \(bind: objectId)").all()
@@ -52,14 +88,15 @@ public enum CaseSearchIndex {
     /// then asks FTS5 or the GIN index for "the terms AND one of the viewer's tokens", which they
     /// answer from short posting lists instead of every case containing a common word. They only narrow: the SQL access
     /// predicate is still applied to every result, so a stale token can hide a hit, never reveal one.
-    /// `caseRow`: the case's `customer_id`, `object_id` and its object's owner as `owner_id`.
-    static func accessTokens(caseRow row: any SQLRow, caseId: Int, on sql: any SQLDatabase) async throws -> [String] {
+    /// `caseRow`: the case's `customer_id`, `object_id`, its object's owner as `owner_id` and its linked
+    /// contacts' ids as `contacts` (space-separated, or NULL).
+    static func accessTokens(caseRow row: any SQLRow) throws -> [String] {
         var tokens: [String] = []
         if let id = try row.decode(column: "customer_id", as: Int?.self) { tokens.append("zzc\(id)") }
         if let id = try row.decode(column: "object_id", as: Int?.self) { tokens.append("zzo\(id)") }
         if let id = try row.decode(column: "owner_id", as: Int?.self) { tokens.append("zzw\(id)") }
-        let contacts = try await sql.raw("SELECT contact_id FROM case_contacts WHERE case_id = \(bind: caseId)").all()
-        tokens += try contacts.map { "zzk\(try $0.decode(column: "contact_id", as: Int.self))" }
+        let contacts = try row.decode(column: "contacts", as: String?.self) ?? ""
+        tokens += contacts.split(separator: " ").compactMap { Int($0) }.map { "zzk\($0)" }
         return tokens
     }
 

@@ -1,6 +1,7 @@
 import CaseportCore
 import FluentKit
 import Foundation
+import SQLKit
 
 /// Status moves that follow from what the customer does rather than from a staff choice (issue 12).
 public enum CaseWorkflow {
@@ -10,12 +11,15 @@ public enum CaseWorkflow {
     /// - Returns: whether the case moved.
     @discardableResult
     public static func returnToCompany(caseId: Int, by actor: EventActor, at now: Date, on tx: any Database) async throws -> Bool {
-        guard let record = try await CaseRecord.find(caseId, on: tx), record.status == .waitingForCustomer else { return false }
-        record.status = .open
-        record.lastActivityAt = now
-        record.version += 1
-        record.updatedAt = now
-        try await record.update(on: tx)
+        // One conditional UPDATE (issue 17 point 5: every portal message read the whole case here to look
+        // at its status); it moves the case only while it waits, and says whether it did.
+        let moved = try await tx.requireSQL().raw("""
+            UPDATE cases SET status = \(bind: CaseStatus.open.rawValue), last_activity_at = \(bind: now),
+                             version = version + 1, updated_at = \(bind: now)
+            WHERE id = \(bind: caseId) AND status = \(bind: CaseStatus.waitingForCustomer.rawValue)
+            RETURNING id
+            """).first()
+        guard moved != nil else { return false }
         try await CaseEvents.append(.statusChanged(from: .waitingForCustomer, to: .open), caseId: caseId, by: actor, at: now, on: tx)
         return true
     }

@@ -91,6 +91,13 @@ public struct StaffCases: Sendable {
         try await CaseRecord.query(on: database).filter(\.$number == number).first()
     }
 
+    /// The case's id by its number, nil when there is none: one column, for writes that need nothing
+    /// else of the case (an internal note; issue 17 point 5 — the whole record cost a model decode).
+    public func id(number: Int) async throws -> Int? {
+        try await database.requireSQL().raw("SELECT id FROM cases WHERE number = \(bind: number)").first()?
+            .decode(column: "id", as: Int.self)
+    }
+
     /// The case with its names joined in (the shape the portal reads), for the staff's case report.
     /// Staff see every case; a number that does not exist is nil.
     public func detail(number: Int) async throws -> CaseDetail? {
@@ -204,9 +211,9 @@ public struct StaffCases: Sendable {
         struct NoteWithFiles: Error {}
         guard files.isEmpty || !isInternal else { throw NoteWithFiles() }
         try await database.transaction { tx in
-            for notification in notifications where !isInternal {
-                notification.caseId = caseId
-                try await notification.create(on: tx)
+            if !isInternal {
+                for notification in notifications { notification.caseId = caseId }
+                try await OutboxRecord.insert(notifications, on: tx)
             }
             let message = try await CaseConversation.insert(caseId: caseId,
                                                             author: .init(kind: .staff, staffId: actor.staffId, name: actor.name),

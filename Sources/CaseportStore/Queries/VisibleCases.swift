@@ -246,6 +246,19 @@ public struct VisibleCases: Sendable {
         return Set(try rows.map { try $0.decode(column: "id", as: Int.self) })
     }
 
+    /// The id, number and subject of the case with this number, or nil when it does not exist or the
+    /// viewer may not see it (the same rule as `find`): what a write on the case needs. Issue 17 point 5:
+    /// a portal message read and decoded the whole detail, with five joins, for these three.
+    public func target(number: Int, for visibility: CaseVisibility) async throws -> (id: Int, number: Int, subject: String)? {
+        let sql = try self.sql
+        guard let row = try await sql.raw("""
+            SELECT c.id, c.number, c.subject FROM cases c
+            WHERE c.number = \(bind: number) AND \(CaseVisibilitySQL.predicate(visibility, dialect: sql.dialect.name))
+            """).first() else { return nil }
+        return (try row.decode(column: "id", as: Int.self), try row.decode(column: "number", as: Int.self),
+                try row.decode(column: "subject", as: String.self))
+    }
+
     /// The case with this number, or nil when it does not exist or the viewer may not see it.
     public func find(number: Int, for visibility: CaseVisibility) async throws -> CaseDetail? {
         let sql = try self.sql

@@ -103,7 +103,8 @@ struct PortalNewCaseController: RouteCollection {
             form.copyEmail = principal.user.isShared ? "" : (principal.user.email ?? "")
             form.smsPhone = principal.user.phone ?? ""
             // Issue 12: a user with exactly one customer or object to choose gets it filled in.
-            let setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: chosen, on: request.db)
+            let setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: chosen, on: request.db,
+                                                          settings: request.keptFrameSettings)
             if setting.customers.count == 1, let only = setting.customers.first?.id { form.customer = String(only) }
             if setting.objects.count == 1, let only = setting.objects.first, let id = only.id {
                 form.object = String(id)
@@ -112,7 +113,8 @@ struct PortalNewCaseController: RouteCollection {
                     form.customer = String(only.customerId)
                 }
             }
-            return try await formPage(request, principal: principal, form: form, errors: [:], template: "portal/new-case", status: .ok)
+            return try await formPage(request, principal: principal, form: form, errors: [:], template: "portal/new-case", status: .ok,
+                                      setting: setting)
         }
         return try await typePage(request, types: types, error: nil)
     }
@@ -134,13 +136,17 @@ struct PortalNewCaseController: RouteCollection {
     func review(request: Request) async throws -> Response {
         let principal = try request.requirePortal()
         let form = try request.form(NewCaseForm.self)
-        let problems = try await RegisterCase.check(form.input(language: request.language), by: try request.portalMember(),
+        // One read of the setting for the check and the page that follows (issue 17 point 5: it was read twice).
+        let member = try request.portalMember()
+        let setting = try await NewCaseSetting.load(for: member, typeId: form.typeId, on: request.db, settings: request.keptFrameSettings)
+        let problems = try await RegisterCase.check(form.input(language: request.language), setting: setting, by: member,
                                                     in: request.operations)
         guard problems.isEmpty else {
             return try await formPage(request, principal: principal, form: form, errors: request.texts(problems, name: NewCaseForm.name),
-                                      template: "portal/new-case", status: .unprocessableEntity)
+                                      template: "portal/new-case", status: .unprocessableEntity, setting: setting)
         }
-        return try await formPage(request, principal: principal, form: form, errors: [:], template: "portal/new-case-confirm", status: .ok)
+        return try await formPage(request, principal: principal, form: form, errors: [:], template: "portal/new-case-confirm", status: .ok,
+                                  setting: setting)
     }
 
     /// "Cancel" on the confirmation page: back to the form, values kept.
@@ -245,9 +251,14 @@ struct PortalNewCaseController: RouteCollection {
         return before + fields.map { ErrorSummary.Anchor($0.name, $0.name) } + after
     }
 
+    /// `setting`: the one the caller already read for `form.typeId` in this request, else read here.
     func formPage(_ request: Request, principal: PortalPrincipal, form: NewCaseForm, errors: [String: String],
-                  template: String, status: HTTPResponseStatus) async throws -> Response {
-        let setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: form.typeId, on: request.db)
+                  template: String, status: HTTPResponseStatus, setting loaded: NewCaseSetting? = nil) async throws -> Response {
+        let setting: NewCaseSetting
+        if let loaded { setting = loaded } else {
+            setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: form.typeId, on: request.db,
+                                                   settings: request.keptFrameSettings)
+        }
         let names = try await request.catalogueNames(), language = request.language  // issue 12
         let typeName = setting.caseType.map { names.name(.caseType, $0.id, $0.name, in: language) }
         let fields = setting.fields.map { field -> FieldInput in

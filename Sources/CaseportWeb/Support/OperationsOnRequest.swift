@@ -8,7 +8,8 @@ import Vapor
 /// or redirect; they do not open transactions or write outbox rows themselves.
 extension Request {
     var operations: OperationContext {
-        OperationContext(database: db, notifications: notificationContext, clientAddress: clientAddress)
+        OperationContext(database: db, notifications: notificationContext, clientAddress: clientAddress,
+                         requestSettings: keptFrameSettings)
     }
 
     var notificationContext: NotificationContext {

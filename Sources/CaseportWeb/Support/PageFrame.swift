@@ -50,6 +50,10 @@ extension Request {
 
     fileprivate func keepFrameSettings(_ settings: PortalSettings) { storage[SettingsKey.self] = settings }
 
+    /// The settings this request already read (`PageFrameMiddleware`, `frameSettings()`), if any: handed to
+    /// operations (`OperationContext.requestSettings`) so they do not read them again.
+    var keptFrameSettings: PortalSettings? { storage[SettingsKey.self] }
+
     var pageFrame: PageFrame {
         get { storage[PageFrameKey.self] ?? PageFrame() }
         set { storage[PageFrameKey.self] = newValue }
