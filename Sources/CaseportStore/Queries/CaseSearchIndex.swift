@@ -134,9 +134,16 @@ public enum CaseSearchIndex {
                    ORDER BY word LIMIT 65) w)
             """
         }.joined(separator: " && ")
+        var fence: SQLQueryString = ""
         if let visibility, let access = accessMatch(visibility, or: " | ") {
             query = query + " && to_tsquery('simple', \(bind: access))"
+            // With the viewer's tokens the match is narrow (their own cases) and the GIN index finds it
+            // at once. `OFFSET 0` keeps the subquery whole: without it PostgreSQL turned the IN into a
+            // nested loop that read and tested the document of each of the viewer's cases, one by one
+            // (issue 17, EXPLAIN ANALYZE at 1 000 000 cases: 21 ms against 3.8 ms for a customer's 2 000
+            // cases). Staff searches (no tokens, every case) keep the join, which stops at a page.
+            fence = " OFFSET 0"
         }
-        return "c.id IN (SELECT case_id FROM case_search WHERE document @@ (" + query + "))"
+        return "c.id IN (SELECT case_id FROM case_search WHERE document @@ (" + query + ")" + fence + ")"
     }
 }
