@@ -537,20 +537,19 @@ class Bench:
         result["writes"] = writes
         result["writes_per_second"] = round(writes / elapsed, 1)
         hz = os.sysconf("SC_CLK_TCK")
-        if pid:
-            used = nodes.used()
-            result["server_cpu_ms_per_request"] = round(used / hz * 1000 / max(1, len(everything)), 3)
-            result["server_cpu_cores"] = round(used / hz / elapsed, 2)
+
+        def cpu(prefix, ticks):  # CPU per request, cores used, CPU per write
+            result[f"{prefix}_cpu_ms_per_request"] = round(ticks / hz * 1000 / max(1, len(everything)), 3)
+            result[f"{prefix}_cpu_cores"] = round(ticks / hz / elapsed, 2)
             if writes:
-                result["server_cpu_ms_per_write"] = round(used / hz * 1000 / writes, 3)
+                result[f"{prefix}_cpu_ms_per_write"] = round(ticks / hz * 1000 / writes, 3)
+
+        if pid:
+            cpu("server", nodes.used())
             result["rss_anon_mb_peak"] = round(peak[0] / 1024, 1)
             result["rss_anon_mb_end"] = round(max([0] + [rss_anon_kb(p) for p in self.node_pids()]) / 1024, 1)
         if database:
-            used = database.used()
-            result["postgres_cpu_ms_per_request"] = round(used / hz * 1000 / max(1, len(everything)), 3)
-            result["postgres_cpu_cores"] = round(used / hz / elapsed, 2)
-            if writes:
-                result["postgres_cpu_ms_per_write"] = round(used / hz * 1000 / writes, 3)
+            cpu("postgres", database.used())
         result["load_average"] = os.getloadavg()
         return result
 

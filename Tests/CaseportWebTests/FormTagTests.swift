@@ -1,30 +1,13 @@
 @testable import CaseportWeb
-import Foundation
 import LeafKit
-import NIOCore
-import NIOPosix
 import XCTest
 
 /// `#fieldError` and `#invalid`, the one way a form shows a field's problem, and `#options`, the one way a
 /// select lists its choices — in a real Leaf render.
 final class FormTagTests: XCTestCase {
     private func render(_ template: String, _ context: [String: LeafData]) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("field-tag-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try template.write(to: directory.appendingPathComponent("t.leaf"), atomically: true, encoding: .utf8)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
-        defer { try? pool.syncShutdownGracefully() }
-        let renderer = LeafRenderer(
-            configuration: LeafConfiguration(rootDirectory: directory.path),
-            tags: ["fieldError": FieldErrorTag(), "invalid": InvalidFieldTag(), "options": SelectOptionsTag()],
-            sources: .singleSource(NIOLeafFiles(fileio: NonBlockingFileIO(threadPool: pool), sandboxDirectory: directory.path,
-                                                viewDirectory: directory.path)),
-            eventLoop: group.next())
-        return String(buffer: try renderer.render(path: "t", context: context).wait())
+        try LeafLoopRendering.render(template, tags: ["fieldError": FieldErrorTag(), "invalid": InvalidFieldTag(),
+                                                      "options": SelectOptionsTag()], context: context)
     }
 
     func testAProblemIsShownEscapedAndPointedToByTheField() throws {

@@ -4,17 +4,30 @@ import LeafKit
 import NIOCore
 import NIOPosix
 
-/// Renders a template's old row loop with Leaf (and the real `shared/status-badge` partial), for the
-/// tests that check rows now written in Swift (`rowsHTML`) are the bytes the loop wrote (issue 17).
+/// Renders a template with a real Leaf renderer in a scratch directory: a row loop with the real
+/// `shared/status-badge` partial, for the tests that check rows now written in Swift (`rowsHTML`) are the
+/// bytes the loop wrote (issue 17), or a template with chosen tags (`FormTagTests`).
 enum LeafLoopRendering {
     static func render<Context: Encodable>(_ loop: String, _ context: Context) throws -> String {
+        try render(loop, tags: ["route": RouteTag()], withStatusBadge: true) { $0.render(path: "t", context: context) }
+    }
+
+    /// `template` rendered with only `tags` (and the real status badge when asked) from a context of Leaf values.
+    static func render(_ template: String, tags: [String: any LeafTag], context: [String: LeafData]) throws -> String {
+        try render(template, tags: tags, withStatusBadge: false) { $0.render(path: "t", context: context) }
+    }
+
+    private static func render(_ template: String, tags: [String: any LeafTag], withStatusBadge: Bool,
+                               _ rendering: (LeafRenderer) -> EventLoopFuture<ByteBuffer>) throws -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let badge = try String(contentsOf: root.appendingPathComponent("Resources/Views/shared/status-badge.leaf"), encoding: .utf8)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rows-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("leaf-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("shared"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        try badge.write(to: directory.appendingPathComponent("shared/status-badge.leaf"), atomically: true, encoding: .utf8)
-        try loop.write(to: directory.appendingPathComponent("t.leaf"), atomically: true, encoding: .utf8)
+        if withStatusBadge {
+            let badge = try String(contentsOf: root.appendingPathComponent("Resources/Views/shared/status-badge.leaf"), encoding: .utf8)
+            try badge.write(to: directory.appendingPathComponent("shared/status-badge.leaf"), atomically: true, encoding: .utf8)
+        }
+        try template.write(to: directory.appendingPathComponent("t.leaf"), atomically: true, encoding: .utf8)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let pool = NIOThreadPool(numberOfThreads: 1)
@@ -22,11 +35,11 @@ enum LeafLoopRendering {
         defer { try? pool.syncShutdownGracefully() }
         let renderer = LeafRenderer(
             configuration: LeafConfiguration(rootDirectory: directory.path),
-            tags: ["route": RouteTag()],
+            tags: tags,
             sources: .singleSource(NIOLeafFiles(fileio: NonBlockingFileIO(threadPool: pool), sandboxDirectory: directory.path,
                                                 viewDirectory: directory.path)),
             eventLoop: group.next())
-        return String(buffer: try renderer.render(path: "t", context: context).wait())
+        return String(buffer: try rendering(renderer).wait())
     }
 
     /// The strings a loop reads as `layout.t.<key>`.
