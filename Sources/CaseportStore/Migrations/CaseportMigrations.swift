@@ -39,6 +39,7 @@ public enum CaseportMigrations {
         M037_ClaimLinks(),
         M039_ScopedChangeStamp(),
         M041_UnqueuedCaseWrites(),
+        M042_FilteredListIndexes(),
         M043_ApprovalRoundIndexes(),
     ]
 }
