@@ -2,6 +2,7 @@ import CaseportCore
 import CaseportStore
 import CaseportTestSupport
 import FluentKit
+import SQLKit
 import XCTest
 
 /// Every kind of viewer against every kind of case: the SQL scope must return exactly the cases the
@@ -162,6 +163,55 @@ final class AccessMatrixTests: XCTestCase {
                     XCTAssertEqual(paged, all.map(\.id), "pages: \(what)")
                 }
             }
+        }
+    }
+
+    /// Issue 17 (M042): a filtered list through the rule's branches, on each column PostgreSQL now tests
+    /// inside the branches' indexes (status, category, case type), holds exactly the visible cases that
+    /// match — for every viewer, whichever branch reaches the case — and its count agrees.
+    func testFilteredListsHoldExactlyTheVisibleCasesThatMatch() async throws {
+        let world = try await buildWorld()
+        let db = harness.database
+        let sql = try XCTUnwrap(db as? any SQLDatabase)
+        let category = CategoryRecord(name: "Vatten")
+        try await category.create(on: db)
+        let categoryId = try category.requireID()
+        try await sql.raw("UPDATE cases SET status = 'closed' WHERE number % 2 = 0").run()
+        try await sql.raw("UPDATE cases SET category_id = \(bind: categoryId) WHERE number % 3 = 0").run()
+        let labelByNumber = Dictionary(uniqueKeysWithValues: world.cases.map { ($1, $0) })
+        let cases = VisibleCases(database: db)
+        for (name, viewer) in world.viewers {
+            let visibility = CaseVisibility(for: viewer)
+            let visible = expected[name]!
+            var closed = CaseFilter()
+            closed.status = .closed
+            var inCategory = CaseFilter()
+            inCategory.categoryId = categoryId
+            var both = inCategory
+            both.status = .closed
+            let wanted: [(String, CaseFilter, (Int) -> Bool)] = [
+                ("closed", closed, { $0 % 2 == 0 }), ("category", inCategory, { $0 % 3 == 0 }),
+                ("closed in category", both, { $0 % 6 == 0 }),
+            ]
+            for (what, filter, matches) in wanted {
+                let want = Set(world.cases.filter { visible.contains($0.key) && matches($0.value) }.map(\.key))
+                let page = try await cases.page(for: visibility, filter: filter, offset: 0, limit: 1_000)
+                XCTAssertEqual(Set(page.map { labelByNumber[$0.number]! }), want, "\(name), \(what)")
+                XCTAssertEqual(page.count, want.count, "no case twice: \(name), \(what)")
+                let count = try await cases.count(for: visibility, filter: filter)
+                XCTAssertEqual(count, want.count, "count: \(name), \(what)")
+            }
+        }
+        guard sql.dialect.name == "postgresql" else { return }
+        // The branches' indexes carry the filter columns, and replace M032's.
+        let definitions = try await sql.raw("""
+            SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'cases'
+            AND indexname IN ('cases_customer_activity', 'cases_object_activity',
+                              'cases_customer_activity_filters', 'cases_object_activity_filters')
+            """).all().map { (try $0.decode(column: "indexname", as: String.self), try $0.decode(column: "indexdef", as: String.self)) }
+        XCTAssertEqual(definitions.map(\.0).sorted(), ["cases_customer_activity_filters", "cases_object_activity_filters"])
+        for (_, definition) in definitions {
+            XCTAssertTrue(definition.hasSuffix("INCLUDE (status, category_id, case_type_id, priority_id)"), definition)
         }
     }
 

@@ -103,11 +103,15 @@ public struct VisibleCases: Sendable {
     /// the heap (26 ms for 2 000 cases); per branch, it answers from the covering indexes of M013 alone.
     /// Each branch also returns the list's sort column as `sort_key` (M032 gave the customer and object
     /// branches covering indexes for the default order, last activity).
+    /// `sorted: false` leaves the sort column out (a count needs only the ids: then a list sorted by number
+    /// or subject is counted from the covering indexes too, without reading each case's row).
     func postgresVisible(_ visibility: CaseVisibility, _ filter: CaseFilter, afterId: Int? = nil,
-                         dialect: String = "postgresql") -> SQLQueryString {
+                         dialect: String = "postgresql", sorted: Bool = true) -> SQLQueryString {
         let branches = CaseVisibilitySQL.branches(visibility, dialect: dialect)
         let conditions = CaseFilterSQL.conditions(filter, dialect: dialect, visibility: visibility) + Self.keyset(afterId: afterId)
-        let select: SQLQueryString = "SELECT c.id, \(unsafeRaw: CaseSortSQL.column(filter.sort.key)) AS sort_key FROM cases c WHERE "
+        let select: SQLQueryString = sorted
+            ? "SELECT c.id, \(unsafeRaw: CaseSortSQL.column(filter.sort.key)) AS sort_key FROM cases c WHERE "
+            : "SELECT c.id FROM cases c WHERE "
         guard !branches.isEmpty else { return select + "1 = 0" }
         return branches.map { branch in
             select + ([branch] + conditions).joined(separator: " AND ")
@@ -185,16 +189,20 @@ public struct VisibleCases: Sendable {
             """).all().map(Self.listRow)
     }
 
-    /// A text search's page together with its number of hits, on SQLite (issue 17): the full-text
-    /// match ran twice per search page, once for the count and once for the page, and was most of a
-    /// search's time in perf. Here one statement chooses the page's ids and counts every hit
-    /// (`COUNT(*) OVER ()`, taken before `LIMIT`), and a second reads those rows. nil on PostgreSQL, and
-    /// when the page is past the last hit (the caller counts and asks again for the last page).
+    /// A text search's page together with its number of hits (issue 17): the full-text match ran twice
+    /// per search page, once for the count and once for the page, and was most of a search's time (perf
+    /// on SQLite; `pg_stat_statements` on PostgreSQL). Here one statement chooses the page's ids and counts
+    /// every hit (`COUNT(*) OVER ()`, taken before `LIMIT`), and a second reads those rows. nil when the
+    /// page is past the last hit (the caller counts and asks again for the last page).
     public func searchPageAndCount(for visibility: CaseVisibility, filter: CaseFilter, reader: CaseReader,
                                    offset: Int, limit: Int) async throws -> (rows: [CaseListRow], total: Int)? {
         let sql = try self.sql
-        guard sql.dialect.name == "sqlite", !filter.searchTerms.isEmpty else { return nil }
-        let found = try await sql.raw("""
+        guard !filter.searchTerms.isEmpty else { return nil }
+        let found = try await sql.raw(sql.dialect.name == "postgresql" ? """
+            WITH visible AS MATERIALIZED (\(postgresVisible(visibility, filter)))
+            SELECT id, COUNT(*) OVER () AS total FROM visible
+            ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(bind: limit) OFFSET \(bind: offset)
+            """ : """
             SELECT c.id, COUNT(*) OVER () AS total FROM cases c WHERE \(whereClause(visibility, filter, dialect: "sqlite"))
             ORDER BY \(CaseSortSQL.orderBy(filter.sort)) LIMIT \(bind: limit) OFFSET \(bind: offset)
             """).all()
@@ -239,7 +247,7 @@ public struct VisibleCases: Sendable {
     public func count(for visibility: CaseVisibility, filter: CaseFilter = CaseFilter()) async throws -> Int {
         let sql = try self.sql
         let row = try await sql.raw(sql.dialect.name == "postgresql"
-            ? "SELECT COUNT(*) AS n FROM (\(postgresVisible(visibility, filter))) visible"
+            ? "SELECT COUNT(*) AS n FROM (\(postgresVisible(visibility, filter, sorted: false))) visible"
             : "SELECT COUNT(*) AS n FROM cases c WHERE \(whereClause(visibility, filter, dialect: sql.dialect.name))"
         ).first()
         return try row?.decode(column: "n", as: Int.self) ?? 0

@@ -181,8 +181,9 @@ struct PortalCaseListController: RouteCollection {
         func pagingFor(_ total: Int) -> Paging {
             Paging(requested: requested, total: total, pageSize: Self.pageSize, withEnds: true) { Self.link(query, page: $0) }
         }
-        // A search reads its page and its number of hits in one go (SQLite: the full-text match runs
-        // once); a page asked for past the last hit, and every other list, counts first.
+        // A search reads its page and its number of hits in one go (the full-text match runs once, not
+        // once for the count and again for the page); a page asked for past the last hit, and every
+        // other list, counts first.
         let asked = max(1, requested ?? 1)
         if asked <= 1_000_000, let found = try await cases.searchPageAndCount(for: principal.visibility, filter: filter, reader: reader,
                                                           offset: (asked - 1) * Self.pageSize, limit: Self.pageSize) {
