@@ -6,7 +6,11 @@ import SQLKit
 enum CaseFilterSQL {
     /// - Parameter visibility: the viewer's access rule, when there is one; it lets SQLite's search
     ///   use the access tokens (see `CaseSearchIndex`).
-    static func conditions(_ filter: CaseFilter, dialect: String, visibility: CaseVisibility?) -> [SQLQueryString] {
+    /// - Parameter searchHits: a query of the matching case ids already chosen (PostgreSQL's portal list
+    ///   matches once for all of the rule's branches, see `VisibleCases.postgresVisible`); the text search
+    ///   is then `c.id IN (searchHits)`.
+    static func conditions(_ filter: CaseFilter, dialect: String, visibility: CaseVisibility?,
+                           searchHits: SQLQueryString? = nil) -> [SQLQueryString] {
         var parts: [SQLQueryString] = []
         switch filter.statusGroup {
         case .all: break
@@ -25,7 +29,10 @@ enum CaseFilterSQL {
         if let id = filter.objectId { parts.append("c.object_id = \(bind: id)") }
         if let from = filter.createdFrom { parts.append("c.created_at >= \(bind: from)") }
         if let before = filter.createdBefore { parts.append("c.created_at < \(bind: before)") }
-        if let text = CaseSearchIndex.predicate(terms: filter.searchTerms, dialect: dialect, visibility: visibility) {
+        let text = filter.searchTerms.isEmpty ? nil
+            : searchHits.map { "c.id IN (" + $0 + ")" }
+                ?? CaseSearchIndex.predicate(terms: filter.searchTerms, dialect: dialect, visibility: visibility)
+        if let text {
             // A number typed on its own also finds that case directly.
             if filter.searchTerms.count == 1, let number = Int(filter.searchTerms[0]) {
                 parts.append("(" + text + " OR c.number = \(bind: number))")

@@ -124,8 +124,23 @@ public enum CaseSearchIndex {
             if let visibility, let access = accessMatch(visibility) { match += " AND " + access }
             return "c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH \(bind: match))"
         }
-        // PostgreSQL: each word becomes the OR of the indexed words it starts (M015), or a prefix
-        // query when it starts more than 64 of them; the terms and the viewer's tokens are ANDed.
+        var fence: SQLQueryString = ""
+        if let visibility, accessMatch(visibility) != nil {
+            // With the viewer's tokens the match is narrow (their own cases) and the GIN index finds it
+            // at once. `OFFSET 0` keeps the subquery whole: without it PostgreSQL turned the IN into a
+            // nested loop that read and tested the document of each of the viewer's cases, one by one
+            // (issue 17, EXPLAIN ANALYZE at 1 000 000 cases: 21 ms against 3.8 ms for a customer's 2 000
+            // cases). Staff searches (no tokens, every case) keep the join, which stops at a page.
+            fence = " OFFSET 0"
+        }
+        return "c.id IN (" + postgresMatch(terms: terms, visibility: visibility) + fence + ")"
+    }
+
+    /// PostgreSQL: the ids of the cases matching every term (and, with a viewer, one of their access
+    /// tokens): `SELECT case_id FROM case_search WHERE document @@ …`. Each word becomes the OR of the
+    /// indexed words it starts (M015), or a prefix query when it starts more than 64 of them; the terms
+    /// and the viewer's tokens are ANDed.
+    static func postgresMatch(terms: [String], visibility: CaseVisibility?) -> SQLQueryString {
         var query: SQLQueryString = terms.map { term -> SQLQueryString in
             """
             (SELECT CASE WHEN count(*) BETWEEN 1 AND 64 THEN string_agg(quote_literal(w.word), ' | ')::tsquery
@@ -134,16 +149,9 @@ public enum CaseSearchIndex {
                    ORDER BY word LIMIT 65) w)
             """
         }.joined(separator: " && ")
-        var fence: SQLQueryString = ""
         if let visibility, let access = accessMatch(visibility, or: " | ") {
             query = query + " && to_tsquery('simple', \(bind: access))"
-            // With the viewer's tokens the match is narrow (their own cases) and the GIN index finds it
-            // at once. `OFFSET 0` keeps the subquery whole: without it PostgreSQL turned the IN into a
-            // nested loop that read and tested the document of each of the viewer's cases, one by one
-            // (issue 17, EXPLAIN ANALYZE at 1 000 000 cases: 21 ms against 3.8 ms for a customer's 2 000
-            // cases). Staff searches (no tokens, every case) keep the join, which stops at a page.
-            fence = " OFFSET 0"
         }
-        return "c.id IN (SELECT case_id FROM case_search WHERE document @@ (" + query + ")" + fence + ")"
+        return "SELECT case_id FROM case_search WHERE document @@ (" + query + ")"
     }
 }

@@ -108,14 +108,24 @@ public struct VisibleCases: Sendable {
     func postgresVisible(_ visibility: CaseVisibility, _ filter: CaseFilter, afterId: Int? = nil,
                          dialect: String = "postgresql", sorted: Bool = true) -> SQLQueryString {
         let branches = CaseVisibilitySQL.branches(visibility, dialect: dialect)
-        let conditions = CaseFilterSQL.conditions(filter, dialect: dialect, visibility: visibility) + Self.keyset(afterId: afterId)
+        // A text search matches once, into `hits`, for all the branches: each branch ran the full-text
+        // match again (issue 17: two GIN searches of the same words and tokens per customer with objects).
+        // Only with the viewer's access tokens in the match, which keep it to their own cases; without
+        // them (over 200 tokens) the match may be most of the table and stays a join per branch.
+        let matchOnce = dialect == "postgresql" && !filter.searchTerms.isEmpty && CaseSearchIndex.accessMatch(visibility) != nil
+        let conditions = CaseFilterSQL.conditions(filter, dialect: dialect, visibility: visibility,
+                                                  searchHits: matchOnce ? "SELECT case_id FROM hits" : nil)
+            + Self.keyset(afterId: afterId)
         let select: SQLQueryString = sorted
             ? "SELECT c.id, \(unsafeRaw: CaseSortSQL.column(filter.sort.key)) AS sort_key FROM cases c WHERE "
             : "SELECT c.id FROM cases c WHERE "
         guard !branches.isEmpty else { return select + "1 = 0" }
-        return branches.map { branch in
+        let union = branches.map { branch in
             select + ([branch] + conditions).joined(separator: " AND ")
         }.joined(separator: " UNION ")
+        guard matchOnce else { return union }
+        return "WITH hits AS MATERIALIZED (" + CaseSearchIndex.postgresMatch(terms: filter.searchTerms, visibility: visibility)
+            + ") " + union
     }
 
     /// A page of visible cases matching the filter, in the filter's order (`filter.sort`; by default
