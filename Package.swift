@@ -94,7 +94,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "caseport",
-            dependencies: ["CaseportWeb", "CaseportStore", "CaseportCore"]
+            dependencies: ["CaseportWeb", "CaseportStore", "CaseportCore", .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")]
         ),
         // Set-based seeding of a large data set, for the benchmarks and the render-cost measurement;
         // never linked into `caseport`.
