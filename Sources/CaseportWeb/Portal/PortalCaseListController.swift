@@ -271,11 +271,10 @@ struct PortalCaseListController: RouteCollection {
 
     /// The table's rows as HTML, exactly as the template's `#for(row in cases)` loop wrote them
     /// (issue 17: that loop was the largest part of a cold list page in perf, Leaf resolving each of a
-    /// row's two dozen values through the context). Every value is escaped with Leaf's own
-    /// `htmlEscaped()`, as `#(…)` escapes it; `CaseListRowsHTMLTests` renders the loop with Leaf and
-    /// compares.
+    /// row's two dozen values through the context). Every value is escaped as `#(…)` escapes it
+    /// (`escapedHTML`, Leaf's own escaping); `CaseListRowsHTMLTests` renders the loop with Leaf and compares.
     static func rowsHTML(_ rows: [CaseRow], strings: [String: String]) -> String {
-        func t(_ key: String) -> String { (strings[key] ?? "").htmlEscaped() }
+        func t(_ key: String) -> String { (strings[key] ?? "").escapedHTML }
         let (numberLabel, news, subjectLabel, actions) = (t("case_number"), t("marker_news"), t("case_subject"), t("actions_link"))
         let (descriptionLabel, createdLabel, updatedLabel, statusLabel) = (t("case_description"), t("case_created"),
                                                                              t("list_last_updated"), t("case_status"))
@@ -284,26 +283,26 @@ struct PortalCaseListController: RouteCollection {
         html.reserveCapacity(rows.count * 2_000)
         for row in rows {
             let number = String(row.number)
-            let link = (AppRoutes.path(named: "portal.case", [number]) ?? "").htmlEscaped()
+            let link = (AppRoutes.path(named: "portal.case", [number]) ?? "").escapedHTML
             html += "\n    <tr data-case-number=\"\(number)\"\(row.hasNews ? " class=\"has-news\"" : "")>\n"
             html += "      <td class=\"nowrap cell-number\" data-label=\"\(numberLabel)\"><a href=\"\(link)\">\(number)</a>"
             if row.hasNews {
                 html += " <span class=\"marker marker-news\" title=\"\(news)\"><span aria-hidden=\"true\">➜</span><span class=\"visually-hidden\">\(news)</span></span>"
             }
-            html += "</td>\n      <td class=\"subject\" data-label=\"\(subjectLabel)\"><a href=\"\(link)\">\(row.subject.htmlEscaped())</a>"
+            html += "</td>\n      <td class=\"subject\" data-label=\"\(subjectLabel)\"><a href=\"\(link)\">\(row.subject.escapedHTML)</a>"
             if row.hasRows {
-                let actionsLink = (AppRoutes.path(named: "portal.caseActions", [number]) ?? "").htmlEscaped()
+                let actionsLink = (AppRoutes.path(named: "portal.caseActions", [number]) ?? "").escapedHTML
                 html += " <a class=\"actions-link\" href=\"\(actionsLink)\">\(actions)</a>"
             }
             html += "</td>\n      <td class=\"description\" data-label=\"\(descriptionLabel)\"><span class=\"preview\" tabindex=\"0\">"
-            html += "\(row.summary.htmlEscaped())<span class=\"preview-full\" role=\"tooltip\">\(row.preview.htmlEscaped())</span></span></td>\n"
-            html += "      <td class=\"cell-created\" data-label=\"\(createdLabel)\"><span class=\"nowrap\">\(row.createdAt.htmlEscaped())</span><br>"
-            html += "<span class=\"muted\">\(row.createdBy.htmlEscaped())</span>\n"
+            html += "\(row.summary.escapedHTML)<span class=\"preview-full\" role=\"tooltip\">\(row.preview.escapedHTML)</span></span></td>\n"
+            html += "      <td class=\"cell-created\" data-label=\"\(createdLabel)\"><span class=\"nowrap\">\(row.createdAt.escapedHTML)</span><br>"
+            html += "<span class=\"muted\">\(row.createdBy.escapedHTML)</span>\n"
             html += "        <span class=\"tag\(row.fromPortal ? " tag-portal" : "")\">\(row.fromPortal ? fromPortal : fromCompany)</span></td>\n"
-            html += "      <td class=\"nowrap cell-updated\" data-label=\"\(updatedLabel)\">\(row.updatedAt.htmlEscaped())</td>\n"
-            html += "      <td class=\"cell-status\" data-label=\"\(statusLabel)\"><span class=\"status status-\(row.tone.htmlEscaped())\">"
-            html += "\(row.status.htmlEscaped())</span></td>\n      "
-            for cell in row.extra { html += "<td data-label=\"\(cell.label.htmlEscaped())\">\(cell.value.htmlEscaped())</td>" }
+            html += "      <td class=\"nowrap cell-updated\" data-label=\"\(updatedLabel)\">\(row.updatedAt.escapedHTML)</td>\n"
+            html += "      <td class=\"cell-status\" data-label=\"\(statusLabel)\"><span class=\"status status-\(row.tone.escapedHTML)\">"
+            html += "\(row.status.escapedHTML)</span></td>\n      "
+            for cell in row.extra { html += "<td data-label=\"\(cell.label.escapedHTML)\">\(cell.value.escapedHTML)</td>" }
             html += "\n    </tr>\n  "
         }
         return html

@@ -150,10 +150,10 @@ struct StaffCasesController: RouteCollection {
 
     /// The table's rows as HTML, exactly as the template's `#for(r in rows)` loop wrote them (issue 17:
     /// that loop was a third of the staff list's CPU in perf, Leaf resolving each of a row's values
-    /// through the context). Every value is escaped with Leaf's own `htmlEscaped()`, as `#(…)` escapes
-    /// it; `StaffCaseRowsHTMLTests` renders the old loop with Leaf and compares.
+    /// through the context). Every value is escaped as `#(…)` escapes it (`escapedHTML`, Leaf's own
+    /// escaping); `StaffCaseRowsHTMLTests` renders the old loop with Leaf and compares.
     static func rowsHTML(_ rows: [Row], strings: [String: String]) -> String {
-        func t(_ key: String) -> String { (strings[key] ?? "").htmlEscaped() }
+        func t(_ key: String) -> String { (strings[key] ?? "").escapedHTML }
         let (numberLabel, marker, subjectLabel, customerLabel) = (t("case_number"), t("staff_unread_marker"), t("case_subject"), t("case_customer"))
         let (objectLabel, handlerLabel, priorityLabel) = (t("case_object"), t("staff_field_handler"), t("case_priority"))
         let (createdLabel, updatedLabel, statusLabel) = (t("case_created"), t("list_last_updated"), t("case_status"))
@@ -161,20 +161,20 @@ struct StaffCasesController: RouteCollection {
         html.reserveCapacity(rows.count * 1_400)
         for row in rows {
             let number = String(row.number)
-            let link = (AppRoutes.path(named: "staff.case", [number]) ?? "").htmlEscaped()
+            let link = (AppRoutes.path(named: "staff.case", [number]) ?? "").escapedHTML
             html += "<tr data-case-number=\"\(number)\"\(row.unread ? " class=\"has-news\"" : "")>\n"
             html += "    <td data-label=\"\(numberLabel)\" class=\"nowrap\"><a href=\"\(link)\">\(number)</a>"
             if row.unread {
                 html += " <span class=\"marker marker-news\" title=\"\(marker)\"><span aria-hidden=\"true\">●</span><span class=\"visually-hidden\">\(marker)</span></span>"
             }
-            html += "</td>\n    <td data-label=\"\(subjectLabel)\" class=\"subject\"><a href=\"\(link)\">\(row.subject.htmlEscaped())</a></td>\n"
-            html += "    <td data-label=\"\(customerLabel)\">\(row.customer.htmlEscaped())</td>\n"
-            html += "    <td data-label=\"\(objectLabel)\">\(row.object.htmlEscaped())</td>\n"
-            html += "    <td data-label=\"\(handlerLabel)\">\(row.handler.htmlEscaped())</td>\n"
-            html += "    <td data-label=\"\(priorityLabel)\">\(row.priority.htmlEscaped())</td>\n"
-            html += "    <td data-label=\"\(createdLabel)\" class=\"nowrap\">\(row.createdAt.htmlEscaped())</td>\n"
-            html += "    <td data-label=\"\(updatedLabel)\" class=\"nowrap\">\(row.updatedAt.htmlEscaped())</td>\n"
-            html += "    <td data-label=\"\(statusLabel)\"><span class=\"status status-\(row.tone.htmlEscaped())\">\(row.status.htmlEscaped())</span></td>\n"
+            html += "</td>\n    <td data-label=\"\(subjectLabel)\" class=\"subject\"><a href=\"\(link)\">\(row.subject.escapedHTML)</a></td>\n"
+            html += "    <td data-label=\"\(customerLabel)\">\(row.customer.escapedHTML)</td>\n"
+            html += "    <td data-label=\"\(objectLabel)\">\(row.object.escapedHTML)</td>\n"
+            html += "    <td data-label=\"\(handlerLabel)\">\(row.handler.escapedHTML)</td>\n"
+            html += "    <td data-label=\"\(priorityLabel)\">\(row.priority.escapedHTML)</td>\n"
+            html += "    <td data-label=\"\(createdLabel)\" class=\"nowrap\">\(row.createdAt.escapedHTML)</td>\n"
+            html += "    <td data-label=\"\(updatedLabel)\" class=\"nowrap\">\(row.updatedAt.escapedHTML)</td>\n"
+            html += "    <td data-label=\"\(statusLabel)\"><span class=\"status status-\(row.tone.escapedHTML)\">\(row.status.escapedHTML)</span></td>\n"
             html += "  </tr>"
         }
         return html

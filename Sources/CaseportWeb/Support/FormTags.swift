@@ -14,7 +14,7 @@ struct FieldErrorTag: UnsafeUnescapedLeafTag {
     func render(_ ctx: LeafContext) throws -> LeafData {
         let (message, id) = try FieldErrorTag.arguments(ctx, tag: "fieldError")
         guard let message else { return .string("") }
-        return .string(#"<p class="field-error" id="\#(id.htmlEscaped())">\#(message.htmlEscaped())</p>"#)
+        return .string(#"<p class="field-error" id="\#(id.escapedHTML)">\#(message.escapedHTML)</p>"#)
     }
 
     /// The message (nil when the field has none) and the id of the error line.
@@ -33,7 +33,7 @@ struct InvalidFieldTag: UnsafeUnescapedLeafTag {
     func render(_ ctx: LeafContext) throws -> LeafData {
         let (message, id) = try FieldErrorTag.arguments(ctx, tag: "invalid")
         guard message != nil else { return .string("") }
-        return .string(#" aria-invalid="true" aria-describedby="\#(id.htmlEscaped())" autofocus"#)
+        return .string(#" aria-invalid="true" aria-describedby="\#(id.escapedHTML)" autofocus"#)
     }
 }
 
@@ -51,7 +51,7 @@ struct SelectOptionsTag: UnsafeUnescapedLeafTag {
                 throw LeafError(.unknownError("#options(list): an option needs a value and a name"))
             }
             let selected = fields["selected"]?.bool == true ? " selected" : ""
-            html += #"<option value="\#(value.htmlEscaped())"\#(selected)>\#(name.htmlEscaped())</option>"#
+            html += #"<option value="\#(value.escapedHTML)"\#(selected)>\#(name.escapedHTML)</option>"#
         }
         return .string(html)
     }
