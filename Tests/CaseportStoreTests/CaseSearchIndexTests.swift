@@ -69,6 +69,42 @@ final class CaseSearchIndexTests: StoreTestCase {
         XCTAssertEqual(newWords.count, 3, "a message's words join the search words")
     }
 
+    /// Issue 17 point 5: on PostgreSQL a new case's document is written with the case in one statement;
+    /// it holds the words a full refresh makes — number, subject, description (lower-cased) and the access
+    /// tokens of its customer, object, the object's owner and every contact — and the words join the
+    /// search words. On both databases the case is found by its words.
+    func testANewCaseIsIndexedAsAFullRefreshWould() async throws {
+        let customer = try await make.customer("1"), owner = try await make.customer("2")
+        let object = try await make.object(of: owner, "Huset")
+        let berit = try await make.contact("Berit", customers: [customer]), sam = try await make.contact("Sam")
+        let record = try await make.case("Ånga i TVÄTTSTUGAN", customer: customer, object: object, contacts: [berit, sam],
+                                         description: "Fläkten surrar Ω")
+        let bare = try await make.case("Utan allt")
+        for (word, number) in [("ånga", record.number), ("tvättstugan", record.number), ("fläkten", record.number),
+                               (String(record.number), record.number), ("utan", bare.number)] {
+            let found = try await staffSearch(word)
+            XCTAssertEqual(found, [number], word)
+        }
+        guard let sql = db as? any SQLDatabase, sql.dialect.name != "sqlite" else { return }
+        func words(_ id: Int) async throws -> [String] {
+            try await sql.raw("""
+                SELECT w FROM case_search, unnest(tsvector_to_array(document)) w WHERE case_id = \(bind: id) ORDER BY w
+                """).all().map { try $0.decode(column: "w", as: String.self) }
+        }
+        for id in [record.id!, bare.id!] {
+            let created = try await words(id)
+            try await CaseSearchIndex.refresh(caseId: id, on: db)
+            let refreshed = try await words(id)
+            XCTAssertEqual(created, refreshed)
+        }
+        let created = try await words(record.id!)
+        for token in ["zzc\(customer.id!)", "zzo\(object.id!)", "zzw\(owner.id!)", "zzk\(berit.id!)", "zzk\(sam.id!)", "ω"] {
+            XCTAssertTrue(created.contains(token), "\(token) in \(created)")
+        }
+        let newWords = try await sql.raw("SELECT word FROM search_words WHERE word IN ('ånga', 'tvättstugan', 'zzc\(unsafeRaw: String(customer.id!))')").all()
+        XCTAssertEqual(newWords.count, 2, "a new case's words join the search words, its access tokens do not")
+    }
+
     func testAnObjectChangingOwnerIsReindexedForItsNewOwnersContacts() async throws {
         let c1 = try await make.customer("1"), c2 = try await make.customer("2")
         let house = try await make.object(of: c1, "Huset")

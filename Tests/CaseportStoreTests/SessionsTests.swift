@@ -24,6 +24,61 @@ final class SessionsTests: StoreTestCase {
         XCTAssertNil(value10)
     }
 
+    /// Issue 17 point 5: a staff session comes with its user — every field as Fluent reads it — and the
+    /// number of new inquiries, in one round trip; a portal session is no staff session.
+    func testAStaffSessionComesWithItsUserAndTheNewInquiries() async throws {
+        let sessions = Sessions(database: harness.database)
+        let berit = try await make.staff("Berit", role: .admin)
+        berit.lastLoginAt = Date(timeIntervalSince1970: 1_700_000_000)
+        berit.language = "en"
+        berit.mobile = "070-111 22 33"
+        try await berit.save(on: db)
+        let inquiries = Inquiries(database: db)
+        for subject in ["Ett", "Två"] {
+            _ = try await inquiries.submit(NewCase(subject: subject, description: "x", createdByName: "Anna", origin: .portal),
+                                           senderEmail: nil, senderPhone: nil)
+        }
+        let processed = try await inquiries.submit(NewCase(subject: "Tre", description: "x", createdByName: "Anna", origin: .portal),
+                                                   senderEmail: nil, senderPhone: nil)
+        processed.status = .processed
+        try await processed.save(on: db)
+
+        let now = Date()
+        let token = try await sessions.start(realm: .staff, userId: berit.id!, now: now)
+        let found = try await sessions.findStaff(token: token, now: now)
+        let fluent = try await StaffUserRecord.find(berit.id!, on: db)!
+        let user = try XCTUnwrap(found?.user)
+        XCTAssertEqual(found?.session.userId, berit.id)
+        let stamp = try await ChangeStamp.current(on: db)
+        XCTAssertEqual(found?.session.stamp, stamp)
+        XCTAssertEqual(found?.newInquiries, 2, "new ones only")
+        let countNew = try await inquiries.countNew()
+        XCTAssertEqual(found?.newInquiries, countNew)
+        XCTAssertEqual(user.id, fluent.id)
+        XCTAssertEqual([user.email, user.emailKey, user.name, user.passwordHash], [fluent.email, fluent.emailKey, fluent.name, fluent.passwordHash])
+        XCTAssertEqual(user.role, .admin)
+        XCTAssertEqual(user.isActive, fluent.isActive)
+        XCTAssertEqual(user.lastLoginAt, fluent.lastLoginAt)
+        XCTAssertEqual(user.createdAt, fluent.createdAt)
+        XCTAssertEqual(user.language, "en")
+        XCTAssertEqual(user.mobile, "070-111 22 33")
+
+        let portalToken = try await sessions.start(realm: .portal, userId: berit.id!, now: now)
+        let notStaff = try await sessions.findStaff(token: portalToken, now: now)
+        XCTAssertNil(notStaff)
+        let expired = try await sessions.findStaff(token: token, now: now.addingTimeInterval(SessionLimits.standard.idle + 1))
+        XCTAssertNil(expired)
+        let orphan = try await sessions.start(realm: .staff, userId: 987_654, now: now)
+        let gone = try await sessions.findStaff(token: orphan, now: now)
+        XCTAssertNotNil(gone, "the session is there…")
+        XCTAssertNil(gone?.user, "…its user is not")
+    }
+
+    func testATokenIsStoredAsItsSHA256InHex() {
+        XCTAssertEqual(Sessions.storedId(for: "abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(Sessions.storedId(for: ""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
     /// Issue 9 (e): a session ends after 8 hours without a request, however young it is; requests
     /// keep it alive, but never beyond 30 days after login.
     func testASessionEndsWhenIdleAndAtItsAbsoluteLimit() async throws {

@@ -7,7 +7,7 @@ import XCTest
 
 /// A tool, not a test, like `PageSnapshotDump`: writes the HTML of the case forms as they answer —
 /// the staff case page and the inbox's case page with problems, the portal case page with problems,
-/// the new-case form with problems and its confirmation page — to CASEPORT_DUMP_FORMS, so a change to
+/// the new-case type page, the new-case form with problems and its confirmation page — to CASEPORT_DUMP_FORMS, so a change to
 /// how these forms are read and rendered can be checked to leave the pages as they were:
 ///
 ///     CASEPORT_DUMP_FORMS=/tmp/forms-before swift test --skip-build --filter FormPagesSnapshotDump
@@ -95,6 +95,8 @@ final class FormPagesSnapshotDump: XCTestCase {
                 try save("\(language)-portal-case-message-problems", anna.lastBody)
                 try await anna.post("/cases/\(numbers.last!)/not-ok", ["comment": "  "])
                 try save("\(language)-portal-case-reject-problems", anna.lastBody)
+                try await anna.get("/cases/new")
+                try save("\(language)-new-case-type", anna.lastBody)
                 try await anna.get("/cases/new?type=\(fault)")
                 try save("\(language)-new-case", anna.lastBody)
                 var typed = ["type": String(fault), "subject": "", "description": "Text", "object": String(husA),

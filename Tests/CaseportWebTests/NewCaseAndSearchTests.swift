@@ -131,6 +131,52 @@ final class NewCaseAndSearchTests: XCTestCase {
         XCTAssertTrue(one.contains("<option value=\"\(husA.id!)\" selected>"), "the only object is filled in")
     }
 
+    /// Issue 17 point 5: the form's types, fields and categories are kept at the change stamp, and the
+    /// user's customers and objects per user at it. A change by staff shows on the user's next page, and
+    /// a customer the user lost access to is neither offered nor accepted on "Confirm".
+    func testWhatTheFormKeepsFollowsChangesByStaff() async throws {
+        let (type, _) = try await faultType()
+        let db = harness.app.db
+        let anna = harness.browser()
+        try await anna.portalLogin("solglantan", "anna")
+        try await anna.get("/cases/new")
+        XCTAssertTrue(anna.lastBody.contains("Beställning"))
+        try await anna.get("/cases/new?type=\(type.id!)")
+        XCTAssertTrue(anna.lastBody.contains(">Hiss</option>"))
+        XCTAssertFalse(anna.lastBody.contains("Portkod"))
+
+        let order = try await CaseTypeRecord.query(on: db).filter(\.$name == "Beställning").first()!
+        order.isActive = false
+        try await order.update(on: db)
+        let lift = try await CategoryRecord.query(on: db).filter(\.$name == "Hiss").first()!
+        lift.isActive = false
+        try await lift.update(on: db)
+        try await CaseTypeFieldRecord(caseTypeId: type.id!, label: "Portkod", kind: .text, sortOrder: 9).create(on: db)
+
+        try await anna.get("/cases/new")
+        XCTAssertFalse(anna.lastBody.contains("Beställning"), "a deactivated type is no longer offered")
+        XCTAssertTrue(anna.lastBody.contains("Felanmälan"))
+        let retired = try await anna.get("/cases/new?type=\(order.id!)")
+        XCTAssertEqual(retired.status, .unprocessableEntity)
+        try await anna.get("/cases/new?type=\(type.id!)")
+        XCTAssertTrue(anna.lastBody.contains("Portkod"), "a new field is asked")
+        XCTAssertFalse(anna.lastBody.contains(">Hiss</option>"), "a deactivated category is not offered")
+
+        // Anna's contact loses its link to Solgläntan: its objects are no longer hers to choose.
+        let husA = try await ObjectRecord.query(on: db).filter(\.$name == "Solgläntan hus A").first()!
+        XCTAssertTrue(anna.lastBody.contains("Solgläntan hus A"))
+        try await ContactCustomerLink.query(on: db).filter(\.$customerId == husA.customerId).delete()
+        try await anna.get("/cases/new?type=\(type.id!)")
+        XCTAssertFalse(anna.lastBody.contains("Solgläntan hus A"))
+        let field = try await CaseTypeFieldRecord.query(on: db).filter(\.$caseTypeId == type.id!).filter(\.$isRequired == true).all()
+        var fields = ["type": String(type.id!), "subject": "Efter ändringen", "description": "x", "object": String(husA.id!)]
+        for required in field { fields["field_\(required.id!)"] = "1" }
+        let refused = try await anna.post("/cases/new/confirm", fields)
+        XCTAssertEqual(refused.status, .unprocessableEntity)
+        let saved = try await CaseRecord.query(on: db).filter(\.$subject == "Efter ändringen").count()
+        XCTAssertEqual(saved, 0)
+    }
+
     func testInvalidInputComesBackWithEachProblemAndNothingLost() async throws {
         let (type, field) = try await faultType()
         let browser = harness.browser()

@@ -71,10 +71,12 @@ public enum RegisterCase {
         try await checked(input, setting: setting, by: actor, in: context).problems
     }
 
-    public static func run(_ input: Input, by actor: PortalActor, in context: OperationContext) async throws
+    /// `catalogue`, `reach`: what the caller already has of the setting (`NewCaseSetting.load`).
+    public static func run(_ input: Input, by actor: PortalActor, in context: OperationContext,
+                           catalogue: NewCaseChoices.Catalogue? = nil, reach: NewCaseChoices.Reach? = nil) async throws
         -> Outcome<Registered, Field> {
         let setting = try await NewCaseSetting.load(for: actor, typeId: input.typeId, on: context.database,
-                                                    settings: context.requestSettings)
+                                                    settings: context.requestSettings, catalogue: catalogue, reach: reach)
         let (problems, checked) = try await checked(input, setting: setting, by: actor, in: context)
         guard problems.isEmpty, let checked else { return .problems(problems) }
         let notify = context.notifications
@@ -121,7 +123,7 @@ public enum RegisterCase {
         if description.isEmpty { problems.add(.description, ProblemKey.required) }
         if description.count > InputLimits.description { problems.set(.description, ProblemKey.tooLong) }
 
-        let category = input.category.checked(against: Set(setting.categories.compactMap(\.id)))
+        let category = input.category.checked(against: Set(setting.categories.map(\.id)))
         if category == .invalid { problems.add(.category, ProblemKey.chooseFromList) }
         // D5 "category mandatory" (only where there is a category to choose).
         if setting.settings.categoryRequired, category.value == nil, category != .invalid, !setting.categories.isEmpty {
@@ -170,7 +172,7 @@ public enum RegisterCase {
 
         var fieldValues: [NewCase.FieldValue] = []
         for field in setting.fields {
-            let id = try field.requireID()
+            let id = field.id
             var raw = (input.fieldValues[id] ?? "").trimmed
             // A3: a date is typed as the sender's language writes it and stored as yyyy-mm-dd.
             if field.kind == .date, let day = input.language.parseDay(raw) { raw = day }

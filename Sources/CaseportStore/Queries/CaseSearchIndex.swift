@@ -24,10 +24,10 @@ public enum CaseSearchIndex {
             FROM cases c LEFT JOIN objects o ON o.id = c.object_id WHERE c.id = \(bind: caseId)
             """).first() else { return }
         var parts = [String(try row.decode(column: "number", as: Int.self)),
-                     try row.decode(column: "subject", as: String.self),
-                     try row.decode(column: "description", as: String.self)]
-        if let bodies = try row.decode(column: "messages", as: String?.self) { parts.append(bodies) }
-        var document = parts.joined(separator: "\n").lowercased()
+                     text(subject: try row.decode(column: "subject", as: String.self),
+                          description: try row.decode(column: "description", as: String.self))]
+        if let bodies = try row.decode(column: "messages", as: String?.self) { parts.append(bodies.lowercased()) }
+        var document = parts.joined(separator: "\n")
         document += "\n" + (try accessTokens(caseRow: row)).joined(separator: " ")
         if sqlite {
             try await sql.raw("DELETE FROM case_search WHERE rowid = \(bind: caseId)").run()
@@ -81,6 +81,17 @@ public enum CaseSearchIndex {
     public static func refresh(objectId: Int, on database: any Database) async throws {
         let rows = try await database.requireSQL().raw("SELECT id FROM cases WHERE object_id = \(bind: objectId)").all()
         for row in rows { try await refresh(caseId: try row.decode(column: "id", as: Int.self), on: database) }
+    }
+
+    /// A case's subject and description as its document holds them (`CaseCreation` writes a new case's
+    /// document with them on PostgreSQL).
+    static func text(subject: String, description: String) -> String {
+        (subject + "\n" + description).lowercased()
+    }
+
+    /// The first access tokens of a case's document: its customer's and its object's (`accessTokens`).
+    static func tokens(customerId: Int?, objectId: Int?) -> String {
+        [customerId.map { "zzc\($0)" }, objectId.map { "zzo\($0)" }].compactMap { $0 }.joined(separator: " ")
     }
 
     /// Words added to a case's document naming what the access rule looks at: its customer

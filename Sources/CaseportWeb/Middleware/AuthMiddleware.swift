@@ -30,6 +30,23 @@ extension Request {
         set { storage[StampKey.self] = newValue }
     }
 
+    private struct FrameStampKey: StorageKey { typealias Value = Int64 }
+    private struct NewInquiriesKey: StorageKey { typealias Value = Int }
+
+    /// The change stamp read with a staff session on any request, writes too: only for what
+    /// `PageFrameMiddleware` reads before the handler runs (the settings kept at it are what a fresh read
+    /// would give then). Pages use `changeStamp`, which a staff write does not set.
+    var frameStamp: Int64? {
+        get { storage[FrameStampKey.self] ?? changeStamp }
+        set { storage[FrameStampKey.self] = newValue }
+    }
+
+    /// The number of new inquiries, read with a staff session (`Sessions.findStaff`): the inbox badge.
+    var newInquiries: Int? {
+        get { storage[NewInquiriesKey.self] }
+        set { storage[NewInquiriesKey.self] = newValue }
+    }
+
     var portalPrincipal: PortalPrincipal? {
         get { storage[PortalKey.self] }
         set { storage[PortalKey.self] = newValue }
@@ -95,13 +112,18 @@ struct PortalSessionMiddleware: AsyncMiddleware {
 struct StaffSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let token = request.cookies[CookieNames.staffSession]?.string,
-           let session = try await Sessions(database: request.db, limits: request.caseport.config.sessions).find(token: token, realm: .staff) {
+           let found = try await Sessions(database: request.db, limits: request.caseport.config.sessions).findStaff(token: token) {
             // The change stamp comes with the session in the same query (issue 17), so back-office pages
             // reuse what is kept at it, as portal pages do: the frame's settings, the list's choices.
             // Only for reading requests: a staff write may change what is kept (settings, the catalogue)
-            // and render a page in the same request, which must then read it afresh, as before.
+            // and render a page in the same request, which must then read it afresh, as before. The
+            // page frame, read before the handler runs, uses it on every request (`frameStamp`).
+            let session = found.session
             if request.method == .GET || request.method == .HEAD { request.changeStamp = session.stamp }
-            if let user = try await StaffUserRecord.find(session.userId, on: request.db), user.isActive {
+            request.frameStamp = session.stamp
+            // The inbox badge and the user came in the same round trip (issue 17 point 5).
+            request.newInquiries = found.newInquiries
+            if let user = found.user, user.isActive {
                 request.staffPrincipal = StaffPrincipal(user: user)
                 if request.cookies[CookieNames.language] == nil, let code = user.language, let saved = Language(rawValue: code) {
                     request.language = saved

@@ -91,7 +91,7 @@ struct PortalNewCaseController: RouteCollection {
     func start(request: Request) async throws -> Response {
         let principal = try request.requirePortal()
         guard CaseCreationRule(for: principal.viewer).mayCreate else { throw Abort(.forbidden) }
-        let types = try await CaseTypeRecord.query(on: request.db).filter(\.$isActive == true).sort(\.$sortOrder).all()
+        let types = try await request.newCaseCatalogue().types
         let chosen = (try? request.query.get(String.self, at: "type")).flatMap(Int.init)
         if types.isEmpty || chosen != nil {
             if let chosen, !types.contains(where: { $0.id == chosen }) {
@@ -103,11 +103,10 @@ struct PortalNewCaseController: RouteCollection {
             form.copyEmail = principal.user.isShared ? "" : (principal.user.email ?? "")
             form.smsPhone = principal.user.phone ?? ""
             // Issue 12: a user with exactly one customer or object to choose gets it filled in.
-            let setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: chosen, on: request.db,
-                                                          settings: request.keptFrameSettings)
+            let setting = try await request.newCaseSetting(typeId: chosen)
             if setting.customers.count == 1, let only = setting.customers.first?.id { form.customer = String(only) }
-            if setting.objects.count == 1, let only = setting.objects.first, let id = only.id {
-                form.object = String(id)
+            if setting.objects.count == 1, let only = setting.objects.first {
+                form.object = String(only.id)
                 // …and the customer follows from the object.
                 if form.customer.isEmpty, setting.customers.contains(where: { $0.id == only.customerId }) {
                     form.customer = String(only.customerId)
@@ -119,11 +118,11 @@ struct PortalNewCaseController: RouteCollection {
         return try await typePage(request, types: types, error: nil)
     }
 
-    func typePage(_ request: Request, types: [CaseTypeRecord], error: String?) async throws -> Response {
+    func typePage(_ request: Request, types: [NewCaseChoices.CaseType], error: String?) async throws -> Response {
         let names = try await request.catalogueNames()  // issue 12: the reader's language, else the default name
         let page = TypePage(layout: Layout(request, title: request.t("new_case_title")),
                             types: types.map {
-                                TypeChoice(id: $0.id!, name: names.name(.caseType, $0.id, $0.name, in: request.language),
+                                TypeChoice(id: $0.id, name: names.name(.caseType, $0.id, $0.name, in: request.language),
                                            description: $0.description, billable: $0.isBillable)
                             },
                             error: error, backLink: ListReturn.cases.backLink(request))
@@ -138,7 +137,7 @@ struct PortalNewCaseController: RouteCollection {
         let form = try request.form(NewCaseForm.self)
         // One read of the setting for the check and the page that follows (issue 17 point 5: it was read twice).
         let member = try request.portalMember()
-        let setting = try await NewCaseSetting.load(for: member, typeId: form.typeId, on: request.db, settings: request.keptFrameSettings)
+        let setting = try await request.newCaseSetting(typeId: form.typeId)
         let problems = try await RegisterCase.check(form.input(language: request.language), setting: setting, by: member,
                                                     in: request.operations)
         guard problems.isEmpty else {
@@ -182,10 +181,13 @@ struct PortalNewCaseController: RouteCollection {
 
     func register(_ request: Request, principal: PortalPrincipal, form: NewCaseForm,
                   files: [AttachUploadedFiles.StoredUpload]) async throws -> Response {
-        switch try await RegisterCase.run(form.input(language: request.language), by: try request.portalMember(), in: request.operations) {
+        switch try await RegisterCase.run(form.input(language: request.language), by: try request.portalMember(), in: request.operations,
+                                          catalogue: try await request.newCaseCatalogue(),
+                                          reach: try await request.newCaseReach(principal)) {
         case .done(.caseCreated(let number)):
             // A7: a user without a contact may create cases but sees none; they get a receipt instead of a 404.
-            guard try await VisibleCases(database: request.db).find(number: number, for: principal.visibility) != nil else {
+            // (The case's id, number and subject under the access rule: issue 17 point 5, not its whole detail.)
+            guard try await VisibleCases(database: request.db).target(number: number, for: principal.visibility) != nil else {
                 await Self.discard(files, request: request)  // nobody could see them on the case
                 return request.redirect(to: PortalRoute.newCaseReceipt, query: [("number", String(number))])
             }
@@ -255,14 +257,11 @@ struct PortalNewCaseController: RouteCollection {
     func formPage(_ request: Request, principal: PortalPrincipal, form: NewCaseForm, errors: [String: String],
                   template: String, status: HTTPResponseStatus, setting loaded: NewCaseSetting? = nil) async throws -> Response {
         let setting: NewCaseSetting
-        if let loaded { setting = loaded } else {
-            setting = try await NewCaseSetting.load(for: try request.portalMember(), typeId: form.typeId, on: request.db,
-                                                   settings: request.keptFrameSettings)
-        }
+        if let loaded { setting = loaded } else { setting = try await request.newCaseSetting(typeId: form.typeId) }
         let names = try await request.catalogueNames(), language = request.language  // issue 12
         let typeName = setting.caseType.map { names.name(.caseType, $0.id, $0.name, in: language) }
         let fields = setting.fields.map { field -> FieldInput in
-            let name = NewCaseForm.fieldName(field.id!), value = form.typeFields[field.id!] ?? ""
+            let name = NewCaseForm.fieldName(field.id), value = form.typeFields[field.id] ?? ""
             var options: [Option] = []
             if field.kind == .choice {
                 options = field.choiceList.map { Option(value: $0, name: $0, selected: value == $0) }
@@ -336,7 +335,7 @@ struct PortalNewCaseController: RouteCollection {
             customers: setting.customers.map { option(shownCustomer, $0.id, $0.name) },
             objects: setting.objects.map { option(form.object, $0.id, "\($0.name) – \($0.address)") },
             customerFixed: setting.customerFixed?.name, objectFixed: setting.objectFixed.map { "\($0.name) – \($0.address)" },
-            objectCustomers: setting.objects.compactMap { object in object.id.map { "\($0):\(object.customerId)" } }.joined(separator: ","),
+            objectCustomers: setting.objects.map { "\($0.id):\($0.customerId)" }.joined(separator: ","),
             smsEnabled: setting.settings.smsEnabled,
             copyByEmail: form.copyByEmail, smsOnMessages: form.smsOnMessages,
             person: try await PersonPicker.context(request, principal: principal, input: form.person),
@@ -347,5 +346,39 @@ struct PortalNewCaseController: RouteCollection {
         let response = try await request.view.render(template, page).encodeResponse(for: request).get()
         response.status = status
         return response
+    }
+}
+
+extension Request {
+    /// The new-case form's active case types, their fields and the categories: kept at the change stamp
+    /// (`StampedCache`; `case_types`, `case_type_fields` and `categories` raise it, so every server reads
+    /// them again on its next request after a change), read when the request has no stamp.
+    func newCaseCatalogue() async throws -> NewCaseChoices.Catalogue {
+        guard let stamp = changeStamp else { return try await NewCaseChoices.Catalogue.load(on: db) }
+        if let kept = caseport.newCaseCatalogue.value(for: "", at: stamp) { return kept }
+        let catalogue = try await NewCaseChoices.Catalogue.load(on: db)
+        caseport.newCaseCatalogue.store(catalogue, for: "", at: stamp)
+        return catalogue
+    }
+
+    /// The customers and objects within the user's reach, kept per user at the change stamp as the user
+    /// (`PortalSessionMiddleware`) is: `customers`, `objects` and the access links all raise it.
+    func newCaseReach(_ principal: PortalPrincipal) async throws -> NewCaseChoices.Reach {
+        guard let stamp = changeStamp, let userId = principal.user.id else {
+            return try await NewCaseChoices.Reach.of(principal.visibility, on: db)
+        }
+        let key = String(userId)
+        if let kept = caseport.newCaseReach.value(for: key, at: stamp) { return kept }
+        let reach = try await NewCaseChoices.Reach.of(principal.visibility, on: db)
+        caseport.newCaseReach.store(reach, for: key, at: stamp)
+        return reach
+    }
+
+    /// Everything the new-case form is shown and checked with for the signed-in user and this type, from
+    /// what this request and this server already have (the frame's settings, the kept catalogue and reach).
+    func newCaseSetting(typeId: Int?) async throws -> NewCaseSetting {
+        let principal = try requirePortal()
+        return try await NewCaseSetting.load(for: try portalMember(), typeId: typeId, on: db, settings: keptFrameSettings,
+                                             catalogue: try await newCaseCatalogue(), reach: try await newCaseReach(principal))
     }
 }

@@ -23,6 +23,14 @@ struct AppServices: Sendable {
     let filterOptions = StampedCache<FilterOptions>(capacity: 20_000)
     /// The catalogue's per-language names at one change stamp (see `Request.catalogueNames()`).
     let catalogueNames = StampedCache<CatalogueNameMap>(capacity: 1)
+    /// The portal's new-case form (B4): the active case types with their fields and the categories, at
+    /// one change stamp (`case_types`, `case_type_fields` and `categories` raise it; see
+    /// `Request.newCaseCatalogue()`).
+    let newCaseCatalogue = StampedCache<NewCaseChoices.Catalogue>(capacity: 1)
+    /// The customers and objects each portal user may pick on that form, by user id, at one change stamp
+    /// (`customers`, `objects` and the user's access links raise it). Its pages and "Confirm" read them
+    /// within seconds of each other.
+    let newCaseReach = StampedCache<NewCaseChoices.Reach>(capacity: 2_000)
     /// The back-office case list's categories, types, priorities and customers (issue 17).
     let staffListChoices = StampedCache<StaffListChoices>(capacity: 1)
     /// Portal users' case counts (the menu's "needs your action", a list's total), a few seconds each.

@@ -61,21 +61,23 @@ extension Request {
 }
 
 /// Loads `PageFrame`. Sits after the session middleware of the portal and staff route groups.
-/// For a signed-in portal user the settings come from the copy kept at the request's change stamp.
+/// For a signed-in user the settings come from the copy kept at the change stamp read with the session
+/// (for staff on writes too: `frameStamp`); a staff member's inbox count came with the session.
 struct PageFrameMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let settings: PortalSettings
-        if let stamp = request.changeStamp, let kept = request.caseport.settings.value(for: "portal", at: stamp) {
+        if let stamp = request.frameStamp, let kept = request.caseport.settings.value(for: "portal", at: stamp) {
             settings = kept
         } else {
             settings = try await SettingsStore(database: request.db).load()
-            if let stamp = request.changeStamp { request.caseport.settings.store(settings, for: "portal", at: stamp) }
+            if let stamp = request.frameStamp { request.caseport.settings.store(settings, for: "portal", at: stamp) }
         }
         request.keepFrameSettings(settings)
         var frame = PageFrame(branding: settings.branding, inquiriesFirst: settings.inquiriesFirst,
                               contactPhone: settings.contactPhone, contactEmail: settings.contactEmail)
         if request.staffPrincipal != nil {
-            frame.inboxCount = try await Inquiries(database: request.db).countNew()
+            if let counted = request.newInquiries { frame.inboxCount = counted }
+            else { frame.inboxCount = try await Inquiries(database: request.db).countNew() }
         }
         if let principal = request.portalPrincipal, request.method == .GET, Self.mayBeAPage(request) {
             var needing = CaseFilter()
