@@ -82,11 +82,12 @@ public enum DatabasePreparation {
         _ = try await sql.raw("PRAGMA journal_mode = WAL").all()
     }
 
-    /// Per-connection SQLite settings: a 32 MB page cache, and no memory-mapped reads. SQLite forgets
-    /// them when a connection closes, so they are applied to each connection the pools hold. (The cache is
-    /// emptied whenever another connection wrote; still, 8 MB instead of 32 made a filtered list alone, which
-    /// reads every visible case's row, cost 7.0 ms instead of 4.7. The 32 MB are most of the server's 54 MB
-    /// of own memory under the realistic mix.)
+    /// Per-connection SQLite settings: a 16 MB page cache, and no memory-mapped reads. SQLite forgets
+    /// them when a connection closes, so they are applied to each connection the pools hold. (Without the
+    /// mapping the cache is the server's own memory. It is emptied whenever another connection wrote, so the
+    /// realistic mix costs the same with 8, 16 or 32 MB; a filtered list alone, which reads every visible
+    /// case's row, cost 4.0–4.6 ms with 32 MB, 4.7–5.3 with 16 and 6.5–7.5 with 8. With 16 MB the server's
+    /// own memory stayed at 46–56 MB under the mix, 48–99 with 32.)
     ///
     /// Memory-mapped reads (they were 1 GB) cost more than they saved once people write (issue 17): in WAL
     /// mode a connection whose next read finds the database changed drops its page cache and unmaps the
@@ -98,7 +99,7 @@ public enum DatabasePreparation {
     public static func tune(_ connection: any Database) async throws {
         guard let sql = connection as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
         _ = try await sql.raw("PRAGMA mmap_size = 0").all()
-        _ = try await sql.raw("PRAGMA cache_size = -32768").all()
+        _ = try await sql.raw("PRAGMA cache_size = -16384").all()
         _ = try await sql.raw("PRAGMA synchronous = NORMAL").all()
         // Wait for another connection's write instead of answering "database is locked" at once.
         _ = try await sql.raw("PRAGMA busy_timeout = 5000").all()
