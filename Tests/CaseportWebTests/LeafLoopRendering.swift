@@ -6,26 +6,33 @@ import NIOPosix
 
 /// Renders a template with a real Leaf renderer in a scratch directory: a row loop with the real
 /// `shared/status-badge` partial, for the tests that check rows now written in Swift (`rowsHTML`) are the
-/// bytes the loop wrote (issue 17), or a template with chosen tags (`FormTagTests`).
+/// bytes the loop wrote (issue 17), or a template with chosen tags and partials (`FormTagTests`, and
+/// `LayoutHeaderHTMLTests` with the real `shared/csrf`).
 enum LeafLoopRendering {
     static func render<Context: Encodable>(_ loop: String, _ context: Context) throws -> String {
         try render(loop, tags: ["route": RouteTag()], withStatusBadge: true) { $0.render(path: "t", context: context) }
     }
 
-    /// `template` rendered with only `tags` (and the real status badge when asked) from a context of Leaf values.
-    static func render(_ template: String, tags: [String: any LeafTag], context: [String: LeafData]) throws -> String {
-        try render(template, tags: tags, withStatusBadge: false) { $0.render(path: "t", context: context) }
+    /// `template` rendered with only `tags` (and the real partials named in `partials`, such as "shared/csrf")
+    /// from a context of Leaf values.
+    static func render(_ template: String, tags: [String: any LeafTag], partials: [String] = [], context: [String: LeafData]) throws -> String {
+        try render(template, tags: tags, partials: partials) { $0.render(path: "t", context: context) }
     }
 
     private static func render(_ template: String, tags: [String: any LeafTag], withStatusBadge: Bool,
+                               _ rendering: (LeafRenderer) -> EventLoopFuture<ByteBuffer>) throws -> String {
+        try render(template, tags: tags, partials: withStatusBadge ? ["shared/status-badge"] : [], rendering)
+    }
+
+    private static func render(_ template: String, tags: [String: any LeafTag], partials: [String],
                                _ rendering: (LeafRenderer) -> EventLoopFuture<ByteBuffer>) throws -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("leaf-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("shared"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        if withStatusBadge {
-            let badge = try String(contentsOf: root.appendingPathComponent("Resources/Views/shared/status-badge.leaf"), encoding: .utf8)
-            try badge.write(to: directory.appendingPathComponent("shared/status-badge.leaf"), atomically: true, encoding: .utf8)
+        for partial in partials {
+            let text = try String(contentsOf: root.appendingPathComponent("Resources/Views/\(partial).leaf"), encoding: .utf8)
+            try text.write(to: directory.appendingPathComponent("\(partial).leaf"), atomically: true, encoding: .utf8)
         }
         try template.write(to: directory.appendingPathComponent("t.leaf"), atomically: true, encoding: .utf8)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -1,5 +1,6 @@
 @testable import CaseportWeb
 import Foundation
+import LeafKit
 import NIOCore
 import Vapor
 
@@ -207,6 +208,11 @@ struct ReferenceChecker {
                     return .found(child.value)
                 }
                 type = current.superclassMirror
+            }
+            // A value that hands Leaf its own `leafData` may give a field only there (the frame's
+            // `headerHTML`, session 12): what Leaf sees is what counts.
+            if let representable = value as? any LeafDataRepresentable, let field = representable.leafData.dictionary?[name] {
+                return .found(field)
             }
             return .missing("no field \"\(name)\" in \(mirror.subjectType)")
         case .dictionary, .enum:

@@ -70,6 +70,9 @@ struct Layout: Encodable, LeafDataRepresentable {
             "showInquiries": .bool(showInquiries), "staffAdmin": .bool(staffAdmin), "showDashboards": .bool(showDashboards),
             "showReports": .bool(showReports), "showSpecifications": .bool(showSpecifications), "wide": .bool(wide),
             "hasContact": .bool(hasContact), "hasBothContacts": .bool(hasBothContacts),
+            // Session 12: the frame's top, written in Swift (`LayoutHeader.swift`); only here, not in the
+            // `Encodable` form (Leaf's encoder always takes this `leafData`, for a nested value too).
+            "headerHTML": .string(headerHTML),
         ]
         let optionals: [(String, String?)] = [
             ("userName", userName), ("brandingStylesheet", brandingStylesheet), ("logoURL", logoURL), ("accountPath", accountPath),
