@@ -5,7 +5,7 @@ import LeafKit
 /// `#if` and `#route` tags and its languages loop, which Leaf resolved through the context on every page.
 /// The template emits it with `#unsafeHTML(layout.headerHTML)`.
 ///
-/// The bytes are those the template wrote: every value is escaped as `#(…)` escapes it (LeafKit's
+/// The bytes are those the template wrote: every value is escaped as `#(…)` escapes it (`escapedHTML`, LeafKit's
 /// `htmlEscaped()`), a missing string is empty as Leaf shows a missing key, an optional's `#if` is true
 /// when it is set (even to ""), and the links come from the same `AppRoutes` the `#route` tag reads
 /// (whose output Leaf escapes too). `LayoutHeaderHTMLTests` renders the old fragment with Leaf and
@@ -14,7 +14,7 @@ import LeafKit
 extension Layout {
     var headerHTML: String {
         let strings = t.table
-        func text(_ key: String) -> String { (strings[key] ?? "").htmlEscaped() }
+        func text(_ key: String) -> String { (strings[key] ?? "").escapedHTML }
         func current(_ name: String) -> String { section == name ? #" aria-current="page""# : "" }
         let routes = HeaderRoutes.shared
         let staff = area == "staff"
@@ -26,7 +26,7 @@ extension Layout {
         html += staff ? routes.staffHome : area == "claim" ? routes.claimOverview : routes.portalHome
         html += "\">"
         if let logoURL {
-            html += #"<img class="brand-logo" src=""# + logoURL.htmlEscaped() + #"" alt="Caseport">"#
+            html += #"<img class="brand-logo" src=""# + logoURL.escapedHTML + #"" alt="Caseport">"#
         } else {
             html += "Caseport"
         }
@@ -78,28 +78,28 @@ extension Layout {
             html += "\n    </nav>\n    "
         }
         // `shared/csrf`, as `#extend` wrote it (the partial has no line break at its end).
-        let csrfField = #"<input type="hidden" name="csrf_token" value=""# + csrf.htmlEscaped() + #"">"#
+        let csrfField = #"<input type="hidden" name="csrf_token" value=""# + csrf.escapedHTML + #"">"#
         html += "\n    <div class=\"topbar-tools\">\n"
         html += "      <form class=\"language-switch\" method=\"post\" action=\"" + routes.portalLanguage + "\">\n"
         html += "        " + csrfField + "\n"
-        html += "        <input type=\"hidden\" name=\"returnTo\" value=\"" + path.htmlEscaped() + "\">\n"
+        html += "        <input type=\"hidden\" name=\"returnTo\" value=\"" + path.escapedHTML + "\">\n"
         html += "        <span id=\"language-label\" class=\"visually-hidden\">" + text("language_label") + "</span>\n"
         html += "        <div class=\"language-buttons\" role=\"group\" aria-labelledby=\"language-label\">\n          "
         for choice in languages {
-            let code = choice.code.htmlEscaped()
+            let code = choice.code.escapedHTML
             html += "<button type=\"submit\" name=\"language\" value=\"" + code + "\" lang=\"" + code + "\""
             if choice.selected { html += #" aria-current="true""# }
-            html += #"><span class="flag" aria-hidden="true">"# + choice.flag.htmlEscaped()
-            html += #"</span><span class="language-name">"# + choice.name.htmlEscaped() + "</span></button>"
+            html += #"><span class="flag" aria-hidden="true">"# + choice.flag.escapedHTML
+            html += #"</span><span class="language-name">"# + choice.name.escapedHTML + "</span></button>"
         }
         html += "\n        </div>\n      </form>\n      "
         if let userName {
             html += "\n      <form method=\"post\" action=\"" + (staff ? routes.staffLogout : routes.portalLogout) + "\" class=\"logout-form\">\n"
             html += "        " + csrfField + "\n        "
             if let accountPath {
-                html += "<a class=\"signed-in-as\" href=\"" + accountPath.htmlEscaped() + "\">" + userName.htmlEscaped() + "</a>"
+                html += "<a class=\"signed-in-as\" href=\"" + accountPath.escapedHTML + "\">" + userName.escapedHTML + "</a>"
             } else {
-                html += "<span class=\"signed-in-as\">" + userName.htmlEscaped() + "</span>"
+                html += "<span class=\"signed-in-as\">" + userName.escapedHTML + "</span>"
             }
             html += "\n        <button type=\"submit\" class=\"button button-small button-quiet\">" + text("logout") + "</button>\n      </form>\n      "
         }
@@ -128,6 +128,6 @@ struct HeaderRoutes: Sendable {
     /// fails on an unknown name); a missing one would stop the process at the first page, never link wrongly.
     private static func route(_ name: String, _ values: String...) -> String {
         guard let path = AppRoutes.path(named: name, values) else { preconditionFailure("no route \(name)") }
-        return path.htmlEscaped()
+        return path.escapedHTML
     }
 }
