@@ -36,7 +36,7 @@ final class NewCaseChoicesTests: StoreTestCase {
         XCTAssertNil(catalogue.fields[retired.id!], "an inactive type's fields are not offered")
         XCTAssertNil(catalogue.type(retired.id), "an inactive type cannot be chosen")
         XCTAssertEqual(catalogue.type(second.id)?.name, "Andra")
-        XCTAssertEqual(catalogue.categories, [NewCaseChoices.Category(id: el.id!, name: "El"), NewCaseChoices.Category(id: vvs.id!, name: "VVS")])
+        XCTAssertEqual(catalogue.categories, [NewCaseChoices.Named(id: el.id!, name: "El"), NewCaseChoices.Named(id: vvs.id!, name: "VVS")])
     }
 
     func testAnEmptyCatalogue() async throws {
@@ -68,7 +68,7 @@ final class NewCaseChoicesTests: StoreTestCase {
         for visibility in visibilities {
             let reach = try await NewCaseChoices.Reach.of(visibility, on: db)
             let fluent = try await Reach.of(visibility, on: db)
-            XCTAssertEqual(reach.customers, fluent.customers.map { NewCaseChoices.Customer(id: $0.id!, name: $0.name) }, "\(visibility)")
+            XCTAssertEqual(reach.customers, fluent.customers.map { NewCaseChoices.Named(id: $0.id!, name: $0.name) }, "\(visibility)")
             XCTAssertEqual(reach.objects, fluent.objects.map {
                 NewCaseChoices.Object(id: $0.id!, customerId: $0.customerId, name: $0.name, address: $0.address, isActive: $0.isActive)
             }, "\(visibility)")

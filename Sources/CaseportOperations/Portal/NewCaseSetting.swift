@@ -11,10 +11,10 @@ public struct NewCaseSetting: Sendable {
     public var rule: CaseCreationRule
     public var reach: NewCaseChoices.Reach
     public var settings: PortalSettings
-    public var categories: [NewCaseChoices.Category]
+    public var categories: [NewCaseChoices.Named]
 
     /// The customers offered in the form: those the rule lets the viewer choose.
-    public var customers: [NewCaseChoices.Customer] {
+    public var customers: [NewCaseChoices.Named] {
         reach.customers.filter { rule.selectableCustomerIds.contains($0.id) }
     }
     /// The objects offered: linked ones and those of selectable customers, unless staff deactivated them (D6).
@@ -22,7 +22,7 @@ public struct NewCaseSetting: Sendable {
         reach.objects.filter { ($0.isActive || $0.id == rule.objectFixed)
             && (rule.selectableObjectIds.contains($0.id) || rule.objectsOfCustomerIds.contains($0.customerId)) }
     }
-    public var customerFixed: NewCaseChoices.Customer? { rule.customerFixed.flatMap { id in reach.customers.first { $0.id == id } } }
+    public var customerFixed: NewCaseChoices.Named? { rule.customerFixed.flatMap { id in reach.customers.first { $0.id == id } } }
     public var objectFixed: NewCaseChoices.Object? { rule.objectFixed.flatMap { id in reach.objects.first { $0.id == id } } }
 
     /// `settings`: the deployment's settings when the caller already read them in this request;

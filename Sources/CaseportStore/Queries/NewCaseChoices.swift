@@ -33,8 +33,8 @@ public enum NewCaseChoices {
         }
     }
 
-    /// An active category.
-    public struct Category: Sendable, Equatable {
+    /// An id and its name: an active category, or a customer within the viewer's reach.
+    public struct Named: Sendable, Equatable {
         public var id: Int
         public var name: String
 
@@ -49,9 +49,9 @@ public enum NewCaseChoices {
     public struct Catalogue: Sendable, Equatable {
         public var types: [CaseType] = []
         public var fields: [Int: [Field]] = [:]
-        public var categories: [Category] = []
+        public var categories: [Named] = []
 
-        public init(types: [CaseType] = [], fields: [Int: [Field]] = [:], categories: [Category] = []) {
+        public init(types: [CaseType] = [], fields: [Int: [Field]] = [:], categories: [Named] = []) {
             (self.types, self.fields, self.categories) = (types, fields, categories)
         }
 
@@ -86,22 +86,12 @@ public enum NewCaseChoices {
                         .append(Field(id: id, label: name, kind: kind, isRequired: try row.decode(column: "flag", as: Bool.self),
                                       choiceList: choices))
                 case 2:
-                    catalogue.categories.append(Category(id: id, name: name))
+                    catalogue.categories.append(Named(id: id, name: name))
                 default:
                     continue
                 }
             }
             return catalogue
-        }
-    }
-
-    /// A customer within the viewer's reach.
-    public struct Customer: Sendable, Equatable {
-        public var id: Int
-        public var name: String
-
-        public init(id: Int, name: String) {
-            (self.id, self.name) = (id, name)
         }
     }
 
@@ -122,10 +112,10 @@ public enum NewCaseChoices {
     /// names, the objects of those customers and the owners of those objects; each list by name, at most
     /// 2 000), read in one statement with ids, names and what the form checks.
     public struct Reach: Sendable, Equatable {
-        public var customers: [Customer] = []
+        public var customers: [Named] = []
         public var objects: [Object] = []
 
-        public init(customers: [Customer] = [], objects: [Object] = []) {
+        public init(customers: [Named] = [], objects: [Object] = []) {
             (self.customers, self.objects) = (customers, objects)
         }
 
@@ -161,7 +151,7 @@ public enum NewCaseChoices {
                                                 address: try row.decode(column: "address", as: String.self),
                                                 isActive: try row.decode(column: "is_active", as: Bool.self)))
                 } else {
-                    reach.customers.append(Customer(id: id, name: name))
+                    reach.customers.append(Named(id: id, name: name))
                 }
             }
             return reach
