@@ -152,6 +152,7 @@ public enum BenchmarkData {
                        || ' zzc' || COALESCE(c.customer_id, 0) || COALESCE(' zzo' || c.object_id, '') || COALESCE(' zzw' || o.customer_id, '')
                 FROM cases c LEFT JOIN case_messages m ON m.case_id = c.id LEFT JOIN objects o ON o.id = c.object_id
                 """).run()
+            try await CaseSearchIndex.fillSQLiteWords(on: sql)
             try await sql.raw("ANALYZE").run()
         }
         try await sql.raw("DROP TABLE bench_words").run()

@@ -241,11 +241,21 @@ public struct RetentionClearing: Sendable {
         }
     }
 
-    /// Re-indexes the case; on PostgreSQL the words that only this case's old text had leave
-    /// `search_words` (the suggestion list), so no removed name can be found there either.
+    /// Re-indexes the case; the words that only this case's old text had leave `search_words` (the
+    /// expansion list of a search prefix, M015 and M046), so no removed name stays there either.
     func refreshSearch(caseId: Int, sql: any SQLDatabase) async throws {
         guard sql.dialect.name == "postgresql" else {
+            struct Document: Decodable { var body: String }
+            let before = try await sql.raw("SELECT body FROM case_search WHERE rowid = \(bind: caseId)").first(decoding: Document.self)
+            var words: [String] = []
+            if let before { words = try await CaseSearchIndex.sqliteWords(of: before.body, on: sql) }
             try await CaseSearchIndex.refresh(caseId: caseId, on: database)
+            for chunk in stride(from: 0, to: words.count, by: 200).map({ Array(words[$0..<min($0 + 200, words.count)]) }) {
+                try await sql.raw("""
+                    DELETE FROM search_words WHERE word IN (\(binds: chunk))
+                    AND NOT EXISTS (SELECT 1 FROM case_search WHERE case_search MATCH '"' || search_words.word || '"')
+                    """).run()
+            }
             return
         }
         struct Word: Decodable { var w: String }
