@@ -8,7 +8,9 @@ import SQLKit
 /// å ä ö æ ø does not depend on the database's locale.
 public enum CaseSearchIndex {
     /// Re-indexes one case: its number, subject, description and every public message.
-    public static func refresh(caseId: Int, on database: any Database) async throws {
+    /// `newText`: on SQLite, the only text whose words may be new to `search_words` (a message added to an
+    /// indexed case); nil: the whole document's.
+    public static func refresh(caseId: Int, newText: String? = nil, on database: any Database) async throws {
         let sql = try database.requireSQL()
         let sqlite = sql.dialect.name == "sqlite"
         // The case, its public messages and what its access tokens name, in one read (issue 17 point 5:
@@ -19,9 +21,11 @@ public enum CaseSearchIndex {
         let contacts: SQLQueryString = sqlite
             ? "(SELECT group_concat(contact_id, ' ') FROM case_contacts WHERE case_id = c.id)"
             : "(SELECT string_agg(contact_id::text, ' ') FROM case_contacts WHERE case_id = c.id)"
+        // SQLite: whether the case has a document already (else all its words may be new).
+        let indexed: SQLQueryString = sqlite ? "(SELECT count(*) FROM case_search WHERE rowid = c.id)" : "1"
         guard let row = try await sql.raw("""
             SELECT c.number, c.subject, c.description, c.customer_id, c.object_id, o.customer_id AS owner_id,
-                   \(messages) AS messages, \(contacts) AS contacts
+                   \(messages) AS messages, \(contacts) AS contacts, \(indexed) AS indexed
             FROM cases c LEFT JOIN objects o ON o.id = c.object_id WHERE c.id = \(bind: caseId)
             """).first() else { return }
         var parts = [String(try row.decode(column: "number", as: Int.self)),
@@ -33,7 +37,8 @@ public enum CaseSearchIndex {
         if sqlite {
             try await sql.raw("DELETE FROM case_search WHERE rowid = \(bind: caseId)").run()
             try await sql.raw("INSERT INTO case_search (rowid, body) VALUES (\(bind: caseId), \(bind: document))").run()
-            try await rememberSQLiteWords(of: document, on: sql)
+            let wasIndexed = try row.decode(column: "indexed", as: Int.self) > 0
+            try await rememberSQLiteWords(of: wasIndexed ? newText ?? document : document, on: sql)
         } else {
             // The document and its new words in one statement.
             try await sql.raw("""
@@ -62,8 +67,10 @@ public enum CaseSearchIndex {
                 SELECT count(*) AS n FROM d
                 """).first()
             if try row?.decode(column: "n", as: Int.self) ?? 0 > 0 { return }
+            try await refresh(caseId: caseId, on: database)
+            return
         }
-        try await refresh(caseId: caseId, on: database)
+        try await refresh(caseId: caseId, newText: body.lowercased(), on: database)
     }
 
     /// PostgreSQL: the common table expressions that append a message's words to the case's document and
@@ -199,6 +206,15 @@ public enum CaseSearchIndex {
             }
         }
         for scalar in document.unicodeScalars {
+            if scalar.isASCII {  // the common case without a property lookup: ASCII letters and digits only
+                let byte = UInt8(scalar.value)
+                if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) {
+                    word.append(scalar)
+                } else {
+                    finish()
+                }
+                continue
+            }
             switch scalar.properties.generalCategory {
             case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
                  .decimalNumber, .letterNumber, .otherNumber, .privateUse:
