@@ -89,6 +89,16 @@ final class StaffCasesTests: StoreTestCase {
         try await CaseConversation(database: db).add(caseId: portal.id!, author: people.staff, body: "Svar")
         unread = try await cases.countUnread()
         XCTAssertEqual(unread, 1, "a customer's message is unread activity; staff's own is not")
+        // The badge's count stops one past its cap ("more than cap").
+        _ = try await make.case("Till", origin: .portal)
+        _ = try await make.case("Tre", origin: .portal)
+        let capped = try await cases.countUnread(cap: 1), uncapped = try await cases.countUnread(cap: 3)
+        XCTAssertEqual(capped, 2)
+        XCTAssertEqual(uncapped, 3)
+        let fourth = try await make.case("Fyra", origin: .portal)
+        try await cases.markRead(caseId: fourth.id!)
+        unread = try await cases.countUnread(cap: 3)
+        XCTAssertEqual(unread, 3)
         // D4: "mark all" is the handler's own cases only; a colleague's case stays unread for them.
         let other = try await make.case("Bertis", origin: .portal) { $0.handlerId = people.staffId }
         let colleague = try await make.staff("Kollega")

@@ -13,6 +13,13 @@ struct StaffCasesController: RouteCollection {
     static let pageSize = 50
     /// Beyond this the list says "more than 10 000" and pages stop; filters narrow it down.
     static let countCap = 10_000
+    /// The "cases with new activity" badge counts up to here (it is on every staff list and home page).
+    static let unreadCap = 1_000
+
+    /// The badge's number, or "more than 1 000".
+    static func unreadLabel(_ unread: Int, request: Request) -> String {
+        unread > unreadCap ? request.t("staff_more_than").replacingOccurrences(of: "{n}", with: String(unreadCap)) : String(unread)
+    }
 
     func boot(routes: any RoutesBuilder) throws {
         routes.on(StaffRoute.cases, use: list)
@@ -53,7 +60,9 @@ struct StaffCasesController: RouteCollection {
         /// The table's rows, written by `rowsHTML` (every value escaped there).
         var rowsHTML: String
         var total: String
-        var unreadTotal: Int
+        /// How many cases have unread activity, "more than 1 000" above `unreadCap`.
+        var unreadTotal: String
+        var hasUnread: Bool
         var paging: Paging
         /// The sortable column headers and the current sort (kept by the search form).
         var sort: SortHeaders
@@ -111,6 +120,7 @@ struct StaffCasesController: RouteCollection {
 
         let cases = StaffCases(database: request.db)
         let counted = try await cases.count(filter, cap: Self.countCap)
+        let unread = try await cases.countUnread(cap: Self.unreadCap)
         // Pages stop at the cap; the list's query is kept in every page link.
         let paging = Paging(requested: Int(query.page ?? ""), total: min(counted, Self.countCap), pageSize: Self.pageSize) { page in
             query.link(sort: filter.base.sort, page: page)
@@ -136,7 +146,7 @@ struct StaffCasesController: RouteCollection {
                     handler: $0.handlerName ?? "–", priority: $0.priorityName ?? "–", unread: $0.hasUnreadActivity)
             }, strings: layout.t.table),
             total: counted > Self.countCap ? request.t("staff_more_than").replacingOccurrences(of: "{n}", with: String(Self.countCap)) : String(counted),
-            unreadTotal: try await cases.countUnread(), paging: paging,
+            unreadTotal: Self.unreadLabel(unread, request: request), hasUnread: unread > 0, paging: paging,
             sort: SortHeaders(current: filter.base.sort) { query.link(sort: $0, page: nil) },
             q: filter.base.text, statuses: statuses, handlers: handlers,
             categories: catalogue.categories.map { Option(value: String($0.id), name: $0.name, selected: filter.base.categoryId == $0.id) },

@@ -34,7 +34,7 @@ struct StaffHomeController: RouteCollection {
     struct HomePage: Encodable {
         var layout: Layout
         var role: String
-        var unread: Int
+        var unread: String
         var cases: [Row]
         /// Admins get a link to the delivery page (E1).
         var isAdmin: Bool
@@ -53,7 +53,8 @@ struct StaffHomeController: RouteCollection {
         var page = HomePage(
             layout: Layout(request, title: request.t("staff_home_title"), area: "staff"),
             role: request.t("staff_role_\(staff.user.role.rawValue)"),
-            unread: try await StaffCases(database: request.db).countUnread(),
+            unread: StaffCasesController.unreadLabel(try await StaffCases(database: request.db).countUnread(cap: StaffCasesController.unreadCap),
+                                                     request: request),
             cases: newest.map {
                 Row(number: $0.number, subject: $0.subject, status: request.staffStatus($0.status), tone: $0.status.tone.rawValue,
                     createdAt: request.language.formatDateTime($0.createdAt))
