@@ -45,15 +45,31 @@ final class CaseConversationTests: StoreTestCase {
         XCTAssertEqual(found.map(\.id), [record.id!], "the message's words are indexed with the case")
     }
 
-    func testMarkSeenRecordsTheLatestVisitOnce() async throws {
+    /// One row per user and case; a visit moves it on only when the case changed since the last visit
+    /// (a visit that finds nothing new writes nothing, issue 17), so the marker reads the same.
+    func testMarkSeenRecordsTheVisitThatSawTheLatestActivity() async throws {
         let record = try await make.case("Fall")
+        let activity = start.addingTimeInterval(1_000)
+        func activityAt(_ at: Date) async throws {
+            try await CaseRecord.query(on: db).filter(\.$id == record.id!).set(\.$lastActivityAt, to: at).update()
+        }
+        try await activityAt(activity)
         let conversation = CaseConversation(database: db)
         let anna = try await make.authors().userId
+        func seen() async throws -> [Date] { try await CaseReadRecord.query(on: db).all().map(\.seenAt) }
         try await conversation.markSeen(caseId: record.id!, userId: anna, at: start)
-        try await conversation.markSeen(caseId: record.id!, userId: anna, at: start.addingTimeInterval(60))
-        let reads = try await CaseReadRecord.query(on: db).all()
-        XCTAssertEqual(reads.count, 1)
-        XCTAssertEqual(reads.first?.seenAt, start.addingTimeInterval(60))
+        var reads = try await seen()
+        XCTAssertEqual(reads, [start], "the first visit")
+        try await conversation.markSeen(caseId: record.id!, userId: anna, at: activity.addingTimeInterval(5))
+        reads = try await seen()
+        XCTAssertEqual(reads, [activity.addingTimeInterval(5)], "the case changed after the last visit")
+        try await conversation.markSeen(caseId: record.id!, userId: anna, at: activity.addingTimeInterval(60))
+        reads = try await seen()
+        XCTAssertEqual(reads, [activity.addingTimeInterval(5)], "nothing new since: nothing written")
+        try await activityAt(activity.addingTimeInterval(100))
+        try await conversation.markSeen(caseId: record.id!, userId: anna, at: activity.addingTimeInterval(120))
+        reads = try await seen()
+        XCTAssertEqual(reads, [activity.addingTimeInterval(120)])
     }
 
     func testClassificationAndFieldValues() async throws {

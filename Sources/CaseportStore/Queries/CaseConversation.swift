@@ -173,13 +173,18 @@ public struct CaseConversation: Sendable {
         return message
     }
 
-    /// Records that the user has seen the case now (clears the "new information" marker).
+    /// Records that the user has seen the case now (clears the "new information" marker): `seen_at` is
+    /// when the user last saw the case with everything it had then.
     public func markSeen(caseId: Int, userId: Int, at now: Date = Date()) async throws {
         // One statement (issue 17: every case view records the visit): the unique (user_id, case_id)
-        // makes a second tab's insert an update instead of a failure.
+        // makes a second tab's insert an update instead of a failure. A visit that finds nothing new since
+        // the last one (seen after the case's last activity) writes nothing: the marker reads the same, and
+        // on SQLite a commit without a changed page leaves every other connection's page cache valid, where
+        // a write to case_reads on each of the most common view emptied them all (issue 17).
         try await database.requireSQL().raw("""
             INSERT INTO case_reads (user_id, case_id, seen_at) VALUES (\(bind: userId), \(bind: caseId), \(bind: now))
             ON CONFLICT (user_id, case_id) DO UPDATE SET seen_at = excluded.seen_at
+            WHERE case_reads.seen_at < (SELECT last_activity_at FROM cases WHERE id = excluded.case_id)
             """).run()
     }
 
