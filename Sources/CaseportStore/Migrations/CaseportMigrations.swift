@@ -41,5 +41,6 @@ public enum CaseportMigrations {
         M041_UnqueuedCaseWrites(),
         M042_FilteredListIndexes(),
         M043_ApprovalRoundIndexes(),
+        M044_SQLiteFilteredListIndexes(),
     ]
 }
