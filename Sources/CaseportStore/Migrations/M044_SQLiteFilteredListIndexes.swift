@@ -14,9 +14,10 @@ import SQLKit
 /// index as covering only when it holds every column the statement reads from `cases`), the filter
 /// columns and the sort columns. Each branch of the OR is then an index-only search ("USING COVERING
 /// INDEX"); the contact branch reads its few cases by id as before. At 1 000 000 cases (a customer's
-/// 2 000 cases, a warm connection, SQLite 3.54): a category or type filter's count 1.0–2.5 → 0.13–0.15 ms
-/// and page 1.1–1.9 → 0.15–0.2 ms; the open cases' page 3.5 → 0.45 ms; a page by number or subject
-/// 1.1 → 0.3 ms. Each index is 67 MB instead of 25.
+/// 2 000 cases, a warm connection, SQLite 3.54): a category or type filter's count 0.93–0.95 → 0.20 ms
+/// and page 0.96–0.99 → 0.21–0.24 ms; the open cases' page 0.67 → 0.39 ms; a page by number or subject
+/// 0.81 → 0.31–0.34 ms; 7.4–9.9 → 2.5 ms of server CPU a filtered list request (docs/PERFORMANCE.md,
+/// "Filtered lists on SQLite (session 13)"). Each index is 67 MB instead of 25.
 ///
 /// SQLite only: PostgreSQL's branches are M042's indexes, with the filter columns INCLUDEd.
 struct M044_SQLiteFilteredListIndexes: AsyncMigration {
