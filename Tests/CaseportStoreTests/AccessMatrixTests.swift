@@ -1,5 +1,5 @@
 import CaseportCore
-import CaseportStore
+@testable import CaseportStore
 import CaseportTestSupport
 import FluentKit
 import SQLKit
@@ -166,9 +166,10 @@ final class AccessMatrixTests: XCTestCase {
         }
     }
 
-    /// Issue 17 (M042): a filtered list through the rule's branches, on each column PostgreSQL now tests
-    /// inside the branches' indexes (status, category, case type), holds exactly the visible cases that
-    /// match — for every viewer, whichever branch reaches the case — and its count agrees.
+    /// Issue 17 (M042, M044): a filtered list through the rule's branches, on each column now tested
+    /// inside the branches' indexes (status, category, case type; on SQLite written `+c.column` so that
+    /// no column's own index is chosen), holds exactly the visible cases that match — for every viewer,
+    /// whichever branch reaches the case, in each order the list offers — and its count agrees.
     func testFilteredListsHoldExactlyTheVisibleCasesThatMatch() async throws {
         let world = try await buildWorld()
         let db = harness.database
@@ -178,6 +179,11 @@ final class AccessMatrixTests: XCTestCase {
         let categoryId = try category.requireID()
         try await sql.raw("UPDATE cases SET status = 'closed' WHERE number % 2 = 0").run()
         try await sql.raw("UPDATE cases SET category_id = \(bind: categoryId) WHERE number % 3 = 0").run()
+        let type = CaseTypeRecord(name: "Läcka", sortOrder: 1)
+        try await type.create(on: db)
+        let typeId = try type.requireID()
+        try await sql.raw("UPDATE cases SET case_type_id = \(bind: typeId) WHERE number % 5 = 0").run()
+        try await sql.raw("UPDATE cases SET status = 'waiting_for_customer' WHERE number % 7 = 0 AND number % 2 = 1").run()
         let labelByNumber = Dictionary(uniqueKeysWithValues: world.cases.map { ($1, $0) })
         let cases = VisibleCases(database: db)
         for (name, viewer) in world.viewers {
@@ -189,9 +195,23 @@ final class AccessMatrixTests: XCTestCase {
             inCategory.categoryId = categoryId
             var both = inCategory
             both.status = .closed
+            var ofType = CaseFilter()
+            ofType.caseTypeId = typeId
+            var active = CaseFilter()
+            active.statusGroup = .active
+            var needsAction = CaseFilter()
+            needsAction.statusGroup = .needsAction
+            var activeOfTypeByNumber = ofType
+            activeOfTypeByNumber.statusGroup = .active
+            activeOfTypeByNumber.sort = CaseSort(key: .number, direction: .ascending)
+            var inCategoryBySubject = inCategory
+            inCategoryBySubject.sort = CaseSort(key: .subject, direction: .descending)
             let wanted: [(String, CaseFilter, (Int) -> Bool)] = [
                 ("closed", closed, { $0 % 2 == 0 }), ("category", inCategory, { $0 % 3 == 0 }),
-                ("closed in category", both, { $0 % 6 == 0 }),
+                ("closed in category", both, { $0 % 6 == 0 }), ("type", ofType, { $0 % 5 == 0 }),
+                ("active", active, { $0 % 2 == 1 }), ("needs action", needsAction, { $0 % 14 == 7 }),
+                ("active of type, by number", activeOfTypeByNumber, { $0 % 10 == 5 }),
+                ("category, by subject", inCategoryBySubject, { $0 % 3 == 0 }),
             ]
             for (what, filter, matches) in wanted {
                 let want = Set(world.cases.filter { visible.contains($0.key) && matches($0.value) }.map(\.key))
@@ -200,6 +220,46 @@ final class AccessMatrixTests: XCTestCase {
                 XCTAssertEqual(page.count, want.count, "no case twice: \(name), \(what)")
                 let count = try await cases.count(for: visibility, filter: filter)
                 XCTAssertEqual(count, want.count, "count: \(name), \(what)")
+                if filter.sort.key == .number {
+                    XCTAssertEqual(page.map(\.number), page.map(\.number).sorted(), "order: \(name), \(what)")
+                }
+                if filter.sort.key == .subject {
+                    XCTAssertEqual(page.map(\.subject), page.map(\.subject).sorted(by: >), "order: \(name), \(what)")
+                }
+            }
+        }
+        if sql.dialect.name == "sqlite" {
+            // M044: the branches' indexes hold the filter and sort columns after M032's keys, and replace M032's.
+            let definitions = try await sql.raw("""
+                SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cases'
+                AND name IN ('cases_customer_activity', 'cases_object_activity',
+                             'cases_customer_activity_filters', 'cases_object_activity_filters')
+                """).all().map { (try $0.decode(column: "name", as: String.self), try $0.decode(column: "sql", as: String.self)) }
+            XCTAssertEqual(definitions.map(\.0).sorted(), ["cases_customer_activity_filters", "cases_object_activity_filters"])
+            for (_, definition) in definitions {
+                XCTAssertTrue(definition.hasSuffix(
+                    "_id, last_activity_at, id, \(definition.contains("(customer_id") ? "object_id" : "customer_id"), "
+                    + "status, category_id, case_type_id, priority_id, number, created_at, subject)"), definition)
+            }
+            // Without statistics (no ANALYZE, as a deployment runs), a filtered count and page for a
+            // customer's contact are answered from those indexes alone, not from the category's index.
+            let contact = try XCTUnwrap(world.viewers["contact on customer C1"])
+            var filter = CaseFilter()
+            filter.categoryId = categoryId
+            filter.statusGroup = .active
+            filter.sort = CaseSort(key: .subject, direction: .descending)
+            let visibility = CaseVisibility(for: contact)
+            for statement in [
+                "SELECT COUNT(*) AS n FROM cases c WHERE " + cases.whereClause(visibility, filter, dialect: "sqlite"),
+                "SELECT c.id FROM cases c WHERE " + cases.whereClause(visibility, filter, dialect: "sqlite")
+                    + " ORDER BY c.subject DESC, c.id DESC LIMIT 20",
+            ] as [SQLQueryString] {
+                let plan = try await sql.raw("EXPLAIN QUERY PLAN " + statement).all()
+                    .map { try $0.decode(column: "detail", as: String.self) }
+                let searches = plan.filter { $0.hasPrefix("SEARCH c ") }
+                XCTAssertTrue(searches.contains("SEARCH c USING COVERING INDEX cases_customer_activity_filters (customer_id=?)"), "\(plan)")
+                XCTAssertTrue(searches.contains("SEARCH c USING COVERING INDEX cases_object_activity_filters (object_id=?)"), "\(plan)")
+                XCTAssertFalse(plan.contains { $0.contains("category") }, "\(plan)")
             }
         }
         guard sql.dialect.name == "postgresql" else { return }

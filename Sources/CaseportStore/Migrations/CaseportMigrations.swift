@@ -41,6 +41,7 @@ public enum CaseportMigrations {
         M041_UnqueuedCaseWrites(),
         M042_FilteredListIndexes(),
         M043_ApprovalRoundIndexes(),
+        M044_SQLiteFilteredListIndexes(),
         M046_SQLiteSearchWords(),
     ]
 }
