@@ -74,12 +74,7 @@ struct CaseSelects: Encodable {
         // A customer beyond the first 1 000 is offered when it is the one chosen, so saving keeps it.
         try await catalogue.include(customer: Int(chosen.customer), on: request.db)
         // The chosen customer's objects, and the object the record has now.
-        let objects = try await ObjectRecord.query(on: request.db)
-            .group(.or) { group in
-                if let customer = Int(chosen.customer) { group.filter(\.$customerId == customer) }
-                if let object = currentObjectId { group.filter(\.$id == object) }
-                group.filter(\.$id == -1)
-            }.sort(\.$name).limit(500).all()
+        let objects = try await StaffCases(database: request.db).formObjects(customerId: Int(chosen.customer), objectId: currentObjectId)
         func options<T>(_ name: Name, _ items: [T], id: (T) -> Int?, active: (T) -> Bool = { _ in true },
                         label: (T) -> String) -> [SelectOption] {
             items.compactMap { item in
@@ -104,7 +99,7 @@ struct CaseSelects: Encodable {
                                     options(name, catalogue.priorities, id: { $0.id }, active: \.isActive, label: \.name))
             case .customer: (label, choices) = (request.t("case_customer"), options(name, catalogue.customers, id: { $0.id }, label: \.name))
             case .object:
-                (label, choices) = (request.t("case_object"), options(name, objects, id: \.id, label: { "\($0.name) – \($0.address)" }))
+                (label, choices) = (request.t("case_object"), options(name, objects, id: { $0.id }, label: { "\($0.name) – \($0.address)" }))
             }
             return Select(name: name.rawValue, label: label, options: choices, error: errors[name.rawValue],
                           errorId: name.rawValue + "-error")
