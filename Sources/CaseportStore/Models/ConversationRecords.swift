@@ -29,6 +29,27 @@ public final class CaseMessageRecord: Model, @unchecked Sendable {
     @OptionalField(key: "text_params") public var textParams: String?
     public init() {}
 
+    /// A message read by plain SQL (`SELECT` of the columns by name), for reading only.
+    convenience init(row: any SQLRow) throws {
+        self.init()
+        id = try row.decode(column: "id", as: Int.self)
+        caseId = try row.decode(column: "case_id", as: Int.self)
+        let kind = try row.decode(column: "author_kind", as: String.self)
+        guard let author = MessageAuthorKind(rawValue: kind) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown author kind \(kind)"))
+        }
+        authorKind = author
+        authorUserId = try row.decode(column: "author_user_id", as: Int?.self)
+        authorStaffId = try row.decode(column: "author_staff_id", as: Int?.self)
+        authorPersonId = try row.decode(column: "author_person_id", as: Int?.self)
+        authorName = try row.decode(column: "author_name", as: String.self)
+        body = try row.decode(column: "body", as: String.self)
+        isInternal = try row.decode(column: "is_internal", as: Bool.self)
+        createdAt = try row.decode(column: "created_at", as: Date.self)
+        textKey = try row.decode(column: "text_key", as: String?.self)
+        textParams = try row.decode(column: "text_params", as: String?.self)
+    }
+
     /// The text for a reader: the locale key rendered by `translate` (with `{name}` style parameters),
     /// or the stored body for a message without a key (every message written before M030).
     public func text(_ translate: (String) -> String) -> String {

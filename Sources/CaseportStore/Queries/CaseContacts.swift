@@ -1,5 +1,6 @@
 import CaseportCore
 import FluentKit
+import SQLKit
 import Foundation
 
 /// The contacts linked to a case (A7: a contact's users see the cases it is linked to). The primary
@@ -16,15 +17,29 @@ public struct CaseContacts: Sendable {
         public var isPrimary: Bool
     }
 
-    /// The case's contacts, primary first, then by name.
+    /// The case's contacts, primary first, then by name. One statement (issue 17, session 13: the links and
+    /// the contacts were two model queries on every staff case page); a contact linked twice is listed once,
+    /// primary when either link is.
     public func linked(caseId: Int) async throws -> [Linked] {
-        let links = try await CaseContactLink.query(on: database).filter(\.$caseId == caseId).all()
-        guard !links.isEmpty else { return [] }
-        let contacts = try await ContactRecord.query(on: database).filter(\.$id ~~ links.map(\.contactId)).all()
-        let primary = Set(links.filter(\.isPrimary).map(\.contactId))
-        return contacts.map {
-            Linked(contactId: $0.id!, name: $0.displayName, email: $0.email, phone: $0.phone, isPrimary: primary.contains($0.id!))
-        }.sorted { ($0.isPrimary ? 0 : 1, $0.name.lowercased()) < ($1.isPrimary ? 0 : 1, $1.name.lowercased()) }
+        let rows = try await database.requireSQL().raw("""
+            SELECT cc.contact_id, cc.is_primary, ct.first_name, ct.last_name, ct.email, ct.phone
+            FROM case_contacts cc JOIN contacts ct ON ct.id = cc.contact_id
+            WHERE cc.case_id = \(bind: caseId)
+            """).all()
+        var byContact: [Int: Linked] = [:]
+        for row in rows {
+            let id = try row.decode(column: "contact_id", as: Int.self)
+            let isPrimary = try row.decode(column: "is_primary", as: Bool.self)
+            if byContact[id] != nil {
+                if isPrimary { byContact[id]?.isPrimary = true }
+                continue
+            }
+            let name = "\(try row.decode(column: "first_name", as: String.self)) \(try row.decode(column: "last_name", as: String.self))"
+                .trimmingCharacters(in: .whitespaces)
+            byContact[id] = Linked(contactId: id, name: name, email: try row.decode(column: "email", as: String?.self),
+                                   phone: try row.decode(column: "phone", as: String?.self), isPrimary: isPrimary)
+        }
+        return byContact.values.sorted { ($0.isPrimary ? 0 : 1, $0.name.lowercased()) < ($1.isPrimary ? 0 : 1, $1.name.lowercased()) }
     }
 
     /// What mail about a case to its linked contacts needs (issue 11, B7), in link order (primary first,
@@ -58,30 +73,36 @@ public struct CaseContacts: Sendable {
     }
 
     /// Active contacts a case form offers: those linked to the customer (or any of its objects) or to the
-    /// object, by name; with neither given, every active contact. At most `limit`.
+    /// object, by name; with neither given, every active contact. At most `limit`. One statement (issue 17,
+    /// session 13: it was up to five model queries on every staff case page); the records carry the
+    /// contact's columns, read by column, and are not for saving.
     public func candidates(customerId: Int?, objectId: Int?, limit: Int = 500) async throws -> [ContactRecord] {
-        var ids: Set<Int>?
-        if customerId != nil || objectId != nil {
-            var found = Set<Int>()
-            if let customerId {
-                found.formUnion(try await ContactCustomerLink.query(on: database).filter(\.$customerId == customerId).all(\.$contactId))
-                let objects = try await ObjectRecord.query(on: database).filter(\.$customerId == customerId).all(\.$id)
-                if !objects.isEmpty {
-                    found.formUnion(try await ContactObjectLink.query(on: database).filter(\.$objectId ~~ objects.compactMap { $0 })
-                        .all(\.$contactId))
-                }
-            }
-            if let objectId {
-                found.formUnion(try await ContactObjectLink.query(on: database).filter(\.$objectId == objectId).all(\.$contactId))
-            }
-            ids = found
+        var linkedTo: [SQLQueryString] = []
+        if let customerId {
+            linkedTo.append("SELECT contact_id FROM contact_customers WHERE customer_id = \(bind: customerId)")
+            linkedTo.append("""
+                SELECT co.contact_id FROM contact_objects co JOIN objects o ON o.id = co.object_id
+                WHERE o.customer_id = \(bind: customerId)
+                """)
         }
-        let query = ContactRecord.query(on: database).filter(\.$isActive == true)
-        if let ids {
-            guard !ids.isEmpty else { return [] }
-            query.filter(\.$id ~~ Array(ids))
+        if let objectId { linkedTo.append("SELECT contact_id FROM contact_objects WHERE object_id = \(bind: objectId)") }
+        let among: SQLQueryString = linkedTo.isEmpty ? "" : "AND id IN (\(linkedTo.joined(separator: " UNION ")))"
+        let rows = try await database.requireSQL().raw("""
+            SELECT id, first_name, last_name, email, phone, is_active FROM contacts
+            WHERE is_active = \(bind: true) \(among)
+            ORDER BY last_name, first_name, id
+            LIMIT \(bind: limit)
+            """).all()
+        return try rows.map { row in
+            let contact = ContactRecord()
+            contact.id = try row.decode(column: "id", as: Int.self)
+            contact.firstName = try row.decode(column: "first_name", as: String.self)
+            contact.lastName = try row.decode(column: "last_name", as: String.self)
+            contact.email = try row.decode(column: "email", as: String?.self)
+            contact.phone = try row.decode(column: "phone", as: String?.self)
+            contact.isActive = try row.decode(column: "is_active", as: Bool.self)
+            return contact
         }
-        return try await query.sort(\.$lastName).sort(\.$firstName).sort(\.$id).limit(limit).all()
     }
 
     public func link(caseId: Int, contactId: Int) async throws {

@@ -114,9 +114,23 @@ public enum CaseEvents {
 
     /// The staff timeline of one case: newest first. Staff see every audience.
     public static func timeline(caseId: Int, limit: Int = 200, on database: any Database) async throws -> [StoredCaseEvent] {
-        let rows = try await CaseEventRecord.query(on: database).filter(\.$caseId == caseId)
-            .sort(\.$at, .descending).sort(\.$id, .descending).limit(limit).all()
-        return try rows.map(decode)
+        // Plain SQL read by column (issue 17, session 13): the staff case page reads it on every view.
+        try await database.requireSQL().raw("""
+            SELECT id, case_id, at, staff_id, portal_user_id, actor_name, kind, payload, audience
+            FROM case_events WHERE case_id = \(bind: caseId)
+            ORDER BY at DESC, id DESC
+            LIMIT \(bind: limit)
+            """).all().map { row in
+            StoredCaseEvent(
+                id: try row.decode(column: "id", as: Int.self), caseId: try row.decode(column: "case_id", as: Int.self),
+                at: try row.decode(column: "at", as: Date.self),
+                actor: EventActor(staffId: try row.decode(column: "staff_id", as: Int?.self),
+                                  portalUserId: try row.decode(column: "portal_user_id", as: Int?.self),
+                                  name: try row.decode(column: "actor_name", as: String.self)),
+                event: try CaseEvent(kind: try row.decode(column: "kind", as: String.self),
+                                     payload: try row.decode(column: "payload", as: String?.self)),
+                audience: EventAudience(rawValue: try row.decode(column: "audience", as: String.self)) ?? .staff)
+        }
     }
 
     /// The stream after `lastSeen`, oldest first, at most `limit` — for consumers that resume.

@@ -115,14 +115,103 @@ public struct StaffCases: Sendable {
             """).first(decoding: CaseDetail.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
     }
 
+    /// A staff case form's objects: the customer's and the one given (the case's now), by name, at most 500;
+    /// ids, names and addresses by plain SQL (issue 17, session 13: a model query's building and decoding
+    /// cost more than the read on every staff case page).
+    public func formObjects(customerId: Int?, objectId: Int?) async throws -> [(id: Int, name: String, address: String)] {
+        var which: [SQLQueryString] = []
+        if let customerId { which.append("customer_id = \(bind: customerId)") }
+        if let objectId { which.append("id = \(bind: objectId)") }
+        which.append("id = \(bind: -1)")
+        return try await database.requireSQL().raw("""
+            SELECT id, name, address FROM objects WHERE \(which.joined(separator: " OR "))
+            ORDER BY name
+            LIMIT \(bind: 500)
+            """).all().map {
+            (try $0.decode(column: "id", as: Int.self), try $0.decode(column: "name", as: String.self),
+             try $0.decode(column: "address", as: String.self))
+        }
+    }
+
+    /// Which of the staff case page's optional parts a case has, in one statement (issue 17, session 13):
+    /// most cases have no chat, budget, claim or type fields, and each was read by a statement of its own
+    /// on every view. The page skips the reads of what is not there.
+    public struct PageParts: Sendable, Equatable {
+        public var hasChats: Bool
+        public var hasBudget: Bool
+        public var isClaim: Bool
+        public var hasFieldValues: Bool
+
+        public init(hasChats: Bool, hasBudget: Bool, isClaim: Bool, hasFieldValues: Bool) {
+            (self.hasChats, self.hasBudget, self.isClaim, self.hasFieldValues) = (hasChats, hasBudget, isClaim, hasFieldValues)
+        }
+    }
+
+    public func pageParts(caseId: Int) async throws -> PageParts {
+        let row = try await database.requireSQL().raw("""
+            SELECT EXISTS (SELECT 1 FROM chat_conversations WHERE case_id = \(bind: caseId)) AS chats,
+                   EXISTS (SELECT 1 FROM budget_lines WHERE case_id = \(bind: caseId)) AS budget,
+                   EXISTS (SELECT 1 FROM claim_details WHERE case_id = \(bind: caseId)) AS claim,
+                   EXISTS (SELECT 1 FROM case_field_values WHERE case_id = \(bind: caseId)) AS field_values
+            """).first()
+        guard let row else { return PageParts(hasChats: true, hasBudget: true, isClaim: true, hasFieldValues: true) }
+        return PageParts(hasChats: try row.decode(column: "chats", as: Bool.self), hasBudget: try row.decode(column: "budget", as: Bool.self),
+                         isClaim: try row.decode(column: "claim", as: Bool.self),
+                         hasFieldValues: try row.decode(column: "field_values", as: Bool.self))
+    }
+
+    /// Who registered a case, with how to reach them (A8): the account person when there is one, else the
+    /// portal user, else the staff member — the first of them that exists. One statement.
+    public struct Creator: Sendable, Equatable {
+        public var name: String
+        public var email: String?
+        public var phone: String?
+
+        public init(name: String, email: String?, phone: String?) {
+            (self.name, self.email, self.phone) = (name, email, phone)
+        }
+    }
+
+    public func creator(personId: Int?, userId: Int?, staffId: Int?) async throws -> Creator? {
+        guard personId != nil || userId != nil || staffId != nil else { return nil }
+        let row = try await database.requireSQL().raw("""
+            SELECT 0 AS source, first_name, last_name, email, phone FROM account_people WHERE id = \(bind: personId)
+            UNION ALL SELECT 1, first_name, last_name, email, phone FROM portal_users WHERE id = \(bind: userId)
+            UNION ALL SELECT 2, name, '', email, NULL FROM staff_users WHERE id = \(bind: staffId)
+            ORDER BY source
+            LIMIT 1
+            """).first()
+        guard let row else { return nil }
+        let first = try row.decode(column: "first_name", as: String.self)
+        if try row.decode(column: "source", as: Int.self) == 2 {
+            return Creator(name: first, email: try row.decode(column: "email", as: String?.self), phone: nil)
+        }
+        return Creator(name: "\(first) \(try row.decode(column: "last_name", as: String.self))".trimmingCharacters(in: .whitespaces),
+                       email: try row.decode(column: "email", as: String?.self), phone: try row.decode(column: "phone", as: String?.self))
+    }
+
+    /// The case type's field values as registered (label and value), in the form's order.
+    public func fieldValues(caseId: Int) async throws -> [(label: String, value: String)] {
+        try await database.requireSQL().raw("""
+            SELECT label, value FROM case_field_values WHERE case_id = \(bind: caseId) ORDER BY sort_order
+            """).all().map { (try $0.decode(column: "label", as: String.self), try $0.decode(column: "value", as: String.self)) }
+    }
+
     public func events(caseId: Int, limit: Int = 200) async throws -> [StoredCaseEvent] {
         try await CaseEvents.timeline(caseId: caseId, limit: limit, on: database)
     }
 
-    /// Every message of the case, internal notes included, newest first.
+    /// Every message of the case, internal notes included, newest first. Plain SQL read by column (issue 17,
+    /// session 13: a model query's building and reflection-driven decoding cost more than the read); the
+    /// records are for reading, not for saving.
     public func allMessages(caseId: Int, limit: Int = 200) async throws -> [CaseMessageRecord] {
-        try await CaseMessageRecord.query(on: database).filter(\.$caseId == caseId)
-            .sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(limit).all()
+        try await database.requireSQL().raw("""
+            SELECT id, case_id, author_kind, author_user_id, author_staff_id, author_person_id, author_name, body,
+                   is_internal, created_at, text_key, text_params
+            FROM case_messages WHERE case_id = \(bind: caseId)
+            ORDER BY created_at DESC, id DESC
+            LIMIT \(bind: limit)
+            """).all().map(CaseMessageRecord.init(row:))
     }
 
     public struct Actor: Sendable {

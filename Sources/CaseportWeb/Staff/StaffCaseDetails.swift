@@ -56,19 +56,18 @@ struct SentDetails: Encodable {
     var smsPhone: String?
     var fields: [Shown]
 
-    static func load(_ request: Request, record: CaseRecord) async throws -> SentDetails {
+    /// `hasFieldValues`: false when the page has read already that the case has none (then they are not read).
+    static func load(_ request: Request, record: CaseRecord, hasFieldValues: Bool = true) async throws -> SentDetails {
+        let cases = StaffCases(database: request.db)
         var (name, email, phone): (String, String?, String?) = (record.createdByName, nil, nil)
         // A8: on a shared account the person who wrote it; else the portal user; else the staff member.
-        if let personId = record.createdByPersonId, let person = try await AccountPersonRecord.find(personId, on: request.db) {
-            (name, email, phone) = (person.displayName, person.email, person.phone)
-        } else if let userId = record.createdByUserId, let user = try await PortalUserRecord.find(userId, on: request.db) {
-            (name, email, phone) = (user.displayName, user.email, user.phone)
-        } else if let staffId = record.createdByStaffId, let staff = try await StaffUserRecord.find(staffId, on: request.db) {
-            (name, email) = (staff.name, staff.email)
+        if let creator = try await cases.creator(personId: record.createdByPersonId, userId: record.createdByUserId,
+                                                  staffId: record.createdByStaffId) {
+            (name, email, phone) = (creator.name, creator.email, creator.phone)
         }
-        let fields = try await CaseConversation(database: request.db).fieldValues(caseId: record.id!).map {
+        let fields = hasFieldValues ? try await cases.fieldValues(caseId: record.id!).map {
             Shown(label: $0.label, value: PortalCaseController.display($0.value, language: request))
-        }
+        } : []
         return SentDetails(origin: request.t(record.origin == .portal ? "origin_portal" : "origin_company"),
                            creatorName: name, creatorEmail: email, creatorPhone: phone,
                            workSiteAddress: record.workSiteAddress, referenceName: record.referenceName,

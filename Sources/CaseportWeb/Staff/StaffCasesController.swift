@@ -321,13 +321,19 @@ struct StaffCasesController: RouteCollection {
         let cases = StaffCases(database: request.db)
         let form = state.form ?? CaseEditForm(record)
         let language = request.language
+        let caseId = try record.requireID()
         // Read once for the case form's selects and the document form's suppliers.
-        let catalogue = try await StaffCatalogue.load(on: request.db)
+        let catalogue = try await Self.caseCatalogue(request)
         let selects = try await CaseSelects.load(request, layout: CaseSelects.caseLayout, chosen: form.selection,
                                                  currentObjectId: record.objectId, errors: state.errors, catalogue: catalogue)
         let unread = try await CaseUnreadActivity.load(for: record, on: request.db)
-        let contacts = try await CaseContacts(database: request.db).linked(caseId: record.id!)
-        let caseFiles = try await VisibleFiles(database: request.db).caseFiles(caseId: record.id!)
+        // Which of the chats, budget, claim and type fields the case has: their reads are skipped when not.
+        let parts = try await cases.pageParts(caseId: caseId)
+        let contacts = try await CaseContacts(database: request.db).linked(caseId: caseId)
+        // The document library's rows (every file of the case but task media, newest first) hold the files the
+        // conversation and the files part list: the shared ones (`VisibleFiles.caseFiles`' rows, read once).
+        let documents = try await CaseDocuments(database: request.db).library(caseId: caseId)
+        let caseFiles = documents.filter(\.isShared)
         var chips: [Int: [PortalCaseController.FileChip]] = [:]
         for file in caseFiles.reversed() {
             guard let messageId = file.messageId else { continue }
@@ -341,13 +347,13 @@ struct StaffCasesController: RouteCollection {
             transitions: record.status.allowedNext.map { Option(value: $0.rawValue, name: request.staffStatus($0), selected: false) },
             values: form, errors: state.errors, notice: state.notice,
             selects: selects,
-            messages: try await cases.allMessages(caseId: record.id!).map {
+            messages: try await cases.allMessages(caseId: caseId).map {
                 MessageView(id: $0.id!, author: $0.authorKind == .system ? request.t("message_system_author") : $0.authorName,
                             body: $0.text(request.t),  // issue 12: a system message in the reader's language
                             isInternal: $0.isInternal, fromCustomer: $0.authorKind == .customer,
                             createdAt: language.formatDateTime($0.createdAt), files: chips[$0.id!] ?? [])
             },
-            events: try await Self.describeAll(try await cases.events(caseId: record.id!), request: request, language: language),
+            events: try await Self.describeAll(try await cases.events(caseId: caseId), request: request, language: language),
             messageBody: state.message.body, internalNote: state.message.isInternal,
             createdAt: language.formatDateTime(record.createdAt), createdBy: record.createdByName,
             unread: record.hasUnreadActivity,
@@ -355,8 +361,8 @@ struct StaffCasesController: RouteCollection {
                 UnreadMessageView(author: $0.authorName, at: language.formatDateTime($0.createdAt),
                                   preview: PortalCaseListController.shorten($0.body, to: 120))
             },
-            unreadFiles: unread.files.map { UnreadFileView(id: $0.id!, name: $0.originalName, at: language.formatDateTime($0.createdAt)) },
-            sent: try await SentDetails.load(request, record: record),
+            unreadFiles: unread.files.map { UnreadFileView(id: $0.id, name: $0.originalName, at: language.formatDateTime($0.createdAt)) },
+            sent: try await SentDetails.load(request, record: record, hasFieldValues: parts.hasFieldValues),
             files: caseFiles.map {
                 StaffFileView(id: $0.id, name: $0.originalName, size: PortalCaseController.formatSize($0.byteSize, language: language),
                               uploader: $0.uploaderName, createdAt: language.formatDateTime($0.createdAt),
@@ -374,15 +380,33 @@ struct StaffCasesController: RouteCollection {
             errorSummary: ErrorSummary.links(state.errors, anchors: Self.errorAnchors(selects), request: request),
             noteBody: state.noteBody, noteOpen: !state.noteBody.isEmpty || state.errors["note"] != nil,
             changeOpen: state.form != nil && !state.errors.isEmpty)
-        page.chats = try await CaseChatView.load(request, caseId: record.id!, forStaff: true)
-        page.library = try await CaseLibraryView.load(request, caseId: record.id!, suppliers: catalogue.suppliers)
-        page.budget = try await CaseBudgetView.load(request, caseId: record.id!)
+        page.chats = parts.hasChats ? try await CaseChatView.load(request, caseId: caseId, forStaff: true) : []
+        page.library = try await CaseLibraryView.load(request, caseId: caseId, suppliers: catalogue.suppliers, rows: documents)
+        page.budget = try await CaseBudgetView.load(request, caseId: caseId, hasLines: parts.hasBudget)
         page.claim = try await ClaimPanel.load(request, record: record, state: state.claim, unreadMessages: unread.messages.count,
-                                               unreadFiles: unread.files.count)
+                                               unreadFiles: unread.files.count, mayBeClaim: parts.isClaim)
         page.claimAccess = try await ClaimAccessPart.load(request, record: record, mayBeClaim: page.claim?.isClaim ?? true)
         let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
         response.status = status
         return response
+    }
+
+    /// The case form's lists. Categories, case types, priorities, suppliers and customers are kept at the
+    /// change stamp, which watches all five tables (M014), so every server sees a change on its next page view;
+    /// without a stamp (a page shown again after a write) everything is read afresh. The handlers are read on
+    /// every view: staff accounts are not watched by the stamp (issue 17, session 13).
+    static func caseCatalogue(_ request: Request) async throws -> StaffCatalogue {
+        guard let stamp = request.changeStamp else { return try await StaffCatalogue.load(on: request.db) }
+        let kept = request.caseport.staffCaseCatalogue
+        if var catalogue = kept.value(for: "", at: stamp) {
+            catalogue.staff = try await StaffCatalogue.activeStaff(on: request.db)
+            return catalogue
+        }
+        let catalogue = try await StaffCatalogue.load(on: request.db)
+        var withoutStaff = catalogue
+        withoutStaff.staff = []
+        kept.store(withoutStaff, for: "", at: stamp)
+        return catalogue
     }
 
     /// The page's fields in page order, for the error summary's links.

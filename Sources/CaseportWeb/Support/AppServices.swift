@@ -33,6 +33,10 @@ struct AppServices: Sendable {
     let newCaseReach = StampedCache<NewCaseChoices.Reach>(capacity: 2_000)
     /// The back-office case list's categories, types, priorities and customers (issue 17).
     let staffListChoices = StampedCache<StaffListChoices>(capacity: 1)
+    /// The back-office case form's categories, types, priorities, suppliers and customers (`StaffCatalogue`
+    /// without its handlers, which are read on every view: staff accounts are not watched by the stamp;
+    /// issue 17, session 13).
+    let staffCaseCatalogue = StampedCache<StaffCatalogue>(capacity: 1)
     /// Portal users' case counts (the menu's "needs your action", a list's total), a few seconds each.
     let counts = ShortLivedCounts()
     /// Whether anyone answers chats, for the portal pages' chat button (see PageFrameMiddleware).

@@ -19,6 +19,9 @@ public struct CaseDocumentRow: Codable, Sendable, Equatable {
     public var sharedAt: Date?
     public var supplierId: Int?
     public var supplierName: String?
+    /// The message the file came with (M031); read by `library(caseId:)` only (the staff case page lists the
+    /// conversation's files from the same rows).
+    public var messageId: Int?
 
     /// The library's Type column: the stored category, or photo/other by content type for a
     /// conversation's file.
@@ -58,7 +61,7 @@ public struct CaseDocuments: Sendable {
     public func library(caseId: Int) async throws -> [CaseDocumentRow] {
         try await database.requireSQL().raw("""
             SELECT f.id, f.original_name, f.content_type, f.byte_size, f.uploader_name, f.uploaded_by_user_id,
-                   f.created_at, f.category, f.title, f.is_shared, f.shared_at, f.supplier_id, s.name AS supplier_name
+                   f.created_at, f.category, f.title, f.is_shared, f.shared_at, f.supplier_id, s.name AS supplier_name, f.message_id
             FROM files f LEFT JOIN suppliers s ON s.id = f.supplier_id
             WHERE f.case_id = \(bind: caseId) AND f.removed_at IS NULL AND f.task_id IS NULL
             ORDER BY f.created_at DESC, f.id DESC

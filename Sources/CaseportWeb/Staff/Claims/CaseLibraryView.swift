@@ -30,10 +30,13 @@ struct CaseLibraryView: Encodable {
 
     static let notices: Set<String> = ["uploaded", "shared", "unshared", "saved", "deleted", "already"]
 
-    /// `suppliers`: the active suppliers, when the page has read them already (the staff catalogue).
-    static func load(_ request: Request, caseId: Int, suppliers: [StaffCatalogue.Choice]? = nil) async throws -> CaseLibraryView {
+    /// `suppliers`: the active suppliers, when the page has read them already (the staff catalogue); `rows`: the
+    /// case's library (`CaseDocuments.library`), when the page has read it already.
+    static func load(_ request: Request, caseId: Int, suppliers: [StaffCatalogue.Choice]? = nil,
+                     rows known: [CaseDocumentRow]? = nil) async throws -> CaseLibraryView {
         let language = request.language
-        let rows = try await CaseDocuments(database: request.db).library(caseId: caseId)
+        let rows: [CaseDocumentRow]
+        if let known { rows = known } else { rows = try await CaseDocuments(database: request.db).library(caseId: caseId) }
         let said = request.query[String.self, at: "docs"] ?? ""
         let supplierOptions: [SelectOption]
         if let suppliers {
@@ -74,9 +77,10 @@ struct CaseBudgetView: Encodable {
 
     static let notices: Set<String> = ["added", "saved", "removed"]
 
-    static func load(_ request: Request, caseId: Int) async throws -> CaseBudgetView {
+    /// `hasLines`: false when the page has read already that the case has no lines (then none are read).
+    static func load(_ request: Request, caseId: Int, hasLines: Bool = true) async throws -> CaseBudgetView {
         let language = request.language
-        let lines = try await BudgetLines(database: request.db).lines(caseId: caseId)
+        let lines = hasLines ? try await BudgetLines(database: request.db).lines(caseId: caseId) : []
         let said = request.query[String.self, at: "budget"] ?? ""
         return CaseBudgetView(
             lines: lines.map {

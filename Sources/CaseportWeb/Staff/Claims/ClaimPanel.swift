@@ -114,12 +114,13 @@ struct ClaimPanel: Encodable {
     var unreadContact: Int
     var unreadDocuments: Int
 
-    static func load(_ request: Request, record: CaseRecord, state: ClaimPanelState?, unreadMessages: Int, unreadFiles: Int)
-        async throws -> ClaimPanel {
+    /// `mayBeClaim`: false when the page has read already that the case is no claim (then nothing is read).
+    static func load(_ request: Request, record: CaseRecord, state: ClaimPanelState?, unreadMessages: Int, unreadFiles: Int,
+                     mayBeClaim: Bool = true) async throws -> ClaimPanel {
         let language = request.language
         let caseId = try record.requireID()
         let store = ClaimBackOffice(database: request.db)
-        let details = try await store.details(caseId: caseId)
+        let details = mayBeClaim ? try await store.details(caseId: caseId) : nil
         func time(_ date: Date?) -> String? { date.map { language.formatDateTime($0) } }
         let errors = state?.errors ?? [:]
         let open: String
