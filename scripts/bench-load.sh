@@ -4,7 +4,8 @@
 # the realistic mix with scripts/bench_load.py (portal lists, filters, searches, case views, messages,
 # uploads and new cases through the portal's form and confirmation page; back-office lists, case views,
 # notes and new cases), first at a fixed concurrency and then at a fixed arrival rate; reports throughput,
-# p50/p99/p99.9, errors, confirmed writes a second, server CPU per request and per write, and RssAnon.
+# p50/p99/p99.9, errors, confirmed writes a second, server CPU per request and per write, the driver's own
+# CPU per request, and RssAnon.
 #
 #   scripts/bench-load.sh                                # both databases, 1 000 000 cases, 30 s a phase
 #   CASES=20000 CUSTOMERS=100 USERS=50 HANDLERS=10 DURATION=10 scripts/bench-load.sh   # small and quick

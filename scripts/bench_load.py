@@ -16,7 +16,8 @@ Reports requests, throughput, p50/p99/p999, errors (any transport error, 5xx, 40
 not redirect), per kind of request, and the confirmed writes a second (messages, uploads, notes, new cases:
 a portal new case is one write and three pages before it, `portal_create_page`); with --pid the server's CPU per request (utime+stime from
 /proc/<pid>/stat around each phase) and its anonymous memory (RssAnon from /proc/<pid>/status, the highest
-seen while sampling once a second, and at the end). --json writes the same as JSON.
+seen while sampling once a second, and at the end), and always the driver's own CPU per request (on one machine
+the driver's CPU is taken from the server's). --json writes the same as JSON.
 Several servers (scripts/several_servers.py --bench, or bench-load.sh with NODES=N): --pids-file names the
 nodes' current process ids (re-read each second, so a node restarted mid-run is followed; the CPU of all of
 them is summed, RssAnon is the largest node's); --pg-pid gives the PostgreSQL server's, whose backends' CPU
