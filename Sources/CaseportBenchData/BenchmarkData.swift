@@ -64,19 +64,19 @@ public enum BenchmarkData {
         try await sql.raw("""
             INSERT INTO portal_users (organisation_id, username, username_key, login_kind, contact_id, first_name, last_name,
                                       password_hash, is_admin, is_shared, is_active, created_at)
-            VALUES (1, 'bench', 'bench', 'contact', 1, 'Bench', 'User', \(bind: passwordHash), \(bind: true), \(bind: false), \(bind: true), \(unsafeRaw: time("\(now)")))
+            VALUES (1, 'bench', 'bench', 'contact', 1, 'Bench', 'User', \(bind: passwordHash), \(true), \(false), \(true), \(unsafeRaw: time("\(now)")))
             """).run()
 
         // A small catalogue and four handlers, so back-office filters have realistic selectivity.
         for n in 1...10 {
-            try await sql.raw("INSERT INTO categories (id, name, sort_order, is_active) VALUES (\(bind: n), \(bind: "Kategori \(n)"), \(bind: n), \(bind: true))").run()
+            try await sql.raw("INSERT INTO categories (id, name, sort_order, is_active) VALUES (\(bind: n), \(bind: "Kategori \(n)"), \(bind: n), \(true))").run()
         }
         for n in 1...4 {
             try await sql.raw("INSERT INTO priorities (id, name, rank) VALUES (\(bind: n), \(bind: "Prioritet \(n)"), \(bind: n))").run()
-            try await sql.raw("INSERT INTO case_types (id, name, description, is_billable, is_active, sort_order) VALUES (\(bind: n), \(bind: "Typ \(n)"), '', \(bind: false), \(bind: true), \(bind: n))").run()
+            try await sql.raw("INSERT INTO case_types (id, name, description, is_billable, is_active, sort_order) VALUES (\(bind: n), \(bind: "Typ \(n)"), '', \(false), \(true), \(bind: n))").run()
             try await sql.raw("""
                 INSERT INTO staff_users (id, email, email_key, name, role, password_hash, is_active)
-                VALUES (\(bind: n), \(bind: "handler\(n)@bench.example"), \(bind: "handler\(n)@bench.example"), \(bind: "Handläggare \(n)"), 'handler', \(bind: passwordHash), \(bind: true))
+                VALUES (\(bind: n), \(bind: "handler\(n)@bench.example"), \(bind: "handler\(n)@bench.example"), \(bind: "Handläggare \(n)"), 'handler', \(bind: passwordHash), \(true))
                 """).run()
         }
         try await sql.raw("CREATE TABLE bench_words (id INTEGER PRIMARY KEY, word TEXT NOT NULL)").run()
@@ -120,7 +120,7 @@ public enum BenchmarkData {
         progress("messages on every second case")
         try await sql.raw("""
             INSERT INTO case_messages (case_id, author_kind, author_name, body, is_internal, created_at)
-            SELECT id, 'staff', 'Bench', 'Tack för ert ärende, vi skickar en tekniker inom två arbetsdagar.', \(bind: false), created_at
+            SELECT id, 'staff', 'Bench', 'Tack för ert ärende, vi skickar en tekniker inom två arbetsdagar.', \(false), created_at
             FROM cases WHERE id % 2 = 0
             """).run()
 

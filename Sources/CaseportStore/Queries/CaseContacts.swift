@@ -89,9 +89,9 @@ public struct CaseContacts: Sendable {
         let among: SQLQueryString = linkedTo.isEmpty ? "" : "AND id IN (\(linkedTo.joined(separator: " UNION ")))"
         let rows = try await database.requireSQL().raw("""
             SELECT id, first_name, last_name, email, phone, is_active FROM contacts
-            WHERE is_active = \(bind: true) \(among)
+            WHERE is_active = \(true) \(among)
             ORDER BY last_name, first_name, id
-            LIMIT \(bind: limit)
+            LIMIT \(literal: limit)
             """).all()
         return try rows.map { row in
             let contact = ContactRecord()

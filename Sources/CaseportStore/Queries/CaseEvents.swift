@@ -51,7 +51,7 @@ public enum CaseEvents {
             // id (given at commit, see above) unless someone subscribes to its kind, which the same
             // statement reports; then it is appended below with its id taken at once.
             let row = try await sql.raw("""
-                WITH s AS (SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE is_active = \(bind: true)
+                WITH s AS (SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE is_active = \(true)
                                           AND kinds LIKE \(bind: "%,\(event.kind.rawValue),%")) AS subscribed),
                 i AS (INSERT INTO case_events (id, case_id, at, staff_id, portal_user_id, actor_name, kind, payload, audience)
                       SELECT -nextval('\(unsafeRaw: provisionalSequence)'), \(bind: caseId), \(bind: now), \(bind: actor.staffId),
@@ -119,7 +119,7 @@ public enum CaseEvents {
             SELECT id, case_id, at, staff_id, portal_user_id, actor_name, kind, payload, audience
             FROM case_events WHERE case_id = \(bind: caseId)
             ORDER BY at DESC, id DESC
-            LIMIT \(bind: limit)
+            LIMIT \(literal: limit)
             """).all().map { row in
             StoredCaseEvent(
                 id: try row.decode(column: "id", as: Int.self), caseId: try row.decode(column: "case_id", as: Int.self),

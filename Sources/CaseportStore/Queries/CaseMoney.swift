@@ -102,7 +102,7 @@ public struct InvoiceSpecifications: Sendable {
             SELECT DISTINCT u.email AS email, u.language AS language FROM portal_users u
             JOIN contact_customers cc ON cc.contact_id = u.contact_id
             WHERE cc.customer_id = \(bind: customerId) AND u.login_kind = \(bind: PortalLoginKind.contact.rawValue)
-              AND u.is_active = \(bind: true) AND u.removed_at IS NULL AND u.email IS NOT NULL AND u.email <> ''
+              AND u.is_active = \(true) AND u.removed_at IS NULL AND u.email IS NOT NULL AND u.email <> ''
             ORDER BY u.email
             """).all()
         return try rows.map { (try $0.decode(column: "email", as: String.self), try $0.decode(column: "language", as: String?.self)) }

@@ -16,8 +16,8 @@ public enum CaseSearchIndex {
         // The case, its public messages and what its access tokens name, in one read (issue 17 point 5:
         // this ran three statements on every new case and every public message).
         let messages: SQLQueryString = sqlite
-            ? "(SELECT group_concat(body, char(10)) FROM case_messages WHERE case_id = c.id AND is_internal = \(bind: false))"
-            : "(SELECT string_agg(body, chr(10)) FROM case_messages WHERE case_id = c.id AND is_internal = \(bind: false))"
+            ? "(SELECT group_concat(body, char(10)) FROM case_messages WHERE case_id = c.id AND is_internal = \(false))"
+            : "(SELECT string_agg(body, chr(10)) FROM case_messages WHERE case_id = c.id AND is_internal = \(false))"
         let contacts: SQLQueryString = sqlite
             ? "(SELECT group_concat(contact_id, ' ') FROM case_contacts WHERE case_id = c.id)"
             : "(SELECT string_agg(contact_id::text, ' ') FROM case_contacts WHERE case_id = c.id)"

@@ -29,7 +29,7 @@ public struct CaseUnreadActivity: Sendable {
             SELECT id, original_name, created_at FROM files
             WHERE case_id = \(bind: caseId) AND uploaded_by_staff_id IS NULL AND removed_at IS NULL \(since)
             ORDER BY created_at, id
-            LIMIT \(bind: 50)
+            LIMIT \(literal: 50)
             """).all().map {
             File(id: try $0.decode(column: "id", as: Int.self), originalName: try $0.decode(column: "original_name", as: String.self),
                  createdAt: try $0.decode(column: "created_at", as: Date.self))
@@ -40,9 +40,9 @@ public struct CaseUnreadActivity: Sendable {
                    is_internal, created_at, text_key, text_params
             FROM case_messages
             WHERE case_id = \(bind: caseId) AND author_kind = \(bind: MessageAuthorKind.customer.rawValue)
-              AND is_internal = \(bind: false) \(since)
+              AND is_internal = \(false) \(since)
             ORDER BY created_at, id
-            LIMIT \(bind: 50)
+            LIMIT \(literal: 50)
             """).all().map(CaseMessageRecord.init(row:))
             .filter { !uploadTimes.contains($0.createdAt) }
         return CaseUnreadActivity(messages: messages, files: files)

@@ -218,7 +218,7 @@ public struct Chats: Sendable {
     public func availableStaff() async throws -> [(id: Int, name: String)] {
         let rows = try await database.requireSQL().raw("""
             SELECT s.id, s.name FROM chat_staff_availability a JOIN staff_users s ON s.id = a.staff_id
-             WHERE a.available = \(bind: true) AND s.is_active = \(bind: true) ORDER BY s.name, s.id
+             WHERE a.available = \(true) AND s.is_active = \(true) ORDER BY s.name, s.id
             """).all()
         return try rows.map { (try $0.decode(column: "id", as: Int.self), try $0.decode(column: "name", as: String.self)) }
     }

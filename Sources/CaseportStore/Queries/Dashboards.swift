@@ -124,7 +124,7 @@ public struct Dashboards: Sendable {
         let rows = try await sql.raw("""
             SELECT \(unsafeRaw: dimension.column) AS k, COUNT(*) AS n FROM cases c
             WHERE \(conditions(visibility, filter, dialect: sql.dialect.name, closed: false))
-            GROUP BY \(unsafeRaw: dimension.column) ORDER BY n DESC, k LIMIT \(bind: Self.groupLimit)
+            GROUP BY \(unsafeRaw: dimension.column) ORDER BY n DESC, k LIMIT \(literal: Self.groupLimit)
             """).all(decoding: CountRow.self)
         let names = try await self.names(dimension, ids: rows.compactMap(\.k))
         return rows.map { DashboardRow(key: $0.k, label: $0.k.flatMap { names[$0] }, count: $0.n) }
@@ -154,7 +154,7 @@ public struct Dashboards: Sendable {
                 FROM (SELECT \(key) AS k, \(lead) AS lead FROM cases c
                       WHERE \(conditions(visibility, filter, dialect: sql.dialect.name, closed: true))) closed
             ) ranked
-            GROUP BY k ORDER BY n DESC, k LIMIT \(bind: Self.groupLimit)
+            GROUP BY k ORDER BY n DESC, k LIMIT \(literal: Self.groupLimit)
             """).all(decoding: LeadRow.self)
         let names = byObject ? try await self.names(.object, ids: rows.compactMap(\.k)) : [:]
         return rows.map { DashboardRow(key: $0.k, label: $0.k.flatMap { names[$0] }, count: $0.n, median: $0.median, p90: $0.p90) }
@@ -240,7 +240,7 @@ public struct Dashboards: Sendable {
             SELECT \(unsafeRaw: dimension.column) AS k, COUNT(*) AS n, \(sums)
             FROM \(unsafeRaw: workOrders ? "work_orders w" : "article_rows r") JOIN cases c ON c.id = \(unsafeRaw: alias).case_id
             WHERE \(moneyConditions(visibility, filter, alias: alias, dialect: sql.dialect.name))
-            GROUP BY \(unsafeRaw: dimension.column) ORDER BY \(order), k LIMIT \(bind: Self.groupLimit)
+            GROUP BY \(unsafeRaw: dimension.column) ORDER BY \(order), k LIMIT \(literal: Self.groupLimit)
             """
         if dimension.isText {
             return try await sql.raw(query).all(decoding: MoneyTextRow.self).map {

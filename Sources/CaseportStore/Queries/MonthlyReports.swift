@@ -70,7 +70,7 @@ public struct MonthlyReports: Sendable {
         struct Row: Decodable { var id: Int; var name: String; var mail_when_empty: Bool }
         return try await sql.raw("""
             SELECT cu.id, cu.name, m.mail_when_empty FROM monthly_report_customers m JOIN customers cu ON cu.id = m.customer_id
-            WHERE cu.is_active = \(bind: true) AND cu.id > \(bind: after) ORDER BY cu.id LIMIT \(bind: limit)
+            WHERE cu.is_active = \(true) AND cu.id > \(bind: after) ORDER BY cu.id LIMIT \(literal: limit)
             """).all(decoding: Row.self).map { ($0.id, $0.name, $0.mail_when_empty) }
     }
 
@@ -99,7 +99,7 @@ public struct MonthlyReports: Sendable {
         guard !customerIds.isEmpty else { return [] }
         return try await sql.raw("""
             SELECT \(Self.columns) WHERE r.customer_id IN (\(binds: customerIds.sorted()))
-            ORDER BY r.month DESC, cu.name, r.id LIMIT \(bind: limit)
+            ORDER BY r.month DESC, cu.name, r.id LIMIT \(literal: limit)
             """).all(decoding: MonthlyReportRow.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
     }
 
@@ -157,7 +157,7 @@ public struct MonthlyReports: Sendable {
         let rows = try await sql.raw("""
             SELECT c.number, c.subject, c.status, c.created_at, o.name AS object_name, \(lead) AS lead_time
             FROM cases c LEFT JOIN objects o ON o.id = c.object_id
-            WHERE \(condition) ORDER BY \(order) LIMIT \(bind: Self.listLimit)
+            WHERE \(condition) ORDER BY \(order) LIMIT \(literal: Self.listLimit)
             """).all(decoding: MonthlyReportCase.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
         return (rows, total)
     }
@@ -168,7 +168,7 @@ public struct MonthlyReports: Sendable {
         struct Row: Decodable { var email: String; var language: String? }
         return try await sql.raw("""
             SELECT u.email, u.language FROM portal_users u
-            WHERE u.is_active = \(bind: true) AND u.removed_at IS NULL AND u.email IS NOT NULL AND u.email <> ''
+            WHERE u.is_active = \(true) AND u.removed_at IS NULL AND u.email IS NOT NULL AND u.email <> ''
               AND ((u.login_kind = \(bind: PortalLoginKind.contact.rawValue)
                     AND u.contact_id IN (SELECT l.contact_id FROM contact_customers l WHERE l.customer_id = \(bind: customerId)))
                 OR (u.login_kind = \(bind: PortalLoginKind.invoiceCustomer.rawValue) AND u.organisation_id = \(bind: customerId)))

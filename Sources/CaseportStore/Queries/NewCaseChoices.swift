@@ -62,13 +62,13 @@ public enum NewCaseChoices {
             // are filled with constants of the same type in every branch (PostgreSQL's UNION needs them).
             let rows = try await db.requireSQL().raw("""
                 SELECT 0 AS kind, id, 0 AS ref, name, description AS text, '' AS choices, is_billable AS flag, sort_order AS ord
-                    FROM case_types WHERE is_active = \(bind: true)
+                    FROM case_types WHERE is_active = \(true)
                 UNION ALL
                 SELECT 1, f.id, f.case_type_id, f.label, f.kind, f.choices, f.is_required, f.sort_order
                     FROM case_type_fields f JOIN case_types t ON t.id = f.case_type_id
-                    WHERE f.is_active = \(bind: true) AND t.is_active = \(bind: true)
+                    WHERE f.is_active = \(true) AND t.is_active = \(true)
                 UNION ALL
-                SELECT 2, id, 0, name, '', '', \(bind: false), sort_order FROM categories WHERE is_active = \(bind: true)
+                SELECT 2, id, 0, name, '', '', \(false), sort_order FROM categories WHERE is_active = \(true)
                 ORDER BY kind, ref, ord, id
                 """).all()
             var catalogue = Catalogue()
@@ -136,11 +136,11 @@ public enum NewCaseChoices {
                 : SQLQueryString("(id IN (\(list(visibility.customerIds))) OR id IN (SELECT customer_id FROM o))")
             let rows = try await db.requireSQL().raw("""
                 WITH o AS (SELECT id, customer_id, name, address, is_active FROM objects WHERE \(objectFilter)
-                           ORDER BY name, id LIMIT \(bind: limit))
+                           ORDER BY name, id LIMIT \(literal: limit))
                 SELECT 0 AS kind, id, customer_id, name, address, is_active FROM o
                 UNION ALL
                 SELECT 1, id, id, name, '', is_active FROM (SELECT id, name, is_active FROM customers WHERE \(customerFilter)
-                                                         ORDER BY name, id LIMIT \(bind: limit)) c
+                                                         ORDER BY name, id LIMIT \(literal: limit)) c
                 ORDER BY kind, name, id
                 """).all()
             var reach = Reach()

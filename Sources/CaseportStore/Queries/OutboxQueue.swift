@@ -40,7 +40,7 @@ public struct OutboxQueue: Sendable {
                 WHERE channel IN (\(channelList))
                   AND ((status = 'pending' AND next_attempt_at <= \(bind: nowSeconds))
                        OR (status = 'sending' AND claimed_until < \(bind: nowSeconds)))
-                ORDER BY id LIMIT \(bind: limit)\(lock))
+                ORDER BY id LIMIT \(literal: limit)\(lock))
             RETURNING id, channel, kind, recipient, language, subject, body, case_id, attempts
             """).all(decoding: Claimed.self).sorted { $0.id < $1.id }
     }

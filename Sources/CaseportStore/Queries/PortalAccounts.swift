@@ -52,7 +52,7 @@ public enum PortalAccounts {
     /// Matched in SQL, so a reply never loads every portal user into memory.
     public static func activeUsers(withEmail email: String, on database: any Database) async throws -> [PortalUserRecord] {
         let ids = try await database.requireSQL().raw("""
-            SELECT id FROM portal_users WHERE is_active = \(bind: true) AND LOWER(email) = \(bind: email.lowercased())
+            SELECT id FROM portal_users WHERE is_active = \(true) AND LOWER(email) = \(bind: email.lowercased())
             """).all().map { try $0.decode(column: "id", as: Int.self) }
         guard !ids.isEmpty else { return [] }
         return try await PortalUserRecord.query(on: database).filter(\.$id ~~ ids).sort(\.$id).all()

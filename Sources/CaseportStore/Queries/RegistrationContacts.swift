@@ -32,7 +32,7 @@ public enum RegistrationContacts {
             let rows = try await sql.raw("""
                 SELECT u.id AS user_id, MIN(c.id) AS contact_id FROM portal_users u
                 JOIN contacts c ON LOWER(c.email) = LOWER(u.email)
-                WHERE u.contact_id IS NULL AND u.email IS NOT NULL AND c.is_active = \(bind: true)
+                WHERE u.contact_id IS NULL AND u.email IS NOT NULL AND c.is_active = \(true)
                   AND c.id IN (\(binds: chunk))
                   AND (c.id IN (SELECT cc.contact_id FROM contact_customers cc WHERE cc.customer_id = u.organisation_id)
                        OR c.id IN (SELECT co.contact_id FROM contact_objects co JOIN objects o ON o.id = co.object_id

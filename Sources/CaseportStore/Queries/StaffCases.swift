@@ -31,7 +31,7 @@ public struct StaffCases: Sendable {
         if let id = filter.handlerId { parts.append("c.handler_id = \(bind: id)") }
         if filter.unassigned { parts.append("c.handler_id IS NULL") }
         if let id = filter.priorityId { parts.append("c.priority_id = \(bind: id)") }
-        if filter.unreadOnly { parts.append("c.has_unread_activity = \(bind: true)") }
+        if filter.unreadOnly { parts.append("c.has_unread_activity = \(true)") }
         return parts.joined(separator: " AND ")
     }
 
@@ -52,7 +52,7 @@ public struct StaffCases: Sendable {
             FROM (SELECT c.id FROM cases c
                   WHERE \(whereClause(filter, dialect: sql.dialect.name, afterId: afterId))
                   ORDER BY \(CaseSortSQL.orderBy(sort))
-                  LIMIT \(bind: limit) OFFSET \(bind: offset)) page
+                  LIMIT \(literal: limit) OFFSET \(literal: offset)) page
             JOIN cases c ON c.id = page.id
             ORDER BY \(CaseSortSQL.orderBy(sort))
             """).all().map(Self.row)
@@ -79,7 +79,7 @@ public struct StaffCases: Sendable {
     public func count(_ filter: StaffCaseFilter, cap: Int = 10_000) async throws -> Int {
         let sql = try database.requireSQL()
         let row = try await sql.raw("""
-            SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases c WHERE \(whereClause(filter, dialect: sql.dialect.name)) LIMIT \(bind: cap + 1)) AS capped
+            SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases c WHERE \(whereClause(filter, dialect: sql.dialect.name)) LIMIT \(literal: cap + 1)) AS capped
             """).first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
@@ -90,7 +90,7 @@ public struct StaffCases: Sendable {
     public func countUnread(cap: Int? = nil) async throws -> Int {
         guard let cap else { return try await CaseRecord.query(on: database).filter(\.$hasUnreadActivity == true).count() }
         let row = try await database.requireSQL().raw("""
-            SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE has_unread_activity = \(bind: true) LIMIT \(bind: cap + 1)) AS capped
+            SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE has_unread_activity = \(true) LIMIT \(literal: cap + 1)) AS capped
             """).first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
@@ -126,7 +126,7 @@ public struct StaffCases: Sendable {
         return try await database.requireSQL().raw("""
             SELECT id, name, address FROM objects WHERE \(which.joined(separator: " OR "))
             ORDER BY name
-            LIMIT \(bind: 500)
+            LIMIT \(literal: 500)
             """).all().map {
             (try $0.decode(column: "id", as: Int.self), try $0.decode(column: "name", as: String.self),
              try $0.decode(column: "address", as: String.self))
@@ -210,7 +210,7 @@ public struct StaffCases: Sendable {
                    is_internal, created_at, text_key, text_params
             FROM case_messages WHERE case_id = \(bind: caseId)
             ORDER BY created_at DESC, id DESC
-            LIMIT \(bind: limit)
+            LIMIT \(literal: limit)
             """).all().map(CaseMessageRecord.init(row:))
     }
 

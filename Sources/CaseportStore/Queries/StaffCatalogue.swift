@@ -59,10 +59,10 @@ public struct StaffCatalogue: Sendable {
             SELECT 0 AS kind, id, name, is_active, sort_order AS ord FROM categories
             UNION ALL SELECT 1, id, name, is_active, sort_order FROM case_types
             UNION ALL SELECT 2, id, name, is_active, rank FROM priorities
-            UNION ALL SELECT 3, id, name, is_active, 0 FROM staff_users WHERE is_active = \(bind: true)
-            UNION ALL SELECT 4, id, name, is_active, 0 FROM suppliers WHERE is_active = \(bind: true)
-            UNION ALL SELECT 5, id, name, \(bind: true), ROW_NUMBER() OVER (ORDER BY name, id)
-                FROM (SELECT id, name FROM customers ORDER BY name, id LIMIT \(bind: customerLimit)) first_customers
+            UNION ALL SELECT 3, id, name, is_active, 0 FROM staff_users WHERE is_active = \(true)
+            UNION ALL SELECT 4, id, name, is_active, 0 FROM suppliers WHERE is_active = \(true)
+            UNION ALL SELECT 5, id, name, \(true), ROW_NUMBER() OVER (ORDER BY name, id)
+                FROM (SELECT id, name FROM customers ORDER BY name, id LIMIT \(literal: customerLimit)) first_customers
             ORDER BY kind, ord, name, id
             """).all()
         var catalogue = StaffCatalogue()
@@ -84,14 +84,14 @@ public struct StaffCatalogue: Sendable {
 
     /// The active staff, by name: the staff case list's handler filter.
     public static func activeStaff(on db: any Database) async throws -> [Choice] {
-        try await db.requireSQL().raw("SELECT id, name FROM staff_users WHERE is_active = \(bind: true) ORDER BY name, id").all().map {
+        try await db.requireSQL().raw("SELECT id, name FROM staff_users WHERE is_active = \(true) ORDER BY name, id").all().map {
             Choice(id: try $0.decode(column: "id", as: Int.self), name: try $0.decode(column: "name", as: String.self))
         }
     }
 
     /// The active suppliers, by name: the staff case page's document form (as `suppliers`).
     public static func activeSuppliers(on db: any Database) async throws -> [Choice] {
-        try await db.requireSQL().raw("SELECT id, name FROM suppliers WHERE is_active = \(bind: true) ORDER BY name, id").all().map {
+        try await db.requireSQL().raw("SELECT id, name FROM suppliers WHERE is_active = \(true) ORDER BY name, id").all().map {
             Choice(id: try $0.decode(column: "id", as: Int.self), name: try $0.decode(column: "name", as: String.self))
         }
     }

@@ -55,7 +55,7 @@ public struct VisibleFiles: Sendable {
     /// Issue 13 (C4): a case file reaches a customer only when it is shared and is not a task's
     /// medium (task media are never shown to customers). Every customer-facing look-up of case
     /// files carries this condition in its SQL.
-    static var sharedPredicate: SQLQueryString { "(f.is_shared = \(bind: true) AND f.task_id IS NULL)" }
+    static var sharedPredicate: SQLQueryString { "(f.is_shared = \(true) AND f.task_id IS NULL)" }
 
     /// The files of one case (the caller found the case through `VisibleCases`), newest first: those
     /// the customer may see (shared, not task media). Staff pages pass `includingUnshared` to list
@@ -80,7 +80,7 @@ public struct VisibleFiles: Sendable {
             LEFT JOIN objects o ON o.id = f.object_id
             WHERE f.case_id IS NULL AND f.removed_at IS NULL AND \(Self.registerPredicate(visibility))
             ORDER BY f.created_at DESC, f.id DESC
-            LIMIT \(bind: limit) OFFSET \(bind: offset)
+            LIMIT \(literal: limit) OFFSET \(literal: offset)
             """).all(decoding: FileListing.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
     }
 

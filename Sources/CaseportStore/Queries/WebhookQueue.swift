@@ -96,10 +96,10 @@ public struct WebhookQueue: Sendable {
             UPDATE webhook_deliveries SET status = 'sending', claimed_until = \(bind: nowSeconds + lease), attempts = attempts + 1
             WHERE id IN (
                 SELECT d.id FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
-                WHERE s.is_active = \(bind: true)
+                WHERE s.is_active = \(true)
                   AND ((d.status = 'pending' AND d.next_attempt_at <= \(bind: nowSeconds))
                        OR (d.status = 'sending' AND d.claimed_until < \(bind: nowSeconds)))
-                ORDER BY d.id LIMIT \(bind: limit)\(lock))
+                ORDER BY d.id LIMIT \(literal: limit)\(lock))
             RETURNING id, subscription_id, event_id, body, attempts
             """).all(decoding: Claimed.self).sorted { $0.id < $1.id }
     }
@@ -185,8 +185,8 @@ public struct WebhookQueue: Sendable {
     /// Switches a failing subscription off; false when it already was (another worker was first).
     public func switchOff(subscriptionId: Int, at now: Date) async throws -> Bool {
         let rows = try await database.requireSQL().raw("""
-            UPDATE webhook_subscriptions SET is_active = \(bind: false), disabled_at = \(bind: now.timeIntervalSince1970)
-            WHERE id = \(bind: subscriptionId) AND is_active = \(bind: true) RETURNING id
+            UPDATE webhook_subscriptions SET is_active = \(false), disabled_at = \(bind: now.timeIntervalSince1970)
+            WHERE id = \(bind: subscriptionId) AND is_active = \(true) RETURNING id
             """).all()
         return !rows.isEmpty
     }

@@ -101,8 +101,8 @@ public struct CaseDocuments: Sendable {
     /// not a document of this case).
     public func share(fileId: Int, caseId: Int, at now: Date) async throws -> Bool {
         try await database.requireSQL().raw("""
-            UPDATE files SET is_shared = \(bind: true), shared_at = \(bind: now)
-            WHERE id = \(bind: fileId) AND case_id = \(bind: caseId) AND is_shared = \(bind: false)
+            UPDATE files SET is_shared = \(true), shared_at = \(bind: now)
+            WHERE id = \(bind: fileId) AND case_id = \(bind: caseId) AND is_shared = \(false)
               AND removed_at IS NULL AND task_id IS NULL RETURNING id
             """).first() != nil
     }
@@ -111,8 +111,8 @@ public struct CaseDocuments: Sendable {
     /// decided), and only while unshared. True when this call shared it.
     public func shareAutomatically(fileId: Int, at now: Date) async throws -> Bool {
         try await database.requireSQL().raw("""
-            UPDATE files SET is_shared = \(bind: true), shared_at = \(bind: now)
-            WHERE id = \(bind: fileId) AND is_shared = \(bind: false) AND shared_at IS NULL
+            UPDATE files SET is_shared = \(true), shared_at = \(bind: now)
+            WHERE id = \(bind: fileId) AND is_shared = \(false) AND shared_at IS NULL
               AND removed_at IS NULL AND task_id IS NULL RETURNING id
             """).first() != nil
     }
@@ -121,8 +121,8 @@ public struct CaseDocuments: Sendable {
     /// document is never shared again automatically.
     public func unshare(fileId: Int, caseId: Int, at now: Date) async throws -> Bool {
         try await database.requireSQL().raw("""
-            UPDATE files SET is_shared = \(bind: false), shared_at = COALESCE(shared_at, \(bind: now))
-            WHERE id = \(bind: fileId) AND case_id = \(bind: caseId) AND is_shared = \(bind: true)
+            UPDATE files SET is_shared = \(false), shared_at = COALESCE(shared_at, \(bind: now))
+            WHERE id = \(bind: fileId) AND case_id = \(bind: caseId) AND is_shared = \(true)
               AND removed_at IS NULL AND task_id IS NULL RETURNING id
             """).first() != nil
     }
@@ -144,7 +144,7 @@ public struct CaseDocuments: Sendable {
         struct Row: Decodable { var caseId: Int }
         return try await database.requireSQL().raw("""
             SELECT d.case_id FROM claim_details d
-            WHERE EXISTS (SELECT 1 FROM files f WHERE f.case_id = d.case_id AND f.is_shared = \(bind: false)
+            WHERE EXISTS (SELECT 1 FROM files f WHERE f.case_id = d.case_id AND f.is_shared = \(false)
               AND f.shared_at IS NULL AND f.removed_at IS NULL AND f.task_id IS NULL
               AND f.category IN (\(binds: Self.reportCategories.map(\.rawValue))))
             ORDER BY d.case_id
@@ -157,7 +157,7 @@ public struct CaseDocuments: Sendable {
         struct Row: Decodable { var id: Int; var caseId: Int; var category: String; var title: String?; var originalName: String }
         let rows = try await database.requireSQL().raw("""
             SELECT f.id, f.case_id, f.category, f.title, f.original_name FROM files f
-            WHERE f.case_id = \(bind: caseId) AND f.is_shared = \(bind: false) AND f.shared_at IS NULL
+            WHERE f.case_id = \(bind: caseId) AND f.is_shared = \(false) AND f.shared_at IS NULL
               AND f.removed_at IS NULL AND f.task_id IS NULL AND f.category IN (\(binds: categories.map(\.rawValue).sorted()))
             ORDER BY f.id
             """).all(decoding: Row.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))

@@ -280,7 +280,7 @@ public struct ClaimLinks: Sendable {
             SELECT d.case_id FROM claim_details d JOIN cases c ON c.id = d.case_id
             WHERE c.status <> 'closed' AND EXISTS (
                 SELECT 1 FROM case_contacts cc JOIN contacts k ON k.id = cc.contact_id
-                WHERE cc.case_id = d.case_id AND k.is_active = \(bind: true)
+                WHERE cc.case_id = d.case_id AND k.is_active = \(true)
                   AND NOT EXISTS (SELECT 1 FROM claim_links l WHERE l.case_id = d.case_id AND l.contact_id = cc.contact_id))
             ORDER BY d.case_id
             """).all(decoding: Row.self).map(\.case_id)

@@ -181,7 +181,7 @@ public struct ClaimPage: Sendable {
             WHERE t.case_id = \(bind: caseId)
             """ + upcoming + """
              ORDER BY CASE WHEN t.starts_at IS NULL THEN 1 ELSE 0 END, t.starts_at, t.id
-            LIMIT \(bind: limit)
+            LIMIT \(literal: limit)
             """
         return try await sql.raw(query).all(decoding: Task.self, with: Self.decoder)
     }
@@ -205,10 +205,10 @@ public struct ClaimPage: Sendable {
         }
         let query: SQLQueryString = """
             SELECT id, author_kind, author_name, body, created_at, text_key, text_params FROM case_messages
-            WHERE case_id = \(bind: caseId) AND is_internal = \(bind: false)
+            WHERE case_id = \(bind: caseId) AND is_internal = \(false)
             """ + only + """
              ORDER BY created_at DESC, id DESC
-            LIMIT \(bind: limit) OFFSET \(bind: offset)
+            LIMIT \(literal: limit) OFFSET \(literal: offset)
             """
         return try await database.requireSQL().raw(query).all(decoding: PublicMessage.self, with: Self.decoder)
     }
@@ -243,7 +243,7 @@ public struct ClaimPage: Sendable {
             SELECT f.id, f.category, f.title, f.original_name, f.content_type, f.uploader_name, f.created_at FROM files f
             WHERE f.case_id = \(bind: caseId) AND f.removed_at IS NULL AND \(VisibleFiles.sharedPredicate)
             ORDER BY f.created_at DESC, f.id DESC
-            LIMIT \(bind: limit)
+            LIMIT \(literal: limit)
             """).all(decoding: Document.self, with: Self.decoder)
     }
 
@@ -252,7 +252,7 @@ public struct ClaimPage: Sendable {
     /// case's public messages (the Messages tab is shown, the Documents tab is not).
     public func document(caseId: Int, fileId: Int, onlyMessageFiles: Bool = false) async throws -> StoredFileRecord? {
         let messageOnly: SQLQueryString = onlyMessageFiles
-            ? " AND EXISTS (SELECT 1 FROM case_messages pm WHERE pm.id = f.message_id AND pm.case_id = \(bind: caseId) AND pm.is_internal = \(bind: false))"
+            ? " AND EXISTS (SELECT 1 FROM case_messages pm WHERE pm.id = f.message_id AND pm.case_id = \(bind: caseId) AND pm.is_internal = \(false))"
             : ""
         let query: SQLQueryString = """
             SELECT f.id FROM files f

@@ -30,7 +30,7 @@ public enum RetentionCandidates {
                    (SELECT MAX(e.at) FROM case_events e WHERE e.case_id = c.id AND e.kind = \(bind: CaseEvent.Kind.statusChanged.rawValue)) AS closed_event
             FROM cases c
             WHERE c.status = \(bind: CaseStatus.closed.rawValue) AND c.legal_hold_at IS NULL AND c.id > \(bind: afterId)
-            ORDER BY c.id LIMIT \(bind: limit)
+            ORDER BY c.id LIMIT \(literal: limit)
             """).all()
         var result: [Candidate] = []
         var lastId: Int?

@@ -93,7 +93,7 @@ public struct RetentionClearing: Sendable {
 
         for id in people.contactIds {
             try await sql.raw("""
-                UPDATE contacts SET first_name = \(bind: text), last_name = '', email = NULL, phone = NULL, is_active = \(bind: false)
+                UPDATE contacts SET first_name = \(bind: text), last_name = '', email = NULL, phone = NULL, is_active = \(false)
                 WHERE id = \(bind: id)
                 """).run()
         }
