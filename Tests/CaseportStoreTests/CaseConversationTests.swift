@@ -27,6 +27,47 @@ final class CaseConversationTests: StoreTestCase {
         XCTAssertEqual(newest.map(\.body), ["Svar"])
     }
 
+    /// A case view's page of messages and their count come from one statement (issue 17); notes are in neither.
+    func testAPageOfPublicMessagesComesWithTheirCount() async throws {
+        let record = try await make.case("Fall", origin: .backOffice)
+        let conversation = CaseConversation(database: db)
+        let people = try await make.authors()
+        for n in 0..<5 {
+            try await conversation.add(caseId: record.id!, author: people.customer, body: "Meddelande \(n)", at: start.addingTimeInterval(Double(n)))
+        }
+        try await conversation.add(caseId: record.id!, author: people.staff, body: "Intern", isInternal: true, at: start.addingTimeInterval(10))
+        let first = try await conversation.publicMessagesPage(caseId: record.id!, limit: 2, offset: 0)
+        XCTAssertEqual(first?.messages.map(\.body), ["Meddelande 4", "Meddelande 3"])
+        XCTAssertEqual(first?.total, 5, "every public message, not just the page's")
+        let last = try await conversation.publicMessagesPage(caseId: record.id!, limit: 2, offset: 4)
+        XCTAssertEqual(last?.messages.map(\.body), ["Meddelande 0"])
+        XCTAssertEqual(last?.total, 5)
+        let past = try await conversation.publicMessagesPage(caseId: record.id!, limit: 2, offset: 6)
+        XCTAssertNil(past, "past the last message: the caller counts and asks again")
+        let empty = try await make.case("Tomt")
+        let none = try await conversation.publicMessagesPage(caseId: empty.id!, limit: 2, offset: 0)
+        XCTAssertEqual(none?.messages.count, 0)
+        XCTAssertEqual(none?.total, 0)
+    }
+
+    /// Whom the customer may reach comes with the case (issue 17): the handler while their account is active.
+    func testTheCaseDetailNamesItsActiveHandler() async throws {
+        let handler = try await make.staff("Berit")
+        let handled = try await make.case("Fall") { $0.handlerId = handler.id }
+        let unhandled = try await make.case("Annat")
+        let cases = StaffCases(database: db)
+        var detail = try await cases.detail(number: handled.number)
+        XCTAssertEqual(detail?.handlerName, "Berit")
+        XCTAssertEqual(detail?.handlerEmail, "berit@service.example")
+        detail = try await cases.detail(number: unhandled.number)
+        XCTAssertNil(detail?.handlerName)
+        handler.isActive = false
+        try await handler.save(on: db)
+        detail = try await cases.detail(number: handled.number)
+        XCTAssertNil(detail?.handlerName, "a deactivated account is nobody to reach")
+        XCTAssertNil(detail?.handlerEmail)
+    }
+
     func testAMessageMarksActivityQueuesItsNotificationsAndIsFoundBySearch() async throws {
         let record = try await make.case("Fall", origin: .backOffice)
         let conversation = CaseConversation(database: db)

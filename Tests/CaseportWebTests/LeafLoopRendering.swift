@@ -10,7 +10,10 @@ import NIOPosix
 /// `LayoutHeaderHTMLTests` with the real `shared/csrf`).
 enum LeafLoopRendering {
     static func render<Context: Encodable>(_ loop: String, _ context: Context) throws -> String {
-        try render(loop, tags: ["route": RouteTag()], withStatusBadge: true) { $0.render(path: "t", context: context) }
+        // Leaf's own tags (`count`, …) as the app has them, and the app's `route`.
+        try render(loop, tags: LeafKit.defaultTags.merging(["route": RouteTag()]) { $1 }, withStatusBadge: true) {
+            $0.render(path: "t", context: context)
+        }
     }
 
     /// `template` rendered with only `tags` (and the real partials named in `partials`, such as "shared/csrf")

@@ -73,6 +73,13 @@ final class PortalPagesTests: XCTestCase {
         XCTAssertTrue(first.contains("href=\"/cases/\(target.number)?page=2#messages\""))
         try await browser.get("/cases/\(target.number)?page=2")
         XCTAssertEqual(Self.count("<li class=\"message", in: browser.lastBody), 1, "the 201st message is on page 2, not cut off")
+        // A page past the last (an old link), or one whose offset does not fit an Int, shows the last page.
+        for past in ["3", "9223372036854775807"] {
+            let response = try await browser.get("/cases/\(target.number)?page=\(past)")
+            XCTAssertEqual(response.status, .ok)
+            XCTAssertEqual(Self.count("<li class=\"message", in: browser.lastBody), 1, "page \(past) shows the last page")
+            XCTAssertTrue(browser.lastBody.contains("id=\"case-description\""), "the last page ends with the description")
+        }
     }
 
     // MARK: Point 7

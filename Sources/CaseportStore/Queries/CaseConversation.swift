@@ -30,10 +30,28 @@ public struct CaseConversation: Sendable {
     public func publicMessages(caseId: Int, limit: Int = 200, offset: Int = 0) async throws -> [PublicMessage] {
         try await database.requireSQL().raw("""
             SELECT id, author_kind, author_name, body, created_at, text_key, text_params FROM case_messages
-            WHERE case_id = \(bind: caseId) AND is_internal = \(bind: false)
+            WHERE case_id = \(bind: caseId) AND is_internal = \(false)
             ORDER BY created_at DESC, id DESC
-            LIMIT \(bind: limit) OFFSET \(bind: offset)
+            LIMIT \(literal: limit) OFFSET \(literal: offset)
             """).all(decoding: PublicMessage.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
+    }
+
+    /// A page of the case's public messages with how many there are in all (issue 17: one statement where
+    /// every case view asked two; the count is a subquery without outer references, which SQLite and
+    /// PostgreSQL both run once). nil when the page is past the last message: then the caller counts and
+    /// asks again for a page that exists.
+    public func publicMessagesPage(caseId: Int, limit: Int, offset: Int) async throws -> (messages: [PublicMessage], total: Int)? {
+        let rows = try await database.requireSQL().raw("""
+            SELECT id, author_kind, author_name, body, created_at, text_key, text_params,
+                   (SELECT COUNT(*) FROM case_messages WHERE case_id = \(bind: caseId) AND is_internal = \(false)) AS total
+            FROM case_messages
+            WHERE case_id = \(bind: caseId) AND is_internal = \(false)
+            ORDER BY created_at DESC, id DESC
+            LIMIT \(literal: limit) OFFSET \(literal: offset)
+            """).all()
+        guard let first = rows.first else { return offset == 0 ? ([], 0) : nil }
+        let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+        return (try rows.map { try $0.decode(model: PublicMessage.self, with: decoder) }, try first.decode(column: "total", as: Int.self))
     }
 
     /// The company's newest message to the customer on the case: what the portal's "we need your
@@ -41,21 +59,10 @@ public struct CaseConversation: Sendable {
     public func latestCompanyMessage(caseId: Int) async throws -> PublicMessage? {
         try await database.requireSQL().raw("""
             SELECT id, author_kind, author_name, body, created_at, text_key, text_params FROM case_messages
-            WHERE case_id = \(bind: caseId) AND is_internal = \(bind: false) AND author_kind = \(bind: MessageAuthorKind.staff.rawValue)
+            WHERE case_id = \(bind: caseId) AND is_internal = \(false) AND author_kind = \(bind: MessageAuthorKind.staff.rawValue)
             ORDER BY created_at DESC, id DESC
             LIMIT 1
             """).first(decoding: PublicMessage.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
-    }
-
-    /// The case's handler as the customer may reach them: name and e-mail, nil while nobody (or a
-    /// deactivated account) handles the case. One query (issue 17: the portal's case page read the
-    /// whole case record and then the whole staff record for these two values).
-    public func handlerContact(caseId: Int) async throws -> (name: String, email: String)? {
-        guard let row = try await database.requireSQL().raw("""
-            SELECT s.name, s.email, s.is_active FROM cases c JOIN staff_users s ON s.id = c.handler_id
-            WHERE c.id = \(bind: caseId)
-            """).first(), try row.decode(column: "is_active", as: Bool.self) else { return nil }
-        return (try row.decode(column: "name", as: String.self), try row.decode(column: "email", as: String.self))
     }
 
     /// What the handler's notice of a customer's message names (D4): the case's number and subject and
@@ -74,7 +81,7 @@ public struct CaseConversation: Sendable {
         // Raw SQL: every portal case view asks it, and Fluent's query building was a visible part of
         // that page's time in perf (issue 17).
         let row = try await database.requireSQL().raw("""
-            SELECT COUNT(*) AS n FROM case_messages WHERE case_id = \(bind: caseId) AND is_internal = \(bind: false)
+            SELECT COUNT(*) AS n FROM case_messages WHERE case_id = \(bind: caseId) AND is_internal = \(false)
             """).first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
@@ -133,7 +140,7 @@ public struct CaseConversation: Sendable {
         // A public message is activity on the case; a customer's message or upload is unread activity for
         // the back office (D4).
         let activity: SQLQueryString = author.kind == .customer
-            ? "UPDATE cases SET last_activity_at = \(bind: now), updated_at = \(bind: now), has_unread_activity = \(bind: true) WHERE id = \(bind: caseId)"
+            ? "UPDATE cases SET last_activity_at = \(bind: now), updated_at = \(bind: now), has_unread_activity = \(true) WHERE id = \(bind: caseId)"
             : "UPDATE cases SET last_activity_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: caseId)"
         let id: Int
         if isInternal {
@@ -176,12 +183,21 @@ public struct CaseConversation: Sendable {
     /// Records that the user has seen the case now (clears the "new information" marker): `seen_at` is
     /// when the user last saw the case with everything it had then.
     public func markSeen(caseId: Int, userId: Int, at now: Date = Date()) async throws {
-        // One statement (issue 17: every case view records the visit): the unique (user_id, case_id)
-        // makes a second tab's insert an update instead of a failure. A visit that finds nothing new since
-        // the last one (seen after the case's last activity) writes nothing: the marker reads the same, and
-        // on SQLite a commit without a changed page leaves every other connection's page cache valid, where
-        // a write to case_reads on each of the most common view emptied them all (issue 17).
-        try await database.requireSQL().raw("""
+        // Issue 17: every case view records the visit, and most views find nothing new since the last one.
+        // Asking first is a read: on SQLite it takes no lock, where the upsert, even one that changes
+        // nothing, takes the database's one write lock (another connection's write then waits), and on
+        // PostgreSQL it locks no row. The unique (user_id, case_id) makes a second tab's insert an update
+        // instead of a failure; the upsert's own condition keeps a visit that raced another from moving
+        // the marker back.
+        let sql = try database.requireSQL()
+        let news = try await sql.raw("""
+            SELECT 1 AS news FROM cases c
+            WHERE c.id = \(bind: caseId) AND NOT EXISTS (
+                SELECT 1 FROM case_reads r WHERE r.user_id = \(bind: userId) AND r.case_id = c.id
+                AND r.seen_at >= c.last_activity_at)
+            """).first()
+        guard news != nil else { return }
+        try await sql.raw("""
             INSERT INTO case_reads (user_id, case_id, seen_at) VALUES (\(bind: userId), \(bind: caseId), \(bind: now))
             ON CONFLICT (user_id, case_id) DO UPDATE SET seen_at = excluded.seen_at
             WHERE case_reads.seen_at < (SELECT last_activity_at FROM cases WHERE id = excluded.case_id)

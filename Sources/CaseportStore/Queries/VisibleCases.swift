@@ -49,6 +49,10 @@ public struct CaseDetail: Codable, Sendable, Equatable {
     public var objectAddress: String?
     public var workSiteAddress: String?
     public var referenceName: String?
+    /// The case's handler while their account is active: whom the customer may reach (issue 12), read with
+    /// the case (issue 17: it was a statement of its own on every case view).
+    public var handlerName: String?
+    public var handlerEmail: String?
     public var createdAt: Date
     public var updatedAt: Date
     public var createdByName: String
@@ -139,12 +143,15 @@ public struct VisibleCases: Sendable {
         let reader = reader ?? CaseReader(userId: -1, since: .distantFuture)
         // The page's ids are chosen first, from the indexes alone; only those rows are then joined
         // with their names (a "deferred join"), so a viewer with thousands of cases costs a sort of ids.
+        // LIMIT and OFFSET are written into the SQL, not bound (as everywhere in the store, with TRUE and
+        // FALSE): SQLite plans a bound LIMIT again once the value is bound, so SQLiteNIO, which prepares
+        // every statement afresh, prepared each list statement twice (issue 17, session 14).
         let condition = whereClause(visibility, filter, dialect: sql.dialect.name, afterId: afterId)
         let pageIds: SQLQueryString
         if sql.dialect.name == "postgresql" {
             pageIds = """
               WITH visible AS MATERIALIZED (\(postgresVisible(visibility, filter, afterId: afterId)))
-              SELECT id FROM visible ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(bind: limit) OFFSET \(bind: offset)
+              SELECT id FROM visible ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(literal: limit) OFFSET \(literal: offset)
               """
         } else if Self.sqliteUnionPays(visibility, filter, afterId: afterId) {
             // Issue 17: the unfiltered list in last-activity or creation order, as a UNION of the rule's
@@ -160,12 +167,12 @@ public struct VisibleCases: Sendable {
             // it (0.4 against 1.1 ms for page 40 of a customer's 2 000 cases).
             pageIds = """
               \(postgresVisible(visibility, filter, dialect: "sqlite"))
-              ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(bind: limit) OFFSET \(bind: offset)
+              ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(literal: limit) OFFSET \(literal: offset)
               """
         } else {
             pageIds = """
               SELECT c.id FROM cases c WHERE \(condition)
-              ORDER BY \(CaseSortSQL.orderBy(filter.sort)) LIMIT \(bind: limit) OFFSET \(bind: offset)
+              ORDER BY \(CaseSortSQL.orderBy(filter.sort)) LIMIT \(literal: limit) OFFSET \(literal: offset)
               """
         }
         return try await rows(pageIds: pageIds, sort: filter.sort, reader: reader)
@@ -211,10 +218,10 @@ public struct VisibleCases: Sendable {
         let found = try await sql.raw(sql.dialect.name == "postgresql" ? """
             WITH visible AS MATERIALIZED (\(postgresVisible(visibility, filter)))
             SELECT id, COUNT(*) OVER () AS total FROM visible
-            ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(bind: limit) OFFSET \(bind: offset)
+            ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(literal: limit) OFFSET \(literal: offset)
             """ : """
             SELECT c.id, COUNT(*) OVER () AS total FROM cases c WHERE \(whereClause(visibility, filter, dialect: "sqlite"))
-            ORDER BY \(CaseSortSQL.orderBy(filter.sort)) LIMIT \(bind: limit) OFFSET \(bind: offset)
+            ORDER BY \(CaseSortSQL.orderBy(filter.sort)) LIMIT \(literal: limit) OFFSET \(literal: offset)
             """).all()
         guard let first = found.first else { return offset == 0 ? ([], 0) : nil }
         let total = try first.decode(column: "total", as: Int.self)
@@ -307,6 +314,8 @@ public struct VisibleCases: Sendable {
                    c.object_id, (SELECT name FROM objects WHERE id = c.object_id) AS object_name,
                    (SELECT address FROM objects WHERE id = c.object_id) AS object_address,
                    c.work_site_address, c.reference_name,
+                   (SELECT name FROM staff_users WHERE id = c.handler_id AND is_active = TRUE) AS handler_name,
+                   (SELECT email FROM staff_users WHERE id = c.handler_id AND is_active = TRUE) AS handler_email,
                    c.created_at, c.updated_at, c.created_by_name, c.origin, c.version
             FROM cases c
             """

@@ -222,6 +222,29 @@ struct StaffCasesController: RouteCollection {
         var files: [PortalCaseController.FileChip]
     }
 
+    /// The conversation, notes included, written here instead of by the template's loop (issue 17, as the
+    /// portal's `PortalCaseController.messagesHTML`); the loop's bytes, checked by `CaseMessagesHTMLTests`.
+    static func messagesHTML(_ messages: [MessageView], strings: [String: String]) -> String {
+        func t(_ key: String) -> String { (strings[key] ?? "").escapedHTML }
+        let (internalTag, fromCustomer, attachments) = (t("staff_internal_tag"), t("staff_from_customer"), t("casepage_attachments"))
+        var html = ""
+        html.reserveCapacity(messages.count * 600)
+        for message in messages {
+            let kind = message.isInternal ? " message-internal" : message.fromCustomer ? "" : " message-company"
+            html += "\n    <li class=\"message\(kind)\" id=\"message-\(message.id)\">\n      <div class=\"message-meta\">"
+            html += "<strong>\(message.author.escapedHTML)</strong>"
+            if message.isInternal { html += " <span class=\"tag tag-internal\">\(internalTag)</span>" }
+            if message.fromCustomer { html += " <span class=\"tag tag-portal\">\(fromCustomer)</span>" }
+            html += " <span class=\"muted\">\(message.createdAt.escapedHTML)</span></div>\n"
+            html += "      <div class=\"prose\">\(message.body.escapedHTML)</div>\n      "
+            PortalCaseController.fileChipsHTML(message.files, label: attachments, into: &html) {
+                AppRoutes.path(named: "staff.file", [String($0)])
+            }
+            html += "\n    </li>\n  "
+        }
+        return html
+    }
+
     struct EventView: Encodable {
         var at: String
         var actor: String
@@ -242,7 +265,8 @@ struct StaffCasesController: RouteCollection {
         var errors: [String: String]
         var notice: String?
         var selects: CaseSelects
-        var messages: [MessageView]
+        /// The conversation, written by `messagesHTML` (every value escaped there).
+        var messagesHTML: String
         var events: [EventView]
         var messageBody: String
         var internalNote: Bool
@@ -341,18 +365,19 @@ struct StaffCasesController: RouteCollection {
                                                        size: PortalCaseController.formatSize(file.byteSize, language: language),
                                                        isImage: ContentSniffing.isImage(file.contentType)))
         }
+        let layout = Layout(request, title: "\(request.t("case_number_short")) \(record.number) – \(record.subject)", area: "staff")
         var page = CasePage(
-            layout: Layout(request, title: "\(request.t("case_number_short")) \(record.number) – \(record.subject)", area: "staff"),
+            layout: layout,
             number: record.number, version: record.version, status: request.staffStatus(record.status), closed: record.status.isClosed, tone: record.status.tone.rawValue,
             transitions: record.status.allowedNext.map { Option(value: $0.rawValue, name: request.staffStatus($0), selected: false) },
             values: form, errors: state.errors, notice: state.notice,
             selects: selects,
-            messages: try await cases.allMessages(caseId: caseId).map {
+            messagesHTML: Self.messagesHTML(try await cases.allMessages(caseId: caseId).map {
                 MessageView(id: $0.id!, author: $0.authorKind == .system ? request.t("message_system_author") : $0.authorName,
                             body: $0.text(request.t),  // issue 12: a system message in the reader's language
                             isInternal: $0.isInternal, fromCustomer: $0.authorKind == .customer,
                             createdAt: language.formatDateTime($0.createdAt), files: chips[$0.id!] ?? [])
-            },
+            }, strings: layout.t.table),
             events: try await Self.describeAll(try await cases.events(caseId: caseId), request: request, language: language),
             messageBody: state.message.body, internalNote: state.message.isInternal,
             createdAt: language.formatDateTime(record.createdAt), createdBy: record.createdByName,
