@@ -18,6 +18,18 @@ public struct PublicMessage: Codable, Sendable, Equatable {
     public func text(_ translate: (String) -> String) -> String {
         MessageText.render(key: textKey, params: textParams, body: body, translate)
     }
+
+    /// One row of `id, author_kind, author_name, body, created_at, text_key, text_params`, read column by
+    /// column (issue 17: the Codable row decoder converted every key to snake case for every row).
+    static func read(_ row: any SQLRow) throws -> PublicMessage {
+        PublicMessage(id: try row.decode(column: "id", as: Int.self),
+                      authorKind: try row.decode(column: "author_kind", as: MessageAuthorKind.self),
+                      authorName: try row.decode(column: "author_name", as: String.self),
+                      body: try row.decode(column: "body", as: String.self),
+                      createdAt: try row.decode(column: "created_at", as: Date.self),
+                      textKey: try row.decode(column: "text_key", as: String?.self),
+                      textParams: try row.decode(column: "text_params", as: String?.self))
+    }
 }
 
 /// Messages, read markers and customer edits of one case. Callers pass a case id they obtained
@@ -33,7 +45,7 @@ public struct CaseConversation: Sendable {
             WHERE case_id = \(bind: caseId) AND is_internal = \(false)
             ORDER BY created_at DESC, id DESC
             LIMIT \(literal: limit) OFFSET \(literal: offset)
-            """).all(decoding: PublicMessage.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
+            """).all().map(PublicMessage.read)
     }
 
     /// A page of the case's public messages with how many there are in all (issue 17: one statement where
@@ -50,8 +62,7 @@ public struct CaseConversation: Sendable {
             LIMIT \(literal: limit) OFFSET \(literal: offset)
             """).all()
         guard let first = rows.first else { return offset == 0 ? ([], 0) : nil }
-        let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
-        return (try rows.map { try $0.decode(model: PublicMessage.self, with: decoder) }, try first.decode(column: "total", as: Int.self))
+        return (try rows.map(PublicMessage.read), try first.decode(column: "total", as: Int.self))
     }
 
     /// The company's newest message to the customer on the case: what the portal's "we need your

@@ -112,7 +112,7 @@ public struct StaffCases: Sendable {
         try await database.requireSQL().raw("""
             \(unsafeRaw: VisibleCases.detailSelect)
             WHERE c.number = \(bind: number)
-            """).first(decoding: CaseDetail.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
+            """).first().map(CaseDetail.read)
     }
 
     /// A staff case form's objects: the customer's and the one given (the case's now), by name, at most 500;

@@ -33,7 +33,7 @@ struct ChatController: RouteCollection {
     /// The customer behind a request: the portal user, else the visitor's token from the chat cookie.
     static func customer(_ request: Request) throws -> ChatCustomer {
         let portal = request.portalPrincipal == nil ? nil : try request.portalMember()
-        let token = request.cookies[visitorCookie]?.string
+        let token = request.parsedCookies[visitorCookie]?.string
         return ChatCustomer(portal: portal, visitorToken: portal == nil ? token.flatMap { $0.isEmpty ? nil : $0 } : nil)
     }
 

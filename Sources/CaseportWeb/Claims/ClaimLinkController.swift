@@ -69,7 +69,7 @@ struct ClaimLinkController: RouteCollection {
     }
 
     func showCode(request: Request) async throws -> Response {
-        guard let session = request.cookies[Self.cookieName]?.string,
+        guard let session = request.parsedCookies[Self.cookieName]?.string,
               try await ClaimLinks(database: request.db).session(token: session, now: request.claimOperations.now) != nil else {
             return try await Self.notWorking(request)
         }
@@ -92,7 +92,7 @@ struct ClaimLinkController: RouteCollection {
     }
 
     func submitCode(request: Request) async throws -> Response {
-        guard let session = request.cookies[Self.cookieName]?.string else { return try await Self.notWorking(request) }
+        guard let session = request.parsedCookies[Self.cookieName]?.string else { return try await Self.notWorking(request) }
         let form = try request.form(CodeForm.self)
         switch try await VerifyClaimCode.run(sessionToken: session, code: form.code, in: request.claimOperations) {
         case .notWorking: return try await Self.notWorking(request)
@@ -161,7 +161,7 @@ struct ClaimLinkController: RouteCollection {
 /// a working session it answers with the neutral page (or the expiry page) and the route never runs.
 struct ClaimViewerMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let token = request.cookies[ClaimLinkController.cookieName]?.string else {
+        guard let token = request.parsedCookies[ClaimLinkController.cookieName]?.string else {
             return try await ClaimLinkController.notWorking(request)
         }
         switch try await ClaimLinkAccess.viewer(sessionToken: token, in: request.claimOperations) {

@@ -75,7 +75,7 @@ extension Request {
 /// the user, organisation and access links read at that stamp are reused (`StampedCache`).
 struct PortalSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let token = request.cookies[CookieNames.portalSession]?.string,
+        if let token = request.parsedCookies[CookieNames.portalSession]?.string,
            let session = try await Sessions(database: request.db, limits: request.caseport.config.sessions).find(token: token, realm: .portal) {
             request.changeStamp = session.stamp
             let key = "\(session.userId)"
@@ -86,7 +86,7 @@ struct PortalSessionMiddleware: AsyncMiddleware {
                 cache.store(principal, for: key, at: session.stamp)
                 request.portalPrincipal = principal
             }
-            if let principal = request.portalPrincipal, request.cookies[CookieNames.language] == nil,
+            if let principal = request.portalPrincipal, request.parsedCookies[CookieNames.language] == nil,
                let code = principal.user.language, let saved = Language(rawValue: code) {
                 request.language = saved
             }
@@ -111,7 +111,7 @@ struct PortalSessionMiddleware: AsyncMiddleware {
 
 struct StaffSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let token = request.cookies[CookieNames.staffSession]?.string,
+        if let token = request.parsedCookies[CookieNames.staffSession]?.string,
            let found = try await Sessions(database: request.db, limits: request.caseport.config.sessions).findStaff(token: token) {
             // The change stamp comes with the session in the same query (issue 17), so back-office pages
             // reuse what is kept at it, as portal pages do: the frame's settings, the list's choices.
@@ -125,7 +125,7 @@ struct StaffSessionMiddleware: AsyncMiddleware {
             request.newInquiries = found.newInquiries
             if let user = found.user, user.isActive {
                 request.staffPrincipal = StaffPrincipal(user: user)
-                if request.cookies[CookieNames.language] == nil, let code = user.language, let saved = Language(rawValue: code) {
+                if request.parsedCookies[CookieNames.language] == nil, let code = user.language, let saved = Language(rawValue: code) {
                     request.language = saved
                 }
             }

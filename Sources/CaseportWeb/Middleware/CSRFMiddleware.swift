@@ -15,7 +15,7 @@ struct CSRFMiddleware: AsyncMiddleware {
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let existing = request.cookies[CookieNames.csrf].map(\.string).flatMap { $0.count == 43 ? $0 : nil }
+        let existing = request.parsedCookies[CookieNames.csrf].map(\.string).flatMap { $0.count == 43 ? $0 : nil }
         request.csrfToken = existing ?? Sessions.newToken()
 
         // The JSON API authenticates by bearer token only, never by cookie, so a forged cross-site

@@ -42,7 +42,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         default: key = status.code >= 500 ? "error_server" : "error_bad_request"
         }
         // Refused before the CSRF step ran (a malformed request): the page's forms still need the token.
-        if request.csrfToken.isEmpty, let cookie = request.cookies[CookieNames.csrf]?.string, cookie.count == 43 {
+        if request.csrfToken.isEmpty, let cookie = request.parsedCookies[CookieNames.csrf]?.string, cookie.count == 43 {
             request.csrfToken = cookie
         }
         // The contact line (issue 12) needs the settings; a path outside the route groups has not read them.

@@ -5,7 +5,7 @@ import Vapor
 /// else Swedish. A logged-in user's saved language is applied by the auth middleware.
 struct LanguageMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let code = request.cookies[CookieNames.language]?.string, let chosen = Language(rawValue: code) {
+        if let code = request.parsedCookies[CookieNames.language]?.string, let chosen = Language(rawValue: code) {
             request.language = chosen
         } else {
             request.language = Language.best(fromAcceptLanguage: request.headers.first(name: .acceptLanguage))

@@ -18,7 +18,7 @@ struct LanguageController: RouteCollection {
         }
         // The switch is one route for both realms; a signed-in staff member's choice is kept too.
         var staffId: Int?
-        if let token = request.cookies[CookieNames.staffSession]?.string,
+        if let token = request.parsedCookies[CookieNames.staffSession]?.string,
            let session = try await Sessions(database: request.db, limits: request.caseport.config.sessions).find(token: token, realm: .staff) {
             staffId = session.userId
         }

@@ -40,7 +40,7 @@ enum ListReturn: String, CaseIterable {
     /// `notice`, the list shows it (after a save on one of its pages).
     func backLink(_ request: Request, notice: Notice? = nil) -> String {
         var items: [URLQueryItem] = []
-        if let stored = request.cookies[cookieName]?.string, stored.utf8.count <= 2000,
+        if let stored = request.parsedCookies[cookieName]?.string, stored.utf8.count <= 2000,
            let decoded = stored.removingPercentEncoding {
             items = URLComponents(string: "/?" + decoded)?.queryItems ?? []
         }

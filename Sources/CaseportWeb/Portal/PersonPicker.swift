@@ -65,7 +65,7 @@ extension PersonPicker {
     static let cookieName = "caseport_person"
 
     static func remembered(_ request: Request, userId: Int) -> Int? {
-        guard let value = request.cookies[cookieName]?.string, value.count <= 40 else { return nil }
+        guard let value = request.parsedCookies[cookieName]?.string, value.count <= 40 else { return nil }
         let parts = value.split(separator: ".")
         guard parts.count == 2, Int(parts[0]) == userId else { return nil }
         return Int(parts[1])

@@ -68,7 +68,7 @@ struct PortalLoginController: RouteCollection {
 func startSession(_ request: Request, realm: SessionRealm, userId: Int, redirect: String) async throws -> Response {
     let sessions = Sessions(database: request.db, limits: request.caseport.config.sessions)
     let cookieName = CookieNames.session(realm)
-    if let old = request.cookies[cookieName]?.string {
+    if let old = request.parsedCookies[cookieName]?.string {
         try await sessions.end(token: old)
     }
     // Expired sessions are cleared here, at a moment that is rare and not on every page view.
@@ -82,7 +82,7 @@ func startSession(_ request: Request, realm: SessionRealm, userId: Int, redirect
 
 func endSession(_ request: Request, realm: SessionRealm, redirect: String) async throws -> Response {
     let cookieName = CookieNames.session(realm)
-    if let token = request.cookies[cookieName]?.string {
+    if let token = request.parsedCookies[cookieName]?.string {
         try await Sessions(database: request.db).end(token: token)
     }
     request.renewCSRFToken()

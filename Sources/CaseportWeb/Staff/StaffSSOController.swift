@@ -73,7 +73,7 @@ struct StaffSSOController: RouteCollection {
             return response
         }
         let state = (try? request.query.get(String.self, at: "state")) ?? ""
-        guard !state.isEmpty, state.count <= 100, let cookieState = request.cookies[Self.stateCookie]?.string,
+        guard !state.isEmpty, state.count <= 100, let cookieState = request.parsedCookies[Self.stateCookie]?.string,
               IDTokenVerifier.constantTimeEqual(state, cookieState) else {
             return try await refuse("state missing or not this browser's")
         }
