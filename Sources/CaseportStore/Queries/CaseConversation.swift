@@ -38,11 +38,16 @@ public struct CaseConversation: Sendable {
     let database: any Database
     public init(database: any Database) { self.database = database }
 
+    /// The case's messages the customer may see: its own, and no internal note.
+    static func isPublic(_ caseId: Int) -> SQLQueryString {
+        "case_id = \(bind: caseId) AND is_internal = \(false)"
+    }
+
     /// Public messages, newest first.
     public func publicMessages(caseId: Int, limit: Int = 200, offset: Int = 0) async throws -> [PublicMessage] {
         try await database.requireSQL().raw("""
             SELECT id, author_kind, author_name, body, created_at, text_key, text_params FROM case_messages
-            WHERE case_id = \(bind: caseId) AND is_internal = \(false)
+            WHERE \(Self.isPublic(caseId))
             ORDER BY created_at DESC, id DESC
             LIMIT \(literal: limit) OFFSET \(literal: offset)
             """).all().map(PublicMessage.read)
@@ -55,9 +60,9 @@ public struct CaseConversation: Sendable {
     public func publicMessagesPage(caseId: Int, limit: Int, offset: Int) async throws -> (messages: [PublicMessage], total: Int)? {
         let rows = try await database.requireSQL().raw("""
             SELECT id, author_kind, author_name, body, created_at, text_key, text_params,
-                   (SELECT COUNT(*) FROM case_messages WHERE case_id = \(bind: caseId) AND is_internal = \(false)) AS total
+                   (SELECT COUNT(*) FROM case_messages WHERE \(Self.isPublic(caseId))) AS total
             FROM case_messages
-            WHERE case_id = \(bind: caseId) AND is_internal = \(false)
+            WHERE \(Self.isPublic(caseId))
             ORDER BY created_at DESC, id DESC
             LIMIT \(literal: limit) OFFSET \(literal: offset)
             """).all()
@@ -70,10 +75,10 @@ public struct CaseConversation: Sendable {
     public func latestCompanyMessage(caseId: Int) async throws -> PublicMessage? {
         try await database.requireSQL().raw("""
             SELECT id, author_kind, author_name, body, created_at, text_key, text_params FROM case_messages
-            WHERE case_id = \(bind: caseId) AND is_internal = \(false) AND author_kind = \(bind: MessageAuthorKind.staff.rawValue)
+            WHERE \(Self.isPublic(caseId)) AND author_kind = \(bind: MessageAuthorKind.staff.rawValue)
             ORDER BY created_at DESC, id DESC
             LIMIT 1
-            """).first(decoding: PublicMessage.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
+            """).first().map(PublicMessage.read)
     }
 
     /// What the handler's notice of a customer's message names (D4): the case's number and subject and
@@ -92,7 +97,7 @@ public struct CaseConversation: Sendable {
         // Raw SQL: every portal case view asks it, and Fluent's query building was a visible part of
         // that page's time in perf (issue 17).
         let row = try await database.requireSQL().raw("""
-            SELECT COUNT(*) AS n FROM case_messages WHERE case_id = \(bind: caseId) AND is_internal = \(false)
+            SELECT COUNT(*) AS n FROM case_messages WHERE \(Self.isPublic(caseId))
             """).first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
