@@ -184,6 +184,40 @@ final class StaffCaseHandlingTests: XCTestCase {
         XCTAssertEqual(awaited8, 0)
     }
 
+    /// Issue 17, session 15: the back office showed the newest 200 messages and nothing older; it pages the
+    /// conversation as the portal does, internal notes counted, the description at the end of the last page.
+    func testEveryMessageAndNoteIsShownPagedPast200() async throws {
+        let record = try await newCase()
+        let conversation = CaseConversation(database: harness.app.db)
+        let cases = StaffCases(database: harness.app.db)
+        let before = try await cases.messageCount(caseId: record.id!)
+        let start = Date(timeIntervalSince1970: 1_700_000_000)
+        for index in 0 ..< (201 - before) {
+            try await conversation.add(caseId: record.id!, author: .init(kind: .staff, name: "Henrik"),
+                                       body: index == 0 ? "Den äldsta anteckningen" : "Meddelande \(index)",
+                                       isInternal: index % 2 == 0, at: start.addingTimeInterval(Double(index)))
+        }
+        let total = try await cases.messageCount(caseId: record.id!)
+        XCTAssertEqual(total, 201)
+        let staff = harness.browser()
+        try await staff.staffLogin("handler@example.com")
+        try await staff.get("/staff/cases/\(record.number)")
+        XCTAssertEqual(Self.count("<li class=\"message", in: staff.lastBody), 200)
+        XCTAssertTrue(staff.lastBody.contains("href=\"/staff/cases/\(record.number)?page=2#messages\""))
+        XCTAssertFalse(staff.lastBody.contains("id=\"case-description\""), "the description ends the last page only")
+        for page in ["2", "3", "9223372036854775807"] {
+            let response = try await staff.get("/staff/cases/\(record.number)?page=\(page)")
+            XCTAssertEqual(response.status, .ok)
+            XCTAssertEqual(Self.count("<li class=\"message", in: staff.lastBody), 1, "page \(page) is the last page: the oldest")
+            XCTAssertTrue(staff.lastBody.contains("Den äldsta anteckningen"))
+            XCTAssertTrue(staff.lastBody.contains("id=\"case-description\""))
+        }
+    }
+
+    private static func count(_ needle: String, in haystack: String) -> Int {
+        haystack.components(separatedBy: needle).count - 1
+    }
+
     func testAPortalSessionCannotReachTheBackOfficeCasePages() async throws {
         let record = try await newCase()
         let anna = harness.browser()

@@ -204,15 +204,41 @@ public struct StaffCases: Sendable {
     /// Every message of the case, internal notes included, newest first. Plain SQL read by column (issue 17,
     /// session 13: a model query's building and reflection-driven decoding cost more than the read); the
     /// records are for reading, not for saving.
-    public func allMessages(caseId: Int, limit: Int = 200) async throws -> [CaseMessageRecord] {
+    public func allMessages(caseId: Int, limit: Int = 200, offset: Int = 0) async throws -> [CaseMessageRecord] {
         try await database.requireSQL().raw("""
-            SELECT id, case_id, author_kind, author_user_id, author_staff_id, author_person_id, author_name, body,
-                   is_internal, created_at, text_key, text_params
+            SELECT \(unsafeRaw: Self.messageColumns)
             FROM case_messages WHERE case_id = \(bind: caseId)
             ORDER BY created_at DESC, id DESC
-            LIMIT \(literal: limit)
+            LIMIT \(literal: limit) OFFSET \(literal: offset)
             """).all().map(CaseMessageRecord.init(row:))
     }
+
+    /// A page of the case's messages, internal notes included, newest first, with how many there are in all
+    /// (the back-office case page pages them as the portal does; one statement, as `publicMessagesPage`).
+    /// nil when the page is past the last message: the caller counts and asks again for one that exists.
+    public func messagesPage(caseId: Int, limit: Int, offset: Int) async throws -> (messages: [CaseMessageRecord], total: Int)? {
+        let rows = try await database.requireSQL().raw("""
+            SELECT \(unsafeRaw: Self.messageColumns),
+                   (SELECT COUNT(*) FROM case_messages WHERE case_id = \(bind: caseId)) AS total
+            FROM case_messages WHERE case_id = \(bind: caseId)
+            ORDER BY created_at DESC, id DESC
+            LIMIT \(literal: limit) OFFSET \(literal: offset)
+            """).all()
+        guard let first = rows.first else { return offset == 0 ? ([], 0) : nil }
+        return (try rows.map(CaseMessageRecord.init(row:)), try first.decode(column: "total", as: Int.self))
+    }
+
+    /// How many messages the case has, internal notes included.
+    public func messageCount(caseId: Int) async throws -> Int {
+        try await database.requireSQL().raw("""
+            SELECT COUNT(*) AS n FROM case_messages WHERE case_id = \(bind: caseId)
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    private static let messageColumns = """
+        id, case_id, author_kind, author_user_id, author_staff_id, author_person_id, author_name, body, \
+        is_internal, created_at, text_key, text_params
+        """
 
     public struct Actor: Sendable {
         public var staffId: Int

@@ -177,23 +177,13 @@ struct PortalCaseController: RouteCollection {
         let language = request.language
         let settings = try await request.frameSettings()  // the frame's copy, kept at the change stamp
         // Every message is shown, newest first, `messagesPerPage` at a time (issue 11 point 6).
-        let requestedPage = (try? request.query.get(String.self, at: "page")).flatMap { Int($0) }
-        func paging(total: Int) -> Paging {
-            Paging(requested: requestedPage, total: total, pageSize: Self.messagesPerPage) {
-                PortalRoute.`case`.path([String(detail.number)], query: [("page", String($0))], fragment: "messages")
-            }
-        }
-        // The requested page and the count in one statement; a page past the last (an old link, or a number
-        // too large to count in) is counted and asked again as the last page.
-        let messages: [PublicMessage]
-        let messagePaging: Paging
-        let (offset, overflow) = (max(1, requestedPage ?? 1) - 1).multipliedReportingOverflow(by: Self.messagesPerPage)
-        if !overflow, let found = try await conversation.publicMessagesPage(caseId: detail.id, limit: Self.messagesPerPage, offset: offset) {
-            (messages, messagePaging) = (found.messages, paging(total: found.total))
-        } else {
-            messagePaging = paging(total: try await conversation.publicMessageCount(caseId: detail.id))
-            messages = try await conversation.publicMessages(caseId: detail.id, limit: Self.messagesPerPage, offset: messagePaging.offset)
-        }
+        let (messages, messagePaging) = try await Paging.messages(
+            requested: (try? request.query.get(String.self, at: "page")).flatMap { Int($0) },
+            pageSize: Self.messagesPerPage,
+            link: { PortalRoute.`case`.path([String(detail.number)], query: [("page", String($0))], fragment: "messages") },
+            pageWithTotal: { try await conversation.publicMessagesPage(caseId: detail.id, limit: Self.messagesPerPage, offset: $0) },
+            count: { try await conversation.publicMessageCount(caseId: detail.id) },
+            page: { try await conversation.publicMessages(caseId: detail.id, limit: Self.messagesPerPage, offset: $0) })
         let files = try await VisibleFiles(database: request.db).caseFiles(caseId: detail.id)
         var chips: [Int: [FileChip]] = [:]
         for file in files.reversed() {

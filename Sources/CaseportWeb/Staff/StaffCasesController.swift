@@ -267,6 +267,9 @@ struct StaffCasesController: RouteCollection {
         var selects: CaseSelects
         /// The conversation, written by `messagesHTML` (every value escaped there).
         var messagesHTML: String
+        /// The conversation's pages, and whether this is the last (oldest), which ends with the description.
+        var paging: Paging
+        var showDescription: Bool
         var events: [EventView]
         var messageBody: String
         var internalNote: Bool
@@ -365,6 +368,15 @@ struct StaffCasesController: RouteCollection {
                                                        size: PortalCaseController.formatSize(file.byteSize, language: language),
                                                        isImage: ContentSniffing.isImage(file.contentType)))
         }
+        // Every message, internal notes included, newest first, a page at a time as on the portal's case page.
+        let pageSize = PortalCaseController.messagesPerPage
+        let (messages, messagePaging) = try await Paging.messages(
+            requested: (try? request.query.get(String.self, at: "page")).flatMap { Int($0) },
+            pageSize: pageSize,
+            link: { StaffRoute.`case`.path([String(record.number)], query: [("page", String($0))], fragment: "messages") },
+            pageWithTotal: { try await cases.messagesPage(caseId: caseId, limit: pageSize, offset: $0) },
+            count: { try await cases.messageCount(caseId: caseId) },
+            page: { try await cases.allMessages(caseId: caseId, limit: pageSize, offset: $0) })
         let layout = Layout(request, title: "\(request.t("case_number_short")) \(record.number) – \(record.subject)", area: "staff")
         var page = CasePage(
             layout: layout,
@@ -372,12 +384,13 @@ struct StaffCasesController: RouteCollection {
             transitions: record.status.allowedNext.map { Option(value: $0.rawValue, name: request.staffStatus($0), selected: false) },
             values: form, errors: state.errors, notice: state.notice,
             selects: selects,
-            messagesHTML: Self.messagesHTML(try await cases.allMessages(caseId: caseId).map {
+            messagesHTML: Self.messagesHTML(messages.map {
                 MessageView(id: $0.id!, author: $0.authorKind == .system ? request.t("message_system_author") : $0.authorName,
                             body: $0.text(request.t),  // issue 12: a system message in the reader's language
                             isInternal: $0.isInternal, fromCustomer: $0.authorKind == .customer,
                             createdAt: language.formatDateTime($0.createdAt), files: chips[$0.id!] ?? [])
             }, strings: layout.t.table),
+            paging: messagePaging, showDescription: messagePaging.page >= messagePaging.pageCount,
             events: try await Self.describeAll(try await cases.events(caseId: caseId), request: request, language: language),
             messageBody: state.message.body, internalNote: state.message.isInternal,
             createdAt: language.formatDateTime(record.createdAt), createdBy: record.createdByName,
