@@ -90,6 +90,11 @@ public enum CaseEvent: Sendable, Hashable {
     /// A document of the library was shared with, or withdrawn from, the customer; its title.
     case documentShared(name: String)
     case documentUnshared(name: String)
+    /// A line of a claim's budget was added, edited or removed: its description and amount (`Money.plain`)
+    /// as they were after the change (before it, for a removal). Staff's business, like booked rows.
+    case budgetLineAdded(description: String, amount: String)
+    case budgetLineChanged(description: String, amount: String)
+    case budgetLineRemoved(description: String, amount: String)
 
     /// A before → after pair of shown names.
     public struct Change: Codable, Sendable, Hashable {
@@ -144,6 +149,9 @@ public enum CaseEvent: Sendable, Hashable {
         case appointmentChanged = "appointment"
         case documentShared = "document_shared"
         case documentUnshared = "document_unshared"
+        case budgetLineAdded = "budget_line_added"
+        case budgetLineChanged = "budget_line_changed"
+        case budgetLineRemoved = "budget_line_removed"
     }
 
     public var kind: Kind {
@@ -189,6 +197,9 @@ public enum CaseEvent: Sendable, Hashable {
         case .appointmentChanged: return .appointmentChanged
         case .documentShared: return .documentShared
         case .documentUnshared: return .documentUnshared
+        case .budgetLineAdded: return .budgetLineAdded
+        case .budgetLineChanged: return .budgetLineChanged
+        case .budgetLineRemoved: return .budgetLineRemoved
         }
     }
 
@@ -200,7 +211,8 @@ public enum CaseEvent: Sendable, Hashable {
              .contactUnlinked:
             return .staff
         // Money is staff's business until a specification puts it before the customer.
-        case .articleRowBooked, .articleRowRemoved, .workOrderCreated, .workOrderChanged, .workOrderStateChanged:
+        case .articleRowBooked, .articleRowRemoved, .workOrderCreated, .workOrderChanged, .workOrderStateChanged,
+             .budgetLineAdded, .budgetLineChanged, .budgetLineRemoved:
             return .staff
         case .fieldChanged(let field, _, _):
             return field == .subject || field == .description ? .customer : .staff
@@ -229,6 +241,7 @@ extension CaseEvent {
         var quantity: String?
         var workOrder: Int?
         var title: String?
+        var amount: String?
         var fromState: WorkOrderState?
         var toState: WorkOrderState?
         var number: Int?
@@ -295,6 +308,10 @@ extension CaseEvent {
             payload.seconds = seconds
         case .expertAssigned(let name), .documentShared(let name), .documentUnshared(let name):
             payload.name = name
+        case .budgetLineAdded(let description, let amount), .budgetLineChanged(let description, let amount),
+             .budgetLineRemoved(let description, let amount):
+            payload.title = description
+            payload.amount = amount
         case .taskAdded(let task, let kind, let title), .taskStarted(let task, let kind, let title),
              .taskFinished(let task, let kind, let title):
             payload.task = task
@@ -401,6 +418,13 @@ extension CaseEvent {
             case .expertAssigned: self = .expertAssigned(name: name)
             case .documentShared: self = .documentShared(name: name)
             default: self = .documentUnshared(name: name)
+            }
+        case .budgetLineAdded, .budgetLineChanged, .budgetLineRemoved:
+            guard let description = payload.title, let amount = payload.amount else { throw DecodingProblem.badPayload(raw) }
+            switch kind {
+            case .budgetLineAdded: self = .budgetLineAdded(description: description, amount: amount)
+            case .budgetLineChanged: self = .budgetLineChanged(description: description, amount: amount)
+            default: self = .budgetLineRemoved(description: description, amount: amount)
             }
         case .taskAdded, .taskStarted, .taskFinished:
             guard let task = payload.task, let taskKind = payload.taskKind, let title = payload.title else {

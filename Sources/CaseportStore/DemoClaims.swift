@@ -208,6 +208,10 @@ public enum DemoClaims {
         try await event(.taskAdded(task: try drying.requireID(), kind: .other, title: drying.title))
         try await event(.taskStarted(task: try drying.requireID(), kind: .other, title: drying.title))
         try await event(.compensationDecided(.positive), after: 150_000)
+        // The budget drawn up after the decision (its lines are above; the timeline names each).
+        try await event(.budgetLineAdded(description: "Affugtning, 14 dage", amount: Money(minor: 630_000).plain), after: 3_000)
+        try await event(.budgetLineAdded(description: "Nyt gulv, køkken og gang (m²)", amount: Money(minor: 2_013_750).plain), after: 600)
+        try await event(.budgetLineAdded(description: "Sokler og maling", amount: Money(minor: 640_000).plain), after: 600)
         try await event(.projectManagerChanged(name: "Pia Sørensen"))
         try await event(.projectManagerOfficeChanged(office: carpenters.name))
         try await event(.taskAdded(task: try carpentry.requireID(), kind: .repair, title: carpentry.title))

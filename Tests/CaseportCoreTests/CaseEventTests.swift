@@ -47,6 +47,9 @@ final class CaseEventTests: XCTestCase {
         case .appointmentChanged: return .appointmentChanged(at: Date(timeIntervalSince1970: 1_790_003_600))
         case .documentShared: return .documentShared(name: "Besigtigelsesrapport.pdf")
         case .documentUnshared: return .documentUnshared(name: "Besigtigelsesrapport.pdf")
+        case .budgetLineAdded: return .budgetLineAdded(description: "Affugtning, 3 døgn", amount: "4500.00")
+        case .budgetLineChanged: return .budgetLineChanged(description: "Affugtning, 4 døgn", amount: "6000.00")
+        case .budgetLineRemoved: return .budgetLineRemoved(description: "Affugtning, 4 døgn", amount: "6000.00")
         }
     }
 

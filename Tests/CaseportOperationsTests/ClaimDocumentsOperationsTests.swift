@@ -368,6 +368,20 @@ final class ClaimDocumentsOperationsTests: XCTestCase {
         XCTAssertEqual(total, Money(minor: 67503))
         XCTAssertEqual(total.formatted(.sv), "675,03")
         XCTAssertEqual(total.formatted(.en), "675.03")
+
+        // Every change is on the timeline, for staff only: what the line was after it (before it, when removed).
+        let added = try await events(.budgetLineAdded), changed = try await events(.budgetLineChanged)
+        let removed = try await events(.budgetLineRemoved)
+        XCTAssertEqual(added.map(\.event), Array(repeating: .budgetLineAdded(description: "Skruv", amount: "0.03"), count: 3))
+        XCTAssertEqual(changed.map(\.event), [.budgetLineChanged(description: "Arbete", amount: "675.00")])
+        XCTAssertEqual(removed.map(\.event), [.budgetLineRemoved(description: "Skruv", amount: "0.03")])
+        XCTAssertEqual(Set((added + changed + removed).map(\.audience)), [.staff], "the budget is not the customer's news")
+        // Saving a line unchanged records nothing.
+        _ = try await EditBudgetLine.run(caseNumber: caseA.number, lineId: lines[0].id!,
+                                         .init(description: "Arbete", quantity: "1,5", unitPrice: "450"),
+                                         by: world.handler, in: world.context)
+        let changedAgain = try await events(.budgetLineChanged)
+        XCTAssertEqual(changedAgain.count, 1)
     }
 
     func testBudgetInputProblemsAreNamedPerField() async throws {
@@ -383,6 +397,8 @@ final class ClaimDocumentsOperationsTests: XCTestCase {
         XCTAssertEqual(empty.problems?[.unitPrice], ProblemKey.required)
         let lines = try await BudgetLines(database: db).lines(caseId: caseA.id!)
         XCTAssertTrue(lines.isEmpty)
+        let recorded = try await events(.budgetLineAdded)
+        XCTAssertTrue(recorded.isEmpty, "refused input records nothing")
         do {
             _ = try await RemoveBudgetLine.run(caseNumber: world.caseB.number, lineId: 12345, by: world.handler, in: world.context)
             XCTFail("no such line")

@@ -61,6 +61,9 @@ final class ClaimPageTests: StoreTestCase {
         case .appointmentChanged: return [(.appointmentChanged(at: Date(timeIntervalSince1970: 1_800_003_600)), .appointmentChanged)]
         case .documentShared: return [(.documentShared(name: "Rapport.pdf"), .documentShared)]
         case .documentUnshared: return [(.documentUnshared(name: "Rapport.pdf"), .documentUnshared)]
+        case .budgetLineAdded: return [(.budgetLineAdded(description: "Avfuktning", amount: "1200.00"), nil)]
+        case .budgetLineChanged: return [(.budgetLineChanged(description: "Avfuktning", amount: "1500.00"), nil)]
+        case .budgetLineRemoved: return [(.budgetLineRemoved(description: "Avfuktning", amount: "1500.00"), nil)]
         }
     }
 

@@ -168,6 +168,10 @@ final class ClaimDocumentsPagesTests: XCTestCase {
         XCTAssertEqual(removed.status, .seeOther)
         let none = try await BudgetLineRecord.find(line.id, on: db)
         XCTAssertNil(none)
+        // The timeline names each change with the line's description and amount (added, changed, removed).
+        let timeline = try await staff.get("/staff/cases/\(record.number)").body.string
+        XCTAssertEqual(timeline.components(separatedBy: ": Avfuktning, 25").count - 1, 1, "added at 25,03")
+        XCTAssertEqual(timeline.components(separatedBy: ": Avfuktning, 40").count - 1, 2, "changed to 40,00, then removed")
     }
 
     func testUnknownOrForeignIdsAnswerNotFoundNeverAServerError() async throws {

@@ -47,7 +47,7 @@ public struct BudgetLineInput: Sendable, Equatable {
     public struct ProblemsBox: Error, Sendable { public var problems: Problems<Field> }
 }
 
-/// Staff add a line to the case's budget.
+/// Staff add a line to the case's budget; the timeline says so (`budgetLineAdded`, staff only).
 public enum AddBudgetLine {
     public static func run(caseNumber: Int, _ input: BudgetLineInput, by actor: StaffActor, in context: OperationContext) async throws
         -> Outcome<Int, BudgetLineInput.Field> {
@@ -55,9 +55,13 @@ public enum AddBudgetLine {
         switch input.check() {
         case .failure(let box): return .problems(box.problems)
         case .success(let line):
-            try await BudgetLines(database: context.database).add(caseId: try record.requireID(), description: line.description,
-                                                                  quantity: line.quantity, unitPrice: line.unitPrice,
-                                                                  amount: line.amount, at: context.now)
+            let caseId = try record.requireID()
+            try await context.database.transaction { tx in
+                try await BudgetLines(database: tx).add(caseId: caseId, description: line.description, quantity: line.quantity,
+                                                        unitPrice: line.unitPrice, amount: line.amount, at: context.now)
+                try await CaseEvents.append(.budgetLineAdded(description: line.description, amount: line.amount.plain),
+                                            caseId: caseId, by: actor.eventActor, at: context.now, on: tx)
+            }
             return .done(record.number)
         }
     }

@@ -3,7 +3,8 @@ import CaseportStore
 import FluentKit
 import Foundation
 
-/// Staff change a line of the case's budget (its amount is rounded again from the new values).
+/// Staff change a line of the case's budget (its amount is rounded again from the new values); the timeline
+/// says so (`budgetLineChanged`, staff only) unless nothing changed.
 public enum EditBudgetLine {
     public static func run(caseNumber: Int, lineId: Int, _ input: BudgetLineInput, by actor: StaffActor,
                            in context: OperationContext) async throws -> Outcome<Int, BudgetLineInput.Field> {
@@ -14,11 +15,19 @@ public enum EditBudgetLine {
         switch input.check() {
         case .failure(let box): return .problems(box.problems)
         case .success(let checked):
+            // Saved as it was: nothing to write or record (Fluent counts every assignment as a change).
+            guard line.description != checked.description || line.quantityMilli != checked.quantity.milli
+                    || line.unitPriceMinor != checked.unitPrice.minor else { return .done(record.number) }
             line.description = checked.description
             line.quantityMilli = checked.quantity.milli
             line.unitPriceMinor = checked.unitPrice.minor
             line.amountMinor = checked.amount.minor
-            try await line.update(on: context.database)
+            let caseId = try record.requireID()
+            try await context.database.transaction { tx in
+                try await line.update(on: tx)
+                try await CaseEvents.append(.budgetLineChanged(description: checked.description, amount: checked.amount.plain),
+                                            caseId: caseId, by: actor.eventActor, at: context.now, on: tx)
+            }
             return .done(record.number)
         }
     }

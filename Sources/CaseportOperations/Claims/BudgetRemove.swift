@@ -3,14 +3,21 @@ import CaseportStore
 import FluentKit
 import Foundation
 
-/// Staff remove a line from the case's budget, after confirming.
+/// Staff remove a line from the case's budget, after confirming; the timeline keeps what it was
+/// (`budgetLineRemoved`, staff only).
 public enum RemoveBudgetLine {
     public static func run(caseNumber: Int, lineId: Int, by actor: StaffActor, in context: OperationContext) async throws -> Int {
         let record = try await StaffCaseLookup.find(number: caseNumber, in: context)
         guard let line = try await BudgetLines(database: context.database).find(lineId: lineId, caseId: try record.requireID()) else {
             throw OperationError.notFound
         }
-        try await line.delete(on: context.database)
+        let caseId = try record.requireID()
+        try await context.database.transaction { tx in
+            try await line.delete(on: tx)
+            try await CaseEvents.append(.budgetLineRemoved(description: line.description,
+                                                           amount: Money(minor: line.amountMinor).plain),
+                                        caseId: caseId, by: actor.eventActor, at: context.now, on: tx)
+        }
         return record.number
     }
 }

@@ -518,7 +518,8 @@ struct StaffCasesController: RouteCollection {
              .specificationCreated, .specificationApproved, .specificationRejected:
             text = MoneyEventText.describe(stored.event, request: request, language: language)
         case .callLogged, .expertAssigned, .taskAdded, .taskStarted, .taskFinished, .taskScheduleChanged, .taskOfficeChanged,
-             .taskResponsibleChanged, .compensationDecided, .projectManagerChanged, .projectManagerOfficeChanged, .appointmentChanged:
+             .taskResponsibleChanged, .compensationDecided, .projectManagerChanged, .projectManagerOfficeChanged, .appointmentChanged,
+             .budgetLineAdded, .budgetLineChanged, .budgetLineRemoved:
             text = ClaimEventText.describe(stored.event, request: request, language: language)
         default:
             text = request.t("staff_event_\(stored.event.kind.rawValue)")

@@ -36,6 +36,10 @@ enum ClaimEventText {
             return office.map { text("project_office", ["office": $0]) } ?? text("project_office_removed", [:])
         case .appointmentChanged(let at):
             return at.map { text("appointment", ["at": language.formatDateTime($0)]) } ?? text("appointment_removed", [:])
+        case .budgetLineAdded(let description, let amount), .budgetLineChanged(let description, let amount),
+             .budgetLineRemoved(let description, let amount):
+            return text(event.kind.rawValue,
+                        ["description": description, "amount": Money.parse(amount).map { $0.formatted(language) } ?? amount])
         default:
             return request.t("staff_event_\(event.kind.rawValue)")
         }
