@@ -92,5 +92,29 @@ final class RandomGraphAccessTests: XCTestCase {
             if !fromSQL.isEmpty { sawSomething += 1 }
         }
         XCTAssertGreaterThan(sawSomething, viewers.count / 2, "the random register should give most viewers cases")
+
+        // Pages of a list, each cut from every branch's first cases (PostgreSQL since issue 17, session 15),
+        // put together give the whole list as one statement that gathers and sorts every visible case.
+        var someStatus = CaseFilter()
+        someStatus.statusGroup = .active
+        var oldestFirst = CaseFilter()
+        oldestFirst.sort = CaseSort(key: .activity, direction: .ascending)
+        var byCreation = CaseFilter()
+        byCreation.sort = CaseSort(key: .created, direction: .descending)
+        for viewer in viewers {
+            let visibility = CaseVisibility(for: viewer)
+            for filter in [CaseFilter(), someStatus, oldestFirst, byCreation] {
+                let whole = try await cases.page(for: visibility, filter: filter, offset: 0, limit: 5_000).map(\.id)
+                var paged: [Int] = []
+                for offset in stride(from: 0, to: max(whole.count, 1) + 7, by: 7) {
+                    paged += try await cases.page(for: visibility, filter: filter, offset: offset, limit: 7).map(\.id)
+                }
+                XCTAssertEqual(paged, whole, "viewer \(viewer), filter \(filter)")
+                if filter == CaseFilter() {
+                    let all = try await cases.allIds(for: visibility)
+                    XCTAssertEqual(Set(whole), all, "viewer \(viewer)")
+                }
+            }
+        }
     }
 }

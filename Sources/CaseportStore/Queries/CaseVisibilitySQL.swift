@@ -19,22 +19,45 @@ enum CaseVisibilitySQL {
     /// The rule's alternatives, any of which makes a case visible; none means nothing is.
     static func branches(_ visibility: CaseVisibility, dialect: String) -> [SQLQueryString] {
         let postgres = dialect == "postgresql"
-        func inSubquery(_ column: String, _ subquery: SQLQueryString) -> SQLQueryString {
-            postgres ? "\(unsafeRaw: column) = ANY(ARRAY(" + subquery + "))" : "\(unsafeRaw: column) IN (" + subquery + ")"
+        return keyedBranches(visibility).map { branch in
+            switch branch.keys {
+            case .list(let ids):
+                return "\(unsafeRaw: branch.column) IN (\(binds: ids))"
+            case .subquery(let subquery):
+                return postgres ? "\(unsafeRaw: branch.column) = ANY(ARRAY(" + subquery + "))"
+                    : "\(unsafeRaw: branch.column) IN (" + subquery + ")"
+            }
         }
-        var branches: [SQLQueryString] = []
+    }
+
+    /// One alternative of the rule: a case is visible when its `column` is one of `keys`.
+    struct KeyedBranch {
+        enum Keys {
+            case list([Int])
+            /// A SELECT of one column of ids.
+            case subquery(SQLQueryString)
+        }
+        var column: String
+        var keys: Keys
+    }
+
+    /// The rule's alternatives by column and key set — the one place that says what they are; `branches`
+    /// spells them as predicates, `VisibleCases.postgresFirstVisible` as one index walk per key.
+    static func keyedBranches(_ visibility: CaseVisibility) -> [KeyedBranch] {
+        var branches: [KeyedBranch] = []
         if !visibility.customerIds.isEmpty {
-            branches.append("c.customer_id IN (\(binds: visibility.customerIds.sorted()))")
+            branches.append(KeyedBranch(column: "c.customer_id", keys: .list(visibility.customerIds.sorted())))
         }
         if !visibility.objectIds.isEmpty {
-            branches.append("c.object_id IN (\(binds: visibility.objectIds.sorted()))")
+            branches.append(KeyedBranch(column: "c.object_id", keys: .list(visibility.objectIds.sorted())))
         }
         if !visibility.objectOwnerIds.isEmpty {
-            branches.append(inSubquery("c.object_id",
-                                       "SELECT o.id FROM objects o WHERE o.customer_id IN (\(binds: visibility.objectOwnerIds.sorted()))"))
+            branches.append(KeyedBranch(column: "c.object_id", keys: .subquery(
+                "SELECT o.id FROM objects o WHERE o.customer_id IN (\(binds: visibility.objectOwnerIds.sorted()))")))
         }
         if let contactId = visibility.contactId {
-            branches.append(inSubquery("c.id", "SELECT cc.case_id FROM case_contacts cc WHERE cc.contact_id = \(bind: contactId)"))
+            branches.append(KeyedBranch(column: "c.id", keys: .subquery(
+                "SELECT cc.case_id FROM case_contacts cc WHERE cc.contact_id = \(bind: contactId)")))
         }
         return branches
     }

@@ -163,6 +163,45 @@ public struct VisibleCases: Sendable {
             + ") " + union
     }
 
+    /// PostgreSQL's form of a list page's candidates (issue 17, session 15): for each key of each branch of
+    /// the rule (each customer, each object, each linked case), only its first `first` cases in the list's
+    /// order, read backwards along the covering index `(customer_id | object_id, sort column, id)`; then
+    /// UNION, and the page is cut from those. The first `first` cases of all the branches together are
+    /// among them: a case ahead of one of them in the whole list is ahead of it in its own branch too.
+    /// `postgresVisible` gathered every visible case (2 000 for a customer with 2 000 cases) and sorted
+    /// them for a page of 25: 1.8–1.9 ms of PostgreSQL's execution a page warm, 5.6 ms on average under the
+    /// realistic mix (`pg_stat_statements`); this way 0.17–0.24 ms. A key set given as a subquery (the
+    /// owner's objects) is a LATERAL join, because `object_id = ANY(ARRAY(…))` was answered by walking the
+    /// whole last-activity index and filtering (13 000 rows for 25).
+    func postgresFirstVisible(_ visibility: CaseVisibility, _ filter: CaseFilter, first: Int) -> SQLQueryString {
+        let branches = CaseVisibilitySQL.keyedBranches(visibility)
+        guard !branches.isEmpty else { return "SELECT c.id, c.id AS sort_key FROM cases c WHERE 1 = 0" }
+        let conditions = CaseFilterSQL.conditions(filter, dialect: "postgresql", visibility: visibility)
+        let sortColumn = CaseSortSQL.column(filter.sort.key)
+        return branches.map { branch -> SQLQueryString in
+            let keys: SQLQueryString
+            switch branch.keys {
+            case .list(let ids): keys = "SELECT unnest(ARRAY[\(binds: ids)]::bigint[])"
+            case .subquery(let subquery): keys = subquery
+            }
+            let match: SQLQueryString = "\(unsafeRaw: branch.column) = k.key"
+            return "(SELECT x.id, x.sort_key FROM (" + keys + ") AS k(key) CROSS JOIN LATERAL (SELECT c.id, "
+                + "\(unsafeRaw: sortColumn) AS sort_key FROM cases c WHERE " + ([match] + conditions).joined(separator: " AND ")
+                + " ORDER BY \(CaseSortSQL.orderBy(filter.sort)) LIMIT \(literal: first)) x)"
+        }.joined(separator: " UNION ")
+    }
+
+    /// Whether a PostgreSQL page is cut from `postgresFirstVisible`: in the orders the covering indexes hold,
+    /// without a text search (it has its own statement) or the API's cursor, and for a page not so deep
+    /// that reading `offset + limit` cases per key costs more than reading them all.
+    static func postgresFirstPays(_ filter: CaseFilter, offset: Int, limit: Int, afterId: Int?) -> Bool {
+        guard afterId == nil, filter.searchTerms.isEmpty, filter.sort.key == .activity || filter.sort.key == .created else {
+            return false
+        }
+        let (first, overflow) = offset.addingReportingOverflow(limit)
+        return !overflow && first <= 2_000
+    }
+
     /// A page of visible cases matching the filter, in the filter's order (`filter.sort`; by default
     /// last activity, newest first). With `afterId` (the API's cursor) the order is always newest
     /// created first, the order the cursor counts in.
@@ -179,7 +218,12 @@ public struct VisibleCases: Sendable {
         // every statement afresh, prepared each list statement twice (issue 17, session 14).
         let condition = whereClause(visibility, filter, dialect: sql.dialect.name, afterId: afterId)
         let pageIds: SQLQueryString
-        if sql.dialect.name == "postgresql" {
+        if sql.dialect.name == "postgresql", Self.postgresFirstPays(filter, offset: offset, limit: limit, afterId: afterId) {
+            pageIds = """
+              SELECT id FROM (\(postgresFirstVisible(visibility, filter, first: offset + limit))) visible
+              ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(literal: limit) OFFSET \(literal: offset)
+              """
+        } else if sql.dialect.name == "postgresql" {
             pageIds = """
               WITH visible AS MATERIALIZED (\(postgresVisible(visibility, filter, afterId: afterId)))
               SELECT id FROM visible ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(literal: limit) OFFSET \(literal: offset)
