@@ -165,12 +165,12 @@ public struct VisibleCases: Sendable {
 
     /// PostgreSQL's form of a list page's candidates (issue 17, session 15): for each key of each branch of
     /// the rule (each customer, each object, each linked case), only its first `first` cases in the list's
-    /// order, read backwards along the covering index `(customer_id | object_id, sort column, id)`; then
+    /// order, read in that order along the covering index `(customer_id | object_id, sort column, id)`; then
     /// UNION, and the page is cut from those. The first `first` cases of all the branches together are
     /// among them: a case ahead of one of them in the whole list is ahead of it in its own branch too.
     /// `postgresVisible` gathered every visible case (2 000 for a customer with 2 000 cases) and sorted
-    /// them for a page of 25: 1.8–1.9 ms of PostgreSQL's execution a page warm, 5.6 ms on average under the
-    /// realistic mix (`pg_stat_statements`); this way 0.17–0.24 ms. A key set given as a subquery (the
+    /// them for a page of 25: 1.8–1.9 ms of PostgreSQL's execution for the first page (warm); this way
+    /// 0.17–0.24 ms (docs/PERFORMANCE.md, session 15). A key set given as a subquery (the
     /// owner's objects) is a LATERAL join, because `object_id = ANY(ARRAY(…))` was answered by walking the
     /// whole last-activity index and filtering (13 000 rows for 25).
     func postgresFirstVisible(_ visibility: CaseVisibility, _ filter: CaseFilter, first: Int) -> SQLQueryString {
