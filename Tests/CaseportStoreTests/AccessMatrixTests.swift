@@ -350,10 +350,11 @@ final class AccessMatrixTests: XCTestCase {
             for (label, p) in planted {
                 let listed = Set(try await files.caseFiles(caseId: p.caseId).map(\.id))
                 XCTAssertEqual(listed, documentShared ? [p.shared, p.unshared] : [p.shared], "the customer's list on \(label)")
-                let claimPage = Set(try await CaseDocuments(database: db).shared(caseId: p.caseId).map(\.id))
+                // The claim's customer page reads (and serves downloads) through `ClaimPage`.
+                let claimPage = Set(try await ClaimPage(database: db).documents(caseId: p.caseId).map(\.id))
                 XCTAssertEqual(claimPage, listed, "the claim page's documents on \(label)")
                 for (id, reachable) in [(p.shared, true), (p.unshared, documentShared), (p.medium, false)] {
-                    let found = try await CaseDocuments(database: db).sharedFile(fileId: id, caseId: p.caseId) != nil
+                    let found = try await ClaimPage(database: db).document(caseId: p.caseId, fileId: id) != nil
                     XCTAssertEqual(found, reachable, "the claim page's download of file \(id) on \(label)")
                 }
                 let staffListed = Set(try await files.caseFiles(caseId: p.caseId, includingUnshared: true).map(\.id))

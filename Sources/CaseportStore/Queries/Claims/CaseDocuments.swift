@@ -68,29 +68,6 @@ public struct CaseDocuments: Sendable {
             """).all(decoding: CaseDocumentRow.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
     }
 
-    /// What the customer sees of the library (the claim's customer page, C4): shared documents only,
-    /// never task media, newest first — `VisibleFiles.sharedPredicate` in the SQL.
-    public func shared(caseId: Int) async throws -> [CaseDocumentRow] {
-        try await database.requireSQL().raw("""
-            SELECT f.id, f.original_name, f.content_type, f.byte_size, f.uploader_name, f.uploaded_by_user_id,
-                   f.created_at, f.category, f.title, f.is_shared, f.shared_at, f.supplier_id, s.name AS supplier_name
-            FROM files f LEFT JOIN suppliers s ON s.id = f.supplier_id
-            WHERE f.case_id = \(bind: caseId) AND f.removed_at IS NULL AND \(VisibleFiles.sharedPredicate)
-            ORDER BY f.created_at DESC, f.id DESC
-            """).all(decoding: CaseDocumentRow.self, with: .init(keyDecodingStrategy: .convertFromSnakeCase))
-    }
-
-    /// A shared document of this case for a customer's download (nil: not shared, a task's medium,
-    /// removed, or another case's).
-    public func sharedFile(fileId: Int, caseId: Int) async throws -> StoredFileRecord? {
-        let row = try await database.requireSQL().raw("""
-            SELECT f.id FROM files f WHERE f.id = \(bind: fileId) AND f.case_id = \(bind: caseId)
-              AND f.removed_at IS NULL AND \(VisibleFiles.sharedPredicate)
-            """).first()
-        guard let id = try row?.decode(column: "id", as: Int.self) else { return nil }
-        return try await StoredFileRecord.find(id, on: database)
-    }
-
     /// One document of the case's library (not removed, not a task's medium).
     public func find(fileId: Int, caseId: Int) async throws -> StoredFileRecord? {
         try await StoredFileRecord.query(on: database).filter(\.$id == fileId).filter(\.$caseId == caseId)
