@@ -360,6 +360,8 @@ final class ClaimDocumentsOperationsTests: XCTestCase {
                                                   by: world.handler, in: world.context)
         XCTAssertNotNil(edited.value)
         _ = try await RemoveBudgetLine.run(caseNumber: caseA.number, lineId: lines[1].id!, by: world.handler, in: world.context)
+        let removedAgain = try await budget.remove(lineId: lines[1].id!, caseId: caseA.id!)
+        XCTAssertFalse(removedAgain, "a second removal finds nothing to delete (and so records nothing)")
         lines = try await budget.lines(caseId: caseA.id!)
         XCTAssertEqual(lines.map(\.description), ["Arbete", "Skruv"])
         XCTAssertEqual(lines.first?.quantityMilli, 1500)

@@ -13,7 +13,8 @@ public enum RemoveBudgetLine {
         }
         let caseId = try record.requireID()
         try await context.database.transaction { tx in
-            try await line.delete(on: tx)
+            // Conditional: of two removals at once only the one that deleted the row records it.
+            guard try await BudgetLines(database: tx).remove(lineId: lineId, caseId: caseId) else { return }
             try await CaseEvents.append(.budgetLineRemoved(description: line.description,
                                                            amount: Money(minor: line.amountMinor).plain),
                                         caseId: caseId, by: actor.eventActor, at: context.now, on: tx)

@@ -32,6 +32,13 @@ public struct BudgetLines: Sendable {
         try await BudgetLineRecord.query(on: database).filter(\.$id == lineId).filter(\.$caseId == caseId).first()
     }
 
+    /// Removes the line; false when it was already gone (two removals at once record one event).
+    public func remove(lineId: Int, caseId: Int) async throws -> Bool {
+        try await database.requireSQL().raw("""
+            DELETE FROM budget_lines WHERE id = \(bind: lineId) AND case_id = \(bind: caseId) RETURNING id
+            """).first() != nil
+    }
+
     /// Adds a line at the end of the case's budget.
     @discardableResult
     public func add(caseId: Int, description: String, quantity: Quantity, unitPrice: Money, amount: Money,
