@@ -174,6 +174,7 @@ public enum DemoClaims {
         }
 
         // Budget lines.
+        var budget: [BudgetLineRecord] = []
         for (position, line) in [("Affugtning, 14 dage", 14_000, 45_000), ("Nyt gulv, køkken og gang (m²)", 22_500, 89_500),
                                  ("Sokler og maling", 1_000, 640_000)].enumerated() {
             let row = BudgetLineRecord()
@@ -185,6 +186,7 @@ public enum DemoClaims {
             row.amountMinor = Int((Double(line.1) * Double(line.2) / 1_000).rounded())
             row.createdAt = created
             try await row.create(on: db)
+            budget.append(row)
         }
 
         // Messages and events, oldest first.
@@ -209,9 +211,9 @@ public enum DemoClaims {
         try await event(.taskStarted(task: try drying.requireID(), kind: .other, title: drying.title))
         try await event(.compensationDecided(.positive), after: 150_000)
         // The budget drawn up after the decision (its lines are above; the timeline names each).
-        try await event(.budgetLineAdded(description: "Affugtning, 14 dage", amount: Money(minor: 630_000).plain), after: 3_000)
-        try await event(.budgetLineAdded(description: "Nyt gulv, køkken og gang (m²)", amount: Money(minor: 2_013_750).plain), after: 600)
-        try await event(.budgetLineAdded(description: "Sokler og maling", amount: Money(minor: 640_000).plain), after: 600)
+        for line in budget {
+            try await event(.budgetLineAdded(description: line.description, amount: Money(minor: line.amountMinor).plain), after: 600)
+        }
         try await event(.projectManagerChanged(name: "Pia Sørensen"))
         try await event(.projectManagerOfficeChanged(office: carpenters.name))
         try await event(.taskAdded(task: try carpentry.requireID(), kind: .repair, title: carpentry.title))

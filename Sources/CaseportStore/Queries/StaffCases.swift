@@ -204,12 +204,12 @@ public struct StaffCases: Sendable {
     /// Every message of the case, internal notes included, newest first. Plain SQL read by column (issue 17,
     /// session 13: a model query's building and reflection-driven decoding cost more than the read); the
     /// records are for reading, not for saving.
-    public func allMessages(caseId: Int, limit: Int = 200, offset: Int = 0) async throws -> [CaseMessageRecord] {
+    public func allMessages(caseId: Int, limit: Int = 200) async throws -> [CaseMessageRecord] {
         try await database.requireSQL().raw("""
             SELECT \(unsafeRaw: Self.messageColumns)
             FROM case_messages WHERE case_id = \(bind: caseId)
             ORDER BY created_at DESC, id DESC
-            LIMIT \(literal: limit) OFFSET \(literal: offset)
+            LIMIT \(literal: limit)
             """).all().map(CaseMessageRecord.init(row:))
     }
 

@@ -182,8 +182,7 @@ struct PortalCaseController: RouteCollection {
             pageSize: Self.messagesPerPage,
             link: { PortalRoute.`case`.path([String(detail.number)], query: [("page", String($0))], fragment: "messages") },
             pageWithTotal: { try await conversation.publicMessagesPage(caseId: detail.id, limit: Self.messagesPerPage, offset: $0) },
-            count: { try await conversation.publicMessageCount(caseId: detail.id) },
-            page: { try await conversation.publicMessages(caseId: detail.id, limit: Self.messagesPerPage, offset: $0) })
+            count: { try await conversation.publicMessageCount(caseId: detail.id) })
         let files = try await VisibleFiles(database: request.db).caseFiles(caseId: detail.id)
         var chips: [Int: [FileChip]] = [:]
         for file in files.reversed() {

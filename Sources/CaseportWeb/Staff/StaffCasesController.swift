@@ -375,8 +375,7 @@ struct StaffCasesController: RouteCollection {
             pageSize: pageSize,
             link: { StaffRoute.`case`.path([String(record.number)], query: [("page", String($0))], fragment: "messages") },
             pageWithTotal: { try await cases.messagesPage(caseId: caseId, limit: pageSize, offset: $0) },
-            count: { try await cases.messageCount(caseId: caseId) },
-            page: { try await cases.allMessages(caseId: caseId, limit: pageSize, offset: $0) })
+            count: { try await cases.messageCount(caseId: caseId) })
         let layout = Layout(request, title: "\(request.t("case_number_short")) \(record.number) – \(record.subject)", area: "staff")
         var page = CasePage(
             layout: layout,

@@ -51,19 +51,19 @@ struct Paging: Encodable, Sendable {
 extension Paging {
     /// A page of a case's messages, newest first, asked together with how many there are (one statement on
     /// the way every case view takes). A page past the last — an old link, or a number whose offset does not
-    /// fit an Int — is counted and asked again as the last page. The portal's and the back office's case
-    /// pages both page their conversation so (issue 11 point 6; the back office since issue 17).
+    /// fit an Int — is counted and asked again as the last page (`pageWithTotal` is nil past the last
+    /// message). The portal's and the back office's case pages both page their conversation so (issue 11
+    /// point 6; the back office since issue 17).
     static func messages<Message>(
         requested: Int?, pageSize: Int, link: (Int) -> String,
         pageWithTotal: (_ offset: Int) async throws -> (messages: [Message], total: Int)?,
-        count: () async throws -> Int,
-        page: (_ offset: Int) async throws -> [Message]
+        count: () async throws -> Int
     ) async throws -> (messages: [Message], paging: Paging) {
         let (offset, overflow) = (max(1, requested ?? 1) - 1).multipliedReportingOverflow(by: pageSize)
         if !overflow, let found = try await pageWithTotal(offset) {
             return (found.messages, Paging(requested: requested, total: found.total, pageSize: pageSize, link: link))
         }
         let paging = Paging(requested: requested, total: try await count(), pageSize: pageSize, link: link)
-        return (try await page(paging.offset), paging)
+        return (try await pageWithTotal(paging.offset)?.messages ?? [], paging)
     }
 }

@@ -32,11 +32,15 @@ public struct BudgetLines: Sendable {
         try await BudgetLineRecord.query(on: database).filter(\.$id == lineId).filter(\.$caseId == caseId).first()
     }
 
-    /// Removes the line; false when it was already gone (two removals at once record one event).
-    public func remove(lineId: Int, caseId: Int) async throws -> Bool {
-        try await database.requireSQL().raw("""
-            DELETE FROM budget_lines WHERE id = \(bind: lineId) AND case_id = \(bind: caseId) RETURNING id
-            """).first() != nil
+    /// Removes the line and says what it was; nil when this case has no such line (any more): of two
+    /// removals at once only one gets it back, so only one records the removal.
+    public func remove(lineId: Int, caseId: Int) async throws -> (description: String, amount: Money)? {
+        guard let row = try await database.requireSQL().raw("""
+            DELETE FROM budget_lines WHERE id = \(bind: lineId) AND case_id = \(bind: caseId)
+            RETURNING description, amount_minor
+            """).first() else { return nil }
+        return (try row.decode(column: "description", as: String.self),
+                Money(minor: try row.decode(column: "amount_minor", as: Int.self)))
     }
 
     /// Adds a line at the end of the case's budget.
