@@ -59,14 +59,6 @@ struct M001_CreateRegister: AsyncMigration {
     }
 }
 
-extension Database {
-    /// Both supported drivers speak SQL; raw SQL is used for indexes and the scoped case queries.
-    func requireSQL() throws -> any SQLDatabase {
-        guard let sql = self as? any SQLDatabase else { throw StoreError.notSQL }
-        return sql
-    }
-}
-
 public enum StoreError: Error, CustomStringConvertible {
     case notSQL
     case counterMissing(String)

@@ -1,0 +1,187 @@
+import FluentKit
+import Foundation
+import NIOCore
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import Synchronization
+
+/// The store's SQL on PostgreSQL as named prepared statements: each statement text is parsed, and once
+/// PostgreSQL settles on a generic plan also planned, once per connection instead of on every call.
+/// PostgresNIO sends a plain query unnamed, so PostgreSQL parsed and planned it afresh each time: about
+/// 37 % of its CPU in the realistic mix (docs/PERFORMANCE.md, session 15).
+///
+/// PostgresNIO prepares and caches statements per connection itself, but only for types whose `name` and
+/// `sql` are static; the store builds its SQL at run time. `DynamicStatement` therefore reads them from a
+/// task-local value that `execute` sets around the one call that reads them.
+///
+/// Used only outside transactions (`Database.requireSQL`): a statement whose preparation fails leaves its
+/// name failed on that connection for good (PostgresNIO remembers the error), and inside a transaction
+/// a preparation can fail merely because an earlier statement did. Outside one, a failed statement is
+/// sent back to the plain path for the rest of the process (`PreparedStatementNames.refuse`).
+struct PreparedPostgresSQL: SQLDatabase {
+    let sql: any SQLDatabase
+    let postgres: any PostgresDatabase
+    let names: PreparedStatementNames
+
+    var logger: Logger { sql.logger }
+    var eventLoop: any EventLoop { sql.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { sql.version }
+    var dialect: any SQLDialect { sql.dialect }
+    var queryLogLevel: Logger.Level? { sql.queryLogLevel }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        eventLoop.makeFutureWithTask { try await self.execute(sql: query, onRow) }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        let (text, binds) = serialize(query)
+        guard PreparedStatementNames.isPlainStatement(text),
+              let bound = try BoundValues(binds),
+              let name = names.name(for: .init(sql: text, types: bound.types))
+        else {
+            return try await sql.execute(sql: query, onRow)
+        }
+        let statement = DynamicStatement.Text(name: name, sql: text, types: bound.types)
+        let bindings = bound.bindings
+        let logger = self.logger
+        do {
+            try await postgres.withConnection { connection in
+                connection.eventLoop.makeFutureWithTask {
+                    try await DynamicStatement.$current.withValue(statement) {
+                        let rows = try await connection.execute(DynamicStatement(bindings: bindings), logger: logger)
+                        for try await row in rows {
+                            onRow(row.sql(decodingContext: .default))
+                        }
+                    }
+                }
+            }.get()
+        } catch let error as PSQLError {
+            names.refuseUnlessExpected(.init(sql: text, types: bound.types), error: error)
+            throw error
+        }
+    }
+}
+
+/// A prepared statement whose name, text and parameter types are the ones `PreparedPostgresSQL.execute`
+/// set for the current task.
+private struct DynamicStatement: PostgresPreparedStatement {
+    struct Text: Sendable {
+        let name: String
+        let sql: String
+        let types: [PostgresDataType]
+    }
+
+    @TaskLocal static var current: Text?
+
+    static var name: String { current!.name }
+    static var sql: String { current!.sql }
+    // The same parameter types a plain query would send, so that PostgreSQL reads the binary values
+    // as what they are (it would otherwise infer int4 where an Int is sent as int8).
+    static var bindingDataTypes: [PostgresDataType] { current!.types }
+
+    let bindings: PostgresBindings
+
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// A statement's values encoded as PostgresKit encodes them, or nil when one of them takes its slow path
+/// (through `Encodable`), which is left to the plain path.
+private struct BoundValues {
+    var bindings: PostgresBindings
+    var types: [PostgresDataType] = []
+
+    init?(_ values: [any Encodable & Sendable]) throws {
+        bindings = PostgresBindings(capacity: values.count)
+        for value in values {
+            guard try append(value) else { return nil }
+        }
+    }
+
+    private mutating func append<Value: Encodable>(_ value: Value) throws -> Bool {
+        if let optional = value as? any OptionalValue, optional.isNone {
+            bindings.appendNull()
+            types.append(.null)
+        } else if let encodable = value as? any PostgresThrowingDynamicTypeEncodable {
+            try bindings.append(encodable, context: .default)
+            types.append(encodable.psqlType)
+        } else {
+            return false
+        }
+        return true
+    }
+}
+
+private protocol OptionalValue { var isNone: Bool { get } }
+extension Optional: OptionalValue {
+    var isNone: Bool { self == nil }
+}
+
+/// The names given to statement texts, shared by all connections of the process.
+public final class PreparedStatementNames: Sendable {
+    struct Key: Hashable, Sendable {
+        let sql: String
+        let types: [PostgresDataType]
+    }
+
+    private struct State {
+        var names: [Key: String] = [:]
+        var refused: Set<Key> = []
+    }
+
+    /// Every connection keeps every statement it prepared until it closes; texts that differ only in
+    /// their number of values (`IN (…)` lists) make new ones, so the number of names is bounded.
+    let limit: Int
+    private let state = Mutex(State())
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// The process's names; `CASEPORT_PG_PREPARED=0` turns prepared statements off (to compare).
+    public static let shared: PreparedStatementNames? =
+        ProcessInfo.processInfo.environment["CASEPORT_PG_PREPARED"] == "0" ? nil : PreparedStatementNames(limit: 1000)
+
+    func name(for key: Key) -> String? {
+        state.withLock { state in
+            if let name = state.names[key] { return state.refused.contains(key) ? nil : name }
+            guard state.names.count < limit else { return nil }
+            let name = "caseport_\(state.names.count + 1)"
+            state.names[key] = name
+            return name
+        }
+    }
+
+    /// A statement that failed goes back to the plain path, unless it failed as a statement can on any
+    /// run: a constraint (class 23) or a serialization failure or deadlock (class 40).
+    func refuseUnlessExpected(_ key: Key, error: PSQLError) {
+        let code = error.serverInfo?[.sqlState] ?? ""
+        guard !code.hasPrefix("23"), !code.hasPrefix("40") else { return }
+        _ = state.withLock { $0.refused.insert(key) }
+    }
+
+    var count: Int { state.withLock { $0.names.count } }
+
+    func isRefused(_ key: Key) -> Bool { state.withLock { $0.refused.contains(key) } }
+
+    /// Only statements that read or write rows are prepared; schema changes and session commands
+    /// (migrations, `SET`, `LISTEN`) are not worth a name and may change what a name means.
+    static func isPlainStatement(_ sql: String) -> Bool {
+        let start = sql.drop(while: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "(" }).prefix(6).uppercased()
+        return start.hasPrefix("SELECT") || start.hasPrefix("WITH") || start.hasPrefix("INSERT")
+            || start.hasPrefix("UPDATE") || start.hasPrefix("DELETE")
+    }
+}
+
+extension Database {
+    /// Both supported drivers speak SQL; raw SQL is used for indexes and the scoped case queries. On
+    /// PostgreSQL, outside a transaction, statements are prepared once per connection.
+    func requireSQL() throws -> any SQLDatabase {
+        guard let sql = self as? any SQLDatabase else { throw StoreError.notSQL }
+        if !inTransaction, let names = PreparedStatementNames.shared, let postgres = self as? any PostgresDatabase {
+            return PreparedPostgresSQL(sql: sql, postgres: postgres, names: names)
+        }
+        return sql
+    }
+}

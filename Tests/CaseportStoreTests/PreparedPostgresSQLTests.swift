@@ -1,0 +1,79 @@
+@testable import CaseportStore
+import FluentKit
+import PostgresKit
+import SQLKit
+import XCTest
+
+/// Statements prepared once per PostgreSQL connection (`PreparedPostgresSQL`). The rest of the suite runs
+/// every store query through it on PostgreSQL; these tests pin one connection to look at what it holds.
+final class PreparedPostgresSQLTests: StoreTestCase {
+    func testOnlyPlainStatementsAreNamed() {
+        XCTAssertTrue(PreparedStatementNames.isPlainStatement("SELECT 1"))
+        XCTAssertTrue(PreparedStatementNames.isPlainStatement("\n  WITH x AS (SELECT 1) SELECT * FROM x"))
+        XCTAssertTrue(PreparedStatementNames.isPlainStatement("(select 1) UNION (select 2)"))
+        XCTAssertTrue(PreparedStatementNames.isPlainStatement("delete from cases"))
+        XCTAssertFalse(PreparedStatementNames.isPlainStatement("CREATE INDEX i ON cases (id)"))
+        XCTAssertFalse(PreparedStatementNames.isPlainStatement("SET LOCAL lock_timeout = 1000"))
+        XCTAssertFalse(PreparedStatementNames.isPlainStatement("LISTEN chat"))
+        XCTAssertFalse(PreparedStatementNames.isPlainStatement("BEGIN"))
+    }
+
+    func testNamesAreBoundedAndARefusedTextIsNotNamedAgain() {
+        let names = PreparedStatementNames(limit: 2)
+        let first = PreparedStatementNames.Key(sql: "SELECT $1", types: [.int8])
+        let sameTextNull = PreparedStatementNames.Key(sql: "SELECT $1", types: [.null])
+        XCTAssertEqual(names.name(for: first), "caseport_1")
+        XCTAssertEqual(names.name(for: first), "caseport_1")
+        XCTAssertEqual(names.name(for: sameTextNull), "caseport_2", "other parameter types are another statement")
+        XCTAssertNil(names.name(for: .init(sql: "SELECT 2", types: [])), "beyond the limit the plain path is used")
+        XCTAssertEqual(names.count, 2)
+    }
+
+    /// On one pinned connection: a statement run twice is prepared once under its name and gives the same
+    /// rows as the plain path; a failing one goes back to the plain path; past the limit nothing is named.
+    func testStatementsArePreparedOncePerConnectionAndFailuresFallBack() async throws {
+        guard (db as? any SQLDatabase)?.dialect.name == "postgresql" else { return }
+        let customer = try await make.customer("7001", name: "Förberedd AB")
+        let names = PreparedStatementNames(limit: 3)
+        try await (db as! any PostgresDatabase).withConnection { connection in
+            connection.eventLoop.makeFutureWithTask {
+                let plain = connection.sql()
+                let prepared = PreparedPostgresSQL(sql: plain, postgres: connection, names: names)
+                let query: SQLQueryString = "SELECT name, customer_number FROM customers WHERE id = \(bind: customer.id!)"
+                for _ in 0..<2 {
+                    let row = try await prepared.raw(query).first()
+                    XCTAssertEqual(try row?.decode(column: "name", as: String.self), "Förberedd AB")
+                    XCTAssertEqual(try row?.decode(column: "customer_number", as: String.self), "7001")
+                }
+                let optionalNil: String? = nil
+                let nulls = try await prepared.raw("SELECT count(*) AS n FROM customers WHERE \(bind: optionalNil)::text IS NULL").first()
+                XCTAssertEqual(try nulls?.decode(column: "n", as: Int.self), 1)
+
+                let held = try await plain.raw("SELECT name, statement FROM pg_prepared_statements ORDER BY name").all()
+                let heldNames = try held.map { try $0.decode(column: "name", as: String.self) }
+                XCTAssertEqual(heldNames, ["caseport_1", "caseport_2"], "each text prepared once on this connection")
+
+                let failing: SQLQueryString = "SELECT 1 / \(bind: 0) AS n"
+                do {
+                    _ = try await prepared.raw(failing).all()
+                    XCTFail("division by zero")
+                } catch {}
+                XCTAssertTrue(names.isRefused(.init(sql: "SELECT 1 / $1 AS n", types: [.int8])))
+                let fine = try await prepared.raw("SELECT 6 / \(bind: 2) AS n").first()
+                XCTAssertEqual(try fine?.decode(column: "n", as: Int.self), 3, "the last name of the three")
+                let beyond = try await prepared.raw("SELECT 8 / \(bind: 2) AS n").first()
+                XCTAssertEqual(try beyond?.decode(column: "n", as: Int.self), 4, "past the limit, the plain path")
+                XCTAssertEqual(names.count, 3)
+            }
+        }.get()
+    }
+
+    /// Outside a transaction the store's SQL is prepared; inside one it is not (a failed preparation
+    /// there would leave the name failed on that connection).
+    func testTheStoreUsesPreparedStatementsOutsideTransactionsOnly() async throws {
+        guard (db as? any SQLDatabase)?.dialect.name == "postgresql", PreparedStatementNames.shared != nil else { return }
+        XCTAssertTrue(try db.requireSQL() is PreparedPostgresSQL)
+        let inside = try await db.transaction { tx in try tx.requireSQL() is PreparedPostgresSQL }
+        XCTAssertFalse(inside)
+    }
+}
