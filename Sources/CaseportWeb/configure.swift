@@ -12,6 +12,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
     app.databases.use(try config.database.factory(), as: config.database.databaseID)
+    PreparedStatementNames.shared.isEnabled = config.postgresPreparedStatements
     app.migrations.add(CaseportMigrations.all)
 
     let translations = try Translations.load(

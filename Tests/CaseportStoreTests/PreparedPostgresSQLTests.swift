@@ -71,7 +71,7 @@ final class PreparedPostgresSQLTests: StoreTestCase {
     /// Outside a transaction the store's SQL is prepared; inside one it is not (a failed preparation
     /// there would leave the name failed on that connection).
     func testTheStoreUsesPreparedStatementsOutsideTransactionsOnly() async throws {
-        guard (db as? any SQLDatabase)?.dialect.name == "postgresql", PreparedStatementNames.shared != nil else { return }
+        guard (db as? any SQLDatabase)?.dialect.name == "postgresql", PreparedStatementNames.shared.isEnabled else { return }
         XCTAssertTrue(try db.requireSQL() is PreparedPostgresSQL)
         let inside = try await db.transaction { tx in try tx.requireSQL() is PreparedPostgresSQL }
         XCTAssertFalse(inside)

@@ -23,6 +23,7 @@ final class AppConfigTests: XCTestCase {
             ("CASEPORT_PUBLIC_URL", "portal.example.com", [:]),
             ("CASEPORT_TRUSTED_PROXIES", "10.0.0.0/8, proxy.example", [:]),
             ("CASEPORT_TEMPLATE_RELOAD", "please", [:]),
+            ("CASEPORT_PG_PREPARED", "off", [:]),
             ("CASEPORT_SESSION_IDLE_MINUTES", "soon", [:]),
             ("CASEPORT_SESSION_MAX_DAYS", "0", [:]),
             ("CASEPORT_API_RATE_LIMIT", "lots", [:]),

@@ -139,9 +139,14 @@ public final class PreparedStatementNames: Sendable {
         self.limit = limit
     }
 
-    /// The process's names; `CASEPORT_PG_PREPARED=0` turns prepared statements off (to compare).
-    public static let shared: PreparedStatementNames? =
-        ProcessInfo.processInfo.environment["CASEPORT_PG_PREPARED"] == "0" ? nil : PreparedStatementNames(limit: 1000)
+    /// The process's names. `configure` sets `isEnabled` from CASEPORT_PG_PREPARED (off: to compare).
+    public static let shared = PreparedStatementNames(limit: 1000)
+
+    private let enabled = Atomic<Bool>(true)
+    public var isEnabled: Bool {
+        get { enabled.load(ordering: .relaxed) }
+        set { enabled.store(newValue, ordering: .relaxed) }
+    }
 
     func name(for key: Key) -> String? {
         state.withLock { state in
@@ -179,8 +184,8 @@ extension Database {
     /// PostgreSQL, outside a transaction, statements are prepared once per connection.
     func requireSQL() throws -> any SQLDatabase {
         guard let sql = self as? any SQLDatabase else { throw StoreError.notSQL }
-        if !inTransaction, let names = PreparedStatementNames.shared, let postgres = self as? any PostgresDatabase {
-            return PreparedPostgresSQL(sql: sql, postgres: postgres, names: names)
+        if !inTransaction, PreparedStatementNames.shared.isEnabled, let postgres = self as? any PostgresDatabase {
+            return PreparedPostgresSQL(sql: sql, postgres: postgres, names: .shared)
         }
         return sql
     }

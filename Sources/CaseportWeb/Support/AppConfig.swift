@@ -22,6 +22,8 @@ public struct AppConfig: Sendable {
     public var trustedProxies: [IPAddressRange] = []
     /// CASEPORT_TEMPLATE_RELOAD=1: re-read Leaf templates on every render (while editing them).
     public var templateReload = false
+    /// CASEPORT_PG_PREPARED=0: send PostgreSQL every statement unnamed, as before session 16 (to compare).
+    public var postgresPreparedStatements = true
     /// CASEPORT_TEST_CLOCK_FILE (tests only): a file whose content is a number of seconds added to the
     /// time the claim links' expiry checks see (`Request.claimOperations`). Off unless set.
     public var claimClockFile: String?
@@ -101,6 +103,7 @@ public struct AppConfig: Sendable {
             }
         }
         config.templateReload = try environment.flag("CASEPORT_TEMPLATE_RELOAD") ?? false
+        config.postgresPreparedStatements = try environment.flag("CASEPORT_PG_PREPARED") ?? true
         config.claimClockFile = environment.text("CASEPORT_TEST_CLOCK_FILE")
         config.logLevel = try environment.choice("LOG_LEVEL", Logger.Level.self,
                                                  "trace, debug, info, notice, warning, error or critical")
