@@ -131,5 +131,9 @@ final class CaseConversationTests: StoreTestCase {
         XCTAssertNil(stored.categoryId)
         let fields = try await conversation.fieldValues(caseId: record.id!)
         XCTAssertEqual(fields.map(\.label), ["Våning", "Port"], "in the order the form had them")
+        XCTAssertEqual(fields.map(\.value), ["3", "B"])
+        XCTAssertEqual(fields.map(\.fieldId), [nil, nil])
+        XCTAssertEqual(Set(fields.map(\.caseId)), [record.id!])
+        XCTAssertEqual(Set(fields.compactMap(\.id)).count, 2, "each with its own id")
     }
 }

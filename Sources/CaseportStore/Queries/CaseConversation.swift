@@ -226,7 +226,22 @@ public struct CaseConversation: Sendable {
             .set(\.$categoryId, to: categoryId).set(\.$priorityId, to: priorityId).set(\.$updatedAt, to: now).update()
     }
 
+    /// The answers given on the case's form, in the form's order. Plain SQL rather than a model query: every
+    /// case view asks it, and a model query decodes each row by reflection and is never a prepared statement
+    /// on PostgreSQL (issue 17).
     public func fieldValues(caseId: Int) async throws -> [CaseFieldValueRecord] {
-        try await CaseFieldValueRecord.query(on: database).filter(\.$caseId == caseId).sort(\.$sortOrder).all()
+        let rows = try await database.requireSQL().raw("""
+            SELECT id, field_id, label, value, sort_order FROM case_field_values
+             WHERE case_id = \(bind: caseId) ORDER BY sort_order, id
+            """).all()
+        return try rows.map { row in
+            let record = CaseFieldValueRecord(caseId: caseId, fieldId: try row.decode(column: "field_id", as: Int?.self),
+                                              label: try row.decode(column: "label", as: String.self),
+                                              value: try row.decode(column: "value", as: String.self),
+                                              sortOrder: try row.decode(column: "sort_order", as: Int.self))
+            record.id = try row.decode(column: "id", as: Int.self)
+            record.$id.exists = true
+            return record
+        }
     }
 }
