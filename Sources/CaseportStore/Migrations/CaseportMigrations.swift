@@ -43,5 +43,6 @@ public enum CaseportMigrations {
         M043_ApprovalRoundIndexes(),
         M044_SQLiteFilteredListIndexes(),
         M046_SQLiteSearchWords(),
+        M047_PostgresDisjointCountIndex(),
     ]
 }

@@ -163,6 +163,26 @@ public struct VisibleCases: Sendable {
             + ") " + union
     }
 
+    /// PostgreSQL's count of the visible cases, branch by branch: the first branch's cases, plus the second's
+    /// that are not the first's, and so on (`IS NOT TRUE`: a NULL column is in no branch). Each part is an
+    /// index-only count (M047 for the object branch); the UNION of `postgresVisible` gathered every visible id
+    /// and removed duplicates instead: a customer's list count 1.7 ms against 0.5, warm (issue 17, session 16).
+    func postgresCount(_ visibility: CaseVisibility, _ filter: CaseFilter) -> SQLQueryString {
+        let branches = CaseVisibilitySQL.branches(visibility, dialect: "postgresql")
+        guard !branches.isEmpty else { return "SELECT 0 AS n" }
+        let matchOnce = !filter.searchTerms.isEmpty && CaseSearchIndex.accessMatch(visibility) != nil
+        let conditions = CaseFilterSQL.conditions(filter, dialect: "postgresql", visibility: visibility,
+                                                  searchHits: matchOnce ? "SELECT case_id FROM hits" : nil)
+        let parts = branches.indices.map { index -> SQLQueryString in
+            let earlier = branches[..<index].map { "(" + $0 + ") IS NOT TRUE" as SQLQueryString }
+            return "(SELECT COUNT(*) FROM cases c WHERE " + ([branches[index]] + earlier + conditions).joined(separator: " AND ") + ")"
+        }
+        let sum = "SELECT " + parts.joined(separator: " + ") + " AS n"
+        guard matchOnce else { return sum }
+        return "WITH hits AS MATERIALIZED (" + CaseSearchIndex.postgresMatch(terms: filter.searchTerms, visibility: visibility)
+            + ") " + sum
+    }
+
     /// PostgreSQL's form of a list page's candidates (issue 17, session 15): for each key of each branch of
     /// the rule (each customer, each object, each linked case), only its first `first` cases in the list's
     /// order, read in that order along the covering index `(customer_id | object_id, sort column, id)`; then
@@ -341,7 +361,7 @@ public struct VisibleCases: Sendable {
     public func count(for visibility: CaseVisibility, filter: CaseFilter = CaseFilter()) async throws -> Int {
         let sql = try self.sql
         let row = try await sql.raw(sql.dialect.name == "postgresql"
-            ? "SELECT COUNT(*) AS n FROM (\(postgresVisible(visibility, filter, sorted: false))) visible"
+            ? postgresCount(visibility, filter)
             : "SELECT COUNT(*) AS n FROM cases c WHERE \(whereClause(visibility, filter, dialect: sql.dialect.name))"
         ).first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
