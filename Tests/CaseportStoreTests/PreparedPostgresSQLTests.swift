@@ -18,7 +18,7 @@ final class PreparedPostgresSQLTests: StoreTestCase {
         XCTAssertFalse(PreparedStatementNames.isPlainStatement("BEGIN"))
     }
 
-    func testNamesAreBoundedAndARefusedTextIsNotNamedAgain() {
+    func testNamesAreBoundedPerTextAndParameterTypes() {
         let names = PreparedStatementNames(limit: 2)
         let first = PreparedStatementNames.Key(sql: "SELECT $1", types: [.int8])
         let sameTextNull = PreparedStatementNames.Key(sql: "SELECT $1", types: [.null])
@@ -26,15 +26,15 @@ final class PreparedPostgresSQLTests: StoreTestCase {
         XCTAssertEqual(names.name(for: first), "caseport_1")
         XCTAssertEqual(names.name(for: sameTextNull), "caseport_2", "other parameter types are another statement")
         XCTAssertNil(names.name(for: .init(sql: "SELECT 2", types: [])), "beyond the limit the plain path is used")
-        XCTAssertEqual(names.count, 2)
+        XCTAssertEqual(names.issued, 2)
     }
 
     /// On one pinned connection: a statement run twice is prepared once under its name and gives the same
-    /// rows as the plain path; a failing one goes back to the plain path; past the limit nothing is named.
-    func testStatementsArePreparedOncePerConnectionAndFailuresFallBack() async throws {
+    /// rows as the plain path; a failing one is named anew, and after three failures sent the plain way.
+    func testStatementsArePreparedOncePerConnectionAndFailuresAreNamedAnew() async throws {
         guard (db as? any SQLDatabase)?.dialect.name == "postgresql" else { return }
         let customer = try await make.customer("7001", name: "Förberedd AB")
-        let names = PreparedStatementNames(limit: 3)
+        let names = PreparedStatementNames(limit: 6)
         try await (db as! any PostgresDatabase).withConnection { connection in
             connection.eventLoop.makeFutureWithTask {
                 let plain = connection.sql()
@@ -49,31 +49,48 @@ final class PreparedPostgresSQLTests: StoreTestCase {
                 let nulls = try await prepared.raw("SELECT count(*) AS n FROM customers WHERE \(bind: optionalNil)::text IS NULL").first()
                 XCTAssertEqual(try nulls?.decode(column: "n", as: Int.self), 1)
 
-                let held = try await plain.raw("SELECT name, statement FROM pg_prepared_statements ORDER BY name").all()
+                let held = try await plain.raw("SELECT name FROM pg_prepared_statements ORDER BY name").all()
                 let heldNames = try held.map { try $0.decode(column: "name", as: String.self) }
                 XCTAssertEqual(heldNames, ["caseport_1", "caseport_2"], "each text prepared once on this connection")
 
-                let failing: SQLQueryString = "SELECT 1 / \(bind: 0) AS n"
-                do {
-                    _ = try await prepared.raw(failing).all()
-                    XCTFail("division by zero")
-                } catch {}
-                XCTAssertTrue(names.isRefused(.init(sql: "SELECT 1 / $1 AS n", types: [.int8])))
-                let fine = try await prepared.raw("SELECT 6 / \(bind: 2) AS n").first()
-                XCTAssertEqual(try fine?.decode(column: "n", as: Int.self), 3, "the last name of the three")
+                // Division by zero, three times: names 3, 4 and 5, then the plain way (no sixth name).
+                for _ in 0..<4 {
+                    do {
+                        _ = try await prepared.raw("SELECT 1 / \(bind: 0) AS n").all()
+                        XCTFail("division by zero")
+                    } catch {}
+                }
+                XCTAssertEqual(names.issued, 5)
+                let fine = try await prepared.raw("SELECT 1 / \(bind: 1) AS n").first()
+                XCTAssertEqual(try fine?.decode(column: "n", as: Int.self), 1, "the same text, sent the plain way")
+                XCTAssertEqual(names.issued, 5)
+                let other = try await prepared.raw("SELECT 6 / \(bind: 2) AS n").first()
+                XCTAssertEqual(try other?.decode(column: "n", as: Int.self), 3, "the sixth and last name")
                 let beyond = try await prepared.raw("SELECT 8 / \(bind: 2) AS n").first()
                 XCTAssertEqual(try beyond?.decode(column: "n", as: Int.self), 4, "past the limit, the plain path")
-                XCTAssertEqual(names.count, 3)
+                XCTAssertEqual(names.issued, 6)
             }
         }.get()
     }
 
-    /// Outside a transaction the store's SQL is prepared; inside one it is not (a failed preparation
-    /// there would leave the name failed on that connection).
-    func testTheStoreUsesPreparedStatementsOutsideTransactionsOnly() async throws {
+    /// A statement that fails in a transaction (here: one that runs after the transaction failed) is named
+    /// anew, so the connection where its preparation failed prepares it again once the transaction is over.
+    func testAStatementThatFailedInATransactionIsPreparedAgainAfterIt() async throws {
         guard (db as? any SQLDatabase)?.dialect.name == "postgresql", PreparedStatementNames.shared.isEnabled else { return }
         XCTAssertTrue(try db.requireSQL() is PreparedPostgresSQL)
-        let inside = try await db.transaction { tx in try tx.requireSQL() is PreparedPostgresSQL }
-        XCTAssertFalse(inside)
+        let customer = try await make.customer("7002", name: "Transaktion AB")
+        let read: SQLQueryString = "SELECT name FROM customers WHERE id = \(bind: customer.id!) AND 'transaction-test' <> ''"
+        do {
+            try await db.transaction { tx in
+                XCTAssertTrue(try tx.requireSQL() is PreparedPostgresSQL, "transactions use prepared statements too")
+                _ = try? await tx.requireSQL().raw("SELECT 1 / \(bind: 0) AS n").all()
+                _ = try await tx.requireSQL().raw(read).first()  // the transaction is aborted: this fails
+                XCTFail("ran in an aborted transaction")
+            }
+        } catch {}
+        for _ in 0..<3 {
+            let row = try await db.requireSQL().raw(read).first()
+            XCTAssertEqual(try row?.decode(column: "name", as: String.self), "Transaktion AB")
+        }
     }
 }

@@ -15,10 +15,9 @@ import Synchronization
 /// `sql` are static; the store builds its SQL at run time. `DynamicStatement` therefore reads them from a
 /// task-local value that `execute` sets around the one call that reads them.
 ///
-/// Used only outside transactions (`Database.requireSQL`): a statement whose preparation fails leaves its
-/// name failed on that connection for good (PostgresNIO remembers the error), and inside a transaction
-/// a preparation can fail merely because an earlier statement did. Outside one, a failed statement is
-/// sent back to the plain path for the rest of the process (`PreparedStatementNames.refuse`).
+/// A statement whose preparation fails leaves its name failed on that connection for good (PostgresNIO
+/// remembers the error; in a transaction a preparation fails whenever an earlier statement did), so a text
+/// that fails gets a new name, and after three failures goes the plain way (`PreparedStatementNames.failed`).
 struct PreparedPostgresSQL: SQLDatabase {
     let sql: any SQLDatabase
     let postgres: any PostgresDatabase
@@ -57,7 +56,7 @@ struct PreparedPostgresSQL: SQLDatabase {
                 }
             }.get()
         } catch let error as PSQLError {
-            names.refuseUnlessExpected(.init(sql: text, types: bound.types), error: error)
+            names.failed(.init(sql: text, types: bound.types), error: error)
             throw error
         }
     }
@@ -125,14 +124,20 @@ public final class PreparedStatementNames: Sendable {
         let types: [PostgresDataType]
     }
 
+    private enum Entry {
+        case named(String, failures: Int)
+        case plain
+    }
+
     private struct State {
-        var names: [Key: String] = [:]
-        var refused: Set<Key> = []
+        var entries: [Key: Entry] = [:]
+        var issued = 0
     }
 
     /// Every connection keeps every statement it prepared until it closes; texts that differ only in
     /// their number of values (`IN (…)` lists) make new ones, so the number of names is bounded.
     let limit: Int
+    static let failuresBeforePlain = 3
     private let state = Mutex(State())
 
     init(limit: Int) {
@@ -148,27 +153,44 @@ public final class PreparedStatementNames: Sendable {
         set { enabled.store(newValue, ordering: .relaxed) }
     }
 
+    /// The text's name, or nil: send it the plain way (beyond the limit, or after failing too often).
     func name(for key: Key) -> String? {
         state.withLock { state in
-            if let name = state.names[key] { return state.refused.contains(key) ? nil : name }
-            guard state.names.count < limit else { return nil }
-            let name = "caseport_\(state.names.count + 1)"
-            state.names[key] = name
-            return name
+            switch state.entries[key] {
+            case .named(let name, _): return name
+            case .plain: return nil
+            case nil:
+                guard let name = Self.issue(&state, limit: limit) else { return nil }
+                state.entries[key] = .named(name, failures: 0)
+                return name
+            }
         }
     }
 
-    /// A statement that failed goes back to the plain path, unless it failed as a statement can on any
-    /// run: a constraint (class 23) or a serialization failure or deadlock (class 40).
-    func refuseUnlessExpected(_ key: Key, error: PSQLError) {
+    /// A statement failed. Unless it failed as a statement can on any run (a constraint, class 23; a
+    /// serialization failure or deadlock, class 40), its name may be failed on that connection: the text
+    /// gets a new one, and after `failuresBeforePlain` failures is sent the plain way.
+    func failed(_ key: Key, error: PSQLError) {
         let code = error.serverInfo?[.sqlState] ?? ""
         guard !code.hasPrefix("23"), !code.hasPrefix("40") else { return }
-        _ = state.withLock { $0.refused.insert(key) }
+        state.withLock { state in
+            guard case .named(_, let failures)? = state.entries[key] else { return }
+            if failures + 1 < Self.failuresBeforePlain, let name = Self.issue(&state, limit: limit) {
+                state.entries[key] = .named(name, failures: failures + 1)
+            } else {
+                state.entries[key] = .plain
+            }
+        }
     }
 
-    var count: Int { state.withLock { $0.names.count } }
+    private static func issue(_ state: inout State, limit: Int) -> String? {
+        guard state.issued < limit else { return nil }
+        state.issued += 1
+        return "caseport_\(state.issued)"
+    }
 
-    func isRefused(_ key: Key) -> Bool { state.withLock { $0.refused.contains(key) } }
+    /// How many names were given.
+    var issued: Int { state.withLock { $0.issued } }
 
     /// Only statements that read or write rows are prepared; schema changes and session commands
     /// (migrations, `SET`, `LISTEN`) are not worth a name and may change what a name means.
@@ -181,10 +203,10 @@ public final class PreparedStatementNames: Sendable {
 
 extension Database {
     /// Both supported drivers speak SQL; raw SQL is used for indexes and the scoped case queries. On
-    /// PostgreSQL, outside a transaction, statements are prepared once per connection.
+    /// PostgreSQL statements are prepared once per connection.
     func requireSQL() throws -> any SQLDatabase {
         guard let sql = self as? any SQLDatabase else { throw StoreError.notSQL }
-        if !inTransaction, PreparedStatementNames.shared.isEnabled, let postgres = self as? any PostgresDatabase {
+        if PreparedStatementNames.shared.isEnabled, let postgres = self as? any PostgresDatabase {
             return PreparedPostgresSQL(sql: sql, postgres: postgres, names: .shared)
         }
         return sql
