@@ -263,15 +263,17 @@ final class AccessMatrixTests: XCTestCase {
             }
         }
         guard sql.dialect.name == "postgresql" else { return }
-        // The branches' indexes carry the filter columns, and replace M032's.
+        // The branches' indexes carry the filter columns, and replace M032's; the object branch's (M047)
+        // also the customer, for the counts branch by branch.
         let definitions = try await sql.raw("""
             SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'cases'
-            AND indexname IN ('cases_customer_activity', 'cases_object_activity',
-                              'cases_customer_activity_filters', 'cases_object_activity_filters')
+            AND indexname IN ('cases_customer_activity', 'cases_object_activity', 'cases_customer_activity_filters',
+                              'cases_object_activity_filters', 'cases_object_activity_customer')
             """).all().map { (try $0.decode(column: "indexname", as: String.self), try $0.decode(column: "indexdef", as: String.self)) }
-        XCTAssertEqual(definitions.map(\.0).sorted(), ["cases_customer_activity_filters", "cases_object_activity_filters"])
-        for (_, definition) in definitions {
-            XCTAssertTrue(definition.hasSuffix("INCLUDE (status, category_id, case_type_id, priority_id)"), definition)
+        XCTAssertEqual(definitions.map(\.0).sorted(), ["cases_customer_activity_filters", "cases_object_activity_customer"])
+        for (name, definition) in definitions {
+            let included = "status, category_id, case_type_id, priority_id" + (name == "cases_object_activity_customer" ? ", customer_id" : "")
+            XCTAssertTrue(definition.hasSuffix("INCLUDE (\(included))"), definition)
         }
     }
 
