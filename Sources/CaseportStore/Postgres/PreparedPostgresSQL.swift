@@ -50,7 +50,7 @@ struct PreparedPostgresSQL: SQLDatabase {
                     try await DynamicStatement.$current.withValue(statement) {
                         let rows = try await connection.execute(DynamicStatement(bindings: bindings), logger: logger)
                         for try await row in rows {
-                            onRow(PreparedRow(row: row, cells: row.makeRandomAccess()))
+                            onRow(row.sql(decodingContext: .default))
                         }
                     }
                 }
@@ -83,36 +83,6 @@ private struct DynamicStatement: PostgresPreparedStatement {
 
     func makeBindings() throws -> PostgresBindings { bindings }
     func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
-}
-
-/// A row of a prepared statement. A column whose type decodes itself from PostgreSQL's binary form (every
-/// column the store reads) is decoded by PostgresNIO directly; PostgresKit's row made a coding path with a
-/// formatted key for every cell before taking the same fast path (8 % of the server's CPU in the mix,
-/// `perf`). The cases PostgresKit treats specially (user-defined types, `numeric`, `Decimal`) and types that
-/// decode through `Decodable` go to PostgresKit's row.
-private struct PreparedRow: SQLRow {
-    let row: PostgresRow
-    let cells: PostgresRandomAccessRow
-
-    struct MissingColumn: Error { let column: String }
-
-    var allColumns: [String] { cells.map(\.columnName) }
-
-    func contains(column: String) -> Bool { cells.contains(column) }
-
-    func decodeNil(column: String) throws -> Bool {
-        !cells.contains(column) || cells[column].bytes == nil
-    }
-
-    func decode<T: Decodable>(column: String, as type: T.Type) throws -> T {
-        guard cells.contains(column) else { throw MissingColumn(column: column) }
-        let cell = cells[column]
-        if let direct = T.self as? any PostgresDecodable.Type, !cell.dataType.isUserDefined, cell.dataType != .numeric,
-           !(T.self is Decimal.Type), !(T.self is Decimal?.Type) {
-            return try cell.decode(direct, context: .default) as! T
-        }
-        return try row.sql(decodingContext: .default).decode(column: column, as: T.self)
-    }
 }
 
 /// A statement's values encoded as PostgresKit encodes them, or nil when one of them takes its slow path
