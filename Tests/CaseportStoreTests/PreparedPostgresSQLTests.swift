@@ -30,11 +30,12 @@ final class PreparedPostgresSQLTests: StoreTestCase {
     }
 
     /// On one pinned connection: a statement run twice is prepared once under its name and gives the same
-    /// rows as the plain path; a failing one is named anew, and after three failures sent the plain way.
+    /// rows as the plain path; one that fails to prepare is named anew, and after three failures sent the
+    /// plain way; one whose values fail keeps its name.
     func testStatementsArePreparedOncePerConnectionAndFailuresAreNamedAnew() async throws {
         guard (db as? any SQLDatabase)?.dialect.name == "postgresql" else { return }
         let customer = try await make.customer("7001", name: "Förberedd AB")
-        let names = PreparedStatementNames(limit: 6)
+        let names = PreparedStatementNames(limit: 7)
         try await (db as! any PostgresDatabase).withConnection { connection in
             connection.eventLoop.makeFutureWithTask {
                 let plain = connection.sql()
@@ -53,22 +54,30 @@ final class PreparedPostgresSQLTests: StoreTestCase {
                 let heldNames = try held.map { try $0.decode(column: "name", as: String.self) }
                 XCTAssertEqual(heldNames, ["caseport_1", "caseport_2"], "each text prepared once on this connection")
 
-                // Division by zero, three times: names 3, 4 and 5, then the plain way (no sixth name).
-                for _ in 0..<4 {
+                // A failure caused by the values (division by zero) keeps the name: the statement itself is fine.
+                for divisor in [0, 0, 0, 0] {
                     do {
-                        _ = try await prepared.raw("SELECT 1 / \(bind: 0) AS n").all()
+                        _ = try await prepared.raw("SELECT 1 / \(bind: divisor) AS n").all()
                         XCTFail("division by zero")
                     } catch {}
                 }
-                XCTAssertEqual(names.issued, 5)
                 let fine = try await prepared.raw("SELECT 1 / \(bind: 1) AS n").first()
-                XCTAssertEqual(try fine?.decode(column: "n", as: Int.self), 1, "the same text, sent the plain way")
-                XCTAssertEqual(names.issued, 5)
+                XCTAssertEqual(try fine?.decode(column: "n", as: Int.self), 1)
+                XCTAssertEqual(names.issued, 3, "one name for the division, however often its values failed")
+                // A statement that cannot be prepared (no such table), four times: names 4, 5 and 6 (a new one
+                // after each of the first two failures), then the plain way (no further name).
+                for _ in 0..<4 {
+                    do {
+                        _ = try await prepared.raw("SELECT n FROM no_such_table WHERE n = \(bind: 1)").all()
+                        XCTFail("no such table")
+                    } catch {}
+                }
+                XCTAssertEqual(names.issued, 6)
                 let other = try await prepared.raw("SELECT 6 / \(bind: 2) AS n").first()
-                XCTAssertEqual(try other?.decode(column: "n", as: Int.self), 3, "the sixth and last name")
+                XCTAssertEqual(try other?.decode(column: "n", as: Int.self), 3, "the seventh and last name")
                 let beyond = try await prepared.raw("SELECT 8 / \(bind: 2) AS n").first()
                 XCTAssertEqual(try beyond?.decode(column: "n", as: Int.self), 4, "past the limit, the plain path")
-                XCTAssertEqual(names.issued, 6)
+                XCTAssertEqual(names.issued, 7)
             }
         }.get()
     }
@@ -84,7 +93,7 @@ final class PreparedPostgresSQLTests: StoreTestCase {
             try await db.transaction { tx in
                 XCTAssertTrue(try tx.requireSQL() is PreparedPostgresSQL, "transactions use prepared statements too")
                 _ = try? await tx.requireSQL().raw("SELECT 1 / \(bind: 0) AS n").all()
-                _ = try await tx.requireSQL().raw(read).first()  // the transaction is aborted: this fails
+                _ = try await tx.requireSQL().raw(read).first()  // the transaction is aborted: its preparation fails
                 XCTFail("ran in an aborted transaction")
             }
         } catch {}

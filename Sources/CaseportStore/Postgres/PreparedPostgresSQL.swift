@@ -167,12 +167,14 @@ public final class PreparedStatementNames: Sendable {
         }
     }
 
-    /// A statement failed. Unless it failed as a statement can on any run (a constraint, class 23; a
-    /// serialization failure or deadlock, class 40), its name may be failed on that connection: the text
-    /// gets a new one, and after `failuresBeforePlain` failures is sent the plain way.
+    /// A statement failed. Unless it failed as a statement can on any run with the values it was given (a
+    /// data exception such as a division by zero or a value out of range, class 22; a constraint, class 23;
+    /// a serialization failure or deadlock, class 40), its preparation may have failed and its name with it on
+    /// that connection: the text gets a new one, and after `failuresBeforePlain` failures is sent the plain
+    /// way. (Values a visitor typed can cause the first three classes, so they must not demote a statement.)
     func failed(_ key: Key, error: PSQLError) {
         let code = error.serverInfo?[.sqlState] ?? ""
-        guard !code.hasPrefix("23"), !code.hasPrefix("40") else { return }
+        guard !["22", "23", "40"].contains(where: code.hasPrefix) else { return }
         state.withLock { state in
             guard case .named(_, let failures)? = state.entries[key] else { return }
             if failures + 1 < Self.failuresBeforePlain, let name = Self.issue(&state, limit: limit) {
@@ -198,17 +200,5 @@ public final class PreparedStatementNames: Sendable {
         let start = sql.drop(while: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "(" }).prefix(6).uppercased()
         return start.hasPrefix("SELECT") || start.hasPrefix("WITH") || start.hasPrefix("INSERT")
             || start.hasPrefix("UPDATE") || start.hasPrefix("DELETE")
-    }
-}
-
-extension Database {
-    /// Both supported drivers speak SQL; raw SQL is used for indexes and the scoped case queries. On
-    /// PostgreSQL statements are prepared once per connection.
-    func requireSQL() throws -> any SQLDatabase {
-        guard let sql = self as? any SQLDatabase else { throw StoreError.notSQL }
-        if PreparedStatementNames.shared.isEnabled, let postgres = self as? any PostgresDatabase {
-            return PreparedPostgresSQL(sql: sql, postgres: postgres, names: .shared)
-        }
-        return sql
     }
 }
