@@ -9,9 +9,11 @@ import NIOPosix
 /// bytes the loop wrote (issue 17), or a template with chosen tags and partials (`FormTagTests`, and
 /// `LayoutHeaderHTMLTests` with the real `shared/csrf`).
 enum LeafLoopRendering {
-    static func render<Context: Encodable>(_ loop: String, _ context: Context) throws -> String {
-        // Leaf's own tags (`count`, …) as the app has them, and the app's `route`.
-        try render(loop, tags: LeafKit.defaultTags.merging(["route": RouteTag()]) { $1 }, withStatusBadge: true) {
+    static func render<Context: Encodable>(_ loop: String, _ context: Context, partials: [String] = ["shared/status-badge"]) throws -> String {
+        // Leaf's own tags (`count`, …) as the app has them, and the app's `route` and form tags.
+        let tags: [String: any LeafTag] = ["route": RouteTag(), "options": SelectOptionsTag(), "invalid": InvalidFieldTag(),
+                                           "fieldError": FieldErrorTag()]
+        return try render(loop, tags: LeafKit.defaultTags.merging(tags) { $1 }, partials: partials) {
             $0.render(path: "t", context: context)
         }
     }
@@ -22,13 +24,21 @@ enum LeafLoopRendering {
         try render(template, tags: tags, partials: partials) { $0.render(path: "t", context: context) }
     }
 
-    private static func render(_ template: String, tags: [String: any LeafTag], withStatusBadge: Bool,
-                               _ rendering: (LeafRenderer) -> EventLoopFuture<ByteBuffer>) throws -> String {
-        try render(template, tags: tags, partials: withStatusBadge ? ["shared/status-badge"] : [], rendering)
+    /// `template` rendered once for each context by one renderer (many frames without a renderer each).
+    static func renderEach(_ template: String, tags: [String: any LeafTag], partials: [String] = [],
+                           contexts: [[String: LeafData]]) throws -> [String] {
+        try withRenderer(template, tags: tags, partials: partials) { renderer in
+            try contexts.map { String(buffer: try renderer.render(path: "t", context: $0).wait()) }
+        }
     }
 
     private static func render(_ template: String, tags: [String: any LeafTag], partials: [String],
                                _ rendering: (LeafRenderer) -> EventLoopFuture<ByteBuffer>) throws -> String {
+        try withRenderer(template, tags: tags, partials: partials) { String(buffer: try rendering($0).wait()) }
+    }
+
+    private static func withRenderer<Result>(_ template: String, tags: [String: any LeafTag], partials: [String],
+                                             _ use: (LeafRenderer) throws -> Result) throws -> Result {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("leaf-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("shared"), withIntermediateDirectories: true)
@@ -49,7 +59,18 @@ enum LeafLoopRendering {
             sources: .singleSource(NIOLeafFiles(fileio: NonBlockingFileIO(threadPool: pool), sandboxDirectory: directory.path,
                                                 viewDirectory: directory.path)),
             eventLoop: group.next())
-        return String(buffer: try rendering(renderer).wait())
+        return try use(renderer)
+    }
+
+    /// Where two renderings part, with some text around it on both sides, for a failure message.
+    static func difference(_ swift: String, _ leaf: String) -> String {
+        let a = Array(swift.utf8), b = Array(leaf.utf8)
+        var index = 0
+        while index < min(a.count, b.count), a[index] == b[index] { index += 1 }
+        func around(_ bytes: [UInt8]) -> String {
+            String(decoding: bytes[max(0, index - 120)..<min(bytes.count, index + 120)], as: UTF8.self).debugDescription
+        }
+        return "at byte \(index) of \(a.count) / \(b.count):\nswift: \(around(a))\nleaf:  \(around(b))"
     }
 
     /// The strings a loop reads as `layout.t.<key>`.

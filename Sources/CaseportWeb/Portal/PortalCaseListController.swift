@@ -88,28 +88,22 @@ struct PortalCaseListController: RouteCollection {
         var rowsHTML: String
     }
 
-    struct Frame: Encodable {
-        var layout: Layout
-        var listHTML: String
-    }
-
-    /// The page frame around the list. The list itself (`portal/case-list`) is rendered for every view:
-    /// issue 17 measured that keeping it per user, language, query and change stamp almost never paid
-    /// in real use (different users and pages are different entries, and every write emptied them).
-    /// What is kept is what the list reads from master data: the filter choices (`filterOptions`), the
-    /// settings and the catalogue names, all at the change stamp.
+    /// The list page, written in Swift from frame to rows (`PortalCaseListHTML.swift`, `PageHTML.swift`:
+    /// no Leaf render). The list is rendered for every view: issue 17 measured that keeping it per user,
+    /// language, query and change stamp almost never paid in real use (different users and pages are
+    /// different entries, and every write emptied them). What is kept is what the list reads from master
+    /// data: the filter choices (`filterOptions`), the settings and the catalogue names, all at the change stamp.
     func list(request: Request) async throws -> Response {
         let principal = try request.requirePortal()
-        let html = try await renderList(request: request, principal: principal)
-        let response = try await request.view.render("portal/cases",
-                                                     Frame(layout: Layout(request, title: request.t("cases_title"), wide: true), listHTML: html))
-            .encodeResponse(for: request).get()
+        let layout = Layout(request, title: request.t("cases_title"), wide: true)
+        let body = try await renderList(request: request, principal: principal, layout: layout)
+        let response = request.htmlPage(layout.pageHTML(body: body))
         // "Back" on the case pages returns here with this search and page (issue 11 point 8).
         ListReturn.cases.remember(request, on: response)
         return response
     }
 
-    func renderList(request: Request, principal: PortalPrincipal) async throws -> String {
+    func renderList(request: Request, principal: PortalPrincipal, layout: Layout) async throws -> String {
         let query = (try? request.query.decode(Query.self)) ?? Query()
         let data = try await Self.data(for: principal, query: query, request: request)
         var errors: [String: String] = [:]
@@ -129,7 +123,6 @@ struct PortalCaseListController: RouteCollection {
             return row
         }
 
-        let layout = Layout(request, title: request.t("cases_title"), wide: true)
         let caseRows = rows.map { row in
                 CaseRow(number: row.number, subject: row.subject,
                         summary: Self.shorten(row.description, to: 90), preview: Self.shorten(row.description, to: 500),
@@ -165,8 +158,7 @@ struct PortalCaseListController: RouteCollection {
             customers: options.customers.map { Option(value: String($0.id), name: $0.name, selected: filter.customerId == $0.id) },
             objects: options.objects.map { Option(value: String($0.id), name: $0.name, selected: filter.objectId == $0.id) },
             filtered: !filter.isEmpty, errors: errors, rowsHTML: Self.rowsHTML(caseRows, strings: layout.t.table))
-        let view = try await request.view.render("portal/case-list", context)
-        return String(buffer: view.data)
+        return context.bodyHTML()
     }
 
     /// What the list reads from the database.

@@ -104,7 +104,8 @@ struct StaffCasesController: RouteCollection {
         }
     }
 
-    func list(request: Request) async throws -> View {
+    /// The list page, written in Swift from frame to rows (`StaffCaseListHTML.swift`, `PageHTML.swift`: no Leaf render).
+    func list(request: Request) async throws -> Response {
         _ = try request.requireStaff()
         let query = (try? request.query.decode(ListQuery.self)) ?? ListQuery()
         var filter = StaffCaseFilter()
@@ -155,7 +156,7 @@ struct StaffCasesController: RouteCollection {
             customers: catalogue.customers.map { Option(value: String($0.id), name: $0.name, selected: filter.base.customerId == $0.id) },
             unreadOnly: filter.unreadOnly, filtered: !filter.isEmpty, panelOpen: panelOpen,
             notice: request.notice([.read: "staff_notice_read_all"]))
-        return try await request.view.render("staff/cases", context)
+        return request.htmlPage(layout.pageHTML(body: context.bodyHTML()))
     }
 
     /// The table's rows as HTML, exactly as the template's `#for(r in rows)` loop wrote them (issue 17:

@@ -13,8 +13,13 @@ import LeafKit
 struct FieldErrorTag: UnsafeUnescapedLeafTag {
     func render(_ ctx: LeafContext) throws -> LeafData {
         let (message, id) = try FieldErrorTag.arguments(ctx, tag: "fieldError")
-        guard let message else { return .string("") }
-        return .string(#"<p class="field-error" id="\#(id.escapedHTML)">\#(message.escapedHTML)</p>"#)
+        return .string(Self.html(message, id: id))
+    }
+
+    /// The error line for pages written in Swift: nothing when `message` is nil or empty.
+    static func html(_ message: String?, id: String) -> String {
+        guard let message, !message.isEmpty else { return "" }
+        return #"<p class="field-error" id="\#(id.escapedHTML)">\#(message.escapedHTML)</p>"#
     }
 
     /// The message (nil when the field has none) and the id of the error line.
@@ -32,8 +37,13 @@ struct FieldErrorTag: UnsafeUnescapedLeafTag {
 struct InvalidFieldTag: UnsafeUnescapedLeafTag {
     func render(_ ctx: LeafContext) throws -> LeafData {
         let (message, id) = try FieldErrorTag.arguments(ctx, tag: "invalid")
-        guard message != nil else { return .string("") }
-        return .string(#" aria-invalid="true" aria-describedby="\#(id.escapedHTML)" autofocus"#)
+        return .string(Self.html(message, id: id))
+    }
+
+    /// The attributes for pages written in Swift: nothing when `message` is nil or empty.
+    static func html(_ message: String?, id: String) -> String {
+        guard let message, !message.isEmpty else { return "" }
+        return #" aria-invalid="true" aria-describedby="\#(id.escapedHTML)" autofocus"#
     }
 }
 
@@ -50,8 +60,7 @@ struct SelectOptionsTag: UnsafeUnescapedLeafTag {
             guard let fields = option.dictionary, let value = fields["value"]?.string, let name = fields["name"]?.string else {
                 throw LeafError(.unknownError("#options(list): an option needs a value and a name"))
             }
-            let selected = fields["selected"]?.bool == true ? " selected" : ""
-            html += #"<option value="\#(value.escapedHTML)"\#(selected)>\#(name.escapedHTML)</option>"#
+            html += SelectOption.optionHTML(value: value, name: name, selected: fields["selected"]?.bool == true)
         }
         return .string(html)
     }

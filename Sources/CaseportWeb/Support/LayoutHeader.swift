@@ -126,7 +126,7 @@ struct HeaderRoutes: Sendable {
 
     /// Every name here is in `AppRoutes` (`LayoutHeaderHTMLTests` renders them with the `#route` tag, which
     /// fails on an unknown name); a missing one would stop the process at the first page, never link wrongly.
-    private static func route(_ name: String, _ values: String...) -> String {
+    static func route(_ name: String, _ values: String...) -> String {
         guard let path = AppRoutes.path(named: name, values) else { preconditionFailure("no route \(name)") }
         return path.escapedHTML
     }

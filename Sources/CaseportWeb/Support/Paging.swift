@@ -67,3 +67,23 @@ extension Paging {
         return (try await pageWithTotal(paging.offset)?.messages ?? [], paging)
     }
 }
+
+extension Paging {
+    /// `shared/pagination.leaf` for a list written in Swift (issue 17), the same bytes
+    /// (`PortalCaseListHTMLTests` compares them); `strings` are the page language's.
+    func html(strings: [String: String]) -> String {
+        func text(_ key: String) -> String { (strings[key] ?? "").escapedHTML }
+        var html = "<nav class=\"pagination\" aria-label=\"" + text("pagination_label") + "\">\n  "
+        if let firstLink { html += "<a class=\"button\" href=\"" + firstLink.escapedHTML + "\">" + text("pagination_first") + "</a>" }
+        html += "\n  "
+        if let previousLink {
+            html += "<a class=\"button\" href=\"" + previousLink.escapedHTML + "\" rel=\"prev\">" + text("pagination_previous") + "</a>"
+        }
+        html += "\n  <span class=\"muted\">" + text("pagination_page") + " " + String(page) + " / " + String(pageCount) + "</span>\n  "
+        if let nextLink { html += "<a class=\"button\" href=\"" + nextLink.escapedHTML + "\" rel=\"next\">" + text("pagination_next") + "</a>" }
+        html += "\n  "
+        if let lastLink { html += "<a class=\"button\" href=\"" + lastLink.escapedHTML + "\">" + text("pagination_last") + "</a>" }
+        html += "\n</nav>"
+        return html
+    }
+}

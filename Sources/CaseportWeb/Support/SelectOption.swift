@@ -18,6 +18,16 @@ struct SelectOption: Encodable, LeafDataRepresentable {
         if let detail { fields["detail"] = .string(detail) }
         return .dictionary(fields)
     }
+
+    /// One `<option>` as `#options` writes it, for pages written in Swift and for the tag.
+    static func optionHTML(value: String, name: String, selected: Bool) -> String {
+        "<option value=\"" + value.escapedHTML + "\"" + (selected ? " selected" : "") + ">" + name.escapedHTML + "</option>"
+    }
+
+    /// `#options(list)` for a list written in Swift.
+    static func optionsHTML(_ options: [SelectOption]) -> String {
+        options.reduce(into: "") { $0 += optionHTML(value: $1.value, name: $1.name, selected: $1.selected) }
+    }
 }
 
 extension Request {
