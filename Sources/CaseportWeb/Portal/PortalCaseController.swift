@@ -276,9 +276,8 @@ struct PortalCaseController: RouteCollection {
             classifyOpen: state.errors.keys.contains { $0.hasPrefix("classify_") },
             showDescription: messagePaging.page >= messagePaging.pageCount)
         page.chats = try await CaseChatView.load(request, caseId: detail.id, forStaff: false)
-        let response = try await request.view.render("portal/case", page).encodeResponse(for: request).get()
-        response.status = status
-        return response
+        // Written in Swift from frame to files (`PortalCasePageHTML.swift`, `PageHTML.swift`: no Leaf render).
+        return request.htmlPage(layout.pageHTML(body: page.bodyHTML()), status: status)
     }
 
     static let messagesPerPage = 200

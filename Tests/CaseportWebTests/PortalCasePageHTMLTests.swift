@@ -1,3 +1,17 @@
+@testable import CaseportWeb
+import CaseportCore
+import Foundation
+import Vapor
+import XCTest
+
+/// Issue 17 (session 17): the customer's case page is written by `CasePage.bodyHTML` inside
+/// `Layout.pageHTML` instead of `portal/case.leaf`. The template below is the file as it was; Leaf renders
+/// it (with the real layout and the real error summary, notice, status badge, CSRF, person picker, chats and
+/// pagination partials) for many cases — waiting for an answer or an approval, open and closed, shared
+/// accounts, every form's errors, messages on one page or several, chats, the handler or the company as the
+/// contact, each fact set or not, files — and the Swift page must be the same bytes.
+final class PortalCasePageHTMLTests: XCTestCase {
+    static let template = ##"""
 #extend("shared/layout"):
 #export("body"):
 <p><a href="#(backLink)" class="back-link">← #(layout.t.back_to_cases)</a></p>
@@ -162,3 +176,97 @@
 </div>
 #endexport
 #endextend
+
+"""##
+
+    func testTheCasePageIsTheBytesTheTemplateWrote() async throws {
+        let harness = try await WebHarness(loadDemo: false)
+        do {
+            let odd = #"<b> & "q" 'a' Ärende ●"#
+            let request = Request(application: harness.app, url: "/cases/100001", on: harness.app.eventLoopGroup.next())
+            request.language = .sv
+            request.csrfToken = "tok&<en>"
+            let base = Layout(request, title: "Ärende 100001")
+            let swedish = harness.app.caseport.pageStrings[.sv]?.table ?? [:]
+            XCTAssertFalse(swedish.isEmpty)
+            let tables = [swedish, swedish.mapValues { "\($0) \(odd)" }, [:]]
+            let allErrors = ["approval": "Skriv \(odd)", "approval_person": "Välj", "body": "Tomt \(odd)", "message_files": "För stor",
+                             "files": "Fel fil \(odd)", "upload_person": "Välj vem", "classify_category": "Ogiltig", "classify_priority": "",
+                             "person": "Vem?", "person_first_name": "Förnamn \(odd)", "person_email": "E-post"]
+            let errorSets: [[String: String]] = [[:], allErrors, ["files": "", "body": "x"]]
+            var pages: [PortalCaseController.CasePage] = []
+            for index in 0..<72 {
+                var layout = base
+                layout.t = PageStrings(tables[index % tables.count])
+                layout.contactPhone = index % 4 == 1 ? "08-123 \(odd)" : nil
+                layout.contactPhoneLink = index % 4 == 1 ? "tel:+468123" : nil
+                layout.contactEmail = index % 5 == 2 ? "info@\(odd)" : nil
+                layout.hasContact = layout.contactPhone != nil || layout.contactEmail != nil
+                let shared = index % 3 == 0
+                let person = PersonPicker.Context(shown: shared,
+                                                  people: index % 2 == 0 ? [] : [.init(id: 4, name: "Eva \(odd)", selected: true), .init(id: 9, name: "Olle", selected: false)],
+                                                  newSelected: index % 2 == 0, firstName: "F \(odd)", lastName: "", email: odd, phone: "070")
+                let errors = errorSets[index % errorSets.count]
+                let pageCount = index % 6 == 5 ? 3 : 1
+                let paging = Paging(requested: index % 4, total: pageCount == 1 ? 5 : 450, pageSize: 200) { "/cases/100001?page=\($0)&x=\(odd)#messages" }
+                let closed = index % 7 == 3
+                pages.append(PortalCaseController.CasePage(
+                    layout: layout, number: 100_001 + index, subject: "Läcka \(odd)", description: "Beskrivning\n\(odd)",
+                    status: "Pågår \(odd)", closed: closed, tone: "in-progress",
+                    categoryName: index % 2 == 0 ? "Fukt \(odd)" : nil, caseTypeName: index % 3 == 1 ? nil : "Typ",
+                    billable: index % 4 == 0, priorityName: index % 5 == 0 ? nil : "Hög",
+                    customerName: index % 3 == 2 ? nil : "Kund \(odd)", objectName: index % 2 == 1 ? "Objekt" : nil,
+                    objectAddress: index % 4 == 3 ? "Gatan 1 \(odd)" : nil, workSiteAddress: index % 6 == 0 ? "Plats" : nil,
+                    referenceName: index % 5 == 4 ? "Ref \(odd)" : nil,
+                    createdAt: "2026-12-04 10:00", updatedAt: "2026-12-05 \(odd)", createdBy: "Anna \(odd)", fromPortal: index % 2 == 0,
+                    fields: index % 3 == 0 ? [] : [.init(label: "Fält \(odd)", value: "Värde \(odd)"), .init(label: "Tom", value: "")],
+                    messageCount: index % 4 == 2 ? 0 : 3, messagesHTML: index % 4 == 2 ? "" : "\n    <li>\(odd)</li>\n  ",
+                    files: index % 3 == 1 ? [] : [
+                        .init(id: 7, name: "bild \(odd).jpg", size: "1,2 MB", uploader: "Anna", createdAt: "igår", isImage: true, removable: index % 2 == 0),
+                        .init(id: 8, name: "avtal.pdf", size: "30 kB", uploader: odd, createdAt: "idag", isImage: false, removable: false),
+                    ],
+                    messageBody: index % 2 == 0 ? "" : "Hej \(odd)", copyToMe: index % 3 == 2, person: person,
+                    errors: errors, notice: index % 5 == 1 ? "Sparat \(odd)" : index % 5 == 3 ? "" : nil,
+                    canEditCategory: !closed && index % 4 != 1, canEditPriority: !closed && index % 3 != 2,
+                    categories: [.init(value: "1", name: "Fukt \(odd)", selected: true), .init(value: "2", name: "El", selected: false)],
+                    priorities: index % 2 == 0 ? [] : [.init(value: "3", name: "Hög", selected: false)],
+                    maxUploadMegabytes: 25, awaitingApproval: index % 4 == 0, approvalComment: index % 2 == 0 ? "" : "Nej \(odd)",
+                    version: 3 + index, categoryBlankable: index % 2 == 1, priorityBlankable: index % 3 == 0,
+                    paging: paging, writeOpen: index % 2 == 1, caseLink: "/cases/100001#messages&x=\(odd)",
+                    backLink: "/cases?page=2&q=\(odd)", approveLabel: "Godkänt \(odd)",
+                    answerNeeded: index % 3 == 1, answerQuote: index % 2 == 0 ? nil : .init(author: "Handläggare \(odd)", createdAt: "idag", preview: "Svara \(odd)"),
+                    answerLink: "/cases/100001?write=1#write", contact: index % 4 == 0 ? nil : .init(name: "Hanna \(odd)", email: index % 2 == 0 ? nil : "h@\(odd)", phone: index % 3 == 0 ? "070 \(odd)" : nil),
+                    errorSummary: errors.isEmpty ? nil : [ErrorLink(text: "Fel \(odd)", href: "#body"), ErrorLink(text: "Annat", href: "#files")],
+                    classifyOpen: index % 5 == 0, showDescription: index % 3 != 0,
+                    chats: index % 4 == 3 ? [] : [CaseChatView(id: 11, title: "Chatt med \(odd)", startedAt: "igår", lines: [
+                        .init(author: "Kund \(odd)", kind: "visitor", body: "Hej \(odd)", at: "10:00", staffOnly: false),
+                        .init(author: "Stab", kind: "staff", body: "Notis", at: "10:01", staffOnly: true),
+                    ]), CaseChatView(id: 12, title: "Tom", startedAt: "", lines: [])]))
+            }
+            for page in pages {
+                let expected = try LeafLoopRendering.render(Self.template, page, partials: [
+                    "shared/layout", "shared/chat-corner", "shared/csrf", "shared/notice", "shared/error-summary", "shared/status-badge",
+                    "shared/person-picker", "shared/case-chats", "shared/pagination"])
+                let swift = page.layout.pageHTML(body: page.bodyHTML())
+                if swift != expected {
+                    XCTFail("case \(page.number) \(LeafLoopRendering.difference(swift, expected))")
+                    break
+                }
+            }
+            // What the comparison covered, and nothing is left unescaped but the messages (written by `messagesHTML`).
+            let all = pages.map { $0.layout.pageHTML(body: $0.bodyHTML()) }
+            for part in [#"id="answer-needed""#, #"<figure class="quote">"#, #"id="approval""#, #"id="reject-person""#, #"id="upload-person""#,
+                         #"class="fieldset person-picker""#, #"id="error-summary""#, #"alert-success"#, #"rel="next""#, #"id="chats""#,
+                         #"class="contact-name""#, #"class="contact-company""#, #"id="classify""#, #"class="thumb""#, #"file-remove"#,
+                         #"id="files-error""#, #"id="case-description""#, "tag-billable", #"<option value="">–</option>"#] {
+                XCTAssertTrue(all.contains { $0.contains(part) }, part)
+            }
+            XCTAssertTrue(all.contains { !$0.contains("upload-form") }, "a closed case has no upload form")
+            XCTAssertFalse(all.contains { $0.replacingOccurrences(of: "<li><b>", with: "").contains("<b>") }, "every value is escaped")
+        } catch {
+            try await harness.shutdown()
+            throw error
+        }
+        try await harness.shutdown()
+    }
+}
