@@ -98,18 +98,10 @@ final class PortalCaseListHTMLTests: XCTestCase {
     func testTheListIsTheBytesTheTemplateWrote() async throws {
         let harness = try await WebHarness(loadDemo: false)
         do {
-            let odd = #"<b> & "q" 'a' Ärende ●"#
-            let request = Request(application: harness.app, url: "/cases", on: harness.app.eventLoopGroup.next())
-            request.language = .sv
-            let base = Layout(request, title: "Ärenden", wide: true)
-            let swedish = harness.app.caseport.pageStrings[.sv]?.table ?? [:]
-            XCTAssertFalse(swedish.isEmpty)
-            let tables = [swedish, swedish.mapValues { "\($0) \(odd)" }, [:]]
-            func options(_ prefix: String, _ count: Int, selected: Int?) -> [SelectOption] {
-                (0..<count).map { SelectOption(value: "\($0)\(prefix)", name: "\(prefix) \($0) \(odd)", selected: $0 == selected) }
-            }
-            let sorts = [CaseSort(), CaseSort(key: "number", direction: "asc"), CaseSort(key: "subject", direction: "desc"),
-                         CaseSort(key: "created", direction: "asc"), CaseSort(key: "activity", direction: "asc")]
+            let (odd, sorts) = (PageHTMLFixtures.odd, PageHTMLFixtures.sorts)
+            let base = Layout(PageHTMLFixtures.request(harness, "/cases"), title: "Ärenden", wide: true)
+            let tables = PageHTMLFixtures.stringTables(harness)
+            XCTAssertFalse(tables[0].isEmpty)
             var pages: [PortalCaseListController.ListPage] = []
             var index = 0
             for caseCount in [0, 3] {
@@ -126,9 +118,9 @@ final class PortalCaseListHTMLTests: XCTestCase {
                                 paging: paging, sort: SortHeaders(current: sort) { "/cases?sort=\($0.key.rawValue)&dir=\($0.direction.rawValue)&q=\(odd)" },
                                 q: index % 3 == 0 ? "" : "läcka \(odd)", from: index % 4 == 0 ? "" : "2026-12-01", to: index % 5 == 0 ? "" : odd,
                                 datePattern: "ÅÅÅÅ-MM-DD \(odd)",
-                                states: options("state", 4, selected: index % 4), statuses: options("status", 6, selected: nil),
-                                categories: options("cat", index % 3, selected: 1), types: options("type", 2, selected: index % 2),
-                                customers: options("cust", index % 2 == 0 ? 0 : 3, selected: 2), objects: options("obj", index % 3 == 0 ? 0 : 2, selected: nil),
+                                states: PageHTMLFixtures.options("state", 4, selected: index % 4), statuses: PageHTMLFixtures.options("status", 6, selected: nil),
+                                categories: PageHTMLFixtures.options("cat", index % 3, selected: 1), types: PageHTMLFixtures.options("type", 2, selected: index % 2),
+                                customers: PageHTMLFixtures.options("cust", index % 2 == 0 ? 0 : 3, selected: 2), objects: PageHTMLFixtures.options("obj", index % 3 == 0 ? 0 : 2, selected: nil),
                                 filtered: filtered, errors: errors,
                                 rowsHTML: caseCount == 0 ? "" : "\n    <tr><td>\(odd)</td></tr>\n  "))
                             index += 1

@@ -182,14 +182,10 @@ final class PortalCasePageHTMLTests: XCTestCase {
     func testTheCasePageIsTheBytesTheTemplateWrote() async throws {
         let harness = try await WebHarness(loadDemo: false)
         do {
-            let odd = #"<b> & "q" 'a' Ärende ●"#
-            let request = Request(application: harness.app, url: "/cases/100001", on: harness.app.eventLoopGroup.next())
-            request.language = .sv
-            request.csrfToken = "tok&<en>"
-            let base = Layout(request, title: "Ärende 100001")
-            let swedish = harness.app.caseport.pageStrings[.sv]?.table ?? [:]
-            XCTAssertFalse(swedish.isEmpty)
-            let tables = [swedish, swedish.mapValues { "\($0) \(odd)" }, [:]]
+            let odd = PageHTMLFixtures.odd
+            let base = Layout(PageHTMLFixtures.request(harness, "/cases/100001"), title: "Ärende 100001")
+            let tables = PageHTMLFixtures.stringTables(harness)
+            XCTAssertFalse(tables[0].isEmpty)
             let allErrors = ["approval": "Skriv \(odd)", "approval_person": "Välj", "body": "Tomt \(odd)", "message_files": "För stor",
                              "files": "Fel fil \(odd)", "upload_person": "Välj vem", "classify_category": "Ogiltig", "classify_priority": "",
                              "person": "Vem?", "person_first_name": "Förnamn \(odd)", "person_email": "E-post"]

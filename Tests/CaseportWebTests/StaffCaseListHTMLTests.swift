@@ -80,19 +80,10 @@ final class StaffCaseListHTMLTests: XCTestCase {
     func testTheListIsTheBytesTheTemplateWrote() async throws {
         let harness = try await WebHarness(loadDemo: false)
         do {
-            let odd = #"<b> & "q" 'a' Ärende ●"#
-            let request = Request(application: harness.app, url: "/staff/cases", on: harness.app.eventLoopGroup.next())
-            request.language = .sv
-            request.csrfToken = "tok&<en>"
-            let base = Layout(request, title: "Ärenden", area: "staff", wide: true)
-            let swedish = harness.app.caseport.pageStrings[.sv]?.table ?? [:]
-            XCTAssertFalse(swedish.isEmpty)
-            let tables = [swedish, swedish.mapValues { "\($0) \(odd)" }, [:]]
-            func options(_ prefix: String, _ count: Int, selected: Int?) -> [SelectOption] {
-                (0..<count).map { SelectOption(value: "\($0)\(prefix)", name: "\(prefix) \($0) \(odd)", selected: $0 == selected) }
-            }
-            let sorts = [CaseSort(), CaseSort(key: "number", direction: "asc"), CaseSort(key: "subject", direction: "desc"),
-                         CaseSort(key: "created", direction: "asc"), CaseSort(key: "activity", direction: "asc")]
+            let (odd, sorts) = (PageHTMLFixtures.odd, PageHTMLFixtures.sorts)
+            let base = Layout(PageHTMLFixtures.request(harness, "/staff/cases"), title: "Ärenden", area: "staff", wide: true)
+            let tables = PageHTMLFixtures.stringTables(harness)
+            XCTAssertFalse(tables[0].isEmpty)
             var pages: [StaffCasesController.ListPage] = []
             var index = 0
             for rowCount in [0, 2] {
@@ -109,9 +100,9 @@ final class StaffCaseListHTMLTests: XCTestCase {
                                 hasUnread: index % 3 != 0, paging: paging,
                                 sort: SortHeaders(current: sort) { "/staff/cases?sort=\($0.key.rawValue)&dir=\($0.direction.rawValue)&q=\(odd)" },
                                 q: index % 4 == 0 ? "" : "läcka \(odd)",
-                                statuses: options("status", 7, selected: index % 7), handlers: options("handler", 3, selected: nil),
-                                categories: options("cat", index % 3, selected: 1), types: options("type", 2, selected: index % 2),
-                                priorities: options("prio", 3, selected: 0), customers: options("cust", index % 2 == 0 ? 0 : 40, selected: 7),
+                                statuses: PageHTMLFixtures.options("status", 7, selected: index % 7), handlers: PageHTMLFixtures.options("handler", 3, selected: nil),
+                                categories: PageHTMLFixtures.options("cat", index % 3, selected: 1), types: PageHTMLFixtures.options("type", 2, selected: index % 2),
+                                priorities: PageHTMLFixtures.options("prio", 3, selected: 0), customers: PageHTMLFixtures.options("cust", index % 2 == 0 ? 0 : 40, selected: 7),
                                 unreadOnly: index % 2 == 1, filtered: filtered, panelOpen: panelOpen, notice: notice))
                             index += 1
                         }

@@ -52,19 +52,12 @@ extension StaffCasesController.ListPage {
             html += "\n<div class=\"table-scroll\" role=\"region\" aria-labelledby=\"staff-cases-caption\" tabindex=\"0\">\n"
             html += "<table class=\"table table-cards case-list-table\">\n"
             html += "  <caption id=\"staff-cases-caption\" class=\"visually-hidden\">" + text("staff_cases_title") + "</caption>\n  <thead><tr>\n"
-            func sortable(_ header: SortHeaders.Header, _ label: String) {
-                html += "    <th scope=\"col\""
-                if let ariaSort = header.ariaSort { html += " aria-sort=\"" + ariaSort.escapedHTML + "\"" }
-                html += "><a class=\"sort-link\" href=\"" + header.href.escapedHTML + "\">" + text(label)
-                if let arrow = header.arrow { html += " <span aria-hidden=\"true\">" + arrow.escapedHTML + "</span>" }
-                html += "</a></th>\n"
-            }
-            sortable(sort.number, "case_number")
-            sortable(sort.subject, "case_subject")
+            html += sort.number.cellHTML(label: text("case_number"), indent: "    ")
+            html += sort.subject.cellHTML(label: text("case_subject"), indent: "    ")
             html += "    <th scope=\"col\">" + text("case_customer") + "</th><th scope=\"col\">" + text("case_object") + "</th><th scope=\"col\">"
             html += text("staff_field_handler") + "</th><th scope=\"col\">" + text("case_priority") + "</th>\n"
-            sortable(sort.created, "case_created")
-            sortable(sort.activity, "list_last_updated")
+            html += sort.created.cellHTML(label: text("case_created"), indent: "    ")
+            html += sort.activity.cellHTML(label: text("list_last_updated"), indent: "    ")
             html += "    <th scope=\"col\">" + text("case_status") + "</th></tr></thead>\n  <tbody>\n  " + rowsHTML + "\n  </tbody>\n</table>\n</div>\n"
             html += paging.html(strings: strings) + "\n"
         }

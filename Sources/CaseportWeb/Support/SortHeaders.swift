@@ -35,3 +35,15 @@ struct SortHeaders: Encodable {
         dir = current.isDefault ? nil : current.direction.rawValue
     }
 }
+
+extension SortHeaders.Header {
+    /// The column's `<th>` in a case list written in Swift (issue 17), as the templates wrote it: `label`
+    /// is the page language's, already escaped; the arrow and `aria-sort` only on the current column.
+    func cellHTML(label: String, indent: String) -> String {
+        var html = indent + "<th scope=\"col\""
+        if let ariaSort { html += " aria-sort=\"" + ariaSort.escapedHTML + "\"" }
+        html += "><a class=\"sort-link\" href=\"" + href.escapedHTML + "\">" + label
+        if let arrow { html += " <span aria-hidden=\"true\">" + arrow.escapedHTML + "</span>" }
+        return html + "</a></th>\n"
+    }
+}
