@@ -30,4 +30,15 @@ enum PageHTMLFixtures {
         request.csrfToken = "tok&<en>"
         return request
     }
+
+    /// The `layout.t.<key>`s a former template read that some language lacks (they would be empty): the
+    /// template audit checked them while the page was a template; the Swift page reads the same keys.
+    static func keysMissingInSomeLanguage(_ template: String, _ harness: WebHarness) -> [String] {
+        let keys = Set(template.components(separatedBy: "layout.t.").dropFirst().map { String($0.prefix { $0 == "_" || $0.isLetter || $0.isNumber }) })
+        guard keys.count > 5 else { return ["only \(keys.count) keys found in the template"] }
+        return Language.allCases.flatMap { language in
+            let table = harness.app.caseport.pageStrings[language]?.table ?? [:]
+            return keys.filter { (table[$0] ?? "").isEmpty }.map { "\(language): \($0)" }
+        }.sorted()
+    }
 }

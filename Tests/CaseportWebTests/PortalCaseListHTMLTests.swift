@@ -102,6 +102,7 @@ final class PortalCaseListHTMLTests: XCTestCase {
             let base = Layout(PageHTMLFixtures.request(harness, "/cases"), title: "Ärenden", wide: true)
             let tables = PageHTMLFixtures.stringTables(harness)
             XCTAssertFalse(tables[0].isEmpty)
+            XCTAssertEqual(PageHTMLFixtures.keysMissingInSomeLanguage(Self.template, harness), [])
             var pages: [PortalCaseListController.ListPage] = []
             var index = 0
             for caseCount in [0, 3] {

@@ -186,6 +186,7 @@ final class PortalCasePageHTMLTests: XCTestCase {
             let base = Layout(PageHTMLFixtures.request(harness, "/cases/100001"), title: "Ärende 100001")
             let tables = PageHTMLFixtures.stringTables(harness)
             XCTAssertFalse(tables[0].isEmpty)
+            XCTAssertEqual(PageHTMLFixtures.keysMissingInSomeLanguage(Self.template, harness), [])
             let allErrors = ["approval": "Skriv \(odd)", "approval_person": "Välj", "body": "Tomt \(odd)", "message_files": "För stor",
                              "files": "Fel fil \(odd)", "upload_person": "Välj vem", "classify_category": "Ogiltig", "classify_priority": "",
                              "person": "Vem?", "person_first_name": "Förnamn \(odd)", "person_email": "E-post"]

@@ -84,6 +84,7 @@ final class StaffCaseListHTMLTests: XCTestCase {
             let base = Layout(PageHTMLFixtures.request(harness, "/staff/cases"), title: "Ärenden", area: "staff", wide: true)
             let tables = PageHTMLFixtures.stringTables(harness)
             XCTAssertFalse(tables[0].isEmpty)
+            XCTAssertEqual(PageHTMLFixtures.keysMissingInSomeLanguage(Self.template, harness), [])
             var pages: [StaffCasesController.ListPage] = []
             var index = 0
             for rowCount in [0, 2] {
