@@ -15,13 +15,12 @@ extension StaffCasesController.ListPage {
         html.reserveCapacity(rowsHTML.utf8.count + 8_000 + customers.count * 60)
         html += "<div class=\"page-head\">\n  <h1>" + text("staff_cases_title") + "</h1>\n"
         html += "  <form method=\"post\" action=\"" + routes.markAllRead + "\">\n"
-        html += "    <input type=\"hidden\" name=\"csrf_token\" value=\"" + layout.csrf.escapedHTML + "\">\n"
+        html += "    " + SharedPartialsHTML.csrf(layout.csrf) + "\n"
         html += "    <a href=\"" + routes.cases + "?unread=1\">" + text("staff_unread_cases") + ": <strong>" + unreadTotal.escapedHTML + "</strong></a>\n    "
         if hasUnread { html += "<button type=\"submit\" class=\"button button-small\">" + text("staff_mark_all_read_mine") + "</button>" }
         html += "\n  </form>\n"
         html += "  <a class=\"button button-primary\" href=\"" + routes.newCase + "\">" + text("staff_new_case_title") + "</a>\n</div>\n"
-        if let notice { html += "<div class=\"alert alert-success\" role=\"status\">" + notice.escapedHTML + "</div>" }
-        html += "\n<form class=\"card search\" method=\"get\" action=\"" + routes.cases + "\" role=\"search\" aria-label=\"" + text("search_label") + "\">\n"
+        html += SharedPartialsHTML.notice(notice) + "\n<form class=\"card search\" method=\"get\" action=\"" + routes.cases + "\" role=\"search\" aria-label=\"" + text("search_label") + "\">\n"
         html += "  <div class=\"search-main\">\n    <div class=\"field grow\">\n"
         html += "      <label for=\"q\">" + text("search_text") + "</label>\n"
         html += "      <input id=\"q\" name=\"q\" type=\"search\" value=\"" + q.escapedHTML + "\" maxlength=\"200\" placeholder=\""

@@ -6,7 +6,7 @@ import Vapor
 /// splits its path and walks the context's dictionaries, every `#if` is evaluated through the same
 /// resolver, and the context is encoded first.
 ///
-/// The bytes are those `shared/layout.leaf` (with `shared/chat-corner` and `shared/csrf`) writes around a
+/// The bytes are those `shared/layout.leaf` (with `shared/chat-corner`) writes around a
 /// body given as `#export("body"):` … `#endexport` on lines of their own, which is how every page template
 /// hands its body over: `PageHTMLTests` renders the real templates with Leaf for many layouts and
 /// compares. Values are escaped as `#(…)` escapes them (`escapedHTML`), a missing string is empty, and

@@ -1,6 +1,6 @@
 /// Issue 17 (session 17): the shared partials that pages written in Swift include, the same bytes as the
 /// `shared/…` templates (which Leaf pages still use). Each is checked against its template by the test of
-/// the page that includes it (`PortalCasePageHTMLTests`). `strings` are the page language's; values are
+/// the pages that include it (`PortalCasePageHTMLTests`, `StaffCaseListHTMLTests`). `strings` are the page language's; values are
 /// escaped as `#(…)` escapes them and a missing string is empty.
 enum SharedPartialsHTML {
     /// `shared/csrf`: the form's CSRF field (the partial has no line break at its end).
