@@ -292,8 +292,8 @@ struct PortalCaseListController: RouteCollection {
             html += "<span class=\"muted\">\(row.createdBy.escapedHTML)</span>\n"
             html += "        <span class=\"tag\(row.fromPortal ? " tag-portal" : "")\">\(row.fromPortal ? fromPortal : fromCompany)</span></td>\n"
             html += "      <td class=\"nowrap cell-updated\" data-label=\"\(updatedLabel)\">\(row.updatedAt.escapedHTML)</td>\n"
-            html += "      <td class=\"cell-status\" data-label=\"\(statusLabel)\"><span class=\"status status-\(row.tone.escapedHTML)\">"
-            html += "\(row.status.escapedHTML)</span></td>\n      "
+            html += "      <td class=\"cell-status\" data-label=\"\(statusLabel)\">" + SharedPartialsHTML.statusBadge(tone: row.tone, status: row.status)
+            html += "</td>\n      "
             for cell in row.extra { html += "<td data-label=\"\(cell.label.escapedHTML)\">\(cell.value.escapedHTML)</td>" }
             html += "\n    </tr>\n  "
         }

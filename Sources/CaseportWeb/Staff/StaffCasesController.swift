@@ -185,7 +185,7 @@ struct StaffCasesController: RouteCollection {
             html += "    <td data-label=\"\(priorityLabel)\">\(row.priority.escapedHTML)</td>\n"
             html += "    <td data-label=\"\(createdLabel)\" class=\"nowrap\">\(row.createdAt.escapedHTML)</td>\n"
             html += "    <td data-label=\"\(updatedLabel)\" class=\"nowrap\">\(row.updatedAt.escapedHTML)</td>\n"
-            html += "    <td data-label=\"\(statusLabel)\"><span class=\"status status-\(row.tone.escapedHTML)\">\(row.status.escapedHTML)</span></td>\n"
+            html += "    <td data-label=\"\(statusLabel)\">" + SharedPartialsHTML.statusBadge(tone: row.tone, status: row.status) + "</td>\n"
             html += "  </tr>"
         }
         return html

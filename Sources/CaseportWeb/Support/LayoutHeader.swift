@@ -77,8 +77,7 @@ extension Layout {
             }
             html += "\n    </nav>\n    "
         }
-        // `shared/csrf`, as `#extend` wrote it (the partial has no line break at its end).
-        let csrfField = #"<input type="hidden" name="csrf_token" value=""# + csrf.escapedHTML + #"">"#
+        let csrfField = SharedPartialsHTML.csrf(csrf)
         html += "\n    <div class=\"topbar-tools\">\n"
         html += "      <form class=\"language-switch\" method=\"post\" action=\"" + routes.portalLanguage + "\">\n"
         html += "        " + csrfField + "\n"
