@@ -106,12 +106,22 @@ final class RandomGraphAccessTests: XCTestCase {
         for viewer in viewers {
             let visibility = CaseVisibility(for: viewer)
             for filter in [CaseFilter(), someStatus, oldestFirst, byCreation, needingCustomer] {
-                let whole = try await cases.page(for: visibility, filter: filter, offset: 0, limit: 5_000).map(\.id)
+                let wholeRows = try await cases.page(for: visibility, filter: filter, offset: 0, limit: 5_000)
+                let whole = wholeRows.map(\.id)
+                XCTAssertTrue(Self.isInListOrder(wholeRows, filter.sort), "viewer \(viewer), filter \(filter)")
                 var paged: [Int] = []
                 for offset in stride(from: 0, to: max(whole.count, 1) + 7, by: 7) {
                     paged += try await cases.page(for: visibility, filter: filter, offset: offset, limit: 7).map(\.id)
                 }
                 XCTAssertEqual(paged, whole, "viewer \(viewer), filter \(filter)")
+                // Given the total, the pages past the middle are read from the list's end (session 18): the
+                // same pages, in the same order.
+                var pagedWithTotal: [Int] = []
+                for offset in stride(from: 0, to: max(whole.count, 1) + 7, by: 7) {
+                    pagedWithTotal += try await cases.page(for: visibility, filter: filter, offset: offset, limit: 7,
+                                                           total: whole.count).map(\.id)
+                }
+                XCTAssertEqual(pagedWithTotal, whole, "viewer \(viewer), filter \(filter), read from the end")
                 // The count (on PostgreSQL branch by branch, each without the earlier branches' cases since
                 // session 16) agrees with the rule's OR.
                 let counted = try await cases.count(for: visibility, filter: filter)
@@ -124,5 +134,22 @@ final class RandomGraphAccessTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// Whether rows are in the sort's order, the case id breaking ties the same way (the order SQL must give).
+    static func isInListOrder(_ rows: [CaseListRow], _ sort: CaseSort) -> Bool {
+        func precedes(_ a: CaseListRow, _ b: CaseListRow) -> Bool {
+            let descending = sort.direction == .descending
+            func ordered<T: Comparable>(_ x: T, _ y: T) -> Bool {
+                x == y ? (descending ? a.id > b.id : a.id < b.id) : (descending ? x > y : x < y)
+            }
+            switch sort.key {
+            case .activity: return ordered(a.lastActivityAt, b.lastActivityAt)
+            case .created: return ordered(a.createdAt, b.createdAt)
+            case .number: return ordered(a.number, b.number)
+            case .subject: return ordered(a.subject, b.subject)
+            }
+        }
+        return zip(rows, rows.dropFirst()).allSatisfy { precedes($0, $1) }
     }
 }

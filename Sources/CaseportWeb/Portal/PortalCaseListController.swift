@@ -187,7 +187,7 @@ struct PortalCaseListController: RouteCollection {
         }
         let paging = pagingFor(total)
         let rows = try await cases.page(for: principal.visibility, filter: filter, reader: reader,
-                                        offset: paging.offset, limit: Self.pageSize)
+                                        offset: paging.offset, limit: Self.pageSize, total: total)
         let settings = try await request.frameSettings()
         return CaseListData(options: options, settings: settings, paging: paging, rows: rows)
     }
