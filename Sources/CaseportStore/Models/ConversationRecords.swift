@@ -39,15 +39,15 @@ public final class CaseMessageRecord: Model, @unchecked Sendable {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown author kind \(kind)"))
         }
         authorKind = author
-        authorUserId = try row.decode(column: "author_user_id", as: Int?.self)
-        authorStaffId = try row.decode(column: "author_staff_id", as: Int?.self)
-        authorPersonId = try row.decode(column: "author_person_id", as: Int?.self)
+        authorUserId = try row.decodeOptional(column: "author_user_id", as: Int.self)
+        authorStaffId = try row.decodeOptional(column: "author_staff_id", as: Int.self)
+        authorPersonId = try row.decodeOptional(column: "author_person_id", as: Int.self)
         authorName = try row.decode(column: "author_name", as: String.self)
         body = try row.decode(column: "body", as: String.self)
         isInternal = try row.decode(column: "is_internal", as: Bool.self)
         createdAt = try row.decode(column: "created_at", as: Date.self)
-        textKey = try row.decode(column: "text_key", as: String?.self)
-        textParams = try row.decode(column: "text_params", as: String?.self)
+        textKey = try row.decodeOptional(column: "text_key", as: String.self)
+        textParams = try row.decodeOptional(column: "text_params", as: String.self)
     }
 
     /// The text for a reader: the locale key rendered by `translate` (with `{name}` style parameters),

@@ -44,7 +44,7 @@ public struct AccountTokens: Sendable {
                 """).first() else { return nil }
             let userId = try row.decode(column: "user_id", as: Int.self)
             try await AccountTokens(database: tx).voidAll(userId: userId, purpose: purpose, now: now)
-            return Redeemed(userId: userId, email: try row.decode(column: "email", as: String?.self))
+            return Redeemed(userId: userId, email: try row.decodeOptional(column: "email", as: String.self))
         }
     }
 

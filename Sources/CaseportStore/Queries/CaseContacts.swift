@@ -36,8 +36,8 @@ public struct CaseContacts: Sendable {
             }
             let name = "\(try row.decode(column: "first_name", as: String.self)) \(try row.decode(column: "last_name", as: String.self))"
                 .trimmingCharacters(in: .whitespaces)
-            byContact[id] = Linked(contactId: id, name: name, email: try row.decode(column: "email", as: String?.self),
-                                   phone: try row.decode(column: "phone", as: String?.self), isPrimary: isPrimary)
+            byContact[id] = Linked(contactId: id, name: name, email: try row.decodeOptional(column: "email", as: String.self),
+                                   phone: try row.decodeOptional(column: "phone", as: String.self), isPrimary: isPrimary)
         }
         return byContact.values.sorted { ($0.isPrimary ? 0 : 1, $0.name.lowercased()) < ($1.isPrimary ? 0 : 1, $1.name.lowercased()) }
     }
@@ -65,10 +65,10 @@ public struct CaseContacts: Sendable {
             ORDER BY cc.is_primary DESC, cc.id
             """).all()
         return try rows.map {
-            MailFacts(contactId: try $0.decode(column: "contact_id", as: Int.self), email: try $0.decode(column: "email", as: String?.self),
+            MailFacts(contactId: try $0.decode(column: "contact_id", as: Int.self), email: try $0.decodeOptional(column: "email", as: String.self),
                       isActive: try $0.decode(column: "is_active", as: Bool.self),
-                      userLanguage: try $0.decode(column: "user_language", as: String?.self),
-                      userCaseMailOff: try $0.decode(column: "user_case_mail_off", as: Bool?.self))
+                      userLanguage: try $0.decodeOptional(column: "user_language", as: String.self),
+                      userCaseMailOff: try $0.decodeOptional(column: "user_case_mail_off", as: Bool.self))
         }
     }
 
@@ -98,8 +98,8 @@ public struct CaseContacts: Sendable {
             contact.id = try row.decode(column: "id", as: Int.self)
             contact.firstName = try row.decode(column: "first_name", as: String.self)
             contact.lastName = try row.decode(column: "last_name", as: String.self)
-            contact.email = try row.decode(column: "email", as: String?.self)
-            contact.phone = try row.decode(column: "phone", as: String?.self)
+            contact.email = try row.decodeOptional(column: "email", as: String.self)
+            contact.phone = try row.decodeOptional(column: "phone", as: String.self)
             contact.isActive = try row.decode(column: "is_active", as: Bool.self)
             return contact
         }

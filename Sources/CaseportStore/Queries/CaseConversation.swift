@@ -27,8 +27,8 @@ public struct PublicMessage: Codable, Sendable, Equatable {
                       authorName: try row.decode(column: "author_name", as: String.self),
                       body: try row.decode(column: "body", as: String.self),
                       createdAt: try row.decode(column: "created_at", as: Date.self),
-                      textKey: try row.decode(column: "text_key", as: String?.self),
-                      textParams: try row.decode(column: "text_params", as: String?.self))
+                      textKey: try row.decodeOptional(column: "text_key", as: String.self),
+                      textParams: try row.decodeOptional(column: "text_params", as: String.self))
     }
 }
 
@@ -89,7 +89,7 @@ public struct CaseConversation: Sendable {
             WHERE c.id = \(bind: caseId)
             """).first() else { return nil }
         return (try row.decode(column: "number", as: Int.self), try row.decode(column: "subject", as: String.self),
-                try row.decode(column: "email", as: String.self), try row.decode(column: "language", as: String?.self))
+                try row.decode(column: "email", as: String.self), try row.decodeOptional(column: "language", as: String.self))
     }
 
     /// How many messages the customer sees on the case (the portal pages them, issue 11 point 6).
@@ -235,7 +235,7 @@ public struct CaseConversation: Sendable {
              WHERE case_id = \(bind: caseId) ORDER BY sort_order, id
             """).all()
         return try rows.map { row in
-            let record = CaseFieldValueRecord(caseId: caseId, fieldId: try row.decode(column: "field_id", as: Int?.self),
+            let record = CaseFieldValueRecord(caseId: caseId, fieldId: try row.decodeOptional(column: "field_id", as: Int.self),
                                               label: try row.decode(column: "label", as: String.self),
                                               value: try row.decode(column: "value", as: String.self),
                                               sortOrder: try row.decode(column: "sort_order", as: Int.self))

@@ -124,11 +124,11 @@ public enum CaseEvents {
             StoredCaseEvent(
                 id: try row.decode(column: "id", as: Int.self), caseId: try row.decode(column: "case_id", as: Int.self),
                 at: try row.decode(column: "at", as: Date.self),
-                actor: EventActor(staffId: try row.decode(column: "staff_id", as: Int?.self),
-                                  portalUserId: try row.decode(column: "portal_user_id", as: Int?.self),
+                actor: EventActor(staffId: try row.decodeOptional(column: "staff_id", as: Int.self),
+                                  portalUserId: try row.decodeOptional(column: "portal_user_id", as: Int.self),
                                   name: try row.decode(column: "actor_name", as: String.self)),
                 event: try CaseEvent(kind: try row.decode(column: "kind", as: String.self),
-                                     payload: try row.decode(column: "payload", as: String?.self)),
+                                     payload: try row.decodeOptional(column: "payload", as: String.self)),
                 audience: EventAudience(rawValue: try row.decode(column: "audience", as: String.self)) ?? .staff)
         }
     }

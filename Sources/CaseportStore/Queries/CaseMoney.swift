@@ -105,7 +105,7 @@ public struct InvoiceSpecifications: Sendable {
               AND u.is_active = \(true) AND u.removed_at IS NULL AND u.email IS NOT NULL AND u.email <> ''
             ORDER BY u.email
             """).all()
-        return try rows.map { (try $0.decode(column: "email", as: String.self), try $0.decode(column: "language", as: String?.self)) }
+        return try rows.map { (try $0.decode(column: "email", as: String.self), try $0.decodeOptional(column: "language", as: String.self)) }
     }
 
     /// The approval round's half for specifications: waiting ones made before `cutoff` and not yet

@@ -31,7 +31,7 @@ public enum CaseSearchIndex {
         var parts = [String(try row.decode(column: "number", as: Int.self)),
                      text(subject: try row.decode(column: "subject", as: String.self),
                           description: try row.decode(column: "description", as: String.self))]
-        if let bodies = try row.decode(column: "messages", as: String?.self) { parts.append(bodies.lowercased()) }
+        if let bodies = try row.decodeOptional(column: "messages", as: String.self) { parts.append(bodies.lowercased()) }
         var document = parts.joined(separator: "\n")
         document += "\n" + (try accessTokens(caseRow: row)).joined(separator: " ")
         if sqlite {
@@ -112,10 +112,10 @@ public enum CaseSearchIndex {
     /// contacts' ids as `contacts` (space-separated, or NULL).
     static func accessTokens(caseRow row: any SQLRow) throws -> [String] {
         var tokens: [String] = []
-        if let id = try row.decode(column: "customer_id", as: Int?.self) { tokens.append("zzc\(id)") }
-        if let id = try row.decode(column: "object_id", as: Int?.self) { tokens.append("zzo\(id)") }
-        if let id = try row.decode(column: "owner_id", as: Int?.self) { tokens.append("zzw\(id)") }
-        let contacts = try row.decode(column: "contacts", as: String?.self) ?? ""
+        if let id = try row.decodeOptional(column: "customer_id", as: Int.self) { tokens.append("zzc\(id)") }
+        if let id = try row.decodeOptional(column: "object_id", as: Int.self) { tokens.append("zzo\(id)") }
+        if let id = try row.decodeOptional(column: "owner_id", as: Int.self) { tokens.append("zzw\(id)") }
+        let contacts = try row.decodeOptional(column: "contacts", as: String.self) ?? ""
         tokens += contacts.split(separator: " ").compactMap { Int($0) }.map { "zzk\($0)" }
         return tokens
     }

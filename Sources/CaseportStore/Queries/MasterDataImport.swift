@@ -60,7 +60,7 @@ public struct MasterDataImport: Sendable {
                 let found = try await sql.select().column("email").from(ContactRecord.schema)
                     .where("email", .in, SQLBind.group(Array(chunk))).all()
                 for row in found {
-                    if let email = try row.decode(column: "email", as: String?.self) { known.contactEmails.insert(ImportRules.fold(email)) }
+                    if let email = try row.decodeOptional(column: "email", as: String.self) { known.contactEmails.insert(ImportRules.fold(email)) }
                 }
             }
         case .users:
@@ -142,7 +142,7 @@ public struct MasterDataImport: Sendable {
                     let found = try await sql.select().column("id").column("email").from(ContactRecord.schema)
                         .where("email", .in, SQLBind.group(Array(emails))).orderBy("id").all()
                     for row in found {
-                        if let email = try row.decode(column: "email", as: String?.self), contactByEmail[ImportRules.fold(email)] == nil {
+                        if let email = try row.decodeOptional(column: "email", as: String.self), contactByEmail[ImportRules.fold(email)] == nil {
                             contactByEmail[ImportRules.fold(email)] = try row.decode(column: "id", as: Int.self)
                         }
                     }

@@ -112,7 +112,7 @@ public struct Sessions: Sendable {
               (SELECT COUNT(*) FROM inquiries WHERE status = \(bind: InquiryRecord.Status.new.rawValue)) AS new_inquiries
             """, join: " LEFT JOIN staff_users u ON u.id = s.user_id") else { return nil }
         var user: StaffUserRecord?
-        if let id = try row.decode(column: "u_id", as: Int?.self) {
+        if let id = try row.decodeOptional(column: "u_id", as: Int.self) {
             // Every field filled, as Fluent's find would (reading an unset field of a model traps).
             let record = StaffUserRecord()
             record.id = id
@@ -123,10 +123,10 @@ public struct Sessions: Sendable {
             record.role = try row.decode(column: "u_role", as: StaffRole.self)
             record.passwordHash = try row.decode(column: "u_password_hash", as: String.self)
             record.isActive = try row.decode(column: "u_is_active", as: Bool.self)
-            record.lastLoginAt = try row.decode(column: "u_last_login_at", as: Date?.self)
-            record.createdAt = try row.decode(column: "u_created_at", as: Date?.self)
-            record.language = try row.decode(column: "u_language", as: String?.self)
-            record.mobile = try row.decode(column: "u_mobile", as: String?.self)
+            record.lastLoginAt = try row.decodeOptional(column: "u_last_login_at", as: Date.self)
+            record.createdAt = try row.decodeOptional(column: "u_created_at", as: Date.self)
+            record.language = try row.decodeOptional(column: "u_language", as: String.self)
+            record.mobile = try row.decodeOptional(column: "u_mobile", as: String.self)
             user = record
         }
         return FoundStaff(session: try Found(row), user: user, newInquiries: try row.decode(column: "new_inquiries", as: Int.self))

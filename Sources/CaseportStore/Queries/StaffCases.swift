@@ -63,13 +63,13 @@ public struct StaffCases: Sendable {
     static func row(_ row: any SQLRow) throws -> StaffCaseRow {
         StaffCaseRow(
             id: try row.decode(column: "id", as: Int.self), number: try row.decode(column: "number", as: Int.self),
-            subject: try row.decode(column: "subject", as: String.self), status: try row.decode(column: "status", as: CaseStatus.self),
+            subject: try row.decode(column: "subject", as: String.self), status: try row.decodeRaw(column: "status", as: CaseStatus.self),
             createdAt: try row.decode(column: "created_at", as: Date.self),
             lastActivityAt: try row.decode(column: "last_activity_at", as: Date.self),
-            customerName: try row.decode(column: "customer_name", as: String?.self),
-            objectName: try row.decode(column: "object_name", as: String?.self),
-            handlerName: try row.decode(column: "handler_name", as: String?.self),
-            priorityName: try row.decode(column: "priority_name", as: String?.self),
+            customerName: try row.decodeOptional(column: "customer_name", as: String.self),
+            objectName: try row.decodeOptional(column: "object_name", as: String.self),
+            handlerName: try row.decodeOptional(column: "handler_name", as: String.self),
+            priorityName: try row.decodeOptional(column: "priority_name", as: String.self),
             hasUnreadActivity: try row.decode(column: "has_unread_activity", as: Bool.self))
     }
 
@@ -184,10 +184,10 @@ public struct StaffCases: Sendable {
         guard let row else { return nil }
         let first = try row.decode(column: "first_name", as: String.self)
         if try row.decode(column: "source", as: Int.self) == 2 {
-            return Creator(name: first, email: try row.decode(column: "email", as: String?.self), phone: nil)
+            return Creator(name: first, email: try row.decodeOptional(column: "email", as: String.self), phone: nil)
         }
         return Creator(name: "\(first) \(try row.decode(column: "last_name", as: String.self))".trimmingCharacters(in: .whitespaces),
-                       email: try row.decode(column: "email", as: String?.self), phone: try row.decode(column: "phone", as: String?.self))
+                       email: try row.decodeOptional(column: "email", as: String.self), phone: try row.decodeOptional(column: "phone", as: String.self))
     }
 
     /// The case type's field values as registered (label and value), in the form's order.

@@ -37,7 +37,7 @@ public enum RetentionCandidates {
         for row in rows {
             let id = try row.decode(column: "id", as: Int.self)
             lastId = id
-            let closedAt = try row.decode(column: "closed_event", as: Date?.self) ?? row.decode(column: "updated_at", as: Date.self)
+            let closedAt = try row.decodeOptional(column: "closed_event", as: Date.self) ?? row.decode(column: "updated_at", as: Date.self)
             var due: [RetentionPolicy.Kind: RetentionPolicy.Action] = [:]
             // Chat is due only on a case that has a chat attached (issue 15): nothing else to clear.
             let hasChat = try row.decode(column: "chats", as: Int.self) > 0
