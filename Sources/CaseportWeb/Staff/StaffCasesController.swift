@@ -104,6 +104,17 @@ struct StaffCasesController: RouteCollection {
         }
     }
 
+    /// How many cases the filter matches, up to `countCap` + 1; a filter whose count passed the cap in the last
+    /// minute is not counted again (`SaturatedCounts`).
+    static func cappedCount(_ filter: StaffCaseFilter, cases: StaffCases, request: Request) async throws -> Int {
+        let key = ShortLivedCounts.key(filter.base) + "|\(filter.handlerId ?? -1)|\(filter.unassigned)|\(filter.priorityId ?? -1)|\(filter.unreadOnly)"
+        let saturated = request.caseport.saturatedStaffCounts
+        if saturated.hasPassed(key) { return countCap + 1 }
+        let counted = try await cases.count(filter, cap: countCap)
+        saturated.note(key, passed: counted > countCap)
+        return counted
+    }
+
     /// The list page, written in Swift from frame to rows (`StaffCaseListHTML.swift`, `PageHTML.swift`: no Leaf render).
     func list(request: Request) async throws -> Response {
         _ = try request.requireStaff()
@@ -120,7 +131,7 @@ struct StaffCasesController: RouteCollection {
         filter.base.sort = CaseSort(key: query.sort, direction: query.dir)
 
         let cases = StaffCases(database: request.db)
-        let counted = try await cases.count(filter, cap: Self.countCap)
+        let counted = try await Self.cappedCount(filter, cases: cases, request: request)
         let unread = try await cases.countUnread(cap: Self.unreadCap)
         // Pages stop at the cap; the list's query is kept in every page link.
         let paging = Paging(requested: Int(query.page ?? ""), total: min(counted, Self.countCap), pageSize: Self.pageSize) { page in

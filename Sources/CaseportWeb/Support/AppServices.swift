@@ -39,6 +39,8 @@ struct AppServices: Sendable {
     let staffCaseCatalogue = StampedCache<StaffCatalogue>(capacity: 1)
     /// Portal users' case counts (the menu's "needs your action", a list's total), a few seconds each.
     let counts = ShortLivedCounts()
+    /// The back-office list's filters whose count passed its cap, a minute each (see `SaturatedCounts`).
+    let saturatedStaffCounts = SaturatedCounts()
     /// Whether anyone answers chats, for the portal pages' chat button (see PageFrameMiddleware).
     let chatAvailability = ChatAvailability()
 }
