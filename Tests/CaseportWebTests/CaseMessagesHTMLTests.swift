@@ -101,3 +101,29 @@ final class CaseMessagesHTMLTests: XCTestCase {
         XCTAssertEqual(StaffCasesController.messagesHTML(messages, strings: [:]), try leafStaffMessages(messages, strings: [:]))
     }
 }
+
+/// Issue 17, session 18: the back-office case page's history is written by `StaffCasesController.eventsHTML`
+/// instead of `staff/case.leaf`'s loop; Leaf renders the loop as it was, and the Swift must be the same bytes.
+final class CaseEventsHTMLTests: XCTestCase {
+    /// `staff/case.leaf`'s history loop before session 18.
+    static let loop = #"#for(e in events):<li><span class="muted">#(e.at) · #(e.actor)</span><br>#(e.text)</li>#endfor"#
+
+    private func leafEvents(_ events: [StaffCasesController.EventView]) throws -> String {
+        struct Context: Encodable { var events: [StaffCasesController.EventView] }
+        return try LeafLoopRendering.render(Self.loop, Context(events: events))
+    }
+
+    func testTheHistoryIsTheBytesTheTemplatesLoopWrote() throws {
+        let odd = #"<b> & "q" 'a' Ärende ➜"#
+        let events = [
+            StaffCasesController.EventView(at: "04.12.2026 11.30", actor: "Berit \(odd)", text: "Status: Ny → Pågår \(odd)"),
+            StaffCasesController.EventView(at: "", actor: "", text: ""),
+            StaffCasesController.EventView(at: "03.12.2026 08.05", actor: "Kund \(odd)", text: "Meddelande\nmed två rader"),
+        ]
+        let swift = StaffCasesController.eventsHTML(events)
+        XCTAssertEqual(swift, try leafEvents(events))
+        XCTAssertFalse(swift.contains("<b>"), "every value is escaped")
+        XCTAssertEqual(StaffCasesController.eventsHTML([]), try leafEvents([]))
+        XCTAssertEqual(StaffCasesController.eventsHTML([]), "")
+    }
+}
