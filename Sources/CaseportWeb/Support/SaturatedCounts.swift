@@ -5,8 +5,9 @@ import NIOConcurrencyHelpers
 /// (10 000) on every view, to number its pages and say "more than 10 000". With a million cases most
 /// filters pass the cap, and counting 10 001 index entries was 0.3–0.5 ms of a 2.5 ms list page (Python's
 /// sqlite3 on the benchmark's file). A filter whose count passed the cap is remembered here for `lifetime`
-/// seconds, on this server, and its next views skip the count: a list that large falls below the cap only
-/// when thousands of its cases stop matching, and then its number is right again within `lifetime`.
+/// seconds, on this server, and its next views skip the count. A list that falls below the cap in that time
+/// (its cases closed or changed) still says "more than 10 000" and numbers its pages to the cap until then;
+/// its last pages are short or empty, nothing fails, and its number is right again within `lifetime`.
 /// Counts below the cap are always read (they change with every case). Bounded: when `capacity` filters
 /// are kept, it is emptied.
 final class SaturatedCounts: @unchecked Sendable {
