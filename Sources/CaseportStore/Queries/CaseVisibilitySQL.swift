@@ -30,6 +30,18 @@ enum CaseVisibilitySQL {
         }
     }
 
+    /// The rule's alternatives made disjoint: each branch AND none of the branches before it (`IS NOT TRUE`:
+    /// a NULL column is in no branch, so such a case stays in the later one). Together they hold the same
+    /// cases as the OR, each once: a count can add them, a UNION need not find a case twice
+    /// (`VisibleCases.postgresCount`, `VisibleCases.sqliteDisjointBranches`).
+    static func disjointBranches(_ visibility: CaseVisibility, dialect: String) -> [SQLQueryString] {
+        let branches = self.branches(visibility, dialect: dialect)
+        return branches.indices.map { index in
+            let earlier = branches[..<index].map { "(" + $0 + ") IS NOT TRUE" as SQLQueryString }
+            return ([branches[index]] + earlier).joined(separator: " AND ")
+        }
+    }
+
     /// One alternative of the rule: a case is visible when its `column` is one of `keys`.
     struct KeyedBranch {
         enum Keys {

@@ -138,23 +138,17 @@ public struct VisibleCases: Sendable {
     /// the heap (26 ms for 2 000 cases); per branch, it answers from the covering indexes of M013 alone.
     /// Each branch also returns the list's sort column as `sort_key` (M032 gave the customer and object
     /// branches covering indexes for the default order, last activity).
-    /// `sorted: false` leaves the sort column out (a count needs only the ids: then a list sorted by number
-    /// or subject is counted from the covering indexes too, without reading each case's row).
-    func postgresVisible(_ visibility: CaseVisibility, _ filter: CaseFilter, afterId: Int? = nil,
-                         sorted: Bool = true) -> SQLQueryString {
-        let dialect = "postgresql"
-        let branches = CaseVisibilitySQL.branches(visibility, dialect: dialect)
+    func postgresVisible(_ visibility: CaseVisibility, _ filter: CaseFilter, afterId: Int? = nil) -> SQLQueryString {
+        let branches = CaseVisibilitySQL.branches(visibility, dialect: "postgresql")
         // A text search matches once, into `hits`, for all the branches: each branch ran the full-text
         // match again (issue 17: two GIN searches of the same words and tokens per customer with objects).
         // Only with the viewer's access tokens in the match, which keep it to their own cases; without
         // them (over 200 tokens) the match may be most of the table and stays a join per branch.
         let matchOnce = !filter.searchTerms.isEmpty && CaseSearchIndex.accessMatch(visibility) != nil
-        let conditions = CaseFilterSQL.conditions(filter, dialect: dialect, visibility: visibility,
+        let conditions = CaseFilterSQL.conditions(filter, dialect: "postgresql", visibility: visibility,
                                                   searchHits: matchOnce ? "SELECT case_id FROM hits" : nil)
             + Self.keyset(afterId: afterId)
-        let select: SQLQueryString = sorted
-            ? "SELECT c.id, \(unsafeRaw: CaseSortSQL.column(filter.sort.key)) AS sort_key FROM cases c WHERE "
-            : "SELECT c.id FROM cases c WHERE "
+        let select: SQLQueryString = "SELECT c.id, \(unsafeRaw: CaseSortSQL.column(filter.sort.key)) AS sort_key FROM cases c WHERE "
         guard !branches.isEmpty else { return select + "1 = 0" }
         let union = branches.map { branch in
             select + ([branch] + conditions).joined(separator: " AND ")
@@ -170,14 +164,13 @@ public struct VisibleCases: Sendable {
     /// and removed duplicates instead. Under the realistic mix (issue 17, session 16, `pg_stat_statements`):
     /// the list's count 1.90 → 0.68 ms a call, "needs your action" 2.32 → 0.57 ms.
     func postgresCount(_ visibility: CaseVisibility, _ filter: CaseFilter) -> SQLQueryString {
-        let branches = CaseVisibilitySQL.branches(visibility, dialect: "postgresql")
+        let branches = CaseVisibilitySQL.disjointBranches(visibility, dialect: "postgresql")
         guard !branches.isEmpty else { return "SELECT 0 AS n" }
         let matchOnce = !filter.searchTerms.isEmpty && CaseSearchIndex.accessMatch(visibility) != nil
         let conditions = CaseFilterSQL.conditions(filter, dialect: "postgresql", visibility: visibility,
                                                   searchHits: matchOnce ? "SELECT case_id FROM hits" : nil)
-        let parts = branches.indices.map { index -> SQLQueryString in
-            let earlier = branches[..<index].map { "(" + $0 + ") IS NOT TRUE" as SQLQueryString }
-            return "(SELECT COUNT(*) FROM cases c WHERE " + ([branches[index]] + earlier + conditions).joined(separator: " AND ") + ")"
+        let parts = branches.map { branch -> SQLQueryString in
+            "(SELECT COUNT(*) FROM cases c WHERE " + ([branch] + conditions).joined(separator: " AND ") + ")"
         }
         let sum = "SELECT " + parts.joined(separator: " + ") + " AS n"
         guard matchOnce else { return sum }
@@ -292,7 +285,9 @@ public struct VisibleCases: Sendable {
     /// with the offset counted from the end, and `rows` puts it back in the list's order. Page 80 of a
     /// customer's 2 000 cases walks 25 cases instead of 2 000. Without a total (a search, the API's cursor)
     /// or for a page in the first half, the window is the page as asked. A total that is out of date by a
-    /// case moves the page by that case, as a case arriving between two page views does anyway.
+    /// case (the portal keeps its counts a few seconds, `ShortLivedCounts`) shifts the pages read from the end
+    /// by that case: where the reading turns, mid-list, one case is shown twice or not at all until the
+    /// count is read again, as a case arriving between two page views does to offset pages anyway.
     struct Window: Equatable {
         var offset: Int
         var limit: Int
@@ -310,21 +305,17 @@ public struct VisibleCases: Sendable {
     }
 
     /// SQLite's unfiltered list as a UNION of the rule's branches, each without the cases of the branches
-    /// before it (issue 17, session 18). A customer's objects mostly hold the customer's own cases, so the
+    /// before it (`CaseVisibilitySQL.disjointBranches`; issue 17, session 18). A customer's objects mostly hold the customer's own cases, so the
     /// object branch found all 2 000 of them again and, having several objects, had to sort them before
     /// the merge ("USE TEMP B-TREE FOR ORDER BY", `vdbeSorter` in perf); without the customer's own cases
     /// it keeps the few others, checked on the same covering index (it holds `customer_id`). The union is
     /// the same set (a case left out of a branch is in an earlier one); the ids of one customer's page 1,
     /// 30 and 80: 0.56 → 0.16, 0.71 → 0.36 and 1.07 → 0.59 ms (Python's sqlite3 on the million cases).
-    /// `IS NOT TRUE`: a NULL column is in no branch, and such a case stays in the later one.
     func sqliteDisjointBranches(_ visibility: CaseVisibility, sort: CaseSort) -> SQLQueryString {
-        let branches = CaseVisibilitySQL.branches(visibility, dialect: "sqlite")
-        guard !branches.isEmpty else { return "SELECT c.id, c.id AS sort_key FROM cases c WHERE 1 = 0" }
         let select: SQLQueryString = "SELECT c.id, \(unsafeRaw: CaseSortSQL.column(sort.key)) AS sort_key FROM cases c WHERE "
-        return branches.indices.map { index -> SQLQueryString in
-            let earlier = branches[..<index].map { "(" + $0 + ") IS NOT TRUE" as SQLQueryString }
-            return select + ([branches[index]] + earlier).joined(separator: " AND ")
-        }.joined(separator: " UNION ")
+        let branches = CaseVisibilitySQL.disjointBranches(visibility, dialect: "sqlite")
+        guard !branches.isEmpty else { return select + "1 = 0" }
+        return branches.map { select + $0 }.joined(separator: " UNION ")
     }
 
     /// The list rows of the cases `pageIds` selects, in `sort`'s order, with their names looked up.

@@ -60,7 +60,7 @@ struct SelectOptionsTag: UnsafeUnescapedLeafTag {
             guard let fields = option.dictionary, let value = fields["value"]?.string, let name = fields["name"]?.string else {
                 throw LeafError(.unknownError("#options(list): an option needs a value and a name"))
             }
-            html += SelectOption.optionHTML(value: value, name: name, selected: fields["selected"]?.bool == true)
+            SelectOption.appendOption(value: value, name: name, selected: fields["selected"]?.bool == true, to: &html)
         }
         return .string(html)
     }
