@@ -56,10 +56,16 @@ public enum DatabaseLocation: Sendable, Equatable {
         }
     }
 
-    public func factory() throws -> DatabaseConfigurationFactory {
+    /// `sqliteDirectConnections`: SQLite's statements on the server's own connections, run on the calling
+    /// thread (`SQLiteRoutedDatabase`); off sends them through Fluent's connections, as before session 19.
+    public func factory(sqliteDirectConnections: Bool = true) throws -> DatabaseConfigurationFactory {
         switch self {
         case .sqlite(let path):
-            return .sqlite(.file(path), sqlLogLevel: .trace)
+            let fluent = DatabaseConfigurationFactory.sqlite(.file(path), sqlLogLevel: .trace)
+            guard sqliteDirectConnections else { return fluent }
+            return DatabaseConfigurationFactory {
+                SQLiteRoutedConfiguration(fluent: fluent.make(), connections: SQLiteDirectConnections(path: path))
+            }
         case .postgres(let url):
             let configuration = try SQLPostgresConfiguration(url: url)
             return .postgres(configuration: configuration, maxConnectionsPerEventLoop: 4,
@@ -97,7 +103,10 @@ public enum DatabasePreparation {
     /// 1 000 000 cases, pairs run back to back). A read-only run (one list page alone) is about the same
     /// either way.
     public static func tune(_ connection: any Database) async throws {
-        guard let sql = connection as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
+        // On the server's routed database these are Fluent's own connections' settings (its direct
+        // connections set theirs when they open).
+        let fluent = (connection as? SQLiteRoutedDatabase)?.fluent ?? connection
+        guard let sql = fluent as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
         _ = try await sql.raw("PRAGMA mmap_size = 0").all()
         _ = try await sql.raw("PRAGMA cache_size = -16384").all()
         _ = try await sql.raw("PRAGMA synchronous = NORMAL").all()

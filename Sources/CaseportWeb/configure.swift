@@ -11,7 +11,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     if let directory = config.database.sqliteDirectory {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
-    app.databases.use(try config.database.factory(), as: config.database.databaseID)
+    app.databases.use(try config.database.factory(sqliteDirectConnections: config.sqliteDirectConnections), as: config.database.databaseID)
     PreparedStatementNames.shared.isEnabled = config.postgresPreparedStatements
     app.migrations.add(CaseportMigrations.all)
 

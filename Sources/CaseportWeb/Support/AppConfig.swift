@@ -24,6 +24,9 @@ public struct AppConfig: Sendable {
     public var templateReload = false
     /// CASEPORT_PG_PREPARED=0: send PostgreSQL every statement unnamed, as before session 16 (to compare).
     public var postgresPreparedStatements = true
+    /// CASEPORT_SQLITE_DIRECT=0: run SQLite's statements through Fluent's connections on NIO's thread pool,
+    /// as before session 19 (to compare); on by default (`SQLiteDirectConnections`).
+    public var sqliteDirectConnections = true
     /// CASEPORT_TEST_CLOCK_FILE (tests only): a file whose content is a number of seconds added to the
     /// time the claim links' expiry checks see (`Request.claimOperations`). Off unless set.
     public var claimClockFile: String?
@@ -104,6 +107,7 @@ public struct AppConfig: Sendable {
         }
         config.templateReload = try environment.flag("CASEPORT_TEMPLATE_RELOAD") ?? false
         config.postgresPreparedStatements = try environment.flag("CASEPORT_PG_PREPARED") ?? true
+        config.sqliteDirectConnections = try environment.flag("CASEPORT_SQLITE_DIRECT") ?? true
         config.claimClockFile = environment.text("CASEPORT_TEST_CLOCK_FILE")
         config.logLevel = try environment.choice("LOG_LEVEL", Logger.Level.self,
                                                  "trace, debug, info, notice, warning, error or critical")
