@@ -65,6 +65,19 @@ final class SQLiteDirectConnectionsTests: StoreTestCase {
         XCTAssertEqual(connection.rows(of: "SELECT 1 AS n WHERE 0", binds: [])?.count, 0)
     }
 
+    /// When no one writes the writer answers reads too, but never runs a statement that writes outside the
+    /// gate: that goes back to the caller (and on to the writer through the gate).
+    func testTheWriterAnswersOnlyReadsOutsideTheGate() async throws {
+        try await make.customer("7301")  // opens the writer
+        let connections = routed!.connections
+        let count = connections.rows(of: "SELECT count(*) AS n FROM customers", binds: [])
+        XCTAssertEqual(try count?.first?.decode(column: "n", as: Int.self), 1)
+        let sneaky = "WITH x AS (SELECT 'utan.grind' AS k) INSERT INTO settings (id, value) SELECT k, 'ja' FROM x"
+        for _ in 0..<3 { XCTAssertNil(connections.rows(of: sneaky, binds: [])) }
+        let written = try await db.requireSQL().raw("SELECT count(*) AS n FROM settings WHERE id = 'utan.grind'").first()
+        XCTAssertEqual(try written?.decode(column: "n", as: Int.self), 0)
+    }
+
     /// Reads see what was just committed on Fluent's connections; inside a transaction reads run on the
     /// transaction's connection and see its own uncommitted writes.
     func testReadsSeeCommittedWritesAndTransactionsReadTheirOwn() async throws {

@@ -96,16 +96,18 @@ final class SQLiteDirectConnection: @unchecked Sendable {
         statements.values.count { if case .prepared = $0 { true } else { false } }
     }
 
-    /// A reader's rows, or nil when it does not run the statement or it failed here: the caller then runs it
-    /// on its own connection, where a failure is reported as it always was.
+    /// The rows of a read, or nil when the statement writes or failed here: the caller then runs it on
+    /// Fluent's connection, where a failure is reported as it always was. (The writer answers reads too when
+    /// no one writes; a statement that would write is not run.)
     func rows(of sql: String, binds: [SQLiteData]) -> [SQLiteDirectRow]? {
-        try? run(sql, binds: binds)
+        try? run(sql, binds: binds, onlyReads: true)
     }
 
     /// Runs a statement to its end and answers its rows. No row is handed out before the statement ended.
-    func run(_ sql: String, binds: [SQLiteData]) throws(SQLiteDirectError) -> [SQLiteDirectRow] {
+    func run(_ sql: String, binds: [SQLiteData], onlyReads: Bool = false) throws(SQLiteDirectError) -> [SQLiteDirectRow] {
         let statement = try prepared(sql)
         let handle = statement.handle
+        if onlyReads, role == .writer, sqlite_nio_sqlite3_stmt_readonly(handle) == 0 { throw SQLiteDirectError.refused }
         defer {
             // Ends a reader's read transaction, so that its next read sees later writes.
             sqlite_nio_sqlite3_reset(handle)

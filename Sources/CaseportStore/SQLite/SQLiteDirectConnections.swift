@@ -4,7 +4,8 @@ import SQLiteNIO
 import Synchronization
 
 /// The server's own SQLite connections beside Fluent's (issue 17, session 19): readers, lent to one thread at
-/// a time, and one writer, lent to the holder of the write gate.
+/// a time, and one writer, lent to the holder of the write gate — and to one read at a time while no one
+/// writes, since its page cache, unlike a reader's, is not emptied by every write.
 ///
 /// Through fluent-sqlite-driver every statement went from the event loop to NIO's thread pool and back, and
 /// every row came back to the event loop as a task of its own, on one connection per event loop. Under the
@@ -20,6 +21,9 @@ final class SQLiteDirectConnections: Sendable {
         var openReaders = 0
         var writer: SQLiteDirectConnection?
         var writerLent = false
+        /// The writer answers a read (it does when no one writes: its page cache is never emptied by another
+        /// connection's write, the readers' is by every one).
+        var writerReading = false
         var closed = false
     }
 
@@ -42,9 +46,32 @@ final class SQLiteDirectConnections: Sendable {
     /// The rows of a read, or nil: run it on Fluent's connection (it writes, the readers are all lent, the
     /// file cannot be opened yet, or it failed here — the ordinary way reports the failure as before).
     func rows(of sql: String, binds: [any Encodable & Sendable]) -> [SQLiteDirectRow]? {
-        guard Self.isQuery(sql), let values = try? values(binds), let reader = borrowReader() else { return nil }
+        guard Self.isQuery(sql), let values = try? values(binds) else { return nil }
+        if let writer = borrowWriterToRead() {
+            defer { doneReading(on: writer) }
+            return writer.rows(of: sql, binds: values)
+        }
+        guard let reader = borrowReader() else { return nil }
         defer { giveBack(reader: reader) }
         return reader.rows(of: sql, binds: values)
+    }
+
+    /// The writer, when it is open and no one writes or reads on it now.
+    private func borrowWriterToRead() -> SQLiteDirectConnection? {
+        state.withLock { state in
+            guard !state.closed, !state.writerLent, !state.writerReading, let writer = state.writer else { return nil }
+            state.writerReading = true
+            return writer
+        }
+    }
+
+    private func doneReading(on writer: SQLiteDirectConnection) {
+        let closed = state.withLock { state in
+            state.writerReading = false
+            if state.closed { state.writer = nil }
+            return state.closed
+        }
+        if closed { writer.close() }
     }
 
     /// Closes the connections; one lent now is closed when it comes back.
@@ -53,10 +80,11 @@ final class SQLiteDirectConnections: Sendable {
             state.closed = true
             defer {
                 state.idleReaders = []
-                if !state.writerLent { state.writer = nil }
+                if !state.writerLent && !state.writerReading { state.writer = nil }
             }
             state.openReaders -= state.idleReaders.count
-            return state.idleReaders + (state.writerLent ? [] : state.writer.map { [$0] } ?? [])
+            let writerIdle = !state.writerLent && !state.writerReading
+            return state.idleReaders + (writerIdle ? state.writer.map { [$0] } ?? [] : [])
         }
         idle.forEach { $0.close() }
     }
@@ -101,22 +129,29 @@ final class SQLiteDirectConnections: Sendable {
     /// The writer, or nil when it is lent (to a writer let through the gate after its patience) or cannot be
     /// opened: then Fluent's connection writes. Only the holder of the write gate borrows it.
     func borrowWriter() -> SQLiteDirectConnection? {
-        enum Lent { case open(SQLiteDirectConnection), openNew, none }
-        let lent: Lent = state.withLock { state in
-            guard !state.closed, !state.writerLent else { return .none }
-            state.writerLent = true
-            return state.writer.map { .open($0) } ?? .openNew
-        }
-        switch lent {
-        case .open(let writer): return writer
-        case .none: return nil
-        case .openNew:
-            guard let writer = try? SQLiteDirectConnection(path: path, role: .writer) else {
-                state.withLock { $0.writerLent = false }
-                return nil
+        enum Lent { case open(SQLiteDirectConnection), openNew, reading, none }
+        while true {
+            let lent: Lent = state.withLock { state in
+                guard !state.closed, !state.writerLent else { return .none }
+                guard !state.writerReading else { return .reading }
+                state.writerLent = true
+                return state.writer.map { .open($0) } ?? .openNew
             }
-            state.withLock { $0.writer = writer }
-            return writer
+            switch lent {
+            case .open(let writer): return writer
+            case .none: return nil
+            case .reading:
+                // A read runs on the writer on another thread, to its end without waiting for anything:
+                // a statement's time at most.
+                sched_yield()
+            case .openNew:
+                guard let writer = try? SQLiteDirectConnection(path: path, role: .writer) else {
+                    state.withLock { $0.writerLent = false }
+                    return nil
+                }
+                state.withLock { $0.writer = writer }
+                return writer
+            }
         }
     }
 
