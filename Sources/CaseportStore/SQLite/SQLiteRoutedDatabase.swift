@@ -4,8 +4,8 @@ import SQLKit
 
 /// The database a request gets on SQLite (issue 17, session 19): Fluent's, with its statements sent to the
 /// server's own connections (`SQLiteDirectConnections`), run on the calling thread:
-/// - reads (SQL and Fluent's model queries) on a reader; one a reader does not take runs on Fluent's
-///   connection as before;
+/// - reads (SQL and Fluent's model queries) on the writer when it is free, else on a reader; one they do not
+///   take runs on Fluent's connection as before;
 /// - every write and every transaction, one at a time through the process's `SQLiteWriteGate`, on the
 ///   writer (`SQLiteDirectTransaction`), or on Fluent's connection when a writer let through after its
 ///   patience finds the writer lent.
@@ -55,6 +55,8 @@ struct SQLiteRoutedDatabase: Database, SQLDatabase {
                     throw error
                 }
             }
+            // Registered before the gate's own callback on `done`, so the writer is back before the next
+            // writer is let in (it would otherwise find it lent and write on Fluent's connection).
             done.whenComplete { _ in connections.giveBack(writer: writer) }
             return done
         }
