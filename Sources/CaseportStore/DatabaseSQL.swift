@@ -13,3 +13,13 @@ extension Database {
         return sql
     }
 }
+
+extension String {
+    /// A statement's first word, upper-cased (blanks and opening parentheses before it skipped): enough to
+    /// tell a query from a write without parsing the SQL (`PreparedStatementNames`, `SQLiteDirectConnections`).
+    var sqlLeadingKeyword: String {
+        let start = utf8.drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0x28 })
+        let word = start.prefix(while: { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A })
+        return String(decoding: word, as: UTF8.self).uppercased()
+    }
+}

@@ -65,6 +65,30 @@ final class SQLiteDirectConnectionsTests: StoreTestCase {
         XCTAssertEqual(connection.rows(of: "SELECT 1 AS n WHERE 0", binds: [])?.count, 0)
     }
 
+    /// A value at the portal's limits goes through the writer and back through a reader unchanged: a
+    /// 10 000-character message with non-ASCII letters and a NUL, a 1 MB blob.
+    func testValuesAtTheirLimitsGoThroughUnchanged() async throws {
+        let sql = try db.requireSQL()
+        let text = String(repeating: "Läckage i kök – ÆØÅ ✓ ", count: 460) + "\u{0}slut"
+        XCTAssertGreaterThan(text.count, 10_000)
+        let blob = Data((0..<1_048_576).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        try await sql.raw("INSERT INTO settings (id, value) VALUES ('lång.text', \(bind: text))").run()
+        let row = try await sql.raw("SELECT value, \(bind: blob) AS bytes FROM settings WHERE id = 'lång.text'").first()
+        XCTAssertTrue(row is SQLiteDirectRow)
+        XCTAssertEqual(try row?.decode(column: "value", as: String.self), text)
+        XCTAssertEqual(try row?.decode(column: "bytes", as: Data.self), blob)
+    }
+
+    func testAStatementsFirstKeywordIsReadWithoutParsing() {
+        XCTAssertEqual("\n\t ( select 1)".sqlLeadingKeyword, "SELECT")
+        XCTAssertEqual("With x AS (SELECT 1) INSERT INTO t SELECT * FROM x".sqlLeadingKeyword, "WITH")
+        XCTAssertEqual("PRAGMA journal_mode = WAL".sqlLeadingKeyword, "PRAGMA")
+        XCTAssertEqual("".sqlLeadingKeyword, "")
+        XCTAssertTrue(SQLiteDirectConnections.isQuery("(select 1) UNION (select 2)"))
+        XCTAssertFalse(SQLiteDirectConnections.isQuery("SELECTED"), "a whole word, not a prefix")
+        XCTAssertFalse(SQLiteDirectConnections.isQuery("INSERT INTO t VALUES (1)"))
+    }
+
     /// When no one writes the writer answers reads too, but never runs a statement that writes outside the
     /// gate: that goes back to the caller (and on to the writer through the gate).
     func testTheWriterAnswersOnlyReadsOutsideTheGate() async throws {

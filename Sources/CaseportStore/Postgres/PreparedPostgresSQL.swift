@@ -197,8 +197,6 @@ public final class PreparedStatementNames: Sendable {
     /// Only statements that read or write rows are prepared; schema changes and session commands
     /// (migrations, `SET`, `LISTEN`) are not worth a name and may change what a name means.
     static func isPlainStatement(_ sql: String) -> Bool {
-        let start = sql.drop(while: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "(" }).prefix(6).uppercased()
-        return start.hasPrefix("SELECT") || start.hasPrefix("WITH") || start.hasPrefix("INSERT")
-            || start.hasPrefix("UPDATE") || start.hasPrefix("DELETE")
+        ["SELECT", "WITH", "INSERT", "UPDATE", "DELETE"].contains(sql.sqlLeadingKeyword)
     }
 }

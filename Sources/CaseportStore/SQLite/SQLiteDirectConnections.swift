@@ -166,8 +166,6 @@ final class SQLiteDirectConnections: Sendable {
 
     /// A statement that begins as a query; SQLite's own read-only check decides the rest.
     static func isQuery(_ sql: String) -> Bool {
-        let start = sql.utf8.drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x28 }).prefix(6)
-        let word = String(decoding: start, as: UTF8.self).uppercased()
-        return word.hasPrefix("SELECT") || word.hasPrefix("WITH")
+        ["SELECT", "WITH"].contains(sql.sqlLeadingKeyword)
     }
 }

@@ -44,16 +44,8 @@ struct SQLiteDirectRow: SQLRow {
 
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
         guard let position = columns.positions[column] else {
-            throw DecodingError.keyNotFound(SQLColumnKey(column), .init(codingPath: [], debugDescription: "No column \(column)"))
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "no column \(column) in the row"))
         }
         return try Self.decoder.decode(D.self, from: values[position])
     }
-}
-
-private struct SQLColumnKey: CodingKey {
-    let stringValue: String
-    var intValue: Int? { nil }
-    init(_ name: String) { stringValue = name }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
 }

@@ -5,8 +5,8 @@ import SQLKit
 
 /// A transaction on the server's SQLite writer (issue 17, session 19): every statement, Fluent's model
 /// queries included, runs on the calling thread, so the write lock is held for the statements' own time
-/// and not across hops to NIO's thread pool and back. Made by `SQLiteRoutedDatabase.transaction` while it
-/// holds the write gate.
+/// and not across hops to NIO's thread pool and back. Made by `SQLiteRoutedDatabase` while it holds the write
+/// gate: for a transaction, and to run one write outside a transaction (its `rows`) in autocommit.
 struct SQLiteDirectTransaction: Database, SQLDatabase {
     let writer: SQLiteDirectConnection
     let connections: SQLiteDirectConnections
