@@ -65,6 +65,27 @@ final class SQLiteDirectConnectionsTests: StoreTestCase {
         XCTAssertEqual(connection.rows(of: "SELECT 1 AS n WHERE 0", binds: [])?.count, 0)
     }
 
+    /// A kept statement runs again with other values without being prepared afresh (SQLite does so for a
+    /// statement whose plan weighed a value, `case_id = ?` among them, whenever values are cleared),
+    /// and a parameter given no value reads as NULL, not as the previous run's value.
+    func testKeptStatementsAreNotPreparedAgainForNewValues() throws {
+        guard case .sqlite(let path) = harness.location else { return }
+        let connection = try SQLiteDirectConnection(path: path, role: .reader)
+        defer { connection.close() }
+        // One of the statements the mix prepared afresh on every run while values were cleared after each.
+        let sql = "SELECT id FROM chat_conversations WHERE case_id = ?1 ORDER BY created_at, id"
+        for id in [7, 8, 7, 12, 9] {  // (a change to or from 0 or 1 does count)
+            XCTAssertEqual(try XCTUnwrap(connection.rows(of: sql, binds: [.integer(id)])).count, 0)
+        }
+        XCTAssertEqual(connection.timesPreparedAgain(sql), 0)
+
+        let pair = "SELECT ?1 AS a, ?2 AS b"
+        _ = connection.rows(of: pair, binds: [.integer(1), .text("kvar")])
+        let row = try XCTUnwrap(connection.rows(of: pair, binds: [.integer(2)])?.first)
+        XCTAssertEqual(try row.decode(column: "a", as: Int.self), 2)
+        XCTAssertTrue(try row.decodeNil(column: "b"), "a value of the previous run is not left in place")
+    }
+
     /// A value at the portal's limits goes through the writer and back through a reader unchanged: a
     /// 10 000-character message with non-ASCII letters and a NUL, a 1 MB blob.
     func testValuesAtTheirLimitsGoThroughUnchanged() async throws {

@@ -1,5 +1,6 @@
 import CaseportCore
 import FluentKit
+import FluentSQL
 import Foundation
 import SQLKit
 
@@ -40,8 +41,10 @@ public struct WebhookQueue: Sendable {
     /// The active subscriptions to a kind of event (read by `CaseEvents.append` before it takes the
     /// event counter, so the counter's row is not held while they are read).
     static func subscriptions(to kind: CaseEvent.Kind, on tx: any Database) async throws -> [WebhookSubscriptionRecord] {
+        // The pattern is written into the statement (a kind is one of a few fixed words): SQLite prepares
+        // a statement whose LIKE pattern is a bound value afresh for every other value (session 20).
         try await WebhookSubscriptionRecord.query(on: tx).filter(\.$isActive == true)
-            .filter(\.$kinds ~~ ",\(kind.rawValue),").field(\.$id).all()
+            .filter(.sql(unsafeRaw: "kinds LIKE '%,\(kind.rawValue),%'")).field(\.$id).all()
     }
 
     /// Writes one delivery row per active subscription to the event's kind (`subscriptions(to:on:)`).
