@@ -26,15 +26,6 @@ public struct CaseMoney: Sendable {
         try await WorkOrderRecord.query(on: database).filter(\.$id == id).filter(\.$caseId == caseId).first()
     }
 
-    /// Which of these cases have booked rows (the portal list's "Actions" link), in one query.
-    public func casesWithRows(_ caseIds: [Int]) async throws -> Set<Int> {
-        guard !caseIds.isEmpty else { return [] }
-        let sql = try database.requireSQL()
-        let rows = try await sql.select().distinct().column("case_id").from(ArticleRowRecord.schema)
-            .where("case_id", .in, caseIds).all()
-        return Set(try rows.map { try $0.decode(column: "case_id", as: Int.self) })
-    }
-
     /// Rows of a customer's cases that no waiting or approved specification holds: what staff may put
     /// on a new specification. "The customer's cases" are those whose customer is this one.
     public func unspecifiedRows(customerId: Int) async throws -> [(row: ArticleRowRecord, caseNumber: Int)] {

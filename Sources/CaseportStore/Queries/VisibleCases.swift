@@ -26,6 +26,8 @@ public struct CaseListRow: Codable, Sendable, Equatable {
     public var priorityId: Int?
     /// 1 when something visible happened since this user last opened the case.
     public var hasNews: Int
+    /// Whether work or material is booked on the case (the list marks it; read with the row, session 20).
+    public var hasArticleRows: Bool = false
 }
 
 /// One case as the portal shows it.
@@ -339,7 +341,8 @@ public struct VisibleCases: Sendable {
                    c.category_id, c.case_type_id, c.priority_id,
                    CASE WHEN c.last_activity_at > COALESCE(
                        (SELECT r.seen_at FROM case_reads r WHERE r.case_id = c.id AND r.user_id = \(bind: reader.userId)),
-                       \(bind: reader.since)) THEN 1 ELSE 0 END AS has_news
+                       \(bind: reader.since)) THEN 1 ELSE 0 END AS has_news,
+                   EXISTS (SELECT 1 FROM article_rows a WHERE a.case_id = c.id) AS has_article_rows
             FROM (\(pageIds)) page
             JOIN cases c ON c.id = page.id
             ORDER BY \(CaseSortSQL.orderBy(sort))
@@ -398,7 +401,8 @@ public struct VisibleCases: Sendable {
             categoryId: try row.decodeOptional(column: "category_id", as: Int.self),
             caseTypeId: try row.decodeOptional(column: "case_type_id", as: Int.self),
             priorityId: try row.decodeOptional(column: "priority_id", as: Int.self),
-            hasNews: try row.decode(column: "has_news", as: Int.self))
+            hasNews: try row.decode(column: "has_news", as: Int.self),
+            hasArticleRows: try row.decodeOptional(column: "has_article_rows", as: Bool.self) ?? false)
     }
 
     public func count(for visibility: CaseVisibility, filter: CaseFilter = CaseFilter()) async throws -> Int {

@@ -112,7 +112,6 @@ struct PortalCaseListController: RouteCollection {
         errors = errors.mapValues { request.t($0) }
         let settings = data.settings
         let language = request.language
-        let withRows = try await CaseMoney(database: request.db).casesWithRows(data.rows.map(\.id))
         // Issue 12: category, type and priority in the reader's language (the default name when none is set).
         let names = try await request.catalogueNames()
         let rows = data.rows.map { row in
@@ -132,7 +131,7 @@ struct PortalCaseListController: RouteCollection {
                         fromPortal: row.origin == .portal, hasNews: row.hasNews == 1,
                         extra: settings.extraListColumns.map { column in
                             Cell(value: Self.value(of: column, in: row) ?? "–", label: request.t("column_\(column.rawValue)"))
-                        }, hasRows: withRows.contains(row.id))
+                        }, hasRows: row.hasArticleRows)
             }
         let context = ListPage(
             layout: layout,
