@@ -86,6 +86,18 @@ final class SQLiteDirectConnectionsTests: StoreTestCase {
         XCTAssertTrue(try row.decodeNil(column: "b"), "a value of the previous run is not left in place")
     }
 
+    /// Every page of a list is one statement on SQLite (the offset is bound), so it is prepared once; the
+    /// limit stays written in (SQLite plans a bound LIMIT afresh whenever it is bound).
+    func testEveryPageOfAListIsOneStatement() throws {
+        let sql = try db.requireSQL()
+        let second = sql.serialize(PageWindowSQL.limit(25, offset: 25, dialect: sql.dialect.name))
+        let ninth = sql.serialize(PageWindowSQL.limit(25, offset: 200, dialect: sql.dialect.name))
+        XCTAssertEqual(second.sql, ninth.sql)
+        XCTAssertEqual(second.sql, "LIMIT 25 OFFSET ?1")
+        XCTAssertEqual(ninth.binds.count, 1)
+        XCTAssertEqual(ninth.binds.first as? Int, 200)
+    }
+
     /// A value at the portal's limits goes through the writer and back through a reader unchanged: a
     /// 10 000-character message with non-ASCII letters and a NUL, a 1 MB blob.
     func testValuesAtTheirLimitsGoThroughUnchanged() async throws {

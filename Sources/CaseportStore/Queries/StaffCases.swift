@@ -52,7 +52,7 @@ public struct StaffCases: Sendable {
             FROM (SELECT c.id FROM cases c
                   WHERE \(whereClause(filter, dialect: sql.dialect.name, afterId: afterId))
                   ORDER BY \(CaseSortSQL.orderBy(sort))
-                  LIMIT \(literal: limit) OFFSET \(literal: offset)) page
+                  \(PageWindowSQL.limit(limit, offset: offset, dialect: sql.dialect.name))) page
             JOIN cases c ON c.id = page.id
             ORDER BY \(CaseSortSQL.orderBy(sort))
             """).all().map(Self.row)

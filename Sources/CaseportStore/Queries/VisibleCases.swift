@@ -241,9 +241,7 @@ public struct VisibleCases: Sendable {
         if window.fromTheEnd { filter.sort.direction = filter.sort.direction.reversed }
         // The page's ids are chosen first, from the indexes alone; only those rows are then joined
         // with their names (a "deferred join"), so a viewer with thousands of cases costs a sort of ids.
-        // LIMIT and OFFSET are written into the SQL, not bound (as everywhere in the store, with TRUE and
-        // FALSE): SQLite plans a bound LIMIT again once the value is bound, so SQLiteNIO, which prepares
-        // every statement afresh, prepared each list statement twice (issue 17, session 14).
+        // LIMIT is written into the SQL, not bound, and so is PostgreSQL's OFFSET (`PageWindowSQL`).
         let condition = whereClause(visibility, filter, dialect: sql.dialect.name, afterId: afterId)
         let pageIds: SQLQueryString
         if sql.dialect.name == "postgresql", Self.postgresFirstPays(filter, offset: offset, limit: limit, afterId: afterId) {
@@ -270,12 +268,12 @@ public struct VisibleCases: Sendable {
             // it (0.4 against 1.1 ms for page 40 of a customer's 2 000 cases).
             pageIds = """
               \(sqliteDisjointBranches(visibility, sort: filter.sort))
-              ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(literal: limit) OFFSET \(literal: offset)
+              ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) \(PageWindowSQL.limit(limit, offset: offset, dialect: "sqlite"))
               """
         } else {
             pageIds = """
               SELECT c.id FROM cases c WHERE \(condition)
-              ORDER BY \(CaseSortSQL.orderBy(filter.sort)) LIMIT \(literal: limit) OFFSET \(literal: offset)
+              ORDER BY \(CaseSortSQL.orderBy(filter.sort)) \(PageWindowSQL.limit(limit, offset: offset, dialect: "sqlite"))
               """
         }
         return try await rows(pageIds: pageIds, sort: listOrder, reader: reader)
@@ -364,7 +362,7 @@ public struct VisibleCases: Sendable {
             ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(literal: limit) OFFSET \(literal: offset)
             """ : """
             SELECT c.id, COUNT(*) OVER () AS total FROM cases c WHERE \(whereClause(visibility, filter, dialect: "sqlite"))
-            ORDER BY \(CaseSortSQL.orderBy(filter.sort)) LIMIT \(literal: limit) OFFSET \(literal: offset)
+            ORDER BY \(CaseSortSQL.orderBy(filter.sort)) \(PageWindowSQL.limit(limit, offset: offset, dialect: "sqlite"))
             """).all()
         guard let first = found.first else { return offset == 0 ? ([], 0) : nil }
         let total = try first.decode(column: "total", as: Int.self)
