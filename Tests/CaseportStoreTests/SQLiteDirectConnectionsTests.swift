@@ -47,6 +47,16 @@ final class SQLiteDirectConnectionsTests: StoreTestCase {
         XCTAssertEqual(try direct[0].decode(column: "created_at", as: Date.self),
                        try plain[0].decode(column: "created_at", as: Date.self))
         XCTAssertEqual(direct[0].allColumns, plain[0].allColumns)
+        // Every column read as each common type converts (or fails) as SQLiteKit's decoder does it.
+        let (a, b) = (direct[0], plain[0])
+        for column in b.allColumns {
+            XCTAssertEqual(try? a.decode(column: column, as: Int.self), try? b.decode(column: column, as: Int.self), column)
+            XCTAssertEqual(try? a.decode(column: column, as: String.self), try? b.decode(column: column, as: String.self), column)
+            XCTAssertEqual(try? a.decode(column: column, as: Double.self), try? b.decode(column: column, as: Double.self), column)
+            XCTAssertEqual(try? a.decode(column: column, as: Bool.self), try? b.decode(column: column, as: Bool.self), column)
+            XCTAssertEqual(try? a.decode(column: column, as: Date.self), try? b.decode(column: column, as: Date.self), column)
+            XCTAssertEqual(try? a.decode(column: column, as: Int?.self), try? b.decode(column: column, as: Int?.self), column)
+        }
     }
 
     /// A connection keeps a statement it ran and runs it again with new values; a statement that writes, or
