@@ -153,6 +153,7 @@ public enum BenchmarkData {
                 FROM cases c LEFT JOIN case_messages m ON m.case_id = c.id LEFT JOIN objects o ON o.id = c.object_id
                 """).run()
             try await CaseSearchIndex.fillSQLiteWords(on: sql)
+            try await CaseSearchIndex.fillSQLiteScoped(on: sql)
             try await sql.raw("ANALYZE").run()
         }
         try await sql.raw("DROP TABLE bench_words").run()

@@ -1,5 +1,5 @@
 import CaseportCore
-import CaseportStore
+@testable import CaseportStore
 import FluentKit
 import SQLKit
 import XCTest
@@ -157,5 +157,50 @@ final class CaseSearchIndexTests: StoreTestCase {
                 }
             }
         }
+    }
+
+    /// Issue 17, session 20: on SQLite a portal user's search reads the scoped index (each word of a case
+    /// joined to each of its access tokens). It finds what the documents hold, by a word's start and by the
+    /// case number, through each branch of the rule and nothing of another customer's; the index written
+    /// from the documents (the migration, bulk loads) answers the same; and it is what answers.
+    func testAViewersSearchReadsTheScopedIndexAsTheDocumentsSay() async throws {
+        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { throw XCTSkip("SQLite only") }
+        let c1 = try await make.customer("1"), c2 = try await make.customer("2")
+        let house = try await make.object(of: c1, "Huset")
+        let berit = try await make.contact("Berit", customers: [c2])
+        let tap = try await make.case("Läckande kran", customer: c1)
+        let cellar = try await make.case("Fukt i källaren", object: house)
+        let neighbour = try await make.case("Läckage hos grannen", customer: c2, contacts: [berit])
+        let first = CaseVisibility(customerIds: [c1.id!], objectIds: [], objectOwnerIds: [c1.id!], contactId: nil)
+        let beritSees = CaseVisibility(for: .contactUser(contact: ContactLinks(contactId: berit.id!, customerIds: [])))
+        let visible = VisibleCases(database: db)
+        func found(_ text: String, _ viewer: CaseVisibility) async throws -> [Int] {
+            var filter = CaseFilter()
+            filter.text = text
+            return try await visible.page(for: viewer, filter: filter, offset: 0, limit: 10).map(\.id).sorted()
+        }
+        func expectations() async throws {
+            let (tapFound, cellarFound, bothWords, noCase) = (try await found("läck", first), try await found("KÄLLAREN", first),
+                                                              try await found("fukt källare", first), try await found("fukt kran", first))
+            XCTAssertEqual(tapFound, [tap.id!])
+            XCTAssertEqual(cellarFound, [cellar.id!], "through the object's owner")
+            XCTAssertEqual(bothWords, [cellar.id!], "every term")
+            XCTAssertEqual(noCase, [])
+            let (byNumber, others, byContact) = (try await found(String(tap.number), first), try await found("grann", first),
+                                                 try await found("läck", beritSees))
+            XCTAssertEqual(byNumber, [tap.id!], "the case number")
+            XCTAssertEqual(others, [], "another customer's case")
+            XCTAssertEqual(byContact, [neighbour.id!], "through the contact's link")
+        }
+        try await expectations()
+        try await sql.raw("DELETE FROM case_search_scoped").run()
+        let withoutIndex = try await found("läck", first)
+        XCTAssertEqual(withoutIndex, [], "the scoped index answers a viewer's search")
+        try await CaseSearchIndex.fillSQLiteScoped(on: sql)
+        try await expectations()
+        XCTAssertEqual(CaseSearchIndex.scopedDocument(words: ["kran", "12"], tokens: ["zzc7", "zzk9"]),
+                       "zzc7xkran zzc7x12 zzk9xkran zzk9x12")
+        XCTAssertEqual(CaseSearchIndex.scopedMatch(terms: ["kr", "1"], tokens: ["zzc7", "zzk9"]),
+                       "(\"zzc7xkr\"* OR \"zzk9xkr\"*) AND (\"zzc7x1\"* OR \"zzk9x1\"*)")
     }
 }

@@ -44,5 +44,6 @@ public enum CaseportMigrations {
         M044_SQLiteFilteredListIndexes(),
         M046_SQLiteSearchWords(),
         M047_PostgresDisjointCountIndex(),
+        M048_SQLiteScopedSearch(),
     ]
 }

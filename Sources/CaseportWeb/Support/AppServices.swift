@@ -2,8 +2,10 @@ import CaseportCore
 import CaseportStore
 import Vapor
 
-/// What the app builds once at start-up and every request shares.
-struct AppServices: Sendable {
+/// What the app builds once at start-up and every request shares. A class: every `request.caseport` hands
+/// out the one instance (a struct was copied out of the application's storage each time, a retain for
+/// each of its references, its configuration's strings included — `request.t` reads it for every text).
+final class AppServices: Sendable {
     let config: AppConfig
     let translations: Translations
     /// `translations` in the form page templates take, per language.
@@ -43,6 +45,16 @@ struct AppServices: Sendable {
     let saturatedStaffCounts = SaturatedCounts()
     /// Whether anyone answers chats, for the portal pages' chat button (see PageFrameMiddleware).
     let chatAvailability = ChatAvailability()
+
+    init(config: AppConfig, translations: Translations, pageStrings: [Language: PageStrings], passwords: BcryptPasswords,
+         dummyPasswordHash: String, storage: any FileStorage) {
+        self.config = config
+        self.translations = translations
+        self.pageStrings = pageStrings
+        self.passwords = passwords
+        self.dummyPasswordHash = dummyPasswordHash
+        self.storage = storage
+    }
 }
 
 extension Application {

@@ -221,11 +221,13 @@ public struct RetentionClearing: Sendable {
     // MARK: events and search
 
     /// After a run on SQLite: FTS5 keeps a deleted document's words in its index pages until segments
-    /// are merged; `optimize` merges them now, so the removed text leaves the file's index too.
+    /// are merged; `optimize` merges them now, so the removed text leaves the file's index too (both
+    /// indexes: the scoped one holds the same words, M048).
     public static func compactSearch(on database: any Database) async throws {
         let sql = try database.requireSQL()
         guard sql.dialect.name == "sqlite" else { return }
         try await sql.raw("INSERT INTO case_search(case_search) VALUES('optimize')").run()
+        try await sql.raw("INSERT INTO case_search_scoped(case_search_scoped) VALUES('optimize')").run()
     }
 
     /// Payloads that carry a name of a cleared kind are rewritten (`CaseEvent.withoutPersonalData`).
