@@ -196,6 +196,11 @@ final class CaseSearchIndexTests: StoreTestCase {
         try await sql.raw("DELETE FROM case_search_scoped").run()
         let withoutIndex = try await found("läck", first)
         XCTAssertEqual(withoutIndex, [], "the scoped index answers a viewer's search")
+        // A viewer with more tokens than a scoped match may ask for is answered from the whole index.
+        let many = CaseVisibility(customerIds: Set([c1.id!] + (1_000..<1_070)), objectIds: [], objectOwnerIds: [c1.id!],
+                                  contactId: nil)
+        let manyFound = try await found("läck", many)
+        XCTAssertEqual(manyFound, [tap.id!])
         try await CaseSearchIndex.fillSQLiteScoped(on: sql)
         try await expectations()
         XCTAssertEqual(CaseSearchIndex.scopedDocument(words: ["kran", "12"], tokens: ["zzc7", "zzk9"]),

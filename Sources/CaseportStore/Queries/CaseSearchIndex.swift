@@ -161,6 +161,11 @@ public enum CaseSearchIndex {
         return document
     }
 
+    /// The most prefixes a scoped match asks for (tokens × terms). Each is a range of the index's words read
+    /// in every segment; a viewer with many customers searching many words (200 tokens × 8 terms) would ask
+    /// for 1 600, where the whole index answers with one OR of their tokens.
+    static let scopedPrefixLimit = 64
+
     /// SQLite: the scoped match of a viewer's search (see `scopedDocument`): every term, as a prefix, under
     /// one of the viewer's tokens. Terms hold only letters and digits, and so do the tokens.
     static func scopedMatch(terms: [String], tokens: [String]) -> String {
@@ -177,7 +182,7 @@ public enum CaseSearchIndex {
         // Terms hold only letters and digits (CaseFilter.searchTerms), so quoting them is safe;
         // they are still passed as bound parameters.
         if dialect == "sqlite" {
-            if let visibility, let tokens = viewerTokens(visibility) {
+            if let visibility, let tokens = viewerTokens(visibility), tokens.count * terms.count <= scopedPrefixLimit {
                 let match = scopedMatch(terms: terms, tokens: tokens)
                 return "c.id IN (SELECT rowid FROM case_search_scoped WHERE case_search_scoped MATCH \(bind: match))"
             }
