@@ -122,8 +122,8 @@ final class RandomGraphAccessTests: XCTestCase {
                                                            total: whole.count).map(\.id)
                 }
                 XCTAssertEqual(pagedWithTotal, whole, "viewer \(viewer), filter \(filter), read from the end")
-                // The count (on PostgreSQL branch by branch, each without the earlier branches' cases since
-                // session 16) agrees with the rule's OR.
+                // The count (branch by branch, each without the earlier branches' cases: on PostgreSQL since
+                // session 16, on SQLite since session 21) agrees with the rule's OR (`allIds`).
                 let counted = try await cases.count(for: visibility, filter: filter)
                 let matching = try await cases.allIds(for: visibility, filter: filter)
                 XCTAssertEqual(counted, matching.count, "viewer \(viewer), filter \(filter)")

@@ -1,7 +1,7 @@
 import FluentKit
 import SQLKit
 
-/// Issue 17, session 16: PostgreSQL counts a viewer's cases branch by branch (`VisibleCases.postgresCount`:
+/// Issue 17, session 16: PostgreSQL counts a viewer's cases branch by branch (`VisibleCases.disjointCount`:
 /// the customer's cases, plus the cases at their objects that are not the customer's, plus their linked
 /// cases that are neither), instead of gathering every visible id of the UNION and removing duplicates.
 /// The object branch asks each case's customer, which M042's covering index for that branch did not hold:
