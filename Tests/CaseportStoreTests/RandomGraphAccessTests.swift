@@ -61,8 +61,12 @@ final class RandomGraphAccessTests: XCTestCase {
             }
             contacts.append(links)
         }
+        // Statuses from a generator of their own, so the register's links stay as they were before statuses
+        // were drawn (session 21: the status filters then find some cases and leave others).
+        var statusRandom = SeededGenerator(state: 7)
         for n in 0..<300 {
             var new = NewCase(subject: "Slump \(n)", description: "", createdByName: "R", origin: .portal)
+            new.status = CaseStatus.allCases.randomElement(using: &statusRandom)!
             let object = Bool.random(using: &random) ? objects.randomElement(using: &random) : nil
             new.objectId = object?.id
             switch Int.random(in: 0..<4, using: &random) {
@@ -103,9 +107,15 @@ final class RandomGraphAccessTests: XCTestCase {
         needingCustomer.statusGroup = .needsAction
         var byCreation = CaseFilter()
         byCreation.sort = CaseSort(key: .created, direction: .descending)
+        var closedOldestFirst = CaseFilter()
+        closedOldestFirst.statusGroup = .closed
+        closedOldestFirst.sort = CaseSort(key: .activity, direction: .ascending)
+        var resolvedByCreation = CaseFilter()
+        resolvedByCreation.status = .resolved
+        resolvedByCreation.sort = CaseSort(key: .created, direction: .ascending)
         for viewer in viewers {
             let visibility = CaseVisibility(for: viewer)
-            for filter in [CaseFilter(), someStatus, oldestFirst, byCreation, needingCustomer] {
+            for filter in [CaseFilter(), someStatus, oldestFirst, byCreation, needingCustomer, closedOldestFirst, resolvedByCreation] {
                 let wholeRows = try await cases.page(for: visibility, filter: filter, offset: 0, limit: 5_000)
                 let whole = wholeRows.map(\.id)
                 XCTAssertTrue(Self.isInListOrder(wholeRows, filter.sort), "viewer \(viewer), filter \(filter)")
@@ -128,10 +138,9 @@ final class RandomGraphAccessTests: XCTestCase {
                 let matching = try await cases.allIds(for: visibility, filter: filter)
                 XCTAssertEqual(counted, matching.count, "viewer \(viewer), filter \(filter)")
                 XCTAssertEqual(counted, whole.count, "viewer \(viewer), filter \(filter)")
-                if filter == CaseFilter() {
-                    let all = try await cases.allIds(for: visibility)
-                    XCTAssertEqual(Set(whole), all, "viewer \(viewer)")
-                }
+                // The list (on SQLite a UNION of the rule's branches, filtered too since session 21) holds the
+                // cases the rule's OR finds.
+                XCTAssertEqual(Set(whole), matching, "viewer \(viewer), filter \(filter)")
             }
         }
     }
