@@ -320,10 +320,10 @@ struct StaffCasesController: RouteCollection {
         var changeOpen: Bool = false
         /// Issue 15: chats attached to the case, every line (staff notes marked).
         var chats: [CaseChatView] = []
-        /// Issue 13: the document library and the budget (`staff/claims/library`, `staff/claims/budget`).
+        /// Issue 13: the document library and the budget (`CaseDocumentsHTML.swift`).
         var library: CaseLibraryView? = nil
         var budget: CaseBudgetView? = nil
-        /// Issue 13: the "Claim" part (`staff/claims/panel`).
+        /// Issue 13: the "Claim" part (`ClaimPanelHTML.swift`); the page always has one.
         var claim: ClaimPanel? = nil
         /// Issue 13: the claim's "Customer access" part (`staff/claim-access`); nil when the case is no claim.
         var claimAccess: ClaimAccessPart? = nil
@@ -450,9 +450,8 @@ struct StaffCasesController: RouteCollection {
         page.claim = try await ClaimPanel.load(request, record: record, state: state.claim, unreadMessages: unread.messages.count,
                                                unreadFiles: unread.files.count, mayBeClaim: parts.isClaim)
         page.claimAccess = try await ClaimAccessPart.load(request, record: record, mayBeClaim: page.claim?.isClaim ?? true)
-        let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
-        response.status = status
-        return response
+        // Written in Swift from frame to timeline (`StaffCasePageHTML.swift`, `PageHTML.swift`: no Leaf render).
+        return request.htmlPage(layout.pageHTML(body: page.bodyHTML()), status: status)
     }
 
     /// The case form's lists. Categories, case types, priorities, suppliers and customers are kept at the

@@ -20,7 +20,7 @@ struct ClaimPanelState {
     var status: ClaimStatusForm? = nil
 }
 
-/// The staff case page's "Claim" part (issue 13, D3; `staff/claims/panel.leaf`): before the case is a
+/// The staff case page's "Claim" part (issue 13, D3; written by `ClaimPanelHTML.swift`): before the case is a
 /// claim, the form that registers it; then the claim's facts with "Change" disclosures, the contacts'
 /// roles, the handler's reminder, the decision, the tasks with their media and the call history.
 struct ClaimPanel: Encodable {
