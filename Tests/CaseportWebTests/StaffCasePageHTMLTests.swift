@@ -1,6 +1,6 @@
 @testable import CaseportWeb
 import CaseportCore
-import CaseportStore
+@testable import CaseportStore
 import Foundation
 import Vapor
 import XCTest
@@ -719,10 +719,12 @@ final class StaffCasePageHTMLTests: XCTestCase {
             layout.userName = index % 3 == 0 ? nil : "Handläggare \(odd)"
             let errors = errorSets[index % errorSets.count]
             let closed = index % 5 == 2
-            let record = CaseRecord()
-            (record.subject, record.description) = ("Läcka \(odd)", index % 4 == 1 ? "" : "Beskrivning\n\(odd)")
-            (record.categoryId, record.caseTypeId, record.priorityId) = (index % 2 == 0 ? 3 : nil, 4, nil)
-            (record.handlerId, record.supplierId, record.customerId, record.objectId) = (7, nil, index % 3 == 0 ? nil : 9, 11)
+            let record = StaffCaseFacts(
+                id: 1, number: 100_001 + index, version: 3, status: .open, subject: "Läcka \(odd)",
+                description: index % 4 == 1 ? "" : "Beskrivning\n\(odd)", categoryId: index % 2 == 0 ? 3 : nil, caseTypeId: 4, priorityId: nil,
+                handlerId: 7, supplierId: nil, customerId: index % 3 == 0 ? nil : 9, objectId: 11, workSiteAddress: nil, referenceName: nil,
+                copyEmail: nil, smsPhone: nil, createdByName: "Anna", createdByUserId: nil, createdByStaffId: 2, createdByPersonId: nil,
+                origin: .backOffice, createdAt: Date(), hasUnreadActivity: false, staffReadAt: nil, legalHoldReason: nil)
             let many = index % 6 == 5
             let paging = Paging(requested: index % 4, total: many ? 450 : 5, pageSize: 200) { "/staff/cases/100001?page=\($0)&x=\(odd)#messages" }
             let selects = CaseSelects(rows: [
