@@ -1,5 +1,5 @@
 import CaseportCore
-import CaseportStore
+@testable import CaseportStore
 import FluentKit
 import XCTest
 
@@ -112,6 +112,41 @@ final class StaffCasesTests: StoreTestCase {
         XCTAssertTrue(klaras.hasUnreadActivity)
         marked = try await cases.markAllRead(handlerId: people.staffId, at: start)
         XCTAssertEqual(marked, 0)
+    }
+
+    /// The staff case page's plain-SQL read (`StaffCaseFacts`) gives each column as the model does, set or not.
+    func testCaseFactsAreTheModelsColumns() async throws {
+        let customer = try await make.customer("5", name: "Brf Eken")
+        let handler = try await make.staff("Berit")
+        let urgent = PriorityRecord(name: "Akut", rank: 1)
+        try await urgent.create(on: db)
+        let full = try await make.case("Läcka ' \"x\"", customer: customer, status: .waitingForCustomer, origin: .portal,
+                                       createdAt: start, description: "Rad 1\nRad 2 ●") { new in
+            (new.handlerId, new.priorityId, new.createdByStaffId) = (handler.id, urgent.id, handler.id)
+            (new.workSiteAddress, new.referenceName, new.copyEmail, new.smsPhone) = ("Gatan 1", "Ref", "kopia@example.com", "070-1")
+        }
+        (full.hasUnreadActivity, full.staffReadAt, full.legalHoldReason) = (true, 1_700_000_123.5, "Tvist")
+        try await full.save(on: db)
+        let bare = try await make.case("Tom", origin: .backOffice, createdAt: start.addingTimeInterval(60))
+        let cases = StaffCases(database: db)
+        for made in [full, bare] {
+            let record = try await make.reload(made)
+            let found = try await cases.facts(number: record.number)
+            let facts = try XCTUnwrap(found)
+            XCTAssertEqual(facts, StaffCaseFacts(
+                id: record.id!, number: record.number, version: record.version, status: record.status, subject: record.subject,
+                description: record.description, categoryId: record.categoryId, caseTypeId: record.caseTypeId, priorityId: record.priorityId,
+                handlerId: record.handlerId, supplierId: record.supplierId, customerId: record.customerId, objectId: record.objectId,
+                workSiteAddress: record.workSiteAddress, referenceName: record.referenceName, copyEmail: record.copyEmail, smsPhone: record.smsPhone,
+                createdByName: record.createdByName, createdByUserId: record.createdByUserId, createdByStaffId: record.createdByStaffId,
+                createdByPersonId: record.createdByPersonId, origin: record.origin, createdAt: record.createdAt,
+                hasUnreadActivity: record.hasUnreadActivity, staffReadAt: record.staffReadAt, legalHoldReason: record.legalHoldReason))
+        }
+        let shown = try await cases.facts(number: full.number)
+        XCTAssertEqual(shown?.legalHoldReason, "Tvist")
+        XCTAssertEqual(shown?.status, .waitingForCustomer)
+        let missing = try await cases.facts(number: 999_999)
+        XCTAssertNil(missing)
     }
 
     func testUnreadActivityNamesTheCustomersMessagesAndUploadsSinceTheLastRead() async throws {

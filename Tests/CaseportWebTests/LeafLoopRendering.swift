@@ -9,11 +9,13 @@ import NIOPosix
 /// bytes the loop wrote (issue 17), or a template with chosen tags and partials (`FormTagTests`, and
 /// `LayoutHeaderHTMLTests` with the real `shared/csrf`).
 enum LeafLoopRendering {
-    static func render<Context: Encodable>(_ loop: String, _ context: Context, partials: [String] = ["shared/status-badge"]) throws -> String {
+    /// `kept`: partials no page includes any more, by name, as the tests keep their former text.
+    static func render<Context: Encodable>(_ loop: String, _ context: Context, partials: [String] = ["shared/status-badge"],
+                                           kept: [String: String] = [:]) throws -> String {
         // Leaf's own tags (`count`, …) as the app has them, and the app's `route` and form tags.
         let tags: [String: any LeafTag] = ["route": RouteTag(), "options": SelectOptionsTag(), "invalid": InvalidFieldTag(),
                                            "fieldError": FieldErrorTag()]
-        return try render(loop, tags: LeafKit.defaultTags.merging(tags) { $1 }, partials: partials) {
+        return try render(loop, tags: LeafKit.defaultTags.merging(tags) { $1 }, partials: partials, kept: kept) {
             $0.render(path: "t", context: context)
         }
     }
@@ -32,20 +34,25 @@ enum LeafLoopRendering {
         }
     }
 
-    private static func render(_ template: String, tags: [String: any LeafTag], partials: [String],
+    private static func render(_ template: String, tags: [String: any LeafTag], partials: [String], kept: [String: String] = [:],
                                _ rendering: (LeafRenderer) -> EventLoopFuture<ByteBuffer>) throws -> String {
-        try withRenderer(template, tags: tags, partials: partials) { String(buffer: try rendering($0).wait()) }
+        try withRenderer(template, tags: tags, partials: partials, kept: kept) { String(buffer: try rendering($0).wait()) }
     }
 
-    private static func withRenderer<Result>(_ template: String, tags: [String: any LeafTag], partials: [String],
+    private static func withRenderer<Result>(_ template: String, tags: [String: any LeafTag], partials: [String], kept: [String: String] = [:],
                                              _ use: (LeafRenderer) throws -> Result) throws -> Result {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("leaf-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("shared"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
+        var texts = kept
         for partial in partials {
-            let text = try String(contentsOf: root.appendingPathComponent("Resources/Views/\(partial).leaf"), encoding: .utf8)
-            try text.write(to: directory.appendingPathComponent("\(partial).leaf"), atomically: true, encoding: .utf8)
+            texts[partial] = try String(contentsOf: root.appendingPathComponent("Resources/Views/\(partial).leaf"), encoding: .utf8)
+        }
+        for (partial, text) in texts {
+            let file = directory.appendingPathComponent("\(partial).leaf")
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: file, atomically: true, encoding: .utf8)
         }
         try template.write(to: directory.appendingPathComponent("t.leaf"), atomically: true, encoding: .utf8)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

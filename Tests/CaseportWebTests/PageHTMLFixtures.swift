@@ -3,7 +3,7 @@ import CaseportCore
 import Vapor
 
 /// What the tests of pages written in Swift (`PortalCaseListHTMLTests`, `StaffCaseListHTMLTests`,
-/// `PortalCasePageHTMLTests`) vary their pages with.
+/// `PortalCasePageHTMLTests`, `StaffCasePageHTMLTests`) vary their pages with.
 enum PageHTMLFixtures {
     /// A value with every character `#(…)` escapes, and some that it must not.
     static let odd = #"<b> & "q" 'a' Ärende ●"#
@@ -41,4 +41,21 @@ enum PageHTMLFixtures {
             return keys.filter { (table[$0] ?? "").isEmpty }.map { "\(language): \($0)" }
         }.sorted()
     }
+
+    /// `shared/case-chats.leaf` as it was, for the case pages' tests: both pages that included it are written
+    /// in Swift (`SharedPartialsHTML.caseChats`).
+    static let caseChatsPartial = ##"""
+#if(count(chats) > 0):
+<section class="card section case-chat" id="chats" aria-labelledby="chats-heading">
+  <h2 id="chats-heading">#(layout.t.case_chats_heading)</h2>
+  #for(chat in chats):
+  <h3 id="chat-#(chat.id)">#(chat.title) <span class="muted">#(chat.startedAt)</span></h3>
+  <ol class="chat-log" aria-labelledby="chat-#(chat.id)">
+    #for(line in chat.lines):<li class="chat-message chat-#(line.kind)#if(line.staffOnly): chat-note#endif"><p class="chat-meta"><strong>#(line.author)</strong>#if(line.staffOnly): <span class="tag">#(layout.t.staff_chat_staff_only)</span>#endif <span>#(line.at)</span></p><p class="chat-body">#(line.body)</p></li>#endfor
+  </ol>
+  #endfor
+</section>
+#endif
+
+"""##
 }

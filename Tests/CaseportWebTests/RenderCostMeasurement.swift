@@ -10,7 +10,7 @@ import XCTest
 
 /// A measurement, not a test: what a page costs to serve (the whole request) and, where it is still a
 /// template, to render (Leaf alone): the portal list (a user who sees 60 cases, 25 on a page) and the
-/// staff list (50 rows on a page), both written in Swift, and the back office's case page (Leaf). Skipped unless CASEPORT_MEASURE_RENDER=1:
+/// staff list (50 rows on a page) and the back office's case page, all written in Swift (no Leaf render left to time). Skipped unless CASEPORT_MEASURE_RENDER=1:
 ///
 ///     CASEPORT_MEASURE_RENDER=1 swift test --skip-build --filter RenderCostMeasurement
 ///
@@ -38,14 +38,14 @@ final class RenderCostMeasurement: XCTestCase {
             try await staff.staffLogin("handler1@bench.example", password: "Bench1234")
 
             var report: [String] = ["runs: \(runs) each, debug build"]
-            // Both lists are written in Swift since issue 17 (session 17): no Leaf render to time (nil); the
-            // back office's case page is still a Leaf template (session 18).
+            // Both lists are written in Swift since issue 17 (session 17), the back office's case page since
+            // session 21: no Leaf render to time (nil).
             let list = try await staff.get("/staff/cases").body.string
             let caseNumber = try XCTUnwrap(list.firstMatch(of: /href="\/staff\/cases\/(\d+)"/)?.1)
             for (name, browser, path, template) in [
                 ("portal /cases (25 of 60 rows)", portal, "/cases?page=1&measure=", nil),
                 ("staff /staff/cases (50 rows)", staff, "/staff/cases?page=1&measure=", nil),
-                ("staff /staff/cases/\(caseNumber)", staff, "/staff/cases/\(caseNumber)?measure=", "staff/case"),
+                ("staff /staff/cases/\(caseNumber)", staff, "/staff/cases/\(caseNumber)?measure=", nil),
             ] as [(String, Browser, String, String?)] {
                 var leaf: [Double] = [], leafCPU: [Double] = [], whole: [Double] = [], wholeCPU: [Double] = []
                 for run in 0..<(runs + 10) {

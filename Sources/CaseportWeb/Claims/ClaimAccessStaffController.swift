@@ -41,10 +41,9 @@ struct ClaimAccessPart: Encodable {
     var expired: Bool
 
     /// `mayBeClaim`: false when the page has read already that the case is no claim (then nothing is read).
-    static func load(_ request: Request, record: CaseRecord, errors: [Int: String] = [:],
+    static func load(_ request: Request, caseId: Int, number: Int, errors: [Int: String] = [:],
                      mayBeClaim: Bool = true) async throws -> ClaimAccessPart? {
         guard mayBeClaim else { return nil }
-        let caseId = try record.requireID()
         let links = ClaimLinks(database: request.db)
         guard let state = try await links.caseState(caseId: caseId), state.isClaim else { return nil }
         let levels = try await ClaimSettingsStore(database: request.db).levels(caseId: caseId)
@@ -81,7 +80,7 @@ struct ClaimAccessPart: Encodable {
                            value: setting.choices.first { $0.0 == raw }.map { request.t($0.1) } ?? raw,
                            source: request.t("claimaccess_source_\(level.rawValue)"), sourceLevel: level.rawValue)
         }
-        return ClaimAccessPart(number: record.number, accessCount: recipients.filter { $0.state == "active" }.count,
+        return ClaimAccessPart(number: number, accessCount: recipients.filter { $0.state == "active" }.count,
                                recipients: recipients, summary: summary, expired: expired)
     }
 
@@ -148,7 +147,7 @@ struct ClaimAccessStaffController: RouteCollection {
     func renderCase(_ request: Request, record: CaseRecord, posted: [String: String]?, errors: [String: String],
                     grantErrors: [Int: String] = [:], status: HTTPResponseStatus) async throws -> Response {
         let caseId = try record.requireID()
-        guard let part = try await ClaimAccessPart.load(request, record: record, errors: grantErrors) else {
+        guard let part = try await ClaimAccessPart.load(request, caseId: caseId, number: record.number, errors: grantErrors) else {
             throw Abort(.notFound)
         }
         let levels = try await ClaimSettingsStore(database: request.db).levels(caseId: caseId)

@@ -32,7 +32,7 @@ struct CaseSelection: Codable, Equatable {
 }
 
 /// The seven selects of a staff case form — handler, supplier, category, type, priority, customer,
-/// object — built once for both pages that show them (staff/case and staff/inbox-case) and rendered by
+/// object — built once for both pages that show them (the staff case page and staff/inbox-case) and rendered by
 /// one partial, `shared/case-selects`. Each page keeps its own order of rows. Deactivated categories,
 /// types and priorities are offered only when they are the value already chosen; objects are the
 /// chosen customer's and the one the case or inquiry has now.

@@ -57,7 +57,7 @@ struct SentDetails: Encodable {
     var fields: [Shown]
 
     /// `hasFieldValues`: false when the page has read already that the case has none (then they are not read).
-    static func load(_ request: Request, record: CaseRecord, hasFieldValues: Bool = true) async throws -> SentDetails {
+    static func load(_ request: Request, record: StaffCaseFacts, hasFieldValues: Bool = true) async throws -> SentDetails {
         let cases = StaffCases(database: request.db)
         var (name, email, phone): (String, String?, String?) = (record.createdByName, nil, nil)
         // A8: on a shared account the person who wrote it; else the portal user; else the staff member.
@@ -65,7 +65,7 @@ struct SentDetails: Encodable {
                                                   staffId: record.createdByStaffId) {
             (name, email, phone) = (creator.name, creator.email, creator.phone)
         }
-        let fields = hasFieldValues ? try await cases.fieldValues(caseId: record.id!).map {
+        let fields = hasFieldValues ? try await cases.fieldValues(caseId: record.id).map {
             Shown(label: $0.label, value: PortalCaseController.display($0.value, language: request))
         } : []
         return SentDetails(origin: request.t(record.origin == .portal ? "origin_portal" : "origin_company"),

@@ -320,10 +320,10 @@ struct StaffCasesController: RouteCollection {
         var changeOpen: Bool = false
         /// Issue 15: chats attached to the case, every line (staff notes marked).
         var chats: [CaseChatView] = []
-        /// Issue 13: the document library and the budget (`staff/claims/library`, `staff/claims/budget`).
+        /// Issue 13: the document library and the budget (`CaseDocumentsHTML.swift`).
         var library: CaseLibraryView? = nil
         var budget: CaseBudgetView? = nil
-        /// Issue 13: the "Claim" part (`staff/claims/panel`).
+        /// Issue 13: the "Claim" part (`ClaimPanelHTML.swift`); the page always has one.
         var claim: ClaimPanel? = nil
         /// Issue 13: the claim's "Customer access" part (`staff/claim-access`); nil when the case is no claim.
         var claimAccess: ClaimAccessPart? = nil
@@ -342,9 +342,10 @@ struct StaffCasesController: RouteCollection {
         var claim: ClaimPanelState? = nil
     }
 
-    func findCase(_ request: Request) async throws -> CaseRecord {
+    /// The case the page shows, by plain SQL (`StaffCaseFacts`: the page and its forms only read it).
+    func findCase(_ request: Request) async throws -> StaffCaseFacts {
         guard let number = request.parameters.get("number").flatMap(Int.init),
-              let record = try await StaffCases(database: request.db).find(number: number) else { throw Abort(.notFound) }
+              let record = try await StaffCases(database: request.db).facts(number: number) else { throw Abort(.notFound) }
         return record
     }
 
@@ -370,11 +371,11 @@ struct StaffCasesController: RouteCollection {
         return number
     }
 
-    func render(_ request: Request, record: CaseRecord, state: PageState, status: HTTPResponseStatus) async throws -> Response {
+    func render(_ request: Request, record: StaffCaseFacts, state: PageState, status: HTTPResponseStatus) async throws -> Response {
         let cases = StaffCases(database: request.db)
         let form = state.form ?? CaseEditForm(record)
         let language = request.language
-        let caseId = try record.requireID()
+        let caseId = record.id
         // Read once for the case form's selects and the document form's suppliers.
         let catalogue = try await Self.caseCatalogue(request)
         let selects = try await CaseSelects.load(request, layout: CaseSelects.caseLayout, chosen: form.selection,
@@ -449,10 +450,9 @@ struct StaffCasesController: RouteCollection {
         page.budget = try await CaseBudgetView.load(request, caseId: caseId, hasLines: parts.hasBudget)
         page.claim = try await ClaimPanel.load(request, record: record, state: state.claim, unreadMessages: unread.messages.count,
                                                unreadFiles: unread.files.count, mayBeClaim: parts.isClaim)
-        page.claimAccess = try await ClaimAccessPart.load(request, record: record, mayBeClaim: page.claim?.isClaim ?? true)
-        let response = try await request.view.render("staff/case", page).encodeResponse(for: request).get()
-        response.status = status
-        return response
+        page.claimAccess = try await ClaimAccessPart.load(request, caseId: caseId, number: record.number, mayBeClaim: page.claim?.isClaim ?? true)
+        // Written in Swift from frame to timeline (`StaffCasePageHTML.swift`, `PageHTML.swift`: no Leaf render).
+        return request.htmlPage(layout.pageHTML(body: page.bodyHTML()), status: status)
     }
 
     /// The case form's lists. Categories, case types, priorities, suppliers and customers are kept at the
@@ -677,7 +677,7 @@ struct CaseEditForm: PostedForm, Encodable {
     /// What the page reads (`values.subject`).
     enum CodingKeys: CodingKey { case subject, description }
 
-    init(_ record: CaseRecord) {
+    init(_ record: StaffCaseFacts) {
         (subject, description) = (record.subject, record.description)
         selection = CaseSelection(category: record.categoryId, type: record.caseTypeId, priority: record.priorityId,
                                   handler: record.handlerId, supplier: record.supplierId, customer: record.customerId,

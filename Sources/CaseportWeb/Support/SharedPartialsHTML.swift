@@ -1,6 +1,6 @@
 /// Issue 17 (session 17): the shared partials that pages written in Swift include, the same bytes as the
 /// `shared/…` templates (which Leaf pages still use). Each is checked against its template by the test of
-/// the pages that include it (`PortalCasePageHTMLTests`, `StaffCaseListHTMLTests`). `strings` are the page language's; values are
+/// the pages that include it (`PortalCasePageHTMLTests`, `StaffCaseListHTMLTests`, `StaffCasePageHTMLTests`). `strings` are the page language's; values are
 /// escaped as `#(…)` escapes them and a missing string is empty.
 enum SharedPartialsHTML {
     /// `shared/csrf`: the form's CSRF field (the partial has no line break at its end).
@@ -63,7 +63,8 @@ enum SharedPartialsHTML {
         }
     }
 
-    /// `shared/case-chats` (issue 15): chats attached to the case, with the partial's own line break at its end.
+    /// The former `shared/case-chats` (issue 15; both case pages are written in Swift, the tests keep it in
+    /// `PageHTMLFixtures`): chats attached to the case, with the partial's own line break at its end.
     static func caseChats(_ chats: [CaseChatView], strings: [String: String]) -> String {
         guard !chats.isEmpty else { return "\n" }
         func text(_ key: String) -> String { (strings[key] ?? "").escapedHTML }

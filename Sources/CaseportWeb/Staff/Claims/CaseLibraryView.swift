@@ -3,7 +3,7 @@ import CaseportStore
 import Fluent
 import Vapor
 
-/// What the staff case page's document library shows (`staff/claims/library`): one row per document
+/// What the staff case page's document library shows (`CaseLibraryView.html`): one row per document
 /// with the seed's columns Type, Title, Made by, Created and the shared marker; the upload form's
 /// choices; a message of what just happened (`?docs=`).
 struct CaseLibraryView: Encodable {
@@ -60,7 +60,7 @@ struct CaseLibraryView: Encodable {
     }
 }
 
-/// What the staff case page's budget shows (`staff/claims/budget`): the lines with their rounded
+/// What the staff case page's budget shows (`CaseBudgetView.html`): the lines with their rounded
 /// amounts and the total, formatted in the reader's language.
 struct CaseBudgetView: Encodable {
     struct Line: Encodable {

@@ -20,7 +20,7 @@ struct ClaimPanelState {
     var status: ClaimStatusForm? = nil
 }
 
-/// The staff case page's "Claim" part (issue 13, D3; `staff/claims/panel.leaf`): before the case is a
+/// The staff case page's "Claim" part (issue 13, D3; written by `ClaimPanelHTML.swift`): before the case is a
 /// claim, the form that registers it; then the claim's facts with "Change" disclosures, the contacts'
 /// roles, the handler's reminder, the decision, the tasks with their media and the call history.
 struct ClaimPanel: Encodable {
@@ -115,10 +115,10 @@ struct ClaimPanel: Encodable {
     var unreadDocuments: Int
 
     /// `mayBeClaim`: false when the page has read already that the case is no claim (then nothing is read).
-    static func load(_ request: Request, record: CaseRecord, state: ClaimPanelState?, unreadMessages: Int, unreadFiles: Int,
+    static func load(_ request: Request, record: StaffCaseFacts, state: ClaimPanelState?, unreadMessages: Int, unreadFiles: Int,
                      mayBeClaim: Bool = true) async throws -> ClaimPanel {
         let language = request.language
-        let caseId = try record.requireID()
+        let caseId = record.id
         let store = ClaimBackOffice(database: request.db)
         let details = mayBeClaim ? try await store.details(caseId: caseId) : nil
         func time(_ date: Date?) -> String? { date.map { language.formatDateTime($0) } }
@@ -162,7 +162,7 @@ struct ClaimPanel: Encodable {
                 .map { Option(value: String($0.id!), name: $0.name, selected: String($0.id!) == chosen) }
         }
 
-        panel.details = state?.details ?? ClaimDetailsForm(details, record: record, language: language)
+        panel.details = state?.details ?? ClaimDetailsForm(details, workSiteAddress: record.workSiteAddress, language: language)
         panel.policyholderTypes = ClaimCustomerType.allCases.map {
             Option(value: $0.rawValue, name: request.t("claims_policyholder_\($0.rawValue)"), selected: panel.details.policyholderType == $0.rawValue)
         }
@@ -295,11 +295,11 @@ struct ClaimDetailsForm: PostedForm, Encodable {
                                                                     try text(.projectOffice))
         (expertName, expertPhone, appointment) = (try text(.expertName), try text(.expertPhone), try text(.appointment))
     }
-    init(_ details: ClaimDetailsRecord, record: CaseRecord, language: Language) {
+    init(_ details: ClaimDetailsRecord, workSiteAddress: String?, language: Language) {
         incident = ClaimTimeText.format(details.incidentAt, language: language)
         damageType = details.damageType ?? ""
         policyholderType = details.policyholderType
-        address = record.workSiteAddress ?? ""
+        address = workSiteAddress ?? ""
         projectManagerName = details.projectManagerName ?? ""
         projectManagerPhone = details.projectManagerPhone ?? ""
         projectOffice = details.projectOfficeId.map(String.init) ?? ""
