@@ -325,7 +325,7 @@ struct StaffCasesController: RouteCollection {
         var budget: CaseBudgetView? = nil
         /// Issue 13: the "Claim" part (`ClaimPanelHTML.swift`); the page always has one.
         var claim: ClaimPanel? = nil
-        /// Issue 13: the claim's "Customer access" part (`staff/claim-access`); nil when the case is no claim.
+        /// Issue 13: the claim's "Customer access" part (`ClaimAccessPartHTML.swift`); nil when the case is no claim.
         var claimAccess: ClaimAccessPart? = nil
     }
 
