@@ -156,7 +156,7 @@ final class StaffCasesTests: StoreTestCase {
         let cases = StaffCases(database: db)
         try await conversation.add(caseId: record.id!, author: people.customer, body: "Före", at: start)
         try await cases.markRead(caseId: record.id!, at: start.addingTimeInterval(10))
-        var activity = try await CaseUnreadActivity.load(for: try await make.reload(record), on: db)
+        var activity = try await CaseUnreadActivity.load(for: try await cases.facts(number: record.number)!, on: db)
         XCTAssertTrue(activity.isEmpty, "nothing is unread after marking read")
         try await conversation.add(caseId: record.id!, author: people.customer, body: "Efter", at: start.addingTimeInterval(20))
         try await conversation.add(caseId: record.id!, author: people.staff, body: "Svar", at: start.addingTimeInterval(25))
@@ -166,7 +166,7 @@ final class StaffCasesTests: StoreTestCase {
         upload.createdAt = start.addingTimeInterval(30)
         try await VisibleFiles(database: db).addToCase(upload, message: "Laddade upp bild.png", author: people.customer,
                                                        at: start.addingTimeInterval(30))
-        activity = try await CaseUnreadActivity.load(for: try await make.reload(record), on: db)
+        activity = try await CaseUnreadActivity.load(for: try await cases.facts(number: record.number)!, on: db)
         XCTAssertEqual(activity.messages.map(\.body), ["Efter"], "the message before the read, staff's reply and the upload's own line are not named")
         XCTAssertEqual(activity.files.map(\.originalName), ["bild.png"])
     }

@@ -22,19 +22,10 @@ public struct CaseUnreadActivity: Sendable {
     /// as the customer; that line is named by its file, not again as a message. Plain SQL read by column
     /// (issue 17, session 13: the staff case page reads this on most views).
     public static func load(for facts: StaffCaseFacts, on database: any Database) async throws -> CaseUnreadActivity {
-        try await load(caseId: facts.id, hasUnreadActivity: facts.hasUnreadActivity, staffReadAt: facts.staffReadAt, on: database)
-    }
-
-    /// The same for a case's model (the store's and the operations' tests hold one).
-    public static func load(for record: CaseRecord, on database: any Database) async throws -> CaseUnreadActivity {
-        guard let caseId = record.id else { return CaseUnreadActivity(messages: [], files: []) }
-        return try await load(caseId: caseId, hasUnreadActivity: record.hasUnreadActivity, staffReadAt: record.staffReadAt, on: database)
-    }
-
-    static func load(caseId: Int, hasUnreadActivity: Bool, staffReadAt: Double?, on database: any Database) async throws -> CaseUnreadActivity {
-        guard hasUnreadActivity else { return CaseUnreadActivity(messages: [], files: []) }
+        guard facts.hasUnreadActivity else { return CaseUnreadActivity(messages: [], files: []) }
+        let caseId = facts.id
         let sql = try database.requireSQL()
-        let since: SQLQueryString = staffReadAt.map { "AND created_at > \(bind: Date(timeIntervalSince1970: $0))" } ?? ""
+        let since: SQLQueryString = facts.staffReadAt.map { "AND created_at > \(bind: Date(timeIntervalSince1970: $0))" } ?? ""
         let files = try await sql.raw("""
             SELECT id, original_name, created_at FROM files
             WHERE case_id = \(bind: caseId) AND uploaded_by_staff_id IS NULL AND removed_at IS NULL \(since)

@@ -47,12 +47,8 @@ extension ClaimPanel {
             <form method="post" action="\(SharedPartialsHTML.route("claimoffice.register", number))#claim" class="form" novalidate>
               \(csrf)
               <input type="hidden" name="version" value="\(version)">
-              <div class="field"><label for="claim-incident">\(t("claims_incident")) <span class="hint">(\(pattern))</span></label>
-                <input id="claim-incident" name="incident" value="\(register.incident.escapedHTML)" maxlength="40"\(InvalidFieldTag.html(e["incident"], id: "claim-incident-error"))>
-                \(FieldErrorTag.html(e["incident"], id: "claim-incident-error"))</div>
-              <div class="field"><label for="claim-damage">\(t("claims_damage_type"))</label>
-                <input id="claim-damage" name="damage_type" value="\(register.damageType.escapedHTML)" maxlength="200"\(InvalidFieldTag.html(e["damage_type"], id: "claim-damage-error"))>
-                \(FieldErrorTag.html(e["damage_type"], id: "claim-damage-error"))</div>
+              \(Self.textField("claim-incident", "incident", label: t("claims_incident"), hint: pattern, value: register.incident, maxLength: 40, error: e["incident"], indent: "        "))
+              \(Self.textField("claim-damage", "damage_type", label: t("claims_damage_type"), value: register.damageType, maxLength: 200, error: e["damage_type"], indent: "        "))
               <div class="field"><label for="claim-policyholder">\(t("claims_policyholder_type"))</label>
                 <select id="claim-policyholder" name="policyholder_type"\(InvalidFieldTag.html(e["policyholder_type"], id: "claim-policyholder-error"))>\(SelectOption.optionsHTML(policyholderTypes))</select>
                 \(FieldErrorTag.html(e["policyholder_type"], id: "claim-policyholder-error"))</div>
@@ -81,27 +77,17 @@ extension ClaimPanel {
               \(csrf)
               <input type="hidden" name="version" value="\(version)">
               <div class="field-row">
-                <div class="field"><label for="claim-incident">\(t("claims_incident")) <span class="hint">(\(pattern))</span></label>
-                  <input id="claim-incident" name="incident" value="\(details.incident.escapedHTML)" maxlength="40"\(invalid("incident", "claim-incident-error"))>
-                  \(fieldError("incident", "claim-incident-error"))</div>
-                <div class="field"><label for="claim-damage">\(t("claims_damage_type"))</label>
-                  <input id="claim-damage" name="damage_type" value="\(details.damageType.escapedHTML)" maxlength="200"\(invalid("damage_type", "claim-damage-error"))>
-                  \(fieldError("damage_type", "claim-damage-error"))</div>
+                \(Self.textField("claim-incident", "incident", label: t("claims_incident"), hint: pattern, value: details.incident, maxLength: 40, error: e["incident"], indent: "          "))
+                \(Self.textField("claim-damage", "damage_type", label: t("claims_damage_type"), value: details.damageType, maxLength: 200, error: e["damage_type"], indent: "          "))
               </div>
               <div class="field"><label for="claim-policyholder">\(t("claims_policyholder_type"))</label>
                 <select id="claim-policyholder" name="policyholder_type"\(invalid("policyholder_type", "claim-policyholder-error"))>\(SelectOption.optionsHTML(policyholderTypes))</select>
                 \(fieldError("policyholder_type", "claim-policyholder-error"))</div>
-              <div class="field"><label for="claim-address">\(t("claims_address"))</label>
-                <input id="claim-address" name="address" value="\(details.address.escapedHTML)" maxlength="1000"\(invalid("address", "claim-address-error"))>
-                \(fieldError("address", "claim-address-error"))</div>
+              \(Self.textField("claim-address", "address", label: t("claims_address"), value: details.address, maxLength: 1000, error: e["address"], indent: "        "))
               <fieldset class="fieldset"><legend>\(t("claims_project_manager"))</legend>
                 <div class="field-row">
-                  <div class="field"><label for="claim-pm-name">\(t("claims_name"))</label>
-                    <input id="claim-pm-name" name="pm_name" value="\(details.projectManagerName.escapedHTML)" maxlength="200"\(invalid("pm_name", "claim-pm-name-error"))>
-                    \(fieldError("pm_name", "claim-pm-name-error"))</div>
-                  <div class="field"><label for="claim-pm-phone">\(t("claims_phone"))</label>
-                    <input id="claim-pm-phone" name="pm_phone" type="tel" value="\(details.projectManagerPhone.escapedHTML)" maxlength="40"\(invalid("pm_phone", "claim-pm-phone-error"))>
-                    \(fieldError("pm_phone", "claim-pm-phone-error"))</div>
+                  \(Self.textField("claim-pm-name", "pm_name", label: t("claims_name"), value: details.projectManagerName, maxLength: 200, error: e["pm_name"], indent: "            "))
+                  \(Self.textField("claim-pm-phone", "pm_phone", label: t("claims_phone"), value: details.projectManagerPhone, maxLength: 40, type: "tel", error: e["pm_phone"], indent: "            "))
                 </div>
                 <div class="field"><label for="claim-pm-office">\(t("claims_project_office"))</label>
                   <select id="claim-pm-office" name="pm_office"\(invalid("pm_office", "claim-pm-office-error"))><option value="">–</option>\(SelectOption.optionsHTML(offices))</select>
@@ -109,17 +95,11 @@ extension ClaimPanel {
               </fieldset>
               <fieldset class="fieldset"><legend>\(t("claims_expert"))</legend>
                 <div class="field-row">
-                  <div class="field"><label for="claim-expert-name">\(t("claims_name"))</label>
-                    <input id="claim-expert-name" name="expert_name" value="\(details.expertName.escapedHTML)" maxlength="200"\(invalid("expert_name", "claim-expert-name-error"))>
-                    \(fieldError("expert_name", "claim-expert-name-error"))</div>
-                  <div class="field"><label for="claim-expert-phone">\(t("claims_phone"))</label>
-                    <input id="claim-expert-phone" name="expert_phone" type="tel" value="\(details.expertPhone.escapedHTML)" maxlength="40"\(invalid("expert_phone", "claim-expert-phone-error"))>
-                    \(fieldError("expert_phone", "claim-expert-phone-error"))</div>
+                  \(Self.textField("claim-expert-name", "expert_name", label: t("claims_name"), value: details.expertName, maxLength: 200, error: e["expert_name"], indent: "            "))
+                  \(Self.textField("claim-expert-phone", "expert_phone", label: t("claims_phone"), value: details.expertPhone, maxLength: 40, type: "tel", error: e["expert_phone"], indent: "            "))
                 </div>
               </fieldset>
-              <div class="field"><label for="claim-appointment">\(t("claims_appointment")) <span class="hint">(\(pattern))</span></label>
-                <input id="claim-appointment" name="appointment" value="\(details.appointment.escapedHTML)" maxlength="40"\(invalid("appointment", "claim-appointment-error"))>
-                \(fieldError("appointment", "claim-appointment-error"))</div>
+              \(Self.textField("claim-appointment", "appointment", label: t("claims_appointment"), hint: pattern, value: details.appointment, maxLength: 40, error: e["appointment"], indent: "        "))
               <div><button type="submit" class="button button-primary">\(t("save"))</button></div>
             </form>
           </details>
@@ -148,12 +128,8 @@ extension ClaimPanel {
             <summary class="button button-small">\(t("claims_reminder_change"))</summary>
             <form method="post" action="\(SharedPartialsHTML.route("claimoffice.reminder", number))#claim" class="form" novalidate>
               \(csrf)
-              <div class="field"><label for="claim-reminder-day">\(t("claims_reminder_day")) <span class="hint">(\(dayPattern.escapedHTML))</span></label>
-                <input id="claim-reminder-day" name="reminder_day" value="\(reminderForm.day.escapedHTML)" maxlength="10"\(invalid("reminder_day", "claim-reminder-day-error"))>
-                \(fieldError("reminder_day", "claim-reminder-day-error"))</div>
-              <div class="field"><label for="claim-reminder-note">\(t("claims_reminder_note"))</label>
-                <input id="claim-reminder-note" name="reminder_note" value="\(reminderForm.note.escapedHTML)" maxlength="1000"\(invalid("reminder_note", "claim-reminder-note-error"))>
-                \(fieldError("reminder_note", "claim-reminder-note-error"))</div>
+              \(Self.textField("claim-reminder-day", "reminder_day", label: t("claims_reminder_day"), hint: dayPattern.escapedHTML, value: reminderForm.day, maxLength: 10, error: e["reminder_day"], indent: "        "))
+              \(Self.textField("claim-reminder-note", "reminder_note", label: t("claims_reminder_note"), value: reminderForm.note, maxLength: 1000, error: e["reminder_note"], indent: "        "))
               <p class="hint">\(t("claims_reminder_hint"))</p>
               <div><button type="submit" class="button button-primary">\(t("save"))</button></div>
             </form>
@@ -298,12 +274,8 @@ extension ClaimPanel {
                     \(csrf)
                     <input type="hidden" name="version" value="\(version)">
                     <div class="field-row">
-                      <div class="field"><label for="\(idPrefix)-rs-starts">\(t("claims_task_starts")) <span class="hint">(\(pattern))</span></label>
-                        <input id="\(idPrefix)-rs-starts" name="task_starts" value="\(task.values.starts.escapedHTML)" maxlength="40"\(InvalidFieldTag.html(e["task_starts"], id: idPrefix + "-rs-starts-error"))>
-                        \(FieldErrorTag.html(e["task_starts"], id: idPrefix + "-rs-starts-error"))</div>
-                      <div class="field"><label for="\(idPrefix)-rs-ends">\(t("claims_task_ends")) <span class="hint">(\(pattern))</span></label>
-                        <input id="\(idPrefix)-rs-ends" name="task_ends" value="\(task.values.ends.escapedHTML)" maxlength="40"\(InvalidFieldTag.html(e["task_ends"], id: idPrefix + "-rs-ends-error"))>
-                        \(FieldErrorTag.html(e["task_ends"], id: idPrefix + "-rs-ends-error"))</div>
+                      \(Self.textField("\(idPrefix)-rs-starts", "task_starts", label: t("claims_task_starts"), hint: pattern, value: task.values.starts, maxLength: 40, error: e["task_starts"], indent: "                "))
+                      \(Self.textField("\(idPrefix)-rs-ends", "task_ends", label: t("claims_task_ends"), hint: pattern, value: task.values.ends, maxLength: 40, error: e["task_ends"], indent: "                "))
                     </div>
                     <div><button type="submit" class="button button-primary">\(t("save"))</button></div>
                   </form>
@@ -350,28 +322,18 @@ extension ClaimPanel {
           <div class="field"><label for="\(prefix)-kind">\(t("claims_task_kind"))</label>
             <select id="\(prefix)-kind" name="task_kind"\(invalid("task_kind", "kind"))>\(SelectOption.optionsHTML(kinds))</select>
             \(fieldError("task_kind", "kind"))</div>
-          <div class="field"><label for="\(prefix)-title">\(t("claims_task_title"))</label>
-            <input id="\(prefix)-title" name="task_title" value="\(values.title.escapedHTML)" maxlength="200"\(invalid("task_title", "title"))>
-            \(fieldError("task_title", "title"))</div>
+          \(Self.textField("\(prefix)-title", "task_title", label: t("claims_task_title"), value: values.title, maxLength: 200, error: e["task_title"], indent: "    "))
         </div>
         <div class="field"><label for="\(prefix)-office">\(t("claims_task_office"))</label>
           <select id="\(prefix)-office" name="task_office"\(invalid("task_office", "office"))><option value="">–</option>\(SelectOption.optionsHTML(offices))</select>
           \(fieldError("task_office", "office"))</div>
         <div class="field-row">
-          <div class="field"><label for="\(prefix)-responsible">\(t("claims_task_responsible"))</label>
-            <input id="\(prefix)-responsible" name="task_responsible" value="\(values.responsible.escapedHTML)" maxlength="200"\(invalid("task_responsible", "responsible"))>
-            \(fieldError("task_responsible", "responsible"))</div>
-          <div class="field"><label for="\(prefix)-phone">\(t("claims_phone"))</label>
-            <input id="\(prefix)-phone" name="task_phone" type="tel" value="\(values.phone.escapedHTML)" maxlength="40"\(invalid("task_phone", "phone"))>
-            \(fieldError("task_phone", "phone"))</div>
+          \(Self.textField("\(prefix)-responsible", "task_responsible", label: t("claims_task_responsible"), value: values.responsible, maxLength: 200, error: e["task_responsible"], indent: "    "))
+          \(Self.textField("\(prefix)-phone", "task_phone", label: t("claims_phone"), value: values.phone, maxLength: 40, type: "tel", error: e["task_phone"], indent: "    "))
         </div>
         <div class="field-row">
-          <div class="field"><label for="\(prefix)-starts">\(t("claims_task_starts")) <span class="hint">(\(pattern))</span></label>
-            <input id="\(prefix)-starts" name="task_starts" value="\(values.starts.escapedHTML)" maxlength="40"\(invalid("task_starts", "starts"))>
-            \(fieldError("task_starts", "starts"))</div>
-          <div class="field"><label for="\(prefix)-ends">\(t("claims_task_ends")) <span class="hint">(\(pattern))</span></label>
-            <input id="\(prefix)-ends" name="task_ends" value="\(values.ends.escapedHTML)" maxlength="40"\(invalid("task_ends", "ends"))>
-            \(fieldError("task_ends", "ends"))</div>
+          \(Self.textField("\(prefix)-starts", "task_starts", label: t("claims_task_starts"), hint: pattern, value: values.starts, maxLength: 40, error: e["task_starts"], indent: "    "))
+          \(Self.textField("\(prefix)-ends", "task_ends", label: t("claims_task_ends"), hint: pattern, value: values.ends, maxLength: 40, error: e["task_ends"], indent: "    "))
         </div>
         <div class="field"><label for="\(prefix)-description">\(t("claims_task_description"))</label>
           <textarea id="\(prefix)-description" name="task_description" rows="3" maxlength="10000"\(invalid("task_description", "description"))>\(values.description.escapedHTML)</textarea>
@@ -379,6 +341,20 @@ extension ClaimPanel {
         <div class="field"><label class="check"><input type="checkbox" name="task_awaiting" value="1"\(values.awaiting ? " checked" : "")> \(t("claims_task_awaiting_label"))</label></div>
 
         """
+    }
+
+    /// A text input as the claim partials wrote most of theirs: the label (`label` and `hint` are HTML, the hint a
+    /// pattern in parentheses after the label), the input with its value, length and error marker, and the error,
+    /// those two lines after `indent`. The error's id is the input's with `-error`.
+    static func textField(_ id: String, _ name: String, label: String, hint: String? = nil, value: String, maxLength: Int,
+                          type: String? = nil, error: String?, indent: String) -> String {
+        let errorId = id + "-error"
+        var html = "<div class=\"field\"><label for=\"\(id)\">\(label)"
+        if let hint { html += " <span class=\"hint\">(\(hint))</span>" }
+        html += "</label>\n\(indent)<input id=\"\(id)\" name=\"\(name)\""
+        if let type { html += " type=\"\(type)\"" }
+        html += " value=\"\(value.escapedHTML)\" maxlength=\"\(maxLength)\"\(InvalidFieldTag.html(error, id: errorId))>\n"
+        return html + indent + FieldErrorTag.html(error, id: errorId) + "</div>"
     }
 
     /// The call history and the "Log a call" form.
@@ -410,12 +386,8 @@ extension ClaimPanel {
                 <p class="hint">\(t("claims_call_caller_hint"))</p>
                 \(fieldError("call_caller", "call-caller-error"))</div>
               <div class="field-row">
-                <div class="field"><label for="call-callee">\(t("claims_call_callee"))</label>
-                  <input id="call-callee" name="call_callee" value="\(call.callee.escapedHTML)" maxlength="200"\(invalid("call_callee", "call-callee-error"))>
-                  \(fieldError("call_callee", "call-callee-error"))</div>
-                <div class="field"><label for="call-number">\(t("claims_phone"))</label>
-                  <input id="call-number" name="call_number" type="tel" value="\(call.number.escapedHTML)" maxlength="40"\(invalid("call_number", "call-number-error"))>
-                  \(fieldError("call_number", "call-number-error"))</div>
+                \(Self.textField("call-callee", "call_callee", label: t("claims_call_callee"), value: call.callee, maxLength: 200, error: e["call_callee"], indent: "          "))
+                \(Self.textField("call-number", "call_number", label: t("claims_phone"), value: call.number, maxLength: 40, type: "tel", error: e["call_number"], indent: "          "))
               </div>
               <div class="field"><label class="check"><input type="checkbox" name="call_answered" value="1"\(call.answered ? " checked" : "")> \(t("claims_call_answered"))</label></div>
               <div class="field"><label for="call-length">\(t("claims_call_length")) <span class="hint">(\(t("claims_call_length_pattern")))</span></label>
