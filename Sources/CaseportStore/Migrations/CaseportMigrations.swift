@@ -45,5 +45,6 @@ public enum CaseportMigrations {
         M046_SQLiteSearchWords(),
         M047_PostgresDisjointCountIndex(),
         M048_SQLiteScopedSearch(),
+        M049_PostgresScopedSearch(),
     ]
 }

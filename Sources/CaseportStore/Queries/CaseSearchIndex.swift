@@ -348,8 +348,39 @@ public enum CaseSearchIndex {
     /// PostgreSQL: the ids of the cases matching every term (and, with a viewer, one of their access
     /// tokens): `SELECT case_id FROM case_search WHERE document @@ …`. Each word becomes the OR of the
     /// indexed words it starts (M015), or a prefix query when it starts more than 64 of them; the terms
-    /// and the viewer's tokens are ANDed.
+    /// and the viewer's tokens are ANDed. A viewer whose scoped match asks for at most 64 prefixes
+    /// (`scopedPrefixLimit`) is answered from the scoped column instead (`postgresScopedMatch`, M049).
     static func postgresMatch(terms: [String], visibility: CaseVisibility?) -> SQLQueryString {
+        if let visibility, let tokens = viewerTokens(visibility), tokens.count * terms.count <= scopedPrefixLimit {
+            return postgresScopedMatch(terms: terms, tokens: tokens)
+        }
+        return postgresDocumentMatch(terms: terms, visibility: visibility)
+    }
+
+    /// PostgreSQL: the scoped match (M049; `scopedDocument` says what the column holds): every term, as a
+    /// prefix, under one of the viewer's tokens (`'zzc7xvatt':* | 'zzk9xvatt':*`, the terms ANDed), read
+    /// from short posting lists of the viewer's own cases. The tsquery is written as lexemes (cast, not
+    /// parsed by `to_tsquery`), as the column holds them; terms and tokens hold only letters and digits. A
+    /// case whose scoped column is NULL (a document too large to scope) is matched on its document, found
+    /// through the partial index `case_search_unscoped` (none, nearly always).
+    static func postgresScopedMatch(terms: [String], tokens: [String]) -> SQLQueryString {
+        let query = terms.map { term in
+            "(" + tokens.map { "'" + $0 + "x" + term + "':*" }.joined(separator: " | ") + ")"
+        }.joined(separator: " & ")
+        return "SELECT case_id FROM case_search WHERE scoped @@ \(bind: query)::tsquery "
+            + "UNION ALL SELECT case_id FROM case_search WHERE scoped IS NULL AND document @@ ("
+            + postgresDocumentQuery(terms: terms, access: "(" + tokens.joined(separator: " | ") + ")") + ")"
+    }
+
+    /// PostgreSQL: the match on the whole documents (see `postgresMatch`).
+    static func postgresDocumentMatch(terms: [String], visibility: CaseVisibility?) -> SQLQueryString {
+        "SELECT case_id FROM case_search WHERE document @@ ("
+            + postgresDocumentQuery(terms: terms, access: visibility.flatMap { accessMatch($0, or: " | ") }) + ")"
+    }
+
+    /// PostgreSQL: the tsquery of `postgresDocumentMatch`: the terms (each the OR of the indexed words it
+    /// starts, or a prefix) ANDed, and with `access` (the viewer's tokens as an OR-group) when given.
+    static func postgresDocumentQuery(terms: [String], access: String?) -> SQLQueryString {
         var query: SQLQueryString = terms.map { term -> SQLQueryString in
             """
             (SELECT CASE WHEN count(*) BETWEEN 1 AND 64 THEN string_agg(quote_literal(w.word), ' | ')::tsquery
@@ -358,9 +389,9 @@ public enum CaseSearchIndex {
                    ORDER BY word LIMIT 65) w)
             """
         }.joined(separator: " && ")
-        if let visibility, let access = accessMatch(visibility, or: " | ") {
+        if let access {
             query = query + " && to_tsquery('simple', \(bind: access))"
         }
-        return "SELECT case_id FROM case_search WHERE document @@ (" + query + ")"
+        return query
     }
 }
