@@ -67,7 +67,12 @@ public enum DatabaseLocation: Sendable, Equatable {
                 SQLiteRoutedConfiguration(fluent: fluent.make(), connections: SQLiteDirectConnections(path: path))
             }
         case .postgres(let url):
-            let configuration = try SQLPostgresConfiguration(url: url)
+            var configuration = try SQLPostgresConfiguration(url: url)
+            // No JIT compilation: it pays for long analytic queries, and a portal's statements take a
+            // millisecond or two. The planner's row estimates for a prefix match in the scoped search
+            // column (M049) are far too high (58 703 rows for 286), which put a search's cost over
+            // `jit_above_cost` and compiled it: 22 ms against 1 (issue 17, session 22, EXPLAIN ANALYZE).
+            configuration.coreConfiguration.options.additionalStartupParameters.append(("jit", "off"))
             return .postgres(configuration: configuration, maxConnectionsPerEventLoop: 4,
                              connectionPoolTimeout: .seconds(10), sqlLogLevel: .trace)
         }
