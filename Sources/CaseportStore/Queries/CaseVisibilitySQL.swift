@@ -33,7 +33,7 @@ enum CaseVisibilitySQL {
     /// The rule's alternatives made disjoint: each branch AND none of the branches before it (`IS NOT TRUE`:
     /// a NULL column is in no branch, so such a case stays in the later one). Together they hold the same
     /// cases as the OR, each once: a count can add them, a UNION need not find a case twice
-    /// (`VisibleCases.disjointCount`, `VisibleCases.sqliteDisjointBranches`).
+    /// (`VisibleCases.disjointCount`, `VisibleCases.disjointBranches`).
     static func disjointBranches(_ visibility: CaseVisibility, dialect: String) -> [SQLQueryString] {
         let branches = self.branches(visibility, dialect: dialect)
         return branches.indices.map { index in

@@ -1,0 +1,53 @@
+import CaseportCore
+@testable import CaseportStore
+import Foundation
+import SQLKit
+import XCTest
+
+/// Issue 17, session 22: a list page deeper than PostgreSQL's first-cases form (`postgresFirstPays`: the first
+/// 500 cases) is read by merging the rule's disjoint branches (`VisibleCases.postgresMergePays`), as SQLite
+/// reads every unfiltered page. The small lists of `RandomGraphAccessTests` never reach that depth; here every
+/// page of a list of over 1 100 cases, asked as the list asks (with its total, so pages past the middle are
+/// read from the end) and without a total, is the slice of the whole list in order — through all three
+/// branches of the rule, with ties in last activity broken by id, unfiltered and with a status filter.
+final class DeepListPagesTests: StoreTestCase {
+    func testEveryPageOfALongListIsTheSliceOfTheWholeList() async throws {
+        let own = try await make.customer("1"), neighbour = try await make.customer("2"), third = try await make.customer("3")
+        let house = try await make.object(of: own, "Huset")
+        let berit = try await make.contact("Berit", customers: [third])
+        let start = Date(timeIntervalSince1970: 1_700_000_000)
+        for index in 0..<1_080 {
+            // Two cases share each minute: the id decides their order.
+            try await make.case("Ärende \(index)", customer: own, object: index % 3 == 0 ? house : nil,
+                                status: index % 4 == 0 ? .closed : .new, createdAt: start + Double(index / 2) * 60)
+        }
+        for index in 0..<30 {  // another customer's cases on the viewer's customer's object
+            try await make.case("Grannens \(index)", customer: neighbour, object: house, createdAt: start + Double(index) * 1_777)
+        }
+        for index in 0..<5 {  // linked to the viewer's contact
+            try await make.case("Länkat \(index)", customer: third, contacts: [berit], createdAt: start + Double(index) * 9_001)
+        }
+        let viewer = CaseVisibility(customerIds: [own.id!], objectIds: [], objectOwnerIds: [own.id!], contactId: berit.id!)
+        let sql = try db.requireSQL()
+        let visible = VisibleCases(database: db)
+        var closed = CaseFilter()
+        closed.status = .closed
+        for filter in [CaseFilter(), closed] {
+            let condition = visible.whereClause(viewer, filter, dialect: sql.dialect.name)
+            let whole = try await sql.raw("""
+                SELECT c.id FROM cases c WHERE \(condition) ORDER BY c.last_activity_at DESC, c.id DESC
+                """).all().map { try $0.decode(column: "id", as: Int.self) }
+            XCTAssertEqual(whole.count, filter.status == nil ? 1_115 : 270)
+            let counted = try await visible.count(for: viewer, filter: filter)
+            XCTAssertEqual(counted, whole.count)
+            for offset in stride(from: 0, to: whole.count, by: 25) {
+                let slice = Array(whole[offset..<min(offset + 25, whole.count)])
+                let asked = try await visible.page(for: viewer, filter: filter, offset: offset, limit: 25).map(\.id)
+                let withTotal = try await visible.page(for: viewer, filter: filter, offset: offset, limit: 25,
+                                                       total: whole.count).map(\.id)
+                XCTAssertEqual(asked, slice, "offset \(offset), \(filter.status == nil ? "all" : "closed")")
+                XCTAssertEqual(withTotal, slice, "offset \(offset) with the total, \(filter.status == nil ? "all" : "closed")")
+            }
+        }
+    }
+}
