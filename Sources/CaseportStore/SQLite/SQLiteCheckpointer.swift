@@ -8,7 +8,8 @@ import VaporCSQLite
 /// connection, and a checkpoint copies those pages into the database and syncs the file. The server's writer
 /// commits on the event loop of the request that writes (`SQLiteDirectTransaction`), so every request on that
 /// event loop waited for the sync: in the realistic mix about five checkpoints a second, a sync up to 75 ms
-/// (strace), and the mix's p99 at a fixed 1 000 requests a second was 61 ms where the median was 3.
+/// (strace). (In alternate runs of the mix the effect on its p99 was within the machine's noise:
+/// docs/PERFORMANCE.md, session 22. What it removes is a wait on the request threads that grows with the disk.)
 ///
 /// The writer's commits now only tell this thread how long the log is (`sqlite3_wal_hook`, which replaces the
 /// automatic checkpoint), and it checkpoints on a connection of its own, `PASSIVE`: it copies what no reader
