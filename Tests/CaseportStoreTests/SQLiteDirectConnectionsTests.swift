@@ -6,7 +6,6 @@ import NIOCore
 import NIOPosix
 import SQLKit
 import SQLiteNIO
-import VaporCSQLite
 import XCTest
 
 /// SQLite's own connections (readers and the writer) and the one-writer gate (`SQLiteRoutedDatabase`). The
@@ -238,45 +237,7 @@ final class SQLiteDirectConnectionsTests: StoreTestCase {
         let none = SQLiteDirectConnections(path: path, readerLimit: 0)
         XCTAssertNil(none.rows(of: "SELECT 1", binds: []))
         XCTAssertEqual(none.openConnections, 0)
-        none.close()
         harness = try await StoreHarness()
-    }
-
-    /// Writes 700 settings of 5 000 bytes (two pages each), one commit each: over 1 400 pages of log.
-    private func writeLog() async throws {
-        let sql = try db.requireSQL()
-        let text = String(repeating: "x", count: 5_000)
-        for n in 0..<700 {
-            try await sql.raw("INSERT INTO settings (id, value) VALUES (\(bind: "logg.\(n)"), \(bind: text))").run()
-        }
-    }
-
-    /// Issue 17, session 22: once the log holds 1 000 pages the checkpointer's thread copies it into the database
-    /// (`SQLiteCheckpointer`), and the writer's commits go on without waiting for it.
-    func testTheCheckpointerCopiesTheLogOnItsOwnThread() async throws {
-        guard case .sqlite(let path) = harness.location else { return }
-        let checkpointer = routed!.connections.checkpointer
-        let before = checkpointer.checkpoints
-        try await writeLog()
-        for _ in 0..<100 where checkpointer.checkpoints == before { try await Task.sleep(for: .milliseconds(50)) }
-        XCTAssertGreaterThan(checkpointer.checkpoints, before)
-        // What is left in the log is at most what came after the checkpoint: far less than was written.
-        var handle: OpaquePointer?
-        XCTAssertEqual(sqlite_nio_sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE, nil), SQLITE_OK)
-        defer { sqlite_nio_sqlite3_close_v2(handle) }
-        var logged: Int32 = 0, copied: Int32 = 0
-        XCTAssertEqual(sqlite_nio_sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logged, &copied), SQLITE_OK)
-        XCTAssertLessThan(logged, 1_000)
-    }
-
-    /// The writer's commits no longer checkpoint themselves: with the checkpointer stopped the log grows past
-    /// SQLite's automatic 1 000 pages (with the automatic checkpoint it starts again from its beginning there).
-    func testTheWritersCommitsDoNotCheckpoint() async throws {
-        guard case .sqlite(let path) = harness.location else { return }
-        routed!.connections.checkpointer.stop()
-        try await writeLog()
-        let size = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
-        XCTAssertGreaterThan(size, 1_300 * 4_096)
     }
 
     /// Two transactions at once: the second starts when the first committed, without SQLite's busy handler.

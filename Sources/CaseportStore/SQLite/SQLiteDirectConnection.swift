@@ -81,17 +81,6 @@ final class SQLiteDirectConnection: @unchecked Sendable {
 
     deinit { close() }
 
-    /// The writer's commits report the log's length to `checkpointer` instead of checkpointing on this
-    /// connection (`SQLiteCheckpointer`; the hook replaces SQLite's automatic checkpoint). The checkpointer must
-    /// outlive the connection: `SQLiteDirectConnections` holds both.
-    func reportLog(to checkpointer: SQLiteCheckpointer) {
-        guard let handle else { return }
-        sqlite_nio_sqlite3_wal_hook(handle, { context, _, _, pages in
-            if let context { Unmanaged<SQLiteCheckpointer>.fromOpaque(context).takeUnretainedValue().logHolds(pages: pages) }
-            return SQLITE_OK
-        }, Unmanaged.passUnretained(checkpointer).toOpaque())
-    }
-
     func close() {
         guard let handle else { return }
         for case .prepared(let statement) in statements.values {

@@ -32,13 +32,10 @@ final class SQLiteDirectConnections: Sendable {
     let readerLimit: Int
     private let state = Mutex(State())
     private let encoder = SQLiteDataEncoder()
-    /// Checkpoints the log off the writer's threads (`SQLiteCheckpointer`).
-    let checkpointer: SQLiteCheckpointer
 
     init(path: String, readerLimit: Int = ProcessInfo.processInfo.activeProcessorCount + 2) {
         self.path = path
         self.readerLimit = readerLimit
-        checkpointer = SQLiteCheckpointer(path: path)
     }
 
     /// The values of a statement as SQLiteKit binds them.
@@ -90,7 +87,6 @@ final class SQLiteDirectConnections: Sendable {
             return state.idleReaders + (writerIdle ? state.writer.map { [$0] } ?? [] : [])
         }
         idle.forEach { $0.close() }
-        checkpointer.stop()
     }
 
     /// How many connections are open (tests).
@@ -153,7 +149,6 @@ final class SQLiteDirectConnections: Sendable {
                     state.withLock { $0.writerLent = false }
                     return nil
                 }
-                writer.reportLog(to: checkpointer)
                 state.withLock { $0.writer = writer }
                 return writer
             }
