@@ -246,5 +246,12 @@ final class CaseSearchIndexTests: StoreTestCase {
         let counted = try await visible.count(for: viewer, filter: filter)
         XCTAssertEqual(counted, 1)
         try await expectations()
+        // The scoped column is what answers: emptied for one case, the viewer's search no longer finds it,
+        // though its document still holds the words.
+        try await sql.raw("ALTER TABLE case_search ALTER COLUMN scoped DROP EXPRESSION").run()
+        try await sql.raw("UPDATE case_search SET scoped = ''::tsvector WHERE case_id = \(bind: tap.id!)").run()
+        filter.text = "läck"
+        let withoutScoped = try await visible.page(for: viewer, filter: filter, offset: 0, limit: 10).map(\.id)
+        XCTAssertEqual(withoutScoped, [], "the scoped column answers a viewer's search")
     }
 }
