@@ -273,7 +273,7 @@ public struct VisibleCases: Sendable {
             // answer without reading a row. Each branch leaves out the earlier branches' cases
             // (`disjointBranches`), and the order and its tie-break by id are the same, so the page is too.
             // The ORDER BY belongs to the compound itself, not to a query around it: then SQLite merges
-            // the branches as their indexes deliver them (`MERGE (UNION)`) and stops after offset +
+            // the branches as their indexes deliver them (`MERGE (UNION ALL)`) and stops after offset +
             // limit rows, instead of collecting every visible id into a temporary b-tree and sorting
             // it (0.4 against 1.1 ms for page 40 of a customer's 2 000 cases).
             pageIds = """
@@ -314,7 +314,7 @@ public struct VisibleCases: Sendable {
         }
     }
 
-    /// SQLite's unfiltered list as a UNION of the rule's branches, each without the cases of the branches
+    /// A list as a `UNION ALL` of the rule's branches, each without the cases of the branches
     /// before it (`CaseVisibilitySQL.disjointBranches`; issue 17, session 18). A customer's objects mostly hold the customer's own cases, so the
     /// object branch found all 2 000 of them again and, having several objects, had to sort them before
     /// the merge ("USE TEMP B-TREE FOR ORDER BY", `vdbeSorter` in perf); without the customer's own cases
@@ -322,10 +322,10 @@ public struct VisibleCases: Sendable {
     /// the same set (a case left out of a branch is in an earlier one); the ids of one customer's page 1,
     /// 30 and 80: 0.56 → 0.16, 0.71 → 0.36 and 1.07 → 0.59 ms (Python's sqlite3 on the million cases).
     /// The filter's conditions (no text search: `sqliteUnionPays`) are tested in each branch, on its covering
-    /// index (their columns carry SQLite's unary `+`, `CaseFilterSQL`).
+    /// index (their columns carry SQLite's unary `+`, `CaseFilterSQL`). The branches being disjoint, `UNION ALL`
+    /// is the same set without a duplicate check (SQLite's plan is the same merge; session 22).
     ///
-    /// PostgreSQL's page past `postgresFirstPays` is the same UNION, as `UNION ALL` (the branches are
-    /// disjoint, `postgresMergePays`): it appends the branches' index-only scans and sorts their ids and sort
+    /// PostgreSQL's page past `postgresFirstPays` is the same compound (`postgresMergePays`): it appends the branches' index-only scans and sorts their ids and sort
     /// keys (EXPLAIN ANALYZE, page 29 of a customer's 2 000 cases: 1.16 ms of execution, where gathering them
     /// with the rule's branches overlapping and removing duplicates took 2.52; planning 0.33 against 0.32).
     func disjointBranches(_ visibility: CaseVisibility, _ filter: CaseFilter, dialect: String) -> SQLQueryString {
@@ -333,8 +333,7 @@ public struct VisibleCases: Sendable {
         let branches = CaseVisibilitySQL.disjointBranches(visibility, dialect: dialect)
         guard !branches.isEmpty else { return select + "1 = 0" }
         let conditions = CaseFilterSQL.conditions(filter, dialect: dialect, visibility: visibility)
-        let union: String = dialect == "sqlite" ? " UNION " : " UNION ALL "
-        return branches.map { select + ([$0] + conditions).joined(separator: " AND ") }.joined(separator: union)
+        return branches.map { select + ([$0] + conditions).joined(separator: " AND ") }.joined(separator: " UNION ALL ")
     }
 
     /// Whether a PostgreSQL page deeper than `postgresFirstPays` is read by merging the rule's disjoint
