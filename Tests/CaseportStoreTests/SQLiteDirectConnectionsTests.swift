@@ -299,4 +299,61 @@ final class SQLiteDirectConnectionsTests: StoreTestCase {
         let value = try await second.get()
         XCTAssertEqual(value, 7)
     }
+
+    /// A writer that asks to go first goes before the writers already waiting (the writer's checkpoint).
+    func testAWriterAskingToGoFirstGoesBeforeThoseWaiting() async throws {
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
+        let gate = SQLiteWriteGate()
+        let holder = loop.makePromise(of: Void.self)
+        let held = gate.run(on: loop) { holder.futureResult }
+        let order = NIOLockedValueBox<[String]>([])
+        let writers = ["later", "first"].map { name in
+            gate.run(on: loop, first: name == "first") { () -> EventLoopFuture<Void> in
+                order.withLockedValue { $0.append(name) }
+                return loop.makeSucceededVoidFuture()
+            }
+        }
+        XCTAssertEqual(gate.waitingCount, 2)
+        holder.succeed(())
+        try await held.get()
+        for writer in writers { try await writer.get() }
+        XCTAssertEqual(order.withLockedValue { $0 }, ["first", "later"])
+    }
+
+    /// Issue 17, session 23: the writer's commits do not checkpoint inside themselves; once the log holds
+    /// 1 000 pages the writer copies it holding the write gate, off the event loop, and the log starts again
+    /// from its beginning — with readers reading all along, it never grows far past 1 000 pages. (Session
+    /// 22's checkpointer, beside a writer that kept appending, let it grow without bound.)
+    func testTheWriterCheckpointsHoldingTheGateAndTheLogStaysShort() async throws {
+        guard case .sqlite(let path) = harness.location else { return }
+        let sql = try db.requireSQL()
+        _ = try await sql.raw("SELECT 1 AS n").all()
+        let text = String(repeating: "x", count: 5_000)
+        let reading = Task {
+            var reads = 0
+            while !Task.isCancelled {
+                _ = try await sql.raw("SELECT count(*) AS n FROM settings").all()
+                reads += 1
+                await Task.yield()
+            }
+            return reads
+        }
+        // 1 500 settings of 5 000 bytes (two pages each), one commit each: over 3 000 pages of log written.
+        for n in 0..<1_500 {
+            try await sql.raw("INSERT INTO settings (id, value) VALUES (\(bind: "logg.\(n)"), \(bind: text))").run()
+        }
+        reading.cancel()
+        let reads = try await reading.value
+        XCTAssertGreaterThan(reads, 0)
+        let writer = try XCTUnwrap(routed!.connections.borrowWriter())
+        let checkpoints = writer.checkpoints
+        routed!.connections.giveBack(writer: writer)
+        XCTAssertGreaterThanOrEqual(checkpoints, 2, "the writer checkpointed through the gate")
+        // The log file is as long as the log ever was (SQLite writes it again from its beginning).
+        let pageBytes = 4_096 + 24
+        let logBytes = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
+        XCTAssertLessThan(logBytes, 1_200 * pageBytes, "the log started again after each checkpoint")
+        let count = try await sql.raw("SELECT count(*) AS n FROM settings WHERE id LIKE 'logg.%'").first()!.decode(column: "n", as: Int.self)
+        XCTAssertEqual(count, 1_500)
+    }
 }

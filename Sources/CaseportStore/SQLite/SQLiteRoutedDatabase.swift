@@ -1,3 +1,4 @@
+import Dispatch
 import FluentKit
 import NIOCore
 import SQLKit
@@ -56,8 +57,12 @@ struct SQLiteRoutedDatabase: Database, SQLDatabase {
                 }
             }
             // Registered before the gate's own callback on `done`, so the writer is back before the next
-            // writer is let in (it would otherwise find it lent and write on Fluent's connection).
-            done.whenComplete { _ in connections.giveBack(writer: writer) }
+            // writer is let in (it would otherwise find it lent and write on Fluent's connection), and a
+            // checkpoint asked for now goes before that writer.
+            done.whenComplete { _ in
+                connections.giveBack(writer: writer)
+                checkpointIfAsked(by: writer)
+            }
             return done
         }
     }
@@ -116,7 +121,10 @@ struct SQLiteRoutedDatabase: Database, SQLDatabase {
                        otherwise: @escaping @Sendable () -> EventLoopFuture<Void>) -> EventLoopFuture<Void> {
         gate.run(on: eventLoop) {
             guard let writer = connections.borrowWriter() else { return otherwise() }
-            defer { connections.giveBack(writer: writer) }
+            defer {
+                connections.giveBack(writer: writer)
+                checkpointIfAsked(by: writer)
+            }
             let statement = SQLiteDirectTransaction(writer: writer, connections: connections, context: context,
                                                     dialect: dialect, version: version, queryLogLevel: queryLogLevel)
             do {
@@ -125,6 +133,36 @@ struct SQLiteRoutedDatabase: Database, SQLDatabase {
             } catch {
                 return eventLoop.makeFailedFuture(error)
             }
+        }
+    }
+}
+
+extension SQLiteRoutedDatabase {
+    /// The queue the writer's checkpoints run on: off the event loops, one at a time.
+    static let checkpoints = DispatchQueue(label: "caseport.sqlite-checkpoint")
+
+    /// Called by the holder of the write gate after its commit: when the log has grown to
+    /// `SQLiteDirectConnection.checkpointPages`, the writer copies it into the database holding the gate, on
+    /// `checkpoints`, before any writer waiting now. The request that wrote does not wait for it, nor does
+    /// any reader; writers wait in the gate without holding a thread (SQLite's automatic checkpoint copied and
+    /// synced inside the commit, holding every request on that event loop: up to 75 ms a sync).
+    fileprivate func checkpointIfAsked(by writer: SQLiteDirectConnection) {
+        guard writer.asksForCheckpoint() else { return }
+        let loop = eventLoop
+        _ = gate.run(on: loop, first: true) { [connections] in
+            guard let lent = connections.borrowWriter() else {
+                // Closed, or lent to a writer let through after its patience: the next commit asks again.
+                writer.checkpointNotRun()
+                return loop.makeSucceededVoidFuture()
+            }
+            let copied = loop.makePromise(of: Void.self)
+            Self.checkpoints.async {
+                lent.checkpoint()
+                if lent !== writer { writer.checkpointNotRun() }
+                connections.giveBack(writer: lent)
+                copied.succeed()
+            }
+            return copied.futureResult
         }
     }
 }

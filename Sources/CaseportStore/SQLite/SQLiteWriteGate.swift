@@ -38,9 +38,11 @@ final class SQLiteWriteGate: Sendable {
     }
 
     /// Runs `write` when no other writer of this process writes; `write` returns when its writing finished.
-    func run<T: Sendable>(on loop: any EventLoop, _ write: @escaping @Sendable () -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+    /// `first`: before every writer waiting now (the writer's checkpoint, asked for by the holder).
+    func run<T: Sendable>(on loop: any EventLoop, first: Bool = false,
+                          _ write: @escaping @Sendable () -> EventLoopFuture<T>) -> EventLoopFuture<T> {
         let admitted = loop.makePromise(of: Pass.self)
-        enter(on: loop) { admitted.succeed($0) }
+        enter(on: loop, first: first) { admitted.succeed($0) }
         return admitted.futureResult.flatMap { pass in
             let written = write()
             written.whenComplete { _ in self.leave(pass) }
@@ -48,14 +50,14 @@ final class SQLiteWriteGate: Sendable {
         }
     }
 
-    private func enter(on loop: any EventLoop, _ body: @escaping @Sendable (Pass) -> Void) {
+    private func enter(on loop: any EventLoop, first: Bool, _ body: @escaping @Sendable (Pass) -> Void) {
         let queued: Int? = state.withLock { state in
             guard state.busy else {
                 state.busy = true
                 return nil
             }
             state.issued += 1
-            state.waiting.append(Waiter(id: state.issued, loop: loop, enter: body))
+            state.waiting.insert(Waiter(id: state.issued, loop: loop, enter: body), at: first ? 0 : state.waiting.endIndex)
             return state.issued
         }
         guard let id = queued else { return body(Pass(holdsGate: true)) }
