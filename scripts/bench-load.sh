@@ -101,7 +101,13 @@ serve_and_drive() {  # $1: label
   log=$(mktemp)
   LOG_LEVEL=warning "${run_nice[@]}" "$bin" serve --port "$PORT" >"$log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+  # A migration over a million cases takes minutes (M049 about 1 min 40 s on PostgreSQL): wait while the server
+  # lives, up to 15 min (a minute's wait killed it mid-migration and left the migration half done).
+  for _ in $(seq 1 4500); do
+    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
   curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$log"; kill "$pid"; return 1; }
   echo "== $label: $CASES cases, $CUSTOMERS customers, $USERS portal users, $HANDLERS handlers; load average $(cut -d' ' -f1-3 /proc/loadavg)"
   local args pg=()
