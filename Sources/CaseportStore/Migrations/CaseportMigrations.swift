@@ -46,5 +46,6 @@ public enum CaseportMigrations {
         M047_PostgresDisjointCountIndex(),
         M048_SQLiteScopedSearch(),
         M049_PostgresScopedSearch(),
+        M050_PostgresSortedListIndexes(),
     ]
 }

@@ -213,15 +213,14 @@ public struct VisibleCases: Sendable {
         }.joined(separator: " UNION ")
     }
 
-    /// Whether a PostgreSQL page is cut from `postgresFirstVisible`: in the orders the covering indexes hold,
-    /// without a text search (it has its own statement) or the API's cursor, and for the first 500 cases of
+    /// Whether a PostgreSQL page is cut from `postgresFirstVisible`: in any of the list's orders (each has
+    /// its indexes per branch: last activity M032/M042, creation M013, number and subject M050), without a
+    /// text search (it has its own statement) or the API's cursor, and for the first 500 cases of
     /// the list (20 pages of 25): deeper, reading `offset + limit` cases per key and sorting their union cost
     /// as much as gathering them all (`EXPLAIN ANALYZE`, one customer's 2 000 cases: page 1 0.5 against
     /// 2.2 ms, page 20 1.7 against 2.5, page 40 and 80 the same either way).
     static func postgresFirstPays(_ filter: CaseFilter, offset: Int, limit: Int, afterId: Int?) -> Bool {
-        guard afterId == nil, filter.searchTerms.isEmpty, filter.sort.key == .activity || filter.sort.key == .created else {
-            return false
-        }
+        guard afterId == nil, filter.searchTerms.isEmpty else { return false }
         let (first, overflow) = offset.addingReportingOverflow(limit)
         return !overflow && first <= 500
     }
