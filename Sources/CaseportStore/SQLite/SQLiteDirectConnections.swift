@@ -87,6 +87,9 @@ final class SQLiteDirectConnections: Sendable {
             return state.idleReaders + (writerIdle ? state.writer.map { [$0] } ?? [] : [])
         }
         idle.forEach { $0.close() }
+        // A checkpoint under way has the writer (`SQLiteRoutedDatabase.checkpointIfAsked`): it closes the writer
+        // when it gives it back; wait for that, so the file is whole once the databases have shut down.
+        SQLiteRoutedDatabase.checkpoints.sync {}
     }
 
     /// How many connections are open (tests).

@@ -150,17 +150,19 @@ extension SQLiteRoutedDatabase {
         guard writer.asksForCheckpoint() else { return }
         let loop = eventLoop
         _ = gate.run(on: loop, first: true) { [connections] in
-            guard let lent = connections.borrowWriter() else {
-                // Closed, or lent to a writer let through after its patience: the next commit asks again.
-                writer.checkpointNotRun()
-                return loop.makeSucceededVoidFuture()
-            }
             let copied = loop.makePromise(of: Void.self)
+            // The writer is borrowed on the queue, so that closing the connections, which waits for the queue,
+            // finds it back or keeps the checkpoint from borrowing it.
             Self.checkpoints.async {
+                defer { copied.succeed() }
+                guard let lent = connections.borrowWriter() else {
+                    // Closed, or lent to a writer let through after its patience: the next commit asks again.
+                    writer.checkpointNotRun()
+                    return
+                }
                 lent.checkpoint()
                 if lent !== writer { writer.checkpointNotRun() }
                 connections.giveBack(writer: lent)
-                copied.succeed()
             }
             return copied.futureResult
         }
