@@ -4,10 +4,11 @@ import SQLKit
 /// Issue 17, session 23: a portal list sorted by number or subject read on PostgreSQL each key's first cases in
 /// that order (`VisibleCases.postgresFirstVisible`) only for last activity and creation, whose covering
 /// indexes exist; sorted by number or subject it gathered every visible case (2 000 for a customer with
-/// 2 000, each case's row on a page of its own), removed the duplicates and sorted them: 18–20 ms a page under
-/// the realistic mix, about a sixth of PostgreSQL's statement time from about 1 % of the requests
+/// 2 000, each case's row on a page of its own), removed the duplicates and sorted them: 12–20 ms a page under
+/// the realistic mix, about a sixth of PostgreSQL's statement time from about 1.5 % of the requests
 /// (`pg_stat_statements`). With these indexes each branch reads its first cases in order, index-only:
-/// page 3 of a customer's list by subject 0.23–0.36 ms against 1.4–2.0 (`EXPLAIN ANALYZE`, one session, warm).
+/// page 3 of a customer's list by subject 0.23–0.36 ms against 5.3–6.0 before (`EXPLAIN ANALYZE`, one session,
+/// warm; 1.4–2.0 for the old form with these indexes); 0.7–1.1 ms under the mix.
 ///
 /// PostgreSQL only: SQLite reads those orders its own way (`VisibleCases.page`).
 struct M050_PostgresSortedListIndexes: AsyncMigration {
