@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import SQLiteKit
 import SQLiteNIO
@@ -87,9 +88,26 @@ final class SQLiteDirectConnections: Sendable {
             return state.idleReaders + (writerIdle ? state.writer.map { [$0] } ?? [] : [])
         }
         idle.forEach { $0.close() }
-        // A checkpoint under way has the writer (`SQLiteRoutedDatabase.checkpointIfAsked`): it closes the writer
-        // when it gives it back; wait for that, so the file is whole once the databases have shut down.
-        SQLiteRoutedDatabase.checkpoints.sync {}
+        // A checkpoint under way has the writer (`checkpointWriter`): it closes the writer when it gives it
+        // back; wait for that, so the file is whole once the databases have shut down.
+        Self.checkpoints.sync {}
+    }
+
+    /// The queue the writer's checkpoints run on: off the event loops, one at a time.
+    private static let checkpoints = DispatchQueue(label: "caseport.sqlite-checkpoint")
+
+    /// Copies the writer's log into the database on `checkpoints`, then calls `done`; `asked` is the writer
+    /// whose commit asked for it. The caller holds the write gate. The writer is borrowed on the queue, so
+    /// that `close`, which waits for the queue, finds it back or keeps the checkpoint from borrowing it.
+    func checkpointWriter(asked writer: SQLiteDirectConnection, then done: @escaping @Sendable () -> Void) {
+        Self.checkpoints.async {
+            defer { done() }
+            // Closed, or lent to a writer let through after its patience: the next commit asks again.
+            guard let lent = self.borrowWriter() else { return writer.checkpointNotRun() }
+            // `lent` is `writer`: the writer is only replaced after the connections closed.
+            lent.checkpoint()
+            self.giveBack(writer: lent)
+        }
     }
 
     /// How many connections are open (tests).

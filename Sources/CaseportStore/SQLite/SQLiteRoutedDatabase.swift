@@ -1,4 +1,3 @@
-import Dispatch
 import FluentKit
 import NIOCore
 import SQLKit
@@ -138,32 +137,18 @@ struct SQLiteRoutedDatabase: Database, SQLDatabase {
 }
 
 extension SQLiteRoutedDatabase {
-    /// The queue the writer's checkpoints run on: off the event loops, one at a time.
-    static let checkpoints = DispatchQueue(label: "caseport.sqlite-checkpoint")
-
     /// Called by the holder of the write gate after its commit: when the log has grown to
-    /// `SQLiteDirectConnection.checkpointPages`, the writer copies it into the database holding the gate, on
-    /// `checkpoints`, before any writer waiting now. The request that wrote does not wait for it, nor does
-    /// any reader; writers wait in the gate without holding a thread (SQLite's automatic checkpoint copied and
-    /// synced inside the commit, holding every request on that event loop: up to 75 ms a sync).
+    /// `SQLiteDirectConnection.checkpointPages`, the writer copies it into the database holding the gate
+    /// (`SQLiteDirectConnections.checkpointWriter`), before any writer waiting now. The request that wrote does
+    /// not wait for it, nor does any reader; writers wait in the gate without holding a thread (SQLite's
+    /// automatic checkpoint copied and synced inside the commit, holding every request on that event loop: up
+    /// to 75 ms a sync).
     fileprivate func checkpointIfAsked(by writer: SQLiteDirectConnection) {
         guard writer.asksForCheckpoint() else { return }
         let loop = eventLoop
         _ = gate.run(on: loop, first: true) { [connections] in
             let copied = loop.makePromise(of: Void.self)
-            // The writer is borrowed on the queue, so that closing the connections, which waits for the queue,
-            // finds it back or keeps the checkpoint from borrowing it.
-            Self.checkpoints.async {
-                defer { copied.succeed() }
-                guard let lent = connections.borrowWriter() else {
-                    // Closed, or lent to a writer let through after its patience: the next commit asks again.
-                    writer.checkpointNotRun()
-                    return
-                }
-                lent.checkpoint()
-                if lent !== writer { writer.checkpointNotRun() }
-                connections.giveBack(writer: lent)
-            }
+            connections.checkpointWriter(asked: writer) { copied.succeed() }
             return copied.futureResult
         }
     }
