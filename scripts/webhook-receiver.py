@@ -7,7 +7,7 @@ new or repeated message (a repeat is acknowledged, as a receiver should) and 401
   python3 scripts/webhook-receiver.py --secret whsec_... --record /tmp/hooks.jsonl [--port 0] [--tolerance 300]
 
 Prints "PORT <n>" once listening."""
-import argparse, base64, hashlib, hmac, http.server, json, time
+import argparse, base64, hashlib, hmac, http.server, json, socket, time
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--secret", required=True)
@@ -58,6 +58,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-server = http.server.HTTPServer(("127.0.0.1", args.port), Handler)
+class Server(http.server.HTTPServer):
+    def server_bind(self):
+        # The tests hold the port while the receiver is down (WebhookReceiver's PortHold): bind beside that hold.
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        super().server_bind()
+
+
+server = Server(("127.0.0.1", args.port), Handler)
 print("PORT", server.server_address[1], flush=True)
 server.serve_forever()

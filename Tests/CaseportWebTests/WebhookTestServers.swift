@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -9,13 +14,19 @@ import XCTest
 final class WebhookReceiver: @unchecked Sendable {
     let record: URL
     let secret: String
-    private(set) var port: Int = 0
+    let port: Int
+    /// Held until `remove()`, so the port stays this receiver's while it is down. Given back, the
+    /// system handed it to another test process in a parallel run, which then received the
+    /// deliveries still sent to it and counted them as its own.
+    private let hold: PortHold
     private var process: Process?
 
     init(secret: String) throws {
         try SMTPTestServer.requirePython(module: "hmac")
         self.secret = secret
         record = FileManager.default.temporaryDirectory.appendingPathComponent("caseport-hooks-\(UUID().uuidString).jsonl")
+        hold = try PortHold()
+        port = hold.port
         try start()
     }
 
@@ -30,7 +41,7 @@ final class WebhookReceiver: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
-        port = try Self.readPort(output, "webhook receiver")
+        _ = try Self.readPort(output, "webhook receiver")  // it listens once it has printed its port
     }
 
     /// The first line "PORT n"; a helper that does not start is a failure, not a skip.
@@ -63,7 +74,42 @@ final class WebhookReceiver: @unchecked Sendable {
 
     func remove() {
         stop()
+        hold.release()
         try? FileManager.default.removeItem(at: record)
+    }
+}
+
+/// A port on 127.0.0.1 bound but never listened on: connections to it are refused, the system gives
+/// it to no other process, and a server that sets SO_REUSEPORT (scripts/webhook-receiver.py) can
+/// still bind beside it.
+final class PortHold: @unchecked Sendable {
+    let port: Int
+    private var descriptor: Int32
+
+    init() throws {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { close(fd); throw POSIXError(.EADDRINUSE) }
+        descriptor = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func release() {
+        if descriptor >= 0 { close(descriptor) }
+        descriptor = -1
     }
 }
 
