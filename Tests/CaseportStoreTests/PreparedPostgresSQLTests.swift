@@ -102,4 +102,51 @@ final class PreparedPostgresSQLTests: StoreTestCase {
             XCTAssertEqual(try row?.decode(column: "name", as: String.self), "Transaktion AB")
         }
     }
+    /// The prepared path's rows (`PostgresStoreRow`) decode the everyday types straight from the cell and
+    /// every other type, and PostgresKit's workarounds, as PostgresKit does: the same values either way.
+    func testRowsDecodeEveryTypeAsThePlainPathDoes() async throws {
+        guard (db as? any SQLDatabase)?.dialect.name == "postgresql" else { return }
+        let query: SQLQueryString = """
+            SELECT 42::int8 AS big, 7::int4 AS small, NULL::int8 AS no_int, 'Vägen 1'::text AS words,
+                   NULL::text AS no_words, 'ok'::varchar AS short_words, true AS yes, NULL::bool AS no_bool,
+                   '2026-12-06 18:30:15.25+00'::timestamptz AS at, NULL::timestamptz AS no_at, 2.5::float8 AS ratio,
+                   12.75::numeric AS amount, ARRAY[3, 4]::int8[] AS ids, \(bind: 1) AS bound
+            """
+        try await (db as! any PostgresDatabase).withConnection { connection in
+            connection.eventLoop.makeFutureWithTask {
+                let plain = connection.sql()
+                let prepared = PreparedPostgresSQL(sql: plain, postgres: connection, names: PreparedStatementNames(limit: 5))
+                let fast = try await prepared.raw(query).first()!
+                let slow = try await plain.raw(query).first()!
+                XCTAssertTrue(fast is PostgresStoreRow)
+                for row in [fast, slow] {
+                    XCTAssertEqual(try row.decode(column: "big", as: Int.self), 42)
+                    XCTAssertEqual(try row.decode(column: "small", as: Int.self), 7)
+                    XCTAssertEqual(try row.decode(column: "small", as: Int?.self), 7)
+                    XCTAssertNil(try row.decode(column: "no_int", as: Int?.self))
+                    XCTAssertEqual(try row.decode(column: "words", as: String.self), "Vägen 1")
+                    XCTAssertEqual(try row.decode(column: "words", as: String?.self), "Vägen 1")
+                    XCTAssertNil(try row.decode(column: "no_words", as: String?.self))
+                    XCTAssertEqual(try row.decode(column: "short_words", as: String.self), "ok")
+                    XCTAssertEqual(try row.decode(column: "yes", as: Bool.self), true)
+                    XCTAssertNil(try row.decode(column: "no_bool", as: Bool?.self))
+                    XCTAssertEqual(try row.decode(column: "at", as: Date.self).timeIntervalSince1970, 1_796_581_815.25)
+                    XCTAssertNil(try row.decode(column: "no_at", as: Date?.self))
+                    XCTAssertEqual(try row.decode(column: "ratio", as: Double.self), 2.5)
+                    XCTAssertEqual(try row.decode(column: "amount", as: Double.self), 12.75, "numeric as a double: PostgresKit's way")
+                    XCTAssertEqual(try row.decode(column: "amount", as: Decimal.self), Decimal(string: "12.75"))
+                    XCTAssertEqual(try row.decode(column: "ids", as: [Int].self), [3, 4])
+                    XCTAssertEqual(try row.decode(column: "bound", as: Int.self), 1)
+                    XCTAssertTrue(try row.decodeNil(column: "no_int"))
+                    XCTAssertFalse(try row.decodeNil(column: "big"))
+                    XCTAssertTrue(row.contains(column: "ratio"))
+                    XCTAssertFalse(row.contains(column: "nothing"))
+                    XCTAssertThrowsError(try row.decode(column: "nothing", as: Int.self))
+                    XCTAssertThrowsError(try row.decode(column: "words", as: Int.self), "text is not a number")
+                    XCTAssertThrowsError(try row.decode(column: "no_int", as: Int.self), "NULL is not a number")
+                }
+                XCTAssertEqual(fast.allColumns, slow.allColumns)
+            }
+        }.get()
+    }
 }

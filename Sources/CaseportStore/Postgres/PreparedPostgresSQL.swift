@@ -50,7 +50,7 @@ struct PreparedPostgresSQL: SQLDatabase {
                     try await DynamicStatement.$current.withValue(statement) {
                         let rows = try await connection.execute(DynamicStatement(bindings: bindings), logger: logger)
                         for try await row in rows {
-                            onRow(row.sql(decodingContext: .default))
+                            onRow(PostgresStoreRow(row))
                         }
                     }
                 }
