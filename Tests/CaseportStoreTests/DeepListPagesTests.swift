@@ -65,4 +65,31 @@ final class DeepListPagesTests: StoreTestCase {
             }
         }
     }
+    /// PostgreSQL (session 24): the first pages of a view are one statement text, whatever the page
+    /// (`postgresFirstVisible` binds its offset and per-key limit), and their rows another
+    /// (`rows(ids:)`), so that PostgreSQL keeps their plans instead of planning every page anew. Once the
+    /// first page's statements are named, the next pages need no new name.
+    func testEveryFirstPageOfAViewIsTheSameStatementOnPostgreSQL() async throws {
+        guard try db.requireSQL().dialect.name == "postgresql", PreparedStatementNames.shared.isEnabled else { return }
+        let own = try await make.customer("1")
+        let house = try await make.object(of: own, "Huset")
+        let start = Date(timeIntervalSince1970: 1_700_000_000)
+        for index in 0..<260 {
+            try await make.case("Ärende \(index)", customer: own, object: index % 2 == 0 ? house : nil,
+                                createdAt: start + Double(index) * 60)
+        }
+        let viewer = CaseVisibility(customerIds: [own.id!], objectIds: [], objectOwnerIds: [own.id!], contactId: nil)
+        let visible = VisibleCases(database: db)
+        let first = try await visible.page(for: viewer, offset: 0, limit: 25).map(\.id)
+        XCTAssertEqual(first.count, 25)
+        let named = PreparedStatementNames.shared.issued
+        var seen = Set(first)
+        for page in 1..<10 {
+            let ids = try await visible.page(for: viewer, offset: page * 25, limit: 25).map(\.id)
+            XCTAssertEqual(ids.count, 25)
+            XCTAssertTrue(seen.isDisjoint(with: ids), "page \(page + 1) repeats no case")
+            seen.formUnion(ids)
+        }
+        XCTAssertEqual(PreparedStatementNames.shared.issued, named, "pages 2–10 are the first page's statements")
+    }
 }

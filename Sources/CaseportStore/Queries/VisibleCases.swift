@@ -195,6 +195,10 @@ public struct VisibleCases: Sendable {
     /// 0.17–0.24 ms (docs/PERFORMANCE.md, session 15). A key set given as a subquery (the
     /// owner's objects) is a LATERAL join, because `object_id = ANY(ARRAY(…))` was answered by walking the
     /// whole last-activity index and filtering (13 000 rows for 25).
+    ///
+    /// `first` and the page's offset are bound, not written in, so that every page of a view is one
+    /// statement: the plan is the same walk whatever they are, and PostgreSQL soon keeps it (a generic
+    /// plan) instead of planning each page anew (0.35 ms a page under the mix, session 24).
     func postgresFirstVisible(_ visibility: CaseVisibility, _ filter: CaseFilter, first: Int) -> SQLQueryString {
         let branches = CaseVisibilitySQL.keyedBranches(visibility)
         guard !branches.isEmpty else { return "SELECT c.id, c.id AS sort_key FROM cases c WHERE 1 = 0" }
@@ -209,7 +213,7 @@ public struct VisibleCases: Sendable {
             let match: SQLQueryString = "\(unsafeRaw: branch.column) = k.key"
             return "(SELECT x.id, x.sort_key FROM (" + keys + ") AS k(key) CROSS JOIN LATERAL (SELECT c.id, "
                 + "\(unsafeRaw: sortColumn) AS sort_key FROM cases c WHERE " + ([match] + conditions).joined(separator: " AND ")
-                + " ORDER BY \(CaseSortSQL.orderBy(filter.sort)) LIMIT \(literal: first)) x)"
+                + " ORDER BY \(CaseSortSQL.orderBy(filter.sort)) LIMIT \(bind: first)) x)"
         }.joined(separator: " UNION ")
     }
 
@@ -245,13 +249,14 @@ public struct VisibleCases: Sendable {
         if window.fromTheEnd { filter.sort.direction = filter.sort.direction.reversed }
         // The page's ids are chosen first, from the indexes alone; only those rows are then joined
         // with their names (a "deferred join"), so a viewer with thousands of cases costs a sort of ids.
-        // LIMIT is written into the SQL, not bound, and so is PostgreSQL's OFFSET (`PageWindowSQL`).
+        // LIMIT is written into the SQL, not bound, and so is PostgreSQL's OFFSET (`PageWindowSQL`) but in
+        // `postgresFirstVisible`'s form, whose plan is the same for every page.
         let condition = whereClause(visibility, filter, dialect: sql.dialect.name, afterId: afterId)
         let pageIds: SQLQueryString
         if sql.dialect.name == "postgresql", Self.postgresFirstPays(filter, offset: offset, limit: limit, afterId: afterId) {
             pageIds = """
               SELECT id FROM (\(postgresFirstVisible(visibility, filter, first: offset + limit))) visible
-              ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(literal: limit) OFFSET \(literal: offset)
+              ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(literal: limit) OFFSET \(bind: offset)
               """
         } else if sql.dialect.name == "postgresql", Self.postgresMergePays(filter, afterId: afterId) {
             pageIds = """
@@ -350,7 +355,33 @@ public struct VisibleCases: Sendable {
     /// third of PostgreSQL's CPU in the realistic mix (`pg_stat_statements.track_planning`). A scalar
     /// subquery by primary key is planned on its own, cheaply: 0.24 ms, the same rows. (SQLite: the same
     /// within 0.03 ms a page.)
+    ///
+    /// PostgreSQL reads the ids first and the rows by them in a second statement (`rows(ids:)`): the ids'
+    /// statement differs from page to page and view to view, and PostgreSQL planned the whole statement,
+    /// names and all, on nearly every call (0.5–1.0 ms under the mix, session 23); the rows' statement is
+    /// one text per order, which each connection soon plans once, generically (0.2 ms → 0.01).
     func rows(pageIds: SQLQueryString, sort: CaseSort, reader: CaseReader) async throws -> [CaseListRow] {
+        let sql = try self.sql
+        if sql.dialect.name == "postgresql" {
+            let ids = try await sql.raw(pageIds).all().map { try $0.decode(column: "id", as: Int.self) }
+            return try await rows(ids: ids, sort: sort, reader: reader)
+        }
+        return try await rows(from: "(\(pageIds)) page JOIN cases c ON c.id = page.id", sort: sort, reader: reader)
+    }
+
+    /// The list rows of the cases `ids`, in `sort`'s order. On PostgreSQL the ids are one bound array, so
+    /// the statement's text is the same for every page (see `rows(pageIds:)`).
+    func rows(ids: [Int], sort: CaseSort, reader: CaseReader) async throws -> [CaseListRow] {
+        guard !ids.isEmpty else { return [] }
+        let sql = try self.sql
+        guard sql.dialect.name == "postgresql" else {
+            return try await rows(from: "cases c WHERE c.id IN (\(binds: ids))", sort: sort, reader: reader)
+        }
+        return try await rows(from: "cases c WHERE c.id = ANY(\(bind: ids))", sort: sort, reader: reader)
+    }
+
+    /// The list rows of the cases `source` (a FROM clause that names the cases `c`) holds.
+    private func rows(from source: SQLQueryString, sort: CaseSort, reader: CaseReader) async throws -> [CaseListRow] {
         let sql = try self.sql
         return try await sql.raw("""
             SELECT c.id, c.number, c.subject, c.description, c.status, c.created_at, c.last_activity_at,
@@ -365,8 +396,7 @@ public struct VisibleCases: Sendable {
                        (SELECT r.seen_at FROM case_reads r WHERE r.case_id = c.id AND r.user_id = \(bind: reader.userId)),
                        \(bind: reader.since)) THEN 1 ELSE 0 END AS has_news,
                    EXISTS (SELECT 1 FROM article_rows a WHERE a.case_id = c.id) AS has_article_rows
-            FROM (\(pageIds)) page
-            JOIN cases c ON c.id = page.id
+            FROM \(source)
             ORDER BY \(CaseSortSQL.orderBy(sort))
             """).all().map(Self.listRow)
     }
@@ -391,7 +421,7 @@ public struct VisibleCases: Sendable {
         guard let first = found.first else { return offset == 0 ? ([], 0) : nil }
         let total = try first.decode(column: "total", as: Int.self)
         let ids = try found.map { try $0.decode(column: "id", as: Int.self) }
-        let rows = try await self.rows(pageIds: "SELECT c.id FROM cases c WHERE c.id IN (\(binds: ids))", sort: filter.sort, reader: reader)
+        let rows = try await self.rows(ids: ids, sort: filter.sort, reader: reader)
         return (rows, total)
     }
 
