@@ -99,10 +99,11 @@ final class OutboxDeliveryTests: XCTestCase {
     func testUnreachableServerBacksOffThenFailsAndAdminRetryDelivers() async throws {
         let row = OutboxRecord(kind: .messageCopy, recipient: "x@example.org", language: "en", subject: "Hello", body: "Hi")
         try await row.create(on: harness.app.db)
-        // A port where nobody listens.
-        let closed = try SMTPTestServer()
+        // A port where nobody listens, held (`PortHold`) so that no other test process is given it for a
+        // server of its own while this one counts on its connections being refused.
+        let closed = try PortHold()
+        defer { closed.release() }
         let deadPort = closed.port
-        closed.stop()
         let start = Date()
         let clock = TestClock(start)
         let broken = worker(config(port: deadPort), clock: { clock.now })
