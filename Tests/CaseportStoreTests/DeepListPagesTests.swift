@@ -65,6 +65,7 @@ final class DeepListPagesTests: StoreTestCase {
             }
         }
     }
+
     /// PostgreSQL (session 24): the first pages of a view are one statement text, whatever the page
     /// (`postgresFirstVisible` binds its offset and per-key limit), and their rows another
     /// (`rows(ids:)`), so that PostgreSQL keeps their plans instead of planning every page anew. Once the
