@@ -27,6 +27,7 @@ struct PostgresStoreRow: SQLRow {
     }
 
     func decode<T: Decodable>(column: String, as type: T.Type) throws -> T {
+        // A missing column: PostgresKit's error.
         guard cells.contains(column) else { return try row.sql().decode(column: column, as: T.self) }
         let cell = cells[column]
         if let value = try Self.directly(T.self, from: cell) { return value }
