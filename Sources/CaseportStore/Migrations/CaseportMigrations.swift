@@ -47,5 +47,6 @@ public enum CaseportMigrations {
         M048_SQLiteScopedSearch(),
         M049_PostgresScopedSearch(),
         M050_PostgresSortedListIndexes(),
+        M051_CaseReferenceIndexes(),
     ]
 }
