@@ -13,7 +13,9 @@ final class StoreSchemaTests: StoreTestCase {
             ? """
               SELECT m.name AS tbl, f."from" AS col,
                      EXISTS (SELECT 1 FROM pragma_index_list(m.name) l, pragma_index_info(l.name) i
-                             WHERE i.seqno = 0 AND i.name = f."from") AS indexed
+                             WHERE i.seqno = 0 AND i.name = f."from")
+                     -- an INTEGER PRIMARY KEY is the table's rowid, in no index list
+                     OR EXISTS (SELECT 1 FROM pragma_table_info(m.name) t WHERE t.pk = 1 AND t.name = f."from") AS indexed
               FROM sqlite_master m, pragma_foreign_key_list(m.name) f
               WHERE m.type = 'table' AND f."table" = 'cases'
               """
