@@ -99,7 +99,9 @@ serve_and_drive() {  # $1: label
     return
   fi
   log=$(mktemp)
-  LOG_LEVEL=warning "${run_nice[@]}" "$bin" serve --port "$PORT" >"$log" 2>&1 &
+  local url="${DATABASE_URL:-}"
+  [ "$label" = postgres ] && [ -n "${PG_SOCKET:-}" ] && url="postgres://caseport@/caseport_load?host=$PG_DIR&port=$PG_PORT"
+  DATABASE_URL="$url" LOG_LEVEL=warning "${run_nice[@]}" "$bin" serve --port "$PORT" >"$log" 2>&1 &
   pid=$!
   # A migration over a million cases takes minutes (M049 about 1 min 40 s on PostgreSQL): wait while the server
   # lives, up to 15 min (a minute's wait killed it mid-migration and left the migration half done).

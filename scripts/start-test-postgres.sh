@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts a throw-away PostgreSQL server on loopback for the test suite and prints its DATABASE_URL.
+# Starts a throw-away PostgreSQL server on loopback for the test suite and prints its DATABASE_URL (and its
+# socket directory, CASEPORT_TEST_PG_SOCKET_DIR).
 # Installs Debian's PostgreSQL when it is missing. Usage: eval "$(scripts/start-test-postgres.sh)"
 # CASEPORT_TEST_PG_PORT, CASEPORT_TEST_PG_DIR and CASEPORT_TEST_PG_OPTIONS (extra "-c name=value"
 # server settings) choose another server, e.g. for the benchmark.
@@ -29,3 +30,5 @@ if ! run_as_pg "$bindir/pg_ctl" -D "$DIR" status >/dev/null 2>&1; then
   run_as_pg "$bindir/createdb" -h 127.0.0.1 -p "$PORT" -U caseport caseport_test
 fi
 echo "export DATABASE_URL=postgres://caseport@127.0.0.1:$PORT/caseport_test"
+# The same server's Unix socket directory (its socket is $DIR/.s.PGSQL.$PORT): PostgresSocketTests connect by it.
+echo "export CASEPORT_TEST_PG_SOCKET_DIR=$DIR"

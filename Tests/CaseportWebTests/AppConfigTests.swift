@@ -18,6 +18,7 @@ final class AppConfigTests: XCTestCase {
         let caFile = "/nonexistent/ca.pem"
         let malformed: [(String, String, [String: String])] = [
             ("DATABASE_URL", "mysql://x@y/z", [:]),
+            ("DATABASE_URL", "postgres://cp@/caseport?host=run/postgresql", [:]),
             ("CASEPORT_BCRYPT_COST", "3", [:]),
             ("CASEPORT_SECURE_COOKIES", "sometimes", [:]),
             ("CASEPORT_PUBLIC_URL", "portal.example.com", [:]),
@@ -109,6 +110,16 @@ final class AppConfigTests: XCTestCase {
         XCTAssertEqual(config.delivery.concurrency, 2)
         XCTAssertEqual(config.delivery.lease, 60)
         XCTAssertEqual(config.delivery.approvalReminderAfter, 7 * 24 * 3_600)
+    }
+
+    /// libpq's form for the server's Unix socket (`host=` a directory) is a PostgreSQL location like any other;
+    /// PostgresSocketTests connects through it.
+    func testDatabaseURLMayNameAUnixSocketDirectory() throws {
+        let url = "postgres://cp@/caseport?host=/run/postgresql&port=5433"
+        let config = try AppConfig.from(environment: ["DATABASE_URL": url])
+        XCTAssertEqual(config.database, .postgres(url: url))
+        XCTAssertEqual(config.database.summary, "PostgreSQL at /run/postgresql (Unix socket)/caseport")
+        XCTAssertThrowsError(try AppConfig.from(environment: ["DATABASE_URL": "postgres://cp@/caseport?port=5433"]))
     }
 
     func testDefaultsWhenNothingIsSet() throws {

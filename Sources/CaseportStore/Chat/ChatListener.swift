@@ -25,7 +25,7 @@ public final class ChatListener: Sendable {
     /// `url` is DATABASE_URL.
     public init(url: String, channel: String, eventLoop: any EventLoop, logger: Logger,
                 handler: @escaping @Sendable (Event) -> Void) throws {
-        self.configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
+        self.configuration = try DatabaseLocation.postgresConfiguration(url: url).coreConfiguration
         self.channel = channel
         self.logger = logger
         self.eventLoop = eventLoop
