@@ -21,27 +21,34 @@ final class PostgresSocketTests: XCTestCase {
         let socketURL = "postgres://\(user)@\(tcp.path)?host=\(directory)&port=\(port)"
         let location = try DatabaseLocation.from(databaseURL: socketURL, dataDirectory: "/nonexistent")
 
-        let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
-        defer { databases.shutdown() }
-        databases.use(try location.factory(), as: .psql)
-        let database = try XCTUnwrap(databases.database(logger: Logger(label: "test.socket"),
-                                                        on: MultiThreadedEventLoopGroup.singleton.any()) as? any SQLDatabase)
         // inet_server_addr() is NULL exactly when the connection came through a Unix socket.
-        let row = try await database.raw("SELECT current_database() AS name, inet_server_addr() IS NULL AS by_socket").first()
+        let row = try await Self.withDatabase(location) {
+            try await $0.raw("SELECT current_database() AS name, inet_server_addr() IS NULL AS by_socket").first()
+        }
         XCTAssertEqual(try row?.decode(column: "name", as: String.self), String(tcp.path.dropFirst()))
         XCTAssertEqual(try row?.decode(column: "by_socket", as: Bool.self), true)
 
         // A directory without the server's socket fails to connect (the path is really used).
         let elsewhere = try DatabaseLocation.from(databaseURL: "postgres://\(user)@\(tcp.path)?host=/nonexistent&port=\(port)",
                                                   dataDirectory: "/nonexistent")
-        let other = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
-        defer { other.shutdown() }
-        other.use(try elsewhere.factory(), as: .psql)
-        let unreachable = try XCTUnwrap(other.database(logger: Logger(label: "test.socket"),
-                                                       on: MultiThreadedEventLoopGroup.singleton.any()) as? any SQLDatabase)
         do {
-            _ = try await unreachable.raw("SELECT 1 AS one").first()
+            _ = try await Self.withDatabase(elsewhere) { try await $0.raw("SELECT 1 AS one").first() }
             XCTFail("connected through a socket directory that has none")
         } catch {}
+    }
+
+    private static func withDatabase<T: Sendable>(_ location: DatabaseLocation,
+                                                  _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        databases.use(try location.factory(), as: .psql)
+        let database = databases.database(logger: Logger(label: "test.socket"), on: MultiThreadedEventLoopGroup.singleton.any())
+        do {
+            let result = try await body(database as! any SQLDatabase)
+            await databases.shutdownAsync()
+            return result
+        } catch {
+            await databases.shutdownAsync()
+            throw error
+        }
     }
 }
