@@ -15,7 +15,8 @@
 # organisation bench<n>), HANDLERS (30), CONCURRENCY (16), RATE (300 a second), DURATION (30 s a phase), WARMUP (5),
 # DB (both|sqlite|postgres), KEEP_DIR (keep and reuse the seeded SQLite file; PostgreSQL's database
 # `caseport_load` is reused when it has the users unless RESEED=1), BENCH_PG_PORT (55440) and BENCH_PG_DIR
-# (/tmp/caseport-bench-pg): the PostgreSQL server (started if not running),
+# (/tmp/caseport-bench-pg): the PostgreSQL server (started if not running; one server connects through its
+# Unix socket, BENCH_PG_TCP=1 through loopback TCP),
 # SCRATCH (.build-release), NO_BUILD=1 (use the binaries as they are), JSON_DIR (write each run's JSON),
 # LABEL (put into the JSON), ONLY (comma-separated kinds of request, e.g. portal_list: one page's cost),
 # MODE (both|closed|open), NICE (nice level for the server and the driver; unset: none).
@@ -100,7 +101,9 @@ serve_and_drive() {  # $1: label
   fi
   log=$(mktemp)
   local url="${DATABASE_URL:-}"
-  [ "$label" = postgres ] && [ -n "${PG_SOCKET:-}" ] && url="postgres://caseport@/caseport_load?host=$PG_DIR&port=$PG_PORT"
+  # One server on the database's machine connects through PostgreSQL's Unix socket, as an operator would
+  # (BENCH_PG_TCP=1: through loopback TCP, as before session 25).
+  [ "$label" = postgres ] && [ -z "${BENCH_PG_TCP:-}" ] && url="postgres://caseport@/caseport_load?host=$PG_DIR&port=$PG_PORT"
   DATABASE_URL="$url" LOG_LEVEL=warning "${run_nice[@]}" "$bin" serve --port "$PORT" >"$log" 2>&1 &
   pid=$!
   # A migration over a million cases takes minutes (M049 about 1 min 40 s on PostgreSQL): wait while the server
