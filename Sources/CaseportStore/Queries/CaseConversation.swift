@@ -213,7 +213,14 @@ public struct CaseConversation: Sendable {
                 AND r.seen_at >= c.last_activity_at)
             """).first()
         guard news != nil else { return }
-        try await sql.raw("""
+        try await recordVisit(caseId: caseId, userId: userId, at: now)
+    }
+
+    /// `markSeen` without its question, for a caller that knows the case has news for the user (a case page
+    /// read `CasePageContents.unseen` with the case: one statement fewer a view). The upsert's own condition
+    /// still leaves a marker alone that is already past the case's last activity.
+    public func recordVisit(caseId: Int, userId: Int, at now: Date = Date()) async throws {
+        try await database.requireSQL().raw("""
             INSERT INTO case_reads (user_id, case_id, seen_at) VALUES (\(bind: userId), \(bind: caseId), \(bind: now))
             ON CONFLICT (user_id, case_id) DO UPDATE SET seen_at = excluded.seen_at
             WHERE case_reads.seen_at < (SELECT last_activity_at FROM cases WHERE id = excluded.case_id)

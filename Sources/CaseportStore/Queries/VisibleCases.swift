@@ -94,6 +94,27 @@ public struct CaseDetail: Codable, Sendable, Equatable {
     }
 }
 
+/// What a portal case page has to read besides the case, asked with it (issue 17, session 25): each was a
+/// statement of its own on every view, and most cases have no answers to a form, no chat, often no file,
+/// and most views find nothing new to record. A page reads a part only when its flag says there is one
+/// (the read itself still decides what is shown: a flag only says that rows exist).
+public struct CasePageContents: Sendable, Equatable {
+    /// Something visible happened since the reader last opened the case (or they never did): the visit is
+    /// worth recording (`CaseConversation.markSeen`).
+    public var unseen: Bool
+    public var hasFieldValues: Bool
+    /// A file on the case that is not removed (shared or not: `VisibleFiles.caseFiles` decides).
+    public var hasFiles: Bool
+    public var hasChats: Bool
+
+    public init(unseen: Bool, hasFieldValues: Bool, hasFiles: Bool, hasChats: Bool) {
+        (self.unseen, self.hasFieldValues, self.hasFiles, self.hasChats) = (unseen, hasFieldValues, hasFiles, hasChats)
+    }
+
+    /// Everything read, nothing assumed.
+    public static let unknown = CasePageContents(unseen: true, hasFieldValues: true, hasFiles: true, hasChats: true)
+}
+
 /// Who is reading, for the "new information" marker: activity after the later of the user's last
 /// visit (or, for a case never opened, the account's creation) counts as news.
 public struct CaseReader: Sendable {
@@ -509,10 +530,34 @@ public struct VisibleCases: Sendable {
             """).first().map(CaseDetail.read)
     }
 
+    /// The case a portal case page shows, with what else the page has to read (`CasePageContents`), in one
+    /// statement under the access rule.
+    public func findForPage(number: Int, for visibility: CaseVisibility, userId: Int) async throws
+        -> (detail: CaseDetail, contents: CasePageContents)? {
+        let sql = try self.sql
+        guard let row = try await sql.raw("""
+            \(unsafeRaw: Self.detailColumns),
+                   NOT EXISTS (SELECT 1 FROM case_reads r WHERE r.user_id = \(bind: userId) AND r.case_id = c.id
+                               AND r.seen_at >= c.last_activity_at) AS unseen,
+                   EXISTS (SELECT 1 FROM case_field_values WHERE case_id = c.id) AS has_field_values,
+                   EXISTS (SELECT 1 FROM files WHERE case_id = c.id AND removed_at IS NULL) AS has_files,
+                   EXISTS (SELECT 1 FROM chat_conversations WHERE case_id = c.id) AS has_chats
+            FROM cases c
+            WHERE c.number = \(bind: number) AND \(CaseVisibilitySQL.predicate(visibility, dialect: sql.dialect.name))
+            """).first() else { return nil }
+        let contents = CasePageContents(unseen: try row.decode(column: "unseen", as: Bool.self),
+                                        hasFieldValues: try row.decode(column: "has_field_values", as: Bool.self),
+                                        hasFiles: try row.decode(column: "has_files", as: Bool.self),
+                                        hasChats: try row.decode(column: "has_chats", as: Bool.self))
+        return (try CaseDetail.read(row), contents)
+    }
+
     /// The columns of a `CaseDetail`; `StaffCases.detail` reads the same shape for staff. Names are scalar
     /// subqueries for the reason `rows(pageIds:)` gives (PostgreSQL planned the five joins in 0.69 ms to
     /// execute in 0.04; now 0.11).
-    static let detailSelect = """
+    static let detailSelect = detailColumns + "\nFROM cases c"
+
+    static let detailColumns = """
             SELECT c.id, c.number, c.subject, c.description, c.status,
                    c.category_id, (SELECT name FROM categories WHERE id = c.category_id) AS category_name,
                    c.case_type_id, (SELECT name FROM case_types WHERE id = c.case_type_id) AS case_type_name,
@@ -525,7 +570,6 @@ public struct VisibleCases: Sendable {
                    (SELECT name FROM staff_users WHERE id = c.handler_id AND is_active = TRUE) AS handler_name,
                    (SELECT email FROM staff_users WHERE id = c.handler_id AND is_active = TRUE) AS handler_email,
                    c.created_at, c.updated_at, c.created_by_name, c.origin, c.version
-            FROM cases c
             """
 }
 

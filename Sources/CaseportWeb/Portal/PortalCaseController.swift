@@ -152,27 +152,38 @@ struct PortalCaseController: RouteCollection {
     }
 
     func findCase(_ request: Request) async throws -> (PortalPrincipal, CaseDetail) {
-        let principal = try request.requirePortal()
-        guard let raw = request.parameters.get("number"), raw.count <= 12, let number = Int(raw),
-              let detail = try await VisibleCases(database: request.db).find(number: number, for: principal.visibility)
-        else { throw Abort(.notFound) }
+        let (principal, detail, _) = try await findCaseForPage(request)
         return (principal, detail)
     }
 
+    /// The case with what else its page has to read (`CasePageContents`), under the access rule.
+    func findCaseForPage(_ request: Request) async throws -> (PortalPrincipal, CaseDetail, CasePageContents) {
+        let principal = try request.requirePortal()
+        guard let raw = request.parameters.get("number"), raw.count <= 12, let number = Int(raw),
+              let found = try await VisibleCases(database: request.db)
+                .findForPage(number: number, for: principal.visibility, userId: try principal.user.requireID())
+        else { throw Abort(.notFound) }
+        return (principal, found.detail, found.contents)
+    }
+
     func show(request: Request) async throws -> Response {
-        let (principal, detail) = try await findCase(request)
+        let (principal, detail, contents) = try await findCaseForPage(request)
         var state = PageState()
         state.notice = request.notice([.message, .uploaded, .removed, .saved, .created, .approved, .rejected], prefix: "notice_")
         // The banner's "Answer" link opens the write box (it works without JavaScript).
         state.writeOpen = (try? request.query.get(String.self, at: "write")) == "1"
-        let response = try await render(request, principal: principal, detail: detail, state: state, status: .ok)
-        // Opening the case clears its "new information" marker for this user.
-        try await CaseConversation(database: request.db).markSeen(caseId: detail.id, userId: try principal.user.requireID())
+        let response = try await render(request, principal: principal, detail: detail, contents: contents, state: state, status: .ok)
+        // Opening the case clears its "new information" marker for this user (when there was news: most
+        // views find none, and then write nothing).
+        if contents.unseen {
+            try await CaseConversation(database: request.db).recordVisit(caseId: detail.id, userId: try principal.user.requireID())
+        }
         return response
     }
 
-    func render(_ request: Request, principal: PortalPrincipal, detail: CaseDetail, state: PageState,
-                status: HTTPResponseStatus) async throws -> Response {
+    /// `contents`: which parts the case has (a part it has none of is not read); `.unknown` reads them all.
+    func render(_ request: Request, principal: PortalPrincipal, detail: CaseDetail, contents: CasePageContents = .unknown,
+                state: PageState, status: HTTPResponseStatus) async throws -> Response {
         let conversation = CaseConversation(database: request.db)
         let language = request.language
         let settings = try await request.frameSettings()  // the frame's copy, kept at the change stamp
@@ -183,7 +194,7 @@ struct PortalCaseController: RouteCollection {
             link: { PortalRoute.`case`.path([String(detail.number)], query: [("page", String($0))], fragment: "messages") },
             pageWithTotal: { try await conversation.publicMessagesPage(caseId: detail.id, limit: Self.messagesPerPage, offset: $0) },
             count: { try await conversation.publicMessageCount(caseId: detail.id) })
-        let files = try await VisibleFiles(database: request.db).caseFiles(caseId: detail.id)
+        let files = contents.hasFiles ? try await VisibleFiles(database: request.db).caseFiles(caseId: detail.id) : []
         var chips: [Int: [FileChip]] = [:]
         for file in files.reversed() {
             guard let messageId = file.messageId else { continue }
@@ -191,7 +202,7 @@ struct PortalCaseController: RouteCollection {
                                                           size: Self.formatSize(file.byteSize, language: language),
                                                           isImage: ContentSniffing.isImage(file.contentType)))
         }
-        let fields = try await conversation.fieldValues(caseId: detail.id)
+        let fields = contents.hasFieldValues ? try await conversation.fieldValues(caseId: detail.id) : []
         let fieldIds = fields.compactMap(\.fieldId)
         let dateFieldIds = fieldIds.isEmpty ? [] : Set(try await CaseTypeFieldRecord.query(on: request.db)
             .filter(\.$id ~~ fieldIds).filter(\.$kind == .date).all().compactMap(\.id))
@@ -275,7 +286,7 @@ struct PortalCaseController: RouteCollection {
             errorSummary: ErrorSummary.links(state.errors, anchors: Self.errorAnchors, request: request),
             classifyOpen: state.errors.keys.contains { $0.hasPrefix("classify_") },
             showDescription: messagePaging.page >= messagePaging.pageCount)
-        page.chats = try await CaseChatView.load(request, caseId: detail.id, forStaff: false)
+        page.chats = contents.hasChats ? try await CaseChatView.load(request, caseId: detail.id, forStaff: false) : []
         // Written in Swift from frame to files (`PortalCasePageHTML.swift`, `PageHTML.swift`: no Leaf render).
         return request.htmlPage(layout.pageHTML(body: page.bodyHTML()), status: status)
     }

@@ -1,0 +1,67 @@
+import CaseportCore
+import CaseportStore
+import FluentKit
+import Foundation
+import XCTest
+
+/// A portal case page reads the case with what else it has (issue 17, session 25): the flags must say
+/// "there is one" whenever there is, or the page would leave out answers, files or a chat.
+final class PortalCasePageReadsTests: StoreTestCase {
+    func testTheCaseComesWithWhatItsPageHasToRead() async throws {
+        let customer = try await make.customer("1"), other = try await make.customer("2")
+        let record = try await make.case("Läckage", customer: customer)
+        let caseId = try record.requireID(), number = record.number
+        let anna = try await make.portalUser("anna", of: customer)
+        let userId = try anna.requireID()
+        let cases = VisibleCases(database: db)
+        let visibility = CaseVisibility(for: .invoiceCustomer(customerId: try customer.requireID()))
+        func contents() async throws -> CasePageContents {
+            let found = try await cases.findForPage(number: number, for: visibility, userId: userId)
+            XCTAssertEqual(found?.detail.id, caseId)
+            return try XCTUnwrap(found?.contents)
+        }
+
+        XCTAssertEqual(try await contents(), CasePageContents(unseen: true, hasFieldValues: false, hasFiles: false, hasChats: false),
+                       "a case never opened is news; it has nothing else")
+        // Another customer's viewer finds nothing: the rule is in the statement.
+        let stranger = try await cases.findForPage(number: number, for: CaseVisibility(for: .invoiceCustomer(customerId: try other.requireID())),
+                                                   userId: userId)
+        XCTAssertNil(stranger)
+
+        try await CaseConversation(database: db).recordVisit(caseId: caseId, userId: userId, at: Date().addingTimeInterval(60))
+        XCTAssertFalse(try await contents().unseen, "seen after its last activity")
+        try await CaseRecord.query(on: db).filter(\.$id == caseId).set(\.$lastActivityAt, to: Date().addingTimeInterval(120)).update()
+        XCTAssertTrue(try await contents().unseen, "something happened after the visit")
+
+        let answer = CaseFieldValueRecord(caseId: caseId, fieldId: nil, label: "Våning", value: "3", sortOrder: 1)
+        try await answer.create(on: db)
+        XCTAssertTrue(try await contents().hasFieldValues)
+
+        let file = StoredFileRecord()
+        file.caseId = caseId
+        file.storageKey = "key-a"
+        file.originalName = "a.jpg"
+        file.contentType = "image/jpeg"
+        file.byteSize = 10
+        file.uploaderName = "Anna"
+        file.createdAt = Date()
+        file.isShared = false  // an unshared file counts: the page's own read decides what the customer sees
+        try await file.create(on: db)
+        XCTAssertTrue(try await contents().hasFiles)
+        file.removedAt = Date()
+        try await file.save(on: db)
+        XCTAssertFalse(try await contents().hasFiles, "a removed file is no file")
+
+        let chat = ChatConversationRecord()
+        chat.visitorName = "Anna"
+        chat.visitorEmail = "anna@example.com"
+        chat.language = "sv"
+        chat.state = .ended
+        chat.caseId = caseId
+        chat.lastSeq = 0
+        chat.createdAt = Date()
+        chat.lastActivityAt = Date()
+        try await chat.create(on: db)
+        XCTAssertTrue(try await contents().hasChats)
+    }
+}
