@@ -21,7 +21,8 @@ final class PortalCasePageReadsTests: StoreTestCase {
             return try XCTUnwrap(found?.contents)
         }
 
-        XCTAssertEqual(try await contents(), CasePageContents(unseen: true, hasFieldValues: false, hasFiles: false, hasChats: false),
+        var now = try await contents()
+        XCTAssertEqual(now, CasePageContents(unseen: true, hasFieldValues: false, hasFiles: false, hasChats: false),
                        "a case never opened is news; it has nothing else")
         // Another customer's viewer finds nothing: the rule is in the statement.
         let stranger = try await cases.findForPage(number: number, for: CaseVisibility(for: .invoiceCustomer(customerId: try other.requireID())),
@@ -29,13 +30,16 @@ final class PortalCasePageReadsTests: StoreTestCase {
         XCTAssertNil(stranger)
 
         try await CaseConversation(database: db).recordVisit(caseId: caseId, userId: userId, at: Date().addingTimeInterval(60))
-        XCTAssertFalse(try await contents().unseen, "seen after its last activity")
+        now = try await contents()
+        XCTAssertFalse(now.unseen, "seen after its last activity")
         try await CaseRecord.query(on: db).filter(\.$id == caseId).set(\.$lastActivityAt, to: Date().addingTimeInterval(120)).update()
-        XCTAssertTrue(try await contents().unseen, "something happened after the visit")
+        now = try await contents()
+        XCTAssertTrue(now.unseen, "something happened after the visit")
 
         let answer = CaseFieldValueRecord(caseId: caseId, fieldId: nil, label: "Våning", value: "3", sortOrder: 1)
         try await answer.create(on: db)
-        XCTAssertTrue(try await contents().hasFieldValues)
+        now = try await contents()
+        XCTAssertTrue(now.hasFieldValues)
 
         let file = StoredFileRecord()
         file.caseId = caseId
@@ -47,10 +51,12 @@ final class PortalCasePageReadsTests: StoreTestCase {
         file.createdAt = Date()
         file.isShared = false  // an unshared file counts: the page's own read decides what the customer sees
         try await file.create(on: db)
-        XCTAssertTrue(try await contents().hasFiles)
+        now = try await contents()
+        XCTAssertTrue(now.hasFiles)
         file.removedAt = Date()
         try await file.save(on: db)
-        XCTAssertFalse(try await contents().hasFiles, "a removed file is no file")
+        now = try await contents()
+        XCTAssertFalse(now.hasFiles, "a removed file is no file")
 
         let chat = ChatConversationRecord()
         chat.visitorName = "Anna"
@@ -62,6 +68,7 @@ final class PortalCasePageReadsTests: StoreTestCase {
         chat.createdAt = Date()
         chat.lastActivityAt = Date()
         try await chat.create(on: db)
-        XCTAssertTrue(try await contents().hasChats)
+        now = try await contents()
+        XCTAssertTrue(now.hasChats)
     }
 }
