@@ -63,6 +63,20 @@ if [ -n "${NODES:-}" ]; then  # what scripts/several-servers.sh installs: nginx,
 fi
 per_customer=$(( CASES / CUSTOMERS ))
 
+# A quarter of the cases (type 1) have answers to their type's form: a floor and the day the damage was found
+# (session 25: the seed had none, so no case page read any, as real case types' forms make them do). Added once
+# to a seeded database (the fields' ids 9001 and 9002 mark it), so data seeded before stays comparable.
+fields_sql() {
+  cat <<'SQL'
+INSERT INTO case_type_fields (id, case_type_id, label, kind, is_required, choices, sort_order, is_active)
+VALUES (9001, 1, 'Våning', 'text', FALSE, '', 1, TRUE), (9002, 1, 'Upptäckt', 'date', FALSE, '', 2, TRUE);
+INSERT INTO case_field_values (case_id, field_id, label, value, sort_order)
+SELECT id, 9001, 'Våning', '' || (id % 9), 1 FROM cases WHERE case_type_id = 1;
+INSERT INTO case_field_values (case_id, field_id, label, value, sort_order)
+SELECT id, 9002, 'Upptäckt', '2026-10-' || (10 + id % 20), 2 FROM cases WHERE case_type_id = 1;
+SQL
+}
+
 # Portal users u2…uN (u<n> of organisation bench<n>, through contact n, linked to customer n by the seed)
 # and handlers 5…H, copied from the seed's bench user and handler 1 (same password, Bench1234).
 users_sql() {
@@ -138,6 +152,10 @@ if [ "$DB" = both ] || [ "$DB" = sqlite ]; then
     CASEPORT_DATA_DIR="$sqlite_dir" LOG_LEVEL=warning "$bench" cases --cases "$CASES" --customers "$CUSTOMERS" --iterations 1 >&2
     sqlite3 "$sqlite_dir/caseport.sqlite" "$(users_sql 'WITH RECURSIVE r(n) AS (SELECT %d UNION ALL SELECT n + 1 FROM r WHERE n < %d) SELECT n FROM r')"
   fi
+  if [ "$(sqlite3 "$sqlite_dir/caseport.sqlite" "SELECT count(*) FROM case_type_fields WHERE id = 9001")" = 0 ]; then
+    echo "adding form answers to SQLite's cases" >&2
+    sqlite3 "$sqlite_dir/caseport.sqlite" "$(fields_sql)"
+  fi
   CASEPORT_DATA_DIR="$sqlite_dir" serve_and_drive sqlite
   [ -z "${KEEP_DIR:-}" ] && rm -rf "$sqlite_dir"
 fi
@@ -158,6 +176,10 @@ if [ "$DB" = both ] || [ "$DB" = postgres ]; then
     psql "$DATABASE_URL" -qc "$(users_sql 'SELECT generate_series(%d, %d) AS n')" >/dev/null
     psql "$DATABASE_URL" -qc "SELECT setval(pg_get_serial_sequence('staff_users', 'id'), (SELECT MAX(id) FROM staff_users))" >/dev/null
     psql "$DATABASE_URL" -qc "VACUUM ANALYZE" >/dev/null
+  fi
+  if [ "$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM case_type_fields WHERE id = 9001")" = 0 ]; then
+    echo "adding form answers to PostgreSQL's cases" >&2
+    psql "$DATABASE_URL" -qc "BEGIN; $(fields_sql) COMMIT; ANALYZE case_field_values;" >/dev/null
   fi
   serve_and_drive postgres
 fi

@@ -237,9 +237,17 @@ public struct CaseConversation: Sendable {
     /// case view asks it, and a model query decodes each row by reflection and is never a prepared statement
     /// on PostgreSQL (issue 17).
     public func fieldValues(caseId: Int) async throws -> [CaseFieldValueRecord] {
+        try await fieldAnswers(caseId: caseId).map(\.value)
+    }
+
+    /// `fieldValues` with whether each answer's field asks for a date (the portal shows a date as the reader's
+    /// language writes it, A3), in the same statement: the case page asked the fields' kinds with a second
+    /// one (issue 17, session 25). An answer whose field is gone is not a date.
+    public func fieldAnswers(caseId: Int) async throws -> [(value: CaseFieldValueRecord, isDate: Bool)] {
         let rows = try await database.requireSQL().raw("""
-            SELECT id, field_id, label, value, sort_order FROM case_field_values
-             WHERE case_id = \(bind: caseId) ORDER BY sort_order, id
+            SELECT v.id, v.field_id, v.label, v.value, v.sort_order, f.kind AS field_kind
+              FROM case_field_values v LEFT JOIN case_type_fields f ON f.id = v.field_id
+             WHERE v.case_id = \(bind: caseId) ORDER BY v.sort_order, v.id
             """).all()
         return try rows.map { row in
             let record = CaseFieldValueRecord(caseId: caseId, fieldId: try row.decodeOptional(column: "field_id", as: Int.self),
@@ -248,7 +256,8 @@ public struct CaseConversation: Sendable {
                                               sortOrder: try row.decode(column: "sort_order", as: Int.self))
             record.id = try row.decode(column: "id", as: Int.self)
             record.$id.exists = true
-            return record
+            let kind = try row.decodeOptional(column: "field_kind", as: String.self)
+            return (record, kind == CaseFieldKind.date.rawValue)
         }
     }
 }

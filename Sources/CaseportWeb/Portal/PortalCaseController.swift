@@ -202,10 +202,7 @@ struct PortalCaseController: RouteCollection {
                                                           size: Self.formatSize(file.byteSize, language: language),
                                                           isImage: ContentSniffing.isImage(file.contentType)))
         }
-        let fields = contents.hasFieldValues ? try await conversation.fieldValues(caseId: detail.id) : []
-        let fieldIds = fields.compactMap(\.fieldId)
-        let dateFieldIds = fieldIds.isEmpty ? [] : Set(try await CaseTypeFieldRecord.query(on: request.db)
-            .filter(\.$id ~~ fieldIds).filter(\.$kind == .date).all().compactMap(\.id))
+        let fields = contents.hasFieldValues ? try await conversation.fieldAnswers(caseId: detail.id) : []
         let editable = !detail.status.isClosed
         let canEditCategory = editable && settings.customerMayEditCategory
         let canEditPriority = editable && settings.customerMayEditPriority
@@ -237,11 +234,10 @@ struct PortalCaseController: RouteCollection {
             objectAddress: detail.objectAddress, workSiteAddress: detail.workSiteAddress, referenceName: detail.referenceName,
             createdAt: language.formatDateTime(detail.createdAt), updatedAt: language.formatDateTime(detail.updatedAt),
             createdBy: detail.createdByName, fromPortal: detail.origin == .portal,
-            fields: fields.map { value in
+            fields: fields.map { value, isDate in
                 // A date field's yyyy-mm-dd is shown as the reader's language writes it (A3).
-                let isDate = value.fieldId.map { dateFieldIds.contains($0) } ?? false
-                return FieldView(label: names.name(.typeField, value.fieldId, value.label, in: language),
-                                 value: isDate ? language.formatDay(value.value) : Self.display(value.value, language: request))
+                FieldView(label: names.name(.typeField, value.fieldId, value.label, in: language),
+                          value: isDate ? language.formatDay(value.value) : Self.display(value.value, language: request))
             },
             messageCount: messages.count,
             messagesHTML: Self.messagesHTML(messages.map { message in
