@@ -77,6 +77,7 @@ class FormReader(html.parser.HTMLParser):
         self.fields = []  # [name, value], in page order
         self.options = {}  # select name -> [option values]
         self.files = []
+        self.dates = set()  # day fields: the new-case form's date inputs (numeric, ten characters)
         self.select = None
         self.select_value = None
         self.textarea = None
@@ -97,6 +98,8 @@ class FormReader(html.parser.HTMLParser):
                     self.fields.append([name, a.get("value", "on")])
             elif kind not in ("submit", "button", "image", "reset"):
                 self.fields.append([name, a.get("value", "")])
+                if a.get("inputmode") == "numeric" and a.get("maxlength") == "10":
+                    self.dates.add(name)
         elif tag == "select" and name:
             self.select, self.select_value = name, None
             self.options[name] = []
@@ -427,7 +430,7 @@ class Bench:
                 elif name in ("customer", "object") and not value and choices and rng.random() < 0.5:
                     value = rng.choice(choices)
                 elif name.startswith("field_"):
-                    value = rng.choice(choices) if choices else str(datetime.date.today()) if "date" in name else "12"
+                    value = rng.choice(choices) if choices else str(datetime.date.today()) if name in form.dates else "12"
                 filled.append((name, value))
             if any(n == "copy_email" and v for n, v in filled) and rng.random() < 0.3:
                 filled.append(("copy_by_email", "1"))  # "send me a copy" ticked: a mail through the outbox
