@@ -10,18 +10,21 @@ import SQLKit
 struct M051_CaseReferenceIndexes: AsyncMigration {
     var name: String { "051_case_reference_indexes" }
 
-    static let indexes: [(name: String, table: String)] = [
-        ("case_contacts_case", "case_contacts"),
-        ("outbox_case", "outbox"),
-        ("case_reads_case", "case_reads"),
-        ("inquiries_case", "inquiries"),
-        ("specification_rows_case", "specification_rows"),
+    /// `case_reads` by case and user: the list's "new information" marker reads one user's row of a case, and
+    /// with `(case_id)` alone PostgreSQL chose it over the unique `(user_id, case_id)` and filtered the user
+    /// from all of the case's readers (a board of fifty reads the same cases).
+    static let indexes: [(name: String, table: String, columns: String)] = [
+        ("case_contacts_case", "case_contacts", "case_id"),
+        ("outbox_case", "outbox", "case_id"),
+        ("case_reads_case_user", "case_reads", "case_id, user_id"),
+        ("inquiries_case", "inquiries", "case_id"),
+        ("specification_rows_case", "specification_rows", "case_id"),
     ]
 
     func prepare(on database: any Database) async throws {
         let sql = try database.requireSQL()
         for index in Self.indexes {
-            try await sql.raw("CREATE INDEX IF NOT EXISTS \(unsafeRaw: index.name) ON \(unsafeRaw: index.table) (case_id)").run()
+            try await sql.raw("CREATE INDEX IF NOT EXISTS \(unsafeRaw: index.name) ON \(unsafeRaw: index.table) (\(unsafeRaw: index.columns))").run()
         }
     }
 
