@@ -93,6 +93,7 @@ final class DeepListPagesTests: StoreTestCase {
         }
         XCTAssertEqual(PreparedStatementNames.shared.issued, named, "pages 2–10 are the first page's statements")
     }
+
     /// A page's rows are read by the ids an earlier statement chose under the rule (on PostgreSQL a statement
     /// of their own, session 24); the rule is tested again on them, so a case that is not, or no longer, the
     /// viewer's is left out even when its id is asked for.
