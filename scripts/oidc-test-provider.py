@@ -12,7 +12,7 @@ set through /control, which also chooses a misbehaviour for the next token:
   python3 scripts/oidc-test-provider.py --client-id caseport --client-secret s3cret [--port 0]
 
 Prints "PORT <n>" once listening; the issuer is http://127.0.0.1:<n>."""
-import argparse, base64, hashlib, http.server, json, secrets, time, urllib.parse
+import argparse, base64, hashlib, http.server, json, secrets, socket, time, urllib.parse
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
@@ -155,6 +155,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+class Server(http.server.ThreadingHTTPServer):
+    def server_bind(self):
+        # The tests hold the port while the provider is down (OIDCTestProvider's PortHold): bind beside that hold.
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        super().server_bind()
+
+
+server = Server(("127.0.0.1", args.port), Handler)
 print("PORT", server.server_address[1], flush=True)
 server.serve_forever()

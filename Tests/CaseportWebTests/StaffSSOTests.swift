@@ -27,7 +27,7 @@ final class StaffSSOTests: XCTestCase {
     }
 
     override func tearDown() async throws {
-        provider?.stop()
+        provider?.release()
         try await harness.shutdown()
     }
 

@@ -109,19 +109,25 @@ final class PortHold: @unchecked Sendable {
 final class OIDCTestProvider: @unchecked Sendable {
     let process = Process()
     let port: Int
+    /// Held until `release()`, so that a provider that is down stays down: given back, its port could be
+    /// handed to another test process's provider in a parallel run, which would answer for it (as happened
+    /// to the webhook receivers, session 24).
+    private let hold: PortHold
     static let clientId = "caseport-staff"
     static let clientSecret = "s3cret:with/odd+chars"
 
     init() throws {
         try SMTPTestServer.requirePython(module: "cryptography")
+        hold = try PortHold()
+        port = hold.port
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", SMTPTestServer.repositoryRoot.appendingPathComponent("scripts/oidc-test-provider.py").path,
-                             "--client-id", Self.clientId, "--client-secret", Self.clientSecret]
+                             "--client-id", Self.clientId, "--client-secret", Self.clientSecret, "--port", String(port)]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        port = try WebhookReceiver.readPort(output, "OIDC test provider")
+        _ = try WebhookReceiver.readPort(output, "OIDC test provider")  // it listens once it has printed its port
     }
 
     var issuer: String { "http://127.0.0.1:\(port)" }
@@ -148,7 +154,13 @@ final class OIDCTestProvider: @unchecked Sendable {
         return try XCTUnwrap(URL(string: try XCTUnwrap(http.value(forHTTPHeaderField: "Location"))))
     }
 
+    /// Stops the provider; its port stays held (`release`).
     func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+    }
+
+    func release() {
+        stop()
+        hold.release()
     }
 }
