@@ -28,6 +28,7 @@ final class AppConfigTests: XCTestCase {
             ("CASEPORT_SESSION_IDLE_MINUTES", "soon", [:]),
             ("CASEPORT_SESSION_MAX_DAYS", "0", [:]),
             ("CASEPORT_API_RATE_LIMIT", "lots", [:]),
+            ("CASEPORT_COUNT_SECONDS", "-1", [:]),
             ("LOG_LEVEL", "loud", [:]),
             ("SMTP_SECURITY", "ssl", Self.smtpBase),
             ("SMTP_PORT", "70000", Self.smtpBase),
@@ -72,7 +73,7 @@ final class AppConfigTests: XCTestCase {
             "CASEPORT_TEMPLATE_RELOAD": "1",
             "CASEPORT_SESSION_IDLE_MINUTES": "30",
             "CASEPORT_SESSION_MAX_DAYS": "2",
-            "CASEPORT_API_RATE_LIMIT": "120",
+            "CASEPORT_API_RATE_LIMIT": "120", "CASEPORT_COUNT_SECONDS": "0",
             "LOG_LEVEL": "warning",
             "SMTP_HOST": "mail.example.com", "SMTP_SECURITY": "STARTTLS", "SMTP_USER": "cp", "SMTP_PASSWORD": " pass word ",
             "SMTP_CA_FILE": caFile, "MAIL_FROM": "support@example.com",
@@ -92,6 +93,7 @@ final class AppConfigTests: XCTestCase {
         XCTAssertEqual(config.sessions.idle, 30 * 60)
         XCTAssertEqual(config.sessions.absolute, 2 * 24 * 3_600)
         XCTAssertEqual(config.apiRatePerMinute, 120)
+        XCTAssertEqual(config.countSeconds, 0)
         XCTAssertEqual(config.logLevel, .warning)
         let smtp = try XCTUnwrap(config.delivery.smtp)
         XCTAssertEqual(smtp.host, "mail.example.com")

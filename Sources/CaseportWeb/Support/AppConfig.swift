@@ -43,6 +43,9 @@ public struct AppConfig: Sendable {
     public var objectStore: S3Settings?
     /// CASEPORT_API_RATE_LIMIT: API calls per token and minute on one server (issue 16).
     public var apiRatePerMinute = 600
+    /// CASEPORT_COUNT_SECONDS: how long a portal user's case counts are kept on one server
+    /// (`ShortLivedCounts`); 0 keeps none (the cost of people who come back less often than that).
+    public var countSeconds = 5
 
     /// Webhook delivery (issue 16): which internal networks a subscription may reach anyway.
     public var webhooks = WebhookConfig()
@@ -116,6 +119,7 @@ public struct AppConfig: Sendable {
         config.sessions = SessionLimits(idle: TimeInterval(idleMinutes * 60), absolute: TimeInterval(maxDays * 24 * 3_600))
         config.objectStore = try S3Settings.from(environment)
         config.apiRatePerMinute = try environment.whole("CASEPORT_API_RATE_LIMIT", 1...1_000_000) ?? 600
+        config.countSeconds = try environment.whole("CASEPORT_COUNT_SECONDS", 0...60) ?? 5
         config.webhooks = try WebhookConfig.from(environment)
         config.oidc = try OIDCConfig.from(environment)
         config.chatLimits = try ChatSocketLimits.from(environment)

@@ -40,7 +40,7 @@ final class AppServices: Sendable {
     /// issue 17, session 13).
     let staffCaseCatalogue = StampedCache<StaffCatalogue>(capacity: 1)
     /// Portal users' case counts (the menu's "needs your action", a list's total), a few seconds each.
-    let counts = ShortLivedCounts()
+    let counts: ShortLivedCounts
     /// The back-office list's filters whose count passed its cap, a minute each (see `SaturatedCounts`).
     let saturatedStaffCounts = SaturatedCounts()
     /// Whether anyone answers chats, for the portal pages' chat button (see PageFrameMiddleware).
@@ -54,6 +54,7 @@ final class AppServices: Sendable {
         self.passwords = passwords
         self.dummyPasswordHash = dummyPasswordHash
         self.storage = storage
+        counts = ShortLivedCounts(lifetime: TimeInterval(config.countSeconds))
     }
 }
 
