@@ -20,6 +20,14 @@ final class ShortLivedCountsTests: XCTestCase {
         XCTAssertNil(counts.value(user: 1, key: "needs-action", stamp: 7, now: t.addingTimeInterval(-1)), "a clock set back")
     }
 
+    /// CASEPORT_COUNT_SECONDS=0: every view counts afresh.
+    func testALifetimeOfZeroKeepsNothing() {
+        let counts = ShortLivedCounts(lifetime: 0)
+        let t = Date(timeIntervalSince1970: 1_800_000_000)
+        counts.store(12, user: 1, key: "needs-action", stamp: 7, readBegan: counts.readBegins, now: t)
+        XCTAssertNil(counts.value(user: 1, key: "needs-action", stamp: 7, now: t))
+    }
+
     func testTheUsersOwnWriteForgetsTheirCountsAndACountReadDuringAWriteIsNotKept() {
         let counts = ShortLivedCounts(lifetime: 5)
         let t = Date()
