@@ -100,7 +100,7 @@ public struct CaseDetail: Codable, Sendable, Equatable {
 /// (the read itself still decides what is shown: a flag only says that rows exist).
 public struct CasePageContents: Sendable, Equatable {
     /// Something visible happened since the reader last opened the case (or they never did): the visit is
-    /// worth recording (`CaseConversation.markSeen`).
+    /// worth recording (`CaseConversation.recordVisit`).
     public var unseen: Bool
     public var hasFieldValues: Bool
     /// A file on the case that is not removed (shared or not: `VisibleFiles.caseFiles` decides).
