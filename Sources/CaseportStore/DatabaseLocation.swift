@@ -85,8 +85,8 @@ public enum DatabaseLocation: Sendable, Equatable {
     /// libpq's form for a server on the same machine: `postgres://user@/database?host=/run/postgresql`
     /// connects through the Unix socket `<host>/.s.PGSQL.<port>` (5432 unless the URL names a port, in the
     /// authority or as `port=`), as psql does with the same URL. Any other URL is PostgresKit's (TCP).
-    /// The socket costs both sides less than loopback TCP: about 3 % of the server's and PostgreSQL's CPU a
-    /// request under the realistic mix (docs/PERFORMANCE.md, session 25).
+    /// The socket costs PostgreSQL less than loopback TCP: about 5 % of its CPU a request under the realistic
+    /// mix (docs/PERFORMANCE.md, session 25).
     public static func postgresConfiguration(url: String) throws -> SQLPostgresConfiguration {
         guard let components = URLComponents(string: url), let directory = unixSocketDirectory(components) else {
             return try SQLPostgresConfiguration(url: url)
