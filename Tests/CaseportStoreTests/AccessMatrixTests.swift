@@ -123,6 +123,10 @@ final class AccessMatrixTests: XCTestCase {
                 XCTAssertEqual(target?.number, found?.number)
                 XCTAssertEqual(target?.id, found?.id)
                 XCTAssertEqual(target?.subject, found?.subject)
+                // The portal case page's read (with what else the page has, session 25) applies it too.
+                let page = try await cases.findForPage(number: number, for: visibility, userId: -1)
+                XCTAssertEqual(page != nil, want.contains(label), "\(name) opening the page of \(label)")
+                XCTAssertEqual(page?.detail, found)
             }
         }
     }
