@@ -41,16 +41,8 @@ final class PortalCasePageReadsTests: StoreTestCase {
         now = try await contents()
         XCTAssertTrue(now.hasFieldValues)
 
-        let file = StoredFileRecord()
-        file.caseId = caseId
-        file.storageKey = "key-a"
-        file.originalName = "a.jpg"
-        file.contentType = "image/jpeg"
-        file.byteSize = 10
-        file.uploaderName = "Anna"
-        file.createdAt = Date()
-        file.isShared = false  // an unshared file counts: the page's own read decides what the customer sees
-        try await file.create(on: db)
+        // An unshared file counts: the page's own read decides what the customer sees.
+        let file = try await make.file(case: record, name: "a.jpg", contentType: "image/jpeg", shared: false)
         now = try await contents()
         XCTAssertTrue(now.hasFiles)
         file.removedAt = Date()

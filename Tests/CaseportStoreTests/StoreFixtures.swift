@@ -82,6 +82,27 @@ struct StoreFixtures {
         return try await CaseCreation.create(new, on: db)
     }
 
+    /// A stored file on a case, a customer or an object (a PDF of 100 bytes unless told).
+    @discardableResult
+    func file(case caseRecord: CaseRecord? = nil, customer: CustomerRecord? = nil, object: ObjectRecord? = nil,
+              name: String, contentType: String = "application/pdf", uploadedBy userId: Int? = nil,
+              shared: Bool = true, at createdAt: Date = Date()) async throws -> StoredFileRecord {
+        let record = StoredFileRecord()
+        record.caseId = caseRecord?.id
+        record.customerId = customer?.id
+        record.objectId = object?.id
+        record.storageKey = "key-\(name)"
+        record.originalName = name
+        record.contentType = contentType
+        record.byteSize = 100
+        record.uploadedByUserId = userId
+        record.uploaderName = "Uppladdare"
+        record.createdAt = createdAt
+        record.isShared = shared
+        try await record.create(on: db)
+        return record
+    }
+
     func outbox(_ recipient: String, channel: OutboxChannel = .email, caseId: Int? = nil) async throws -> OutboxRecord {
         let record = OutboxRecord(channel: channel, kind: .messageCopy, recipient: recipient, language: "sv", subject: "Ämne",
                                   body: "Hej", caseId: caseId)

@@ -6,33 +6,16 @@ import XCTest
 /// Files through the access rule: case files follow the case rule (A7), customer and object files
 /// follow `FileVisibility` (B9); a removed file is never found.
 final class VisibleFilesTests: StoreTestCase {
-    func file(case caseRecord: CaseRecord? = nil, customer: CustomerRecord? = nil, object: ObjectRecord? = nil,
-              name: String, uploadedBy userId: Int? = nil, at createdAt: Date = Date()) async throws -> StoredFileRecord {
-        let record = StoredFileRecord()
-        record.caseId = caseRecord?.id
-        record.customerId = customer?.id
-        record.objectId = object?.id
-        record.storageKey = "key-\(name)"
-        record.originalName = name
-        record.contentType = "application/pdf"
-        record.byteSize = 100
-        record.uploadedByUserId = userId
-        record.uploaderName = "Uppladdare"
-        record.createdAt = createdAt
-        try await record.create(on: db)
-        return record
-    }
-
     func testFindAppliesTheCaseRuleToCaseFilesAndFileVisibilityToRegisterFiles() async throws {
         let c1 = try await make.customer("1"), c2 = try await make.customer("2")
         let o1 = try await make.object(of: c1, "Ett"), o2 = try await make.object(of: c2, "Två")
         let case1 = try await make.case("Kund 1:s fall", customer: c1)
         let case2 = try await make.case("Kund 2:s fall", customer: c2)
-        let onCase1 = try await file(case: case1, name: "a.pdf")
-        let onCase2 = try await file(case: case2, name: "b.pdf")
-        let onCustomer1 = try await file(customer: c1, name: "c.pdf")
-        let onObject1 = try await file(object: o1, name: "d.pdf")
-        let onObject2 = try await file(object: o2, name: "e.pdf")
+        let onCase1 = try await make.file(case: case1, name: "a.pdf")
+        let onCase2 = try await make.file(case: case2, name: "b.pdf")
+        let onCustomer1 = try await make.file(customer: c1, name: "c.pdf")
+        let onObject1 = try await make.file(object: o1, name: "d.pdf")
+        let onObject2 = try await make.file(object: o2, name: "e.pdf")
 
         let invoiceCustomer1 = PortalViewer.invoiceCustomer(customerId: c1.id!)
         let files = VisibleFiles(database: db)
@@ -68,12 +51,12 @@ final class VisibleFilesTests: StoreTestCase {
         let c1 = try await make.customer("1", name: "Solgläntan"), c2 = try await make.customer("2")
         let o1 = try await make.object(of: c1, "Huset")
         let start = Date(timeIntervalSince1970: 1_700_000_000)
-        _ = try await file(customer: c1, name: "old.pdf", at: start)
-        _ = try await file(object: o1, name: "middle.pdf", at: start.addingTimeInterval(60))
-        _ = try await file(customer: c1, name: "new.pdf", at: start.addingTimeInterval(120))
-        _ = try await file(customer: c2, name: "foreign.pdf", at: start.addingTimeInterval(180))
+        _ = try await make.file(customer: c1, name: "old.pdf", at: start)
+        _ = try await make.file(object: o1, name: "middle.pdf", at: start.addingTimeInterval(60))
+        _ = try await make.file(customer: c1, name: "new.pdf", at: start.addingTimeInterval(120))
+        _ = try await make.file(customer: c2, name: "foreign.pdf", at: start.addingTimeInterval(180))
         let caseFile = try await make.case("Fall", customer: c1)
-        _ = try await file(case: caseFile, name: "case.pdf", at: start.addingTimeInterval(240))
+        _ = try await make.file(case: caseFile, name: "case.pdf", at: start.addingTimeInterval(240))
 
         let files = VisibleFiles(database: db)
         let visibility = FileVisibility(for: .invoiceCustomer(customerId: c1.id!))
