@@ -30,9 +30,12 @@ public enum DatabaseLocation: Sendable, Equatable {
         guard ["postgres", "postgresql"].contains(scheme.lowercased()) else {
             throw Problem(description: "DATABASE_URL has the scheme \"\(scheme)\"; only postgres:// is supported")
         }
-        let socketDirectory = unixSocketDirectory(components)
-        guard socketDirectory != nil || !(components.host ?? "").isEmpty else {
+        guard unixSocketDirectory(components) != nil || !(components.host ?? "").isEmpty else {
             throw Problem(description: "DATABASE_URL names no host; expected postgres://user:password@host:port/database")
+        }
+        if let port = components.queryItems?.first(where: { $0.name == "port" })?.value,
+           !(Int(port).map { (1...65_535).contains($0) } ?? false) {
+            throw Problem(description: "DATABASE_URL's port=\(port) is not a port (1–65535)")
         }
         guard components.path.count > 1 else {
             throw Problem(description: "DATABASE_URL names no database; expected postgres://user:password@host:port/database")

@@ -19,6 +19,7 @@ final class AppConfigTests: XCTestCase {
         let malformed: [(String, String, [String: String])] = [
             ("DATABASE_URL", "mysql://x@y/z", [:]),
             ("DATABASE_URL", "postgres://cp@/caseport?host=run/postgresql", [:]),
+            ("DATABASE_URL", "postgres://cp@/caseport?host=/run/postgresql&port=54x", [:]),
             ("CASEPORT_BCRYPT_COST", "3", [:]),
             ("CASEPORT_SECURE_COOKIES", "sometimes", [:]),
             ("CASEPORT_PUBLIC_URL", "portal.example.com", [:]),

@@ -152,22 +152,21 @@ struct PortalCaseController: RouteCollection {
     }
 
     func findCase(_ request: Request) async throws -> (PortalPrincipal, CaseDetail) {
-        let (principal, detail, _) = try await findCaseForPage(request)
+        let principal = try request.requirePortal()
+        guard let detail = try await VisibleCases(database: request.db).find(number: try Self.caseNumber(request),
+                                                                             for: principal.visibility)
+        else { throw Abort(.notFound) }
         return (principal, detail)
     }
 
-    /// The case with what else its page has to read (`CasePageContents`), under the access rule.
-    func findCaseForPage(_ request: Request) async throws -> (PortalPrincipal, CaseDetail, CasePageContents) {
-        let principal = try request.requirePortal()
-        guard let raw = request.parameters.get("number"), raw.count <= 12, let number = Int(raw),
-              let found = try await VisibleCases(database: request.db)
-                .findForPage(number: number, for: principal.visibility, userId: try principal.user.requireID())
-        else { throw Abort(.notFound) }
-        return (principal, found.detail, found.contents)
-    }
-
     func show(request: Request) async throws -> Response {
-        let (principal, detail, contents) = try await findCaseForPage(request)
+        // The case with what else its page has to read (`CasePageContents`), under the access rule. The
+        // writes' pages (`findCase`) need the case alone and read every part when they answer with an error.
+        let principal = try request.requirePortal()
+        guard let found = try await VisibleCases(database: request.db)
+                .findForPage(number: try Self.caseNumber(request), for: principal.visibility, userId: try principal.user.requireID())
+        else { throw Abort(.notFound) }
+        let (detail, contents) = (found.detail, found.contents)
         var state = PageState()
         state.notice = request.notice([.message, .uploaded, .removed, .saved, .created, .approved, .rejected], prefix: "notice_")
         // The banner's "Answer" link opens the write box (it works without JavaScript).
