@@ -48,5 +48,6 @@ public enum CaseportMigrations {
         M049_PostgresScopedSearch(),
         M050_PostgresSortedListIndexes(),
         M051_CaseReferenceIndexes(),
+        M052_CaseCounts(),
     ]
 }

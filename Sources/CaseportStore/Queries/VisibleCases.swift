@@ -182,8 +182,10 @@ public struct VisibleCases: Sendable {
     }
 
     /// The count of the visible cases, branch by branch: the first branch's cases, plus the second's that are
-    /// not the first's, and so on (`IS NOT TRUE`: a NULL column is in no branch). Each part is an index-only
-    /// count (M047 for the object branch on PostgreSQL, the covering `…_activity_filters` indexes on SQLite).
+    /// not the first's, and so on (`IS NOT TRUE`: a NULL column is in no branch). When only the state narrows
+    /// the count, the customer and object branches add rows of the kept counts (M052, session 26); otherwise
+    /// each part is an index-only count (M047 for the object branch on PostgreSQL, the covering
+    /// `…_activity_filters` indexes on SQLite).
     /// PostgreSQL's UNION of `postgresVisible` gathered every visible id and removed duplicates instead; under
     /// the realistic mix (issue 17, session 16, `pg_stat_statements`) the list's count 1.90 → 0.68 ms a call,
     /// "needs your action" 2.32 → 0.57 ms. SQLite answered the rule's OR with a "MULTI-INDEX OR", each id of
@@ -197,13 +199,30 @@ public struct VisibleCases: Sendable {
         let matchOnce = dialect == "postgresql" && !filter.searchTerms.isEmpty && CaseSearchIndex.accessMatch(visibility) != nil
         let conditions = CaseFilterSQL.conditions(filter, dialect: dialect, visibility: visibility,
                                                   searchHits: matchOnce ? "SELECT case_id FROM hits" : nil)
-        let parts = branches.map { branch -> SQLQueryString in
-            "(SELECT COUNT(*) FROM cases c WHERE " + ([branch] + conditions).joined(separator: " AND ") + ")"
+        let keptCountsAnswer = Self.keptCountsAnswer(filter)
+        let parts = zip(CaseVisibilitySQL.keyedBranches(visibility), branches).map { keyed, branch -> SQLQueryString in
+            let condition = ([branch] + conditions).joined(separator: " AND ")
+            // A branch by customer or object adds the kept counts' rows (M052), whose columns the rule and
+            // the state read the same as on `cases`; the cases a contact is linked to are counted one by one.
+            guard keptCountsAnswer, keyed.column != "c.id" else {
+                return "(SELECT COUNT(*) FROM cases c WHERE " + condition + ")"
+            }
+            return "(SELECT COALESCE(SUM(c.n), 0) FROM case_counts c WHERE " + condition + ")"
         }
         let sum = "SELECT " + parts.joined(separator: " + ") + " AS n"
         guard matchOnce else { return sum }
         return "WITH hits AS MATERIALIZED (" + CaseSearchIndex.postgresMatch(terms: filter.searchTerms, visibility: visibility)
             + ") " + sum
+    }
+
+    /// Whether the kept counts per customer, object and status (M052) answer a count with this filter: only
+    /// the state narrows it (the menu's "needs your action", a list's total, a list of one state).
+    static func keptCountsAnswer(_ filter: CaseFilter) -> Bool {
+        var rest = filter
+        rest.sort = CaseSort()
+        rest.statusGroup = .all
+        rest.status = nil
+        return rest.isEmpty
     }
 
     /// PostgreSQL's form of a list page's candidates (issue 17, session 15): for each key of each branch of

@@ -1,0 +1,144 @@
+@testable import CaseportStore
+import CaseportCore
+import CaseportTestSupport
+import FluentKit
+import SQLKit
+import XCTest
+
+/// The kept counts per customer, object and status (M052): whatever writes the cases, the table holds what a
+/// GROUP BY over `cases` gives, and a viewer's counts read from it agree with the rule walked case by case.
+final class CaseCountsTests: StoreTestCase {
+    func testTheKeptCountsFollowEveryWriteAndAgreeWithTheRule() async throws {
+        var random = RandomGraphAccessTests.SeededGenerator(state: 20_261_207)
+        let sql = try db.requireSQL()
+        var customers: [CustomerRecord] = []
+        for n in 0..<5 { customers.append(try await make.customer("cc\(n)")) }
+        var objects: [(id: Int, owner: Int)] = []
+        for n in 0..<10 {
+            let owner = customers.randomElement(using: &random)!
+            objects.append((try await make.object(of: owner, "Hus \(n)").requireID(), try owner.requireID()))
+        }
+        var contacts: [ContactLinks] = []
+        for n in 0..<8 {
+            let linkedCustomers = customers.filter { _ in Int.random(in: 0..<4, using: &random) == 0 }
+            let record = try await make.contact("Läsare\(n)", customers: linkedCustomers)
+            var links = ContactLinks(contactId: try record.requireID())
+            links.customerIds = Set(try linkedCustomers.map { try $0.requireID() })
+            for object in objects where Int.random(in: 0..<5, using: &random) == 0 {
+                try await ContactObjectLink(contactId: links.contactId, objectId: object.id).create(on: db)
+                links.objectIds.insert(object.id)
+            }
+            contacts.append(links)
+        }
+
+        func randomPlace() -> (customer: Int?, object: Int?) {
+            let object = Bool.random(using: &random) ? objects.randomElement(using: &random) : nil
+            let customer = Int.random(in: 0..<4, using: &random) == 0 ? nil
+                : (object?.owner ?? (try? customers.randomElement(using: &random)!.requireID()))
+            return (customer, object?.id)
+        }
+
+        // New cases one at a time, through the operation the portal and the back office use.
+        var caseIds: [Int] = []
+        for n in 0..<120 {
+            var new = NewCase(subject: "Räkna \(n)", description: "", createdByName: "T", origin: .portal)
+            new.status = CaseStatus.allCases.randomElement(using: &random)!
+            (new.customerId, new.objectId) = randomPlace()
+            if Int.random(in: 0..<4, using: &random) == 0 { new.otherContactIds = [contacts.randomElement(using: &random)!.contactId] }
+            caseIds.append(try await CaseCreation.create(new, on: db).requireID())
+        }
+        // Many in one statement (PostgreSQL adds them per statement, grouped).
+        try await sql.raw("""
+            INSERT INTO cases (number, subject, description, status, customer_id, object_id, created_by_name, origin,
+                               created_at, updated_at, last_activity_at)
+            SELECT number + 100000, subject, description, status, customer_id, object_id, created_by_name, origin,
+                   created_at, updated_at, last_activity_at FROM cases
+            WHERE id % 3 <> 0
+            """).run()
+        try await assertTheKeptCountsMatchTheCases(sql)
+
+        // Cases change state, move to another customer or object, and go.
+        for _ in 0..<150 {
+            let caseId = caseIds.randomElement(using: &random)!
+            switch Int.random(in: 0..<3, using: &random) {
+            case 0:
+                let found = try await CaseRecord.find(caseId, on: db)
+                let record = try XCTUnwrap(found)
+                record.status = CaseStatus.allCases.randomElement(using: &random)!
+                try await record.save(on: db)
+            case 1:
+                let place = randomPlace()
+                try await sql.raw("""
+                    UPDATE cases SET customer_id = \(bind: place.customer), object_id = \(bind: place.object) WHERE id = \(bind: caseId)
+                    """).run()
+            default:
+                // A write that moves nothing (the triggers' conditions leave the counts alone).
+                try await sql.raw("UPDATE cases SET subject = subject || '.', status = status WHERE id = \(bind: caseId)").run()
+            }
+        }
+        try await sql.raw("DELETE FROM cases WHERE number > 100000 AND id % 3 = 0").run()
+        try await assertTheKeptCountsMatchTheCases(sql)
+
+        // Every viewer's counts, through the kept rows for the customer and object branches, agree with the rule's OR.
+        var viewers: [PortalViewer] = contacts.map { .contactUser(contact: $0) }
+        viewers += try customers.map { .invoiceCustomer(customerId: try $0.requireID()) }
+        viewers += objects.map { .object(objectId: $0.id, customerId: $0.owner) }
+        var filters: [CaseFilter] = CaseFilter.StatusGroup.allCases.map { group in
+            var filter = CaseFilter()
+            filter.statusGroup = group
+            return filter
+        }
+        var oneState = CaseFilter()
+        oneState.status = .waitingForCustomer
+        filters.append(oneState)
+        let cases = VisibleCases(database: db)
+        var counted = 0
+        for viewer in viewers {
+            let visibility = CaseVisibility(for: viewer)
+            for filter in filters {
+                XCTAssertTrue(VisibleCases.keptCountsAnswer(filter))
+                let count = try await cases.count(for: visibility, filter: filter)
+                XCTAssertEqual(count, try await cases.allIds(for: visibility, filter: filter).count, "viewer \(viewer), filter \(filter)")
+                counted += count
+            }
+        }
+        XCTAssertGreaterThan(counted, 0)
+
+        // The migration's backfill gives the same rows from the cases as they are.
+        try await M052_CaseCounts().revert(on: db)
+        try await M052_CaseCounts().prepare(on: db)
+        try await assertTheKeptCountsMatchTheCases(sql)
+    }
+
+    func testOnlyTheStateLetsTheKeptCountsAnswer() {
+        var filter = CaseFilter()
+        filter.statusGroup = .needsAction
+        filter.sort = CaseSort(key: .subject, direction: .ascending)
+        XCTAssertTrue(VisibleCases.keptCountsAnswer(filter))
+        filter.categoryId = 3
+        XCTAssertFalse(VisibleCases.keptCountsAnswer(filter))
+        var search = CaseFilter()
+        search.text = "fukt"
+        XCTAssertFalse(VisibleCases.keptCountsAnswer(search))
+        var since = CaseFilter()
+        since.createdFrom = Date(timeIntervalSince1970: 0)
+        XCTAssertFalse(VisibleCases.keptCountsAnswer(since))
+    }
+
+    /// The table's rows that count anything are exactly the GROUP BY over the cases.
+    func assertTheKeptCountsMatchTheCases(_ sql: any SQLDatabase, file: StaticString = #filePath, line: UInt = #line) async throws {
+        func rows(_ query: SQLQueryString) async throws -> [String] {
+            try await sql.raw(query).all().map {
+                "\(try $0.decode(column: "customer_id", as: Int.self))/\(try $0.decode(column: "object_id", as: Int.self))/"
+                    + "\(try $0.decode(column: "status", as: String.self)): \(try $0.decode(column: "n", as: Int.self))"
+            }.sorted()
+        }
+        let kept = try await rows("SELECT customer_id, object_id, status, n FROM case_counts WHERE n <> 0")
+        let walked = try await rows("""
+            SELECT COALESCE(customer_id, 0) AS customer_id, COALESCE(object_id, 0) AS object_id, status, COUNT(*) AS n
+            FROM cases GROUP BY COALESCE(customer_id, 0), COALESCE(object_id, 0), status
+            """)
+        XCTAssertEqual(kept, walked, file: file, line: line)
+        XCTAssertFalse(walked.isEmpty, file: file, line: line)
+    }
+}
