@@ -98,7 +98,8 @@ final class CaseCountsTests: StoreTestCase {
             for filter in filters {
                 XCTAssertTrue(VisibleCases.keptCountsAnswer(filter))
                 let count = try await cases.count(for: visibility, filter: filter)
-                XCTAssertEqual(count, try await cases.allIds(for: visibility, filter: filter).count, "viewer \(viewer), filter \(filter)")
+                let walked = try await cases.allIds(for: visibility, filter: filter).count
+                XCTAssertEqual(count, walked, "viewer \(viewer), filter \(filter)")
                 counted += count
             }
         }
