@@ -76,6 +76,17 @@ final class CaseCountsTests: StoreTestCase {
                 try await sql.raw("UPDATE cases SET subject = subject || '.', status = status WHERE id = \(bind: caseId)").run()
             }
         }
+        // Contacts linked to more cases (some of those that will go) and unlinked from others.
+        let allIds = try await sql.raw("SELECT id FROM cases").all().map { try $0.decode(column: "id", as: Int.self) }
+        for _ in 0..<60 {
+            let contactId = contacts.randomElement(using: &random)!.contactId
+            let caseId = allIds.randomElement(using: &random)!
+            try await sql.raw("""
+                INSERT INTO case_contacts (case_id, contact_id, is_primary) SELECT \(bind: caseId), \(bind: contactId), \(bind: false)
+                WHERE NOT EXISTS (SELECT 1 FROM case_contacts WHERE case_id = \(bind: caseId) AND contact_id = \(bind: contactId))
+                """).run()
+        }
+        try await sql.raw("DELETE FROM case_contacts WHERE id % 4 = 0").run()
         try await sql.raw("DELETE FROM cases WHERE number > 100000 AND id % 3 = 0").run()
         try await assertTheKeptCountsMatchTheCases(sql)
 
@@ -130,16 +141,27 @@ final class CaseCountsTests: StoreTestCase {
     func assertTheKeptCountsMatchTheCases(_ sql: any SQLDatabase, file: StaticString = #filePath, line: UInt = #line) async throws {
         func rows(_ query: SQLQueryString) async throws -> [String] {
             try await sql.raw(query).all().map {
-                "\(try $0.decode(column: "customer_id", as: Int.self))/\(try $0.decode(column: "object_id", as: Int.self))/"
-                    + "\(try $0.decode(column: "status", as: String.self)): \(try $0.decode(column: "n", as: Int.self))"
+                "\(try $0.decode(column: "key", as: String.self)): \(try $0.decode(column: "n", as: Int.self))"
             }.sorted()
         }
-        let kept = try await rows("SELECT customer_id, object_id, status, n FROM case_counts WHERE n <> 0")
+        let kept = try await rows("SELECT customer_id || '/' || object_id || '/' || status AS key, n FROM case_counts WHERE n <> 0")
         let walked = try await rows("""
-            SELECT COALESCE(customer_id, 0) AS customer_id, COALESCE(object_id, 0) AS object_id, status, COUNT(*) AS n
+            SELECT COALESCE(customer_id, 0) || '/' || COALESCE(object_id, 0) || '/' || status AS key, COUNT(*) AS n
             FROM cases GROUP BY COALESCE(customer_id, 0), COALESCE(object_id, 0), status
             """)
         XCTAssertEqual(kept, walked, file: file, line: line)
         XCTAssertFalse(walked.isEmpty, file: file, line: line)
+        let keptPerContact = try await rows("""
+            SELECT contact_id || '/' || customer_id || '/' || object_id || '/' || status AS key, n
+            FROM case_contact_counts WHERE n <> 0
+            """)
+        let walkedPerContact = try await rows("""
+            SELECT cc.contact_id || '/' || COALESCE(c.customer_id, 0) || '/' || COALESCE(c.object_id, 0) || '/' || c.status AS key,
+                   COUNT(*) AS n
+            FROM case_contacts cc JOIN cases c ON c.id = cc.case_id
+            GROUP BY cc.contact_id, COALESCE(c.customer_id, 0), COALESCE(c.object_id, 0), c.status
+            """)
+        XCTAssertEqual(keptPerContact, walkedPerContact, "per contact", file: file, line: line)
+        XCTAssertFalse(walkedPerContact.isEmpty, file: file, line: line)
     }
 }

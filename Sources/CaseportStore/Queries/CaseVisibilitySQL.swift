@@ -67,6 +67,8 @@ enum CaseVisibilitySQL {
             branches.append(KeyedBranch(column: "c.object_id", keys: .subquery(
                 "SELECT o.id FROM objects o WHERE o.customer_id IN (\(binds: visibility.objectOwnerIds.sorted()))")))
         }
+        // Last: the kept counts (`VisibleCases.disjointCount`) read every branch before it on tables that have
+        // the cases' customer, object and status but not their ids.
         if let contactId = visibility.contactId {
             branches.append(KeyedBranch(column: "c.id", keys: .subquery(
                 "SELECT cc.case_id FROM case_contacts cc WHERE cc.contact_id = \(bind: contactId)")))

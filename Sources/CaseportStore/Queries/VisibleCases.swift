@@ -183,7 +183,7 @@ public struct VisibleCases: Sendable {
 
     /// The count of the visible cases, branch by branch: the first branch's cases, plus the second's that are
     /// not the first's, and so on (`IS NOT TRUE`: a NULL column is in no branch). When only the state narrows
-    /// the count, the customer and object branches add rows of the kept counts (M052, session 26); otherwise
+    /// the count, each branch adds rows of the kept counts (M052, session 26); otherwise
     /// each part is an index-only count (M047 for the object branch on PostgreSQL, the covering
     /// `…_activity_filters` indexes on SQLite).
     /// PostgreSQL's UNION of `postgresVisible` gathered every visible id and removed duplicates instead; under
@@ -194,20 +194,25 @@ public struct VisibleCases: Sendable {
     /// 0.58 → 0.17 ms (Python's sqlite3 on the million cases). Without a text search on SQLite only: there
     /// the match would run once per branch.
     func disjointCount(_ visibility: CaseVisibility, _ filter: CaseFilter, dialect: String) -> SQLQueryString {
-        let branches = CaseVisibilitySQL.disjointBranches(visibility, dialect: dialect)
+        let branches = CaseVisibilitySQL.branches(visibility, dialect: dialect)
         guard !branches.isEmpty else { return "SELECT 0 AS n" }
         let matchOnce = dialect == "postgresql" && !filter.searchTerms.isEmpty && CaseSearchIndex.accessMatch(visibility) != nil
         let conditions = CaseFilterSQL.conditions(filter, dialect: dialect, visibility: visibility,
                                                   searchHits: matchOnce ? "SELECT case_id FROM hits" : nil)
         let keptCountsAnswer = Self.keptCountsAnswer(filter)
-        let parts = zip(CaseVisibilitySQL.keyedBranches(visibility), branches).map { keyed, branch -> SQLQueryString in
-            let condition = ([branch] + conditions).joined(separator: " AND ")
-            // A branch by customer or object adds the kept counts' rows (M052), whose columns the rule and
-            // the state read the same as on `cases`; the cases a contact is linked to are counted one by one.
-            guard keptCountsAnswer, keyed.column != "c.id" else {
-                return "(SELECT COUNT(*) FROM cases c WHERE " + condition + ")"
+        let keyed = CaseVisibilitySQL.keyedBranches(visibility)
+        let parts = branches.indices.map { index -> SQLQueryString in
+            let earlier = branches[..<index].map { "(" + $0 + ") IS NOT TRUE" as SQLQueryString }
+            guard keptCountsAnswer else {
+                return "(SELECT COUNT(*) FROM cases c WHERE " + ([branches[index]] + earlier + conditions).joined(separator: " AND ") + ")"
             }
-            return "(SELECT COALESCE(SUM(c.n), 0) FROM case_counts c WHERE " + condition + ")"
+            // The kept counts' rows (M052), whose columns the rule and the state read the same as on `cases`;
+            // the contact's linked cases (the branch by case id) are counted per contact.
+            let (table, own): (String, SQLQueryString) = keyed[index].column == "c.id"
+                ? ("case_contact_counts", "c.contact_id = \(bind: visibility.contactId ?? 0)")
+                : ("case_counts", branches[index])
+            return "(SELECT COALESCE(SUM(c.n), 0) FROM \(unsafeRaw: table) c WHERE "
+                + ([own] + earlier + conditions).joined(separator: " AND ") + ")"
         }
         let sum = "SELECT " + parts.joined(separator: " + ") + " AS n"
         guard matchOnce else { return sum }
