@@ -103,9 +103,22 @@ final class CaseCountsTests: StoreTestCase {
         oneState.status = .waitingForCustomer
         filters.append(oneState)
         let cases = VisibleCases(database: db)
+        let facts = try await CaseAccessFactsQuery(database: db).all()
         var counted = 0
+        var contactsWithCasesOutside = 0, contactsWithAllInside = 0
         for viewer in viewers {
             let visibility = CaseVisibility(for: viewer)
+            // The rule's cases, with the contact's branch left out when none of the linked cases lies outside the
+            // other branches (the kept counts per contact tell so): the same cases as the Core rule.
+            let seen = try await cases.allIds(for: visibility)
+            XCTAssertEqual(seen, Set(facts.filter { visibility.canSee($0.value) }.keys), "viewer \(viewer)")
+            if let contactId = visibility.contactId {
+                var others = visibility
+                others.contactId = nil
+                let linked = facts.filter { $0.value.linkedContactIds.contains(contactId) }
+                if linked.contains(where: { !others.canSee($0.value) }) { contactsWithCasesOutside += 1 }
+                else if !linked.isEmpty { contactsWithAllInside += 1 }
+            }
             for filter in filters {
                 XCTAssertTrue(VisibleCases.keptCountsAnswer(filter))
                 let count = try await cases.count(for: visibility, filter: filter)
@@ -115,6 +128,8 @@ final class CaseCountsTests: StoreTestCase {
             }
         }
         XCTAssertGreaterThan(counted, 0)
+        XCTAssertGreaterThan(contactsWithCasesOutside, 0)
+        XCTAssertGreaterThan(contactsWithAllInside, 0)
 
         // The migration's backfill gives the same rows from the cases as they are.
         try await M052_CaseCounts().revert(on: db)
