@@ -90,6 +90,17 @@ final class CaseCountsTests: StoreTestCase {
         try await sql.raw("DELETE FROM cases WHERE number > 100000 AND id % 3 = 0").run()
         try await assertTheKeptCountsMatchTheCases(sql)
 
+        // A board member who reports for their own association: every case linked to them is the customer's.
+        let board = try await make.contact("Styrelse", customers: [customers[0]])
+        var boardLinks = ContactLinks(contactId: try board.requireID())
+        boardLinks.customerIds = [try customers[0].requireID()]
+        try await sql.raw("""
+            INSERT INTO case_contacts (case_id, contact_id, is_primary)
+            SELECT id, \(bind: boardLinks.contactId), \(bind: false) FROM cases WHERE customer_id = \(bind: try customers[0].requireID())
+            """).run()
+        contacts.append(boardLinks)
+        try await assertTheKeptCountsMatchTheCases(sql)
+
         // Every viewer's counts, through the kept rows for the customer and object branches, agree with the rule's OR.
         var viewers: [PortalViewer] = contacts.map { .contactUser(contact: $0) }
         viewers += try customers.map { .invoiceCustomer(customerId: try $0.requireID()) }
