@@ -307,12 +307,13 @@ public struct VisibleCases: Sendable {
         } else if sql.dialect.name == "postgresql", Self.postgresMergePays(filter, afterId: afterId) {
             // The offset bound here too: the merge reads every branch's cases whatever the page, so its plan is
             // the same for every page, and PostgreSQL keeps one (EXPLAIN, page 37 of a customer's 2 000 cases:
-            // planning 0.47 → 0.04 ms, execution the same; session 26).
+            // planning 0.47 → 0.04 ms, execution the same; session 26). Still two statements: as one with the
+            // rows (`postgresRows(ofPage:)`) PostgreSQL planned it on every call under the mix (1.1 ms) and ran
+            // it in 2.6–3.1 ms against 1.2 + 0.3.
             pageIds = """
               SELECT id FROM (\(disjointBranches(visibility, filter, dialect: "postgresql"))) visible
               ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(literal: limit) OFFSET \(bind: offset)
               """
-            return try await postgresRows(ofPage: pageIds, visibility: visibility, sort: listOrder, reader: reader)
         } else if sql.dialect.name == "postgresql" {
             pageIds = """
               WITH visible AS MATERIALIZED (\(postgresVisible(visibility, filter, afterId: afterId)))
@@ -407,7 +408,7 @@ public struct VisibleCases: Sendable {
     /// within 0.03 ms a page.)
     ///
     /// PostgreSQL reads the ids first and the rows by them in a second statement (`rows(ids:)`) when the ids'
-    /// statement has its offset written in (a deep page's gather form): PostgreSQL plans such a
+    /// statement has its offset written in (a deep page's gather form) or is a deep page's merge (see `page`): PostgreSQL plans such a
     /// statement on every call, and planned the rows' part, names and all, with it (0.5–1.0 ms under the mix,
     /// session 23); the rows' statement alone is one text per order and shape of the rule, which each
     /// connection soon plans once, generically (0.2 ms → 0.02). A page whose ids' statement is one text per
@@ -423,7 +424,7 @@ public struct VisibleCases: Sendable {
     }
 
     /// A PostgreSQL page whose ids' statement is one text for every page of a view (`postgresFirstVisible`:
-    /// its offset and per-key limit bound; the deep pages' merge, its offset bound) and its rows, in one statement: the ids are an InitPlan
+    /// its offset and per-key limit bound) and its rows, in one statement: the ids are an InitPlan
     /// (`c.id = ANY(ARRAY(…))`) and the rows are found by them as `rows(ids:)` finds them, the rule tested
     /// on each. Like each of the two statements it replaces, PostgreSQL plans it generically from its sixth
     /// run on a connection (`EXPLAIN (ANALYZE, SUMMARY)` of pages 1–5 of a customer's list, ten runs: planning
