@@ -306,10 +306,11 @@ public struct VisibleCases: Sendable {
             return try await postgresRows(ofPage: pageIds, visibility: visibility, sort: listOrder, reader: reader)
         } else if sql.dialect.name == "postgresql", Self.postgresMergePays(filter, afterId: afterId) {
             // The offset bound here too: the merge reads every branch's cases whatever the page, so its plan is
-            // the same for every page, and PostgreSQL keeps one (EXPLAIN, page 37 of a customer's 2 000 cases:
-            // planning 0.47 → 0.04 ms, execution the same; session 26). Still two statements: as one with the
-            // rows (`postgresRows(ofPage:)`) PostgreSQL planned it on every call under the mix (1.1 ms) and ran
-            // it in 2.6–3.1 ms against 1.2 + 0.3.
+            // the same for every page, and a view is one statement text, prepared once per connection instead of
+            // once per page. (PostgreSQL may keep a generic plan for it: in psql it did after five runs, planning
+            // 0.47 → 0.04 ms, execution the same; under the mix it still chose to plan each call, session 26.)
+            // Still two statements: as one with the rows (`postgresRows(ofPage:)`) it was planned on every call
+            // (1.1 ms) and ran in 2.6–3.1 ms against 1.2 + 0.3.
             pageIds = """
               SELECT id FROM (\(disjointBranches(visibility, filter, dialect: "postgresql"))) visible
               ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(literal: limit) OFFSET \(bind: offset)
