@@ -26,6 +26,13 @@ struct M052_CaseCounts: AsyncMigration {
     var name: String { "052_case_counts" }
 
     func prepare(on database: any Database) async throws {
+        // One transaction (the migrator runs a migration's statements one by one): creating the triggers locks
+        // `cases` and `case_contacts` against writes until the counts are filled, so a case written by another
+        // server during an upgrade is counted once, by the backfill or by a trigger, never by both or neither.
+        try await database.transaction { tx in try await Self.create(on: tx) }
+    }
+
+    static func create(on database: any Database) async throws {
         let sql = try database.requireSQL()
         let postgres = sql.dialect.name == "postgresql"
         let id = postgres ? "BIGINT" : "INTEGER"
@@ -46,8 +53,6 @@ struct M052_CaseCounts: AsyncMigration {
         } else {
             try await Self.createSQLiteTriggers(sql)
         }
-        // Triggers first, then the backfill: on PostgreSQL a case written in between would otherwise be missed
-        // (the migration runs in a transaction on both, so no case is written in between on SQLite either).
         let upsert = postgres ? "ON CONFLICT (customer_id, object_id, status) DO UPDATE SET n = case_counts.n + EXCLUDED.n" : ""
         try await sql.raw("""
             INSERT INTO case_counts (customer_id, object_id, status, n)
