@@ -52,7 +52,8 @@ final class OutboxCrashTests: XCTestCase {
         func startServer() throws -> Process {
             let process = Process()
             process.executableURL = binary
-            process.arguments = ["serve", "--hostname", "127.0.0.1", "--port", String(Int.random(in: 20_000...40_000))]
+            // Port 0: the system gives a free one (nothing here speaks HTTP to it); a random port could be taken.
+            process.arguments = ["serve", "--hostname", "127.0.0.1", "--port", "0"]
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             process.currentDirectoryURL = SMTPTestServer.repositoryRoot
             process.standardOutput = FileHandle.nullDevice
@@ -67,7 +68,8 @@ final class OutboxCrashTests: XCTestCase {
         // First run: killed once a good part, but not all, has gone out.
         let first = try startServer()
         let deadline = Date().addingTimeInterval(120)
-        while delivered() < 150 && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        while delivered() < 150 && Date() < deadline && first.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+        if !first.isRunning { XCTFail("the first server stopped by itself (status \(first.terminationStatus)) after \(delivered()) deliveries") }
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         let beforeRestart = delivered()
@@ -127,7 +129,8 @@ final class OutboxCrashTests: XCTestCase {
         for _ in 0..<2 {
             let process = Process()
             process.executableURL = binary
-            process.arguments = ["serve", "--hostname", "127.0.0.1", "--port", String(Int.random(in: 20_000...40_000))]
+            // Port 0: the system gives a free one (nothing here speaks HTTP to it); a random port could be taken.
+            process.arguments = ["serve", "--hostname", "127.0.0.1", "--port", "0"]
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             process.currentDirectoryURL = SMTPTestServer.repositoryRoot
             process.standardOutput = FileHandle.nullDevice
