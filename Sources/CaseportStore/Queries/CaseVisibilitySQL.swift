@@ -37,9 +37,22 @@ enum CaseVisibilitySQL {
     /// (`VisibleCases.disjointCount`, `VisibleCases.disjointBranches`).
     static func disjointBranches(_ visibility: CaseVisibility, dialect: String) -> [SQLQueryString] {
         let branches = self.branches(visibility, dialect: dialect)
-        return branches.indices.map { index in
-            let earlier = branches[..<index].map { "(" + $0 + ") IS NOT TRUE" as SQLQueryString }
-            return ([branches[index]] + earlier).joined(separator: " AND ")
+        return branches.indices.map { ([branches[$0]] + outside(branches[..<$0])).joined(separator: " AND ") }
+    }
+
+    /// A case none of these branches holds: `(branch) IS NOT TRUE` for each (a NULL column is in no branch).
+    static func outside(_ branches: some Sequence<SQLQueryString>) -> [SQLQueryString] {
+        branches.map { "(" + $0 + ") IS NOT TRUE" }
+    }
+
+    /// The rule's branches on the kept counts (M052): the table each is counted in and its own condition there.
+    /// The counts' columns have the cases' names, so a branch by customer or object is the same SQL on
+    /// `case_counts`; the contact's linked cases are counted per contact in `case_contact_counts`. The branches
+    /// before each, which `VisibleCases.disjointCount` leaves out, read the same on both tables.
+    static func keptCountBranches(_ visibility: CaseVisibility, dialect: String) -> [(table: String, own: SQLQueryString)] {
+        zip(keyedBranches(visibility), branches(visibility, dialect: dialect)).map { keyed, spelled in
+            guard let contactId = keyed.linkedContactId else { return ("case_counts", spelled) }
+            return ("case_contact_counts", "c.contact_id = \(bind: contactId)")
         }
     }
 
@@ -52,6 +65,8 @@ enum CaseVisibilitySQL {
         }
         var column: String
         var keys: Keys
+        /// The contact whose linked cases the branch holds (the branch by case id), else nil.
+        var linkedContactId: Int? = nil
     }
 
     /// The rule's alternatives by column and key set — the one place that says what they are; `branches`
@@ -77,11 +92,11 @@ enum CaseVisibilitySQL {
             // case (319 for a busy user in the benchmark: about 1 ms of a list page on PostgreSQL, issue 17,
             // session 26). The check does not depend on the case looked at, so it runs once per statement. Spelled
             // with `IN`, which both databases answer well on so small a table; its alias `c` is the counts' table.
-            let outside = branches.map { "(" + spelled($0, postgres: false) + ") IS NOT TRUE" as SQLQueryString }
-            let anyOutside = (["c.contact_id = \(bind: contactId)", "c.n <> 0"] + outside).joined(separator: " AND ")
+            let anyOutside = (["c.contact_id = \(bind: contactId)", "c.n <> 0"] + outside(branches.map { spelled($0, postgres: false) }))
+                .joined(separator: " AND ")
             branches.append(KeyedBranch(column: "c.id", keys: .subquery(
                 "SELECT cc.case_id FROM case_contacts cc WHERE cc.contact_id = \(bind: contactId) AND EXISTS "
-                + "(SELECT 1 FROM case_contact_counts c WHERE " + anyOutside + ")")))
+                + "(SELECT 1 FROM case_contact_counts c WHERE " + anyOutside + ")"), linkedContactId: contactId))
         }
         return branches
     }

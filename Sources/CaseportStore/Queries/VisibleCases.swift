@@ -199,20 +199,18 @@ public struct VisibleCases: Sendable {
         let matchOnce = dialect == "postgresql" && !filter.searchTerms.isEmpty && CaseSearchIndex.accessMatch(visibility) != nil
         let conditions = CaseFilterSQL.conditions(filter, dialect: dialect, visibility: visibility,
                                                   searchHits: matchOnce ? "SELECT case_id FROM hits" : nil)
-        let keptCountsAnswer = Self.keptCountsAnswer(filter)
-        let keyed = CaseVisibilitySQL.keyedBranches(visibility)
-        let parts = branches.indices.map { index -> SQLQueryString in
-            let earlier = branches[..<index].map { "(" + $0 + ") IS NOT TRUE" as SQLQueryString }
-            guard keptCountsAnswer else {
-                return "(SELECT COUNT(*) FROM cases c WHERE " + ([branches[index]] + earlier + conditions).joined(separator: " AND ") + ")"
+        let parts: [SQLQueryString]
+        if Self.keptCountsAnswer(filter) {
+            // The kept counts' rows (M052); see `CaseVisibilitySQL.keptCountBranches`.
+            let kept = CaseVisibilitySQL.keptCountBranches(visibility, dialect: dialect)
+            parts = kept.indices.map { index in
+                "(SELECT COALESCE(SUM(c.n), 0) FROM \(unsafeRaw: kept[index].table) c WHERE "
+                    + ([kept[index].own] + CaseVisibilitySQL.outside(branches[..<index]) + conditions).joined(separator: " AND ") + ")"
             }
-            // The kept counts' rows (M052), whose columns the rule and the state read the same as on `cases`;
-            // the contact's linked cases (the branch by case id) are counted per contact.
-            let (table, own): (String, SQLQueryString) = keyed[index].column == "c.id"
-                ? ("case_contact_counts", "c.contact_id = \(bind: visibility.contactId ?? 0)")
-                : ("case_counts", branches[index])
-            return "(SELECT COALESCE(SUM(c.n), 0) FROM \(unsafeRaw: table) c WHERE "
-                + ([own] + earlier + conditions).joined(separator: " AND ") + ")"
+        } else {
+            parts = CaseVisibilitySQL.disjointBranches(visibility, dialect: dialect).map { branch in
+                "(SELECT COUNT(*) FROM cases c WHERE " + ([branch] + conditions).joined(separator: " AND ") + ")"
+            }
         }
         let sum = "SELECT " + parts.joined(separator: " + ") + " AS n"
         guard matchOnce else { return sum }
