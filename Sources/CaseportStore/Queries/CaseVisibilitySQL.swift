@@ -80,8 +80,16 @@ enum CaseVisibilitySQL {
             branches.append(KeyedBranch(column: "c.object_id", keys: .list(visibility.objectIds.sorted())))
         }
         if !visibility.objectOwnerIds.isEmpty {
+            // Only the owners' objects that hold a case outside the branches before: a customer's objects mostly
+            // hold the customer's own cases, and the branch walked all of them to leave each out again (2 200
+            // index entries of a benchmark customer's, on every list page, count and search; issue 17, session
+            // 27). The kept counts (M052) tell per object from a few rows; exact, as for the contact's branch
+            // below. The counts' alias `c` makes the earlier branches' SQL read on them.
+            let holdsOutside = (["c.object_id = o.id", "c.n <> 0"] + outside(branches.map { spelled($0, postgres: false) }))
+                .joined(separator: " AND ")
             branches.append(KeyedBranch(column: "c.object_id", keys: .subquery(
-                "SELECT o.id FROM objects o WHERE o.customer_id IN (\(binds: visibility.objectOwnerIds.sorted()))")))
+                "SELECT o.id FROM objects o WHERE o.customer_id IN (\(binds: visibility.objectOwnerIds.sorted())) AND EXISTS "
+                + "(SELECT 1 FROM case_counts c WHERE " + holdsOutside + ")")))
         }
         // Last: the kept counts (`VisibleCases.disjointCount`) read every branch before it on tables that have
         // the cases' customer, object and status but not their ids.
