@@ -303,14 +303,14 @@ public struct VisibleCases: Sendable {
               """
             return try await postgresRows(ofPage: pageIds, visibility: visibility, sort: listOrder, reader: reader)
         } else if sql.dialect.name == "postgresql", Self.postgresMergePays(filter, afterId: afterId) {
-            // The offset bound here too: the merge reads every branch's cases whatever the page, so its plan is
-            // the same for every page, and a view is one statement text, prepared once per connection instead of
-            // once per page. (PostgreSQL may keep a generic plan for it: in psql it did after five runs, planning
-            // 0.47 → 0.04 ms, execution the same; under the mix it still chose to plan each call, session 26.)
+            // The offset bound here too, and each branch's limit (`first`): a view is one statement text,
+            // prepared once per connection instead of once per page. (PostgreSQL may keep a generic plan for it:
+            // in psql it did after five runs; under the mix it still chose to plan each call, session 26.)
             // Still two statements: as one with the rows (`postgresRows(ofPage:)`) it was planned on every call
             // (1.1 ms) and ran in 2.6–3.1 ms against 1.2 + 0.3.
+            let (first, overflow) = offset.addingReportingOverflow(limit)
             pageIds = """
-              SELECT id FROM (\(disjointBranches(visibility, filter, dialect: "postgresql"))) visible
+              SELECT id FROM (\(disjointBranches(visibility, filter, dialect: "postgresql", first: overflow ? Int.max : first))) visible
               ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(literal: limit) OFFSET \(bind: offset)
               """
         } else if sql.dialect.name == "postgresql" {
@@ -382,12 +382,22 @@ public struct VisibleCases: Sendable {
     /// PostgreSQL's page past `postgresFirstPays` is the same compound (`postgresMergePays`): it appends the branches' index-only scans and sorts their ids and sort
     /// keys (EXPLAIN ANALYZE, page 29 of a customer's 2 000 cases: 1.16 ms of execution, where gathering them
     /// with the rule's branches overlapping and removing duplicates took 2.52; planning 0.33 against 0.32).
-    func disjointBranches(_ visibility: CaseVisibility, _ filter: CaseFilter, dialect: String) -> SQLQueryString {
+    ///
+    /// With `first` (PostgreSQL's merge), each branch is only its first `first` cases in the list's order: its
+    /// index walked backwards and stopped there, and the branches merged (`Merge Append`) instead of all their
+    /// cases appended and sorted. A page needs no case beyond the first `offset + limit` of any branch (see
+    /// `postgresFirstVisible`); `Window` keeps the offset within the list's nearer half. Page 37 of a
+    /// customer's 2 560 cases: 1.45 → 0.71 ms of execution (`EXPLAIN ANALYZE`, session 27).
+    func disjointBranches(_ visibility: CaseVisibility, _ filter: CaseFilter, dialect: String, first: Int? = nil) -> SQLQueryString {
         let select: SQLQueryString = "SELECT c.id, \(unsafeRaw: CaseSortSQL.column(filter.sort.key)) AS sort_key FROM cases c WHERE "
         let branches = CaseVisibilitySQL.disjointBranches(visibility, dialect: dialect)
         guard !branches.isEmpty else { return select + "1 = 0" }
         let conditions = CaseFilterSQL.conditions(filter, dialect: dialect, visibility: visibility)
-        return branches.map { select + ([$0] + conditions).joined(separator: " AND ") }.joined(separator: " UNION ALL ")
+        return branches.map { branch -> SQLQueryString in
+            let selected = select + ([branch] + conditions).joined(separator: " AND ")
+            guard let first else { return selected }
+            return "(" + selected + " ORDER BY \(CaseSortSQL.orderBy(filter.sort)) LIMIT \(bind: first))"
+        }.joined(separator: " UNION ALL ")
     }
 
     /// Whether a PostgreSQL page deeper than `postgresFirstPays` is read by merging the rule's disjoint
@@ -424,16 +434,17 @@ public struct VisibleCases: Sendable {
 
     /// A PostgreSQL page whose ids' statement is one text for every page of a view (`postgresFirstVisible`:
     /// its offset and per-key limit bound) and its rows, in one statement: the ids are an InitPlan
-    /// (`c.id = ANY(ARRAY(…))`) and the rows are found by them as `rows(ids:)` finds them, the rule tested
-    /// on each. Like each of the two statements it replaces, PostgreSQL plans it generically from its sixth
-    /// run on a connection (`EXPLAIN (ANALYZE, SUMMARY)` of pages 1–5 of a customer's list, ten runs: planning
-    /// 0.56–0.73 ms, then 0.02–0.06; execution 0.58–0.86 ms against 0.59–0.94 + 0.27–0.31 for the two),
-    /// and it is one round trip fewer for every list page (session 25).
+    /// (`c.id = ANY(ARRAY(…))`) and the rows are found by them as `rows(ids:)` finds them. In psql PostgreSQL
+    /// plans it generically from its sixth run on a connection (pages 1–5 of a customer's list, ten runs:
+    /// planning 0.56–0.73 ms, then 0.02–0.06; execution 0.58–0.86 ms against 0.59–0.94 + 0.27–0.31 for the
+    /// two statements it replaces); under the mix it plans each call (0.42 ms, session 27). It is one round
+    /// trip fewer for every list page (session 25). The rule is not tested again on the
+    /// rows: the ids were chosen under it by the same statement, which sees one snapshot, so no case can have
+    /// moved between the two (`rows(ids:)`, a statement of its own, does test it). Repeating it was a third of
+    /// the statement's planning (`EXPLAIN (SUMMARY)`, one customer's first page: 1.04 → 0.74 ms; session 27).
     private func postgresRows(ofPage pageIds: SQLQueryString, visibility: CaseVisibility, sort: CaseSort,
                               reader: CaseReader) async throws -> [CaseListRow] {
-        try await rows(from: "cases c WHERE c.id = ANY(ARRAY(" + pageIds + ")) AND "
-                            + CaseVisibilitySQL.predicate(visibility, dialect: "postgresql"),
-                       sort: sort, reader: reader)
+        try await rows(from: "cases c WHERE c.id = ANY(ARRAY(" + pageIds + "))", sort: sort, reader: reader)
     }
 
     /// The list rows of those of the cases `ids` that the viewer may see, in `sort`'s order. The ids were
