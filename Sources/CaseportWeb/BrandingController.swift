@@ -16,7 +16,7 @@ struct BrandingController: RouteCollection {
     }
 
     func stylesheet(request: Request) async throws -> Response {
-        let branding = try await SettingsStore(database: request.db).load().branding
+        let branding = try await SettingsStore(database: request.database).load().branding
         let response = Response(status: .ok, body: .init(string: ":root{\(branding.declarations())}\n"))
         response.headers.replaceOrAdd(name: .contentType, value: "text/css; charset=utf-8")
         response.headers.replaceOrAdd(name: .cacheControl, value: Self.cacheHeader(request, revision: branding.revision))
@@ -24,7 +24,7 @@ struct BrandingController: RouteCollection {
     }
 
     func logo(request: Request) async throws -> Response {
-        let branding = try await SettingsStore(database: request.db).load().branding
+        let branding = try await SettingsStore(database: request.database).load().branding
         guard let key = branding.logoKey, let type = branding.logoType, Branding.logoTypes.contains(type) else { throw Abort(.notFound) }
         let response = try await FileResponses.stream(key, request: request)
         response.headers.replaceOrAdd(name: .contentType, value: type)

@@ -14,7 +14,7 @@ struct HealthController: RouteCollection {
     }
 
     func health(request: Request) async throws -> Response {
-        let reachable = await DatabasePreparation.ping(request.db)
+        let reachable = await DatabasePreparation.ping(request.database)
         let body = Health(status: reachable ? "ok" : "unavailable", database: reachable ? "reachable" : "unreachable")
         let response = try await body.encodeResponse(status: reachable ? .ok : .serviceUnavailable, for: request)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")

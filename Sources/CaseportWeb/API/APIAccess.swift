@@ -78,8 +78,8 @@ struct APITokenMiddleware: AsyncMiddleware {
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         let now = Date()
-        guard let record = try await APITokens(database: request.db).find(token: token), record.isUsable(at: now),
-              let tokenId = record.id, let principal = try await Self.principal(of: record, on: request.db) else {
+        guard let record = try await APITokens(database: request.database).find(token: token), record.isUsable(at: now),
+              let tokenId = record.id, let principal = try await Self.principal(of: record, on: request.database) else {
             var failure = APIFailure(.unauthorized, "The token is unknown, revoked or expired.")
             failure.headers.add(name: .wwwAuthenticate, value: #"Bearer error="invalid_token""#)
             throw failure
@@ -93,7 +93,7 @@ struct APITokenMiddleware: AsyncMiddleware {
             failure.headers.add(name: .retryAfter, value: String(wait))
             throw failure
         }
-        try await APITokens(database: request.db).markUsed(id: tokenId, now: now)
+        try await APITokens(database: request.database).markUsed(id: tokenId, now: now)
         request.apiPrincipal = principal
         try await Self.checkJSONBody(request)
     }

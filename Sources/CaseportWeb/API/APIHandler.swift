@@ -20,7 +20,7 @@ struct APIHandler: APIProtocol {
     struct Call {
         let request: Request
         let principal: APIPrincipal
-        var db: any Database { request.db }
+        var db: any Database { request.database }
         var context: OperationContext { request.operations }
 
         static func current() throws -> Call {

@@ -22,7 +22,7 @@ struct CaseChatView: Encodable {
     var lines: [Line]
 
     static func load(_ request: Request, caseId: Int, forStaff: Bool) async throws -> [CaseChatView] {
-        let chats = Chats(database: request.db)
+        let chats = Chats(database: request.database)
         let language = request.language
         var views: [CaseChatView] = []
         for conversation in try await chats.attachedSummaries(caseId: caseId) {

@@ -105,7 +105,7 @@ struct ChatController: RouteCollection {
     }
 
     func status(_ request: Request) async throws -> Response {
-        let open = try await Chats(database: request.db).anyoneAvailable()
+        let open = try await Chats(database: request.database).anyoneAvailable()
         var status = Status(open: open, cases: [])
         if let principal = request.portalPrincipal {
             status.name = principal.user.displayName
@@ -113,7 +113,7 @@ struct ChatController: RouteCollection {
         }
         // The case list only when the open chat asks for it (every portal page asks for the rest).
         if let principal = request.portalPrincipal, (try? request.query.get(String.self, at: "cases")) == "1" {
-            let page = try await VisibleCases(database: request.db).page(for: principal.visibility, offset: 0, limit: 50)
+            let page = try await VisibleCases(database: request.database).page(for: principal.visibility, offset: 0, limit: 50)
             status.cases = page.map { CaseChoice(number: $0.number, subject: $0.subject) }
         }
         let response = try await status.encodeResponse(for: request)

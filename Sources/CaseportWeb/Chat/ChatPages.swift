@@ -37,7 +37,7 @@ struct ChatPageController: RouteCollection {
     }
 
     func render(_ request: Request, values: LeaveForm, errors: [String: String], notice: String?) async throws -> View {
-        let open = try await Chats(database: request.db).anyoneAvailable()
+        let open = try await Chats(database: request.database).anyoneAvailable()
         return try await request.view.render("portal/chat", Page(layout: Layout(request, title: request.t("chat_page_title")),
                                                                   open: open, values: values, errors: errors, notice: notice))
     }
@@ -99,7 +99,7 @@ struct StaffChatController: RouteCollection {
 
     func show(request: Request) async throws -> View {
         let staff = try request.staffMember()
-        let chats = Chats(database: request.db)
+        let chats = Chats(database: request.database)
         let now = Date()
         func row(_ record: ChatConversationRecord) -> Waiting {
             Waiting(id: record.id ?? 0, name: record.visitorName, email: record.visitorEmail,

@@ -44,11 +44,11 @@ struct ClaimAccessPart: Encodable {
     static func load(_ request: Request, caseId: Int, number: Int, errors: [Int: String] = [:],
                      mayBeClaim: Bool = true) async throws -> ClaimAccessPart? {
         guard mayBeClaim else { return nil }
-        let links = ClaimLinks(database: request.db)
+        let links = ClaimLinks(database: request.database)
         guard let state = try await links.caseState(caseId: caseId), state.isClaim else { return nil }
-        let levels = try await ClaimSettingsStore(database: request.db).levels(caseId: caseId)
+        let levels = try await ClaimSettingsStore(database: request.database).levels(caseId: caseId)
         let settings = levels.effective
-        let smsEnabled = try await SettingsStore(database: request.db).load().smsEnabled
+        let smsEnabled = try await SettingsStore(database: request.database).load().smsEnabled
         let now = request.claimOperations.now
         let expired = ClaimLinkRules.isExpired(closedAt: state.closedAt, days: settings.daysAfterClose, now: now)
         let allLinks = try await links.links(caseId: caseId)
@@ -134,7 +134,7 @@ struct ClaimAccessStaffController: RouteCollection {
 
     func findCase(_ request: Request) async throws -> CaseRecord {
         guard let number = request.parameters.get("number").flatMap(Int.init),
-              let record = try await StaffCases(database: request.db).find(number: number) else { throw Abort(.notFound) }
+              let record = try await StaffCases(database: request.database).find(number: number) else { throw Abort(.notFound) }
         return record
     }
 
@@ -150,7 +150,7 @@ struct ClaimAccessStaffController: RouteCollection {
         guard let part = try await ClaimAccessPart.load(request, caseId: caseId, number: record.number, errors: grantErrors) else {
             throw Abort(.notFound)
         }
-        let levels = try await ClaimSettingsStore(database: request.db).levels(caseId: caseId)
+        let levels = try await ClaimSettingsStore(database: request.database).levels(caseId: caseId)
         var own = ClaimSettingsForm.strings(levels.caseOverride)
         if let posted { own = Self.ownStrings(posted) }
         let above = ClaimSettingsForm.strings(levels.customer.applied(to: levels.deployment))
@@ -228,7 +228,7 @@ struct ClaimAccessStaffController: RouteCollection {
         let form = try request.form(ContactForm.self)
         // The confirmation page posts back to this path with the contact in its query.
         guard let contactId = form.contact ?? (try? request.query.get(Int.self, at: "contact")),
-              let contact = try await ClaimLinks(database: request.db).contacts(caseId: try record.requireID())
+              let contact = try await ClaimLinks(database: request.database).contacts(caseId: try record.requireID())
                 .first(where: { $0.contactId == contactId }) else { throw Abort(.notFound) }
         guard ConfirmStep.isConfirmed(request) else {
             return try await ConfirmStep(
@@ -252,8 +252,8 @@ struct ClaimAccessStaffController: RouteCollection {
     func renderCustomer(_ request: Request, posted: [String: String]?, errors: [String: String],
                         status: HTTPResponseStatus) async throws -> Response {
         guard let id = request.parameters.get("id").flatMap(Int.init),
-              let customer = try await CustomerRecord.find(id, on: request.db) else { throw Abort(.notFound) }
-        let store = ClaimSettingsStore(database: request.db)
+              let customer = try await CustomerRecord.find(id, on: request.database) else { throw Abort(.notFound) }
+        let store = ClaimSettingsStore(database: request.database)
         let deployment = try await store.deployment()
         let level = try await store.customer(id)
         let levels = ClaimPageLevels(deployment: deployment, customer: level)
@@ -299,7 +299,7 @@ struct ClaimSettingsAdminController: RouteCollection {
 
     func render(_ request: Request, posted: [String: String]?, errors: [String: String],
                 status: HTTPResponseStatus) async throws -> Response {
-        let deployment = try await ClaimSettingsStore(database: request.db).deployment()
+        let deployment = try await ClaimSettingsStore(database: request.database).deployment()
         var own = ClaimSettingsForm.strings(deployment)
         if let posted {
             var values = posted

@@ -70,7 +70,7 @@ struct ClaimLinkController: RouteCollection {
 
     func showCode(request: Request) async throws -> Response {
         guard let session = request.parsedCookies[Self.cookieName]?.string,
-              try await ClaimLinks(database: request.db).session(token: session, now: request.claimOperations.now) != nil else {
+              try await ClaimLinks(database: request.database).session(token: session, now: request.claimOperations.now) != nil else {
             return try await Self.notWorking(request)
         }
         return try await showCodePage(request)

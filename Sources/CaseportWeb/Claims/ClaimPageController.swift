@@ -33,7 +33,7 @@ struct ClaimPageController: RouteCollection {
         let context = try await ClaimPageView.Situation.load(request, caseId: viewer.caseId)
         // The Documents tab gives its shared documents; the Messages tab only the files of its messages.
         guard context.isShown(.documents) || context.isShown(.messages),
-              let file = try await ClaimPage(database: request.db).document(caseId: viewer.caseId, fileId: fileId,
+              let file = try await ClaimPage(database: request.database).document(caseId: viewer.caseId, fileId: fileId,
                                                                              onlyMessageFiles: !context.isShown(.documents)) else {
             throw Abort(.notFound)
         }
@@ -104,9 +104,9 @@ struct ClaimPreviewController: RouteCollection {
     static func preview(_ request: Request) async throws -> Response {
         let staff = try request.requireStaff()
         guard let number = request.parameters.get("number", as: Int.self),
-              let record = try await CaseRecord.query(on: request.db).filter(\.$number == number).first(),
+              let record = try await CaseRecord.query(on: request.database).filter(\.$number == number).first(),
               let caseId = record.id else { throw Abort(.notFound) }
-        let contacts = try await ClaimPage(database: request.db).contacts(caseId: caseId)
+        let contacts = try await ClaimPage(database: request.database).contacts(caseId: caseId)
         let chosen = request.query[Int.self, at: "contact"].flatMap { id in contacts.first { $0.contactId == id } }
         let viewer = ClaimViewer(caseId: caseId, linkId: nil, name: chosen?.name ?? request.t("claim_generic_recipient"),
                                  email: chosen?.email, contactId: chosen?.contactId, previewingStaffId: staff.user.id)

@@ -36,7 +36,7 @@ enum ClaimPageView {
         var progress: ClaimProgress
 
         static func load(_ request: Request, caseId: Int) async throws -> Situation {
-            let store = ClaimSettingsStore(database: request.db)
+            let store = ClaimSettingsStore(database: request.database)
             return Situation(settings: try await store.levels(caseId: caseId).effective, progress: try await store.progress(caseId: caseId))
         }
 
@@ -171,7 +171,7 @@ enum ClaimPageView {
 
     static func render(_ request: Request, viewer: ClaimViewer, tab: ClaimTab, preview: Preview?, written: Written = Written(),
                        status: HTTPResponseStatus = .ok) async throws -> Response {
-        let db = request.db
+        let db = request.database
         let query = ClaimPage(database: db)
         let language = request.language
         guard let info = try await query.info(caseId: viewer.caseId) else {
@@ -264,7 +264,7 @@ enum ClaimPageView {
                 }
             case .budget:
                 // The staff side's own reading of the lines (C5: the same lines and total staff see).
-                let lines = try await BudgetLines(database: request.db).lines(caseId: viewer.caseId)
+                let lines = try await BudgetLines(database: request.database).lines(caseId: viewer.caseId)
                 page.budget = lines.map {
                     BudgetLineView(description: $0.description, quantity: Quantity(milli: $0.quantityMilli).formatted(language),
                                    unitPrice: Money(minor: $0.unitPriceMinor).formatted(language),
@@ -299,7 +299,7 @@ enum ClaimPageView {
             if settings.showHandlerMobile, let mobile = info.handlerMobile, !mobile.isEmpty { value += " (\(mobile))" }
             facts.append(Fact(label: request.t("claim_fact_handler"), value: value))
         }
-        if let contact = try await ClaimPage(database: request.db).contacts(caseId: info.caseId).first {
+        if let contact = try await ClaimPage(database: request.database).contacts(caseId: info.caseId).first {
             facts.append(Fact(label: request.t("claim_fact_contact"), value: contact.phone.map { "\(contact.name) (\($0))" } ?? contact.name))
             if let email = contact.email, !email.isEmpty {
                 facts.append(Fact(label: request.t("claim_fact_contact_email"), value: email, href: "mailto:" + email))

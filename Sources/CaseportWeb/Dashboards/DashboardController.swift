@@ -130,7 +130,7 @@ struct DashboardController: RouteCollection {
     }
 
     func charts(_ request: Request, _ query: Query) async throws -> [DashboardChart] {
-        try await DashboardCharts(dashboards: Dashboards(database: request.db), language: request.language, t: request.t)
+        try await DashboardCharts(dashboards: Dashboards(database: request.database), language: request.language, t: request.t)
             .charts(query.kind, visibility: query.visibility, filter: query.filter)
     }
 
@@ -157,7 +157,7 @@ struct DashboardController: RouteCollection {
             }
             return list
         }
-        let dashboards = Dashboards(database: request.db)
+        let dashboards = Dashboards(database: request.database)
         var filters: [Filter] = []
         switch query.kind {
         case .cases:

@@ -76,13 +76,13 @@ extension Request {
 struct PortalSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let token = request.parsedCookies[CookieNames.portalSession]?.string,
-           let session = try await Sessions(database: request.db, limits: request.caseport.config.sessions).find(token: token, realm: .portal) {
+           let session = try await Sessions(database: request.database, limits: request.caseport.config.sessions).find(token: token, realm: .portal) {
             request.changeStamp = session.stamp
             let key = "\(session.userId)"
             let cache = request.caseport.principals
             if let principal = cache.value(for: key, at: session.stamp) {
                 request.portalPrincipal = principal
-            } else if let principal = try await Self.load(userId: session.userId, on: request.db) {
+            } else if let principal = try await Self.load(userId: session.userId, on: request.database) {
                 cache.store(principal, for: key, at: session.stamp)
                 request.portalPrincipal = principal
             }
@@ -112,7 +112,7 @@ struct PortalSessionMiddleware: AsyncMiddleware {
 struct StaffSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let token = request.parsedCookies[CookieNames.staffSession]?.string,
-           let found = try await Sessions(database: request.db, limits: request.caseport.config.sessions).findStaff(token: token) {
+           let found = try await Sessions(database: request.database, limits: request.caseport.config.sessions).findStaff(token: token) {
             // The change stamp comes with the session in the same query (issue 17), so back-office pages
             // reuse what is kept at it, as portal pages do: the frame's settings, the list's choices.
             // Only for reading requests: a staff write may change what is kept (settings, the catalogue)

@@ -47,7 +47,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         }
         // The contact line (issue 12) needs the settings; a path outside the route groups has not read them.
         if request.pageFrame.contactPhone == nil, status.code < 500 || !(error is any DatabaseError),
-           let settings = try? await SettingsStore(database: request.db).load() {
+           let settings = try? await SettingsStore(database: request.database).load() {
             request.pageFrame.contactPhone = settings.contactPhone
             request.pageFrame.contactEmail = settings.contactEmail
         }

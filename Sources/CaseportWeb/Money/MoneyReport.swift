@@ -7,7 +7,7 @@ import Vapor
 /// booked row, and a totals line; nil (no section) when the case has no rows.
 enum MoneyReport {
     static func articleRows(_ request: Request, caseId: Int, settings: PortalSettings) async throws -> CaseReport.Table? {
-        let rows = try await CaseMoney(database: request.db).rows(caseId: caseId)
+        let rows = try await CaseMoney(database: request.database).rows(caseId: caseId)
         guard !rows.isEmpty else { return nil }
         let columns = settings.actionColumns.isEmpty ? ActionColumn.standard : settings.actionColumns
         // The article name gets the room it needs; the rest share what is left.

@@ -28,9 +28,9 @@ struct PortalMoneyController: RouteCollection {
 
     func actions(request: Request) async throws -> View {
         let (_, detail) = try await PortalCaseController().findCase(request)
-        let settings = try await SettingsStore(database: request.db).load()
+        let settings = try await SettingsStore(database: request.database).load()
         let columns = settings.actionColumns.isEmpty ? ActionColumn.standard : settings.actionColumns
-        let rows = try await CaseMoney(database: request.db).rows(caseId: detail.id)
+        let rows = try await CaseMoney(database: request.database).rows(caseId: detail.id)
         let page = ActionsPage(
             layout: Layout(request, title: "\(request.t("actions_title")) – \(request.t("case_number_short")) \(detail.number)"),
             caseNumber: detail.number, subject: detail.subject,
@@ -60,7 +60,7 @@ struct PortalMoneyController: RouteCollection {
         let customers = SpecificationAccess.customerIds(for: principal.viewer)
         // Not for invoice-customer or object logins, nor contacts without a customer (LF seed): 404.
         guard !customers.isEmpty else { throw Abort(.notFound) }
-        let specs = try await InvoiceSpecifications(database: request.db).list(customerIds: customers)
+        let specs = try await InvoiceSpecifications(database: request.database).list(customerIds: customers)
         let page = ListPage(
             layout: Layout(request, title: request.t("specs_title")),
             rows: specs.map {
@@ -98,7 +98,7 @@ struct PortalMoneyController: RouteCollection {
     func findSpecification(_ request: Request) async throws -> InvoiceSpecificationRecord {
         let principal = try request.requirePortal()
         guard let raw = request.parameters.get("id"), raw.count <= 12, let id = Int(raw),
-              let spec = try await InvoiceSpecifications(database: request.db)
+              let spec = try await InvoiceSpecifications(database: request.database)
                 .find(id: id, customerIds: SpecificationAccess.customerIds(for: principal.viewer))
         else { throw Abort(.notFound) }
         return spec
@@ -112,8 +112,8 @@ struct PortalMoneyController: RouteCollection {
 
     func render(_ request: Request, spec: InvoiceSpecificationRecord, errors: [String: String], comment: String,
                 notice: String?) async throws -> View {
-        let rows = try await InvoiceSpecifications(database: request.db).rows(specificationId: spec.id!)
-        let customer = try await CustomerRecord.find(spec.customerId, on: request.db)
+        let rows = try await InvoiceSpecifications(database: request.database).rows(specificationId: spec.id!)
+        let customer = try await CustomerRecord.find(spec.customerId, on: request.database)
         var headers = [MoneyViews.Header(label: request.t("case_number_short"), numeric: false)]
         headers += MoneyViews.headers(Self.specColumns, request: request)
         var totals = [MoneyViews.Cell(text: "", numeric: false)]

@@ -67,7 +67,7 @@ struct StaffMoneyController: RouteCollection {
 
     func findCase(_ request: Request) async throws -> CaseRecord {
         guard let raw = request.parameters.get("number"), raw.count <= 12, let number = Int(raw),
-              let record = try await StaffCases(database: request.db).find(number: number) else { throw Abort(.notFound) }
+              let record = try await StaffCases(database: request.database).find(number: number) else { throw Abort(.notFound) }
         return record
     }
 
@@ -76,7 +76,7 @@ struct StaffMoneyController: RouteCollection {
     }
 
     func render(_ request: Request, record: CaseRecord, state: PageState) async throws -> View {
-        let db = request.db
+        let db = request.database
         let money = CaseMoney(database: db)
         let rows = try await money.rows(caseId: record.id!)
         let orders = try await money.workOrders(caseId: record.id!)
@@ -194,7 +194,7 @@ struct StaffMoneyController: RouteCollection {
 
     func findOrder(_ request: Request, record: CaseRecord) async throws -> WorkOrderRecord {
         guard let raw = request.parameters.get("workOrderId"), raw.count <= 12, let id = Int(raw),
-              let order = try await CaseMoney(database: request.db).workOrder(id: id, caseId: record.id!) else { throw Abort(.notFound) }
+              let order = try await CaseMoney(database: request.database).workOrder(id: id, caseId: record.id!) else { throw Abort(.notFound) }
         return order
     }
 
@@ -202,8 +202,8 @@ struct StaffMoneyController: RouteCollection {
                      errors: [String: String]) async throws -> View {
         let language = request.language
         let values = values ?? WorkOrderForm(order, language: language)
-        let rows = try await CaseMoney(database: request.db).rows(caseId: record.id!).filter { $0.workOrderId == order.id }
-        let suppliers = try await SupplierRecord.query(on: request.db).sort(\.$name).all()
+        let rows = try await CaseMoney(database: request.database).rows(caseId: record.id!).filter { $0.workOrderId == order.id }
+        let suppliers = try await SupplierRecord.query(on: request.database).sort(\.$name).all()
             .filter { $0.isActive || $0.id == order.supplierId }
         let columns: [ActionColumn] = [.date, .actionCode, .article, .quantity, .unit, .unitPrice, .net, .vat, .gross]
         let next = order.currentState.next

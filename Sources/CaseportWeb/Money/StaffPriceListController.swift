@@ -73,9 +73,9 @@ struct StaffPriceListController: RouteCollection {
 
     func render(_ request: Request, state: PageState) async throws -> View {
         let language = request.language
-        let articles = try await ArticleRecord.query(on: request.db).sort(\.$code).all()
-        let codes = try await ActionCodeRecord.query(on: request.db).sort(\.$code).all()
-        let settings = try await SettingsStore(database: request.db).load()
+        let articles = try await ArticleRecord.query(on: request.database).sort(\.$code).all()
+        let codes = try await ActionCodeRecord.query(on: request.database).sort(\.$code).all()
+        let settings = try await SettingsStore(database: request.database).load()
         let page = Page(
             layout: Layout(request, title: request.t("price_list_title"), area: "staff"),
             notice: request.notice([.saved, .added], prefix: "price_list_notice_"),
@@ -131,7 +131,7 @@ struct StaffPriceListController: RouteCollection {
 
     func findArticle(_ request: Request) async throws -> ArticleRecord {
         guard let raw = request.parameters.get("id"), raw.count <= 12, let id = Int(raw),
-              let article = try await ArticleRecord.find(id, on: request.db) else { throw Abort(.notFound) }
+              let article = try await ArticleRecord.find(id, on: request.database) else { throw Abort(.notFound) }
         return article
     }
 

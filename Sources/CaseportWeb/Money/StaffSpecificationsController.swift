@@ -32,9 +32,9 @@ struct StaffSpecificationsController: RouteCollection {
     }
 
     func list(request: Request) async throws -> View {
-        let specs = try await InvoiceSpecifications(database: request.db).all()
+        let specs = try await InvoiceSpecifications(database: request.database).all()
         let customerIds = Array(Set(specs.map(\.customerId)))
-        let names = Dictionary(uniqueKeysWithValues: try await CustomerRecord.query(on: request.db).filter(\.$id ~~ customerIds).all()
+        let names = Dictionary(uniqueKeysWithValues: try await CustomerRecord.query(on: request.database).filter(\.$id ~~ customerIds).all()
             .map { ($0.id!, $0.name) })
         let page = ListPage(
             layout: Layout(request, title: request.t("specs_title"), area: "staff"),
@@ -68,10 +68,10 @@ struct StaffSpecificationsController: RouteCollection {
     static let columns: [ActionColumn] = [.date, .article, .quantity, .unit, .unitPrice, .net, .vat, .gross]
 
     func renderNew(_ request: Request, customerId: Int?, title: String, checked: Set<Int>, errors: [String: String]) async throws -> View {
-        let customers = try await CustomerRecord.query(on: request.db).filter(\.$isActive == true).sort(\.$name).all()
+        let customers = try await CustomerRecord.query(on: request.database).filter(\.$isActive == true).sort(\.$name).all()
         var candidates: [Candidate] = []
         if let customerId {
-            candidates = try await CaseMoney(database: request.db).unspecifiedRows(customerId: customerId).map { entry in
+            candidates = try await CaseMoney(database: request.database).unspecifiedRows(customerId: customerId).map { entry in
                 Candidate(id: entry.row.id!, caseNumber: entry.caseNumber,
                           cells: MoneyViews.cells(Self.columns, MoneyViews.Shown(entry.row), request: request),
                           checked: checked.contains(entry.row.id!))
@@ -137,13 +137,13 @@ struct StaffSpecificationsController: RouteCollection {
 
     func findSpec(_ request: Request) async throws -> InvoiceSpecificationRecord {
         guard let raw = request.parameters.get("id"), raw.count <= 12, let id = Int(raw),
-              let spec = try await InvoiceSpecificationRecord.find(id, on: request.db) else { throw Abort(.notFound) }
+              let spec = try await InvoiceSpecificationRecord.find(id, on: request.database) else { throw Abort(.notFound) }
         return spec
     }
 
     func render(_ request: Request, spec: InvoiceSpecificationRecord, errors: [String: String]) async throws -> View {
-        let rows = try await InvoiceSpecifications(database: request.db).rows(specificationId: spec.id!)
-        let customer = try await CustomerRecord.find(spec.customerId, on: request.db)
+        let rows = try await InvoiceSpecifications(database: request.database).rows(specificationId: spec.id!)
+        let customer = try await CustomerRecord.find(spec.customerId, on: request.database)
         let columns = PortalMoneyController.specColumns
         var headers = [MoneyViews.Header(label: request.t("case_number_short"), numeric: false)]
         headers += MoneyViews.headers(columns, request: request)

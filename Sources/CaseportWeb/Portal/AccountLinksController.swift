@@ -28,7 +28,7 @@ struct AccountLinksController: RouteCollection {
     }
 
     func open(_ request: Request) async throws -> PortalSettings {
-        let settings = try await SettingsStore(database: request.db).load()
+        let settings = try await SettingsStore(database: request.database).load()
         guard settings.selfRegistrationOpen else { throw Abort(.notFound) }
         return settings
     }
@@ -100,7 +100,7 @@ struct AccountLinksController: RouteCollection {
 
     func setPasswordForm(request: Request) async throws -> Response {
         let token = (try? request.query.get(String.self, at: "token")) ?? ""
-        guard try await AccountTokens(database: request.db).isValid(token: token, purpose: "set_password") else {
+        guard try await AccountTokens(database: request.database).isValid(token: token, purpose: "set_password") else {
             return try await message(request, heading: "password_link_failed_heading", text: "password_link_failed", login: true,
                                      status: .notFound)
         }
@@ -127,7 +127,7 @@ struct AccountLinksController: RouteCollection {
     }
 
     func renderSetPassword(_ request: Request, token: String, error: String?, status: HTTPResponseStatus) async throws -> Response {
-        let policy = try await SettingsStore(database: request.db).load().passwordPolicy
+        let policy = try await SettingsStore(database: request.database).load().passwordPolicy
         let page = SetPasswordPage(layout: Layout(request, title: request.t("password_set_title")), token: token, error: error,
                                    passwordRules: PortalUsersController.describe(policy, request: request))
         let response = try await request.view.render("portal/set-password", page).encodeResponse(for: request).get()

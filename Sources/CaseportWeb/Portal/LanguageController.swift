@@ -19,7 +19,7 @@ struct LanguageController: RouteCollection {
         // The switch is one route for both realms; a signed-in staff member's choice is kept too.
         var staffId: Int?
         if let token = request.parsedCookies[CookieNames.staffSession]?.string,
-           let session = try await Sessions(database: request.db, limits: request.caseport.config.sessions).find(token: token, realm: .staff) {
+           let session = try await Sessions(database: request.database, limits: request.caseport.config.sessions).find(token: token, realm: .staff) {
             staffId = session.userId
         }
         try await ChooseLanguage.run(language, portalUserId: request.portalPrincipal?.user.id, staffUserId: staffId,

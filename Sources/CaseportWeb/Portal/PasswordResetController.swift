@@ -46,7 +46,7 @@ struct PasswordResetController: RouteCollection {
 
     func render(_ request: Request, organisation: String, username: String, errors: [String: String], sent: Bool,
                 status: HTTPResponseStatus) async throws -> Response {
-        let settings = try await SettingsStore(database: request.db).load()
+        let settings = try await SettingsStore(database: request.database).load()
         let page = Page(layout: Layout(request, title: request.t("forgot_title")), organisation: organisation, username: username,
                         errors: errors, sent: sent,
                         organisationHint: request.t("login_organisation_hint_\(settings.organisationLoginField.rawValue)"))

@@ -47,7 +47,7 @@ struct PersonPicker {
             return Context(shown: false, people: [], newSelected: false, firstName: "", lastName: "", email: "", phone: "")
         }
         let userId = try principal.user.requireID()
-        let people = try await AccountPeople(database: request.db).list(userId: userId)
+        let people = try await AccountPeople(database: request.database).list(userId: userId)
         // A fresh form starts with the person last chosen on this device (issue 12); the operation
         // checks the choice again, so a stale or foreign id in the cookie only preselects nothing.
         let selected = input?.person ?? remembered(request, userId: userId).map(String.init) ?? ""

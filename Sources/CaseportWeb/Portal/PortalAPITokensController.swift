@@ -16,12 +16,12 @@ struct PortalAPITokensController: RouteCollection {
 
     func page(_ request: Request, values: APITokenForm = .empty, errors: [String: String] = [:],
               newToken: String? = nil) async throws -> APITokensPage {
-        let admin = try await PortalUserAdmin.of(try request.portalMember(), on: request.db)
+        let admin = try await PortalUserAdmin.of(try request.portalMember(), on: request.database)
         guard admin.isAdmin else { throw Abort(.notFound) }
-        let users = try await PortalUserRecord.query(on: request.db).filter(\.$organisationId == admin.organisationId)
+        let users = try await PortalUserRecord.query(on: request.database).filter(\.$organisationId == admin.organisationId)
             .filter(\.$removedAt == nil).sort(\.$firstName).sort(\.$lastName).all()
         let names = Dictionary(uniqueKeysWithValues: users.compactMap { user in user.id.map { ($0, "\(user.displayName) (\(user.username))") } })
-        let tokens = try await APITokens(database: request.db).portalTokens(organisationId: admin.organisationId)
+        let tokens = try await APITokens(database: request.database).portalTokens(organisationId: admin.organisationId)
         return APITokensPage(
             layout: Layout(request, title: request.t("api_tokens_title")),
             rows: tokens.map { APITokenRow($0, owner: $0.portalUserId.flatMap { names[$0] } ?? "–", request: request) },
@@ -58,8 +58,8 @@ struct PortalAPITokensController: RouteCollection {
         guard let id = request.parameters.get("tokenId", as: Int.self) else { throw Abort(.notFound) }
         // Issue 12 point 7: "Revoke" asks first, naming the token; only the question's button revokes.
         guard ConfirmStep.isConfirmed(request) else {
-            let admin = try await PortalUserAdmin.of(try request.portalMember(), on: request.db)
-            guard admin.isAdmin, let token = try await APITokens(database: request.db)
+            let admin = try await PortalUserAdmin.of(try request.portalMember(), on: request.database)
+            guard admin.isAdmin, let token = try await APITokens(database: request.database)
                 .portalTokens(organisationId: admin.organisationId).first(where: { $0.id == id }) else { throw Abort(.notFound) }
             return try await ConfirmStep(
                 layout: Layout(request, title: request.t("confirm_token_revoke_title")),

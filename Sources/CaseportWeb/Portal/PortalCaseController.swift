@@ -153,7 +153,7 @@ struct PortalCaseController: RouteCollection {
 
     func findCase(_ request: Request) async throws -> (PortalPrincipal, CaseDetail) {
         let principal = try request.requirePortal()
-        guard let detail = try await VisibleCases(database: request.db).find(number: try Self.caseNumber(request),
+        guard let detail = try await VisibleCases(database: request.database).find(number: try Self.caseNumber(request),
                                                                              for: principal.visibility)
         else { throw Abort(.notFound) }
         return (principal, detail)
@@ -163,7 +163,7 @@ struct PortalCaseController: RouteCollection {
         // The case with what else its page has to read (`CasePageContents`), under the access rule. The
         // writes' pages (`findCase`) need the case alone and read every part when they answer with an error.
         let principal = try request.requirePortal()
-        guard let found = try await VisibleCases(database: request.db)
+        guard let found = try await VisibleCases(database: request.database)
                 .findForPage(number: try Self.caseNumber(request), for: principal.visibility, userId: try principal.user.requireID())
         else { throw Abort(.notFound) }
         let (detail, contents) = (found.detail, found.contents)
@@ -175,7 +175,7 @@ struct PortalCaseController: RouteCollection {
         // Opening the case clears its "new information" marker for this user (when there was news: most
         // views find none, and then write nothing).
         if contents.unseen {
-            try await CaseConversation(database: request.db).recordVisit(caseId: detail.id, userId: try principal.user.requireID())
+            try await CaseConversation(database: request.database).recordVisit(caseId: detail.id, userId: try principal.user.requireID())
         }
         return response
     }
@@ -183,7 +183,7 @@ struct PortalCaseController: RouteCollection {
     /// `contents`: which parts the case has (a part it has none of is not read); `.unknown` reads them all.
     func render(_ request: Request, principal: PortalPrincipal, detail: CaseDetail, contents: CasePageContents = .unknown,
                 state: PageState, status: HTTPResponseStatus) async throws -> Response {
-        let conversation = CaseConversation(database: request.db)
+        let conversation = CaseConversation(database: request.database)
         let language = request.language
         let settings = try await request.frameSettings()  // the frame's copy, kept at the change stamp
         // Every message is shown, newest first, `messagesPerPage` at a time (issue 11 point 6).
@@ -193,7 +193,7 @@ struct PortalCaseController: RouteCollection {
             link: { PortalRoute.`case`.path([String(detail.number)], query: [("page", String($0))], fragment: "messages") },
             pageWithTotal: { try await conversation.publicMessagesPage(caseId: detail.id, limit: Self.messagesPerPage, offset: $0) },
             count: { try await conversation.publicMessageCount(caseId: detail.id) })
-        let files = contents.hasFiles ? try await VisibleFiles(database: request.db).caseFiles(caseId: detail.id) : []
+        let files = contents.hasFiles ? try await VisibleFiles(database: request.database).caseFiles(caseId: detail.id) : []
         var chips: [Int: [FileChip]] = [:]
         for file in files.reversed() {
             guard let messageId = file.messageId else { continue }
@@ -208,12 +208,12 @@ struct PortalCaseController: RouteCollection {
         // A deactivated category or priority (D5) is no longer offered, except the case's own, so that
         // saving the form keeps it.
         let categories = canEditCategory
-            ? try await CategoryRecord.query(on: request.db).group(.or) {
+            ? try await CategoryRecord.query(on: request.database).group(.or) {
                 $0.filter(\.$isActive == true)
                 if let current = detail.categoryId { $0.filter(\.$id == current) }
             }.sort(\.$sortOrder).all() : []
         let priorities = canEditPriority
-            ? try await PriorityRecord.query(on: request.db).group(.or) {
+            ? try await PriorityRecord.query(on: request.database).group(.or) {
                 $0.filter(\.$isActive == true)
                 if let current = detail.priorityId { $0.filter(\.$id == current) }
             }.sort(\.$rank).all() : []
@@ -270,7 +270,7 @@ struct PortalCaseController: RouteCollection {
             writeOpen: state.writeOpen || !state.messageBody.isEmpty || !state.errors.isEmpty,
             caseLink: PortalRoute.`case`.path([String(detail.number)], query: [], fragment: "messages"),
             backLink: ListReturn.cases.backLink(request),
-            approveLabel: request.t(try await approvalLabel(detail, on: request.db).buttonKey),
+            approveLabel: request.t(try await approvalLabel(detail, on: request.database).buttonKey),
             answerNeeded: answerNeeded,
             answerQuote: quoted.map {
                 AnswerQuote(author: $0.authorName, createdAt: language.formatDateTime($0.createdAt),
@@ -483,8 +483,8 @@ struct PortalCaseController: RouteCollection {
         let principal = try request.requirePortal()
         guard let number = request.parameters.get("number").flatMap(Int.init),
               let fileId = request.parameters.get("fileId").flatMap(Int.init),
-              let detail = try await VisibleCases(database: request.db).find(number: number, for: principal.visibility),
-              let file = try await VisibleFiles(database: request.db).find(fileId: fileId, cases: principal.visibility,
+              let detail = try await VisibleCases(database: request.database).find(number: number, for: principal.visibility),
+              let file = try await VisibleFiles(database: request.database).find(fileId: fileId, cases: principal.visibility,
                                                                            register: FileVisibility(for: principal.viewer)),
               file.caseId == detail.id
         else { throw Abort(.notFound) }

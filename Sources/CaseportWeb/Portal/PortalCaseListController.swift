@@ -166,7 +166,7 @@ struct PortalCaseListController: RouteCollection {
         let options = try await Self.filterOptions(for: principal, request: request)
         var ignored: [String: String] = [:]
         let filter = Self.filter(from: query, options: options, language: request.language, errors: &ignored)
-        let cases = VisibleCases(database: request.db)
+        let cases = VisibleCases(database: request.database)
         let requested = Int(query.page ?? "")
         let reader = CaseReader(userId: userId, since: principal.user.createdAt ?? .distantPast)
         func pagingFor(_ total: Int) -> Paging {
@@ -196,7 +196,7 @@ struct PortalCaseListController: RouteCollection {
     static func filterOptions(for principal: PortalPrincipal, request: Request) async throws -> FilterOptions {
         let key = "\(try principal.user.requireID())"
         if let stamp = request.changeStamp, let kept = request.caseport.filterOptions.value(for: key, at: stamp) { return kept }
-        let options = try await FilterOptions.load(for: principal.visibility, on: request.db)
+        let options = try await FilterOptions.load(for: principal.visibility, on: request.database)
         if let stamp = request.changeStamp { request.caseport.filterOptions.store(options, for: key, at: stamp) }
         return options
     }

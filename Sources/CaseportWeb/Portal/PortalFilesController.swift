@@ -25,7 +25,7 @@ struct PortalFilesController: RouteCollection {
 
     func list(request: Request) async throws -> View {
         let principal = try request.requirePortal()
-        let files = try await VisibleFiles(database: request.db).registerFiles(for: FileVisibility(for: principal.viewer))
+        let files = try await VisibleFiles(database: request.database).registerFiles(for: FileVisibility(for: principal.viewer))
         let language = request.language
         let page = FilesPage(
             layout: Layout(request, title: request.t("files_title")),
@@ -39,7 +39,7 @@ struct PortalFilesController: RouteCollection {
     func download(request: Request) async throws -> Response {
         let principal = try request.requirePortal()
         guard let fileId = request.parameters.get("fileId").flatMap(Int.init),
-              let file = try await VisibleFiles(database: request.db).find(fileId: fileId, cases: principal.visibility,
+              let file = try await VisibleFiles(database: request.database).find(fileId: fileId, cases: principal.visibility,
                                                                            register: FileVisibility(for: principal.viewer)),
               file.caseId == nil
         else { throw Abort(.notFound) }

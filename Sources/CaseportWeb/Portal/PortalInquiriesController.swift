@@ -53,8 +53,8 @@ struct PortalInquiriesController: RouteCollection {
 
     func list(request: Request) async throws -> View {
         let principal = try request.requirePortal()
-        let inquiries = try await Inquiries(database: request.db).sentBy(userId: try principal.user.requireID())
-        let numbers = try await caseNumbers(inquiries, on: request.db)
+        let inquiries = try await Inquiries(database: request.database).sentBy(userId: try principal.user.requireID())
+        let numbers = try await caseNumbers(inquiries, on: request.database)
         let page = ListPage(
             layout: Layout(request, title: request.t("inquiries_title")),
             rows: inquiries.map {
@@ -68,17 +68,17 @@ struct PortalInquiriesController: RouteCollection {
         let principal = try request.requirePortal()
         // Only the sender reads an inquiry; anyone else gets the same 404 as for one that does not exist.
         guard let id = request.parameters.get("id").flatMap(Int.init),
-              let inquiry = try await Inquiries(database: request.db).find(id: id),
+              let inquiry = try await Inquiries(database: request.database).find(id: id),
               inquiry.createdByUserId == principal.user.id else { throw Abort(.notFound) }
-        let numbers = try await caseNumbers([inquiry], on: request.db)
+        let numbers = try await caseNumbers([inquiry], on: request.database)
         var details: [Shown] = []
-        if let typeId = inquiry.caseTypeId, let type = try await CaseTypeRecord.find(typeId, on: request.db) {
+        if let typeId = inquiry.caseTypeId, let type = try await CaseTypeRecord.find(typeId, on: request.database) {
             details.append(Shown(label: request.t("case_type"), value: type.name))
         }
-        if let categoryId = inquiry.categoryId, let category = try await CategoryRecord.find(categoryId, on: request.db) {
+        if let categoryId = inquiry.categoryId, let category = try await CategoryRecord.find(categoryId, on: request.database) {
             details.append(Shown(label: request.t("case_category"), value: category.name))
         }
-        if let objectId = inquiry.objectId, let object = try await ObjectRecord.find(objectId, on: request.db) {
+        if let objectId = inquiry.objectId, let object = try await ObjectRecord.find(objectId, on: request.database) {
             details.append(Shown(label: request.t("case_object"), value: "\(object.name), \(object.address)"))
         }
         if let address = inquiry.workSiteAddress { details.append(Shown(label: request.t("new_case_work_site_address"), value: address)) }

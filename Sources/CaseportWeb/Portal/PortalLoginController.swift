@@ -53,7 +53,7 @@ struct PortalLoginController: RouteCollection {
 
     private func render(_ request: Request, organisation: String, username: String, error: String?,
                         status: HTTPResponseStatus) async throws -> Response {
-        let settings = try await SettingsStore(database: request.db).load()
+        let settings = try await SettingsStore(database: request.database).load()
         let hintKey = "login_organisation_hint_\(settings.organisationLoginField.rawValue)"
         let page = LoginPage(layout: Layout(request, title: request.t("login_title")), organisation: organisation,
                              username: username, error: error, organisationHint: request.t(hintKey),
@@ -66,7 +66,7 @@ struct PortalLoginController: RouteCollection {
 
 /// Starts a session with a brand-new id (the old one, if any, is ended) and a new CSRF token.
 func startSession(_ request: Request, realm: SessionRealm, userId: Int, redirect: String) async throws -> Response {
-    let sessions = Sessions(database: request.db, limits: request.caseport.config.sessions)
+    let sessions = Sessions(database: request.database, limits: request.caseport.config.sessions)
     let cookieName = CookieNames.session(realm)
     if let old = request.parsedCookies[cookieName]?.string {
         try await sessions.end(token: old)
@@ -83,7 +83,7 @@ func startSession(_ request: Request, realm: SessionRealm, userId: Int, redirect
 func endSession(_ request: Request, realm: SessionRealm, redirect: String) async throws -> Response {
     let cookieName = CookieNames.session(realm)
     if let token = request.parsedCookies[cookieName]?.string {
-        try await Sessions(database: request.db).end(token: token)
+        try await Sessions(database: request.database).end(token: token)
     }
     request.renewCSRFToken()
     let response = request.redirect(to: redirect, redirectType: .normal)

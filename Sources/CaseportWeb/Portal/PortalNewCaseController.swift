@@ -187,7 +187,7 @@ struct PortalNewCaseController: RouteCollection {
         case .done(.caseCreated(let number)):
             // A7: a user without a contact may create cases but sees none; they get a receipt instead of a 404.
             // (The case's id, number and subject under the access rule: issue 17 point 5, not its whole detail.)
-            guard try await VisibleCases(database: request.db).target(number: number, for: principal.visibility) != nil else {
+            guard try await VisibleCases(database: request.database).target(number: number, for: principal.visibility) != nil else {
                 await Self.discard(files, request: request)  // nobody could see them on the case
                 return request.redirect(to: PortalRoute.newCaseReceipt, query: [("number", String(number))])
             }
@@ -319,7 +319,7 @@ struct PortalNewCaseController: RouteCollection {
             let input = form.person
             var who = "\(input.person_first_name ?? "") \(input.person_last_name ?? "")".trimmed
             if let id = Int(input.person ?? ""),
-               let person = try await AccountPeople(database: request.db).find(id: id, userId: try principal.user.requireID()) {
+               let person = try await AccountPeople(database: request.database).find(id: id, userId: try principal.user.requireID()) {
                 who = person.displayName
             }
             summary.append(Shown(label: request.t("person_who"), value: who))
@@ -354,9 +354,9 @@ extension Request {
     /// (`StampedCache`; `case_types`, `case_type_fields` and `categories` raise it, so every server reads
     /// them again on its next request after a change), read when the request has no stamp.
     func newCaseCatalogue() async throws -> NewCaseChoices.Catalogue {
-        guard let stamp = changeStamp else { return try await NewCaseChoices.Catalogue.load(on: db) }
+        guard let stamp = changeStamp else { return try await NewCaseChoices.Catalogue.load(on: database) }
         if let kept = caseport.newCaseCatalogue.value(for: "", at: stamp) { return kept }
-        let catalogue = try await NewCaseChoices.Catalogue.load(on: db)
+        let catalogue = try await NewCaseChoices.Catalogue.load(on: database)
         caseport.newCaseCatalogue.store(catalogue, for: "", at: stamp)
         return catalogue
     }
@@ -365,11 +365,11 @@ extension Request {
     /// (`PortalSessionMiddleware`) is: `customers`, `objects` and the access links all raise it.
     func newCaseReach(_ principal: PortalPrincipal) async throws -> NewCaseChoices.Reach {
         guard let stamp = changeStamp, let userId = principal.user.id else {
-            return try await NewCaseChoices.Reach.of(principal.visibility, on: db)
+            return try await NewCaseChoices.Reach.of(principal.visibility, on: database)
         }
         let key = String(userId)
         if let kept = caseport.newCaseReach.value(for: key, at: stamp) { return kept }
-        let reach = try await NewCaseChoices.Reach.of(principal.visibility, on: db)
+        let reach = try await NewCaseChoices.Reach.of(principal.visibility, on: database)
         caseport.newCaseReach.store(reach, for: key, at: stamp)
         return reach
     }
@@ -378,7 +378,7 @@ extension Request {
     /// what this request and this server already have (the frame's settings, the kept catalogue and reach).
     func newCaseSetting(typeId: Int?) async throws -> NewCaseSetting {
         let principal = try requirePortal()
-        return try await NewCaseSetting.load(for: try portalMember(), typeId: typeId, on: db, settings: keptFrameSettings,
+        return try await NewCaseSetting.load(for: try portalMember(), typeId: typeId, on: database, settings: keptFrameSettings,
                                              catalogue: try await newCaseCatalogue(), reach: try await newCaseReach(principal))
     }
 }

@@ -93,7 +93,7 @@ struct PortalUsersController: RouteCollection {
 
     /// Who may manage which accounts (`PortalUserAdmin`): a 404 for anyone else, as for a missing page.
     func admin(_ request: Request) async throws -> PortalUserAdmin {
-        try await PortalUserAdmin.of(try request.portalMember(), on: request.db)
+        try await PortalUserAdmin.of(try request.portalMember(), on: request.database)
     }
 
     func list(request: Request) async throws -> Response {
@@ -102,23 +102,23 @@ struct PortalUsersController: RouteCollection {
             return request.redirect(to: PortalRoute.user, try admin.administrator.requireID())
         }
         // Removed users (issue 11 point 10) are hidden; their rows stay for their cases and messages.
-        let query = PortalUserRecord.query(on: request.db).filter(\.$organisationId == admin.organisationId)
+        let query = PortalUserRecord.query(on: request.database).filter(\.$organisationId == admin.organisationId)
             .filter(\.$removedAt == nil)
         let total = try await query.count()
         let paging = Paging(request, total: total, pageSize: Self.pageSize, route: PortalRoute.users)
-        let users = try await PortalUserRecord.query(on: request.db).filter(\.$organisationId == admin.organisationId)
+        let users = try await PortalUserRecord.query(on: request.database).filter(\.$organisationId == admin.organisationId)
             .filter(\.$removedAt == nil)
             .sort(\.$lastName).sort(\.$firstName).sort(\.$id)
             .range(paging.offset ..< paging.offset + Self.pageSize).all()
         let notice = request.notice([.created, .saved, .removed], prefix: "users_notice_")
-        let editable = try await admin.editable(users, on: request.db)
+        let editable = try await admin.editable(users, on: request.database)
         let rows = users.map { user in
             UserRow(id: user.id!, name: user.displayName, username: user.username, email: user.email ?? "",
                     isAdmin: user.isAdmin, isShared: user.isShared, isActive: user.isActive,
                     editable: editable.contains(user.id!))
         }
         // BS seed: the list shows the register contacts as well as the users.
-        let contacts = admin.mayAdd ? try await OrganisationContacts.withoutLogin(for: admin, on: request.db) : []
+        let contacts = admin.mayAdd ? try await OrganisationContacts.withoutLogin(for: admin, on: request.database) : []
         let context = ListPage(
             layout: Layout(request, title: request.t("users_title")),
             users: rows,
@@ -136,12 +136,12 @@ struct PortalUsersController: RouteCollection {
         // "Give a login" on a register contact of the list: the form starts from the contact.
         if let raw = request.query[String.self, at: "contact"] {
             guard let id = Int(raw) else { throw Abort(.notFound) }
-            let contact = try await OrganisationContacts.contactWithoutLogin(id, for: admin, on: request.db)
+            let contact = try await OrganisationContacts.contactWithoutLogin(id, for: admin, on: request.database)
             return try await render(request, admin: admin, target: nil, form: OrganisationUserForm(contact: contact), errors: [:],
                                     status: .ok)
         }
         var form = OrganisationUserForm()
-        let own = try await OrganisationContacts.links(of: admin, on: request.db)
+        let own = try await OrganisationContacts.links(of: admin, on: request.database)
         form.customerLinks = Set(own.customers.map(\.id))
         form.objectLinks = Set(own.objects.map(\.id))
         return try await render(request, admin: admin, target: nil, form: form, errors: [:], status: .ok)
@@ -149,7 +149,7 @@ struct PortalUsersController: RouteCollection {
 
     func editForm(request: Request) async throws -> Response {
         let admin = try await admin(request)
-        let target = try await admin.target(try Self.userId(request), on: request.db)
+        let target = try await admin.target(try Self.userId(request), on: request.database)
         return try await render(request, admin: admin, target: target, form: OrganisationUserForm(target), errors: [:], status: .ok)
     }
 
@@ -172,8 +172,8 @@ struct PortalUsersController: RouteCollection {
         // Issue 12 point 7: an administrator switching another active login off is asked first; nothing
         // is saved until "Yes, deactivate" is ticked. (A user the administrator may not manage is a 404.)
         if let userId, !form.isActive, !form.confirmDeactivate {
-            let admin = try await PortalUserAdmin.of(actor, on: request.db)
-            let target = try await admin.target(userId, on: request.db)
+            let admin = try await PortalUserAdmin.of(actor, on: request.database)
+            let target = try await admin.target(userId, on: request.database)
             if admin.isAdmin, !admin.isSelf(target), target.isActive {
                 return try await render(request, admin: admin, target: target, form: form,
                                         errors: ["confirm_deactivate": request.t("confirm_deactivate_portal_user")],
@@ -184,8 +184,8 @@ struct PortalUsersController: RouteCollection {
                                                    passwords: request.caseport.passwords, in: request.operations)
         switch outcome {
         case .problems(let problems):
-            let admin = try await PortalUserAdmin.of(actor, on: request.db)
-            let target = try await userId.asyncMap { try await admin.target($0, on: request.db) }
+            let admin = try await PortalUserAdmin.of(actor, on: request.database)
+            let target = try await userId.asyncMap { try await admin.target($0, on: request.database) }
             return try await render(request, admin: admin, target: target, form: form, errors: request.texts(problems),
                                     status: .unprocessableEntity)
         case .done(let saved) where saved.created:
@@ -205,16 +205,16 @@ struct PortalUsersController: RouteCollection {
     func render(_ request: Request, admin: PortalUserAdmin, target: PortalUserRecord?, form: OrganisationUserForm,
                 errors: [String: String], status: HTTPResponseStatus) async throws -> Response {
         let isSelf = target.map(admin.isSelf) ?? false
-        let policy = try await SettingsStore(database: request.db).load().passwordPolicy
+        let policy = try await SettingsStore(database: request.database).load().passwordPolicy
         let notice = request.notice([.saved], prefix: "users_notice_")
         var contactName: String?
         var linkChoices: [LinkChoice] = []
         if target == nil {
             if let id = Int(form.contact) {
-                let contact = try await OrganisationContacts.contactWithoutLogin(id, for: admin, on: request.db)
+                let contact = try await OrganisationContacts.contactWithoutLogin(id, for: admin, on: request.database)
                 contactName = "\(contact.firstName) \(contact.lastName)"
             } else {
-                let own = try await OrganisationContacts.links(of: admin, on: request.db)
+                let own = try await OrganisationContacts.links(of: admin, on: request.database)
                 linkChoices = own.customers.map {
                     LinkChoice(name: OrganisationUserForm.customerLinkPrefix + String($0.id), label: $0.name,
                                checked: form.customerLinks.contains($0.id))
@@ -249,7 +249,7 @@ struct PortalUsersController: RouteCollection {
     func removeForm(request: Request) async throws -> Response {
         let admin = try await admin(request)
         guard admin.mayAdd else { throw Abort(.notFound) }
-        let target = try await admin.target(try Self.userId(request), on: request.db)
+        let target = try await admin.target(try Self.userId(request), on: request.database)
         guard !admin.isSelf(target) else { throw Abort(.notFound) }
         let page = RemovePage(layout: Layout(request, title: request.t("users_remove_title")), id: target.id!,
                               name: target.displayName, username: target.username,

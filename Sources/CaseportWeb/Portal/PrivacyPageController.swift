@@ -24,7 +24,7 @@ struct PrivacyPageController: RouteCollection {
     }
 
     func show(request: Request) async throws -> View {
-        let policy = try await RetentionSettingsStore(database: request.db).load()
+        let policy = try await RetentionSettingsStore(database: request.database).load()
         let company = request.notificationContext.companyName
         let rows = RetentionPolicy.Kind.allCases.map { kind -> Row in
             let rule = policy.rule(for: kind)

@@ -23,7 +23,7 @@ struct CaseReportController: RouteCollection {
     func portal(request: Request) async throws -> Response {
         let principal = try request.requirePortal()
         guard let raw = request.parameters.get("number"), raw.count <= 12, let number = Int(raw),
-              let detail = try await VisibleCases(database: request.db).find(number: number, for: principal.visibility)
+              let detail = try await VisibleCases(database: request.database).find(number: number, for: principal.visibility)
         else { throw Abort(.notFound) }
         return try await respond(request, detail: detail)
     }
@@ -31,7 +31,7 @@ struct CaseReportController: RouteCollection {
     func staff(request: Request) async throws -> Response {
         _ = try request.requireStaff()
         guard let raw = request.parameters.get("number"), raw.count <= 12, let number = Int(raw),
-              let detail = try await StaffCases(database: request.db).detail(number: number)
+              let detail = try await StaffCases(database: request.database).detail(number: number)
         else { throw Abort(.notFound) }
         return try await respond(request, detail: detail)
     }
@@ -56,12 +56,12 @@ struct CaseReportController: RouteCollection {
     /// Everything the report shows, as text in the reader's language.
     static func report(_ request: Request, detail: CaseDetail) async throws -> CaseReport {
         let language = request.language
-        let conversation = CaseConversation(database: request.db)
+        let conversation = CaseConversation(database: request.database)
         // All customer-visible messages, oldest first (the report reads as the case's story).
         let messages = try await conversation.publicMessages(caseId: detail.id, limit: 1_000_000).reversed()
-        let files = try await VisibleFiles(database: request.db).caseFiles(caseId: detail.id).reversed()
+        let files = try await VisibleFiles(database: request.database).caseFiles(caseId: detail.id).reversed()
         let fields = try await conversation.fieldValues(caseId: detail.id)
-        let settings = try await SettingsStore(database: request.db).load()
+        let settings = try await SettingsStore(database: request.database).load()
 
         var details: [(label: String, value: String)] = [
             (request.t("case_status"), request.t(detail.status.labelKey)),

@@ -28,7 +28,7 @@ struct PortalMonthlyReportsController: RouteCollection {
 
     func list(request: Request) async throws -> View {
         let customers = MonthlyReportAccess.customerIds(for: try request.requirePortal().viewer)
-        let rows = try await MonthlyReports(database: request.db).list(customerIds: customers)
+        let rows = try await MonthlyReports(database: request.database).list(customerIds: customers)
         let page = ReportsPage(layout: Layout(request, title: request.t("reports_title")),
                                reports: rows.map { Self.row($0, request: request, href: PortalRoute.report.path($0.id)) })
         return try await request.view.render("portal/reports", page)
@@ -42,7 +42,7 @@ struct PortalMonthlyReportsController: RouteCollection {
     func download(request: Request) async throws -> Response {
         let customers = MonthlyReportAccess.customerIds(for: try request.requirePortal().viewer)
         guard let raw = request.parameters.get("id"), raw.count <= 12, let id = Int(raw),
-              let report = try await MonthlyReports(database: request.db).find(id: id, customerIds: customers)
+              let report = try await MonthlyReports(database: request.database).find(id: id, customerIds: customers)
         else { throw Abort(.notFound) }
         return try await Self.serve(report, request: request)
     }
@@ -94,7 +94,7 @@ struct StaffMonthlyReportsController: RouteCollection {
 
     func customer(_ request: Request) async throws -> CustomerRecord {
         guard let raw = request.parameters.get("id"), raw.count <= 12, let id = Int(raw),
-              let customer = try await CustomerRecord.find(id, on: request.db) else { throw Abort(.notFound) }
+              let customer = try await CustomerRecord.find(id, on: request.database) else { throw Abort(.notFound) }
         return customer
     }
 
@@ -105,7 +105,7 @@ struct StaffMonthlyReportsController: RouteCollection {
     func render(_ request: Request, customer: CustomerRecord, monthError: String?, chosenMonth: String? = nil) async throws -> View {
         _ = try request.requireStaff()
         let id = try customer.requireID()
-        let reports = MonthlyReports(database: request.db)
+        let reports = MonthlyReports(database: request.database)
         let subscription = try await reports.subscription(customerId: id)
         let rows = try await reports.list(customerIds: [id])
         // The twelve months before this one, newest first.
@@ -151,7 +151,7 @@ struct StaffMonthlyReportsController: RouteCollection {
     func download(request: Request) async throws -> Response {
         let customer = try await customer(request)
         guard let raw = request.parameters.get("reportId"), raw.count <= 12, let id = Int(raw),
-              let report = try await MonthlyReports(database: request.db).find(id: id, customerIds: [try customer.requireID()])
+              let report = try await MonthlyReports(database: request.database).find(id: id, customerIds: [try customer.requireID()])
         else { throw Abort(.notFound) }
         return try await PortalMonthlyReportsController.serve(report, request: request)
     }
@@ -159,7 +159,7 @@ struct StaffMonthlyReportsController: RouteCollection {
 
 extension Request {
     var monthlyReportPDF: MonthlyReportPDF {
-        MonthlyReportPDF(database: db, storage: caseport.storage, translations: caseport.translations,
+        MonthlyReportPDF(database: database, storage: caseport.storage, translations: caseport.translations,
                          fontsDirectory: URL(fileURLWithPath: application.directory.resourcesDirectory).appendingPathComponent("Fonts"),
                          companyName: caseport.config.delivery.companyName)
     }

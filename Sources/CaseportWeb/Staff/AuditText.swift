@@ -66,7 +66,7 @@ struct AuditText {
             if let id = Self.account("staff user", in: subject)?.id { staffIds.insert(id) }
             if let id = Self.account("portal user", in: subject)?.id { portalIds.insert(id) }
         }
-        let db = request.db
+        let db = request.database
         if !staffIds.isEmpty {
             text.staff = Self.table(try await StaffUserRecord.query(on: db).filter(\.$id ~~ Array(staffIds)).all().map { ($0.id!, $0.name) })
         }

@@ -82,11 +82,11 @@ struct CaseSelects: Encodable, LeafDataRepresentable {
     static func load(_ request: Request, layout: [[Name]], chosen: CaseSelection, currentObjectId: Int?,
                      errors: [String: String], catalogue known: StaffCatalogue? = nil) async throws -> CaseSelects {
         var catalogue: StaffCatalogue
-        if let known { catalogue = known } else { catalogue = try await StaffCatalogue.load(on: request.db) }
+        if let known { catalogue = known } else { catalogue = try await StaffCatalogue.load(on: request.database) }
         // A customer beyond the first 1 000 is offered when it is the one chosen, so saving keeps it.
-        try await catalogue.include(customer: Int(chosen.customer), on: request.db)
+        try await catalogue.include(customer: Int(chosen.customer), on: request.database)
         // The chosen customer's objects, and the object the record has now.
-        let objects = try await StaffCases(database: request.db).formObjects(customerId: Int(chosen.customer), objectId: currentObjectId)
+        let objects = try await StaffCases(database: request.database).formObjects(customerId: Int(chosen.customer), objectId: currentObjectId)
         func options<T>(_ name: Name, _ items: [T], id: (T) -> Int?, active: (T) -> Bool = { _ in true },
                         label: (T) -> String) -> [SelectOption] {
             items.compactMap { item in

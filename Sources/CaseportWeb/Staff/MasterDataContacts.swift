@@ -11,10 +11,10 @@ extension MasterDataController {
         let q = request.searchText
         let customer = try await Self.customerFilter(request)
         let object: ObjectRecord? = try await (try? request.query.get(Int.self, at: "object")).asyncMap {
-            try await ObjectRecord.find($0, on: request.db)
+            try await ObjectRecord.find($0, on: request.database)
         } ?? nil
         func filtered() -> QueryBuilder<ContactRecord> {
-            let query = ContactRecord.query(on: request.db)
+            let query = ContactRecord.query(on: request.database)
             if let id = customer?.id {
                 query.join(ContactCustomerLink.self, on: \ContactRecord.$id == \ContactCustomerLink.$contactId)
                     .filter(ContactCustomerLink.self, \.$customerId == id)
@@ -24,7 +24,7 @@ extension MasterDataController {
                     .filter(ContactObjectLink.self, \.$objectId == id)
             }
             if !q.isEmpty {
-                let like = TextSearch.like(request.db)
+                let like = TextSearch.like(request.database)
                 let words = q.split(separator: " ").map(String.init)
                 query.group(.or) { group in
                     group.filter(\.$firstName, like, TextSearch.pattern(q)).filter(\.$lastName, like, TextSearch.pattern(q))
@@ -72,14 +72,14 @@ extension MasterDataController {
     }
 
     func editContact(request: Request) async throws -> Response {
-        guard let target = try await ContactRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
+        guard let target = try await ContactRecord.find(try Self.id(request), on: request.database) else { throw Abort(.notFound) }
         return try await renderContact(request, target: target, form: ContactForm(target), errors: [:], status: .ok)
     }
 
     func saveContact(request: Request) async throws -> Response {
         var target: ContactRecord?
         if request.parameters.get("id") != nil {
-            guard let found = try await ContactRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
+            guard let found = try await ContactRecord.find(try Self.id(request), on: request.database) else { throw Abort(.notFound) }
             target = found
         }
         let form = try request.form(ContactForm.self)
@@ -111,7 +111,7 @@ extension MasterDataController {
     }
 
     private func changeLink(_ request: Request, form: ContactLinkForm, _ link: LinkContact.Link) async throws -> Response {
-        guard let contact = try await ContactRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
+        guard let contact = try await ContactRecord.find(try Self.id(request), on: request.database) else { throw Abort(.notFound) }
         let contactId = try contact.requireID()
         switch try await LinkContact.add(link, toContact: contactId, by: try request.staffMember(), in: request.operations) {
         case .done:
@@ -128,11 +128,11 @@ extension MasterDataController {
         let contactId = try Self.id(request)
         // Issue 12 point 7: removing a link asks first, naming both ends.
         guard ConfirmStep.isConfirmed(request) else {
-            guard let contact = try await ContactRecord.find(contactId, on: request.db) else { throw Abort(.notFound) }
+            guard let contact = try await ContactRecord.find(contactId, on: request.database) else { throw Abort(.notFound) }
             let other: String
             switch linked {
-            case .customer(let id): other = try await CustomerRecord.find(id, on: request.db)?.name ?? "–"
-            case .object(let id): other = try await ObjectRecord.find(id, on: request.db)?.name ?? "–"
+            case .customer(let id): other = try await CustomerRecord.find(id, on: request.database)?.name ?? "–"
+            case .object(let id): other = try await ObjectRecord.find(id, on: request.database)?.name ?? "–"
             }
             return try await ConfirmStep.staff(
                 request, titleKey: "confirm_unlink_title",
@@ -166,10 +166,10 @@ extension MasterDataController {
             fields.append(.init(name: "is_active", label: request.t("md_active_label"), kind: "checkbox",
                                 checked: form.isActive))
             // A contact has a handful of links; 200 is a guard, not a page size.
-            let customerIds = try await ContactCustomerLink.query(on: request.db).filter(\.$contactId == id).limit(200).all().map(\.customerId)
-            let objectIds = try await ContactObjectLink.query(on: request.db).filter(\.$contactId == id).limit(200).all().map(\.objectId)
-            let customers = try await CustomerRecord.query(on: request.db).filter(\.$id ~~ customerIds).sort(\.$name).all()
-            let objects = try await ObjectRecord.query(on: request.db).filter(\.$id ~~ objectIds).sort(\.$name).all()
+            let customerIds = try await ContactCustomerLink.query(on: request.database).filter(\.$contactId == id).limit(200).all().map(\.customerId)
+            let objectIds = try await ContactObjectLink.query(on: request.database).filter(\.$contactId == id).limit(200).all().map(\.objectId)
+            let customers = try await CustomerRecord.query(on: request.database).filter(\.$id ~~ customerIds).sort(\.$name).all()
+            let objects = try await ObjectRecord.query(on: request.database).filter(\.$id ~~ objectIds).sort(\.$name).all()
             section = .init(
                 customers: customers.map { .init(text: "\($0.name) (\($0.customerNumber))", href: StaffRoute.customer.path($0.id!),
                                                 removeAction: StaffRoute.contactCustomerRemove.path(id, $0.id!)) },
@@ -179,7 +179,7 @@ extension MasterDataController {
                 customerError: linkErrors[LinkContact.Field.customerNumber.rawValue],
                 objectError: linkErrors[LinkContact.Field.objectId.rawValue],
                 customerValue: String(link.customerNumber.trimmed.prefix(200)), objectValue: String(link.objectId.trimmed.prefix(200)))
-            let user = try await PortalUserRecord.query(on: request.db).filter(\.$contactId == id).first()
+            let user = try await PortalUserRecord.query(on: request.database).filter(\.$contactId == id).first()
             if let user { related.append(.init(href: StaffRoute.portalUser.path(user.id!), label: request.t("md_related_portal_user"))) }
         }
         let page = MasterDataPages.FormPage(

@@ -45,7 +45,7 @@ struct MasterDataController: RouteCollection {
     /// The `?customer=` filter of a list, when it names a customer.
     static func customerFilter(_ request: Request) async throws -> CustomerRecord? {
         guard let id = try? request.query.get(Int.self, at: "customer") else { return nil }
-        return try await CustomerRecord.find(id, on: request.db)
+        return try await CustomerRecord.find(id, on: request.database)
     }
 
     static func yesNo(_ request: Request, _ value: Bool) -> String { request.t(value ? "answer_yes" : "answer_no") }
@@ -59,9 +59,9 @@ struct MasterDataController: RouteCollection {
     func customers(request: Request) async throws -> View {
         let q = request.searchText
         func filtered() -> QueryBuilder<CustomerRecord> {
-            let query = CustomerRecord.query(on: request.db)
+            let query = CustomerRecord.query(on: request.database)
             if !q.isEmpty {
-                let like = TextSearch.like(request.db), pattern = TextSearch.pattern(q)
+                let like = TextSearch.like(request.database), pattern = TextSearch.pattern(q)
                 query.group(.or) {
                     $0.filter(\.$name, like, pattern).filter(\.$shortCodeKey, like, TextSearch.pattern(LoginKey.fold(q)))
                         .filter(\.$customerNumber, like, pattern)
@@ -93,14 +93,14 @@ struct MasterDataController: RouteCollection {
     }
 
     func editCustomer(request: Request) async throws -> Response {
-        guard let target = try await CustomerRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
+        guard let target = try await CustomerRecord.find(try Self.id(request), on: request.database) else { throw Abort(.notFound) }
         return try await renderCustomer(request, target: target, form: CustomerForm(target), errors: [:], status: .ok)
     }
 
     func saveCustomer(request: Request) async throws -> Response {
         var target: CustomerRecord?
         if request.parameters.get("id") != nil {
-            guard let found = try await CustomerRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
+            guard let found = try await CustomerRecord.find(try Self.id(request), on: request.database) else { throw Abort(.notFound) }
             target = found
         }
         let form = try request.form(CustomerForm.self)

@@ -14,7 +14,7 @@ struct MasterDataExportController: RouteCollection {
     func export(request: Request) async throws -> Response {
         guard let kind = request.parameters.get("kind").flatMap(ImportKind.init(rawValue:)) else { throw Abort(.notFound) }
         try await ExportMasterData.run(kind, by: try request.staffMember(), in: request.operations)
-        let export = MasterDataExport(database: request.db)
+        let export = MasterDataExport(database: request.database)
         let logger = request.logger
         let response = Response(status: .ok)
         response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])

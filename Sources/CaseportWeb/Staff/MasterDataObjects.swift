@@ -11,10 +11,10 @@ extension MasterDataController {
         let q = request.searchText
         let customer = try await Self.customerFilter(request)
         func filtered() -> QueryBuilder<ObjectRecord> {
-            let query = ObjectRecord.query(on: request.db)
+            let query = ObjectRecord.query(on: request.database)
             if let id = customer?.id { query.filter(\.$customerId == id) }
             if !q.isEmpty {
-                let like = TextSearch.like(request.db), pattern = TextSearch.pattern(q)
+                let like = TextSearch.like(request.database), pattern = TextSearch.pattern(q)
                 query.group(.or) { group in
                     group.filter(\.$name, like, pattern).filter(\.$address, like, pattern)
                     if let id = Int(q) { group.filter(\.$id == id) }
@@ -28,7 +28,7 @@ extension MasterDataController {
         let records = try await filtered().sort(\.$name).sort(\.$id)
             .range(paging.offset ..< paging.offset + Paging.listPageSize).all()
         // The page's customers in one query.
-        let owners = Dictionary(uniqueKeysWithValues: try await CustomerRecord.query(on: request.db)
+        let owners = Dictionary(uniqueKeysWithValues: try await CustomerRecord.query(on: request.database)
             .filter(\.$id ~~ Set(records.map(\.customerId))).all().map { ($0.id!, $0) })
         let headers = ["md_name", "md_object_id", "md_address", "md_customer", "md_active"].map(request.t)
         let page = MasterDataPages.ListPage(
@@ -59,8 +59,8 @@ extension MasterDataController {
     }
 
     func editObject(request: Request) async throws -> Response {
-        guard let target = try await ObjectRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
-        let owner = try await CustomerRecord.find(target.customerId, on: request.db)
+        guard let target = try await ObjectRecord.find(try Self.id(request), on: request.database) else { throw Abort(.notFound) }
+        let owner = try await CustomerRecord.find(target.customerId, on: request.database)
         let form = ObjectForm(name: target.name, address: target.address, customerNumber: owner?.customerNumber ?? "",
                               isActive: target.isActive, handler: target.handlerId.map(String.init) ?? "")
         return try await renderObject(request, target: target, form: form, errors: [:], status: .ok)
@@ -69,7 +69,7 @@ extension MasterDataController {
     func saveObject(request: Request) async throws -> Response {
         var target: ObjectRecord?
         if request.parameters.get("id") != nil {
-            guard let found = try await ObjectRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
+            guard let found = try await ObjectRecord.find(try Self.id(request), on: request.database) else { throw Abort(.notFound) }
             target = found
         }
         let form = try request.form(ObjectForm.self)

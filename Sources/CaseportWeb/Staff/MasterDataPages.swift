@@ -112,7 +112,7 @@ enum MasterDataPages {
 
         static func load(_ request: Request, owner: StaffFiles.Owner, uploadAction: String, error: String?) async throws -> FileSection {
             let language = request.language
-            let files = try await StaffFiles(database: request.db).registerFiles(of: owner)
+            let files = try await StaffFiles(database: request.database).registerFiles(of: owner)
             return FileSection(uploadAction: uploadAction, rows: files.map {
                 Row(name: $0.originalName, href: StaffRoute.file.path($0.id!), isImage: ContentSniffing.isImage($0.contentType),
                     size: PortalCaseController.formatSize($0.byteSize, language: language),
@@ -155,7 +155,7 @@ enum MasterDataPages {
     /// (one already assigned stays listed even when deactivated, so saving does not silently drop it).
     static func handlerField(_ request: Request, chosen: String?, error: String?) async throws -> Field {
         let chosenId = chosen.flatMap(Int.init)
-        let staff = try await StaffUserRecord.query(on: request.db).group(.or) { group in
+        let staff = try await StaffUserRecord.query(on: request.database).group(.or) { group in
             group.filter(\.$isActive == true)
             if let chosenId { group.filter(\.$id == chosenId) }
         }.sort(\.$name).sort(\.$id).all()

@@ -12,10 +12,10 @@ extension MasterDataController {
         let q = request.searchText
         let customer = try await Self.customerFilter(request)
         func filtered() -> QueryBuilder<PortalUserRecord> {
-            let query = PortalUserRecord.query(on: request.db)
+            let query = PortalUserRecord.query(on: request.database)
             if let id = customer?.id { query.filter(\.$organisationId == id) }
             if !q.isEmpty {
-                let like = TextSearch.like(request.db), pattern = TextSearch.pattern(q)
+                let like = TextSearch.like(request.database), pattern = TextSearch.pattern(q)
                 query.group(.or) {
                     $0.filter(\.$firstName, like, pattern).filter(\.$lastName, like, pattern)
                         .filter(\.$usernameKey, like, TextSearch.pattern(LoginKey.fold(q))).filter(\.$email, like, pattern)
@@ -28,7 +28,7 @@ extension MasterDataController {
         let paging = Paging(request, total: try await filtered().count(), route: StaffRoute.portalUsers, query: keep)
         let records = try await filtered().sort(\.$lastName).sort(\.$firstName).sort(\.$id)
             .range(paging.offset ..< paging.offset + Paging.listPageSize).all()
-        let organisations = Dictionary(uniqueKeysWithValues: try await CustomerRecord.query(on: request.db)
+        let organisations = Dictionary(uniqueKeysWithValues: try await CustomerRecord.query(on: request.database)
             .filter(\.$id ~~ Set(records.map(\.organisationId))).all().map { ($0.id!, $0) })
         let headers = ["md_name", "login_username", "md_organisation", "md_login_kind", "md_active"].map(request.t)
         let page = MasterDataPages.ListPage(
@@ -61,8 +61,8 @@ extension MasterDataController {
     }
 
     func editPortalUser(request: Request) async throws -> Response {
-        guard let target = try await PortalUserRecord.find(try Self.id(request), on: request.db),
-              let organisation = try await CustomerRecord.find(target.organisationId, on: request.db) else { throw Abort(.notFound) }
+        guard let target = try await PortalUserRecord.find(try Self.id(request), on: request.database),
+              let organisation = try await CustomerRecord.find(target.organisationId, on: request.database) else { throw Abort(.notFound) }
         return try await renderPortalUser(request, target: target, organisation: organisation,
                                           form: PortalUserForm(target, organisation: organisation), errors: [:], status: .ok)
     }
@@ -70,13 +70,13 @@ extension MasterDataController {
     func savePortalUser(request: Request) async throws -> Response {
         var target: PortalUserRecord?
         if request.parameters.get("id") != nil {
-            guard let found = try await PortalUserRecord.find(try Self.id(request), on: request.db) else { throw Abort(.notFound) }
+            guard let found = try await PortalUserRecord.find(try Self.id(request), on: request.database) else { throw Abort(.notFound) }
             target = found
         }
         let form = try request.form(PortalUserForm.self)
         // Issue 12 point 7: switching an active login off asks first; nothing is saved until confirmed.
         if let target, target.isActive, !form.isActive, !form.confirmDeactivate {
-            let organisation = try await CustomerRecord.find(target.organisationId, on: request.db)
+            let organisation = try await CustomerRecord.find(target.organisationId, on: request.database)
             return try await renderPortalUser(request, target: target, organisation: organisation, form: form,
                                               errors: ["confirm_deactivate": request.t("confirm_deactivate_portal_user")],
                                               status: .unprocessableEntity)
@@ -102,7 +102,7 @@ extension MasterDataController {
 
     /// The organisation the form names, for showing the page again (its lock state and links).
     private func typedOrganisation(_ request: Request, _ form: PortalUserForm) async throws -> CustomerRecord? {
-        try await CustomerRecord.query(on: request.db).filter(\.$customerNumber == form.organisation.trimmed).first()
+        try await CustomerRecord.query(on: request.database).filter(\.$customerNumber == form.organisation.trimmed).first()
     }
 
     func unlockPortalUser(request: Request) async throws -> Response {
@@ -113,7 +113,7 @@ extension MasterDataController {
 
     func renderPortalUser(_ request: Request, target: PortalUserRecord?, organisation: CustomerRecord?, form: PortalUserForm,
                           errors: [String: String], status: HTTPResponseStatus) async throws -> Response {
-        let policy = try await SettingsStore(database: request.db).load().passwordPolicy
+        let policy = try await SettingsStore(database: request.database).load().passwordPolicy
         let fields: [MasterDataPages.Field] = [
             .init(name: "organisation", label: request.t("md_organisation_number"), value: form.organisation,
                   error: errors["organisation"], required: true, hint: request.t("md_customer_number_hint"), maxLength: 50),
@@ -153,7 +153,7 @@ extension MasterDataController {
         var lock: MasterDataPages.LockState?
         var related: [MasterDataPages.Related] = []
         if let target, let organisation, let id = target.id {
-            lock = .init(locked: try await UnlockPortalUser.isLocked(target, organisation: organisation, on: request.db),
+            lock = .init(locked: try await UnlockPortalUser.isLocked(target, organisation: organisation, on: request.database),
                          unlockAction: StaffRoute.portalUserUnlock.path(id))
             related.append(.init(href: StaffRoute.customer.path(organisation.id!), label: "\(organisation.name) (\(organisation.customerNumber))"))
             if let contactId = target.contactId { related.append(.init(href: StaffRoute.contact.path(contactId), label: request.t("md_related_contact"))) }

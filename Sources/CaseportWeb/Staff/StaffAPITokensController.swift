@@ -15,9 +15,9 @@ struct StaffAPITokensController: RouteCollection {
 
     func page(_ request: Request, values: APITokenForm = .empty, errors: [String: String] = [:],
               newToken: String? = nil) async throws -> APITokensPage {
-        let staff = try await StaffUserRecord.query(on: request.db).sort(\.$name).all()
+        let staff = try await StaffUserRecord.query(on: request.database).sort(\.$name).all()
         let names = Dictionary(uniqueKeysWithValues: staff.compactMap { user in user.id.map { ($0, "\(user.name) <\(user.email)>") } })
-        let tokens = try await APITokens(database: request.db).staffTokens()
+        let tokens = try await APITokens(database: request.database).staffTokens()
         return APITokensPage(
             layout: Layout(request, title: request.t("api_tokens_title"), area: "staff"),
             rows: tokens.map { APITokenRow($0, owner: $0.staffUserId.flatMap { names[$0] } ?? "–", request: request) },
@@ -43,7 +43,7 @@ struct StaffAPITokensController: RouteCollection {
             response.status = status
             return response
         }
-        guard let ownerId = Int(form.owner), try await StaffUserRecord.find(ownerId, on: request.db) != nil else {
+        guard let ownerId = Int(form.owner), try await StaffUserRecord.find(ownerId, on: request.database) != nil else {
             return try await render(["owner": request.t(ProblemKey.chooseFromList)], nil, .unprocessableEntity)
         }
         let role = StaffRole(rawValue: form.role)
@@ -59,7 +59,7 @@ struct StaffAPITokensController: RouteCollection {
         // Issue 12 point 7: "Revoke" asks first, naming the token; only the question's button revokes.
         guard ConfirmStep.isConfirmed(request) else {
             guard request.staffPrincipal?.user.role == .admin else { throw Abort(.forbidden) }
-            guard let token = try await APITokens(database: request.db).staffTokens().first(where: { $0.id == id }) else {
+            guard let token = try await APITokens(database: request.database).staffTokens().first(where: { $0.id == id }) else {
                 throw Abort(.notFound)
             }
             return try await ConfirmStep(

@@ -59,7 +59,7 @@ struct StaffAuditController: RouteCollection {
             ? request.t("audit_error_date") : nil
         let before = try? request.query.get(Int.self, at: "before")
         let filter = AuditLog.Filter(action: action, text: q.isEmpty ? nil : q, from: from, to: to)
-        let events = try await AuditLog(database: request.db).page(filter, before: before, limit: Self.pageSize)
+        let events = try await AuditLog(database: request.database).page(filter, before: before, limit: Self.pageSize)
 
         // The log pages by a cursor (older than event N), not by page number; links keep the search.
         let query: [(String, String?)] = [("q", q), ("action", action?.rawValue), ("from", from != nil ? fromText : nil),

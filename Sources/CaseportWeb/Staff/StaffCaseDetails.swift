@@ -58,7 +58,7 @@ struct SentDetails: Encodable {
 
     /// `hasFieldValues`: false when the page has read already that the case has none (then they are not read).
     static func load(_ request: Request, record: StaffCaseFacts, hasFieldValues: Bool = true) async throws -> SentDetails {
-        let cases = StaffCases(database: request.db)
+        let cases = StaffCases(database: request.database)
         var (name, email, phone): (String, String?, String?) = (record.createdByName, nil, nil)
         // A8: on a shared account the person who wrote it; else the portal user; else the staff member.
         if let creator = try await cases.creator(personId: record.createdByPersonId, userId: record.createdByUserId,

@@ -130,7 +130,7 @@ struct StaffCasesController: RouteCollection {
         filter.unreadOnly = query.unread == "1"
         filter.base.sort = CaseSort(key: query.sort, direction: query.dir)
 
-        let cases = StaffCases(database: request.db)
+        let cases = StaffCases(database: request.database)
         let counted = try await Self.cappedCount(filter, cases: cases, request: request)
         let unread = try await cases.countUnread(cap: Self.unreadCap)
         // Pages stop at the cap; the list's query is kept in every page link.
@@ -142,7 +142,7 @@ struct StaffCasesController: RouteCollection {
         panelFilters.base.text = ""
         let panelOpen = !panelFilters.isEmpty
         let catalogue = try await Self.listChoices(request)
-        let staffMembers = try await StaffCatalogue.activeStaff(on: request.db)
+        let staffMembers = try await StaffCatalogue.activeStaff(on: request.database)
         let language = request.language
         var statuses = [Option(value: "active", name: request.t("filter_state_active"), selected: query.status == "active")]
         statuses += CaseStatus.allCases.map { Option(value: $0.rawValue, name: request.staffStatus($0), selected: query.status == $0.rawValue) }
@@ -208,7 +208,7 @@ struct StaffCasesController: RouteCollection {
     /// they are read afresh. The handlers are read on every view: staff accounts are not watched.
     static func listChoices(_ request: Request) async throws -> StaffListChoices {
         if let stamp = request.changeStamp, let kept = request.caseport.staffListChoices.value(for: "", at: stamp) { return kept }
-        let catalogue = try await StaffCatalogue.load(on: request.db)
+        let catalogue = try await StaffCatalogue.load(on: request.database)
         func items(_ choices: [StaffCatalogue.Choice]) -> [StaffListChoices.Item] { choices.map { .init(id: $0.id, name: $0.name) } }
         let choices = StaffListChoices(categories: items(catalogue.categories), types: items(catalogue.types),
                                        priorities: items(catalogue.priorities), customers: items(catalogue.customers))
@@ -345,7 +345,7 @@ struct StaffCasesController: RouteCollection {
     /// The case the page shows, by plain SQL (`StaffCaseFacts`: the page and its forms only read it).
     func findCase(_ request: Request) async throws -> StaffCaseFacts {
         guard let number = request.parameters.get("number").flatMap(Int.init),
-              let record = try await StaffCases(database: request.db).facts(number: number) else { throw Abort(.notFound) }
+              let record = try await StaffCases(database: request.database).facts(number: number) else { throw Abort(.notFound) }
         return record
     }
 
@@ -372,7 +372,7 @@ struct StaffCasesController: RouteCollection {
     }
 
     func render(_ request: Request, record: StaffCaseFacts, state: PageState, status: HTTPResponseStatus) async throws -> Response {
-        let cases = StaffCases(database: request.db)
+        let cases = StaffCases(database: request.database)
         let form = state.form ?? CaseEditForm(record)
         let language = request.language
         let caseId = record.id
@@ -380,13 +380,13 @@ struct StaffCasesController: RouteCollection {
         let catalogue = try await Self.caseCatalogue(request)
         let selects = try await CaseSelects.load(request, layout: CaseSelects.caseLayout, chosen: form.selection,
                                                  currentObjectId: record.objectId, errors: state.errors, catalogue: catalogue)
-        let unread = try await CaseUnreadActivity.load(for: record, on: request.db)
+        let unread = try await CaseUnreadActivity.load(for: record, on: request.database)
         // Which of the chats, budget, claim and type fields the case has: their reads are skipped when not.
         let parts = try await cases.pageParts(caseId: caseId)
-        let contacts = try await CaseContacts(database: request.db).linked(caseId: caseId)
+        let contacts = try await CaseContacts(database: request.database).linked(caseId: caseId)
         // The document library's rows (every file of the case but task media, newest first) hold the files the
         // conversation and the files part list: the shared ones (`VisibleFiles.caseFiles`' rows, read once).
-        let documents = try await CaseDocuments(database: request.db).library(caseId: caseId)
+        let documents = try await CaseDocuments(database: request.database).library(caseId: caseId)
         let caseFiles = documents.filter(\.isShared)
         var chips: [Int: [PortalCaseController.FileChip]] = [:]
         for file in caseFiles.reversed() {
@@ -436,7 +436,7 @@ struct StaffCasesController: RouteCollection {
             contacts: contacts.map {
                 LinkedContactView(id: $0.contactId, name: $0.name, email: $0.email, phone: $0.phone, isPrimary: $0.isPrimary)
             },
-            contactOptions: try await CaseContacts(database: request.db)
+            contactOptions: try await CaseContacts(database: request.database)
                 .candidates(customerId: record.customerId, objectId: record.objectId)
                 .filter { candidate in !contacts.contains { $0.contactId == candidate.id } }
                 .map { Option(value: String($0.id!), name: $0.displayName + ($0.email.map { " (\($0))" } ?? ""),
@@ -460,13 +460,13 @@ struct StaffCasesController: RouteCollection {
     /// without a stamp (a page shown again after a write) everything is read afresh. The handlers are read on
     /// every view: staff accounts are not watched by the stamp (issue 17, session 13).
     static func caseCatalogue(_ request: Request) async throws -> StaffCatalogue {
-        guard let stamp = request.changeStamp else { return try await StaffCatalogue.load(on: request.db) }
+        guard let stamp = request.changeStamp else { return try await StaffCatalogue.load(on: request.database) }
         let kept = request.caseport.staffCaseCatalogue
         if var catalogue = kept.value(for: "", at: stamp) {
-            catalogue.staff = try await StaffCatalogue.activeStaff(on: request.db)
+            catalogue.staff = try await StaffCatalogue.activeStaff(on: request.database)
             return catalogue
         }
-        let catalogue = try await StaffCatalogue.load(on: request.db)
+        let catalogue = try await StaffCatalogue.load(on: request.database)
         var withoutStaff = catalogue
         withoutStaff.staff = []
         kept.store(withoutStaff, for: "", at: stamp)
@@ -497,7 +497,7 @@ struct StaffCasesController: RouteCollection {
             }
         }
         let objectNames = ids.isEmpty ? [:] : Dictionary(
-            try await ObjectRecord.query(on: request.db).filter(\.$id ~~ Array(ids)).all().map { ($0.id!, $0.name) },
+            try await ObjectRecord.query(on: request.database).filter(\.$id ~~ Array(ids)).all().map { ($0.id!, $0.name) },
             uniquingKeysWith: { first, _ in first })
         return events.map { stored in
             guard case .fieldChanged(.object, let before, let after) = stored.event else {

@@ -21,7 +21,7 @@ struct StaffFilesController: RouteCollection {
 
     static func file(_ request: Request) async throws -> StoredFileRecord {
         guard let id = request.parameters.get("fileId").flatMap(Int.init),
-              let file = try await StaffFiles(database: request.db).find(fileId: id) else { throw Abort(.notFound) }
+              let file = try await StaffFiles(database: request.database).find(fileId: id) else { throw Abort(.notFound) }
         return file
     }
 
@@ -50,7 +50,7 @@ struct StaffFilesController: RouteCollection {
 
     func uploadToCustomer(request: Request) async throws -> Response {
         let id = try MasterDataController.id(request)
-        guard let customer = try await CustomerRecord.find(id, on: request.db) else { throw Abort(.notFound) }
+        guard let customer = try await CustomerRecord.find(id, on: request.database) else { throw Abort(.notFound) }
         do {
             try await UploadIntake.store(request) { stored in
                 try await AttachRegisterFiles.run(stored, to: .customer(id), by: try request.staffMember(), in: request.operations)
@@ -64,13 +64,13 @@ struct StaffFilesController: RouteCollection {
 
     func uploadToObject(request: Request) async throws -> Response {
         let id = try MasterDataController.id(request)
-        guard let object = try await ObjectRecord.find(id, on: request.db) else { throw Abort(.notFound) }
+        guard let object = try await ObjectRecord.find(id, on: request.database) else { throw Abort(.notFound) }
         do {
             try await UploadIntake.store(request) { stored in
                 try await AttachRegisterFiles.run(stored, to: .object(id), by: try request.staffMember(), in: request.operations)
             }
         } catch let refused as UploadIntake.Refused {
-            let owner = try await CustomerRecord.find(object.customerId, on: request.db)
+            let owner = try await CustomerRecord.find(object.customerId, on: request.database)
             let form = ObjectForm(name: object.name, address: object.address, customerNumber: owner?.customerNumber ?? "",
                                   isActive: object.isActive)
             return try await MasterDataController().renderObject(request, target: object, form: form,
@@ -105,7 +105,7 @@ struct StaffFilesController: RouteCollection {
         let file = try await Self.file(request)
         let page = ConfirmPage(layout: Layout(request, title: request.t("staff_file_remove_title"), area: "staff"),
                                question: request.t("staff_file_remove_question").replacingOccurrences(of: "{name}", with: file.originalName),
-                               fileId: file.id!, fileName: file.originalName, cancelHref: try await Self.home(of: file, on: request.db))
+                               fileId: file.id!, fileName: file.originalName, cancelHref: try await Self.home(of: file, on: request.database))
         return try await request.view.render("staff/file-remove", page)
     }
 
@@ -117,7 +117,7 @@ struct StaffFilesController: RouteCollection {
         let file = try await Self.file(request)
         let actor = try request.staffMember()
         if let caseId = file.caseId {
-            guard let record = try await CaseRecord.find(caseId, on: request.db) else { throw Abort(.notFound) }
+            guard let record = try await CaseRecord.find(caseId, on: request.database) else { throw Abort(.notFound) }
             let removed = try await RemoveStaffCaseFile.run(.init(caseNumber: record.number, fileId: file.id!, language: request.language),
                                                             by: actor, in: request.operations)
             try await request.caseport.storage.delete(key: removed.storageKey)

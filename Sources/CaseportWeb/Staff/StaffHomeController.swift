@@ -48,19 +48,19 @@ struct StaffHomeController: RouteCollection {
 
     func home(request: Request) async throws -> View {
         let staff = try request.requireStaff()
-        let newest = try await CaseRecord.query(on: request.db)
+        let newest = try await CaseRecord.query(on: request.database)
             .sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(20).all()
         var page = HomePage(
             layout: Layout(request, title: request.t("staff_home_title"), area: "staff"),
             role: request.t("staff_role_\(staff.user.role.rawValue)"),
-            unread: StaffCasesController.unreadLabel(try await StaffCases(database: request.db).countUnread(cap: StaffCasesController.unreadCap),
+            unread: StaffCasesController.unreadLabel(try await StaffCases(database: request.database).countUnread(cap: StaffCasesController.unreadCap),
                                                      request: request),
             cases: newest.map {
                 Row(number: $0.number, subject: $0.subject, status: request.staffStatus($0.status), tone: $0.status.tone.rawValue,
                     createdAt: request.language.formatDateTime($0.createdAt))
             },
             isAdmin: staff.user.role == .admin,
-            unreached: try await CaseApproval(database: request.db).unreached().map {
+            unreached: try await CaseApproval(database: request.database).unreached().map {
                 Row(number: $0.number, subject: $0.subject, status: request.staffStatus($0.status), tone: $0.status.tone.rawValue,
                     createdAt: request.language.formatDateTime($0.createdAt))
             },
@@ -72,7 +72,7 @@ struct StaffHomeController: RouteCollection {
 
     /// The handler's queues, each counted with the same filter the linked case list applies.
     func queues(for staffId: Int, request: Request) async throws -> [Queue] {
-        let cases = StaffCases(database: request.db)
+        let cases = StaffCases(database: request.database)
         let me = String(staffId)
         func queue(_ key: String, _ link: [(String, String?)], _ configure: (inout StaffCaseFilter) -> Void) async throws -> Queue {
             var filter = StaffCaseFilter()

@@ -58,21 +58,21 @@ struct StaffInboxController: RouteCollection {
     }
 
     func renderList(_ request: Request, error: String?, status: HTTPResponseStatus) async throws -> Response {
-        let inquiries = Inquiries(database: request.db)
+        let inquiries = Inquiries(database: request.database)
         let staff = try request.staffMember()
         let assignedTo = try Self.assignedTo(request)
         let total = try await inquiries.countNew(assignedTo: assignedTo)
         let paging = Paging(request, total: total, pageSize: Self.pageSize, route: StaffRoute.inbox,
                             query: assignedTo == nil ? [:] : ["mine": "1"])
         let waiting = try await inquiries.waiting(offset: paging.offset, limit: Self.pageSize, assignedTo: assignedTo)
-        let names = try await Names.load(for: waiting, on: request.db)
+        let names = try await Names.load(for: waiting, on: request.database)
         let language = request.language
         let notice = request.notice([.created, .deleted], prefix: "inbox_notice_")
         let page = ListPage(
             layout: Layout(request, title: request.t("inbox_title"), area: "staff"),
             rows: waiting.map { row($0, names: names, language: language) },
             total: total, notice: notice, error: error,
-            smsEnabled: try await SettingsStore(database: request.db).load().smsEnabled,
+            smsEnabled: try await SettingsStore(database: request.database).load().smsEnabled,
             paging: paging, canLimit: !staff.isAdmin, mine: assignedTo != nil,
             allLink: StaffRoute.inbox.path(), mineLink: StaffRoute.inbox.path(query: ["mine": "1"]))
         let response = try await request.view.render("staff/inbox", page).encodeResponse(for: request).get()
@@ -142,12 +142,12 @@ struct StaffInboxController: RouteCollection {
     }
 
     func renderConfirm(_ request: Request, ids: [Int], mine: Bool, backLink: String? = nil) async throws -> Response {
-        let selected = try await InquiryRecord.query(on: request.db).filter(\.$id ~~ ids).filter(\.$status == .new)
+        let selected = try await InquiryRecord.query(on: request.database).filter(\.$id ~~ ids).filter(\.$status == .new)
             .sort(\.$createdAt, .descending).sort(\.$id, .descending).all()
         guard !selected.isEmpty else {
             return try await renderList(request, error: request.t("inbox_error_already_processed"), status: .conflict)
         }
-        let names = try await Names.load(for: selected, on: request.db)
+        let names = try await Names.load(for: selected, on: request.database)
         let count = ["n": String(selected.count)]
         // One inquiry reads "this inquiry", not "these 1 inquiries" (issue 12 point 7).
         let one = selected.count == 1
@@ -183,14 +183,14 @@ struct StaffInboxController: RouteCollection {
 
     func findInquiry(_ request: Request) async throws -> InquiryRecord {
         guard let id = request.parameters.get("id").flatMap(Int.init),
-              let inquiry = try await Inquiries(database: request.db).find(id: id) else { throw Abort(.notFound) }
+              let inquiry = try await Inquiries(database: request.database).find(id: id) else { throw Abort(.notFound) }
         return inquiry
     }
 
     func form(request: Request) async throws -> Response {
         let inquiry = try await findInquiry(request)
         if inquiry.status == .processed {
-            if let caseId = inquiry.caseId, let record = try await CaseRecord.find(caseId, on: request.db) {
+            if let caseId = inquiry.caseId, let record = try await CaseRecord.find(caseId, on: request.database) {
                 return request.redirect(to: StaffRoute.`case`, record.number)
             }
             throw Abort(.notFound)
@@ -202,7 +202,7 @@ struct StaffInboxController: RouteCollection {
                     status: HTTPResponseStatus) async throws -> Response {
         let selects = try await CaseSelects.load(request, layout: CaseSelects.inquiryLayout, chosen: form.selection,
                                                  currentObjectId: inquiry.objectId, errors: errors)
-        let names = try await Names.load(for: [inquiry], on: request.db)
+        let names = try await Names.load(for: [inquiry], on: request.database)
         var original: [Shown] = [Shown(label: request.t("inbox_sender"), value: [inquiry.senderName, inquiry.senderEmail, inquiry.senderPhone].compactMap { $0 }.joined(separator: " · "))]
         if let customer = inquiry.customerId.flatMap({ names.customers[$0] }) { original.append(Shown(label: request.t("case_customer"), value: customer)) }
         if let object = inquiry.objectId.flatMap({ names.objects[$0] }) { original.append(Shown(label: request.t("case_object"), value: object)) }
@@ -213,7 +213,7 @@ struct StaffInboxController: RouteCollection {
             fieldValues: inquiry.fieldValues.map { Shown(label: $0.label, value: $0.value) },
             values: form, errors: errors, hasErrors: !errors.isEmpty,
             selects: selects,
-            smsEnabled: try await SettingsStore(database: request.db).load().smsEnabled)
+            smsEnabled: try await SettingsStore(database: request.database).load().smsEnabled)
         let response = try await request.view.render("staff/inbox-case", page).encodeResponse(for: request).get()
         response.status = status
         return response

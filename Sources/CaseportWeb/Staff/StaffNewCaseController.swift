@@ -29,10 +29,10 @@ struct StaffNewCaseController: RouteCollection {
         let staff = try request.requireStaff()
         var form = StaffNewCaseForm()
         form.selection.handler = staff.user.id.map(String.init) ?? ""
-        if let objectId = try? request.query.get(Int.self, at: "object"), let object = try await ObjectRecord.find(objectId, on: request.db) {
+        if let objectId = try? request.query.get(Int.self, at: "object"), let object = try await ObjectRecord.find(objectId, on: request.database) {
             (form.selection.customer, form.selection.object) = (String(object.customerId), String(objectId))
         } else if let customerId = try? request.query.get(Int.self, at: "customer"),
-                  try await CustomerRecord.find(customerId, on: request.db) != nil {
+                  try await CustomerRecord.find(customerId, on: request.database) != nil {
             form.selection.customer = String(customerId)
         }
         return try await render(request, form: form, errors: [:], status: .ok)
@@ -51,7 +51,7 @@ struct StaffNewCaseController: RouteCollection {
     func render(_ request: Request, form: StaffNewCaseForm, errors: [String: String], status: HTTPResponseStatus) async throws -> Response {
         let selects = try await CaseSelects.load(request, layout: CaseSelects.caseLayout, chosen: form.selection,
                                                  currentObjectId: Int(form.selection.object), errors: errors)
-        let candidates = try await CaseContacts(database: request.db)
+        let candidates = try await CaseContacts(database: request.database)
             .candidates(customerId: Int(form.selection.customer), objectId: Int(form.selection.object))
         let page = Page(layout: Layout(request, title: request.t("staff_new_case_title"), area: "staff"),
                         values: form, errors: errors, hasErrors: !errors.isEmpty, selects: selects,
@@ -86,7 +86,7 @@ struct StaffNewCaseController: RouteCollection {
         // Issue 12 point 7: unlinking asks first, naming the contact.
         guard ConfirmStep.isConfirmed(request) else {
             let record = try await StaffCasesController().findCase(request)
-            guard let contact = try await ContactRecord.find(contactId, on: request.db) else { throw Abort(.notFound) }
+            guard let contact = try await ContactRecord.find(contactId, on: request.database) else { throw Abort(.notFound) }
             return try await ConfirmStep.staff(
                 request, titleKey: "confirm_unlink_title",
                 question: request.t("confirm_unlink_contact_question").replacingOccurrences(of: "{name}", with: contact.displayName)

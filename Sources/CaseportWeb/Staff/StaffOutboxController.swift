@@ -48,7 +48,7 @@ struct StaffOutboxController: RouteCollection {
     }
 
     func list(request: Request) async throws -> View {
-        let queue = OutboxQueue(database: request.db)
+        let queue = OutboxQueue(database: request.database)
         let language = request.language
         let rows = try await queue.undelivered().map { record in
             Row(id: record.id!, status: request.t("outbox_status_\(record.status)"), failed: record.status == "failed",
@@ -61,7 +61,7 @@ struct StaffOutboxController: RouteCollection {
         }
         // Only the listed columns: the message itself (a file since M018, a text column before) is
         // read when an admin downloads it, never for the list.
-        let unplaced = try await UnplacedMailRecord.query(on: request.db).filter(\.$handledAt == nil)
+        let unplaced = try await UnplacedMailRecord.query(on: request.database).filter(\.$handledAt == nil)
             .field(\.$id).field(\.$receivedAt).field(\.$sender).field(\.$subject).field(\.$reason)
             .sort(\.$id, .descending).limit(100).all().map {
                 Unplaced(id: $0.id!, received: language.formatDateTime(Date(timeIntervalSince1970: $0.receivedAt)),
@@ -82,7 +82,7 @@ struct StaffOutboxController: RouteCollection {
     /// The unplaced message as it arrived, as a download (never rendered: it is whatever a stranger sent).
     func unplacedMessage(request: Request) async throws -> Response {
         guard let id = request.parameters.get("id", as: Int.self),
-              let mail = try await UnplacedMailRecord.find(id, on: request.db) else { throw Abort(.notFound) }
+              let mail = try await UnplacedMailRecord.find(id, on: request.database) else { throw Abort(.notFound) }
         let response: Response
         if let key = mail.rawKey {
             response = try await FileResponses.stream(key, request: request)

@@ -23,7 +23,7 @@ struct StaffPasswordController: RouteCollection {
 
     func form(request: Request) async throws -> Response {
         let token = String(((try? request.query.get(String.self, at: "token")) ?? "").prefix(100))
-        guard try await StaffAccountTokens(database: request.db).isValid(token: token) else {
+        guard try await StaffAccountTokens(database: request.database).isValid(token: token) else {
             return try await render(request, token: "", error: nil, state: "failed", status: .notFound)
         }
         return try await render(request, token: token, error: nil, state: "form", status: .ok)
@@ -50,7 +50,7 @@ struct StaffPasswordController: RouteCollection {
     }
 
     func render(_ request: Request, token: String, error: String?, state: String, status: HTTPResponseStatus) async throws -> Response {
-        let policy = try await SettingsStore(database: request.db).load().passwordPolicy
+        let policy = try await SettingsStore(database: request.database).load().passwordPolicy
         let title = state == "done" ? "password_set_heading" : state == "failed" ? "password_link_failed_heading" : "password_set_title"
         let page = Page(layout: Layout(request, title: request.t(title), area: "staff"), token: token, error: error,
                         passwordRules: PortalUsersController.describe(policy, request: request), state: state)

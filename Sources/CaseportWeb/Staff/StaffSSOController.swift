@@ -37,9 +37,9 @@ struct StaffSSOController: RouteCollection {
         login.nonce = nonce
         login.codeVerifier = verifier
         login.createdAt = Date().timeIntervalSince1970
-        try await login.create(on: request.db)
+        try await login.create(on: request.database)
         // Logins nobody finished are cleared here, when a new one starts.
-        try await OIDCLoginRecord.query(on: request.db)
+        try await OIDCLoginRecord.query(on: request.database)
             .filter(\.$createdAt < Date().timeIntervalSince1970 - Self.loginLifetime).delete()
 
         let challenge = Base64URL.encode(Data(SHA256.hash(data: Data(verifier.utf8))))
@@ -78,8 +78,8 @@ struct StaffSSOController: RouteCollection {
             return try await refuse("state missing or not this browser's")
         }
         // One use: the row goes whatever happens next.
-        guard let login = try await OIDCLoginRecord.find(state, on: request.db) else { return try await refuse("unknown state") }
-        try await login.delete(on: request.db)
+        guard let login = try await OIDCLoginRecord.find(state, on: request.database) else { return try await refuse("unknown state") }
+        try await login.delete(on: request.database)
         guard Date().timeIntervalSince1970 - login.createdAt < Self.loginLifetime else { return try await refuse("login took too long") }
         if let error = try? request.query.get(String.self, at: "error") {
             return try await refuse("the provider answered \(error.prefix(100))")

@@ -55,11 +55,11 @@ struct StaffUsersController: RouteCollection {
     func list(request: Request) async throws -> View {
         let q = request.searchText
         func filtered() -> QueryBuilder<StaffUserRecord> {
-            let query = StaffUserRecord.query(on: request.db)
+            let query = StaffUserRecord.query(on: request.database)
             if !q.isEmpty {
                 query.group(.or) { group in
-                    group.filter(\.$name, TextSearch.like(request.db), TextSearch.pattern(q))
-                        .filter(\.$emailKey, TextSearch.like(request.db), TextSearch.pattern(LoginKey.fold(q)))
+                    group.filter(\.$name, TextSearch.like(request.database), TextSearch.pattern(q))
+                        .filter(\.$emailKey, TextSearch.like(request.database), TextSearch.pattern(LoginKey.fold(q)))
                 }
             }
             return query
@@ -89,7 +89,7 @@ struct StaffUsersController: RouteCollection {
 
     func find(_ request: Request) async throws -> StaffUserRecord {
         guard let id = request.parameters.get("staffId").flatMap(Int.init),
-              let user = try await StaffUserRecord.find(id, on: request.db) else { throw Abort(.notFound) }
+              let user = try await StaffUserRecord.find(id, on: request.database) else { throw Abort(.notFound) }
         return user
     }
 
@@ -142,7 +142,7 @@ struct StaffUsersController: RouteCollection {
 
     func render(_ request: Request, target: StaffUserRecord?, form: StaffUserForm, errors: [String: String],
                 status: HTTPResponseStatus) async throws -> Response {
-        let policy = try await SettingsStore(database: request.db).load().passwordPolicy
+        let policy = try await SettingsStore(database: request.database).load().passwordPolicy
         let page = FormPage(
             layout: Layout(request, title: request.t(target == nil ? "staff_users_new_title" : "staff_users_edit_title"), area: "staff"),
             isNew: target == nil, isSelf: target != nil && target?.id == request.staffPrincipal?.user.id,

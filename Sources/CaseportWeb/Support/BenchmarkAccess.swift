@@ -16,7 +16,7 @@ public enum BenchmarkAccess {
         let request = Request(application: app, method: .GET, url: URI(path: StaffRoute.caseReport.path(number)),
                               on: app.eventLoopGroup.next())
         request.language = language
-        guard let detail = try await StaffCases(database: request.db).detail(number: number) else { throw Abort(.notFound) }
+        guard let detail = try await StaffCases(database: request.database).detail(number: number) else { throw Abort(.notFound) }
         return try await CaseReportController.render(request, detail: detail)
     }
 

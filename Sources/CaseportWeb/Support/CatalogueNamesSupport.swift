@@ -14,7 +14,7 @@ extension Request {
         if let stamp = changeStamp, let kept = caseport.catalogueNames.value(for: "", at: stamp) {
             names = kept
         } else {
-            names = try await CatalogueNames(database: db).load()
+            names = try await CatalogueNames(database: database).load()
             if let stamp = changeStamp { caseport.catalogueNames.store(names, for: "", at: stamp) }
         }
         storage[CatalogueNamesKey.self] = names

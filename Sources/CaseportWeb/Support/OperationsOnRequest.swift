@@ -8,7 +8,7 @@ import Vapor
 /// or redirect; they do not open transactions or write outbox rows themselves.
 extension Request {
     var operations: OperationContext {
-        OperationContext(database: db, notifications: notificationContext, clientAddress: clientAddress,
+        OperationContext(database: database, notifications: notificationContext, clientAddress: clientAddress,
                          requestSettings: keptFrameSettings)
     }
 

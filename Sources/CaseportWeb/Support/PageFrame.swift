@@ -43,7 +43,7 @@ extension Request {
     /// this request; read here when the request did not pass it.
     func frameSettings() async throws -> PortalSettings {
         if let kept = storage[SettingsKey.self] { return kept }
-        let settings = try await SettingsStore(database: db).load()
+        let settings = try await SettingsStore(database: database).load()
         storage[SettingsKey.self] = settings
         return settings
     }
@@ -69,7 +69,7 @@ struct PageFrameMiddleware: AsyncMiddleware {
         if let stamp = request.frameStamp, let kept = request.caseport.settings.value(for: "portal", at: stamp) {
             settings = kept
         } else {
-            settings = try await SettingsStore(database: request.db).load()
+            settings = try await SettingsStore(database: request.database).load()
             if let stamp = request.frameStamp { request.caseport.settings.store(settings, for: "portal", at: stamp) }
         }
         request.keepFrameSettings(settings)
@@ -77,17 +77,17 @@ struct PageFrameMiddleware: AsyncMiddleware {
                               contactPhone: settings.contactPhone, contactEmail: settings.contactEmail)
         if request.staffPrincipal != nil {
             if let counted = request.newInquiries { frame.inboxCount = counted }
-            else { frame.inboxCount = try await Inquiries(database: request.db).countNew() }
+            else { frame.inboxCount = try await Inquiries(database: request.database).countNew() }
         }
         if let principal = request.portalPrincipal, request.method == .GET, Self.mayBeAPage(request) {
             var needing = CaseFilter()
             needing.statusGroup = .needsAction
             frame.needsActionCount = try await request.shortLivedCount(principal, key: "needs-action") {
-                try await VisibleCases(database: request.db).count(for: principal.visibility, filter: needing)
+                try await VisibleCases(database: request.database).count(for: principal.visibility, filter: needing)
             }
         }
         if request.staffPrincipal == nil, request.method == .GET, Self.mayBeAPage(request) {
-            frame.chatOpen = try await request.caseport.chatAvailability.isOpen(on: request.db)
+            frame.chatOpen = try await request.caseport.chatAvailability.isOpen(on: request.database)
         }
         request.pageFrame = frame
         return try await next.respond(to: request)

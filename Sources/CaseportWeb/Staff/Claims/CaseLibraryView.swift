@@ -36,7 +36,7 @@ struct CaseLibraryView: Encodable {
                      rows known: [CaseDocumentRow]? = nil) async throws -> CaseLibraryView {
         let language = request.language
         let rows: [CaseDocumentRow]
-        if let known { rows = known } else { rows = try await CaseDocuments(database: request.db).library(caseId: caseId) }
+        if let known { rows = known } else { rows = try await CaseDocuments(database: request.database).library(caseId: caseId) }
         let said = request.query[String.self, at: "docs"] ?? ""
         let supplierOptions: [SelectOption]
         if let suppliers {
@@ -80,7 +80,7 @@ struct CaseBudgetView: Encodable {
     /// `hasLines`: false when the page has read already that the case has no lines (then none are read).
     static func load(_ request: Request, caseId: Int, hasLines: Bool = true) async throws -> CaseBudgetView {
         let language = request.language
-        let lines = hasLines ? try await BudgetLines(database: request.db).lines(caseId: caseId) : []
+        let lines = hasLines ? try await BudgetLines(database: request.database).lines(caseId: caseId) : []
         let said = request.query[String.self, at: "budget"] ?? ""
         return CaseBudgetView(
             lines: lines.map {

@@ -119,7 +119,7 @@ struct ClaimPanel: Encodable {
                      mayBeClaim: Bool = true) async throws -> ClaimPanel {
         let language = request.language
         let caseId = record.id
-        let store = ClaimBackOffice(database: request.db)
+        let store = ClaimBackOffice(database: request.database)
         let details = mayBeClaim ? try await store.details(caseId: caseId) : nil
         func time(_ date: Date?) -> String? { date.map { language.formatDateTime($0) } }
         let errors = state?.errors ?? [:]
@@ -155,7 +155,7 @@ struct ClaimPanel: Encodable {
         guard let details else { return panel }
 
         // The project offices (suppliers) only a claim's panel offers.
-        let suppliers = try await SupplierRecord.query(on: request.db).sort(\.$name).limit(500).all()
+        let suppliers = try await SupplierRecord.query(on: request.database).sort(\.$name).limit(500).all()
         let supplierById = Dictionary(suppliers.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
         func officeOptions(_ chosen: String) -> [Option] {
             suppliers.filter { $0.isActive || String($0.id!) == chosen }
@@ -197,7 +197,7 @@ struct ClaimPanel: Encodable {
                                                    note: details.reminderNote ?? "")
         }
         let roles = try await store.contactRoles(caseId: caseId)
-        panel.contacts = try await CaseContacts(database: request.db).linked(caseId: caseId).map { contact in
+        panel.contacts = try await CaseContacts(database: request.database).linked(caseId: caseId).map { contact in
             let role = roles[contact.contactId]
             return ContactRole(id: contact.contactId, name: contact.name,
                                roles: [Option(value: "", name: request.t("claims_role_none"), selected: role == nil)]

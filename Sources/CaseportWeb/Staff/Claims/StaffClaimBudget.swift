@@ -61,7 +61,7 @@ extension StaffClaimDocumentsController {
     func budgetLineForm(request: Request) async throws -> Response {
         let record = try await Self.caseRecord(request)
         let lineId = try Self.id(request, "lineId")
-        guard let line = try await BudgetLines(database: request.db).find(lineId: lineId, caseId: record.id!) else { throw Abort(.notFound) }
+        guard let line = try await BudgetLines(database: request.database).find(lineId: lineId, caseId: record.id!) else { throw Abort(.notFound) }
         return try await renderBudgetLine(request, record: record, lineId: lineId, form: BudgetForm(line), errors: [:], status: .ok)
     }
 
@@ -81,7 +81,7 @@ extension StaffClaimDocumentsController {
     func removeBudgetLine(request: Request) async throws -> Response {
         let record = try await Self.caseRecord(request)
         let lineId = try Self.id(request, "lineId")
-        guard let line = try await BudgetLines(database: request.db).find(lineId: lineId, caseId: record.id!) else { throw Abort(.notFound) }
+        guard let line = try await BudgetLines(database: request.database).find(lineId: lineId, caseId: record.id!) else { throw Abort(.notFound) }
         guard ConfirmStep.isConfirmed(request) else {
             return try await ConfirmStep.staff(request, titleKey: "budget_remove_title",
                                                question: request.t("budget_remove_question").replacingOccurrences(of: "{name}", with: line.description),

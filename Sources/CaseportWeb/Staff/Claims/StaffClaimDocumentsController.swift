@@ -30,7 +30,7 @@ struct StaffClaimDocumentsController: RouteCollection {
     static func caseRecord(_ request: Request) async throws -> CaseRecord {
         _ = try request.requireStaff()
         guard let raw = request.parameters.get("number"), raw.count <= 12, let number = Int(raw),
-              let record = try await StaffCases(database: request.db).find(number: number) else { throw Abort(.notFound) }
+              let record = try await StaffCases(database: request.database).find(number: number) else { throw Abort(.notFound) }
         return record
     }
 
@@ -40,7 +40,7 @@ struct StaffClaimDocumentsController: RouteCollection {
     }
 
     static func document(_ request: Request, record: CaseRecord) async throws -> StoredFileRecord {
-        guard let file = try await CaseDocuments(database: request.db).find(fileId: try id(request, "fileId"), caseId: record.id!) else {
+        guard let file = try await CaseDocuments(database: request.database).find(fileId: try id(request, "fileId"), caseId: record.id!) else {
             throw Abort(.notFound)
         }
         return file
@@ -59,7 +59,7 @@ struct StaffClaimDocumentsController: RouteCollection {
     }
 
     static func supplierOptions(_ request: Request, chosen: String) async throws -> [SelectOption] {
-        supplierOptions(try await StaffCatalogue.activeSuppliers(on: request.db), chosen: chosen)
+        supplierOptions(try await StaffCatalogue.activeSuppliers(on: request.database), chosen: chosen)
     }
 
     static func supplierOptions(_ suppliers: [StaffCatalogue.Choice], chosen: String) -> [SelectOption] {
@@ -168,7 +168,7 @@ struct StaffClaimDocumentsController: RouteCollection {
         guard !ids.isEmpty else { return Self.back(request, record.number, docs: "none") }
         guard FormValueDecoder.ticked(values[ConfirmStep.fieldName]) else {
             // The confirmation step: it names the documents and posts them again with confirm=1.
-            let library = try await CaseDocuments(database: request.db).library(caseId: record.id!)
+            let library = try await CaseDocuments(database: request.database).library(caseId: record.id!)
             let chosen = library.filter { ids.contains($0.id) && !$0.isShared }
             guard !chosen.isEmpty else { return Self.back(request, record.number, docs: "already") }
             let page = ShareConfirmPage(layout: Layout(request, title: request.t("docs_share_title"), area: "staff"),
@@ -229,7 +229,7 @@ struct StaffClaimDocumentsController: RouteCollection {
     func editForm(request: Request) async throws -> Response {
         let record = try await Self.caseRecord(request)
         let file = try await Self.document(request, record: record)
-        let row = try await CaseDocuments(database: request.db).library(caseId: record.id!).first { $0.id == file.id }
+        let row = try await CaseDocuments(database: request.database).library(caseId: record.id!).first { $0.id == file.id }
         var form = DocumentForm()
         form.category = row?.shownCategory.rawValue ?? ""
         form.title = file.title ?? ""

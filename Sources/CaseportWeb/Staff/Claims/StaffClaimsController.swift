@@ -264,7 +264,7 @@ struct ClaimAttentionController: RouteCollection {
     }
 
     static func counts(_ request: Request, staffId: Int) async throws -> Counts {
-        let attention = ClaimAttention(database: request.db, now: Date())
+        let attention = ClaimAttention(database: request.database, now: Date())
         let counts = try await attention.counts(staffId: staffId, cap: cap)
         let all = ClaimAttention.Row.allCases.map { row in
             let n = counts[row] ?? 0
@@ -277,18 +277,18 @@ struct ClaimAttentionController: RouteCollection {
     func list(request: Request) async throws -> View {
         let staff = try request.requireStaff()
         guard let raw = request.parameters.get("row"), let row = ClaimAttention.Row(rawValue: raw) else { throw Abort(.notFound) }
-        let attention = ClaimAttention(database: request.db, now: Date())
+        let attention = ClaimAttention(database: request.database, now: Date())
         let ids = try await attention.caseIds(row, staffId: try staff.user.requireID(), limit: 200)
-        let records = ids.isEmpty ? [] : try await CaseRecord.query(on: request.db).filter(\.$id ~~ ids).all()
+        let records = ids.isEmpty ? [] : try await CaseRecord.query(on: request.database).filter(\.$id ~~ ids).all()
         let byId = Dictionary(records.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
         let language = request.language
         var details: [Int: ClaimDetailsRecord] = [:]
         if [.remindersToday, .remindersTomorrow, .remindersLater].contains(row), !ids.isEmpty {
-            for record in try await ClaimDetailsRecord.query(on: request.db).filter(\.$id ~~ ids).all() { details[record.id!] = record }
+            for record in try await ClaimDetailsRecord.query(on: request.database).filter(\.$id ~~ ids).all() { details[record.id!] = record }
         }
         var files: [Int: [FileView]] = [:]
         if row == .supplierUploads, !ids.isEmpty {
-            for file in try await StoredFileRecord.query(on: request.db).filter(\.$caseId ~~ ids).filter(\.$supplierId != nil)
+            for file in try await StoredFileRecord.query(on: request.database).filter(\.$caseId ~~ ids).filter(\.$supplierId != nil)
                 .filter(\.$reviewedAt == nil).filter(\.$removedAt == nil).sort(\.$createdAt).limit(500).all() {
                 files[file.caseId!, default: []].append(FileView(id: file.id!, name: file.title ?? file.originalName,
                                                                  at: language.formatDateTime(file.createdAt)))

@@ -7,7 +7,7 @@ import Vapor
 /// whole, in memory or on disk. A file that storage has lost is listed in `missing-files.txt`.
 enum PersonalDataZip {
     static func response(for person: PersonalDataExport.Person, request: Request) -> Response {
-        let database = request.db
+        let database = request.database
         let storage = request.caseport.storage
         let logger = request.logger
         let name = "personal-data-" + person.email.map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined() + ".zip"

@@ -21,7 +21,7 @@ struct StaffLegalHoldController: RouteCollection {
                                  : request.redirect(to: StaffRoute.case, number, notice: .saved)
         case .problems(let problems):
             guard staff.isAdmin else { throw Abort(.unprocessableEntity) }
-            let policy = try await RetentionSettingsStore(database: request.db).load()
+            let policy = try await RetentionSettingsStore(database: request.database).load()
             return try await StaffPrivacyController().render(request, form: RetentionForm(policy), errors: request.texts(problems),
                                                              hold: form, status: .unprocessableEntity)
         }

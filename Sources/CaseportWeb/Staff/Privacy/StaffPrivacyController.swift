@@ -59,7 +59,7 @@ struct StaffPrivacyController: RouteCollection {
     }
 
     func show(request: Request) async throws -> Response {
-        let policy = try await RetentionSettingsStore(database: request.db).load()
+        let policy = try await RetentionSettingsStore(database: request.database).load()
         return try await render(request, form: RetentionForm(policy), errors: [:],
                                 notice: request.notice([.saved: "privacy_saved", .added: "legal_hold_set", .removed: "legal_hold_released"]))
     }
@@ -85,7 +85,7 @@ struct StaffPrivacyController: RouteCollection {
     func runRetention(_ request: Request, dryRun: Bool) async throws -> Response {
         let report = try await RunRetention.run(dryRun: dryRun, storage: request.caseport.storage, by: try request.staffMember(),
                                                 in: request.operations)
-        let policy = try await RetentionSettingsStore(database: request.db).load()
+        let policy = try await RetentionSettingsStore(database: request.database).load()
         return try await render(request, form: RetentionForm(policy), errors: [:], report: report.map { view($0, request) },
                                 busy: report == nil)
     }
@@ -96,7 +96,7 @@ struct StaffPrivacyController: RouteCollection {
         case .done(let person):
             return PersonalDataZip.response(for: person, request: request)
         case .problems(let problems):
-            let policy = try await RetentionSettingsStore(database: request.db).load()
+            let policy = try await RetentionSettingsStore(database: request.database).load()
             return try await render(request, form: RetentionForm(policy), errors: request.texts(problems), exportEmail: form.email,
                                     status: .unprocessableEntity)
         }
@@ -124,7 +124,7 @@ struct StaffPrivacyController: RouteCollection {
                     days: form.days[kind] ?? "", actionError: errors["action_\(kind.rawValue)"], daysError: errors["days_\(kind.rawValue)"],
                     note: kind == .chat ? request.t("privacy_chat_note") : nil)
         }
-        let holds = try await LegalHolds.list(on: request.db).map {
+        let holds = try await LegalHolds.list(on: request.database).map {
             Page.HoldRow(number: $0.number, subject: $0.subject, reason: $0.reason, by: $0.by, at: request.language.formatDateTime($0.at))
         }
         let page = Page(layout: Layout(request, title: request.t("privacy_title"), area: "staff"), tabs: SettingsTab.all(request),

@@ -45,7 +45,7 @@ struct StaffBrandingController: RouteCollection {
     static func fieldName(_ colour: Branding.Colour) -> String { SaveBrandingColours.fieldName(colour) }
 
     func show(request: Request) async throws -> Response {
-        let branding = try await SettingsStore(database: request.db).load().branding
+        let branding = try await SettingsStore(database: request.database).load().branding
         let notice = request.notice([.saved, .logoSaved, .logoRemoved], prefix: "branding_notice_")
         return try await render(request, form: BrandingForm(branding), errors: [:], notice: notice, previewing: false)
     }
@@ -74,7 +74,7 @@ struct StaffBrandingController: RouteCollection {
         let previewLink = StaffRoute.brandingPreview.path([], query: Branding.Colour.allCases.compactMap { colour in
             Branding.normalisedColour(form[colour]).map { (colour.rawValue, $0) }
         })
-        let branding = try await SettingsStore(database: request.db).load().branding
+        let branding = try await SettingsStore(database: request.database).load().branding
         let shown = Dictionary(uniqueKeysWithValues: Branding.Colour.allCases.map { colour in
             (colour, Branding.normalisedColour(form[colour]) ?? colour.standard)
         })
@@ -137,7 +137,7 @@ struct StaffBrandingController: RouteCollection {
         case .done:
             return request.redirect(to: StaffRoute.branding, notice: .logoSaved)
         case .problems(let problems):
-            let branding = try await SettingsStore(database: request.db).load().branding
+            let branding = try await SettingsStore(database: request.database).load().branding
             return try await render(request, form: BrandingForm(branding), errors: [:], notice: nil, previewing: false,
                                     logoError: problems[.logo].map { request.t($0) }, status: .unprocessableEntity)
         }

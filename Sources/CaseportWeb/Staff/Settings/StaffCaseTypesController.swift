@@ -76,8 +76,8 @@ struct StaffCaseTypesController: RouteCollection {
     }
 
     func renderList(_ request: Request, form: CaseTypeForm, errors: [String: String], notice: String?) async throws -> Response {
-        let types = try await CaseTypeRecord.query(on: request.db).sort(\.$sortOrder).sort(\.$id).all()
-        let fields = try await CaseTypeFieldRecord.query(on: request.db).filter(\.$isActive == true).all()
+        let types = try await CaseTypeRecord.query(on: request.database).sort(\.$sortOrder).sort(\.$id).all()
+        let fields = try await CaseTypeFieldRecord.query(on: request.database).filter(\.$isActive == true).all()
         let counts = Dictionary(grouping: fields, by: \.caseTypeId).mapValues(\.count)
         let page = ListPage(
             layout: Layout(request, title: request.t("settings_types_title"), area: "staff"),
@@ -102,7 +102,7 @@ struct StaffCaseTypesController: RouteCollection {
 
     func findType(_ request: Request) async throws -> CaseTypeRecord {
         guard let id = request.parameters.get("id").flatMap(Int.init),
-              let record = try await CaseTypeRecord.find(id, on: request.db) else { throw Abort(.notFound) }
+              let record = try await CaseTypeRecord.find(id, on: request.database) else { throw Abort(.notFound) }
         return record
     }
 
@@ -116,12 +116,12 @@ struct StaffCaseTypesController: RouteCollection {
     func renderType(_ request: Request, type: CaseTypeRecord, notice: String? = nil,
                     typeForm: (form: CaseTypeForm, errors: [String: String])? = nil,
                     fieldForm: (id: Int?, form: CaseTypeFieldForm, errors: [String: String])? = nil) async throws -> Response {
-        let fields = try await CaseTypeFieldRecord.query(on: request.db).filter(\.$caseTypeId == type.requireID())
+        let fields = try await CaseTypeFieldRecord.query(on: request.database).filter(\.$caseTypeId == type.requireID())
             .sort(\.$sortOrder).sort(\.$id).all()
         func kinds(_ selected: String?) -> [KindOption] {
             CaseFieldKind.allCases.map { KindOption(value: $0.rawValue, name: request.t("settings_kind_\($0.rawValue)"), selected: selected == $0.rawValue) }
         }
-        let stored = try await CatalogueNames(database: request.db).load()
+        let stored = try await CatalogueNames(database: request.database).load()
         func open(_ errors: [String: String]) -> Bool { errors.keys.contains { $0.hasPrefix("name_") } }
         func row(_ field: CaseTypeFieldRecord) -> FieldRow {
             if let fieldForm, fieldForm.id == field.id {
@@ -183,7 +183,7 @@ struct StaffCaseTypesController: RouteCollection {
 
     func findField(_ request: Request, type: CaseTypeRecord) async throws -> CaseTypeFieldRecord {
         guard let id = request.parameters.get("field").flatMap(Int.init),
-              let field = try await CaseTypeFieldRecord.find(id, on: request.db),
+              let field = try await CaseTypeFieldRecord.find(id, on: request.database),
               field.caseTypeId == type.id else { throw Abort(.notFound) }
         return field
     }

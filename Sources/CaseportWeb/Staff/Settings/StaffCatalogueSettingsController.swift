@@ -67,9 +67,9 @@ struct StaffCatalogueSettingsController: RouteCollection {
     }
 
     func render(_ request: Request, failed: Failed?, notice: String?) async throws -> Response {
-        let categories = try await CategoryRecord.query(on: request.db).sort(\.$sortOrder).sort(\.$id).all()
-        let priorities = try await PriorityRecord.query(on: request.db).sort(\.$rank).sort(\.$id).all()
-        let stored = try await CatalogueNames(database: request.db).load()
+        let categories = try await CategoryRecord.query(on: request.database).sort(\.$sortOrder).sort(\.$id).all()
+        let priorities = try await PriorityRecord.query(on: request.database).sort(\.$rank).sort(\.$id).all()
+        let stored = try await CatalogueNames(database: request.database).load()
         func row(_ kind: Kind, id: Int, name: String, order: Int, active: Bool) -> Row {
             if let failed, failed.kind == kind, failed.id == id {
                 return Row(id: id, name: failed.form.name, order: failed.form.order, active: active, error: failed.error,

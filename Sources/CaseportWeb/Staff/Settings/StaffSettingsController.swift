@@ -29,7 +29,7 @@ struct StaffSettingsController: RouteCollection {
     }
 
     func show(request: Request) async throws -> Response {
-        let settings = try await SettingsStore(database: request.db).load()
+        let settings = try await SettingsStore(database: request.database).load()
         let notice = request.notice([.saved: "settings_saved"])
         return try await render(request, form: SettingsForm(settings), errors: [:], notice: notice, status: .ok)
     }

@@ -86,7 +86,7 @@ struct StaffWebhooksController: RouteCollection {
     }
 
     func renderList(_ request: Request, form: WebhookForm?, errors: [String: String]) async throws -> Response {
-        let records = try await WebhookSubscriptionRecord.query(on: request.db).sort(\.$id).all()
+        let records = try await WebhookSubscriptionRecord.query(on: request.database).sort(\.$id).all()
         let rows = records.map { record in
             Row(id: record.id!, url: record.url, description: record.description,
                 kinds: record.kindNames.map { request.t("webhook_kind_\($0)") }.joined(separator: ", "),
@@ -107,8 +107,8 @@ struct StaffWebhooksController: RouteCollection {
     }
 
     func renderDetail(_ request: Request, id: Int, form: WebhookForm?, errors: [String: String]) async throws -> Response {
-        guard let record = try await WebhookSubscriptionRecord.find(id, on: request.db) else { throw Abort(.notFound) }
-        let queue = WebhookQueue(database: request.db)
+        guard let record = try await WebhookSubscriptionRecord.find(id, on: request.database) else { throw Abort(.notFound) }
+        let queue = WebhookQueue(database: request.database)
         let deliveries = try await queue.recent(subscriptionId: id)
         let attempts = Dictionary(grouping: try await queue.attempts(deliveryIds: deliveries.compactMap(\.id)), by: \.deliveryId)
         let language = request.language
