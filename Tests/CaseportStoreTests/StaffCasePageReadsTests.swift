@@ -65,12 +65,12 @@ final class StaffCasePageReadsTests: StoreTestCase {
         let record = try await make.case("Läcka")
         let caseId = try record.requireID()
         let cases = StaffCases(database: db)
-        var parts = try await cases.pageParts(caseId: caseId)
+        var parts = try await cases.facts(number: record.number)?.parts
         XCTAssertEqual(parts, .init(hasChats: false, hasBudget: false, isClaim: false, hasFieldValues: false))
 
         try await CaseFieldValueRecord(caseId: caseId, fieldId: nil, label: "Våning", value: "3", sortOrder: 1).create(on: db)
         try await CaseFieldValueRecord(caseId: caseId, fieldId: nil, label: "Rum", value: "Kök", sortOrder: 0).create(on: db)
-        parts = try await cases.pageParts(caseId: caseId)
+        parts = try await cases.facts(number: record.number)?.parts
         XCTAssertEqual(parts, .init(hasChats: false, hasBudget: false, isClaim: false, hasFieldValues: true))
         let values = try await cases.fieldValues(caseId: caseId)
         XCTAssertEqual(values.map(\.label), ["Rum", "Våning"])
@@ -86,10 +86,10 @@ final class StaffCasePageReadsTests: StoreTestCase {
         (chat.visitorName, chat.visitorEmail, chat.visitorTokenHash, chat.language, chat.state) = ("Eva", "eva@example.com", "hash", "sv", .ended)
         (chat.caseId, chat.lastSeq, chat.createdAt, chat.lastActivityAt) = (caseId, 0, start, start)
         try await chat.create(on: db)
-        parts = try await cases.pageParts(caseId: caseId)
+        parts = try await cases.facts(number: record.number)?.parts
         XCTAssertEqual(parts, .init(hasChats: true, hasBudget: true, isClaim: true, hasFieldValues: true))
         let another = try await make.case("Annat")
-        parts = try await cases.pageParts(caseId: try another.requireID())
+        parts = try await cases.facts(number: another.number)?.parts
         XCTAssertEqual(parts, .init(hasChats: false, hasBudget: false, isClaim: false, hasFieldValues: false), "another case's parts are not its")
     }
 

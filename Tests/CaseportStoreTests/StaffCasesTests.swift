@@ -140,7 +140,8 @@ final class StaffCasesTests: StoreTestCase {
                 workSiteAddress: record.workSiteAddress, referenceName: record.referenceName, copyEmail: record.copyEmail, smsPhone: record.smsPhone,
                 createdByName: record.createdByName, createdByUserId: record.createdByUserId, createdByStaffId: record.createdByStaffId,
                 createdByPersonId: record.createdByPersonId, origin: record.origin, createdAt: record.createdAt,
-                hasUnreadActivity: record.hasUnreadActivity, staffReadAt: record.staffReadAt, legalHoldReason: record.legalHoldReason))
+                hasUnreadActivity: record.hasUnreadActivity, staffReadAt: record.staffReadAt, legalHoldReason: record.legalHoldReason,
+                parts: .init(hasChats: false, hasBudget: false, isClaim: false, hasFieldValues: false)))
         }
         let shown = try await cases.facts(number: full.number)
         XCTAssertEqual(shown?.legalHoldReason, "Tvist")

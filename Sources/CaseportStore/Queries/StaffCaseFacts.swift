@@ -36,6 +36,8 @@ public struct StaffCaseFacts: Sendable, Equatable {
     public var staffReadAt: Double?
     /// E3: the reason of the case's legal hold, nil when it is on none.
     public var legalHoldReason: String?
+    /// Which of the page's optional parts the case has, read with the facts by `StaffCases.facts(number:)`.
+    public var parts: StaffCases.PageParts = .unknown
 
     static let columns = """
         id, number, version, status, subject, description, category_id, case_type_id, priority_id, handler_id, supplier_id,
@@ -73,14 +75,16 @@ extension StaffCaseFacts {
         hasUnreadActivity = try row.decode(column: "has_unread_activity", as: Bool.self)
         staffReadAt = try row.decodeOptional(column: "staff_read_at", as: Double.self)
         legalHoldReason = try row.decodeOptional(column: "legal_hold_reason", as: String.self)
+        parts = try StaffCases.PageParts(row: row)
     }
 }
 
 extension StaffCases {
-    /// The case's facts by its number, nil when there is none (staff see every case).
+    /// The case's facts by its number, with which of the page's optional parts it has; nil when there is none
+    /// (staff see every case).
     public func facts(number: Int) async throws -> StaffCaseFacts? {
         try await database.requireSQL().raw("""
-            SELECT \(unsafeRaw: StaffCaseFacts.columns) FROM cases WHERE number = \(bind: number)
+            SELECT \(unsafeRaw: StaffCaseFacts.columns), \(unsafeRaw: PageParts.columns) FROM cases WHERE number = \(bind: number)
             """).first().map(StaffCaseFacts.init(row:))
     }
 }

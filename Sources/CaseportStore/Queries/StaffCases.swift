@@ -133,9 +133,10 @@ public struct StaffCases: Sendable {
         }
     }
 
-    /// Which of the staff case page's optional parts a case has, in one statement (issue 17, session 13):
-    /// most cases have no chat, budget, claim or type fields, and each was read by a statement of its own
-    /// on every view. The page skips the reads of what is not there.
+    /// Which of the staff case page's optional parts a case has, read with the case's facts (`facts(number:)`;
+    /// issue 17, session 13, and in the facts' statement since session 27): most cases have no chat, budget,
+    /// claim or type fields, and each was read by a statement of its own on every view. The page skips the
+    /// reads of what is not there.
     public struct PageParts: Sendable, Equatable {
         public var hasChats: Bool
         public var hasBudget: Bool
@@ -145,19 +146,24 @@ public struct StaffCases: Sendable {
         public init(hasChats: Bool, hasBudget: Bool, isClaim: Bool, hasFieldValues: Bool) {
             (self.hasChats, self.hasBudget, self.isClaim, self.hasFieldValues) = (hasChats, hasBudget, isClaim, hasFieldValues)
         }
-    }
 
-    public func pageParts(caseId: Int) async throws -> PageParts {
-        let row = try await database.requireSQL().raw("""
-            SELECT EXISTS (SELECT 1 FROM chat_conversations WHERE case_id = \(bind: caseId)) AS chats,
-                   EXISTS (SELECT 1 FROM budget_lines WHERE case_id = \(bind: caseId)) AS budget,
-                   EXISTS (SELECT 1 FROM claim_details WHERE case_id = \(bind: caseId)) AS claim,
-                   EXISTS (SELECT 1 FROM case_field_values WHERE case_id = \(bind: caseId)) AS field_values
-            """).first()
-        guard let row else { return PageParts(hasChats: true, hasBudget: true, isClaim: true, hasFieldValues: true) }
-        return PageParts(hasChats: try row.decode(column: "chats", as: Bool.self), hasBudget: try row.decode(column: "budget", as: Bool.self),
-                         isClaim: try row.decode(column: "claim", as: Bool.self),
-                         hasFieldValues: try row.decode(column: "field_values", as: Bool.self))
+        /// Every part read, nothing assumed.
+        public static let unknown = PageParts(hasChats: true, hasBudget: true, isClaim: true, hasFieldValues: true)
+
+        /// The columns that say so, over the case's row in `cases`.
+        static let columns = """
+            EXISTS (SELECT 1 FROM chat_conversations WHERE case_id = cases.id) AS part_chats,
+            EXISTS (SELECT 1 FROM budget_lines WHERE case_id = cases.id) AS part_budget,
+            EXISTS (SELECT 1 FROM claim_details WHERE case_id = cases.id) AS part_claim,
+            EXISTS (SELECT 1 FROM case_field_values WHERE case_id = cases.id) AS part_field_values
+            """
+
+        init(row: any SQLRow) throws {
+            self.init(hasChats: try row.decode(column: "part_chats", as: Bool.self),
+                      hasBudget: try row.decode(column: "part_budget", as: Bool.self),
+                      isClaim: try row.decode(column: "part_claim", as: Bool.self),
+                      hasFieldValues: try row.decode(column: "part_field_values", as: Bool.self))
+        }
     }
 
     /// Who registered a case, with how to reach them (A8): the account person when there is one, else the

@@ -381,8 +381,9 @@ struct StaffCasesController: RouteCollection {
         let selects = try await CaseSelects.load(request, layout: CaseSelects.caseLayout, chosen: form.selection,
                                                  currentObjectId: record.objectId, errors: state.errors, catalogue: catalogue)
         let unread = try await CaseUnreadActivity.load(for: record, on: request.database)
-        // Which of the chats, budget, claim and type fields the case has: their reads are skipped when not.
-        let parts = try await cases.pageParts(caseId: caseId)
+        // Which of the chats, budget, claim and type fields the case has (read with its facts): their reads
+        // are skipped when not.
+        let parts = record.parts
         let contacts = try await CaseContacts(database: request.database).linked(caseId: caseId)
         // The document library's rows (every file of the case but task media, newest first) hold the files the
         // conversation and the files part list: the shared ones (`VisibleFiles.caseFiles`' rows, read once).
