@@ -159,6 +159,35 @@ final class CaseSearchIndexTests: StoreTestCase {
         }
     }
 
+    /// The access tokens in a case's document only narrow a search: every hit is tested against the rule
+    /// itself, so a document whose tokens are out of date (here a case moved to another customer behind the
+    /// index's back) can hide a case, never show one to a viewer outside the rule — on each form of the search
+    /// (PostgreSQL looks its hits up by key and tests the rule on each since session 27).
+    func testAStaleAccessTokenNeverRevealsACase() async throws {
+        let c1 = try await make.customer("1"), c2 = try await make.customer("2")
+        let moved = try await make.case("Läckande kran", customer: c1)
+        let kept = try await make.case("Läckande tak", customer: c1)
+        try await db.requireSQL().raw("UPDATE cases SET customer_id = \(bind: c2.id!) WHERE id = \(bind: moved.id!)").run()
+        let first = CaseVisibility(customerIds: [c1.id!], objectIds: [], objectOwnerIds: [c1.id!], contactId: nil)
+        let visible = VisibleCases(database: db)
+        let reader = CaseReader(userId: -1, since: .distantFuture)
+        for text in ["läck", "kran", String(moved.number)] {
+            var filter = CaseFilter()
+            filter.text = text
+            let page = try await visible.page(for: first, filter: filter, offset: 0, limit: 10).map(\.id)
+            XCTAssertFalse(page.contains(moved.id!), "\(text): the moved case is another customer's now")
+            let withCount = try await visible.searchPageAndCount(for: first, filter: filter, reader: reader, offset: 0, limit: 10)
+            XCTAssertFalse(withCount?.rows.map(\.id).contains(moved.id!) ?? false, text)
+            XCTAssertEqual(withCount?.total ?? 0, page.count, "\(text): the moved case is not counted either")
+            let counted = try await visible.count(for: first, filter: filter)
+            XCTAssertEqual(counted, page.count, text)
+        }
+        var filter = CaseFilter()
+        filter.text = "läck"
+        let found = try await visible.page(for: first, filter: filter, offset: 0, limit: 10).map(\.id)
+        XCTAssertEqual(found, [kept.id!])
+    }
+
     /// Issue 17, sessions 20 and 22: a portal user's search reads the scoped index (each word of a case
     /// joined to each of its access tokens; SQLite's `case_search_scoped`, PostgreSQL's column
     /// `case_search.scoped`). It finds what the documents hold, by a word's start and by the case number,

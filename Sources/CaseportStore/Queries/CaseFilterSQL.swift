@@ -7,8 +7,9 @@ enum CaseFilterSQL {
     /// - Parameter visibility: the viewer's access rule, when there is one; it lets SQLite's search
     ///   use the access tokens (see `CaseSearchIndex`).
     /// - Parameter searchHits: a query of the matching case ids already chosen (PostgreSQL's portal list
-    ///   matches once for all of the rule's branches, see `VisibleCases.postgresVisible`); the text search
-    ///   is then `c.id IN (searchHits)`.
+    ///   matches once, see `VisibleCases.postgresVisible`); the text search is then `c.id = ANY(ARRAY(searchHits))`:
+    ///   the hits looked up by primary key (PostgreSQL's estimate of a match is far too high, and it then
+    ///   joined every case of a branch with them).
     static func conditions(_ filter: CaseFilter, dialect: String, visibility: CaseVisibility?,
                            searchHits: SQLQueryString? = nil) -> [SQLQueryString] {
         var parts: [SQLQueryString] = []
@@ -50,7 +51,7 @@ enum CaseFilterSQL {
         if let from = filter.createdFrom { parts.append("c.created_at >= \(bind: from)") }
         if let before = filter.createdBefore { parts.append("c.created_at < \(bind: before)") }
         let text = filter.searchTerms.isEmpty ? nil
-            : searchHits.map { "c.id IN (" + $0 + ")" }
+            : searchHits.map { "c.id = ANY(ARRAY(" + $0 + "))" }
                 ?? CaseSearchIndex.predicate(terms: filter.searchTerms, dialect: dialect, visibility: visibility)
         if let text {
             // A number typed on its own also finds that case directly.

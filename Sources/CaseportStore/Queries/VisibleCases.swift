@@ -173,12 +173,15 @@ public struct VisibleCases: Sendable {
             + Self.keyset(afterId: afterId)
         let select: SQLQueryString = "SELECT c.id, \(unsafeRaw: CaseSortSQL.column(filter.sort.key)) AS sort_key FROM cases c WHERE "
         guard !branches.isEmpty else { return select + "1 = 0" }
-        let union = branches.map { branch in
-            select + ([branch] + conditions).joined(separator: " AND ")
-        }.joined(separator: " UNION ")
-        guard matchOnce else { return union }
+        guard matchOnce else {
+            return branches.map { branch in select + ([branch] + conditions).joined(separator: " AND ") }.joined(separator: " UNION ")
+        }
+        // The hits are the viewer's matching cases already (their access tokens are in the match), mostly a
+        // few dozen: each is looked up by primary key and tested against the whole rule, once. Per branch,
+        // every case of the customer was read to be joined with them (a customer's 2 147 for 56 hits, 0.85 ms
+        // of a search's 1.1; session 27).
         return "WITH hits AS MATERIALIZED (" + CaseSearchIndex.postgresMatch(terms: filter.searchTerms, visibility: visibility)
-            + ") " + union
+            + ") " + select + ([CaseVisibilitySQL.predicate(visibility, dialect: "postgresql")] + conditions).joined(separator: " AND ")
     }
 
     /// The count of the visible cases, branch by branch: the first branch's cases, plus the second's that are
@@ -304,15 +307,17 @@ public struct VisibleCases: Sendable {
             return try await postgresRows(ofPage: pageIds, visibility: visibility, sort: listOrder, reader: reader)
         } else if sql.dialect.name == "postgresql", Self.postgresMergePays(filter, afterId: afterId) {
             // The offset bound here too, and each branch's limit (`first`): a view is one statement text,
-            // prepared once per connection instead of once per page. (PostgreSQL may keep a generic plan for it:
-            // in psql it did after five runs; under the mix it still chose to plan each call, session 26.)
-            // Still two statements: as one with the rows (`postgresRows(ofPage:)`) it was planned on every call
-            // (1.1 ms) and ran in 2.6–3.1 ms against 1.2 + 0.3.
+            // prepared once per connection, and with each branch stopping at `first` PostgreSQL keeps a generic
+            // plan for it under the mix (planning 0.47 → 0.05 ms a call, session 27). So the page's rows come in
+            // the same statement (`postgresRows(ofPage:)`), one round trip: tried so in session 26, when every
+            // branch was read whole, it was planned on every call (1.1 ms) and ran in 2.6–3.1 ms; now 0.6–0.8 ms
+            // and 0.05 of planning against 0.4 + 0.6 in two statements (`pg_stat_statements` under the mix).
             let (first, overflow) = offset.addingReportingOverflow(limit)
             pageIds = """
               SELECT id FROM (\(disjointBranches(visibility, filter, dialect: "postgresql", first: overflow ? Int.max : first))) visible
               ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(literal: limit) OFFSET \(bind: offset)
               """
+            return try await postgresRows(ofPage: pageIds, visibility: visibility, sort: listOrder, reader: reader)
         } else if sql.dialect.name == "postgresql" {
             pageIds = """
               WITH visible AS MATERIALIZED (\(postgresVisible(visibility, filter, afterId: afterId)))
@@ -417,7 +422,7 @@ public struct VisibleCases: Sendable {
     /// within 0.03 ms a page.)
     ///
     /// PostgreSQL reads the ids first and the rows by them in a second statement (`rows(ids:)`) when the ids'
-    /// statement has its offset written in (a deep page's gather form) or is a deep page's merge (see `page`): PostgreSQL plans such a
+    /// statement has its offset written in (a deep page's gather form, a search): PostgreSQL plans such a
     /// statement on every call, and planned the rows' part, names and all, with it (0.5–1.0 ms under the mix,
     /// session 23); the rows' statement alone is one text per order and shape of the rule, which each
     /// connection soon plans once, generically (0.2 ms → 0.02). A page whose ids' statement is one text per
@@ -432,8 +437,8 @@ public struct VisibleCases: Sendable {
         return try await rows(from: "(\(pageIds)) page JOIN cases c ON c.id = page.id", sort: sort, reader: reader)
     }
 
-    /// A PostgreSQL page whose ids' statement is one text for every page of a view (`postgresFirstVisible`:
-    /// its offset and per-key limit bound) and its rows, in one statement: the ids are an InitPlan
+    /// A PostgreSQL page whose ids' statement is one text for every page of a view (`postgresFirstVisible` and
+    /// the deep pages' merge: their offset and per-key or per-branch limit bound) and its rows, in one statement: the ids are an InitPlan
     /// (`c.id = ANY(ARRAY(…))`) and the rows are found by them as `rows(ids:)` finds them. In psql PostgreSQL
     /// plans it generically from its sixth run on a connection (pages 1–5 of a customer's list, ten runs:
     /// planning 0.56–0.73 ms, then 0.02–0.06; execution 0.58–0.86 ms against 0.59–0.94 + 0.27–0.31 for the
