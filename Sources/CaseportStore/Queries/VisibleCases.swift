@@ -388,19 +388,21 @@ public struct VisibleCases: Sendable {
     /// keys (EXPLAIN ANALYZE, page 29 of a customer's 2 000 cases: 1.16 ms of execution, where gathering them
     /// with the rule's branches overlapping and removing duplicates took 2.52; planning 0.33 against 0.32).
     ///
-    /// With `first` (PostgreSQL's merge), each branch is only its first `first` cases in the list's order: its
-    /// index walked backwards and stopped there, and the branches merged (`Merge Append`) instead of all their
-    /// cases appended and sorted. A page needs no case beyond the first `offset + limit` of any branch (see
-    /// `postgresFirstVisible`); `Window` keeps the offset within the list's nearer half. Page 37 of a
-    /// customer's 2 560 cases: 1.45 → 0.71 ms of execution (`EXPLAIN ANALYZE`, session 27).
+    /// With `first` (PostgreSQL's merge), a branch of one listed key (the viewer's customer) is only its first
+    /// `first` cases in the list's order: its index walked and stopped there, where all its cases were read and
+    /// sorted. A page needs no case beyond the first `offset + limit` of any branch (see `postgresFirstVisible`);
+    /// `Window` keeps the offset within the list's nearer half. Page 37 of a customer's 2 560 cases: 1.45 → 0.71
+    /// ms of execution (`EXPLAIN ANALYZE`, session 27). Not the other branches: their keys come from a subquery
+    /// PostgreSQL cannot estimate (mostly none, `CaseVisibilitySQL.keyedBranches`), and with a small limit it
+    /// walked the whole last-activity index instead, to find 25 cases of an empty key set (165 ms, session 27).
     func disjointBranches(_ visibility: CaseVisibility, _ filter: CaseFilter, dialect: String, first: Int? = nil) -> SQLQueryString {
         let select: SQLQueryString = "SELECT c.id, \(unsafeRaw: CaseSortSQL.column(filter.sort.key)) AS sort_key FROM cases c WHERE "
         let branches = CaseVisibilitySQL.disjointBranches(visibility, dialect: dialect)
         guard !branches.isEmpty else { return select + "1 = 0" }
         let conditions = CaseFilterSQL.conditions(filter, dialect: dialect, visibility: visibility)
-        return branches.map { branch -> SQLQueryString in
+        return zip(branches, CaseVisibilitySQL.keyedBranches(visibility)).map { branch, keyed -> SQLQueryString in
             let selected = select + ([branch] + conditions).joined(separator: " AND ")
-            guard let first else { return selected }
+            guard let first, case .list(let keys) = keyed.keys, keys.count == 1 else { return selected }
             return "(" + selected + " ORDER BY \(CaseSortSQL.orderBy(filter.sort)) LIMIT \(bind: first))"
         }.joined(separator: " UNION ALL ")
     }
