@@ -306,9 +306,9 @@ public struct VisibleCases: Sendable {
               """
             return try await postgresRows(ofPage: pageIds, visibility: visibility, sort: listOrder, reader: reader)
         } else if sql.dialect.name == "postgresql", Self.postgresMergePays(filter, afterId: afterId) {
-            // The offset bound here too, and each branch's limit (`first`): a view is one statement text,
-            // prepared once per connection, and with each branch stopping at `first` PostgreSQL keeps a generic
-            // plan for it under the mix (planning 0.47 → 0.05 ms a call, session 27). So the page's rows come in
+            // The offset bound here too, and the customer's branch's limit (`first`): a view is one statement
+            // text, prepared once per connection, and with that branch stopping at `first` PostgreSQL keeps a
+            // generic plan for it under the mix (planning 0.47 → 0.05 ms a call, session 27). So the page's rows come in
             // the same statement (`postgresRows(ofPage:)`), one round trip: tried so in session 26, when every
             // branch was read whole, it was planned on every call (1.1 ms) and ran in 2.6–3.1 ms; now 0.6–0.8 ms
             // and 0.05 of planning against 0.4 + 0.6 in two statements (`pg_stat_statements` under the mix).
