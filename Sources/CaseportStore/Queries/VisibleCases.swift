@@ -156,7 +156,8 @@ public struct VisibleCases: Sendable {
             """]
     }
 
-    /// PostgreSQL's form of the visible cases: `id, created_at` of each branch of the rule, UNIONed.
+    /// PostgreSQL's form of the visible cases: `id, created_at` of each branch of the rule, UNIONed (a text
+    /// search: its hits, each tested against the whole rule; see below).
     /// Asked with the rule's OR, PostgreSQL answers with a BitmapOr that reads every visible row from
     /// the heap (26 ms for 2 000 cases); per branch, it answers from the covering indexes of M013 alone.
     /// Each branch also returns the list's sort column as `sort_key` (M032 gave the customer and object
@@ -308,10 +309,10 @@ public struct VisibleCases: Sendable {
         } else if sql.dialect.name == "postgresql", Self.postgresMergePays(filter, afterId: afterId) {
             // The offset bound here too, and the customer's branch's limit (`first`): a view is one statement
             // text, prepared once per connection, and with that branch stopping at `first` PostgreSQL keeps a
-            // generic plan for it under the mix (planning 0.47 → 0.05 ms a call, session 27). So the page's rows come in
-            // the same statement (`postgresRows(ofPage:)`), one round trip: tried so in session 26, when every
-            // branch was read whole, it was planned on every call (1.1 ms) and ran in 2.6–3.1 ms; now 0.6–0.8 ms
-            // and 0.05 of planning against 0.4 + 0.6 in two statements (`pg_stat_statements` under the mix).
+            // generic plan for it under the mix (planning 0.47 → 0.05 ms a call, session 27). So the page's rows
+            // come in the same statement (`postgresRows(ofPage:)`), one round trip: tried so in session 26, when
+            // every branch was read whole, it was planned on every call (1.1 ms) and ran in 2.6–3.1 ms; now
+            // 0.6–0.8 ms and 0.05 of planning against 0.4 + 0.6 in two statements (`pg_stat_statements`, the mix).
             let (first, overflow) = offset.addingReportingOverflow(limit)
             pageIds = """
               SELECT id FROM (\(disjointBranches(visibility, filter, dialect: "postgresql", first: overflow ? Int.max : first))) visible
@@ -440,15 +441,16 @@ public struct VisibleCases: Sendable {
     }
 
     /// A PostgreSQL page whose ids' statement is one text for every page of a view (`postgresFirstVisible` and
-    /// the deep pages' merge: their offset and per-key or per-branch limit bound) and its rows, in one statement: the ids are an InitPlan
-    /// (`c.id = ANY(ARRAY(…))`) and the rows are found by them as `rows(ids:)` finds them. In psql PostgreSQL
-    /// plans it generically from its sixth run on a connection (pages 1–5 of a customer's list, ten runs:
-    /// planning 0.56–0.73 ms, then 0.02–0.06; execution 0.58–0.86 ms against 0.59–0.94 + 0.27–0.31 for the
-    /// two statements it replaces); under the mix it plans each call (0.42 ms, session 27). It is one round
-    /// trip fewer for every list page (session 25). The rule is not tested again on the
-    /// rows: the ids were chosen under it by the same statement, which sees one snapshot, so no case can have
-    /// moved between the two (`rows(ids:)`, a statement of its own, does test it). Repeating it was a third of
-    /// the statement's planning (`EXPLAIN (SUMMARY)`, one customer's first page: 1.04 → 0.74 ms; session 27).
+    /// the deep pages' merge: their offset and per-key or per-branch limit bound) and its rows, in one
+    /// statement: the ids are an InitPlan (`c.id = ANY(ARRAY(…))`) and the rows are found by them as
+    /// `rows(ids:)` finds them. In psql PostgreSQL plans the first pages' form generically from its sixth run on
+    /// a connection (pages 1–5 of a customer's list, ten runs: planning 0.56–0.73 ms, then 0.02–0.06; execution
+    /// 0.58–0.86 ms against 0.59–0.94 + 0.27–0.31 for the two statements it replaces); under the mix it plans
+    /// each call (0.42 ms, session 27). It is one round trip fewer for every list page (session 25).
+    /// The rule is not tested again on the rows: the ids were chosen under it by the same statement, which sees
+    /// one snapshot, so no case can have moved between the two (`rows(ids:)`, a statement of its own, does test
+    /// it). Repeating it was a third of the statement's planning (`EXPLAIN (SUMMARY)`, one customer's first
+    /// page: 1.04 → 0.74 ms; session 27).
     private func postgresRows(ofPage pageIds: SQLQueryString, visibility: CaseVisibility, sort: CaseSort,
                               reader: CaseReader) async throws -> [CaseListRow] {
         try await rows(from: "cases c WHERE c.id = ANY(ARRAY(" + pageIds + "))", sort: sort, reader: reader)
