@@ -85,11 +85,9 @@ enum CaseVisibilitySQL {
             // index entries of a benchmark customer's, on every list page, count and search; issue 17, session
             // 27). The kept counts (M052) tell per object from a few rows; exact, as for the contact's branch
             // below. The counts' alias `c` makes the earlier branches' SQL read on them.
-            let holdsOutside = (["c.object_id = o.id", "c.n <> 0"] + outside(branches.map { spelled($0, postgres: false) }))
-                .joined(separator: " AND ")
             branches.append(KeyedBranch(column: "c.object_id", keys: .subquery(
-                "SELECT o.id FROM objects o WHERE o.customer_id IN (\(binds: visibility.objectOwnerIds.sorted())) AND EXISTS "
-                + "(SELECT 1 FROM case_counts c WHERE " + holdsOutside + ")")))
+                "SELECT o.id FROM objects o WHERE o.customer_id IN (\(binds: visibility.objectOwnerIds.sorted())) AND "
+                + countedOutside(branches, in: "case_counts", where: "c.object_id = o.id"))))
         }
         // Last: the kept counts (`VisibleCases.disjointCount`) read every branch before it on tables that have
         // the cases' customer, object and status but not their ids.
@@ -100,12 +98,19 @@ enum CaseVisibilitySQL {
             // case (319 for a busy user in the benchmark: about 1 ms of a list page on PostgreSQL, issue 17,
             // session 26). The check does not depend on the case looked at, so it runs once per statement. Spelled
             // with `IN`, which both databases answer well on so small a table; its alias `c` is the counts' table.
-            let anyOutside = (["c.contact_id = \(bind: contactId)", "c.n <> 0"] + outside(branches.map { spelled($0, postgres: false) }))
-                .joined(separator: " AND ")
             branches.append(KeyedBranch(column: "c.id", keys: .subquery(
-                "SELECT cc.case_id FROM case_contacts cc WHERE cc.contact_id = \(bind: contactId) AND EXISTS "
-                + "(SELECT 1 FROM case_contact_counts c WHERE " + anyOutside + ")"), linkedContactId: contactId))
+                "SELECT cc.case_id FROM case_contacts cc WHERE cc.contact_id = \(bind: contactId) AND "
+                + countedOutside(branches, in: "case_contact_counts", where: "c.contact_id = \(bind: contactId)")),
+                linkedContactId: contactId))
         }
         return branches
+    }
+
+    /// Whether the kept counts `table` (M052, aliased `c`) hold a case, among its rows that `own` picks, that
+    /// lies outside all of `branches`: the gate of a branch whose keys would otherwise be walked only to leave
+    /// their cases out again. The counts' columns have the cases' names, so the branches read the same on them.
+    private static func countedOutside(_ branches: [KeyedBranch], in table: String, where own: SQLQueryString) -> SQLQueryString {
+        let conditions = [own, "c.n <> 0"] + outside(branches.map { spelled($0, postgres: false) })
+        return "EXISTS (SELECT 1 FROM \(unsafeRaw: table) c WHERE " + conditions.joined(separator: " AND ") + ")"
     }
 }
