@@ -49,8 +49,11 @@ struct PreparedPostgresSQL: SQLDatabase {
                 connection.eventLoop.makeFutureWithTask {
                     try await DynamicStatement.$current.withValue(statement) {
                         let rows = try await connection.execute(DynamicStatement(bindings: bindings), logger: logger)
+                        var columns: PostgresColumnPositions?
                         for try await row in rows {
-                            onRow(PostgresStoreRow(row))
+                            let positions = columns ?? PostgresColumnPositions(row)
+                            columns = positions
+                            onRow(PostgresStoreRow(row, columns: positions))
                         }
                     }
                 }
