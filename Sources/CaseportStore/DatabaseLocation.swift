@@ -80,8 +80,14 @@ public enum DatabaseLocation: Sendable, Equatable {
             // column (M049) are far too high (58 703 rows for 286), which put a search's cost over
             // `jit_above_cost` and compiled it: 22 ms against 1 (issue 17, session 22, EXPLAIN ANALYZE).
             configuration.coreConfiguration.options.additionalStartupParameters.append(("jit", "off"))
-            return .postgres(configuration: configuration, maxConnectionsPerEventLoop: 4,
-                             connectionPoolTimeout: .seconds(10), sqlLogLevel: .trace)
+            let fluent = DatabaseConfigurationFactory.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4,
+                                                               connectionPoolTimeout: .seconds(10), sqlLogLevel: .trace)
+            // Beside Fluent's connections, as many for the statements that ask for a generic plan.
+            let postgres = configuration
+            return DatabaseConfigurationFactory {
+                PostgresWithGenericPlansConfiguration(fluent: fluent.make(), postgres: postgres,
+                                                      maxConnectionsPerEventLoop: 4, requestTimeout: .seconds(10))
+            }
         }
     }
 

@@ -8,7 +8,9 @@ extension Database {
     func requireSQL() throws -> any SQLDatabase {
         guard let sql = self as? any SQLDatabase else { throw StoreError.notSQL }
         if PreparedStatementNames.shared.isEnabled, let postgres = self as? any PostgresDatabase {
-            return PreparedPostgresSQL(sql: sql, postgres: postgres, names: .shared)
+            // In a transaction, or on a connection held for a series of statements, every statement stays there.
+            let genericPlans = inTransaction ? nil : context.configuration as? PostgresWithGenericPlansConfiguration
+            return PreparedPostgresSQL(sql: sql, postgres: postgres, genericPlans: genericPlans, names: .shared)
         }
         return sql
     }

@@ -29,6 +29,30 @@ final class PreparedPostgresSQLTests: StoreTestCase {
         XCTAssertEqual(names.issued, 2)
     }
 
+    /// A statement marked `genericPlan()` runs on the connections opened with `plan_cache_mode =
+    /// force_generic_plan`; an unmarked one on Fluent's, which leave the choice to PostgreSQL; and in a
+    /// transaction a marked one too stays on the transaction's connection (it must see what was written there).
+    func testMarkedStatementsRunOnTheGenericPlanConnections() async throws {
+        guard (db as? any SQLDatabase)?.dialect.name == "postgresql" else { return }
+        let mode: SQLQueryString = "SELECT current_setting('plan_cache_mode') AS mode"
+        let sql = try db.requireSQL()
+        let marked = try await sql.raw(mode.genericPlan()).first()
+        XCTAssertEqual(try marked?.decode(column: "mode", as: String.self), "force_generic_plan")
+        let unmarked = try await sql.raw(mode).first()
+        XCTAssertEqual(try unmarked?.decode(column: "mode", as: String.self), "auto")
+
+        let customer = try await make.customer("7002", name: "Ogjord AB")
+        try await db.transaction { transaction in
+            let inTransaction = try transaction.requireSQL()
+            let row = try await inTransaction.raw(mode.genericPlan()).first()
+            XCTAssertEqual(try row?.decode(column: "mode", as: String.self), "auto")
+            try await inTransaction.raw("UPDATE customers SET name = 'Ändrad AB' WHERE id = \(bind: customer.id!)").run()
+            let seen: SQLQueryString = "SELECT name FROM customers WHERE id = \(bind: customer.id!)"
+            let name = try await inTransaction.raw(seen.genericPlan()).first()
+            XCTAssertEqual(try name?.decode(column: "name", as: String.self), "Ändrad AB", "its own write, uncommitted")
+        }
+    }
+
     /// On one pinned connection: a statement run twice is prepared once under its name and gives the same
     /// rows as the plain path; one that fails to prepare is named anew, and after three failures sent the
     /// plain way; one whose values fail keeps its name.

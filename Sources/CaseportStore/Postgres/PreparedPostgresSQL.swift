@@ -21,6 +21,8 @@ import Synchronization
 struct PreparedPostgresSQL: SQLDatabase {
     let sql: any SQLDatabase
     let postgres: any PostgresDatabase
+    /// Where statements marked `genericPlan()` run (`GenericPlanConnections`); nil: on `postgres` like the rest.
+    var genericPlans: PostgresWithGenericPlansConfiguration? = nil
     let names: PreparedStatementNames
 
     var logger: Logger { sql.logger }
@@ -44,8 +46,12 @@ struct PreparedPostgresSQL: SQLDatabase {
         let statement = DynamicStatement.Text(name: name, sql: text, types: bound.types)
         let bindings = bound.bindings
         let logger = self.logger
+        var connections = postgres
+        if GenericPlanConnections.isMarked(text), let generic = genericPlans?.genericPlans {
+            connections = generic.database(on: eventLoop, logger: logger)
+        }
         do {
-            try await postgres.withConnection { connection in
+            try await connections.withConnection { connection in
                 connection.eventLoop.makeFutureWithTask {
                     try await DynamicStatement.$current.withValue(statement) {
                         let rows = try await connection.execute(DynamicStatement(bindings: bindings), logger: logger)

@@ -453,7 +453,7 @@ public struct VisibleCases: Sendable {
     /// page: 1.04 → 0.74 ms; session 27).
     private func postgresRows(ofPage pageIds: SQLQueryString, visibility: CaseVisibility, sort: CaseSort,
                               reader: CaseReader) async throws -> [CaseListRow] {
-        try await rows(from: "cases c WHERE c.id = ANY(ARRAY(" + pageIds + "))", sort: sort, reader: reader)
+        try await rows(from: "cases c WHERE c.id = ANY(ARRAY(" + pageIds + "))", sort: sort, reader: reader, genericPlan: true)
     }
 
     /// The list rows of those of the cases `ids` that the viewer may see, in `sort`'s order. The ids were
@@ -467,13 +467,15 @@ public struct VisibleCases: Sendable {
         let dialect = sql.dialect.name
         let chosen: SQLQueryString = dialect == "postgresql" ? "c.id = ANY(\(bind: ids))" : "c.id IN (\(binds: ids))"
         return try await rows(from: "cases c WHERE " + chosen + " AND " + CaseVisibilitySQL.predicate(visibility, dialect: dialect),
-                              sort: sort, reader: reader)
+                              sort: sort, reader: reader, genericPlan: true)
     }
 
-    /// The list rows of the cases `source` (a FROM clause that names the cases `c`) holds.
-    private func rows(from source: SQLQueryString, sort: CaseSort, reader: CaseReader) async throws -> [CaseListRow] {
+    /// The list rows of the cases `source` (a FROM clause that names the cases `c`) holds. `genericPlan`: the
+    /// source finds its cases by key or by a walk per key of the rule (`SQLQueryString.genericPlan()`).
+    private func rows(from source: SQLQueryString, sort: CaseSort, reader: CaseReader,
+                      genericPlan: Bool = false) async throws -> [CaseListRow] {
         let sql = try self.sql
-        return try await sql.raw("""
+        let statement: SQLQueryString = """
             SELECT c.id, c.number, c.subject, c.description, c.status, c.created_at, c.last_activity_at,
                    c.created_by_name, c.origin,
                    (SELECT name FROM categories WHERE id = c.category_id) AS category_name,
@@ -488,7 +490,8 @@ public struct VisibleCases: Sendable {
                    EXISTS (SELECT 1 FROM article_rows a WHERE a.case_id = c.id) AS has_article_rows
             FROM \(source)
             ORDER BY \(CaseSortSQL.orderBy(sort))
-            """).all().map(Self.listRow)
+            """
+        return try await sql.raw(genericPlan ? statement.genericPlan() : statement).all().map(Self.listRow)
     }
 
     /// A text search's page together with its number of hits (issue 17): the full-text match ran twice
@@ -556,10 +559,11 @@ public struct VisibleCases: Sendable {
     public func count(for visibility: CaseVisibility, filter: CaseFilter = CaseFilter()) async throws -> Int {
         let sql = try self.sql
         let dialect = sql.dialect.name
-        let row = try await sql.raw(dialect == "postgresql" || filter.searchTerms.isEmpty
+        // A count without a text search is a sum of index ranges per key of the rule: one plan for any values.
+        let statement = dialect == "postgresql" || filter.searchTerms.isEmpty
             ? disjointCount(visibility, filter, dialect: dialect)
             : "SELECT COUNT(*) AS n FROM cases c WHERE \(whereClause(visibility, filter, dialect: dialect))"
-        ).first()
+        let row = try await sql.raw(filter.searchTerms.isEmpty ? statement.genericPlan() : statement).first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
@@ -577,10 +581,11 @@ public struct VisibleCases: Sendable {
     /// a portal message read and decoded the whole detail, with five joins, for these three.
     public func target(number: Int, for visibility: CaseVisibility) async throws -> (id: Int, number: Int, subject: String)? {
         let sql = try self.sql
-        guard let row = try await sql.raw("""
+        let statement: SQLQueryString = """
             SELECT c.id, c.number, c.subject FROM cases c
             WHERE c.number = \(bind: number) AND \(CaseVisibilitySQL.predicate(visibility, dialect: sql.dialect.name))
-            """).first() else { return nil }
+            """
+        guard let row = try await sql.raw(statement.genericPlan()).first() else { return nil }
         return (try row.decode(column: "id", as: Int.self), try row.decode(column: "number", as: Int.self),
                 try row.decode(column: "subject", as: String.self))
     }
@@ -588,10 +593,11 @@ public struct VisibleCases: Sendable {
     /// The case with this number, or nil when it does not exist or the viewer may not see it.
     public func find(number: Int, for visibility: CaseVisibility) async throws -> CaseDetail? {
         let sql = try self.sql
-        return try await sql.raw("""
+        let statement: SQLQueryString = """
             \(unsafeRaw: Self.detailSelect)
             WHERE c.number = \(bind: number) AND \(CaseVisibilitySQL.predicate(visibility, dialect: sql.dialect.name))
-            """).first().map(CaseDetail.read)
+            """
+        return try await sql.raw(statement.genericPlan()).first().map(CaseDetail.read)
     }
 
     /// The case a portal case page shows, with what else the page has to read (`CasePageContents`), in one
@@ -599,7 +605,7 @@ public struct VisibleCases: Sendable {
     public func findForPage(number: Int, for visibility: CaseVisibility, userId: Int) async throws
         -> (detail: CaseDetail, contents: CasePageContents)? {
         let sql = try self.sql
-        guard let row = try await sql.raw("""
+        let statement: SQLQueryString = """
             \(unsafeRaw: Self.detailColumns),
                    NOT EXISTS (SELECT 1 FROM case_reads r WHERE r.user_id = \(bind: userId) AND r.case_id = c.id
                                AND r.seen_at >= c.last_activity_at) AS unseen,
@@ -608,7 +614,8 @@ public struct VisibleCases: Sendable {
                    EXISTS (SELECT 1 FROM chat_conversations WHERE case_id = c.id) AS has_chats
             FROM cases c
             WHERE c.number = \(bind: number) AND \(CaseVisibilitySQL.predicate(visibility, dialect: sql.dialect.name))
-            """).first() else { return nil }
+            """
+        guard let row = try await sql.raw(statement.genericPlan()).first() else { return nil }
         let contents = CasePageContents(unseen: try row.decode(column: "unseen", as: Bool.self),
                                         hasFieldValues: try row.decode(column: "has_field_values", as: Bool.self),
                                         hasFiles: try row.decode(column: "has_files", as: Bool.self),
