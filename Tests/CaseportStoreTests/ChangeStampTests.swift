@@ -49,4 +49,26 @@ final class ChangeStampTests: StoreTestCase {
         let renamed = try await ChangeStamp.current(on: db)
         XCTAssertGreaterThan(renamed, after)
     }
+
+    /// The handlers offered on back-office pages are kept at the stamp (M053): a new account, a new name and an
+    /// account made inactive raise it; a sign-in or a new password does not.
+    func testStaffNamesAndActivityRaiseTheStampASignInDoesNot() async throws {
+        let before = try await ChangeStamp.current(on: db)
+        let handler = try await make.staff("Stig Stämpel")
+        let afterNew = try await ChangeStamp.current(on: db)
+        XCTAssertGreaterThan(afterNew, before, "a new staff account")
+        handler.lastLoginAt = Date()
+        handler.passwordHash = "ny-hash"
+        try await handler.save(on: db)
+        let afterSignIn = try await ChangeStamp.current(on: db)
+        XCTAssertEqual(afterSignIn, afterNew, "a sign-in and a password are kept nowhere")
+        handler.name = "Stig Stämpelsson"
+        try await handler.save(on: db)
+        let afterName = try await ChangeStamp.current(on: db)
+        XCTAssertGreaterThan(afterName, afterSignIn, "the name is offered as a handler")
+        handler.isActive = false
+        try await handler.save(on: db)
+        let afterInactive = try await ChangeStamp.current(on: db)
+        XCTAssertGreaterThan(afterInactive, afterName, "an inactive account is no longer offered")
+    }
 }

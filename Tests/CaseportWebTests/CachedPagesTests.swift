@@ -42,6 +42,31 @@ final class CachedPagesTests: XCTestCase {
         XCTAssertTrue(browser.lastBody.contains("Omdöpt av en annan server"))
     }
 
+    /// The handlers the back office offers are kept at the stamp (M053): a new, renamed or deactivated account
+    /// shows on the next staff page view, as another server or an admin would change it.
+    func testHandlerChoicesFollowStaffAccountsAtOnce() async throws {
+        let browser = harness.browser()
+        _ = try await browser.staffLogin("handler@example.com")
+        _ = try await browser.get("/staff/cases")
+        XCTAssertEqual(harness.app.caseport.activeStaff.count, 1, "the handlers are kept")
+        XCTAssertFalse(browser.lastBody.contains("Ny Handläggare"))
+
+        let added = StaffUserRecord(email: "ny.handlaggare@example.com", name: "Ny Handläggare", role: .handler,
+                                    passwordHash: "plain:x")
+        try await added.create(on: harness.app.db)
+        _ = try await browser.get("/staff/cases")
+        XCTAssertTrue(browser.lastBody.contains("Ny Handläggare"), "a new account is offered on the next view")
+
+        try await sql.raw("UPDATE staff_users SET name = 'Omdöpt Handläggare' WHERE id = \(bind: added.id!)").run()
+        _ = try await browser.get("/staff/cases")
+        XCTAssertTrue(browser.lastBody.contains("Omdöpt Handläggare"))
+        XCTAssertFalse(browser.lastBody.contains("Ny Handläggare"))
+
+        try await sql.raw("UPDATE staff_users SET is_active = \(bind: false) WHERE id = \(bind: added.id!)").run()
+        _ = try await browser.get("/staff/cases")
+        XCTAssertFalse(browser.lastBody.contains("Omdöpt Handläggare"), "an inactive account is not offered")
+    }
+
     func testANewVisibleCaseAndANewLinkShowAtOnce() async throws {
         let browser = harness.browser()
         try await browser.portalLogin("norrsken", "erik")

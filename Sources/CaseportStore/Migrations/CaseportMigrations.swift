@@ -49,5 +49,6 @@ public enum CaseportMigrations {
         M050_PostgresSortedListIndexes(),
         M051_CaseReferenceIndexes(),
         M052_CaseCounts(),
+        M053_StaffNamesStamp(),
     ]
 }

@@ -36,9 +36,10 @@ final class AppServices: Sendable {
     /// The back-office case list's categories, types, priorities and customers (issue 17).
     let staffListChoices = StampedCache<StaffListChoices>(capacity: 1)
     /// The back-office case form's categories, types, priorities, suppliers and customers (`StaffCatalogue`
-    /// without its handlers, which are read on every view: staff accounts are not watched by the stamp;
-    /// issue 17, session 13).
+    /// without its handlers, kept apart in `activeStaff`; issue 17, session 13).
     let staffCaseCatalogue = StampedCache<StaffCatalogue>(capacity: 1)
+    /// The active handlers offered on back-office pages (M053 lets the stamp watch them; session 28).
+    let activeStaff = StampedCache<[StaffCatalogue.Choice]>(capacity: 1)
     /// Portal users' case counts (the menu's "needs your action", a list's total), a few seconds each.
     let counts: ShortLivedCounts
     /// The back-office list's filters whose count passed its cap, a minute each (see `SaturatedCounts`).
