@@ -3,10 +3,10 @@ import SQLKit
 
 /// Issue 17, session 28: the change stamp (M014, M039) also moves when a staff account is added or removed, or
 /// its name or its being active changes. Every back-office list and case page offers the active handlers (the
-/// list's handler filter, the case form's handler choice) and read them on every view because staff accounts were
-/// not watched: a quarter of the statements of a staff page view under the realistic mix. Now they are kept at
-/// the stamp like the rest of the catalogue (`Request.activeStaff()`). A sign-in writes only `last_login_at`, a
-/// password change only the hash: neither moves the stamp.
+/// list's handler filter, the case form's handler choice) and read them on every view because staff accounts
+/// were not watched: a quarter of the statements of a staff page view under the realistic mix. Now they are
+/// kept at the stamp like the rest of the catalogue (`StaffCasesController.activeStaff`). A sign-in writes only
+/// `last_login_at`, a password change only the hash: neither moves the stamp.
 struct M053_StaffNamesStamp: AsyncMigration {
     var name: String { "053_staff_names_stamp" }
 

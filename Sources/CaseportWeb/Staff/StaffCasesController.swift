@@ -202,10 +202,6 @@ struct StaffCasesController: RouteCollection {
         return html
     }
 
-    /// The list's filter choices read from master data: categories, case types, priorities and
-    /// customers (up to 1 000, as `StaffCatalogue`). Kept at the change stamp, which watches all four
-    /// tables (M014), so every server sees a change on its next page view; without a stamp (a write)
-    /// they are read afresh. The handlers are kept apart (`activeStaff`).
     /// The active handlers, by name (the list's handler filter, the case form's handler), kept at the change
     /// stamp: it moves when an account is added or removed or its name or activity changes (M053), so every
     /// server offers a new handler on its next page view. Read on every staff page view until session 28: a
@@ -218,6 +214,10 @@ struct StaffCasesController: RouteCollection {
         return staff
     }
 
+    /// The list's filter choices read from master data: categories, case types, priorities and
+    /// customers (up to 1 000, as `StaffCatalogue`). Kept at the change stamp, which watches all four
+    /// tables (M014), so every server sees a change on its next page view; without a stamp (a write)
+    /// they are read afresh. The handlers are kept apart (`activeStaff`).
     static func listChoices(_ request: Request) async throws -> StaffListChoices {
         if let stamp = request.changeStamp, let kept = request.caseport.staffListChoices.value(for: "", at: stamp) { return kept }
         let catalogue = try await StaffCatalogue.load(on: request.database)
