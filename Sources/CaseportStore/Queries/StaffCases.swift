@@ -41,21 +41,40 @@ public struct StaffCases: Sendable {
     /// Names are scalar subqueries, not joins: see `VisibleCases.rows(pageIds:)` (PostgreSQL planned this
     /// page's joins in 0.66 ms to execute in 0.15; now 0.20).
     public func page(_ filter: StaffCaseFilter, offset: Int, limit: Int, afterId: Int? = nil) async throws -> [StaffCaseRow] {
+        try await rows(filter, offset: offset, limit: limit, afterId: afterId, unreadCap: nil).map(Self.row)
+    }
+
+    /// A page as `page`, and the number of cases with activity no handler has seen as `countUnread(cap:)`
+    /// counts it, in the same statement: the list shows both, and the count's round trip of its own was one
+    /// of a staff list's four statements (issue 17, session 28). An empty page counts on its own.
+    public func pageAndUnread(_ filter: StaffCaseFilter, offset: Int, limit: Int,
+                              unreadCap: Int) async throws -> (rows: [StaffCaseRow], unread: Int) {
+        let found = try await rows(filter, offset: offset, limit: limit, afterId: nil, unreadCap: unreadCap)
+        guard let first = found.first else { return ([], try await countUnread(cap: unreadCap)) }
+        return (try found.map(Self.row), try first.decode(column: "unread", as: Int.self))
+    }
+
+    private func rows(_ filter: StaffCaseFilter, offset: Int, limit: Int, afterId: Int?,
+                      unreadCap: Int?) async throws -> [any SQLRow] {
         let sql = try database.requireSQL()
         let sort = afterId == nil ? filter.base.sort : .newestFirst
+        // Not correlated with the row: computed once for the statement, on either database.
+        let unread: SQLQueryString = unreadCap.map {
+            ", (SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE has_unread_activity = \(true) LIMIT \(literal: $0 + 1)) AS capped) AS unread"
+        } ?? ""
         return try await sql.raw("""
             SELECT c.id, c.number, c.subject, c.status, c.created_at, c.last_activity_at,
                    (SELECT name FROM customers WHERE id = c.customer_id) AS customer_name,
                    (SELECT name FROM objects WHERE id = c.object_id) AS object_name,
                    (SELECT name FROM staff_users WHERE id = c.handler_id) AS handler_name,
-                   (SELECT name FROM priorities WHERE id = c.priority_id) AS priority_name, c.has_unread_activity
+                   (SELECT name FROM priorities WHERE id = c.priority_id) AS priority_name, c.has_unread_activity\(unread)
             FROM (SELECT c.id FROM cases c
                   WHERE \(whereClause(filter, dialect: sql.dialect.name, afterId: afterId))
                   ORDER BY \(CaseSortSQL.orderBy(sort))
                   \(PageWindowSQL.limit(limit, offset: offset, dialect: sql.dialect.name))) page
             JOIN cases c ON c.id = page.id
             ORDER BY \(CaseSortSQL.orderBy(sort))
-            """).all().map(Self.row)
+            """).all()
     }
 
     /// A page row, decoded column by column (issue 17: decoding through `Codable` took a seventh of the

@@ -132,12 +132,12 @@ struct StaffCasesController: RouteCollection {
 
         let cases = StaffCases(database: request.database)
         let counted = try await Self.cappedCount(filter, cases: cases, request: request)
-        let unread = try await cases.countUnread(cap: Self.unreadCap)
         // Pages stop at the cap; the list's query is kept in every page link.
         let paging = Paging(requested: Int(query.page ?? ""), total: min(counted, Self.countCap), pageSize: Self.pageSize) { page in
             query.link(sort: filter.base.sort, page: page)
         }
-        let rows = try await cases.page(filter, offset: paging.offset, limit: Self.pageSize)
+        let (rows, unread) = try await cases.pageAndUnread(filter, offset: paging.offset, limit: Self.pageSize,
+                                                           unreadCap: Self.unreadCap)
         var panelFilters = filter
         panelFilters.base.text = ""
         let panelOpen = !panelFilters.isEmpty
