@@ -9,8 +9,8 @@ extension Database {
         guard let sql = self as? any SQLDatabase else { throw StoreError.notSQL }
         if PreparedStatementNames.shared.isEnabled, let postgres = self as? any PostgresDatabase {
             // In a transaction, or on a connection held for a series of statements, every statement stays there.
-            let genericPlans = inTransaction ? nil : context.configuration as? PostgresWithGenericPlansConfiguration
-            return PreparedPostgresSQL(sql: sql, postgres: postgres, genericPlans: genericPlans, names: .shared)
+            return PreparedPostgresSQL(sql: sql, postgres: postgres, configuration: inTransaction ? nil : context.configuration,
+                                       names: .shared)
         }
         return sql
     }

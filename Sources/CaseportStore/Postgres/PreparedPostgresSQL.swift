@@ -21,8 +21,10 @@ import Synchronization
 struct PreparedPostgresSQL: SQLDatabase {
     let sql: any SQLDatabase
     let postgres: any PostgresDatabase
-    /// Where statements marked `genericPlan()` run (`GenericPlanConnections`); nil: on `postgres` like the rest.
-    var genericPlans: PostgresWithGenericPlansConfiguration? = nil
+    /// The database's configuration, where statements marked `genericPlan()` find the connections they run on
+    /// (`PostgresWithGenericPlansConfiguration`); nil: they run on `postgres` like the rest (in a transaction).
+    /// Looked into only for a marked statement: `requireSQL` makes one of these for every statement.
+    var configuration: (any DatabaseConfiguration)? = nil
     let names: PreparedStatementNames
 
     var logger: Logger { sql.logger }
@@ -47,7 +49,8 @@ struct PreparedPostgresSQL: SQLDatabase {
         let bindings = bound.bindings
         let logger = self.logger
         var connections = postgres
-        if GenericPlanConnections.isMarked(text), let generic = genericPlans?.genericPlans {
+        if GenericPlanConnections.isMarked(text),
+           let generic = (configuration as? PostgresWithGenericPlansConfiguration)?.genericPlans {
             connections = generic.database(on: eventLoop, logger: logger)
         }
         do {
