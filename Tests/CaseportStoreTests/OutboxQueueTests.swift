@@ -1,5 +1,6 @@
-import CaseportStore
+@testable import CaseportStore
 import FluentKit
+import SQLKit
 import XCTest
 
 /// The outbox queue (E1): a row is claimed by one worker at a time, oldest first, for a lease; a
@@ -25,6 +26,36 @@ final class OutboxQueueTests: StoreTestCase {
         XCTAssertEqual(none, [])
         let counts = try await queue.counts()
         XCTAssertEqual(counts, ["sending": 4])
+    }
+
+    /// M054: a claim reads the waiting mails' index, not the outbox's history. Two thousand mails wait (on
+    /// PostgreSQL the statistics are taken then), are given up, and three new ones wait: the claim takes those
+    /// three, oldest first, and both databases plan it along `outbox_waiting` (PostgreSQL walked every row by
+    /// id with such statistics; SQLite gathered and sorted every waiting row).
+    func testAClaimReadsTheWaitingMailsIndexWhateverTheHistory() async throws {
+        let sql = try db.requireSQL()
+        let dialect = sql.dialect.name
+        let template = try await make.outbox("old@example.org")
+        let series: SQLQueryString = dialect == "postgresql"
+            ? "SELECT generate_series(1, 2000) AS n"
+            : "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 2000) SELECT n FROM s"
+        try await sql.raw("""
+            INSERT INTO outbox (channel, kind, recipient, language, subject, body, status, attempts, created_at, next_attempt_at)
+            SELECT o.channel, o.kind, o.recipient, o.language, o.subject, o.body, 'pending', 0, o.created_at, 0
+            FROM outbox o CROSS JOIN (\(series)) s WHERE o.id = \(bind: template.id!)
+            """).run()
+        if dialect == "postgresql" { try await sql.raw("ANALYZE outbox").run() }
+        try await sql.raw("UPDATE outbox SET status = 'failed' WHERE status = 'pending'").run()
+        let waiting = [try await make.outbox("a@example.org"), try await make.outbox("b@example.org"),
+                       try await make.outbox("c@example.org")]
+
+        let due = OutboxQueue.dueRows(channels: ["email"], limit: 25, now: now.timeIntervalSince1970, dialect: dialect)
+        let plan = try await sql.raw(dialect == "postgresql" ? "EXPLAIN \(due)" : "EXPLAIN QUERY PLAN \(due)").all()
+            .map { row in try row.allColumns.compactMap { try row.decodeOptional(column: $0, as: String.self) }.joined(separator: " ") }
+            .joined(separator: "\n")
+        XCTAssertTrue(plan.contains(M054_OutboxWaitingIndex.index), plan)
+        let claimed = try await OutboxQueue(database: db).claim(channels: ["email"], limit: 25, lease: 60, now: now)
+        XCTAssertEqual(claimed.map(\.id), waiting.map(\.id!))
     }
 
     func testAnExpiredLeaseMakesTheRowDueAgain() async throws {

@@ -50,5 +50,6 @@ public enum CaseportMigrations {
         M051_CaseReferenceIndexes(),
         M052_CaseCounts(),
         M053_StaffNamesStamp(),
+        M054_OutboxWaitingIndex(),
     ]
 }

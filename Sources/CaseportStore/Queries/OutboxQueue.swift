@@ -31,18 +31,29 @@ public struct OutboxQueue: Sendable {
         guard !channels.isEmpty, limit > 0 else { return [] }
         let sql = try database.requireSQL()
         let nowSeconds = now.timeIntervalSince1970
-        let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
-        let channelList = channels.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")
         return try await sql.raw("""
             UPDATE outbox SET status = 'sending', claimed_until = \(bind: nowSeconds + lease), attempts = attempts + 1
-            WHERE id IN (
-                SELECT id FROM outbox
-                WHERE channel IN (\(channelList))
-                  AND ((status = 'pending' AND next_attempt_at <= \(bind: nowSeconds))
-                       OR (status = 'sending' AND claimed_until < \(bind: nowSeconds)))
-                ORDER BY id LIMIT \(literal: limit)\(lock))
+            WHERE id IN (\(Self.dueRows(channels: channels, limit: limit, now: nowSeconds, dialect: sql.dialect.name)))
             RETURNING id, channel, kind, recipient, language, subject, body, case_id, attempts
             """).all(decoding: Claimed.self).sorted { $0.id < $1.id }
+    }
+
+    /// The claim's choice of rows: along M054's index of the waiting mails (`status IN (…)` written out so that
+    /// both databases see that the index holds every row the query can want), in id order, so that a claim
+    /// reads about its batch whatever the outbox's history or its statistics say. SQLite is told the index
+    /// (`INDEXED BY`): it preferred gathering and sorting every waiting row. On PostgreSQL the rows are locked
+    /// and skipped when another worker holds them.
+    static func dueRows(channels: [String], limit: Int, now: Double, dialect: String) -> SQLQueryString {
+        let channelList = channels.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")
+        let postgres = dialect == "postgresql"
+        let index: SQLQueryString = postgres ? "" : " INDEXED BY \(unsafeRaw: M054_OutboxWaitingIndex.index)"
+        let lock: SQLQueryString = postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        return """
+            SELECT id FROM outbox\(index)
+            WHERE status IN ('pending', 'sending') AND channel IN (\(channelList))
+              AND ((status = 'pending' AND next_attempt_at <= \(bind: now)) OR (status = 'sending' AND claimed_until < \(bind: now)))
+            ORDER BY id LIMIT \(literal: limit)\(lock)
+            """
     }
 
     public func markSent(id: Int, now: Date = Date()) async throws {
