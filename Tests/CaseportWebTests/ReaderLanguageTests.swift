@@ -153,6 +153,43 @@ final class ReaderLanguageTests: XCTestCase {
 
     // MARK: Catalogue names per language
 
+    /// Issue 17, session 29: the portal's list and search read their rows without the catalogue's names and
+    /// name them from the names kept at the change stamp, default names included; a renamed category shows on
+    /// the next page, and a translated one in the reader's language.
+    func testTheListAndSearchNameTheirRowsFromTheCatalogueAndFollowARename() async throws {
+        let db = harness.app.db
+        let target = try await annasCase()
+        let category = try await CategoryRecord.query(on: db).filter(\.$name == "VVS").first()!
+        let type = try await CaseTypeRecord.query(on: db).filter(\.$isActive == true).sort(\.$sortOrder).first()!
+        let priority = try await PriorityRecord.query(on: db).sort(\.$id).first()!
+        target.categoryId = category.id
+        target.caseTypeId = type.id
+        target.priorityId = priority.id
+        target.lastActivityAt = Date()  // first in the list
+        try await target.update(on: db)
+        var settings = try await settings()
+        settings.extraListColumns = [.category, .caseType, .priority]
+        try await SettingsStore(database: db).save(settings)
+
+        let swedish = try await anna(language: "sv")
+        for path in ["/cases", "/cases?q=\(target.number)"] {
+            try await swedish.get(path)
+            for name in ["VVS", type.name, priority.name] {
+                XCTAssertTrue(swedish.lastBody.contains(">\(name.escapedHTML)</td>"), "\(path): \(name) in the row")
+            }
+        }
+
+        category.name = "Rör och VVS"
+        try await category.update(on: db)
+        try await swedish.get("/cases")
+        XCTAssertTrue(swedish.lastBody.contains(">Rör och VVS</td>"), "a renamed category on the next page")
+        try await CatalogueNames(database: db).replace(.priority, id: priority.id!, with: [.en: "Top of the list"])
+        let english = try await anna(language: "en")
+        try await english.get("/cases?q=\(target.number)")
+        XCTAssertTrue(english.lastBody.contains(">Top of the list</td>"), "a priority in the reader's language")
+        XCTAssertTrue(english.lastBody.contains(">Rör och VVS</td>"), "no English name: the default")
+    }
+
     func testCatalogueNamesShowInTheReadersLanguageWithTheDefaultAsFallback() async throws {
         let target = try await annasCase()
         let category = try await CategoryRecord.query(on: harness.app.db).filter(\.$name == "VVS").first()!

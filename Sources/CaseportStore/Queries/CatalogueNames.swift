@@ -1,5 +1,6 @@
 import CaseportCore
 import FluentKit
+import SQLKit
 
 /// Issue 12 (M030): which catalogue item a per-language name belongs to.
 public enum CatalogueNameKind: String, Sendable, CaseIterable {
@@ -15,7 +16,15 @@ public struct CatalogueNameMap: Sendable {
         var language: Language
     }
 
+    struct DefaultKey: Hashable, Sendable {
+        var kind: CatalogueNameKind
+        var id: Int
+    }
+
     var names: [Key: String] = [:]
+    /// Categories', case types' and priorities' default names (their `name` column), so that a list can
+    /// name its rows without asking the database per row (`VisibleCases.listNames`, issue 17).
+    var defaults: [DefaultKey: String] = [:]
 
     public init() {}
 
@@ -28,6 +37,13 @@ public struct CatalogueNameMap: Sendable {
     /// As `name`, for an optional default name (a case without a category stays without one).
     public func name(_ kind: CatalogueNameKind, _ id: Int?, _ fallback: String?, in language: Language) -> String? {
         fallback.map { name(kind, id, $0, in: language) }
+    }
+
+    /// A category's, case type's or priority's name in `language`, else its default name; nil for no id, or
+    /// for an item this map does not know (one made after the map was read: the next page names it).
+    public func name(_ kind: CatalogueNameKind, _ id: Int?, in language: Language) -> String? {
+        guard let id else { return nil }
+        return names[Key(kind: kind, id: id, language: language)] ?? defaults[DefaultKey(kind: kind, id: id)]
     }
 
     /// The names an item has, per language (for the staff form).
@@ -50,6 +66,14 @@ public struct CatalogueNames: Sendable {
         for row in try await CatalogueNameRecord.query(on: database).all() {
             guard let kind = CatalogueNameKind(rawValue: row.kind), let language = Language(rawValue: row.language) else { continue }
             map.names[.init(kind: kind, id: row.itemId, language: language)] = row.name
+        }
+        for row in try await database.requireSQL().raw("""
+            SELECT 'category' AS kind, id, name FROM categories
+            UNION ALL SELECT 'case_type', id, name FROM case_types
+            UNION ALL SELECT 'priority', id, name FROM priorities
+            """).all() {
+            guard let kind = CatalogueNameKind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
+            map.defaults[.init(kind: kind, id: try row.decode(column: "id", as: Int.self))] = try row.decode(column: "name", as: String.self)
         }
         return map
     }

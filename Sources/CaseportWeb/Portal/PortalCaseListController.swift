@@ -112,13 +112,14 @@ struct PortalCaseListController: RouteCollection {
         errors = errors.mapValues { request.t($0) }
         let settings = data.settings
         let language = request.language
-        // Issue 12: category, type and priority in the reader's language (the default name when none is set).
+        // Issue 12: category, type and priority in the reader's language (the default name when none is set),
+        // from the names kept at the change stamp: the rows are read without them (`catalogueNamesInRows`).
         let names = try await request.catalogueNames()
         let rows = data.rows.map { row in
             var row = row
-            row.categoryName = names.name(.category, row.categoryId, row.categoryName, in: language)
-            row.caseTypeName = names.name(.caseType, row.caseTypeId, row.caseTypeName, in: language)
-            row.priorityName = names.name(.priority, row.priorityId, row.priorityName, in: language)
+            row.categoryName = names.name(.category, row.categoryId, in: language)
+            row.caseTypeName = names.name(.caseType, row.caseTypeId, in: language)
+            row.priorityName = names.name(.priority, row.priorityId, in: language)
             return row
         }
 
@@ -166,7 +167,7 @@ struct PortalCaseListController: RouteCollection {
         let options = try await Self.filterOptions(for: principal, request: request)
         var ignored: [String: String] = [:]
         let filter = Self.filter(from: query, options: options, language: request.language, errors: &ignored)
-        let cases = VisibleCases(database: request.database)
+        let cases = VisibleCases(database: request.database, catalogueNamesInRows: false)
         let requested = Int(query.page ?? "")
         let reader = CaseReader(userId: userId, since: principal.user.createdAt ?? .distantPast)
         func pagingFor(_ total: Int) -> Paging {
