@@ -23,7 +23,7 @@ public struct CatalogueNameMap: Sendable {
 
     var names: [Key: String] = [:]
     /// Categories', case types' and priorities' default names (their `name` column), so that a list can
-    /// name its rows without asking the database per row (`VisibleCases.listNames`, issue 17).
+    /// name its rows without asking the database per row (`VisibleCases.catalogueNamesInRows`, issue 17).
     var defaults: [DefaultKey: String] = [:]
 
     public init() {}
