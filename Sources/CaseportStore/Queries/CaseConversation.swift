@@ -23,7 +23,7 @@ public struct PublicMessage: Codable, Sendable, Equatable {
     /// column (issue 17: the Codable row decoder converted every key to snake case for every row).
     static func read(_ row: any SQLRow) throws -> PublicMessage {
         PublicMessage(id: try row.decode(column: "id", as: Int.self),
-                      authorKind: try row.decode(column: "author_kind", as: MessageAuthorKind.self),
+                      authorKind: try row.decodeRaw(column: "author_kind", as: MessageAuthorKind.self),
                       authorName: try row.decode(column: "author_name", as: String.self),
                       body: try row.decode(column: "body", as: String.self),
                       createdAt: try row.decode(column: "created_at", as: Date.self),

@@ -425,10 +425,10 @@ struct StaffCasesController: RouteCollection {
             values: form, errors: state.errors, notice: state.notice,
             selects: selects,
             messagesHTML: Self.messagesHTML(messages.map {
-                MessageView(id: $0.id!, author: $0.authorKind == .system ? request.t("message_system_author") : $0.authorName,
+                MessageView(id: $0.id, author: $0.authorKind == .system ? request.t("message_system_author") : $0.authorName,
                             body: $0.text(request.t),  // issue 12: a system message in the reader's language
                             isInternal: $0.isInternal, fromCustomer: $0.authorKind == .customer,
-                            createdAt: language.formatDateTime($0.createdAt), files: chips[$0.id!] ?? [])
+                            createdAt: language.formatDateTime($0.createdAt), files: chips[$0.id] ?? [])
             }, strings: layout.t.table),
             paging: messagePaging, showDescription: messagePaging.page >= messagePaging.pageCount,
             eventsHTML: Self.eventsHTML(events), hasEvents: !events.isEmpty,
