@@ -402,33 +402,14 @@ public struct StaffCases: Sendable {
     }
 }
 
-/// A message as the back office's case page shows it, internal notes included. Read into a plain value: the
-/// page read them as Fluent models, whose building and release were 8.6 % of its server CPU (perf, issue 17,
-/// session 29).
+/// A message as the back office's case page shows it: the portal's view of a message and whether it is an internal
+/// note. Read into plain values: the page read them as Fluent models, whose building and release were 8.6 % of its
+/// server CPU (perf, issue 17, session 29).
 public struct StaffCaseMessage: Sendable, Equatable {
-    public var id: Int
-    public var authorKind: MessageAuthorKind
-    public var authorName: String
-    public var body: String
+    public var message: PublicMessage
     public var isInternal: Bool
-    public var createdAt: Date
-    /// A system message's locale key and parameters (M030); nil for people's messages.
-    public var textKey: String?
-    public var textParams: String?
-
-    /// The text in the reader's language (`translate`), for a system message with a key; else the body.
-    public func text(_ translate: (String) -> String) -> String {
-        MessageText.render(key: textKey, params: textParams, body: body, translate)
-    }
 
     static func read(_ row: any SQLRow) throws -> StaffCaseMessage {
-        StaffCaseMessage(id: try row.decode(column: "id", as: Int.self),
-                         authorKind: try row.decodeRaw(column: "author_kind", as: MessageAuthorKind.self),
-                         authorName: try row.decode(column: "author_name", as: String.self),
-                         body: try row.decode(column: "body", as: String.self),
-                         isInternal: try row.decode(column: "is_internal", as: Bool.self),
-                         createdAt: try row.decode(column: "created_at", as: Date.self),
-                         textKey: try row.decodeOptional(column: "text_key", as: String.self),
-                         textParams: try row.decodeOptional(column: "text_params", as: String.self))
+        StaffCaseMessage(message: try PublicMessage.read(row), isInternal: try row.decode(column: "is_internal", as: Bool.self))
     }
 }

@@ -424,11 +424,12 @@ struct StaffCasesController: RouteCollection {
             transitions: record.status.allowedNext.map { Option(value: $0.rawValue, name: request.staffStatus($0), selected: false) },
             values: form, errors: state.errors, notice: state.notice,
             selects: selects,
-            messagesHTML: Self.messagesHTML(messages.map {
-                MessageView(id: $0.id, author: $0.authorKind == .system ? request.t("message_system_author") : $0.authorName,
-                            body: $0.text(request.t),  // issue 12: a system message in the reader's language
-                            isInternal: $0.isInternal, fromCustomer: $0.authorKind == .customer,
-                            createdAt: language.formatDateTime($0.createdAt), files: chips[$0.id] ?? [])
+            messagesHTML: Self.messagesHTML(messages.map { staffMessage in
+                let message = staffMessage.message
+                return MessageView(id: message.id, author: message.authorKind == .system ? request.t("message_system_author") : message.authorName,
+                                   body: message.text(request.t),  // issue 12: a system message in the reader's language
+                                   isInternal: staffMessage.isInternal, fromCustomer: message.authorKind == .customer,
+                                   createdAt: language.formatDateTime(message.createdAt), files: chips[message.id] ?? [])
             }, strings: layout.t.table),
             paging: messagePaging, showDescription: messagePaging.page >= messagePaging.pageCount,
             eventsHTML: Self.eventsHTML(events), hasEvents: !events.isEmpty,
