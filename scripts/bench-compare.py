@@ -49,6 +49,8 @@ def run(build, label, args, json_dir):
         env["ONLY"] = args.only
     log = json_dir / "bench.log"
     json_dir.mkdir(parents=True, exist_ok=True)
+    for stale in json_dir.glob("*.json"):  # an earlier comparison's run with the same --out
+        stale.unlink()
     with open(log, "w") as out:
         code = subprocess.run([str(REPO / "scripts" / "bench-load.sh")], cwd=REPO, env=env, stdout=out,
                               stderr=subprocess.STDOUT).returncode
@@ -67,9 +69,8 @@ def relative(result):
     return (result.get("server_cpu_ms_per_request", 0) + result.get("postgres_cpu_ms_per_request", 0)) / driver
 
 
-def line(name, result):
-    cells = [f"{result.get(key, float('nan')):>10.3f}" if key in result else f"{'-':>10}" for key, _ in FIGURES]
-    rel = relative(result)
+def line(name, result, rel):
+    cells = [f"{result[key]:>10.3f}" if key in result else f"{'-':>10}" for key, _ in FIGURES]
     return f"{name:<8}" + "".join(cells) + (f"{rel:>12.2f}" if rel is not None else f"{'-':>12}")
 
 
@@ -99,7 +100,7 @@ def main():
             build = args.a if name == "A" else args.b
             result = run(build, f"{name}{round_number}", args, out / f"{name}{round_number}")
             runs[name].append(result)
-            print(line(f"{name}{round_number}", result), flush=True)
+            print(line(f"{name}{round_number}", result, relative(result)), flush=True)
 
     print("medians:")
     medians = {}
@@ -107,7 +108,7 @@ def main():
         median = {key: statistics.median(r[key] for r in runs[name]) for key, _ in FIGURES if all(key in r for r in runs[name])}
         rels = [rel for rel in map(relative, runs[name]) if rel is not None]
         medians[name] = (median, statistics.median(rels) if rels else None)
-        print(line(name, dict(median)) if rels else line(name, median))
+        print(line(name, *medians[name]))
     (a, a_rel), (b, b_rel) = medians["A"], medians["B"]
     for key, heading in FIGURES:
         if key in a and key in b and a[key]:

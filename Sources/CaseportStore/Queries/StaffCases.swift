@@ -59,9 +59,7 @@ public struct StaffCases: Sendable {
         let sql = try database.requireSQL()
         let sort = afterId == nil ? filter.base.sort : .newestFirst
         // Not correlated with the row: computed once for the statement, on either database.
-        let unread: SQLQueryString = unreadCap.map {
-            ", (SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE has_unread_activity = \(true) LIMIT \(literal: $0 + 1)) AS capped) AS unread"
-        } ?? ""
+        let unread: SQLQueryString = unreadCap.map { ", (\(Self.unreadCount(cap: $0))) AS unread" } ?? ""
         return try await sql.raw("""
             SELECT c.id, c.number, c.subject, c.status, c.created_at, c.last_activity_at,
                    (SELECT name FROM customers WHERE id = c.customer_id) AS customer_name,
@@ -108,10 +106,14 @@ public struct StaffCases: Sendable {
     /// on every staff list and home page, a millisecond or more at 15 000 of them (issue 17).
     public func countUnread(cap: Int? = nil) async throws -> Int {
         guard let cap else { return try await CaseRecord.query(on: database).filter(\.$hasUnreadActivity == true).count() }
-        let row = try await database.requireSQL().raw("""
-            SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE has_unread_activity = \(true) LIMIT \(literal: cap + 1)) AS capped
-            """).first()
+        let row = try await database.requireSQL().raw("SELECT (\(Self.unreadCount(cap: cap))) AS n").first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// The cases with activity no handler has seen, counted up to `cap + 1` (the badge shows "cap+"): the
+    /// badge's own count and the list's, which reads it with its page (`pageAndUnread`).
+    private static func unreadCount(cap: Int) -> SQLQueryString {
+        "SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE has_unread_activity = \(true) LIMIT \(literal: cap + 1)) AS capped"
     }
 
     public func find(number: Int) async throws -> CaseRecord? {
