@@ -63,4 +63,31 @@ final class PortalCasePageReadsTests: StoreTestCase {
         now = try await contents()
         XCTAssertTrue(now.hasChats)
     }
+
+    /// The approval button's label comes with the case once it awaits approval (B6; issue 17, session 30: it was
+    /// a statement of its own), as the case type says, and is not read for a case in any other state.
+    func testAResolvedCaseComesWithItsTypesApprovalLabel() async throws {
+        let customer = try await make.customer("1")
+        let tested = CaseTypeRecord(name: "Installation", sortOrder: 1)
+        tested.approvalLabel = ApprovalLabel.testedOK.rawValue
+        try await tested.create(on: db)
+        let plain = CaseTypeRecord(name: "Läcka", sortOrder: 2)
+        try await plain.create(on: db)
+        let anna = try await make.portalUser("anna", of: customer)
+        let visibility = CaseVisibility(for: .invoiceCustomer(customerId: try customer.requireID()))
+        func label(_ type: CaseTypeRecord?, _ status: CaseStatus) async throws -> ApprovalLabel? {
+            let record = try await make.case("Fall", customer: customer, status: status) { $0.caseTypeId = type?.id }
+            let found = try await VisibleCases(database: db).findForPage(number: record.number, for: visibility,
+                                                                         userId: try anna.requireID())
+            return try XCTUnwrap(found).contents.approvalLabel
+        }
+        let resolvedTested = try await label(tested, .resolved)
+        XCTAssertEqual(resolvedTested, .testedOK)
+        let resolvedPlain = try await label(plain, .resolved)
+        XCTAssertEqual(resolvedPlain, .approved)
+        let resolvedUntyped = try await label(nil, .resolved)
+        XCTAssertEqual(resolvedUntyped, .approved)
+        let open = try await label(tested, .open)
+        XCTAssertNil(open, "only a case awaiting approval shows the button")
+    }
 }

@@ -1,5 +1,5 @@
 import CaseportCore
-import CaseportStore
+@testable import CaseportStore
 @testable import CaseportWeb
 import Fluent
 import Vapor
@@ -68,6 +68,57 @@ final class StatusFlowPagesTests: XCTestCase {
         _ = try await browser.get("/cases/\(target.number)")
         XCTAssertFalse(browser.lastBody.contains("id=\"answer-needed\""))
         XCTAssertTrue(browser.lastBody.contains("status status-in-progress"))
+    }
+
+    /// The banner's quote is the company's newest message: taken from the conversation's first page when it is
+    /// there (issue 17, session 30: it was a statement of its own on every view of a waiting case), none when
+    /// that page holds every message, and asked for otherwise.
+    func testTheBannerQuotesFromTheFirstPageOfMessagesAndAsksOnlyWhenItCannotKnow() async throws {
+        func message(_ id: Int, _ kind: MessageAuthorKind) -> PublicMessage {
+            PublicMessage(id: id, authorKind: kind, authorName: "n\(id)", body: "b\(id)",
+                          createdAt: Date(timeIntervalSince1970: Double(id)), textKey: nil, textParams: nil)
+        }
+        func paging(page: Int, total: Int) -> Paging { Paging(requested: page, total: total, pageSize: 2) { "/p\($0)" } }
+        let asked = message(99, .staff)
+        var reads = 0
+        func quote(_ messages: [PublicMessage], _ paging: Paging) async throws -> PublicMessage? {
+            try await PortalCaseController.latestCompanyMessage(on: messages, paging: paging) { reads += 1; return asked }
+        }
+        var found = try await quote([message(5, .customer), message(4, .staff)], paging(page: 1, total: 5))
+        XCTAssertEqual(found, message(4, .staff), "the newest company message on the first page")
+        XCTAssertEqual(reads, 0)
+        found = try await quote([message(2, .customer), message(1, .system)], paging(page: 1, total: 2))
+        XCTAssertNil(found, "every message is on the page and none is the company's")
+        XCTAssertEqual(reads, 0)
+        found = try await quote([message(5, .customer), message(4, .customer)], paging(page: 1, total: 5))
+        XCTAssertEqual(found, asked, "an older page may hold one")
+        found = try await quote([message(3, .staff), message(2, .customer)], paging(page: 2, total: 5))
+        XCTAssertEqual(found, asked, "a later page does not say which is the newest")
+        XCTAssertEqual(reads, 2)
+    }
+
+    /// Over HTTP, the company's message is quoted when customers' messages have pushed it off the first page.
+    func testTheBannerQuotesACompanyMessageBeyondTheFirstPage() async throws {
+        let db = harness.app.db
+        let target = try await annasCases().first { !$0.status.isClosed }!
+        target.status = .waitingForCustomer
+        try await target.update(on: db)
+        let start = Date().addingTimeInterval(-10_000)
+        _ = try await CaseConversation.insert(caseId: target.id!, author: .init(kind: .staff, name: "Henrik Handläggare"),
+                                              body: "Vilken våning gäller det?", isInternal: false, at: start, on: db)
+        for index in 1...PortalCaseController.messagesPerPage {
+            _ = try await CaseConversation.insert(caseId: target.id!, author: .init(kind: .customer, name: "Anna"),
+                                                  body: "Meddelande \(index)", isInternal: false,
+                                                  at: start.addingTimeInterval(Double(index)), on: db)
+        }
+        let browser = harness.browser()
+        try await browser.portalLogin("solglantan", "anna")
+        _ = try await browser.get("/cases/\(target.number)")
+        XCTAssertTrue(browser.lastBody.contains("id=\"answer-needed\""))
+        XCTAssertTrue(browser.lastBody.contains("<blockquote class=\"prose\">Vilken våning gäller det?</blockquote>"),
+                      "quoted though not on the page shown")
+        XCTAssertFalse(browser.lastBody.contains("<div class=\"prose\">Vilken våning gäller det?</div>"),
+                       "the company's message is on the conversation's second page")
     }
 
     func testTheHandlersQueuesCountWhatTheirListsShow() async throws {

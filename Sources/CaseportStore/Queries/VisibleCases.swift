@@ -106,9 +106,14 @@ public struct CasePageContents: Sendable, Equatable {
     /// A file on the case that is not removed (shared or not: `VisibleFiles.caseFiles` decides).
     public var hasFiles: Bool
     public var hasChats: Bool
+    /// The approval button's label (B6) when the case awaits the customer's approval: its type's choice, read
+    /// with the case (a statement of its own on every such view before, issue 17); nil: not read, or the case
+    /// does not await approval.
+    public var approvalLabel: ApprovalLabel?
 
-    public init(unseen: Bool, hasFieldValues: Bool, hasFiles: Bool, hasChats: Bool) {
+    public init(unseen: Bool, hasFieldValues: Bool, hasFiles: Bool, hasChats: Bool, approvalLabel: ApprovalLabel? = nil) {
         (self.unseen, self.hasFieldValues, self.hasFiles, self.hasChats) = (unseen, hasFieldValues, hasFiles, hasChats)
+        self.approvalLabel = approvalLabel
     }
 
     /// Everything read, nothing assumed.
@@ -624,16 +629,22 @@ public struct VisibleCases: Sendable {
                                AND r.seen_at >= c.last_activity_at) AS unseen,
                    EXISTS (SELECT 1 FROM case_field_values WHERE case_id = c.id) AS has_field_values,
                    EXISTS (SELECT 1 FROM files WHERE case_id = c.id AND removed_at IS NULL) AS has_files,
-                   EXISTS (SELECT 1 FROM chat_conversations WHERE case_id = c.id) AS has_chats
+                   EXISTS (SELECT 1 FROM chat_conversations WHERE case_id = c.id) AS has_chats,
+                   CASE WHEN c.status = \(bind: CaseStatus.resolved.rawValue)
+                        THEN (SELECT approval_label FROM case_types WHERE id = c.case_type_id) END AS approval_label
             FROM cases c
             WHERE c.number = \(bind: number) AND \(CaseVisibilitySQL.predicate(visibility, dialect: sql.dialect.name))
             """
         guard let row = try await sql.raw(statement.genericPlan()).first() else { return nil }
-        let contents = CasePageContents(unseen: try row.decode(column: "unseen", as: Bool.self),
+        var contents = CasePageContents(unseen: try row.decode(column: "unseen", as: Bool.self),
                                         hasFieldValues: try row.decode(column: "has_field_values", as: Bool.self),
                                         hasFiles: try row.decode(column: "has_files", as: Bool.self),
                                         hasChats: try row.decode(column: "has_chats", as: Bool.self))
-        return (try CaseDetail.read(row), contents)
+        let detail = try CaseDetail.read(row)
+        if detail.status == .resolved {
+            contents.approvalLabel = ApprovalLabel(stored: try row.decodeOptional(column: "approval_label", as: String.self))
+        }
+        return (detail, contents)
     }
 
     /// The columns of a `CaseDetail`; `StaffCases.detail` reads the same shape for staff. Names are scalar

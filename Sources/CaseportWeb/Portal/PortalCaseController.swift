@@ -219,7 +219,9 @@ struct PortalCaseController: RouteCollection {
             }.sort(\.$rank).all() : []
         let userId = try principal.user.requireID()
         let answerNeeded = detail.status == .waitingForCustomer
-        let quoted = answerNeeded ? try await conversation.latestCompanyMessage(caseId: detail.id) : nil
+        let quoted = answerNeeded ? try await Self.latestCompanyMessage(on: messages, paging: messagePaging) {
+            try await conversation.latestCompanyMessage(caseId: detail.id)
+        } : nil
         let names = try await request.catalogueNames()  // issue 12: the reader's language, else the default name
         let layout = Layout(request, title: "\(request.t("case_number_short")) \(detail.number) – \(detail.subject)")
         var page = CasePage(
@@ -270,7 +272,7 @@ struct PortalCaseController: RouteCollection {
             writeOpen: state.writeOpen || !state.messageBody.isEmpty || !state.errors.isEmpty,
             caseLink: PortalRoute.`case`.path([String(detail.number)], query: [], fragment: "messages"),
             backLink: ListReturn.cases.backLink(request),
-            approveLabel: request.t(try await approvalLabel(detail, on: request.database).buttonKey),
+            approveLabel: request.t(try await approvalLabel(detail, read: contents, on: request.database).buttonKey),
             answerNeeded: answerNeeded,
             answerQuote: quoted.map {
                 AnswerQuote(author: $0.authorName, createdAt: language.formatDateTime($0.createdAt),
@@ -433,10 +435,24 @@ struct PortalCaseController: RouteCollection {
 
     // MARK: Files
 
-    /// B6: the case type's approval button ("Approved" unless the type says "Tested OK").
-    func approvalLabel(_ detail: CaseDetail, on db: any Database) async throws -> ApprovalLabel {
+    /// B6: the case type's approval button ("Approved" unless the type says "Tested OK"); read with the case
+    /// on a view (`contents`), asked here on a write's page.
+    func approvalLabel(_ detail: CaseDetail, read contents: CasePageContents, on db: any Database) async throws -> ApprovalLabel {
         guard detail.status == .resolved, let typeId = detail.caseTypeId else { return .approved }
+        if let read = contents.approvalLabel { return read }
         return ApprovalLabel(stored: try await CaseTypeRecord.find(typeId, on: db)?.approvalLabel)
+    }
+
+    /// The company's newest message, which the "we need your answer" banner quotes: on the first page of the
+    /// conversation (newest first, the order `latestCompanyMessage` reads) when the page holds one; none when
+    /// that page holds every message; else asked (`read`). Issue 17: it was a statement on every such view.
+    static func latestCompanyMessage(on messages: [PublicMessage], paging: Paging,
+                                     read: () async throws -> PublicMessage?) async throws -> PublicMessage? {
+        if paging.page == 1 {
+            if let newest = messages.first(where: { $0.authorKind == .staff }) { return newest }
+            if paging.pageCount == 1 { return nil }
+        }
+        return try await read()
     }
 
     func upload(request: Request) async throws -> Response {
