@@ -155,4 +155,38 @@ final class SessionsTests: StoreTestCase {
         let tooLong = try await sessions.userId(token: String(repeating: "a", count: 101), realm: .portal, now: now)
         XCTAssertNil(tooLong)
     }
+
+    /// Issue 17 (session 30): a portal session can come with a count of a viewer's cases, the menu's "needs your
+    /// action", read in the same statement; it is the count `VisibleCases.count` gives, for every kind of viewer.
+    func testAPortalSessionComesWithTheCountItWasAskedFor() async throws {
+        let first = try await make.customer("1"), second = try await make.customer("2")
+        let house = try await make.object(of: first, "Hus")
+        let anna = try await make.contact("Anna", customers: [second])
+        for (index, status) in [CaseStatus.waitingForCustomer, .resolved, .open, .waitingForCustomer, .closed].enumerated() {
+            try await make.case("Fall \(index)", customer: first, object: index % 2 == 0 ? house : nil, status: status)
+            try await make.case("Ärende \(index)", customer: second, contacts: index == 1 ? [anna] : [], status: status)
+        }
+        var needing = CaseFilter()
+        needing.statusGroup = .needsAction
+        let sessions = Sessions(database: harness.database)
+        let token = try await sessions.start(realm: .portal, userId: 7)
+        let plain = try await sessions.find(token: token, realm: .portal)
+        XCTAssertNil(try XCTUnwrap(plain).alsoCounted, "nothing asked, nothing counted")
+        let viewers: [PortalViewer] = [
+            .invoiceCustomer(customerId: try first.requireID()), .invoiceCustomer(customerId: try second.requireID()),
+            .object(objectId: try house.requireID(), customerId: try first.requireID()),
+            .contactUser(contact: ContactLinks(contactId: try anna.requireID(), customerIds: [try second.requireID()])),
+        ]
+        for viewer in viewers {
+            let visibility = CaseVisibility(for: viewer)
+            let found = try await sessions.find(token: token, realm: .portal,
+                                                alsoCounting: .init(visibility: visibility, filter: needing))
+            let expected = try await VisibleCases(database: harness.database).count(for: visibility, filter: needing)
+            XCTAssertEqual(found?.userId, 7)
+            XCTAssertEqual(found?.alsoCounted, expected, "\(viewer)")
+        }
+        let none = try await sessions.find(token: "not-a-token", realm: .portal,
+                                           alsoCounting: .init(visibility: CaseVisibility(for: viewers[0]), filter: needing))
+        XCTAssertNil(none, "no session, no count")
+    }
 }

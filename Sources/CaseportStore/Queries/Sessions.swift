@@ -1,3 +1,4 @@
+import CaseportCore
 import Crypto
 import FluentKit
 import SQLKit
@@ -81,16 +82,38 @@ public struct Sessions: Sendable {
     public struct Found: Sendable {
         public let userId: Int
         public let stamp: Int64
+        /// The count asked with the session (`find`'s `alsoCounting`); nil when none was asked.
+        public let alsoCounted: Int?
 
-        init(_ row: any SQLRow) throws {
+        init(_ row: any SQLRow, counted: Bool = false) throws {
             userId = try row.decode(column: "user_id", as: Int.self)
             stamp = try row.decode(column: "stamp", as: Int64.self)
+            alsoCounted = counted ? try row.decode(column: "also_counted", as: Int.self) : nil
         }
     }
 
-    public func find(token: String, realm: SessionRealm, now: Date = Date()) async throws -> Found? {
-        guard let row = try await live(token: token, realm: realm, now: now) else { return nil }
-        return try Found(row)
+    /// A count of visible cases to read with the session, for the user the caller expects behind the token:
+    /// the portal menu's "needs your action" was a statement of its own after this one on page views
+    /// (issue 17, session 30). Only a filter the kept counts answer (`VisibleCases.keptCountsAnswer`) is asked.
+    public struct AlsoCount: Sendable {
+        public var visibility: CaseVisibility
+        public var filter: CaseFilter
+        public init(visibility: CaseVisibility, filter: CaseFilter) {
+            self.visibility = visibility
+            self.filter = filter
+        }
+    }
+
+    /// The live session behind `token`. `alsoCounting` counts the given viewer's cases in the same statement:
+    /// the caller must use `Found.alsoCounted` only when `Found.userId` is the user it counted for, and the
+    /// viewer's access as it was at `Found.stamp`.
+    public func find(token: String, realm: SessionRealm, now: Date = Date(), alsoCounting count: AlsoCount? = nil) async throws -> Found? {
+        let expression = try count.flatMap {
+            VisibleCases.keptCountExpression($0.visibility, $0.filter, dialect: try database.requireSQL().dialect.name)
+        }
+        let columns: SQLQueryString = expression.map { ", (" + $0 + ") AS also_counted" } ?? ""
+        guard let row = try await live(token: token, realm: realm, now: now, columns: columns) else { return nil }
+        return try Found(row, counted: expression != nil)
     }
 
     /// A live staff session with its user and the number of new inquiries (the back office's inbox badge)

@@ -211,26 +211,32 @@ public struct VisibleCases: Sendable {
     func disjointCount(_ visibility: CaseVisibility, _ filter: CaseFilter, dialect: String) -> SQLQueryString {
         let branches = CaseVisibilitySQL.branches(visibility, dialect: dialect)
         guard !branches.isEmpty else { return "SELECT 0 AS n" }
+        if let kept = Self.keptCountExpression(visibility, filter, dialect: dialect) { return "SELECT " + kept + " AS n" }
         let matchOnce = dialect == "postgresql" && !filter.searchTerms.isEmpty && CaseSearchIndex.accessMatch(visibility) != nil
         let conditions = CaseFilterSQL.conditions(filter, dialect: dialect, visibility: visibility,
                                                   searchHits: matchOnce ? "SELECT case_id FROM hits" : nil)
-        let parts: [SQLQueryString]
-        if Self.keptCountsAnswer(filter) {
-            // The kept counts' rows (M052); see `CaseVisibilitySQL.keptCountBranches`.
-            let kept = CaseVisibilitySQL.keptCountBranches(visibility, dialect: dialect)
-            parts = kept.indices.map { index in
-                "(SELECT COALESCE(SUM(c.n), 0) FROM \(unsafeRaw: kept[index].table) c WHERE "
-                    + ([kept[index].own] + CaseVisibilitySQL.outside(branches[..<index]) + conditions).joined(separator: " AND ") + ")"
-            }
-        } else {
-            parts = CaseVisibilitySQL.disjointBranches(visibility, dialect: dialect).map { branch in
-                "(SELECT COUNT(*) FROM cases c WHERE " + ([branch] + conditions).joined(separator: " AND ") + ")"
-            }
+        let parts = CaseVisibilitySQL.disjointBranches(visibility, dialect: dialect).map { branch -> SQLQueryString in
+            "(SELECT COUNT(*) FROM cases c WHERE " + ([branch] + conditions).joined(separator: " AND ") + ")"
         }
         let sum = "SELECT " + parts.joined(separator: " + ") + " AS n"
         guard matchOnce else { return sum }
         return "WITH hits AS MATERIALIZED (" + CaseSearchIndex.postgresMatch(terms: filter.searchTerms, visibility: visibility)
             + ") " + sum
+    }
+
+    /// The count of a filter the kept counts answer (`keptCountsAnswer`) as one SQL expression, a sum over the
+    /// rule's branches of the kept counts' rows (M052; see `CaseVisibilitySQL.keptCountBranches`); nil for any
+    /// other filter. `count` asks it on its own; `Sessions.find` asks it with the session (issue 17, session 30).
+    static func keptCountExpression(_ visibility: CaseVisibility, _ filter: CaseFilter, dialect: String) -> SQLQueryString? {
+        guard keptCountsAnswer(filter) else { return nil }
+        let branches = CaseVisibilitySQL.branches(visibility, dialect: dialect)
+        guard !branches.isEmpty else { return "0" }
+        let conditions = CaseFilterSQL.conditions(filter, dialect: dialect, visibility: visibility, searchHits: nil)
+        let kept = CaseVisibilitySQL.keptCountBranches(visibility, dialect: dialect)
+        return kept.indices.map { index -> SQLQueryString in
+            "(SELECT COALESCE(SUM(c.n), 0) FROM \(unsafeRaw: kept[index].table) c WHERE "
+                + ([kept[index].own] + CaseVisibilitySQL.outside(branches[..<index]) + conditions).joined(separator: " AND ") + ")"
+        }.joined(separator: " + ")
     }
 
     /// Whether the kept counts per customer, object and status (M052) answer a count with this filter: only

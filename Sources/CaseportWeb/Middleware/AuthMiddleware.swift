@@ -72,14 +72,28 @@ extension Request {
 /// sit behind `PortalGuard`; an inactive user's session is ended on the spot.
 ///
 /// One query per request when nothing changed: the session lookup also reads the change stamp, and
-/// the user, organisation and access links read at that stamp are reused (`StampedCache`).
+/// the user, organisation and access links read at that stamp are reused (`StampedCache`). On a page view
+/// it also counts the menu's "needs your action" when that count is not kept (`menuCountToAsk`).
 struct PortalSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let token = request.parsedCookies[CookieNames.portalSession]?.string,
-           let session = try await Sessions(database: request.database, limits: request.caseport.config.sessions).find(token: token, realm: .portal) {
+        if let token = request.parsedCookies[CookieNames.portalSession]?.string {
+            let services = request.caseport
+            let storedId = Sessions.storedId(for: token)
+            let menuCount = Self.menuCountToAsk(request, storedId: storedId)
+            let countBegan = services.counts.readBegins
+            guard let session = try await Sessions(database: request.database, limits: services.config.sessions)
+                .find(token: token, realm: .portal, alsoCounting: menuCount?.count) else {
+                return try await next.respond(to: request)
+            }
+            services.sessionOwners.remember(session.userId, of: storedId)
+            // Kept only when counted for this session's user with their access as it is now.
+            if let menuCount, let counted = session.alsoCounted, menuCount.userId == session.userId, menuCount.stamp == session.stamp {
+                services.counts.store(counted, user: session.userId, key: PageFrame.needsActionKey, stamp: session.stamp,
+                                      readBegan: countBegan)
+            }
             request.changeStamp = session.stamp
             let key = "\(session.userId)"
-            let cache = request.caseport.principals
+            let cache = services.principals
             if let principal = cache.value(for: key, at: session.stamp) {
                 request.portalPrincipal = principal
             } else if let principal = try await Self.load(userId: session.userId, on: request.database) {
@@ -98,6 +112,20 @@ struct PortalSessionMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         return try await next.respond(to: request)
+    }
+
+    /// The menu's count to ask with the session (issue 17, session 30: it was a statement of its own on a page
+    /// view whenever it was not kept): on a page view by a session this server has seen, whose user it keeps,
+    /// when the count kept for them at that user's stamp is missing or old. Counted for the kept user's access
+    /// at that stamp; `respond` keeps the result only if the session is theirs and the stamp has not moved.
+    static func menuCountToAsk(_ request: Request, storedId: String) -> (userId: Int, stamp: Int64, count: Sessions.AlsoCount)? {
+        let services = request.caseport
+        guard request.method == .GET, PageFrameMiddleware.mayBeAPage(request),
+              let userId = services.sessionOwners.owner(of: storedId),
+              let kept = services.principals.latest(for: "\(userId)"),
+              services.counts.value(user: userId, key: PageFrame.needsActionKey, stamp: kept.stamp) == nil
+        else { return nil }
+        return (userId, kept.stamp, Sessions.AlsoCount(visibility: kept.value.visibility, filter: PageFrame.needsActionFilter))
     }
 
     static func load(userId: Int, on db: any Database) async throws -> PortalPrincipal? {

@@ -18,6 +18,8 @@ final class AppServices: Sendable {
     let storage: any FileStorage
     /// Signed-in portal users by user id, valid at one change stamp (see PortalSessionMiddleware).
     let principals = StampedCache<PortalPrincipal>(capacity: 20_000)
+    /// Which user each portal session belongs to, as last read here (see `PortalSessionMiddleware`).
+    let sessionOwners = SessionOwners(capacity: 50_000)
     /// The deployment's settings at one change stamp (see PageFrameMiddleware).
     let settings = StampedCache<PortalSettings>(capacity: 1)
     /// The case list's filter choices (categories, types, the customers and objects in reach) by

@@ -19,6 +19,14 @@ struct PageFrame: Sendable {
     /// Issue 17: whether anyone answers chats, for the chat button of customer pages (nil: not read,
     /// the page's script asks `/chat/status`). Read for pages (GET) outside the back office.
     var chatOpen: Bool?
+
+    /// The cases `needsActionCount` counts, and the key it is kept under (`Request.shortLivedCount`).
+    static let needsActionFilter: CaseFilter = {
+        var filter = CaseFilter()
+        filter.statusGroup = .needsAction
+        return filter
+    }()
+    static let needsActionKey = "needs-action"
 }
 
 extension Request {
@@ -80,10 +88,9 @@ struct PageFrameMiddleware: AsyncMiddleware {
             else { frame.inboxCount = try await Inquiries(database: request.database).countNew() }
         }
         if let principal = request.portalPrincipal, request.method == .GET, Self.mayBeAPage(request) {
-            var needing = CaseFilter()
-            needing.statusGroup = .needsAction
-            frame.needsActionCount = try await request.shortLivedCount(principal, key: "needs-action") {
-                try await VisibleCases(database: request.database).count(for: principal.visibility, filter: needing)
+            // Usually counted with the session already (`PortalSessionMiddleware.menuCountToAsk`) and kept.
+            frame.needsActionCount = try await request.shortLivedCount(principal, key: PageFrame.needsActionKey) {
+                try await VisibleCases(database: request.database).count(for: principal.visibility, filter: PageFrame.needsActionFilter)
             }
         }
         if request.staffPrincipal == nil, request.method == .GET, Self.mayBeAPage(request) {

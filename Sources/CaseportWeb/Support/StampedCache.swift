@@ -32,5 +32,10 @@ final class StampedCache<Value: Sendable>: @unchecked Sendable {
         }
     }
 
+    /// The value kept for `key` and the stamp it was read at, whatever the stamp is now.
+    func latest(for key: String) -> (stamp: Int64, value: Value)? {
+        lock.withLock { entries[key].map { ($0.stamp, $0.value) } }
+    }
+
     var count: Int { lock.withLock { entries.count } }
 }
