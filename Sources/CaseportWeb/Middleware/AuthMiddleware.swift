@@ -118,9 +118,10 @@ struct PortalSessionMiddleware: AsyncMiddleware {
     /// view whenever it was not kept): on a page view by a session this server has seen, whose user it keeps,
     /// when the count kept for them at that user's stamp is missing or old. Counted for the kept user's access
     /// at that stamp; `respond` keeps the result only if the session is theirs and the stamp has not moved.
+    /// Not when counts are not kept at all (`CASEPORT_COUNT_SECONDS=0`): the frame counts then.
     static func menuCountToAsk(_ request: Request, storedId: String) -> (userId: Int, stamp: Int64, count: Sessions.AlsoCount)? {
         let services = request.caseport
-        guard request.method == .GET, PageFrameMiddleware.mayBeAPage(request),
+        guard request.method == .GET, services.counts.lifetime > 0, PageFrameMiddleware.mayBeAPage(request),
               let userId = services.sessionOwners.owner(of: storedId),
               let kept = services.principals.latest(for: "\(userId)"),
               services.counts.value(user: userId, key: PageFrame.needsActionKey, stamp: kept.stamp) == nil
