@@ -103,7 +103,7 @@ final class StatusFlowPagesTests: XCTestCase {
         let target = try await annasCases().first { !$0.status.isClosed }!
         target.status = .waitingForCustomer
         try await target.update(on: db)
-        let start = Date().addingTimeInterval(-10_000)
+        let start = Date().addingTimeInterval(60)  // after every message the demo data wrote
         _ = try await CaseConversation.insert(caseId: target.id!, author: .init(kind: .staff, name: "Henrik Handläggare"),
                                               body: "Vilken våning gäller det?", isInternal: false, at: start, on: db)
         for index in 1...PortalCaseController.messagesPerPage {
