@@ -72,14 +72,7 @@ final class ShortLivedCountsTests: XCTestCase {
             let browser = harness.browser()
             _ = try await browser.portalLogin("solglantan", "anna")
             _ = try await browser.get("/cases")
-            func menuCount() -> Int? {
-                let body = browser.lastBody
-                guard let link = body.range(of: "id=\"needs-action-link\"") else { return nil }
-                let after = body[link.upperBound...]
-                guard let open = after.range(of: "<span class=\"visually-hidden\">(</span>") else { return nil }
-                return Int(after[open.upperBound...].prefix { $0.isNumber })
-            }
-            let before = try XCTUnwrap(menuCount(), "the demo has cases waiting for Anna")
+            let before = try XCTUnwrap(browser.menuCount, "the demo has cases waiting for Anna")
             _ = try await browser.get("/cases?state=action")
             let waiting = browser.lastBody.components(separatedBy: "data-case-number=\"").dropFirst()
                 .compactMap { Int($0.prefix { $0.isNumber }) }
@@ -94,7 +87,7 @@ final class ShortLivedCountsTests: XCTestCase {
             let answer = try await browser.post("/cases/\(number)/messages", ["body": "Här är svaret"])
             XCTAssertEqual(answer.status, .seeOther)
             _ = try await browser.get("/cases")
-            XCTAssertEqual(menuCount() ?? 0, before - 1)
+            XCTAssertEqual(browser.menuCount ?? 0, before - 1)
         } catch {
             try await harness.shutdown()
             throw error

@@ -53,6 +53,16 @@ final class WebHarness: @unchecked Sendable {
     var incomingDirectory: URL { (app.caseport.storage as! LocalFileStorage).incomingDirectory }
 }
 
+extension Browser {
+    /// The portal menu's "needs your action (n)" on the last page; nil when the page has no such count.
+    var menuCount: Int? {
+        guard let link = lastBody.range(of: "id=\"needs-action-link\"") else { return nil }
+        let after = lastBody[link.upperBound...]
+        guard let open = after.range(of: "<span class=\"visually-hidden\">(</span>") else { return nil }
+        return Int(after[open.upperBound...].prefix { $0.isNumber })
+    }
+}
+
 /// A minimal browser: keeps cookies, reads the CSRF token from the last page, submits forms.
 final class Browser: @unchecked Sendable {
     let app: Application
