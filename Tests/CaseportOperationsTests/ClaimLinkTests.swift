@@ -252,6 +252,21 @@ final class ClaimLinkTests: XCTestCase {
         try await assertEq(try await ClaimLinks(database: world.db).openClaimIds(), [world.caseB.id!])
     }
 
+    func testARoundOverNamedClaimsLooksOnlyAtThem() async throws {
+        try await setDeployment {
+            $0.linkSent = .atCreation
+            $0.recipients = .contactPerson
+        }
+        try await makeClaim(world.caseA)
+        try await makeClaim(world.caseB, people: [("Bo", "bo@example.com", nil, "contact_person")])
+        try await assertEq(try await ClaimLinks(database: world.db).openClaimIds(numbers: []), [], "none named, none looked at")
+        try await assertEq(try await ClaimLinkRound.run(in: world.context, caseNumbers: [world.caseB.number]), 1, "Bo only")
+        let first = try await OutboxRecord.query(on: world.db).filter(\.$kind == OutboxKind.claimLink.rawValue).all().map(\.recipient)
+        XCTAssertEqual(first, ["bo@example.com"])
+        try await assertEq(try await ClaimLinkRound.run(in: world.context, caseNumbers: [world.caseB.number]), 0, "sent once")
+        try await assertEq(try await ClaimLinkRound.run(in: world.context), 1, "the full round finds Carl on A")
+    }
+
     func testTheRoundWaitsForItsMomentAndRespectsManualAndRevocation() async throws {
         try await setDeployment {
             $0.linkSent = .firstInspection

@@ -12,15 +12,16 @@ import Foundation
 /// recorded without a message, and a revocation stands. A recipient with no address is left for a
 /// later round (staff may add one). "Only manually" sends nothing.
 public enum ClaimLinkRound {
-    /// Returns how many links were sent.
+    /// Returns how many links were sent. `caseNumbers`: only these claims (the ones staff just changed,
+    /// `ClaimLinkWakeUps`); nil: every open claim.
     @discardableResult
-    public static func run(in context: OperationContext) async throws -> Int {
+    public static func run(in context: OperationContext, caseNumbers: Set<Int>? = nil) async throws -> Int {
         let db = context.database
         let links = ClaimLinks(database: db)
         let store = ClaimSettingsStore(database: db)
         let smsEnabled = try await SettingsStore(database: db).load().smsEnabled
         var sent = 0
-        for caseId in try await links.openClaimIds() {
+        for caseId in try await links.openClaimIds(numbers: caseNumbers) {
             let settings = try await store.levels(caseId: caseId).effective
             guard settings.linkSent != .manual,
                   try await store.progress(caseId: caseId).hasReached(settings.linkSent),

@@ -72,6 +72,8 @@ struct StaffNewCaseController: RouteCollection {
         switch try await LinkCaseContact.run(caseNumber: number, contact: ChosenId(form: form.contact),
                                              by: try request.staffMember(), in: request.operations) {
         case .done(let number):
+            // On a claim that sends links to all contacts, a new contact may be due one at once.
+            request.caseport.claimLinkWakeUps.wake(caseNumber: number)
             return request.redirect(to: StaffRoute.`case`, number, notice: .added, fragment: "contacts")
         case .problems(let problems):
             let cases = StaffCasesController()

@@ -46,6 +46,8 @@ final class AppServices: Sendable {
     let counts: ShortLivedCounts
     /// The back-office list's filters whose count passed its cap, a minute each (see `SaturatedCounts`).
     let saturatedStaffCounts = SaturatedCounts()
+    /// Claims staff just changed, for the personal-link job to look at within a second (`ClaimLinkJob`).
+    let claimLinkWakeUps = ClaimLinkWakeUps()
     /// Whether anyone answers chats, for the portal pages' chat button (see PageFrameMiddleware).
     let chatAvailability = ChatAvailability()
 

@@ -274,11 +274,16 @@ public struct ClaimLinks: Sendable {
     /// with no link on the case yet. A contact who has any link on the case (sent, granted by hand or
     /// revoked) never gets an automatic one, so a claim whose contacts all have one costs the
     /// minute's round nothing but this query (`claim_links_case` answers the inner test).
-    public func openClaimIds() async throws -> [Int] {
+    /// `numbers`: only among these cases (by case number); nil: every claim.
+    public func openClaimIds(numbers: Set<Int>? = nil) async throws -> [Int] {
         struct Row: Decodable { var case_id: Int }
+        if let numbers, numbers.isEmpty { return [] }
+        let among: SQLQueryString = numbers.map { numbers in
+            " AND c.number IN (" + numbers.sorted().map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ") + ")"
+        } ?? ""
         return try await database.requireSQL().raw("""
             SELECT d.case_id FROM claim_details d JOIN cases c ON c.id = d.case_id
-            WHERE c.status <> 'closed' AND EXISTS (
+            WHERE c.status <> 'closed'\(among) AND EXISTS (
                 SELECT 1 FROM case_contacts cc JOIN contacts k ON k.id = cc.contact_id
                 WHERE cc.case_id = d.case_id AND k.is_active = \(true)
                   AND NOT EXISTS (SELECT 1 FROM claim_links l WHERE l.case_id = d.case_id AND l.contact_id = cc.contact_id))

@@ -192,7 +192,8 @@ struct BackgroundJobs: LifecycleHandler {
         // Issue 13: the claims' automatic personal links.
         let claimLinks = ClaimLinkJob(database: application.db, translations: application.caseport.translations,
                                       config: application.caseport.config, clock: { Date() })
-        started.append(Task { await claimLinks.runForever(logger: logger) })
+        let wakeUps = application.caseport.claimLinkWakeUps
+        started.append(Task { await claimLinks.runForever(wakeUps: wakeUps, logger: logger) })
         tasks.withLockedValue { $0 = started }
         application.logger.info("outbox: delivery started (\(worker.channels.isEmpty ? "no transport configured" : worker.channels.joined(separator: ", ")))")
     }

@@ -54,6 +54,8 @@ struct StaffClaimsController: RouteCollection {
         do {
             switch try await run() {
             case .done:
+                // Registering, a role, the first inspection or a decision may make the customer's link due.
+                request.caseport.claimLinkWakeUps.wake(caseNumber: try number(request))
                 return back(request, try number(request), notice: notice)
             case .problems(let problems):
                 state.errors = request.texts(problems)
