@@ -124,6 +124,8 @@ let package = Package(
             dependencies: [
                 "CaseportStore", "CaseportCore",
                 .product(name: "FluentKit", package: "fluent-kit"),
+                // PostgresNIO's own connections: the pool's claims (advisory locks) live on one.
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             path: "Tests/CaseportTestSupport"

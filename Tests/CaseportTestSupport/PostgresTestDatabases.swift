@@ -1,43 +1,147 @@
 import CaseportStore
 import FluentKit
+import FluentPostgresDriver
 import Foundation
 import Logging
 import NIOCore
 import NIOPosix
 import SQLKit
 
-/// PostgreSQL: each test gets `CREATE DATABASE caseport_t_… TEMPLATE caseport_tpl_<key>`, a copy of a
-/// database migrated once per set of migrations, and drops it when it ends.
+/// PostgreSQL: each test gets a migrated, empty database of its own, from a pool the server keeps between
+/// runs; a database is cloned from a template only when every pooled one is in use.
 ///
-/// - The template is built under a PostgreSQL advisory lock, so test processes started at once
-///   (`swift test --parallel`, or CI's suites side by side) build it once; the others wait, then clone.
-/// - It is built as `…_build` and renamed when complete; a killed build leaves only `…_build`, which
-///   the next builder drops.
-/// - Cloning fails while anyone is connected to the template, so nobody may: it is closed to
-///   connections (`ALLOW_CONNECTIONS false`) once built, and the tests look it up in `pg_database`.
-/// - Per-test databases carry their creation time in their name; any older than `leftoverAge`
-///   (a killed run's) are dropped by the next process that starts.
+/// - The template (`caseport_tpl_<key>`) is migrated once per set of migrations, under a PostgreSQL
+///   advisory lock, so test processes started at once (`swift test --parallel`, or CI's suites side by
+///   side) build it once; the others wait, then clone. It is built as `…_build` and renamed when complete;
+///   a killed build leaves only `…_build`, which the next builder drops. Cloning fails while anyone is
+///   connected to the template, so nobody may: it is closed to connections (`ALLOW_CONNECTIONS false`)
+///   once built, and the tests look it up in `pg_database`. It carries `PostgresTestReset`'s schema.
+/// - The pool: clones named `caseport_p_<key>_…`. A test claims one with a session-level advisory lock
+///   (`pg_try_advisory_lock`) on a connection its process holds, so a killed test's claim ends with its
+///   process; `reset()` empties it, and when the test ends its leftover connections are closed and the
+///   lock let go. A clone whose schema a test changed is dropped and another cloned.
+/// - Why a pool: `CREATE DATABASE` copied the template's 11 MB through the write-ahead log and every
+///   `DROP DATABASE` forced a checkpoint (all dirty buffers of the server written) — with four tests at
+///   once, most of the suite's time on PostgreSQL (session 31).
+/// - Without a superuser (`reset()` needs one) every test gets a clone that is dropped when it ends.
+/// - Databases of other template keys (older migrations), and per-test clones older than `leftoverAge`
+///   (a killed run's), are dropped by the next process that starts.
 actor PostgresTestDatabases {
     static let shared = PostgresTestDatabases()
     static let testPrefix = "caseport_t_"
+    static let poolPrefix = "caseport_p_"
     static let templatePrefix = "caseport_tpl_"
     static let leftoverAge: TimeInterval = 2 * 3_600
 
     private var admin: (databases: Databases, database: any Database)?
     private var template: Task<String, any Error>?
+    /// Holds this process's claims on pooled databases (its session-level advisory locks).
+    private var claims: PostgresConnection?
+    /// The pooled databases this process has claimed (a session's advisory locks are re-entrant, so
+    /// the server would let it claim one twice).
+    private var claimed: Set<String> = []
+    private var canReset: Bool?
+    private let logger: Logger = {
+        var logger = Logger(label: "caseport.test.databases")
+        logger.logLevel = .warning
+        return logger
+    }()
 
-    /// Creates a database for one test and answers its URL.
+    /// Claims (or clones) a database for one test and answers its URL.
     func create(serverURL: String) async throws -> String {
         let template = try await ensureTemplate(serverURL: serverURL)
-        let name = Self.testPrefix + "\(Int(Date().timeIntervalSince1970))_" + UUID().uuidString.prefix(8).lowercased()
-        try await sql(serverURL).raw("CREATE DATABASE \(ident: name) TEMPLATE \(ident: template)").run()
+        let admin = try sql(serverURL)
+        if canReset == nil {
+            canReset = try await admin.raw("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").first()?
+                .decode(column: "rolsuper", as: Bool.self) ?? false
+        }
+        guard canReset == true else {
+            let name = Self.testPrefix + "\(Int(Date().timeIntervalSince1970))_" + Self.suffix()
+            try await admin.raw("CREATE DATABASE \(ident: name) TEMPLATE \(ident: template)").run()
+            return try Self.url(serverURL, database: name)
+        }
+        let prefix = Self.poolPrefix + TemplateKey.current + "_"
+        let pooled = try await admin.raw("SELECT datname FROM pg_database WHERE starts_with(datname, \(bind: prefix)) ORDER BY datname").all()
+            .map { try $0.decode(column: "datname", as: String.self) }
+        for name in pooled where !claimed.contains(name) {
+            guard try await lock(name, serverURL: serverURL) else { continue }
+            let url = try Self.url(serverURL, database: name)
+            do {
+                if try await reset(url) { return url }
+            } catch {
+                // Dropped since it was listed (another checkout's process swept it): on to the next.
+                guard try await !Self.exists(name, admin) else { throw error }
+                try await unlock(name)
+                continue
+            }
+            // A test changed its schema: another clone takes its place.
+            try await admin.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run()
+            try await unlock(name)
+        }
+        let name = prefix + Self.suffix()
+        guard try await lock(name, serverURL: serverURL) else { throw PoolProblem(description: "\(name) is claimed already") }
+        try await admin.raw("CREATE DATABASE \(ident: name) TEMPLATE \(ident: template)").run()
         return try Self.url(serverURL, database: name)
     }
 
     func drop(url: String, serverURL: String) async {
-        guard let name = URLComponents(string: url)?.path.dropFirst(), name.hasPrefix(Self.testPrefix) else { return }
-        // FORCE: a connection the test forgot to close must not keep its database alive.
-        _ = try? await sql(serverURL).raw("DROP DATABASE IF EXISTS \(ident: String(name)) WITH (FORCE)").run()
+        guard let name = URLComponents(string: url)?.path.dropFirst().description else { return }
+        if name.hasPrefix(Self.poolPrefix), claimed.contains(name) {
+            // A connection the test forgot to close must not write into the next test's database.
+            _ = try? await sql(serverURL).raw("""
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(bind: name) AND pid <> pg_backend_pid()
+                """).run()
+            _ = try? await unlock(name)
+        } else if name.hasPrefix(Self.testPrefix) {
+            // FORCE: a connection the test forgot to close must not keep its database alive.
+            _ = try? await sql(serverURL).raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run()
+        }
+    }
+
+    struct PoolProblem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private static func suffix() -> String { UUID().uuidString.prefix(8).lowercased() }
+
+    /// Empties a claimed database for its next test; false when its schema is no longer the template's.
+    private func reset(_ url: String) async throws -> Bool {
+        let connection = try await PostgresConnection.connect(configuration: try SQLPostgresConfiguration(url: url).coreConfiguration,
+                                                              id: 2, logger: logger)
+        do {
+            var done = false
+            for try await ok in try await connection.query("SELECT caseport_test_seed.reset()", logger: logger).decode(Bool.self) {
+                done = ok
+            }
+            try await connection.close()
+            return done
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    private func lock(_ name: String, serverURL: String) async throws -> Bool {
+        let connection: PostgresConnection
+        if let claims {
+            connection = claims
+        } else {
+            connection = try await PostgresConnection.connect(configuration: try SQLPostgresConfiguration(url: serverURL).coreConfiguration,
+                                                              id: 1, logger: logger)
+            claims = connection
+        }
+        var locked = false
+        for try await got in try await connection.query("SELECT pg_try_advisory_lock(hashtext(\(name)))", logger: logger).decode(Bool.self) {
+            locked = got
+        }
+        if locked { claimed.insert(name) }
+        return locked
+    }
+
+    private func unlock(_ name: String) async throws {
+        claimed.remove(name)
+        guard let claims else { return }
+        _ = try await claims.query("SELECT pg_advisory_unlock(hashtext(\(name)))", logger: logger).collect()
     }
 
     /// The connection to `DATABASE_URL`'s database, used only to create and drop databases.
@@ -81,6 +185,7 @@ actor PostgresTestDatabases {
                     try await sql.raw("CREATE DATABASE \(ident: building)").run()
                     // Migrates over its own connections, all closed when it returns.
                     try await TestDatabase.migrate(.postgres(url: try url(serverURL, database: building)))
+                    try await installReset(url: try url(serverURL, database: building))
                     try await sql.raw("ALTER DATABASE \(ident: building) RENAME TO \(ident: name)").run()
                     try await sql.raw("ALTER DATABASE \(ident: name) WITH IS_TEMPLATE true ALLOW_CONNECTIONS false").run()
                 }
@@ -93,12 +198,39 @@ actor PostgresTestDatabases {
         return name
     }
 
+    /// `PostgresTestReset`'s schema, in the migrated template.
+    private static func installReset(url: String) async throws {
+        var logger = Logger(label: "caseport.test.template")
+        logger.logLevel = .warning
+        let connection = try await PostgresConnection.connect(configuration: try SQLPostgresConfiguration(url: url).coreConfiguration,
+                                                              id: 3, logger: logger)
+        do {
+            for statement in PostgresTestReset.install {
+                _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).collect()
+            }
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
     private static func exists(_ name: String, _ sql: any SQLDatabase) async throws -> Bool {
         try await sql.raw("SELECT 1 AS found FROM pg_database WHERE datname = \(bind: name)").first() != nil
     }
 
-    /// Drops per-test databases left by runs that were killed before their tests ended.
+    /// Drops per-test databases left by runs that were killed before their tests ended, and pooled
+    /// databases of other template keys that nobody claims.
     private static func sweepLeftovers(_ sql: any SQLDatabase) async throws {
+        let pooled = try await sql.raw("SELECT datname FROM pg_database WHERE starts_with(datname, \(bind: poolPrefix))").all()
+        for row in pooled {
+            let name = try row.decode(column: "datname", as: String.self)
+            guard !name.hasPrefix(poolPrefix + TemplateKey.current + "_") else { continue }
+            // Not while another process (of an older checkout, still running) holds it.
+            let free = try await sql.raw("SELECT NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = hashtext(\(bind: name))::oid) AS free")
+                .first()?.decode(column: "free", as: Bool.self) ?? false
+            if free { _ = try? await sql.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run() }
+        }
         let rows = try await sql.raw("SELECT datname FROM pg_database WHERE datname LIKE 'caseport\\_t\\_%'").all()
         let cutoff = Date().timeIntervalSince1970 - leftoverAge
         for row in rows {
