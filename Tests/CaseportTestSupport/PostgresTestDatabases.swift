@@ -106,18 +106,9 @@ actor PostgresTestDatabases {
 
     /// Empties a claimed database for its next test; false when its schema is no longer the template's.
     private func reset(_ url: String) async throws -> Bool {
-        let connection = try await PostgresConnection.connect(configuration: try SQLPostgresConfiguration(url: url).coreConfiguration,
-                                                              id: 2, logger: logger)
-        do {
-            var done = false
-            for try await ok in try await connection.query("SELECT caseport_test_seed.reset()", logger: logger).decode(Bool.self) {
-                done = ok
-            }
-            try await connection.close()
-            return done
-        } catch {
-            try? await connection.close()
-            throw error
+        let logger = self.logger
+        return try await Self.withConnection(to: url, logger: logger) { connection in
+            try await Self.answer(to: "SELECT caseport_test_seed.reset()", on: connection, logger: logger)
         }
     }
 
@@ -126,16 +117,38 @@ actor PostgresTestDatabases {
         if let claims {
             connection = claims
         } else {
-            connection = try await PostgresConnection.connect(configuration: try SQLPostgresConfiguration(url: serverURL).coreConfiguration,
-                                                              id: 1, logger: logger)
+            connection = try await Self.connect(to: serverURL, logger: logger)
             claims = connection
         }
-        var locked = false
-        for try await got in try await connection.query("SELECT pg_try_advisory_lock(hashtext(\(name)))", logger: logger).decode(Bool.self) {
-            locked = got
-        }
+        let locked = try await Self.answer(to: "SELECT pg_try_advisory_lock(hashtext(\(name)))", on: connection, logger: logger)
         if locked { claimed.insert(name) }
         return locked
+    }
+
+    /// A PostgresNIO connection of its own (not from Fluent's pool: the claims' session locks must stay on one).
+    private static func connect(to url: String, logger: Logger) async throws -> PostgresConnection {
+        try await PostgresConnection.connect(configuration: try SQLPostgresConfiguration(url: url).coreConfiguration, id: 1, logger: logger)
+    }
+
+    /// Runs `body` on a connection of its own to `url`'s database, closed afterwards.
+    private static func withConnection<Result: Sendable>(to url: String, logger: Logger,
+                                                         _ body: @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        let connection = try await connect(to: url, logger: logger)
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// The one boolean a statement answers.
+    private static func answer(to query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        var answer = false
+        for try await value in try await connection.query(query, logger: logger).decode(Bool.self) { answer = value }
+        return answer
     }
 
     private func unlock(_ name: String) async throws {
@@ -200,18 +213,11 @@ actor PostgresTestDatabases {
 
     /// `PostgresTestReset`'s schema, in the migrated template.
     private static func installReset(url: String) async throws {
-        var logger = Logger(label: "caseport.test.template")
-        logger.logLevel = .warning
-        let connection = try await PostgresConnection.connect(configuration: try SQLPostgresConfiguration(url: url).coreConfiguration,
-                                                              id: 3, logger: logger)
-        do {
+        let logger = { var logger = Logger(label: "caseport.test.template"); logger.logLevel = .warning; return logger }()
+        try await withConnection(to: url, logger: logger) { connection in
             for statement in PostgresTestReset.install {
                 _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).collect()
             }
-            try await connection.close()
-        } catch {
-            try? await connection.close()
-            throw error
         }
     }
 
