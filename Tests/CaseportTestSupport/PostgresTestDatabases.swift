@@ -35,6 +35,7 @@ actor PostgresTestDatabases {
 
     private var admin: (databases: Databases, database: any Database)?
     private var template: Task<String, any Error>?
+    private var seeded: [String: Task<String, any Error>] = [:]
     /// Holds this process's claims on pooled databases (its session-level advisory locks).
     private var claims: PostgresConnection?
     /// The pooled databases this process has claimed (a session's advisory locks are re-entrant, so
@@ -47,9 +48,21 @@ actor PostgresTestDatabases {
         return logger
     }()
 
-    /// Claims (or clones) a database for one test and answers its URL.
+    /// Claims (or clones) a migrated, empty database for one test and answers its URL.
     func create(serverURL: String) async throws -> String {
         let template = try await ensureTemplate(serverURL: serverURL)
+        return try await claim(from: template, serverURL: serverURL)
+    }
+
+    /// Claims (or clones) a database with `seed`'s rows for one test: its URL, and the folder holding the
+    /// files those rows name (to be copied into the test's data directory).
+    func create(serverURL: String, seed: TestSeed) async throws -> (url: String, files: String) {
+        let template = try await ensureSeeded(seed, serverURL: serverURL)
+        return (try await claim(from: template, serverURL: serverURL), Self.filesFolder(of: template))
+    }
+
+    /// A pooled clone of `template`, reset, or a new clone when every pooled one is in use.
+    private func claim(from template: String, serverURL: String) async throws -> String {
         let admin = try sql(serverURL)
         if canReset == nil {
             canReset = try await admin.raw("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").first()?
@@ -60,7 +73,7 @@ actor PostgresTestDatabases {
             try await admin.raw("CREATE DATABASE \(ident: name) TEMPLATE \(ident: template)").run()
             return try Self.url(serverURL, database: name)
         }
-        let prefix = Self.poolPrefix + TemplateKey.current + "_"
+        let prefix = Self.poolPrefix(of: template)
         let pooled = try await admin.raw("SELECT datname FROM pg_database WHERE starts_with(datname, \(bind: prefix)) ORDER BY datname").all()
             .map { try $0.decode(column: "datname", as: String.self) }
         for name in pooled where !claimed.contains(name) {
@@ -82,6 +95,17 @@ actor PostgresTestDatabases {
         guard try await lock(name, serverURL: serverURL) else { throw PoolProblem(description: "\(name) is claimed already") }
         try await admin.raw("CREATE DATABASE \(ident: name) TEMPLATE \(ident: template)").run()
         return try Self.url(serverURL, database: name)
+    }
+
+    /// The pool of a template's clones: `caseport_tpl_<rest>` → `caseport_p_<rest>_p_…`. No template's prefix
+    /// begins another's (the migrated template's name is a prefix of the seeded ones').
+    static func poolPrefix(of template: String) -> String {
+        poolPrefix + template.dropFirst(templatePrefix.count) + "_p_"
+    }
+
+    /// Where a seeded template's files are kept, beside the server (tests and their server share a machine).
+    static func filesFolder(of template: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("caseport-test-seed-pg-" + template).path
     }
 
     func drop(url: String, serverURL: String) async {
@@ -187,35 +211,78 @@ actor PostgresTestDatabases {
         let name = templatePrefix + TemplateKey.current
         try await sweepLeftovers(admin)
         if try await exists(name, admin) { return name }
-        // A session-level advisory lock lives on one connection: hold one for the whole build.
-        try await (admin as! any Database).withConnection { connection in
-            let sql = connection as! any SQLDatabase
-            try await sql.raw("SELECT pg_advisory_lock(hashtext('caseport_test_template'))").run()
-            do {
-                if try await !exists(name, sql) {
-                    let building = name + "_build"
-                    try await sql.raw("DROP DATABASE IF EXISTS \(ident: building) WITH (FORCE)").run()
-                    try await sql.raw("CREATE DATABASE \(ident: building)").run()
-                    // Migrates over its own connections, all closed when it returns.
-                    try await TestDatabase.migrate(.postgres(url: try url(serverURL, database: building)))
-                    try await installReset(url: try url(serverURL, database: building))
-                    try await sql.raw("ALTER DATABASE \(ident: building) RENAME TO \(ident: name)").run()
-                    try await sql.raw("ALTER DATABASE \(ident: name) WITH IS_TEMPLATE true ALLOW_CONNECTIONS false").run()
-                }
-            } catch {
-                _ = try? await sql.raw("SELECT pg_advisory_unlock(hashtext('caseport_test_template'))").run()
-                throw error
-            }
-            try await sql.raw("SELECT pg_advisory_unlock(hashtext('caseport_test_template'))").run()
+        try await building(name, admin: admin) { sql, building in
+            try await sql.raw("CREATE DATABASE \(ident: building)").run()
+            // Migrates over its own connections, all closed when it returns.
+            try await TestDatabase.migrate(.postgres(url: try url(serverURL, database: building)))
+            try await installReset(url: try url(serverURL, database: building))
         }
         return name
     }
 
-    /// `PostgresTestReset`'s schema, in the migrated template.
-    private static func installReset(url: String) async throws {
+    /// The name of this run's template with `seed`'s rows, after building it if this process is the first to need it.
+    private func ensureSeeded(_ seed: TestSeed, serverURL: String) async throws -> String {
+        let migrated = try await ensureTemplate(serverURL: serverURL)
+        if seeded[seed.name] == nil {
+            let admin = try sql(serverURL)
+            seeded[seed.name] = Task { try await Self.buildSeededIfMissing(seed, from: migrated, admin: admin, serverURL: serverURL) }
+        }
+        do {
+            return try await seeded[seed.name]!.value
+        } catch {
+            seeded[seed.name] = nil
+            throw error
+        }
+    }
+
+    /// A clone of the migrated template with the seed written into it (its files in `filesFolder`) and the
+    /// reset's copies taken again, so that a reset puts the seed's rows back.
+    private static func buildSeededIfMissing(_ seed: TestSeed, from migrated: String, admin: any SQLDatabase,
+                                             serverURL: String) async throws -> String {
+        let name = templatePrefix + TemplateKey.current + "_\(seed.name)_\(TestRun.hour)_\(TestRun.id)"
+        if try await exists(name, admin) { return name }
+        try await building(name, admin: admin) { sql, building in
+            try await sql.raw("CREATE DATABASE \(ident: building) TEMPLATE \(ident: migrated)").run()
+            let files = filesFolder(of: name)
+            try? FileManager.default.removeItem(atPath: files)
+            try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+            try await seed.write(into: .postgres(url: try url(serverURL, database: building)), dataDirectory: files)
+            try await installReset(url: try url(serverURL, database: building), again: true)
+        }
+        return name
+    }
+
+    /// Builds the template `name` once among all test processes: under an advisory lock (a session-level lock
+    /// lives on one connection, held for the whole build), as `<name>_b`, renamed when complete and closed to
+    /// connections. A killed build leaves only `…_b`, which the next builder drops.
+    private static func building(_ name: String, admin: any SQLDatabase,
+                                 _ build: @escaping @Sendable (any SQLDatabase, String) async throws -> Void) async throws {
+        try await (admin as! any Database).withConnection { connection in
+            let sql = connection as! any SQLDatabase
+            try await sql.raw("SELECT pg_advisory_lock(hashtext(\(bind: "build " + name)))").run()
+            do {
+                if try await !exists(name, sql) {
+                    let building = name + "_b"
+                    try await sql.raw("DROP DATABASE IF EXISTS \(ident: building) WITH (FORCE)").run()
+                    try await build(sql, building)
+                    try await sql.raw("ALTER DATABASE \(ident: building) RENAME TO \(ident: name)").run()
+                    try await sql.raw("ALTER DATABASE \(ident: name) WITH IS_TEMPLATE true ALLOW_CONNECTIONS false").run()
+                }
+            } catch {
+                _ = try? await sql.raw("SELECT pg_advisory_unlock(hashtext(\(bind: "build " + name)))").run()
+                throw error
+            }
+            try await sql.raw("SELECT pg_advisory_unlock(hashtext(\(bind: "build " + name)))").run()
+        }
+    }
+
+    /// `PostgresTestReset`'s schema, in a template: `again` replaces the one it was cloned with (whose copies
+    /// hold only the migrations' rows).
+    private static func installReset(url: String, again: Bool = false) async throws {
         let logger = { var logger = Logger(label: "caseport.test.template"); logger.logLevel = .warning; return logger }()
+        let uninstall = again ? PostgresTestReset.uninstall : []
         try await withConnection(to: url, logger: logger) { connection in
-            for statement in PostgresTestReset.install {
+            for statement in uninstall + PostgresTestReset.install {
                 _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).collect()
             }
         }
@@ -231,11 +298,20 @@ actor PostgresTestDatabases {
         let pooled = try await sql.raw("SELECT datname FROM pg_database WHERE starts_with(datname, \(bind: poolPrefix))").all()
         for row in pooled {
             let name = try row.decode(column: "datname", as: String.self)
-            guard !name.hasPrefix(poolPrefix + TemplateKey.current + "_") else { continue }
+            guard !name.hasPrefix(poolPrefix + TemplateKey.current + "_") || isFinishedRuns(name) else { continue }
             // Not while another process (of an older checkout, still running) holds it.
             let free = try await sql.raw("SELECT NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = hashtext(\(bind: name))::oid) AS free")
                 .first()?.decode(column: "free", as: Bool.self) ?? false
             if free { _ = try? await sql.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run() }
+        }
+        // Seeded templates of runs that ended hours ago (a template must be unmarked before it can be dropped).
+        let templates = try await sql.raw("SELECT datname FROM pg_database WHERE starts_with(datname, \(bind: templatePrefix))").all()
+        for row in templates {
+            let name = try row.decode(column: "datname", as: String.self)
+            guard isFinishedRuns(name) else { continue }
+            _ = try? await sql.raw("ALTER DATABASE \(ident: name) WITH IS_TEMPLATE false").run()
+            _ = try? await sql.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run()
+            try? FileManager.default.removeItem(atPath: filesFolder(of: name))
         }
         let rows = try await sql.raw("SELECT datname FROM pg_database WHERE datname LIKE 'caseport\\_t\\_%'").all()
         let cutoff = Date().timeIntervalSince1970 - leftoverAge
@@ -244,6 +320,12 @@ actor PostgresTestDatabases {
             guard let created = Double(name.dropFirst(testPrefix.count).prefix { $0.isNumber }), created < cutoff else { continue }
             _ = try? await sql.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run()
         }
+    }
+
+    /// A seeded template, or a clone of one, made more than `TestRun.sweepHours` ago (its run is over).
+    static func isFinishedRuns(_ name: String) -> Bool {
+        guard let hour = TestRun.hour(inName: name, separator: "_") else { return false }
+        return hour < TestRun.hour - TestRun.sweepHours
     }
 
     /// `DATABASE_URL` with another database name.

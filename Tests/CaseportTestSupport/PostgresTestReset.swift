@@ -16,6 +16,12 @@
 enum PostgresTestReset {
     static let schema = "caseport_test_seed"
 
+    /// Run in a seeded template before `install`: the clone's copies held only the migrations' rows.
+    static let uninstall: [String] = [
+        "DROP SCHEMA caseport_test_seed CASCADE",
+        "DROP SCHEMA caseport_test_rows CASCADE",
+    ]
+
     /// Run in the template once it is migrated, one statement at a time.
     static let install: [String] = [
         "CREATE SCHEMA caseport_test_seed",

@@ -8,7 +8,7 @@ import Foundation
 /// of a stale one. Old templates are left alone (another checkout on the same server may use them).
 enum TemplateKey {
     /// Raise to force new templates when the way they are built changes.
-    static let version = "2"
+    static let version = "3"
 
     static let current: String = {
         var hash = FNV1a()

@@ -33,6 +33,21 @@ public enum TestDatabase {
         return .sqlite(path: path)
     }
 
+    /// A new migrated database for one test with `seed`'s rows in it, and the files they name copied into
+    /// `dataDirectory` (where the test's app keeps its local storage). Give it back with `drop(_:)`.
+    public static func fresh(seed: TestSeed, dataDirectory: String) async throws -> DatabaseLocation {
+        if let url = serverURL {
+            let claimed = try await PostgresTestDatabases.shared.create(serverURL: url, seed: seed)
+            try TestSeed.copyFiles(from: claimed.files, to: dataDirectory)
+            return .postgres(url: claimed.url)
+        }
+        let folder = try await SeededSQLiteTemplates.shared.folder(for: seed)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("caseport-test-\(UUID().uuidString).sqlite").path
+        try FileManager.default.copyItem(atPath: folder + "/db.sqlite", toPath: path)
+        try TestSeed.copyFiles(from: folder + "/data", to: dataDirectory)
+        return .sqlite(path: path)
+    }
+
     /// Removes a database made by `fresh`: the SQLite file, or the PostgreSQL database (after the
     /// test's connections are closed). Leftovers of killed runs are swept by later runs.
     public static func drop(_ location: DatabaseLocation) async {

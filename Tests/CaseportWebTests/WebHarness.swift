@@ -18,18 +18,29 @@ final class WebHarness: @unchecked Sendable {
 
     /// `adjust` changes the configuration before the app is configured (a public URL, proxies, …).
     init(loadDemo: Bool = true, adjust: (inout AppConfig) -> Void = { _ in }) async throws {
-        location = try await TestDatabase.fresh()
+        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("caseport-web-\(UUID().uuidString)").path
+        // The database is chosen below, once `adjust` has said where files are kept.
+        var config = AppConfig(database: .sqlite(path: ""), bcryptCost: 4, secureCookies: .auto, dataDirectory: dataDirectory)
+        adjust(&config)
+        // The demo comes as a copy made once per test run, its files copied into the data directory, when
+        // files are kept there; in an object store they are written for this test.
+        let copiedDemo = loadDemo && config.objectStore == nil
+        location = copiedDemo ? try await TestDatabase.fresh(seed: Self.demo, dataDirectory: dataDirectory) : try await TestDatabase.fresh()
+        config.database = location
         app = try await Application.make(.testing)
         app.logger.logLevel = .warning
-        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("caseport-web-\(UUID().uuidString)").path
-        var config = AppConfig(database: location, bcryptCost: 4, secureCookies: .auto, dataDirectory: dataDirectory)
-        adjust(&config)
         try await configure(app, config: config)
         // The database is a migrated copy of the template: this only applies the SQLite settings.
         try await prepareDatabase(app)
-        if loadDemo {
+        if loadDemo && !copiedDemo {
             try await DemoData.load(on: app.db, hasher: app.caseport.passwords, storage: app.caseport.storage)
         }
+    }
+
+    /// `caseport demo`'s data as the app writes it (bcrypt at the tests' cost, files on local disk).
+    static let demo = TestSeed(name: "demo") { database, dataDirectory in
+        try await DemoData.load(on: database, hasher: BcryptPasswords(cost: 4, threadPool: .singleton),
+                                storage: LocalFileStorage(dataDirectory: dataDirectory))
     }
 
     func shutdown() async throws {
