@@ -12,11 +12,15 @@ import SQLKit
 ///
 /// - The template (`caseport_tpl_<key>`) is migrated once per set of migrations, under a PostgreSQL
 ///   advisory lock, so test processes started at once (`swift test --parallel`, or CI's suites side by
-///   side) build it once; the others wait, then clone. It is built as `…_build` and renamed when complete;
-///   a killed build leaves only `…_build`, which the next builder drops. Cloning fails while anyone is
+///   side) build it once; the others wait, then clone. It is built as `…_b` and renamed when complete;
+///   a killed build leaves only `…_b`, which the next builder drops. Cloning fails while anyone is
 ///   connected to the template, so nobody may: it is closed to connections (`ALLOW_CONNECTIONS false`)
 ///   once built, and the tests look it up in `pg_database`. It carries `PostgresTestReset`'s schema.
-/// - The pool: clones named `caseport_p_<key>_…`. A test claims one with a session-level advisory lock
+/// - A seeded template (`TestSeed`: the web tests' demo) is a clone of that one with the seed's rows written
+///   and the reset's copies taken again, once per test run: `caseport_tpl_<key>_<seed>_<hour>_<run>`, its
+///   stored files in `filesFolder`.
+/// - The pool: each template's clones, `caseport_p_<key>_p_…` and `caseport_p_<key>_<seed>_<hour>_<run>_p_…`
+///   (`poolPrefix(of:)`). A test claims one with a session-level advisory lock
 ///   (`pg_try_advisory_lock`) on a connection its process holds, so a killed test's claim ends with its
 ///   process; `reset()` empties it, and when the test ends its leftover connections are closed and the
 ///   lock let go. A clone whose schema a test changed is dropped and another cloned.
@@ -24,8 +28,9 @@ import SQLKit
 ///   `DROP DATABASE` forced a checkpoint (all dirty buffers of the server written) — with four tests at
 ///   once, most of the suite's time on PostgreSQL (session 31).
 /// - Without a superuser (`reset()` needs one) every test gets a clone that is dropped when it ends.
-/// - Databases of other template keys (older migrations), and per-test clones older than `leftoverAge`
-///   (a killed run's), are dropped by the next process that starts.
+/// - Databases of other template keys (older migrations), seeded templates and their clones of runs over
+///   `TestRun.sweepHours` old, and per-test clones older than `leftoverAge` (a killed run's), are dropped
+///   by the next process that starts.
 actor PostgresTestDatabases {
     static let shared = PostgresTestDatabases()
     static let testPrefix = "caseport_t_"
@@ -298,7 +303,7 @@ actor PostgresTestDatabases {
         let pooled = try await sql.raw("SELECT datname FROM pg_database WHERE starts_with(datname, \(bind: poolPrefix))").all()
         for row in pooled {
             let name = try row.decode(column: "datname", as: String.self)
-            guard !name.hasPrefix(poolPrefix + TemplateKey.current + "_") || isFinishedRuns(name) else { continue }
+            guard !name.hasPrefix(poolPrefix + TemplateKey.current + "_") || isOfAFinishedRun(name) else { continue }
             // Not while another process (of an older checkout, still running) holds it.
             let free = try await sql.raw("SELECT NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = hashtext(\(bind: name))::oid) AS free")
                 .first()?.decode(column: "free", as: Bool.self) ?? false
@@ -308,7 +313,7 @@ actor PostgresTestDatabases {
         let templates = try await sql.raw("SELECT datname FROM pg_database WHERE starts_with(datname, \(bind: templatePrefix))").all()
         for row in templates {
             let name = try row.decode(column: "datname", as: String.self)
-            guard isFinishedRuns(name) else { continue }
+            guard isOfAFinishedRun(name) else { continue }
             _ = try? await sql.raw("ALTER DATABASE \(ident: name) WITH IS_TEMPLATE false").run()
             _ = try? await sql.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run()
             try? FileManager.default.removeItem(atPath: filesFolder(of: name))
@@ -323,7 +328,7 @@ actor PostgresTestDatabases {
     }
 
     /// A seeded template, or a clone of one, made more than `TestRun.sweepHours` ago (its run is over).
-    static func isFinishedRuns(_ name: String) -> Bool {
+    static func isOfAFinishedRun(_ name: String) -> Bool {
         guard let hour = TestRun.hour(inName: name, separator: "_") else { return false }
         return hour < TestRun.hour - TestRun.sweepHours
     }
