@@ -104,6 +104,6 @@ final class DeepListPagesTests: StoreTestCase {
         let viewer = CaseVisibility(customerIds: [own.id!], objectIds: [], objectOwnerIds: [], contactId: nil)
         let rows = try await VisibleCases(database: db).rows(ids: [mine.id!, theirs.id!], visibility: viewer, sort: CaseSort(),
                                                             reader: CaseReader(userId: -1, since: .distantFuture))
-        XCTAssertEqual(rows.map(\.id), [mine.id!])
+        XCTAssertEqual(rows.rows.map(\.id), [mine.id!])
     }
 }

@@ -302,13 +302,25 @@ public struct VisibleCases: Sendable {
     /// (see `Window`).
     public func page(for visibility: CaseVisibility, filter: CaseFilter = CaseFilter(), reader: CaseReader? = nil,
                      offset: Int, limit: Int, afterId: Int? = nil, total: Int? = nil) async throws -> [CaseListRow] {
+        try await page(for: visibility, filter: filter, reader: reader, offset: offset, limit: limit, afterId: afterId,
+                       total: total, confirming: nil).rows
+    }
+
+    /// A page's rows and what they said of the session taken on trust for it (`Sessions.Confirmation`), read
+    /// with the rows: nil when none was given; `.notConfirmed` for an empty page too.
+    public typealias ConfirmedRows = (rows: [CaseListRow], session: Sessions.Confirmation.Outcome?)
+
+    /// `page`, confirming the session `confirming` in the statement that reads the rows.
+    public func page(for visibility: CaseVisibility, filter: CaseFilter = CaseFilter(), reader: CaseReader? = nil,
+                     offset: Int, limit: Int, afterId: Int? = nil, total: Int? = nil,
+                     confirming session: Sessions.Confirmation?) async throws -> ConfirmedRows {
         let sql = try self.sql
         var filter = filter
         if afterId != nil { filter.sort = .newestFirst }
         let reader = reader ?? CaseReader(userId: -1, since: .distantFuture)
         let listOrder = filter.sort
         let window = Window(offset: offset, limit: limit, total: afterId == nil ? total : nil)
-        guard window.limit > 0 else { return [] }
+        guard window.limit > 0 else { return ([], session.map { _ in .notConfirmed }) }
         let (offset, limit) = (window.offset, window.limit)
         if window.fromTheEnd { filter.sort.direction = filter.sort.direction.reversed }
         // The page's ids are chosen first, from the indexes alone; only those rows are then joined
@@ -322,7 +334,7 @@ public struct VisibleCases: Sendable {
               SELECT id FROM (\(postgresFirstVisible(visibility, filter, first: offset + limit))) visible
               ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(literal: limit) OFFSET \(bind: offset)
               """
-            return try await postgresRows(ofPage: pageIds, visibility: visibility, sort: listOrder, reader: reader)
+            return try await postgresRows(ofPage: pageIds, visibility: visibility, sort: listOrder, reader: reader, confirming: session)
         } else if sql.dialect.name == "postgresql", Self.postgresMergePays(filter, afterId: afterId) {
             // The offset bound here too, and the customer's branch's limit (`first`): a view is one statement
             // text, prepared once per connection, and with that branch stopping at `first` PostgreSQL keeps a
@@ -335,7 +347,7 @@ public struct VisibleCases: Sendable {
               SELECT id FROM (\(disjointBranches(visibility, filter, dialect: "postgresql", first: overflow ? Int.max : first))) visible
               ORDER BY \(CaseSortSQL.orderByKey(filter.sort)) LIMIT \(literal: limit) OFFSET \(bind: offset)
               """
-            return try await postgresRows(ofPage: pageIds, visibility: visibility, sort: listOrder, reader: reader)
+            return try await postgresRows(ofPage: pageIds, visibility: visibility, sort: listOrder, reader: reader, confirming: session)
         } else if sql.dialect.name == "postgresql" {
             pageIds = """
               WITH visible AS MATERIALIZED (\(postgresVisible(visibility, filter, afterId: afterId)))
@@ -363,7 +375,7 @@ public struct VisibleCases: Sendable {
               ORDER BY \(CaseSortSQL.orderBy(filter.sort)) \(PageWindowSQL.limit(limit, offset: offset, dialect: "sqlite"))
               """
         }
-        return try await rows(pageIds: pageIds, visibility: visibility, sort: listOrder, reader: reader)
+        return try await rows(pageIds: pageIds, visibility: visibility, sort: listOrder, reader: reader, confirming: session)
     }
 
     /// The rows of a page to read, and from which end of the list. OFFSET walks every case before the page
@@ -448,13 +460,13 @@ public struct VisibleCases: Sendable {
     /// connection soon plans once, generically (0.2 ms → 0.02). A page whose ids' statement is one text per
     /// view is one statement (`postgresRows(ofPage:)`).
     func rows(pageIds: SQLQueryString, visibility: CaseVisibility, sort: CaseSort,
-              reader: CaseReader) async throws -> [CaseListRow] {
+              reader: CaseReader, confirming session: Sessions.Confirmation? = nil) async throws -> ConfirmedRows {
         let sql = try self.sql
         if sql.dialect.name == "postgresql" {
             let ids = try await sql.raw(pageIds).all().map { try $0.decode(column: "id", as: Int.self) }
-            return try await rows(ids: ids, visibility: visibility, sort: sort, reader: reader)
+            return try await rows(ids: ids, visibility: visibility, sort: sort, reader: reader, confirming: session)
         }
-        return try await rows(from: "(\(pageIds)) page JOIN cases c ON c.id = page.id", sort: sort, reader: reader)
+        return try await rows(from: "(\(pageIds)) page JOIN cases c ON c.id = page.id", sort: sort, reader: reader, confirming: session)
     }
 
     /// A PostgreSQL page whose ids' statement is one text for every page of a view (`postgresFirstVisible` and
@@ -469,8 +481,9 @@ public struct VisibleCases: Sendable {
     /// it). Repeating it was a third of the statement's planning (`EXPLAIN (SUMMARY)`, one customer's first
     /// page: 1.04 → 0.74 ms; session 27).
     private func postgresRows(ofPage pageIds: SQLQueryString, visibility: CaseVisibility, sort: CaseSort,
-                              reader: CaseReader) async throws -> [CaseListRow] {
-        try await rows(from: "cases c WHERE c.id = ANY(ARRAY(" + pageIds + "))", sort: sort, reader: reader, genericPlan: true)
+                              reader: CaseReader, confirming session: Sessions.Confirmation?) async throws -> ConfirmedRows {
+        try await rows(from: "cases c WHERE c.id = ANY(ARRAY(" + pageIds + "))", sort: sort, reader: reader, genericPlan: true,
+                       confirming: session)
     }
 
     /// The list rows of those of the cases `ids` that the viewer may see, in `sort`'s order. The ids were
@@ -478,19 +491,21 @@ public struct VisibleCases: Sendable {
     /// to another customer between the two statements is not shown (tested on each row found by its primary
     /// key: PostgreSQL 0.2 ms a page either way, SQLite 0.040 → 0.065 ms). On PostgreSQL the ids are one bound
     /// array, so the statement's text is the same for every page (see `rows(pageIds:)`).
-    func rows(ids: [Int], visibility: CaseVisibility, sort: CaseSort, reader: CaseReader) async throws -> [CaseListRow] {
-        guard !ids.isEmpty else { return [] }
+    func rows(ids: [Int], visibility: CaseVisibility, sort: CaseSort, reader: CaseReader,
+              confirming session: Sessions.Confirmation? = nil) async throws -> ConfirmedRows {
+        guard !ids.isEmpty else { return ([], session.map { _ in .notConfirmed }) }
         let sql = try self.sql
         let dialect = sql.dialect.name
         let chosen: SQLQueryString = dialect == "postgresql" ? "c.id = ANY(\(bind: ids))" : "c.id IN (\(binds: ids))"
         return try await rows(from: "cases c WHERE " + chosen + " AND " + CaseVisibilitySQL.predicate(visibility, dialect: dialect),
-                              sort: sort, reader: reader, genericPlan: true)
+                              sort: sort, reader: reader, genericPlan: true, confirming: session)
     }
 
     /// The list rows of the cases `source` (a FROM clause that names the cases `c`) holds. `genericPlan`: the
     /// source finds its cases by key or by a walk per key of the rule (`SQLQueryString.genericPlan()`).
+    /// `confirming`: the session taken on trust for the page, confirmed by columns of the same statement.
     private func rows(from source: SQLQueryString, sort: CaseSort, reader: CaseReader,
-                      genericPlan: Bool = false) async throws -> [CaseListRow] {
+                      genericPlan: Bool = false, confirming session: Sessions.Confirmation? = nil) async throws -> ConfirmedRows {
         let sql = try self.sql
         let statement: SQLQueryString = """
             SELECT c.id, c.number, c.subject, c.description, c.status, c.created_at, c.last_activity_at,
@@ -501,12 +516,13 @@ public struct VisibleCases: Sendable {
                    CASE WHEN c.last_activity_at > COALESCE(
                        (SELECT r.seen_at FROM case_reads r WHERE r.case_id = c.id AND r.user_id = \(bind: reader.userId)),
                        \(bind: reader.since)) THEN 1 ELSE 0 END AS has_news,
-                   EXISTS (SELECT 1 FROM article_rows a WHERE a.case_id = c.id) AS has_article_rows
+                   EXISTS (SELECT 1 FROM article_rows a WHERE a.case_id = c.id) AS has_article_rows\(session?.columns(dialect: sql.dialect.name) ?? "")
             FROM \(source)
             ORDER BY \(CaseSortSQL.orderBy(sort))
             """
         let named = catalogueNamesInRows
-        return try await sql.raw(genericPlan ? statement.genericPlan() : statement).all().map { try Self.listRow($0, named: named) }
+        let found = try await sql.raw(genericPlan ? statement.genericPlan() : statement).all()
+        return (try found.map { try Self.listRow($0, named: named) }, try session?.outcome(of: found))
     }
 
     /// A list row's catalogue names (see `catalogueNamesInRows`).
@@ -522,8 +538,10 @@ public struct VisibleCases: Sendable {
     /// on SQLite; `pg_stat_statements` on PostgreSQL). Here one statement chooses the page's ids and counts
     /// every hit (`COUNT(*) OVER ()`, taken before `LIMIT`), and a second reads those rows. nil when the
     /// page is past the last hit (the caller counts and asks again for the last page).
+    /// `confirming`: the session taken on trust for the page, confirmed with its rows (`page`'s `ConfirmedRows`).
     public func searchPageAndCount(for visibility: CaseVisibility, filter: CaseFilter, reader: CaseReader,
-                                   offset: Int, limit: Int) async throws -> (rows: [CaseListRow], total: Int)? {
+                                   offset: Int, limit: Int, confirming session: Sessions.Confirmation? = nil) async throws
+        -> (rows: [CaseListRow], total: Int, session: Sessions.Confirmation.Outcome?)? {
         let sql = try self.sql
         guard !filter.searchTerms.isEmpty else { return nil }
         let found = try await sql.raw(sql.dialect.name == "postgresql" ? """
@@ -534,11 +552,11 @@ public struct VisibleCases: Sendable {
             SELECT c.id, COUNT(*) OVER () AS total FROM cases c WHERE \(whereClause(visibility, filter, dialect: "sqlite"))
             ORDER BY \(CaseSortSQL.orderBy(filter.sort)) \(PageWindowSQL.limit(limit, offset: offset, dialect: "sqlite"))
             """).all()
-        guard let first = found.first else { return offset == 0 ? ([], 0) : nil }
+        guard let first = found.first else { return offset == 0 ? ([], 0, session.map { _ in .notConfirmed }) : nil }
         let total = try first.decode(column: "total", as: Int.self)
         let ids = try found.map { try $0.decode(column: "id", as: Int.self) }
-        let rows = try await self.rows(ids: ids, visibility: visibility, sort: filter.sort, reader: reader)
-        return (rows, total)
+        let rows = try await self.rows(ids: ids, visibility: visibility, sort: filter.sort, reader: reader, confirming: session)
+        return (rows.rows, total, rows.session)
     }
 
     /// Whether SQLite answers a page faster from the UNION of the rule's branches (see `page`): without a
@@ -625,12 +643,16 @@ public struct VisibleCases: Sendable {
     }
 
     /// The case a portal case page shows, with what else the page has to read (`CasePageContents`), in one
-    /// statement under the access rule.
-    public func findForPage(number: Int, for visibility: CaseVisibility, userId: Int) async throws
-        -> (detail: CaseDetail, contents: CasePageContents)? {
+    /// statement under the access rule. `confirming`: the session taken on trust for this view, confirmed in
+    /// the same statement (`Sessions.Confirmation`); its outcome is nil when none was given, and the case is
+    /// only to be shown when it is `.confirmed`.
+    public func findForPage(number: Int, for visibility: CaseVisibility, userId: Int,
+                            confirming session: Sessions.Confirmation? = nil) async throws
+        -> (detail: CaseDetail, contents: CasePageContents, session: Sessions.Confirmation.Outcome?)? {
         let sql = try self.sql
+        let dialect = sql.dialect.name
         let statement: SQLQueryString = """
-            \(unsafeRaw: Self.detailColumns),
+            \(unsafeRaw: Self.detailColumns)\(session?.columns(dialect: dialect) ?? ""),
                    NOT EXISTS (SELECT 1 FROM case_reads r WHERE r.user_id = \(bind: userId) AND r.case_id = c.id
                                AND r.seen_at >= c.last_activity_at) AS unseen,
                    EXISTS (SELECT 1 FROM case_field_values WHERE case_id = c.id) AS has_field_values,
@@ -639,9 +661,10 @@ public struct VisibleCases: Sendable {
                    CASE WHEN c.status = \(bind: CaseStatus.resolved.rawValue)
                         THEN (SELECT approval_label FROM case_types WHERE id = c.case_type_id) END AS approval_label
             FROM cases c
-            WHERE c.number = \(bind: number) AND \(CaseVisibilitySQL.predicate(visibility, dialect: sql.dialect.name))
+            WHERE c.number = \(bind: number) AND \(CaseVisibilitySQL.predicate(visibility, dialect: dialect))
             """
         guard let row = try await sql.raw(statement.genericPlan()).first() else { return nil }
+        let confirmed = try session?.outcome(of: row)
         var contents = CasePageContents(unseen: try row.decode(column: "unseen", as: Bool.self),
                                         hasFieldValues: try row.decode(column: "has_field_values", as: Bool.self),
                                         hasFiles: try row.decode(column: "has_files", as: Bool.self),
@@ -650,7 +673,7 @@ public struct VisibleCases: Sendable {
         if detail.status == .resolved {
             contents.approvalLabel = ApprovalLabel(stored: try row.decodeOptional(column: "approval_label", as: String.self))
         }
-        return (detail, contents)
+        return (detail, contents, confirmed)
     }
 
     /// The columns of a `CaseDetail`; `StaffCases.detail` reads the same shape for staff. Names are scalar

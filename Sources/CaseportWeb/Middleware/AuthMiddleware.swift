@@ -74,11 +74,17 @@ extension Request {
 /// One query per request when nothing changed: the session lookup also reads the change stamp, and
 /// the user, organisation and access links read at that stamp are reused (`StampedCache`). On a page view
 /// it also counts the menu's "needs your action" when that count is not kept (`menuCountToAsk`).
+/// None on a page that confirms the session in its own first statement (`TrustedPortalSession`).
 struct PortalSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let token = request.parsedCookies[CookieNames.portalSession]?.string {
             let services = request.caseport
             let storedId = Sessions.storedId(for: token)
+            // A page that confirms the session in its own first statement, for a session read here before.
+            if let (principal, stamp, trusted) = Self.trust(request, token: token, storedId: storedId),
+               let response = try await Self.respondOnTrust(request, principal: principal, stamp: stamp, trusted: trusted, next: next) {
+                return response
+            }
             let menuCount = Self.menuCountToAsk(request, storedId: storedId)
             let countBegan = services.counts.readBegins
             guard let session = try await Sessions(database: request.database, limits: services.config.sessions)
@@ -100,10 +106,7 @@ struct PortalSessionMiddleware: AsyncMiddleware {
                 cache.store(principal, for: key, at: session.stamp)
                 request.portalPrincipal = principal
             }
-            if let principal = request.portalPrincipal, request.parsedCookies[CookieNames.language] == nil,
-               let code = principal.user.language, let saved = Language(rawValue: code) {
-                request.language = saved
-            }
+            if let principal = request.portalPrincipal { Self.applySavedLanguage(request, of: principal) }
         }
         // The user's own write forgets their kept counts on this server once it is done, failed or not
         // (`ShortLivedCounts`): their next page shows what the write changed.

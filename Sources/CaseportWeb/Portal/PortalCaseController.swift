@@ -9,7 +9,7 @@ import Vapor
 /// answers 404 to every route, exactly like a number that does not exist.
 struct PortalCaseController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(PortalRoute.`case`, use: show)
+        routes.on(PortalRoute.`case`, use: show).confirmsPortalSession()
         // A message may carry files (issue 12): multipart, streamed like every upload.
         routes.on(PortalRoute.caseMessage, body: .stream, use: postMessage).acceptsMultipart()
         routes.on(PortalRoute.caseUpload, body: .stream, use: upload).acceptsMultipart()
@@ -162,10 +162,14 @@ struct PortalCaseController: RouteCollection {
     func show(request: Request) async throws -> Response {
         // The case with what else its page has to read (`CasePageContents`), under the access rule. The
         // writes' pages (`findCase`) need the case alone and read every part when they answer with an error.
+        // A session taken on trust is confirmed in the same statement (`TrustedPortalSession`); a case not
+        // found leaves it unconfirmed, and the middleware asks again the usual way before answering 404.
         let principal = try request.requirePortal()
         guard let found = try await VisibleCases(database: request.database)
-                .findForPage(number: try Self.caseNumber(request), for: principal.visibility, userId: try principal.user.requireID())
+                .findForPage(number: try Self.caseNumber(request), for: principal.visibility, userId: try principal.user.requireID(),
+                             confirming: request.portalSessionToConfirm)
         else { throw Abort(.notFound) }
+        try request.acceptPortalSession(found.session)
         let (detail, contents) = (found.detail, found.contents)
         var state = PageState()
         state.notice = request.notice([.message, .uploaded, .removed, .saved, .created, .approved, .rejected], prefix: "notice_")

@@ -10,7 +10,7 @@ struct PortalCaseListController: RouteCollection {
     static let pageSize = 25
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(PortalRoute.cases, use: list)
+        routes.on(PortalRoute.cases, use: list).confirmsPortalSession()
     }
 
     struct Query: Decodable {
@@ -95,17 +95,19 @@ struct PortalCaseListController: RouteCollection {
     /// data: the filter choices (`filterOptions`), the settings and the catalogue names, all at the change stamp.
     func list(request: Request) async throws -> Response {
         let principal = try request.requirePortal()
-        let layout = Layout(request, title: request.t("cases_title"), wide: true)
-        let body = try await renderList(request: request, principal: principal, layout: layout)
+        let (layout, body) = try await renderList(request: request, principal: principal)
         let response = request.htmlPage(layout.pageHTML(body: body))
         // "Back" on the case pages returns here with this search and page (issue 11 point 8).
         ListReturn.cases.remember(request, on: response)
         return response
     }
 
-    func renderList(request: Request, principal: PortalPrincipal, layout: Layout) async throws -> String {
+    /// The page's frame and body. The frame is made after the rows are read: on a session taken on trust the
+    /// menu's count comes with them (`TrustedPortalSession`).
+    func renderList(request: Request, principal: PortalPrincipal) async throws -> (layout: Layout, body: String) {
         let query = (try? request.query.decode(Query.self)) ?? Query()
         let data = try await Self.data(for: principal, query: query, request: request)
+        let layout = Layout(request, title: request.t("cases_title"), wide: true)
         var errors: [String: String] = [:]
         let options = data.options
         let filter = Self.filter(from: query, options: options, language: request.language, errors: &errors)
@@ -158,7 +160,7 @@ struct PortalCaseListController: RouteCollection {
             customers: options.customers.map { Option(value: String($0.id), name: $0.name, selected: filter.customerId == $0.id) },
             objects: options.objects.map { Option(value: String($0.id), name: $0.name, selected: filter.objectId == $0.id) },
             filtered: !filter.isEmpty, errors: errors, rowsHTML: Self.rowsHTML(caseRows, strings: layout.t.table))
-        return context.bodyHTML()
+        return (layout, context.bodyHTML())
     }
 
     /// What the list reads from the database.
@@ -175,10 +177,14 @@ struct PortalCaseListController: RouteCollection {
         }
         // A search reads its page and its number of hits in one go (the full-text match runs once, not
         // once for the count and again for the page); a page asked for past the last hit, and every
-        // other list, counts first.
+        // other list, counts first. A session taken on trust is confirmed with the rows (`TrustedPortalSession`;
+        // an empty page confirms nothing, and the middleware asks again the usual way).
         let asked = max(1, requested ?? 1)
+        let session = request.portalSessionToConfirm
         if asked <= 1_000_000, let found = try await cases.searchPageAndCount(for: principal.visibility, filter: filter, reader: reader,
-                                                          offset: (asked - 1) * Self.pageSize, limit: Self.pageSize) {
+                                                          offset: (asked - 1) * Self.pageSize, limit: Self.pageSize,
+                                                          confirming: session) {
+            try request.acceptPortalSession(found.session)
             let settings = try await request.frameSettings()
             return CaseListData(options: options, settings: settings, paging: pagingFor(found.total), rows: found.rows)
         }
@@ -186,8 +192,9 @@ struct PortalCaseListController: RouteCollection {
             try await cases.count(for: principal.visibility, filter: filter)
         }
         let paging = pagingFor(total)
-        let rows = try await cases.page(for: principal.visibility, filter: filter, reader: reader,
-                                        offset: paging.offset, limit: Self.pageSize, total: total)
+        let (rows, confirmed) = try await cases.page(for: principal.visibility, filter: filter, reader: reader,
+                                                     offset: paging.offset, limit: Self.pageSize, total: total, confirming: session)
+        try request.acceptPortalSession(confirmed)
         let settings = try await request.frameSettings()
         return CaseListData(options: options, settings: settings, paging: paging, rows: rows)
     }

@@ -87,7 +87,8 @@ struct PageFrameMiddleware: AsyncMiddleware {
             if let counted = request.newInquiries { frame.inboxCount = counted }
             else { frame.inboxCount = try await Inquiries(database: request.database).countNew() }
         }
-        if let principal = request.portalPrincipal, request.method == .GET, Self.mayBeAPage(request) {
+        if let principal = request.portalPrincipal, request.method == .GET, Self.mayBeAPage(request),
+           !request.menuCountComesWithSession {
             // Usually counted with the session already (`PortalSessionMiddleware.menuCountToAsk`) and kept.
             frame.needsActionCount = try await request.shortLivedCount(principal, key: PageFrame.needsActionKey) {
                 try await VisibleCases(database: request.database).count(for: principal.visibility, filter: PageFrame.needsActionFilter)
