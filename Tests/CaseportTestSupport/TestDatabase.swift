@@ -62,19 +62,28 @@ public enum TestDatabase {
 
     /// Runs every migration on a database (used to build the templates).
     static func migrate(_ location: DatabaseLocation) async throws {
-        let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
-        do {
-            databases.use(try location.factory(), as: location.databaseID)
-            var logger = Logger(label: "caseport.test.template")
-            logger.logLevel = .warning
-            let database = databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
-            try await DatabasePreparation.prepare(database)
+        try await withDatabase(at: location, label: "caseport.test.template") { databases, database, logger in
             let migrations = Migrations()
             migrations.add(CaseportMigrations.all)
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger,
                                     on: MultiThreadedEventLoopGroup.singleton.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()
+        }
+    }
+
+    /// Runs `body` on the database at `location` over connections of its own, prepared as the app prepares
+    /// its own (`DatabasePreparation`) and closed when it returns or throws.
+    static func withDatabase(at location: DatabaseLocation, label: String,
+                             _ body: (Databases, any Database, Logger) async throws -> Void) async throws {
+        let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        do {
+            databases.use(try location.factory(), as: location.databaseID)
+            var logger = Logger(label: label)
+            logger.logLevel = .warning
+            let database = databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
+            try await DatabasePreparation.prepare(database)
+            try await body(databases, database, logger)
         } catch {
             await databases.shutdownAsync()
             throw error

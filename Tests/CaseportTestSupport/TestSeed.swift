@@ -29,19 +29,9 @@ public struct TestSeed: Sendable {
 
     /// Runs `load` on the database at `location` over connections of its own, closed when it returns.
     func write(into location: DatabaseLocation, dataDirectory: String) async throws {
-        let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
-        do {
-            databases.use(try location.factory(), as: location.databaseID)
-            var logger = Logger(label: "caseport.test.seed")
-            logger.logLevel = .warning
-            let database = databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
-            try await DatabasePreparation.prepare(database)
+        try await TestDatabase.withDatabase(at: location, label: "caseport.test.seed") { _, database, _ in
             try await load(database, dataDirectory)
-        } catch {
-            await databases.shutdownAsync()
-            throw error
         }
-        await databases.shutdownAsync()
     }
 
     /// Copies a seeded template's stored files into a test's data directory.
