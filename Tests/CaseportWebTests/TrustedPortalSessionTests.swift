@@ -169,14 +169,20 @@ final class TrustedPortalSessionTests: XCTestCase {
         XCTAssertTrue(anna.lastBody.contains(record.subject.escapedHTML), "the search found the case")
     }
 
-    /// A search without hits has no row to confirm the session with: it is answered the usual way.
-    func testASearchWithoutHitsIsAnsweredTheUsualWay() async throws {
+    /// A search without hits has no row to read the session from: it is read apart, the search not asked again.
+    func testASearchWithoutHitsReadsTheSessionApart() async throws {
         let anna = try await signedIn("solglantan", "anna")
         let before = tally
         let page = try await anna.get("/cases?q=zzqqxxnothing")
         XCTAssertEqual(page.status, .ok)
-        XCTAssertEqual(tally.unconfirmed, before.unconfirmed + 1)
+        XCTAssertEqual(tally.confirmed, before.confirmed + 1)
+        XCTAssertEqual(tally.unconfirmed, before.unconfirmed)
         XCTAssertNotNil(anna.menuCount, "signed in, with the menu")
+
+        try await session(of: anna).delete(on: harness.app.db)
+        let ended = try await anna.get("/cases?q=zzqqxxnothing")
+        XCTAssertEqual(ended.status, .seeOther, "an ended session is not confirmed apart either")
+        XCTAssertEqual(tally.unconfirmed, before.unconfirmed + 1)
     }
 
     func testAnEndedSessionSeesNoList() async throws {

@@ -25,6 +25,8 @@ extension Sessions {
         public enum Outcome: Sendable, Equatable {
             case confirmed(alsoCounted: Int?)
             case notConfirmed
+            /// The statement returned no row to read the session from (an empty page): ask it apart.
+            case noRow
         }
     }
 
@@ -67,9 +69,9 @@ extension Sessions.Confirmation {
         return .confirmed(alsoCounted: counted)
     }
 
-    /// The outcome of a statement's rows: none (an empty page) confirms nothing.
+    /// The outcome of a statement's rows: none (an empty page) is `.noRow`.
     public func outcome(of rows: [any SQLRow]) throws -> Outcome {
-        guard let first = rows.first else { return .notConfirmed }
+        guard let first = rows.first else { return .noRow }
         return try outcome(of: first)
     }
 }

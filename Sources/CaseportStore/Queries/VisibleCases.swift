@@ -307,7 +307,7 @@ public struct VisibleCases: Sendable {
     }
 
     /// A page's rows and what they said of the session taken on trust for it (`Sessions.Confirmation`), read
-    /// with the rows: nil when none was given; `.notConfirmed` for an empty page too.
+    /// with the rows: nil when none was given; `.noRow` for an empty page.
     public typealias ConfirmedRows = (rows: [CaseListRow], session: Sessions.Confirmation.Outcome?)
 
     /// `page`, confirming the session `confirming` in the statement that reads the rows.
@@ -320,7 +320,7 @@ public struct VisibleCases: Sendable {
         let reader = reader ?? CaseReader(userId: -1, since: .distantFuture)
         let listOrder = filter.sort
         let window = Window(offset: offset, limit: limit, total: afterId == nil ? total : nil)
-        guard window.limit > 0 else { return ([], session.map { _ in .notConfirmed }) }
+        guard window.limit > 0 else { return ([], session.map { _ in .noRow }) }
         let (offset, limit) = (window.offset, window.limit)
         if window.fromTheEnd { filter.sort.direction = filter.sort.direction.reversed }
         // The page's ids are chosen first, from the indexes alone; only those rows are then joined
@@ -493,7 +493,7 @@ public struct VisibleCases: Sendable {
     /// array, so the statement's text is the same for every page (see `rows(pageIds:)`).
     func rows(ids: [Int], visibility: CaseVisibility, sort: CaseSort, reader: CaseReader,
               confirming session: Sessions.Confirmation? = nil) async throws -> ConfirmedRows {
-        guard !ids.isEmpty else { return ([], session.map { _ in .notConfirmed }) }
+        guard !ids.isEmpty else { return ([], session.map { _ in .noRow }) }
         let sql = try self.sql
         let dialect = sql.dialect.name
         let chosen: SQLQueryString = dialect == "postgresql" ? "c.id = ANY(\(bind: ids))" : "c.id IN (\(binds: ids))"
@@ -552,7 +552,7 @@ public struct VisibleCases: Sendable {
             SELECT c.id, COUNT(*) OVER () AS total FROM cases c WHERE \(whereClause(visibility, filter, dialect: "sqlite"))
             ORDER BY \(CaseSortSQL.orderBy(filter.sort)) \(PageWindowSQL.limit(limit, offset: offset, dialect: "sqlite"))
             """).all()
-        guard let first = found.first else { return offset == 0 ? ([], 0, session.map { _ in .notConfirmed }) : nil }
+        guard let first = found.first else { return offset == 0 ? ([], 0, session.map { _ in .noRow }) : nil }
         let total = try first.decode(column: "total", as: Int.self)
         let ids = try found.map { try $0.decode(column: "id", as: Int.self) }
         let rows = try await self.rows(ids: ids, visibility: visibility, sort: filter.sort, reader: reader, confirming: session)

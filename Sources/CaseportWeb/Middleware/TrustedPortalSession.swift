@@ -9,12 +9,15 @@ import Vapor
 /// session (`Route.confirmsPortalSession`), only for GET, and only when this server has read that session
 /// before and keeps its user (`SessionOwners`, `AppServices.principals`). The handler must pass
 /// `Request.portalSessionToConfirm` to its first statement and hand the outcome to
-/// `acceptPortalSession(_:)` before it does anything else. Failing closed: unless the handler confirmed the
+/// `acceptPortalSession(_:)` before it does anything else (a statement that returns no row, an empty list,
+/// has the session read apart there). Failing closed: unless the handler confirmed the
 /// session, its response or error is thrown away, everything taken on trust is forgotten and the request
 /// is answered the usual way (session first, then the handler again). So a stale, ended or foreign
 /// session never sees the page; it costs only the page's first statement twice.
 struct TrustedPortalSession: Sendable {
     let confirmation: Sessions.Confirmation
+    /// The cookie's token, for a page whose statement returned no row (`acceptPortalSession`).
+    let token: String
     /// `ShortLivedCounts.readBegins` when the menu's count was asked with it.
     let countReadBegan: Int
     var confirmed = false
@@ -51,9 +54,24 @@ extension Request {
 
     /// Takes the outcome of the statement that was given `portalSessionToConfirm`; throws
     /// `PortalSessionNotConfirmed` unless it confirmed the session. Keeps the menu's count read with it.
-    func acceptPortalSession(_ outcome: Sessions.Confirmation.Outcome?) throws {
+    /// A statement that returned no row (an empty list, a search without hits) had nothing to read the
+    /// session from: it is read apart, as the usual way would have, instead of the page being asked again.
+    func acceptPortalSession(_ outcome: Sessions.Confirmation.Outcome?) async throws {
         guard var trusted = trustedPortalSession, !trusted.confirmed else { return }
-        guard case .confirmed(let counted)? = outcome else { throw PortalSessionNotConfirmed() }
+        let counted: Int?
+        switch outcome {
+        case .confirmed(let alsoCounted)?:
+            counted = alsoCounted
+        case .noRow?:
+            let expected = trusted.confirmation
+            guard let found = try await Sessions(database: database, limits: caseport.config.sessions)
+                    .find(token: trusted.token, realm: .portal, alsoCounting: expected.alsoCounting),
+                  found.userId == expected.expectedUserId, found.stamp == expected.expectedStamp
+            else { throw PortalSessionNotConfirmed() }
+            counted = found.alsoCounted
+        case .notConfirmed?, nil:
+            throw PortalSessionNotConfirmed()
+        }
         trusted.confirmed = true
         trustedPortalSession = trusted
         if let counted {
@@ -82,7 +100,7 @@ extension PortalSessionMiddleware {
         guard let confirmation = Sessions(database: request.database, limits: services.config.sessions)
             .confirmation(token: token, realm: .portal, expectedUserId: userId, expectedStamp: kept.stamp, alsoCounting: count)
         else { return nil }
-        return (kept.value, kept.stamp, TrustedPortalSession(confirmation: confirmation, countReadBegan: countBegan))
+        return (kept.value, kept.stamp, TrustedPortalSession(confirmation: confirmation, token: token, countReadBegan: countBegan))
     }
 
     /// Answers on trust; nil when the handler did not confirm the session, with the request as it came.

@@ -169,7 +169,7 @@ struct PortalCaseController: RouteCollection {
                 .findForPage(number: try Self.caseNumber(request), for: principal.visibility, userId: try principal.user.requireID(),
                              confirming: request.portalSessionToConfirm)
         else { throw Abort(.notFound) }
-        try request.acceptPortalSession(found.session)
+        try await request.acceptPortalSession(found.session)
         let (detail, contents) = (found.detail, found.contents)
         var state = PageState()
         state.notice = request.notice([.message, .uploaded, .removed, .saved, .created, .approved, .rejected], prefix: "notice_")

@@ -184,7 +184,7 @@ struct PortalCaseListController: RouteCollection {
         if asked <= 1_000_000, let found = try await cases.searchPageAndCount(for: principal.visibility, filter: filter, reader: reader,
                                                           offset: (asked - 1) * Self.pageSize, limit: Self.pageSize,
                                                           confirming: session) {
-            try request.acceptPortalSession(found.session)
+            try await request.acceptPortalSession(found.session)
             let settings = try await request.frameSettings()
             return CaseListData(options: options, settings: settings, paging: pagingFor(found.total), rows: found.rows)
         }
@@ -194,7 +194,7 @@ struct PortalCaseListController: RouteCollection {
         let paging = pagingFor(total)
         let (rows, confirmed) = try await cases.page(for: principal.visibility, filter: filter, reader: reader,
                                                      offset: paging.offset, limit: Self.pageSize, total: total, confirming: session)
-        try request.acceptPortalSession(confirmed)
+        try await request.acceptPortalSession(confirmed)
         let settings = try await request.frameSettings()
         return CaseListData(options: options, settings: settings, paging: paging, rows: rows)
     }
