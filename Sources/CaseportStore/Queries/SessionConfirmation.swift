@@ -8,10 +8,11 @@ extension Sessions {
     /// 0.3 ms of the machine whatever it reads, and the session's was one of three or four a page).
     ///
     /// The server trusts only what it read before: the user the token's session belonged to and that
-    /// user's access at a change stamp (`expectedUserId`, `expectedStamp`). The page's statement joins
-    /// the session row under the same conditions `find` asks; the page is shown only when that row names
-    /// the same user, the stamp has not moved and the expiry need not be pushed forward
-    /// (`outcome(of:)`). Anything else, and the page is thrown away and asked again the usual way.
+    /// user's access at a change stamp (`expectedUserId`, `expectedStamp`). The page's statement reads the
+    /// session's user (under `find`'s conditions, and only while its expiry need not be pushed forward) and
+    /// the stamp as two more columns (`columns(dialect:)`); the page is shown only when they are that user
+    /// and that stamp (`outcome(of:)`). Anything else, and the page is thrown away and asked again the usual
+    /// way; a statement that returned no row leaves the session to be read apart (`Outcome.noRow`).
     public struct Confirmation: Sendable {
         public let storedId: String
         public let realm: SessionRealm
